@@ -1,0 +1,148 @@
+// Package cli is the safediff command line: cobra commands over the
+// library in pkg/. main only calls [Run].
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// version is set at build time with -ldflags "-X …/internal/cli.version=…".
+var version = ""
+
+// Streams are the command's standard streams and environment, injected so
+// that tests run commands in-process.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+}
+
+// exitError carries an exit code through cobra.
+type exitError struct {
+	code int
+	err  error // nil when the message was already printed
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+// Run executes the safediff command line and returns the exit code:
+// 0 reviewed and passed, 2 the gate tripped, 1 an error (nothing judged).
+func Run(ctx context.Context, args []string, s Streams) int {
+	if s.Getenv == nil {
+		s.Getenv = func(string) string { return "" }
+	}
+	root := newRootCmd(&s)
+	root.SetArgs(args)
+	root.SetIn(s.In)
+	root.SetOut(s.Out)
+	root.SetErr(s.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return classify.ExitPass
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			printError(s.Err, ee.err)
+		}
+		return ee.code
+	}
+	printError(s.Err, err)
+	return classify.ExitError
+}
+
+func printError(w io.Writer, err error) {
+	var list diffparse.ErrorList
+	if errors.As(err, &list) && len(list) > 1 {
+		fmt.Fprintf(w, "safediff: error: the input is not understood (%d problems):\n", len(list))
+		for _, e := range list {
+			fmt.Fprintf(w, "  %s\n", e.Error())
+		}
+		return
+	}
+	var rl rules.ErrorList
+	if errors.As(err, &rl) && len(rl) > 1 {
+		fmt.Fprintf(w, "safediff: error: invalid rules (%d problems):\n", len(rl))
+		for _, e := range rl {
+			fmt.Fprintf(w, "  %s\n", e.Error())
+		}
+		return
+	}
+	fmt.Fprintf(w, "safediff: error: %s\n", strings.TrimSpace(err.Error()))
+}
+
+func newRootCmd(s *Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "safediff",
+		Short: "Review helm diff output before helm upgrade: risk levels and a gate",
+		Long: `safediff reads the output of helm diff upgrade (or of a wrapper that embeds it),
+understands it per object and per field, applies rules, and prints a risk-classified
+plan whose exit code gates the upgrade:
+
+  helm diff upgrade REL CHART ... | safediff review
+
+Exit codes: 0 reviewed, nothing at or above the gate; 2 the gate tripped;
+1 an error (input not understood, bad rules): nothing was judged.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       buildVersion(),
+	}
+	root.SetVersionTemplate("safediff {{.Version}}\n")
+	root.AddCommand(newReviewCmd(s), newRulesCmd(s), newVersionCmd(s))
+	root.CompletionOptions.DisableDefaultCmd = true
+	return root
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func newVersionCmd(s *Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(s.Out, "safediff %s\n", buildVersion())
+			return nil
+		},
+	}
+}
+
+// colorFor decides whether output to w is coloured: only on a terminal,
+// never with NO_COLOR set or --no-color, and TERM=dumb counts as no.
+func colorFor(w io.Writer, s *Streams, noColor bool) bool {
+	if noColor || s.Getenv("NO_COLOR") != "" || s.Getenv("TERM") == "dumb" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}

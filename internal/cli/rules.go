@@ -1,0 +1,292 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/safediff/safediff"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/review"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+func newRulesCmd(s *Streams) *cobra.Command {
+	var files []string
+	var noDefaults bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "rules",
+		Short: "List the effective rules",
+		Long: `List the effective rules, in precedence order: rules of the last --rules file
+first, the embedded default rules last.
+
+A change is decided by the highest layer (file) that has a rule matching it,
+and within that layer by its most severe matching rule (on a tie, the first in
+the file). A change no rule matches gets the fallback level, which is never
+"ignored".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			set, err := review.LoadRules(noDefaults, files...)
+			if err != nil {
+				return err
+			}
+			switch output {
+			case "text":
+				return listRulesText(s, set)
+			case "json":
+				return listRulesJSON(s, set)
+			}
+			return fmt.Errorf("unknown output format %q (want text or json)", output)
+		},
+	}
+	cmd.Flags().StringArrayVar(&files, "rules", nil, "rules `FILE` layered over the defaults (repeatable)")
+	cmd.Flags().BoolVar(&noDefaults, "no-default-rules", false, "drop the embedded default rules")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cmd.AddCommand(newRulesCheckCmd(s), newRulesDocCmd(s))
+	return cmd
+}
+
+func listRulesText(s *Streams, set *rules.Set) error {
+	tw := tabwriter.NewWriter(s.Out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLEVEL\tREPLACE\tORIGIN\tREASON")
+	for _, r := range set.Rules() {
+		rep := ""
+		if r.Replace {
+			rep = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Level, rep, r.Origin, r.Reason)
+	}
+	fb := set.Fallback()
+	fmt.Fprintf(tw, "(fallback)\t%s\t\t\t%s\n", fb.Level, fb.Reason)
+	return tw.Flush()
+}
+
+type ruleJSON struct {
+	ID          string   `json:"id"`
+	Origin      string   `json:"origin"`
+	Level       string   `json:"level"`
+	Replace     bool     `json:"replace,omitempty"`
+	Reason      string   `json:"reason"`
+	Description string   `json:"description"`
+	Source      string   `json:"source,omitempty"`
+	Groups      []string `json:"groups,omitempty"`
+	Kinds       []string `json:"kinds,omitempty"`
+	Actions     []string `json:"actions,omitempty"`
+	Paths       []string `json:"paths,omitempty"`
+	ExceptPaths []string `json:"exceptPaths,omitempty"`
+	Conditions  int      `json:"conditions,omitempty"`
+}
+
+func listRulesJSON(s *Streams, set *rules.Set) error {
+	out := struct {
+		Rules    []ruleJSON `json:"rules"`
+		Fallback struct {
+			Level  string `json:"level"`
+			Reason string `json:"reason"`
+		} `json:"fallback"`
+	}{Rules: []ruleJSON{}}
+	for _, r := range set.Rules() {
+		j := ruleJSON{ID: r.ID, Origin: r.Origin, Level: r.Level.String(), Replace: r.Replace, Reason: r.Reason,
+			Description: r.Description, Source: r.Source, Groups: r.Match.Groups, Kinds: r.Match.Kinds, Conditions: len(r.When)}
+		for _, a := range r.Match.Actions {
+			j.Actions = append(j.Actions, a.String())
+		}
+		for _, p := range r.Match.Paths {
+			j.Paths = append(j.Paths, p.String())
+		}
+		for _, p := range r.Match.ExceptPaths {
+			j.ExceptPaths = append(j.ExceptPaths, p.String())
+		}
+		out.Rules = append(out.Rules, j)
+	}
+	out.Fallback.Level, out.Fallback.Reason = set.Fallback().Level.String(), set.Fallback().Reason
+	enc := json.NewEncoder(s.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func newRulesCheckCmd(s *Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check FILE...",
+		Short: "Validate rules files",
+		Long: `Check validates rules files strictly (unknown keys, bad patterns, unknown
+levels, duplicate ids), and checks that they layer over the default rules
+without id clashes. It prints one line per file and exits 1 on any problem.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			failed := false
+			for _, name := range args {
+				set, err := review.LoadRules(false, name)
+				if err != nil {
+					failed = true
+					printError(s.Err, err)
+					continue
+				}
+				n := 0
+				for _, l := range set.Layers() {
+					if l.Origin == name {
+						n = len(l.Rules)
+					}
+				}
+				fmt.Fprintf(s.Out, "%s: ok (%d rules)\n", name, n)
+			}
+			if failed {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+}
+
+func newRulesDocCmd(s *Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "doc",
+		Short: "Print the reference of the default rules, in markdown",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
+			if err != nil {
+				return err
+			}
+			set, err := rules.NewSet(f)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprint(s.Out, rulesDoc(set))
+			return err
+		},
+	}
+}
+
+// rulesDoc renders the default rules as markdown (docs/rules.md).
+func rulesDoc(set *rules.Set) string {
+	var b strings.Builder
+	b.WriteString("<!-- Generated by `safediff rules doc` from rules.yaml; do not edit. -->\n")
+	b.WriteString("# Default rules\n\n")
+	b.WriteString("Levels, lowest to highest: `ignored` < `safe` < `restart` < `disruptive` < `destructive`.\n")
+	b.WriteString("A change is decided by the highest layer (rules file) with a matching rule, and within it by\n")
+	b.WriteString("the most severe matching rule; the last `--rules` file has the highest precedence, the\n")
+	b.WriteString("default rules below the lowest. The format of a rules file is in [rules-format.md](rules-format.md).\n\n")
+	fb := set.Fallback()
+	fmt.Fprintf(&b, "**Fallback** (no rule matches): `%s` - %s\n\n", fb.Level, fb.Reason)
+	b.WriteString("| id | level | replace | matches | reason |\n| --- | --- | --- | --- | --- |\n")
+	for _, r := range set.Rules() {
+		rep := ""
+		if r.Replace {
+			rep = "yes"
+		}
+		fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s | %s | %s |\n", r.ID, r.ID, r.Level, rep, mdEscape(matchSummary(r)), mdEscape(r.Reason))
+	}
+	b.WriteString("\n")
+	for _, r := range set.Rules() {
+		fmt.Fprintf(&b, "## %s\n\n", r.ID)
+		fmt.Fprintf(&b, "%s\n\n", r.Description)
+		fmt.Fprintf(&b, "- level: `%s`", r.Level)
+		if r.Replace {
+			b.WriteString(", forces replacement")
+		}
+		b.WriteString("\n")
+		fmt.Fprintf(&b, "- reason: %s\n", r.Reason)
+		fmt.Fprintf(&b, "- matches: %s\n", matchSummary(r))
+		if len(r.Match.ExceptPaths) > 0 {
+			var ps []string
+			for _, p := range r.Match.ExceptPaths {
+				ps = append(ps, "`"+p.String()+"`")
+			}
+			fmt.Fprintf(&b, "- except: %s\n", strings.Join(ps, ", "))
+		}
+		for _, c := range r.When {
+			fmt.Fprintf(&b, "- when: %s\n", conditionText(c))
+		}
+		fmt.Fprintf(&b, "- source: %s\n\n", r.Source)
+	}
+	return b.String()
+}
+
+func matchSummary(r *rules.Rule) string {
+	var parts []string
+	m := r.Match
+	if len(m.Kinds) > 0 {
+		parts = append(parts, strings.Join(m.Kinds, ", "))
+	} else {
+		parts = append(parts, "any kind")
+	}
+	if len(m.Actions) > 0 {
+		var as []string
+		for _, a := range m.Actions {
+			as = append(as, a.String())
+		}
+		parts = append(parts, strings.Join(as, ", "))
+	}
+	if len(m.Ops) > 0 {
+		var os []string
+		for _, o := range m.Ops {
+			os = append(os, o.String())
+		}
+		parts = append(parts, "ops "+strings.Join(os, ", "))
+	}
+	if len(m.Paths) > 0 {
+		var ps []string
+		for _, p := range m.Paths {
+			ps = append(ps, "`"+p.String()+"`")
+		}
+		parts = append(parts, strings.Join(ps, ", "))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func conditionText(c rules.Condition) string {
+	var b strings.Builder
+	switch c.Target {
+	case rules.TargetField:
+		side := "new"
+		switch c.Side {
+		case rules.SideOld:
+			side = "old"
+		case rules.SideEither:
+			side = "either"
+		}
+		fmt.Fprintf(&b, "`%s` (%s side", c.Field, side)
+		if c.Default != nil {
+			fmt.Fprintf(&b, ", default %q", *c.Default)
+		}
+		if c.AssumeAbsent {
+			b.WriteString(", absent when not shown")
+		}
+		b.WriteString(")")
+	case rules.TargetValue:
+		if c.Value == diffparse.Old {
+			b.WriteString("old value")
+		} else {
+			b.WriteString("new value")
+		}
+	}
+	if len(c.In) > 0 {
+		fmt.Fprintf(&b, " in %v", c.In)
+	}
+	if len(c.NotIn) > 0 {
+		fmt.Fprintf(&b, " not in %v", c.NotIn)
+	}
+	if c.Exists != nil {
+		fmt.Fprintf(&b, " exists=%v", *c.Exists)
+	}
+	if c.AtMost != nil {
+		fmt.Fprintf(&b, " at most %v", *c.AtMost)
+	}
+	if c.AtLeast != nil {
+		fmt.Fprintf(&b, " at least %v", *c.AtLeast)
+	}
+	if c.Decreased {
+		b.WriteString(" decreased")
+	}
+	if c.Increased {
+		b.WriteString(" increased")
+	}
+	return b.String()
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }

@@ -1,0 +1,392 @@
+package diffparse
+
+import (
+	"fmt"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// Format is an input format.
+type Format int
+
+const (
+	// FormatAuto asks [Parse] to detect the format.
+	FormatAuto Format = iota
+	// FormatDiff is helm-diff's default line diff (--output diff), with full
+	// context or with --context N elisions.
+	FormatDiff
+	// FormatSimple is helm-diff --output simple: one line per object and a
+	// Plan: line.
+	FormatSimple
+	// FormatJSON is helm-diff --output json, and --output template with the
+	// default template: one JSON entry per object, no field changes.
+	FormatJSON
+	// FormatStructured is helm-diff --output structured (helm-diff ≥ 3.15):
+	// JSON entries with field-level changes.
+	FormatStructured
+	// FormatStevedore is the stream printed by Stevedore's plan and apply.
+	FormatStevedore
+	// FormatHelmfile is the stream printed by helmfile diff: helm-diff
+	// blocks behind "Comparing release=…" lines.
+	FormatHelmfile
+)
+
+var formatNames = []string{"auto", "diff", "simple", "json", "structured", "stevedore", "helmfile"}
+
+// Formats returns the names accepted by [ParseFormat], in order.
+func Formats() []string {
+	return append([]string{"auto", "diff", "simple", "json", "template", "structured"}, formatNames[5:]...)
+}
+
+func (f Format) String() string {
+	if int(f) < len(formatNames) {
+		return formatNames[f]
+	}
+	return fmt.Sprintf("Format(%d)", int(f))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (f Format) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// ParseFormat reads a format name. "template" is an alias of "json": with
+// its default template, helm-diff's template output is its JSON output.
+func ParseFormat(s string) (Format, error) {
+	if s == "template" {
+		return FormatJSON, nil
+	}
+	for i, n := range formatNames {
+		if n == s {
+			return Format(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown input format %q (want one of %v)", s, Formats())
+}
+
+// Action is what the upgrade does to an object, as the input shows it.
+// Whether an update in fact forces a replacement is decided later, by the
+// rules (see package classify).
+type Action int
+
+const (
+	// Create: the object is added.
+	Create Action = iota + 1
+	// Update: the object is changed in place.
+	Update
+	// Delete: the object is removed.
+	Delete
+	// Ownership: only the owning release changes (helm-diff
+	// --take-ownership).
+	Ownership
+	// Replace: the object must be deleted and created again, because an
+	// immutable field changes. Parsers never produce it; classification
+	// does.
+	Replace
+)
+
+var actionNames = []string{"", "create", "update", "delete", "ownership", "replace"}
+
+func (a Action) String() string {
+	if a > 0 && int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (a Action) MarshalText() ([]byte, error) {
+	if a <= 0 || int(a) >= len(actionNames) {
+		return nil, fmt.Errorf("invalid action %d", int(a))
+	}
+	return []byte(a.String()), nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (a *Action) UnmarshalText(b []byte) error {
+	v, err := ParseAction(string(b))
+	if err == nil {
+		*a = v
+	}
+	return err
+}
+
+// ParseAction reads an action name.
+func ParseAction(s string) (Action, error) {
+	for i := 1; i < len(actionNames); i++ {
+		if actionNames[i] == s {
+			return Action(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown action %q (want create, update, delete, ownership or replace)", s)
+}
+
+// Op is what happens to one field.
+type Op int
+
+const (
+	// Add: the field is new.
+	Add Op = iota + 1
+	// Remove: the field is gone.
+	Remove
+	// Modify: the field's value changes.
+	Modify
+	// Reformat: the text changes but the value does not (quoting, line
+	// endings, comments, indentation).
+	Reformat
+	// Hidden: something changed at this path but the input does not show
+	// what (kind suppressed by helm-diff, object-level formats).
+	Hidden
+	// Owner: the owning release changes; Old and New hold namespace/release.
+	Owner
+)
+
+var opNames = []string{"", "add", "remove", "modify", "reformat", "hidden", "owner"}
+
+func (o Op) String() string {
+	if o > 0 && int(o) < len(opNames) {
+		return opNames[o]
+	}
+	return fmt.Sprintf("Op(%d)", int(o))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (o Op) MarshalText() ([]byte, error) {
+	if o <= 0 || int(o) >= len(opNames) {
+		return nil, fmt.Errorf("invalid op %d", int(o))
+	}
+	return []byte(o.String()), nil
+}
+
+// UnmarshalText implements [encoding.TextUnmarshaler].
+func (o *Op) UnmarshalText(b []byte) error {
+	v, err := ParseOp(string(b))
+	if err == nil {
+		*o = v
+	}
+	return err
+}
+
+// ParseOp reads an op name.
+func ParseOp(s string) (Op, error) {
+	for i := 1; i < len(opNames); i++ {
+		if opNames[i] == s {
+			return Op(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown op %q (want add, remove, modify, reformat, hidden or owner)", s)
+}
+
+// Content says how much of an object's fields the input shows.
+type Content int
+
+const (
+	// Complete: the whole object is shown (full context, or an added or
+	// removed object).
+	Complete Content = iota + 1
+	// Partial: only the lines around the changes are shown (--context N,
+	// Stevedore's five lines); paths rebuilt above an elision are marked
+	// with a leading "...".
+	Partial
+	// Suppressed: helm-diff hid the changes (--suppress KIND,
+	// --suppress-secrets, or --suppress-output-line-regex emptied the diff).
+	Suppressed
+	// ObjectOnly: the format carries no fields at all (simple, json,
+	// template, and structured for added and removed objects).
+	ObjectOnly
+)
+
+var contentNames = []string{"", "complete", "partial", "suppressed", "object-only"}
+
+func (c Content) String() string {
+	if c > 0 && int(c) < len(contentNames) {
+		return contentNames[c]
+	}
+	return fmt.Sprintf("Content(%d)", int(c))
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (c Content) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
+
+// Pos is a position in the input: a 1-based line number, 0 when unknown.
+type Pos struct {
+	Line int
+}
+
+func (p Pos) String() string {
+	if p.Line <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("line %d", p.Line)
+}
+
+// ValueKind is the shape of a [Value].
+type ValueKind int
+
+const (
+	// NoValue: there is no value on this side (the field is absent).
+	NoValue ValueKind = iota
+	// Scalar: a single value; Text is its decoded text.
+	Scalar
+	// Text: a multi-line string (a YAML block scalar); Text holds it.
+	Text
+	// Tree: a mapping or list; Text holds its YAML (or JSON) text.
+	Tree
+)
+
+var valueKindNames = []string{"none", "scalar", "text", "tree"}
+
+func (k ValueKind) String() string {
+	if int(k) < len(valueKindNames) {
+		return valueKindNames[k]
+	}
+	return fmt.Sprintf("ValueKind(%d)", int(k))
+}
+
+// Value is one side of a field change.
+type Value struct {
+	Kind ValueKind
+	// Text is the decoded value. It is empty when Redacted.
+	Text string
+	// Redacted is set for sensitive values (Secret data, credentials): the
+	// text is never kept, only its size.
+	Redacted bool
+	// Bytes is the size of a redacted value (decoded, for base64 Secret
+	// data), or -1 when unknown.
+	Bytes int
+}
+
+// Present reports whether there is a value on this side.
+func (v Value) Present() bool { return v.Kind != NoValue }
+
+// Change is one field-level change of an object.
+type Change struct {
+	// Path is the field, from the object root. A path starting with a
+	// kube.Gap was rebuilt from elided context: its ancestors are unknown.
+	Path kube.Path
+	Op   Op
+	Old  Value
+	New  Value
+	// Shape is what the input showed of the value: a scalar, a block
+	// mapping or a list. It lets classification rule out schema positions.
+	Shape kube.Shape
+	// Pos is the first input line of the change.
+	Pos Pos
+	// GapColumn is, for a path with a leading kube.Gap, the column at which
+	// its first known step stands in the diff. YAML indents every nesting
+	// level further, so the column bounds how deep the elided ancestors
+	// can go. It is -1 (or 0, from formats without columns) otherwise.
+	GapColumn int
+}
+
+// Approximate reports whether the change's location is not fully known.
+func (c Change) Approximate() bool { return !c.Path.Exact() }
+
+// Presence says what is known about a field of one side of an object.
+type Presence int
+
+const (
+	// Unknown: the input does not show whether the field is there.
+	Unknown Presence = iota
+	// Present: the field is there; the value is known.
+	Present
+	// Absent: the field is not there (the side is complete, or the object
+	// does not exist on that side).
+	Absent
+)
+
+func (p Presence) String() string {
+	switch p {
+	case Present:
+		return "present"
+	case Absent:
+		return "absent"
+	}
+	return "unknown"
+}
+
+// Fact is the value of a field that the rules asked about.
+type Fact struct {
+	Presence Presence
+	Value    Value
+}
+
+// Side is one side of an object: before (Old) or after (New) the upgrade.
+type Side int
+
+const (
+	Old Side = iota
+	New
+)
+
+func (s Side) String() string {
+	if s == Old {
+		return "old"
+	}
+	return "new"
+}
+
+// Object is one changed object of a release.
+type Object struct {
+	Ref    kube.ObjectRef
+	Action Action
+	// Pos is the input line that introduces the object (its header).
+	Pos Pos
+	// Source is the chart template that rendered the object (the "# Source:"
+	// line), when shown.
+	Source string
+	// Release and File name the release (and Stevedore manifest file) the
+	// object belongs to, for multi-release inputs.
+	Release string
+	File    string
+	// Content says how much of the object the input shows.
+	Content Content
+	Changes []Change
+	// Facts holds, for each side, the values of the fields requested with
+	// [Options.Facts], keyed by their path string.
+	Facts [2]map[string]Fact
+	// Owner is the old and new owning release (namespace/name) of an
+	// ownership change.
+	OldOwner, NewOwner string
+}
+
+// Fact returns what is known of a field on one side of the object. Fields
+// that were not requested through [Options.Facts] are Unknown.
+func (o *Object) Fact(side Side, path kube.Path) Fact {
+	if f, ok := o.Facts[side][path.String()]; ok {
+		return f
+	}
+	switch {
+	case side == Old && o.Action == Create, side == New && o.Action == Delete:
+		return Fact{Presence: Absent}
+	}
+	return Fact{Presence: Unknown}
+}
+
+// Release is one release of a multi-release input.
+type Release struct {
+	Name      string
+	File      string
+	Namespace string
+	Chart     string
+	// Error is the error the wrapper printed for this release instead of a
+	// diff. A release with an error cannot be judged.
+	Error string
+	Pos   Pos
+}
+
+// Note is something the reader should know about the input as a whole.
+type Note struct {
+	Pos  Pos
+	Text string
+}
+
+// Plan is a parsed diff: every changed object, in input order.
+type Plan struct {
+	Format   Format
+	Objects  []*Object
+	Releases []Release
+	Notes    []Note
+	// NoChanges is set when the input said explicitly that nothing changes
+	// (empty input, "[]", a zero Plan: line, Stevedore's
+	// "No changes in the plan").
+	NoChanges bool
+}

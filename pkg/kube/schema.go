@@ -1,0 +1,437 @@
+package kube
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	nodev1 "k8s.io/api/node/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// TypeKind is the shape of a [Type].
+type TypeKind int
+
+const (
+	// ScalarType is a string, number, boolean, or a type serialised as one
+	// (quantities, int-or-string, timestamps, base64 bytes).
+	ScalarType TypeKind = iota
+	// StructType is an object with a fixed set of fields.
+	StructType
+	// MapType is an object with arbitrary keys (labels, data, …).
+	MapType
+	// ListType is a list.
+	ListType
+	// AnyType is free-form content (raw extensions): anything may be below.
+	AnyType
+)
+
+// Type is one node of the schema of a built-in kind, derived from the Go
+// types of k8s.io/api by reflection: the json field names, and for lists the
+// patchMergeKey that identifies their items.
+type Type struct {
+	Kind     TypeKind
+	fields   map[string]*Type
+	Elem     *Type  // MapType and ListType
+	MergeKey string // ListType: the field that identifies an item, if any
+}
+
+// Field returns the type of the named field or map entry, or nil when there
+// is no such field.
+func (t *Type) Field(name string) *Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind {
+	case StructType:
+		return t.fields[name]
+	case MapType:
+		return t.Elem
+	case AnyType:
+		return t
+	}
+	return nil
+}
+
+// Item returns the type of a list item, or nil when t is not a list.
+func (t *Type) Item() *Type {
+	if t == nil {
+		return nil
+	}
+	switch t.Kind {
+	case ListType:
+		return t.Elem
+	case AnyType:
+		return t
+	}
+	return nil
+}
+
+// Step returns the type reached from t by one path step, or nil.
+func (t *Type) Step(s Step) *Type {
+	switch s := s.(type) {
+	case Field:
+		return t.Field(string(s))
+	case AnyField:
+		if t != nil && (t.Kind == MapType || t.Kind == AnyType) {
+			return t.Elem2()
+		}
+		return nil
+	case Index, Key, AnyItem:
+		return t.Item()
+	}
+	return nil
+}
+
+// Elem2 returns the element type of a map, or t itself for free-form content.
+func (t *Type) Elem2() *Type {
+	if t.Kind == AnyType {
+		return t
+	}
+	return t.Elem
+}
+
+// At returns the type at path p below t, or nil when p leaves the schema.
+// Paths with a [Gap] have no single type; At returns nil for them.
+func (t *Type) At(p Path) *Type {
+	for _, s := range p {
+		if t == nil {
+			return nil
+		}
+		if isGap(s) {
+			return nil
+		}
+		t = t.Step(s)
+	}
+	return t
+}
+
+// FieldNames returns the field names of a struct type, sorted.
+func (t *Type) FieldNames() []string {
+	if t == nil || t.Kind != StructType {
+		return nil
+	}
+	names := make([]string, 0, len(t.fields))
+	for n := range t.fields {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Shape is what a diff line shows of a value: used to rule out schema
+// positions that cannot hold it.
+type Shape int
+
+const (
+	// UnknownShape fits any type.
+	UnknownShape Shape = iota
+	// ScalarShape is a plain, quoted or block scalar.
+	ScalarShape
+	// MappingShape is a nested block mapping.
+	MappingShape
+	// SequenceShape is a nested block sequence.
+	SequenceShape
+)
+
+func (t *Type) fits(s Shape) bool {
+	if t.Kind == AnyType {
+		return true
+	}
+	switch s {
+	case ScalarShape:
+		return t.Kind == ScalarType
+	case MappingShape:
+		return t.Kind == StructType || t.Kind == MapType
+	case SequenceShape:
+		return t.Kind == ListType
+	}
+	return true
+}
+
+// Candidates returns the exact-prefix paths that a path with a leading
+// [Gap] can stand for in a kind with schema t: each result is a concrete
+// prefix from the object root (its map keys and list items unknown) followed
+// by the known steps of p. shape is what the diff showed of the value at
+// the end of p. A nil result means the schema does not know the path (for
+// example free-form content): callers must then assume any position.
+//
+// The status stanza and server-managed metadata are not considered: helm
+// manifests do not carry them.
+//
+// column, when not negative, is the column at which the first known step
+// of p stands in the diff. YAML indents each nested mapping by at least one
+// column more than its parent key, and the content of a list item at least
+// two columns more than its dash, so a step at column c cannot sit below
+// arbitrarily many ancestors: prefixes that would need more columns are
+// not candidates. This bound assumes nothing about the chart's indentation
+// style.
+func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
+	if t == nil || !p.Elided() || len(p) < 2 {
+		return nil
+	}
+	key := candKey{t: t, path: p.String(), shape: shape, column: column}
+	if v, ok := candCache.Load(key); ok {
+		return v.([]Path)
+	}
+	suffix := p[1:]
+	first := suffix[0]
+	var out, keyed []Path
+	// prevItem/prevCol describe the last step of prefix: whether it is a
+	// list item and the least column it can stand at (-1: no step yet).
+	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
+	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
+		if cur == nil || depth > maxSchemaDepth {
+			return
+		}
+		if column >= 0 && minColumn(prevItem, prevCol, first) > column {
+			return // the first known step cannot be this deep at its column
+		}
+		if end := cur.At(suffix); end != nil && end.fits(shape) {
+			p := append(append(Path{}, prefix...), suffix...)
+			if cur.Kind == StructType {
+				out = append(out, p)
+			} else {
+				keyed = append(keyed, p) // the first known step is a map key
+			}
+		}
+		switch cur.Kind {
+		case StructType:
+			for _, name := range cur.FieldNames() {
+				if depth == 0 && name == "status" {
+					continue
+				}
+				if serverManagedMeta[name] && cur.fields["uid"] != nil {
+					continue // server-managed ObjectMeta fields, at any depth
+				}
+				walk(cur.fields[name], prefix.Child(Field(name)), false, minColumn(prevItem, prevCol, Field(name)), depth+1)
+			}
+		case MapType:
+			walk(cur.Elem, prefix.Child(AnyField{}), false, minColumn(prevItem, prevCol, AnyField{}), depth+1)
+		case ListType:
+			walk(cur.Elem, prefix.Child(AnyItem{}), true, minColumn(prevItem, prevCol, AnyItem{}), depth+1)
+		}
+	}
+	walk(t, Path{}, false, -1, 0)
+	// places where the first known step is a field of the schema come
+	// first: they are the likelier reading (callers break ties in order)
+	out = append(out, keyed...)
+	candCache.Store(key, out)
+	return out
+}
+
+// minColumn returns the least column at which step s can stand after a
+// step at column prevCol (-1: s is a root key). A mapping key is at least
+// one column right of its parent key and two right of a list item's dash;
+// a list item's dash may stand at its parent key's column (compact style),
+// and a nested list's dash two right of the outer dash.
+func minColumn(prevItem bool, prevCol int, s Step) int {
+	if prevCol < 0 {
+		return 0
+	}
+	switch s.(type) {
+	case Index, Key, AnyItem:
+		if prevItem {
+			return prevCol + 2
+		}
+		return prevCol
+	}
+	if prevItem {
+		return prevCol + 2
+	}
+	return prevCol + 1
+}
+
+var serverManagedMeta = map[string]bool{
+	"managedFields": true, "uid": true, "resourceVersion": true, "generation": true,
+	"creationTimestamp": true, "deletionTimestamp": true, "deletionGracePeriodSeconds": true,
+	"selfLink": true,
+}
+
+const maxSchemaDepth = 40
+
+type candKey struct {
+	t      *Type
+	path   string
+	shape  Shape
+	column int
+}
+
+var candCache sync.Map
+
+// builtin lists the kinds whose schema is known, preferred version first.
+var builtin = []struct {
+	group, version, kind string
+	obj                  any
+}{
+	{"", "v1", "Pod", corev1.Pod{}},
+	{"", "v1", "Service", corev1.Service{}},
+	{"", "v1", "ConfigMap", corev1.ConfigMap{}},
+	{"", "v1", "Secret", corev1.Secret{}},
+	{"", "v1", "PersistentVolumeClaim", corev1.PersistentVolumeClaim{}},
+	{"", "v1", "PersistentVolume", corev1.PersistentVolume{}},
+	{"", "v1", "ServiceAccount", corev1.ServiceAccount{}},
+	{"", "v1", "Namespace", corev1.Namespace{}},
+	{"", "v1", "ReplicationController", corev1.ReplicationController{}},
+	{"", "v1", "Endpoints", corev1.Endpoints{}},
+	{"", "v1", "LimitRange", corev1.LimitRange{}},
+	{"", "v1", "ResourceQuota", corev1.ResourceQuota{}},
+	{"", "v1", "PodTemplate", corev1.PodTemplate{}},
+	{"apps", "v1", "Deployment", appsv1.Deployment{}},
+	{"apps", "v1", "StatefulSet", appsv1.StatefulSet{}},
+	{"apps", "v1", "DaemonSet", appsv1.DaemonSet{}},
+	{"apps", "v1", "ReplicaSet", appsv1.ReplicaSet{}},
+	{"apps", "v1", "ControllerRevision", appsv1.ControllerRevision{}},
+	{"batch", "v1", "Job", batchv1.Job{}},
+	{"batch", "v1", "CronJob", batchv1.CronJob{}},
+	{"networking.k8s.io", "v1", "Ingress", networkingv1.Ingress{}},
+	{"networking.k8s.io", "v1", "IngressClass", networkingv1.IngressClass{}},
+	{"networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
+	{"rbac.authorization.k8s.io", "v1", "Role", rbacv1.Role{}},
+	{"rbac.authorization.k8s.io", "v1", "ClusterRole", rbacv1.ClusterRole{}},
+	{"rbac.authorization.k8s.io", "v1", "RoleBinding", rbacv1.RoleBinding{}},
+	{"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", rbacv1.ClusterRoleBinding{}},
+	{"storage.k8s.io", "v1", "StorageClass", storagev1.StorageClass{}},
+	{"storage.k8s.io", "v1", "CSIDriver", storagev1.CSIDriver{}},
+	{"storage.k8s.io", "v1", "VolumeAttachment", storagev1.VolumeAttachment{}},
+	{"policy", "v1", "PodDisruptionBudget", policyv1.PodDisruptionBudget{}},
+	{"autoscaling", "v2", "HorizontalPodAutoscaler", autoscalingv2.HorizontalPodAutoscaler{}},
+	{"autoscaling", "v1", "HorizontalPodAutoscaler", autoscalingv1.HorizontalPodAutoscaler{}},
+	{"scheduling.k8s.io", "v1", "PriorityClass", schedulingv1.PriorityClass{}},
+	{"node.k8s.io", "v1", "RuntimeClass", nodev1.RuntimeClass{}},
+	{"discovery.k8s.io", "v1", "EndpointSlice", discoveryv1.EndpointSlice{}},
+	{"admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", admissionregistrationv1.ValidatingWebhookConfiguration{}},
+	{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
+}
+
+var (
+	schemaOnce  sync.Once
+	schemas     map[string]*Type // "group/version/kind"
+	preferred   map[string]*Type // "group/kind"
+	schemaTypes map[reflect.Type]*Type
+)
+
+func buildSchemas() {
+	schemas = map[string]*Type{}
+	preferred = map[string]*Type{}
+	schemaTypes = map[reflect.Type]*Type{}
+	for _, b := range builtin {
+		t := typeOf(reflect.TypeOf(b.obj))
+		schemas[b.group+"/"+b.version+"/"+b.kind] = t
+		if _, ok := preferred[b.group+"/"+b.kind]; !ok {
+			preferred[b.group+"/"+b.kind] = t
+		}
+	}
+}
+
+// SchemaFor returns the schema of a built-in kind, or nil for kinds it does
+// not know (custom resources). An empty or unknown version selects the
+// preferred version of the kind.
+func SchemaFor(group, version, kind string) *Type {
+	schemaOnce.Do(buildSchemas)
+	if t, ok := schemas[group+"/"+version+"/"+kind]; ok {
+		return t
+	}
+	return preferred[group+"/"+kind]
+}
+
+var (
+	tQuantity    = reflect.TypeOf(resource.Quantity{})
+	tIntOrString = reflect.TypeOf(intstr.IntOrString{})
+	tTime        = reflect.TypeOf(metav1.Time{})
+	tMicroTime   = reflect.TypeOf(metav1.MicroTime{})
+	tDuration    = reflect.TypeOf(metav1.Duration{})
+	tRaw         = reflect.TypeOf(runtime.RawExtension{})
+	tMarshaler   = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
+	scalarType   = &Type{Kind: ScalarType}
+	anyType      = &Type{Kind: AnyType}
+)
+
+func typeOf(rt reflect.Type) *Type {
+	for rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	switch rt {
+	case tQuantity, tIntOrString, tTime, tMicroTime, tDuration:
+		return scalarType
+	case tRaw:
+		return anyType
+	}
+	switch rt.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return scalarType
+	case reflect.Interface:
+		return anyType
+	case reflect.Map:
+		return &Type{Kind: MapType, Elem: typeOf(rt.Elem())}
+	case reflect.Slice:
+		if rt.Elem().Kind() == reflect.Uint8 {
+			return scalarType // []byte is base64 text
+		}
+		return &Type{Kind: ListType, Elem: typeOf(rt.Elem())}
+	case reflect.Struct:
+		if t, ok := schemaTypes[rt]; ok {
+			return t
+		}
+		if rt.Implements(tMarshaler) || reflect.PointerTo(rt).Implements(tMarshaler) {
+			return anyType
+		}
+		t := &Type{Kind: StructType, fields: map[string]*Type{}}
+		schemaTypes[rt] = t // before recursing, for recursive types
+		addFields(t, rt)
+		return t
+	}
+	return anyType
+}
+
+func addFields(t *Type, rt reflect.Type) {
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" && (strings.Contains(opts, "inline") || f.Anonymous) {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				addFields(t, ft)
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		ft := typeOf(f.Type)
+		if ft.Kind == ListType {
+			if key := f.Tag.Get("patchMergeKey"); key != "" {
+				ft = &Type{Kind: ListType, Elem: ft.Elem, MergeKey: key}
+			}
+		}
+		t.fields[name] = ft
+	}
+}

@@ -1,0 +1,85 @@
+package kube
+
+import (
+	"regexp"
+)
+
+// secretShownFields are the fields of a Secret that are not secret. Every
+// other field, and every path whose location is not known exactly, is.
+var secretShownFields = []Path{
+	{Field("apiVersion")},
+	{Field("kind")},
+	{Field("type")},
+	{Field("immutable")},
+	{Field("metadata"), Field("name")},
+	{Field("metadata"), Field("namespace")},
+	{Field("metadata"), Field("labels")},
+	{Field("metadata"), Field("generateName")},
+}
+
+var secretAnnotationOK = regexp.MustCompile(`^(meta\.helm\.sh/|helm\.sh/)`)
+
+// credentialName matches environment variable and data key names that
+// conventionally hold credentials.
+var credentialName = regexp.MustCompile(`(?i)(passw|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`)
+
+const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
+
+// Sensitive reports whether the value at path p of an object of the given
+// group and kind must never be shown:
+//
+//   - every field of a Secret except its identity, type, labels and Helm's
+//     bookkeeping annotations (and any Secret path whose location is not
+//     exactly known);
+//   - the last-applied-configuration annotation of any object, which copies
+//     the whole object (including Secret data);
+//   - the value of an environment variable, or the data key of a ConfigMap,
+//     whose name looks like a credential (PASSWORD, TOKEN, API_KEY, …).
+func Sensitive(group, kind string, p Path) bool {
+	if len(p) >= 3 && p[0] == Field("metadata") && p[1] == Field("annotations") && p[2] == Field(lastApplied) {
+		return true
+	}
+	if len(p) == 2 && p[0] == Field("metadata") && p[1] == Field("annotations") {
+		// the whole annotation map may carry last-applied-configuration
+		return group == "" && kind == "Secret"
+	}
+	if group == "" && kind == "Secret" {
+		if !p.Exact() {
+			return true
+		}
+		if len(p) == 0 {
+			return false
+		}
+		for _, ok := range secretShownFields {
+			if p.HasPrefix(ok) {
+				return false
+			}
+		}
+		if len(p) >= 3 && p[0] == Field("metadata") && p[1] == Field("annotations") {
+			if f, isField := p[2].(Field); isField && secretAnnotationOK.MatchString(string(f)) {
+				return false
+			}
+		}
+		return true
+	}
+	// env[name=DB_PASSWORD].value (and valueFrom is a reference, not a value)
+	for i := 0; i+1 < len(p); i++ {
+		if p[i] != Field("env") {
+			continue
+		}
+		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName.MatchString(k.Value) {
+			return i+2 == len(p) || p[i+2] == Field("value")
+		}
+	}
+	if group == "" && kind == "ConfigMap" && len(p) >= 2 && (p[0] == Field("data") || p[0] == Field("binaryData")) {
+		if f, ok := p[1].(Field); ok && credentialName.MatchString(string(f)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CredentialName reports whether a name (of an environment variable or a
+// data key) conventionally holds a credential. It is exposed so that parsers
+// can redact values inside subtrees (a whole env list added at once).
+func CredentialName(name string) bool { return credentialName.MatchString(name) }

@@ -1,0 +1,252 @@
+package report
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// SchemaVersion is the version of the JSON report. Additions keep the
+// version; a change that could break a reader bumps it.
+const SchemaVersion = 1
+
+// JSON renders the report as a versioned JSON document: the contract for
+// tools. Every change is included, ignored ones too. Sensitive values
+// appear only as their size.
+type JSON struct{}
+
+// JSONReport is the JSON document.
+type JSONReport struct {
+	SchemaVersion int           `json:"schemaVersion"`
+	Input         JSONInput     `json:"input"`
+	Summary       JSONSummary   `json:"summary"`
+	Gate          JSONGate      `json:"gate"`
+	Notes         []JSONNote    `json:"notes"`
+	Releases      []JSONRelease `json:"releases,omitempty"`
+	Objects       []JSONObject  `json:"objects"`
+}
+
+// JSONInput describes what was read.
+type JSONInput struct {
+	Source    string `json:"source,omitempty"`
+	Format    string `json:"format"`
+	NoChanges bool   `json:"noChanges"`
+}
+
+// JSONSummary counts objects per action and level.
+type JSONSummary struct {
+	Highest string         `json:"highest"`
+	Objects int            `json:"objects"`
+	Actions map[string]int `json:"actions"`
+	Levels  map[string]int `json:"levels"`
+}
+
+// JSONGate is the gate and its verdict.
+type JSONGate struct {
+	FailOn    string              `json:"failOn"`
+	Releases  []JSONReleaseFailOn `json:"releases,omitempty"`
+	Tripped   bool                `json:"tripped"`
+	ExitCode  int                 `json:"exitCode"`
+	Offending []string            `json:"offending"`
+}
+
+// JSONReleaseFailOn is a release-scoped threshold.
+type JSONReleaseFailOn struct {
+	Pattern string `json:"pattern"`
+	FailOn  string `json:"failOn"`
+}
+
+// JSONNote is a remark about the input.
+type JSONNote struct {
+	Line int    `json:"line,omitempty"`
+	Text string `json:"text"`
+}
+
+// JSONRelease summarises one release of a multi-release plan.
+type JSONRelease struct {
+	Name    string         `json:"name"`
+	File    string         `json:"file,omitempty"`
+	Highest string         `json:"highest"`
+	FailOn  string         `json:"failOn"`
+	Tripped bool           `json:"tripped"`
+	Error   string         `json:"error,omitempty"`
+	Actions map[string]int `json:"actions"`
+	Levels  map[string]int `json:"levels"`
+}
+
+// JSONObject is one changed object.
+type JSONObject struct {
+	Ref       string       `json:"ref"`
+	Group     string       `json:"group"`
+	Version   string       `json:"version,omitempty"`
+	Kind      string       `json:"kind"`
+	Namespace string       `json:"namespace"`
+	Name      string       `json:"name"`
+	Release   string       `json:"release,omitempty"`
+	File      string       `json:"file,omitempty"`
+	Action    string       `json:"action"`
+	Level     string       `json:"level"`
+	Rule      string       `json:"rule"`
+	Reason    string       `json:"reason"`
+	Line      int          `json:"line,omitempty"`
+	Source    string       `json:"source,omitempty"`
+	Content   string       `json:"content"`
+	Culprits  []string     `json:"culprits,omitempty"`
+	OldOwner  string       `json:"oldOwner,omitempty"`
+	NewOwner  string       `json:"newOwner,omitempty"`
+	Changes   []JSONChange `json:"changes"`
+}
+
+// JSONChange is the verdict on one change. Path is empty for a finding
+// about the object as a whole (creation, deletion, ownership, hidden
+// changes); it starts with "..." when the change's ancestors were elided.
+type JSONChange struct {
+	Path         string     `json:"path"`
+	Op           string     `json:"op"`
+	Old          *JSONValue `json:"old,omitempty"`
+	New          *JSONValue `json:"new,omitempty"`
+	Level        string     `json:"level"`
+	Rule         string     `json:"rule"`
+	Reason       string     `json:"reason"`
+	Line         int        `json:"line,omitempty"`
+	Object       bool       `json:"object,omitempty"`
+	Approximate  bool       `json:"approximate,omitempty"`
+	Place        string     `json:"place,omitempty"`
+	Places       int        `json:"places,omitempty"`
+	Assumed      bool       `json:"assumed,omitempty"`
+	Assumptions  []string   `json:"assumptions,omitempty"`
+	Replace      bool       `json:"replace,omitempty"`
+	MaybeReplace bool       `json:"maybeReplace,omitempty"`
+	Also         []string   `json:"also,omitempty"`
+}
+
+// JSONValue is one side of a change. A redacted value has no text, only
+// its size in bytes (-1 when unknown).
+type JSONValue struct {
+	Kind     string  `json:"kind"`
+	Value    *string `json:"value,omitempty"`
+	Redacted bool    `json:"redacted,omitempty"`
+	Bytes    *int    `json:"bytes,omitempty"`
+}
+
+// Write implements [Writer].
+func (JSON) Write(w io.Writer, r *Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(BuildJSON(r))
+}
+
+// BuildJSON returns the JSON document of a report.
+func BuildJSON(r *Report) *JSONReport {
+	res := r.Result
+	out := &JSONReport{
+		SchemaVersion: SchemaVersion,
+		Input:         JSONInput{Source: r.Source, Format: res.Plan.Format.String(), NoChanges: len(res.Objects) == 0},
+		Notes:         []JSONNote{},
+		Objects:       []JSONObject{},
+	}
+	if res.Plan.Format == diffparse.FormatAuto {
+		out.Input.Format = "empty"
+	}
+	out.Summary = summary(res.Objects, res.Highest)
+	out.Gate = JSONGate{FailOn: r.Gate.Default.String(), Tripped: r.Verdict.Tripped, ExitCode: r.Verdict.ExitCode, Offending: []string{}}
+	for _, rt := range r.Gate.Releases {
+		out.Gate.Releases = append(out.Gate.Releases, JSONReleaseFailOn{Pattern: rt.Pattern, FailOn: rt.Threshold.String()})
+	}
+	for _, o := range r.Verdict.Offending {
+		out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+	}
+	for _, n := range res.Plan.Notes {
+		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
+	}
+	for _, rel := range res.Plan.Releases {
+		objs := objectsOf(res.Objects, rel.Name)
+		highest := rules.Ignored
+		for _, o := range objs {
+			if o.Level > highest {
+				highest = o.Level
+			}
+		}
+		s := summary(objs, highest)
+		th := r.Gate.For(rel.Name)
+		out.Releases = append(out.Releases, JSONRelease{
+			Name: rel.Name, File: rel.File, Highest: highest.String(), FailOn: th.String(),
+			Tripped: th.Trips(highest) && len(objs) > 0, Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
+		})
+	}
+	for _, o := range res.Objects {
+		out.Objects = append(out.Objects, jsonObject(o))
+	}
+	return out
+}
+
+func summary(objs []*classify.Object, highest rules.Level) JSONSummary {
+	a, l := counts(objs)
+	s := JSONSummary{Highest: highest.String(), Objects: len(objs), Actions: map[string]int{}, Levels: map[string]int{}}
+	for _, act := range []diffparse.Action{diffparse.Create, diffparse.Update, diffparse.Replace, diffparse.Delete, diffparse.Ownership} {
+		s.Actions[act.String()] = a[act]
+	}
+	for lv := rules.Ignored; lv <= rules.Destructive; lv++ {
+		s.Levels[lv.String()] = l[lv]
+	}
+	return s
+}
+
+func jsonObject(o *classify.Object) JSONObject {
+	j := JSONObject{
+		Ref: o.Ref.String(), Group: o.Ref.Group, Version: o.Ref.Version, Kind: o.Ref.Kind,
+		Namespace: o.Ref.Namespace, Name: o.Ref.Name, Release: o.Release, File: o.File,
+		Action: o.Action.String(), Level: o.Level.String(), Rule: o.Rule, Reason: o.Reason,
+		Line: o.Pos.Line, Source: o.Source, Content: o.Content.String(),
+		OldOwner: o.OldOwner, NewOwner: o.NewOwner, Changes: []JSONChange{},
+	}
+	for _, c := range o.Culprits {
+		j.Culprits = append(j.Culprits, c.String())
+	}
+	for _, f := range o.Findings {
+		j.Changes = append(j.Changes, jsonChange(f))
+	}
+	return j
+}
+
+func jsonChange(f classify.Finding) JSONChange {
+	c := JSONChange{
+		Path: f.Change.Path.String(), Op: f.Change.Op.String(),
+		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Change.Pos.Line,
+		Object: f.Object, Approximate: !f.Change.Path.Exact() && !f.Object,
+		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
+		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also,
+	}
+	if f.Object && f.Change.Op == diffparse.Hidden {
+		c.Path = kube.Path{kube.Gap{}}.String()
+	}
+	if len(f.Place) > 0 {
+		c.Place = f.Place.String()
+	}
+	if !f.Object {
+		c.Old = jsonValue(f.Change.Old)
+		c.New = jsonValue(f.Change.New)
+	}
+	return c
+}
+
+func jsonValue(v diffparse.Value) *JSONValue {
+	if !v.Present() {
+		return nil
+	}
+	j := &JSONValue{Kind: v.Kind.String()}
+	if v.Redacted {
+		j.Redacted = true
+		b := v.Bytes
+		j.Bytes = &b
+		return j
+	}
+	t := v.Text
+	j.Value = &t
+	return j
+}

@@ -1,0 +1,302 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// Report is what a [Writer] renders: a classified plan and the gate's
+// verdict on it.
+type Report struct {
+	Result  *classify.Result
+	Gate    classify.Gate
+	Verdict classify.Verdict
+	// Source names the input (a file name, or "stdin").
+	Source string
+	// ShowIgnored lists ignored changes too (text and markdown; JSON always
+	// has them).
+	ShowIgnored bool
+	// Color enables ANSI colour in the text format.
+	Color bool
+	// MaxBytes is the size budget of the markdown format (0: the default,
+	// which fits a GitHub comment).
+	MaxBytes int
+}
+
+// New builds a report and applies the gate.
+func New(res *classify.Result, gate classify.Gate) *Report {
+	return &Report{Result: res, Gate: gate, Verdict: res.Verdict(gate)}
+}
+
+// Writer renders a report in one format.
+type Writer interface {
+	Write(w io.Writer, r *Report) error
+}
+
+// Formats returns the names accepted by [ForFormat].
+func Formats() []string { return []string{"text", "json", "markdown"} }
+
+// ForFormat returns the writer of a format; an unknown name is an error.
+func ForFormat(name string) (Writer, error) {
+	switch name {
+	case "text":
+		return Text{}, nil
+	case "json":
+		return JSON{}, nil
+	case "markdown", "md":
+		return Markdown{}, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Formats(), ", "))
+}
+
+// symbol is the Terraform-style symbol of an action.
+func symbol(a diffparse.Action) string {
+	switch a {
+	case diffparse.Create:
+		return "+"
+	case diffparse.Delete:
+		return "-"
+	case diffparse.Replace:
+		return "-/+"
+	case diffparse.Ownership:
+		return "»"
+	}
+	return "~"
+}
+
+func actionWords(a diffparse.Action) string {
+	switch a {
+	case diffparse.Create:
+		return "create"
+	case diffparse.Delete:
+		return "destroy"
+	case diffparse.Replace:
+		return "replace"
+	case diffparse.Ownership:
+		return "change owner"
+	}
+	return "update in place"
+}
+
+func opSymbol(op diffparse.Op) string {
+	switch op {
+	case diffparse.Add:
+		return "+"
+	case diffparse.Remove:
+		return "-"
+	case diffparse.Reformat:
+		return "="
+	case diffparse.Hidden:
+		return "?"
+	case diffparse.Owner:
+		return "»"
+	}
+	return "~"
+}
+
+// value renders one side of a change for people: scalars quoted when they
+// need it, long text cut, multi-line values summarised, and sensitive
+// values never shown.
+func value(v diffparse.Value, max int) string {
+	switch {
+	case !v.Present():
+		return "(none)"
+	case v.Redacted:
+		if v.Bytes >= 0 {
+			return fmt.Sprintf("(sensitive, %d bytes)", v.Bytes)
+		}
+		return "(sensitive)"
+	case v.Kind == diffparse.Text || v.Kind == diffparse.Tree:
+		n := strings.Count(v.Text, "\n") + 1
+		first, _, _ := strings.Cut(v.Text, "\n")
+		if n == 1 {
+			return quote(first, max)
+		}
+		return fmt.Sprintf("(%d lines: %s …)", n, clip(first, max/2))
+	}
+	return quote(v.Text, max)
+}
+
+func quote(s string, max int) string {
+	if s == "" {
+		return `""`
+	}
+	plain := true
+	for _, r := range s {
+		if r <= ' ' || r == '"' || r == '\\' || r == 0x7f || r == utf8.RuneError {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return clip(s, max)
+	}
+	return strconv.Quote(clip(s, max))
+}
+
+func clip(s string, max int) string {
+	if max <= 0 || utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max]) + "…"
+}
+
+// changeText is "old -> new" for a change (sensitive values as sizes).
+func changeText(c diffparse.Change, max int) string {
+	redacted := c.Old.Redacted || c.New.Redacted
+	switch c.Op {
+	case diffparse.Add:
+		if redacted {
+			return "value added" + bytesNote(c.New)
+		}
+		return value(c.New, max)
+	case diffparse.Remove:
+		if redacted {
+			return "value removed" + bytesNote(c.Old)
+		}
+		return value(c.Old, max)
+	case diffparse.Reformat:
+		return "formatting only, same value"
+	case diffparse.Hidden:
+		return "changes not shown"
+	}
+	if redacted {
+		return "value changed" + bytesNote(c.New)
+	}
+	return value(c.Old, max) + " -> " + value(c.New, max)
+}
+
+func bytesNote(v diffparse.Value) string {
+	if v.Bytes >= 0 {
+		return fmt.Sprintf(" (%d bytes)", v.Bytes)
+	}
+	return ""
+}
+
+func pathText(f classify.Finding) string {
+	if f.Object {
+		return ""
+	}
+	if len(f.Change.Path) == 0 {
+		return "(whole object)"
+	}
+	return f.Change.Path.String()
+}
+
+// counts returns the number of objects per action and level, for all
+// releases or one.
+func counts(objs []*classify.Object) (map[diffparse.Action]int, map[rules.Level]int) {
+	a := map[diffparse.Action]int{}
+	l := map[rules.Level]int{}
+	for _, o := range objs {
+		a[o.Action]++
+		l[o.Level]++
+	}
+	return a, l
+}
+
+func planLine(objs []*classify.Object) string {
+	a, _ := counts(objs)
+	return fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy, %d to change owner",
+		a[diffparse.Create], a[diffparse.Update], a[diffparse.Replace], a[diffparse.Delete], a[diffparse.Ownership])
+}
+
+func levelsLine(objs []*classify.Object) string {
+	_, l := counts(objs)
+	var parts []string
+	for lv := rules.Destructive; lv >= rules.Ignored; lv-- {
+		if l[lv] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", l[lv], lv))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// visible splits an object's findings into those to show and the ignored
+// ones to summarise.
+func visible(o *classify.Object, showIgnored bool) (shown, ignored []classify.Finding) {
+	for _, f := range o.Findings {
+		if f.Level == rules.Ignored && !showIgnored {
+			ignored = append(ignored, f)
+			continue
+		}
+		shown = append(shown, f)
+	}
+	return shown, ignored
+}
+
+// ignoredSummary describes hidden ignored findings: their count and the
+// distinct reasons.
+func ignoredSummary(fs []classify.Finding) string {
+	seen := map[string]bool{}
+	var reasons []string
+	for _, f := range fs {
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
+			reasons = append(reasons, f.Rule)
+		}
+	}
+	sort.Strings(reasons)
+	noun := "change"
+	if len(fs) != 1 {
+		noun = "changes"
+	}
+	return fmt.Sprintf("%d ignored %s (%s)", len(fs), noun, strings.Join(reasons, ", "))
+}
+
+func gateLine(r *Report) string {
+	res := r.Result
+	var b strings.Builder
+	switch {
+	case r.Verdict.Tripped:
+		n := len(r.Verdict.Offending)
+		noun := "object is"
+		if n != 1 {
+			noun = "objects are"
+		}
+		fmt.Fprintf(&b, "FAIL - %d %s at or above the gate (--fail-on %s)", n, noun, gateText(r.Gate))
+	case r.Gate.Default.Never && len(r.Gate.Releases) == 0:
+		fmt.Fprintf(&b, "PASS - the gate is off (--fail-on never)")
+	case len(res.Objects) == 0:
+		fmt.Fprintf(&b, "PASS - no changes")
+	default:
+		fmt.Fprintf(&b, "PASS - the highest level, %s, is below the gate (--fail-on %s)", res.Highest, gateText(r.Gate))
+	}
+	fmt.Fprintf(&b, "; exit %d", r.Verdict.ExitCode)
+	return b.String()
+}
+
+func gateText(g classify.Gate) string {
+	s := g.Default.String()
+	for _, rt := range g.Releases {
+		s += fmt.Sprintf(" --fail-on %s=%s", rt.Pattern, rt.Threshold)
+	}
+	return s
+}
+
+func inputDescription(r *Report) string {
+	p := r.Result.Plan
+	var parts []string
+	switch p.Format {
+	case diffparse.FormatAuto:
+		parts = append(parts, "empty input")
+	default:
+		parts = append(parts, p.Format.String()+" format")
+	}
+	if r.Source != "" {
+		parts = append([]string{r.Source}, parts...)
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,263 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// Text renders a Terraform-style plan for people. Its layout may change
+// between versions; tools should read the JSON format.
+type Text struct{}
+
+type palette struct {
+	level  map[rules.Level]*color.Color
+	action map[diffparse.Action]*color.Color
+	faint  *color.Color
+	bold   *color.Color
+	fail   *color.Color
+	pass   *color.Color
+}
+
+func newPalette(on bool) *palette {
+	mk := func(attrs ...color.Attribute) *color.Color {
+		c := color.New(attrs...)
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+		return c
+	}
+	return &palette{
+		level: map[rules.Level]*color.Color{
+			rules.Ignored:     mk(color.Faint),
+			rules.Safe:        mk(color.FgGreen),
+			rules.Restart:     mk(color.FgYellow),
+			rules.Disruptive:  mk(color.FgRed),
+			rules.Destructive: mk(color.FgRed, color.Bold),
+		},
+		action: map[diffparse.Action]*color.Color{
+			diffparse.Create:    mk(color.FgGreen),
+			diffparse.Update:    mk(color.FgYellow),
+			diffparse.Delete:    mk(color.FgRed),
+			diffparse.Replace:   mk(color.FgMagenta),
+			diffparse.Ownership: mk(color.FgCyan),
+		},
+		faint: mk(color.Faint),
+		bold:  mk(color.Bold),
+		fail:  mk(color.FgRed, color.Bold),
+		pass:  mk(color.FgGreen, color.Bold),
+	}
+}
+
+const textValueMax = 72
+
+// Write implements [Writer].
+func (Text) Write(out io.Writer, r *Report) error {
+	w := bufio.NewWriter(out)
+	p := newPalette(r.Color)
+	res := r.Result
+	objs := res.Objects
+
+	fmt.Fprintf(w, "safediff review (%s)\n", inputDescription(r))
+	for _, n := range res.Plan.Notes {
+		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), n.Text)
+	}
+	if len(objs) == 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "No changes. The release already matches the chart.")
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Gate: %s\n", p.pass.Sprint(gateLine(r)))
+		return w.Flush()
+	}
+
+	// releases, for multi-release plans
+	releases := releaseOrder(objs)
+	// the legend lists the symbols in use
+	used := map[diffparse.Action]bool{}
+	for _, o := range objs {
+		used[o.Action] = true
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "Symbols:")
+	for _, a := range []diffparse.Action{diffparse.Create, diffparse.Update, diffparse.Replace, diffparse.Delete, diffparse.Ownership} {
+		if used[a] {
+			fmt.Fprintf(w, "  %s %s", p.action[a].Sprint(symbol(a)), actionWords(a))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Levels, lowest to highest: ignored, safe, restart, disruptive, destructive.")
+
+	for _, rel := range releases {
+		relObjs := objectsOf(objs, rel)
+		if len(releases) > 1 || rel != "" {
+			writeReleaseHeader(w, p, res, rel, relObjs)
+		}
+		var quiet []*classify.Object
+		for _, o := range relObjs {
+			shown, ignored := visible(o, r.ShowIgnored)
+			if len(shown) == 0 {
+				quiet = append(quiet, o)
+				continue
+			}
+			fmt.Fprintln(w)
+			writeObject(w, p, o, shown, ignored)
+		}
+		if len(quiet) > 0 {
+			fmt.Fprintln(w)
+			fmt.Fprintf(w, "  %s\n", p.faint.Sprint("Only ignored changes (--show-ignored lists them):"))
+			for _, o := range quiet {
+				_, ignored := visible(o, false)
+				fmt.Fprintf(w, "  %s %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String(), p.faint.Sprint("- "+ignoredSummary(ignored)))
+			}
+		}
+	}
+
+	fmt.Fprintln(w)
+	if len(releases) > 1 {
+		fmt.Fprintf(w, "Total over %d releases:\n", len(releases))
+	}
+	fmt.Fprintf(w, "Plan: %s.\n", planLine(objs))
+	fmt.Fprintf(w, "Levels: %s (highest: %s).\n", levelsLine(objs), p.level[res.Highest].Sprint(res.Highest))
+	g := gateLine(r)
+	if r.Verdict.Tripped {
+		g = p.fail.Sprint(g)
+	} else {
+		g = p.pass.Sprint(g)
+	}
+	fmt.Fprintf(w, "Gate: %s\n", g)
+	return w.Flush()
+}
+
+func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel string, objs []*classify.Object) {
+	highest := rules.Ignored
+	for _, o := range objs {
+		if o.Level > highest {
+			highest = o.Level
+		}
+	}
+	name := rel
+	if name == "" {
+		name = "(no release)"
+	}
+	file := ""
+	for _, rl := range res.Plan.Releases {
+		if rl.Name == rel && rl.File != "" {
+			file = " (" + rl.File + ")"
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file, planLine(objs), p.level[highest].Sprint(highest))
+}
+
+func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []classify.Finding) {
+	lc := p.level[o.Level]
+	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), o.Ref.Display(), describeAction(o), lc.Sprintf("[%s]", o.Level))
+	if len(o.Culprits) > 0 {
+		var cs []string
+		for _, c := range o.Culprits {
+			cs = append(cs, c.String())
+		}
+		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "forces replacement: "+strings.Join(cs, ", "))
+	}
+	if o.NewOwner != "" {
+		from := o.OldOwner
+		if from == "" {
+			from = "(none)"
+		}
+		fmt.Fprintf(w, "  %s owner %s -> %s\n", p.faint.Sprint("#"), from, o.NewOwner)
+	}
+	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String())
+	for _, f := range shown {
+		fl := p.level[f.Level]
+		if f.Object {
+			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level), f.Reason+ruleNote(f))
+		} else {
+			line := fmt.Sprintf("%s %s: %s", opSymbol(f.Change.Op), pathText(f), changeText(f.Change, textValueMax))
+			fmt.Fprintf(w, "      %s\n", line)
+			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level), f.Reason+ruleNote(f))
+		}
+		for _, extra := range findingNotes(f) {
+			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(extra))
+		}
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(w, "      %s\n", p.faint.Sprint("("+ignoredSummary(ignored)+" hidden; --show-ignored lists them)"))
+	}
+}
+
+func describeAction(o *classify.Object) string {
+	switch o.Action {
+	case diffparse.Create:
+		return "will be created"
+	case diffparse.Delete:
+		return "will be destroyed"
+	case diffparse.Replace:
+		return "must be replaced"
+	case diffparse.Ownership:
+		return "changes owner"
+	}
+	return "will be updated in place"
+}
+
+func ruleNote(f classify.Finding) string {
+	var parts []string
+	parts = append(parts, f.Rule)
+	if f.Change.Pos.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d", f.Change.Pos.Line))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// findingNotes are the extra lines of a finding: where an approximate
+// change could be, what was assumed, what else matched.
+func findingNotes(f classify.Finding) []string {
+	var out []string
+	if len(f.Place) > 0 {
+		s := "judged at " + f.Place.String()
+		if f.Places > 1 {
+			s += fmt.Sprintf(" (the worst of %d places it could be)", f.Places)
+		}
+		out = append(out, s)
+	}
+	if len(f.Assumptions) > 0 {
+		out = append(out, "assumed the worst: "+strings.Join(f.Assumptions, "; "))
+	}
+	if f.MaybeReplace {
+		out = append(out, "may force a replacement")
+	}
+	if len(f.Also) > 0 {
+		out = append(out, "also: "+strings.Join(f.Also, ", "))
+	}
+	return out
+}
+
+func releaseOrder(objs []*classify.Object) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range objs {
+		if !seen[o.Release] {
+			seen[o.Release] = true
+			out = append(out, o.Release)
+		}
+	}
+	return out
+}
+
+func objectsOf(objs []*classify.Object, rel string) []*classify.Object {
+	var out []*classify.Object
+	for _, o := range objs {
+		if o.Release == rel {
+			out = append(out, o)
+		}
+	}
+	return out
+}

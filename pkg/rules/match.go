@@ -1,0 +1,277 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// Subject is what a rule is matched against: one change of one object, at
+// one path. For an elided change, classification matches each place the
+// change could be as a separate subject.
+type Subject struct {
+	Object *diffparse.Object
+	// Change is the field change, or nil for the object as a whole (its
+	// creation, deletion or ownership change, or changes the input hides).
+	Change *diffparse.Change
+	// Path is the path to match: the change's path, a candidate for it, or
+	// the root for the object as a whole.
+	Path kube.Path
+	// Op is the change's operation (Add for a creation, Remove for a
+	// deletion, Owner for an ownership change, Hidden for hidden changes).
+	Op diffparse.Op
+}
+
+// MatchesObject reports whether the rule's object selectors (group, kind,
+// name, namespace, release, action) select obj. It is exact: objects are
+// always fully identified.
+func (r *Rule) MatchesObject(obj *diffparse.Object) bool {
+	m := &r.Match
+	ref := obj.Ref
+	if !globAny(m.Groups, ref.Group) || !globAny(m.Kinds, ref.Kind) || !globAny(m.Names, ref.Name) ||
+		!globAny(m.Namespaces, ref.Namespace) || !globAny(m.Releases, obj.Release) {
+		return false
+	}
+	if len(m.Actions) > 0 {
+		ok := false
+		for _, a := range m.Actions {
+			if a == obj.Action {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func globAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if p == s || kube.Glob(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Matches reports whether the rule matches the subject: Yes, No, or Maybe
+// when the answer depends on something the input does not show. It
+// assumes [Rule.MatchesObject] holds.
+func (r *Rule) Matches(s Subject) kube.Match {
+	m := &r.Match
+	if len(m.Ops) > 0 {
+		ok := false
+		for _, o := range m.Ops {
+			if o == s.Op {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			if s.Op != diffparse.Hidden {
+				return kube.No
+			}
+			// a hidden change may be any operation
+		}
+	}
+	result := kube.Yes
+	if s.Op == diffparse.Hidden && len(m.Ops) > 0 {
+		result = kube.Maybe
+	}
+	if len(m.Paths) > 0 {
+		pm := kube.No
+		for _, p := range m.Paths {
+			pm = pm.Or(p.Match(s.Path))
+			if pm == kube.Yes {
+				break
+			}
+		}
+		for _, p := range m.ExceptPaths {
+			if pm == kube.No {
+				break
+			}
+			pm = pm.And(p.Match(s.Path).Not())
+		}
+		result = result.And(pm)
+	}
+	for i := range r.When {
+		if result == kube.No {
+			break
+		}
+		result = result.And(r.When[i].eval(s))
+	}
+	return result
+}
+
+// eval evaluates the condition on a subject.
+func (c *Condition) eval(s Subject) kube.Match {
+	switch c.Target {
+	case TargetValue:
+		if s.Change == nil {
+			return kube.Maybe // a hidden change: its values are not shown
+		}
+		if c.Decreased || c.Increased {
+			return c.compare(s.Change.Old, s.Change.New)
+		}
+		v := s.Change.New
+		if c.Value == diffparse.Old {
+			v = s.Change.Old
+		}
+		if v.Redacted {
+			return kube.Maybe
+		}
+		if !v.Present() {
+			return c.test("", false)
+		}
+		return c.test(v.Text, true)
+	case TargetField:
+		obj := s.Object
+		sides := []diffparse.Side{diffparse.New}
+		switch c.Side {
+		case SideOld:
+			sides = []diffparse.Side{diffparse.Old}
+		case SideEither:
+			sides = []diffparse.Side{diffparse.Old, diffparse.New}
+		default:
+			if obj.Action == diffparse.Delete {
+				sides = []diffparse.Side{diffparse.Old}
+			}
+		}
+		result := kube.No
+		for _, side := range sides {
+			result = result.Or(c.onSide(obj, side))
+		}
+		return result
+	}
+	return kube.No
+}
+
+func (c *Condition) onSide(obj *diffparse.Object, side diffparse.Side) kube.Match {
+	f := obj.Fact(side, c.Field)
+	switch f.Presence {
+	case diffparse.Present:
+		if f.Value.Redacted {
+			return kube.Maybe
+		}
+		if f.Value.Kind == diffparse.Scalar && f.Value.Text == "null" {
+			return c.test("", false)
+		}
+		return c.test(f.Value.Text, true)
+	case diffparse.Absent:
+		if (side == diffparse.Old && obj.Action == diffparse.Create) || (side == diffparse.New && obj.Action == diffparse.Delete) {
+			return kube.No // the object does not exist on this side
+		}
+		return c.test("", false)
+	}
+	if c.AssumeAbsent {
+		return c.test("", false)
+	}
+	return kube.Maybe
+}
+
+// Unknowns lists what the input does not show that the rule needs to
+// decide the subject: the fields of its conditions that evaluate to maybe,
+// phrased for a reader.
+func (r *Rule) Unknowns(s Subject) []string {
+	var out []string
+	for i := range r.When {
+		c := &r.When[i]
+		if c.eval(s) != kube.Maybe {
+			continue
+		}
+		switch c.Target {
+		case TargetField:
+			out = append(out, c.Field.String()+" is not shown")
+		case TargetValue:
+			if s.Change == nil {
+				out = append(out, "the changed value is not shown")
+			} else {
+				out = append(out, "the value is redacted")
+			}
+		}
+	}
+	return out
+}
+
+// test applies the condition's tests to a value; present is false when the
+// field is absent (its Default, if any, stands in).
+func (c *Condition) test(v string, present bool) kube.Match {
+	if !present && c.Default != nil {
+		v, present = *c.Default, true
+	}
+	if c.Exists != nil && *c.Exists != present {
+		return kube.No
+	}
+	if !present {
+		if len(c.In) > 0 || c.AtMost != nil || c.AtLeast != nil {
+			return kube.No
+		}
+		return kube.Yes
+	}
+	if len(c.In) > 0 && !contains(c.In, v) {
+		return kube.No
+	}
+	if len(c.NotIn) > 0 && contains(c.NotIn, v) {
+		return kube.No
+	}
+	if c.AtMost != nil || c.AtLeast != nil {
+		n, ok := number(v)
+		if !ok {
+			return kube.Maybe
+		}
+		if c.AtMost != nil && n > *c.AtMost || c.AtLeast != nil && n < *c.AtLeast {
+			return kube.No
+		}
+	}
+	return kube.Yes
+}
+
+func (c *Condition) compare(old, new diffparse.Value) kube.Match {
+	if old.Redacted || new.Redacted {
+		return kube.Maybe
+	}
+	if !old.Present() || !new.Present() {
+		return kube.No
+	}
+	a, ok1 := number(old.Text)
+	b, ok2 := number(new.Text)
+	if !ok1 || !ok2 {
+		return kube.Maybe
+	}
+	switch {
+	case c.Decreased && b < a, c.Increased && b > a:
+		return kube.Yes
+	}
+	return kube.No
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// number reads a plain number or a Kubernetes quantity (1Gi, 500m).
+func number(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f, true
+	}
+	q, err := resource.ParseQuantity(s)
+	if err != nil {
+		return 0, false
+	}
+	return q.AsApproximateFloat64(), true
+}

@@ -1,0 +1,104 @@
+package rules
+
+import (
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// Rule is one entry of a rules file: which changes it matches, and the
+// level and reason it gives them. Rules are data; what a field of [Match]
+// or a [Condition] means is code, in this package.
+type Rule struct {
+	ID          string
+	Description string
+	// Source cites where the behaviour comes from: Kubernetes docs, or the
+	// validation code that enforces it.
+	Source string
+	Match  Match
+	When   []Condition
+	Level  Level
+	// Replace marks changes that force the object to be deleted and
+	// created again (an immutable field): the object's action becomes
+	// replace, and this change is named as the culprit.
+	Replace bool
+	Reason  string
+
+	// Origin names the file the rule comes from ("default" for the
+	// embedded set), Index its position there.
+	Origin string
+	Index  int
+}
+
+// Match selects changes. Empty lists match everything; the lists are
+// combined with AND, the entries of one list with OR.
+type Match struct {
+	Groups     []string // API groups, globs; "" is the core group
+	Kinds      []string // globs
+	Names      []string // object names, globs
+	Namespaces []string // globs; "" matches cluster-scoped objects
+	Releases   []string // release names, globs (multi-release inputs)
+	Actions    []diffparse.Action
+	Ops        []diffparse.Op
+	// Paths are patterns anchored at the object root. A rule without paths
+	// matches the object as a whole (every change of an update, and the
+	// creation, deletion or ownership change itself).
+	Paths []kube.Pattern
+	// ExceptPaths removes paths from Paths.
+	ExceptPaths []kube.Pattern
+}
+
+// Target is what a [Condition] looks at.
+type Target int
+
+const (
+	// TargetField is a field of the object (Condition.Field).
+	TargetField Target = iota + 1
+	// TargetValue is the changed value itself (Condition.Value).
+	TargetValue
+)
+
+// SideSel selects which side of an object a field condition reads.
+type SideSel int
+
+const (
+	// SideDefault reads the new side, or the old side of a deleted object.
+	SideDefault SideSel = iota
+	SideOld
+	SideNew
+	// SideEither holds when the condition holds on either side.
+	SideEither
+)
+
+// Condition is a test on a field of the object or on the changed value.
+// A condition whose answer the input does not show (an elided field, a
+// redacted value) is "maybe", and classification takes the more cautious
+// of the two outcomes.
+type Condition struct {
+	Target Target
+	Field  kube.Path      // TargetField: an exact path
+	Side   SideSel        // TargetField
+	Value  diffparse.Side // TargetValue: the old or new value of the change
+	// Default is the value Kubernetes assumes when the field is absent
+	// (replicas: 1, strategy: RollingUpdate).
+	Default *string
+	In      []string // the value is one of these
+	NotIn   []string // the value is none of these
+	Exists  *bool    // the field is (not) there
+	AtMost  *float64 // numeric (quantities allowed) upper bound
+	AtLeast *float64 // numeric lower bound
+	// Decreased / Increased compare the change's new value with its old
+	// value, as numbers or Kubernetes quantities (TargetValue only).
+	Decreased bool
+	Increased bool
+	// AssumeAbsent makes a field the input does not show count as absent
+	// (its Default applies) instead of "maybe". It suits fields whose wrong
+	// guess is harmless: the API server rejects the upgrade loudly.
+	AssumeAbsent bool
+}
+
+// Fallback is what a change gets when no rule matches it. It is never
+// Ignored.
+type Fallback struct {
+	Level  Level
+	Reason string
+}
