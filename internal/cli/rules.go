@@ -254,8 +254,11 @@ func conditionText(c rules.Condition) string {
 		if c.Default != nil {
 			fmt.Fprintf(&b, ", default %q", *c.Default)
 		}
-		if c.AssumeAbsent {
+		switch c.IfUnknown {
+		case rules.UnknownAbsent:
 			b.WriteString(", absent when not shown")
+		case rules.UnknownFalse:
+			b.WriteString(", false when not shown")
 		}
 		b.WriteString(")")
 	case rules.TargetValue:

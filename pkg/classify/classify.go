@@ -39,6 +39,9 @@ type Finding struct {
 	Places int
 	// Also lists other rules that certainly matched.
 	Also []string
+	// Unchecked names rules that would have raised the level, had the
+	// input shown the fields they read ("spec.replicas is not shown").
+	Unchecked []string
 	// Object marks a finding about the object as a whole (its creation,
 	// deletion or ownership, or changes the input hides) rather than a
 	// field.
@@ -195,6 +198,7 @@ func (c *classifier) change(o *diffparse.Object, ch *diffparse.Change) Finding {
 	}
 	best.Change = *ch
 	best.Places = len(places)
+	best.Unchecked = dedupe(best.Unchecked)
 	if len(places) > 1 || !best.Place.Exact() {
 		best.Assumed = true
 		best.Assumptions = append([]string{fmt.Sprintf("its place is not shown (%d places possible)", len(places))}, best.Assumptions...)
@@ -206,6 +210,18 @@ func (c *classifier) change(o *diffparse.Object, ch *diffparse.Change) Finding {
 		best.Place = nil
 	}
 	return best
+}
+
+func dedupe(s []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // plausible drops the places a change's values cannot be at (a value that
@@ -241,12 +257,21 @@ func (c *classifier) decide(o *diffparse.Object, ch *diffparse.Change, path kube
 	decided := false
 	for _, layer := range c.layers {
 		var yes, maybe []*rules.Rule
+		overridden := false
 		for _, r := range layer {
 			switch r.Matches(subj) {
 			case kube.Yes:
-				yes = append(yes, r)
+				if r.Override && !overridden {
+					// an override decides alone within its layer
+					overridden, yes, maybe = true, nil, nil
+				}
+				if r.Override || !overridden {
+					yes = append(yes, r)
+				}
 			case kube.Maybe:
-				maybe = append(maybe, r)
+				if !overridden {
+					maybe = append(maybe, r)
+				}
 			}
 		}
 		for _, r := range yes {
@@ -289,6 +314,17 @@ func (c *classifier) decide(o *diffparse.Object, ch *diffparse.Change, path kube
 	for _, x := range collected {
 		if !x.maybe && (best == nil || x.r != best.r) {
 			f.Also = append(f.Also, x.r.ID)
+		}
+	}
+	// rules that would have raised the level had the input shown a field
+	for _, layer := range c.layers {
+		for _, r := range layer {
+			if r.Level <= f.Level {
+				continue
+			}
+			if fields := r.Unchecked(subj); len(fields) > 0 {
+				f.Unchecked = append(f.Unchecked, fmt.Sprintf("%s not shown (%s: %s)", strings.Join(fields, ", "), r.Level, r.Reason))
+			}
 		}
 	}
 	return f

@@ -134,7 +134,7 @@ func (t *sideTree) path(n int32) kube.Path {
 			p = append(p, t.itemStep(m, typ))
 			typ = typ.Item()
 		} else {
-			p = append(p, kube.Field(nd.key))
+			p = append(p, kube.Field(kube.Intern(nd.key)))
 			typ = typ.Field(nd.key)
 		}
 	}
@@ -165,7 +165,7 @@ func (t *sideTree) itemStep(m int32, lt *kube.Type) kube.Step {
 	}
 	if field != "" {
 		if v, ok := t.scalarChild(m, field); ok {
-			return kube.Key{Field: field, Value: v}
+			return kube.Key{Field: kube.Intern(field), Value: strings.Clone(v)}
 		}
 	}
 	if idx := t.nodes[m].index; idx >= 0 {
@@ -192,10 +192,14 @@ func (t *sideTree) value(n int32) (Value, kube.Shape) {
 	switch nd.kind {
 	case kScalar:
 		if nd.raw != "" && (nd.raw[0] == '[' || nd.raw[0] == '{') {
-			return Value{Kind: Scalar, Text: nd.raw, Bytes: -1}, kube.UnknownShape
+			return Value{Kind: Scalar, Text: strings.Clone(nd.raw), Bytes: -1}, kube.UnknownShape
 		}
 		v, _ := decodeScalar(nd.raw)
-		return Value{Kind: Scalar, Text: v, Bytes: -1}, kube.ScalarShape
+		c, _ := canonical(nd.raw)
+		if c == v {
+			c = ""
+		}
+		return Value{Kind: Scalar, Text: strings.Clone(v), Canonical: strings.Clone(c), Bytes: -1}, kube.ScalarShape
 	case kPending:
 		if nd.firstChild < 0 {
 			return Value{Kind: Scalar, Text: "null", Bytes: -1}, kube.UnknownShape
@@ -298,8 +302,8 @@ func sameValue(a *sideTree, an int32, b *sideTree, bn int32) bool {
 	}
 	switch x.kind {
 	case kScalar:
-		xv, xt := decodeScalar(x.raw)
-		yv, yt := decodeScalar(y.raw)
+		xv, xt := canonical(x.raw)
+		yv, yt := canonical(y.raw)
 		return xv == yv && xt == yt
 	case kMulti:
 		return a.multiText(an) == b.multiText(bn)

@@ -46,9 +46,49 @@ type header struct {
 	pos    Pos
 }
 
+var headerMessages = []string{"has changed:", "has been added:", "has been removed:", "changed ownership:", "has changed, but diff is empty after suppression."}
+
+// splitHeader splits "<ns>, <name>, <Kind> (<group>) <message>" by hand
+// (the same grammar as headerRE, without its backtracking).
+func splitHeader(t string) (ns, name, kind, api, msg string, ok bool) {
+	for _, m := range headerMessages {
+		if strings.HasSuffix(t, m) && len(t) > len(m) && t[len(t)-len(m)-1] == ' ' {
+			msg = m
+			break
+		}
+	}
+	if msg == "" {
+		return
+	}
+	head := t[:len(t)-len(msg)-1]
+	if !strings.HasSuffix(head, ")") {
+		return
+	}
+	open := strings.LastIndex(head, " (")
+	if open < 0 {
+		return
+	}
+	api = head[open+2 : len(head)-1]
+	rest := head[:open]
+	k := strings.LastIndex(rest, ", ")
+	if k < 0 {
+		return
+	}
+	kind = rest[k+2:]
+	if kind == "" || strings.ContainsAny(kind, " \t") || strings.ContainsAny(api, "()") {
+		return
+	}
+	nsName := rest[:k]
+	j := strings.Index(nsName, ", ")
+	if j < 0 {
+		return
+	}
+	return nsName[:j], nsName[j+2:], kind, api, msg, true
+}
+
 func parseHeader(t string, pos Pos) (header, bool) {
-	if m := headerRE.FindStringSubmatch(t); m != nil {
-		ns, name, kind, api := m[1], m[2], m[3], m[4]
+	if ns, name, kind, api, msg, ok := splitHeader(t); ok {
+		m := []string{t, ns, name, kind, api, msg}
 		group := api
 		if api == "v1" || !strings.Contains(api, ".") && isCoreVersion(api) {
 			group = ""
@@ -56,10 +96,10 @@ func parseHeader(t string, pos Pos) (header, bool) {
 		if kube.IsClusterScoped(group, kind) {
 			ns = ""
 		}
-		return header{ref: kube.ObjectRef{Group: group, Kind: kind, Namespace: ns, Name: name}, msg: m[5], pos: pos}, true
+		return header{ref: kube.ObjectRef{Group: kube.Intern(group), Kind: kube.Intern(kind), Namespace: kube.Intern(ns), Name: strings.Clone(name)}, msg: m[5], pos: pos}, true
 	}
 	if m := sourceHeaderRE.FindStringSubmatch(t); m != nil {
-		return header{source: m[1], msg: m[2], pos: pos}, true
+		return header{source: strings.Clone(m[1]), msg: m[2], pos: pos}, true
 	}
 	return header{}, false
 }
@@ -82,8 +122,11 @@ type blockParser struct {
 	file    string
 	seen    map[objKey]*Object
 	// reused buffers
+	body       []bodyLine
+	oldL, newL []*bodyLine
 	oldT, newT sideTree
 	cnt        counts
+	factKeys   []string
 }
 
 type objKey struct {
@@ -99,7 +142,8 @@ func newBlockParser(in *input, opts *Options, plan *Plan, errs *ErrorList) *bloc
 // entry reads one object: the header line h (already consumed) and the body
 // lines that follow it.
 func (p *blockParser) entry(h header) {
-	var body []bodyLine
+	body := p.body[:0]
+	defer func() { p.body = body[:0] }()
 	for {
 		l, ok, err := p.in.peek()
 		if !ok {
@@ -195,7 +239,7 @@ func (p *blockParser) object(h header, body []bodyLine) {
 
 func nonBlank(body []bodyLine) bool {
 	for i := range body {
-		if body[i].gap || strings.TrimSpace(body[i].text) != "" {
+		if body[i].gap || !isBlank(body[i].text) {
 			return true
 		}
 	}
@@ -206,7 +250,7 @@ func nonBlank(body []bodyLine) bool {
 func trimBlank(body []bodyLine) []bodyLine {
 	var out []bodyLine
 	for _, l := range body {
-		if l.gap || strings.TrimSpace(l.text) != "" {
+		if l.gap || !isBlank(l.text) {
 			out = append(out, l)
 		}
 	}
@@ -217,9 +261,9 @@ func (p *blockParser) ownership(obj *Object, body []bodyLine) bool {
 	for _, l := range trimBlank(body) {
 		switch {
 		case l.side == sideOld && obj.OldOwner == "":
-			obj.OldOwner = strings.TrimSpace(l.text)
+			obj.OldOwner = strings.Clone(strings.TrimSpace(l.text))
 		case l.side == sideNew && obj.NewOwner == "":
-			obj.NewOwner = strings.TrimSpace(l.text)
+			obj.NewOwner = strings.Clone(strings.TrimSpace(l.text))
 		default:
 			p.errs.Add(Pos{Line: l.no}, "unexpected line in an ownership change (want one '- old-namespace/release' and one '+ new-namespace/release' line)")
 			return false
@@ -261,7 +305,8 @@ func (p *blockParser) add(obj *Object, h header) {
 // analyse rebuilds both sides of a body and computes its field changes and
 // the facts the rules asked for.
 func (p *blockParser) analyse(obj *Object, body []bodyLine) {
-	var oldL, newL []*bodyLine
+	oldL, newL := p.oldL[:0], p.newL[:0]
+	defer func() { p.oldL, p.newL = oldL[:0], newL[:0] }()
 	gaps := false
 	changedLines := 0
 	for i := range body {
@@ -282,7 +327,7 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) {
 			changedLines++
 		}
 		if obj.Source == "" && strings.HasPrefix(l.text, "# Source: ") {
-			obj.Source = strings.TrimSpace(strings.TrimPrefix(l.text, "# Source: "))
+			obj.Source = strings.Clone(strings.TrimSpace(strings.TrimPrefix(l.text, "# Source: ")))
 		}
 	}
 	if gaps {
@@ -294,15 +339,19 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) {
 	switch obj.Action {
 	case Create:
 		p.newT.build(newL, typ)
+		p.checkOpen(&p.newT)
 		p.facts(obj, New, &p.newT)
 		return
 	case Delete:
 		p.oldT.build(oldL, typ)
+		p.checkOpen(&p.oldT)
 		p.facts(obj, Old, &p.oldT)
 		return
 	}
 	p.oldT.build(oldL, typ)
 	p.newT.build(newL, typ)
+	p.checkOpen(&p.oldT)
+	p.checkOpen(&p.newT)
 	p.facts(obj, Old, &p.oldT)
 	p.facts(obj, New, &p.newT)
 
@@ -330,6 +379,17 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) {
 	}
 	for i := range obj.Changes {
 		redact(obj.Ref, &obj.Changes[i])
+	}
+}
+
+// checkOpen reports a quoted or flow scalar left open at the end of a
+// body: the input was cut in the middle of a value.
+func (p *blockParser) checkOpen(t *sideTree) {
+	if line := t.nestingError(); line > 0 {
+		p.errs.Add(Pos{Line: line}, "the document nests more than %d levels deep here", maxNesting)
+	}
+	if line := t.unterminated(); line > 0 {
+		p.errs.Add(Pos{Line: line}, "a quoted or bracketed value that starts here never ends (truncated input?)")
 	}
 }
 
@@ -371,37 +431,38 @@ func (p *blockParser) identify(obj *Object, oldL, newL []*bodyLine) {
 	if av := pick("apiVersion"); av != "" {
 		g, v := kube.SplitAPIVersion(av)
 		if obj.Ref.Kind == "" || g == obj.Ref.Group {
-			obj.Ref.Group, obj.Ref.Version = g, v
+			obj.Ref.Group, obj.Ref.Version = kube.Intern(g), kube.Intern(v)
 		}
 	}
 	if obj.Ref.Kind == "" {
-		obj.Ref.Kind = pick("kind")
-		obj.Ref.Name = pick("metadata.name")
-		obj.Ref.Namespace = pick("metadata.namespace")
+		obj.Ref.Kind = kube.Intern(pick("kind"))
+		obj.Ref.Name = strings.Clone(pick("metadata.name"))
+		obj.Ref.Namespace = kube.Intern(pick("metadata.namespace"))
 		if obj.Ref.Namespace == "" && !kube.IsClusterScoped(obj.Ref.Group, obj.Ref.Kind) {
 			obj.Ref.Namespace = p.opts.Namespace
 		}
 	}
 }
 
-// facts looks up the fields the rules asked about on one side.
+// facts looks up the fields the rules asked about on one side. Only
+// present fields are stored; a complete side marks the others absent.
 func (p *blockParser) facts(obj *Object, side Side, t *sideTree) {
 	if len(p.opts.Facts) == 0 {
 		return
 	}
-	if obj.Facts[side] == nil {
-		obj.Facts[side] = make(map[string]Fact, len(p.opts.Facts))
+	if p.factKeys == nil {
+		for _, fp := range p.opts.Facts {
+			p.factKeys = append(p.factKeys, fp.String())
+		}
 	}
-	for _, fp := range p.opts.Facts {
-		n, ok := t.lookup(fp)
-		switch {
-		case ok:
+	obj.FactsComplete[side] = !t.gaps
+	for i, fp := range p.opts.Facts {
+		if n, ok := t.lookup(fp); ok {
 			v, _ := t.value(n)
-			obj.Facts[side][fp.String()] = Fact{Presence: Present, Value: v}
-		case !t.gaps:
-			obj.Facts[side][fp.String()] = Fact{Presence: Absent}
-		default:
-			obj.Facts[side][fp.String()] = Fact{Presence: Unknown}
+			if obj.Facts[side] == nil {
+				obj.Facts[side] = make(map[string]Fact, 2)
+			}
+			obj.Facts[side][p.factKeys[i]] = Fact{Presence: Present, Value: v}
 		}
 	}
 }
@@ -416,8 +477,16 @@ var credentialLineRE = regexp.MustCompile(`(?m)^\s*-?\s*name:\s*["']?([^"'\s#]+)
 func redact(ref kube.ObjectRef, c *Change) {
 	sensitive := kube.Sensitive(ref.Group, ref.Kind, c.Path)
 	if !sensitive {
-		// a whole env list (or env item) added at once, holding a credential
 		for _, v := range []*Value{&c.Old, &c.New} {
+			if v.Kind != Tree && v.Kind != Text {
+				continue
+			}
+			// a whole annotation map (or object) that carries
+			// last-applied-configuration, a copy of the whole object
+			if strings.Contains(v.Text, "last-applied-configuration") {
+				sensitive = true
+			}
+			// a whole env list (or env item) added at once, holding a credential
 			if v.Kind == Tree && pathEndsInEnv(c.Path) {
 				for _, m := range credentialLineRE.FindAllStringSubmatch(v.Text, -1) {
 					if kube.CredentialName(m[1]) {

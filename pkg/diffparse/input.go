@@ -1,7 +1,6 @@
 package diffparse
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -12,99 +11,197 @@ import (
 // DefaultMaxInput is the default limit on the size of an input.
 const DefaultMaxInput = 512 << 20
 
-// input is the whole input, split lazily into lines. Lines are substrings
-// of one string that shares the bytes read, so reading costs one copy of
-// the input.
+// chunkSize is how much input is read at a time. Lines are substrings of
+// the chunk they are in, so reading allocates once per chunk, and a chunk
+// is freed once no line of it is kept (kept strings are cloned).
+const chunkSize = 64 << 10
+
+// input streams the input line by line, with a look-ahead queue. It never
+// holds more than the current chunk and the queued lines, so memory does
+// not grow with the size of the input.
 type input struct {
-	data    string
-	off     int  // offset of the next line
-	no      int  // number of the last line returned
-	crlf    bool // every line ends in \r\n: the \r is line ending, not content
-	escapes bool // the input holds escape sequences (colour)
+	r       io.Reader
+	buf     string // current chunk
+	pos     int    // offset of the next line in buf
+	eof     bool
+	err     error
+	read    int64 // bytes read so far
+	max     int64
+	no      int     // number of the last line returned by next
+	ahead   []iline // lines read but not yet returned, from aheadAt
+	aheadAt int
+	crlf    bool // the first line ended in \r\n: every line does
+	decided bool // crlf is decided
 }
 
 // iline is one input line after normalisation.
 type iline struct {
 	text string // without line ending and without ANSI escape sequences
 	no   int
-	cr   bool // a trailing \r that is part of the content
+	cr   bool  // a trailing \r that is part of the content
+	err  error // the line is not text (invalid UTF-8, control characters)
 }
 
-func readInput(r io.Reader, max int64) (*input, error) {
+func newInput(r io.Reader, max int64) *input {
 	if max <= 0 {
 		max = DefaultMaxInput
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading input: %w", err)
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("input is larger than %d bytes", max)
-	}
-	if !utf8.Valid(data) {
-		line := 1 + bytes.Count(data[:firstInvalidUTF8(data)], []byte{'\n'})
-		return nil, &Error{Pos: Pos{Line: line}, Msg: "input is not valid UTF-8 (binary data or a wrong encoding)"}
-	}
-	in := &input{}
-	if len(data) > 0 {
-		in.data = unsafe.String(&data[0], len(data))
-	}
-	nl := strings.Count(in.data, "\n")
-	in.crlf = nl > 0 && strings.Count(in.data, "\r\n") == nl
-	in.escapes = strings.IndexByte(in.data, 0x1b) >= 0
-	return in, nil
+	return &input{r: r, max: max}
 }
 
-func firstInvalidUTF8(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return i
+// rawLine returns the next raw line (without '\n'), or ok=false at the end.
+func (in *input) rawLine() (string, bool, error) {
+	for {
+		if i := strings.IndexByte(in.buf[in.pos:], '\n'); i >= 0 {
+			line := in.buf[in.pos : in.pos+i]
+			in.pos += i + 1
+			return line, true, nil
 		}
-		i += n
+		if in.eof {
+			if in.pos < len(in.buf) {
+				line := in.buf[in.pos:]
+				in.pos = len(in.buf)
+				return line, true, nil
+			}
+			return "", false, in.err
+		}
+		// read the next chunk, keeping the unfinished line
+		rest := in.buf[in.pos:]
+		size := chunkSize
+		if len(rest) >= size/2 {
+			size = 2 * len(rest) // a long line: grow geometrically
+		}
+		chunk := make([]byte, len(rest), len(rest)+size)
+		copy(chunk, rest)
+		for len(chunk) < cap(chunk) {
+			n, err := in.r.Read(chunk[len(chunk):cap(chunk)])
+			chunk = chunk[:len(chunk)+n]
+			in.read += int64(n)
+			if in.read > in.max {
+				return "", false, fmt.Errorf("input is larger than %d bytes", in.max)
+			}
+			if err != nil {
+				in.eof = true
+				if err != io.EOF {
+					in.err = fmt.Errorf("reading input: %w", err)
+				}
+				break
+			}
+			if n > 0 && strings.IndexByte(unsafe.String(&chunk[len(chunk)-n], n), '\n') >= 0 {
+				break // a full line is there; do not wait for more
+			}
+		}
+		if len(chunk) == 0 {
+			in.buf, in.pos = "", 0
+		} else {
+			in.buf, in.pos = unsafe.String(&chunk[0], len(chunk)), 0
+		}
 	}
-	return len(b)
 }
 
-// next returns the next line, or ok=false at the end of the input.
-func (in *input) next() (l iline, ok bool, err error) {
-	if in.off >= len(in.data) {
-		return iline{}, false, nil
+// readLine returns the next normalised line from the reader.
+func (in *input) readLine() (iline, bool, error) {
+	s, ok, err := in.rawLine()
+	if !ok || err != nil {
+		return iline{}, false, err
 	}
-	rest := in.data[in.off:]
-	end := strings.IndexByte(rest, '\n')
-	var s string
-	if end < 0 {
-		s = rest
-		in.off = len(in.data)
-	} else {
-		s = rest[:end]
-		in.off += end + 1
+	l := iline{no: in.no + len(in.ahead) - in.aheadAt + 1}
+	if !in.decided {
+		// a Windows pipe ends every line, the first included, with CRLF;
+		// helm-diff itself never does, so CRs after an LF first line are
+		// content (a manifest saved with CRLF shows as changed lines)
+		in.decided = true
+		in.crlf = strings.HasSuffix(s, "\r")
 	}
-	in.no++
-	l.no = in.no
 	if strings.HasSuffix(s, "\r") {
 		s = s[:len(s)-1]
 		l.cr = !in.crlf
 	}
-	if in.escapes && strings.IndexByte(s, 0x1b) >= 0 {
+	if strings.IndexByte(s, 0x1b) >= 0 {
 		s = stripEscapes(s)
 	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return l, true, &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("control character 0x%02x at column %d (binary data?)", c, i+1)}
+	if !utf8.ValidString(s) {
+		l.err = &Error{Pos: Pos{Line: l.no}, Msg: "input is not valid UTF-8 (binary data or a wrong encoding)"}
+	} else {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+				l.err = &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("control character 0x%02x at column %d (binary data?)", c, i+1)}
+				break
+			}
 		}
 	}
 	l.text = s
 	return l, true, nil
 }
 
+// next returns the next line, or ok=false at the end of the input. A line
+// that is not text comes with its error.
+func (in *input) next() (l iline, ok bool, err error) {
+	if in.aheadAt < len(in.ahead) {
+		l = in.ahead[in.aheadAt]
+		in.aheadAt++
+		if in.aheadAt == len(in.ahead) {
+			in.ahead, in.aheadAt = in.ahead[:0], 0
+		}
+	} else {
+		var rerr error
+		l, ok, rerr = in.readLine()
+		if rerr != nil {
+			return iline{}, false, rerr
+		}
+		if !ok {
+			return iline{}, false, nil
+		}
+	}
+	in.no = l.no
+	return l, true, l.err
+}
+
 // peek returns the next line without consuming it.
-func (in *input) peek() (iline, bool, error) {
-	off, no := in.off, in.no
-	l, ok, err := in.next()
-	in.off, in.no = off, no
-	return l, ok, err
+func (in *input) peek() (iline, bool, error) { return in.peekAt(0) }
+
+// peekAt returns the line k positions ahead without consuming anything.
+func (in *input) peekAt(k int) (iline, bool, error) {
+	for len(in.ahead)-in.aheadAt <= k {
+		l, ok, err := in.readLine()
+		if err != nil {
+			return iline{}, false, err
+		}
+		if !ok {
+			return iline{}, false, nil
+		}
+		in.ahead = append(in.ahead, l)
+	}
+	l := in.ahead[in.aheadAt+k]
+	return l, true, l.err
+}
+
+// rest returns a reader of everything not yet consumed (queued lines
+// included), for the JSON formats, which read their input whole.
+func (in *input) rest() io.Reader {
+	var b strings.Builder
+	for _, l := range in.ahead[in.aheadAt:] {
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	in.ahead, in.aheadAt = nil, 0
+	head := b.String() + in.buf[in.pos:]
+	in.buf, in.pos = "", 0
+	if in.eof {
+		return strings.NewReader(head)
+	}
+	return io.MultiReader(strings.NewReader(head), &limitReader{in: in})
+}
+
+type limitReader struct{ in *input }
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	n, err := l.in.r.Read(p)
+	l.in.read += int64(n)
+	if l.in.read > l.in.max {
+		return n, fmt.Errorf("input is larger than %d bytes", l.in.max)
+	}
+	return n, err
 }
 
 // stripEscapes removes ANSI CSI sequences (ESC [ … final byte) and OSC

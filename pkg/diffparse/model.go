@@ -246,6 +246,9 @@ type Value struct {
 	Kind ValueKind
 	// Text is the decoded value. It is empty when Redacted.
 	Text string
+	// Canonical is the value in a form where equal values compare equal
+	// (yes and true, 1.0 and 1); empty when it equals Text.
+	Canonical string
 	// Redacted is set for sensitive values (Secret data, credentials): the
 	// text is never kept, only its size.
 	Redacted bool
@@ -256,6 +259,14 @@ type Value struct {
 
 // Present reports whether there is a value on this side.
 func (v Value) Present() bool { return v.Kind != NoValue }
+
+// Comparable returns the canonical form of a scalar value, for comparisons.
+func (v Value) Comparable() string {
+	if v.Canonical != "" {
+		return v.Canonical
+	}
+	return v.Text
+}
 
 // Change is one field-level change of an object.
 type Change struct {
@@ -341,8 +352,12 @@ type Object struct {
 	Content Content
 	Changes []Change
 	// Facts holds, for each side, the values of the fields requested with
-	// [Options.Facts], keyed by their path string.
+	// [Options.Facts] that are present, keyed by their path string.
 	Facts [2]map[string]Fact
+	// FactsComplete says, per side, that the input shows the whole side, so
+	// that a requested field missing from Facts is absent rather than
+	// unknown.
+	FactsComplete [2]bool
 	// Owner is the old and new owning release (namespace/name) of an
 	// ownership change.
 	OldOwner, NewOwner string
@@ -355,7 +370,7 @@ func (o *Object) Fact(side Side, path kube.Path) Fact {
 		return f
 	}
 	switch {
-	case side == Old && o.Action == Create, side == New && o.Action == Delete:
+	case side == Old && o.Action == Create, side == New && o.Action == Delete, o.FactsComplete[side]:
 		return Fact{Presence: Absent}
 	}
 	return Fact{Presence: Unknown}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -40,11 +41,7 @@ var ErrUnsupported = errors.New("unsupported input")
 // naming the line, never a partial result: a gate must not pass what it
 // could not read. Empty input is a plan with no objects and NoChanges set.
 func Parse(r io.Reader, opts Options) (*Plan, error) {
-	in, err := readInput(r, opts.MaxInput)
-	if err != nil {
-		return nil, err
-	}
-	return parseInput(in, &opts)
+	return parseInput(newInput(r, opts.MaxInput), &opts)
 }
 
 // ParseString is [Parse] on a string.
@@ -54,7 +51,7 @@ func ParseString(s string, opts Options) (*Plan, error) {
 
 func parseInput(in *input, opts *Options) (*Plan, error) {
 	format := opts.Format
-	first, firstNo, err := firstContent(in)
+	first, firstAt, err := firstContent(in)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +59,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		return &Plan{Format: format, NoChanges: true}, nil
 	}
 	if format == FormatAuto {
-		format, err = detect(in, first, firstNo)
+		format, err = detect(in, first, firstAt)
 		if err != nil {
 			return nil, err
 		}
@@ -90,20 +87,19 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 	return plan, nil
 }
 
-// firstContent returns the first non-blank line, without consuming input.
+// firstContent returns the first non-blank line and its position in the
+// look-ahead queue, without consuming input.
 func firstContent(in *input) (string, int, error) {
-	off, no := in.off, in.no
-	defer func() { in.off, in.no = off, no }()
-	for {
-		l, ok, err := in.next()
-		if !ok {
-			return "", 0, nil
-		}
+	for k := 0; ; k++ {
+		l, ok, err := in.peekAt(k)
 		if err != nil {
 			return "", 0, err
 		}
+		if !ok {
+			return "", 0, nil
+		}
 		if strings.TrimSpace(l.text) != "" {
-			return l.text, l.no, nil
+			return l.text, k, nil
 		}
 	}
 }
@@ -117,9 +113,14 @@ var (
 	bannerRE     = regexp.MustCompile(`^\*{5,}$`)
 )
 
-// detect guesses the format from the first lines.
-func detect(in *input, first string, firstNo int) (Format, error) {
+// detectLines bounds how far format detection looks ahead.
+const detectLines = 64
+
+// detect guesses the format from the first lines (at most detectLines of
+// look-ahead; nothing is consumed).
+func detect(in *input, first string, at int) (Format, error) {
 	t := strings.TrimSpace(first)
+	firstNo := in.no + at + 1
 	switch {
 	case strings.HasPrefix(t, "["):
 		if structuredLooking(in) {
@@ -134,8 +135,8 @@ func detect(in *input, first string, firstNo int) (Format, error) {
 		return FormatSimple, nil
 	case simpleLineRE.MatchString(first):
 		// "has changed, but diff is empty after suppression." is printed by
-		// both the diff and the simple formats: the Plan: line decides.
-		if !strings.HasSuffix(first, "after suppression.") || hasPlanLine(in) {
+		// both the diff and the simple formats: the next line decides.
+		if !strings.HasSuffix(first, "after suppression.") || nextSaysSimple(in, at) {
 			return FormatSimple, nil
 		}
 	}
@@ -148,11 +149,9 @@ func detect(in *input, first string, firstNo int) (Format, error) {
 		return FormatDiff, nil
 	}
 	// look a little further for tell-tale lines of formats we refuse
-	off, no := in.off, in.no
-	defer func() { in.off, in.no = off, no }()
-	for i := 0; i < 50; i++ {
-		l, ok, err := in.next()
-		if !ok || err != nil {
+	for k := 0; k < detectLines; k++ {
+		l, ok, _ := in.peekAt(k)
+		if !ok {
 			break
 		}
 		if dyffRE.MatchString(l.text) {
@@ -162,29 +161,47 @@ func detect(in *input, first string, firstNo int) (Format, error) {
 	return 0, &Error{Pos: Pos{Line: firstNo}, Msg: fmt.Sprintf("%v: this is not helm-diff output that safediff can read; re-run helm diff with --output diff", ErrUnsupported)}
 }
 
-// hasPlanLine reports whether the input has a simple-format Plan: line.
-func hasPlanLine(in *input) bool {
-	off, no := in.off, in.no
-	defer func() { in.off, in.no = off, no }()
-	for {
-		l, ok, _ := in.next()
+// nextSaysSimple reports whether the first line after the one at look-ahead
+// position at that is not an "empty after suppression" line belongs to the
+// simple format.
+func nextSaysSimple(in *input, at int) bool {
+	for k := at + 1; k < at+detectLines; k++ {
+		l, ok, _ := in.peekAt(k)
 		if !ok {
 			return false
 		}
-		if planLineRE.MatchString(l.text) {
+		switch {
+		case strings.TrimSpace(l.text) == "":
+			continue
+		case planLineRE.MatchString(l.text):
 			return true
+		case simpleLineRE.MatchString(l.text):
+			if !strings.HasSuffix(l.text, "after suppression.") {
+				return true
+			}
+			continue
 		}
+		return false
 	}
+	return false
 }
 
 // structuredLooking reports whether a JSON array holds helm-diff structured
 // entries (changeType) rather than --output json entries (change).
 func structuredLooking(in *input) bool {
-	rest := in.data[in.off:]
-	if len(rest) > 64<<10 {
-		rest = rest[:64<<10]
+	for k := 0; k < detectLines; k++ {
+		l, ok, _ := in.peekAt(k)
+		if !ok {
+			return false
+		}
+		if strings.Contains(l.text, `"changeType"`) || strings.Contains(l.text, `"apiVersion"`) {
+			return true
+		}
+		if strings.Contains(l.text, `"change"`) || strings.Contains(l.text, `"api"`) {
+			return false
+		}
 	}
-	return strings.Contains(rest, `"changeType"`) || strings.Contains(rest, `"apiVersion"`)
+	return false
 }
 
 // parseDiff reads helm-diff's default output.
@@ -367,8 +384,17 @@ type structuredEntry struct {
 // parseJSON reads helm-diff --output json (or template) and --output
 // structured.
 func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format Format) {
-	start, base := in.off, in.no
-	data := in.data[start:]
+	base := in.no
+	raw, err := io.ReadAll(in.rest())
+	if err != nil {
+		errs.Add(Pos{}, "%v", err)
+		return
+	}
+	if !utf8.Valid(raw) {
+		errs.Add(Pos{Line: base + 1}, "input is not valid UTF-8 (binary data or a wrong encoding)")
+		return
+	}
+	data := string(raw)
 	dec := json.NewDecoder(strings.NewReader(data))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
@@ -403,11 +429,11 @@ func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format For
 	}
 	end := int(dec.InputOffset())
 	// what follows the JSON: blank lines and helm's trailer only
-	in.off = start + end
-	in.no += strings.Count(data[:end], "\n")
+	tail := newInput(strings.NewReader(data[end:]), 0)
+	tail.no = base + strings.Count(data[:end], "\n")
 	sawDetailed := false
 	for len(*errs) < maxErrors {
-		l, ok, err := in.next()
+		l, ok, err := tail.next()
 		if !ok {
 			break
 		}
@@ -415,7 +441,7 @@ func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format For
 			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
 			continue
 		}
-		if !topLevelLine(in, l, plan, errs, &sawDetailed) {
+		if !topLevelLine(tail, l, plan, errs, &sawDetailed) {
 			errs.Add(Pos{Line: l.no}, "unexpected text after the JSON array")
 		}
 	}

@@ -20,7 +20,21 @@ const (
 
 // decodeScalar returns the text and type of a one-line scalar as written
 // (plain, single- or double-quoted, or a flow collection kept verbatim).
+// Plain scalars keep their text ("y" stays "y"); [canonical] gives the
+// form used to compare values.
 func decodeScalar(raw string) (string, scalarTag) {
+	if raw != "" && raw[0] != '"' && raw[0] != '\'' && raw[0] != '[' && raw[0] != '{' {
+		_, tag := resolvePlain(raw)
+		return raw, tag
+	}
+	return decodeCanonical(raw)
+}
+
+// canonical returns the value of a one-line scalar in a form where equal
+// values compare equal (1.0 and 1.00, yes and true).
+func canonical(raw string) (string, scalarTag) { return decodeCanonical(raw) }
+
+func decodeCanonical(raw string) (string, scalarTag) {
 	if raw == "" {
 		return "", tagNull
 	}

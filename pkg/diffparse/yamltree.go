@@ -62,7 +62,12 @@ type tnode struct {
 	depth                               int32  // flow bracket depth still open (kMulti flows)
 	seqStart                            bool   // for kSeq: the sequence's first item is visible
 	typ                                 *kube.Type
+	level                               int32 // nesting depth
 }
+
+// maxNesting bounds the depth of a document: real manifests stay far below,
+// and a bound keeps hostile input linear.
+const maxNesting = 256
 
 // sideTree is the structure of one side of an object body.
 type sideTree struct {
@@ -79,6 +84,8 @@ type sideTree struct {
 	// created before it may have received children inside the elision, so
 	// lines after it cannot be attached to it as direct children.
 	barrier int32
+	// tooDeep is the input line where nesting exceeded maxNesting, or 0.
+	tooDeep int
 }
 
 const root int32 = 0
@@ -92,12 +99,25 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.stack = t.stack[:0]
 	t.cont = -1
 	t.barrier = 0
+	t.tooDeep = 0
 	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1, typ: typ})
 	t.stack = append(t.stack, root)
 }
 
 func (t *sideTree) newNode(parent int32, n tnode) int32 {
 	n.parent = parent
+	if parent >= 0 {
+		n.level = t.nodes[parent].level + 1
+		if n.level > maxNesting {
+			// keep the structure flat from here on; the caller reports it
+			n.level = maxNesting
+			if t.tooDeep == 0 && n.own >= 0 && int(n.own) < len(t.lines) {
+				t.tooDeep = t.lines[n.own].no
+			}
+			parent = root
+			n.parent = root
+		}
+	}
 	n.firstChild, n.lastChild, n.next = -1, -1, -1
 	id := int32(len(t.nodes))
 	t.nodes = append(t.nodes, n)
@@ -120,17 +140,17 @@ func (t *sideTree) attach(i int, n int32) {
 	if t.nodes[n].end < int32(i) {
 		t.nodes[n].end = int32(i)
 	}
-	for m := t.nodes[n].parent; m >= 0 && t.nodes[m].end < int32(i); m = t.nodes[m].parent {
-		t.nodes[m].end = int32(i)
-	}
+	// ancestors' ends are propagated once, after the build (finish)
 }
 
 // build reads the lines of one side.
 func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	t.reset(lines, typ)
-	for i, l := range lines {
+	for range lines {
 		t.owner = append(t.owner, -1)
 		t.counted = append(t.counted, false)
+	}
+	for i, l := range lines {
 		if l.gap {
 			t.gaps = true
 			t.barrier = int32(len(t.nodes))
@@ -140,6 +160,35 @@ func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 		}
 		t.line(i, l.text)
 	}
+	t.finish()
+}
+
+// finish propagates subtree ends to ancestors: children are created after
+// their parents, so one pass from the last node back suffices.
+func (t *sideTree) finish() {
+	for n := len(t.nodes) - 1; n > 0; n-- {
+		p := t.nodes[n].parent
+		if p >= 0 && t.nodes[n].end > t.nodes[p].end {
+			t.nodes[p].end = t.nodes[n].end
+		}
+	}
+}
+
+// nestingError returns the input line where the document nests deeper than
+// maxNesting, or 0.
+func (t *sideTree) nestingError() int { return t.tooDeep }
+
+// unterminated returns the input line of a quoted or flow scalar that is
+// still open at the end of the side (the input was cut), or 0.
+func (t *sideTree) unterminated() int {
+	if t.cont < 0 {
+		return 0
+	}
+	nd := &t.nodes[t.cont]
+	if nd.kind == kMulti && nd.quote != 0 && nd.own >= 0 {
+		return t.lines[nd.own].no
+	}
+	return 0
 }
 
 func indentOf(s string) int {
@@ -153,7 +202,7 @@ func indentOf(s string) int {
 func (t *sideTree) line(i int, s string) {
 	col := indentOf(s)
 	rest := s[col:]
-	blank := strings.TrimSpace(rest) == ""
+	blank := isBlank(rest)
 
 	// continuation of a block scalar or a multi-line scalar
 	if t.cont >= 0 {
@@ -457,7 +506,7 @@ func splitKey(s string) (key, value string, ok bool) {
 			if err != nil {
 				return "", "", false
 			}
-			return k, strings.TrimLeft(s[j+1:], " "), true
+			return k, trimLeftSpace(s[j+1:]), true
 		}
 		return "", "", false
 	case '[', '{', '|', '>', '*', '!', '%', '@', '`', '#', '?':
@@ -465,7 +514,7 @@ func splitKey(s string) (key, value string, ok bool) {
 	case '&':
 		// an anchor before a key: "&a key: v"
 		if sp := strings.IndexByte(s, ' '); sp > 0 {
-			return splitKey(strings.TrimLeft(s[sp:], " "))
+			return splitKey(trimLeftSpace(s[sp:]))
 		}
 		return "", "", false
 	}
@@ -473,11 +522,11 @@ func splitKey(s string) (key, value string, ok bool) {
 		switch s[i] {
 		case ':':
 			if i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' {
-				k := strings.TrimRight(s[:i], " \t")
+				k := trimRightSpace(s[:i])
 				if k == "" {
 					return "", "", false
 				}
-				return k, strings.TrimLeft(s[i+1:], " \t"), true
+				return k, trimLeftSpace(s[i+1:]), true
 			}
 		case '#':
 			if i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
@@ -566,17 +615,17 @@ func stripComment(v string) string {
 	}
 	for i := 1; i < len(v); i++ {
 		if v[i] == '#' && (v[i-1] == ' ' || v[i-1] == '\t') {
-			return strings.TrimRight(v[:i], " \t")
+			return trimRightSpace(v[:i])
 		}
 	}
-	return strings.TrimRight(v, " \t")
+	return trimRightSpace(v)
 }
 
 func stripTrailing(rest string) string {
 	if i := strings.Index(rest, " #"); i >= 0 {
 		rest = rest[:i]
 	}
-	return strings.TrimRight(rest, " \t")
+	return trimRightSpace(rest)
 }
 
 // stripProperties removes a leading anchor (&a) and tag (!t) from a value.
@@ -586,7 +635,33 @@ func stripProperties(v string) string {
 		if sp < 0 {
 			return ""
 		}
-		v = strings.TrimLeft(v[sp:], " ")
+		v = trimLeftSpace(v[sp:])
 	}
 	return v
+}
+
+// isBlank reports whether s holds only spaces and tabs.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] != ' ' && s[i] != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+func trimLeftSpace(s string) string {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return s[i:]
+}
+
+func trimRightSpace(s string) string {
+	i := len(s)
+	for i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
+		i--
+	}
+	return s[:i]
 }

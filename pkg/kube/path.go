@@ -259,7 +259,10 @@ func (e *PathError) Error() string {
 }
 
 // ParsePath reads the canonical syntax printed by [Path.String].
-// ParsePath(p.String()) equals p for every path p built from the step types.
+// ParsePath(p.String()) equals p for every path p built from the step types
+// whose only [Gap] is its first step, whose indexes are not negative and
+// whose key fields are bare names; in particular for every path ParsePath
+// returns.
 func ParsePath(s string) (Path, error) {
 	toks, err := lexPath(s, false)
 	if err != nil {
@@ -382,7 +385,7 @@ func lexPath(s string, pattern bool) ([]token, error) {
 					return nil, errf(j, "empty brackets")
 				default:
 					n, err := strconv.Atoi(inner)
-					if err != nil || n < 0 || (len(inner) > 1 && inner[0] == '0') {
+					if err != nil || !digits(inner) || (len(inner) > 1 && inner[0] == '0') {
 						return nil, errf(j, "bad list index %q", inner)
 					}
 					toks = append(toks, token{step: Index(n), off: start, kind: tokIndex})
@@ -431,6 +434,17 @@ func lexPath(s string, pattern bool) ([]token, error) {
 		first = false
 	}
 	return toks, nil
+}
+
+// digits reports whether s is all decimal digits: Atoi also takes a sign,
+// which String never prints ("[+1]", "[-0]").
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func unquoteAt(s string, i int) (string, int, error) {

@@ -1,6 +1,9 @@
 package kube
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // Match is the three-valued answer of matching a pattern against a path that
 // may hold unknown steps.
@@ -49,18 +52,27 @@ func (m Match) Not() Match { return Yes - m }
 type Pattern struct {
 	src   string
 	steps []token
+	// certainSteps: no step can answer Maybe on an exact path (no index or
+	// keyed steps), so exact paths take the fast path.
+	certainSteps bool
 }
 
 // ParsePattern parses a path pattern.
 func ParsePattern(s string) (Pattern, error) {
 	if s == "" {
-		return Pattern{src: s}, nil
+		return Pattern{src: s, certainSteps: true}, nil
 	}
 	toks, err := lexPath(s, true)
 	if err != nil {
 		return Pattern{}, err
 	}
-	return Pattern{src: s, steps: toks}, nil
+	certain := true
+	for _, t := range toks {
+		if t.kind == tokIndex || t.kind == tokKeyed {
+			certain = false
+		}
+	}
+	return Pattern{src: s, steps: toks, certainSteps: certain}, nil
 }
 
 // MustParsePattern is like [ParsePattern] but panics on error. It is meant
@@ -77,9 +89,13 @@ func MustParsePattern(s string) Pattern {
 func (p Pattern) String() string { return p.src }
 
 // Match reports whether the pattern matches path. For an exact path the
-// answer is [Yes] or [No]. A path with a [Gap], [AnyItem] or [AnyField] step
-// stands for many paths; the answer is [Yes] when the pattern matches every
-// one of them, [Maybe] when it matches some, and [No] when it matches none.
+// answer is [Yes] or [No], except where the pattern names a list item in
+// another way than the path does (an index against a key, or a key on
+// another field: [name=web] against [containerPort=80]): whether that is
+// the same item is not known, and the answer is [Maybe]. A path with a
+// [Gap], [AnyItem] or [AnyField] step stands for many paths; the answer is
+// [Yes] when the pattern matches every one of them, [Maybe] when it matches
+// some, and [No] when it matches none.
 //
 // "Every one" is decided by a sufficient condition: each unknown step must
 // fall under a wildcard that matches anything in its place (a gap under **,
@@ -87,6 +103,12 @@ func (p Pattern) String() string { return p.src }
 // condition fails but some instance matches, the answer is Maybe, which only
 // ever makes a classification more cautious.
 func (p Pattern) Match(path Path) Match {
+	if p.certainSteps && path.Exact() {
+		if p.exact(path) {
+			return Yes
+		}
+		return No
+	}
 	if p.all(path) {
 		return Yes
 	}
@@ -94,6 +116,37 @@ func (p Pattern) Match(path Path) Match {
 		return Maybe
 	}
 	return No
+}
+
+// exact matches an exact path without allocating: steps are matched in
+// turn, and ** backtracks like * in a glob.
+func (p Pattern) exact(path Path) bool {
+	i, j := 0, 0
+	starI, starJ := -1, 0
+	for j < len(path) {
+		if i < len(p.steps) {
+			if p.steps[i].kind == tokGap {
+				starI, starJ = i, j
+				i++
+				continue
+			}
+			if stepMatch(p.steps[i], path[j]) == Yes {
+				i++
+				j++
+				continue
+			}
+		}
+		if starI >= 0 {
+			starJ++
+			i, j = starI+1, starJ
+			continue
+		}
+		return false
+	}
+	for i < len(p.steps) && p.steps[i].kind == tokGap {
+		i++
+	}
+	return i == len(p.steps)
 }
 
 func (p Pattern) isAnyDepth(i int) bool { return i < len(p.steps) && p.steps[i].kind == tokGap }
@@ -230,7 +283,8 @@ func boolMatch(b bool) Match {
 }
 
 // Glob reports whether name matches pattern, where '*' matches any run of
-// characters (including '/' and '.') and '?' any single character.
+// characters (including '/' and '.') and '?' any single character (one
+// rune, or one byte of invalid UTF-8).
 func Glob(pattern, name string) bool {
 	// iterative matcher with single-star backtracking: linear in practice
 	px, nx := 0, 0
@@ -243,8 +297,9 @@ func Glob(pattern, name string) bool {
 				px++
 				continue
 			case '?':
+				_, size := utf8.DecodeRuneInString(name[nx:])
 				px++
-				nx++
+				nx += size
 				continue
 			default:
 				if c == name[nx] {
@@ -255,7 +310,8 @@ func Glob(pattern, name string) bool {
 			}
 		}
 		if starP >= 0 {
-			starN++
+			_, size := utf8.DecodeRuneInString(name[starN:])
+			starN += size
 			px, nx = starP+1, starN
 			continue
 		}

@@ -35,14 +35,14 @@ func Plausible(p Path, value string) bool {
 // ValidLabelKey reports whether s is a valid label key: an optional DNS
 // subdomain prefix and '/', then a name of at most 63 characters.
 func ValidLabelKey(s string) bool {
-	prefix, name := "", s
+	prefix, name, slash := "", s, false
 	for i := len(s) - 1; i >= 0; i-- {
 		if s[i] == '/' {
-			prefix, name = s[:i], s[i+1:]
+			prefix, name, slash = s[:i], s[i+1:], true
 			break
 		}
 	}
-	if prefix != "" && (len(prefix) > 253 || !dnsPrefixRE.MatchString(prefix)) {
+	if slash && (len(prefix) > 253 || !dnsPrefixRE.MatchString(prefix)) {
 		return false
 	}
 	return len(name) <= 63 && labelNameRE.MatchString(name)

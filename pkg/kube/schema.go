@@ -102,6 +102,9 @@ func (t *Type) Step(s Step) *Type {
 
 // Elem2 returns the element type of a map, or t itself for free-form content.
 func (t *Type) Elem2() *Type {
+	if t == nil {
+		return nil
+	}
 	if t.Kind == AnyType {
 		return t
 	}
@@ -215,8 +218,8 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 		switch cur.Kind {
 		case StructType:
 			for _, name := range cur.FieldNames() {
-				if depth == 0 && name == "status" {
-					continue
+				if name == "status" && cur.fields["metadata"] != nil {
+					continue // an object's status, at the root or embedded (volumeClaimTemplates)
 				}
 				if serverManagedMeta[name] && cur.fields["uid"] != nil {
 					continue // server-managed ObjectMeta fields, at any depth
@@ -434,4 +437,47 @@ func addFields(t *Type, rt reflect.Type) {
 		}
 		t.fields[name] = ft
 	}
+}
+
+var (
+	vocabOnce sync.Once
+	vocab     map[string]string
+)
+
+// Intern returns s, sharing one copy for the words Kubernetes objects are
+// made of (the field names of the built-in schemas, kinds, groups, common
+// values); any other string is copied. Parsers use it so that what they
+// keep does not pin the buffers they read from.
+func Intern(s string) string {
+	vocabOnce.Do(func() {
+		schemaOnce.Do(buildSchemas)
+		vocab = map[string]string{}
+		seen := map[*Type]bool{}
+		var walk func(t *Type)
+		walk = func(t *Type) {
+			if t == nil || seen[t] {
+				return
+			}
+			seen[t] = true
+			for name, f := range t.fields {
+				vocab[name] = name
+				walk(f)
+			}
+			walk(t.Elem)
+		}
+		for _, b := range builtin {
+			vocab[b.kind] = b.kind
+			vocab[b.group] = b.group
+			walk(schemas[b.group+"/"+b.version+"/"+b.kind])
+		}
+		for _, w := range []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
+			"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+			"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"} {
+			vocab[w] = w
+		}
+	})
+	if v, ok := vocab[s]; ok {
+		return v
+	}
+	return strings.Clone(s)
 }

@@ -34,10 +34,16 @@ const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 //   - the last-applied-configuration annotation of any object, which copies
 //     the whole object (including Secret data);
 //   - the value of an environment variable, or the data key of a ConfigMap,
-//     whose name looks like a credential (PASSWORD, TOKEN, API_KEY, …).
+//     whose name looks like a credential (PASSWORD, TOKEN, API_KEY, …),
+//     also when the path is elided: a keyed item or a key right after the
+//     [Gap] may be an env item or a data key.
 func Sensitive(group, kind string, p Path) bool {
-	if len(p) >= 3 && p[0] == Field("metadata") && p[1] == Field("annotations") && p[2] == Field(lastApplied) {
-		return true
+	for i := 1; i < len(p); i++ {
+		// metadata.annotations, or any annotation map, or one whose
+		// ancestors were elided from the diff
+		if p[i] == Field(lastApplied) && (p[i-1] == Field("annotations") || isGap(p[i-1])) {
+			return true
+		}
 	}
 	if len(p) == 2 && p[0] == Field("metadata") && p[1] == Field("annotations") {
 		// the whole annotation map may carry last-applied-configuration
@@ -64,16 +70,28 @@ func Sensitive(group, kind string, p Path) bool {
 	}
 	// env[name=DB_PASSWORD].value (and valueFrom is a reference, not a value)
 	for i := 0; i+1 < len(p); i++ {
-		if p[i] != Field("env") {
+		// a leading Gap may hide the env step: the item of a detached
+		// list may be an env item
+		if p[i] != Field("env") && !(i == 0 && isGap(p[i])) {
 			continue
 		}
 		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName.MatchString(k.Value) {
 			return i+2 == len(p) || p[i+2] == Field("value")
 		}
 	}
-	if group == "" && kind == "ConfigMap" && len(p) >= 2 && (p[0] == Field("data") || p[0] == Field("binaryData")) {
-		if f, ok := p[1].(Field); ok && credentialName.MatchString(string(f)) {
-			return true
+	if group == "" && kind == "ConfigMap" {
+		q := p
+		if p.Elided() {
+			q = p[1:]
+			// the key right after the gap may be a data key
+			if f, ok := q.Index(0).(Field); ok && credentialName.MatchString(string(f)) {
+				return true
+			}
+		}
+		if len(q) >= 2 && (q[0] == Field("data") || q[0] == Field("binaryData")) {
+			if f, ok := q[1].(Field); ok && credentialName.MatchString(string(f)) {
+				return true
+			}
 		}
 	}
 	return false

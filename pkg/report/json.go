@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/safediff/safediff/pkg/classify"
@@ -122,6 +125,7 @@ type JSONChange struct {
 	Replace      bool       `json:"replace,omitempty"`
 	MaybeReplace bool       `json:"maybeReplace,omitempty"`
 	Also         []string   `json:"also,omitempty"`
+	Unchecked    []string   `json:"unchecked,omitempty"`
 }
 
 // JSONValue is one side of a change. A redacted value has no text, only
@@ -133,16 +137,49 @@ type JSONValue struct {
 	Bytes    *int    `json:"bytes,omitempty"`
 }
 
-// Write implements [Writer].
+// Write implements [Writer]. It streams: the objects are encoded one at a
+// time, so a large plan is never held twice in memory. The bytes are those
+// of encoding [BuildJSON] with two-space indentation.
 func (JSON) Write(w io.Writer, r *Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	doc := buildJSON(r, false)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(BuildJSON(r))
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	head := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	// the document ends with `"objects": []` and `}`: open the list there
+	const tail = "\"objects\": []\n}"
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return fmt.Errorf("report: unexpected JSON layout")
+	}
+	bw.Write(head[:len(head)-len(tail)])
+	if len(r.Result.Objects) == 0 {
+		bw.WriteString(tail + "\n")
+		return bw.Flush()
+	}
+	bw.WriteString("\"objects\": [\n")
+	var ob []byte
+	for i, o := range r.Result.Objects {
+		jo := jsonObject(o)
+		ob = appendObject(append(ob[:0], "    "...), &jo, "    ")
+		if i < len(r.Result.Objects)-1 {
+			ob = append(ob, ',')
+		}
+		ob = append(ob, '\n')
+		bw.Write(ob)
+	}
+	bw.WriteString("  ]\n}\n")
+	return bw.Flush()
 }
 
 // BuildJSON returns the JSON document of a report.
-func BuildJSON(r *Report) *JSONReport {
+func BuildJSON(r *Report) *JSONReport { return buildJSON(r, true) }
+
+func buildJSON(r *Report, withObjects bool) *JSONReport {
 	res := r.Result
 	out := &JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -179,8 +216,10 @@ func BuildJSON(r *Report) *JSONReport {
 			Tripped: th.Trips(highest) && len(objs) > 0, Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
 		})
 	}
-	for _, o := range res.Objects {
-		out.Objects = append(out.Objects, jsonObject(o))
+	if withObjects {
+		for _, o := range res.Objects {
+			out.Objects = append(out.Objects, jsonObject(o))
+		}
 	}
 	return out
 }
@@ -220,7 +259,7 @@ func jsonChange(f classify.Finding) JSONChange {
 		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Change.Pos.Line,
 		Object: f.Object, Approximate: !f.Change.Path.Exact() && !f.Object,
 		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
-		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also,
+		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also, Unchecked: f.Unchecked,
 	}
 	if f.Object && f.Change.Op == diffparse.Hidden {
 		c.Path = kube.Path{kube.Gap{}}.String()

@@ -179,11 +179,11 @@ func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []c
 	for _, f := range shown {
 		fl := p.level[f.Level]
 		if f.Object {
-			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level), f.Reason+ruleNote(f))
+			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		} else {
 			line := fmt.Sprintf("%s %s: %s", opSymbol(f.Change.Op), pathText(f), changeText(f.Change, textValueMax))
 			fmt.Fprintf(w, "      %s\n", line)
-			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level), f.Reason+ruleNote(f))
+			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		}
 		for _, extra := range findingNotes(f) {
 			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(extra))
@@ -214,7 +214,7 @@ func ruleNote(f classify.Finding) string {
 	if f.Change.Pos.Line > 0 {
 		parts = append(parts, fmt.Sprintf("line %d", f.Change.Pos.Line))
 	}
-	return " (" + strings.Join(parts, ", ") + ")"
+	return " [" + strings.Join(parts, ", ") + "]"
 }
 
 // findingNotes are the extra lines of a finding: where an approximate
@@ -233,6 +233,9 @@ func findingNotes(f classify.Finding) []string {
 	}
 	if f.MaybeReplace {
 		out = append(out, "may force a replacement")
+	}
+	for _, u := range f.Unchecked {
+		out = append(out, "not checked: "+u)
 	}
 	if len(f.Also) > 0 {
 		out = append(out, "also: "+strings.Join(f.Also, ", "))

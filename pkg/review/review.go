@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/classify"
@@ -46,10 +47,11 @@ func Review(r io.Reader, opts Options) (*classify.Result, error) {
 	return classify.Classify(plan, set), nil
 }
 
-// DefaultRules returns the embedded default rule set.
-func DefaultRules() (*rules.Set, error) {
-	return LoadRules(false)
-}
+// DefaultRules returns the embedded default rule set. It is parsed once;
+// a rules.Set is read-only, so the result is shared.
+func DefaultRules() (*rules.Set, error) { return defaultRules() }
+
+var defaultRules = sync.OnceValues(func() (*rules.Set, error) { return LoadRules(false) })
 
 // LoadRules builds the effective rule set: the default rules (unless
 // noDefaults) layered under the given rules files, the last file with the

@@ -92,6 +92,7 @@ type ruleDoc struct {
 	When        []condDoc `json:"when"`
 	Level       string    `json:"level"`
 	Replace     bool      `json:"replace"`
+	Override    bool      `json:"override"`
 	Reason      string    `json:"reason"`
 }
 
@@ -119,7 +120,7 @@ type condDoc struct {
 	AtLeast   *float64 `json:"atLeast"`
 	Decreased bool     `json:"decreased"`
 	Increased bool     `json:"increased"`
-	IfUnknown string   `json:"ifUnknown"`
+	IfUnknown *scalar  `json:"ifUnknown"`
 }
 
 // scalar is a YAML scalar read as text: "1", 1 and true are all accepted.
@@ -258,6 +259,7 @@ func buildRule(d ruleDoc) (*Rule, []string) {
 		Description: strings.TrimSpace(d.Description),
 		Source:      strings.TrimSpace(d.Source),
 		Replace:     d.Replace,
+		Override:    d.Override,
 		Reason:      strings.TrimSpace(d.Reason),
 	}
 	if !idRE.MatchString(d.ID) {
@@ -396,15 +398,22 @@ func buildCondition(d condDoc) (Condition, error) {
 	for _, v := range d.NotIn {
 		c.NotIn = append(c.NotIn, string(v))
 	}
-	switch d.IfUnknown {
+	ifUnknown := ""
+	if d.IfUnknown != nil {
+		ifUnknown = string(*d.IfUnknown)
+	}
+	switch ifUnknown {
 	case "", "maybe":
-	case "absent":
+	case "absent", "false":
 		if c.Target != TargetField {
 			return c, errors.New("ifUnknown applies to field conditions")
 		}
-		c.AssumeAbsent = true
+		c.IfUnknown = UnknownAbsent
+		if ifUnknown == "false" {
+			c.IfUnknown = UnknownFalse
+		}
 	default:
-		return c, fmt.Errorf("ifUnknown %q: want maybe (the default) or absent", d.IfUnknown)
+		return c, fmt.Errorf("ifUnknown %q: want maybe (the default), absent or false", ifUnknown)
 	}
 	c.Exists, c.AtMost, c.AtLeast = d.Exists, d.AtMost, d.AtLeast
 	c.Decreased, c.Increased = d.Decreased, d.Increased

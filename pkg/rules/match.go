@@ -132,23 +132,11 @@ func (c *Condition) eval(s Subject) kube.Match {
 		if !v.Present() {
 			return c.test("", false)
 		}
-		return c.test(v.Text, true)
+		return c.test(v.Comparable(), true)
 	case TargetField:
-		obj := s.Object
-		sides := []diffparse.Side{diffparse.New}
-		switch c.Side {
-		case SideOld:
-			sides = []diffparse.Side{diffparse.Old}
-		case SideEither:
-			sides = []diffparse.Side{diffparse.Old, diffparse.New}
-		default:
-			if obj.Action == diffparse.Delete {
-				sides = []diffparse.Side{diffparse.Old}
-			}
-		}
 		result := kube.No
-		for _, side := range sides {
-			result = result.Or(c.onSide(obj, side))
+		for _, side := range c.sides(s.Object) {
+			result = result.Or(c.onSide(s.Object, side))
 		}
 		return result
 	}
@@ -162,20 +150,86 @@ func (c *Condition) onSide(obj *diffparse.Object, side diffparse.Side) kube.Matc
 		if f.Value.Redacted {
 			return kube.Maybe
 		}
-		if f.Value.Kind == diffparse.Scalar && f.Value.Text == "null" {
+		if f.Value.Kind == diffparse.Scalar && f.Value.Comparable() == "null" {
 			return c.test("", false)
 		}
-		return c.test(f.Value.Text, true)
+		return c.test(f.Value.Comparable(), true)
 	case diffparse.Absent:
 		if (side == diffparse.Old && obj.Action == diffparse.Create) || (side == diffparse.New && obj.Action == diffparse.Delete) {
 			return kube.No // the object does not exist on this side
 		}
 		return c.test("", false)
 	}
-	if c.AssumeAbsent {
+	switch c.IfUnknown {
+	case UnknownAbsent:
 		return c.test("", false)
+	case UnknownFalse:
+		return kube.No
 	}
 	return kube.Maybe
+}
+
+var (
+	sidesNew    = []diffparse.Side{diffparse.New}
+	sidesOld    = []diffparse.Side{diffparse.Old}
+	sidesEither = []diffparse.Side{diffparse.Old, diffparse.New}
+)
+
+// sides returns the sides a field condition reads: the new side by
+// default, the old side of a deleted object.
+func (c *Condition) sides(obj *diffparse.Object) []diffparse.Side {
+	switch c.Side {
+	case SideOld:
+		return sidesOld
+	case SideEither:
+		return sidesEither
+	}
+	if obj.Action == diffparse.Delete {
+		return sidesOld
+	}
+	return sidesNew
+}
+
+// unknownOn reports whether the field the condition reads is not shown on
+// the side(s) it reads.
+func (c *Condition) unknownOn(obj *diffparse.Object) bool {
+	if c.Target != TargetField {
+		return false
+	}
+	for _, side := range c.sides(obj) {
+		if obj.Fact(side, c.Field).Presence == diffparse.Unknown {
+			return true
+		}
+	}
+	return false
+}
+
+// Unchecked lists the fields that kept the rule from matching because the
+// input does not show them and the rule's condition says ifUnknown: false.
+// It is empty unless the rule would otherwise (possibly) match.
+func (r *Rule) Unchecked(s Subject) []string {
+	var fields []string
+	for i := range r.When {
+		c := &r.When[i]
+		if c.IfUnknown == UnknownFalse && c.unknownOn(s.Object) {
+			fields = append(fields, c.Field.String())
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	relaxed := *r
+	relaxed.When = make([]Condition, len(r.When))
+	copy(relaxed.When, r.When)
+	for i := range relaxed.When {
+		if relaxed.When[i].IfUnknown == UnknownFalse {
+			relaxed.When[i].IfUnknown = UnknownMaybe
+		}
+	}
+	if relaxed.Matches(s) == kube.No {
+		return nil
+	}
+	return fields
 }
 
 // Unknowns lists what the input does not show that the rule needs to

@@ -21,7 +21,12 @@ type Rule struct {
 	// created again (an immutable field): the object's action becomes
 	// replace, and this change is named as the culprit.
 	Replace bool
-	Reason  string
+	// Override makes the rule decide alone: when it matches, the other
+	// (non-override) rules of its layer are not considered. It is for rules
+	// that are right whatever else matches, such as "formatting only": a
+	// change that leaves the value as it was has no effect at any path.
+	Override bool
+	Reason   string
 
 	// Origin names the file the rule comes from ("default" for the
 	// embedded set), Index its position there.
@@ -90,11 +95,29 @@ type Condition struct {
 	// value, as numbers or Kubernetes quantities (TargetValue only).
 	Decreased bool
 	Increased bool
-	// AssumeAbsent makes a field the input does not show count as absent
-	// (its Default applies) instead of "maybe". It suits fields whose wrong
-	// guess is harmless: the API server rejects the upgrade loudly.
-	AssumeAbsent bool
+	// IfUnknown says what the condition is when the input does not show
+	// the field.
+	IfUnknown Unknown
 }
+
+// Unknown is what a field condition is when the input does not show the
+// field it reads.
+type Unknown int
+
+const (
+	// UnknownMaybe (the default): the condition may hold; classification
+	// takes the more cautious outcome.
+	UnknownMaybe Unknown = iota
+	// UnknownAbsent: the field counts as absent (its Default applies). It
+	// suits fields whose wrong guess is harmless, because the API server
+	// rejects the upgrade loudly.
+	UnknownAbsent
+	// UnknownFalse: the condition does not hold, and the finding says what
+	// was not checked. It suits rules that escalate an otherwise known
+	// level, where assuming the worst would flag nearly every diff with
+	// elided context.
+	UnknownFalse
+)
 
 // Fallback is what a change gets when no rule matches it. It is never
 // Ignored.

@@ -1,0 +1,191 @@
+package diffparse_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// Hostile returns inputs meant to break a parser: truncated bodies, stray
+// lines, invalid UTF-8, a 1 MB line, a YAML alias bomb, deep nesting,
+// thousands of elisions and headers. The fuzz targets start from them, and
+// TestHostileInputs runs them through the whole review.
+func Hostile() map[string]string {
+	body := "default, web, Deployment (apps) has changed:\n  # Source: demo/templates/deployment.yaml\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    replicas: 2\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: nginx:1.25\n+           image: nginx:1.27\n"
+	var deep strings.Builder
+	deep.WriteString("default, deep, ConfigMap (v1) has changed:\n")
+	for i := 0; i < 2000; i++ {
+		deep.WriteString("  " + strings.Repeat(" ", i) + "k:\n")
+	}
+	deep.WriteString("+ " + strings.Repeat(" ", 2000) + "v: 1\n")
+	var bomb strings.Builder
+	bomb.WriteString("default, bomb, ConfigMap (v1) has changed:\n  a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n")
+	prev := "a"
+	for _, c := range "bcdefghi" {
+		bomb.WriteString("  " + string(c) + ": &" + string(c) + " [" + strings.Repeat("*"+prev+",", 8) + "*" + prev + "]\n")
+		prev = string(c)
+	}
+	bomb.WriteString("-  z: [*i]\n+  z: x\n")
+	var gaps strings.Builder
+	gaps.WriteString("default, gaps, ConfigMap (v1) has changed:\n")
+	for i := 0; i < 5000; i++ {
+		gaps.WriteString("...\n-   a: 1\n+   a: 2\n")
+	}
+	var headers strings.Builder
+	for i := 0; i < 3000; i++ {
+		headers.WriteString("default, h" + strings.Repeat("x", i%50) + string(rune('a'+i%26)) + ", ConfigMap (v1) has changed:\n  data:\n-   a: 1\n+   a: 2\n")
+	}
+	return map[string]string{
+		"truncated body":          body[:len(body)-40],
+		"truncated header":        body + "default, web2, Deployment (apps) has chan",
+		"header only":             "default, web, Deployment (apps) has changed:\n",
+		"stray line":              body + "random text in the middle\n" + body,
+		"invalid utf8":            body + "+           image: \xc3\x28\n",
+		"megabyte line":           "default, big, ConfigMap (v1) has changed:\n  data:\n-   a: " + strings.Repeat("x", 1<<20) + "\n+   a: y\n",
+		"megabyte garbage line":   strings.Repeat("z", 1<<20),
+		"alias bomb":              bomb.String(),
+		"deep nesting":            deep.String(),
+		"many elisions":           gaps.String(),
+		"many headers":            headers.String(),
+		"only elisions":           "default, web, Deployment (apps) has changed:\n...\n...\n...\n",
+		"unterminated quote":      "default, a, ConfigMap (v1) has changed:\n  data:\n+   a: \"never closed\n",
+		"unterminated flow":       "default, a, ConfigMap (v1) has changed:\n  data:\n+   a: [1, 2,\n",
+		"tabs for indentation":    "default, a, ConfigMap (v1) has changed:\n\tdata:\n",
+		"json truncated":          "[{\"api\": \"apps\", \"kind\": \"Deployment\"",
+		"json nested deep":        strings.Repeat("[", 100000),
+		"structured huge value":   `[{"apiVersion":"v1","kind":"ConfigMap","name":"a","changeType":"MODIFY","changes":[{"path":"data","field":"a","change":"replace","oldValue":"` + strings.Repeat("y", 1<<20) + `","newValue":"z"}]}]`,
+		"simple truncated":        "default, web, Deployment (apps) to be changed.\nprod, api, Deployment (apps) to be chan",
+		"escape sequences only":   "\x1b[0;33m\x1b[0m\n\x1b[31m\n",
+		"lone escape":             "\x1b",
+		"carriage returns":        "\r\r\r\n\r",
+		"header then garbage":     "default, web, Deployment (apps) has changed:\n\x01\x02\x03\n",
+		"secret in garbage":       "password: aGVsbG8=\n",
+		"windows line ends mixed": strings.ReplaceAll(body, "\n", "\r\n")[:200] + "\n" + body,
+	}
+}
+
+// checkParse runs Parse with a watchdog and checks what holds for every
+// input: no panic, no hang, and a successful parse never loses the input
+// (something non-blank is either objects or an explicit "no changes").
+func checkParse(t *testing.T, input string, format diffparse.Format) {
+	t.Helper()
+	type result struct {
+		plan *diffparse.Plan
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		p, err := diffparse.ParseString(input, diffparse.Options{Format: format, Facts: []kube.Path{{kube.Field("spec"), kube.Field("replicas")}}})
+		done <- result{p, err}
+	}()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("Parse did not finish (hang) on %d bytes", len(input))
+	}
+	if r.err != nil {
+		if r.err.Error() == "" {
+			t.Fatal("empty error message")
+		}
+		return
+	}
+	p := r.plan
+	if strings.TrimSpace(stripANSI(input)) != "" && len(p.Objects) == 0 && !p.NoChanges {
+		t.Fatalf("non-blank input parsed into an empty plan that does not say 'no changes'")
+	}
+	for _, o := range p.Objects {
+		if o.Ref.Kind == "" || o.Ref.Name == "" {
+			t.Fatalf("object without kind or name: %+v", o.Ref)
+		}
+		if o.Action < diffparse.Create || o.Action > diffparse.Ownership {
+			t.Fatalf("object %s with action %v", o.Ref, o.Action)
+		}
+		for _, c := range o.Changes {
+			back, err := kube.ParsePath(c.Path.String())
+			if err != nil || !back.Equal(c.Path) {
+				t.Fatalf("path %q does not round-trip: %v", c.Path, err)
+			}
+			if o.Ref.Kind == "Secret" && o.Ref.Group == "" && kube.Sensitive("", "Secret", c.Path) {
+				for _, v := range []diffparse.Value{c.Old, c.New} {
+					if v.Present() && !v.Redacted {
+						t.Fatalf("Secret value at %s kept in clear", c.Path)
+					}
+				}
+			}
+		}
+	}
+}
+
+func stripANSI(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && !(s[j] >= 0x40 && s[j] <= 0x7e) {
+				j++
+			}
+			i = j
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func addSeeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err == nil && len(data) < 64<<10 {
+			f.Add(string(data))
+		}
+	}
+	for name, s := range Hostile() {
+		if len(s) < 64<<10 || strings.Contains(name, "truncated") {
+			f.Add(s)
+		}
+	}
+}
+
+func FuzzParseDiff(f *testing.F) {
+	addSeeds(f, "helm-diff/*diff*")
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatDiff) })
+}
+
+func FuzzParseSimple(f *testing.F) {
+	addSeeds(f, "helm-diff/*simple*")
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatSimple) })
+}
+
+func FuzzParseJSON(f *testing.F) {
+	addSeeds(f, "helm-diff/*json*")
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatJSON) })
+}
+
+func FuzzParseStructured(f *testing.F) {
+	addSeeds(f, "helm-diff/*structured*")
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatStructured) })
+}
+
+// FuzzParseAuto exercises format detection over every parser.
+func FuzzParseAuto(f *testing.F) {
+	addSeeds(f, "*/*")
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatAuto) })
+}
+
+// TestHostileInputs runs the hostile inputs through every parser.
+func TestHostileInputs(t *testing.T) {
+	for name, s := range Hostile() {
+		t.Run(name, func(t *testing.T) {
+			for _, format := range []diffparse.Format{diffparse.FormatAuto, diffparse.FormatDiff, diffparse.FormatSimple, diffparse.FormatJSON, diffparse.FormatStructured} {
+				checkParse(t, s, format)
+			}
+		})
+	}
+}

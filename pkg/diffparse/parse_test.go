@@ -1,0 +1,512 @@
+package diffparse_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// summary renders a plan in a compact notation, one line per object and
+// one per change:
+//
+//	update Deployment.apps/prod/api complete src=chart/templates/x.yaml
+//	  modify spec.replicas: 3 -> 5 @14
+func summary(p *diffparse.Plan) string {
+	var b strings.Builder
+	if p.NoChanges {
+		b.WriteString("no changes\n")
+	}
+	for _, o := range p.Objects {
+		fmt.Fprintf(&b, "%s %s %s", o.Action, o.Ref, o.Content)
+		if o.Ref.Version != "" {
+			fmt.Fprintf(&b, " v=%s", o.Ref.Version)
+		}
+		if o.Source != "" {
+			fmt.Fprintf(&b, " src=%s", o.Source)
+		}
+		if o.NewOwner != "" {
+			fmt.Fprintf(&b, " owner=%s->%s", o.OldOwner, o.NewOwner)
+		}
+		if o.Release != "" {
+			fmt.Fprintf(&b, " release=%s", o.Release)
+		}
+		fmt.Fprintf(&b, " @%d\n", o.Pos.Line)
+		for _, c := range o.Changes {
+			fmt.Fprintf(&b, "  %s %s: %s -> %s @%d", c.Op, c.Path, val(c.Old), val(c.New), c.Pos.Line)
+			if c.Path.Elided() {
+				fmt.Fprintf(&b, " col=%d", c.GapColumn)
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+func val(v diffparse.Value) string {
+	switch {
+	case !v.Present():
+		return "_"
+	case v.Redacted:
+		return fmt.Sprintf("<redacted %d>", v.Bytes)
+	case v.Kind == diffparse.Scalar:
+		return fmt.Sprintf("%q", v.Text)
+	}
+	return fmt.Sprintf("%s%q", v.Kind, v.Text)
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name   string
+		input  string
+		format diffparse.Format
+		want   string
+		reason string
+	}{
+		{
+			name: "full context, keyed container",
+			input: `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 2
+    template:
+      spec:
+        containers:
+          - name: web
+-           image: nginx:1.25
++           image: nginx:1.27
+`,
+			want: `update Deployment.apps/default/web complete v=v1 src=demo/templates/deployment.yaml @1
+  modify spec.template.spec.containers[name=web].image: "nginx:1.25" -> "nginx:1.27" @13
+`,
+			reason: "containers are keyed by name (patchMergeKey), not by index; the version comes from the body",
+		},
+		{
+			name: "empty namespace and a name with a colon",
+			input: `, system:reader, ClusterRole (rbac.authorization.k8s.io) has changed:
+  rules:
+    - apiGroups: [""]
+      resources: ["pods"]
+-     verbs: ["get"]
++     verbs: ["get", "list"]
+`,
+			want: `update ClusterRole.rbac.authorization.k8s.io/system:reader complete @1
+  modify rules[0].verbs: "[\"get\"]" -> "[\"get\", \"list\"]" @5
+`,
+			reason: "helm-diff prints an empty namespace as a leading ', '; ClusterRole rules have no merge key, so the index is used",
+		},
+		{
+			name: "cluster-scoped kind under the release namespace",
+			input: `default, reader, ClusterRole (rbac.authorization.k8s.io) has been added:
+- 
++ apiVersion: rbac.authorization.k8s.io/v1
++ kind: ClusterRole
++ metadata:
++   name: reader
+`,
+			want:   "create ClusterRole.rbac.authorization.k8s.io/reader complete v=v1 @1\n",
+			reason: "helm-diff files cluster-scoped objects under the release namespace; the ref drops it. An added object starts with a '- ' line",
+		},
+		{
+			name: "removed object ends with a '+ ' line",
+			input: `default, legacy, Service (v1) has been removed:
+- apiVersion: v1
+- kind: Service
+- metadata:
+-   name: legacy
++ 
+`,
+			want:   "delete Service/default/legacy complete v=v1 @1\n",
+			reason: "(v1) is the core group; the trailing '+ ' is the empty new side",
+		},
+		{
+			name: "elided context: path rebuilt from indentation",
+			input: `default, web, Deployment (apps) has changed:
+...
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+-           image: "nginx:1.21.0"
++           image: "nginx:1.21.6"
+            ports:
+...
+`,
+			want: `update Deployment.apps/default/web partial @1
+  modify ...spec.containers[name=web].image: "nginx:1.21.0" -> "nginx:1.21.6" @8 col=4
+`,
+			reason: "the ancestors above 'spec:' are elided: the path starts with a gap, and records the column of its first known step",
+		},
+		{
+			name: "a root key after an elision is anchored again",
+			input: `default, web, Deployment (apps) has changed:
+...
+    annotations:
+      a: b
+  spec:
+-   replicas: 3
++   replicas: 5
+...
+`,
+			want: `update Deployment.apps/default/web partial @1
+  modify spec.replicas: "3" -> "5" @6
+`,
+			reason: "a key at the document's root column is a root key whatever was elided before it",
+		},
+		{
+			name: "compact lists with the key after the change (three-way merge output)",
+			input: `default, web, Deployment (apps) has changed:
+  spec:
+    template:
+      spec:
+        containers:
+        - env:
+          - name: A
+-           value: "1"
++           value: "2"
+          image: nginx
+          name: web
+`,
+			want: `update Deployment.apps/default/web complete @1
+  modify spec.template.spec.containers[name=web].env[name=A].value: "1" -> "2" @8
+`,
+			reason: "server-formatted objects sort keys, so an item's name comes after the changed line; items are identified once read",
+		},
+		{
+			name: "block scalar",
+			input: `default, cfg, ConfigMap (v1) has changed:
+  data:
+    app.properties: |
+      greeting=hello
+-     retries=3
++     retries=5
+    other: x
+`,
+			want: `update ConfigMap/default/cfg complete @1
+  modify data["app.properties"]: text"greeting=hello\nretries=3" -> text"greeting=hello\nretries=5" @5
+`,
+			reason: "a change inside a block scalar is a change of the whole value, at the key's path",
+		},
+		{
+			name: "quoting is formatting, a type change is not",
+			input: `default, cfg, ConfigMap (v1) has changed:
+  data:
+-   a: 'x'
++   a: "x"
+-   b: "2"
++   b: 2
+`,
+			want: `update ConfigMap/default/cfg complete @1
+  reformat data.a: "x" -> "x" @3
+  modify data.b: "2" -> "2" @5
+`,
+			reason: "'x' and \"x\" are the same string; \"2\" is a string and 2 an integer",
+		},
+		{
+			name:  "CRLF line endings of the whole input",
+			input: "default, cfg, ConfigMap (v1) has changed:\r\n  data:\r\n-   a: x\r\n+   a: y\r\n",
+			want: `update ConfigMap/default/cfg complete @1
+  modify data.a: "x" -> "y" @3
+`,
+			reason: "a pipe from Windows ends every line with CRLF; that is line ending, not content",
+		},
+		{
+			name:  "carriage returns inside one side only",
+			input: "default, cfg, ConfigMap (v1) has changed:\n  data:\n-   a: x\r\n+   a: x\n",
+			want: `update ConfigMap/default/cfg complete @1
+  reformat data.a: "x" -> "x" @3
+`,
+			reason: "helm-diff shows a manifest saved with CRLF as changed lines; the value is the same",
+		},
+		{
+			name:  "colour codes",
+			input: "\x1b[0;33mdefault, cfg, ConfigMap (v1) has changed:\x1b[0m\n  data:\n\x1b[0;31m-   a: x\x1b[0m\n\x1b[0;32m+   a: y\x1b[0m\n",
+			want: `update ConfigMap/default/cfg complete @1
+  modify data.a: "x" -> "y" @3
+`,
+			reason: "helm-diff colours headers and changed lines with ANSI codes",
+		},
+		{
+			name: "kind suppressed by helm-diff",
+			input: `default, web, Deployment (apps) has changed:
++ Changes suppressed on sensitive content of type Deployment
+`,
+			want:   "update Deployment.apps/default/web suppressed @1\n",
+			reason: "--suppress Deployment hides the body: the object changes, how is not shown",
+		},
+		{
+			name:   "diff empty after line suppression",
+			input:  "prod, api, Deployment (apps) has changed, but diff is empty after suppression.\n",
+			want:   "update Deployment.apps/prod/api suppressed @1\n",
+			reason: "--suppress-output-line-regex can hide every changed line; the object still changes",
+		},
+		{
+			name: "ownership and content of one object are merged",
+			input: `default, foobar, ConfigMap (v1) changed ownership:
+- default/oldfoobar
++ default/foobar
+default, foobar, ConfigMap (v1) has changed:
+
+  apiVersion: v1
+  kind: ConfigMap
+  data:
+-   key1: value1
++   key1: newValue1
+
+`,
+			want: `update ConfigMap/default/foobar complete v=v1 owner=default/oldfoobar->default/foobar @1
+  modify data.key1: "value1" -> "newValue1" @9
+`,
+			reason: "with --take-ownership helm-diff prints an ownership entry and a content entry for the same object",
+		},
+		{
+			name: "detailed exit code trailer",
+			input: `default, cfg, ConfigMap (v1) has changed:
+  data:
+-   a: x
++   a: y
+Error: identified at least one change, exiting with non-zero exit code (detailed-exitcode parameter enabled)
+Error: plugin "diff" exited with error
+`,
+			want: `update ConfigMap/default/cfg complete @1
+  modify data.a: "x" -> "y" @3
+`,
+			reason: "--detailed-exitcode adds two Error: lines on stderr that mean 'there are changes', not failure",
+		},
+		{
+			name: "an env var inserted first is one addition, keyed",
+			input: `default, web, Deployment (apps) has changed:
+  spec:
+    template:
+      spec:
+        containers:
+          - name: web
+            env:
++             - name: NEW
++               value: "1"
+              - name: OLD
+                value: "2"
+`,
+			want: `update Deployment.apps/default/web complete @1
+  add spec.template.spec.containers[name=web].env[name=NEW]: _ -> tree"name: NEW\nvalue: \"1\"" @8
+`,
+			reason: "env is keyed by name, so inserting before OLD does not look like every item changed",
+		},
+		{
+			name: "secret values shown with --show-secrets are redacted on ingest",
+			input: `default, s, Secret (v1) has changed:
+  data:
+-   password: aGVsbG8=
++   password: aGVsbG8gd29ybGQ=
+  type: Opaque
+`,
+			want: `update Secret/default/s complete @1
+  modify data.password: <redacted 5> -> <redacted 11> @3
+`,
+			reason: "base64 Secret data is never kept; its decoded size is",
+		},
+		{
+			name: "helm-diff's redaction markers give the size",
+			input: `default, s, Secret (v1) has changed:
+  data:
+-   password: '-------- # (12 bytes)'
++   password: '++++++++ # (12 bytes)'
+    username: 'REDACTED # (5 bytes)'
+`,
+			want: `update Secret/default/s complete @1
+  modify data.password: <redacted 12> -> <redacted 12> @3
+`,
+			reason: "redacted values say their size in the marker; the unchanged one is context",
+		},
+		{
+			name:   "empty input",
+			input:  "\n\n",
+			want:   "no changes\n",
+			reason: "helm diff prints nothing when nothing changes",
+		},
+		{
+			name: "simple format",
+			input: `default, web, Deployment (apps) to be changed.
+prod, old, Service (v1) to be removed.
+Plan: 0 to add, 1 to change, 1 to destroy, 0 to change ownership.
+`,
+			want: `update Deployment.apps/default/web object-only @1
+delete Service/prod/old object-only @2
+`,
+			reason: "the simple format names objects only",
+		},
+		{
+			name: "json format",
+			input: `[{
+  "api": "apps",
+  "kind": "Deployment",
+  "namespace": "prod",
+  "name": "api",
+  "change": "MODIFY"
+}]
+`,
+			want:   "update Deployment.apps/prod/api object-only @1\n",
+			reason: "the json format names objects only; entries are located by line",
+		},
+		{
+			name:   "json with no changes",
+			input:  "[]\n",
+			want:   "no changes\n",
+			reason: "helm-diff prints [] when nothing changes",
+		},
+		{
+			name: "structured format",
+			input: `[
+  {
+    "apiVersion": "rbac.authorization.k8s.io/v1",
+    "kind": "ClusterRole",
+    "name": "reader",
+    "changeType": "MODIFY",
+    "resourceStatus": {"oldExists": true, "newExists": true},
+    "changes": [
+      {"path": "rules[0].verbs", "field": "1", "change": "add", "newValue": "list"},
+      {"path": "metadata.labels", "field": "helm.sh/chart", "change": "replace", "oldValue": "a-1", "newValue": "a-2"}
+    ]
+  }
+]
+`,
+			want: `update ClusterRole.rbac.authorization.k8s.io/reader partial v=v1 @2
+  add rules[0].verbs[1]: _ -> "list" @0
+  modify metadata.labels["helm.sh/chart"]: "a-1" -> "a-2" @0
+`,
+			reason: "structured paths are dotted with indexes; a numeric field under a list is an index; the field holds dotted label keys whole",
+		},
+		{
+			name: "helm diff release keys objects by template",
+			input: `demo/templates/cm.yaml has changed:
+  # Source: demo/templates/cm.yaml
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: cfg
+    namespace: prod
+  data:
+-   a: x
++   a: y
+`,
+			want: `update ConfigMap/prod/cfg complete v=v1 src=demo/templates/cm.yaml @1
+  modify data.a: "x" -> "y" @9
+`,
+			reason: "helm diff release headers name the template; kind, name and namespace come from the body",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{Format: tc.format})
+			if err != nil {
+				t.Fatalf("Parse: %v\n(reason: %s)", err, tc.reason)
+			}
+			if diff := cmp.Diff(tc.want, summary(plan)); diff != "" {
+				t.Errorf("plan mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		input  string
+		format diffparse.Format
+		want   string // substring of the error, with its line
+		reason string
+	}{
+		{"garbage", "hello world\n", 0, "line 1: unsupported input", "not helm-diff output at all"},
+		{"stray line between objects", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\nsomething else\n", 0, "line 5: not helm-diff output", "a line that is neither a header nor a body line"},
+		{"body before any header", "  data:\n-   a: x\n", diffparse.FormatDiff, "line 1: diff line outside of any object", "the input was cut at the start"},
+		{"header without body", "default, a, ConfigMap (v1) has changed:\n", 0, "line 1: object header without a diff body", "the input was cut after a header"},
+		{"invalid UTF-8", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: \xff\n", 0, "line 3: input is not valid UTF-8", "binary garbage"},
+		{"control characters", "default, a, ConfigMap (v1) has changed:\n  da\x00ta:\n", 0, "line 2: control character", "NUL bytes are not text"},
+		{"unterminated quote", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: \"x\n+   a: \"y", 0, "line 3: a quoted or bracketed value that starts here never ends", "the input was cut inside a value"},
+		{"helm error", "Error: UPGRADE FAILED: timed out\n", 0, "line 1: helm diff failed: UPGRADE FAILED: timed out", "helm diff's own errors fail the review"},
+		{"missing release banner", "********************\n\n\tRelease was not present in Helm.  Include the `--allow-unreleased` to perform diff without exiting in error.\n\n********************\nError: exit status 1: Error: release: not found\n", 0, "line 1: helm diff failed: Release was not present in Helm.", "the banner helm-diff prints for a missing release"},
+		{"plugin failed alone", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\nError: plugin \"diff\" exited with error\n", 0, "line 5: helm diff failed", "without the detailed-exitcode line, this trailer means helm diff failed"},
+		{"duplicate object", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\ndefault, a, ConfigMap (v1) has changed:\n  data:\n-   b: x\n+   b: y\n", 0, "line 5: object ConfigMap/default/a appears twice (first at line 1)", "two diffs concatenated without release separators"},
+		{"simple without plan line", "default, web, Deployment (apps) to be changed.\n", 0, "has none (truncated input?)", "the simple format always ends with Plan:"},
+		{"simple with wrong counts", "default, web, Deployment (apps) to be changed.\nPlan: 0 to add, 2 to change, 0 to destroy, 0 to change ownership.\n", 0, "line 2: the Plan: line counts", "lines were lost between the objects and the Plan: line"},
+		{"truncated json", "[{\n  \"api\": \"apps\",\n  \"kind\": \"Deployment\",", 0, "the JSON ends early", "cut in the middle"},
+		{"unknown json field", "[{\"api\": \"apps\", \"kind\": \"Deployment\", \"namespace\": \"x\", \"name\": \"y\", \"change\": \"MODIFY\", \"extra\": 1}]\n", 0, "line 1: unexpected JSON", "strict decoding: an unknown field means another format"},
+		{"unknown change type", "[{\"api\": \"apps\", \"kind\": \"Deployment\", \"namespace\": \"x\", \"name\": \"y\", \"change\": \"MOVE\"}]\n", 0, "line 1: unknown change \"MOVE\"", "an unknown value is an error, not a default"},
+		{"structured modify without changes", "[{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"name\": \"a\", \"changeType\": \"MODIFY\"}]\n", 0, "MODIFY entry without changes", "a modification that shows nothing cannot be judged"},
+		{"dyff", "\nmetadata.labels.tier  (apps/v1/Deployment/default/web)\n  ± value change\n    - web\n    + frontend\n", 0, "dyff output", "dyff is for people; safediff refuses it"},
+		{"forced format mismatch", "default, web, Deployment (apps) has changed:\n  a: b\n", diffparse.FormatJSON, "invalid JSON", "--input-format json on a diff"},
+		{"suppression notice for another kind", "default, web, Deployment (apps) has changed:\n+ Changes suppressed on sensitive content of type Secret\n", 0, "line 2: suppression notice names kind \"Secret\"", "a notice that does not fit its header"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{Format: tc.format})
+			if err == nil {
+				t.Fatalf("want an error containing %q, got a plan:\n%s\nreason: %s", tc.want, summary(plan), tc.reason)
+			}
+			all := err.Error()
+			var list diffparse.ErrorList
+			if errors.As(err, &list) {
+				all = ""
+				for _, e := range list {
+					all += e.Error() + "\n"
+				}
+			}
+			if !strings.Contains(all, tc.want) {
+				t.Errorf("error %q does not contain %q\nreason: %s", all, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+// TestFacts checks that the fields the rules ask about are looked up on
+// both sides, and that elided bodies leave them unknown.
+func TestFacts(t *testing.T) {
+	replicas := kube.Path{kube.Field("spec"), kube.Field("replicas")}
+	strategy := kube.Path{kube.Field("spec"), kube.Field("strategy"), kube.Field("type")}
+	full := `default, web, Deployment (apps) has changed:
+  spec:
+    replicas: 1
+    template:
+      metadata:
+-       labels: {a: b}
++       labels: {a: c}
+`
+	elided := `default, web, Deployment (apps) has changed:
+...
+      metadata:
+-       labels: {a: b}
++       labels: {a: c}
+...
+`
+	for _, tc := range []struct {
+		input        string
+		wantReplicas diffparse.Presence
+		wantStrategy diffparse.Presence
+		reason       string
+	}{
+		{full, diffparse.Present, diffparse.Absent, "a complete body shows replicas, and that strategy is not set"},
+		{elided, diffparse.Unknown, diffparse.Unknown, "an elided body shows neither"},
+	} {
+		plan, err := diffparse.ParseString(tc.input, diffparse.Options{Facts: []kube.Path{replicas, strategy}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := plan.Objects[0]
+		if got := o.Fact(diffparse.New, replicas).Presence; got != tc.wantReplicas {
+			t.Errorf("replicas: got %v, want %v (%s)", got, tc.wantReplicas, tc.reason)
+		}
+		if got := o.Fact(diffparse.New, strategy).Presence; got != tc.wantStrategy {
+			t.Errorf("strategy: got %v, want %v (%s)", got, tc.wantStrategy, tc.reason)
+		}
+	}
+}

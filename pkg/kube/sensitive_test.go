@@ -1,0 +1,146 @@
+package kube_test
+
+import (
+	"testing"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+func TestSensitive(t *testing.T) {
+	const lastApplied = `metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]`
+	tests := []struct {
+		name   string
+		group  string
+		kind   string
+		path   string
+		want   bool
+		reason string
+	}{
+		// Secrets: everything but identity, type, labels and Helm's annotations
+		{"secret data key", "", "Secret", "data.password", true,
+			"Secret data is the secret"},
+		{"secret data map", "", "Secret", "data", true,
+			"the whole data map holds every value"},
+		{"secret stringData", "", "Secret", "stringData.password", true,
+			"stringData is data written in clear"},
+		{"secret unknown field", "", "Secret", "spec.anything", true,
+			"a field the rules do not know is hidden by default"},
+		{"secret elided path", "", "Secret", "...password", true,
+			"a path whose place is unknown may be in data"},
+		{"secret elided label-like path", "", "Secret", "...labels.app", true,
+			"even a label-looking elided path may be a data key called labels"},
+		{"secret unknown key", "", "Secret", "data.?", true,
+			"an unknown key of data is data"},
+		{"secret whole metadata", "", "Secret", "metadata", true,
+			"metadata holds annotations, which may hold the last-applied copy"},
+		{"secret name", "", "Secret", "metadata.name", false,
+			"the name is identity, needed to say what changes"},
+		{"secret namespace", "", "Secret", "metadata.namespace", false,
+			"identity"},
+		{"secret labels", "", "Secret", "metadata.labels", false,
+			"labels are for selection, not secrets"},
+		{"secret label", "", "Secret", `metadata.labels["app.kubernetes.io/name"]`, false,
+			"one label"},
+		{"secret type", "", "Secret", "type", false,
+			"the type says what kind of secret, not its content"},
+		{"secret kind", "", "Secret", "kind", false,
+			"identity"},
+		{"secret immutable", "", "Secret", "immutable", false,
+			"a flag, not content"},
+		{"secret helm annotation", "", "Secret", `metadata.annotations["meta.helm.sh/release-name"]`, false,
+			"Helm's ownership bookkeeping"},
+		{"secret helm hook", "", "Secret", `metadata.annotations["helm.sh/hook"]`, false,
+			"Helm's hook annotations"},
+		{"secret other annotation", "", "Secret", "metadata.annotations.note", true,
+			"other annotations of a Secret may carry data"},
+		{"secret annotations map", "", "Secret", "metadata.annotations", true,
+			"the map may carry last-applied-configuration"},
+		{"secret root", "", "Secret", "", false,
+			"the object itself carries no value of its own"},
+		{"secret in another group", "example.com", "Secret", "data.password", false,
+			"only the core Secret kind is known to hold secrets"},
+
+		// last-applied-configuration copies the whole object
+		{"last applied on a deployment", "apps", "Deployment", lastApplied, true,
+			"it copies the whole object"},
+		{"last applied on a secret", "", "Secret", lastApplied, true,
+			"it copies the Secret's data"},
+		{"last applied on a config map", "", "ConfigMap", lastApplied, true,
+			"it copies the whole object, on any kind"},
+		{"last applied, elided", "apps", "Deployment", `...annotations["kubectl.kubernetes.io/last-applied-configuration"]`, true,
+			"the annotation is a copy wherever its map is"},
+		{"last applied right after a gap", "", "ConfigMap", `...["kubectl.kubernetes.io/last-applied-configuration"]`, true,
+			"a detached annotation map shows the key right after the gap"},
+		{"other annotations", "apps", "Deployment", "metadata.annotations.note", false,
+			"ordinary annotations are shown"},
+		{"deployment annotations map", "apps", "Deployment", "metadata.annotations", false,
+			"outside Secrets the annotation map is shown; parsers redact inside subtrees"},
+
+		// credential-named environment variables
+		{"env password", "apps", "Deployment", "spec.template.spec.containers[name=app].env[name=DB_PASSWORD].value", true,
+			"PASSWORD names a credential"},
+		{"env password item", "apps", "Deployment", "spec.template.spec.containers[name=app].env[name=DB_PASSWORD]", true,
+			"the whole item holds the value"},
+		{"env token", "batch", "CronJob", "spec.jobTemplate.spec.template.spec.containers[name=job].env[name=GITHUB_TOKEN].value", true,
+			"TOKEN names a credential, in any workload"},
+		{"env api key", "", "Pod", "spec.containers[name=app].env[name=STRIPE_API_KEY].value", true,
+			"API_KEY names a credential"},
+		{"env lower case", "", "Pod", "spec.containers[name=app].env[name=db_password].value", true,
+			"names match case-insensitively"},
+		{"env password valueFrom", "apps", "Deployment", "spec.template.spec.containers[name=app].env[name=DB_PASSWORD].valueFrom.secretKeyRef.name", false,
+			"valueFrom is a reference to a Secret, not the value"},
+		{"env log level", "apps", "Deployment", "spec.template.spec.containers[name=app].env[name=LOG_LEVEL].value", false,
+			"LOG_LEVEL is not a credential"},
+		{"env elided", "apps", "Deployment", "...env[name=DB_PASSWORD].value", true,
+			"the env step is shown though its ancestors are not"},
+		{"env detached item", "apps", "Deployment", "...[name=DB_PASSWORD].value", true,
+			"an item of a detached list may be an env item"},
+		{"env detached item, harmless name", "apps", "Deployment", "...[name=LOG_LEVEL].value", false,
+			"LOG_LEVEL is not a credential wherever it is"},
+		{"env by index", "apps", "Deployment", "spec.template.spec.containers[name=app].env[0].value", false,
+			"an item known only by position has no name to judge; parsers redact whole env subtrees"},
+
+		// config maps
+		{"config map api key", "", "ConfigMap", "data.api_key", true,
+			"a data key named like a credential"},
+		{"config map binary secret", "", "ConfigMap", "binaryData.client-secret", true,
+			"binaryData too"},
+		{"config map plain key", "", "ConfigMap", "data.log_level", false,
+			"ordinary configuration is shown"},
+		{"config map label named token", "", "ConfigMap", "metadata.labels.token", false,
+			"only data keys are judged by name"},
+		{"config map elided data key", "", "ConfigMap", "...data.api_key", true,
+			"data is shown, only its ancestors are not"},
+		{"config map detached key", "", "ConfigMap", "...api_key", true,
+			"a key right after the gap may be a data key"},
+		{"config map detached plain key", "", "ConfigMap", "...log_level", false,
+			"not a credential name"},
+		{"other kind data key", "", "Service", "data.api_key", false,
+			"only ConfigMap data is judged by key name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := kube.Sensitive(tt.group, tt.kind, mustPath(t, tt.path))
+			if got != tt.want {
+				t.Errorf("Sensitive(%q, %q, %s) = %v, want %v\nreason: %s", tt.group, tt.kind, tt.path, got, tt.want, tt.reason)
+			}
+		})
+	}
+}
+
+func TestCredentialName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"DB_PASSWORD", true}, {"passwd", true}, {"MYSQL_PWD", true}, {"client_secret", true},
+		{"AUTH_TOKEN", true}, {"api-key", true}, {"APIKEY", true}, {"AWS_ACCESS_KEY_ID", true},
+		{"tls.private_key", true}, {"GOOGLE_APPLICATION_CREDENTIALS", true},
+		{"LOG_LEVEL", false}, {"PORT", false}, {"keycloak_url", false}, {"PUBLIC_KEY", false}, {"", false},
+	}
+	for _, tt := range tests {
+		if got := kube.CredentialName(tt.name); got != tt.want {
+			t.Errorf("CredentialName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,24 @@
+// Package rules is safediff's rule model: a rules file (YAML, versioned,
+// strictly decoded), its rules, and how a rule matches a change. It sits
+// between parsing and classification:
+//
+//	diffparse.Parse → rules.Set → classify.Classify → report
+//
+// Rules are data: each selects changes by object (group, kind, name,
+// namespace, release, action), by field path patterns anchored at the
+// object root (kube.Pattern: *, **, [*], keyed items, globs) and by
+// conditions on fields of the object or on the changed value, and gives
+// them a [Level], a reason, and whether they force a replacement. What a
+// selector or a condition means is code, here.
+//
+// Matching is three-valued (kube.Match): when the input does not show what
+// a rule needs (an elided ancestor, a field out of view, a redacted value)
+// the answer is Maybe, and classification takes the cautious outcome,
+// unless a condition says otherwise with ifUnknown.
+//
+// A [Set] layers files: the last file has the highest precedence, the
+// embedded default rules the lowest. Within a layer the most severe
+// matching rule wins, so a lenient rule never shadows a cautious one; an
+// override rule decides alone within its layer. The reference of the file
+// format is docs/rules-format.md; the default rules are docs/rules.md.
+package rules
