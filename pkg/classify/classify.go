@@ -180,7 +180,13 @@ func (c *classifier) change(o *diffparse.Object, ch *diffparse.Change) Finding {
 		if ch.GapColumn > 0 {
 			col = ch.GapColumn
 		}
-		places = typ.Candidates(ch.Path, ch.Shape, col)
+		if ch.Outline != nil {
+			// the whole stretch the change is in must fit the place
+			places = typ.Places(ch.Outline, col)
+		}
+		if len(places) == 0 {
+			places = typ.Candidates(ch.Path, ch.Shape, col)
+		}
 	}
 	if len(places) == 0 {
 		places = []kube.Path{ch.Path} // the schema cannot pin it: anywhere

@@ -55,7 +55,7 @@ func (t *sideTree) collect(c *counts, out []sideChange) []sideChange {
 	visit = func(n int32) {
 		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 			nd := &t.nodes[ch]
-			if nd.kind == kDetached {
+			if nd.kind == kDetached || nd.kind == kUnknown {
 				visit(ch)
 				continue
 			}
@@ -142,17 +142,19 @@ func (t *sideTree) path(n int32) kube.Path {
 }
 
 // gapColumn returns, for a node hanging from a detached container, the
-// column of the container's entries; -1 for anchored nodes.
+// column of the entries of the top-most detached container of its
+// stretch; -1 for anchored nodes.
 func (t *sideTree) gapColumn(n int32) int {
+	col := -1
 	for m := n; m >= 0; m = t.nodes[m].parent {
 		switch t.nodes[m].kind {
 		case kDetached:
-			return int(t.nodes[m].childCol)
+			col = int(t.nodes[m].childCol)
 		case kRoot:
-			return -1
+			return col
 		}
 	}
-	return -1
+	return col
 }
 
 // itemStep identifies list item m of a list of type lt (nil when unknown):
@@ -315,6 +317,71 @@ func sameValue(a *sideTree, an int32, b *sideTree, bn int32) bool {
 	return a.treeText(an) == b.treeText(bn)
 }
 
+// outline returns the outline entry of node n, building the outline of its
+// stretch (the top-most detached container above it) on first use; nil
+// for a node anchored at the root.
+func (t *sideTree) outline(n int32, cache map[int32]*kube.Outline) *kube.Outline {
+	top := int32(-1)
+	for m := n; m >= 0; m = t.nodes[m].parent {
+		if t.nodes[m].kind == kDetached && t.nodes[m].parent == root {
+			top = m
+			break
+		}
+		if t.nodes[m].kind == kRoot {
+			return nil
+		}
+	}
+	if top < 0 {
+		return nil
+	}
+	if _, built := cache[top]; !built {
+		o := &kube.Outline{Column: int(t.nodes[top].childCol)}
+		cache[top] = o
+		t.buildOutline(top, o, false, cache)
+	}
+	return cache[n]
+}
+
+// buildOutline adds the entries of container n to outline node o.
+func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int32]*kube.Outline) {
+	items := false
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if t.nodes[ch].item {
+			items = true
+		}
+	}
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		nd := &t.nodes[ch]
+		switch nd.kind {
+		case kUnknown:
+			var step kube.Step = kube.AnyField{}
+			if items {
+				step = kube.AnyItem{}
+			}
+			oc := o.Add(step, deep, int(nd.col))
+			idx[ch] = oc
+			for d := nd.firstChild; d >= 0; d = t.nodes[d].next {
+				t.buildOutline(d, oc, true, idx)
+			}
+		case kDetached:
+			t.buildOutline(ch, o, true, idx)
+		default:
+			var step kube.Step
+			if nd.item {
+				step = t.itemStep(ch, nil)
+			} else {
+				step = kube.Field(kube.Intern(nd.key))
+			}
+			oc := o.Add(step, deep, int(nd.col))
+			if nd.firstChild < 0 {
+				_, oc.Shape = t.value(ch)
+			}
+			idx[ch] = oc
+			t.buildOutline(ch, oc, false, idx)
+		}
+	}
+}
+
 // pairChanges matches the changed nodes of both sides by path and turns
 // them into field changes, ordered by position.
 func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
@@ -334,6 +401,16 @@ func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 	}
 	used := make([]bool, len(newC))
 	out := make([]Change, 0, len(oldC)+len(newC))
+	var oldCache, newCache map[int32]*kube.Outline
+	outlineOf := func(t *sideTree, sc sideChange, cache *map[int32]*kube.Outline) *kube.Outline {
+		if !sc.path.Elided() {
+			return nil
+		}
+		if *cache == nil {
+			*cache = map[int32]*kube.Outline{}
+		}
+		return t.outline(sc.node, *cache)
+	}
 	for _, oc := range oldC {
 		ov, oshape := oldT.value(oc.node)
 		if q := byKey[oc.key]; len(q) > 0 {
@@ -350,17 +427,17 @@ func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 			if shape == kube.UnknownShape {
 				shape = oshape
 			}
-			out = append(out, Change{Path: oc.path, Op: op, Old: ov, New: nv, Shape: shape, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: oldT.gapColumn(oc.node)})
+			out = append(out, Change{Path: oc.path, Op: op, Old: ov, New: nv, Shape: shape, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 			continue
 		}
-		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node)})
+		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache)})
 	}
 	for j, nc := range newC {
 		if used[j] {
 			continue
 		}
 		nv, nshape := newT.value(nc.node)
-		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node)})
+		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Line < out[j].Pos.Line })
 	return out

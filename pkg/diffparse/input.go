@@ -120,6 +120,9 @@ func (in *input) readLine() (iline, bool, error) {
 	if strings.IndexByte(s, 0x1b) >= 0 {
 		s = stripEscapes(s)
 	}
+	if strings.ContainsAny(s, "\r\b") {
+		s = renderTerminal(s)
+	}
 	if !utf8.ValidString(s) {
 		l.err = &Error{Pos: Pos{Line: l.no}, Msg: "input is not valid UTF-8 (binary data or a wrong encoding)"}
 	} else {
@@ -252,4 +255,28 @@ func stripEscapes(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// renderTerminal gives what a terminal shows of a captured line that
+// redraws itself (interactive prompts): a carriage return goes back to the
+// start of the line, so only what follows the last one is seen, and a
+// backspace removes the character before it.
+func renderTerminal(s string) string {
+	if i := strings.LastIndexByte(s, '\r'); i >= 0 {
+		s = s[i+1:]
+	}
+	if strings.IndexByte(s, '\b') < 0 {
+		return s
+	}
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r == '\b' {
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return string(out)
 }

@@ -281,6 +281,11 @@ type Change struct {
 	Shape kube.Shape
 	// Pos is the first input line of the change.
 	Pos Pos
+	// Outline is, for a path with a leading kube.Gap, the change's entry in
+	// what the diff shows of the stretch around it (its visible siblings
+	// and ancestors), for classification to find the places it can be.
+	// Nil for exact paths.
+	Outline *kube.Outline
 	// GapColumn is, for a path with a leading kube.Gap, the column at which
 	// its first known step stands in the diff. YAML indents every nesting
 	// level further, so the column bounds how deep the elided ancestors

@@ -84,6 +84,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		return nil, err
 	}
 	addNotes(plan)
+	plan.Notes = dedupeNotes(plan.Notes)
 	return plan, nil
 }
 
@@ -148,11 +149,15 @@ func detect(in *input, first string, at int) (Format, error) {
 		// reports it precisely.
 		return FormatDiff, nil
 	}
-	// look a little further for tell-tale lines of formats we refuse
+	// look a little further: wrappers print lines of their own first, and
+	// some formats we refuse have tell-tale lines
 	for k := 0; k < detectLines; k++ {
 		l, ok, _ := in.peekAt(k)
 		if !ok {
 			break
+		}
+		if helmfileRE.MatchString(l.text) {
+			return FormatHelmfile, nil
 		}
 		if dyffRE.MatchString(l.text) {
 			return 0, &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported)}
@@ -708,6 +713,19 @@ func jsonShape(raws ...json.RawMessage) kube.Shape {
 		}
 	}
 	return kube.UnknownShape
+}
+
+// dedupeNotes keeps the first of notes with the same text.
+func dedupeNotes(notes []Note) []Note {
+	seen := map[string]bool{}
+	out := notes[:0]
+	for _, n := range notes {
+		if !seen[n.Text] {
+			seen[n.Text] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // addNotes records what the reader should know about the input format.

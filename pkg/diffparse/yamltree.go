@@ -43,6 +43,7 @@ const (
 	kBlock                 // block scalar (| or >)
 	kDetached              // container for lines whose ancestors were elided
 	kRoot                  // the document root mapping
+	kUnknown               // an entry whose key line was elided; its content is a detached container
 )
 
 // tnode is a node of the side tree. Nodes live in an arena and refer to
@@ -166,11 +167,31 @@ func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 // finish propagates subtree ends to ancestors: children are created after
 // their parents, so one pass from the last node back suffices.
 func (t *sideTree) finish() {
+	reparented := false
 	for n := len(t.nodes) - 1; n > 0; n-- {
+		if t.nodes[n].kind == kUnknown {
+			reparented = true
+		}
 		p := t.nodes[n].parent
 		if p >= 0 && t.nodes[n].end > t.nodes[p].end {
 			t.nodes[p].end = t.nodes[n].end
 		}
+	}
+	if reparented {
+		// detached stretches moved under an unknown entry have smaller
+		// indexes than it: finish with a post-order walk
+		var end func(n int32) int32
+		end = func(n int32) int32 {
+			e := t.nodes[n].end
+			for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+				if ce := end(ch); ce > e {
+					e = ce
+				}
+			}
+			t.nodes[n].end = e
+			return e
+		}
+		end(root)
 	}
 }
 
@@ -279,6 +300,18 @@ func (t *sideTree) line(i int, s string) {
 	// continues something we cannot see.
 	if parent >= 0 && t.nodes[parent].item {
 		t.setValue(parent, rest, t.nodes[parent].col)
+		return
+	}
+	// a scalar on the line after a key with no value: the key's value
+	// ("resources:" then "  null")
+	top := t.stack[len(t.stack)-1]
+	for len(t.stack) > 1 && t.nodes[top].childCol > int32(col) {
+		t.stack = t.stack[:len(t.stack)-1]
+		top = t.stack[len(t.stack)-1]
+	}
+	if last := t.pendingChild(top); last >= 0 && t.nodes[last].firstChild < 0 && t.nodes[last].col < int32(col) {
+		t.attach(i, last)
+		t.setValue(last, rest, t.nodes[last].col)
 		return
 	}
 	// a scalar line with no visible owner (e.g. block scalar content right
@@ -470,8 +503,50 @@ func (t *sideTree) detachedAt(c int32) int32 {
 		t.stack = t.stack[:len(t.stack)-1]
 	}
 	d := t.newNode(root, tnode{kind: kDetached, index: -1, col: c, childCol: c, own: -1, end: -1})
+	// Stretches of this hunk seen so far at deeper columns came before this
+	// line, so they belong to an entry of d whose key line was elided: hang
+	// them from an unknown entry, keeping what the hunk shows of the nesting.
+	var deeper []int32
+	for ch := t.nodes[root].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if ch >= t.barrier && ch != d && t.nodes[ch].kind == kDetached && t.nodes[ch].childCol > c {
+			deeper = append(deeper, ch)
+		}
+	}
+	if len(deeper) > 0 {
+		u := t.newNode(d, tnode{kind: kUnknown, index: -1, col: c, childCol: -1, own: -1, end: -1})
+		for _, ch := range deeper {
+			t.unlink(root, ch)
+			t.nodes[ch].parent = u
+			t.nodes[ch].next = -1
+			if t.nodes[u].lastChild >= 0 {
+				t.nodes[t.nodes[u].lastChild].next = ch
+			} else {
+				t.nodes[u].firstChild = ch
+			}
+			t.nodes[u].lastChild = ch
+		}
+	}
 	t.stack = append(t.stack, d)
 	return d
+}
+
+// unlink removes child ch from parent p's list of children.
+func (t *sideTree) unlink(p, ch int32) {
+	prev := int32(-1)
+	for c := t.nodes[p].firstChild; c >= 0; c = t.nodes[c].next {
+		if c == ch {
+			if prev < 0 {
+				t.nodes[p].firstChild = t.nodes[c].next
+			} else {
+				t.nodes[prev].next = t.nodes[c].next
+			}
+			if t.nodes[p].lastChild == ch {
+				t.nodes[p].lastChild = prev
+			}
+			return
+		}
+		prev = c
+	}
 }
 
 func (t *sideTree) addItem(seq int32, i int, c int) int32 {

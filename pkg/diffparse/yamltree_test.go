@@ -206,6 +206,7 @@ func TestTreeMatchesYAMLDocs(t *testing.T) {
 		{"deep indentation step", "a:\n      b: 1\n      c:\n         - 1\n"},
 		{"list of maps with nested lists", "containers:\n  - name: a\n    args:\n      - --x\n      - --y\n    ports:\n      - containerPort: 80\n  - name: b\n"},
 		{"numbers", "a: 0x1F\nb: 1_000\nc: 1.5e3\nd: .5\ne: -3\n"},
+		{"value on the next line", "resources:\n  null\nb:\n  text\nc: 1\n"},
 	}
 	for _, d := range docs {
 		t.Run(d.name, func(t *testing.T) {

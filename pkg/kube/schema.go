@@ -481,3 +481,15 @@ func Intern(s string) string {
 	}
 	return strings.Clone(s)
 }
+
+// GroupOf returns the API group of a built-in kind, for inputs that name a
+// kind without its group (Stevedore's summary tables). It returns "" for
+// core kinds and for kinds it does not know.
+func GroupOf(kind string) string {
+	for _, b := range builtin {
+		if b.kind == kind {
+			return b.group
+		}
+	}
+	return ""
+}

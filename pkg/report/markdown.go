@@ -58,6 +58,9 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	used := head.Len() + foot.Len()
 	var quiet []*classify.Object
 	var rest []*classify.Object
+	releases := releaseOrder(res)
+	grouped := len(releases) > 1 || len(releases) == 1 && releases[0] != ""
+	lastRelease := "\x00"
 	for i, o := range res.Objects {
 		shown, ignored := visible(o, r.ShowIgnored)
 		if len(shown) == 0 {
@@ -65,6 +68,10 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 			continue
 		}
 		sec := mdObject(o, shown, ignored)
+		if grouped && o.Release != lastRelease {
+			sec = mdRelease(res, o.Release) + sec
+			lastRelease = o.Release
+		}
 		if used+body.Len()+len(sec) > budget-512 {
 			rest = res.Objects[i:]
 			break
@@ -106,6 +113,21 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	}
 	_, err := io.WriteString(w, head.String()+body.String()+tail.String()+foot.String())
 	return err
+}
+
+// mdRelease is the heading of a release's section.
+func mdRelease(res *classify.Result, name string) string {
+	objs := objectsOf(res.Objects, name)
+	highest := rules.Ignored
+	for _, o := range objs {
+		if o.Level > highest {
+			highest = o.Level
+		}
+	}
+	if name == "" {
+		name = "(no release)"
+	}
+	return fmt.Sprintf("\n#### Release %s: highest %s\n\n%s.\n\n", mdText(name), highest, planLine(objs))
 }
 
 func countShown(objs []*classify.Object, showIgnored bool) int {

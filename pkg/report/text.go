@@ -79,8 +79,9 @@ func (Text) Write(out io.Writer, r *Report) error {
 		return w.Flush()
 	}
 
-	// releases, for multi-release plans
-	releases := releaseOrder(objs)
+	// releases, for multi-release plans: those the input introduced (with
+	// or without changes), then any others the objects name
+	releases := releaseOrder(res)
 	// the legend lists the symbols in use
 	used := map[diffparse.Action]bool{}
 	for _, o := range objs {
@@ -100,6 +101,9 @@ func (Text) Write(out io.Writer, r *Report) error {
 		relObjs := objectsOf(objs, rel)
 		if len(releases) > 1 || rel != "" {
 			writeReleaseHeader(w, p, res, rel, relObjs)
+			if len(relObjs) == 0 {
+				fmt.Fprintf(w, "\n  %s\n", p.faint.Sprint("No changes."))
+			}
 		}
 		var quiet []*classify.Object
 		for _, o := range relObjs {
@@ -155,6 +159,10 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 		}
 	}
 	fmt.Fprintln(w)
+	if len(objs) == 0 {
+		fmt.Fprintf(w, "%s %s%s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file)
+		return
+	}
 	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file, planLine(objs), p.level[highest].Sprint(highest))
 }
 
@@ -243,10 +251,16 @@ func findingNotes(f classify.Finding) []string {
 	return out
 }
 
-func releaseOrder(objs []*classify.Object) []string {
+func releaseOrder(res *classify.Result) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, o := range objs {
+	for _, r := range res.Plan.Releases {
+		if !seen[r.Name] {
+			seen[r.Name] = true
+			out = append(out, r.Name)
+		}
+	}
+	for _, o := range res.Objects {
 		if !seen[o.Release] {
 			seen[o.Release] = true
 			out = append(out, o.Release)

@@ -1,0 +1,69 @@
+package diffparse
+
+import (
+	"regexp"
+	"strings"
+)
+
+// helmfile diff prints "Comparing release=R, chart=C" (and, since 2024,
+// ", namespace=N") before running helm diff upgrade for each release, and
+// some lines of its own and of helm around them.
+var (
+	comparingRE    = regexp.MustCompile(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
+	helmfileInfoRE = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret |Identified at least one change$)`)
+)
+
+func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
+	plan.Format = FormatHelmfile
+	bp := newBlockParser(in, opts, plan, errs)
+	sawDetailed := false
+	affected := false
+	for len(*errs) < maxErrors {
+		l, ok, err := in.next()
+		if !ok {
+			break
+		}
+		if err != nil {
+			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
+			continue
+		}
+		t := l.text
+		pos := Pos{Line: l.no}
+		if m := comparingRE.FindStringSubmatch(t); m != nil {
+			plan.Releases = append(plan.Releases, Release{Name: strings.Clone(m[1]), Chart: strings.Clone(m[2]), Namespace: strings.Clone(m[3]), Pos: pos})
+			bp.release = plan.Releases[len(plan.Releases)-1].Name
+			bp.opts.Namespace = m[3]
+			affected = false
+			continue
+		}
+		if h, isHeader := parseHeader(t, pos); isHeader {
+			if len(plan.Releases) == 0 {
+				errs.Add(pos, "an object diff before any \"Comparing release=\" line")
+			}
+			bp.entry(h)
+			continue
+		}
+		switch {
+		case isBlank(t):
+		case t == "Affected releases are:":
+			affected = true
+		case affected && strings.HasPrefix(t, "  "):
+			// "  name (chart) UPDATED": helmfile's own summary
+		case helmfileInfoRE.MatchString(t):
+		case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
+			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
+		default:
+			if topLevelLine(in, l, plan, errs, &sawDetailed) {
+				continue
+			}
+			if isBodyLine(t) {
+				errs.Add(pos, "diff line outside of any object (is the input cut?)")
+			} else {
+				errs.Add(pos, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
+			}
+		}
+	}
+	if len(*errs) == 0 && len(plan.Objects) == 0 {
+		plan.NoChanges = true
+	}
+}

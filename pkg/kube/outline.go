@@ -1,0 +1,329 @@
+package kube
+
+// Outline is what a diff shows of one stretch of an object between two
+// elisions: the visible entries with their nesting, and the entries whose
+// key lines were elided (Step AnyField or AnyItem) or whose depth below
+// their parent is unknown (Deep). Its root stands for the unknown place
+// the stretch hangs from.
+//
+// One elided path alone ("...annotations.x") fits many places of a
+// schema; the whole outline fits far fewer: annotations next to a "spec"
+// that holds "serviceAccountName" can only be a pod template's.
+type Outline struct {
+	Step Step // nil for the root; Field, Index, Key, AnyItem or AnyField
+	// Deep: any number of elided levels lie between the parent and this
+	// entry.
+	Deep bool
+	// Column is the column of the entry (for the root: of its entries).
+	Column int
+	// Shape is what the diff shows of a leaf's value.
+	Shape    Shape
+	Children []*Outline
+	Parent   *Outline
+}
+
+// Add appends a child entry and returns it.
+func (o *Outline) Add(step Step, deep bool, column int) *Outline {
+	c := &Outline{Step: step, Deep: deep, Column: column, Parent: o}
+	o.Children = append(o.Children, c)
+	return c
+}
+
+// Path returns the path from the outline's root to o: its steps, with a
+// Gap before each Deep entry.
+func (o *Outline) Path() Path {
+	var rev []Step
+	for n := o; n != nil && n.Parent != nil; n = n.Parent {
+		rev = append(rev, n.Step)
+		if n.Deep {
+			rev = append(rev, Gap{})
+		}
+	}
+	p := make(Path, 0, len(rev))
+	for i := len(rev) - 1; i >= 0; i-- {
+		p = append(p, rev[i])
+	}
+	return p
+}
+
+// Root returns the root of o's outline.
+func (o *Outline) Root() *Outline {
+	for o.Parent != nil {
+		o = o.Parent
+	}
+	return o
+}
+
+// Fit returns the places of the schema where the root of the outline can
+// stand: paths from the object root (map keys and list items unknown) to a
+// node under which every visible entry of the outline exists, nested as
+// shown. column, when not negative, bounds the depth of the place as in
+// [Type.Candidates]. A nil result means no place fits (or the kind is not
+// known): callers then fall back to single paths.
+func (t *Type) Fit(root *Outline, column int) []Path {
+	if t == nil || root == nil {
+		return nil
+	}
+	f := &fitter{memo: map[fitKey]bool{}}
+	var out, keyed []Path
+	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
+	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
+		if cur == nil || depth > maxSchemaDepth {
+			return
+		}
+		if column >= 0 && len(root.Children) > 0 && minColumn(prevItem, prevCol, root.Children[0].Step) > column {
+			return
+		}
+		if f.fitsUnder(cur, root) {
+			if cur.Kind == StructType {
+				out = append(out, append(Path{}, prefix...))
+			} else {
+				keyed = append(keyed, append(Path{}, prefix...)) // entries are map keys: less likely
+			}
+		}
+		switch cur.Kind {
+		case StructType:
+			for _, name := range cur.FieldNames() {
+				if (depth == 0 || cur.fields["metadata"] != nil) && name == "status" {
+					continue
+				}
+				if serverManagedMeta[name] && cur.fields["uid"] != nil {
+					continue
+				}
+				walk(cur.fields[name], prefix.Child(Field(name)), false, minColumn(prevItem, prevCol, Field(name)), depth+1)
+			}
+		case MapType:
+			walk(cur.Elem, prefix.Child(AnyField{}), false, minColumn(prevItem, prevCol, AnyField{}), depth+1)
+		case ListType:
+			walk(cur.Elem, prefix.Child(AnyItem{}), true, minColumn(prevItem, prevCol, AnyItem{}), depth+1)
+		}
+	}
+	walk(t, Path{}, false, -1, 0)
+	return append(out, keyed...)
+}
+
+type fitKey struct {
+	t *Type
+	o *Outline
+}
+
+type fitter struct {
+	memo map[fitKey]bool
+}
+
+// fitsUnder reports whether every child entry of o fits under type t.
+func (f *fitter) fitsUnder(t *Type, o *Outline) bool {
+	k := fitKey{t, o}
+	if v, ok := f.memo[k]; ok {
+		return v
+	}
+	f.memo[k] = false // guards against cycles
+	ok := true
+	for _, c := range o.Children {
+		if !f.entryFits(t, c, 0) {
+			ok = false
+			break
+		}
+	}
+	f.memo[k] = ok
+	return ok
+}
+
+// entryFits reports whether entry c can be a child of a node of type t
+// (or, for a Deep entry, a descendant).
+func (f *fitter) entryFits(t *Type, c *Outline, depth int) bool {
+	if t == nil || depth > maxSchemaDepth {
+		return false
+	}
+	if t.Kind == AnyType {
+		return true
+	}
+	if c.Deep {
+		// zero or more elided levels between t and c
+		direct := *c
+		direct.Deep = false
+		if f.entryFits(t, &direct, depth) {
+			return true
+		}
+		for _, child := range t.children() {
+			if f.entryFits(child, c, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	var candidates []*Type
+	switch s := c.Step.(type) {
+	case Field:
+		if ft := t.Field(string(s)); ft != nil {
+			candidates = append(candidates, ft)
+		}
+	case AnyField:
+		switch t.Kind {
+		case StructType:
+			for _, name := range t.FieldNames() {
+				candidates = append(candidates, t.fields[name])
+			}
+		case MapType:
+			candidates = append(candidates, t.Elem)
+		}
+	case Index, Key, AnyItem:
+		if it := t.Item(); it != nil {
+			candidates = append(candidates, it)
+		}
+	}
+	for _, ct := range candidates {
+		if len(c.Children) == 0 {
+			if ct.fits(c.Shape) {
+				return true
+			}
+			continue
+		}
+		if f.fitsUnder(ct, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// children returns the types one step below t.
+func (t *Type) children() []*Type {
+	switch t.Kind {
+	case StructType:
+		out := make([]*Type, 0, len(t.fields))
+		for _, name := range t.FieldNames() {
+			out = append(out, t.fields[name])
+		}
+		return out
+	case MapType, ListType:
+		return []*Type{t.Elem}
+	}
+	return nil
+}
+
+// Places returns the concrete places of the schema that entry node of an
+// outline can be at: for every place its outline root fits (see
+// [Type.Fit]), the path down to node with each elided entry replaced by
+// the fields that fit what the outline shows below it, and each run of
+// elided levels by the schema levels that fit (at most one level per
+// column of indentation they span). A nil result means the schema cannot
+// place the outline.
+func (t *Type) Places(node *Outline, column int) []Path {
+	if t == nil || node == nil {
+		return nil
+	}
+	root := node.Root()
+	var chain []*Outline
+	for n := node; n != root; n = n.Parent {
+		chain = append(chain, n)
+	}
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	f := &fitter{memo: map[fitKey]bool{}}
+	var out []Path
+	seen := map[string]bool{}
+	for _, pos := range t.Fit(root, column) {
+		pt := t.At(pos)
+		if pt == nil {
+			continue
+		}
+		f.expand(pt, pos, chain, func(p Path) {
+			if k := p.String(); !seen[k] {
+				seen[k] = true
+				out = append(out, p)
+			}
+		})
+	}
+	return out
+}
+
+// expand walks chain from a node of type cur at prefix, calling emit with
+// every concrete path that fits.
+func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path)) {
+	if len(chain) == 0 {
+		emit(prefix)
+		return
+	}
+	c := chain[0]
+	if c.Deep {
+		levels := 0
+		if c.Parent != nil {
+			levels = c.Column - c.Parent.Column - 1
+		}
+		if levels < 0 {
+			levels = 0
+		}
+		direct := *c
+		direct.Deep = false
+		var down func(t *Type, p Path, left int)
+		down = func(t *Type, p Path, left int) {
+			f.expandStep(t, p, &direct, chain[1:], emit)
+			if left == 0 || t == nil {
+				return
+			}
+			switch t.Kind {
+			case StructType:
+				for _, name := range t.FieldNames() {
+					down(t.fields[name], p.Child(Field(name)), left-1)
+				}
+			case MapType:
+				down(t.Elem, p.Child(AnyField{}), left-1)
+			case ListType:
+				down(t.Elem, p.Child(AnyItem{}), left-1)
+			}
+		}
+		down(cur, prefix, levels)
+		return
+	}
+	f.expandStep(cur, prefix, c, chain[1:], emit)
+}
+
+// expandStep takes the step of outline entry c below a node of type cur.
+func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline, emit func(Path)) {
+	if cur == nil {
+		return
+	}
+	try := func(ct *Type, step Step) {
+		if ct == nil {
+			return
+		}
+		if len(c.Children) == 0 {
+			if !ct.fits(c.Shape) {
+				return
+			}
+		} else if !f.fitsUnder(ct, c) {
+			return
+		}
+		f.expand(ct, prefix.Child(step), rest, emit)
+	}
+	if cur.Kind == AnyType {
+		// free-form content: the rest of the path is as the outline shows
+		p := append(Path{}, prefix...)
+		for _, e := range append([]*Outline{c}, rest...) {
+			if e.Deep {
+				p = append(p, Gap{})
+			}
+			p = append(p, e.Step)
+		}
+		emit(p)
+		return
+	}
+	switch s := c.Step.(type) {
+	case Field:
+		try(cur.Field(string(s)), s)
+	case AnyField:
+		switch cur.Kind {
+		case StructType:
+			for _, name := range cur.FieldNames() {
+				try(cur.fields[name], Field(name))
+			}
+		case MapType:
+			try(cur.Elem, AnyField{})
+		}
+	case Index, Key, AnyItem:
+		if cur.Kind == ListType {
+			try(cur.Elem, s)
+		}
+	}
+}
