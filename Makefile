@@ -2,7 +2,7 @@
 GO       ?= go
 FUZZTIME ?= 10s
 
-.PHONY: all build test unit fuzz fuzz-long bench docs update lint clean
+.PHONY: all build plugin test unit e2e e2e-tools fuzz fuzz-long bench docs update lint clean
 
 all: build test
 
@@ -10,15 +10,29 @@ all: build test
 build:
 	$(GO) build -o bin/safediff ./cmd/safediff
 
-## test: vet, unit and golden tests, and every fuzz target for a short bounded time
-test: lint unit fuzz
+## plugin: build the helm plugin in plugin/ (then: helm plugin install ./plugin)
+plugin:
+	$(GO) build -trimpath -o plugin/bin/safediff ./cmd/safediff
+
+## test: vet, unit and golden tests, the end-to-end suite, and every fuzz target for a short bounded time
+test: lint unit e2e fuzz
 
 lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l . 2>/dev/null | grep -v '^tools/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+E2E_PKGS = ./internal/e2e
+
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e$$')
+
+## e2e-tools: build the pinned helm, helm-diff, kube-apiserver and etcd into .cache/e2e (once)
+e2e-tools:
+	bash scripts/e2e/build-tools.sh
+
+## e2e: end-to-end tests against real helm, helm-diff and a local API server
+e2e: e2e-tools
+	SAFEDIFF_E2E_REQUIRED=1 $(GO) test -count=1 -timeout 20m $(E2E_PKGS)
 
 ## fuzz: run each fuzz target for FUZZTIME (default 10s)
 fuzz:

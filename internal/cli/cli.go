@@ -29,6 +29,16 @@ type Streams struct {
 	Out    io.Writer
 	Err    io.Writer
 	Getenv func(string) string
+	// Environ is the environment given to child processes (helm); nil
+	// means none but what Getenv shows of HELM_* and KUBECONFIG.
+	Environ func() []string
+}
+
+func (s *Streams) environ() []string {
+	if s.Environ != nil {
+		return s.Environ()
+	}
+	return nil
 }
 
 // exitError carries an exit code through cobra.
@@ -107,7 +117,7 @@ Exit codes: 0 reviewed, nothing at or above the gate; 2 the gate tripped;
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("safediff {{.Version}}\n")
-	root.AddCommand(newReviewCmd(s), newRulesCmd(s), newVersionCmd(s))
+	root.AddCommand(newReviewCmd(s), newUpgradeCmd(s), newRulesCmd(s), newVersionCmd(s))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -25,6 +25,7 @@ type reviewFlags struct {
 	failOn         []string
 	maxBytes       int
 	namespace      string
+	accept         []string
 }
 
 func (f *reviewFlags) register(cmd *cobra.Command) {
@@ -38,6 +39,7 @@ func (f *reviewFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "release namespace, for objects identified by template path (helm diff release)")
+	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
 }
 
 // gate reads the --fail-on flags: one plain level (the default threshold)
@@ -160,6 +162,23 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 			return nil, fmt.Errorf("%s: %w", source, err)
 		}
 		return nil, err
+	}
+	for _, name := range f.accept {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		list, err := classify.ParseAcceptances(data, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range res.Accept(list) {
+			p := a.Object.String()
+			if a.Path != nil {
+				p += " " + a.Path.String()
+			}
+			res.Plan.Notes = append(res.Plan.Notes, diffparse.Note{Text: fmt.Sprintf("%s: accept[%d] (%s) matches no change of this plan: the plan is not the one that was reviewed", name, a.Index, p)})
+		}
 	}
 	rep := report.New(res, gate)
 	rep.Source = source

@@ -42,6 +42,10 @@ type Finding struct {
 	// Unchecked names rules that would have raised the level, had the
 	// input shown the fields they read ("spec.replicas is not shown").
 	Unchecked []string
+	// Accepted is set when an accept file names this change: the gate
+	// ignores it (see Result.Accept).
+	Accepted     bool
+	AcceptReason string
 	// Object marks a finding about the object as a whole (its creation,
 	// deletion or ownership, or changes the input hides) rather than a
 	// field.

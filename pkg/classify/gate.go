@@ -79,11 +79,12 @@ type Verdict struct {
 }
 
 // Verdict applies the gate. It is computed after classification, so a plan
-// whose changes are all ignored passes.
+// whose changes are all ignored passes; accepted findings do not count.
 func (r *Result) Verdict(g Gate) Verdict {
 	var v Verdict
 	for _, o := range r.Objects {
-		if g.For(o.Release).Trips(o.Level) {
+		level, any := o.GateLevel()
+		if any && g.For(o.Release).Trips(rules.Level(level)) {
 			v.Offending = append(v.Offending, o)
 		}
 	}

@@ -126,6 +126,8 @@ type JSONChange struct {
 	MaybeReplace bool       `json:"maybeReplace,omitempty"`
 	Also         []string   `json:"also,omitempty"`
 	Unchecked    []string   `json:"unchecked,omitempty"`
+	Accepted     bool       `json:"accepted,omitempty"`
+	AcceptReason string     `json:"acceptReason,omitempty"`
 }
 
 // JSONValue is one side of a change. A redacted value has no text, only
@@ -260,6 +262,7 @@ func jsonChange(f classify.Finding) JSONChange {
 		Object: f.Object, Approximate: !f.Change.Path.Exact() && !f.Object,
 		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
 		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also, Unchecked: f.Unchecked,
+		Accepted: f.Accepted, AcceptReason: f.AcceptReason,
 	}
 	if f.Object && f.Change.Op == diffparse.Hidden {
 		c.Path = kube.Path{kube.Gap{}}.String()

@@ -174,6 +174,8 @@ func appendChange(b []byte, c *JSONChange, pre string) []byte {
 	w.boolOmit("maybeReplace", c.MaybeReplace)
 	w.strings("also", c.Also, true)
 	w.strings("unchecked", c.Unchecked, true)
+	w.boolOmit("accepted", c.Accepted)
+	w.strOmit("acceptReason", c.AcceptReason)
 	w.close()
 	return w.b
 }

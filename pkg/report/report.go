@@ -271,11 +271,32 @@ func gateLine(r *Report) string {
 		fmt.Fprintf(&b, "PASS - the gate is off (--fail-on never)")
 	case len(res.Objects) == 0:
 		fmt.Fprintf(&b, "PASS - no changes")
+	case acceptedAtGate(r) > 0:
+		n := acceptedAtGate(r)
+		noun := "change"
+		if n != 1 {
+			noun = "changes"
+		}
+		fmt.Fprintf(&b, "PASS - %d %s at or above the gate (--fail-on %s) accepted by the accept file, nothing else", n, noun, gateText(r.Gate))
 	default:
 		fmt.Fprintf(&b, "PASS - the highest level, %s, is below the gate (--fail-on %s)", res.Highest, gateText(r.Gate))
 	}
 	fmt.Fprintf(&b, "; exit %d", r.Verdict.ExitCode)
 	return b.String()
+}
+
+// acceptedAtGate counts the accepted findings that would trip the gate.
+func acceptedAtGate(r *Report) int {
+	n := 0
+	for _, o := range r.Result.Objects {
+		th := r.Gate.For(o.Release)
+		for _, f := range o.Findings {
+			if f.Accepted && th.Trips(f.Level) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func gateText(g classify.Gate) string {

@@ -229,6 +229,13 @@ func ruleNote(f classify.Finding) string {
 // change could be, what was assumed, what else matched.
 func findingNotes(f classify.Finding) []string {
 	var out []string
+	if f.Accepted {
+		s := "accepted by the accept file: does not count at the gate"
+		if f.AcceptReason != "" {
+			s += " (" + f.AcceptReason + ")"
+		}
+		out = append(out, s)
+	}
 	if len(f.Place) > 0 {
 		s := "judged at " + f.Place.String()
 		if f.Places > 1 {

@@ -1,0 +1,220 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/report"
+)
+
+const upgradeHelp = `Upgrade plans a helm upgrade with helm diff upgrade, reviews the plan, and runs
+helm upgrade only when the gate passes. As a helm plugin:
+
+  helm safediff upgrade RELEASE CHART [helm upgrade flags] [safediff flags]
+
+The helm upgrade flags go to helm upgrade exactly as given; those that change
+what is rendered (values, --set, --version, --install, …) also go to helm diff
+upgrade, with full context and no colour. Flags only helm diff understands
+(--three-way-merge, --allow-unreleased, --normalize-manifests, …) go to the
+diff only. A failing helm diff is an error (exit 1): nothing is upgraded.
+
+safediff flags:
+  --plan                 review only; never upgrade
+  --fail-on LEVEL        gate (default disruptive; never; RELEASE-GLOB=LEVEL)
+  --accept FILE          reviewed changes that may pass the gate this once
+  --approve              when the gate trips, ask on the terminal (refused without one)
+  --rules FILE           rules layered over the defaults (repeatable)
+  --no-default-rules     drop the default rules
+  --report FORMAT        text (default), json or markdown
+  --show-ignored         show ignored changes too
+  --no-color             never colour the report
+
+Exit codes: 0 reviewed and upgraded (or, with --plan, passed); 2 the gate
+tripped, nothing upgraded; 1 an error, nothing upgraded; when helm upgrade
+itself fails after the gate passed, its exit code.`
+
+func newUpgradeCmd(s *Streams) *cobra.Command {
+	return &cobra.Command{
+		Use:                "upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
+		Short:              "Plan with helm diff, review, gate, and only then helm upgrade",
+		Long:               upgradeHelp,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, a := range args {
+				if a == "-h" || a == "--help" {
+					fmt.Fprintln(s.Out, upgradeHelp)
+					return nil
+				}
+			}
+			return runUpgrade(cmd.Context(), s, args)
+		},
+	}
+}
+
+// upgradeFlags are safediff's own flags of the upgrade command.
+type upgradeFlags struct {
+	reviewFlags
+	plan    bool
+	approve bool
+}
+
+// splitUpgradeArgs takes safediff's own flags out of the arguments; the
+// rest is the helm upgrade.
+func splitUpgradeArgs(args []string) (upgradeFlags, []string, error) {
+	f := upgradeFlags{reviewFlags: reviewFlags{inputFormat: "diff", output: "text", maxBytes: report.DefaultMaxBytes}}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, value, hasValue := strings.Cut(a, "=")
+		next := func() (string, error) {
+			if hasValue {
+				return value, nil
+			}
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("flag %s needs a value", name)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		var v string
+		switch name {
+		case "--plan":
+			f.plan = true
+		case "--approve":
+			f.approve = true
+		case "--no-default-rules":
+			f.noDefaultRules = true
+		case "--show-ignored":
+			f.showIgnored = true
+		case "--no-color":
+			f.noColor = true
+		case "--fail-on":
+			if v, err = next(); err == nil {
+				f.failOn = append(f.failOn, v)
+			}
+		case "--accept":
+			if v, err = next(); err == nil {
+				f.accept = append(f.accept, v)
+			}
+		case "--rules":
+			if v, err = next(); err == nil {
+				f.ruleFiles = append(f.ruleFiles, v)
+			}
+		case "--report":
+			if v, err = next(); err == nil {
+				f.output = v
+			}
+		case "--max-bytes":
+			if v, err = next(); err == nil {
+				f.maxBytes, err = strconv.Atoi(v)
+			}
+		default:
+			rest = append(rest, a)
+		}
+		if err != nil {
+			return f, nil, err
+		}
+	}
+	return f, rest, nil
+}
+
+func runUpgrade(ctx context.Context, s *Streams, args []string) error {
+	f, helmArgs, err := splitUpgradeArgs(args)
+	if err != nil {
+		return err
+	}
+	u, err := helmrun.ParseUpgrade(helmArgs)
+	if err != nil {
+		return err
+	}
+	w, err := report.ForFormat(f.output)
+	if err != nil {
+		return err
+	}
+	runner := &helmrun.Runner{
+		Helm:   s.Getenv("HELM_BIN"),
+		Env:    s.environ(),
+		Stdin:  s.In,
+		Stdout: s.Out,
+		Stderr: s.Err,
+	}
+	if d := s.Getenv("HELM_DEBUG"); d == "true" || d == "1" {
+		runner.Debug = s.Err
+	}
+	if f.namespace == "" {
+		f.namespace = s.Getenv("HELM_NAMESPACE")
+	}
+	diff, err := runner.Diff(ctx, u)
+	if err != nil {
+		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+	}
+	rep, err := reviewInput(s, &f.reviewFlags, bytes.NewReader(diff), "helm diff upgrade "+u.Release)
+	if err != nil {
+		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+	}
+	if err := w.Write(s.Out, rep); err != nil {
+		return err
+	}
+	switch {
+	case f.plan:
+		if rep.Verdict.Tripped {
+			return &exitError{code: classify.ExitTrip}
+		}
+		return nil
+	case rep.Verdict.Tripped && f.approve:
+		ok, err := confirm(s, u.Release)
+		if err != nil {
+			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
+		}
+		if !ok {
+			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
+		}
+	case rep.Verdict.Tripped:
+		return &exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
+	}
+	if err := runner.Upgrade(ctx, u); err != nil {
+		var ue *helmrun.UpgradeError
+		if errors.As(err, &ue) {
+			code := ue.ExitCode
+			if code == 0 {
+				code = classify.ExitError
+			}
+			return &exitError{code: code, err: err}
+		}
+		return err
+	}
+	return nil
+}
+
+// confirm asks on the terminal whether to upgrade although the gate
+// tripped. Without a terminal it refuses: approval must come from a
+// person, or from an accept file.
+func confirm(s *Streams, release string) (bool, error) {
+	f, ok := s.In.(*os.File)
+	if !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		return false, errors.New("--approve needs a terminal to ask on; in automation, list the reviewed changes in an accept file (--accept)")
+	}
+	fmt.Fprintf(s.Err, "The review tripped the gate. Upgrade %s anyway? [y/N] ", release)
+	line, err := bufio.NewReader(io.LimitReader(s.In, 256)).ReadString('\n')
+	if err != nil && line == "" {
+		return false, errors.New("no answer")
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
+}

@@ -1,0 +1,4 @@
+package helmrun
+
+// VersionBelow exposes versionBelow to the external tests.
+var VersionBelow = versionBelow

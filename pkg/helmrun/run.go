@@ -1,0 +1,218 @@
+package helmrun
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+)
+
+// Runner runs helm for safediff: helm diff upgrade to plan, helm upgrade to
+// apply. It runs the helm that invoked the plugin ($HELM_BIN) with the
+// environment helm gives plugins (HELM_NAMESPACE, HELM_KUBECONTEXT,
+// KUBECONFIG, …), so that both see the same cluster and release.
+type Runner struct {
+	// Helm is the helm binary: $HELM_BIN under helm, "helm" otherwise.
+	Helm string
+	// Env is the environment of helm's children (os.Environ()).
+	Env []string
+	// Stdin, Stdout and Stderr are given to helm upgrade.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// Debug, when set, receives the commands run (HELM_DEBUG).
+	Debug io.Writer
+}
+
+// DiffError is a failed helm diff: nothing can be reviewed.
+type DiffError struct {
+	ExitCode int
+	Stderr   string
+}
+
+func (e *DiffError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if msg == "" {
+		msg = "(no message)"
+	}
+	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, lastErrorLines(msg, 6))
+}
+
+// lastErrorLines keeps the end of a long message.
+func lastErrorLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n  ")
+}
+
+// diffEnv returns the environment of helm diff: helm-diff's own settings
+// are fixed so that its output is the full, uncoloured line diff, whatever
+// the user's environment says, and HELM_DEBUG is dropped because helm-diff
+// then prints its commands to stdout, into the diff.
+func (r *Runner) diffEnv() []string {
+	var env []string
+	for _, kv := range r.env() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "HELM_DEBUG", "HELM_DIFF_OUTPUT", "HELM_DIFF_COLOR", "HELM_DIFF_OUTPUT_CONTEXT", "HELM_DIFF_IGNORE_UNKNOWN_FLAGS":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "HELM_DIFF_OUTPUT=diff", "HELM_DIFF_COLOR=false", "HELM_DIFF_IGNORE_UNKNOWN_FLAGS=true")
+}
+
+// env is the environment of helm's children: Env, or this process's.
+func (r *Runner) env() []string {
+	if r.Env == nil {
+		return os.Environ()
+	}
+	return r.Env
+}
+
+func (r *Runner) helm() string {
+	if r.Helm == "" {
+		return "helm"
+	}
+	return r.Helm
+}
+
+func (r *Runner) debugf(format string, args ...any) {
+	if r.Debug != nil {
+		fmt.Fprintf(r.Debug, "safediff: "+format+"\n", args...)
+	}
+}
+
+// Diff runs helm diff upgrade for u and returns its output. A non-zero exit
+// (a missing chart, bad values, an unreachable cluster, a missing
+// release without --install) is a *DiffError: an upgrade whose diff failed
+// must not be reviewed as "no changes".
+func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
+	if extra := r.compatFlags(ctx, u); len(extra) > 0 {
+		u.DiffArgs = append(append([]string{}, u.DiffArgs...), extra...)
+	}
+	args := u.DiffCommand()
+	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Env = r.diffEnv()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, &DiffError{ExitCode: ee.ExitCode(), Stderr: errb.String()}
+		}
+		return nil, fmt.Errorf("running %s: %w", r.helm(), err)
+	}
+	// helm-diff writes warnings to stderr; stdout is the diff
+	if s := strings.TrimSpace(errb.String()); s != "" {
+		r.debugf("helm diff said on stderr: %s", s)
+	}
+	return out.Bytes(), nil
+}
+
+// compatFlags returns helm diff flags that the helm and helm-diff at hand
+// need. helm-diff before 3.14.0 predates helm v4: it renders with helm
+// template --validate --dry-run=client, which helm v4 refuses ("if any
+// flags in the group [validate dry-run] are set none of the others can
+// be"); there the diff is rendered without --validate, and a note says so.
+func (r *Runner) compatFlags(ctx context.Context, u Upgrade) []string {
+	hv, err := r.output(ctx, "version", "--template", "{{.Version}}")
+	if err != nil || versionBelow(hv, 4, 0) {
+		return nil // helm v3, or a helm too old for --template: nothing to adapt
+	}
+	dv, err := r.output(ctx, "diff", "version")
+	if err != nil || !versionBelow(dv, 3, 14) {
+		return nil
+	}
+	for _, a := range u.DiffArgs {
+		if a == "--disable-validation" {
+			return nil
+		}
+	}
+	if r.Stderr != nil {
+		fmt.Fprintf(r.Stderr, "safediff: note: helm-diff %s predates helm v4 support (3.14.0); rendering the plan with --disable-validation. Upgrade helm-diff to validate against the cluster.\n", strings.TrimSpace(dv))
+	}
+	return []string{"--disable-validation"}
+}
+
+// output runs a quick helm command and returns its trimmed stdout.
+func (r *Runner) output(ctx context.Context, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Env = r.diffEnv()
+	out, err := cmd.Output()
+	return strings.TrimSpace(string(out)), err
+}
+
+// versionBelow says whether a version like "v4.3.1" or "3.13.2" is below
+// major.minor; text that is not a version is not below anything.
+func versionBelow(v string, major, minor int) bool {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "v")
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(strings.TrimRightFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma < major || (ma == major && mi < minor)
+}
+
+// UpgradeError is a failed helm upgrade, with helm's message.
+type UpgradeError struct {
+	ExitCode int
+	Message  string
+}
+
+func (e *UpgradeError) Error() string {
+	return fmt.Sprintf("helm upgrade failed (exit %d) after the review passed: %s", e.ExitCode, e.Message)
+}
+
+// Upgrade runs helm upgrade with exactly the user's arguments, its output
+// going to the user, and returns nil or an *UpgradeError carrying helm's
+// exit code and its error message.
+func (r *Runner) Upgrade(ctx context.Context, u Upgrade) error {
+	args := u.UpgradeCommand()
+	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Env = r.env()
+	var errb bytes.Buffer
+	cmd.Stdin = r.Stdin
+	cmd.Stdout = r.Stdout
+	cmd.Stderr = &errb
+	if r.Stderr != nil {
+		cmd.Stderr = io.MultiWriter(r.Stderr, &errb)
+	}
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return &UpgradeError{ExitCode: ee.ExitCode(), Message: helmMessage(errb.String())}
+	}
+	return fmt.Errorf("running %s: %w", r.helm(), err)
+}
+
+// helmMessage picks helm's error message out of its stderr.
+func helmMessage(stderr string) string {
+	var msgs []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "Error: ") {
+			msgs = append(msgs, strings.TrimPrefix(l, "Error: "))
+		}
+	}
+	if len(msgs) == 0 {
+		return lastErrorLines(strings.TrimSpace(stderr), 3)
+	}
+	return strings.Join(msgs, "; ")
+}

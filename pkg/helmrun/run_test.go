@@ -1,0 +1,413 @@
+package helmrun_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/pkg/helmrun"
+)
+
+// These tests run a fake helm, a shell script that records its arguments,
+// environment and standard input, then does what the test says. They
+// check process handling only; the real helm and helm-diff are covered by
+// the end-to-end suite. The tests do not run in parallel: a script written
+// while another test forks can fail with "text file busy".
+
+// fakeHelm is a fake helm binary and the files it records into.
+type fakeHelm struct {
+	path string
+	dir  string
+}
+
+// newFakeHelm writes a fake helm that records its call and then runs body
+// (shell).
+func newFakeHelm(t *testing.T, body string) *fakeHelm {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake helm is a shell script")
+	}
+	dir := t.TempDir()
+	script := "#!/bin/sh\n" +
+		"printf '%s\\n' \"$@\" > '" + dir + "/args'\n" +
+		"env > '" + dir + "/env'\n" +
+		body + "\n"
+	path := filepath.Join(dir, "helm")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &fakeHelm{path: path, dir: dir}
+}
+
+// args returns the arguments helm was called with (none of which may
+// contain a newline).
+func (h *fakeHelm) args(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(h.dir, "args"))
+	if err != nil {
+		t.Fatalf("helm was not run: %v", err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// env returns helm's environment as a map.
+func (h *fakeHelm) env(t *testing.T) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(h.dir, "env"))
+	if err != nil {
+		t.Fatalf("helm was not run: %v", err)
+	}
+	env := map[string]string{}
+	for _, kv := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
+func (h *fakeHelm) ran() bool {
+	_, err := os.Stat(filepath.Join(h.dir, "args"))
+	return err == nil
+}
+
+// userEnv is an environment with every variable the runner treats
+// specially, as a user's shell could have it.
+func userEnv() []string {
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HELM_DEBUG=true",
+		"HELM_DIFF_OUTPUT=dyff",
+		"HELM_DIFF_COLOR=true",
+		"HELM_DIFF_OUTPUT_CONTEXT=3",
+		"HELM_DIFF_IGNORE_UNKNOWN_FLAGS=false",
+		"HELM_DIFF_THREE_WAY_MERGE=true",
+		"HELM_NAMESPACE=prod",
+		"HELM_KUBECONTEXT=kind-e2e",
+		"KUBECONFIG=/home/me/.kube/config",
+	}
+}
+
+func mustParse(t *testing.T, args ...string) helmrun.Upgrade {
+	t.Helper()
+	u, err := helmrun.ParseUpgrade(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestDiffEnvironment(t *testing.T) {
+	h := newFakeHelm(t, "echo 'prod, web, Deployment (apps) has changed:'")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+	u := mustParse(t, "web", "./chart", "--install", "--wait", "--context", "3")
+	out, err := r.Diff(context.Background(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != "prod, web, Deployment (apps) has changed:\n" {
+		t.Errorf("Diff returned %q, want helm's stdout", out)
+	}
+	if diff := cmp.Diff(u.DiffCommand(), h.args(t)); diff != "" {
+		t.Errorf("helm args (-want +got):\n%s", diff)
+	}
+
+	env := h.env(t)
+	tests := []struct {
+		key    string
+		want   string // "" means absent
+		reason string
+	}{
+		{"HELM_DEBUG", "", "in debug mode helm-diff prints its commands to stdout, into the diff"},
+		{"HELM_DIFF_OUTPUT", "diff", "the user's dyff output is not what safediff reads"},
+		{"HELM_DIFF_COLOR", "false", "colour codes would be read as part of the values"},
+		{"HELM_DIFF_OUTPUT_CONTEXT", "", "the user's 3 lines of context would hide the fields the rules read; --context -1 is on the command line"},
+		{"HELM_DIFF_IGNORE_UNKNOWN_FLAGS", "true", "an older helm-diff must not fail on a newer helm's rendering flags"},
+		{"HELM_DIFF_THREE_WAY_MERGE", "true", "a setting of what is compared, not how it is printed: the user's choice stands"},
+		{"HELM_NAMESPACE", "prod", "helm gives plugins their namespace in the environment; the diff must see the same release"},
+		{"HELM_KUBECONTEXT", "kind-e2e", "the same cluster as the upgrade"},
+		{"KUBECONFIG", "/home/me/.kube/config", "the same cluster as the upgrade"},
+	}
+	for _, tc := range tests {
+		got, ok := env[tc.key]
+		switch {
+		case tc.want == "" && ok:
+			t.Errorf("%s=%s reached helm diff, want it dropped\nreason: %s", tc.key, got, tc.reason)
+		case tc.want != "" && got != tc.want:
+			t.Errorf("%s=%q, want %q\nreason: %s", tc.key, got, tc.want, tc.reason)
+		}
+	}
+}
+
+func TestDiffUsesTheProcessEnvironmentByDefault(t *testing.T) {
+	t.Setenv("SAFEDIFF_TEST_MARK", "from-the-process")
+	t.Setenv("HELM_DIFF_COLOR", "true")
+	h := newFakeHelm(t, "")
+	r := &helmrun.Runner{Helm: h.path} // Env nil: os.Environ()
+	if _, err := r.Diff(context.Background(), mustParse(t, "web", "./chart")); err != nil {
+		t.Fatal(err)
+	}
+	env := h.env(t)
+	if env["SAFEDIFF_TEST_MARK"] != "from-the-process" {
+		t.Errorf("a nil Env must mean this process's environment; helm saw SAFEDIFF_TEST_MARK=%q", env["SAFEDIFF_TEST_MARK"])
+	}
+	if env["HELM_DIFF_COLOR"] != "false" {
+		t.Errorf("HELM_DIFF_COLOR=%q: the process's settings are overridden as the given Env's are", env["HELM_DIFF_COLOR"])
+	}
+}
+
+func TestDiffFailure(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     string
+		exit     int
+		stderr   string   // helm's stderr, exactly
+		inError  []string // substrings of Error()
+		outError []string // not in Error()
+		reason   string
+	}{
+		{
+			name:    "missing release",
+			body:    "echo 'some partial output'\necho 'Error: release: not found' >&2\nexit 1",
+			exit:    1,
+			stderr:  "Error: release: not found\n",
+			inError: []string{"helm diff upgrade failed (exit 1)", "Error: release: not found"},
+			reason:  "a failed diff is an error, never an empty plan, whatever it printed on stdout",
+		},
+		{
+			name:    "helm's own exit code is kept",
+			body:    "echo 'Error: plugin \"diff\" exited with error' >&2\nexit 3",
+			exit:    3,
+			stderr:  "Error: plugin \"diff\" exited with error\n",
+			inError: []string{"(exit 3)"},
+			reason:  "the exit code tells helm's failures from helm-diff's",
+		},
+		{
+			name:    "no message",
+			body:    "exit 1",
+			exit:    1,
+			inError: []string{"(exit 1): (no message)"},
+			reason:  "an empty message must say so, not end the sentence with a colon",
+		},
+		{
+			name:     "a long message keeps its end",
+			body:     "for i in 1 2 3 4 5 6 7 8; do echo \"line $i\" >&2; done\nexit 1",
+			exit:     1,
+			stderr:   "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7\nline 8\n",
+			inError:  []string{"line 3", "line 8"},
+			outError: []string{"line 1", "line 2"},
+			reason:   "the cause of a helm failure is at the end; the full stderr stays in the DiffError",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFakeHelm(t, tc.body)
+			r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+			out, err := r.Diff(context.Background(), mustParse(t, "web", "./chart"))
+			var de *helmrun.DiffError
+			if !errors.As(err, &de) {
+				t.Fatalf("got output %q, error %v (%T); want a *DiffError\nreason: %s", out, err, err, tc.reason)
+			}
+			if out != nil {
+				t.Errorf("a failed diff returned output %q\nreason: %s", out, tc.reason)
+			}
+			if de.ExitCode != tc.exit || de.Stderr != tc.stderr {
+				t.Errorf("got exit %d stderr %q, want %d %q\nreason: %s", de.ExitCode, de.Stderr, tc.exit, tc.stderr, tc.reason)
+			}
+			msg := err.Error()
+			for _, s := range tc.inError {
+				if !strings.Contains(msg, s) {
+					t.Errorf("error %q does not contain %q\nreason: %s", msg, s, tc.reason)
+				}
+			}
+			for _, s := range tc.outError {
+				if strings.Contains(msg, s) {
+					t.Errorf("error %q contains %q\nreason: %s", msg, s, tc.reason)
+				}
+			}
+		})
+	}
+}
+
+func TestDiffWarningsAreNotFailures(t *testing.T) {
+	h := newFakeHelm(t, "echo 'WARNING: Kubernetes configuration file is group-readable.' >&2\n"+
+		"echo 'prod, cfg, ConfigMap (v1) has changed:'")
+	var debug bytes.Buffer
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Debug: &debug}
+	out, err := r.Diff(context.Background(), mustParse(t, "web", "./chart"))
+	if err != nil {
+		t.Fatalf("helm exited 0 with a warning on stderr: %v", err)
+	}
+	if string(out) != "prod, cfg, ConfigMap (v1) has changed:\n" {
+		t.Errorf("output %q: stdout only, the warning must not be mixed into the diff", out)
+	}
+	for _, want := range []string{"safediff: running " + h.path + " diff upgrade web ./chart", "group-readable"} {
+		if !strings.Contains(debug.String(), want) {
+			t.Errorf("debug output %q does not contain %q", debug.String(), want)
+		}
+	}
+}
+
+func TestUpgrade(t *testing.T) {
+	h := newFakeHelm(t, "read line; echo \"stdin: $line\"\necho 'Release \"web\" has been upgraded.'\necho 'WARNING: group-readable' >&2")
+	var stdout, stderr bytes.Buffer
+	env := userEnv()
+	r := &helmrun.Runner{Helm: h.path, Env: env, Stdin: strings.NewReader("yes\n"), Stdout: &stdout, Stderr: &stderr}
+	u := mustParse(t, "--wait", "-f", "a.yaml", "web", "./chart", "--three-way-merge", "--set=x=1", "--timeout", "5m")
+	if err := r.Upgrade(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"upgrade", "web", "./chart", "--wait", "-f", "a.yaml", "--set=x=1", "--timeout", "5m"}
+	if diff := cmp.Diff(want, h.args(t)); diff != "" {
+		t.Errorf("helm upgrade args (-want +got):\n%s", diff)
+	}
+	if got := stdout.String(); got != "stdin: yes\nRelease \"web\" has been upgraded.\n" {
+		t.Errorf("stdout %q: helm's stdout must reach the user, and the user's stdin helm", got)
+	}
+	if got := stderr.String(); got != "WARNING: group-readable\n" {
+		t.Errorf("stderr %q: helm's stderr must reach the user", got)
+	}
+	got := h.env(t)
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if got[k] != v {
+			t.Errorf("%s=%q, want %q: the upgrade runs in the user's environment unchanged", k, got[k], v)
+		}
+	}
+}
+
+func TestUpgradeFailure(t *testing.T) {
+	tests := []struct {
+		name    string
+		body    string
+		exit    int
+		message string
+		reason  string
+	}{
+		{
+			name:    "helm's error line",
+			body:    "echo 'coalesce.go:298: warning: skipped value' >&2\necho 'Error: UPGRADE FAILED: context deadline exceeded' >&2\nexit 1",
+			exit:    1,
+			message: "UPGRADE FAILED: context deadline exceeded",
+			reason:  "the Error: line is helm's message; warnings before it are noise",
+		},
+		{
+			name:    "several error lines",
+			body:    "echo 'Error: first' >&2\necho 'detail' >&2\necho 'Error: second' >&2\nexit 1",
+			exit:    1,
+			message: "first; second",
+			reason:  "every Error: line is kept, in order",
+		},
+		{
+			name:    "the exit code is helm's",
+			body:    "echo 'Error: plugin failed' >&2\nexit 7",
+			exit:    7,
+			message: "plugin failed",
+			reason:  "safediff exits with helm's code when the upgrade itself fails",
+		},
+		{
+			name:    "no Error: line",
+			body:    "echo a >&2\necho b >&2\necho c >&2\necho d >&2\nexit 2",
+			exit:    2,
+			message: "b\n  c\n  d",
+			reason:  "without helm's marker, the last lines of stderr are the best message",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFakeHelm(t, tc.body)
+			var stderr bytes.Buffer
+			r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &stderr}
+			err := r.Upgrade(context.Background(), mustParse(t, "web", "./chart"))
+			var ue *helmrun.UpgradeError
+			if !errors.As(err, &ue) {
+				t.Fatalf("error %v (%T), want an *UpgradeError\nreason: %s", err, err, tc.reason)
+			}
+			if ue.ExitCode != tc.exit || ue.Message != tc.message {
+				t.Errorf("got exit %d message %q, want %d %q\nreason: %s", ue.ExitCode, ue.Message, tc.exit, tc.message, tc.reason)
+			}
+			if !strings.Contains(err.Error(), "after the review passed") {
+				t.Errorf("error %q must say that the review passed: the user must not think the gate stopped it", err)
+			}
+			if stderr.Len() == 0 {
+				t.Errorf("helm's stderr must still reach the user when the upgrade fails")
+			}
+		})
+	}
+}
+
+func TestMissingHelm(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-helm-here")
+	r := &helmrun.Runner{Helm: missing, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	u := mustParse(t, "web", "./chart")
+	_, diffErr := r.Diff(context.Background(), u)
+	upErr := r.Upgrade(context.Background(), u)
+	for name, err := range map[string]error{"Diff": diffErr, "Upgrade": upErr} {
+		var de *helmrun.DiffError
+		var ue *helmrun.UpgradeError
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error for a missing helm", name)
+		case errors.As(err, &de) || errors.As(err, &ue):
+			t.Errorf("%s: %T for a helm that never ran; a helm exit code would be made up", name, err)
+		case !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing):
+			t.Errorf("%s: error %q should name the binary and wrap the cause", name, err)
+		}
+	}
+}
+
+func TestCanceledContextRunsNothing(t *testing.T) {
+	h := newFakeHelm(t, "")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	u := mustParse(t, "web", "./chart")
+	if _, err := r.Diff(ctx, u); !errors.Is(err, context.Canceled) {
+		t.Errorf("Diff: error %v, want context.Canceled", err)
+	}
+	if err := r.Upgrade(ctx, u); !errors.Is(err, context.Canceled) {
+		t.Errorf("Upgrade: error %v, want context.Canceled", err)
+	}
+	if h.ran() {
+		t.Errorf("helm ran although the context was canceled")
+	}
+}
+
+// TestUpgradeWithoutStderr runs a Runner whose Stderr is nil, as a library
+// user may leave it (os/exec discards a nil stream). The call runs in a
+// child process: if it panics, the panic is in an os/exec goroutine and
+// would take the whole test binary down.
+func TestUpgradeWithoutStderr(t *testing.T) {
+	if helm := os.Getenv("HELMRUN_TEST_CHILD_HELM"); helm != "" {
+		r := &helmrun.Runner{Helm: helm, Env: []string{"PATH=" + os.Getenv("PATH")}}
+		err := r.Upgrade(context.Background(), helmrun.Upgrade{Release: "web", Chart: "./chart"})
+		var ue *helmrun.UpgradeError
+		if !errors.As(err, &ue) || ue.Message != "boom" {
+			t.Fatalf("got %v, want an *UpgradeError with message boom", err)
+		}
+		return
+	}
+	h := newFakeHelm(t, "echo 'Error: boom' >&2\nexit 1")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestUpgradeWithoutStderr$")
+	cmd.Env = append(os.Environ(), "HELMRUN_TEST_CHILD_HELM="+h.path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("Upgrade with a nil Stderr failed in the child (%v):\n%s", err, firstLines(string(out), 8))
+	}
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
+}
