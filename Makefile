@@ -21,18 +21,21 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l . 2>/dev/null | grep -v '^tools/'); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-E2E_PKGS = ./internal/e2e
+# the packages that need the end-to-end toolchain and real servers
+E2E_PKGS = ./internal/e2e ./internal/testenv/kubelet
 
 unit:
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v '/internal/e2e$$')
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/internal/e2e$$' -e '/internal/testenv/kubelet$$')
 
-## e2e-tools: build the pinned helm, helm-diff, kube-apiserver and etcd into .cache/e2e (once)
+## e2e-tools: build the pinned helm, helm-diff, kube-apiserver and etcd into .cache/e2e (once),
+## and install the data-plane servers (redis-server from apt; checks the Postgres 15 binaries)
 e2e-tools:
 	bash scripts/e2e/build-tools.sh
+	bash scripts/e2e/install-dataplane.sh
 
-## e2e: end-to-end tests against real helm, helm-diff and a local API server
+## e2e: end-to-end tests against real helm, helm-diff, API servers, Postgres and Redis
 e2e: e2e-tools
-	SAFEDIFF_E2E_REQUIRED=1 $(GO) test -count=1 -timeout 20m $(E2E_PKGS)
+	SAFEDIFF_E2E_REQUIRED=1 $(GO) test -count=1 -p 1 -timeout 30m $(E2E_PKGS)
 
 ## fuzz: run each fuzz target for FUZZTIME (default 10s)
 fuzz:

@@ -42,6 +42,8 @@ rules:
     level: safe
     reason: expected roll-out of demo-web
 `)
+	badMigration := writeFile(t, "bad-migration.yaml", "version: 1\nname: Orders\ncomponent: redis\nsource: {namespace: a, release: r, chart: c, address: \"h:1\"}\ntarget: {namespace: b, release: r, chart: c, address: h}\nendpoint: {namespace: a, release: e, chart: c}\n")
+	noAuthRedis := writeFile(t, "redis.yaml", "version: 1\nname: sessions\ncomponent: redis\nsource: {namespace: a, release: r, chart: c, address: \"h:1\"}\ntarget: {namespace: b, release: r, chart: c, address: \"g:1\"}\nendpoint: {namespace: a, release: e, chart: c}\n")
 	broken := writeFile(t, "broken.yaml", "version: 1\nrules:\n  - id: x\n    description: d\n    reason: r\n    level: risky\n")
 	tests := []struct {
 		name       string
@@ -83,6 +85,13 @@ rules:
 		{name: "rules check broken", args: []string{"rules", "check", broken}, wantExit: 1, wantErr: []string{"rules[0] (id=x)"}, reason: "invalid file"},
 		{name: "version", args: []string{"version"}, wantExit: 0, wantOut: []string{"safediff "}, reason: "prints a version"},
 		{name: "unknown command", args: []string{"revue"}, wantExit: 1, wantErr: []string{"unknown command"}, reason: "typos fail"},
+		{name: "migrate: broken file", args: []string{"migrate", "plan", badMigration}, wantExit: 1,
+			wantErr: []string{"bad-migration.yaml: name: want a DNS label", "target.address: want host:port"}, reason: "a broken migration file is an error naming each field, before anything runs"},
+		{name: "migrate: missing credential", args: []string{"migrate", "run", "--yes", filepath.Join("..", "..", "pkg", "migrate", "testdata", "postgres.yaml")}, wantExit: 1,
+			wantErr: []string{"ORDERS_PG_REPLICATION_PASSWORD", "is not set"}, reason: "a missing secret is named before any step runs"},
+		{name: "migrate: unknown step", args: []string{"migrate", "run", "--until", "promote", noAuthRedis}, wantExit: 1,
+			wantErr: []string{"--until promote: no such step"}, reason: "a typo in --until must not run everything"},
+		{name: "migrate: no file", args: []string{"migrate", "run"}, wantExit: 1, wantErr: []string{"accepts 1 arg"}, reason: "the file is required"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

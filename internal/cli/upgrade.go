@@ -203,18 +203,38 @@ func runUpgrade(ctx context.Context, s *Streams, args []string) error {
 // tripped. Without a terminal it refuses: approval must come from a
 // person, or from an accept file.
 func confirm(s *Streams, release string) (bool, error) {
-	f, ok := s.In.(*os.File)
-	if !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
-		return false, errors.New("--approve needs a terminal to ask on; in automation, list the reviewed changes in an accept file (--accept)")
+	line, err := ask(s, fmt.Sprintf("The review tripped the gate. Upgrade %s anyway? [y/N] ", release),
+		"--approve needs a terminal to ask on; in automation, list the reviewed changes in an accept file (--accept)")
+	if err != nil {
+		return false, err
 	}
-	fmt.Fprintf(s.Err, "The review tripped the gate. Upgrade %s anyway? [y/N] ", release)
+	return yes(line), nil
+}
+
+// terminal says whether the standard input is a terminal a person answers on.
+func terminal(s *Streams) bool {
+	f, ok := s.In.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// ask prints a question on the error stream and reads one line of answer
+// from the terminal; without a terminal it fails with noTerminal.
+func ask(s *Streams, question, noTerminal string) (string, error) {
+	if !terminal(s) {
+		return "", errors.New(noTerminal)
+	}
+	fmt.Fprint(s.Err, question)
 	line, err := bufio.NewReader(io.LimitReader(s.In, 256)).ReadString('\n')
 	if err != nil && line == "" {
-		return false, errors.New("no answer")
+		return "", errors.New("no answer")
 	}
-	switch strings.ToLower(strings.TrimSpace(line)) {
+	return strings.TrimSpace(line), nil
+}
+
+func yes(answer string) bool {
+	switch strings.ToLower(answer) {
 	case "y", "yes":
-		return true, nil
+		return true
 	}
-	return false, nil
+	return false
 }

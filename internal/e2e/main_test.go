@@ -20,6 +20,8 @@ var suite struct {
 	cluster *testenv.Cluster
 	helms   []helmUnderTest
 	tmp     string
+	// cleanups run after the tests, last first, before the cluster stops
+	cleanups []func() error
 }
 
 type helmUnderTest struct {
@@ -82,7 +84,14 @@ func setUpAndRun(m *testing.M, tools *testenv.Tools, tmp string) int {
 		}
 		suite.helms = append(suite.helms, h)
 	}
-	return m.Run()
+	code := m.Run()
+	for i := len(suite.cleanups) - 1; i >= 0; i-- {
+		if err := suite.cleanups[i](); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: cleanup:", err)
+			code = 1
+		}
+	}
+	return code
 }
 
 // eachHelm runs body once per helm version, in a namespace of its own.

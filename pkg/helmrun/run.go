@@ -203,6 +203,35 @@ func (r *Runner) Upgrade(ctx context.Context, u Upgrade) error {
 	return fmt.Errorf("running %s: %w", r.helm(), err)
 }
 
+// CommandError is another failed helm command, with helm's message.
+type CommandError struct {
+	Args     []string
+	ExitCode int
+	Message  string
+}
+
+func (e *CommandError) Error() string {
+	return fmt.Sprintf("helm %s failed (exit %d): %s", strings.Join(e.Args, " "), e.ExitCode, e.Message)
+}
+
+// Output runs a helm command (helm get manifest, helm status, …) and
+// returns its standard output; a failure is a *CommandError.
+func (r *Runner) Output(ctx context.Context, args ...string) ([]byte, error) {
+	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Env = r.env()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, &CommandError{Args: args, ExitCode: ee.ExitCode(), Message: helmMessage(errb.String())}
+		}
+		return nil, fmt.Errorf("running %s: %w", r.helm(), err)
+	}
+	return out.Bytes(), nil
+}
+
 // helmMessage picks helm's error message out of its stderr.
 func helmMessage(stderr string) string {
 	var msgs []string

@@ -29,6 +29,10 @@ type Report struct {
 	// MaxBytes is the size budget of the markdown format (0: the default,
 	// which fits a GitHub comment).
 	MaxBytes int
+	// GateLine, when set, is printed as the gate's line instead of the
+	// threshold's verdict: for callers that judge the plan by something
+	// else, such as a migration step's expectations.
+	GateLine string
 }
 
 // New builds a report and applies the gate.
@@ -257,6 +261,9 @@ func ignoredSummary(fs []classify.Finding) string {
 }
 
 func gateLine(r *Report) string {
+	if r.GateLine != "" {
+		return r.GateLine
+	}
 	res := r.Result
 	var b strings.Builder
 	switch {

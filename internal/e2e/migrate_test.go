@@ -1,0 +1,854 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/safediff/safediff/internal/testenv"
+	"github.com/safediff/safediff/internal/testenv/kubelet"
+)
+
+// The migration tests move real Postgres and Redis servers between two
+// real API servers ("src" and "dst" contexts of one kubeconfig). No kubelet
+// runs pods there, so internal/testenv/kubelet runs the bundled charts'
+// pods as local processes on loopback addresses: the data plane follows
+// what helm installed, exactly as the charts' entrypoints say.
+
+const (
+	pgPassword   = "su-Secret-7f3a"
+	replPassword = "repl-Secret-91c2"
+	redisPass    = "rd-Secret-55e0"
+)
+
+// migration holds what the migration tests share; set up on first use.
+var migration struct {
+	once       sync.Once
+	err        error
+	skip       string
+	dst        *testenv.Cluster
+	kubeconfig string
+	src, dstC  kubelet.Cluster
+	kl         *kubelet.Kubelet
+	helm       *testenv.Helm
+	safediff   string
+	ips        map[string]string // "cluster/namespace/pod" -> IP
+	dir        string
+}
+
+// migrationPods are the data-plane pods of the tests, which get fixed
+// loopback addresses (a migration file names them before they exist).
+var migrationPods = []string{
+	"src/pg/orders-postgres-0", "dst/pg/orders-postgres-0",
+	"src/pgslow/orders-postgres-0", "dst/pgslow/orders-postgres-0",
+	"src/pgheld/orders-postgres-0", "dst/pgheld/orders-postgres-0",
+	"src/rd/sessions-redis-0", "dst/rd/sessions-redis-0",
+	"src/rdabort/sessions-redis-0", "dst/rdabort/sessions-redis-0",
+}
+
+func setUpMigration(t *testing.T) {
+	t.Helper()
+	if suite.skip != "" {
+		t.Skip(suite.skip)
+	}
+	migration.once.Do(func() { migration.skip, migration.err = startMigrationEnv() })
+	if migration.err != nil {
+		t.Fatal(migration.err)
+	}
+	if migration.skip != "" {
+		if testenv.Required() {
+			t.Fatal(migration.skip)
+		}
+		t.Skip(migration.skip)
+	}
+}
+
+func startMigrationEnv() (string, error) {
+	pgBin := "/usr/lib/postgresql/15/bin"
+	for _, b := range []string{"initdb", "postgres", "pg_basebackup"} {
+		if _, err := os.Stat(filepath.Join(pgBin, b)); err != nil {
+			return "Postgres 15 server binaries are missing (run scripts/e2e/install-dataplane.sh): " + err.Error(), nil
+		}
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		return "redis-server is missing (run scripts/e2e/install-dataplane.sh)", nil
+	}
+	var runAs *syscall.Credential
+	if os.Geteuid() == 0 {
+		var err error
+		if runAs, err = lookupUser("postgres"); err != nil {
+			return "", fmt.Errorf("running as root needs a postgres user to run the pods as: %w", err)
+		}
+	}
+	dir := filepath.Join(suite.tmp, "migration")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	// the pods' user must reach the kubelet's root
+	for d := dir; d != filepath.Dir(suite.tmp); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			return "", err
+		}
+	}
+	migration.dir = dir
+	dst, err := suite.tools.StartCluster(filepath.Join(dir, "dst-cluster"))
+	if err != nil {
+		return "", err
+	}
+	migration.dst = dst
+	suite.cleanups = append(suite.cleanups, func() error { return dst.Stop() })
+	if migration.src, err = kubelet.ClusterFromKubeconfig(suite.cluster.Kubeconfig, "src"); err != nil {
+		return "", err
+	}
+	if migration.dstC, err = kubelet.ClusterFromKubeconfig(dst.Kubeconfig, "dst"); err != nil {
+		return "", err
+	}
+	migration.kubeconfig = filepath.Join(dir, "kubeconfig")
+	if err := writeKubeconfig(migration.kubeconfig, migration.src, migration.dstC); err != nil {
+		return "", err
+	}
+	migration.ips = map[string]string{}
+	for _, p := range migrationPods {
+		ip, err := freeLoopback(5432, 6379)
+		if err != nil {
+			return "", err
+		}
+		migration.ips[p] = ip
+	}
+	logf, err := os.Create(filepath.Join(dir, "kubelet.log"))
+	if err != nil {
+		return "", err
+	}
+	kl, err := kubelet.Start(context.Background(), kubelet.Config{
+		Clusters: []kubelet.Cluster{migration.src, migration.dstC},
+		Root:     filepath.Join(dir, "kubelet"),
+		PodIPs:   migration.ips,
+		RunAs:    runAs,
+		Path:     []string{pgBin},
+		Log:      logf,
+	})
+	if err != nil {
+		return "", err
+	}
+	migration.kl = kl
+	suite.cleanups = append(suite.cleanups, kl.Stop)
+	// helm v3 with the diff plugin (installed by TestMain), both contexts
+	h := suite.helms[0]
+	env := append([]string{}, h.Env...)
+	for i, kv := range env {
+		if strings.HasPrefix(kv, "KUBECONFIG=") {
+			env[i] = "KUBECONFIG=" + migration.kubeconfig
+		}
+	}
+	migration.helm = &testenv.Helm{Bin: h.Bin, Env: env}
+	migration.safediff = filepath.Join(suite.tmp, "safediff", "bin", "safediff")
+	return "", nil
+}
+
+// freeLoopback picks a random 127.x.y.z address whose ports are free.
+func freeLoopback(ports ...int) (string, error) {
+	for i := 0; i < 100; i++ {
+		ip := fmt.Sprintf("127.%d.%d.%d", 20+rand.IntN(200), rand.IntN(256), 2+rand.IntN(250))
+		ok := true
+		for _, p := range ports {
+			l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(p)))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return ip, nil
+		}
+	}
+	return "", fmt.Errorf("no free loopback address")
+}
+
+func lookupUser(name string) (*syscall.Credential, error) {
+	data, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) > 3 && f[0] == name {
+			var uid, gid uint32
+			fmt.Sscan(f[2], &uid)
+			fmt.Sscan(f[3], &gid)
+			return &syscall.Credential{Uid: uid, Gid: gid}, nil
+		}
+	}
+	return nil, fmt.Errorf("no user %s", name)
+}
+
+func writeKubeconfig(path string, clusters ...kubelet.Cluster) error {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: Config\nclusters:\n")
+	for _, c := range clusters {
+		fmt.Fprintf(&b, "- name: %s\n  cluster: {server: %q, insecure-skip-tls-verify: true}\n", c.Name, c.Server)
+	}
+	b.WriteString("users:\n")
+	for _, c := range clusters {
+		fmt.Fprintf(&b, "- name: %s\n  user: {token: %q}\n", c.Name, c.Token)
+	}
+	b.WriteString("contexts:\n")
+	for _, c := range clusters {
+		fmt.Fprintf(&b, "- name: %s\n  context: {cluster: %s, user: %s}\n", c.Name, c.Name, c.Name)
+	}
+	fmt.Fprintf(&b, "current-context: %s\n", clusters[0].Name)
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}
+
+// mig is one migration under test: its files, addresses and writer.
+type mig struct {
+	t          *testing.T
+	component  string // postgres, redis
+	ns         string // namespace, in both clusters
+	release    string
+	srcIP      string
+	dstIP      string
+	port       int
+	dir        string // migration file, values, state, client signals
+	file       string
+	outputs    []string
+	catchUp    string
+	sourceVals string // extra source values of the migration file (drift)
+}
+
+func newMig(t *testing.T, component, ns string) *mig {
+	setUpMigration(t)
+	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s"}
+	switch component {
+	case "postgres":
+		m.release, m.port = "orders", 5432
+	case "redis":
+		m.release, m.port = "sessions", 6379
+	}
+	pod := m.release + "-" + component + "-0"
+	m.srcIP = migration.ips["src/"+ns+"/"+pod]
+	m.dstIP = migration.ips["dst/"+ns+"/"+pod]
+	if m.srcIP == "" || m.dstIP == "" {
+		t.Fatalf("no addresses for %s in namespace %s", pod, ns)
+	}
+	m.file = filepath.Join(m.dir, "migration.yaml")
+	return m
+}
+
+func (m *mig) pod() string { return m.release + "-" + m.component + "-0" }
+
+func (m *mig) srcAddr() string { return net.JoinHostPort(m.srcIP, fmt.Sprint(m.port)) }
+func (m *mig) dstAddr() string { return net.JoinHostPort(m.dstIP, fmt.Sprint(m.port)) }
+
+// srcName and dstName are the DNS names clients reach the servers by.
+func (m *mig) srcName() string { return m.release + "-src." + m.ns + ".e2e.test" }
+func (m *mig) dstName() string { return m.release + "-dst." + m.ns + ".e2e.test" }
+
+// dns resolves the names, as the clients' DNS would.
+func (m *mig) dns() map[string]string {
+	return map[string]string{m.srcName(): m.srcIP, m.dstName(): m.dstIP}
+}
+
+func (m *mig) write(name, content string) string {
+	p := filepath.Join(m.dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		m.t.Fatal(err)
+	}
+	return p
+}
+
+func (m *mig) helm(args ...string) testenv.Result {
+	m.t.Helper()
+	r := migration.helm.Run(nil, nil, args...)
+	if r.Code != 0 {
+		m.t.Fatalf("helm failed:\n%s", r)
+	}
+	return r
+}
+
+func (m *mig) chart(name string) string {
+	return filepath.Join(suite.tools.Root, "charts", name)
+}
+
+// install puts the source, the endpoint (pointing at the source) and a
+// release client into the src cluster, and waits for the source to serve.
+func (m *mig) install() {
+	t := m.t
+	t.Helper()
+	srcValues := fmt.Sprintf("port: %d\n", m.port)
+	if m.component == "postgres" {
+		srcValues += "auth:\n  superuserPassword: " + pgPassword + "\n"
+	} else {
+		srcValues += "auth:\n  password: " + redisPass + "\n"
+	}
+	m.write("source-values.yaml", srcValues)
+	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port))
+	m.helm("install", m.release, m.chart(m.component), "--kube-context", "src", "-n", m.ns, "--create-namespace", "-f", filepath.Join(m.dir, "source-values.yaml"))
+	m.helm("install", m.release+"-endpoint", m.chart("endpoint"), "--kube-context", "src", "-n", m.ns, "--set", "host="+m.srcName(), "--set", fmt.Sprintf("port=%d", m.port))
+	m.helm("install", "api", filepath.Join(suite.tools.Root, "testdata", "charts", "client"), "--kube-context", "src", "-n", m.ns, "--set", "replicas=2")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := migration.kl.WaitRunning(ctx, "src", m.ns, m.pod()); err != nil {
+		t.Fatal(err)
+	}
+	// the data plane answers
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := m.ping(m.srcAddr())
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			st, _ := migration.kl.Pod("src", m.ns, m.pod())
+			t.Fatalf("the source at %s does not answer: %v\n%s", m.srcAddr(), err, st.Log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if m.component == "postgres" {
+		c := m.pg(m.srcAddr())
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "create table records (id serial primary key, n bigint not null)"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (m *mig) ping(addr string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if m.component == "postgres" {
+		c, err := m.pgConnect(ctx, addr)
+		if err != nil {
+			return err
+		}
+		return c.Close(ctx)
+	}
+	c := redis.NewClient(&redis.Options{Addr: addr, Password: redisPass, MaxRetries: -1})
+	defer c.Close()
+	return c.Ping(ctx).Err()
+}
+
+func (m *mig) pgConnect(ctx context.Context, addr string) (*pgx.Conn, error) {
+	host, port, _ := net.SplitHostPort(addr)
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=disable connect_timeout=3", host, port))
+	if err != nil {
+		return nil, err
+	}
+	cfg.User, cfg.Password = "postgres", pgPassword
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+func (m *mig) pg(addr string) *pgx.Conn {
+	m.t.Helper()
+	c, err := m.pgConnect(context.Background(), addr)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return c
+}
+
+func (m *mig) redis(addr string) *redis.Client {
+	return redis.NewClient(&redis.Options{Addr: addr, Password: redisPass, MaxRetries: -1, Protocol: 2})
+}
+
+// startWriter writes through the endpoint's name.
+func (m *mig) startWriter() *writer {
+	res := newResolver(migration.src, m.ns, m.release+"-endpoint", m.dns())
+	var s store = &redisStore{password: redisPass}
+	if m.component == "postgres" {
+		s = &pgStore{user: "postgres", password: pgPassword}
+	}
+	w := startWriter(m.t, m.dir, res, s)
+	w.waitMore(20)
+	return w
+}
+
+// migrationFile writes the migration file.
+func (m *mig) migrationFile() {
+	creds := "credentials:\n  passwordEnv: TEST_PASSWORD\n"
+	extra := ""
+	if m.component == "postgres" {
+		creds += "  replicationPasswordEnv: TEST_REPLICATION_PASSWORD\n"
+		extra = "postgres:\n  replicationFrom: [127.0.0.0/8]\n"
+	}
+	srcValues := "[source-values.yaml]"
+	if m.sourceVals != "" {
+		m.write("source-drift.yaml", m.sourceVals)
+		srcValues = "[source-values.yaml, source-drift.yaml]"
+	}
+	m.write("migration.yaml", fmt.Sprintf(`version: 1
+name: %[1]s-move
+component: %[2]s
+source:
+  context: src
+  namespace: %[3]s
+  release: %[1]s
+  chart: %[4]s
+  values: %[5]s
+  address: "%[6]s"
+  clientAddress: "%[13]s"
+target:
+  context: dst
+  namespace: %[3]s
+  release: %[1]s
+  chart: %[4]s
+  values: [target-values.yaml]
+  address: "%[7]s"
+  clientAddress: "%[14]s"
+endpoint:
+  context: src
+  namespace: %[3]s
+  release: %[1]s-endpoint
+  chart: %[8]s
+clients:
+  - name: writer
+    pause: [sh, -c, "touch pause && while [ ! -e paused ]; do sleep 0.02; done"]
+    resume: [sh, -c, "rm -f pause paused"]
+  - name: api
+    context: src
+    namespace: %[3]s
+    release: api
+    chart: %[9]s
+    replicasValue: replicas
+    replicas: 2
+%[10]s%[11]sthresholds:
+  maxLag: 1MiB
+  catchUpTimeout: %[12]s
+  stepTimeout: 2m
+`, m.release, m.component, m.ns, m.chart(m.component), srcValues, m.srcAddr(), m.dstAddr(), m.chart("endpoint"),
+		filepath.Join(suite.tools.Root, "testdata", "charts", "client"), creds, extra, m.catchUp,
+		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port))))
+}
+
+func (m *mig) env() []string {
+	pw := pgPassword
+	if m.component == "redis" {
+		pw = redisPass
+	}
+	return append(append([]string{}, migration.helm.Env...), "TEST_PASSWORD="+pw, "TEST_REPLICATION_PASSWORD="+replPassword, "HELM_BIN="+migration.helm.Bin)
+}
+
+// safediff runs safediff migrate; its output is kept to check that no
+// secret is ever printed.
+func (m *mig) safediff(args ...string) testenv.Result {
+	m.t.Helper()
+	r := (&testenv.Helm{Bin: migration.safediff, Env: m.env()}).Run(nil, nil, append([]string{"migrate"}, args...)...)
+	m.outputs = append(m.outputs, r.Stdout+r.Stderr)
+	m.t.Logf("safediff migrate %s: exit %d in %v", strings.Join(args, " "), r.Code, r.Took.Round(time.Millisecond))
+	m.logPause(r.Stdout)
+	return r
+}
+
+// logPause logs how long the run paused the clients.
+func (m *mig) logPause(out string) {
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "the clients were paused for") {
+			m.t.Log(strings.TrimSpace(l))
+		}
+	}
+}
+
+// runKilled runs the migration and kills it (SIGKILL) as soon as one more
+// step is recorded as done; it returns whether the run finished on its
+// own first.
+func (m *mig) runKilled() (finished bool, doneSteps int) {
+	t := m.t
+	before := len(m.state().Done)
+	cmd := exec.Command(migration.safediff, "migrate", "run", m.file, "--yes")
+	cmd.Env = m.env()
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	for {
+		select {
+		case err := <-exited:
+			m.outputs = append(m.outputs, out.String())
+			m.logPause(out.String())
+			if err != nil {
+				t.Fatalf("the run failed on its own: %v\n%s", err, out.String())
+			}
+			return true, len(m.state().Done)
+		case <-time.After(5 * time.Millisecond):
+		}
+		if n := len(m.state().Done); n > before {
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-exited
+			m.outputs = append(m.outputs, out.String())
+			return false, n
+		}
+	}
+}
+
+// runKilledAtEveryStep runs the migration to its end, killing the runner
+// each time a step is recorded as done and starting it again.
+func (m *mig) runKilledAtEveryStep() {
+	t := m.t
+	t.Helper()
+	kills := 0
+	for i := 0; ; i++ {
+		if i > 40 {
+			t.Fatal("the migration does not finish")
+		}
+		finished, done := m.runKilled()
+		if finished {
+			break
+		}
+		kills++
+		t.Logf("killed after %d steps were done", done)
+	}
+	// the last step ends the run itself; every other boundary had a kill
+	// unless a run finished more than one step before the kill landed
+	if steps := len(m.state().Done); kills < steps-3 {
+		t.Errorf("only %d kills for %d steps: the runner should have been killed between most of them", kills, steps)
+	}
+}
+
+type stateFile struct {
+	Done     map[string]time.Time `json:"done"`
+	Paused   bool                 `json:"paused"`
+	Fenced   bool                 `json:"fenced"`
+	Promoted bool                 `json:"promoted"`
+	Finished *time.Time           `json:"finished"`
+}
+
+func (m *mig) state() stateFile {
+	var st stateFile
+	data, err := os.ReadFile(filepath.Join(m.dir, "migration.state.json"))
+	if err == nil {
+		// a torn read is impossible: the file is replaced by rename
+		if err := json.Unmarshal(data, &st); err != nil {
+			m.t.Fatalf("state file: %v", err)
+		}
+	}
+	return st
+}
+
+// history is the number of revisions of a release in a context.
+func (m *mig) history(kubeContext, release string) int {
+	m.t.Helper()
+	r := migration.helm.Run(nil, nil, "history", release, "-n", m.ns, "--kube-context", kubeContext, "-o", "json")
+	if r.Code != 0 {
+		return 0
+	}
+	var revs []testenv.Revision
+	if err := json.Unmarshal([]byte(r.Stdout), &revs); err != nil {
+		m.t.Fatal(err)
+	}
+	return len(revs)
+}
+
+// noSecrets checks that no output ever showed a password.
+func (m *mig) noSecrets() {
+	for _, out := range m.outputs {
+		for _, s := range []string{pgPassword, replPassword, redisPass} {
+			if strings.Contains(out, s) {
+				m.t.Errorf("a secret was printed:\n%s", out)
+				return
+			}
+		}
+	}
+}
+
+func (m *mig) podStatus(cluster string) kubelet.PodStatus {
+	st, _ := migration.kl.Pod(cluster, m.ns, m.pod())
+	return st
+}
+
+// TestMigratePostgres moves a Postgres server while a writer keeps
+// writing through the name, killing the runner after every step and
+// running it again, then deletes the source.
+func TestMigratePostgres(t *testing.T) {
+	m := newMig(t, "postgres", "pg")
+	m.install()
+	m.migrationFile()
+	w := m.startWriter()
+	srcStarts := m.podStatus("src").Starts
+
+	plan := m.safediff("plan", m.file)
+	wantExit(t, plan, 0)
+	wantIn(t, "plan", plan.Stdout, "[>]  1. prepare-source", "PASS - every change is one this step expects", "ConfigMap/pg/orders-postgres-config")
+
+	m.runKilledAtEveryStep()
+	st := m.state()
+	if st.Finished == nil || !st.Promoted || st.Paused {
+		t.Fatalf("state after the run: %+v", st)
+	}
+	// the writer goes on, through the re-pointed name, to the target
+	w.waitMore(50)
+	acked, byAddr := w.result()
+	if byAddr[m.dstAddr()] < 50 || byAddr[m.srcAddr()] < 20 {
+		t.Errorf("writes per address: %v (want writes to the source before and to the target after the cut-over)", byAddr)
+	}
+	ctx := context.Background()
+	tgt := m.pg(m.dstAddr())
+	defer tgt.Close(ctx)
+	rows, err := tgt.Query(ctx, "select n from records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRecords(t, stored, acked)
+
+	// no split brain: the source refuses writes
+	src := m.pg(m.srcAddr())
+	defer src.Close(ctx)
+	if _, err := src.Exec(ctx, "insert into records (n) values (-1)"); !readOnlyError(err) {
+		t.Errorf("a write to the source after the cut-over: %v, want a read-only error", err)
+	}
+	// the source primary was never restarted
+	if got := m.podStatus("src"); got.Starts != srcStarts || !got.Running {
+		t.Errorf("the source pod started %d times (was %d), running %v", got.Starts, srcStarts, got.Running)
+	}
+
+	// running a finished migration changes nothing
+	revs := []int{m.history("src", m.release), m.history("dst", m.release), m.history("src", m.release+"-endpoint"), m.history("src", "api")}
+	again := m.safediff("run", m.file, "--yes")
+	wantExit(t, again, 0)
+	wantIn(t, "rerun", again.Stdout, "nothing to do")
+	if now := []int{m.history("src", m.release), m.history("dst", m.release), m.history("src", m.release+"-endpoint"), m.history("src", "api")}; fmt.Sprint(now) != fmt.Sprint(revs) {
+		t.Errorf("helm histories changed on a rerun: %v -> %v", revs, now)
+	}
+
+	// no abort after the promotion
+	ab := m.safediff("abort", m.file, "--yes")
+	wantExit(t, ab, 1)
+	wantIn(t, "abort", ab.Stderr, "the target was promoted")
+
+	// deleting the source: destructive, needs approval
+	del := m.safediff("delete-source", m.file)
+	wantExit(t, del, 2)
+	wantIn(t, "delete-source", del.Stdout, "StatefulSet pg/orders-postgres will be destroyed [destructive]")
+	if m.history("src", m.release) == 0 {
+		t.Fatal("the source was deleted without approval")
+	}
+	accept := m.write("accept.yaml", "version: 1\naccept:\n  - object: StatefulSet.apps/pg/orders-postgres\n    reason: migrated to dst (test)\n")
+	del = m.safediff("delete-source", m.file, "--accept", accept)
+	wantExit(t, del, 0)
+	if m.history("src", m.release) != 0 {
+		t.Error("the source release is still there")
+	}
+	m.noSecrets()
+	if os.Getenv("SAFEDIFF_E2E_DUMP") != "" {
+		os.WriteFile(os.Getenv("SAFEDIFF_E2E_DUMP"), []byte(strings.Join(m.outputs, "\n=====\n")), 0o644)
+	}
+}
+
+// snapshot is a copy of the acknowledged writes so far.
+func (w *writer) snapshot() []int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]int64(nil), w.acked...)
+}
+
+// checkContains: every acknowledged write is stored once; the store may
+// have later ones the snapshot does not know yet.
+func checkContains(t *testing.T, stored, acked []int64) {
+	t.Helper()
+	seen := map[int64]int{}
+	for _, n := range stored {
+		seen[n]++
+	}
+	for _, n := range acked {
+		if seen[n] != 1 {
+			t.Errorf("acknowledged record %d is stored %d times (%d acknowledged, %d stored)", n, seen[n], len(acked), len(stored))
+			return
+		}
+	}
+}
+
+func (m *mig) pgRecords(addr string) []int64 {
+	m.t.Helper()
+	c := m.pg(addr)
+	defer c.Close(context.Background())
+	rows, err := c.Query(context.Background(), "select n from records")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return out
+}
+
+func (m *mig) redisRecords(addr string) []int64 {
+	m.t.Helper()
+	c := m.redis(addr)
+	defer c.Close()
+	var out []int64
+	if err := c.LRange(context.Background(), "records", 0, -1).ScanSlice(&out); err != nil {
+		m.t.Fatal(err)
+	}
+	return out
+}
+
+// A target that cannot catch up within the catch-up timeout (its WAL
+// replay is paused) rolls the cut-over back before promotion: the source
+// takes writes again, the clients run, nothing is lost; once the target
+// replays again, the next run finishes.
+func TestMigratePostgresRollsBackWhenTheTargetCannotCatchUp(t *testing.T) {
+	m := newMig(t, "postgres", "pgslow")
+	m.catchUp = "3s"
+	m.install()
+	m.migrationFile()
+	w := m.startWriter()
+
+	r := m.safediff("run", m.file, "--yes", "--until", "wait-replica")
+	wantExit(t, r, 0)
+	wantIn(t, "run --until", r.Stdout, "Stopped after wait-replica")
+	ctx := context.Background()
+	tgt := m.pg(m.dstAddr())
+	if _, err := tgt.Exec(ctx, "select pg_wal_replay_pause()"); err != nil {
+		t.Fatal(err)
+	}
+	w.waitMore(30) // writes the target receives but does not apply
+
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stdout", r.Stdout, "rolling back")
+	wantIn(t, "stderr", r.Stderr, "did not catch up within 3s", "rolled back", "still a replica")
+	st := m.state()
+	if st.Paused || st.Fenced || st.Promoted {
+		t.Fatalf("after the rollback the state says paused %v fenced %v promoted %v", st.Paused, st.Fenced, st.Promoted)
+	}
+	if _, ok := st.Done["pause-clients"]; ok {
+		t.Error("pause-clients is still recorded as done")
+	}
+	w.waitMore(30)        // the clients are back on the source
+	acked := w.snapshot() // before reading: the writer goes on
+	checkContains(t, m.pgRecords(m.srcAddr()), acked)
+
+	if _, err := tgt.Exec(ctx, "select pg_wal_replay_resume()"); err != nil {
+		t.Fatal(err)
+	}
+	tgt.Close(ctx)
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 0)
+	w.waitMore(30)
+	acked, _ = w.result()
+	checkRecords(t, m.pgRecords(m.dstAddr()), acked)
+	m.noSecrets()
+}
+
+// A helm step whose plan goes beyond its expectations stops the run
+// before that upgrade: here the source's values drifted (a new image), so
+// preparing the source would restart its primary.
+func TestMigrationStopsBeforeAnUnexpectedChange(t *testing.T) {
+	m := newMig(t, "postgres", "pgheld")
+	m.sourceVals = "image: postgres:15.8\n"
+	m.install()
+	m.migrationFile()
+	starts := m.podStatus("src").Starts
+
+	for _, args := range [][]string{{"plan", m.file}, {"run", m.file, "--yes"}} {
+		r := m.safediff(args...)
+		wantExit(t, r, 2)
+		wantIn(t, args[0], r.Stdout, "HOLD - ", "Unexpected:", "StatefulSet.apps/pgheld/orders-postgres", "image: postgres:15 -> postgres:15.8")
+	}
+	if n := m.history("src", m.release); n != 1 {
+		t.Errorf("the source has %d revisions: it was upgraded", n)
+	}
+	if n := m.history("dst", m.release); n != 0 {
+		t.Errorf("the target exists (%d revisions)", n)
+	}
+	if got := m.podStatus("src"); got.Starts != starts || got.Rollouts != 0 {
+		t.Errorf("the source pod was restarted: %+v", got)
+	}
+	if len(m.state().Done) != 0 {
+		t.Errorf("steps recorded as done: %v", m.state().Done)
+	}
+}
+
+// TestMigrateRedis moves a Redis server while a writer appends to a list
+// through the name, killing the runner after every step.
+func TestMigrateRedis(t *testing.T) {
+	m := newMig(t, "redis", "rd")
+	m.install()
+	m.migrationFile()
+	w := m.startWriter()
+	srcStarts := m.podStatus("src").Starts
+	api, _ := migration.kl.Pod("src", m.ns, "api-local")
+	m.runKilledAtEveryStep()
+	w.waitMore(50)
+	acked, byAddr := w.result()
+	if byAddr[m.dstAddr()] < 50 {
+		t.Errorf("writes per address: %v (want writes to the target after the cut-over)", byAddr)
+	}
+	checkRecords(t, m.redisRecords(m.dstAddr()), acked)
+	src := m.redis(m.srcAddr())
+	defer src.Close()
+	if err := src.RPush(context.Background(), "records", -1).Err(); err == nil || !strings.Contains(err.Error(), "NOREPLICAS") {
+		t.Errorf("a write to the source after the cut-over: %v, want NOREPLICAS", err)
+	}
+	if got := m.podStatus("src"); got.Starts != srcStarts || !got.Running {
+		t.Errorf("the source pod started %d times (was %d)", got.Starts, srcStarts)
+	}
+	// the release client was scaled to zero (its pod stopped) and back
+	if st, ok := migration.kl.Pod("src", m.ns, "api-local"); !ok || !st.Running || st.PID == api.PID {
+		t.Errorf("the api client was not scaled down and up again: before %+v, after %+v", api, st)
+	}
+	m.noSecrets()
+}
+
+// Abort before the promotion returns to the start: the source takes
+// writes, the clients run against it, the target release is gone.
+func TestMigrateRedisAbort(t *testing.T) {
+	m := newMig(t, "redis", "rdabort")
+	m.install()
+	m.migrationFile()
+	w := m.startWriter()
+	r := m.safediff("run", m.file, "--yes", "--until", "fence-source")
+	wantExit(t, r, 0)
+	if st := m.state(); !st.Paused || !st.Fenced {
+		t.Fatalf("state: %+v", st)
+	}
+	r = m.safediff("abort", m.file)
+	wantExit(t, r, 2) // no terminal to ask, no --yes
+	wantIn(t, "abort", r.Stdout, "helm uninstall dst/rdabort/sessions", "StatefulSet rdabort/sessions-redis will be destroyed [destructive]")
+	r = m.safediff("abort", m.file, "--yes")
+	wantExit(t, r, 0)
+	if n := m.history("dst", m.release); n != 0 {
+		t.Errorf("the target release is still there (%d revisions)", n)
+	}
+	if st := m.state(); len(st.Done) != 0 || st.Paused || st.Fenced {
+		t.Errorf("the state was not reset: %+v", st)
+	}
+	w.waitMore(30) // the clients write to the source again
+	acked, byAddr := w.result()
+	if len(byAddr) != 1 || byAddr[m.srcAddr()] == 0 {
+		t.Errorf("writes per address: %v, want the source only", byAddr)
+	}
+	checkRecords(t, m.redisRecords(m.srcAddr()), acked)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, _ := migration.kl.Pod("dst", m.ns, m.pod())
+		if !st.Running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the target's server still runs")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	m.noSecrets()
+}

@@ -1,0 +1,356 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/safediff/safediff/internal/testenv/kubelet"
+)
+
+// resolver finds the address behind a Service of type ExternalName, as
+// cluster DNS would: at every connect, never cached. The ExternalName is a
+// DNS name; dns stands in for the DNS that resolves it.
+type resolver struct {
+	cluster         kubelet.Cluster
+	namespace, name string
+	dns             map[string]string
+	http            *http.Client
+}
+
+func newResolver(c kubelet.Cluster, namespace, name string, dns map[string]string) *resolver {
+	return &resolver{cluster: c, namespace: namespace, name: name, dns: dns, http: &http.Client{Timeout: 5 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}}
+}
+
+func (r *resolver) resolve(ctx context.Context) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", r.cluster.Server+"/api/v1/namespaces/"+r.namespace+"/services/"+r.name, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+r.cluster.Token)
+	resp, err := r.http.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("service %s/%s: %s", r.namespace, r.name, resp.Status)
+	}
+	var svc struct {
+		Spec struct {
+			ExternalName string `json:"externalName"`
+			Ports        []struct {
+				Port int `json:"port"`
+			} `json:"ports"`
+		} `json:"spec"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&svc); err != nil {
+		return "", err
+	}
+	if svc.Spec.ExternalName == "" || len(svc.Spec.Ports) == 0 {
+		return "", fmt.Errorf("service %s/%s has no externalName or port", r.namespace, r.name)
+	}
+	ip, ok := r.dns[svc.Spec.ExternalName]
+	if !ok {
+		return "", fmt.Errorf("no such host %s", svc.Spec.ExternalName)
+	}
+	return net.JoinHostPort(ip, strconv.Itoa(svc.Spec.Ports[0].Port)), nil
+}
+
+// store is what a writer writes to: record n, and whether record n is
+// there (to settle a write whose answer was lost).
+type store interface {
+	connect(ctx context.Context, addr string) error
+	write(ctx context.Context, n int64) error
+	has(ctx context.Context, n int64) (bool, error)
+	close()
+}
+
+// writer writes numbered records through the name clients use, one at a
+// time, and remembers which were acknowledged. It pauses when the file
+// "pause" appears in dir (closing its connection, then writing "paused"),
+// and goes on when it is gone: the pause and resume commands of the
+// migration file's command client.
+type writer struct {
+	t     *testing.T
+	dir   string
+	res   *resolver
+	store store
+
+	mu       sync.Mutex
+	acked    []int64
+	lastErr  error
+	failures int
+	addrs    map[string]int // writes acknowledged per address
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startWriter(t *testing.T, dir string, res *resolver, s store) *writer {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &writer{t: t, dir: dir, res: res, store: s, cancel: cancel, done: make(chan struct{}), addrs: map[string]int{}}
+	go w.loop(ctx)
+	t.Cleanup(w.stop)
+	return w
+}
+
+func (w *writer) paused() bool {
+	_, err := os.Stat(filepath.Join(w.dir, "pause"))
+	return err == nil
+}
+
+func (w *writer) loop(stop context.Context) {
+	defer close(w.done)
+	// the store's calls are not cancelled by stop: a write cancelled
+	// half-way could commit without an answer. The loop ends between
+	// writes, with the last one settled.
+	ctx := context.Background()
+	connected := ""
+	n := int64(1)
+	unsettled := false
+	var giveUp time.Time
+	for stop.Err() == nil || unsettled {
+		if stop.Err() != nil {
+			if giveUp.IsZero() {
+				giveUp = time.Now().Add(10 * time.Second)
+			} else if time.Now().After(giveUp) {
+				w.fail(fmt.Errorf("record %d is unsettled: the store is unreachable", n))
+				break
+			}
+		}
+		if w.paused() && !unsettled {
+			if connected != "" {
+				w.store.close()
+				connected = ""
+			}
+			os.WriteFile(filepath.Join(w.dir, "paused"), nil, 0o644)
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		if connected == "" {
+			addr, err := w.res.resolve(ctx)
+			if err == nil {
+				err = w.store.connect(ctx, addr)
+			}
+			if err != nil {
+				w.fail(err)
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			connected = addr
+		}
+		if unsettled {
+			// the last attempt at n failed without an answer: it may
+			// have committed; look before writing it again
+			ok, err := w.store.has(ctx, n)
+			if err != nil {
+				w.store.close()
+				connected = ""
+				w.fail(err)
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			unsettled = false
+			if !ok {
+				continue // not there: write it
+			}
+		} else if err := w.store.write(ctx, n); err != nil {
+			w.store.close()
+			connected = ""
+			unsettled = true
+			w.fail(err)
+			time.Sleep(20 * time.Millisecond)
+			continue
+		}
+		w.mu.Lock()
+		w.acked = append(w.acked, n)
+		w.addrs[connected]++
+		w.mu.Unlock()
+		n++
+		time.Sleep(2 * time.Millisecond)
+	}
+	if connected != "" {
+		w.store.close()
+	}
+}
+
+func (w *writer) fail(err error) {
+	w.mu.Lock()
+	w.lastErr, w.failures = err, w.failures+1
+	w.mu.Unlock()
+}
+
+// count is the number of acknowledged writes so far.
+func (w *writer) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.acked)
+}
+
+// waitMore waits until k more writes than now are acknowledged.
+func (w *writer) waitMore(k int) {
+	w.t.Helper()
+	want := w.count() + k
+	deadline := time.Now().Add(30 * time.Second)
+	for w.count() < want {
+		if time.Now().After(deadline) {
+			w.mu.Lock()
+			err := w.lastErr
+			w.mu.Unlock()
+			w.t.Fatalf("the writer is stuck at %d acknowledged writes (want %d); last error: %v", w.count(), want, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (w *writer) stop() {
+	w.cancel()
+	<-w.done
+}
+
+// result stops the writer and returns the acknowledged records and the
+// writes per address.
+func (w *writer) result() ([]int64, map[string]int) {
+	w.stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]int64(nil), w.acked...), w.addrs
+}
+
+// pgStore writes to a table records(id serial, n bigint), with no unique
+// constraint on n, so a doubled write would show.
+type pgStore struct {
+	user, password string
+	conn           *pgx.Conn
+}
+
+func (s *pgStore) connect(ctx context.Context, addr string) error {
+	host, port, _ := net.SplitHostPort(addr)
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=disable connect_timeout=3", host, port))
+	if err != nil {
+		return err
+	}
+	cfg.User, cfg.Password = s.user, s.password
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	s.conn = c
+	return nil
+}
+
+func (s *pgStore) write(ctx context.Context, n int64) error {
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := s.conn.Exec(wctx, "insert into records (n) values ($1)", n)
+	return err
+}
+
+func (s *pgStore) has(ctx context.Context, n int64) (bool, error) {
+	var c int
+	err := s.conn.QueryRow(ctx, "select count(*) from records where n = $1", n).Scan(&c)
+	return c > 0, err
+}
+
+func (s *pgStore) close() {
+	if s.conn != nil {
+		s.conn.Close(context.Background())
+		s.conn = nil
+	}
+}
+
+// readOnlyError says whether err is Postgres refusing a write in a
+// read-only transaction (SQLSTATE 25006).
+func readOnlyError(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "25006"
+}
+
+// redisStore appends to a list "records": a doubled write would show.
+type redisStore struct {
+	password string
+	c        *redis.Client
+}
+
+func (s *redisStore) connect(ctx context.Context, addr string) error {
+	c := redis.NewClient(&redis.Options{Addr: addr, Password: s.password, MaxRetries: -1, PoolSize: 1, Protocol: 2,
+		DialTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return err
+	}
+	s.c = c
+	return nil
+}
+
+func (s *redisStore) write(ctx context.Context, n int64) error {
+	return s.c.RPush(ctx, "records", n).Err()
+}
+
+func (s *redisStore) has(ctx context.Context, n int64) (bool, error) {
+	_, err := s.c.LPos(ctx, "records", strconv.FormatInt(n, 10), redis.LPosArgs{}).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (s *redisStore) close() {
+	if s.c != nil {
+		s.c.Close()
+		s.c = nil
+	}
+}
+
+// checkRecords compares what is stored with what was acknowledged: every
+// acknowledged record present, none doubled, none that was never
+// acknowledged.
+func checkRecords(t *testing.T, stored []int64, acked []int64) {
+	t.Helper()
+	seen := map[int64]int{}
+	for _, n := range stored {
+		seen[n]++
+	}
+	var missing, doubled, extra []int64
+	ack := map[int64]bool{}
+	for _, n := range acked {
+		ack[n] = true
+		if seen[n] == 0 {
+			missing = append(missing, n)
+		}
+	}
+	for n, c := range seen {
+		if c > 1 {
+			doubled = append(doubled, n)
+		}
+		if !ack[n] {
+			extra = append(extra, n)
+		}
+	}
+	if len(missing)+len(doubled)+len(extra) > 0 {
+		t.Errorf("records: %d acknowledged, %d stored; missing %v, doubled %v, never acknowledged %v", len(acked), len(stored), first(missing), first(doubled), first(extra))
+	}
+}
+
+func first(s []int64) []int64 {
+	if len(s) > 10 {
+		return s[:10]
+	}
+	return s
+}

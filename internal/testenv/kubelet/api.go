@@ -1,0 +1,245 @@
+package kubelet
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// errNotFound is a 404 from the API server.
+var errNotFound = errors.New("not found")
+
+// client reads one API server.
+type client struct {
+	cluster Cluster
+	http    *http.Client
+}
+
+func newClient(c Cluster) *client {
+	tr := &http.Transport{
+		// The test API servers have self-signed certificates; their
+		// kubeconfigs say insecure-skip-tls-verify too.
+		TLSClientConfig:     &tls.Config{InsecureSkipVerify: true},
+		MaxIdleConnsPerHost: 8,
+	}
+	return &client{cluster: c, http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+}
+
+// get decodes the JSON answer to GET path into v.
+func (c *client) get(ctx context.Context, path string, v any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.cluster.Server, "/")+path, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.cluster.Token)
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotFound:
+		io.Copy(io.Discard, resp.Body)
+		return fmt.Errorf("GET %s: %w", path, errNotFound)
+	case resp.StatusCode != http.StatusOK:
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(body)))
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: %v", path, err)
+	}
+	return nil
+}
+
+// data returns the data of a ConfigMap or Secret (kind "configmaps" or
+// "secrets"), errNotFound when there is none.
+func (c *client) data(ctx context.Context, kind, namespace, name string) (map[string][]byte, error) {
+	path := "/api/v1/namespaces/" + url.PathEscape(namespace) + "/" + kind + "/" + url.PathEscape(name)
+	var obj struct {
+		Data       map[string]json.RawMessage `json:"data"`
+		BinaryData map[string][]byte          `json:"binaryData"`
+	}
+	if err := c.get(ctx, path, &obj); err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for k, raw := range obj.Data {
+		if kind == "secrets" {
+			var b []byte // base64 in the JSON
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return nil, fmt.Errorf("secret %s/%s key %s: %v", namespace, name, k, err)
+			}
+			out[k] = b
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("configmap %s/%s key %s: %v", namespace, name, k, err)
+		}
+		out[k] = []byte(s)
+	}
+	for k, b := range obj.BinaryData {
+		out[k] = b
+	}
+	return out, nil
+}
+
+// The parts of the API objects the double reads.
+
+type objectMeta struct {
+	Name              string `json:"name"`
+	Namespace         string `json:"namespace"`
+	DeletionTimestamp string `json:"deletionTimestamp,omitempty"`
+}
+
+// workload is a StatefulSet or a Deployment.
+type workload struct {
+	Metadata objectMeta `json:"metadata"`
+	Spec     struct {
+		Replicas             *int32          `json:"replicas"`
+		Template             json.RawMessage `json:"template"`
+		VolumeClaimTemplates []struct {
+			Metadata objectMeta `json:"metadata"`
+		} `json:"volumeClaimTemplates"`
+		UpdateStrategy struct {
+			Type string `json:"type"`
+		} `json:"updateStrategy"`
+	} `json:"spec"`
+}
+
+type podTemplate struct {
+	Spec podSpec `json:"spec"`
+}
+
+type podSpec struct {
+	InitContainers []container `json:"initContainers"`
+	Containers     []container `json:"containers"`
+	Volumes        []volume    `json:"volumes"`
+}
+
+type container struct {
+	Name         string          `json:"name"`
+	Command      []string        `json:"command"`
+	Args         []string        `json:"args"`
+	WorkingDir   string          `json:"workingDir"`
+	Env          []envVar        `json:"env"`
+	EnvFrom      []envFromSource `json:"envFrom"`
+	VolumeMounts []volumeMount   `json:"volumeMounts"`
+}
+
+type envVar struct {
+	Name      string `json:"name"`
+	Value     string `json:"value"`
+	ValueFrom *struct {
+		FieldRef *struct {
+			FieldPath string `json:"fieldPath"`
+		} `json:"fieldRef"`
+		ConfigMapKeyRef  *keyRef        `json:"configMapKeyRef"`
+		SecretKeyRef     *keyRef        `json:"secretKeyRef"`
+		ResourceFieldRef map[string]any `json:"resourceFieldRef"`
+	} `json:"valueFrom"`
+}
+
+type keyRef struct {
+	Name     string `json:"name"`
+	Key      string `json:"key"`
+	Optional *bool  `json:"optional"`
+}
+
+type envFromSource struct {
+	Prefix       string  `json:"prefix"`
+	ConfigMapRef *objRef `json:"configMapRef"`
+	SecretRef    *objRef `json:"secretRef"`
+}
+
+type objRef struct {
+	Name     string `json:"name"`
+	Optional *bool  `json:"optional"`
+}
+
+type volumeMount struct {
+	Name      string `json:"name"`
+	MountPath string `json:"mountPath"`
+	SubPath   string `json:"subPath"`
+}
+
+type volume struct {
+	Name      string `json:"name"`
+	ConfigMap *struct {
+		Name string `json:"name"`
+		projection
+	} `json:"configMap"`
+	Secret *struct {
+		SecretName string `json:"secretName"`
+		projection
+	} `json:"secret"`
+	EmptyDir              *struct{} `json:"emptyDir"`
+	PersistentVolumeClaim *struct {
+		ClaimName string `json:"claimName"`
+	} `json:"persistentVolumeClaim"`
+	// other is the first volume source the double does not support.
+	other string
+}
+
+// projection is what configMap and secret volumes have in common.
+type projection struct {
+	Items []struct {
+		Key  string `json:"key"`
+		Path string `json:"path"`
+		Mode *int32 `json:"mode"`
+	} `json:"items"`
+	DefaultMode *int32 `json:"defaultMode"`
+	Optional    *bool  `json:"optional"`
+}
+
+func (v *volume) UnmarshalJSON(b []byte) error {
+	type plain volume
+	if err := json.Unmarshal(b, (*plain)(v)); err != nil {
+		return err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	var other []string
+	for k := range keys {
+		switch k {
+		case "name", "configMap", "secret", "emptyDir", "persistentVolumeClaim":
+		default:
+			other = append(other, k)
+		}
+	}
+	sort.Strings(other)
+	if len(other) > 0 {
+		v.other = other[0]
+	}
+	return nil
+}
+
+// templateHash identifies a pod template: a hash of its JSON with the keys
+// sorted, so only a change of content changes it.
+func templateHash(raw json.RawMessage) (string, error) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return "", err
+	}
+	canon, err := json.Marshal(v) // maps marshal with sorted keys
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(canon)
+	return hex.EncodeToString(sum[:8]), nil
+}
+
+func isTrue(b *bool) bool { return b != nil && *b }

@@ -1,0 +1,56 @@
+package migrate_test
+
+import (
+	"fmt"
+
+	"github.com/safediff/safediff/pkg/migrate"
+)
+
+// The steps of the Postgres runbook for a migration file.
+func ExampleRunbook() {
+	m, err := migrate.Load("testdata/postgres.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	secrets := map[string]string{"ORDERS_PG_PASSWORD": "…", "ORDERS_PG_REPLICATION_PASSWORD": "…"}
+	steps, err := migrate.Runbook(m, func(k string) string { return secrets[k] })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, s := range steps {
+		fmt.Printf("%d. %s (%s)\n", i+1, s.ID, s.Kind)
+	}
+	// Output:
+	// 1. prepare-source (helm)
+	// 2. apply-source-config (action)
+	// 3. install-target (helm)
+	// 4. wait-replica (wait)
+	// 5. pause-clients (pause-clients)
+	// 6. fence-source (fence)
+	// 7. wait-caught-up (wait)
+	// 8. promote-target (promote)
+	// 9. verify-data (verify)
+	// 10. detach-target (helm)
+	// 11. release-source (action)
+	// 12. repoint (repoint)
+	// 13. resume-clients (resume-clients)
+	// 14. verify (verify)
+}
+
+// A migration file is checked strictly: every problem names its field.
+func ExampleParse() {
+	_, err := migrate.Parse([]byte(`version: 1
+name: sessions
+component: redis
+source: {namespace: cache, release: sessions, chart: charts/redis, address: "10.0.0.9:6379"}
+target: {namespace: cache, release: sessions, chart: charts/redis, address: "10.0.0.9"}
+endpoint: {namespace: cache, release: sessions-endpoint}
+`), "sessions.yaml")
+	fmt.Println(err)
+	// Output:
+	// sessions.yaml: target.address: want host:port, got "10.0.0.9"
+	// target: is the same release as the source
+	// endpoint.chart: required
+}

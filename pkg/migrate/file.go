@@ -1,0 +1,437 @@
+package migrate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Component is the kind of stateful component a migration moves.
+type Component string
+
+// The components with a bundled runbook.
+const (
+	Postgres Component = "postgres"
+	Redis    Component = "redis"
+)
+
+// Release names a Helm release and how to render it: where it lives (kube
+// context, namespace, name) and its chart and values, as helm takes them.
+type Release struct {
+	// Context is the kube context ("" means the current one).
+	Context   string `json:"context"`
+	Namespace string `json:"namespace"`
+	Release   string `json:"release"`
+	// Chart is a chart path (relative to the migration file) or reference.
+	Chart   string `json:"chart"`
+	Version string `json:"version"`
+	// Values are values files (relative to the migration file), in order.
+	Values []string `json:"values"`
+}
+
+// Ref is the release's identity, "context/namespace/release".
+func (r Release) Ref() string {
+	ctx := r.Context
+	if ctx == "" {
+		ctx = "(current context)"
+	}
+	return ctx + "/" + r.Namespace + "/" + r.Release
+}
+
+// Instance is the source or the target: a release, and the address at
+// which safediff (and, for the source, the target's replication) reaches
+// its data plane.
+type Instance struct {
+	Release
+	// Address is host:port of the data plane.
+	Address string `json:"address"`
+	// ClientAddress is host:port by which clients reach it, a DNS name
+	// the endpoint (a Service of type ExternalName) can point at; the
+	// default is Address.
+	ClientAddress string `json:"clientAddress"`
+}
+
+// clientAddress is where the endpoint points for this instance.
+func (in Instance) clientAddress() string {
+	if in.ClientAddress != "" {
+		return in.ClientAddress
+	}
+	return in.Address
+}
+
+// Client is something that writes to the component and is paused around
+// the cut-over: a release scaled to zero and back, or a pair of commands.
+type Client struct {
+	Name string `json:"name"`
+	// A release client: ReplicasValue is the values key of its replica
+	// count (dotted, e.g. "api.replicas"); Replicas is what it is scaled
+	// back to.
+	*Release
+	ReplicasValue string `json:"replicasValue"`
+	Replicas      *int   `json:"replicas"`
+	// A command client: argv lists, run in the migration file's directory.
+	// Pause must return only once the clients stopped writing; both must be
+	// safe to run twice.
+	Pause  []string `json:"pause"`
+	Resume []string `json:"resume"`
+}
+
+// Credentials name the environment variables that hold secrets; the
+// migration file never holds a secret itself.
+type Credentials struct {
+	// User is the Postgres superuser (default postgres).
+	User string `json:"user"`
+	// PasswordEnv holds the Postgres superuser's password, or Redis's
+	// password (requirepass; empty when Redis has none).
+	PasswordEnv string `json:"passwordEnv"`
+	// ReplicationPasswordEnv holds the password of the Postgres
+	// replication user.
+	ReplicationPasswordEnv string `json:"replicationPasswordEnv"`
+}
+
+// PostgresOptions are settings of the Postgres runbook.
+type PostgresOptions struct {
+	// Method is how the target is made a replica: "streaming"
+	// (pg_basebackup and streaming replication). Others, such as a Stolon
+	// standby cluster, fit the runbook as another set of actions.
+	Method string `json:"method"`
+	// ReplicationUser is the role the target replicates as (default
+	// replicator).
+	ReplicationUser string `json:"replicationUser"`
+	// ReplicationFrom lists the CIDRs the target connects to the source
+	// from; the source's pg_hba.conf allows replication from them.
+	ReplicationFrom []string `json:"replicationFrom"`
+	// Slot is the physical replication slot on the source (default: the
+	// migration's name).
+	Slot string `json:"slot"`
+}
+
+// Thresholds bound the waits and the lag.
+type Thresholds struct {
+	// MaxLag is how far behind (bytes of WAL, or of the Redis replication
+	// stream) the target may be when the clients are paused.
+	MaxLag Size `json:"maxLag"`
+	// CatchUpTimeout is how long the paused, fenced cut-over waits for the
+	// target to have every write; past it the cut-over is rolled back.
+	CatchUpTimeout Duration `json:"catchUpTimeout"`
+	// StepTimeout bounds any other wait (the initial copy, a promotion).
+	StepTimeout Duration `json:"stepTimeout"`
+}
+
+// Migration is a migration file: what moves where, who is paused, and the
+// limits.
+type Migration struct {
+	Version   int       `json:"version"`
+	Name      string    `json:"name"`
+	Component Component `json:"component"`
+	Source    Instance  `json:"source"`
+	Target    Instance  `json:"target"`
+	// Endpoint is the release of the name clients use (the bundled
+	// endpoint chart: a Service re-pointed with host and port).
+	Endpoint    Release          `json:"endpoint"`
+	Clients     []Client         `json:"clients"`
+	Credentials Credentials      `json:"credentials"`
+	Postgres    *PostgresOptions `json:"postgres"`
+	Thresholds  Thresholds       `json:"thresholds"`
+
+	// Dir is the migration file's directory: relative paths start there.
+	Dir string `json:"-"`
+	// File is the migration file's path.
+	File string `json:"-"`
+}
+
+// Defaults of the thresholds.
+const (
+	DefaultMaxLag         = 16 << 20
+	DefaultCatchUpTimeout = 30 * time.Second
+	DefaultStepTimeout    = 30 * time.Minute
+)
+
+// Size is a byte count, written as a number or with a unit (16MiB, 64kB).
+type Size int64
+
+// UnmarshalJSON reads 1048576, "1048576", "1MiB", "1MB", "512kB".
+func (s *Size) UnmarshalJSON(b []byte) error {
+	var n int64
+	if err := json.Unmarshal(b, &n); err == nil {
+		*s = Size(n)
+		return nil
+	}
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return fmt.Errorf("want a size such as 16MiB, got %s", b)
+	}
+	v, err := ParseSize(str)
+	*s = v
+	return err
+}
+
+var sizeRE = regexp.MustCompile(`^\s*([0-9]+)\s*([kKMGT]i?B|B)?\s*$`)
+
+// ParseSize reads a size: a number of bytes, or one with a unit (kB, MB,
+// GB, TB in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).
+func ParseSize(s string) (Size, error) {
+	m := sizeRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("bad size %q (want e.g. 1048576, 16MiB or 64kB)", s)
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad size %q: %v", s, err)
+	}
+	mult := map[string]int64{"": 1, "B": 1, "kB": 1e3, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+		"KiB": 1 << 10, "kiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}[m[2]]
+	if mult == 0 {
+		return 0, fmt.Errorf("bad size %q: unknown unit %s", s, m[2])
+	}
+	return Size(n * mult), nil
+}
+
+// Duration is a time.Duration written as "30s", "5m".
+type Duration time.Duration
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return fmt.Errorf("want a duration such as 30s or 5m, got %s", b)
+	}
+	v, err := time.ParseDuration(str)
+	if err != nil {
+		return fmt.Errorf("bad duration %q (want e.g. 30s or 5m)", str)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MaxFileSize bounds a migration file.
+const MaxFileSize = 1 << 20
+
+// Load reads and validates a migration file.
+func Load(path string) (*Migration, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
+	}
+	m, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	m.File = abs
+	m.Dir = filepath.Dir(abs)
+	return m, nil
+}
+
+// Parse reads a migration file's content strictly: unknown keys, missing
+// fields and bad values are errors that name the field. origin names the
+// file in messages.
+func Parse(data []byte, origin string) (*Migration, error) {
+	js, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: not valid YAML: %v", origin, err)
+	}
+	var m Migration
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("%s: %s", origin, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if err := m.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", origin, err)
+	}
+	m.File = origin
+	return &m, nil
+}
+
+// nameRE is a DNS label, which the name must be: it names the replication
+// slot and the state.
+var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+
+func (m *Migration) validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	if m.Version != 1 {
+		bad("version", "want 1, got %d", m.Version)
+	}
+	if !nameRE.MatchString(m.Name) {
+		bad("name", "want a DNS label (lower-case letters, digits, '-'), got %q", m.Name)
+	}
+	switch m.Component {
+	case Postgres, Redis:
+	case "":
+		bad("component", "required (postgres or redis)")
+	default:
+		bad("component", "unknown component %q (want postgres or redis)", m.Component)
+	}
+	checkRelease := func(field string, r Release, chart bool) {
+		if r.Namespace == "" {
+			bad(field+".namespace", "required")
+		}
+		if r.Release == "" {
+			bad(field+".release", "required")
+		}
+		if chart && r.Chart == "" {
+			bad(field+".chart", "required")
+		}
+	}
+	checkInstance := func(field string, in Instance) {
+		checkRelease(field, in.Release, true)
+		if in.Address == "" {
+			bad(field+".address", "required (host:port of the data plane)")
+		} else if _, _, err := net.SplitHostPort(in.Address); err != nil {
+			bad(field+".address", "want host:port, got %q", in.Address)
+		}
+		if in.ClientAddress != "" {
+			if _, _, err := net.SplitHostPort(in.ClientAddress); err != nil {
+				bad(field+".clientAddress", "want host:port, got %q", in.ClientAddress)
+			}
+		}
+	}
+	checkInstance("source", m.Source)
+	checkInstance("target", m.Target)
+	if m.Source.Release.Release != "" && m.Source.Ref() == m.Target.Ref() {
+		bad("target", "is the same release as the source")
+	}
+	if m.Source.Address != "" && m.Source.Address == m.Target.Address {
+		bad("target.address", "is the source's address")
+	}
+	checkRelease("endpoint", m.Endpoint, true)
+	names := map[string]bool{}
+	for i, c := range m.Clients {
+		field := fmt.Sprintf("clients[%d]", i)
+		if c.Name == "" {
+			bad(field+".name", "required")
+		} else if names[c.Name] {
+			bad(field+".name", "duplicate client %q", c.Name)
+		}
+		names[c.Name] = true
+		isRelease := c.Release != nil && (c.Release.Release != "" || c.Release.Namespace != "" || c.Release.Chart != "")
+		isCommand := len(c.Pause) > 0 || len(c.Resume) > 0
+		switch {
+		case isRelease && isCommand:
+			bad(field, "is both a release and commands; give one")
+		case isRelease:
+			checkRelease(field, *c.Release, true)
+			if c.ReplicasValue == "" {
+				bad(field+".replicasValue", "required for a release client (the values key of its replica count)")
+			}
+			if c.Replicas == nil || *c.Replicas < 1 {
+				bad(field+".replicas", "required: the replica count to scale back to (at least 1)")
+			}
+		case isCommand:
+			if len(c.Pause) == 0 || len(c.Resume) == 0 {
+				bad(field, "a command client needs both pause and resume")
+			}
+			if c.ReplicasValue != "" || c.Replicas != nil {
+				bad(field, "replicasValue and replicas are for release clients")
+			}
+		default:
+			bad(field, "give a release (namespace, release, chart, replicasValue, replicas) or pause and resume commands")
+		}
+	}
+	switch m.Component {
+	case Postgres:
+		if m.Credentials.PasswordEnv == "" {
+			bad("credentials.passwordEnv", "required: the environment variable holding the superuser's password")
+		}
+		if m.Credentials.ReplicationPasswordEnv == "" {
+			bad("credentials.replicationPasswordEnv", "required: the environment variable holding the replication user's password")
+		}
+		if m.Postgres == nil {
+			m.Postgres = &PostgresOptions{}
+		}
+		p := m.Postgres
+		switch p.Method {
+		case "", "streaming":
+			p.Method = "streaming"
+		case "stolon":
+			bad("postgres.method", "stolon (standby cluster, promotion with stolonctl) is not available in this build; use streaming")
+		default:
+			bad("postgres.method", "unknown method %q (want streaming)", p.Method)
+		}
+		if p.ReplicationUser == "" {
+			p.ReplicationUser = "replicator"
+		}
+		if p.Slot == "" {
+			p.Slot = strings.ReplaceAll(m.Name, "-", "_")
+		}
+		if !regexp.MustCompile(`^[a-z0-9_]{1,63}$`).MatchString(p.Slot) {
+			bad("postgres.slot", "want lower-case letters, digits and '_', got %q", p.Slot)
+		}
+		if len(p.ReplicationFrom) == 0 {
+			bad("postgres.replicationFrom", "required: the CIDRs the target connects to the source from")
+		}
+		for i, c := range p.ReplicationFrom {
+			if _, _, err := net.ParseCIDR(c); err != nil {
+				bad(fmt.Sprintf("postgres.replicationFrom[%d]", i), "want a CIDR such as 10.20.0.0/16, got %q", c)
+			}
+		}
+		if m.Credentials.User == "" {
+			m.Credentials.User = "postgres"
+		}
+	case Redis:
+		if m.Postgres != nil {
+			bad("postgres", "is for postgres migrations")
+		}
+		if m.Credentials.ReplicationPasswordEnv != "" || m.Credentials.User != "" {
+			bad("credentials", "redis takes only passwordEnv")
+		}
+	}
+	t := &m.Thresholds
+	if t.MaxLag == 0 {
+		t.MaxLag = DefaultMaxLag
+	}
+	if t.MaxLag < 0 {
+		bad("thresholds.maxLag", "must not be negative")
+	}
+	if t.CatchUpTimeout == 0 {
+		t.CatchUpTimeout = Duration(DefaultCatchUpTimeout)
+	}
+	if t.StepTimeout == 0 {
+		t.StepTimeout = Duration(DefaultStepTimeout)
+	}
+	if t.CatchUpTimeout < 0 || t.StepTimeout < 0 {
+		bad("thresholds", "timeouts must be positive")
+	}
+	return errors.Join(errs...)
+}
+
+// path resolves a path of the migration file: relative to its directory.
+func (m *Migration) path(p string) string {
+	if p == "" || filepath.IsAbs(p) || m.Dir == "" {
+		return p
+	}
+	return filepath.Join(m.Dir, p)
+}
+
+// chartRef resolves a chart: a path relative to the migration file when
+// one exists there, else the reference as given (repo/chart, oci://…).
+func (m *Migration) chartRef(c string) string {
+	if strings.Contains(c, "://") || filepath.IsAbs(c) {
+		return c
+	}
+	p := m.path(c)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	return c
+}

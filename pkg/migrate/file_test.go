@@ -1,0 +1,250 @@
+package migrate
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadExamples(t *testing.T) {
+	pg, err := Load("testdata/postgres.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pg.Postgres.Slot != "orders_db" || pg.Postgres.ReplicationUser != "replicator" || pg.Credentials.User != "postgres" {
+		t.Errorf("postgres defaults: slot %q user %q superuser %q", pg.Postgres.Slot, pg.Postgres.ReplicationUser, pg.Credentials.User)
+	}
+	if pg.Thresholds.MaxLag != 16<<20 || time.Duration(pg.Thresholds.CatchUpTimeout) != 30*time.Second {
+		t.Errorf("thresholds: %+v", pg.Thresholds)
+	}
+	if *pg.Clients[0].Replicas != 3 || pg.Clients[0].Release.Release != "orders-api" || len(pg.Clients[1].Pause) == 0 {
+		t.Errorf("clients: %+v", pg.Clients)
+	}
+	rd, err := Load("testdata/redis.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd.Thresholds.MaxLag != DefaultMaxLag || time.Duration(rd.Thresholds.StepTimeout) != DefaultStepTimeout {
+		t.Errorf("redis defaults: %+v", rd.Thresholds)
+	}
+}
+
+// TestParseErrors: a broken migration file is an error that names the
+// field, never a run with guessed values.
+func TestParseErrors(t *testing.T) {
+	const base = `version: 1
+name: orders-db
+component: postgres
+source: {namespace: a, release: db, chart: c, address: "10.0.0.1:5432"}
+target: {namespace: b, release: db, chart: c, address: "10.0.0.2:5432"}
+endpoint: {namespace: a, release: ep, chart: e}
+credentials: {passwordEnv: P, replicationPasswordEnv: R}
+postgres: {replicationFrom: [10.0.0.0/8]}
+`
+	if _, err := Parse([]byte(base), "m.yaml"); err != nil {
+		t.Fatalf("the base case must parse: %v", err)
+	}
+	tests := []struct {
+		name, edit, want, reason string
+	}{
+		{"unknown key", "extra: 1\n", `unknown field "extra"`, "typos must not be ignored"},
+		{"unknown nested key", "thresholds: {maxLagBytes: 1}\n", `unknown field "maxLagBytes"`, "nested keys are checked too"},
+		{"version", "version: 2\n", "version: want 1", "a future format is refused"},
+		{"name", "name: Orders_DB\n", "name: want a DNS label", "the name names a slot and the state"},
+		{"component", "component: mysql\n", `unknown component "mysql"`, "only bundled runbooks exist"},
+		{"address", `target: {namespace: b, release: db, chart: c, address: "10.0.0.2"}` + "\n", "target.address: want host:port", "the port is needed"},
+		{"same release", `target: {namespace: a, release: db, chart: c, address: "10.0.0.2:5432"}` + "\n", "target: is the same release as the source", "moving a release onto itself would destroy it"},
+		{"same address", `target: {namespace: b, release: db, chart: c, address: "10.0.0.1:5432"}` + "\n", "target.address: is the source's address", "the target would replicate from itself"},
+		{"missing chart", "endpoint: {namespace: a, release: ep}\n", "endpoint.chart: required", "the name's release is upgraded"},
+		{"stolon", "postgres: {method: stolon, replicationFrom: [10.0.0.0/8]}\n", "stolon", "not shipped untested"},
+		{"cidr", "postgres: {replicationFrom: [10.0.0.0]}\n", "postgres.replicationFrom[0]: want a CIDR", "pg_hba needs a CIDR"},
+		{"missing credentials", "credentials: {passwordEnv: P}\n", "credentials.replicationPasswordEnv: required", "the target authenticates"},
+		{"client kind", "clients: [{name: x}]\n", "clients[0]: give a release", "a client without a way to pause it"},
+		{"client both", "clients: [{name: x, namespace: ns, release: r, chart: c, replicasValue: r, replicas: 1, pause: [a], resume: [b]}]\n", "is both a release and commands", "ambiguous"},
+		{"client replicas", "clients: [{name: x, namespace: ns, release: r, chart: c, replicasValue: r}]\n", "clients[0].replicas: required", "what to scale back to"},
+		{"client pause only", "clients: [{name: x, pause: [a]}]\n", "needs both pause and resume", "a pause with no resume strands the clients"},
+		{"duplicate client", "clients: [{name: x, pause: [a], resume: [b]}, {name: x, pause: [a], resume: [b]}]\n", `duplicate client "x"`, "names key the output"},
+		{"size", "thresholds: {maxLag: 16 MiBs}\n", "bad size", "units are checked"},
+		{"duration", "thresholds: {catchUpTimeout: 30}\n", "want a duration", "a bare number is ambiguous"},
+		{"not yaml", "source: [\n", "not valid YAML", "garbage"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(edit(base, tc.edit)), "m.yaml")
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "m.yaml: ") {
+				t.Errorf("error %v, want one containing %q and naming the file (%s)", err, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+// edit replaces the base's top-level keys that the edit sets, and adds
+// the others.
+func edit(base, change string) string {
+	keys := map[string]bool{}
+	for _, l := range strings.Split(change, "\n") {
+		if k, _, ok := strings.Cut(l, ":"); ok && !strings.HasPrefix(l, " ") {
+			keys[k] = true
+		}
+	}
+	var out []string
+	for _, l := range strings.Split(base, "\n") {
+		if k, _, ok := strings.Cut(l, ":"); ok && keys[k] {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n") + change
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]Size{"0": 0, "1048576": 1 << 20, "16MiB": 16 << 20, "64kB": 64000, "1 GiB": 1 << 30, "5MB": 5e6} {
+		got, err := ParseSize(in)
+		if err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "MiB", "-1", "1.5MiB", "16 mebibytes"} {
+		if _, err := ParseSize(in); err == nil {
+			t.Errorf("ParseSize(%q) accepted", in)
+		}
+	}
+}
+
+func TestLSN(t *testing.T) {
+	for _, s := range []string{"0/0", "0/3000060", "16/B374D848", "FFFFFFFF/FFFFFFFF"} {
+		l, err := ParseLSN(s)
+		if err != nil || l.String() != s {
+			t.Errorf("ParseLSN(%q) = %v, %v", s, l, err)
+		}
+	}
+	a, _ := ParseLSN("1/0")
+	b, _ := ParseLSN("0/FFFFFFFF")
+	if a <= b {
+		t.Error("LSNs must order by their high word first")
+	}
+	for _, s := range []string{"", "0", "x/1", "1/1/1", "100000000/0"} {
+		if _, err := ParseLSN(s); err == nil {
+			t.Errorf("ParseLSN(%q) accepted", s)
+		}
+	}
+}
+
+func TestSetPath(t *testing.T) {
+	v := setPath(nil, "api.replicas", 0)
+	v = setPath(v, "api.image", "x")
+	v = setPath(v, `annotations.example\.com/x`, "y")
+	api := v["api"].(map[string]any)
+	if api["replicas"] != 0 || api["image"] != "x" {
+		t.Errorf("nested keys: %v", v)
+	}
+	if v["annotations"].(map[string]any)["example.com/x"] != "y" {
+		t.Errorf(`\. keeps a dot in a key: %v`, v)
+	}
+}
+
+// TestRunbooks pins the step sequences: each a fixed order of typed
+// steps, the questions before the client pause and the promotion, and no
+// abort after the promotion.
+func TestRunbooks(t *testing.T) {
+	env := map[string]string{"ORDERS_PG_PASSWORD": "su", "ORDERS_PG_REPLICATION_PASSWORD": "rp", "SESSIONS_REDIS_PASSWORD": "rd"}
+	for file, want := range map[string]string{
+		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
+	} {
+		m, err := Load(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, err := Runbook(m, func(k string) string { return env[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range steps {
+			g := s.ID + ":" + string(s.Kind)
+			if s.Confirm != "" {
+				g += "?"
+			}
+			if s.NoReturn {
+				g += "!"
+			}
+			got = append(got, g)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s:\n got %s\nwant %s", file, strings.Join(got, " "), want)
+		}
+	}
+}
+
+// TestRunbookNeedsCredentials: a missing secret is an error before
+// anything runs, naming the variable.
+func TestRunbookNeedsCredentials(t *testing.T) {
+	m, err := Load("testdata/postgres.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Runbook(m, func(string) string { return "" })
+	if err == nil || !strings.Contains(err.Error(), "ORDERS_PG_REPLICATION_PASSWORD") {
+		t.Errorf("error %v, want one naming ORDERS_PG_REPLICATION_PASSWORD", err)
+	}
+}
+
+func TestStatePathAndMismatch(t *testing.T) {
+	if got := StatePath("/x/orders.yaml"); got != "/x/orders.state.json" {
+		t.Errorf("StatePath = %s", got)
+	}
+	m, _ := Load("testdata/postgres.yaml")
+	dir := t.TempDir()
+	p := dir + "/s.json"
+	st := newState(m)
+	st.Done["prepare-source"] = time.Now()
+	if err := st.save(p); err != nil {
+		t.Fatal(err)
+	}
+	back, err := loadState(p, m)
+	if err != nil || len(back.Done) != 1 {
+		t.Fatalf("round trip: %v %v", back, err)
+	}
+	other, _ := Load("testdata/redis.yaml")
+	if _, err := loadState(p, other); err == nil || !strings.Contains(err.Error(), "not of this file's") {
+		t.Errorf("a state of another migration: %v", err)
+	}
+	unlock, err := lock(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock(p); err == nil || !strings.Contains(err.Error(), "another safediff migrate holds") {
+		t.Errorf("a second lock: %v", err)
+	}
+	unlock()
+	unlock2, err := lock(p)
+	if err != nil {
+		t.Errorf("lock after unlock: %v", err)
+	} else {
+		unlock2()
+	}
+}
+
+// TestREADMEWalkthroughs: the migration files the README shows are valid.
+func TestREADMEWalkthroughs(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
+		block, _, _ = strings.Cut(block, "```")
+		if !strings.Contains(block, "\ncomponent: ") {
+			continue
+		}
+		found++
+		if _, err := Parse([]byte(block), "README.md"); err != nil {
+			t.Errorf("a migration file in the README does not parse: %v\n%s", err, block)
+		}
+	}
+	if found != 2 {
+		t.Errorf("found %d migration files in the README, want 2 (postgres and redis)", found)
+	}
+}

@@ -1,0 +1,190 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// redisNode is a connection to one Redis server.
+type redisNode struct {
+	addr string
+	c    *redis.Client
+}
+
+func dialRedis(ctx context.Context, addr, password string) (*redisNode, error) {
+	c := redis.NewClient(&redis.Options{
+		Addr: addr, Password: password,
+		DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
+		MaxRetries: -1, PoolSize: 1, Protocol: 2,
+	})
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("redis at %s: %w", addr, redactErr(err, password))
+	}
+	return &redisNode{addr: addr, c: c}, nil
+}
+
+func (n *redisNode) close() { n.c.Close() }
+
+// info reads an INFO section as key -> value.
+func (n *redisNode) info(ctx context.Context, section string) (map[string]string, error) {
+	s, err := n.c.Info(ctx, section).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis at %s: INFO %s: %w", n.addr, section, err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if k, v, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, "#") {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// redisRepl is what INFO replication says about a server.
+type redisRepl struct {
+	Role string // master or slave
+	// LinkUp and Syncing are a replica's link to its master.
+	LinkUp, Syncing bool
+	// Offset is master_repl_offset: for a master, what it has written;
+	// for a replica, what it has processed of its master's stream.
+	Offset int64
+	// MasterHost and MasterPort are a replica's master.
+	MasterHost, MasterPort string
+}
+
+func (n *redisNode) replication(ctx context.Context) (redisRepl, error) {
+	m, err := n.info(ctx, "replication")
+	if err != nil {
+		return redisRepl{}, err
+	}
+	r := redisRepl{Role: m["role"], LinkUp: m["master_link_status"] == "up", Syncing: m["master_sync_in_progress"] == "1",
+		MasterHost: m["master_host"], MasterPort: m["master_port"]}
+	if r.Role == "" {
+		return r, fmt.Errorf("redis at %s: INFO replication has no role", n.addr)
+	}
+	r.Offset, err = strconv.ParseInt(m["master_repl_offset"], 10, 64)
+	if err != nil {
+		return r, fmt.Errorf("redis at %s: bad master_repl_offset %q", n.addr, m["master_repl_offset"])
+	}
+	return r, nil
+}
+
+func (n *redisNode) configGet(ctx context.Context, key string) (string, error) {
+	m, err := n.c.ConfigGet(ctx, key).Result()
+	if err != nil {
+		return "", fmt.Errorf("redis at %s: CONFIG GET %s: %w", n.addr, key, err)
+	}
+	v, ok := m[key]
+	if !ok {
+		return "", fmt.Errorf("redis at %s: CONFIG GET %s: no such setting", n.addr, key)
+	}
+	return v, nil
+}
+
+func (n *redisNode) configSet(ctx context.Context, key, value string) error {
+	if err := n.c.ConfigSet(ctx, key, value).Err(); err != nil {
+		return fmt.Errorf("redis at %s: CONFIG SET %s: %w", n.addr, key, err)
+	}
+	return nil
+}
+
+// redisFenceReplicas is the min-replicas-to-write of a fenced server: more
+// replicas than any server has, so every write is refused (NOREPLICAS).
+const redisFenceReplicas = "1000000"
+
+// redisFenceKeys are the settings the fence changes.
+var redisFenceKeys = []string{"min-replicas-to-write", "min-replicas-max-lag"}
+
+// saveFenceConfig reads the settings the fence changes, to restore them
+// on a rollback.
+func (n *redisNode) saveFenceConfig(ctx context.Context) (map[string]string, error) {
+	saved := map[string]string{}
+	for _, k := range redisFenceKeys {
+		v, err := n.configGet(ctx, k)
+		if err != nil {
+			return nil, err
+		}
+		saved[k] = v
+	}
+	if saved["min-replicas-to-write"] == redisFenceReplicas {
+		return nil, fmt.Errorf("redis at %s is fenced already, and there is no record of its settings before the fence", n.addr)
+	}
+	return saved, nil
+}
+
+// fence makes the server refuse writes (min-replicas-to-write beyond any
+// replica count), ends the normal client connections, and returns the
+// replication offset after which no write can be. Redis runs commands
+// one at a time, so once CONFIG SET returns no later write is accepted.
+func (n *redisNode) fence(ctx context.Context) (int64, error) {
+	if err := n.configSet(ctx, "min-replicas-max-lag", "10"); err != nil {
+		return 0, err
+	}
+	if err := n.configSet(ctx, "min-replicas-to-write", redisFenceReplicas); err != nil {
+		return 0, err
+	}
+	if err := n.c.Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
+		return 0, fmt.Errorf("redis at %s: CLIENT KILL: %w", n.addr, err)
+	}
+	r, err := n.replication(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return r.Offset, nil
+}
+
+// fenced says whether the server refuses writes by the fence.
+func (n *redisNode) fenced(ctx context.Context) (bool, error) {
+	v, err := n.configGet(ctx, "min-replicas-to-write")
+	return v == redisFenceReplicas, err
+}
+
+// unfence restores the settings the fence changed.
+func (n *redisNode) unfence(ctx context.Context, saved map[string]string) error {
+	for _, k := range []string{"min-replicas-to-write", "min-replicas-max-lag"} {
+		v, ok := saved[k]
+		if !ok {
+			v = map[string]string{"min-replicas-to-write": "0", "min-replicas-max-lag": "10"}[k]
+		}
+		if err := n.configSet(ctx, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// promote makes a replica a master.
+func (n *redisNode) promote(ctx context.Context) error {
+	if err := n.c.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		return fmt.Errorf("redis at %s: REPLICAOF NO ONE: %w", n.addr, err)
+	}
+	return nil
+}
+
+// keyCounts reads INFO keyspace: "db0" -> keys.
+func (n *redisNode) keyCounts(ctx context.Context) (map[string]int64, error) {
+	m, err := n.info(ctx, "keyspace")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for db, v := range m {
+		for _, kv := range strings.Split(v, ",") {
+			if k, num, ok := strings.Cut(kv, "="); ok && k == "keys" {
+				c, err := strconv.ParseInt(num, 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("redis at %s: bad keyspace line %s:%s", n.addr, db, v)
+				}
+				out[db] = c
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,250 @@
+package migrate
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// StepKind is the type of a runbook step.
+type StepKind string
+
+// The kinds of steps a runbook is made of.
+const (
+	// KindHelm upgrades (or installs) a release, after its helm diff was
+	// reviewed against the step's expectations.
+	KindHelm StepKind = "helm"
+	// KindAction acts on the data plane (reload a configuration, create a
+	// replication slot).
+	KindAction StepKind = "action"
+	// KindWait waits for a condition of the data plane.
+	KindWait StepKind = "wait"
+	// KindPause pauses the clients.
+	KindPause StepKind = "pause-clients"
+	// KindFence makes the source refuse writes.
+	KindFence StepKind = "fence"
+	// KindPromote makes the target a primary.
+	KindPromote StepKind = "promote"
+	// KindRepoint points the clients' name at the target.
+	KindRepoint StepKind = "repoint"
+	// KindResume starts the clients again.
+	KindResume StepKind = "resume-clients"
+	// KindVerify checks the outcome.
+	KindVerify StepKind = "verify"
+)
+
+// Step is one step of a runbook.
+type Step struct {
+	ID    string
+	Kind  StepKind
+	Title string
+	// Confirm is the question asked before the step runs (pausing the
+	// clients, promoting), or "".
+	Confirm string
+	// Helm lists the releases the step upgrades, with what it may change.
+	Helm []HelmChange
+	// NoReturn marks the step after which abort is no longer possible.
+	NoReturn bool
+
+	run func(ctx context.Context, x *execution) error
+}
+
+// HelmChange is one helm upgrade of a step.
+type HelmChange struct {
+	Release Release
+	// Values are the runbook's values, layered over the release's values
+	// files; secret is the part of them that comes from credentials.
+	Values map[string]any
+	// Install makes it helm upgrade --install.
+	Install bool
+	Expect  []Expectation
+}
+
+// engine is the data-plane half of a runbook: what differs between
+// components (and, for Postgres, between replication methods such as
+// streaming replication or a Stolon standby cluster) behind one set of
+// actions. The step sequence around it is the same.
+type engine interface {
+	// sourceValues, targetValues and detachValues are the chart values of
+	// preparing the source, creating the target as a replica, and making
+	// the promoted target stand alone.
+	sourceValues() map[string]any
+	targetValues() (map[string]any, error)
+	detachValues() (map[string]any, error)
+	// prepareSource applies the prepared configuration on the running
+	// source (reload, replication user, slot).
+	prepareSource(ctx context.Context) error
+	// replicating reports whether the target streams from the source,
+	// and its lag in bytes.
+	replicating(ctx context.Context) (ok bool, lag int64, detail string, err error)
+	// fence makes the source refuse writes and records in st where the
+	// last write is and what to restore.
+	fence(ctx context.Context, st *State, save func() error) error
+	unfence(ctx context.Context, st *State) error
+	// caughtUp reports whether the target has everything up to the fence.
+	caughtUp(ctx context.Context, st *State) (ok bool, lag int64, err error)
+	promote(ctx context.Context) error
+	// verifyData compares the fenced source's data with the target's.
+	verifyData(ctx context.Context) error
+	// releaseSource frees what replication held on the source (a slot).
+	releaseSource(ctx context.Context) error
+	// verify checks the end state: target primary and writable, source
+	// fenced.
+	verify(ctx context.Context) error
+	// cleanupAbort frees what replication held on the source when the
+	// target is removed.
+	cleanupAbort(ctx context.Context) error
+}
+
+var (
+	configOnly = func(why string) Expectation {
+		return Expectation{Kinds: []string{"ConfigMap", "Secret"}, Actions: []diffparse.Action{diffparse.Update, diffparse.Create},
+			Max: rules.Safe, Why: why}
+	}
+	anyCreate = Expectation{Kinds: []string{"*"}, Actions: []diffparse.Action{diffparse.Create}, Max: rules.Safe,
+		Why: "a new release: objects are created"}
+	repoint = Expectation{Kinds: []string{"Service"}, Actions: []diffparse.Action{diffparse.Update}, Max: rules.Disruptive,
+		Paths: []kube.Pattern{kube.MustParsePattern("spec.externalName"), kube.MustParsePattern("spec.ports.**")},
+		Why:   "the name clients use is pointed at the target"}
+	scale = Expectation{Kinds: []string{"Deployment", "StatefulSet", "ReplicaSet"}, Actions: []diffparse.Action{diffparse.Update},
+		Max: rules.Disruptive, Paths: []kube.Pattern{kube.MustParsePattern("spec.replicas")}, Why: "the client is scaled"}
+)
+
+// Runbook returns the fixed sequence of steps of a migration's component.
+func Runbook(m *Migration, getenv func(string) string) ([]*Step, error) {
+	e, err := engineFor(m, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return steps(m, e)
+}
+
+func steps(m *Migration, e engine) ([]*Step, error) {
+	targetValues, err := e.targetValues()
+	if err != nil {
+		return nil, err
+	}
+	detachValues, err := e.detachValues()
+	if err != nil {
+		return nil, err
+	}
+	host, port, _ := net.SplitHostPort(m.Target.clientAddress())
+	portN, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, fmt.Errorf("target.address: bad port %q", port)
+	}
+	lag := m.Thresholds.MaxLag
+	s := []*Step{
+		{ID: "prepare-source", Kind: KindHelm, Title: "make the source ready for replication (configuration only, no restart)",
+			Helm: []HelmChange{{Release: m.Source.Release, Values: e.sourceValues(),
+				Expect: []Expectation{configOnly("the replication settings of the source")}}}},
+		{ID: "apply-source-config", Kind: KindAction, Title: "apply the replication settings on the running source",
+			run: func(ctx context.Context, x *execution) error { return e.prepareSource(ctx) }},
+		{ID: "install-target", Kind: KindHelm, Title: "create the target as a replica of the source",
+			Helm: []HelmChange{{Release: m.Target.Release, Values: targetValues, Install: true, Expect: []Expectation{anyCreate}}}},
+		{ID: "wait-replica", Kind: KindWait, Title: fmt.Sprintf("wait until the target streams from the source, at most %s behind", humanBytes(int64(lag))),
+			run: func(ctx context.Context, x *execution) error { return x.waitReplicating(ctx, e) }},
+		{ID: "pause-clients", Kind: KindPause, Title: "pause the clients", Confirm: "Pause the clients now?",
+			Helm: clientChanges(m, true), run: func(ctx context.Context, x *execution) error { return x.pauseClients(ctx) }},
+		{ID: "fence-source", Kind: KindFence, Title: "fence the source: refuse writes, end client sessions",
+			run: func(ctx context.Context, x *execution) error { return x.fence(ctx, e) }},
+		{ID: "wait-caught-up", Kind: KindWait, Title: fmt.Sprintf("wait until the target has every write (at most %v, else roll back)", timeOf(m.Thresholds.CatchUpTimeout)),
+			run: func(ctx context.Context, x *execution) error { return x.waitCaughtUp(ctx, e) }},
+		{ID: "promote-target", Kind: KindPromote, Title: "promote the target to primary", Confirm: "Promote the target? After this the migration cannot be aborted.",
+			NoReturn: true, run: func(ctx context.Context, x *execution) error { return x.promote(ctx, e) }},
+		{ID: "verify-data", Kind: KindVerify, Title: "compare the data of the fenced source and the target",
+			run: func(ctx context.Context, x *execution) error { return e.verifyData(ctx) }},
+		{ID: "detach-target", Kind: KindHelm, Title: "make the target stand alone (configuration only, no restart)",
+			Helm: []HelmChange{{Release: m.Target.Release, Values: detachValues,
+				Expect: []Expectation{configOnly("the target's replication settings are cleared")}}}},
+	}
+	if m.Component == Postgres {
+		s = append(s, &Step{ID: "release-source", Kind: KindAction, Title: "drop the replication slot on the source",
+			run: func(ctx context.Context, x *execution) error { return e.releaseSource(ctx) }})
+	}
+	s = append(s,
+		&Step{ID: "repoint", Kind: KindRepoint, Title: fmt.Sprintf("point %s at the target (%s)", m.Endpoint.Release, m.Target.clientAddress()),
+			Helm: []HelmChange{{Release: m.Endpoint, Values: map[string]any{"host": host, "port": portN}, Expect: []Expectation{repoint}}}},
+		&Step{ID: "resume-clients", Kind: KindResume, Title: "start the clients again",
+			Helm: clientChanges(m, false), run: func(ctx context.Context, x *execution) error { return x.resumeClients(ctx) }},
+		&Step{ID: "verify", Kind: KindVerify, Title: "verify: the target is the writable primary, the source refuses writes, the name points at the target",
+			run: func(ctx context.Context, x *execution) error { return x.verify(ctx, e) }},
+	)
+	return s, nil
+}
+
+// clientChanges are the helm upgrades that scale release clients to zero
+// (pause) or back.
+func clientChanges(m *Migration, pause bool) []HelmChange {
+	var out []HelmChange
+	for _, c := range m.Clients {
+		if c.Release == nil {
+			continue
+		}
+		n := 0
+		if !pause {
+			n = *c.Replicas
+		}
+		out = append(out, HelmChange{Release: *c.Release, Values: setPath(nil, c.ReplicasValue, n), Expect: []Expectation{scale}})
+	}
+	return out
+}
+
+// setPath sets a dotted key in nested maps.
+func setPath(m map[string]any, key string, v any) map[string]any {
+	if m == nil {
+		m = map[string]any{}
+	}
+	cur := m
+	parts := splitDotted(key)
+	for _, p := range parts[:len(parts)-1] {
+		next, ok := cur[p].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			cur[p] = next
+		}
+		cur = next
+	}
+	cur[parts[len(parts)-1]] = v
+	return m
+}
+
+// splitDotted splits a.b.c, with \. for a dot inside a key.
+func splitDotted(key string) []string {
+	var parts []string
+	var cur []byte
+	for i := 0; i < len(key); i++ {
+		switch {
+		case key[i] == '\\' && i+1 < len(key) && key[i+1] == '.':
+			cur = append(cur, '.')
+			i++
+		case key[i] == '.':
+			parts = append(parts, string(cur))
+			cur = cur[:0]
+		default:
+			cur = append(cur, key[i])
+		}
+	}
+	return append(parts, string(cur))
+}
+
+func timeOf(d Duration) string { return durationText(d) }
+
+func humanBytes(n int64) string {
+	switch {
+	case n < 0:
+		return "-" + humanBytes(-n)
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
