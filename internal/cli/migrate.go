@@ -166,7 +166,7 @@ func newMigrateRunner(cmd *cobra.Command, s *Streams, f *migrateFlags, file stri
 	if helm == "" {
 		helm = s.Getenv("HELM_BIN")
 	}
-	h := &helmrun.Runner{Helm: helm, Env: s.environ(), Stdin: nil, Stdout: s.Out, Stderr: s.Err}
+	h := &helmrun.Runner{Helm: helm, Env: s.environ(), Stdout: s.Out, Stderr: s.Err}
 	if d := s.Getenv("HELM_DEBUG"); d == "true" || d == "1" {
 		h.Debug = s.Err
 	}

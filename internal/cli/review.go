@@ -31,14 +31,23 @@ type reviewFlags struct {
 func (f *reviewFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.inputFormat, "input-format", "auto", "input format: "+strings.Join(diffparse.Formats(), ", "))
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
+	fl.StringVarP(&f.namespace, "namespace", "n", "", "release namespace, for objects identified by template path (helm diff release)")
+	f.registerShared(cmd)
+}
+
+// registerShared registers the flags every reviewing command has: rules,
+// gate, accept files and how the report looks. They have long names only,
+// so that upgrade can take them out of helm's arguments (see
+// splitUpgradeArgs).
+func (f *reviewFlags) registerShared(cmd *cobra.Command) {
+	fl := cmd.Flags()
 	fl.StringArrayVar(&f.ruleFiles, "rules", nil, "rules `FILE` layered over the defaults (repeatable; the last given has the highest precedence)")
 	fl.BoolVar(&f.noDefaultRules, "no-default-rules", false, "drop the embedded default rules")
-	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes (label churn and other noise) too")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
-	fl.StringVarP(&f.namespace, "namespace", "n", "", "release namespace, for objects identified by template path (helm diff release)")
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
 }
 
@@ -138,12 +147,10 @@ func runReview(s *Streams, f *reviewFlags, in io.Reader, source string) error {
 	return nil
 }
 
-// reviewInput checks the flags, parses and classifies the input, and
+// reviewInput checks the flags other than the output format (the caller
+// has made its writer already), parses and classifies the input, and
 // applies the gate, without writing anything.
 func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*report.Report, error) {
-	if _, err := report.ForFormat(f.output); err != nil {
-		return nil, err
-	}
 	format, err := diffparse.ParseFormat(f.inputFormat)
 	if err != nil {
 		return nil, err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
@@ -148,11 +147,7 @@ func newRulesDocCmd(s *Streams) *cobra.Command {
 		Short: "Print the reference of the default rules, in markdown",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f, err := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
-			if err != nil {
-				return err
-			}
-			set, err := rules.NewSet(f)
+			set, err := review.DefaultRules()
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -29,38 +28,37 @@ what is rendered (values, --set, --version, --install, …) also go to helm diff
 upgrade, with full context and no colour. Flags only helm diff understands
 (--three-way-merge, --allow-unreleased, --normalize-manifests, …) go to the
 diff only. A failing helm diff is an error (exit 1): nothing is upgraded.
-
-safediff flags:
-  --plan                 review only; never upgrade
-  --fail-on LEVEL        gate (default disruptive; never; RELEASE-GLOB=LEVEL)
-  --accept FILE          reviewed changes that may pass the gate this once
-  --approve              when the gate trips, ask on the terminal (refused without one)
-  --rules FILE           rules layered over the defaults (repeatable)
-  --no-default-rules     drop the default rules
-  --report FORMAT        text (default), json or markdown
-  --show-ignored         show ignored changes too
-  --no-color             never colour the report
+The safediff flags are listed below, in their long form only.
 
 Exit codes: 0 reviewed and upgraded (or, with --plan, passed); 2 the gate
 tripped, nothing upgraded; 1 an error, nothing upgraded; when helm upgrade
 itself fails after the gate passed, its exit code.`
 
 func newUpgradeCmd(s *Streams) *cobra.Command {
-	return &cobra.Command{
-		Use:                "upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
-		Short:              "Plan with helm diff, review, gate, and only then helm upgrade",
-		Long:               upgradeHelp,
-		DisableFlagParsing: true,
+	var f upgradeFlags
+	cmd := &cobra.Command{
+		Use:   "upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
+		Short: "Plan with helm diff, review, gate, and only then helm upgrade",
+		Long:  upgradeHelp,
+		// the arguments are helm's, with safediff's flags among them:
+		// splitUpgradeArgs takes those out
+		DisableFlagParsing:    true,
+		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for _, a := range args {
 				if a == "-h" || a == "--help" {
-					fmt.Fprintln(s.Out, upgradeHelp)
-					return nil
+					return cmd.Help()
 				}
 			}
-			return runUpgrade(cmd.Context(), s, args)
+			helmArgs, err := splitUpgradeArgs(cmd, args)
+			if err != nil {
+				return err
+			}
+			return runUpgrade(cmd.Context(), s, &f, helmArgs)
 		},
 	}
+	f.register(cmd)
+	return cmd
 }
 
 // upgradeFlags are safediff's own flags of the upgrade command.
@@ -70,72 +68,55 @@ type upgradeFlags struct {
 	approve bool
 }
 
-// splitUpgradeArgs takes safediff's own flags out of the arguments; the
-// rest is the helm upgrade.
-func splitUpgradeArgs(args []string) (upgradeFlags, []string, error) {
-	f := upgradeFlags{reviewFlags: reviewFlags{inputFormat: "diff", output: "text", maxBytes: report.DefaultMaxBytes}}
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, value, hasValue := strings.Cut(a, "=")
-		next := func() (string, error) {
-			if hasValue {
-				return value, nil
-			}
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("flag %s needs a value", name)
-			}
-			i++
-			return args[i], nil
-		}
-		var err error
-		var v string
-		switch name {
-		case "--plan":
-			f.plan = true
-		case "--approve":
-			f.approve = true
-		case "--no-default-rules":
-			f.noDefaultRules = true
-		case "--show-ignored":
-			f.showIgnored = true
-		case "--no-color":
-			f.noColor = true
-		case "--fail-on":
-			if v, err = next(); err == nil {
-				f.failOn = append(f.failOn, v)
-			}
-		case "--accept":
-			if v, err = next(); err == nil {
-				f.accept = append(f.accept, v)
-			}
-		case "--rules":
-			if v, err = next(); err == nil {
-				f.ruleFiles = append(f.ruleFiles, v)
-			}
-		case "--report":
-			if v, err = next(); err == nil {
-				f.output = v
-			}
-		case "--max-bytes":
-			if v, err = next(); err == nil {
-				f.maxBytes, err = strconv.Atoi(v)
-			}
-		default:
-			rest = append(rest, a)
-		}
-		if err != nil {
-			return f, nil, err
-		}
-	}
-	return f, rest, nil
+// register defines the flags on the command, for its help and for
+// splitUpgradeArgs: review's shared flags, the report format (helm upgrade
+// has its own --output), --plan and --approve. The input is always helm
+// diff's line diff, and the namespace is helm's.
+func (f *upgradeFlags) register(cmd *cobra.Command) {
+	f.inputFormat = "diff"
+	f.registerShared(cmd)
+	fl := cmd.Flags()
+	fl.StringVar(&f.output, "report", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
+	fl.BoolVar(&f.plan, "plan", false, "review only; never upgrade")
+	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
 }
 
-func runUpgrade(ctx context.Context, s *Streams, args []string) error {
-	f, helmArgs, err := splitUpgradeArgs(args)
-	if err != nil {
-		return err
+// splitUpgradeArgs takes the command's flags (long forms, --flag value or
+// --flag=value) out of the arguments and parses them; the rest is the helm
+// upgrade.
+func splitUpgradeArgs(cmd *cobra.Command, args []string) ([]string, error) {
+	fl := cmd.Flags()
+	var own, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			// the end of the flags, for helm as for safediff
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		flag := fl.Lookup(name)
+		if !strings.HasPrefix(a, "--") || flag == nil {
+			rest = append(rest, a)
+			continue
+		}
+		own = append(own, a)
+		if !hasValue && flag.NoOptDefVal == "" {
+			// not a boolean: the value is the next argument
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag --%s needs a value", name)
+			}
+			i++
+			own = append(own, args[i])
+		}
 	}
+	if err := fl.Parse(own); err != nil {
+		return nil, err
+	}
+	return rest, nil
+}
+
+func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []string) error {
 	u, err := helmrun.ParseUpgrade(helmArgs)
 	if err != nil {
 		return err

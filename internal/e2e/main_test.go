@@ -153,16 +153,11 @@ func chart(t *testing.T, version string) string {
 	return dst
 }
 
-// install installs the shop chart (1.0.0) as release rel in namespace ns.
-func install(t *testing.T, h helmUnderTest, ns, rel string, sets ...string) {
+// install installs the shop chart (1.0.0) as release rel in namespace ns,
+// with extra flags such as those of [sets].
+func install(t *testing.T, h helmUnderTest, ns, rel string, flags ...string) {
 	t.Helper()
-	args := []string{"install", rel, chart(t, "1.0.0"), "-n", ns, "--create-namespace"}
-	for _, s := range sets {
-		args = append(args, "--set", s)
-	}
-	if r := h.Run(nil, nil, args...); r.Code != 0 {
-		t.Fatalf("install failed:\n%s", r)
-	}
+	h.MustRun(t, append([]string{"install", rel, chart(t, "1.0.0"), "-n", ns, "--create-namespace"}, flags...)...)
 	wantHistory(t, h, ns, rel, 1, "deployed")
 }
 
@@ -190,6 +185,9 @@ func wantHistory(t *testing.T, h helmUnderTest, ns, rel string, rev int, status 
 	revs, err := h.History(ns, rel)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(revs) == 0 {
+		t.Fatalf("helm history %s: no revisions, want %d %s", rel, rev, status)
 	}
 	last := revs[len(revs)-1]
 	if last.Revision != rev || last.Status != status {

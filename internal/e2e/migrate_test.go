@@ -3,12 +3,13 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -77,21 +78,9 @@ func setUpMigration(t *testing.T) {
 }
 
 func startMigrationEnv() (string, error) {
-	pgBin := "/usr/lib/postgresql/15/bin"
-	for _, b := range []string{"initdb", "postgres", "pg_basebackup"} {
-		if _, err := os.Stat(filepath.Join(pgBin, b)); err != nil {
-			return "Postgres 15 server binaries are missing (run scripts/e2e/install-dataplane.sh): " + err.Error(), nil
-		}
-	}
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		return "redis-server is missing (run scripts/e2e/install-dataplane.sh)", nil
-	}
-	var runAs *syscall.Credential
-	if os.Geteuid() == 0 {
-		var err error
-		if runAs, err = lookupUser("postgres"); err != nil {
-			return "", fmt.Errorf("running as root needs a postgres user to run the pods as: %w", err)
-		}
+	dp, err := testenv.FindDataPlane()
+	if err != nil {
+		return err.Error(), nil
 	}
 	dir := filepath.Join(suite.tmp, "migration")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -122,7 +111,7 @@ func startMigrationEnv() (string, error) {
 	}
 	migration.ips = map[string]string{}
 	for _, p := range migrationPods {
-		ip, err := freeLoopback(5432, 6379)
+		ip, err := testenv.FreeLoopback(5432, 6379)
 		if err != nil {
 			return "", err
 		}
@@ -136,8 +125,8 @@ func startMigrationEnv() (string, error) {
 		Clusters: []kubelet.Cluster{migration.src, migration.dstC},
 		Root:     filepath.Join(dir, "kubelet"),
 		PodIPs:   migration.ips,
-		RunAs:    runAs,
-		Path:     []string{pgBin},
+		RunAs:    dp.RunAs,
+		Path:     []string{dp.PGBin},
 		Log:      logf,
 	})
 	if err != nil {
@@ -145,56 +134,16 @@ func startMigrationEnv() (string, error) {
 	}
 	migration.kl = kl
 	suite.cleanups = append(suite.cleanups, kl.Stop)
-	// helm v3 with the diff plugin (installed by TestMain), both contexts
+	// helm v3 with the diff plugin (installed by TestMain), both contexts;
+	// of two KUBECONFIG entries, the last wins
 	h := suite.helms[0]
-	env := append([]string{}, h.Env...)
-	for i, kv := range env {
-		if strings.HasPrefix(kv, "KUBECONFIG=") {
-			env[i] = "KUBECONFIG=" + migration.kubeconfig
-		}
-	}
-	migration.helm = &testenv.Helm{Bin: h.Bin, Env: env}
+	migration.helm = &testenv.Helm{Bin: h.Bin, Env: append(slices.Clip(h.Env), "KUBECONFIG="+migration.kubeconfig)}
 	migration.safediff = filepath.Join(suite.tmp, "safediff", "bin", "safediff")
 	return "", nil
 }
 
-// freeLoopback picks a random 127.x.y.z address whose ports are free.
-func freeLoopback(ports ...int) (string, error) {
-	for i := 0; i < 100; i++ {
-		ip := fmt.Sprintf("127.%d.%d.%d", 20+rand.IntN(200), rand.IntN(256), 2+rand.IntN(250))
-		ok := true
-		for _, p := range ports {
-			l, err := net.Listen("tcp", net.JoinHostPort(ip, fmt.Sprint(p)))
-			if err != nil {
-				ok = false
-				break
-			}
-			l.Close()
-		}
-		if ok {
-			return ip, nil
-		}
-	}
-	return "", fmt.Errorf("no free loopback address")
-}
-
-func lookupUser(name string) (*syscall.Credential, error) {
-	data, err := os.ReadFile("/etc/passwd")
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Split(line, ":")
-		if len(f) > 3 && f[0] == name {
-			var uid, gid uint32
-			fmt.Sscan(f[2], &uid)
-			fmt.Sscan(f[3], &gid)
-			return &syscall.Credential{Uid: uid, Gid: gid}, nil
-		}
-	}
-	return nil, fmt.Errorf("no user %s", name)
-}
-
+// writeKubeconfig writes a kubeconfig with a context per cluster, named
+// as the cluster; the first is the current one.
 func writeKubeconfig(path string, clusters ...kubelet.Cluster) error {
 	var b strings.Builder
 	b.WriteString("apiVersion: v1\nkind: Config\nclusters:\n")
@@ -270,15 +219,6 @@ func (m *mig) write(name, content string) string {
 	return p
 }
 
-func (m *mig) helm(args ...string) testenv.Result {
-	m.t.Helper()
-	r := migration.helm.Run(nil, nil, args...)
-	if r.Code != 0 {
-		m.t.Fatalf("helm failed:\n%s", r)
-	}
-	return r
-}
-
 func (m *mig) chart(name string) string {
 	return filepath.Join(suite.tools.Root, "charts", name)
 }
@@ -296,9 +236,9 @@ func (m *mig) install() {
 	}
 	m.write("source-values.yaml", srcValues)
 	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port))
-	m.helm("install", m.release, m.chart(m.component), "--kube-context", "src", "-n", m.ns, "--create-namespace", "-f", filepath.Join(m.dir, "source-values.yaml"))
-	m.helm("install", m.release+"-endpoint", m.chart("endpoint"), "--kube-context", "src", "-n", m.ns, "--set", "host="+m.srcName(), "--set", fmt.Sprintf("port=%d", m.port))
-	m.helm("install", "api", filepath.Join(suite.tools.Root, "testdata", "charts", "client"), "--kube-context", "src", "-n", m.ns, "--set", "replicas=2")
+	migration.helm.MustRun(t, "install", m.release, m.chart(m.component), "--kube-context", "src", "-n", m.ns, "--create-namespace", "-f", filepath.Join(m.dir, "source-values.yaml"))
+	migration.helm.MustRun(t, "install", m.release+"-endpoint", m.chart("endpoint"), "--kube-context", "src", "-n", m.ns, "--set", "host="+m.srcName(), "--set", fmt.Sprintf("port=%d", m.port))
+	migration.helm.MustRun(t, "install", "api", filepath.Join(suite.tools.Root, "testdata", "charts", "client"), "--kube-context", "src", "-n", m.ns, "--set", "replicas=2")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := migration.kl.WaitRunning(ctx, "src", m.ns, m.pod()); err != nil {
@@ -330,30 +270,20 @@ func (m *mig) ping(addr string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if m.component == "postgres" {
-		c, err := m.pgConnect(ctx, addr)
+		c, err := pgConnect(ctx, addr, "postgres", pgPassword)
 		if err != nil {
 			return err
 		}
 		return c.Close(ctx)
 	}
-	c := redis.NewClient(&redis.Options{Addr: addr, Password: redisPass, MaxRetries: -1})
+	c := m.redis(addr)
 	defer c.Close()
 	return c.Ping(ctx).Err()
 }
 
-func (m *mig) pgConnect(ctx context.Context, addr string) (*pgx.Conn, error) {
-	host, port, _ := net.SplitHostPort(addr)
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=disable connect_timeout=3", host, port))
-	if err != nil {
-		return nil, err
-	}
-	cfg.User, cfg.Password = "postgres", pgPassword
-	return pgx.ConnectConfig(ctx, cfg)
-}
-
 func (m *mig) pg(addr string) *pgx.Conn {
 	m.t.Helper()
-	c, err := m.pgConnect(context.Background(), addr)
+	c, err := pgConnect(context.Background(), addr, "postgres", pgPassword)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -433,12 +363,15 @@ clients:
 		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port))))
 }
 
+// env is the environment of safediff migrate. Its temporary files go to
+// the test's directory: a run killed by runKilled leaves them behind.
 func (m *mig) env() []string {
 	pw := pgPassword
 	if m.component == "redis" {
 		pw = redisPass
 	}
-	return append(append([]string{}, migration.helm.Env...), "TEST_PASSWORD="+pw, "TEST_REPLICATION_PASSWORD="+replPassword, "HELM_BIN="+migration.helm.Bin)
+	return append(slices.Clip(migration.helm.Env), "TEST_PASSWORD="+pw, "TEST_REPLICATION_PASSWORD="+replPassword,
+		"HELM_BIN="+migration.helm.Bin, "TMPDIR="+m.dir)
 }
 
 // safediff runs safediff migrate; its output is kept to check that no
@@ -463,7 +396,7 @@ func (m *mig) logPause(out string) {
 
 // runKilled runs the migration and kills it (SIGKILL) as soon as one more
 // step is recorded as done; it returns whether the run finished on its
-// own first.
+// own first (also when it exited before the kill landed).
 func (m *mig) runKilled() (finished bool, doneSteps int) {
 	t := m.t
 	before := len(m.state().Done)
@@ -476,24 +409,29 @@ func (m *mig) runKilled() (finished bool, doneSteps int) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	for {
+	var err error
+	sent := false // the SIGKILL
+	for done := false; !done; {
 		select {
-		case err := <-exited:
-			m.outputs = append(m.outputs, out.String())
-			m.logPause(out.String())
-			if err != nil {
-				t.Fatalf("the run failed on its own: %v\n%s", err, out.String())
-			}
-			return true, len(m.state().Done)
+		case err = <-exited:
+			done = true
 		case <-time.After(5 * time.Millisecond):
-		}
-		if n := len(m.state().Done); n > before {
-			cmd.Process.Signal(syscall.SIGKILL)
-			<-exited
-			m.outputs = append(m.outputs, out.String())
-			return false, n
+			if !sent && len(m.state().Done) > before {
+				cmd.Process.Signal(syscall.SIGKILL)
+				sent = true
+			}
 		}
 	}
+	m.outputs = append(m.outputs, out.String())
+	var ee *exec.ExitError
+	if sent && errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
+		return false, len(m.state().Done)
+	}
+	if err != nil {
+		t.Fatalf("the run failed on its own: %v\n%s", err, out.String())
+	}
+	m.logPause(out.String())
+	return true, len(m.state().Done)
 }
 
 // runKilledAtEveryStep runs the migration to its end, killing the runner
@@ -540,12 +478,16 @@ func (m *mig) state() stateFile {
 	return st
 }
 
-// history is the number of revisions of a release in a context.
+// history is the number of revisions of a release in a context, 0 when
+// there is no such release.
 func (m *mig) history(kubeContext, release string) int {
 	m.t.Helper()
 	r := migration.helm.Run(nil, nil, "history", release, "-n", m.ns, "--kube-context", kubeContext, "-o", "json")
 	if r.Code != 0 {
-		return 0
+		if strings.Contains(r.Stderr, "release: not found") {
+			return 0
+		}
+		m.t.Fatalf("helm history:\n%s", r)
 	}
 	var revs []testenv.Revision
 	if err := json.Unmarshal([]byte(r.Stdout), &revs); err != nil {
@@ -596,20 +538,10 @@ func TestMigratePostgres(t *testing.T) {
 	if byAddr[m.dstAddr()] < 50 || byAddr[m.srcAddr()] < 20 {
 		t.Errorf("writes per address: %v (want writes to the source before and to the target after the cut-over)", byAddr)
 	}
-	ctx := context.Background()
-	tgt := m.pg(m.dstAddr())
-	defer tgt.Close(ctx)
-	rows, err := tgt.Query(ctx, "select n from records")
-	if err != nil {
-		t.Fatal(err)
-	}
-	stored, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkRecords(t, stored, acked)
+	checkRecords(t, m.pgRecords(m.dstAddr()), acked)
 
 	// no split brain: the source refuses writes
+	ctx := context.Background()
 	src := m.pg(m.srcAddr())
 	defer src.Close(ctx)
 	if _, err := src.Exec(ctx, "insert into records (n) values (-1)"); !readOnlyError(err) {
@@ -650,29 +582,6 @@ func TestMigratePostgres(t *testing.T) {
 	m.noSecrets()
 	if os.Getenv("SAFEDIFF_E2E_DUMP") != "" {
 		os.WriteFile(os.Getenv("SAFEDIFF_E2E_DUMP"), []byte(strings.Join(m.outputs, "\n=====\n")), 0o644)
-	}
-}
-
-// snapshot is a copy of the acknowledged writes so far.
-func (w *writer) snapshot() []int64 {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append([]int64(nil), w.acked...)
-}
-
-// checkContains: every acknowledged write is stored once; the store may
-// have later ones the snapshot does not know yet.
-func checkContains(t *testing.T, stored, acked []int64) {
-	t.Helper()
-	seen := map[int64]int{}
-	for _, n := range stored {
-		seen[n]++
-	}
-	for _, n := range acked {
-		if seen[n] != 1 {
-			t.Errorf("acknowledged record %d is stored %d times (%d acknowledged, %d stored)", n, seen[n], len(acked), len(stored))
-			return
-		}
 	}
 }
 
@@ -787,6 +696,11 @@ func TestMigrateRedis(t *testing.T) {
 	m.migrationFile()
 	w := m.startWriter()
 	srcStarts := m.podStatus("src").Starts
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := migration.kl.WaitRunning(ctx, "src", m.ns, "api-local"); err != nil {
+		t.Fatal(err) // else the check of its restart below proves nothing
+	}
 	api, _ := migration.kl.Pod("src", m.ns, "api-local")
 	m.runKilledAtEveryStep()
 	w.waitMore(50)
@@ -841,7 +755,10 @@ func TestMigrateRedisAbort(t *testing.T) {
 	checkRecords(t, m.redisRecords(m.srcAddr()), acked)
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		st, _ := migration.kl.Pod("dst", m.ns, m.pod())
+		st, ok := migration.kl.Pod("dst", m.ns, m.pod())
+		if !ok {
+			t.Fatal("the target's server never ran")
+		}
 		if !st.Running {
 			break
 		}

@@ -3,8 +3,9 @@ package e2e
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/safediff/safediff/internal/testenv/kubelet"
 )
 
 // The other safediff subcommands work through the plugin, with the same
@@ -49,11 +50,7 @@ func TestHelmGlobalFlagsReachBothHelmRuns(t *testing.T) {
 		install(t, h, ns, "shop")
 		// a kubeconfig whose current context is a dead server; only
 		// --kube-context real reaches the cluster
-		kc, err := os.ReadFile(suite.cluster.Kubeconfig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		two := twoContextKubeconfig(t, string(kc))
+		two := twoContextKubeconfig(t)
 		r := h.Run(nil, []string{"KUBECONFIG=" + two}, "safediff", "upgrade", "shop", chart(t, "1.0.0"), "--set", "web.image=nginx:1.27", "-n", ns)
 		if r.Code == 0 {
 			t.Fatalf("the dead current context worked:\n%s", r)
@@ -67,42 +64,18 @@ func TestHelmGlobalFlagsReachBothHelmRuns(t *testing.T) {
 	})
 }
 
-// twoContextKubeconfig adds a context "dead" (the current one, a server
-// nobody listens on) and names the cluster's context "real".
-func twoContextKubeconfig(t *testing.T, kubeconfig string) string {
+// twoContextKubeconfig writes a kubeconfig with the cluster's context,
+// named "real", and a context "dead" (the current one, a server nobody
+// listens on).
+func twoContextKubeconfig(t *testing.T) string {
 	t.Helper()
-	var server, token string
-	for _, l := range strings.Split(kubeconfig, "\n") {
-		l = strings.TrimSpace(l)
-		if v, ok := strings.CutPrefix(l, "server: "); ok {
-			server = v
-		}
-		if v, ok := strings.CutPrefix(l, "token: "); ok {
-			token = v
-		}
+	real, err := kubelet.ClusterFromKubeconfig(suite.cluster.Kubeconfig, "real")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if server == "" || token == "" {
-		t.Fatalf("no server or token in the kubeconfig:\n%s", kubeconfig)
-	}
-	doc := `apiVersion: v1
-kind: Config
-clusters:
-- name: real
-  cluster: {server: ` + server + `, insecure-skip-tls-verify: true}
-- name: dead
-  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
-users:
-- name: admin
-  user: {token: ` + token + `}
-contexts:
-- name: real
-  context: {cluster: real, user: admin}
-- name: dead
-  context: {cluster: dead, user: admin}
-current-context: dead
-`
+	dead := kubelet.Cluster{Name: "dead", Server: "https://127.0.0.1:1", Token: real.Token}
 	p := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+	if err := writeKubeconfig(p, dead, real); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -16,7 +16,7 @@ var noChartLabelsInPods = sets("labels.inPodTemplate=false", "web.checksumConfig
 // ignored, the gate passes, and helm upgrade runs.
 func TestChartBumpOfLabelsOnlyUpgrades(t *testing.T) {
 	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
-		install(t, h, ns, "shop", "labels.inPodTemplate=false", "web.checksumConfig=false")
+		install(t, h, ns, "shop", noChartLabelsInPods...)
 		r := safediff(t, h, ns, append([]string{"upgrade", "shop", chart(t, "1.1.0")}, noChartLabelsInPods...)...)
 		wantExit(t, r, 0)
 		wantIn(t, "report", r.Stdout, "Only ignored changes", "PASS")
@@ -175,8 +175,8 @@ func TestHelmDiffFailureUpgradesNothing(t *testing.T) {
 			wantIn(t, tc.why+": stderr", r.Stderr, "helm diff upgrade failed", tc.msg, "was not upgraded")
 		}
 		wantHistory(t, h, ns, "shop", 1, "deployed")
-		if _, err := h.History(ns, "nosuch"); err == nil {
-			t.Error("release nosuch exists")
+		if _, err := h.History(ns, "nosuch"); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("release nosuch: helm history says %v, want release: not found", err)
 		}
 	})
 }
@@ -185,9 +185,8 @@ func TestHelmDiffFailureUpgradesNothing(t *testing.T) {
 // installed.
 func TestInstallNewRelease(t *testing.T) {
 	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
-		if r := h.Run(nil, nil, "install", "placeholder", chart(t, "1.0.0"), "-n", ns, "--create-namespace", "--set", "db.enabled=false"); r.Code != 0 {
-			t.Fatalf("creating the namespace:\n%s", r)
-		}
+		// a release of its own creates the namespace
+		h.MustRun(t, "install", "placeholder", chart(t, "1.0.0"), "-n", ns, "--create-namespace", "--set", "db.enabled=false")
 		r := safediff(t, h, ns, "upgrade", "fresh", chart(t, "1.0.0"), "--install")
 		wantExit(t, r, 0)
 		wantIn(t, "report", r.Stdout, "Deployment.apps/"+ns+"/fresh-web", "created")
@@ -211,13 +210,7 @@ func TestUpgradeFailureAfterGateKeepsHelmsMessageAndCode(t *testing.T) {
 			t.Fatalf("exit %d, want helm upgrade's failure\n%s", r.Code, r)
 		}
 		wantIn(t, "stderr", r.Stderr, "helm upgrade failed (exit "+itoa(r.Code)+") after the review passed", "field is immutable")
-		revs, err := h.History(ns, "shop")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if last := revs[len(revs)-1]; last.Revision != 2 || last.Status != "failed" {
-			t.Errorf("newest revision %d %s, want helm's failed revision 2", last.Revision, last.Status)
-		}
+		wantHistory(t, h, ns, "shop", 2, "failed") // helm's failed revision
 	})
 }
 
@@ -247,11 +240,10 @@ func TestApproveOnTerminal(t *testing.T) {
 		install(t, h, ns, "shop")
 		c := chart(t, "1.0.0")
 		cmdline := shellQuote(h.Bin, "safediff", "upgrade", "shop", c, "--set", "web.serviceType=NodePort", "--approve", "--no-color", "-n", ns)
+		script := *h.Helm // helm's environment, script(1) as the binary
+		script.Bin = "script"
 		answer := func(a string) (string, int) {
-			s := &helmUnderTest{h.name, h.Helm}
-			s2 := *s.Helm
-			s2.Bin = "script"
-			r := s2.Run([]byte(a+"\n"), nil, "-q", "-e", "-c", cmdline, "/dev/null")
+			r := script.Run([]byte(a+"\n"), nil, "-q", "-e", "-c", cmdline, "/dev/null")
 			return r.Stdout, r.Code
 		}
 		out, code := answer("n")

@@ -12,15 +12,19 @@
 package testenv
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
+	"testing"
 	"time"
 )
 
@@ -39,10 +43,8 @@ func Root() (string, error) {
 		return "", err
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			if b, _ := os.ReadFile(filepath.Join(dir, "go.mod")); bytes.HasPrefix(b, []byte("module github.com/safediff/safediff\n")) {
-				return dir, nil
-			}
+		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && bytes.HasPrefix(b, []byte("module github.com/safediff/safediff\n")) {
+			return dir, nil
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
@@ -65,27 +67,14 @@ func Load() (*Tools, error) {
 	if cache == "" {
 		cache = filepath.Join(root, ".cache", "e2e")
 	}
-	f, err := os.Open(filepath.Join(cache, "tools.env"))
+	b, err := os.ReadFile(filepath.Join(cache, "tools.env"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNoTools
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	vars := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
-		if !ok || strings.HasPrefix(line, "#") {
-			continue
-		}
-		vars[k] = strings.Trim(v, "'")
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
+	vars := parseEnv(string(b))
 	t := &Tools{Root: root, Helm3: vars["SAFEDIFF_E2E_HELM"], Helm4: vars["SAFEDIFF_E2E_HELM4"],
 		HelmDiffDir: vars["SAFEDIFF_E2E_HELM_DIFF_PLUGIN"], Vars: vars}
 	for _, p := range []string{t.Helm3, t.Helm4, filepath.Join(t.HelmDiffDir, "bin", "diff"),
@@ -100,6 +89,20 @@ func Load() (*Tools, error) {
 	return t, nil
 }
 
+// parseEnv reads the export K='v' lines of tools.env and of what up.sh
+// prints; comments are skipped.
+func parseEnv(text string) map[string]string {
+	vars := map[string]string{}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		if ok && !strings.HasPrefix(line, "#") {
+			vars[k] = strings.Trim(v, `'"`)
+		}
+	}
+	return vars
+}
+
 // Required says whether a missing toolchain is a failure rather than a
 // reason to skip (SAFEDIFF_E2E_REQUIRED=1).
 func Required() bool { return os.Getenv("SAFEDIFF_E2E_REQUIRED") == "1" }
@@ -108,7 +111,6 @@ func Required() bool { return os.Getenv("SAFEDIFF_E2E_REQUIRED") == "1" }
 type Cluster struct {
 	Dir        string // its RUN dir
 	Kubeconfig string
-	Env        map[string]string // what up.sh wrote to $RUN/env
 	tools      *Tools
 }
 
@@ -119,22 +121,18 @@ func (t *Tools) StartCluster(dir string) (*Cluster, error) {
 	cmd.Env = append(os.Environ(), "RUN="+dir, "SAFEDIFF_CACHE="+t.Vars["SAFEDIFF_CACHE"])
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		c := &Cluster{Dir: dir, tools: t}
+	c := &Cluster{Dir: dir, tools: t}
+	err := cmd.Run()
+	if err == nil {
+		if c.Kubeconfig = parseEnv(out.String())["KUBECONFIG"]; c.Kubeconfig == "" {
+			err = fmt.Errorf("printed no KUBECONFIG:\n%s", out.String())
+		}
+	}
+	if err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("up.sh: %v\n%s", err, errb.String())
 	}
-	env := map[string]string{}
-	for _, line := range strings.Split(out.String(), "\n") {
-		k, v, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "export "), "=")
-		if ok {
-			env[k] = strings.Trim(v, "'\"")
-		}
-	}
-	if env["KUBECONFIG"] == "" {
-		return nil, fmt.Errorf("up.sh printed no KUBECONFIG:\n%s", out.String())
-	}
-	return &Cluster{Dir: dir, Kubeconfig: env["KUBECONFIG"], Env: env, tools: t}, nil
+	return c, nil
 }
 
 // Stop stops the servers by the PIDs up.sh recorded, and removes nothing.
@@ -206,6 +204,16 @@ func (h *Helm) Run(stdin []byte, extraEnv []string, args ...string) Result {
 	return r
 }
 
+// MustRun runs helm with args and fails the test unless helm exits 0.
+func (h *Helm) MustRun(t testing.TB, args ...string) Result {
+	t.Helper()
+	r := h.Run(nil, nil, args...)
+	if r.Code != 0 {
+		t.Fatalf("helm failed:\n%s", r)
+	}
+	return r
+}
+
 // Revision is one entry of helm history.
 type Revision struct {
 	Revision    int    `json:"revision"`
@@ -247,4 +255,85 @@ func (t *Tools) BuildPlugin(dir string) error {
 		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// DataPlane is what the kubelet double (internal/testenv/kubelet) needs to
+// run the bundled charts' servers, as scripts/e2e/install-dataplane.sh
+// installs it.
+type DataPlane struct {
+	PGBin string              // the PostgreSQL 15 server binaries ($PG_BIN, default /usr/lib/postgresql/15/bin)
+	RunAs *syscall.Credential // the postgres user when the tests run as root (postgres refuses root), else nil
+}
+
+// FindDataPlane finds the data-plane binaries; its error says what is
+// missing, a reason to skip unless [Required].
+func FindDataPlane() (*DataPlane, error) {
+	dp := &DataPlane{PGBin: os.Getenv("PG_BIN")}
+	if dp.PGBin == "" {
+		dp.PGBin = "/usr/lib/postgresql/15/bin"
+	}
+	var missing []string
+	for _, b := range []string{"initdb", "postgres", "pg_basebackup", "pg_ctl", "psql"} {
+		if _, err := os.Stat(filepath.Join(dp.PGBin, b)); err != nil {
+			missing = append(missing, filepath.Join(dp.PGBin, b))
+		}
+	}
+	for _, b := range []string{"redis-server", "redis-cli"} {
+		if _, err := exec.LookPath(b); err != nil {
+			missing = append(missing, b)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("data-plane binaries missing (run scripts/e2e/install-dataplane.sh): %s", strings.Join(missing, ", "))
+	}
+	if os.Geteuid() == 0 {
+		var err error
+		if dp.RunAs, err = lookupUser("postgres"); err != nil {
+			return nil, fmt.Errorf("running as root needs a postgres user to run the pods as: %w", err)
+		}
+	}
+	return dp, nil
+}
+
+// lookupUser reads a user's uid and gid from /etc/passwd.
+func lookupUser(name string) (*syscall.Credential, error) {
+	data, err := os.ReadFile("/etc/passwd")
+	if err != nil {
+		return nil, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) < 4 || f[0] != name {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(f[2], 10, 32)
+		gid, err2 := strconv.ParseUint(f[3], 10, 32)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, err
+		}
+		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+	}
+	return nil, fmt.Errorf("no user %s in /etc/passwd", name)
+}
+
+// FreeLoopback picks a random 127.x.y.z, outside the kubelet double's
+// default 127.0.1.N, on which nothing listens on any of ports. Other tests
+// may run servers on loopback at the same time.
+func FreeLoopback(ports ...int) (string, error) {
+	for range 100 {
+		ip := fmt.Sprintf("127.%d.%d.%d", 10+rand.IntN(240), rand.IntN(256), 2+rand.IntN(252))
+		free := true
+		for _, port := range ports {
+			l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
+			if err != nil {
+				free = false
+				break
+			}
+			l.Close()
+		}
+		if free {
+			return ip, nil
+		}
+	}
+	return "", errors.New("no free loopback address")
 }

@@ -21,7 +21,8 @@ type Acceptance struct {
 	// paths included); nil for the object-level finding.
 	Path kube.Path
 	// New, when set, must equal the change's new value (a scalar, not a
-	// redacted value): accepting image nginx:1.27 does not accept 1.28.
+	// redacted or absent value): accepting image nginx:1.27 does not
+	// accept 1.28, and new: "" does not accept the field's removal.
 	New *string
 	// Reason says why (a ticket, an approval); it is shown in the report.
 	Reason string
@@ -144,7 +145,7 @@ func (r *Result) Accept(list []Acceptance) (unused []Acceptance) {
 				} else if f.Object || !f.Change.Path.Equal(a.Path) {
 					continue
 				}
-				if a.New != nil && (f.Change.New.Redacted || f.Change.New.Text != *a.New) {
+				if a.New != nil && (!f.Change.New.Present() || f.Change.New.Redacted || f.Change.New.Text != *a.New) {
 					continue
 				}
 				f.Accepted = true

@@ -77,6 +77,19 @@ const elidedPlan = `prod, api, Deployment (apps) has changed:
 ...
 `
 
+// removalPlan changes one ConfigMap value to the empty string and removes
+// another: at a safe gate both are at the gate.
+const removalPlan = `prod, cfg, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: cfg
+  data:
+-   legacy: "on"
+-   mode: fast
++   mode: ""
+`
+
 // Paths of acceptPlan, as the report prints them.
 const (
 	webRef      = "Deployment.apps/prod/web"
@@ -133,6 +146,7 @@ func indexes(list []classify.Acceptance) []int {
 // then says.
 func TestAccept(t *testing.T) {
 	restart := classify.Gate{Default: classify.Threshold{Level: rules.Restart}}
+	safe := classify.Gate{Default: classify.Threshold{Level: rules.Safe}}
 	tests := []struct {
 		name      string
 		diff      string // default acceptPlan
@@ -256,6 +270,31 @@ func TestAccept(t *testing.T) {
 			accepted:  []string{"ConfigMap/prod/cfg data.replicas ()"},
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "the change's new value is compared decoded: \"3\" in the diff is 3",
+		},
+		{
+			name:      "new as an unquoted number",
+			entries:   "[{object: ConfigMap/prod/cfg, path: data.replicas, new: 3}]",
+			accepted:  []string{"ConfigMap/prod/cfg data.replicas ()"},
+			offending: []string{webRef, "Service/prod/legacy"},
+			reason:    "new is any YAML scalar: new: 3 pins the value \"3\" as new: '3' does",
+		},
+		{
+			name:      "new: '' does not accept a removal",
+			diff:      removalPlan,
+			entries:   "[{object: ConfigMap/prod/cfg, path: data.mode, new: ''}, {object: ConfigMap/prod/cfg, path: data.legacy, new: ''}]",
+			gate:      &safe,
+			accepted:  []string{"ConfigMap/prod/cfg data.mode ()"},
+			unused:    []int{1},
+			offending: []string{"ConfigMap/prod/cfg"},
+			reason:    "new: '' pins the empty string: mode set to \"\" is that change, legacy removed has no new value at all and is not",
+		},
+		{
+			name:     "a removal accepted by its path",
+			diff:     removalPlan,
+			entries:  "[{object: ConfigMap/prod/cfg, path: data.mode, new: ''}, {object: ConfigMap/prod/cfg, path: data.legacy}]",
+			gate:     &safe,
+			accepted: []string{"ConfigMap/prod/cfg data.legacy ()", "ConfigMap/prod/cfg data.mode ()"},
+			reason:   "without new, the path alone names the removal: with both changes reviewed the gate passes",
 		},
 		{
 			name:     "an elided path, as printed",
@@ -416,6 +455,11 @@ func TestParseAcceptancesErrors(t *testing.T) {
 			"a path that cannot match is an error, not an unused acceptance",
 		},
 		{
+			"new as a list", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    new: [canary]\n",
+			[]string{"accept[1]", "new: want a single value"},
+			"a pinned value that is no scalar could never match: an error, not an acceptance that silently matches nothing",
+		},
+		{
 			"unterminated key step", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: spec.template.spec.containers[name=web.image\n",
 			[]string{"accept[1]", "missing ']'"},
 			"the error says what is wrong with the path",
@@ -437,21 +481,5 @@ func TestParseAcceptancesErrors(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestAcceptUnquotedScalarNew is a question for the maintainers: new: 3 or
-// new: true (YAML scalars that are not strings) are rejected today
-// ("cannot unmarshal number into Go struct field .accept.new of type
-// string"), so pinning spec.replicas needs new: "3".
-func TestAcceptUnquotedScalarNew(t *testing.T) {
-
-	list, err := classify.ParseAcceptances([]byte("version: 1\naccept:\n  - object: ConfigMap/prod/cfg\n    path: data.replicas\n    new: 3\n"), "accept.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := reviewPlan(t, acceptPlan)
-	if unused := res.Accept(list); len(unused) != 0 {
-		t.Errorf("new: 3 does not match the new value \"3\"")
 	}
 }

@@ -125,7 +125,7 @@ func (c *classifier) object(o *diffparse.Object) *Object {
 	case diffparse.Delete:
 		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Remove))
 	case diffparse.Ownership:
-		// only the owner changes; handled below
+		// only the owner changes: the owner finding below
 	default:
 		for i := range o.Changes {
 			out.Findings = append(out.Findings, c.change(o, &o.Changes[i]))
@@ -146,7 +146,9 @@ func (c *classifier) object(o *diffparse.Object) *Object {
 			out.Findings = append(out.Findings, f)
 		}
 	}
-	if o.NewOwner != "" {
+	if o.Action == diffparse.Ownership || o.NewOwner != "" {
+		// the object-level formats name an ownership change without the
+		// owners: it is judged all the same, never left without a finding
 		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Owner))
 	}
 	for _, f := range out.Findings {

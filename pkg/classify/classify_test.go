@@ -104,7 +104,7 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 }
 
 func TestReplacementNamesTheCulprit(t *testing.T) {
-	res := judge(t, change(hDeploy, d("3", ""), strings.Replace(d("3", ""), "    matchLabels:\n      app: web", "    matchLabels:\n      app: web2", 1)))
+	res := judge(t, edit(hDeploy, d("3", ""), "    matchLabels:\n      app: web", "    matchLabels:\n      app: web2"))
 	o := res.Objects[0]
 	if o.Action != diffparse.Replace || len(o.Culprits) != 1 || o.Culprits[0].String() != "spec.selector.matchLabels.app" {
 		t.Fatalf("got action %s culprits %v; want replace forced by spec.selector.matchLabels.app", o.Action, o.Culprits)
@@ -112,8 +112,8 @@ func TestReplacementNamesTheCulprit(t *testing.T) {
 }
 
 func TestGate(t *testing.T) {
-	labels := change(hDeploy, d("3", ""), r("", d("3", ""), "helm.sh/chart: web-1.0.0", "helm.sh/chart: web-1.1.0"))
-	image := change(hDeploy, d("3", ""), r("", d("3", ""), "nginx:1.25", "nginx:1.27"))
+	labels := edit(hDeploy, d("3", ""), "helm.sh/chart: web-1.0.0", "helm.sh/chart: web-1.1.0")
+	image := edit(hDeploy, d("3", ""), "nginx:1.25", "nginx:1.27")
 	restart := classify.Gate{Default: classify.Threshold{Level: rules.Restart}}
 	never := classify.Gate{Default: classify.Threshold{Never: true}}
 	tests := []struct {

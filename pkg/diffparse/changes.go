@@ -446,7 +446,6 @@ func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 // lookup finds the node at an exact path, walking from the root.
 func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 	n := root
-	typ := t.nodes[root].typ
 	for _, s := range p {
 		nd := &t.nodes[n]
 		found := int32(-1)
@@ -461,7 +460,6 @@ func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 					break
 				}
 			}
-			typ = typ.Field(string(s))
 		case kube.Index:
 			if nd.kind != kSeq {
 				return -1, false
@@ -472,7 +470,6 @@ func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 					break
 				}
 			}
-			typ = typ.Item()
 		case kube.Key:
 			if nd.kind != kSeq {
 				return -1, false
@@ -483,7 +480,6 @@ func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 					break
 				}
 			}
-			typ = typ.Item()
 		default:
 			return -1, false
 		}
@@ -492,6 +488,5 @@ func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 		}
 		n = found
 	}
-	_ = typ
 	return n, true
 }

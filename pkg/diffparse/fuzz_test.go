@@ -66,6 +66,7 @@ func Hostile() map[string]string {
 		"header then garbage":     "default, web, Deployment (apps) has changed:\n\x01\x02\x03\n",
 		"secret in garbage":       "password: aGVsbG8=\n",
 		"windows line ends mixed": strings.ReplaceAll(body, "\n", "\r\n")[:200] + "\n" + body,
+		"stevedore release only":  "File: manifests/shop.yaml\nReleaseName: web\n", // cut right after ReleaseName:
 	}
 }
 
@@ -138,8 +139,14 @@ func stripANSI(s string) string {
 	return b.String()
 }
 
-func addSeeds(f *testing.F, pattern string) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
+// fuzzFormat seeds a fuzz target with the samples under testdata/ that
+// match pattern and with the hostile inputs, and checks every input with
+// format.
+func fuzzFormat(f *testing.F, pattern string, format diffparse.Format) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", pattern))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seed samples match testdata/%s (%v)", pattern, err)
+	}
 	for _, file := range files {
 		data, err := os.ReadFile(file)
 		if err == nil && len(data) < 64<<10 {
@@ -151,33 +158,18 @@ func addSeeds(f *testing.F, pattern string) {
 			f.Add(s)
 		}
 	}
+	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, format) })
 }
 
-func FuzzParseDiff(f *testing.F) {
-	addSeeds(f, "helm-diff/*diff*")
-	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatDiff) })
-}
-
-func FuzzParseSimple(f *testing.F) {
-	addSeeds(f, "helm-diff/*simple*")
-	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatSimple) })
-}
-
-func FuzzParseJSON(f *testing.F) {
-	addSeeds(f, "helm-diff/*json*")
-	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatJSON) })
-}
-
+func FuzzParseDiff(f *testing.F)   { fuzzFormat(f, "helm-diff/*diff*", diffparse.FormatDiff) }
+func FuzzParseSimple(f *testing.F) { fuzzFormat(f, "helm-diff/*simple*", diffparse.FormatSimple) }
+func FuzzParseJSON(f *testing.F)   { fuzzFormat(f, "helm-diff/*json*", diffparse.FormatJSON) }
 func FuzzParseStructured(f *testing.F) {
-	addSeeds(f, "helm-diff/*structured*")
-	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatStructured) })
+	fuzzFormat(f, "helm-diff/*structured*", diffparse.FormatStructured)
 }
 
 // FuzzParseAuto exercises format detection over every parser.
-func FuzzParseAuto(f *testing.F) {
-	addSeeds(f, "*/*")
-	f.Fuzz(func(t *testing.T, s string) { checkParse(t, s, diffparse.FormatAuto) })
-}
+func FuzzParseAuto(f *testing.F) { fuzzFormat(f, "*/*", diffparse.FormatAuto) }
 
 // TestHostileInputs runs the hostile inputs through every parser.
 func TestHostileInputs(t *testing.T) {

@@ -88,7 +88,6 @@ func splitHeader(t string) (ns, name, kind, api, msg string, ok bool) {
 
 func parseHeader(t string, pos Pos) (header, bool) {
 	if ns, name, kind, api, msg, ok := splitHeader(t); ok {
-		m := []string{t, ns, name, kind, api, msg}
 		group := api
 		if api == "v1" || !strings.Contains(api, ".") && isCoreVersion(api) {
 			group = ""
@@ -96,7 +95,7 @@ func parseHeader(t string, pos Pos) (header, bool) {
 		if kube.IsClusterScoped(group, kind) {
 			ns = ""
 		}
-		return header{ref: kube.ObjectRef{Group: kube.Intern(group), Kind: kube.Intern(kind), Namespace: kube.Intern(ns), Name: strings.Clone(name)}, msg: m[5], pos: pos}, true
+		return header{ref: kube.ObjectRef{Group: kube.Intern(group), Kind: kube.Intern(kind), Namespace: kube.Intern(ns), Name: strings.Clone(name)}, msg: msg, pos: pos}, true
 	}
 	if m := sourceHeaderRE.FindStringSubmatch(t); m != nil {
 		return header{source: strings.Clone(m[1]), msg: m[2], pos: pos}, true

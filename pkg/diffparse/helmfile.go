@@ -9,8 +9,10 @@ import (
 // ", namespace=N") before running helm diff upgrade for each release, and
 // some lines of its own and of helm around them.
 var (
-	comparingRE    = regexp.MustCompile(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
-	helmfileInfoRE = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret |Identified at least one change$)`)
+	comparingRE = regexp.MustCompile(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
+	// helmfile's summary of affected releases: "  name (chart) UPDATED"
+	helmfileAffectedRE = regexp.MustCompile(`^  \S+ \(.*\)(?: UPDATED| DELETED)?$`)
+	helmfileInfoRE     = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret |Identified at least one change$)`)
 )
 
 func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
@@ -18,21 +20,17 @@ func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 	bp := newBlockParser(in, opts, plan, errs)
 	sawDetailed := false
 	affected := false
-	for len(*errs) < maxErrors {
-		l, ok, err := in.next()
+	for {
+		l, ok := nextText(in, errs)
 		if !ok {
 			break
-		}
-		if err != nil {
-			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
-			continue
 		}
 		t := l.text
 		pos := Pos{Line: l.no}
 		if m := comparingRE.FindStringSubmatch(t); m != nil {
 			plan.Releases = append(plan.Releases, Release{Name: strings.Clone(m[1]), Chart: strings.Clone(m[2]), Namespace: strings.Clone(m[3]), Pos: pos})
-			bp.release = plan.Releases[len(plan.Releases)-1].Name
-			bp.opts.Namespace = m[3]
+			r := plan.Releases[len(plan.Releases)-1]
+			bp.release, bp.opts.Namespace = r.Name, r.Namespace
 			affected = false
 			continue
 		}
@@ -47,8 +45,7 @@ func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 		case isBlank(t):
 		case t == "Affected releases are:":
 			affected = true
-		case affected && strings.HasPrefix(t, "  "):
-			// "  name (chart) UPDATED": helmfile's own summary
+		case affected && helmfileAffectedRE.MatchString(t):
 		case helmfileInfoRE.MatchString(t):
 		case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
 			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})

@@ -23,9 +23,9 @@ type input struct {
 	r       io.Reader
 	buf     string // current chunk
 	pos     int    // offset of the next line in buf
-	eof     bool
-	err     error
-	read    int64 // bytes read so far
+	eof     bool   // nothing more comes from r
+	err     error  // why reading stopped before the end (a read error, the size limit)
+	read    int64  // bytes read so far
 	max     int64
 	no      int     // number of the last line returned by next
 	ahead   []iline // lines read but not yet returned, from aheadAt
@@ -47,6 +47,27 @@ func newInput(r io.Reader, max int64) *input {
 		max = DefaultMaxInput
 	}
 	return &input{r: r, max: max}
+}
+
+// Read reads from the underlying reader, counting against the size limit.
+// A read error or exceeding the limit ends the input for good: in.err
+// keeps the error, so that [parseInput] fails even where a format parser
+// took the early end for the end of the input.
+func (in *input) Read(p []byte) (int, error) {
+	if in.err != nil {
+		return 0, in.err
+	}
+	n, err := in.r.Read(p)
+	in.read += int64(n)
+	switch {
+	case in.read > in.max:
+		in.err = fmt.Errorf("input is larger than %d bytes", in.max)
+	case err == nil || err == io.EOF:
+		return n, err
+	default:
+		in.err = fmt.Errorf("reading input: %w", err)
+	}
+	return n, in.err
 }
 
 // rawLine returns the next raw line (without '\n'), or ok=false at the end.
@@ -74,17 +95,10 @@ func (in *input) rawLine() (string, bool, error) {
 		chunk := make([]byte, len(rest), len(rest)+size)
 		copy(chunk, rest)
 		for len(chunk) < cap(chunk) {
-			n, err := in.r.Read(chunk[len(chunk):cap(chunk)])
+			n, err := in.Read(chunk[len(chunk):cap(chunk)])
 			chunk = chunk[:len(chunk)+n]
-			in.read += int64(n)
-			if in.read > in.max {
-				return "", false, fmt.Errorf("input is larger than %d bytes", in.max)
-			}
 			if err != nil {
 				in.eof = true
-				if err != io.EOF {
-					in.err = fmt.Errorf("reading input: %w", err)
-				}
 				break
 			}
 			if n > 0 && strings.IndexByte(unsafe.String(&chunk[len(chunk)-n], n), '\n') >= 0 {
@@ -113,19 +127,31 @@ func (in *input) readLine() (iline, bool, error) {
 		in.decided = true
 		in.crlf = strings.HasSuffix(s, "\r")
 	}
+	if in.crlf {
+		s = strings.TrimSuffix(s, "\r") // the pipe's
+	}
 	if strings.HasSuffix(s, "\r") {
-		s = s[:len(s)-1]
-		l.cr = !in.crlf
+		s, l.cr = s[:len(s)-1], true // the content's
 	}
 	if strings.IndexByte(s, 0x1b) >= 0 {
 		s = stripEscapes(s)
 	}
-	if strings.ContainsAny(s, "\r\b") {
+	if i := strings.IndexAny(s, "\r\b"); i >= 0 {
+		head := s[:i]
 		s = renderTerminal(s)
+		if !isBlank(head) && (isDiffLine(head) || isDiffLine(s)) {
+			// helm-diff writes neither itself: a manifest's own CR line
+			// ends, which the terminal rendering would hide, taking a
+			// body line or an object header with it. Only a prompt that
+			// redraws itself is rendered.
+			l.err = &Error{Pos: Pos{Line: l.no}, Msg: "a diff line holds a carriage return or backspace (a manifest with CR line ends?)"}
+		}
 	}
-	if !utf8.ValidString(s) {
+	switch {
+	case l.err != nil:
+	case !utf8.ValidString(s):
 		l.err = &Error{Pos: Pos{Line: l.no}, Msg: "input is not valid UTF-8 (binary data or a wrong encoding)"}
-	} else {
+	default:
 		for i := 0; i < len(s); i++ {
 			if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
 				l.err = &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("control character 0x%02x at column %d (binary data?)", c, i+1)}
@@ -190,21 +216,10 @@ func (in *input) rest() io.Reader {
 	in.ahead, in.aheadAt = nil, 0
 	head := b.String() + in.buf[in.pos:]
 	in.buf, in.pos = "", 0
-	if in.eof {
+	if in.eof && in.err == nil {
 		return strings.NewReader(head)
 	}
-	return io.MultiReader(strings.NewReader(head), &limitReader{in: in})
-}
-
-type limitReader struct{ in *input }
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	n, err := l.in.r.Read(p)
-	l.in.read += int64(n)
-	if l.in.read > l.in.max {
-		return n, fmt.Errorf("input is larger than %d bytes", l.in.max)
-	}
-	return n, err
+	return io.MultiReader(strings.NewReader(head), in)
 }
 
 // stripEscapes removes ANSI CSI sequences (ESC [ … final byte) and OSC
@@ -255,6 +270,16 @@ func stripEscapes(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// isDiffLine says whether a line is part of helm-diff's own grammar: a
+// body line or an object header.
+func isDiffLine(t string) bool {
+	if isBodyLine(t) {
+		return true
+	}
+	_, _, _, _, _, ok := splitHeader(t)
+	return ok
 }
 
 // renderTerminal gives what a terminal shows of a captured line that

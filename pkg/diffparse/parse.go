@@ -32,6 +32,23 @@ type Options struct {
 
 const maxErrors = 20
 
+// nextText returns the next line of the input that is text, adding the
+// others (binary data, control characters) to errs. ok is false at the end
+// of the input, and once errs holds maxErrors.
+func nextText(in *input, errs *ErrorList) (iline, bool) {
+	for len(*errs) < maxErrors {
+		l, ok, err := in.next()
+		if !ok {
+			return iline{}, false
+		}
+		if err == nil {
+			return l, true
+		}
+		*errs = append(*errs, err.(*Error))
+	}
+	return iline{}, false
+}
+
 // ErrUnsupported is wrapped by errors about input formats safediff does not
 // read (helm-diff --output dyff, custom templates, anything else).
 var ErrUnsupported = errors.New("unsupported input")
@@ -80,6 +97,10 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 	default:
 		return nil, fmt.Errorf("input format %s cannot be parsed", format)
 	}
+	if in.err != nil {
+		// the parser saw an early end of the input as its end
+		return nil, in.err
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -112,6 +133,9 @@ var (
 	stevedoreRE  = regexp.MustCompile(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
 	helmfileRE   = regexp.MustCompile(`^Comparing release=`)
 	bannerRE     = regexp.MustCompile(`^\*{5,}$`)
+	// newReleaseBanner is what helm-diff says between its banners when
+	// --allow-unreleased diffs a release not yet installed: not a failure
+	newReleaseBanner = "Release was not present in Helm.  Diff will show entire contents as new."
 )
 
 // detectLines bounds how far format detection looks ahead.
@@ -213,14 +237,10 @@ func structuredLooking(in *input) bool {
 func parseDiff(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 	bp := newBlockParser(in, opts, plan, errs)
 	sawDetailed := false
-	for len(*errs) < maxErrors {
-		l, ok, err := in.next()
+	for {
+		l, ok := nextText(in, errs)
 		if !ok {
 			break
-		}
-		if err != nil {
-			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
-			continue
 		}
 		if h, isHeader := parseHeader(l.text, Pos{Line: l.no}); isHeader {
 			bp.entry(h)
@@ -266,7 +286,13 @@ func topLevelLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *
 				msg = append(msg, s)
 			}
 		}
-		errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(strings.Join(msg, " "), 300))
+		text := strings.Join(msg, " ")
+		if text == newReleaseBanner {
+			// helm diff upgrade --allow-unreleased, for a release not yet installed
+			plan.Notes = append(plan.Notes, Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
+			return true
+		}
+		errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(text, 300))
 		return true
 	case strings.HasPrefix(t, "Error: "):
 		errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(strings.TrimPrefix(t, "Error: "), 300))
@@ -291,14 +317,10 @@ func parseSimple(in *input, plan *Plan, errs *ErrorList) {
 	sawPlan, sawDetailed := false, false
 	var got [4]int
 	seen := map[kube.ObjectID]int{}
-	for len(*errs) < maxErrors {
-		l, ok, err := in.next()
+	for {
+		l, ok := nextText(in, errs)
 		if !ok {
 			break
-		}
-		if err != nil {
-			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
-			continue
 		}
 		pos := Pos{Line: l.no}
 		if m := simpleLineRE.FindStringSubmatch(l.text); m != nil && !sawPlan {
@@ -437,14 +459,10 @@ func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format For
 	tail := newInput(strings.NewReader(data[end:]), 0)
 	tail.no = base + strings.Count(data[:end], "\n")
 	sawDetailed := false
-	for len(*errs) < maxErrors {
-		l, ok, err := tail.next()
+	for {
+		l, ok := nextText(tail, errs)
 		if !ok {
 			break
-		}
-		if err != nil {
-			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
-			continue
 		}
 		if !topLevelLine(tail, l, plan, errs, &sawDetailed) {
 			errs.Add(Pos{Line: l.no}, "unexpected text after the JSON array")
@@ -669,12 +687,11 @@ func structuredPath(path, field string, typ *kube.Type) (kube.Path, error) {
 	if field == "" {
 		return p, nil
 	}
-	// a numeric field under a list is an index (arrays of scalars)
+	// a numeric field under a list (or anywhere, without a schema) is an
+	// index (arrays of scalars)
 	if n, err := strconv.Atoi(field); err == nil && n >= 0 {
-		if t := typ.At(p); t == nil || t.Kind == kube.ListType {
-			if t != nil || typ == nil {
-				return append(p, kube.Index(n)), nil
-			}
+		if t := typ.At(p); typ == nil || t != nil && t.Kind == kube.ListType {
+			return append(p, kube.Index(n)), nil
 		}
 	}
 	return append(p, kube.Field(field)), nil

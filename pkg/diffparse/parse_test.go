@@ -1,8 +1,8 @@
 package diffparse_test
 
 import (
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -434,6 +434,10 @@ func TestParseErrors(t *testing.T) {
 		{"control characters", "default, a, ConfigMap (v1) has changed:\n  da\x00ta:\n", 0, "line 2: control character", "NUL bytes are not text"},
 		{"unterminated quote", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: \"x\n+   a: \"y", 0, "line 3: a quoted or bracketed value that starts here never ends", "the input was cut inside a value"},
 		{"helm error", "Error: UPGRADE FAILED: timed out\n", 0, "line 1: helm diff failed: UPGRADE FAILED: timed out", "helm diff's own errors fail the review"},
+		{"carriage return hiding an object header", "default, a, ConfigMap (v1) has changed:\n  data:\n-   x: \"1\"\n+   x: \"2\"\ndefault, b, Secret (v1) has been removed:\r  data:\n-   password: c2VjcmV0\n", 0,
+			"line 5: a diff line holds a carriage return or backspace", "the rendering would show only \"  data:\", hanging the Secret's removal on the ConfigMap"},
+		{"banner that only ends like the new-release one", "********************\n\n\tError: could not fetch. Diff will show entire contents as new.\n\n********************\n", 0,
+			"line 1: helm diff failed: Error: could not fetch.", "only helm-diff's exact new-release sentence is a note; anything else between banners is a failure"},
 		{"missing release banner", "********************\n\n\tRelease was not present in Helm.  Include the `--allow-unreleased` to perform diff without exiting in error.\n\n********************\nError: exit status 1: Error: release: not found\n", 0, "line 1: helm diff failed: Release was not present in Helm.", "the banner helm-diff prints for a missing release"},
 		{"plugin failed alone", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\nError: plugin \"diff\" exited with error\n", 0, "line 5: helm diff failed", "without the detailed-exitcode line, this trailer means helm diff failed"},
 		{"duplicate object", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\ndefault, a, ConfigMap (v1) has changed:\n  data:\n-   b: x\n+   b: y\n", 0, "line 5: object ConfigMap/default/a appears twice (first at line 1)", "two diffs concatenated without release separators"},
@@ -446,6 +450,12 @@ func TestParseErrors(t *testing.T) {
 		{"dyff", "\nmetadata.labels.tier  (apps/v1/Deployment/default/web)\n  ± value change\n    - web\n    + frontend\n", 0, "dyff output", "dyff is for people; safediff refuses it"},
 		{"forced format mismatch", "default, web, Deployment (apps) has changed:\n  a: b\n", diffparse.FormatJSON, "invalid JSON", "--input-format json on a diff"},
 		{"suppression notice for another kind", "default, web, Deployment (apps) has changed:\n+ Changes suppressed on sensitive content of type Secret\n", 0, "line 2: suppression notice names kind \"Secret\"", "a notice that does not fit its header"},
+		{"carriage return inside a changed line", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\r+   a: x\n", 0, "line 4: a diff line holds a carriage return or backspace",
+			"rendered as a terminal would, the line reads '+   a: x': the new value y would vanish and the change pass as a reformat"},
+		{"backspaces inside a changed line", "default, a, ConfigMap (v1) has changed:\n  data:\n-   image: nginx:1.25\n+   image: nginx:1.27\b\b\b\b1.25\n", 0, "line 4: a diff line holds a carriage return or backspace",
+			"rendered, the backspaces turn the new image 1.27 into the old one"},
+		{"carriage return inside a context line", "default, a, ConfigMap (v1) has changed:\n  data:\n    b: 1\r    c: 2\n-   a: x\n+   a: y\n", 0, "line 3: a diff line holds a carriage return or backspace",
+			"a manifest with CR line ends packs several lines into one; rendering keeps only the last"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -453,15 +463,7 @@ func TestParseErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("want an error containing %q, got a plan:\n%s\nreason: %s", tc.want, summary(plan), tc.reason)
 			}
-			all := err.Error()
-			var list diffparse.ErrorList
-			if errors.As(err, &list) {
-				all = ""
-				for _, e := range list {
-					all += e.Error() + "\n"
-				}
-			}
-			if !strings.Contains(all, tc.want) {
+			if all := allErrors(err); !strings.Contains(all, tc.want) {
 				t.Errorf("error %q does not contain %q\nreason: %s", all, tc.want, tc.reason)
 			}
 		})
@@ -502,11 +504,98 @@ func TestFacts(t *testing.T) {
 			t.Fatal(err)
 		}
 		o := plan.Objects[0]
-		if got := o.Fact(diffparse.New, replicas).Presence; got != tc.wantReplicas {
-			t.Errorf("replicas: got %v, want %v (%s)", got, tc.wantReplicas, tc.reason)
+		for _, side := range []diffparse.Side{diffparse.Old, diffparse.New} {
+			if got := o.Fact(side, replicas).Presence; got != tc.wantReplicas {
+				t.Errorf("%s replicas: got %v, want %v (%s)", side, got, tc.wantReplicas, tc.reason)
+			}
+			if got := o.Fact(side, strategy).Presence; got != tc.wantStrategy {
+				t.Errorf("%s strategy: got %v, want %v (%s)", side, got, tc.wantStrategy, tc.reason)
+			}
 		}
-		if got := o.Fact(diffparse.New, strategy).Presence; got != tc.wantStrategy {
-			t.Errorf("strategy: got %v, want %v (%s)", got, tc.wantStrategy, tc.reason)
-		}
+	}
+}
+
+// TestScalarEquality checks when two plain scalars are the same value, so
+// that a changed line is only a reformat. YAML decides, as Kubernetes reads
+// it (sigs.k8s.io/yaml, with go-yaml v2's resolver): strings Go's strconv
+// reads as numbers ("Infinity", "+inf", "nan") are strings in YAML.
+func TestScalarEquality(t *testing.T) {
+	tests := []struct {
+		old, new string
+		want     string // the change's op
+		reason   string
+	}{
+		{"-inf", "-Infinity", "modify", "both are strings in YAML (its infinity is -.inf); strconv reads both as -Inf"},
+		{"+inf", "+Infinity", "modify", "both are strings in YAML; strconv reads both as +Inf"},
+		{"+Inf", "+inf", "modify", "strings that differ in case; strconv reads both as +Inf"},
+		{".INF", ".iNf", "modify", "YAML spells infinity .inf, .Inf or .INF only; .iNf is a string"},
+		{"-.Inf", "-.iNF", "modify", "the case of .inf is exact with a sign too"},
+		{".NaN", ".nAn", "modify", "YAML spells not-a-number .nan, .NaN or .NAN only; .nAn is a string"},
+		{".inf", "+.Inf", "reformat", "both are YAML's positive infinity: the exact spellings still compare equal"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.old+" -> "+tc.new, func(t *testing.T) {
+			input := "default, cfg, ConfigMap (v1) has changed:\n  data:\n-   a: " + tc.old + "\n+   a: " + tc.new + "\n"
+			plan, err := diffparse.ParseString(input, diffparse.Options{})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			want := fmt.Sprintf("update ConfigMap/default/cfg complete @1\n  %s data.a: %q -> %q @3\n", tc.want, tc.old, tc.new)
+			if diff := cmp.Diff(want, summary(plan)); diff != "" {
+				t.Errorf("(-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+		})
+	}
+}
+
+// TestNewReleaseBanner checks the banner helm diff upgrade prints with
+// --allow-unreleased (or --install) for a release not installed yet: a
+// note, and the diff that follows is the plan. Without the flag the banner
+// says the diff exits in error, which TestParseErrors covers.
+func TestNewReleaseBanner(t *testing.T) {
+	banner := "********************\n\n\tRelease was not present in Helm.  Diff will show entire contents as new.\n\n********************\n"
+	added := `default, fresh-config, ConfigMap (v1) has been added:
+- 
++ # Source: demo/templates/configmap.yaml
++ apiVersion: v1
++ kind: ConfigMap
++ metadata:
++   name: fresh-config
++ data:
++   greeting: "hello"
+`
+	tests := []struct {
+		name     string
+		input    string
+		want     string
+		wantNote string
+		reason   string
+	}{
+		{"helm diff upgrade --allow-unreleased", banner + added,
+			"create ConfigMap/default/fresh-config complete v=v1 src=demo/templates/configmap.yaml @6\n",
+			"line 1: helm-diff: Release was not present in Helm.  Diff will show entire contents as new.",
+			"the banner says every object is new; it is not an error"},
+		{"helmfile diff of a new release", "Comparing release=fresh, chart=./demo, namespace=default\n" + banner + added,
+			"create ConfigMap/default/fresh-config complete v=v1 src=demo/templates/configmap.yaml release=fresh @7\n",
+			"line 2: helm-diff: Release was not present in Helm.  Diff will show entire contents as new.",
+			"helmfile runs helm diff with --allow-unreleased, so a release it installs first shows this banner"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			if err != nil {
+				t.Fatalf("%v\nreason: %s", allErrors(err), tc.reason)
+			}
+			if diff := cmp.Diff(tc.want, summary(plan)); diff != "" {
+				t.Errorf("plan mismatch (-want +got):\n%s\nreason: %s", diff, tc.reason)
+			}
+			var notes []string
+			for _, n := range plan.Notes {
+				notes = append(notes, fmt.Sprintf("line %d: %s", n.Pos.Line, n.Text))
+			}
+			if !slices.Contains(notes, tc.wantNote) {
+				t.Errorf("notes %q do not contain %q\nreason: %s", notes, tc.wantNote, tc.reason)
+			}
+		})
 	}
 }

@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"errors"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -27,14 +28,12 @@ func decodeScalar(raw string) (string, scalarTag) {
 		_, tag := resolvePlain(raw)
 		return raw, tag
 	}
-	return decodeCanonical(raw)
+	return canonical(raw)
 }
 
 // canonical returns the value of a one-line scalar in a form where equal
 // values compare equal (1.0 and 1.00, yes and true).
-func canonical(raw string) (string, scalarTag) { return decodeCanonical(raw) }
-
-func decodeCanonical(raw string) (string, scalarTag) {
+func canonical(raw string) (string, scalarTag) {
 	if raw == "" {
 		return "", tagNull
 	}
@@ -51,6 +50,13 @@ func decodeCanonical(raw string) (string, scalarTag) {
 	return resolvePlain(raw)
 }
 
+// yamlFloatRE is the float syntax of go-yaml v2's resolver, which
+// sigs.k8s.io/yaml uses. strconv.ParseFloat alone also reads "+inf",
+// "Infinity", "nan" or hex floats, which are strings in YAML: taken as
+// numbers, two such strings could compare equal and a change pass as a
+// mere reformat.
+var yamlFloatRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+
 func resolvePlain(s string) (string, scalarTag) {
 	switch s {
 	case "~", "null", "Null", "NULL":
@@ -66,15 +72,17 @@ func resolvePlain(s string) (string, scalarTag) {
 		if n, err := strconv.ParseInt(t, 0, 64); err == nil {
 			return strconv.FormatInt(n, 10), tagInt
 		}
-		if f, err := strconv.ParseFloat(t, 64); err == nil && !strings.ContainsAny(t, "xXpP") {
-			return strconv.FormatFloat(f, 'g', -1, 64), tagFloat
+		if yamlFloatRE.MatchString(t) {
+			if f, err := strconv.ParseFloat(t, 64); err == nil {
+				return strconv.FormatFloat(f, 'g', -1, 64), tagFloat
+			}
 		}
-		switch strings.ToLower(s) {
-		case ".inf", "+.inf":
+		switch s {
+		case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF":
 			return "+Inf", tagFloat
-		case "-.inf":
+		case "-.inf", "-.Inf", "-.INF":
 			return "-Inf", tagFloat
-		case ".nan":
+		case ".nan", ".NaN", ".NAN":
 			return "NaN", tagFloat
 		}
 	}

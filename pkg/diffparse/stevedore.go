@@ -24,7 +24,6 @@ var (
 	stevedoreReporterRE = regexp.MustCompile(`^(Using context .+|No envs found|Using \d+ env files\(s\):|No ignore rules found|Found \d+ ignore rule\(s\)|No overrides found|Found \d+ override\(s\)|\d+ releases\(s\) are ignored:|Processing \d+ manifest file\(s\)|No manifest file found)$`)
 	stevedoreListRE     = regexp.MustCompile(`^  - (.+)$`)
 	stevedoreIgnoredRE  = regexp.MustCompile(`^  - '([^']+)' is ignored\. Reason: (.*)$`)
-	stevedoreFailedRE   = regexp.MustCompile(`^Command failed: (.*)$`)
 	stevedoreNumberedRE = regexp.MustCompile(`^\d+\. (.*)$`)
 	stevedoreContextRE  = regexp.MustCompile(`^(Name|Type|Environment|Kubernetes Context|Environment Type|KubeConfig File): ?(.*)$`)
 	klogRE              = regexp.MustCompile(`^[WIE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\] `)
@@ -50,9 +49,7 @@ type stevedoreState struct {
 	tableAt   int // line of "Release changes:", 0 if none
 	files     map[string][3]int
 	filesAt   int
-	failed    []string // the "Command failed" summary
 	context   map[string]string
-	relLine   map[int]int
 }
 
 func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
@@ -60,19 +57,15 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 	st := &stevedoreState{
 		bp: newBlockParser(in, opts, plan, errs), plan: plan, errs: errs, release: -1,
 		relByName: map[string]int{}, applied: map[int]bool{}, table: map[string][]tableEntry{},
-		files: map[string][3]int{}, context: map[string]string{}, relLine: map[int]int{},
+		files: map[string][3]int{}, context: map[string]string{},
 	}
 	sawDetailed := false
 	inContext := 0 // 1: after "Context Details:", 2: after its first dashes
 	noChanges := false
-	for len(*errs) < maxErrors {
-		l, ok, err := in.next()
+	for {
+		l, ok := nextText(in, errs)
 		if !ok {
 			break
-		}
-		if err != nil {
-			errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
-			continue
 		}
 		t := l.text
 		pos := Pos{Line: l.no}
@@ -122,7 +115,6 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 			name := strings.Clone(strings.TrimSpace(strings.TrimPrefix(t, "ReleaseName: ")))
 			st.release = len(plan.Releases)
 			st.relByName[name] = st.release
-			st.relLine[st.release] = l.no
 			plan.Releases = append(plan.Releases, Release{Name: name, File: st.file, Pos: pos})
 			st.bp.release, st.bp.file = name, st.file
 		case strings.HasPrefix(t, "Error: ") && st.release >= 0 && plan.Releases[st.release].Error == "" && !isHelmDiffTrailer(t):
@@ -141,8 +133,8 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 		case t == "File changes:":
 			st.filesAt = l.no
 			st.readFileTable(in)
-		case stevedoreFailedRE.MatchString(t):
-			st.readFailures(in)
+		case strings.HasPrefix(t, "Command failed: "):
+			st.readFailures(in, pos, strings.TrimPrefix(t, "Command failed: "))
 		case t == "---":
 			st.readArtifacts(in)
 		case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
@@ -179,6 +171,7 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 		}
 		return
 	}
+	st.fillNamespaces()
 	st.crossCheck(in)
 }
 
@@ -275,9 +268,17 @@ func (st *stevedoreState) readFileTable(in *input) {
 	}
 }
 
-// readFailures reads the numbered errors of "Command failed: …"; each
-// repeats a release error, or names a failure outside any release.
-func (st *stevedoreState) readFailures(in *input) {
+// readFailures reads what follows "Command failed: msg", after which
+// Stevedore exits with an error: the numbered errors of its "Failed with N
+// Errors" summary, each repeating a release error (already reported) or
+// naming a failure outside any release. Whatever msg says, the stream is
+// not a plan that passed.
+func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
+	defer func() {
+		if len(*st.errs) == 0 {
+			st.errs.Add(pos, "Stevedore failed: %s", clip(msg, 300))
+		}
+	}()
 	for {
 		l, ok, err := in.peek()
 		if !ok || err != nil {
@@ -304,9 +305,14 @@ func (st *stevedoreState) readFailures(in *input) {
 	}
 }
 
+// stevedoreManifestRE matches the top-level lines of a StevedoreManifest
+// as Stevedore prints it (yaml.v2: lists are not indented under their key).
+var stevedoreManifestRE = regexp.MustCompile(`^(---$|$|[ -]|(kind|version|deployTo|spec):)`)
+
 // readArtifacts reads the StevedoreManifest documents of plan -a -: the
 // release name, namespace and chart, nothing else (the values hold
-// resolved secrets and are never kept).
+// resolved secrets and are never kept). It stops before a line that is not
+// part of a manifest, which the caller then reads.
 func (st *stevedoreState) readArtifacts(in *input) {
 	var rel Release
 	flush := func() {
@@ -320,10 +326,11 @@ func (st *stevedoreState) readArtifacts(in *input) {
 		rel = Release{}
 	}
 	for {
-		l, ok, _ := in.next()
-		if !ok {
+		l, ok, err := in.peek()
+		if !ok || err != nil || !stevedoreManifestRE.MatchString(l.text) {
 			break
 		}
+		in.next()
 		t := l.text
 		if t == "---" {
 			flush()
@@ -339,8 +346,12 @@ func (st *stevedoreState) readArtifacts(in *input) {
 		}
 	}
 	flush()
-	for i := range st.plan.Objects {
-		o := st.plan.Objects[i]
+}
+
+// fillNamespaces gives the objects whose diff header shows no namespace
+// the namespace of their release, when the artifacts name it.
+func (st *stevedoreState) fillNamespaces() {
+	for _, o := range st.plan.Objects {
 		if o.Ref.Namespace == "" && !kube.IsClusterScoped(o.Ref.Group, o.Ref.Kind) {
 			if j, ok := st.relByName[o.Release]; ok {
 				o.Ref.Namespace = st.plan.Releases[j].Namespace
@@ -396,6 +407,10 @@ func (st *stevedoreState) crossCheck(in *input) {
 		if len(objs) == 0 {
 			if listed && len(rows) > 0 {
 				st.errs.Add(Pos{Line: rows[0].line}, "the Release changes table lists %c%s/%s of release %s, but no diff of that release shows it (truncated input?)", rows[0].sym, rows[0].kind, rows[0].name, r.Name)
+			} else {
+				// Stevedore follows every ReleaseName: with a diff, an error
+				// or "Applied Successfully"
+				st.errs.Add(r.Pos, "release %s shows no diff, error or result (truncated input?)", r.Name)
 			}
 			continue
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,6 +106,19 @@ func flatTree(t *sideTree, n int32, prefix string, out map[string]string) error 
 	return nil
 }
 
+// flatLines builds a side tree from the lines of one complete document
+// and flattens it like flatYAML.
+func flatLines(lines []string) (map[string]string, error) {
+	var bl []*bodyLine
+	for n, l := range lines {
+		bl = append(bl, &bodyLine{text: l, no: n + 1, side: sideOld | sideNew})
+	}
+	var tr sideTree
+	tr.build(bl, nil)
+	got := map[string]string{}
+	return got, flatTree(&tr, root, "", got)
+}
+
 // sides splits a full-context helm-diff "diff" output into its object
 // bodies and rebuilds each side's text.
 func sides(data string) [][2][]string {
@@ -157,14 +169,8 @@ func TestTreeMatchesYAML(t *testing.T) {
 				}
 				want := map[string]string{}
 				flatYAML("", doc, want)
-				var bl []*bodyLine
-				for n, l := range lines {
-					bl = append(bl, &bodyLine{text: l, no: n + 1, side: sideOld | sideNew})
-				}
-				var tr sideTree
-				tr.build(bl, nil)
-				got := map[string]string{}
-				if err := flatTree(&tr, root, "", got); err != nil {
+				got, err := flatLines(lines)
+				if err != nil {
 					t.Errorf("%s object %d side %d: %v", filepath.Base(f), i, side, err)
 					continue
 				}
@@ -202,7 +208,7 @@ func TestTreeMatchesYAMLDocs(t *testing.T) {
 		{"quoted keys", "\"a b\": 1\n'c:d': 2\n"},
 		{"values with colons and hashes", "url: http://x:8080/a#frag\ncmd: echo a#b\n"},
 		{"empty values", "a:\nb: {}\nc: []\nd: \"\"\n"},
-		{"anchors and tags", "a: &x 1\nb: !!str 2\n"},
+		{"anchors and tags", "a: &x 1\nb: !!str 2\n"}, // YAML resolves !!str 2 to "2", which the tree also reads as 2
 		{"deep indentation step", "a:\n      b: 1\n      c:\n         - 1\n"},
 		{"list of maps with nested lists", "containers:\n  - name: a\n    args:\n      - --x\n      - --y\n    ports:\n      - containerPort: 80\n  - name: b\n"},
 		{"numbers", "a: 0x1F\nb: 1_000\nc: 1.5e3\nd: .5\ne: -3\n"},
@@ -216,23 +222,10 @@ func TestTreeMatchesYAMLDocs(t *testing.T) {
 			}
 			want := map[string]string{}
 			flatYAML("", doc, want)
-			var bl []*bodyLine
-			for n, l := range strings.Split(strings.TrimRight(d.text, "\n"), "\n") {
-				bl = append(bl, &bodyLine{text: l, no: n + 1, side: sideOld | sideNew})
-			}
-			var tr sideTree
-			tr.build(bl, nil)
-			got := map[string]string{}
-			if err := flatTree(&tr, root, "", got); err != nil {
+			got, err := flatLines(strings.Split(strings.TrimRight(d.text, "\n"), "\n"))
+			if err != nil {
 				t.Fatal(err)
 			}
-			// anchors and tags: the tree keeps the value text; YAML resolves
-			// !!str 2 to "2", which the tree also reads as 2
-			keys := make([]string, 0, len(want))
-			for k := range want {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("tree differs from YAML (-yaml +tree):\n%s", diff)
 			}

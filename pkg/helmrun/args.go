@@ -22,52 +22,53 @@ const (
 )
 
 type flagSpec struct {
-	kind  flagKind
-	value bool // takes a value ("--timeout 5m" or "--timeout=5m")
-	// optional: the value only comes with '=' (--dry-run, --dry-run=server)
-	optional bool
+	kind flagKind
+	// value: takes a value ("--timeout 5m" or "--timeout=5m"). Flags whose
+	// value is optional (--dry-run, --wait, --server-side) take it only
+	// after '=', so they are listed without.
+	value bool
 }
 
 // flags lists the flags of helm upgrade (helm v3.22, v4) and helm diff
 // upgrade (helm-diff 3.13 to 3.15), by long name; shorthands map below.
 var flags = map[string]flagSpec{
 	// rendering: both
-	"values": {both, true, false}, "set": {both, true, false}, "set-string": {both, true, false},
-	"set-file": {both, true, false}, "set-json": {both, true, false}, "set-literal": {both, true, false},
-	"version": {both, true, false}, "repo": {both, true, false}, "devel": {both, false, false},
-	"reuse-values": {both, false, false}, "reset-values": {both, false, false}, "reset-then-reuse-values": {both, false, false},
-	"install": {both, false, false}, "no-hooks": {both, false, false},
-	"disable-openapi-validation": {both, false, false}, "enable-dns": {both, false, false},
-	"skip-schema-validation": {both, false, false}, "post-renderer": {both, true, false},
-	"post-renderer-args": {both, true, false}, "insecure-skip-tls-verify": {both, false, false},
-	"take-ownership": {both, false, false},
+	"values": {both, true}, "set": {both, true}, "set-string": {both, true},
+	"set-file": {both, true}, "set-json": {both, true}, "set-literal": {both, true},
+	"version": {both, true}, "repo": {both, true}, "devel": {both, false},
+	"reuse-values": {both, false}, "reset-values": {both, false}, "reset-then-reuse-values": {both, false},
+	"install": {both, false}, "no-hooks": {both, false},
+	"disable-openapi-validation": {both, false}, "enable-dns": {both, false},
+	"skip-schema-validation": {both, false}, "post-renderer": {both, true},
+	"post-renderer-args": {both, true}, "insecure-skip-tls-verify": {both, false},
+	"take-ownership": {both, false},
 	// helm upgrade only
-	"create-namespace": {upgradeOnly, false, false}, "dry-run": {upgradeOnly, false, true},
-	"hide-secret": {upgradeOnly, false, false}, "recreate-pods": {upgradeOnly, false, false},
-	"force": {upgradeOnly, false, false}, "force-replace": {upgradeOnly, false, false},
-	"force-conflicts": {upgradeOnly, false, false}, "server-side": {upgradeOnly, false, true},
-	"skip-crds": {upgradeOnly, false, false}, "timeout": {upgradeOnly, true, false},
-	"wait": {upgradeOnly, false, true}, "wait-for-jobs": {upgradeOnly, false, false},
-	"atomic": {upgradeOnly, false, false}, "rollback-on-failure": {upgradeOnly, false, false},
-	"history-max": {upgradeOnly, true, false}, "cleanup-on-fail": {upgradeOnly, false, false},
-	"render-subchart-notes": {upgradeOnly, false, false}, "hide-notes": {upgradeOnly, false, false},
-	"labels": {upgradeOnly, true, false}, "description": {upgradeOnly, true, false},
-	"dependency-update": {upgradeOnly, false, false}, "verify": {upgradeOnly, false, false},
-	"keyring": {upgradeOnly, true, false}, "username": {upgradeOnly, true, false},
-	"password": {upgradeOnly, true, false}, "cert-file": {upgradeOnly, true, false},
-	"key-file": {upgradeOnly, true, false}, "ca-file": {upgradeOnly, true, false},
-	"plain-http": {upgradeOnly, false, false}, "pass-credentials": {upgradeOnly, false, false},
-	"output": {upgradeOnly, true, false},
+	"create-namespace": {upgradeOnly, false}, "dry-run": {upgradeOnly, false},
+	"hide-secret": {upgradeOnly, false}, "recreate-pods": {upgradeOnly, false},
+	"force": {upgradeOnly, false}, "force-replace": {upgradeOnly, false},
+	"force-conflicts": {upgradeOnly, false}, "server-side": {upgradeOnly, false},
+	"skip-crds": {upgradeOnly, false}, "timeout": {upgradeOnly, true},
+	"wait": {upgradeOnly, false}, "wait-for-jobs": {upgradeOnly, false},
+	"atomic": {upgradeOnly, false}, "rollback-on-failure": {upgradeOnly, false},
+	"history-max": {upgradeOnly, true}, "cleanup-on-fail": {upgradeOnly, false},
+	"render-subchart-notes": {upgradeOnly, false}, "hide-notes": {upgradeOnly, false},
+	"labels": {upgradeOnly, true}, "description": {upgradeOnly, true},
+	"dependency-update": {upgradeOnly, false}, "verify": {upgradeOnly, false},
+	"keyring": {upgradeOnly, true}, "username": {upgradeOnly, true},
+	"password": {upgradeOnly, true}, "cert-file": {upgradeOnly, true},
+	"key-file": {upgradeOnly, true}, "ca-file": {upgradeOnly, true},
+	"plain-http": {upgradeOnly, false}, "pass-credentials": {upgradeOnly, false},
+	"output": {upgradeOnly, true},
 	// helm diff upgrade only
-	"three-way-merge": {diffOnly, false, false}, "allow-unreleased": {diffOnly, false, false},
-	"include-tests": {diffOnly, false, false}, "include-crds": {diffOnly, false, false},
-	"normalize-manifests": {diffOnly, false, false}, "disable-validation": {diffOnly, false, false},
-	"api-versions": {diffOnly, true, false}, "kube-version": {diffOnly, true, false},
-	"strip-trailing-cr": {diffOnly, false, false}, "find-renames": {diffOnly, true, false},
+	"three-way-merge": {diffOnly, false}, "allow-unreleased": {diffOnly, false},
+	"include-tests": {diffOnly, false}, "include-crds": {diffOnly, false},
+	"normalize-manifests": {diffOnly, false}, "disable-validation": {diffOnly, false},
+	"api-versions": {diffOnly, true}, "kube-version": {diffOnly, true},
+	"strip-trailing-cr": {diffOnly, false}, "find-renames": {diffOnly, true},
 	// helm's global flags, when safediff runs outside helm (as a plugin, helm
 	// takes them out and passes them in the environment)
-	"namespace": {both, true, false}, "kube-context": {both, true, false}, "kubeconfig": {both, true, false},
-	"debug": {upgradeOnly, false, false},
+	"namespace": {both, true}, "kube-context": {both, true}, "kubeconfig": {both, true},
+	"debug": {upgradeOnly, false},
 }
 
 var shorthands = map[string]string{"f": "values", "i": "install", "l": "labels", "o": "output", "a": "api-versions",

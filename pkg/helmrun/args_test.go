@@ -321,23 +321,8 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// TestGroupedShorthands is a question for the maintainers: pflag reads
-// -in prod as -i -n prod, but ParseUpgrade takes "n" as the attached value
-// of -i, passes -in on and counts prod as a positional ("got 3 arguments
-// (prod web ./chart)"). The error is loud but misleading.
-func TestGroupedShorthands(t *testing.T) {
-
-	u, err := helmrun.ParseUpgrade([]string{"-in", "prod", "web", "./chart"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.Release != "web" || u.Chart != "./chart" {
-		t.Errorf("release %q chart %q, want web ./chart: prod is the value of -n", u.Release, u.Chart)
-	}
-}
-
 // TestShorthandGroups: grouped shorthands split as helm's flag parser
-// splits them.
+// splits them, and a group's value is never taken for a positional.
 func TestShorthandGroups(t *testing.T) {
 	tests := []struct {
 		args    []string
@@ -347,6 +332,7 @@ func TestShorthandGroups(t *testing.T) {
 		reason  string
 	}{
 		{[]string{"web", "./c", "-in", "prod"}, []string{"--install", "--namespace", "prod"}, []string{"--install", "--namespace", "prod"}, "", "-i is boolean, so n starts the next flag, whose value is the next argument"},
+		{[]string{"-in", "prod", "web", "./c"}, []string{"--install", "--namespace", "prod"}, []string{"--install", "--namespace", "prod"}, "", "before the positionals too: prod is the value of -n, so web is the release"},
 		{[]string{"web", "./c", "-inprod"}, []string{"--install", "--namespace=prod"}, []string{"--install", "--namespace=prod"}, "", "the value may be attached after the last flag of a group"},
 		{[]string{"web", "./c", "-fa=b.yaml"}, []string{"-fa=b.yaml"}, []string{"-fa=b.yaml"}, "", "after a value flag the rest of the group is its value, '=' and all"},
 		{[]string{"web", "./c", "-iq"}, []string{"--install"}, []string{"--install"}, "", "-q (helm-diff's --suppress-secrets) is a display flag safediff drops"},
@@ -364,6 +350,9 @@ func TestShorthandGroups(t *testing.T) {
 		if err != nil {
 			t.Errorf("%v: %v (%s)", tc.args, err, tc.reason)
 			continue
+		}
+		if u.Release != "web" || u.Chart != "./c" {
+			t.Errorf("%v: release %q chart %q, want web ./c (%s)", tc.args, u.Release, u.Chart, tc.reason)
 		}
 		if strings.Join(u.Args, " ") != strings.Join(tc.upgrade, " ") || strings.Join(u.DiffArgs, " ") != strings.Join(tc.diff, " ") {
 			t.Errorf("%v: upgrade %q diff %q, want %q and %q (%s)", tc.args, u.Args, u.DiffArgs, tc.upgrade, tc.diff, tc.reason)

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Runner runs helm for safediff: helm diff upgrade to plan, helm upgrade to
@@ -26,6 +27,9 @@ type Runner struct {
 	Stdout, Stderr io.Writer
 	// Debug, when set, receives the commands run (HELM_DEBUG).
 	Debug io.Writer
+
+	compat            sync.Once // needsDisableValidation, asked once
+	disableValidation bool
 }
 
 // DiffError is a failed helm diff: nothing can be reviewed.
@@ -94,60 +98,80 @@ func (r *Runner) debugf(format string, args ...any) {
 // release without --install) is a *DiffError: an upgrade whose diff failed
 // must not be reviewed as "no changes".
 func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
-	if extra := r.compatFlags(ctx, u); len(extra) > 0 {
-		u.DiffArgs = append(append([]string{}, u.DiffArgs...), extra...)
+	if r.needsDisableValidation(ctx) && !contains(u.DiffArgs, "--disable-validation") {
+		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
-	args := u.DiffCommand()
-	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, r.helm(), args...)
-	cmd.Env = r.diffEnv()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)
 	if err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil, &DiffError{ExitCode: ee.ExitCode(), Stderr: errb.String()}
-		}
-		return nil, fmt.Errorf("running %s: %w", r.helm(), err)
+		return nil, err
+	}
+	if code != 0 {
+		return nil, &DiffError{ExitCode: code, Stderr: string(stderr)}
 	}
 	// helm-diff writes warnings to stderr; stdout is the diff
-	if s := strings.TrimSpace(errb.String()); s != "" {
+	if s := strings.TrimSpace(string(stderr)); s != "" {
 		r.debugf("helm diff said on stderr: %s", s)
 	}
-	return out.Bytes(), nil
+	return out, nil
 }
 
-// compatFlags returns helm diff flags that the helm and helm-diff at hand
-// need. helm-diff before 3.14.0 predates helm v4: it renders with helm
-// template --validate --dry-run=client, which helm v4 refuses ("if any
-// flags in the group [validate dry-run] are set none of the others can
-// be"); there the diff is rendered without --validate, and a note says so.
-func (r *Runner) compatFlags(ctx context.Context, u Upgrade) []string {
-	hv, err := r.output(ctx, "version", "--template", "{{.Version}}")
-	if err != nil || versionBelow(hv, 4, 0) {
-		return nil // helm v3, or a helm too old for --template: nothing to adapt
+// capture runs helm with env and returns what it printed and its exit
+// code; err is set only when helm could not run at all.
+func (r *Runner) capture(ctx context.Context, env []string, args ...string) (stdout, stderr []byte, code int, err error) {
+	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Env = env
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			return nil, nil, 0, fmt.Errorf("running %s: %w", r.helm(), err)
+		}
+		return out.Bytes(), errb.Bytes(), ee.ExitCode(), nil
 	}
-	dv, err := r.output(ctx, "diff", "version")
-	if err != nil || !versionBelow(dv, 3, 14) {
-		return nil
-	}
-	for _, a := range u.DiffArgs {
-		if a == "--disable-validation" {
-			return nil
+	return out.Bytes(), errb.Bytes(), 0, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
 	}
-	if r.Stderr != nil {
-		fmt.Fprintf(r.Stderr, "safediff: note: helm-diff %s predates helm v4 support (3.14.0); rendering the plan with --disable-validation. Upgrade helm-diff to validate against the cluster.\n", strings.TrimSpace(dv))
-	}
-	return []string{"--disable-validation"}
+	return false
 }
 
-// output runs a quick helm command and returns its trimmed stdout.
-func (r *Runner) output(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, r.helm(), args...)
-	cmd.Env = r.diffEnv()
-	out, err := cmd.Output()
+// needsDisableValidation says whether helm diff must render without
+// --validate: helm-diff before 3.14.0 predates helm v4 and renders with
+// helm template --validate --dry-run=client, which helm v4 refuses ("if
+// any flags in the group [validate dry-run] are set none of the others can
+// be"). The versions are asked once per Runner, and the note printed once.
+func (r *Runner) needsDisableValidation(ctx context.Context) bool {
+	r.compat.Do(func() {
+		hv, err := r.quick(ctx, "version", "--template", "{{.Version}}")
+		if err != nil || versionBelow(hv, 4, 0) {
+			return // helm v3, or a helm too old for --template: nothing to adapt
+		}
+		dv, err := r.quick(ctx, "diff", "version")
+		if err != nil || !versionBelow(dv, 3, 14) {
+			return
+		}
+		r.disableValidation = true
+		if r.Stderr != nil {
+			fmt.Fprintf(r.Stderr, "safediff: note: helm-diff %s predates helm v4 support (3.14.0); rendering the plan with --disable-validation. Upgrade helm-diff to validate against the cluster.\n", dv)
+		}
+	})
+	return r.disableValidation
+}
+
+// quick runs a helm command that answers at once and returns its trimmed
+// standard output.
+func (r *Runner) quick(ctx context.Context, args ...string) (string, error) {
+	out, _, code, err := r.capture(ctx, r.diffEnv(), args...)
+	if err == nil && code != 0 {
+		err = fmt.Errorf("helm %s: exit %d", strings.Join(args, " "), code)
+	}
 	return strings.TrimSpace(string(out)), err
 }
 
@@ -217,19 +241,14 @@ func (e *CommandError) Error() string {
 // Output runs a helm command (helm get manifest, helm status, …) and
 // returns its standard output; a failure is a *CommandError.
 func (r *Runner) Output(ctx context.Context, args ...string) ([]byte, error) {
-	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, r.helm(), args...)
-	cmd.Env = r.env()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			return nil, &CommandError{Args: args, ExitCode: ee.ExitCode(), Message: helmMessage(errb.String())}
-		}
-		return nil, fmt.Errorf("running %s: %w", r.helm(), err)
+	out, stderr, code, err := r.capture(ctx, r.env(), args...)
+	if err != nil {
+		return nil, err
 	}
-	return out.Bytes(), nil
+	if code != 0 {
+		return nil, &CommandError{Args: args, ExitCode: code, Message: helmMessage(string(stderr))}
+	}
+	return out, nil
 }
 
 // helmMessage picks helm's error message out of its stderr.

@@ -397,10 +397,14 @@ func TestUpgradeWithoutStderr(t *testing.T) {
 		return
 	}
 	h := newFakeHelm(t, "echo 'Error: boom' >&2\nexit 1")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestUpgradeWithoutStderr$")
+	cmd := exec.Command(os.Args[0], "-test.run=^"+t.Name()+"$", "-test.v")
 	cmd.Env = append(os.Environ(), "HELMRUN_TEST_CHILD_HELM="+h.path)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := cmd.CombinedOutput()
+	if err != nil {
 		t.Fatalf("Upgrade with a nil Stderr failed in the child (%v):\n%s", err, firstLines(string(out), 8))
+	}
+	if !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("the child did not run %s:\n%s", t.Name(), firstLines(string(out), 8))
 	}
 }
 

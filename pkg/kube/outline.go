@@ -64,41 +64,21 @@ func (t *Type) Fit(root *Outline, column int) []Path {
 	if t == nil || root == nil {
 		return nil
 	}
+	var first Step
+	if len(root.Children) > 0 {
+		first = root.Children[0].Step
+	}
 	f := &fitter{memo: map[fitKey]bool{}}
 	var out, keyed []Path
-	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
-	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
-		if cur == nil || depth > maxSchemaDepth {
-			return
-		}
-		if column >= 0 && len(root.Children) > 0 && minColumn(prevItem, prevCol, root.Children[0].Step) > column {
-			return
-		}
+	t.prefixes(first, column, func(cur *Type, prefix Path) {
 		if f.fitsUnder(cur, root) {
 			if cur.Kind == StructType {
-				out = append(out, append(Path{}, prefix...))
+				out = append(out, prefix)
 			} else {
-				keyed = append(keyed, append(Path{}, prefix...)) // entries are map keys: less likely
+				keyed = append(keyed, prefix) // entries are map keys: less likely
 			}
 		}
-		switch cur.Kind {
-		case StructType:
-			for _, name := range cur.FieldNames() {
-				if (depth == 0 || cur.fields["metadata"] != nil) && name == "status" {
-					continue
-				}
-				if serverManagedMeta[name] && cur.fields["uid"] != nil {
-					continue
-				}
-				walk(cur.fields[name], prefix.Child(Field(name)), false, minColumn(prevItem, prevCol, Field(name)), depth+1)
-			}
-		case MapType:
-			walk(cur.Elem, prefix.Child(AnyField{}), false, minColumn(prevItem, prevCol, AnyField{}), depth+1)
-		case ListType:
-			walk(cur.Elem, prefix.Child(AnyItem{}), true, minColumn(prevItem, prevCol, AnyItem{}), depth+1)
-		}
-	}
-	walk(t, Path{}, false, -1, 0)
+	})
 	return append(out, keyed...)
 }
 

@@ -23,7 +23,7 @@ func mustPath(t testing.TB, s string) kube.Path {
 }
 
 // canonicalPaths pairs paths built from steps with their canonical text.
-// TestPathString, TestParsePath and the round-trip test all read it.
+// TestCanonicalPaths and FuzzPathRoundTrip read it.
 var canonicalPaths = []struct {
 	name   string
 	path   kube.Path
@@ -219,25 +219,32 @@ var canonicalPaths = []struct {
 	},
 }
 
-func TestPathString(t *testing.T) {
+// TestCanonicalPaths checks each canonical path both ways: String prints
+// its text, ParsePath reads the text back as the same steps, and the round
+// trip ParsePath(p.String()) gives p (by Equal too) and prints stably.
+func TestCanonicalPaths(t *testing.T) {
 	for _, tt := range canonicalPaths {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := tt.path.String(); got != tt.text {
-				t.Errorf("String() = %q, want %q\nreason: %s", got, tt.text, tt.reason)
+			s := tt.path.String()
+			if s != tt.text {
+				t.Errorf("String() = %q, want %q\nreason: %s", s, tt.text, tt.reason)
 			}
-		})
-	}
-}
-
-func TestParsePath(t *testing.T) {
-	for _, tt := range canonicalPaths {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := kube.ParsePath(tt.text)
+			parsed, err := kube.ParsePath(tt.text)
 			if err != nil {
 				t.Fatalf("ParsePath(%q): %v\nreason: %s", tt.text, err, tt.reason)
 			}
-			if diff := cmp.Diff(tt.path, got); diff != "" {
+			if diff := cmp.Diff(tt.path, parsed); diff != "" {
 				t.Errorf("ParsePath(%q) mismatch (-want +got):\n%s\nreason: %s", tt.text, diff, tt.reason)
+			}
+			got, err := kube.ParsePath(s)
+			if err != nil {
+				t.Fatalf("ParsePath(%q): %v", s, err)
+			}
+			if !got.Equal(tt.path) {
+				t.Errorf("ParsePath(%q) = %#v, want %#v\nreason: %s", s, got, tt.path, tt.reason)
+			}
+			if again := got.String(); again != s {
+				t.Errorf("String not stable: %q then %q", s, again)
 			}
 		})
 	}
@@ -378,26 +385,6 @@ func TestParsePathErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), strconv.Quote(tt.input)) {
 				t.Errorf("error %q does not quote the input", err)
-			}
-		})
-	}
-}
-
-// TestPathRoundTrip checks ParsePath(p.String()) == p for every canonical
-// path, and that printing is stable.
-func TestPathRoundTrip(t *testing.T) {
-	for _, tt := range canonicalPaths {
-		t.Run(tt.name, func(t *testing.T) {
-			s := tt.path.String()
-			got, err := kube.ParsePath(s)
-			if err != nil {
-				t.Fatalf("ParsePath(%q): %v", s, err)
-			}
-			if !got.Equal(tt.path) {
-				t.Errorf("ParsePath(%q) = %#v, want %#v\nreason: %s", s, got, tt.path, tt.reason)
-			}
-			if again := got.String(); again != s {
-				t.Errorf("String not stable: %q then %q", s, again)
 			}
 		})
 	}

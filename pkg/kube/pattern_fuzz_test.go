@@ -76,6 +76,13 @@ func instances(p kube.Path) []kube.Path {
 	}
 	items := []kube.Step{kube.Index(0), kube.Index(3), kube.Key{Field: "name", Value: "web"}, kube.Key{Field: "port", Value: "80"}}
 	fields := []kube.Step{kube.Field("app"), kube.Field("helm.sh/chart"), kube.Field("x")}
+	return fill(p, gaps, items, fields, 200)
+}
+
+// fill returns the paths p stands for: its Gap replaced by each of gaps,
+// each AnyItem by each of items, each AnyField by each of fields. With
+// limit > 0, at most limit paths are kept after each step.
+func fill(p kube.Path, gaps [][]kube.Step, items, fields []kube.Step, limit int) []kube.Path {
 	out := []kube.Path{{}}
 	for i, s := range p {
 		var choices [][]kube.Step
@@ -103,8 +110,8 @@ func instances(p kube.Path) []kube.Path {
 			}
 		}
 		out = next
-		if len(out) > 200 {
-			out = out[:200]
+		if limit > 0 && len(out) > limit {
+			out = out[:limit]
 		}
 	}
 	return out
@@ -320,7 +327,7 @@ func refStepMatch(s refStep, st kube.Step) kube.Match {
 		case refLit:
 			return answer(s.name == string(st))
 		case refFieldGlob:
-			return answer(refGlobMatch(s.name, string(st)))
+			return answer(refGlob(s.name, string(st)))
 		case refAnyField:
 			return kube.Yes
 		}
@@ -348,14 +355,12 @@ func refStepMatch(s refStep, st kube.Step) kube.Match {
 			if s.quoted {
 				return answer(s.name == st.Value)
 			}
-			return answer(refGlobMatch(s.name, st.Value))
+			return answer(refGlob(s.name, st.Value))
 		}
 		return kube.No
 	}
 	panic("refStepMatch: inexact step")
 }
-
-func refGlobMatch(pattern, s string) bool { return refGlob(pattern, s) }
 
 // refInstances enumerates the instances of an inexact path: the gap as
 // zero to two steps of gapPalette, each unknown item or key as every
@@ -378,30 +383,5 @@ func refInstances(p kube.Path) []kube.Path {
 			items = append(items, s)
 		}
 	}
-	out := []kube.Path{{}}
-	for _, s := range p {
-		var choices [][]kube.Step
-		switch s.(type) {
-		case kube.Gap:
-			choices = fills
-		case kube.AnyItem:
-			for _, c := range items {
-				choices = append(choices, []kube.Step{c})
-			}
-		case kube.AnyField:
-			for _, c := range fields {
-				choices = append(choices, []kube.Step{c})
-			}
-		default:
-			choices = [][]kube.Step{{s}}
-		}
-		var next []kube.Path
-		for _, prefix := range out {
-			for _, c := range choices {
-				next = append(next, append(append(kube.Path{}, prefix...), c...))
-			}
-		}
-		out = next
-	}
-	return out
+	return fill(p, fills, items, fields, 0)
 }

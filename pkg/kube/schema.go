@@ -195,18 +195,8 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 		return v.([]Path)
 	}
 	suffix := p[1:]
-	first := suffix[0]
 	var out, keyed []Path
-	// prevItem/prevCol describe the last step of prefix: whether it is a
-	// list item and the least column it can stand at (-1: no step yet).
-	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
-	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
-		if cur == nil || depth > maxSchemaDepth {
-			return
-		}
-		if column >= 0 && minColumn(prevItem, prevCol, first) > column {
-			return // the first known step cannot be this deep at its column
-		}
+	t.prefixes(suffix[0], column, func(cur *Type, prefix Path) {
 		if end := cur.At(suffix); end != nil && end.fits(shape) {
 			p := append(append(Path{}, prefix...), suffix...)
 			if cur.Kind == StructType {
@@ -215,10 +205,35 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 				keyed = append(keyed, p) // the first known step is a map key
 			}
 		}
+	})
+	// places where the first known step is a field of the schema come
+	// first: they are the likelier reading (callers break ties in order)
+	out = append(out, keyed...)
+	candCache.Store(key, out)
+	return out
+}
+
+// prefixes calls visit with every node of the schema below t (t included)
+// and its path, map keys and list items unknown, under which a step first
+// can stand at column (see [Type.Candidates]; a nil first or a negative
+// column bounds nothing). The status stanza and server-managed metadata
+// are skipped.
+func (t *Type) prefixes(first Step, column int, visit func(cur *Type, prefix Path)) {
+	// prevItem/prevCol describe the last step of prefix: whether it is a
+	// list item and the least column it can stand at (-1: no step yet).
+	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
+	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
+		if cur == nil || depth > maxSchemaDepth {
+			return
+		}
+		if column >= 0 && first != nil && minColumn(prevItem, prevCol, first) > column {
+			return // the first step cannot be this deep at its column
+		}
+		visit(cur, prefix)
 		switch cur.Kind {
 		case StructType:
 			for _, name := range cur.FieldNames() {
-				if name == "status" && cur.fields["metadata"] != nil {
+				if name == "status" && (depth == 0 || cur.fields["metadata"] != nil) {
 					continue // an object's status, at the root or embedded (volumeClaimTemplates)
 				}
 				if serverManagedMeta[name] && cur.fields["uid"] != nil {
@@ -233,11 +248,6 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 		}
 	}
 	walk(t, Path{}, false, -1, 0)
-	// places where the first known step is a field of the schema come
-	// first: they are the likelier reading (callers break ties in order)
-	out = append(out, keyed...)
-	candCache.Store(key, out)
-	return out
 }
 
 // minColumn returns the least column at which step s can stand after a

@@ -33,13 +33,10 @@ func (r *Runner) Abort(ctx context.Context) error {
 	if x.st.Promoted {
 		return ErrPromoted
 	}
-	e, err := engineFor(r.M, r.getenv)
-	if err != nil {
-		return err
-	}
 	r.printf("Aborting migration %s\n", r.M.Name)
 	// the target's removal, reviewed, before anything changes
-	manifest, err := r.Helm.Output(ctx, append([]string{"get", "manifest", r.M.Target.Release.Release, "--namespace", r.M.Target.Namespace}, kubeContext(r.M.Target.Release)...)...)
+	target := r.M.Target.Release
+	manifest, err := r.Helm.Output(ctx, helmArgs(target, "get manifest")...)
 	var ce *helmrun.CommandError
 	targetExists := true
 	if errors.As(err, &ce) && strings.Contains(ce.Message, "not found") {
@@ -48,46 +45,28 @@ func (r *Runner) Abort(ctx context.Context) error {
 		return err
 	}
 	if targetExists {
-		res, err := r.removalReview(manifest, r.M.Target.Release)
+		res, err := r.removalReview(manifest, target)
 		if err != nil {
 			return err
 		}
-		r.printRemoval(res, r.M.Target.Release)
-		x.step = &Step{ID: "abort", Confirm: fmt.Sprintf("Uninstall the target release %s?", r.M.Target.Ref())}
-		if err := x.confirm(x.step); err != nil {
+		r.printRemoval(res, target)
+		if err := x.confirm(&Step{ID: "abort", Confirm: fmt.Sprintf("Uninstall the target release %s?", target.Ref())}); err != nil {
 			return err
 		}
 	}
-	x.step = &Step{ID: "abort"}
-	if x.st.Fenced {
-		r.printf("  unfencing the source\n")
-		if err := e.unfence(ctx, x.st); err != nil {
-			return err
-		}
-		x.st.Fenced = false
-		x.st.log("abort", "source unfenced")
-		if err := x.save(); err != nil {
-			return err
-		}
-	}
-	if x.st.Paused {
-		r.printf("  resuming the clients\n")
-		x.step = x.steps[stepIndex(x.steps, "resume-clients")]
-		if err := x.resumeClients(ctx); err != nil {
-			return err
-		}
-		x.st.log("abort", "clients resumed")
+	if err := x.rollback(ctx, "abort"); err != nil {
+		return err
 	}
 	if targetExists {
-		r.printf("  uninstalling %s\n", r.M.Target.Ref())
-		out, err := r.Helm.Output(ctx, append([]string{"uninstall", r.M.Target.Release.Release, "--namespace", r.M.Target.Namespace}, kubeContext(r.M.Target.Release)...)...)
+		r.printf("  uninstalling %s\n", target.Ref())
+		out, err := r.Helm.Output(ctx, helmArgs(target, "uninstall")...)
 		if err != nil {
 			return err
 		}
 		r.printf("  %s", out)
 		x.st.log("abort", "target uninstalled")
 	}
-	if err := e.cleanupAbort(ctx); err != nil {
+	if err := x.engine.releaseSource(ctx); err != nil {
 		return err
 	}
 	fresh := newState(r.M)
@@ -97,16 +76,6 @@ func (r *Runner) Abort(ctx context.Context) error {
 	}
 	r.printf("Aborted: the source serves the clients as before; the target release is gone (its volume claims are kept by Kubernetes: delete them to free the space).\n")
 	return nil
-}
-
-func engineFor(m *Migration, getenv func(string) string) (engine, error) {
-	switch m.Component {
-	case Postgres:
-		return &pgEngine{m: m, getenv: getenv}, nil
-	case Redis:
-		return &redisEngine{m: m, getenv: getenv}, nil
-	}
-	return nil, fmt.Errorf("no runbook for component %q", m.Component)
 }
 
 // removalReview reviews the removal of every object of a release.
@@ -127,11 +96,7 @@ func (r *Runner) printRemoval(res *classify.Result, rel Release) {
 	rep.Source = "helm uninstall " + rel.Ref()
 	rep.Color = r.Color
 	rep.GateLine = fmt.Sprintf("the removal is %s", res.Highest)
-	var b bytes.Buffer
-	report.Text{}.Write(&b, rep)
-	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-		r.printf("      %s\n", line)
-	}
+	r.printReport(rep)
 }
 
 // DeleteSource uninstalls the source release of a finished migration. Its
@@ -153,7 +118,7 @@ func (r *Runner) DeleteSource(ctx context.Context, accepted []classify.Acceptanc
 		return nil
 	}
 	rel := r.M.Source.Release
-	manifest, err := r.Helm.Output(ctx, append([]string{"get", "manifest", rel.Release, "--namespace", rel.Namespace}, kubeContext(rel)...)...)
+	manifest, err := r.Helm.Output(ctx, helmArgs(rel, "get manifest")...)
 	if err != nil {
 		return err
 	}
@@ -180,7 +145,7 @@ func (r *Runner) DeleteSource(ctx context.Context, accepted []classify.Acceptanc
 			return &NotConfirmedError{Step: "delete-source", Reason: reason}
 		}
 	}
-	out, err := r.Helm.Output(ctx, append([]string{"uninstall", rel.Release, "--namespace", rel.Namespace}, kubeContext(rel)...)...)
+	out, err := r.Helm.Output(ctx, helmArgs(rel, "uninstall")...)
 	if err != nil {
 		return err
 	}

@@ -64,13 +64,12 @@ func (e *pgEngine) replication() (map[string]any, error) {
 	return map[string]any{"enabled": true, "user": e.m.Postgres.ReplicationUser, "password": pw, "allowFrom": from}, nil
 }
 
-func (e *pgEngine) sourceValues() map[string]any {
+func (e *pgEngine) sourceValues() (map[string]any, error) {
 	r, err := e.replication()
 	if err != nil {
-		// a missing credential is reported by the step that needs it
-		r = map[string]any{"enabled": true, "user": e.m.Postgres.ReplicationUser}
+		return nil, err
 	}
-	return map[string]any{"replication": r}
+	return map[string]any{"replication": r}, nil
 }
 
 func (e *pgEngine) targetValues() (map[string]any, error) {
@@ -255,8 +254,6 @@ func (e *pgEngine) releaseSource(ctx context.Context) error {
 	return src.dropSlot(ctx, e.m.Postgres.Slot)
 }
 
-func (e *pgEngine) cleanupAbort(ctx context.Context) error { return e.releaseSource(ctx) }
-
 func (e *pgEngine) verify(ctx context.Context) error {
 	tgt, err := e.dial(ctx, e.m.Target)
 	if err != nil {
@@ -302,8 +299,8 @@ func (e *redisEngine) dial(ctx context.Context, in Instance) (*redisNode, error)
 	return dialRedis(ctx, in.Address, pw)
 }
 
-func (e *redisEngine) sourceValues() map[string]any {
-	return map[string]any{"replication": map[string]any{"enabled": true}}
+func (e *redisEngine) sourceValues() (map[string]any, error) {
+	return map[string]any{"replication": map[string]any{"enabled": true}}, nil
 }
 
 func (e *redisEngine) auth() (map[string]any, error) {
@@ -491,8 +488,6 @@ func (e *redisEngine) verifyData(ctx context.Context) error {
 }
 
 func (e *redisEngine) releaseSource(ctx context.Context) error { return nil }
-
-func (e *redisEngine) cleanupAbort(ctx context.Context) error { return nil }
 
 func (e *redisEngine) verify(ctx context.Context) error {
 	tgt, err := e.dial(ctx, e.m.Target)

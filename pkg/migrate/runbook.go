@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -73,7 +74,7 @@ type engine interface {
 	// sourceValues, targetValues and detachValues are the chart values of
 	// preparing the source, creating the target as a replica, and making
 	// the promoted target stand alone.
-	sourceValues() map[string]any
+	sourceValues() (map[string]any, error)
 	targetValues() (map[string]any, error)
 	detachValues() (map[string]any, error)
 	// prepareSource applies the prepared configuration on the running
@@ -91,14 +92,12 @@ type engine interface {
 	promote(ctx context.Context) error
 	// verifyData compares the fenced source's data with the target's.
 	verifyData(ctx context.Context) error
-	// releaseSource frees what replication held on the source (a slot).
+	// releaseSource frees what replication held on the source (a slot),
+	// after the promotion or when the target is removed.
 	releaseSource(ctx context.Context) error
 	// verify checks the end state: target primary and writable, source
 	// fenced.
 	verify(ctx context.Context) error
-	// cleanupAbort frees what replication held on the source when the
-	// target is removed.
-	cleanupAbort(ctx context.Context) error
 }
 
 var (
@@ -124,7 +123,21 @@ func Runbook(m *Migration, getenv func(string) string) ([]*Step, error) {
 	return steps(m, e)
 }
 
+func engineFor(m *Migration, getenv func(string) string) (engine, error) {
+	switch m.Component {
+	case Postgres:
+		return &pgEngine{m: m, getenv: getenv}, nil
+	case Redis:
+		return &redisEngine{m: m, getenv: getenv}, nil
+	}
+	return nil, fmt.Errorf("no runbook for component %q", m.Component)
+}
+
 func steps(m *Migration, e engine) ([]*Step, error) {
+	sourceValues, err := e.sourceValues()
+	if err != nil {
+		return nil, err
+	}
 	targetValues, err := e.targetValues()
 	if err != nil {
 		return nil, err
@@ -141,7 +154,7 @@ func steps(m *Migration, e engine) ([]*Step, error) {
 	lag := m.Thresholds.MaxLag
 	s := []*Step{
 		{ID: "prepare-source", Kind: KindHelm, Title: "make the source ready for replication (configuration only, no restart)",
-			Helm: []HelmChange{{Release: m.Source.Release, Values: e.sourceValues(),
+			Helm: []HelmChange{{Release: m.Source.Release, Values: sourceValues,
 				Expect: []Expectation{configOnly("the replication settings of the source")}}}},
 		{ID: "apply-source-config", Kind: KindAction, Title: "apply the replication settings on the running source",
 			run: func(ctx context.Context, x *execution) error { return e.prepareSource(ctx) }},
@@ -150,10 +163,10 @@ func steps(m *Migration, e engine) ([]*Step, error) {
 		{ID: "wait-replica", Kind: KindWait, Title: fmt.Sprintf("wait until the target streams from the source, at most %s behind", humanBytes(int64(lag))),
 			run: func(ctx context.Context, x *execution) error { return x.waitReplicating(ctx, e) }},
 		{ID: "pause-clients", Kind: KindPause, Title: "pause the clients", Confirm: "Pause the clients now?",
-			Helm: clientChanges(m, true), run: func(ctx context.Context, x *execution) error { return x.pauseClients(ctx) }},
+			Helm: clientChanges(m, true), run: func(ctx context.Context, x *execution) error { return x.pauseClients(ctx, "pause-clients") }},
 		{ID: "fence-source", Kind: KindFence, Title: "fence the source: refuse writes, end client sessions",
 			run: func(ctx context.Context, x *execution) error { return x.fence(ctx, e) }},
-		{ID: "wait-caught-up", Kind: KindWait, Title: fmt.Sprintf("wait until the target has every write (at most %v, else roll back)", timeOf(m.Thresholds.CatchUpTimeout)),
+		{ID: "wait-caught-up", Kind: KindWait, Title: fmt.Sprintf("wait until the target has every write (at most %v, else roll back)", time.Duration(m.Thresholds.CatchUpTimeout)),
 			run: func(ctx context.Context, x *execution) error { return x.waitCaughtUp(ctx, e) }},
 		{ID: "promote-target", Kind: KindPromote, Title: "promote the target to primary", Confirm: "Promote the target? After this the migration cannot be aborted.",
 			NoReturn: true, run: func(ctx context.Context, x *execution) error { return x.promote(ctx, e) }},
@@ -171,7 +184,7 @@ func steps(m *Migration, e engine) ([]*Step, error) {
 		&Step{ID: "repoint", Kind: KindRepoint, Title: fmt.Sprintf("point %s at the target (%s)", m.Endpoint.Release, m.Target.clientAddress()),
 			Helm: []HelmChange{{Release: m.Endpoint, Values: map[string]any{"host": host, "port": portN}, Expect: []Expectation{repoint}}}},
 		&Step{ID: "resume-clients", Kind: KindResume, Title: "start the clients again",
-			Helm: clientChanges(m, false), run: func(ctx context.Context, x *execution) error { return x.resumeClients(ctx) }},
+			Helm: clientChanges(m, false), run: func(ctx context.Context, x *execution) error { return x.resumeClients(ctx, "resume-clients") }},
 		&Step{ID: "verify", Kind: KindVerify, Title: "verify: the target is the writable primary, the source refuses writes, the name points at the target",
 			run: func(ctx context.Context, x *execution) error { return x.verify(ctx, e) }},
 	)
@@ -232,8 +245,6 @@ func splitDotted(key string) []string {
 	}
 	return append(parts, string(cur))
 }
-
-func timeOf(d Duration) string { return durationText(d) }
 
 func humanBytes(n int64) string {
 	switch {

@@ -80,13 +80,13 @@ func (e *RolledBackError) Error() string {
 	return fmt.Sprintf("the target did not catch up within %v (%s behind); rolled back: the source takes writes again and the clients were resumed. The target is still a replica: run again when traffic is lower, or abort", e.Timeout, humanBytes(e.Lag))
 }
 
-// execution is one run: the runner, the state, and the steps.
+// execution is one run: the runner, the state, the component's engine
+// and the steps built on it.
 type execution struct {
-	r     *Runner
-	st    *State
-	steps []*Step
-	step  *Step
-	index int
+	r      *Runner
+	st     *State
+	engine engine
+	steps  []*Step
 }
 
 func (r *Runner) statePath() string {
@@ -107,7 +107,11 @@ func (r *Runner) printf(format string, args ...any) { fmt.Fprintf(r.Out, format,
 
 // open checks the steps, then takes the lock and loads the state.
 func (r *Runner) open() (*execution, func(), error) {
-	steps, err := Runbook(r.M, r.getenv)
+	e, err := engineFor(r.M, r.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	steps, err := steps(r.M, e)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,7 +127,7 @@ func (r *Runner) open() (*execution, func(), error) {
 		unlock()
 		return nil, nil, err
 	}
-	return &execution{r: r, st: st, steps: steps}, unlock, nil
+	return &execution{r: r, st: st, engine: e, steps: steps}, unlock, nil
 }
 
 func stepIndex(steps []*Step, id string) int {
@@ -159,7 +163,6 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	r.printf("Migration %s: %s %s -> %s (%d steps)\n", r.M.Name, r.M.Component, r.M.Source.Ref(), r.M.Target.Ref(), len(x.steps))
 	for i, s := range x.steps {
-		x.step, x.index = s, i
 		if _, done := x.st.Done[s.ID]; done {
 			r.printf("[%d/%d] %s: done\n", i+1, len(x.steps), s.ID)
 			continue
@@ -223,7 +226,7 @@ func (x *execution) runStep(ctx context.Context, s *Step) error {
 	switch s.Kind {
 	case KindHelm, KindRepoint:
 		for _, h := range s.Helm {
-			if err := x.applyHelm(ctx, s, h); err != nil {
+			if err := x.applyHelm(ctx, s.ID, h); err != nil {
 				return err
 			}
 		}
@@ -309,11 +312,7 @@ func (x *execution) printReview(h HelmChange, res *classify.Result, violations [
 		rep.Verdict.Tripped = true
 		rep.GateLine = fmt.Sprintf("HOLD - %d changes this step does not expect; nothing is upgraded", len(violations))
 	}
-	var b bytes.Buffer
-	report.Text{}.Write(&b, rep)
-	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
-		r.printf("      %s\n", line)
-	}
+	r.printReport(rep)
 	r.printf("      This step expects:\n")
 	for _, e := range describeExpectations(h.Expect) {
 		r.printf("        - %s\n", e)
@@ -329,15 +328,15 @@ func (x *execution) printReview(h HelmChange, res *classify.Result, violations [
 // applyHelm reviews a change and, when it is within the expectations,
 // upgrades. A release already in the wanted state has an empty plan and
 // is left alone, so a step can run again after an interruption.
-func (x *execution) applyHelm(ctx context.Context, s *Step, h HelmChange) error {
-	return x.applyHelmUntil(ctx, s, h, time.Now().Add(helmBusyWait))
+func (x *execution) applyHelm(ctx context.Context, stepID string, h HelmChange) error {
+	return x.applyHelmUntil(ctx, stepID, h, time.Now().Add(helmBusyWait))
 }
 
 // helmBusyWait is how long a step waits for another helm operation on its
 // release to end (a helm left running by an interrupted run).
 const helmBusyWait = 2 * time.Minute
 
-func (x *execution) applyHelmUntil(ctx context.Context, s *Step, h HelmChange, busyUntil time.Time) error {
+func (x *execution) applyHelmUntil(ctx context.Context, stepID string, h HelmChange, busyUntil time.Time) error {
 	return withValues(h.Values, func(valuesFile string) error {
 		res, violations, u, err := x.review(ctx, h, valuesFile)
 		if err != nil {
@@ -345,13 +344,13 @@ func (x *execution) applyHelmUntil(ctx context.Context, s *Step, h HelmChange, b
 		}
 		x.printReview(h, res, violations)
 		if len(violations) > 0 {
-			return &HeldError{Step: s.ID, Release: h.Release.Ref(), Violations: violations}
+			return &HeldError{Step: stepID, Release: h.Release.Ref(), Violations: violations}
 		}
 		if len(res.Objects) == 0 {
 			x.r.printf("      %s is already as this step wants it\n", h.Release.Ref())
 			return nil
 		}
-		x.st.log(s.ID, "helm upgrade %s", h.Release.Ref())
+		x.st.log(stepID, "helm upgrade %s", h.Release.Ref())
 		if err := x.save(); err != nil {
 			return err
 		}
@@ -363,7 +362,7 @@ func (x *execution) applyHelmUntil(ctx context.Context, s *Step, h HelmChange, b
 			if err := sleep(ctx, time.Second); err != nil {
 				return err
 			}
-			return x.applyHelmUntil(ctx, s, h, busyUntil)
+			return x.applyHelmUntil(ctx, stepID, h, busyUntil)
 		}
 		return err
 	})
@@ -386,9 +385,8 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 	next := -1
 	for i, s := range steps {
 		mark := "[ ]"
-		if at, done := st.Done[s.ID]; done {
+		if _, done := st.Done[s.ID]; done {
 			mark = "[x]"
-			_ = at
 		} else if next < 0 {
 			next = i
 			mark = "[>]"
@@ -409,7 +407,7 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 	}
 	s := steps[next]
 	r.printf("Next: %s (%s)\n", s.ID, s.Kind)
-	x := &execution{r: r, st: st, steps: steps, step: s, index: next}
+	x := &execution{r: r, st: st, steps: steps}
 	if len(s.Helm) == 0 {
 		r.printf("      %s\n", s.Title)
 	}
@@ -455,7 +453,9 @@ func (x *execution) runCommand(ctx context.Context, name string, argv []string) 
 	return nil
 }
 
-func (x *execution) pauseClients(ctx context.Context) error {
+// pauseClients scales the release clients to zero and runs the pause
+// commands; stepID names the step in the state's log.
+func (x *execution) pauseClients(ctx context.Context, stepID string) error {
 	// recorded first: a run killed half-way still resumes them on abort
 	x.st.Paused = true
 	if x.st.PausedAt == nil {
@@ -465,8 +465,8 @@ func (x *execution) pauseClients(ctx context.Context) error {
 	if err := x.save(); err != nil {
 		return err
 	}
-	for _, h := range x.step.Helm {
-		if err := x.applyHelm(ctx, x.step, h); err != nil {
+	for _, h := range clientChanges(x.r.M, true) {
+		if err := x.applyHelm(ctx, stepID, h); err != nil {
 			return err
 		}
 	}
@@ -480,9 +480,11 @@ func (x *execution) pauseClients(ctx context.Context) error {
 	return nil
 }
 
-func (x *execution) resumeClients(ctx context.Context) error {
+// resumeClients scales the release clients back and runs the resume
+// commands; stepID names the step (or the rollback) in the state's log.
+func (x *execution) resumeClients(ctx context.Context, stepID string) error {
 	for _, h := range clientChanges(x.r.M, false) {
-		if err := x.applyHelm(ctx, x.step, h); err != nil {
+		if err := x.applyHelm(ctx, stepID, h); err != nil {
 			return err
 		}
 	}
@@ -497,7 +499,7 @@ func (x *execution) resumeClients(ctx context.Context) error {
 	if x.st.PausedAt != nil {
 		d := time.Since(*x.st.PausedAt).Round(time.Millisecond)
 		x.r.printf("      the clients were paused for %v\n", d)
-		x.st.log(x.step.ID, "clients resumed after a pause of %v", d)
+		x.st.log(stepID, "clients resumed after a pause of %v", d)
 		x.st.PausedAt = nil
 	}
 	return x.save()
@@ -592,37 +594,36 @@ func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
 		return err
 	}
 	x.r.printf("      the target did not catch up within %v: rolling back\n", timeout)
-	if err := x.rollback(ctx, e); err != nil {
+	if err := x.rollback(ctx, "wait-caught-up"); err != nil {
 		return fmt.Errorf("the target did not catch up within %v, and the rollback failed: %w (the source may still be fenced and the clients paused; run safediff migrate abort)", timeout, err)
 	}
 	return &RolledBackError{Lag: lastLag, Timeout: timeout}
 }
 
-// rollback undoes the pause and the fence: the source takes writes, the
-// clients run, and the steps from pausing on are pending again.
-func (x *execution) rollback(ctx context.Context, e engine) error {
+// rollback undoes the fence and the pause: the source takes writes, the
+// clients run, and the steps from pausing on are pending again. stepID
+// names what rolls back in the state's log.
+func (x *execution) rollback(ctx context.Context, stepID string) error {
 	if x.st.Fenced {
-		if err := e.unfence(ctx, x.st); err != nil {
+		x.r.printf("      unfencing the source\n")
+		if err := x.engine.unfence(ctx, x.st); err != nil {
 			return err
 		}
 		x.st.Fenced = false
 		x.st.FencePosition = ""
 		delete(x.st.Done, "fence-source")
-		x.st.log(x.step.ID, "rollback: source unfenced")
+		x.st.log(stepID, "source unfenced")
 		if err := x.save(); err != nil {
 			return err
 		}
 	}
 	if x.st.Paused {
-		saved := x.step
-		x.step = x.steps[stepIndex(x.steps, "resume-clients")]
-		err := x.resumeClients(ctx)
-		x.step = saved
-		if err != nil {
+		x.r.printf("      resuming the clients\n")
+		if err := x.resumeClients(ctx, stepID); err != nil {
 			return err
 		}
 		delete(x.st.Done, "pause-clients")
-		x.st.log(x.step.ID, "rollback: clients resumed")
+		x.st.log(stepID, "clients resumed")
 	}
 	return x.save()
 }
@@ -647,7 +648,7 @@ func (x *execution) verify(ctx context.Context, e engine) error {
 		return err
 	}
 	// the name clients use points at the target
-	out, err := x.r.Helm.Output(ctx, append([]string{"get", "values", x.r.M.Endpoint.Release, "--namespace", x.r.M.Endpoint.Namespace, "--output", "json"}, kubeContext(x.r.M.Endpoint)...)...)
+	out, err := x.r.Helm.Output(ctx, helmArgs(x.r.M.Endpoint, "get values", "--output", "json")...)
 	if err != nil {
 		return err
 	}
@@ -667,11 +668,21 @@ func (x *execution) verify(ctx context.Context, e engine) error {
 	return nil
 }
 
-func kubeContext(r Release) []string {
-	if r.Context == "" {
-		return nil
+// helmArgs is a helm command on a release: the verb words, the release,
+// its namespace and kube context, then extra flags.
+func helmArgs(r Release, verb string, rest ...string) []string {
+	args := append(strings.Fields(verb), r.Release, "--namespace", r.Namespace)
+	if r.Context != "" {
+		args = append(args, "--kube-context", r.Context)
 	}
-	return []string{"--kube-context", r.Context}
+	return append(args, rest...)
 }
 
-func durationText(d Duration) string { return time.Duration(d).String() }
+// printReport prints a report indented under its step.
+func (r *Runner) printReport(rep *report.Report) {
+	var b bytes.Buffer
+	report.Text{}.Write(&b, rep)
+	for _, line := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+		r.printf("      %s\n", line)
+	}
+}

@@ -197,25 +197,22 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 	for _, rt := range r.Gate.Releases {
 		out.Gate.Releases = append(out.Gate.Releases, JSONReleaseFailOn{Pattern: rt.Pattern, FailOn: rt.Threshold.String()})
 	}
+	// a release trips when one of its objects does, as the gate decides it
+	// (accepted findings do not count)
+	tripped := map[string]bool{}
 	for _, o := range r.Verdict.Offending {
 		out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+		tripped[o.Release] = true
 	}
 	for _, n := range res.Plan.Notes {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
 	}
 	for _, rel := range res.Plan.Releases {
 		objs := objectsOf(res.Objects, rel.Name)
-		highest := rules.Ignored
-		for _, o := range objs {
-			if o.Level > highest {
-				highest = o.Level
-			}
-		}
-		s := summary(objs, highest)
-		th := r.Gate.For(rel.Name)
+		s := summary(objs, highestLevel(objs))
 		out.Releases = append(out.Releases, JSONRelease{
-			Name: rel.Name, File: rel.File, Highest: highest.String(), FailOn: th.String(),
-			Tripped: th.Trips(highest) && len(objs) > 0, Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
+			Name: rel.Name, File: rel.File, Highest: s.Highest, FailOn: r.Gate.For(rel.Name).String(),
+			Tripped: tripped[rel.Name], Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
 		})
 	}
 	if withObjects {

@@ -118,12 +118,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 // mdRelease is the heading of a release's section.
 func mdRelease(res *classify.Result, name string) string {
 	objs := objectsOf(res.Objects, name)
-	highest := rules.Ignored
-	for _, o := range objs {
-		if o.Level > highest {
-			highest = o.Level
-		}
-	}
+	highest := highestLevel(objs)
 	if name == "" {
 		name = "(no release)"
 	}

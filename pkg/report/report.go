@@ -208,6 +208,16 @@ func counts(objs []*classify.Object) (map[diffparse.Action]int, map[rules.Level]
 	return a, l
 }
 
+// highestLevel is the highest level of the objects (Ignored when there are
+// none).
+func highestLevel(objs []*classify.Object) rules.Level {
+	h := rules.Ignored
+	for _, o := range objs {
+		h = max(h, o.Level)
+	}
+	return h
+}
+
 func planLine(objs []*classify.Object) string {
 	a, _ := counts(objs)
 	return fmt.Sprintf("%d to add, %d to change, %d to replace, %d to destroy, %d to change owner",
@@ -265,6 +275,7 @@ func gateLine(r *Report) string {
 		return r.GateLine
 	}
 	res := r.Result
+	accepted := acceptedAtGate(r)
 	var b strings.Builder
 	switch {
 	case r.Verdict.Tripped:
@@ -278,13 +289,16 @@ func gateLine(r *Report) string {
 		fmt.Fprintf(&b, "PASS - the gate is off (--fail-on never)")
 	case len(res.Objects) == 0:
 		fmt.Fprintf(&b, "PASS - no changes")
-	case acceptedAtGate(r) > 0:
-		n := acceptedAtGate(r)
+	case accepted > 0:
 		noun := "change"
-		if n != 1 {
+		if accepted != 1 {
 			noun = "changes"
 		}
-		fmt.Fprintf(&b, "PASS - %d %s at or above the gate (--fail-on %s) accepted by the accept file, nothing else", n, noun, gateText(r.Gate))
+		fmt.Fprintf(&b, "PASS - %d %s at or above the gate (--fail-on %s) accepted by the accept file, nothing else", accepted, noun, gateText(r.Gate))
+	case len(r.Gate.Releases) > 0:
+		// the highest level may be above the default threshold, in a
+		// release with a threshold of its own
+		fmt.Fprintf(&b, "PASS - no object is at or above its release's gate (--fail-on %s)", gateText(r.Gate))
 	default:
 		fmt.Fprintf(&b, "PASS - the highest level, %s, is below the gate (--fail-on %s)", res.Highest, gateText(r.Gate))
 	}

@@ -142,12 +142,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 }
 
 func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel string, objs []*classify.Object) {
-	highest := rules.Ignored
-	for _, o := range objs {
-		if o.Level > highest {
-			highest = o.Level
-		}
-	}
+	highest := highestLevel(objs)
 	name := rel
 	if name == "" {
 		name = "(no release)"

@@ -33,9 +33,9 @@ var benchInput = sync.OnceValue(func() []byte {
 })
 
 // reviewJSON is the whole pipeline, as `safediff review -o json` runs it:
-// parse and classify with the default rules (loaded on every call, as
-// review.Review does when Options.Rules is nil), gate, and write the JSON
-// report.
+// parse and classify with the default rules (as review.Review takes them
+// when Options.Rules is nil: parsed once, then shared), gate, and write the
+// JSON report.
 func reviewJSON(input []byte, w io.Writer) error {
 	res, err := review.Review(bytes.NewReader(input), review.Options{})
 	if err != nil {

@@ -130,17 +130,7 @@ api_get() { # api_get <path>: print the body of an authenticated GET; fail unles
 
 # ---- start ------------------------------------------------------------------------------
 stop_started() {
-  local n pid
-  for n in kube-apiserver etcd; do
-    [ -f "pids/$n" ] || continue
-    pid=$(cat "pids/$n")
-    if is_ours "$pid"; then
-      kill "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
-    rm -f "pids/$n"
-  done
+  RUN=$RUN bash "$ROOT/scripts/e2e/down.sh" || die "could not stop what was started in $RUN"
 }
 bind_failed() { grep -qiE 'address already in use|bind: ' "logs/$1.log" 2>/dev/null; }
 # fail <component> <retryable 0|1>: returns 10 for "retry with other ports", exits otherwise

@@ -35,6 +35,14 @@ func newClient(c Cluster) *client {
 	return &client{cluster: c, http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
 }
 
+// Get decodes the JSON answer of c's API server to GET path into v, as
+// the double reads the API (bearer token, no certificate check).
+func (c Cluster) Get(ctx context.Context, path string, v any) error {
+	cl := newClient(c)
+	defer cl.http.CloseIdleConnections()
+	return cl.get(ctx, path, v)
+}
+
 // get decodes the JSON answer to GET path into v.
 func (c *client) get(ctx context.Context, path string, v any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.cluster.Server, "/")+path, nil)
@@ -112,9 +120,6 @@ type workload struct {
 		VolumeClaimTemplates []struct {
 			Metadata objectMeta `json:"metadata"`
 		} `json:"volumeClaimTemplates"`
-		UpdateStrategy struct {
-			Type string `json:"type"`
-		} `json:"updateStrategy"`
 	} `json:"spec"`
 }
 
@@ -132,7 +137,7 @@ type container struct {
 	Name         string          `json:"name"`
 	Command      []string        `json:"command"`
 	Args         []string        `json:"args"`
-	WorkingDir   string          `json:"workingDir"`
+	WorkingDir   string          `json:"workingDir"` // not supported: refused
 	Env          []envVar        `json:"env"`
 	EnvFrom      []envFromSource `json:"envFrom"`
 	VolumeMounts []volumeMount   `json:"volumeMounts"`
@@ -145,9 +150,8 @@ type envVar struct {
 		FieldRef *struct {
 			FieldPath string `json:"fieldPath"`
 		} `json:"fieldRef"`
-		ConfigMapKeyRef  *keyRef        `json:"configMapKeyRef"`
-		SecretKeyRef     *keyRef        `json:"secretKeyRef"`
-		ResourceFieldRef map[string]any `json:"resourceFieldRef"`
+		ConfigMapKeyRef *keyRef `json:"configMapKeyRef"`
+		SecretKeyRef    *keyRef `json:"secretKeyRef"`
 	} `json:"valueFrom"`
 }
 
@@ -171,7 +175,7 @@ type objRef struct {
 type volumeMount struct {
 	Name      string `json:"name"`
 	MountPath string `json:"mountPath"`
-	SubPath   string `json:"subPath"`
+	SubPath   string `json:"subPath"` // not supported: refused
 }
 
 type volume struct {
@@ -184,23 +188,16 @@ type volume struct {
 		SecretName string `json:"secretName"`
 		projection
 	} `json:"secret"`
-	EmptyDir              *struct{} `json:"emptyDir"`
-	PersistentVolumeClaim *struct {
-		ClaimName string `json:"claimName"`
-	} `json:"persistentVolumeClaim"`
+	EmptyDir *struct{} `json:"emptyDir"`
 	// other is the first volume source the double does not support.
 	other string
 }
 
 // projection is what configMap and secret volumes have in common.
 type projection struct {
-	Items []struct {
-		Key  string `json:"key"`
-		Path string `json:"path"`
-		Mode *int32 `json:"mode"`
-	} `json:"items"`
-	DefaultMode *int32 `json:"defaultMode"`
-	Optional    *bool  `json:"optional"`
+	Items       []json.RawMessage `json:"items"` // not supported: refused
+	DefaultMode *int32            `json:"defaultMode"`
+	Optional    *bool             `json:"optional"`
 }
 
 func (v *volume) UnmarshalJSON(b []byte) error {
@@ -215,7 +212,7 @@ func (v *volume) UnmarshalJSON(b []byte) error {
 	var other []string
 	for k := range keys {
 		switch k {
-		case "name", "configMap", "secret", "emptyDir", "persistentVolumeClaim":
+		case "name", "configMap", "secret", "emptyDir":
 		default:
 			other = append(other, k)
 		}

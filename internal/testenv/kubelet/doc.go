@@ -18,7 +18,7 @@
 //     are logged as unsupported and only the one pod runs. Replicas 0, a
 //     deletion timestamp or deletion stop the pod.
 //   - A change of the pod template (a hash of its JSON) replaces the pod,
-//     as a rolling update does (not with updateStrategy OnDelete); the
+//     as a rolling update does (updateStrategy is not read); the
 //     restarts are counted in [PodStatus].
 //   - Init containers in order, then exactly one container, restarted with
 //     back-off (1 s doubling to 10 s) whenever it exits, as with
@@ -29,18 +29,18 @@
 //     configMapKeyRef (honouring optional), fieldRef metadata.name,
 //     metadata.namespace, status.podIP and status.podIPs; envFrom
 //     configMapRef and secretRef (with prefix).
-//   - Volumes: configMap and secret (one file per key or per item, with
-//     the item's mode or the volume's defaultMode, which the API server
-//     sets to 0644, else 0644 and 0600; kept in sync on every poll and
-//     replaced atomically, so a changed ConfigMap reaches a running pod
-//     without a restart), emptyDir (new for each pod), persistentVolumeClaim, and the
-//     claims of volumeClaimTemplates, in <root>/<cluster>/<ns>/pvc/<claim>,
-//     which outlive the pod and the StatefulSet as a retained volume does.
-//   - Every volumeMount's mountPath (and subPath) maps to the volume's
-//     local directory. Occurrences of mount paths in env values, command
-//     and args are rewritten to the local directories (longest first, at
-//     path boundaries), so a container that finds its files through its
-//     command line and environment runs unchanged. File contents are never
+//   - Volumes: configMap and secret (one file per key, with the volume's
+//     defaultMode, which the API server sets to 0644, else 0644 and 0600;
+//     kept in sync on every poll and replaced atomically, so a changed
+//     ConfigMap reaches a running pod without a restart), emptyDir (new for
+//     each pod), and the claims of volumeClaimTemplates, in
+//     <root>/<cluster>/<ns>/pvc/<claim>, which outlive the pod and the
+//     StatefulSet as a retained volume does.
+//   - Every volumeMount's mountPath maps to the volume's local directory.
+//     Occurrences of mount paths in env values, command and args are
+//     rewritten to the local directories (longest first, at path
+//     boundaries), so a container that finds its files through its command
+//     line and environment runs unchanged. File contents are never
 //     rewritten.
 //
 // A pod lives in <root>/<cluster>/<ns>/pods/<pod>: its working directory,
@@ -55,5 +55,8 @@
 //
 // Not supported: images, probes, lifecycle hooks, resources, security
 // contexts, ports and Services (there is no proxy and no cluster DNS),
-// other volume types, and sidecar or multiple containers.
+// updateStrategy, other volume types, items of configMap and secret
+// volumes, subPath, workingDir, and sidecar or multiple containers. A pod
+// that uses the unsupported volume types, items, subPath or workingDir
+// fails to start, with a message that says so, rather than running wrong.
 package kubelet

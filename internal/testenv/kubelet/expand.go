@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// expand replaces $(VAR) in s with lookup(VAR), as Kubernetes does for
+// expand replaces $(VAR) in s with vars[VAR], as Kubernetes does for
 // env values, command and args: a reference to an undefined variable is
 // left as it is, $$ is a literal $, and a $ followed by anything else, or
 // a $( without its closing parenthesis, stays.
-func expand(s string, lookup func(string) (string, bool)) string {
+func expand(s string, vars map[string]string) string {
 	if !strings.Contains(s, "$") {
 		return s
 	}
@@ -32,7 +32,7 @@ func expand(s string, lookup func(string) (string, bool)) string {
 				continue
 			}
 			name := s[i+2 : i+2+end]
-			if v, ok := lookup(name); ok {
+			if v, ok := vars[name]; ok {
 				b.WriteString(v)
 			} else {
 				b.WriteString("$(" + name + ")")

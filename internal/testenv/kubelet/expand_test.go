@@ -9,7 +9,6 @@ import (
 
 func TestExpand(t *testing.T) {
 	vars := map[string]string{"A": "a", "B": "$(A)", "EMPTY": "", "PGDATA": "/var/lib/postgresql/data/pgdata"}
-	lookup := func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 	for _, tc := range []struct {
 		in, want, reason string
 	}{
@@ -26,7 +25,7 @@ func TestExpand(t *testing.T) {
 		{"$(B)", "$(A)", "no recursion: values are used as they are"},
 		{"$(PGDATA).tmp", "/var/lib/postgresql/data/pgdata.tmp", "a path"},
 	} {
-		if got := expand(tc.in, lookup); got != tc.want {
+		if got := expand(tc.in, vars); got != tc.want {
 			t.Errorf("expand(%q) = %q, want %q (%s)", tc.in, got, tc.want, tc.reason)
 		}
 	}

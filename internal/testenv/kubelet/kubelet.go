@@ -66,7 +66,7 @@ type PodStatus struct {
 	Deleted  bool   // the workload is gone or scaled to zero
 	IP       string // status.podIP
 	Dir      string // the pod directory (its working directory)
-	Log      string // stdout and stderr of its containers
+	Log      string // the file with the stdout and stderr of its containers
 	Volumes  map[string]string
 }
 
@@ -243,7 +243,6 @@ type desiredPod struct {
 	template  podTemplate
 	hash      string
 	claims    map[string]string // volumeClaimTemplate name → claim name
-	onDelete  bool              // updateStrategy OnDelete: no rollouts
 }
 
 func (k *Kubelet) syncCluster(ctx context.Context, c *client) {
@@ -280,7 +279,7 @@ func (k *Kubelet) syncCluster(ctx context.Context, c *client) {
 			go p.run(d)
 		case p.deleting():
 			// being stopped; started again once it has stopped
-		case p.target() != d.hash && !d.onDelete:
+		case p.target() != d.hash:
 			k.log.printf("%s: pod template changed (%s → %s): replacing the pod", key, p.target(), d.hash)
 			p.rollout(d)
 		}
@@ -322,7 +321,7 @@ func (k *Kubelet) desired(ctx context.Context, c *client) (map[string]*desiredPo
 				continue
 			}
 			d := &desiredPod{namespace: w.Metadata.Namespace, name: w.Metadata.Name + kind.suffix, owner: owner,
-				claims: map[string]string{}, onDelete: w.Spec.UpdateStrategy.Type == "OnDelete"}
+				claims: map[string]string{}}
 			d.key = c.cluster.Name + "/" + d.namespace + "/" + d.name
 			hash, err := templateHash(w.Spec.Template)
 			if err == nil {

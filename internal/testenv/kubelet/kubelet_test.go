@@ -1,19 +1,13 @@
 package kubelet_test
 
 import (
-	"bufio"
 	"context"
-	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -96,33 +90,11 @@ func start() (skip string, err error) {
 		return err.Error(), nil
 	}
 	env.tools = tools
-	pgBin := "/usr/lib/postgresql/15/bin"
-	if out, err := exec.Command("pg_config", "--bindir").Output(); err == nil {
-		if dir := strings.TrimSpace(string(out)); dir != "" {
-			pgBin = dir
-		}
+	dp, err := testenv.FindDataPlane()
+	if err != nil {
+		return err.Error(), nil
 	}
-	env.pgBin = pgBin
-	var missing []string
-	for _, b := range []string{"initdb", "postgres", "pg_basebackup", "pg_ctl", "psql"} {
-		if _, err := os.Stat(filepath.Join(pgBin, b)); err != nil {
-			missing = append(missing, filepath.Join(pgBin, b))
-		}
-	}
-	for _, b := range []string{"redis-server", "redis-cli"} {
-		if _, err := exec.LookPath(b); err != nil {
-			missing = append(missing, b)
-		}
-	}
-	if len(missing) > 0 {
-		return "data-plane binaries missing (run scripts/e2e/install-dataplane.sh): " + strings.Join(missing, ", "), nil
-	}
-	var runAs *syscall.Credential
-	if os.Geteuid() == 0 {
-		if runAs, err = lookupUser("postgres"); err != nil {
-			return "running as root needs a postgres user to run the pods as: " + err.Error(), nil
-		}
-	}
+	env.pgBin = dp.PGBin
 
 	// Everything lives in one directory the pods' user can search.
 	tmp, err := os.MkdirTemp("", "safediff-kubelet-test-")
@@ -147,7 +119,7 @@ func start() (skip string, err error) {
 	env.ips = map[string]string{}
 	for _, pod := range []string{"pg/src-postgres-0", "pg/dst-postgres-0", "pg2/early-postgres-0", "pg2/late-postgres-0",
 		"cache/rsrc-redis-0", "cache/rdst-redis-0"} {
-		ip, err := freeLoopback(5432, 6379)
+		ip, err := testenv.FreeLoopback(5432, 6379)
 		if err != nil {
 			return "", err
 		}
@@ -161,55 +133,11 @@ func start() (skip string, err error) {
 		Clusters: []kubelet.Cluster{env.api},
 		Root:     filepath.Join(tmp, "root"),
 		PodIPs:   env.ips,
-		RunAs:    runAs,
-		Path:     []string{pgBin},
+		RunAs:    dp.RunAs,
+		Path:     []string{dp.PGBin},
 		Log:      logf,
 	})
 	return "", err
-}
-
-// lookupUser reads a user's uid and gid from /etc/passwd.
-func lookupUser(name string) (*syscall.Credential, error) {
-	f, err := os.Open("/etc/passwd")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), ":")
-		if len(fields) < 4 || fields[0] != name {
-			continue
-		}
-		uid, err1 := strconv.ParseUint(fields[2], 10, 32)
-		gid, err2 := strconv.ParseUint(fields[3], 10, 32)
-		if err := errors.Join(err1, err2); err != nil {
-			return nil, err
-		}
-		return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
-	}
-	return nil, fmt.Errorf("no user %s in /etc/passwd", name)
-}
-
-// freeLoopback picks a random 127.x.y.z on which nothing listens on any
-// of ports.
-func freeLoopback(ports ...int) (string, error) {
-	for range 100 {
-		ip := fmt.Sprintf("127.%d.%d.%d", 10+rand.IntN(240), rand.IntN(256), 2+rand.IntN(252))
-		free := true
-		for _, port := range ports {
-			l, err := net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port)))
-			if err != nil {
-				free = false
-				break
-			}
-			l.Close()
-		}
-		if free {
-			return ip, nil
-		}
-	}
-	return "", errors.New("no free loopback address")
 }
 
 func dumpLogs(t *testing.T) {
@@ -232,11 +160,7 @@ func lastLines(s string, n int) string {
 
 func helm(t *testing.T, args ...string) string {
 	t.Helper()
-	r := env.helm.Run(nil, nil, args...)
-	if r.Code != 0 {
-		t.Fatalf("%s", r)
-	}
-	return r.Stdout
+	return env.helm.MustRun(t, args...).Stdout
 }
 
 func chart(name string) string { return filepath.Join(env.tools.Root, "charts", name) }
@@ -623,22 +547,8 @@ type service struct {
 
 func getService(t *testing.T, namespace, name string) service {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, env.api.Server+"/api/v1/namespaces/"+namespace+"/services/"+name, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+env.api.Token)
-	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var svc service
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET service %s/%s: %s", namespace, name, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&svc); err != nil {
+	if err := env.api.Get(context.Background(), "/api/v1/namespaces/"+namespace+"/services/"+name, &svc); err != nil {
 		t.Fatal(err)
 	}
 	return svc
@@ -688,8 +598,13 @@ func TestChartsLintAndValidate(t *testing.T) {
 func TestPodTemplatesIgnoreReplicationKnobs(t *testing.T) {
 	setUp(t)
 	render := func(c string, args ...string) string {
+		t.Helper()
 		out := helm(t, append([]string{"template", "r", chart(c), "--show-only", "templates/statefulset.yaml"}, args...)...)
-		return out[strings.Index(out, "  template:"):strings.Index(out, "  volumeClaimTemplates:")]
+		from, to := strings.Index(out, "  template:"), strings.Index(out, "  volumeClaimTemplates:")
+		if from < 0 || to < from {
+			t.Fatalf("%s %v: no pod template before volumeClaimTemplates:\n%s", c, args, out)
+		}
+		return out[from:to]
 	}
 	pg := []string{"--set", "auth.superuserPassword=x"}
 	base := render("postgres", pg...)
@@ -719,6 +634,10 @@ func TestKubeletFeatures(t *testing.T) {
 	probe := filepath.Join("testdata", "probe")
 	helm(t, "install", "probe", probe, "-n", "probe", "--create-namespace")
 	st := waitRunning(t, "probe", "probe-local")
+	// not in Config.PodIPs: an address of its own, from 127.0.1.N
+	if !strings.HasPrefix(st.IP, "127.0.1.") || net.ParseIP(st.IP) == nil {
+		t.Errorf("probe-local has IP %q, want 127.0.1.N", st.IP)
+	}
 	shared := st.Volumes["shared"]
 	wantFile(t, filepath.Join(shared, "env.txt"), "cwd=")
 	b, err := os.ReadFile(filepath.Join(shared, "env.txt"))

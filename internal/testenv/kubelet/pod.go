@@ -183,7 +183,7 @@ func (p *pod) incarnation(d *desiredPod) *desiredPod {
 	}
 	for i := 0; i < len(spec.InitContainers); {
 		c := spec.InitContainers[i]
-		proc, err := p.start(d, c, "init container "+c.Name)
+		proc, err := p.start(c, "init container "+c.Name)
 		if err == nil {
 			e, exitErr := p.watch(proc)
 			if e.any() {
@@ -203,7 +203,7 @@ func (p *pod) incarnation(d *desiredPod) *desiredPod {
 
 	ctr := spec.Containers[0]
 	for started := false; ; {
-		proc, err := p.start(d, ctr, "container "+ctr.Name)
+		proc, err := p.start(ctr, "container "+ctr.Name)
 		if err != nil {
 			p.fail(err)
 			if e := wait(); e.any() {
@@ -340,14 +340,17 @@ func groupRuns(pgid int) bool {
 	return false
 }
 
-// start starts container c of pod template d.
-func (p *pod) start(d *desiredPod, c container, what string) (*process, error) {
+// start starts container c of the pod.
+func (p *pod) start(c container, what string) (*process, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if len(c.Command) == 0 {
 		return nil, fmt.Errorf("%s: no command (the kubelet test double has no images, so no entrypoint to fall back on)", what)
 	}
-	rw, err := p.mounts(d, c)
+	if c.WorkingDir != "" {
+		return nil, fmt.Errorf("%s: workingDir is not supported by the kubelet test double", what)
+	}
+	rw, err := p.mounts(c)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", what, err)
 	}
@@ -355,10 +358,9 @@ func (p *pod) start(d *desiredPod, c container, what string) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", what, err)
 	}
-	lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 	var argv []string
 	for _, a := range append(append([]string{}, c.Command...), c.Args...) {
-		argv = append(argv, rw.rewrite(expand(a, lookup)))
+		argv = append(argv, rw.rewrite(expand(a, vars)))
 	}
 	var pathEnv string
 	for _, kv := range env {
@@ -369,12 +371,6 @@ func (p *pod) start(d *desiredPod, c container, what string) (*process, error) {
 	bin, err := lookPath(argv[0], pathEnv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", what, err)
-	}
-	dir := p.dir
-	if c.WorkingDir != "" {
-		if wd := rw.rewrite(path.Clean(c.WorkingDir)); wd != path.Clean(c.WorkingDir) {
-			dir = wd
-		}
 	}
 	logPath := filepath.Join(p.dir, "log")
 	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -387,7 +383,7 @@ func (p *pod) start(d *desiredPod, c container, what string) (*process, error) {
 		Path:        bin,
 		Args:        argv,
 		Env:         env,
-		Dir:         dir,
+		Dir:         p.dir,
 		Stdout:      logf,
 		Stderr:      logf,
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true, Credential: p.k.cfg.RunAs},
@@ -481,10 +477,9 @@ func (p *pod) environment(ctx context.Context, c container, rw rewriter) (env []
 			set(from.Prefix+k, string(m[k]))
 		}
 	}
-	lookup := func(name string) (string, bool) { v, ok := vars[name]; return v, ok }
 	for _, e := range c.Env {
 		if e.ValueFrom == nil {
-			set(e.Name, expand(e.Value, lookup))
+			set(e.Name, expand(e.Value, vars))
 			continue
 		}
 		vf := e.ValueFrom
@@ -536,12 +531,12 @@ func (p *pod) volumeDirs(d *desiredPod) (map[string]string, error) {
 	dirs := map[string]string{}
 	for _, v := range d.template.Spec.Volumes {
 		switch {
-		case v.ConfigMap != nil, v.Secret != nil, v.EmptyDir != nil:
-			dirs[v.Name] = filepath.Join(p.dir, "volumes", safeName(v.Name))
-		case v.PersistentVolumeClaim != nil:
-			dirs[v.Name] = filepath.Join(p.claimDir, safeName(v.PersistentVolumeClaim.ClaimName))
 		case v.other != "":
 			return nil, fmt.Errorf("volume %s: %s volumes are not supported by the kubelet test double", v.Name, v.other)
+		case v.ConfigMap != nil && len(v.ConfigMap.Items) > 0, v.Secret != nil && len(v.Secret.Items) > 0:
+			return nil, fmt.Errorf("volume %s: items are not supported by the kubelet test double", v.Name)
+		case v.ConfigMap != nil, v.Secret != nil, v.EmptyDir != nil:
+			dirs[v.Name] = filepath.Join(p.dir, "volumes", safeName(v.Name))
 		default:
 			return nil, fmt.Errorf("volume %s: no volume source", v.Name)
 		}
@@ -629,70 +624,42 @@ func (p *pod) project(ctx context.Context, d *desiredPod) error {
 		if err != nil {
 			return fmt.Errorf("volume %s: %v", v.Name, err)
 		}
-		files := map[string]fileContent{}
-		if len(proj.Items) == 0 {
-			for k, b := range data {
-				files[k] = fileContent{b, mode}
-			}
-		}
-		for _, it := range proj.Items {
-			b, ok := data[it.Key]
-			if !ok {
-				if data == nil || isTrue(proj.Optional) {
-					continue
-				}
-				return fmt.Errorf("volume %s: %s %s has no key %s", v.Name, kind, name, it.Key)
-			}
-			m := mode
-			if it.Mode != nil {
-				m = fs.FileMode(*it.Mode) & fs.ModePerm
-			}
-			files[it.Path] = fileContent{b, m}
-		}
-		if err := p.writeFiles(dirs[v.Name], files); err != nil {
+		if err := p.writeFiles(dirs[v.Name], data, mode); err != nil {
 			return fmt.Errorf("volume %s: %v", v.Name, err)
 		}
 	}
 	return nil
 }
 
-type fileContent struct {
-	data []byte
-	mode fs.FileMode
-}
-
-// writeFiles makes dir hold exactly files: each changed file is replaced
-// atomically (written beside it, then renamed), files of removed keys are
-// deleted.
-func (p *pod) writeFiles(dir string, files map[string]fileContent) error {
+// writeFiles makes dir hold exactly one file per key of files (the data
+// of a ConfigMap or Secret, whose keys the API server keeps to
+// [-._a-zA-Z0-9]+), with mode: each changed file is replaced atomically
+// (written beside it, then renamed), files of removed keys are deleted.
+func (p *pod) writeFiles(dir string, files map[string][]byte, mode fs.FileMode) error {
 	if err := p.k.mkdir(dir); err != nil {
 		return err
 	}
-	for _, rel := range sortedKeys(files) {
-		f := files[rel]
-		clean := path.Clean("/" + rel)[1:]
-		if clean == "" || clean != rel {
-			return fmt.Errorf("bad file name %q", rel)
+	for _, name := range sortedKeys(files) {
+		data := files[name]
+		if name == "" || name == "." || name == ".." || strings.ContainsRune(name, '/') {
+			return fmt.Errorf("bad file name %q", name)
 		}
-		target := filepath.Join(dir, filepath.FromSlash(clean))
-		if fi, err := os.Stat(target); err == nil && fi.Mode().Perm() == f.mode {
-			if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, f.data) {
+		target := filepath.Join(dir, name)
+		if fi, err := os.Stat(target); err == nil && fi.Mode().Perm() == mode {
+			if old, err := os.ReadFile(target); err == nil && bytes.Equal(old, data) {
 				continue
 			}
 		}
-		if err := p.k.mkdir(filepath.Dir(target)); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(target), ".kubelet-*")
+		tmp, err := os.CreateTemp(dir, ".kubelet-*")
 		if err != nil {
 			return err
 		}
-		_, err = tmp.Write(f.data)
+		_, err = tmp.Write(data)
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
 		if err == nil {
-			err = os.Chmod(tmp.Name(), f.mode)
+			err = os.Chmod(tmp.Name(), mode)
 		}
 		if err == nil {
 			err = p.k.chown(tmp.Name())
@@ -705,23 +672,22 @@ func (p *pod) writeFiles(dir string, files map[string]fileContent) error {
 			return err
 		}
 	}
-	return filepath.WalkDir(dir, func(f string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, ok := files[e.Name()]; !ok {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
 		}
-		rel, err := filepath.Rel(dir, f)
-		if err != nil {
-			return err
-		}
-		if _, ok := files[filepath.ToSlash(rel)]; !ok {
-			return os.Remove(f)
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // mounts maps c's volumeMounts to local paths.
-func (p *pod) mounts(d *desiredPod, c container) (rewriter, error) {
+func (p *pod) mounts(c container) (rewriter, error) {
 	p.mu.Lock()
 	dirs := p.st.Volumes
 	p.mu.Unlock()
@@ -735,16 +701,7 @@ func (p *pod) mounts(d *desiredPod, c container) (rewriter, error) {
 			return nil, fmt.Errorf("volumeMount %s: mountPath %q is not absolute", vm.Name, vm.MountPath)
 		}
 		if vm.SubPath != "" {
-			sub := path.Clean("/" + vm.SubPath)[1:]
-			if sub != vm.SubPath {
-				return nil, fmt.Errorf("volumeMount %s: bad subPath %q", vm.Name, vm.SubPath)
-			}
-			dir = filepath.Join(dir, filepath.FromSlash(sub))
-			if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-				if err := p.k.mkdir(dir); err != nil {
-					return nil, err
-				}
-			}
+			return nil, fmt.Errorf("volumeMount %s: subPath is not supported by the kubelet test double", vm.Name)
 		}
 		ms = append(ms, mount{Path: vm.MountPath, Local: dir})
 	}

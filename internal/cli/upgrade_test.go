@@ -1,0 +1,212 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/internal/cli"
+)
+
+// fakeHelm writes a helm stand-in to a temporary directory: it records
+// each command line it is run with, one line per run, answers helm
+// version as helm v3 (so safediff adapts nothing), prints diff as helm
+// diff upgrade's output, and succeeds at everything else (the upgrade).
+// It returns the script and the file of the record.
+func fakeHelm(t *testing.T, diff string) (bin, record string) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake helm is a shell script")
+	}
+	dir := t.TempDir()
+	record = filepath.Join(dir, "calls")
+	diffFile := filepath.Join(dir, "diff.txt")
+	if err := os.WriteFile(diffFile, []byte(diff), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := "#!/bin/sh\n" +
+		"echo \"$*\" >> '" + record + "'\n" +
+		"case \"$1\" in\n" +
+		"version) echo v3.17.0 ;;\n" +
+		"diff) cat '" + diffFile + "' ;;\n" +
+		"esac\n"
+	bin = filepath.Join(dir, "helm")
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, record
+}
+
+// helmCalls reads the command lines the fake helm was run with.
+func helmCalls(t *testing.T, record string) []string {
+	t.Helper()
+	data, err := os.ReadFile(record)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// TestUpgradeFlags checks how safediff upgrade takes its own flags out of
+// helm's arguments and reads them, with helm replaced by a script that
+// records its arguments: which helm commands run, and with what, is the
+// outcome of the flags. (Real helm is covered by the e2e tests.)
+func TestUpgradeFlags(t *testing.T) {
+	const (
+		version = "version --template {{.Version}}"
+		diff    = "diff upgrade web ./chart --output diff --context -1 --no-color"
+		upgrade = "upgrade web ./chart"
+	)
+	tests := []struct {
+		name     string
+		args     []string // after upgrade web ./chart; ACCEPT is an accept file
+		wantExit int
+		calls    []string // helm's command lines, in order
+		wantErr  []string
+		notErr   []string
+		reason   string
+	}{
+		{
+			name: "no flags", wantExit: 0, calls: []string{version, diff, upgrade},
+			reason: "an image change of a two-replica Deployment is a restart, below the default gate: the upgrade runs",
+		},
+		{
+			name: "--plan", args: []string{"--plan"}, wantExit: 0, calls: []string{version, diff},
+			reason: "--plan reviews only",
+		},
+		{
+			name: "--plan=true", args: []string{"--plan=true"}, wantExit: 0, calls: []string{version, diff},
+			reason: "--plan=true is --plan",
+		},
+		{
+			name: "--plan=false", args: []string{"--plan=false"}, wantExit: 0, calls: []string{version, diff, upgrade},
+			reason: "--plan=false turns planning off: the review passes, so helm upgrade runs",
+		},
+		{
+			name: "--approve=false", args: []string{"--fail-on", "restart", "--approve=false"}, wantExit: 2, calls: []string{version, diff},
+			wantErr: []string{"the gate tripped; web was not upgraded"}, notErr: []string{"--approve needs a terminal"},
+			reason: "--approve=false does not ask: a tripped gate refuses the upgrade",
+		},
+		{
+			name: "--approve without a terminal", args: []string{"--fail-on", "restart", "--approve"}, wantExit: 2, calls: []string{version, diff},
+			wantErr: []string{"--approve needs a terminal"},
+			reason:  "--approve asks on a terminal, and there is none in a test",
+		},
+		{
+			name: "--no-default-rules", args: []string{"--no-default-rules"}, wantExit: 2, calls: []string{version, diff},
+			wantErr: []string{"the gate tripped"},
+			reason:  "without rules every change gets the fallback, disruptive: the default gate trips",
+		},
+		{
+			name: "--no-default-rules=false", args: []string{"--no-default-rules=false"}, wantExit: 0, calls: []string{version, diff, upgrade},
+			reason: "--no-default-rules=false keeps the default rules: a restart, the upgrade runs",
+		},
+		{
+			name: "bad --max-bytes", args: []string{"--max-bytes", "many"}, wantExit: 1,
+			wantErr: []string{`invalid argument "many" for "--max-bytes" flag`},
+			reason:  "a bad value gets pflag's message, naming the flag, before helm runs",
+		},
+		{
+			name: "bad --max-bytes=", args: []string{"--max-bytes=1k"}, wantExit: 1,
+			wantErr: []string{`invalid argument "1k" for "--max-bytes" flag`},
+			reason:  "the --flag=value form too",
+		},
+		{
+			name: "bad --plan=", args: []string{"--plan=maybe"}, wantExit: 1,
+			wantErr: []string{`invalid argument "maybe" for "--plan" flag`},
+			reason:  "a boolean takes true or false, and nothing else silently",
+		},
+		{
+			name: "-- ends the flags", args: []string{"--", "--plan"}, wantExit: 1,
+			wantErr: []string{"want RELEASE and CHART, got 3 arguments (web ./chart --plan)"},
+			reason:  "after -- everything is positional, for safediff as for helm: --plan is not taken as safediff's",
+		},
+		{
+			name: "a value flag at the end", args: []string{"--fail-on"}, wantExit: 1,
+			wantErr: []string{"flag --fail-on needs a value"},
+			reason:  "nothing runs on a command line cut short",
+		},
+		{
+			name:     "flags routed",
+			args:     []string{"--set", "image.tag=2", "--report", "json", "--fail-on=disruptive", "--wait", "--three-way-merge", "--accept", "ACCEPT"},
+			wantExit: 0,
+			calls: []string{version,
+				"diff upgrade web ./chart --set image.tag=2 --three-way-merge --output diff --context -1 --no-color",
+				"upgrade web ./chart --set image.tag=2 --wait"},
+			reason: "safediff's flags (both forms) never reach helm; rendering flags go to both, --wait to the upgrade, --three-way-merge to the diff",
+		},
+	}
+	diffOut := sample(t, "cli-real-label-image.txt")
+	acceptFile := writeFile(t, "accept.yaml", "version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    new: nginx:1.27\n")
+	names := map[string]bool{}
+	for _, tc := range tests {
+		if tc.reason == "" || names[tc.name] {
+			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
+		}
+		names[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			bin, record := fakeHelm(t, diffOut)
+			var out, errb bytes.Buffer
+			args := []string{"upgrade", "web", "./chart"}
+			for _, a := range tc.args {
+				if a == "ACCEPT" {
+					a = acceptFile
+				}
+				args = append(args, a)
+			}
+			code := cli.Run(context.Background(), args, cli.Streams{
+				In: strings.NewReader(""), Out: &out, Err: &errb,
+				Getenv: func(k string) string {
+					if k == "HELM_BIN" {
+						return bin
+					}
+					return ""
+				},
+			})
+			if code != tc.wantExit {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s\nreason: %s", code, tc.wantExit, out.String(), errb.String(), tc.reason)
+			}
+			if d := cmp.Diff(tc.calls, helmCalls(t, record)); d != "" {
+				t.Errorf("helm runs (-want +got):\n%s\nreason: %s", d, tc.reason)
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q\nstderr:\n%s\nreason: %s", w, errb.String(), tc.reason)
+				}
+			}
+			for _, w := range tc.notErr {
+				if strings.Contains(errb.String(), w) {
+					t.Errorf("stderr has %q\nstderr:\n%s\nreason: %s", w, errb.String(), tc.reason)
+				}
+			}
+		})
+	}
+}
+
+// TestUpgradeReportFlag checks that --report picks the report's format
+// (helm upgrade has its own --output).
+func TestUpgradeReportFlag(t *testing.T) {
+	bin, _ := fakeHelm(t, sample(t, "cli-real-label-image.txt"))
+	var out, errb bytes.Buffer
+	code := cli.Run(context.Background(), []string{"upgrade", "web", "./chart", "--plan", "--report=json"}, cli.Streams{
+		In: strings.NewReader(""), Out: &out, Err: &errb,
+		Getenv: func(k string) string {
+			if k == "HELM_BIN" {
+				return bin
+			}
+			return ""
+		},
+	})
+	if code != 0 || !strings.HasPrefix(out.String(), "{\n  \"schemaVersion\": 1,") {
+		t.Errorf("exit %d, want 0 and a JSON report\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}

@@ -1,0 +1,294 @@
+package report_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/report"
+	"github.com/safediff/safediff/pkg/review"
+)
+
+// threeReleases is the real helmfile capture of three releases: web's
+// image changes (restart), db's StatefulSet with volume claims is removed
+// (destructive), cache does not change.
+const threeReleases = "three-releases.txt"
+
+// dbStatefulSet is db's removed object in threeReleases.
+const dbStatefulSet = "StatefulSet.apps/default/db-db"
+
+// reviewFile reviews a real capture under testdata/DIR/NAME.
+func reviewFile(t *testing.T, dir, name string) *classify.Result {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := review.Review(bytes.NewReader(data), review.Options{})
+	if err != nil {
+		t.Fatalf("review %s/%s: %v", dir, name, err)
+	}
+	return res
+}
+
+// accept applies an accept file naming the objects (their object-level
+// findings) and fails on an entry that matches nothing.
+func accept(t *testing.T, res *classify.Result, objects ...string) {
+	t.Helper()
+	if len(objects) == 0 {
+		return
+	}
+	doc := "version: 1\naccept:\n"
+	for _, o := range objects {
+		doc += "  - object: " + o + "\n    reason: reviewed\n"
+	}
+	list, err := classify.ParseAcceptances([]byte(doc), "accept.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unused := res.Accept(list); len(unused) != 0 {
+		t.Fatalf("acceptances matched nothing: %+v", unused)
+	}
+}
+
+func level(t *testing.T, s string) classify.Threshold {
+	t.Helper()
+	th, err := classify.ParseThreshold(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return th
+}
+
+// gate builds a gate from a default level and RELEASE-GLOB=LEVEL pairs, as
+// --fail-on gives them.
+func gate(t *testing.T, def string, scoped ...string) classify.Gate {
+	t.Helper()
+	g := classify.Gate{Default: level(t, def)}
+	for _, s := range scoped {
+		pattern, lv, ok := strings.Cut(s, "=")
+		if !ok {
+			t.Fatalf("bad scoped gate %q", s)
+		}
+		g.Releases = append(g.Releases, classify.ReleaseThreshold{Pattern: pattern, Threshold: level(t, lv)})
+	}
+	return g
+}
+
+// TestJSONReleaseTripped checks each release's "tripped" in the JSON
+// report against the gate's verdict: a release trips when one of its
+// objects is offending, and accepted findings do not count, as they do
+// not for the gate.
+func TestJSONReleaseTripped(t *testing.T) {
+	tests := []struct {
+		name     string
+		gate     classify.Gate
+		accepted []string // objects whose object-level finding is accepted
+		tripped  map[string]bool
+		exit     int
+		reason   string
+	}{
+		{
+			name:    "default gate",
+			gate:    gate(t, "disruptive"),
+			tripped: map[string]bool{"web": false, "db": true, "cache": false},
+			exit:    classify.ExitTrip,
+			reason:  "db's data loss is at the gate; web's restart is below it; cache has no changes",
+		},
+		{
+			name:     "db's removal accepted",
+			gate:     gate(t, "disruptive"),
+			accepted: []string{dbStatefulSet},
+			tripped:  map[string]bool{"web": false, "db": false, "cache": false},
+			exit:     classify.ExitPass,
+			reason:   "db's only change at the gate is reviewed: the gate passes, so no release may say it tripped (db's highest level is still destructive)",
+		},
+		{
+			name:     "web held to restart, db's removal accepted",
+			gate:     gate(t, "disruptive", "web=restart"),
+			accepted: []string{dbStatefulSet},
+			tripped:  map[string]bool{"web": true, "db": false, "cache": false},
+			exit:     classify.ExitTrip,
+			reason:   "web's restart trips its own threshold; db's accepted removal still does not count",
+		},
+		{
+			name:    "db exempt",
+			gate:    gate(t, "disruptive", "db=never"),
+			tripped: map[string]bool{"web": false, "db": false, "cache": false},
+			exit:    classify.ExitPass,
+			reason:  "--fail-on db=never: db's destructive change is above the default threshold but db has a gate of its own",
+		},
+	}
+	names := map[string]bool{}
+	for _, tc := range tests {
+		if tc.reason == "" || names[tc.name] {
+			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
+		}
+		names[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			res := reviewFile(t, "helmfile", threeReleases)
+			accept(t, res, tc.accepted...)
+			rep := report.New(res, tc.gate)
+			var out bytes.Buffer
+			if err := (report.JSON{}).Write(&out, rep); err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Gate struct {
+					Tripped  bool
+					ExitCode int
+				}
+				Releases []struct {
+					Name    string
+					Tripped bool
+				}
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]bool{}
+			any := false
+			for _, r := range doc.Releases {
+				got[r.Name] = r.Tripped
+				any = any || r.Tripped
+			}
+			if d := cmp.Diff(tc.tripped, got); d != "" {
+				t.Errorf("releases' tripped (-want +got):\n%s\nreason: %s", d, tc.reason)
+			}
+			if doc.Gate.ExitCode != tc.exit || doc.Gate.Tripped != (tc.exit == classify.ExitTrip) {
+				t.Errorf("gate tripped %v exit %d, want exit %d\nreason: %s", doc.Gate.Tripped, doc.Gate.ExitCode, tc.exit, tc.reason)
+			}
+			if any != doc.Gate.Tripped {
+				t.Errorf("a release says tripped %v but the gate says %v", any, doc.Gate.Tripped)
+			}
+		})
+	}
+}
+
+// TestGateLine checks the text report's gate line, with and without
+// per-release thresholds: it must never call a level below the gate when
+// it is above the default threshold.
+func TestGateLine(t *testing.T) {
+	tests := []struct {
+		name   string
+		dir    string
+		input  string
+		gate   classify.Gate
+		want   string
+		reason string
+	}{
+		{
+			name: "db exempt", dir: "helmfile", input: threeReleases,
+			gate:   gate(t, "disruptive", "db=never"),
+			want:   "Gate: PASS - no object is at or above its release's gate (--fail-on disruptive --fail-on db=never); exit 0",
+			reason: "the highest level, destructive, is above the default threshold: only db's own threshold lets it pass",
+		},
+		{
+			name: "release glob raised to destructive", dir: "helmfile", input: threeReleases,
+			gate:   gate(t, "restart", "w*=destructive", "d*=never"),
+			want:   "Gate: PASS - no object is at or above its release's gate (--fail-on restart --fail-on w*=destructive --fail-on d*=never); exit 0",
+			reason: "web's restart is at the default threshold, but w* has a threshold of its own",
+		},
+		{
+			name: "scoped gate trips", dir: "helmfile", input: threeReleases,
+			gate:   gate(t, "disruptive", "db=never", "web=restart"),
+			want:   "Gate: FAIL - 1 object is at or above the gate (--fail-on disruptive --fail-on db=never --fail-on web=restart); exit 2",
+			reason: "web is held to restart",
+		},
+		{
+			name: "no release thresholds", dir: "helm-diff", input: "cli-real-label-image.txt",
+			gate:   classify.DefaultGate,
+			want:   "Gate: PASS - the highest level, restart, is below the gate (--fail-on disruptive); exit 0",
+			reason: "with one threshold for all, the highest level below it says why the gate passes",
+		},
+	}
+	names := map[string]bool{}
+	for _, tc := range tests {
+		if tc.reason == "" || names[tc.name] {
+			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
+		}
+		names[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			rep := report.New(reviewFile(t, tc.dir, tc.input), tc.gate)
+			var out bytes.Buffer
+			if err := (report.Text{}).Write(&out, rep); err != nil {
+				t.Fatal(err)
+			}
+			var got string
+			for _, l := range strings.Split(out.String(), "\n") {
+				if strings.HasPrefix(l, "Gate: ") {
+					got = l
+				}
+			}
+			if got != tc.want {
+				t.Errorf("got  %s\nwant %s\nreason: %s", got, tc.want, tc.reason)
+			}
+		})
+	}
+}
+
+// TestJSONWriteIsBuildJSON holds the streaming JSON writer to its doc: its
+// bytes are those of encoding/json on BuildJSON of the same report (two
+// spaces of indentation, no HTML escaping), on real captures of every kind,
+// with accepted findings and release thresholds in play.
+func TestJSONWriteIsBuildJSON(t *testing.T) {
+	tests := []struct {
+		name     string
+		dir      string
+		input    string
+		gate     classify.Gate
+		accepted []string
+		reason   string
+	}{
+		{name: "line diff", dir: "helm-diff", input: "all.diff.txt", gate: classify.DefaultGate,
+			reason: "five objects, every action, field changes"},
+		{name: "secrets", dir: "helm-diff", input: "all.diff.show-secrets.txt", gate: gate(t, "safe"),
+			reason: "values helm-diff shows in clear stay redacted: kind, redacted and bytes"},
+		{name: "simple", dir: "helm-diff", input: "all.simple.txt", gate: classify.DefaultGate,
+			reason: "object-level findings with assumptions"},
+		{name: "structured", dir: "helm-diff", input: "all.structured.json", gate: classify.DefaultGate,
+			reason: "field changes with versions and positions from JSON"},
+		{name: "context elided", dir: "helm-diff", input: "all.diff.context3.txt", gate: classify.DefaultGate,
+			reason: "elided paths: approximate, place, places"},
+		{name: "helmfile, scoped and accepted", dir: "helmfile", input: threeReleases,
+			gate: gate(t, "disruptive", "web=restart"), accepted: []string{dbStatefulSet},
+			reason: "releases, release thresholds, an accepted finding with its reason"},
+		{name: "stevedore", dir: "stevedore", input: "e-multi-release.plain.txt", gate: classify.DefaultGate,
+			reason: "a wrapper's stream: sources and files"},
+		{name: "no changes", dir: "helm-diff", input: "cli-real-no-change.txt", gate: classify.DefaultGate,
+			reason: "an empty object list"},
+	}
+	names := map[string]bool{}
+	for _, tc := range tests {
+		if tc.reason == "" || names[tc.name] {
+			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
+		}
+		names[tc.name] = true
+		t.Run(tc.name, func(t *testing.T) {
+			res := reviewFile(t, tc.dir, tc.input)
+			accept(t, res, tc.accepted...)
+			rep := report.New(res, tc.gate)
+			rep.Source = tc.input
+			var got bytes.Buffer
+			if err := (report.JSON{}).Write(&got, rep); err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(report.BuildJSON(rep)); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want.String(), got.String()); d != "" {
+				t.Errorf("JSON.Write differs from encoding/json of BuildJSON (-want +got):\n%s\nreason: %s", d, tc.reason)
+			}
+		})
+	}
+}
