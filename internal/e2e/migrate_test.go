@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -364,7 +365,7 @@ clients:
 }
 
 // env is the environment of safediff migrate. Its temporary files go to
-// the test's directory: a run killed by runKilled leaves them behind.
+// the test's directory: a run killed by killInside leaves them behind.
 func (m *mig) env() []string {
 	pw := pgPassword
 	if m.component == "redis" {
@@ -394,13 +395,63 @@ func (m *mig) logPause(out string) {
 	}
 }
 
-// runKilled runs the migration and kills it (SIGKILL) as soon as one more
-// step is recorded as done; it returns whether the run finished on its
-// own first (also when it exited before the kill landed).
-func (m *mig) runKilled() (finished bool, doneSteps int) {
+// runKilledAtEveryStep runs the migration to its end one step per run
+// (--until), so every step boundary is crossed by a fresh process. Each
+// step is first run by a runner that is killed (SIGKILL) as soon as the
+// state records the step as started, then by one that finishes it: the
+// step is resumed after a crash inside it. A step that is quicker than
+// the kill (a single command) is resumed after a crash right after it.
+func (m *mig) runKilledAtEveryStep() {
 	t := m.t
-	before := len(m.state().Done)
-	cmd := exec.Command(migration.safediff, "migrate", "run", m.file, "--yes")
+	t.Helper()
+	plan := m.safediff("plan", m.file)
+	wantExit(t, plan, 0)
+	var ids []string
+	stepLine := regexp.MustCompile(`^\s+\[.\]\s+\d+\. (\S+)`)
+	for _, l := range strings.Split(plan.Stdout, "\n") {
+		if f := stepLine.FindStringSubmatch(l); f != nil {
+			ids = append(ids, f[1])
+		}
+	}
+	if len(ids) < 10 {
+		t.Fatalf("steps %v: the plan lists too few\n%s", ids, plan.Stdout)
+	}
+	kills := 0
+	for k, id := range ids {
+		if m.killInside(id) {
+			kills++
+		}
+		wantExit(t, m.safediff("run", m.file, "--yes", "--until", id), 0)
+		st := m.state()
+		for j, other := range ids {
+			if _, done := st.Done[other]; done != (j <= k) {
+				t.Fatalf("after run --until %s: step %s done %v", id, other, done)
+			}
+		}
+	}
+	t.Logf("%d of %d steps were killed inside", kills, len(ids))
+	if kills == 0 {
+		t.Error("no run was killed inside a step")
+	}
+}
+
+// killInside runs the migration up to step id and kills the runner as
+// soon as the state records that step as started. It reports whether the
+// kill landed before the run ended.
+func (m *mig) killInside(id string) bool {
+	t := m.t
+	t.Helper()
+	started := func() int {
+		n := 0
+		for _, e := range m.state().Log {
+			if e.Step == id && e.What == "started" {
+				n++
+			}
+		}
+		return n
+	}
+	before := started()
+	cmd := exec.Command(migration.safediff, "migrate", "run", m.file, "--yes", "--until", id)
 	cmd.Env = m.env()
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -415,8 +466,8 @@ func (m *mig) runKilled() (finished bool, doneSteps int) {
 		select {
 		case err = <-exited:
 			done = true
-		case <-time.After(5 * time.Millisecond):
-			if !sent && len(m.state().Done) > before {
+		case <-time.After(2 * time.Millisecond):
+			if !sent && started() > before {
 				cmd.Process.Signal(syscall.SIGKILL)
 				sent = true
 			}
@@ -425,37 +476,22 @@ func (m *mig) runKilled() (finished bool, doneSteps int) {
 	m.outputs = append(m.outputs, out.String())
 	var ee *exec.ExitError
 	if sent && errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL {
-		return false, len(m.state().Done)
+		return true
 	}
 	if err != nil {
-		t.Fatalf("the run failed on its own: %v\n%s", err, out.String())
+		t.Fatalf("the run up to %s failed on its own: %v\n%s", id, err, out.String())
+	}
+	// the run finished the step before the kill: then the step took
+	// less than the state polls and the kill, or the kill is broken
+	for _, e := range m.state().Log {
+		if d, ok := strings.CutPrefix(e.What, "done in "); ok && e.Step == id {
+			if took, _ := time.ParseDuration(d); took > time.Second {
+				t.Errorf("step %s took %v and the kill did not land inside it", id, took)
+			}
+		}
 	}
 	m.logPause(out.String())
-	return true, len(m.state().Done)
-}
-
-// runKilledAtEveryStep runs the migration to its end, killing the runner
-// each time a step is recorded as done and starting it again.
-func (m *mig) runKilledAtEveryStep() {
-	t := m.t
-	t.Helper()
-	kills := 0
-	for i := 0; ; i++ {
-		if i > 40 {
-			t.Fatal("the migration does not finish")
-		}
-		finished, done := m.runKilled()
-		if finished {
-			break
-		}
-		kills++
-		t.Logf("killed after %d steps were done", done)
-	}
-	// the last step ends the run itself; every other boundary had a kill
-	// unless a run finished more than one step before the kill landed
-	if steps := len(m.state().Done); kills < steps-3 {
-		t.Errorf("only %d kills for %d steps: the runner should have been killed between most of them", kills, steps)
-	}
+	return false
 }
 
 type stateFile struct {
@@ -464,6 +500,10 @@ type stateFile struct {
 	Fenced   bool                 `json:"fenced"`
 	Promoted bool                 `json:"promoted"`
 	Finished *time.Time           `json:"finished"`
+	Log      []struct {
+		Step string `json:"step"`
+		What string `json:"what"`
+	} `json:"log"`
 }
 
 func (m *mig) state() stateFile {

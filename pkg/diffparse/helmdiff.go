@@ -229,7 +229,7 @@ func (p *blockParser) object(h header, body []bodyLine) {
 		return
 	}
 	p.analyse(obj, body)
-	if obj.Ref.Kind == "" || obj.Ref.Name == "" {
+	if h.source != "" && (obj.Ref.Kind == "" || obj.Ref.Name == "") {
 		p.errs.Add(h.pos, "cannot tell which object %s is: its kind and name are not in the diff", h.source)
 		return
 	}
@@ -278,6 +278,10 @@ func (p *blockParser) ownership(obj *Object, body []bodyLine) bool {
 // add records an object, merging an ownership entry with a content entry of
 // the same object.
 func (p *blockParser) add(obj *Object, h header) {
+	if obj.Ref.Kind == "" || obj.Ref.Name == "" {
+		p.errs.Add(h.pos, "object header without a kind or a name (kind %q, name %q)", obj.Ref.Kind, obj.Ref.Name)
+		return
+	}
 	k := objKey{release: p.release, id: obj.Ref.ID()}
 	if prev, ok := p.seen[k]; ok {
 		switch {

@@ -325,6 +325,10 @@ func parseSimple(in *input, plan *Plan, errs *ErrorList) {
 		pos := Pos{Line: l.no}
 		if m := simpleLineRE.FindStringSubmatch(l.text); m != nil && !sawPlan {
 			h, _ := parseHeader(m[1]+", "+m[2]+", "+m[3]+" ("+m[4]+") has changed:", pos)
+			if h.ref.Name == "" {
+				errs.Add(pos, "object line without a name")
+				continue
+			}
 			obj := &Object{Ref: h.ref, Pos: pos, Content: ObjectOnly}
 			switch m[5] {
 			case "to be added.":

@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -246,5 +247,39 @@ func TestREADMEWalkthroughs(t *testing.T) {
 	}
 	if found != 2 {
 		t.Errorf("found %d migration files in the README, want 2 (postgres and redis)", found)
+	}
+}
+
+// TestUntilStopsAtADoneStep: `run --until wait-replica` run again after
+// that step is done stops there; it once went on through the pause and
+// the promotion.
+func TestUntilStopsAtADoneStep(t *testing.T) {
+	env := map[string]string{"SESSIONS_REDIS_PASSWORD": "rd"}
+	m, err := Load("testdata/redis.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := t.TempDir() + "/s.json"
+	st := newState(m)
+	for _, id := range []string{"prepare-source", "apply-source-config", "install-target", "wait-replica"} {
+		st.Done[id] = time.Now()
+	}
+	if err := st.save(p); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	r := &Runner{M: m, StatePath: p, Getenv: func(k string) string { return env[k] }, Out: &out, Yes: true, Until: "wait-replica"}
+	if err := r.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "Stopped after wait-replica (--until)") || strings.Contains(out.String(), "pause-clients: pause") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	back, err := loadState(p, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Done) != 4 || len(back.Log) != 0 {
+		t.Errorf("the state changed: done %v, log %v", back.Done, back.Log)
 	}
 }

@@ -165,6 +165,12 @@ func (r *Runner) Run(ctx context.Context) error {
 	for i, s := range x.steps {
 		if _, done := x.st.Done[s.ID]; done {
 			r.printf("[%d/%d] %s: done\n", i+1, len(x.steps), s.ID)
+			if r.Until == s.ID {
+				// asked to stop at a step that is already done: the
+				// steps after it were not asked for
+				r.printf("Stopped after %s (--until), done before. Run without --until to go on.\n", s.ID)
+				return nil
+			}
 			continue
 		}
 		r.printf("[%d/%d] %s: %s\n", i+1, len(x.steps), s.ID, s.Title)
