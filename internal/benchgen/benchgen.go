@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -270,7 +271,7 @@ func generate(n int) []*deployment {
 		s.maxConns = 50 * (1 + rng.IntN(8))
 		if rng.IntN(100) < 15 {
 			s.envChange = envLogLevel + rng.IntN(3)
-			if s.envChange == envMaxConns && !hasEnv(s.env, "MAX_CONNECTIONS") {
+			if s.envChange == envMaxConns && !slices.ContainsFunc(s.env, func(v envVar) bool { return v.name == "MAX_CONNECTIONS" }) {
 				s.envChange = envLogLevel
 			}
 		}
@@ -286,15 +287,6 @@ func generate(n int) []*deployment {
 	// helm-diff prints objects sorted by their key, the header's text.
 	sort.Slice(deps, func(i, j int) bool { return deps[i].header() < deps[j].header() })
 	return deps
-}
-
-func hasEnv(env []envVar, name string) bool {
-	for _, v := range env {
-		if v.name == name {
-			return true
-		}
-	}
-	return false
 }
 
 func version(v [3]int) string { return fmt.Sprintf("%d.%d.%d", v[0], v[1], v[2]) }

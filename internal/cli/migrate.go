@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -114,11 +113,7 @@ lists the destructive objects. --yes is not enough.`,
 			}
 			var accepted []classify.Acceptance
 			for _, name := range f.accept {
-				data, err := os.ReadFile(name)
-				if err != nil {
-					return err
-				}
-				list, err := classify.ParseAcceptances(data, name)
+				list, err := readAccept(name)
 				if err != nil {
 					return err
 				}

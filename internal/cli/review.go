@@ -171,11 +171,7 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 		return nil, err
 	}
 	for _, name := range f.accept {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		list, err := classify.ParseAcceptances(data, name)
+		list, err := readAccept(name)
 		if err != nil {
 			return nil, err
 		}
@@ -193,4 +189,13 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	rep.MaxBytes = f.maxBytes
 	rep.Color = f.output == "text" && colorFor(s.Out, s, f.noColor)
 	return rep, nil
+}
+
+// readAccept reads an accept file (--accept).
+func readAccept(name string) ([]classify.Acceptance, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return classify.ParseAcceptances(data, name)
 }

@@ -11,10 +11,9 @@ import (
 )
 
 var (
-	secretHeader = regexp.MustCompile(`(^|, )[^,]*, Secret \((v1)\) has|^ReleaseName: |^[^ ].* Secret \(v1\) has`)
-	anyHeader    = regexp.MustCompile(`\) (has changed|has been added|has been removed|changed ownership)|^ReleaseName: |^File: `)
-	dataLine     = regexp.MustCompile(`^[-+ ] {3,}["']?([A-Za-z0-9_.-]+)["']?: +["']?([^"'#]*)["']?\s*$`)
-	ansi         = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
+	anyHeader = regexp.MustCompile(`\) (has changed|has been added|has been removed|changed ownership)|^ReleaseName: |^File: `)
+	dataLine  = regexp.MustCompile(`^[-+ ] {3,}["']?([A-Za-z0-9_.-]+)["']?: +["']?([^"'#]*)["']?\s*$`)
+	ansi      = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
 )
 
 // secretValues collects the values under data: or stringData: of every

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/safediff/safediff/internal/cli"
+	"github.com/safediff/safediff/internal/tabletest"
 )
 
 // fakeHelm writes a helm stand-in to a temporary directory: it records
@@ -147,12 +148,9 @@ func TestUpgradeFlags(t *testing.T) {
 	}
 	diffOut := sample(t, "cli-real-label-image.txt")
 	acceptFile := writeFile(t, "accept.yaml", "version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    new: nginx:1.27\n")
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			bin, record := fakeHelm(t, diffOut)
 			var out, errb bytes.Buffer

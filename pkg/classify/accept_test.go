@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
@@ -305,12 +306,9 @@ func TestAccept(t *testing.T) {
 			reason:   "the report prints the path with its gap; that is what a reviewer copies",
 		},
 	}
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			diff := tc.diff
 			if diff == "" {

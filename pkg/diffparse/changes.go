@@ -88,25 +88,6 @@ func (t *sideTree) firstChanged(from, to int32) int {
 	return 0
 }
 
-// typeOf returns the schema type of node n, or nil when unknown.
-func (t *sideTree) typeOf(n int32) *kube.Type {
-	nd := &t.nodes[n]
-	switch nd.kind {
-	case kRoot:
-		return nd.typ
-	case kDetached:
-		return nil
-	}
-	pt := t.typeOf(nd.parent)
-	if pt == nil {
-		return nil
-	}
-	if nd.item {
-		return pt.Item()
-	}
-	return pt.Field(nd.key)
-}
-
 // path returns the path of node n from the root, starting with a kube.Gap
 // when it hangs from a detached container.
 func (t *sideTree) path(n int32) kube.Path {

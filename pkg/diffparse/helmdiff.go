@@ -131,7 +131,6 @@ type blockParser struct {
 type objKey struct {
 	release string
 	id      kube.ObjectID
-	source  string
 }
 
 func newBlockParser(in *input, opts *Options, plan *Plan, errs *ErrorList) *blockParser {

@@ -47,17 +47,8 @@ func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 			affected = true
 		case affected && helmfileAffectedRE.MatchString(t):
 		case helmfileInfoRE.MatchString(t):
-		case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
-			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
 		default:
-			if topLevelLine(in, l, plan, errs, &sawDetailed) {
-				continue
-			}
-			if isBodyLine(t) {
-				errs.Add(pos, "diff line outside of any object (is the input cut?)")
-			} else {
-				errs.Add(pos, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
-			}
+			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
 		}
 	}
 	if len(*errs) == 0 && len(plan.Objects) == 0 {

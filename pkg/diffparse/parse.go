@@ -301,6 +301,22 @@ func topLevelLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *
 	return false
 }
 
+// wrapperLine handles a line of a wrapper's stream (Stevedore, helmfile)
+// that is none of the wrapper's own: a warning, a line helm-diff prints
+// between entries, or else an error saying what was expected.
+func wrapperLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *bool, expected string) {
+	t, pos := l.text, Pos{Line: l.no}
+	switch {
+	case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
+		plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
+	case topLevelLine(in, l, plan, errs, sawDetailed):
+	case isBodyLine(t):
+		errs.Add(pos, "diff line outside of any object (is the input cut?)")
+	default:
+		errs.Add(pos, "%s", expected)
+	}
+}
+
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s

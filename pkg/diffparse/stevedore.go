@@ -89,10 +89,8 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 		if h, isHeader := parseHeader(t, pos); isHeader {
 			if st.release < 0 {
 				errs.Add(pos, "an object diff before any ReleaseName: line")
-				st.bp.entry(h) // consume its body
-				continue
 			}
-			st.bp.entry(h)
+			st.bp.entry(h) // its body is consumed either way
 			continue
 		}
 		switch {
@@ -137,17 +135,8 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 			st.readFailures(in, pos, strings.TrimPrefix(t, "Command failed: "))
 		case t == "---":
 			st.readArtifacts(in)
-		case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
-			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
 		default:
-			if topLevelLine(in, l, plan, errs, &sawDetailed) {
-				continue
-			}
-			if isBodyLine(t) {
-				errs.Add(pos, "diff line outside of any object (is the input cut?)")
-			} else {
-				errs.Add(pos, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
-			}
+			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
 		}
 	}
 	if len(*errs) > 0 {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/helmrun"
 )
 
@@ -233,12 +234,9 @@ func TestParseUpgrade(t *testing.T) {
 			reason: "no release, no chart",
 		},
 	}
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			u, err := helmrun.ParseUpgrade(tc.args)
 			if tc.err != "" {

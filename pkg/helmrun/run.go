@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -98,7 +99,7 @@ func (r *Runner) debugf(format string, args ...any) {
 // release without --install) is a *DiffError: an upgrade whose diff failed
 // must not be reviewed as "no changes".
 func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
-	if r.needsDisableValidation(ctx) && !contains(u.DiffArgs, "--disable-validation") {
+	if r.needsDisableValidation(ctx) && !slices.Contains(u.DiffArgs, "--disable-validation") {
 		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
 	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)
@@ -131,15 +132,6 @@ func (r *Runner) capture(ctx context.Context, env []string, args ...string) (std
 		return out.Bytes(), errb.Bytes(), ee.ExitCode(), nil
 	}
 	return out.Bytes(), errb.Bytes(), 0, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // needsDisableValidation says whether helm diff must render without

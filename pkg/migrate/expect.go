@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/classify"
@@ -55,7 +56,7 @@ func check(res *classify.Result, exps []Expectation) []Violation {
 		}
 		var cands []Expectation
 		for _, e := range exps {
-			if containsFold(e.Kinds, o.Ref.Kind) && containsAction(e.Actions, o.Action) {
+			if containsFold(e.Kinds, o.Ref.Kind) && slices.Contains(e.Actions, o.Action) {
 				cands = append(cands, e)
 			}
 		}
@@ -103,15 +104,6 @@ func judge(f *classify.Finding, cands []Expectation) string {
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if x == "*" || strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func containsAction(list []diffparse.Action, a diffparse.Action) bool {
-	for _, x := range list {
-		if x == a {
 			return true
 		}
 	}

@@ -86,6 +86,14 @@ type Client struct {
 	Resume []string `json:"resume"`
 }
 
+// command is a command client's pause or resume command.
+func (c *Client) command(pause bool) []string {
+	if pause {
+		return c.Pause
+	}
+	return c.Resume
+}
+
 // Credentials name the environment variables that hold secrets; the
 // migration file never holds a secret itself.
 type Credentials struct {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (r *Runner) open() (*execution, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if r.Until != "" && stepIndex(steps, r.Until) < 0 {
+	if r.Until != "" && !slices.ContainsFunc(steps, func(s *Step) bool { return s.ID == r.Until }) {
 		return nil, nil, fmt.Errorf("--until %s: no such step (steps: %s)", r.Until, stepIDs(steps))
 	}
 	unlock, err := lock(r.statePath())
@@ -128,15 +129,6 @@ func (r *Runner) open() (*execution, func(), error) {
 		return nil, nil, err
 	}
 	return &execution{r: r, st: st, engine: e, steps: steps}, unlock, nil
-}
-
-func stepIndex(steps []*Step, id string) int {
-	for i, s := range steps {
-		if s.ID == id {
-			return i
-		}
-	}
-	return -1
 }
 
 func stepIDs(steps []*Step) string {
@@ -434,11 +426,7 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 	if s.Kind == KindPause || s.Kind == KindResume {
 		for _, c := range r.M.Clients {
 			if c.Release == nil {
-				cmd := c.Pause
-				if s.Kind == KindResume {
-					cmd = c.Resume
-				}
-				r.printf("      client %s: runs %s\n", c.Name, strings.Join(cmd, " "))
+				r.printf("      client %s: runs %s\n", c.Name, strings.Join(c.command(s.Kind == KindPause), " "))
 			}
 		}
 	}
@@ -471,14 +459,20 @@ func (x *execution) pauseClients(ctx context.Context, stepID string) error {
 	if err := x.save(); err != nil {
 		return err
 	}
-	for _, h := range clientChanges(x.r.M, true) {
+	return x.switchClients(ctx, stepID, true)
+}
+
+// switchClients applies the release clients' scale changes and runs the
+// command clients' pause (or resume) commands.
+func (x *execution) switchClients(ctx context.Context, stepID string, pause bool) error {
+	for _, h := range clientChanges(x.r.M, pause) {
 		if err := x.applyHelm(ctx, stepID, h); err != nil {
 			return err
 		}
 	}
 	for _, c := range x.r.M.Clients {
 		if c.Release == nil {
-			if err := x.runCommand(ctx, c.Name, c.Pause); err != nil {
+			if err := x.runCommand(ctx, c.Name, c.command(pause)); err != nil {
 				return err
 			}
 		}
@@ -489,17 +483,8 @@ func (x *execution) pauseClients(ctx context.Context, stepID string) error {
 // resumeClients scales the release clients back and runs the resume
 // commands; stepID names the step (or the rollback) in the state's log.
 func (x *execution) resumeClients(ctx context.Context, stepID string) error {
-	for _, h := range clientChanges(x.r.M, false) {
-		if err := x.applyHelm(ctx, stepID, h); err != nil {
-			return err
-		}
-	}
-	for _, c := range x.r.M.Clients {
-		if c.Release == nil {
-			if err := x.runCommand(ctx, c.Name, c.Resume); err != nil {
-				return err
-			}
-		}
+	if err := x.switchClients(ctx, stepID, false); err != nil {
+		return err
 	}
 	x.st.Paused = false
 	if x.st.PausedAt != nil {

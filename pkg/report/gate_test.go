@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
@@ -125,12 +126,9 @@ func TestJSONReleaseTripped(t *testing.T) {
 			reason:  "--fail-on db=never: db's destructive change is above the default threshold but db has a gate of its own",
 		},
 	}
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			res := reviewFile(t, "helmfile", threeReleases)
 			accept(t, res, tc.accepted...)
@@ -208,12 +206,9 @@ func TestGateLine(t *testing.T) {
 			reason: "with one threshold for all, the highest level below it says why the gate passes",
 		},
 	}
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			rep := report.New(reviewFile(t, tc.dir, tc.input), tc.gate)
 			var out bytes.Buffer
@@ -264,12 +259,9 @@ func TestJSONWriteIsBuildJSON(t *testing.T) {
 		{name: "no changes", dir: "helm-diff", input: "cli-real-no-change.txt", gate: classify.DefaultGate,
 			reason: "an empty object list"},
 	}
-	names := map[string]bool{}
+	names := tabletest.Names{}
 	for _, tc := range tests {
-		if tc.reason == "" || names[tc.name] {
-			t.Fatalf("case %q: every case needs a unique name and a reason", tc.name)
-		}
-		names[tc.name] = true
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			res := reviewFile(t, tc.dir, tc.input)
 			accept(t, res, tc.accepted...)

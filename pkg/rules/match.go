@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -271,10 +272,10 @@ func (c *Condition) test(v string, present bool) kube.Match {
 		}
 		return kube.Yes
 	}
-	if len(c.In) > 0 && !contains(c.In, v) {
+	if len(c.In) > 0 && !slices.Contains(c.In, v) {
 		return kube.No
 	}
-	if len(c.NotIn) > 0 && contains(c.NotIn, v) {
+	if len(c.NotIn) > 0 && slices.Contains(c.NotIn, v) {
 		return kube.No
 	}
 	if c.AtMost != nil || c.AtLeast != nil {
@@ -306,15 +307,6 @@ func (c *Condition) compare(old, new diffparse.Value) kube.Match {
 		return kube.Yes
 	}
 	return kube.No
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // number reads a plain number or a Kubernetes quantity (1Gi, 500m).
