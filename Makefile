@@ -5,7 +5,7 @@ GO       ?= go
 # and fails with "context deadline exceeded" and no crasher.
 FUZZTIME ?= 30000x
 
-.PHONY: all build plugin test unit e2e e2e-tools fuzz fuzz-long bench docs update lint clean
+.PHONY: all build plugin test unit scripts-test e2e e2e-tools fuzz fuzz-long bench docs update lint clean
 
 all: build test
 
@@ -17,8 +17,13 @@ build:
 plugin:
 	$(GO) build -trimpath -o plugin/bin/safediff ./cmd/safediff
 
-## test: vet, unit and golden tests, the end-to-end suite, and every fuzz target for a short bounded time
-test: lint unit e2e fuzz
+## test: vet, unit and golden tests, the scripts' own tests, the end-to-end suite, and every fuzz
+## target for a short bounded time
+test: lint unit scripts-test e2e fuzz
+
+## scripts-test: the repository's shell scripts: no pipeline can die of SIGPIPE under pipefail
+scripts-test:
+	bash scripts/test-scripts.sh
 
 lint:
 	$(GO) vet ./...

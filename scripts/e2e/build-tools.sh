@@ -14,7 +14,8 @@
 # hash) differs, so a warm run only hashes a few files. The helm-diff binary is deliberately
 # not called `diff` in bin/ so that putting bin/ on PATH never shadows diffutils' diff.
 #
-# Usage: scripts/e2e/build-tools.sh [--force]
+# Usage: scripts/e2e/build-tools.sh [--force | --sanity-check]
+#   --sanity-check  only run each built binary once and print its version
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,7 +26,7 @@ STAMPS=$SAFEDIFF_CACHE/stamps
 FORCE=0
 case "${1:-}" in
   --force) FORCE=1 ;;
-  "") ;;
+  --sanity-check | "") ;;
   *) echo "usage: $0 [--force]" >&2; exit 2 ;;
 esac
 
@@ -40,15 +41,17 @@ if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
 
-now() { echo "${EPOCHREALTIME:-$(date +%s)}"; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+# shellcheck source=../lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 log() { echo "build-tools: $*" >&2; }
 
 # modver <tools-subdir> <module path>: the version of <module> required in tools/<subdir>/go.mod.
 modver() {
   local v
+  # no pipeline into head: under pipefail an early-exiting head kills the writer (SIGPIPE, 141)
   v=$(sed -n -E "s#^[[:space:]]*(require[[:space:]]+)?$2[[:space:]]+(v[^[:space:]]+).*#\2#p" \
-    "$ROOT/tools/$1/go.mod" | head -n1)
+    "$ROOT/tools/$1/go.mod")
+  v=${v%%$'\n'*}
   [ -n "$v" ] || { log "cannot find $2 in tools/$1/go.mod"; exit 1; }
   echo "$v"
 }
@@ -83,6 +86,17 @@ stamp_text() {
   printf 'name=%s\nversion=%s\nmodule=tools/%s\nmodsum=%s\nldflags=%s\n' "$1" "$3" "$2" "$sum" "$4"
 }
 
+# sanity_check: each binary runs and prints its version (one line each). Every command's whole
+# output is read (first_line), so none can be cut off by a closed pipe.
+sanity_check() {
+  first_line "$BIN/helm" version --short
+  first_line "$BIN/helm4" version --short
+  first_line "$BIN/helm-diff" version
+  first_line "$BIN/kube-apiserver" --version
+  first_line "$BIN/etcd" --version
+}
+if [ "${1:-}" = --sanity-check ]; then sanity_check; exit 0; fi
+
 BUILT=0
 TMPBIN=
 trap 'if [ -n "$TMPBIN" ]; then rm -f "$TMPBIN"; fi' EXIT
@@ -96,7 +110,8 @@ build() {
   log "building $name $version from tools/$dir ($pkg) ..."
   t0=$(now)
   TMPBIN=$BIN/.$name.tmp.$$
-  go build -C "$ROOT/tools/$dir" -mod=readonly -trimpath -ldflags "$ldflags" -o "$TMPBIN" "$pkg"
+  with_heartbeat "build-tools: building $name" \
+    go build -C "$ROOT/tools/$dir" -mod=readonly -trimpath -ldflags "$ldflags" -o "$TMPBIN" "$pkg"
   mv -f "$TMPBIN" "$BIN/$name"
   TMPBIN=
   printf '%s\n' "$want" > "$STAMPS/$name"
@@ -149,12 +164,7 @@ if [ ! -f "$SAFEDIFF_CACHE/tools.env" ] || [ "$(cat "$SAFEDIFF_CACHE/tools.env")
 fi
 
 if [ "$BUILT" -gt 0 ]; then
-  # sanity check what was just built
-  "$BIN/helm" version --short >&2
-  "$BIN/helm4" version --short >&2
-  "$BIN/helm-diff" version >&2
-  "$BIN/kube-apiserver" --version >&2
-  "$BIN/etcd" --version 2>&1 | head -n1 >&2
+  sanity_check >&2
   log "$BUILT binaries built in $(elapsed "$T0")s; cache: $SAFEDIFF_CACHE"
 else
   log "all up to date (helm $HELM_VERSION and $HELM4_VERSION, helm-diff ${HELM_DIFF_VERSION#v}, kube-apiserver $KUBE_VERSION, etcd $ETCD_VERSION) in $(elapsed "$T0")s"

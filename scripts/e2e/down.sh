@@ -9,6 +9,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 SAFEDIFF_CACHE=${SAFEDIFF_CACHE:-$ROOT/.cache/e2e}
 RUN=${RUN:-$SAFEDIFF_CACHE/run}
 WIPE=0
@@ -24,7 +26,7 @@ RUN=$(cd "$RUN" && pwd)
 is_ours() {
   kill -0 "$1" 2>/dev/null || return 1
   [ -r "/proc/$1/cmdline" ] || return 0
-  tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$RUN/"
+  file_contains "/proc/$1/cmdline" "$RUN/"
 }
 
 # runs <pid>: the process exists and is not a zombie (an exited server waits, as a zombie, for

@@ -22,6 +22,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=../lib/common.sh
+. "$ROOT/scripts/lib/common.sh"
 SAFEDIFF_CACHE=${SAFEDIFF_CACHE:-$ROOT/.cache/e2e}
 BIN=${BIN:-$SAFEDIFF_CACHE/bin}
 RUN=${RUN:-$SAFEDIFF_CACHE/run}
@@ -29,7 +31,6 @@ READY_TIMEOUT=${READY_TIMEOUT:-60}
 
 log() { echo "up: $*" >&2; }
 die() { echo "up: error: $*" >&2; exit 1; }
-now() { echo "${EPOCHREALTIME:-$(date +%s)}"; }
 T0=$(now)
 
 for b in etcd kube-apiserver; do
@@ -42,7 +43,7 @@ command -v openssl >/dev/null 2>&1 || die "openssl is required (apt-get install 
 is_ours() {
   kill -0 "$1" 2>/dev/null || return 1
   [ -r "/proc/$1/cmdline" ] || return 0
-  tr '\0' ' ' <"/proc/$1/cmdline" | grep -qF -- "$RUN/"
+  file_contains "/proc/$1/cmdline" "$RUN/"
 }
 
 [ -d "$RUN" ] && RUN=$(cd "$RUN" && pwd)
