@@ -15,8 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/safediff/safediff/pkg/classify"
-	"github.com/safediff/safediff/pkg/diffparse"
-	"github.com/safediff/safediff/pkg/rules"
+	"github.com/safediff/safediff/pkg/diag"
 )
 
 // version is set at build time with -ldflags "-X …/internal/cli.version=…".
@@ -81,18 +80,14 @@ func Run(ctx context.Context, args []string, s Streams) int {
 }
 
 func printError(w io.Writer, err error) {
-	var list diffparse.ErrorList
+	var list diag.List
 	if errors.As(err, &list) && len(list) > 1 {
-		fmt.Fprintf(w, "safediff: error: the input is not understood (%d problems):\n", len(list))
-		for _, e := range list {
-			fmt.Fprintf(w, "  %s\n", e.Error())
+		what := "the input is not understood"
+		if list[0].Where != "" || list[0].Origin != "" {
+			what = "invalid input"
 		}
-		return
-	}
-	var rl rules.ErrorList
-	if errors.As(err, &rl) && len(rl) > 1 {
-		fmt.Fprintf(w, "safediff: error: invalid rules (%d problems):\n", len(rl))
-		for _, e := range rl {
+		fmt.Fprintf(w, "safediff: error: %s (%d problems):\n", what, len(list))
+		for _, e := range list {
 			fmt.Fprintf(w, "  %s\n", e.Error())
 		}
 		return

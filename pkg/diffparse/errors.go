@@ -2,72 +2,22 @@ package diffparse
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/safediff/safediff/pkg/diag"
 )
 
-// Error is a problem with the input at a position. Its message never
-// quotes the body of an object, which may hold Secret data.
-type Error struct {
-	Pos Pos
-	Msg string
+// errList collects the problems of one parse, each at its input line.
+// Messages never quote the body of an object, which may hold Secret data.
+type errList struct{ diag.List }
+
+// Add appends a problem at pos.
+func (l *errList) Add(pos Pos, format string, args ...any) {
+	l.List.Add(newError(pos, fmt.Sprintf(format, args...)))
 }
 
-func (e *Error) Error() string {
-	if e.Pos.Line > 0 {
-		return fmt.Sprintf("line %d: %s", e.Pos.Line, e.Msg)
-	}
-	return e.Msg
-}
-
-// ErrorList is a list of input errors, sorted by position.
-type ErrorList []*Error
-
-// Add appends an error.
-func (l *ErrorList) Add(pos Pos, format string, args ...any) {
-	*l = append(*l, &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)})
-}
-
-// Sort orders the list by line, then message.
-func (l ErrorList) Sort() {
-	sort.SliceStable(l, func(i, j int) bool {
-		if l[i].Pos.Line != l[j].Pos.Line {
-			return l[i].Pos.Line < l[j].Pos.Line
-		}
-		return l[i].Msg < l[j].Msg
-	})
-}
-
-func (l ErrorList) Error() string {
-	switch len(l) {
-	case 0:
-		return "no errors"
-	case 1:
-		return l[0].Error()
-	}
-	var b strings.Builder
-	b.WriteString(l[0].Error())
-	fmt.Fprintf(&b, " (and %d more errors)", len(l)-1)
-	return b.String()
-}
-
-// Err returns nil for an empty list, and the list otherwise.
-func (l ErrorList) Err() error {
-	if len(l) == 0 {
-		return nil
-	}
-	l.Sort()
-	return l
-}
-
-// Unwrap lets errors.As find the individual errors.
-func (l ErrorList) Unwrap() []error {
-	out := make([]error, len(l))
-	for i, e := range l {
-		out[i] = e
-	}
-	return out
-}
+// newError returns a problem at an input position.
+func newError(pos Pos, msg string) *diag.Error { return &diag.Error{Line: pos.Line, Msg: msg} }
 
 // excerpt returns a short, printable excerpt of a line that is not part of
 // an object body (bodies are never quoted, as they may carry secrets).

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -116,7 +117,7 @@ type blockParser struct {
 	in      *input
 	opts    *Options
 	plan    *Plan
-	errs    *ErrorList
+	errs    *errList
 	release string
 	file    string
 	seen    map[objKey]*Object
@@ -133,7 +134,7 @@ type objKey struct {
 	id      kube.ObjectID
 }
 
-func newBlockParser(in *input, opts *Options, plan *Plan, errs *ErrorList) *blockParser {
+func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList) *blockParser {
 	return &blockParser{in: in, opts: opts, plan: plan, errs: errs, seen: map[objKey]*Object{}}
 }
 
@@ -149,7 +150,7 @@ func (p *blockParser) entry(h header) {
 		}
 		if err != nil {
 			p.in.next()
-			p.errs.Add(Pos{Line: l.no}, "%s", err.(*Error).Msg)
+			p.errs.Add(Pos{Line: l.no}, "%s", err.(*diag.Error).Msg)
 			continue
 		}
 		if !isBodyLine(l.text) {

@@ -15,7 +15,7 @@ var (
 	helmfileInfoRE     = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret |Identified at least one change$)`)
 )
 
-func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
+func parseHelmfile(in *input, opts *Options, plan *Plan, errs *errList) {
 	plan.Format = FormatHelmfile
 	bp := newBlockParser(in, opts, plan, errs)
 	sawDetailed := false
@@ -51,7 +51,7 @@ func parseHelmfile(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
 		}
 	}
-	if len(*errs) == 0 && len(plan.Objects) == 0 {
+	if len(errs.List) == 0 && len(plan.Objects) == 0 {
 		plan.NoChanges = true
 	}
 }

@@ -144,17 +144,17 @@ func (in *input) readLine() (iline, bool, error) {
 			// ends, which the terminal rendering would hide, taking a
 			// body line or an object header with it. Only a prompt that
 			// redraws itself is rendered.
-			l.err = &Error{Pos: Pos{Line: l.no}, Msg: "a diff line holds a carriage return or backspace (a manifest with CR line ends?)"}
+			l.err = newError(Pos{Line: l.no}, "a diff line holds a carriage return or backspace (a manifest with CR line ends?)")
 		}
 	}
 	switch {
 	case l.err != nil:
 	case !utf8.ValidString(s):
-		l.err = &Error{Pos: Pos{Line: l.no}, Msg: "input is not valid UTF-8 (binary data or a wrong encoding)"}
+		l.err = newError(Pos{Line: l.no}, "input is not valid UTF-8 (binary data or a wrong encoding)")
 	default:
 		for i := 0; i < len(s); i++ {
 			if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
-				l.err = &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("control character 0x%02x at column %d (binary data?)", c, i+1)}
+				l.err = newError(Pos{Line: l.no}, fmt.Sprintf("control character 0x%02x at column %d (binary data?)", c, i+1))
 				break
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -35,8 +36,8 @@ const maxErrors = 20
 // nextText returns the next line of the input that is text, adding the
 // others (binary data, control characters) to errs. ok is false at the end
 // of the input, and once errs holds maxErrors.
-func nextText(in *input, errs *ErrorList) (iline, bool) {
-	for len(*errs) < maxErrors {
+func nextText(in *input, errs *errList) (iline, bool) {
+	for len(errs.List) < maxErrors {
 		l, ok, err := in.next()
 		if !ok {
 			return iline{}, false
@@ -44,7 +45,7 @@ func nextText(in *input, errs *ErrorList) (iline, bool) {
 		if err == nil {
 			return l, true
 		}
-		*errs = append(*errs, err.(*Error))
+		errs.List = append(errs.List, err.(*diag.Error))
 	}
 	return iline{}, false
 }
@@ -82,7 +83,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		}
 	}
 	plan := &Plan{Format: format}
-	var errs ErrorList
+	var errs errList
 	switch format {
 	case FormatDiff:
 		parseDiff(in, opts, plan, &errs)
@@ -184,10 +185,10 @@ func detect(in *input, first string, at int) (Format, error) {
 			return FormatHelmfile, nil
 		}
 		if dyffRE.MatchString(l.text) {
-			return 0, &Error{Pos: Pos{Line: l.no}, Msg: fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported)}
+			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported))
 		}
 	}
-	return 0, &Error{Pos: Pos{Line: firstNo}, Msg: fmt.Sprintf("%v: this is not helm-diff output that safediff can read; re-run helm diff with --output diff", ErrUnsupported)}
+	return 0, newError(Pos{Line: firstNo}, fmt.Sprintf("%v: this is not helm-diff output that safediff can read; re-run helm diff with --output diff", ErrUnsupported))
 }
 
 // nextSaysSimple reports whether the first line after the one at look-ahead
@@ -234,7 +235,7 @@ func structuredLooking(in *input) bool {
 }
 
 // parseDiff reads helm-diff's default output.
-func parseDiff(in *input, opts *Options, plan *Plan, errs *ErrorList) {
+func parseDiff(in *input, opts *Options, plan *Plan, errs *errList) {
 	bp := newBlockParser(in, opts, plan, errs)
 	sawDetailed := false
 	for {
@@ -259,7 +260,7 @@ func parseDiff(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 // topLevelLine handles the lines that may appear between helm-diff entries:
 // blank lines, helm's warnings, the --detailed-exitcode trailer and helm or
 // helm-diff errors. It reports whether the line was one of them.
-func topLevelLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *bool) bool {
+func topLevelLine(in *input, l iline, plan *Plan, errs *errList, sawDetailed *bool) bool {
 	t := l.text
 	switch {
 	case strings.TrimSpace(t) == "":
@@ -304,7 +305,7 @@ func topLevelLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *
 // wrapperLine handles a line of a wrapper's stream (Stevedore, helmfile)
 // that is none of the wrapper's own: a warning, a line helm-diff prints
 // between entries, or else an error saying what was expected.
-func wrapperLine(in *input, l iline, plan *Plan, errs *ErrorList, sawDetailed *bool, expected string) {
+func wrapperLine(in *input, l iline, plan *Plan, errs *errList, sawDetailed *bool, expected string) {
 	t, pos := l.text, Pos{Line: l.no}
 	switch {
 	case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
@@ -328,7 +329,7 @@ func clip(s string, n int) string {
 }
 
 // parseSimple reads helm-diff --output simple.
-func parseSimple(in *input, plan *Plan, errs *ErrorList) {
+func parseSimple(in *input, plan *Plan, errs *errList) {
 	var want [4]int
 	sawPlan, sawDetailed := false, false
 	var got [4]int
@@ -392,7 +393,7 @@ func parseSimple(in *input, plan *Plan, errs *ErrorList) {
 			errs.Add(pos, "not helm-diff --output simple: expected \"<namespace>, <name>, <Kind> (<group>) to be changed.\" or a Plan: line")
 		}
 	}
-	if !sawPlan && len(*errs) == 0 {
+	if !sawPlan && len(errs.List) == 0 {
 		errs.Add(Pos{Line: in.no}, "helm-diff --output simple ends with a Plan: line, and this input has none (truncated input?)")
 	}
 	if sawPlan && len(plan.Objects) == 0 {
@@ -430,7 +431,7 @@ type structuredEntry struct {
 
 // parseJSON reads helm-diff --output json (or template) and --output
 // structured.
-func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format Format) {
+func parseJSON(in *input, opts *Options, plan *Plan, errs *errList, format Format) {
 	base := in.no
 	raw, err := io.ReadAll(in.rest())
 	if err != nil {
@@ -494,7 +495,7 @@ func parseJSON(in *input, opts *Options, plan *Plan, errs *ErrorList, format For
 	} else {
 		structuredObjects(sentries, lines, opts, plan, errs)
 	}
-	if len(plan.Objects) == 0 && len(*errs) == 0 {
+	if len(plan.Objects) == 0 && len(errs.List) == 0 {
 		plan.NoChanges = true
 	}
 }
@@ -537,7 +538,7 @@ func entryLines(data string, base int) []int {
 	return lines
 }
 
-func jsonObjects(entries []jsonEntry, lines []int, plan *Plan, errs *ErrorList) {
+func jsonObjects(entries []jsonEntry, lines []int, plan *Plan, errs *errList) {
 	seen := map[kube.ObjectID]int{}
 	for i, e := range entries {
 		pos := Pos{}
@@ -582,7 +583,7 @@ func jsonObjects(entries []jsonEntry, lines []int, plan *Plan, errs *ErrorList) 
 	}
 }
 
-func structuredObjects(entries []structuredEntry, lines []int, opts *Options, plan *Plan, errs *ErrorList) {
+func structuredObjects(entries []structuredEntry, lines []int, opts *Options, plan *Plan, errs *errList) {
 	seen := map[kube.ObjectID]int{}
 	for i, e := range entries {
 		pos := Pos{}

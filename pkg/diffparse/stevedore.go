@@ -40,7 +40,7 @@ type tableEntry struct {
 type stevedoreState struct {
 	bp        *blockParser
 	plan      *Plan
-	errs      *ErrorList
+	errs      *errList
 	file      string
 	release   int // index into plan.Releases, -1 before any
 	relByName map[string]int
@@ -52,7 +52,7 @@ type stevedoreState struct {
 	context   map[string]string
 }
 
-func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
+func parseStevedore(in *input, opts *Options, plan *Plan, errs *errList) {
 	plan.Format = FormatStevedore
 	st := &stevedoreState{
 		bp: newBlockParser(in, opts, plan, errs), plan: plan, errs: errs, release: -1,
@@ -139,7 +139,7 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *ErrorList) {
 			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
 		}
 	}
-	if len(*errs) > 0 {
+	if len(errs.List) > 0 {
 		return
 	}
 	if name := st.context["Name"]; name != "" {
@@ -264,7 +264,7 @@ func (st *stevedoreState) readFileTable(in *input) {
 // not a plan that passed.
 func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 	defer func() {
-		if len(*st.errs) == 0 {
+		if len(st.errs.List) == 0 {
 			st.errs.Add(pos, "Stevedore failed: %s", clip(msg, 300))
 		}
 	}()

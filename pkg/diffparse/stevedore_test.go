@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/diffparse"
 )
 
@@ -22,7 +23,7 @@ func stevedoreSample(t *testing.T, name string) string {
 }
 
 func allErrors(err error) string {
-	var list diffparse.ErrorList
+	var list diag.List
 	if errors.As(err, &list) {
 		var b strings.Builder
 		for _, e := range list {

@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -26,51 +27,6 @@ type File struct {
 	Origin   string
 	Rules    []*Rule
 	Fallback *Fallback // nil when the file does not set one
-}
-
-// Error is a problem in a rules file. Rule names the rule by index and id,
-// as in rules[3] (id=pvc-shrink), when the problem is inside one.
-type Error struct {
-	Origin string
-	Rule   string
-	Msg    string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Origin != "" {
-		b.WriteString(e.Origin)
-		b.WriteString(": ")
-	}
-	if e.Rule != "" {
-		b.WriteString(e.Rule)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// ErrorList collects the problems of a rules file.
-type ErrorList []*Error
-
-func (l ErrorList) Error() string {
-	if len(l) == 1 {
-		return l[0].Error()
-	}
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return fmt.Sprintf("%d problems:\n  %s", len(l), strings.Join(msgs, "\n  "))
-}
-
-// Unwrap lets errors.As find the individual errors.
-func (l ErrorList) Unwrap() []error {
-	out := make([]error, len(l))
-	for i, e := range l {
-		out[i] = e
-	}
-	return out
 }
 
 type fileDoc struct {
@@ -165,19 +121,19 @@ var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // errors that name the rule. origin names the file in messages.
 func Parse(data []byte, origin string) (*File, error) {
 	if len(data) > MaxFileSize {
-		return nil, &Error{Origin: origin, Msg: fmt.Sprintf("rules file is larger than %d bytes", MaxFileSize)}
+		return nil, &diag.Error{Origin: origin, Msg: fmt.Sprintf("rules file is larger than %d bytes", MaxFileSize)}
 	}
 	js, err := yaml.YAMLToJSONStrict(data)
 	if err != nil {
-		return nil, &Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
+		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
 	}
 	var doc fileDoc
 	if err := strictJSON(js, &doc); err != nil {
-		return nil, &Error{Origin: origin, Msg: err.Error()}
+		return nil, &diag.Error{Origin: origin, Msg: err.Error()}
 	}
-	var errs ErrorList
+	var errs diag.List
 	add := func(rule, format string, args ...any) {
-		errs = append(errs, &Error{Origin: origin, Rule: rule, Msg: fmt.Sprintf(format, args...)})
+		errs.Add(&diag.Error{Origin: origin, Where: rule, Msg: fmt.Sprintf(format, args...)})
 	}
 	switch {
 	case doc.Version == nil:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -36,11 +37,11 @@ type Set struct {
 func NewSet(files ...*File) (*Set, error) {
 	s := &Set{fallback: BuiltinFallback}
 	seen := map[string]*Rule{}
-	var errs ErrorList
+	var errs diag.List
 	for _, f := range files {
 		for _, r := range f.Rules {
 			if prev, dup := seen[r.ID]; dup {
-				errs = append(errs, &Error{Origin: f.Origin, Rule: fmt.Sprintf("rules[%d] (id=%s)", r.Index, r.ID), Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
+				errs.Add(&diag.Error{Origin: f.Origin, Where: fmt.Sprintf("rules[%d] (id=%s)", r.Index, r.ID), Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
 				continue
 			}
 			seen[r.ID] = r
