@@ -1,6 +1,7 @@
-package classify_test
+package gate_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -101,60 +105,57 @@ const (
 
 func reviewPlan(t *testing.T, diff string) *classify.Result {
 	t.Helper()
-	res, err := review.Review(strings.NewReader(diff), review.Options{})
+	rep, err := review.Review(strings.NewReader(diff), review.Options{})
 	if err != nil {
 		t.Fatalf("review: %v\n%s", err, diff)
 	}
-	return res
+	return rep.Result
 }
 
 // accepted lists the accepted findings as "REF PATH (reason)", with
 // "(object)" for the object-level finding.
-func accepted(res *classify.Result) []string {
+func accepted(v gate.Verdict) []string {
 	var out []string
-	for _, o := range res.Objects {
-		for _, f := range o.Findings {
-			if !f.Accepted {
-				continue
-			}
-			p := f.Change.Path.String()
-			if f.Object {
-				p = "(object)"
-			}
-			out = append(out, fmt.Sprintf("%s %s (%s)", o.Ref, p, f.AcceptReason))
+	for _, a := range v.Accepted {
+		p := a.Finding.Change.Path.String()
+		if a.Finding.WholeObject {
+			p = "(object)"
 		}
+		out = append(out, fmt.Sprintf("%s %s (%s)", a.Object.Ref, p, a.Entry.Reason))
 	}
 	return out
 }
 
-func offending(v classify.Verdict) []string {
+func offending(v gate.Verdict) []string {
 	var out []string
-	for _, o := range v.Offending {
+	for _, o := range v.OffendingObjects() {
 		out = append(out, o.Ref.String())
 	}
 	return out
 }
 
-func indexes(list []classify.Acceptance) []int {
-	var out []int
-	for _, a := range list {
-		out = append(out, a.Index)
+func parseAccept(t *testing.T, doc, origin string) *gate.AcceptFile {
+	t.Helper()
+	f, err := gate.ParseAccept([]byte(doc), origin)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return f
 }
 
-// TestAccept checks which findings an accept file marks and what the gate
-// then says.
+// TestAccept checks which findings an accept file names and what the
+// judge then says.
 func TestAccept(t *testing.T) {
-	restart := classify.Gate{Default: classify.Threshold{Level: rules.Restart}}
-	safe := classify.Gate{Default: classify.Threshold{Level: rules.Safe}}
+	restart := gate.Gate{Default: gate.Threshold{Level: rules.Restart}}
+	safe := gate.Gate{Default: gate.Threshold{Level: rules.Safe}}
+	const legacy = "{object: Service/prod/legacy, action: delete, reason: retired}"
 	tests := []struct {
 		name      string
 		diff      string // default acceptPlan
 		entries   string // the accept list, in YAML
-		gate      *classify.Gate
+		gate      *gate.Gate
 		accepted  []string
-		unused    []int
+		unused    int // entries that named nothing (notes)
 		offending []string
 		reason    string
 	}{
@@ -162,7 +163,7 @@ func TestAccept(t *testing.T) {
 			name:      "nothing accepted",
 			entries:   "[]",
 			offending: []string{webRef, "Service/prod/legacy"},
-			reason:    "the baseline: the selector change and the deletion are disruptive, at the default gate",
+			reason:    "the baseline: the selector change (a replacement) and the deletion are disruptive, at the default gate",
 		},
 		{
 			name:      "by object and path",
@@ -172,137 +173,158 @@ func TestAccept(t *testing.T) {
 			reason:    "the selector change is reviewed; web's other changes are restarts, below the gate; the deletion is not accepted",
 		},
 		{
-			name:      "by object only: a deletion",
-			entries:   "[{object: Service/prod/legacy, reason: retired}]",
+			name:      "a deletion by its action",
+			entries:   "[" + legacy + "]",
 			accepted:  []string{"Service/prod/legacy (object) (retired)"},
 			offending: []string{webRef},
-			reason:    "no path names the object-level finding: the deletion itself",
+			reason:    "an entry without a path names the object's action: action: delete accepts the deletion itself",
+		},
+		{
+			name:      "a deletion is not an update",
+			entries:   "[{object: Service/prod/legacy, action: update, reason: r}]",
+			unused:    1,
+			offending: []string{webRef, "Service/prod/legacy"},
+			reason:    "a deletion is never accepted by an entry that does not name it",
 		},
 		{
 			name:     "everything disruptive accepted",
-			entries:  "[{object: " + webRef + ", path: " + webSelector + "}, {object: Service/prod/legacy}]",
-			accepted: []string{webRef + " " + webSelector + " ()", "Service/prod/legacy (object) ()"},
+			entries:  "[{object: " + webRef + ", path: " + webSelector + ", reason: r}, " + legacy + "]",
+			accepted: []string{webRef + " " + webSelector + " (r)", "Service/prod/legacy (object) (retired)"},
 			reason:   "with both reviewed, nothing at or above disruptive is left: the gate passes",
 		},
 		{
+			name:     "a replacement by its action",
+			entries:  "[{object: " + webRef + ", action: replace, reason: recreate approved}, " + legacy + "]",
+			accepted: []string{webRef + " " + webSelector + " (recreate approved)", "Service/prod/legacy (object) (retired)"},
+			reason:   "action: replace accepts the changes that force the replacement, and only those",
+		},
+		{
+			name:      "a replacement is not an update",
+			entries:   "[{object: " + webRef + ", action: update, reason: r}, " + legacy + "]",
+			accepted:  []string{"Service/prod/legacy (object) (retired)"},
+			unused:    1,
+			offending: []string{webRef},
+			reason:    "web is replaced in this plan: an entry for its update in place was reviewed for another plan",
+		},
+		{
+			name:      "replace does not accept the other changes",
+			entries:   "[{object: " + webRef + ", action: replace, reason: r}, " + legacy + "]",
+			gate:      &restart,
+			accepted:  []string{webRef + " " + webSelector + " (r)", "Service/prod/legacy (object) (retired)"},
+			offending: []string{webRef},
+			reason:    "at a restart gate web's image and pod label changes still count: they do not force the replacement",
+		},
+		{
 			name:      "new matches",
-			entries:   "[{object: " + webRef + ", path: " + webSelector + ", new: canary}]",
-			accepted:  []string{webRef + " " + webSelector + " ()"},
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", new: canary, reason: r}]",
+			accepted:  []string{webRef + " " + webSelector + " (r)"},
 			offending: []string{"Service/prod/legacy"},
 			reason:    "canary is the change's new value",
 		},
 		{
 			name:      "new does not match",
-			entries:   "[{object: " + webRef + ", path: " + webSelector + ", new: stable}]",
-			unused:    []int{0},
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", new: stable, reason: r}]",
+			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "stable is the old value: the change reviewed is not the change planned",
 		},
 		{
-			name:      "another change of the same object still trips",
-			entries:   "[{object: " + webRef + ", path: " + webSelector + "}, {object: Service/prod/legacy}]",
-			gate:      &restart,
-			accepted:  []string{webRef + " " + webSelector + " ()", "Service/prod/legacy (object) ()"},
-			offending: []string{webRef},
-			reason:    "at a restart gate, web's image and pod label changes count although its selector change is accepted",
-		},
-		{
 			name: "every change of the object accepted",
-			entries: "[{object: " + webRef + ", path: " + webSelector + "}, {object: " + webRef + ", path: " + webLabel + "}, " +
-				"{object: " + webRef + ", path: '" + webImage + "'}, {object: Service/prod/legacy}]",
+			entries: "[{object: " + webRef + ", path: " + webSelector + ", reason: r}, {object: " + webRef + ", path: " + webLabel + ", reason: r}, " +
+				"{object: " + webRef + ", path: '" + webImage + "', reason: r}, " + legacy + "]",
 			gate: &restart,
-			accepted: []string{webRef + " " + webSelector + " ()", webRef + " " + webLabel + " ()",
-				webRef + " " + webImage + " ()", "Service/prod/legacy (object) ()"},
-			reason: "an object counts with the level of its unaccepted findings only; with none left it does not count",
-		},
-		{
-			name:      "no path does not accept field changes",
-			entries:   "[{object: " + webRef + "}]",
-			unused:    []int{0},
-			offending: []string{webRef, "Service/prod/legacy"},
-			reason:    "an object-level acceptance must not wave through every field change of an updated object",
+			accepted: []string{webRef + " " + webSelector + " (r)", webRef + " " + webLabel + " (r)",
+				webRef + " " + webImage + " (r)", "Service/prod/legacy (object) (retired)"},
+			reason: "an object counts with its unaccepted findings only; with none left it does not count",
 		},
 		{
 			name:      "a path does not accept a deletion",
-			entries:   "[{object: Service/prod/legacy, path: spec.ports}]",
-			unused:    []int{0},
+			entries:   "[{object: Service/prod/legacy, path: spec.ports, reason: r}]",
+			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "the deletion is the object's finding, not a field's",
 		},
 		{
+			name:      "a path with another action",
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", action: update, reason: r}]",
+			unused:    1,
+			offending: []string{webRef, "Service/prod/legacy"},
+			reason:    "an entry's action, given with a path, must be the object's",
+		},
+		{
 			name:      "another namespace",
-			entries:   "[{object: Deployment.apps/staging/web, path: " + webSelector + "}]",
-			unused:    []int{0},
+			entries:   "[{object: Deployment.apps/staging/web, path: " + webSelector + ", reason: r}]",
+			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "an acceptance reviewed for staging says nothing about prod",
 		},
 		{
 			name:      "the group is part of the object",
-			entries:   "[{object: Deployment/prod/web, path: " + webSelector + "}]",
-			unused:    []int{0},
+			entries:   "[{object: Deployment/prod/web, path: " + webSelector + ", reason: r}]",
+			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
-			reason:    "Deployment/prod/web is a core-group Deployment, not the apps one",
+			reason:    "Deployment/prod/web is a core-group Deployment, not the apps one (the note suggests it)",
 		},
 		{
-			name:      "an unused acceptance among used ones",
-			entries:   "[{object: Service/prod/legacy}, {object: ConfigMap/prod/cfg, path: data.other}, {object: ConfigMap/prod/gone}]",
-			accepted:  []string{"Service/prod/legacy (object) ()"},
-			unused:    []int{1, 2},
+			name:      "an unused entry among used ones",
+			entries:   "[" + legacy + ", {object: ConfigMap/prod/cfg, path: data.other, reason: r}, {object: ConfigMap/prod/gone, action: delete, reason: r}]",
+			accepted:  []string{"Service/prod/legacy (object) (retired)"},
+			unused:    2,
 			offending: []string{webRef},
-			reason:    "a reviewed change missing from this plan means the plan is not the one reviewed: the caller reports it",
+			reason:    "a reviewed change missing from this plan is a note; the rest still counts",
 		},
 		{
 			name:      "a redacted value",
-			entries:   "[{object: Secret/prod/creds, path: data.password}]",
-			accepted:  []string{"Secret/prod/creds data.password ()"},
+			entries:   "[{object: Secret/prod/creds, path: data.password, reason: r}]",
+			accepted:  []string{"Secret/prod/creds data.password (r)"},
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "a Secret change is accepted by its path",
 		},
 		{
 			name:      "new never matches a redacted value",
-			entries:   "[{object: Secret/prod/creds, path: data.password, new: ''}]",
-			unused:    []int{0},
+			entries:   "[{object: Secret/prod/creds, path: data.password, new: '', reason: r}]",
+			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "the new value of a Secret is not shown, so pinning it cannot be checked (not even against the empty text)",
 		},
 		{
 			name:      "new as a quoted scalar",
-			entries:   "[{object: ConfigMap/prod/cfg, path: data.replicas, new: '3'}]",
-			accepted:  []string{"ConfigMap/prod/cfg data.replicas ()"},
+			entries:   "[{object: ConfigMap/prod/cfg, path: data.replicas, new: '3', reason: r}]",
+			accepted:  []string{"ConfigMap/prod/cfg data.replicas (r)"},
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "the change's new value is compared decoded: \"3\" in the diff is 3",
 		},
 		{
 			name:      "new as an unquoted number",
-			entries:   "[{object: ConfigMap/prod/cfg, path: data.replicas, new: 3}]",
-			accepted:  []string{"ConfigMap/prod/cfg data.replicas ()"},
+			entries:   "[{object: ConfigMap/prod/cfg, path: data.replicas, new: 3, reason: r}]",
+			accepted:  []string{"ConfigMap/prod/cfg data.replicas (r)"},
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "new is any YAML scalar: new: 3 pins the value \"3\" as new: '3' does",
 		},
 		{
 			name:      "new: '' does not accept a removal",
 			diff:      removalPlan,
-			entries:   "[{object: ConfigMap/prod/cfg, path: data.mode, new: ''}, {object: ConfigMap/prod/cfg, path: data.legacy, new: ''}]",
+			entries:   "[{object: ConfigMap/prod/cfg, path: data.mode, new: '', reason: r}, {object: ConfigMap/prod/cfg, path: data.legacy, new: '', reason: r}]",
 			gate:      &safe,
-			accepted:  []string{"ConfigMap/prod/cfg data.mode ()"},
-			unused:    []int{1},
+			accepted:  []string{"ConfigMap/prod/cfg data.mode (r)"},
+			unused:    1,
 			offending: []string{"ConfigMap/prod/cfg"},
 			reason:    "new: '' pins the empty string: mode set to \"\" is that change, legacy removed has no new value at all and is not",
 		},
 		{
 			name:     "a removal accepted by its path",
 			diff:     removalPlan,
-			entries:  "[{object: ConfigMap/prod/cfg, path: data.mode, new: ''}, {object: ConfigMap/prod/cfg, path: data.legacy}]",
+			entries:  "[{object: ConfigMap/prod/cfg, path: data.mode, new: '', reason: r}, {object: ConfigMap/prod/cfg, path: data.legacy, reason: r}]",
 			gate:     &safe,
-			accepted: []string{"ConfigMap/prod/cfg data.legacy ()", "ConfigMap/prod/cfg data.mode ()"},
+			accepted: []string{"ConfigMap/prod/cfg data.legacy (r)", "ConfigMap/prod/cfg data.mode (r)"},
 			reason:   "without new, the path alone names the removal: with both changes reviewed the gate passes",
 		},
 		{
 			name:     "an elided path, as printed",
 			diff:     elidedPlan,
-			entries:  "[{object: Deployment.apps/prod/api, path: ...labels.tier}]",
+			entries:  "[{object: Deployment.apps/prod/api, path: ...labels.tier, reason: r}]",
 			gate:     &restart,
-			accepted: []string{"Deployment.apps/prod/api ...labels.tier ()"},
+			accepted: []string{"Deployment.apps/prod/api ...labels.tier (r)"},
 			reason:   "the report prints the path with its gap; that is what a reviewer copies",
 		},
 	}
@@ -314,29 +336,25 @@ func TestAccept(t *testing.T) {
 			if diff == "" {
 				diff = acceptPlan
 			}
-			gate := classify.DefaultGate
+			g := gate.Default()
 			if tc.gate != nil {
-				gate = *tc.gate
+				g = *tc.gate
 			}
-			list, err := classify.ParseAcceptances([]byte("version: 1\naccept: "+tc.entries+"\n"), "accept.yaml")
-			if err != nil {
-				t.Fatal(err)
-			}
+			file := parseAccept(t, "version: 1\naccept: "+tc.entries+"\n", "accept.yaml")
 			res := reviewPlan(t, diff)
-			unused := res.Accept(list)
-			if d := cmp.Diff(tc.accepted, accepted(res)); d != "" {
+			v := gate.Accepting(g, file).Judge(res)
+			if d := cmp.Diff(tc.accepted, accepted(v)); d != "" {
 				t.Errorf("accepted findings (-want +got):\n%s\nreason: %s", d, tc.reason)
 			}
-			if d := cmp.Diff(tc.unused, indexes(unused)); d != "" {
-				t.Errorf("unused acceptances (-want +got):\n%s\nreason: %s", d, tc.reason)
+			if len(v.Notes) != tc.unused {
+				t.Errorf("notes %q, want %d (one per unused entry)\nreason: %s", v.Notes, tc.unused, tc.reason)
 			}
-			v := res.Verdict(gate)
 			if d := cmp.Diff(tc.offending, offending(v)); d != "" {
 				t.Errorf("offending objects (-want +got):\n%s\nreason: %s", d, tc.reason)
 			}
-			wantExit := classify.ExitPass
+			wantExit := gate.ExitPass
 			if len(tc.offending) > 0 {
-				wantExit = classify.ExitTrip
+				wantExit = gate.ExitTrip
 			}
 			if v.Tripped != (len(tc.offending) > 0) || v.ExitCode != wantExit {
 				t.Errorf("tripped %v exit %d, want exit %d\nreason: %s", v.Tripped, v.ExitCode, wantExit, tc.reason)
@@ -345,28 +363,61 @@ func TestAccept(t *testing.T) {
 	}
 }
 
-// TestAcceptSeveralFiles checks that acceptances add up: the CLI calls
-// Accept once per --accept file.
-func TestAcceptSeveralFiles(t *testing.T) {
-	res := reviewPlan(t, acceptPlan)
-	for i, doc := range []string{
-		"version: 1\naccept:\n  - object: " + webRef + "\n    path: " + webSelector + "\n",
-		"version: 1\naccept:\n  - object: Service/prod/legacy\n",
-	} {
-		list, err := classify.ParseAcceptances([]byte(doc), fmt.Sprintf("accept%d.yaml", i))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if unused := res.Accept(list); len(unused) != 0 {
-			t.Fatalf("file %d: unused %v", i, indexes(unused))
-		}
+// TestAcceptNotes: an entry that names nothing is a note that says why,
+// and suggests what it may mean instead of blaming the plan.
+func TestAcceptNotes(t *testing.T) {
+	tests := []struct {
+		name   string
+		entry  string
+		want   string
+		reason string
+	}{
+		{"core group for apps", "{object: Deployment/prod/web, path: " + webSelector + ", reason: r}",
+			"accept.yaml: accept[0] (Deployment/prod/web spec.selector.matchLabels.track) matches no object of this plan; did you mean Deployment.apps/prod/web?",
+			"the issue's case: StatefulSet/default/shop-db for StatefulSet.apps/default/shop-db"},
+		{"a typo in the name", "{object: Service/prod/legasy, action: delete, reason: r}",
+			"matches no object of this plan; did you mean Service/prod/legacy?", "a few letters off"},
+		{"nothing close", "{object: ConfigMap/prod/elsewhere-entirely, action: delete, reason: r}",
+			"matches no object of this plan: the plan is not the one that was reviewed", "no suggestion when nothing is close"},
+		{"a path typo", "{object: " + webRef + ", path: spec.selector.matchLabels.trak, reason: r}",
+			"has no change at spec.selector.matchLabels.trak; did you mean spec.selector.matchLabels.track?", "the path a few letters off"},
+		{"another value", "{object: " + webRef + ", path: " + webSelector + ", new: blue, reason: r}",
+			`the new value at spec.selector.matchLabels.track is "canary", not "blue": the plan is not the one that was reviewed`, "the change is there, with another value"},
+		{"another action", "{object: Service/prod/legacy, action: update, reason: r}",
+			"Service/prod/legacy is deleted in this plan, not updated in place", "the object is there, with another action"},
+		{"a path on a deletion", "{object: Service/prod/legacy, path: spec.ports, reason: r}",
+			"is deleted in this plan; a deletion is accepted only by an entry that says action: delete", "says how to accept a deletion"},
+		{"an update without path", "{object: ConfigMap/prod/cfg, action: update, reason: r}",
+			"ConfigMap/prod/cfg has no change as a whole to accept (only field changes: data.replicas); name each by path", "lists the paths"},
 	}
-	if v := res.Verdict(classify.DefaultGate); v.Tripped {
-		t.Errorf("offending %v: the second file's acceptance must not undo the first's", offending(v))
+	names := tabletest.Names{}
+	for _, tc := range tests {
+		names.Check(t, tc.name, tc.reason)
+		t.Run(tc.name, func(t *testing.T) {
+			file := parseAccept(t, "version: 1\naccept: ["+tc.entry+"]\n", "accept.yaml")
+			v := gate.Accepting(gate.Default(), file).Judge(reviewPlan(t, acceptPlan))
+			if len(v.Notes) != 1 || !strings.Contains(v.Notes[0], tc.want) {
+				t.Errorf("notes %q, want one containing %q\nreason: %s", v.Notes, tc.want, tc.reason)
+			}
+		})
 	}
 }
 
-func TestParseAcceptances(t *testing.T) {
+// TestAcceptSeveralFiles checks that accept files add up.
+func TestAcceptSeveralFiles(t *testing.T) {
+	res := reviewPlan(t, acceptPlan)
+	a := parseAccept(t, "version: 1\naccept:\n  - object: "+webRef+"\n    path: "+webSelector+"\n    reason: r\n", "a.yaml")
+	b := parseAccept(t, "version: 1\naccept:\n  - object: Service/prod/legacy\n    action: delete\n    reason: r\n", "b.yaml")
+	v := gate.Accepting(gate.Default(), a, b).Judge(res)
+	if v.Tripped || len(v.Notes) > 0 {
+		t.Errorf("offending %v, notes %q: the second file's acceptance must not undo the first's", offending(v), v.Notes)
+	}
+	if want := "PASS - 2 changes at or above the gate (--fail-on disruptive) accepted by the accept file, nothing else"; v.Summary != want {
+		t.Errorf("summary %q, want %q", v.Summary, want)
+	}
+}
+
+func TestParseAccept(t *testing.T) {
 	doc := `version: 1
 accept:
   - object: Deployment.apps/prod/web        # as in the report
@@ -374,18 +425,20 @@ accept:
     new: canary
     reason: "  CHG-1234, recreate approved  "
   - object: Service/prod/legacy
+    action: delete
+    reason: retired
   - object: ClusterRole.rbac.authorization.k8s.io/reader
     path: ""
+    action: create
+    reason: new role
   - object: Deployment.apps/prod/web
     path: 'spec.template.spec.containers[name=web].image'
     new: ""
+    reason: r
 `
-	list, err := classify.ParseAcceptances([]byte(doc), "accept.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := parseAccept(t, doc, "accept.yaml")
 	var got []string
-	for _, a := range list {
+	for _, a := range f.Entries {
 		p := "-"
 		if a.Path != nil {
 			p = a.Path.String()
@@ -394,25 +447,28 @@ accept:
 		if a.New != nil {
 			n = fmt.Sprintf("%q", *a.New)
 		}
-		got = append(got, fmt.Sprintf("[%d] %s %s new=%s reason=%q", a.Index, a.Object, p, n, a.Reason))
+		act := "-"
+		if a.Action != 0 {
+			act = a.Action.String()
+		}
+		got = append(got, fmt.Sprintf("%s[%d] %s %s %s new=%s reason=%q", a.Origin, a.Index, a.Object, p, act, n, a.Reason))
 	}
 	want := []string{
-		`[0] Deployment.apps/prod/web spec.selector.matchLabels.track new="canary" reason="CHG-1234, recreate approved"`,
-		`[1] Service/prod/legacy - new=- reason=""`,
-		`[2] ClusterRole.rbac.authorization.k8s.io/reader - new=- reason=""`,
-		`[3] Deployment.apps/prod/web spec.template.spec.containers[name=web].image new="" reason=""`,
+		`accept.yaml[0] Deployment.apps/prod/web spec.selector.matchLabels.track - new="canary" reason="CHG-1234, recreate approved"`,
+		`accept.yaml[1] Service/prod/legacy - delete new=- reason="retired"`,
+		`accept.yaml[2] ClusterRole.rbac.authorization.k8s.io/reader - create new=- reason="new role"`,
+		`accept.yaml[3] Deployment.apps/prod/web spec.template.spec.containers[name=web].image - new="" reason="r"`,
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s\nreason: the reason is trimmed; an empty path is the object; an empty new is a value, not no value", d)
 	}
-
-	if list, err := classify.ParseAcceptances([]byte("version: 1\n"), "accept.yaml"); err != nil || len(list) != 0 {
-		t.Errorf("a file without entries: %v, %v; want nothing, no error", list, err)
+	if f, err := gate.ParseAccept([]byte("version: 1\n"), "accept.yaml"); err != nil || len(f.Entries) != 0 {
+		t.Errorf("a file without entries: %v, %v; want nothing, no error", f, err)
 	}
 }
 
-func TestParseAcceptancesErrors(t *testing.T) {
-	const ok = "  - object: Service/prod/legacy\n" // entry 0, so that the bad entry is accept[1]
+func TestParseAcceptErrors(t *testing.T) {
+	const ok = "  - object: Service/prod/legacy\n    action: delete\n    reason: r\n" // entry 0, so that the bad entry is accept[1]
 	tests := []struct {
 		name   string
 		doc    string
@@ -426,48 +482,40 @@ func TestParseAcceptancesErrors(t *testing.T) {
 		{"missing version", "accept:\n" + ok, []string{`want "version: 1"`}, "the version says which format the file is in"},
 		{"version 2", "version: 2\naccept:\n" + ok, []string{`want "version: 1"`}, "a future format must not be read as this one"},
 		{"version as a string", "version: '1'\naccept:\n" + ok, []string{"version"}, "a string is not the version number"},
-		{"unknown top-level key", "version: 1\naccepted:\n" + ok, []string{`unknown field "accepted"`}, "a misspelt list would accept nothing, silently"},
-		{
-			"unknown key in an entry", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    paht: " + webSelector + "\n",
-			[]string{"accept[1]", `unknown field "paht"`},
-			"a misspelt key is an error (a lost path would widen the acceptance to the object), and in a long file the error must say which entry",
-		},
-		{
-			"wrong type in an entry", "version: 1\naccept:\n" + ok + "  - object: [" + webRef + "]\n",
-			[]string{"accept[1]", "object"},
-			"the error must say which entry",
-		},
-		{
-			"bad object reference", "version: 1\naccept:\n" + ok + "  - object: Deployment.apps/prod/web/extra\n",
-			[]string{"accept[1]", "Kind[.group]/[namespace/]name"},
-			"the error names the entry and the expected form",
-		},
-		{
-			"empty namespace", "version: 1\naccept:\n" + ok + "  - object: Deployment.apps//web\n",
-			[]string{"accept[1]", "empty namespace"},
-			"the reference must be the one the report prints",
-		},
-		{
-			"bad path", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: spec..replicas\n",
-			[]string{"accept[1]", `bad path "spec..replicas"`},
-			"a path that cannot match is an error, not an unused acceptance",
-		},
-		{
-			"new as a list", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    new: [canary]\n",
-			[]string{"accept[1]", "new: want a single value"},
-			"a pinned value that is no scalar could never match: an error, not an acceptance that silently matches nothing",
-		},
-		{
-			"unterminated key step", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: spec.template.spec.containers[name=web.image\n",
-			[]string{"accept[1]", "missing ']'"},
-			"the error says what is wrong with the path",
-		},
+		{"unknown top-level key", "version: 1\naccepted:\n" + ok, []string{`unknown key "accepted"`}, "a misspelt list would accept nothing, silently"},
+		{"unknown key in an entry", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    paht: " + webSelector + "\n    reason: r\n",
+			[]string{"accept[1]", `unknown key "paht"`}, "a misspelt key is an error (a lost path would widen the acceptance to the object), naming the entry"},
+		{"wrong type in an entry", "version: 1\naccept:\n" + ok + "  - object: [" + webRef + "]\n", []string{"accept[1]", "object"}, "the error must say which entry"},
+		{"bad object reference", "version: 1\naccept:\n" + ok + "  - object: Deployment.apps/prod/web/extra\n    action: update\n    reason: r\n",
+			[]string{"accept[1]", "Kind[.group]/[namespace/]name"}, "the error names the entry and the expected form"},
+		{"empty namespace", "version: 1\naccept:\n" + ok + "  - object: Deployment.apps//web\n    action: update\n    reason: r\n",
+			[]string{"accept[1]", "empty namespace"}, "the reference must be the one the report prints"},
+		{"bad path", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: spec..replicas\n    reason: r\n",
+			[]string{"accept[1]", `bad path "spec..replicas"`}, "a path that cannot match is an error, not an unused acceptance"},
+		{"new as a list", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    new: [canary]\n    reason: r\n",
+			[]string{"accept[1]", "new: want a single value"}, "a pinned value that is no scalar could never match"},
+		{"unterminated key step", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: spec.template.spec.containers[name=web.image\n    reason: r\n",
+			[]string{"accept[1]", "missing ']'"}, "the error says what is wrong with the path"},
+		{"no path, no action", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    reason: r\n",
+			[]string{"accept[1]", "say which action (action: create, update, replace, delete or ownership)"}, "an entry for the object as a whole must say which of its actions it accepts"},
+		{"unknown action", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    action: upgrade\n    reason: r\n",
+			[]string{"accept[1]", `unknown action "upgrade"`}, "actions are a closed set"},
+		{"new without path", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    action: update\n    new: x\n    reason: r\n",
+			[]string{"accept[1]", "new needs a path"}, "a value pins a field change"},
+		{"no reason", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n",
+			[]string{"accept[1]", "reason is required"}, "a reviewed change says why it may pass"},
+		{"reason TODO", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    reason: TODO\n",
+			[]string{"accept[1]", `reason is "TODO": review the change`}, "--write-accept writes TODO for a person to fill in: until then the file is refused"},
+		{"reason todo with words", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    reason: 'todo: ask Bob'\n",
+			[]string{"accept[1]", "reason is"}, "a TODO with words after it is still a TODO"},
 	}
+	names := tabletest.Names{}
 	for _, tc := range tests {
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
-			list, err := classify.ParseAcceptances([]byte(tc.doc), "team/accept.yaml")
+			f, err := gate.ParseAccept([]byte(tc.doc), "team/accept.yaml")
 			if err == nil {
-				t.Fatalf("no error; got %d acceptances\nreason: %s", len(list), tc.reason)
+				t.Fatalf("no error; got %d entries\nreason: %s", len(f.Entries), tc.reason)
 			}
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "team/accept.yaml: ") {
@@ -479,5 +527,74 @@ func TestParseAcceptancesErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseAcceptReportsEveryProblem: a broken file's problems come at
+// once, in file order.
+func TestParseAcceptReportsEveryProblem(t *testing.T) {
+	doc := "version: 1\naccept:\n  - object: " + webRef + "\n  - object: Service/prod/legacy\n    action: remove\n    reason: TODO\n"
+	_, err := gate.ParseAccept([]byte(doc), "a.yaml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var got []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		got = append(got, e.Error())
+	}
+	want := []string{
+		"a.yaml: accept[0]: an entry without a path accepts the object as a whole: say which action (action: create, update, replace, delete or ownership)",
+		"a.yaml: accept[0]: reason is required: say why this change may pass (a ticket, an approval)",
+		`a.yaml: accept[1]: unknown action "remove" (want create, update, delete, ownership or replace)`,
+		`a.yaml: accept[1]: reason is "TODO": review the change, then say why it may pass (a ticket, an approval)`,
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestWriteAccept: the file written for a plan names every change that
+// trips the gate, is refused while its reasons are TODO, and once they
+// are filled in lets exactly that plan pass.
+func TestWriteAccept(t *testing.T) {
+	res := reviewPlan(t, acceptPlan)
+	v := gate.Default().Judge(res)
+	var b bytes.Buffer
+	if err := gate.WriteAccept(&b, v, "plan.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gate.ParseAccept(b.Bytes(), "written.yaml"); err == nil || !strings.Contains(err.Error(), `reason is "TODO"`) {
+		t.Fatalf("the written file is accepted as it is (%v):\n%s", err, b.String())
+	}
+	filled := strings.ReplaceAll(b.String(), "reason: TODO", "reason: CHG-7 reviewed")
+	f := parseAccept(t, filled, "filled.yaml")
+	if got := gate.Accepting(gate.Default(), f).Judge(res); got.Tripped || len(got.Notes) > 0 {
+		t.Errorf("the filled-in file does not pass its own plan: %s, notes %q\n%s", got.Summary, got.Notes, filled)
+	}
+	// another value of the same change is not accepted: the file pins new
+	other := reviewPlan(t, strings.Replace(acceptPlan, "+       track: canary", "+       track: blue", 1))
+	if got := gate.Accepting(gate.Default(), f).Judge(other); !got.Tripped {
+		t.Errorf("the file accepts a plan it was not written for\n%s", filled)
+	}
+}
+
+// TestEntriesBuiltInGo: an entry built in Go without a path and without
+// an action names nothing: a deletion (or any whole-object change) is
+// never accepted by an entry that does not name its action.
+func TestEntriesBuiltInGo(t *testing.T) {
+	res := reviewPlan(t, acceptPlan)
+	legacy := kube.ObjectRef{Kind: "Service", Namespace: "prod", Name: "legacy"}
+	for _, e := range []gate.Entry{
+		{Object: legacy, Reason: "no action"},
+		{Object: legacy, Action: diffparse.Update, Reason: "another action"},
+	} {
+		v := gate.Accepting(gate.Default(), &gate.AcceptFile{Origin: "go", Entries: []gate.Entry{e}}).Judge(res)
+		if len(v.Accepted) > 0 || len(v.Notes) != 1 {
+			t.Errorf("entry %v: accepted %v, notes %q; want nothing accepted and a note", e, accepted(v), v.Notes)
+		}
+	}
+	v := gate.Accepting(gate.Default(), &gate.AcceptFile{Origin: "go", Entries: []gate.Entry{{Object: legacy, Action: diffparse.Delete, Reason: "named"}}}).Judge(res)
+	if len(v.Accepted) != 1 {
+		t.Errorf("an entry naming the deletion accepts it: %v", accepted(v))
 	}
 }
