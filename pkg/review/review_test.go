@@ -86,3 +86,22 @@ func TestCredentialsNeverPrinted(t *testing.T) {
 		})
 	}
 }
+
+// TestWrongTypeEndToEnd: a value the API server cannot decode makes helm
+// upgrade fail; through the whole pipeline it is at least disruptive, and
+// the gate holds it. (Scalars of the wrong type need the reader's value
+// types; a mapping where a number belongs is visible today.)
+func TestWrongTypeEndToEnd(t *testing.T) {
+	diff := "prod, web, Deployment (apps) has changed:\n  spec:\n-   replicas: 3\n+   replicas:\n+     count: 3\n"
+	rep, err := review.Review(strings.NewReader(diff), review.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := rep.Result.Objects[0].Findings[0]
+	if f.Level != rules.Disruptive || f.Rule != rules.SchemaTypeRule || f.Reason != "helm upgrade will fail: spec.replicas must be an integer" {
+		t.Errorf("got %s (%s: %s), want disruptive: helm upgrade will fail", f.Level, f.Rule, f.Reason)
+	}
+	if rep.Verdict.ExitCode != gate.ExitTrip {
+		t.Errorf("exit %d, want 2", rep.Verdict.ExitCode)
+	}
+}
