@@ -25,8 +25,8 @@ func newRulesCmd(s *Streams) *cobra.Command {
 first, the embedded default rules last.
 
 A change is decided by the highest layer (file) that has a rule matching it,
-and within that layer by its most severe matching rule (on a tie, the first in
-the file). A change no rule matches gets the fallback level, which is never
+and within that layer by its most severe matching rule (on a tie of levels, one
+that forces replacement, then the first in the file). A change no rule matches gets the fallback level, which is never
 "ignored".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

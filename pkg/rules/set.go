@@ -25,7 +25,8 @@ func BuiltinFallback() Fallback {
 //
 // Precedence: a change is decided by the highest layer that has a rule
 // matching it, and within that layer by the most severe matching rule (on
-// a tie, the first in the file); a matching rule marked override decides
+// a tie of levels, one that forces replacement, then the first in the
+// file); a matching rule marked override decides
 // alone within its layer. Layers are the rules files: the last file
 // given has the highest precedence, and the first (the embedded default
 // rules) the lowest. So a user file can lower what the defaults say
