@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -282,6 +283,13 @@ func (s *pgStore) close() {
 func readOnlyError(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "25006"
+}
+
+// refusedByHBA says whether err is pg_hba.conf refusing a connection
+// (SQLSTATE 28000): the fence.
+func refusedByHBA(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "28000" && strings.Contains(pe.Message, "pg_hba.conf rejects")
 }
 
 // redisStore appends to a list "records": a doubled write would show.

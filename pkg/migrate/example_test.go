@@ -30,13 +30,14 @@ func ExampleRunbook() {
 	// 5. pause-clients (pause-clients)
 	// 6. fence-source (fence)
 	// 7. wait-caught-up (wait)
-	// 8. promote-target (promote)
-	// 9. verify-data (verify)
-	// 10. detach-target (helm)
-	// 11. release-source (action)
-	// 12. repoint (repoint)
-	// 13. resume-clients (resume-clients)
-	// 14. verify (verify)
+	// 8. compare-data (verify)
+	// 9. promote-target (promote)
+	// 10. verify-data (verify)
+	// 11. detach-target (helm)
+	// 12. release-source (action)
+	// 13. repoint (repoint)
+	// 14. resume-clients (resume-clients)
+	// 15. verify (verify)
 }
 
 // A migration file is checked strictly: every problem names its field.

@@ -134,6 +134,12 @@ type Thresholds struct {
 	CatchUpTimeout Duration `json:"catchUpTimeout"`
 	// StepTimeout bounds any other wait (the initial copy, a promotion).
 	StepTimeout Duration `json:"stepTimeout"`
+	// PauseTimeout is how long pausing waits for the source to see no
+	// client session; past it the clients are resumed (rolled back).
+	PauseTimeout Duration `json:"pauseTimeout"`
+	// LeaseDuration is how long the migration's lock (its Lease) outlives
+	// a runner that stopped renewing it.
+	LeaseDuration Duration `json:"leaseDuration"`
 }
 
 // Migration is a migration file: what moves where, who is paused, and the
@@ -163,6 +169,8 @@ const (
 	DefaultMaxLag         = 16 << 20
 	DefaultCatchUpTimeout = 30 * time.Second
 	DefaultStepTimeout    = 30 * time.Minute
+	DefaultPauseTimeout   = 30 * time.Second
+	DefaultLeaseDuration  = 30 * time.Second
 )
 
 // Size is a byte count, written as a number or with a unit (16MiB, 64kB).
@@ -417,8 +425,17 @@ func (m *Migration) validate() error {
 	if t.StepTimeout == 0 {
 		t.StepTimeout = Duration(DefaultStepTimeout)
 	}
-	if t.CatchUpTimeout < 0 || t.StepTimeout < 0 {
+	if t.PauseTimeout == 0 {
+		t.PauseTimeout = Duration(DefaultPauseTimeout)
+	}
+	if t.LeaseDuration == 0 {
+		t.LeaseDuration = Duration(DefaultLeaseDuration)
+	}
+	if t.CatchUpTimeout < 0 || t.StepTimeout < 0 || t.PauseTimeout < 0 {
 		bad("thresholds", "timeouts must be positive")
+	}
+	if t.LeaseDuration < Duration(3*time.Second) {
+		bad("thresholds.leaseDuration", "must be at least 3s")
 	}
 	return errors.Join(errs...)
 }

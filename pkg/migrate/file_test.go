@@ -151,8 +151,8 @@ func TestSetPath(t *testing.T) {
 func TestRunbooks(t *testing.T) {
 	env := map[string]string{"ORDERS_PG_PASSWORD": "su", "ORDERS_PG_REPLICATION_PASSWORD": "rp", "SESSIONS_REDIS_PASSWORD": "rd"}
 	for file, want := range map[string]string{
-		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
-		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
 	} {
 		m, err := Load(file)
 		if err != nil {
@@ -212,15 +212,15 @@ func TestStatePathAndMismatch(t *testing.T) {
 	if _, err := loadState(p, other); err == nil || !strings.Contains(err.Error(), "not of this file's") {
 		t.Errorf("a state of another migration: %v", err)
 	}
-	unlock, err := lock(p)
+	unlock, err := lockFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lock(p); err == nil || !strings.Contains(err.Error(), "another safediff migrate holds") {
+	if _, err := lockFile(p); err == nil || !strings.Contains(err.Error(), "another safediff migrate holds") {
 		t.Errorf("a second lock: %v", err)
 	}
 	unlock()
-	unlock2, err := lock(p)
+	unlock2, err := lockFile(p)
 	if err != nil {
 		t.Errorf("lock after unlock: %v", err)
 	} else {
@@ -268,7 +268,8 @@ func TestUntilStopsAtADoneStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	r := &Runner{M: m, StatePath: p, Getenv: func(k string) string { return env[k] }, Out: &out, Yes: true, Until: "wait-replica"}
+	r := &Runner{M: m, StatePath: p, Getenv: func(k string) string { return env[k] }, Out: &out, Yes: true, Until: "wait-replica",
+		Kube: newFakeKube(t).client}
 	if err := r.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -279,7 +280,7 @@ func TestUntilStopsAtADoneStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Done) != 4 || len(back.Log) != 0 {
+	if len(back.Done) != 4 || len(back.Log) != 1 || !strings.HasPrefix(back.Log[0].What, "locked by ") {
 		t.Errorf("the state changed: done %v, log %v", back.Done, back.Log)
 	}
 }
