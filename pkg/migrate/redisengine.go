@@ -326,4 +326,3 @@ func (e *redisEngine) live(ctx context.Context) liveState {
 	ls.sourceFenced, ls.sourceErr = src.fenced(ctx)
 	return ls
 }
-
