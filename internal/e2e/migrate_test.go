@@ -59,6 +59,9 @@ var migrationPods = []string{
 	"src/pgheld/orders-postgres-0", "dst/pgheld/orders-postgres-0",
 	"src/rd/sessions-redis-0", "dst/rd/sessions-redis-0",
 	"src/rdabort/sessions-redis-0", "dst/rdabort/sessions-redis-0",
+	"src/pgfence/orders-postgres-0", "dst/pgfence/orders-postgres-0",
+	"src/pgdiff/orders-postgres-0", "dst/pgdiff/orders-postgres-0",
+	"src/rdfence/sessions-redis-0", "dst/rdfence/sessions-redis-0",
 }
 
 func setUpMigration(t *testing.T) {
@@ -177,11 +180,13 @@ type mig struct {
 	outputs    []string
 	catchUp    string
 	sourceVals string // extra source values of the migration file (drift)
+	pauseWait  string // thresholds.pauseTimeout
+	config     string // extra values of both servers (chart config:), at install
 }
 
 func newMig(t *testing.T, component, ns string) *mig {
 	setUpMigration(t)
-	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s"}
+	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s", pauseWait: "20s"}
 	switch component {
 	case "postgres":
 		m.release, m.port = "orders", 5432
@@ -229,14 +234,14 @@ func (m *mig) chart(name string) string {
 func (m *mig) install() {
 	t := m.t
 	t.Helper()
-	srcValues := fmt.Sprintf("port: %d\n", m.port)
+	srcValues := fmt.Sprintf("port: %d\n", m.port) + m.config
 	if m.component == "postgres" {
 		srcValues += "auth:\n  superuserPassword: " + pgPassword + "\n"
 	} else {
 		srcValues += "auth:\n  password: " + redisPass + "\n"
 	}
 	m.write("source-values.yaml", srcValues)
-	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port))
+	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port)+m.config)
 	migration.helm.MustRun(t, "install", m.release, m.chart(m.component), "--kube-context", "src", "-n", m.ns, "--create-namespace", "-f", filepath.Join(m.dir, "source-values.yaml"))
 	migration.helm.MustRun(t, "install", m.release+"-endpoint", m.chart("endpoint"), "--kube-context", "src", "-n", m.ns, "--set", "host="+m.srcName(), "--set", fmt.Sprintf("port=%d", m.port))
 	migration.helm.MustRun(t, "install", "api", filepath.Join(suite.tools.Root, "testdata", "charts", "client"), "--kube-context", "src", "-n", m.ns, "--set", "replicas=2")
@@ -358,10 +363,11 @@ clients:
 %[10]s%[11]sthresholds:
   maxLag: 1MiB
   catchUpTimeout: %[12]s
+  pauseTimeout: %[15]s
   stepTimeout: 2m
 `, m.release, m.component, m.ns, m.chart(m.component), srcValues, m.srcAddr(), m.dstAddr(), m.chart("endpoint"),
 		filepath.Join(suite.tools.Root, "testdata", "charts", "client"), creds, extra, m.catchUp,
-		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port))))
+		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port)), m.pauseWait))
 }
 
 // env is the environment of safediff migrate. Its temporary files go to

@@ -130,7 +130,7 @@ func pgDigestTable(ctx context.Context, n *pgNode, t pgTable) (tableDigest, erro
 		d.rows = c
 		return d, err
 	}
-	order := "1 collate \"C\""
+	order := "md5(t::text) collate \"C\""
 	if len(t.key) > 0 {
 		var cols []string
 		for _, k := range t.key {

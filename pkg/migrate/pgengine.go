@@ -475,5 +475,8 @@ func pgDescribe(pid int32, user, app, addr, kind string) string {
 	if addr != "" {
 		who += "@" + addr
 	}
-	return fmt.Sprintf("pid %d %s (%s, %s)", pid, who, orNone(app), kind)
+	if app == "" {
+		app = "no application_name"
+	}
+	return fmt.Sprintf("pid %d %s (%s, %s)", pid, who, app, kind)
 }
