@@ -2,10 +2,13 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safediff/safediff/pkg/diag"
 )
 
 func TestLoadExamples(t *testing.T) {
@@ -73,7 +76,16 @@ postgres: {replicationFrom: [10.0.0.0/8]}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(edit(base, tc.edit)), "m.yaml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "m.yaml: ") {
+			var all []string
+			var l diag.List
+			if errors.As(err, &l) {
+				for _, e := range l {
+					all = append(all, e.Error())
+				}
+			} else if err != nil {
+				all = append(all, err.Error())
+			}
+			if err == nil || !strings.Contains(strings.Join(all, "\n"), tc.want) || !strings.HasPrefix(err.Error(), "m.yaml: ") {
 				t.Errorf("error %v, want one containing %q and naming the file (%s)", err, tc.want, tc.reason)
 			}
 		})
@@ -179,16 +191,23 @@ func TestRunbooks(t *testing.T) {
 	}
 }
 
-// TestRunbookNeedsCredentials: a missing secret is an error before
-// anything runs, naming the variable.
+// TestRunbookNeedsCredentials: missing secrets are an error before
+// anything runs, naming every variable at its line, not only the first.
 func TestRunbookNeedsCredentials(t *testing.T) {
 	m, err := Load("testdata/postgres.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Runbook(m, func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), "ORDERS_PG_REPLICATION_PASSWORD") {
-		t.Errorf("error %v, want one naming ORDERS_PG_REPLICATION_PASSWORD", err)
+	var l diag.List
+	if !errors.As(err, &l) || len(l) != 2 {
+		t.Fatalf("error %v, want both variables", err)
+	}
+	for i, want := range []string{"line 35, column 3: credentials.passwordEnv: the environment variable ORDERS_PG_PASSWORD",
+		"line 36, column 3: credentials.replicationPasswordEnv: the environment variable ORDERS_PG_REPLICATION_PASSWORD"} {
+		if !strings.Contains(l[i].Error(), want) {
+			t.Errorf("problem %d: %v, want %q", i, l[i], want)
+		}
 	}
 }
 

@@ -223,3 +223,18 @@ func TestLeaseTakenFromADeadLocalRunner(t *testing.T) {
 		t.Errorf("a live local holder's lease: %v", err)
 	}
 }
+
+// TestProgressOnANonTerminal: a wait's progress, polled every 250 ms with a
+// line that changes each time, prints at most a line per interval when
+// the output is not a terminal.
+func TestProgressOnANonTerminal(t *testing.T) {
+	var out strings.Builder
+	p := &progress{r: &Runner{Out: &out}, interval: 5 * time.Second}
+	for i := range 40 {
+		p.show("replication lag " + strconv.Itoa(i) + " B")
+	}
+	p.done()
+	if got := strings.Count(out.String(), "\n"); got != 1 {
+		t.Errorf("%d lines, want 1:\n%s", got, out.String())
+	}
+}

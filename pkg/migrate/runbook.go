@@ -139,6 +139,9 @@ func Runbook(m *Migration, getenv func(string) string) ([]*Step, error) {
 }
 
 func engineFor(m *Migration, getenv func(string) string) (engine, error) {
+	if err := m.CheckEnv(getenv); err != nil {
+		return nil, err
+	}
 	switch m.Component {
 	case Postgres:
 		return &pgEngine{m: m, getenv: getenv}, nil
