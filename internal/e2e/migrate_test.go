@@ -62,9 +62,11 @@ var migrationPods = []string{
 	"src/pgfence/orders-postgres-0", "dst/pgfence/orders-postgres-0",
 	"src/pgdiff/orders-postgres-0", "dst/pgdiff/orders-postgres-0",
 	"src/rdfence/sessions-redis-0", "dst/rdfence/sessions-redis-0",
+	"src/pgpause/orders-postgres-0", "dst/pgpause/orders-postgres-0",
+	"src/rdpause/sessions-redis-0", "dst/rdpause/sessions-redis-0",
 }
 
-func setUpMigration(t *testing.T) {
+func setUpMigration(t testing.TB) {
 	t.Helper()
 	if suite.skip != "" {
 		t.Skip(suite.skip)
@@ -168,7 +170,7 @@ func writeKubeconfig(path string, clusters ...kubelet.Cluster) error {
 
 // mig is one migration under test: its files, addresses and writer.
 type mig struct {
-	t          *testing.T
+	t          testing.TB
 	component  string // postgres, redis
 	ns         string // namespace, in both clusters
 	release    string
@@ -184,7 +186,7 @@ type mig struct {
 	config     string // extra values of both servers (chart config:), at install
 }
 
-func newMig(t *testing.T, component, ns string) *mig {
+func newMig(t testing.TB, component, ns string) *mig {
 	setUpMigration(t)
 	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s", pauseWait: "20s"}
 	switch component {
@@ -424,11 +426,19 @@ func (m *mig) runKilledAtEveryStep() {
 	}
 	kills := 0
 	for k, id := range ids {
-		if m.killInside(id) {
+		killed := m.killInside(id)
+		if killed {
 			kills++
 		}
-		wantExit(t, m.safediff("run", m.file, "--yes", "--until", id), 0)
+		r := m.safediff("run", m.file, "--yes", "--until", id)
+		wantExit(t, r, 0)
+		if killed && !strings.Contains(r.Stdout, "taking over the lock of src/"+m.ns+" from ") {
+			t.Errorf("after a kill inside %s, the next run did not take the dead runner's lock over:\n%s", id, r.Stdout)
+		}
 		st := m.state()
+		if st.Holder == nil || !strings.Contains(st.Holder.Identity, "@") {
+			t.Errorf("after %s the state records no holder: %+v", id, st.Holder)
+		}
 		for j, other := range ids {
 			if _, done := st.Done[other]; done != (j <= k) {
 				t.Fatalf("after run --until %s: step %s done %v", id, other, done)
@@ -501,6 +511,10 @@ func (m *mig) killInside(id string) bool {
 }
 
 type stateFile struct {
+	Holder *struct {
+		Identity string    `json:"identity"`
+		Since    time.Time `json:"since"`
+	} `json:"holder"`
 	Done     map[string]time.Time `json:"done"`
 	Paused   bool                 `json:"paused"`
 	Fenced   bool                 `json:"fenced"`
