@@ -311,10 +311,36 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// a target promoted by hand is never "caught up": the cut-over rolls back
+	if err := tgt.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "is a master, not a replica any more, and this migration did not promote it", "rolled back")
+	if st := m.state(); st.Promoted || st.Fenced || st.Paused {
+		t.Fatalf("after a promotion by hand: %+v", st)
+	}
+	if err := tgt.Do(ctx, "REPLICAOF", m.srcIP, "6379").Err(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitMore(20)
 	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
 	w.waitMore(30)
 	acked, _ := w.result()
 	checkRecords(t, m.redisRecords(m.dstAddr()), acked)
+
+	// delete-source asks the target too: a fenced target is not the
+	// writable primary, whatever the state file says
+	if err := tgt.ConfigSet(ctx, "min-replicas-to-write", "1000000").Err(); err != nil {
+		t.Fatal(err)
+	}
+	r = m.safediff("delete-source", m.file)
+	wantExit(t, r, 1)
+	wantIn(t, "delete-source", r.Stderr, "not the writable primary")
+	if err := tgt.ConfigSet(ctx, "min-replicas-to-write", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
 
 	// abort without the state file asks the servers: the target is promoted
 	state := filepath.Join(m.dir, "migration.state.json")

@@ -238,3 +238,18 @@ func TestProgressOnANonTerminal(t *testing.T) {
 		t.Errorf("%d lines, want 1:\n%s", got, out.String())
 	}
 }
+
+// TestWaitForStopsAtAPermanentError: a condition that cannot come true
+// (a target promoted by someone else) ends the wait at once instead of
+// being retried until the timeout.
+func TestWaitForStopsAtAPermanentError(t *testing.T) {
+	calls := 0
+	want := errors.New("promoted by someone else")
+	err := waitFor(context.Background(), time.Minute, func() (bool, error) {
+		calls++
+		return false, permanent(want)
+	})
+	if err != want || calls != 1 {
+		t.Errorf("err %v after %d calls", err, calls)
+	}
+}

@@ -336,7 +336,7 @@ func (e *pgEngine) caughtUp(ctx context.Context, st *State) (bool, int64, error)
 		if st.Promoted {
 			return true, 0, nil // promoted by this runbook, once it had every write
 		}
-		return false, 0, fmt.Errorf("the target at %s is not a replica any more (not in recovery), and this migration did not promote it: it may lack writes up to the fence (%s) and may have taken writes of its own; abort, and find out who promoted it", e.m.Target.Address, fence)
+		return false, 0, permanent(fmt.Errorf("the target at %s is not a replica any more (not in recovery), and this migration did not promote it: it may lack writes up to the fence (%s) and may have taken writes of its own; abort, and find out who promoted it", e.m.Target.Address, fence))
 	}
 	replay, err := tgt.replayLSN(ctx)
 	if err != nil {

@@ -201,7 +201,7 @@ func (e *redisEngine) caughtUp(ctx context.Context, st *State) (bool, int64, err
 		if st.Promoted {
 			return true, 0, nil // promoted by this runbook, once it had every write
 		}
-		return false, 0, fmt.Errorf("the target at %s is a %s, not a replica any more, and this migration did not promote it: it may lack writes and may have taken writes of its own; abort, and find out who promoted it", e.m.Target.Address, t.Role)
+		return false, 0, permanent(fmt.Errorf("the target at %s is a %s, not a replica any more, and this migration did not promote it: it may lack writes and may have taken writes of its own; abort, and find out who promoted it", e.m.Target.Address, t.Role))
 	}
 	src, err := e.dial(ctx, e.m.Source)
 	if err != nil {
@@ -312,8 +312,13 @@ func (e *redisEngine) live(ctx context.Context) liveState {
 		if r, err = tgt.replication(ctx); err == nil {
 			ls.targetReachable = true
 			ls.targetPromoted = r.Role == "master"
-			ro, rerr := tgt.configGet(ctx, "replica-read-only")
-			ls.targetWritable = ls.targetPromoted || (rerr == nil && ro == "no")
+			if ls.targetPromoted {
+				fenced, ferr := tgt.fenced(ctx)
+				ls.targetWritable = ferr == nil && !fenced
+			} else {
+				ro, rerr := tgt.configGet(ctx, "replica-read-only")
+				ls.targetWritable = rerr == nil && ro == "no"
+			}
 		}
 	}
 	ls.targetErr = err

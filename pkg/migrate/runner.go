@@ -725,8 +725,12 @@ func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
 	})
 	p.done()
 	var to *errTimeout
-	if !errors.As(err, &to) {
+	switch {
+	case err == nil || ctx.Err() != nil:
 		return err
+	case !errors.As(err, &to):
+		// the target cannot catch up at all (promoted by someone else)
+		return x.rolledBack(ctx, "wait-caught-up", err.Error(), "see above; then run again, or abort")
 	}
 	why := fmt.Sprintf("the target did not catch up within %v (%s behind)", timeout, humanBytes(lastLag))
 	if to.last != nil {
