@@ -207,24 +207,3 @@ func (n *redisNode) promote(ctx context.Context) error {
 	}
 	return nil
 }
-
-// keyCounts reads INFO keyspace: "db0" -> keys.
-func (n *redisNode) keyCounts(ctx context.Context) (map[string]int64, error) {
-	m, err := n.info(ctx, "keyspace")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for db, v := range m {
-		for _, kv := range strings.Split(v, ",") {
-			if k, num, ok := strings.Cut(kv, "="); ok && k == "keys" {
-				c, err := strconv.ParseInt(num, 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("redis at %s: bad keyspace line %s:%s", n.addr, db, v)
-				}
-				out[db] = c
-			}
-		}
-	}
-	return out, nil
-}
