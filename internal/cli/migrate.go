@@ -25,9 +25,15 @@ stops the run before the upgrade, with the review printed.
   safediff migrate abort FILE           before promotion: back to the start
   safediff migrate delete-source FILE   after the migration: uninstall the source
 
+A run holds the migration's lock, a Lease in the source's and the target's
+namespaces: a second runner anywhere is refused with who holds it. A cut-over
+is rolled back before the promotion when the clients do not go away, the
+target does not catch up, or the content of the fenced source and the target
+differs.
+
 Exit codes: 0 done; 2 held (a review beyond the step's expectations, or a
-question not answered yes); 1 an error, or a cut-over rolled back because the
-target did not catch up in time.`
+question not answered yes); 1 an error, a refused lock, or a rolled-back
+cut-over.`
 
 type migrateFlags struct {
 	state          string
