@@ -27,7 +27,13 @@ type decoder struct {
 	// unread are the paths whose value could not be read: what is said of
 	// them (or of what is under them) after that would only repeat it.
 	unread map[string]bool
+	// nodes counts the nodes decoded, aliases expanded: a few aliases of
+	// a long list must not make a small file cost billions.
+	nodes int
 }
+
+// maxNodes bounds the nodes decoded from one file, aliases expanded.
+const maxNodes = 100_000
 
 // isUnread says whether path, or a parent of it, could not be read.
 func (d *decoder) isUnread(path string) bool {
@@ -107,8 +113,14 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 
 // decode reads node n into v (addressable) at path.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
-	for n.Kind == yaml.AliasNode {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
 		n = n.Alias
+	}
+	if d.nodes++; d.nodes == maxNodes {
+		d.add(n, path, "more than %d values, aliases expanded: not a migration file", maxNodes)
+	}
+	if d.nodes >= maxNodes {
+		return
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
