@@ -585,7 +585,7 @@ func TestMigratePostgres(t *testing.T) {
 
 	plan := m.safediff("plan", m.file)
 	wantExit(t, plan, 0)
-	wantIn(t, "plan", plan.Stdout, "[>]  1. prepare-source", "PASS - every change is one this step expects", "ConfigMap/pg/orders-postgres-config")
+	wantIn(t, "plan", plan.Stdout, "Lock: free\n", "[>]  1. prepare-source", "PASS - every change is one this step expects", "ConfigMap/pg/orders-postgres-config")
 
 	m.runKilledAtEveryStep()
 	st := m.state()

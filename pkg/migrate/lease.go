@@ -366,3 +366,30 @@ func (l *lock) give(ctx context.Context, s leaseSite) {
 		}
 	}
 }
+
+// lockStatus says who holds the migration's lock, for plan: it reads the
+// Leases and changes nothing.
+func lockStatus(ctx context.Context, name string, sites []leaseSite) string {
+	var held []string
+	for _, s := range sites {
+		var cur leaseObject
+		err := s.api.Get(ctx, kubeapi.Path("coordination.k8s.io", "v1", s.namespace, "leases", name), &cur)
+		switch {
+		case kubeapi.IsNotFound(err):
+		case err != nil:
+			return fmt.Sprintf("unknown (%v)", err)
+		case cur.Spec.HolderIdentity != "":
+			renewed := parseMicro(cur.Spec.RenewTime)
+			state := "held"
+			if time.Now().After(renewed.Add(time.Duration(cur.Spec.LeaseDurationSeconds) * time.Second)) {
+				state = "expired, last held"
+			}
+			held = append(held, fmt.Sprintf("%s by %s since %s (lease %s/%s, renewed %v ago)", state, describeHolder(cur.Spec.HolderIdentity),
+				parseMicro(cur.Spec.AcquireTime).Local().Format(time.RFC3339), s, name, time.Since(renewed).Round(time.Second)))
+		}
+	}
+	if len(held) == 0 {
+		return "free"
+	}
+	return strings.Join(held, "; ")
+}

@@ -141,6 +141,12 @@ func TestLeaseLock(t *testing.T) {
 	if f.holder("data", "safediff-migrate-x") != "alice@h1/1/2/b" || f.holder("team-a", "safediff-migrate-x") != "alice@h1/1/2/b" {
 		t.Fatal("the lease is not held in both namespaces (the missing namespace must be created)")
 	}
+	if st := lockStatus(ctx, "safediff-migrate-x", sites); !strings.HasPrefix(st, "held by alice@h1 (pid 1) since ") {
+		t.Errorf("lock status: %s", st)
+	}
+	if st := lockStatus(ctx, "safediff-migrate-y", sites); st != "free" {
+		t.Errorf("lock status of another migration: %s", st)
+	}
 	_, err = acquireLock(ctx, "bob@h2/7/8/c", "safediff-migrate-x", 3*time.Second, sites, quiet)
 	var le *LockedError
 	if !errors.As(err, &le) || le.Holder != "alice@h1/1/2/b" || !strings.Contains(err.Error(), "locked by alice@h1 (pid 1) since ") {

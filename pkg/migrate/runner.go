@@ -448,7 +448,12 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 		return false, err
 	}
 	r.printf("Migration %s: %s %s -> %s\n", r.M.Name, r.M.Component, r.M.Source.Ref(), r.M.Target.Ref())
-	r.printf("State: %s\n\n", r.statePath())
+	r.printf("State: %s\n", r.statePath())
+	if sites, err := r.leaseSites(); err != nil {
+		r.printf("Lock: unknown (%v)\n\n", err)
+	} else {
+		r.printf("Lock: %s\n\n", lockStatus(ctx, LeaseName(r.M.Name), sites))
+	}
 	next := -1
 	for i, s := range steps {
 		mark := "[ ]"
