@@ -141,61 +141,62 @@ func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db i
 	}
 	scanTarget := countsDiffer
 	// the source's keys, looked up on the target
-	var cursor uint64
-	for {
-		keys, next, err := src.c.Scan(ctx, cursor, "", redisScanBatch).Result()
-		if err != nil {
-			return nil, fmt.Errorf("redis at %s: SCAN db%d: %w", srcAddr, db, err)
+	err = scanPair(ctx, src, src, tgt, db, func(k string, s, t redisKey) error {
+		what, err := redisDiffKey(ctx, src, tgt, k, s, t)
+		if what != "" {
+			note(k, what)
+			scanTarget = true
 		}
-		sk, err := src.describe(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		tk, err := tgt.describe(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		for i, k := range keys {
-			what, err := redisDiffKey(ctx, src, tgt, k, sk[i], tk[i])
-			if err != nil {
-				return nil, err
-			}
-			if what != "" {
-				note(k, what)
-				scanTarget = true
-			}
-		}
-		if cursor = next; cursor == 0 {
-			break
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	// keys only on the target
-	for cursor = 0; scanTarget; {
-		keys, next, err := tgt.c.Scan(ctx, cursor, "", redisScanBatch).Result()
-		if err != nil {
-			return nil, fmt.Errorf("redis at %s: SCAN db%d: %w", tgtAddr, db, err)
-		}
-		sk, err := src.describe(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		tk, err := tgt.describe(ctx, keys)
-		if err != nil {
-			return nil, err
-		}
-		for i, k := range keys {
-			if sk[i].pttl == -2 && !expiring(tk[i]) {
+	if scanTarget {
+		err = scanPair(ctx, tgt, src, tgt, db, func(k string, s, t redisKey) error {
+			if s.pttl == -2 && !expiring(t) {
 				note(k, "on the target, missing on the source")
 			}
-		}
-		if cursor = next; cursor == 0 {
-			break
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	if more > 0 {
 		named = append(named, fmt.Sprintf("db%d: %d more keys differ", db, more))
 	}
 	return named, nil
+}
+
+// scanPair scans the keys of one server (scanned, src or tgt) and calls fn
+// with each key as the source and the target have it, a batch of keys
+// per round trip on each.
+func scanPair(ctx context.Context, scanned, src, tgt *redisNode, db int, fn func(key string, s, t redisKey) error) error {
+	var cursor uint64
+	for {
+		keys, next, err := scanned.c.Scan(ctx, cursor, "", redisScanBatch).Result()
+		if err != nil {
+			return fmt.Errorf("redis at %s: SCAN db%d: %w", scanned.addr, db, err)
+		}
+		sk, err := src.describe(ctx, keys)
+		if err != nil {
+			return err
+		}
+		tk, err := tgt.describe(ctx, keys)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			if err := fn(k, sk[i], tk[i]); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
 }
 
 // expiring says whether a key is about to expire (or gone).
