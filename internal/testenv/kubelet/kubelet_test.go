@@ -704,3 +704,35 @@ func TestKubeletFeatures(t *testing.T) {
 	helm(t, "uninstall", "probe", "-n", "probe")
 	wantStopped(t, "probe", "probe-local", pid)
 }
+
+// A StatefulSet of N replicas runs pods <name>-0 … <name>-(N-1), each with
+// its own address and claim; scaling down stops the highest ordinals and
+// leaves the others running.
+func TestKubeletStatefulSetReplicas(t *testing.T) {
+	setUp(t)
+	probe := filepath.Join("testdata", "probe")
+	helm(t, "install", "many", probe, "-n", "many", "--create-namespace", "--set", "replicas=0", "--set", "set=3")
+	ips := map[string]bool{}
+	var pids []int
+	for i := range 3 {
+		name := fmt.Sprintf("many-set-%d", i)
+		st := waitRunning(t, "many", name)
+		wantFile(t, filepath.Join(st.Volumes["data"], "who"), name+" "+st.IP+"\n")
+		if !strings.HasSuffix(st.Volumes["data"], "/pvc/data-"+name) {
+			t.Errorf("%s: claim %s, want data-%s", name, st.Volumes["data"], name)
+		}
+		ips[st.IP] = true
+		pids = append(pids, st.PID)
+	}
+	if len(ips) != 3 {
+		t.Errorf("three pods, %d addresses: %v", len(ips), ips)
+	}
+	helm(t, "upgrade", "many", probe, "-n", "many", "--set", "replicas=0", "--set", "set=1")
+	wantStopped(t, "many", "many-set-2", pids[2])
+	wantStopped(t, "many", "many-set-1", pids[1])
+	if st := pod(t, "many", "many-set-0"); !st.Running || st.PID != pids[0] || st.Starts != 1 {
+		t.Errorf("pod 0 was touched by the scale-down: %+v", st)
+	}
+	helm(t, "uninstall", "many", "-n", "many")
+	wantStopped(t, "many", "many-set-0", pids[0])
+}
