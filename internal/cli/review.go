@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,19 @@ type reviewFlags struct {
 	maxBytes       int
 	namespace      string
 	accept         []string
+	cluster        clusterFlags
+	// confirm, when set, adds to a classified review what the API server
+	// said (--cluster), before accept files and the gate.
+	confirm func(*classify.Result) error
+	// planned are accept entries a saved plan recorded, applied with the
+	// accept files.
+	planned acceptList
+}
+
+// acceptList is the entries of one accept file, or of a plan.
+type acceptList struct {
+	origin  string
+	entries []classify.Acceptance
 }
 
 func (f *reviewFlags) register(cmd *cobra.Command) {
@@ -49,6 +63,7 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
+	f.cluster.register(cmd)
 }
 
 // gate reads the --fail-on flags: one plain level (the default threshold)
@@ -109,6 +124,9 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 				return err
 			}
 			defer closeIn()
+			if f.cluster.on {
+				return errors.New("--cluster needs the objects helm will apply, which a diff does not hold: use helm safediff upgrade --plan --cluster, or helm safediff plan --cluster")
+			}
 			return runReview(s, &f, in, source)
 		},
 	}
@@ -170,12 +188,22 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 		}
 		return nil, err
 	}
+	if f.confirm != nil {
+		if err := f.confirm(res); err != nil {
+			return nil, err
+		}
+	}
+	lists := []acceptList{f.planned}
 	for _, name := range f.accept {
 		list, err := readAccept(name)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range res.Accept(list) {
+		lists = append(lists, acceptList{name, list})
+	}
+	for _, l := range lists {
+		name := l.origin
+		for _, a := range res.Accept(l.entries) {
 			p := a.Object.String()
 			if a.Path != nil {
 				p += " " + a.Path.String()

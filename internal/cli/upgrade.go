@@ -36,29 +36,32 @@ itself fails after the gate passed, its exit code.`
 
 func newUpgradeCmd(s *Streams) *cobra.Command {
 	var f upgradeFlags
-	cmd := &cobra.Command{
-		Use:   "upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
-		Short: "Plan with helm diff, review, gate, and only then helm upgrade",
-		Long:  upgradeHelp,
-		// the arguments are helm's, with safediff's flags among them:
-		// splitUpgradeArgs takes those out
+	cmd := helmArgsCommand("upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
+		"Plan with helm diff, review, gate, and only then helm upgrade", upgradeHelp,
+		func(ctx context.Context, helmArgs []string) error { return runUpgrade(ctx, s, &f, helmArgs) })
+	f.register(cmd)
+	return cmd
+}
+
+// helmArgsCommand is a command whose arguments are helm's, with
+// safediff's own flags among them: splitUpgradeArgs takes those out, and
+// run gets the rest.
+func helmArgsCommand(use, short, long string, run func(ctx context.Context, helmArgs []string) error) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Long: long,
 		DisableFlagParsing:    true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, a := range args {
-				if a == "-h" || a == "--help" {
-					return cmd.Help()
-				}
+			if wantsHelp(args) {
+				return cmd.Help()
 			}
 			helmArgs, err := splitUpgradeArgs(cmd, args)
 			if err != nil {
 				return err
 			}
-			return runUpgrade(cmd.Context(), s, &f, helmArgs)
+			return run(cmd.Context(), helmArgs)
 		},
 	}
-	f.register(cmd)
-	return cmd
 }
 
 // upgradeFlags are safediff's own flags of the upgrade command.
@@ -137,6 +140,11 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	}
 	if f.namespace == "" {
 		f.namespace = s.Getenv("HELM_NAMESPACE")
+	}
+	if f.cluster.on {
+		if err := prepareCluster(ctx, s, &f.reviewFlags, helmArgs); err != nil {
+			return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+		}
 	}
 	diff, err := runner.Diff(ctx, u)
 	if err != nil {

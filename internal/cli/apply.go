@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/plan"
+	"github.com/safediff/safediff/pkg/report"
+)
+
+const applyHelp = `Apply upgrades a release with a plan saved by helm safediff plan, with exactly
+the planned helm arguments. It first does again what plan did (render, diff,
+review with the plan's rules, gate and acceptances, and --cluster if the plan
+used it), and refuses (exit 1, naming what moved) when:
+
+  - the plan is older than --max-age, or was made by another safediff, helm
+    or helm-diff, or against another cluster;
+  - the release's revision is not the planned one (someone upgraded, rolled
+    back or uninstalled it since);
+  - the chart, the values or the rendered manifests differ from the plan's;
+  - the rules differ from those the plan was reviewed with;
+  - an object's review differs from the plan's.
+
+  helm safediff apply FILE [withheld values] [safediff flags]
+
+The plan withholds the values of --set and its kin (they may be secret):
+give them again after FILE, in the same order, e.g.
+helm safediff apply plan.json --set db.password=$DB_PASSWORD.
+
+A plan whose gate tripped applies only with an approval: --accept FILE (the
+accept entries name what tripped it) or --approve on a terminal. With
+--audit FILE every apply, refused or not, appends a JSON line to FILE.
+
+Exit codes: 0 applied; 1 refused or an error, nothing upgraded; 2 the gate
+tripped and nothing approved it, nothing upgraded; when helm upgrade itself
+fails, its exit code.`
+
+// applyFlags are the flags of the apply command. The review's flags
+// (rules, gate) come from the plan.
+type applyFlags struct {
+	output         string
+	showIgnored    bool
+	noColor        bool
+	maxBytes       int
+	accept         []string
+	approve        bool
+	maxAge         time.Duration
+	audit          string
+	clusterTimeout time.Duration
+}
+
+func newApplyCmd(s *Streams) *cobra.Command {
+	var f applyFlags
+	cmd := helmArgsCommand("apply FILE [withheld values] [safediff flags]",
+		"Upgrade with a saved plan, refusing if anything moved since", applyHelp,
+		func(ctx context.Context, rest []string) error {
+			if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+				return errors.New("want the plan FILE first")
+			}
+			return runApply(ctx, s, &f, rest[0], rest[1:])
+		})
+	fl := cmd.Flags()
+	fl.StringVar(&f.output, "report", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
+	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes too")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
+	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: approve the changes it names that trip the gate (repeatable)")
+	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
+	fl.DurationVar(&f.maxAge, "max-age", plan.DefaultMaxAge, "refuse a plan older than this")
+	fl.StringVar(&f.audit, "audit", "", "append a JSON line about this apply to `FILE` (who, what, on what grounds, helm's exit code)")
+	fl.DurationVar(&f.clusterTimeout, "cluster-timeout", 0, "for a plan made with --cluster: how long the API server may take")
+	return cmd
+}
+
+// applyRun is one apply: the plan, and its audit record as it builds up.
+type applyRun struct {
+	s     *Streams
+	p     *plan.Plan
+	rec   *plan.Record
+	audit *plan.AuditLog
+}
+
+// finish appends the record to the audit log, if there is one.
+func (a *applyRun) finish(outcome string) error {
+	a.rec.Outcome = outcome
+	if a.audit == nil {
+		return nil
+	}
+	if err := a.audit.Append(a.rec); err != nil {
+		return err
+	}
+	return a.audit.Close()
+}
+
+// refuse records a refusal and returns the error that ends the command.
+func (a *applyRun) refuse(code int, reasons ...string) error {
+	a.rec.Refused = reasons
+	for _, r := range reasons {
+		fmt.Fprintf(a.s.Err, "safediff: %s\n", r)
+	}
+	err := fmt.Errorf("the plan was not applied; %s was not upgraded", a.p.Release.Name)
+	if aerr := a.finish("refused"); aerr != nil {
+		err = fmt.Errorf("%w (and the audit log failed: %v)", err, aerr)
+	}
+	return &exitError{code: code, err: err}
+}
+
+func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given []string) error {
+	w, err := report.ForFormat(f.output)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	p, err := plan.Decode(data, file)
+	if err != nil {
+		return err
+	}
+	a := &applyRun{s: s, p: p, rec: &plan.Record{
+		Time: time.Now().UTC(), Command: "apply", Release: p.Release.Name, Namespace: p.Release.Namespace,
+		Plan: plan.PlainDigest(data), Revision: p.Release.Revision, Verdict: p.Verdict, Accepted: []plan.Acceptance{}, Who: who(s),
+	}}
+	if f.audit != "" {
+		// opened first: an audit log that cannot be written stops the apply
+		if a.audit, err = plan.OpenAuditLog(f.audit); err != nil {
+			return err
+		}
+	}
+	if err := p.CheckAge(time.Now(), f.maxAge); err != nil {
+		return a.refuse(classify.ExitError, err.Error())
+	}
+	helmArgs, err := p.RestoreArgs(given)
+	if err != nil {
+		return a.refuse(classify.ExitError, err.Error())
+	}
+	planned, err := plannedAcceptances(p)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "safediff: applying the plan %s for release %s in namespace %s (revision %d, made %s)\n",
+		file, p.Release.Name, p.Release.Namespace, p.Release.Revision, p.Created.Format(time.RFC3339))
+
+	h, err := gatherHelm(ctx, s, helmArgs, p.Release.Namespace, withNamespace(s.environ(), p.Release.Namespace))
+	if err != nil {
+		return a.refuse(classify.ExitError, err.Error())
+	}
+	rf := &reviewFlags{
+		inputFormat: "diff", ruleFiles: p.Rules.Files, noDefaultRules: p.Rules.NoDefaults, failOn: p.FailOn,
+		output: f.output, showIgnored: f.showIgnored, noColor: f.noColor, maxBytes: f.maxBytes, accept: f.accept,
+		planned: acceptList{origin: file, entries: planned},
+	}
+	rf.cluster = clusterFlags{on: p.ClusterConfirmed, timeout: f.clusterTimeout}
+	rep, err := h.review(ctx, s, rf)
+	if err != nil {
+		return a.refuse(classify.ExitError, err.Error())
+	}
+	rd, err := rulesDigest(p.Rules.NoDefaults, p.Rules.Files)
+	if err != nil {
+		return a.refuse(classify.ExitError, "the plan's rules: "+err.Error())
+	}
+	st := plan.State{
+		Safediff: buildVersion(), HelmVersion: h.helmVersion, DiffVersion: h.diffVersion,
+		Revision: h.current.Number, Status: h.current.Status, RulesDigest: rd, Review: report.BuildJSON(rep),
+		Rendered: plan.Rendered{Chart: h.rendered.Chart, Values: h.rendered.Values, Manifests: h.rendered.AllManifests()},
+	}
+	if cfg, err := kubeConfig(s, helmArgs); err == nil {
+		st.Cluster = &plan.Cluster{Context: cfg.Context, Server: cfg.Server}
+	}
+	moved, err := p.Compare(st)
+	if err != nil {
+		return a.refuse(classify.ExitError, err.Error())
+	}
+	if len(moved) > 0 {
+		reasons := make([]string, len(moved))
+		for i, m := range moved {
+			reasons[i] = "moved since the plan: " + m.String()
+		}
+		return a.refuse(classify.ExitError, reasons...)
+	}
+	if err := w.Write(s.Out, rep); err != nil {
+		return err
+	}
+	a.rec.Verdict = verdictOf(rep)
+	a.rec.Accepted = acceptedOf(rep)
+	switch {
+	case rep.Verdict.Tripped && f.approve:
+		ok, err := confirm(s, p.Release.Name)
+		if err != nil {
+			return a.refuse(classify.ExitTrip, err.Error())
+		}
+		if !ok {
+			return a.refuse(classify.ExitTrip, "not approved")
+		}
+		a.rec.Approval = "terminal"
+	case rep.Verdict.Tripped:
+		return a.refuse(classify.ExitTrip, "the gate tripped: approve with --accept FILE (naming the reviewed changes) or --approve on a terminal")
+	case len(a.rec.Accepted) > 0:
+		a.rec.Approval = "accept"
+	default:
+		a.rec.Approval = "gate"
+	}
+	err = h.runner.Upgrade(ctx, h.upgrade)
+	code := 0
+	var ue *helmrun.UpgradeError
+	switch {
+	case errors.As(err, &ue):
+		code = ue.ExitCode
+		if code == 0 {
+			code = classify.ExitError
+		}
+	case err != nil:
+		code = classify.ExitError
+	}
+	a.rec.HelmExitCode = &code
+	outcome := "applied"
+	if code != 0 {
+		outcome = "failed"
+	}
+	if aerr := a.finish(outcome); aerr != nil {
+		if err == nil {
+			return fmt.Errorf("%s was upgraded, but the audit log failed: %w", p.Release.Name, aerr)
+		}
+		err = fmt.Errorf("%w (and the audit log failed: %v)", err, aerr)
+	}
+	if err != nil {
+		return &exitError{code: code, err: err}
+	}
+	return nil
+}
+
+// plannedAcceptances reads the acceptances a plan recorded back into
+// accept entries.
+func plannedAcceptances(p *plan.Plan) ([]classify.Acceptance, error) {
+	var out []classify.Acceptance
+	for i, pa := range p.Accepted {
+		ref, err := kube.ParseObjectRef(pa.Object)
+		if err != nil {
+			return nil, fmt.Errorf("the plan's accepted[%d]: %v", i, err)
+		}
+		a := classify.Acceptance{Object: ref, New: pa.New, Reason: pa.Reason, Index: i}
+		if pa.Path != "" {
+			if a.Path, err = kube.ParsePath(pa.Path); err != nil {
+				return nil, fmt.Errorf("the plan's accepted[%d]: %v", i, err)
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// withNamespace returns the environment of helm's children with the
+// release namespace set: the plan's namespace wins over the caller's.
+func withNamespace(env []string, ns string) []string {
+	if env == nil {
+		env = os.Environ()
+	}
+	out := make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "HELM_NAMESPACE=") {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "HELM_NAMESPACE="+ns)
+}
