@@ -136,6 +136,11 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	c.disc = &discovery{c: c, lists: map[string]map[string]apiResource{}}
 	cf := &Confirmation{Target: t}
 
+	// the server must answer before anything is judged by it, even when
+	// nothing else needs asking
+	if err := c.get(ctx, "/version", nil); err != nil {
+		return nil, err
+	}
 	desired := index(t.Desired)
 	live, err := c.readLive(ctx, t, res, desired)
 	if err != nil {
