@@ -83,6 +83,9 @@ func Classify(plan *diffparse.Plan, set *rules.Set) *Result {
 	for _, o := range plan.Objects {
 		res.Objects = append(res.Objects, c.object(o))
 	}
+	for _, n := range c.notes {
+		plan.Notes = append(plan.Notes, diffparse.Note{Text: n})
+	}
 	sort.SliceStable(res.Objects, func(i, j int) bool {
 		a, b := res.Objects[i], res.Objects[j]
 		if a.Release != b.Release {
@@ -105,6 +108,8 @@ type classifier struct {
 	set *rules.Set
 	// per object: the rules whose object selectors match, per layer
 	layers [][]*rules.Rule
+	// notes for the reader, from the objects' safediff.dev/ignore annotations
+	notes []string
 }
 
 func (c *classifier) object(o *diffparse.Object) *Object {
@@ -151,6 +156,7 @@ func (c *classifier) object(o *diffparse.Object) *Object {
 		// owners: it is judged all the same, never left without a finding
 		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Owner))
 	}
+	c.notes = append(c.notes, ignoreAnnotated(o, out)...)
 	for _, f := range out.Findings {
 		if f.Level > out.Level || out.Rule == "" {
 			out.Level, out.Reason, out.Rule = f.Level, f.Reason, f.Rule

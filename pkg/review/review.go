@@ -37,7 +37,7 @@ func Review(r io.Reader, opts Options) (*classify.Result, error) {
 	}
 	plan, err := diffparse.Parse(r, diffparse.Options{
 		Format:    opts.Format,
-		Facts:     set.FactPaths(),
+		Facts:     append(set.FactPaths(), classify.IgnoreAnnotationPath),
 		Namespace: opts.Namespace,
 		MaxInput:  opts.MaxInput,
 	})
