@@ -266,3 +266,84 @@ func writeFile(t *testing.T, name, content string) {
 		t.Fatal(err)
 	}
 }
+
+// What helm really does with an immutable change: it fails at the
+// object, goes on applying the other changes around it (before and after
+// it in its install order), skips nothing else but deletions, and marks
+// the release failed; --force fails the same way. The next plan of the
+// same upgrade then diffs against the failed revision's manifest and says
+// nothing changes, while the live Deployment still has its old selector:
+// only --cluster shows it (drift), and the server refuses the Deployment
+// again.
+func TestPartialUpgradeAsHelmDoesIt(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop")
+		c := chart(t, "1.0.0")
+		vals := sets("web.selectorTrack=canary", "db.image=redis:7.2")
+		r := safediff(t, h, ns, append([]string{"upgrade", "shop", c, "--plan"}, vals...)...)
+		wantExit(t, r, 2)
+		wantIn(t, "report", r.Stdout, "Deployment "+ns+"/shop-web cannot be updated in place: helm upgrade will fail here (partial upgrade)",
+			"before it Service/"+ns+"/shop-web", "after it StatefulSet.apps/"+ns+"/shop-db",
+			"--force (helm 4: --force-replace) does not help")
+
+		force := "--force"
+		if h.name == "v4" {
+			force = "--force-replace"
+		}
+		for _, extra := range [][]string{{force, "--server-side=false"}, nil} {
+			if h.name == "v3" && extra != nil {
+				extra = extra[:1]
+			}
+			plain := h.Run(nil, nil, append(append([]string{"upgrade", "shop", c, "-n", ns}, vals...), extra...)...)
+			if plain.Code == 0 {
+				t.Fatalf("helm upgrade %v passed a selector change:\n%s", extra, plain)
+			}
+			wantIn(t, "helm upgrade", plain.Stderr, "field is immutable")
+		}
+		wantHistory(t, h, ns, "shop", 3, "failed")
+		client := apiClient(t)
+		var svc, sts, deploy map[string]any
+		for _, g := range []struct {
+			path string
+			into *map[string]any
+		}{
+			{kubeapi.Path("", "v1", ns, "services", "shop-web"), &svc},
+			{kubeapi.Path("apps", "v1", ns, "statefulsets", "shop-db"), &sts},
+			{kubeapi.Path("apps", "v1", ns, "deployments", "shop-web"), &deploy},
+		} {
+			if err := client.Get(context.Background(), g.path, g.into); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := dig(svc, "spec", "selector", "track"); got != "canary" {
+			t.Errorf("the Service before the Deployment was not applied: selector track %v", got)
+		}
+		if got := dig(sts, "spec", "template", "spec", "containers").([]any)[0].(map[string]any)["image"]; got != "redis:7.2" {
+			t.Errorf("the StatefulSet after the Deployment was not applied: image %v", got)
+		}
+		if got := dig(deploy, "spec", "selector", "matchLabels", "track"); got != nil {
+			t.Errorf("the Deployment changed: selector track %v", got)
+		}
+
+		r = safediff(t, h, ns, append([]string{"upgrade", "shop", c, "--plan"}, vals...)...)
+		wantExit(t, r, 0)
+		wantIn(t, "offline report after the failure", r.Stdout, "No changes")
+		r = safediff(t, h, ns, append([]string{"upgrade", "shop", c, "--plan", "--cluster"}, vals...)...)
+		wantExit(t, r, 2)
+		wantIn(t, "--cluster report after the failure", r.Stdout,
+			"revision 3 of shop failed",
+			"drift: Deployment.apps/"+ns+"/shop-web spec.selector.matchLabels.track: canary in revision 3's manifest, (absent) live",
+			"server-immutable", "field is immutable")
+	})
+}
+
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}

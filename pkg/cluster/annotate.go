@@ -51,7 +51,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 		switch chk.Outcome {
 		case Accepted:
 			if o != nil && (o.Action == diffparse.Replace || maybeReplace(o)) {
-				note("%s: not confirmed by the server: the API server accepts this update (server-side apply dry run); the offline review still says it must be replaced", chk.Ref)
+				note("%s: not confirmed by the server: the API server accepts this update (server-side apply dry run); the offline review still says it cannot be updated in place", chk.Ref)
 			}
 		case Unconfirmed:
 			note("%s: not confirmed by the server: %s", chk.Ref, chk.Message)

@@ -9,9 +9,8 @@
 // template path of each "# Source:" comment. The objects are values that
 // callers may read but must not share with code that changes them.
 //
-// [InstallOrder] is helm's kind sort order (helm's
-// pkg/releaseutil/kind_sorter.go, v3.22 and v4.3): helm installs and
-// upgrades the objects of a release in that order, kind by kind, keeping
-// the manifest's order within a kind. A release's stored manifest is
-// already in that order.
+// [SortForInstall] sorts objects into helm's kind sort order
+// (kube.HelmInstallOrder): helm installs and upgrades the objects of a
+// release in that order, kind by kind, keeping the manifest's order within
+// a kind. A release's stored manifest is already in that order.
 package manifest

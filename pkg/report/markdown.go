@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -67,7 +68,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 			quiet = append(quiet, o)
 			continue
 		}
-		sec := mdObject(o, shown, ignored)
+		sec := mdObject(res, o, shown, ignored)
 		if grouped && o.Release != lastRelease {
 			sec = mdRelease(res, o.Release) + sec
 			lastRelease = o.Release
@@ -135,7 +136,7 @@ func countShown(objs []*classify.Object, showIgnored bool) int {
 	return n
 }
 
-func mdObject(o *classify.Object, shown, ignored []classify.Finding) string {
+func mdObject(res *classify.Result, o *classify.Object, shown, ignored []classify.Finding) string {
 	var b strings.Builder
 	open := ""
 	if o.Level >= rules.Disruptive {
@@ -151,7 +152,13 @@ func mdObject(o *classify.Object, shown, ignored []classify.Finding) string {
 		for _, c := range o.Culprits {
 			cs = append(cs, "`"+mdCode(c.String())+"`")
 		}
-		fmt.Fprintf(&b, "Forces replacement: %s\n\n", strings.Join(cs, ", "))
+		fmt.Fprintf(&b, "The fields that cannot change: %s\n\n", strings.Join(cs, ", "))
+	}
+	if o.Action == diffparse.Replace {
+		for _, l := range partialUpgrade(res, o) {
+			fmt.Fprintf(&b, "- %s\n", mdText(l))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("| | Field | Change | Level | Why |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range shown {

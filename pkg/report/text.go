@@ -113,7 +113,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 				continue
 			}
 			fmt.Fprintln(w)
-			writeObject(w, p, o, shown, ignored)
+			writeObject(w, p, res, o, shown, ignored)
 		}
 		if len(quiet) > 0 {
 			fmt.Fprintln(w)
@@ -161,7 +161,7 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file, planLine(objs), p.level[highest].Sprint(highest))
 }
 
-func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []classify.Finding) {
+func writeObject(w io.Writer, p *palette, res *classify.Result, o *classify.Object, shown, ignored []classify.Finding) {
 	lc := p.level[o.Level]
 	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), o.Ref.Display(), describeAction(o), lc.Sprintf("[%s]", o.Level))
 	if len(o.Culprits) > 0 {
@@ -169,7 +169,12 @@ func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []c
 		for _, c := range o.Culprits {
 			cs = append(cs, c.String())
 		}
-		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "forces replacement: "+strings.Join(cs, ", "))
+		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "the fields that cannot change: "+strings.Join(cs, ", "))
+	}
+	if o.Action == diffparse.Replace {
+		for _, l := range partialUpgrade(res, o) {
+			fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), l)
+		}
 	}
 	if o.NewOwner != "" {
 		from := o.OldOwner
@@ -204,7 +209,7 @@ func describeAction(o *classify.Object) string {
 	case diffparse.Delete:
 		return "will be destroyed"
 	case diffparse.Replace:
-		return "must be replaced"
+		return "cannot be updated in place: helm upgrade will fail here (partial upgrade)"
 	case diffparse.Ownership:
 		return "changes owner"
 	}
