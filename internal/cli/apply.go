@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/safediff/safediff/pkg/classify"
-	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
@@ -81,39 +80,6 @@ func newApplyCmd(s *Streams) *cobra.Command {
 	return cmd
 }
 
-// applyRun is one apply: the plan, and its audit record as it builds up.
-type applyRun struct {
-	s     *Streams
-	p     *plan.Plan
-	rec   *plan.Record
-	audit *plan.AuditLog
-}
-
-// finish appends the record to the audit log, if there is one.
-func (a *applyRun) finish(outcome string) error {
-	a.rec.Outcome = outcome
-	if a.audit == nil {
-		return nil
-	}
-	if err := a.audit.Append(a.rec); err != nil {
-		return err
-	}
-	return a.audit.Close()
-}
-
-// refuse records a refusal and returns the error that ends the command.
-func (a *applyRun) refuse(code int, reasons ...string) error {
-	a.rec.Refused = reasons
-	for _, r := range reasons {
-		fmt.Fprintf(a.s.Err, "safediff: %s\n", r)
-	}
-	err := fmt.Errorf("the plan was not applied; %s was not upgraded", a.p.Release.Name)
-	if aerr := a.finish("refused"); aerr != nil {
-		err = fmt.Errorf("%w (and the audit log failed: %v)", err, aerr)
-	}
-	return &exitError{code: code, err: err}
-}
-
 func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given []string) error {
 	w, err := report.ForFormat(f.output)
 	if err != nil {
@@ -127,22 +93,29 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	if err != nil {
 		return err
 	}
-	a := &applyRun{s: s, p: p, rec: &plan.Record{
+	a := &auditTrail{rec: &plan.Record{
 		Time: time.Now().UTC(), Command: "apply", Release: p.Release.Name, Namespace: p.Release.Namespace,
 		Plan: plan.PlainDigest(data), Revision: p.Release.Revision, Verdict: p.Verdict, Accepted: []plan.Acceptance{}, Who: who(s),
 	}}
 	if f.audit != "" {
 		// opened first: an audit log that cannot be written stops the apply
-		if a.audit, err = plan.OpenAuditLog(f.audit); err != nil {
+		if a.log, err = plan.OpenAuditLog(f.audit); err != nil {
 			return err
 		}
 	}
+	refuse := func(code int, reasons ...string) error {
+		for _, r := range reasons {
+			fmt.Fprintf(s.Err, "safediff: %s\n", r)
+		}
+		a.rec.Refused = reasons
+		return a.refused(&exitError{code: code, err: fmt.Errorf("the plan was not applied; %s was not upgraded", p.Release.Name)})
+	}
 	if err := p.CheckAge(time.Now(), f.maxAge); err != nil {
-		return a.refuse(classify.ExitError, err.Error())
+		return refuse(classify.ExitError, err.Error())
 	}
 	helmArgs, err := p.RestoreArgs(given)
 	if err != nil {
-		return a.refuse(classify.ExitError, err.Error())
+		return refuse(classify.ExitError, err.Error())
 	}
 	planned, err := plannedAcceptances(p)
 	if err != nil {
@@ -153,7 +126,7 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 
 	h, err := gatherHelm(ctx, s, helmArgs, p.Release.Namespace, withNamespace(s.environ(), p.Release.Namespace))
 	if err != nil {
-		return a.refuse(classify.ExitError, err.Error())
+		return refuse(classify.ExitError, err.Error())
 	}
 	rf := &reviewFlags{
 		inputFormat: "diff", ruleFiles: p.Rules.Files, noDefaultRules: p.Rules.NoDefaults, failOn: p.FailOn,
@@ -163,11 +136,11 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	rf.cluster = clusterFlags{on: p.ClusterConfirmed, timeout: f.clusterTimeout}
 	rep, err := h.review(ctx, s, rf)
 	if err != nil {
-		return a.refuse(classify.ExitError, err.Error())
+		return refuse(classify.ExitError, err.Error())
 	}
 	rd, err := rulesDigest(p.Rules.NoDefaults, p.Rules.Files)
 	if err != nil {
-		return a.refuse(classify.ExitError, "the plan's rules: "+err.Error())
+		return refuse(classify.ExitError, "the plan's rules: "+err.Error())
 	}
 	st := plan.State{
 		Safediff: buildVersion(), HelmVersion: h.helmVersion, DiffVersion: h.diffVersion,
@@ -179,14 +152,14 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	}
 	moved, err := p.Compare(st)
 	if err != nil {
-		return a.refuse(classify.ExitError, err.Error())
+		return refuse(classify.ExitError, err.Error())
 	}
 	if len(moved) > 0 {
 		reasons := make([]string, len(moved))
 		for i, m := range moved {
 			reasons[i] = "moved since the plan: " + m.String()
 		}
-		return a.refuse(classify.ExitError, reasons...)
+		return refuse(classify.ExitError, reasons...)
 	}
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
@@ -197,46 +170,18 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, p.Release.Name)
 		if err != nil {
-			return a.refuse(classify.ExitTrip, err.Error())
+			return refuse(classify.ExitTrip, err.Error())
 		}
 		if !ok {
-			return a.refuse(classify.ExitTrip, "not approved")
+			return refuse(classify.ExitTrip, "not approved")
 		}
-		a.rec.Approval = "terminal"
+		a.approve("terminal")
 	case rep.Verdict.Tripped:
-		return a.refuse(classify.ExitTrip, "the gate tripped: approve with --accept FILE (naming the reviewed changes) or --approve on a terminal")
-	case len(a.rec.Accepted) > 0:
-		a.rec.Approval = "accept"
+		return refuse(classify.ExitTrip, "the gate tripped: approve with --accept FILE (naming the reviewed changes) or --approve on a terminal")
 	default:
-		a.rec.Approval = "gate"
+		a.approve(approvalOf(rep))
 	}
-	err = h.runner.Upgrade(ctx, h.upgrade)
-	code := 0
-	var ue *helmrun.UpgradeError
-	switch {
-	case errors.As(err, &ue):
-		code = ue.ExitCode
-		if code == 0 {
-			code = classify.ExitError
-		}
-	case err != nil:
-		code = classify.ExitError
-	}
-	a.rec.HelmExitCode = &code
-	outcome := "applied"
-	if code != 0 {
-		outcome = "failed"
-	}
-	if aerr := a.finish(outcome); aerr != nil {
-		if err == nil {
-			return fmt.Errorf("%s was upgraded, but the audit log failed: %w", p.Release.Name, aerr)
-		}
-		err = fmt.Errorf("%w (and the audit log failed: %v)", err, aerr)
-	}
-	if err != nil {
-		return &exitError{code: code, err: err}
-	}
-	return nil
+	return a.upgraded(h.runner.Upgrade(ctx, h.upgrade))
 }
 
 // plannedAcceptances reads the acceptances a plan recorded back into

@@ -297,3 +297,34 @@ func TestClusterUnreachableIsAnError(t *testing.T) {
 		t.Errorf("no kubeconfig: exit %d\n%s", code, stderr)
 	}
 }
+
+// upgrade --audit records every upgrade: a gate override by accept
+// entries with their reasons, and a refusal.
+func TestUpgradeAudit(t *testing.T) {
+	w := newHelmWorld(t)
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	accept := filepath.Join(t.TempDir(), "accept.yaml")
+	os.WriteFile(accept, []byte("version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    reason: CHG-9\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.metadata.labels.tier\n    reason: CHG-9\n"), 0o644)
+	code, _, stderr := w.run(nil, "upgrade", "demo-web", "./chart", "--fail-on", "restart", "--audit", audit)
+	if code != 2 || w.upgraded() {
+		t.Fatalf("a tripped upgrade: exit %d\n%s", code, stderr)
+	}
+	code, _, stderr = w.run(nil, "upgrade", "demo-web", "./chart", "--fail-on", "restart", "--audit", audit, "--accept", accept)
+	if code != 0 || !w.upgraded() {
+		t.Fatalf("an accepted upgrade: exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(audit)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("audit log:\n%s", data)
+	}
+	var refused, applied plan.Record
+	json.Unmarshal([]byte(lines[0]), &refused)
+	json.Unmarshal([]byte(lines[1]), &applied)
+	if refused.Outcome != "refused" || refused.Command != "upgrade" || refused.Revision != 3 || refused.HelmExitCode != nil || len(refused.Refused) != 1 {
+		t.Errorf("the refusal: %s", lines[0])
+	}
+	if applied.Outcome != "applied" || applied.Approval != "accept" || len(applied.Accepted) != 2 || applied.Accepted[0].Reason != "CHG-9" || *applied.HelmExitCode != 0 {
+		t.Errorf("the override: %s", lines[1])
+	}
+}

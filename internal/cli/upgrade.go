@@ -69,6 +69,7 @@ type upgradeFlags struct {
 	reviewFlags
 	plan    bool
 	approve bool
+	audit   string
 }
 
 // register defines the flags on the command, for its help and for
@@ -82,6 +83,7 @@ func (f *upgradeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.output, "report", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.BoolVar(&f.plan, "plan", false, "review only; never upgrade")
 	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
+	fl.StringVar(&f.audit, "audit", "", "append a JSON line about this upgrade to `FILE` (who, on what grounds, helm's exit code)")
 }
 
 // splitUpgradeArgs takes the command's flags (long forms, --flag value or
@@ -128,16 +130,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err != nil {
 		return err
 	}
-	runner := &helmrun.Runner{
-		Helm:   s.Getenv("HELM_BIN"),
-		Env:    s.environ(),
-		Stdin:  s.In,
-		Stdout: s.Out,
-		Stderr: s.Err,
-	}
-	if d := s.Getenv("HELM_DEBUG"); d == "true" || d == "1" {
-		runner.Debug = s.Err
-	}
+	runner := newRunner(s, s.environ())
 	if f.namespace == "" {
 		f.namespace = s.Getenv("HELM_NAMESPACE")
 	}
@@ -157,35 +150,30 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
 	}
-	switch {
-	case f.plan:
+	if f.plan {
 		if rep.Verdict.Tripped {
 			return &exitError{code: classify.ExitTrip}
 		}
 		return nil
+	}
+	audit, err := openUpgradeAudit(ctx, s, f.audit, runner, u, namespaceOf(s, helmArgs), rep)
+	if err != nil {
+		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+	}
+	switch {
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, u.Release)
 		if err != nil {
-			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
+			return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)})
 		}
 		if !ok {
-			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
+			return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)})
 		}
+		audit.approve("terminal")
 	case rep.Verdict.Tripped:
-		return &exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
+		return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)})
 	}
-	if err := runner.Upgrade(ctx, u); err != nil {
-		var ue *helmrun.UpgradeError
-		if errors.As(err, &ue) {
-			code := ue.ExitCode
-			if code == 0 {
-				code = classify.ExitError
-			}
-			return &exitError{code: code, err: err}
-		}
-		return err
-	}
-	return nil
+	return audit.upgraded(runner.Upgrade(ctx, u))
 }
 
 // confirm asks on the terminal whether to upgrade although the gate
