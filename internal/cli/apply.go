@@ -54,6 +54,7 @@ type applyFlags struct {
 	approve        bool
 	maxAge         time.Duration
 	audit          string
+	auditCluster   bool
 	clusterTimeout time.Duration
 }
 
@@ -76,6 +77,7 @@ func newApplyCmd(s *Streams) *cobra.Command {
 	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
 	fl.DurationVar(&f.maxAge, "max-age", plan.DefaultMaxAge, "refuse a plan older than this")
 	fl.StringVar(&f.audit, "audit", "", "append a JSON line about this apply to `FILE` (who, what, on what grounds, helm's exit code)")
+	fl.BoolVar(&f.auditCluster, "audit-cluster", false, "also record it in the cluster: an immutable ConfigMap in the release's namespace, labelled "+plan.AuditLabel)
 	fl.DurationVar(&f.clusterTimeout, "cluster-timeout", 0, "for a plan made with --cluster: how long the API server may take")
 	return cmd
 }
@@ -100,6 +102,15 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	if f.audit != "" {
 		// opened first: an audit log that cannot be written stops the apply
 		if a.log, err = plan.OpenAuditLog(f.audit); err != nil {
+			return err
+		}
+	}
+	if f.auditCluster {
+		var known []string // the helm arguments the plan keeps: --kube-context and --kubeconfig are among them
+		for _, arg := range p.Helm.Args {
+			known = append(known, arg.Value)
+		}
+		if err := a.toCluster(ctx, s, known); err != nil {
 			return err
 		}
 	}

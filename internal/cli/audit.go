@@ -16,28 +16,54 @@ import (
 // up, and where it goes. Without a log it records nothing.
 type auditTrail struct {
 	log *plan.AuditLog
+	cm  *plan.AuditConfigMaps
+	ctx context.Context
 	rec *plan.Record
 }
 
+// toCluster also writes the record into the cluster (--audit-cluster), as
+// a ConfigMap in the release's namespace; a dry run checks now that it
+// can be written.
+func (a *auditTrail) toCluster(ctx context.Context, s *Streams, helmArgs []string) error {
+	cfg, err := kubeConfig(s, helmArgs)
+	if err != nil {
+		return fmt.Errorf("--audit-cluster: %w", err)
+	}
+	client, err := cfg.Client()
+	if err != nil {
+		return fmt.Errorf("--audit-cluster: %w", err)
+	}
+	a.cm, a.ctx = &plan.AuditConfigMaps{Client: client, Namespace: a.rec.Namespace}, ctx
+	return a.cm.Check(ctx, a.rec)
+}
+
 // openUpgradeAudit opens the audit log of helm safediff upgrade --audit
-// FILE (nil when name is empty), before the upgrade, so that a log that
-// cannot be written stops the upgrade rather than losing its record.
-func openUpgradeAudit(ctx context.Context, s *Streams, name string, runner *helmrun.Runner, u helmrun.Upgrade, namespace string, rep *report.Report) (*auditTrail, error) {
-	if name == "" {
+// FILE and --audit-cluster (nothing without them), before the upgrade, so
+// that a log that cannot be written stops the upgrade rather than losing
+// its record.
+func openUpgradeAudit(ctx context.Context, s *Streams, f *upgradeFlags, runner *helmrun.Runner, u helmrun.Upgrade, helmArgs []string, rep *report.Report) (*auditTrail, error) {
+	if f.audit == "" && !f.auditCluster {
 		return &auditTrail{}, nil
 	}
 	cur, err := runner.Current(ctx, u.Release)
 	if err != nil {
 		return nil, err
 	}
-	log, err := plan.OpenAuditLog(name)
-	if err != nil {
-		return nil, err
-	}
-	return &auditTrail{log: log, rec: &plan.Record{
-		Time: time.Now().UTC(), Command: "upgrade", Release: u.Release, Namespace: namespace, Revision: cur.Number,
+	a := &auditTrail{rec: &plan.Record{
+		Time: time.Now().UTC(), Command: "upgrade", Release: u.Release, Namespace: namespaceOf(s, helmArgs), Revision: cur.Number,
 		Verdict: verdictOf(rep), Accepted: acceptedOf(rep), Approval: approvalOf(rep), Who: who(s),
-	}}, nil
+	}}
+	if f.auditCluster {
+		if err := a.toCluster(ctx, s, helmArgs); err != nil {
+			return nil, err
+		}
+	}
+	if f.audit != "" {
+		if a.log, err = plan.OpenAuditLog(f.audit); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 // approvalOf is how a review passes the gate: by itself, or by accept
@@ -60,12 +86,18 @@ func (a *auditTrail) approve(how string) {
 
 // finish writes the record with its outcome.
 func (a *auditTrail) finish(outcome string) error {
-	if a.log == nil {
+	if a.rec == nil {
 		return nil
 	}
 	a.rec.Outcome = outcome
-	err := a.log.Append(a.rec)
-	return errors.Join(err, a.log.Close())
+	var errs []error
+	if a.log != nil {
+		errs = append(errs, a.log.Append(a.rec), a.log.Close())
+	}
+	if a.cm != nil {
+		errs = append(errs, a.cm.Append(a.ctx, a.rec))
+	}
+	return errors.Join(errs...)
 }
 
 // refused records a refusal and returns err, the refusal.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
 )
 
@@ -67,9 +68,10 @@ func helmArgsCommand(use, short, long string, run func(ctx context.Context, helm
 // upgradeFlags are safediff's own flags of the upgrade command.
 type upgradeFlags struct {
 	reviewFlags
-	plan    bool
-	approve bool
-	audit   string
+	plan         bool
+	approve      bool
+	audit        string
+	auditCluster bool
 }
 
 // register defines the flags on the command, for its help and for
@@ -84,6 +86,7 @@ func (f *upgradeFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.plan, "plan", false, "review only; never upgrade")
 	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
 	fl.StringVar(&f.audit, "audit", "", "append a JSON line about this upgrade to `FILE` (who, on what grounds, helm's exit code)")
+	fl.BoolVar(&f.auditCluster, "audit-cluster", false, "also record it in the cluster: an immutable ConfigMap in the release's namespace, labelled "+plan.AuditLabel)
 }
 
 // splitUpgradeArgs takes the command's flags (long forms, --flag value or
@@ -156,7 +159,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 		}
 		return nil
 	}
-	audit, err := openUpgradeAudit(ctx, s, f.audit, runner, u, namespaceOf(s, helmArgs), rep)
+	audit, err := openUpgradeAudit(ctx, s, f, runner, u, helmArgs, rep)
 	if err != nil {
 		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,9 +157,24 @@ func TestApplyTrippedPlanWithApproval(t *testing.T) {
 
 		accept := filepath.Join(t.TempDir(), "accept.yaml")
 		writeFile(t, accept, "version: 1\naccept:\n  - object: Service/"+ns+"/shop-web\n    path: spec.type\n    new: NodePort\n    reason: CHG-7 expose web on a node port\n")
-		r = safediff(t, h, ns, "apply", p, "--set", "web.serviceType=NodePort", "--audit", audit, "--accept", accept)
+		r = safediff(t, h, ns, "apply", p, "--set", "web.serviceType=NodePort", "--audit", audit, "--accept", accept, "--audit-cluster")
 		wantExit(t, r, 0)
 		wantHistory(t, h, ns, "shop", 2, "deployed")
+		// the same record, in the cluster: an immutable ConfigMap
+		var cms struct {
+			Items []struct {
+				Immutable bool              `json:"immutable"`
+				Data      map[string]string `json:"data"`
+			} `json:"items"`
+		}
+		err := apiClient(t).Do(context.Background(), kubeapi.Request{Method: http.MethodGet, Path: kubeapi.Path("", "v1", ns, "configmaps", ""),
+			Query: url.Values{"labelSelector": {plan.AuditLabel + "=shop"}}}, &cms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cms.Items) != 1 || !cms.Items[0].Immutable || !strings.Contains(cms.Items[0].Data["record.json"], `"reason":"CHG-7 expose web on a node port"`) {
+			t.Errorf("audit ConfigMaps: %+v", cms.Items)
+		}
 		recs := auditRecords(t, audit)
 		if len(recs) != 2 || recs[0].Outcome != "refused" || recs[1].Outcome != "applied" {
 			t.Fatalf("audit records: %+v", recs)
