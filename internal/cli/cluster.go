@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -12,7 +15,9 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/cluster"
+	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/kubeapi"
 	"github.com/safediff/safediff/pkg/manifest"
 )
@@ -182,4 +187,46 @@ func (h *helmState) prepareCluster(ctx context.Context, s *Streams, f *reviewFla
 	}
 	f.confirm = cc.hook(ctx)
 	return nil
+}
+
+// prepareDiffCluster sets up --cluster for a review of helm-diff output:
+// the objects before and after the upgrade are rebuilt from the diff
+// itself (which needs full context; what cannot be rebuilt is noted as
+// not confirmed), and the drift base is the diff's old side. It returns
+// the input to review, which it had to read whole.
+func prepareDiffCluster(ctx context.Context, s *Streams, f *reviewFlags, in io.Reader) (io.Reader, error) {
+	data, err := io.ReadAll(io.LimitReader(in, diffparse.DefaultMaxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := kubeConfig(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	client, err := cfg.Client()
+	if err != nil {
+		return nil, err
+	}
+	ns := cmp.Or(f.namespace, s.Getenv("HELM_NAMESPACE"), cfg.Namespace, "default")
+	objs, err := manifest.FromHelmDiff(string(data), ns)
+	if err != nil {
+		return nil, fmt.Errorf("--cluster: %w", err)
+	}
+	t := cluster.Target{Namespace: ns, Unknown: map[kube.ObjectID]string{}}
+	for _, o := range objs {
+		switch {
+		case o.Unknown != "":
+			t.Unknown[o.Ref.ID()] = o.Unknown
+		default:
+			if o.After != nil {
+				t.Desired = append(t.Desired, *o.After)
+			}
+			if o.Before != nil {
+				t.Last = append(t.Last, *o.Before)
+			}
+		}
+	}
+	cc := &clusterCheck{confirmer: &cluster.Confirmer{Client: client, FieldManager: "helm", ForceConflicts: true, Timeout: f.cluster.timeout}, target: t}
+	f.confirm = cc.hook(ctx)
+	return bytes.NewReader(data), nil
 }

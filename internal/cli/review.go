@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -125,7 +124,10 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 			}
 			defer closeIn()
 			if f.cluster.on {
-				return errors.New("--cluster needs the objects helm will apply, which a diff does not hold: use helm safediff upgrade --plan --cluster, or helm safediff plan --cluster")
+				var err error
+				if in, err = prepareDiffCluster(cmd.Context(), s, &f, in); err != nil {
+					return err
+				}
 			}
 			return runReview(s, &f, in, source)
 		},

@@ -210,6 +210,22 @@ func TestClusterConfirmsImmutabilityOnlyTheServerKnows(t *testing.T) {
 		wantIn(t, "--cluster report", r.Stdout, "Database.catalog.example.com/"+ns+"/cat-db", "server-immutable",
 			`spec.engine: Invalid value: "mysql": engine is immutable`, "helm upgrade will fail here", "FAIL")
 
+		// the same, piped: helm diff's full-context output reviewed with
+		// --cluster (the objects are rebuilt from the diff)
+		diffArgs := []string{"diff", "upgrade", "cat", catalog, "-n", ns, "--set", "database.engine=mysql", "--context", "-1", "--no-color"}
+		if h.name == "v4" {
+			diffArgs = append(diffArgs, "--disable-validation") // helm-diff 3.13 under helm 4
+		}
+		d := h.Run(nil, nil, diffArgs...)
+		if d.Code != 0 {
+			t.Fatalf("helm diff:\n%s", d)
+		}
+		diffFile := filepath.Join(t.TempDir(), "cat.diff")
+		writeFile(t, diffFile, d.Stdout)
+		r = safediff(t, h, ns, "review", diffFile, "--rules", rules, "--cluster")
+		wantExit(t, r, 2)
+		wantIn(t, "review --cluster", r.Stdout, "server-immutable", "engine is immutable")
+
 		// a plan made with --cluster records it, and its gate trips too
 		p := planFile(t, "plan.json")
 		r = safediff(t, h, ns, "plan", "cat", catalog, "--set", "database.engine=mysql", "--rules", rules, "--cluster", "--out", p)

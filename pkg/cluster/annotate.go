@@ -69,6 +69,9 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 	if len(cf.Drift) > 0 {
 		t := cf.Target
 		rev := fmt.Sprintf("revision %d", t.LastRevision)
+		if t.LastRevision == 0 {
+			rev = "the last release" // as the diff's old side shows it
+		}
 		if t.LastStatus == "failed" {
 			note("%s of %s failed: helm applied part of it, so the live objects can differ from its manifest; the drift below shows where", rev, t.Release)
 		}

@@ -51,7 +51,9 @@ type Confirmer struct {
 
 // Target is the upgrade: what helm will apply, and the release as it is.
 type Target struct {
-	// Release and Namespace name the release.
+	// Release and Namespace name the release; Release is empty when it is
+	// not known (a review of a diff), and the dry runs then do not add
+	// helm's ownership metadata.
 	Release, Namespace string
 	// Desired are the objects the upgrade applies (the rendered manifest);
 	// nil when they are not known (a review of a diff alone).
@@ -59,9 +61,12 @@ type Target struct {
 	// Last are the objects of the release's newest revision, the base of
 	// drift; nil for a release that does not exist yet.
 	Last []manifest.Object
-	// LastRevision and LastStatus describe that revision.
+	// LastRevision and LastStatus describe that revision (0 and "" when
+	// not known: Last is then the old side of a diff).
 	LastRevision int
 	LastStatus   string
+	// Unknown says, for objects whose documents are not known, why.
+	Unknown map[kube.ObjectID]string
 }
 
 // Outcome is the server's answer to a dry run of one object.
@@ -177,7 +182,11 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 		ref := subjects[i]
 		d, ok := desired[ref.ID()]
 		if !ok {
-			cf.Checks[i] = Check{Ref: ref, Outcome: Unconfirmed, Message: "the object helm would apply is not known (a diff shows changes, not whole objects; helm safediff plan and upgrade render it)"}
+			why := t.Unknown[ref.ID()]
+			if why == "" {
+				why = "the object helm would apply is not known (helm safediff plan and upgrade render it)"
+			}
+			cf.Checks[i] = Check{Ref: ref, Outcome: Unconfirmed, Message: why}
 			return nil
 		}
 		chk, err := c.dryRun(ctx, d, t, live[ref.ID()] != nil)
@@ -338,6 +347,9 @@ func (c *Confirmer) manager() string {
 // asHelmApplies returns the object as helm sends it: with the release's
 // ownership label and annotations, which helm adds to every object.
 func asHelmApplies(body map[string]any, t Target) map[string]any {
+	if t.Release == "" {
+		return body
+	}
 	out := make(map[string]any, len(body))
 	for k, v := range body {
 		out[k] = v

@@ -121,3 +121,44 @@ metadata: {name: a}
 		}
 	}
 }
+
+func TestFromHelmDiff(t *testing.T) {
+	diff := "ns, web, Deployment (apps) has changed:\n" +
+		"  # Source: c/templates/web.yaml\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    selector:\n      matchLabels: &l\n        app: web\n-       track: a\n+       track: b\n    template:\n      metadata:\n        labels: *l\n" +
+		"ns, db, Secret (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: Secret\n+ metadata:\n+   name: db\n+ data:\n+   password: '++++++++ # (6 bytes)'\n" +
+		"ns, old, ConfigMap (v1) has been removed:\n- apiVersion: v1\n- kind: ConfigMap\n- metadata:\n-   name: old\n+ \n" +
+		"\x1b[0;33mns, cut, ConfigMap (v1) has changed:\x1b[0m\n  apiVersion: v1\n...\n-   a: 1\n+   a: 2\n" +
+		"Error: identified at least one change, exiting with non-zero exit code (detailed-exitcode parameter enabled)\n"
+	objs, err := manifest.FromHelmDiff(diff, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range objs {
+		s := o.Ref.String()
+		if o.Unknown != "" {
+			s += " unknown: " + o.Unknown
+		}
+		if o.Before != nil {
+			s += " before:" + o.Before.Ref.String()
+		}
+		if o.After != nil {
+			s += " after:" + o.After.Ref.String() + " " + o.After.Source
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"Deployment.apps/ns/web before:Deployment.apps/ns/web after:Deployment.apps/ns/web c/templates/web.yaml",
+		"Secret/ns/db unknown: helm-diff redacts a Secret's values",
+		"ConfigMap/ns/old before:ConfigMap/ns/old",
+		"ConfigMap/ns/cut unknown: the diff elides lines of it (--context): only a full-context diff holds whole objects",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+	// each side is read as the API server reads it: the alias expands
+	after := objs[0].After.Body["spec"].(map[string]any)["template"].(map[string]any)["metadata"].(map[string]any)["labels"].(map[string]any)
+	if after["track"] != "b" {
+		t.Errorf("the new side's pod labels (an alias of the selector): %v", after)
+	}
+}
