@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
@@ -122,13 +123,13 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 		return a.refused(&exitError{code: code, err: fmt.Errorf("the plan was not applied; %s was not upgraded", p.Release.Name)})
 	}
 	if err := p.CheckAge(time.Now(), f.maxAge); err != nil {
-		return refuse(classify.ExitError, err.Error())
+		return refuse(gate.ExitError, err.Error())
 	}
 	helmArgs, err := p.RestoreArgs(given)
 	if err != nil {
-		return refuse(classify.ExitError, err.Error())
+		return refuse(gate.ExitError, err.Error())
 	}
-	planned, err := plannedAcceptances(p)
+	planned, err := plannedAcceptances(p, file)
 	if err != nil {
 		return err
 	}
@@ -137,21 +138,21 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 
 	h, err := gatherHelm(ctx, s, helmArgs, p.Release.Namespace, withNamespace(s.environ(), p.Release.Namespace))
 	if err != nil {
-		return refuse(classify.ExitError, err.Error())
+		return refuse(gate.ExitError, err.Error())
 	}
 	rf := &reviewFlags{
 		inputFormat: "diff", ruleFiles: p.Rules.Files, noDefaultRules: p.Rules.NoDefaults, failOn: p.FailOn,
 		output: f.output, showIgnored: f.showIgnored, noColor: f.noColor, maxBytes: f.maxBytes, accept: f.accept,
-		planned: acceptList{origin: file, entries: planned},
+		planned: planned,
 	}
 	rf.cluster = clusterFlags{on: p.ClusterConfirmed, timeout: f.clusterTimeout}
 	rep, err := h.review(ctx, s, rf)
 	if err != nil {
-		return refuse(classify.ExitError, err.Error())
+		return refuse(gate.ExitError, err.Error())
 	}
 	rd, err := rulesDigest(p.Rules.NoDefaults, p.Rules.Files)
 	if err != nil {
-		return refuse(classify.ExitError, "the plan's rules: "+err.Error())
+		return refuse(gate.ExitError, "the plan's rules: "+err.Error())
 	}
 	st := plan.State{
 		Safediff: buildVersion(), HelmVersion: h.helmVersion, DiffVersion: h.diffVersion,
@@ -163,14 +164,14 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	}
 	moved, err := p.Compare(st)
 	if err != nil {
-		return refuse(classify.ExitError, err.Error())
+		return refuse(gate.ExitError, err.Error())
 	}
 	if len(moved) > 0 {
 		reasons := make([]string, len(moved))
 		for i, m := range moved {
 			reasons[i] = "moved since the plan: " + m.String()
 		}
-		return refuse(classify.ExitError, reasons...)
+		return refuse(gate.ExitError, reasons...)
 	}
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
@@ -181,38 +182,43 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, p.Release.Name)
 		if err != nil {
-			return refuse(classify.ExitTrip, err.Error())
+			return refuse(gate.ExitTrip, err.Error())
 		}
 		if !ok {
-			return refuse(classify.ExitTrip, "not approved")
+			return refuse(gate.ExitTrip, "not approved")
 		}
 		a.approve("terminal")
 	case rep.Verdict.Tripped:
-		return refuse(classify.ExitTrip, "the gate tripped: approve with --accept FILE (naming the reviewed changes) or --approve on a terminal")
+		return refuse(gate.ExitTrip, "the gate tripped: approve with --accept FILE (naming the reviewed changes) or --approve on a terminal")
 	default:
 		a.approve(approvalOf(rep))
 	}
 	return a.upgraded(h.runner.Upgrade(ctx, h.upgrade))
 }
 
-// plannedAcceptances reads the acceptances a plan recorded back into
-// accept entries.
-func plannedAcceptances(p *plan.Plan) ([]classify.Acceptance, error) {
-	var out []classify.Acceptance
+// plannedAcceptances reads the accept entries a plan recorded back into
+// an accept file, whose origin is the plan file.
+func plannedAcceptances(p *plan.Plan, origin string) (*gate.AcceptFile, error) {
+	f := &gate.AcceptFile{Origin: origin}
 	for i, pa := range p.Accepted {
-		ref, err := kube.ParseObjectRef(pa.Object)
-		if err != nil {
-			return nil, fmt.Errorf("the plan's accepted[%d]: %v", i, err)
+		e := gate.Entry{New: pa.New, Reason: pa.Reason, Origin: origin, Index: i}
+		var err error
+		if e.Object, err = kube.ParseObjectRef(pa.Object); err != nil {
+			return nil, fmt.Errorf("%s: accepted[%d]: %v", origin, i, err)
 		}
-		a := classify.Acceptance{Object: ref, New: pa.New, Reason: pa.Reason, Index: i}
 		if pa.Path != "" {
-			if a.Path, err = kube.ParsePath(pa.Path); err != nil {
-				return nil, fmt.Errorf("the plan's accepted[%d]: %v", i, err)
+			if e.Path, err = kube.ParsePath(pa.Path); err != nil {
+				return nil, fmt.Errorf("%s: accepted[%d]: %v", origin, i, err)
 			}
 		}
-		out = append(out, a)
+		if pa.Action != "" {
+			if e.Action, err = diffparse.ParseAction(pa.Action); err != nil {
+				return nil, fmt.Errorf("%s: accepted[%d]: %v", origin, i, err)
+			}
+		}
+		f.Entries = append(f.Entries, e)
 	}
-	return out, nil
+	return f, nil
 }
 
 // withNamespace returns the environment of helm's children with the

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
@@ -120,10 +120,10 @@ func (a *auditTrail) upgraded(err error) error {
 	case errors.As(err, &ue):
 		code = ue.ExitCode
 		if code == 0 {
-			code = classify.ExitError
+			code = gate.ExitError
 		}
 	case err != nil:
-		code = classify.ExitError
+		code = gate.ExitError
 	}
 	outcome := "applied"
 	if code != 0 {

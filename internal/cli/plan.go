@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/safediff/safediff"
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
@@ -209,7 +209,7 @@ func runPlan(ctx context.Context, s *Streams, f *planFlags, helmArgs []string) e
 		f.out, plan.PlainDigest(data), f.out, withheldHint(p))
 	if rep.Verdict.Tripped {
 		fmt.Fprintf(s.Err, "safediff: the gate tripped: apply needs an approval (--approve on a terminal, or --accept FILE)\n")
-		return &exitError{code: classify.ExitTrip}
+		return &exitError{code: gate.ExitTrip}
 	}
 	return nil
 }
@@ -243,26 +243,32 @@ func rulesDigest(noDefaults bool, files []string) (string, error) {
 // verdictOf is a report's verdict as a plan records it.
 func verdictOf(rep *report.Report) plan.Verdict {
 	v := plan.Verdict{Tripped: rep.Verdict.Tripped, ExitCode: rep.Verdict.ExitCode, Highest: rep.Result.Highest.String(), Offending: []string{}}
-	for _, o := range rep.Verdict.Offending {
+	for _, o := range rep.Verdict.OffendingObjects() {
 		v.Offending = append(v.Offending, o.Ref.String())
 	}
 	return v
 }
 
-// acceptedOf lists the accepted findings of a review.
+// acceptedOf lists the accept entries that named findings of a review,
+// each once.
 func acceptedOf(rep *report.Report) []plan.Acceptance {
 	out := []plan.Acceptance{}
-	for _, o := range rep.Result.Objects {
-		for _, f := range o.Findings {
-			if !f.Accepted {
-				continue
-			}
-			a := plan.Acceptance{Object: o.Ref.String(), Reason: f.AcceptReason}
-			if !f.Object {
-				a.Path = f.Change.Path.String()
-			}
-			out = append(out, a)
+	seen := map[string]bool{}
+	for _, a := range rep.Verdict.Accepted {
+		e := a.Entry
+		key := fmt.Sprintf("%s\x00%d", e.Origin, e.Index)
+		if seen[key] {
+			continue
 		}
+		seen[key] = true
+		pa := plan.Acceptance{File: e.Origin, Object: e.Object.String(), New: e.New, Reason: e.Reason}
+		if e.Path != nil {
+			pa.Path = e.Path.String()
+		}
+		if e.Action != 0 {
+			pa.Action = e.Action.String()
+		}
+		out = append(out, pa)
 	}
 	return out
 }

@@ -258,7 +258,7 @@ func TestApplyTrippedPlan(t *testing.T) {
 		t.Fatalf("apply without an approval: exit %d\n%s", code, stderr)
 	}
 	accept := filepath.Join(t.TempDir(), "accept.yaml")
-	os.WriteFile(accept, []byte("version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.metadata.labels.tier\n    reason: CHG-9\n"), 0o644)
+	os.WriteFile(accept, []byte("version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    reason: CHG-9\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.metadata.labels.tier\n    reason: CHG-9\n"), 0o644)
 	audit := filepath.Join(t.TempDir(), "audit.jsonl")
 	code, _, stderr = w.run(map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_RUN_ID": "77"}, "apply", p, "--set", "db.password="+worldSecret, "--accept", accept, "--audit", audit)
 	if code != 0 || !w.upgraded() {

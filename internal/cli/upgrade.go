@@ -13,7 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
@@ -155,7 +155,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	}
 	if f.plan {
 		if rep.Verdict.Tripped {
-			return &exitError{code: classify.ExitTrip}
+			return &exitError{code: gate.ExitTrip}
 		}
 		return nil
 	}
@@ -167,14 +167,14 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, u.Release)
 		if err != nil {
-			return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)})
+			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)})
 		}
 		if !ok {
-			return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)})
+			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)})
 		}
 		audit.approve("terminal")
 	case rep.Verdict.Tripped:
-		return audit.refused(&exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)})
+		return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)})
 	}
 	return audit.upgraded(runner.Upgrade(ctx, u))
 }

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/safediff/safediff/internal/tabletest"
-	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -53,7 +52,7 @@ func TestIgnoreAnnotation(t *testing.T) {
 			diff:       deployment("      safediff.dev/ignore: \"spec.**\"\n", true),
 			ignored:    []string{"spec.replicas"},
 			notIgnored: []string{"spec.selector.matchLabels.track"},
-			note:       "which it cannot lower: a replacement"},
+			note:       "which it may not lower: a replacement"},
 		{name: "old side only", reason: "the annotation counts as the chart now writes it: removed, it ignores nothing",
 			diff:       strings.Replace(deployment("-     safediff.dev/ignore: spec.replicas\n", false), "    annotations:\n", "-   annotations:\n", 1),
 			notIgnored: []string{"spec.replicas"}},
@@ -67,28 +66,29 @@ func TestIgnoreAnnotation(t *testing.T) {
 			diff: deployment("", false), notIgnored: []string{"spec.replicas", "spec.template.metadata.annotations.rollme"}},
 	} {
 		names.Check(t, tc.name, tc.reason)
-		res, err := review.Review(strings.NewReader(tc.diff), review.Options{})
+		rep, err := review.Review(strings.NewReader(tc.diff), review.Options{})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		levels := map[string]classify.Finding{}
+		res := rep.Result
+		levels := map[string]rules.Decision{}
 		for _, o := range res.Objects {
 			for _, f := range o.Findings {
-				levels[f.Change.Path.String()] = f
+				levels[f.Change.Path.String()] = f.Decision
 			}
 		}
 		for _, p := range tc.ignored {
-			if f, ok := levels[p]; !ok || f.Level != rules.Ignored || f.Rule != classify.IgnoreAnnotationRule {
+			if f, ok := levels[p]; !ok || f.Level != rules.Ignored || f.Rule != rules.IgnoreAnnotationRule {
 				t.Errorf("%s: %s not ignored by the annotation: %+v", tc.name, p, f)
 			}
 		}
 		for _, p := range tc.notIgnored {
-			if f, ok := levels[p]; !ok || f.Rule == classify.IgnoreAnnotationRule {
+			if f, ok := levels[p]; !ok || f.Rule == rules.IgnoreAnnotationRule {
 				t.Errorf("%s: %s was lowered: %+v", tc.name, p, f)
 			}
 		}
 		var notes []string
-		for _, n := range res.Plan.Notes {
+		for _, n := range res.Notes {
 			notes = append(notes, n.Text)
 		}
 		if all := strings.Join(notes, "\n"); tc.note != "" && !strings.Contains(all, tc.note) {
@@ -101,10 +101,11 @@ func TestIgnoreAnnotation(t *testing.T) {
 // an object-level finding.
 func TestIgnoreAnnotationNeverLowersDeletion(t *testing.T) {
 	diff := "default, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n- metadata:\n-   name: data\n-   annotations:\n-     safediff.dev/ignore: \"**\"\n- spec:\n-   resources:\n-     requests:\n-       storage: 1Gi\n+ \n"
-	res, err := review.Review(strings.NewReader(diff), review.Options{})
+	rep, err := review.Review(strings.NewReader(diff), review.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	res := rep.Result
 	if len(res.Objects) != 1 || res.Objects[0].Level != rules.Destructive {
 		t.Errorf("a PVC deletion: %+v", res.Objects[0])
 	}

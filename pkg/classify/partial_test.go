@@ -8,6 +8,7 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/review"
 )
 
@@ -64,10 +65,11 @@ default, old, ConfigMap (v1) has been removed:
 -   name: old
 + 
 `
-	res, err := review.Review(strings.NewReader(diff), review.Options{})
+	rep, err := review.Review(strings.NewReader(diff), review.Options{Judge: gate.Gate{Default: gate.Threshold{Never: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	res := rep.Result
 	var web *classify.Object
 	for _, o := range res.Objects {
 		if o.Ref.Kind == "Deployment" {

@@ -87,7 +87,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 		note("%s", b.String())
 	}
 	for _, n := range notes {
-		res.Plan.Notes = append(res.Plan.Notes, diffparse.Note{Text: n})
+		res.Notes = append(res.Notes, diffparse.Note{Text: n})
 	}
 	relevel(res)
 }
@@ -124,7 +124,7 @@ func addRefusal(o *classify.Object, chk Check) {
 		}
 	}
 	if len(chk.Fields) == 0 {
-		add(classify.Finding{Object: true, Change: diffparse.Change{Op: diffparse.Modify}})
+		add(classify.Finding{WholeObject: true, Change: diffparse.Change{Op: diffparse.Modify}})
 		return
 	}
 	for _, field := range chk.Fields {

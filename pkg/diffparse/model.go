@@ -137,9 +137,11 @@ const (
 	Hidden
 	// Owner: the owning release changes; Old and New hold namespace/release.
 	Owner
+	// Reorder: the order of a list's items changed; Path is the list's path.
+	Reorder
 )
 
-var opNames = []string{"", "add", "remove", "modify", "reformat", "hidden", "owner"}
+var opNames = []string{"", "add", "remove", "modify", "reformat", "hidden", "owner", "reorder"}
 
 func (o Op) String() string {
 	if o > 0 && int(o) < len(opNames) {
@@ -172,7 +174,7 @@ func ParseOp(s string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown op %q (want add, remove, modify, reformat, hidden or owner)", s)
+	return 0, fmt.Errorf("unknown op %q (want add, remove, modify, reformat, hidden, owner or reorder)", s)
 }
 
 // Content says how much of an object's fields the input shows.
@@ -241,9 +243,32 @@ func (k ValueKind) String() string {
 	return fmt.Sprintf("ValueKind(%d)", int(k))
 }
 
+// ScalarType is the YAML type a scalar value resolves to, as the API server
+// reads it (YAML 1.1 through sigs.k8s.io/yaml).
+type ScalarType int
+
+const (
+	UnknownType ScalarType = iota // not known: redacted, trees, formats without types
+	StringType
+	IntType
+	FloatType
+	BoolType
+	NullType
+)
+
+var scalarTypeNames = []string{"unknown", "string", "int", "float", "bool", "null"}
+
+func (t ScalarType) String() string {
+	if t >= 0 && int(t) < len(scalarTypeNames) {
+		return scalarTypeNames[t]
+	}
+	return fmt.Sprintf("ScalarType(%d)", int(t))
+}
+
 // Value is one side of a field change.
 type Value struct {
 	Kind ValueKind
+	Type ScalarType
 	// Text is the decoded value. It is empty when Redacted.
 	Text string
 	// Canonical is the value in a form where equal values compare equal
@@ -356,6 +381,12 @@ type Object struct {
 	// Content says how much of the object the input shows.
 	Content Content
 	Changes []Change
+	// Unresolved lists what the reader could not resolve from the visible
+	// lines of a partial object (an alias whose anchor is elided, a flow
+	// collection or quoted scalar cut by an elision, ...). When it is not
+	// empty, any field of the object may change: classification judges the
+	// object by the worst its changes could be.
+	Unresolved []Note
 	// Facts holds, for each side, the values of the fields requested with
 	// [Options.Facts] that are present, keyed by their path string.
 	Facts [2]map[string]Fact
@@ -409,4 +440,8 @@ type Plan struct {
 	// (empty input, "[]", a zero Plan: line, Stevedore's
 	// "No changes in the plan").
 	NoChanges bool
+	// FactPaths are the fields whose values were collected into
+	// [Object.Facts] ([Options.Facts] of the parse). Classification refuses
+	// a rule set that reads a field the parse did not collect.
+	FactPaths []kube.Path
 }

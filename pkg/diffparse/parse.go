@@ -74,7 +74,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		return nil, err
 	}
 	if first == "" && format != FormatStevedore {
-		return &Plan{Format: format, NoChanges: true}, nil
+		return &Plan{Format: format, NoChanges: true, FactPaths: opts.Facts}, nil
 	}
 	if format == FormatAuto {
 		format, err = detect(in, first, firstAt)
@@ -82,7 +82,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 			return nil, err
 		}
 	}
-	plan := &Plan{Format: format}
+	plan := &Plan{Format: format, FactPaths: opts.Facts}
 	var errs errList
 	switch format {
 	case FormatDiff:

@@ -94,13 +94,15 @@ type Rules struct {
 	Digest string `json:"digest"`
 }
 
-// Acceptance is an accept entry the review used.
+// Acceptance is an accept entry the review used, as the accept file
+// wrote it.
 type Acceptance struct {
 	File   string  `json:"file"`
 	Object string  `json:"object"`
 	Path   string  `json:"path,omitempty"`
+	Action string  `json:"action,omitempty"`
 	New    *string `json:"new,omitempty"`
-	Reason string  `json:"reason,omitempty"`
+	Reason string  `json:"reason"`
 }
 
 // Verdict is the gate's verdict on the review.

@@ -40,8 +40,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	if len(res.Objects) == 0 {
 		fmt.Fprintf(&head, "No changes. The release already matches the chart.\n\n")
 	}
-	fmt.Fprintf(&head, "**Plan:** %s. **Highest level:** %s. **Gate:** `--fail-on %s`, exit %d.\n\n", planLine(res.Objects), res.Highest, gateText(r.Gate), r.Verdict.ExitCode)
-	for _, n := range res.Plan.Notes {
+	fmt.Fprintf(&head, "**Plan:** %s. **Highest level:** %s. **Gate:** %s, exit %d.\n\n", planLine(res.Objects), res.Highest, gateText(r), r.Verdict.ExitCode)
+	for _, n := range notes(r) {
 		fmt.Fprintf(&head, "> **Note:** %s\n\n", mdText(n.Text))
 	}
 	if len(res.Objects) > 0 {
@@ -68,7 +68,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 			quiet = append(quiet, o)
 			continue
 		}
-		sec := mdObject(res, o, shown, ignored)
+		sec := mdObject(r, o, shown, ignored)
 		if grouped && o.Release != lastRelease {
 			sec = mdRelease(res, o.Release) + sec
 			lastRelease = o.Release
@@ -136,7 +136,7 @@ func countShown(objs []*classify.Object, showIgnored bool) int {
 	return n
 }
 
-func mdObject(res *classify.Result, o *classify.Object, shown, ignored []classify.Finding) string {
+func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding) string {
 	var b strings.Builder
 	open := ""
 	if o.Level >= rules.Disruptive {
@@ -155,7 +155,7 @@ func mdObject(res *classify.Result, o *classify.Object, shown, ignored []classif
 		fmt.Fprintf(&b, "The fields that cannot change: %s\n\n", strings.Join(cs, ", "))
 	}
 	if o.Action == diffparse.Replace {
-		for _, l := range partialUpgrade(res, o) {
+		for _, l := range partialUpgrade(r.Result, o) {
 			fmt.Fprintf(&b, "- %s\n", mdText(l))
 		}
 		b.WriteString("\n")
@@ -164,12 +164,12 @@ func mdObject(res *classify.Result, o *classify.Object, shown, ignored []classif
 	for _, f := range shown {
 		field := "(object)"
 		change := ""
-		if !f.Object {
+		if !f.WholeObject {
 			field = "`" + mdCode(pathText(f)) + "`"
 			change = mdCell(changeText(f.Change, mdValueMax))
 		}
 		why := mdCell(f.Reason) + " (`" + mdCode(f.Rule) + "`)"
-		if notes := findingNotes(f); len(notes) > 0 {
+		if notes := findingNotes(r, f); len(notes) > 0 {
 			why += "<br>" + mdCell(strings.Join(notes, "; "))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(opSymbol(f.Change.Op)), field, change, f.Level, why)
