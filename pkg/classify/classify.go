@@ -66,8 +66,19 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 	for _, o := range plan.Objects {
 		res.Objects = append(res.Objects, object(set.Select(o), o))
 	}
-	sort.SliceStable(res.Objects, func(i, j int) bool {
-		a, b := res.Objects[i], res.Objects[j]
+	sortObjects(res.Objects)
+	for _, o := range res.Objects {
+		res.Highest = max(res.Highest, o.Level)
+	}
+	res.Notes = notes(res)
+	return res, nil
+}
+
+// sortObjects orders objects as reports list them: by release, then the
+// highest level first, then by reference.
+func sortObjects(objs []*Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
 		if a.Release != b.Release {
 			return a.Release < b.Release
 		}
@@ -76,11 +87,6 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 		}
 		return a.Ref.String() < b.Ref.String()
 	})
-	for _, o := range res.Objects {
-		res.Highest = max(res.Highest, o.Level)
-	}
-	res.Notes = notes(res)
-	return res, nil
 }
 
 // missingFacts lists the fields the set reads that the plan did not

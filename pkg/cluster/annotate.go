@@ -3,7 +3,6 @@ package cluster
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/classify"
@@ -89,7 +88,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 	for _, n := range notes {
 		res.Notes = append(res.Notes, diffparse.Note{Text: n})
 	}
-	relevel(res)
+	res.Amend()
 }
 
 // maybeReplace says whether a finding of o may force a replacement.
@@ -221,30 +220,6 @@ func leaves(chk Check, field kube.Path) []kube.Path {
 		return []kube.Path{field}
 	}
 	return out
-}
-
-// relevel recomputes the objects' levels after findings were added (only
-// ever up) and keeps the review's order: release, level (highest first),
-// reference.
-func relevel(res *classify.Result) {
-	for _, o := range res.Objects {
-		for _, f := range o.Findings {
-			if f.Level > o.Level || o.Rule == "" {
-				o.Level, o.Rule, o.Reason = f.Level, f.Rule, f.Reason
-			}
-		}
-		res.Highest = max(res.Highest, o.Level)
-	}
-	sort.SliceStable(res.Objects, func(i, j int) bool {
-		a, b := res.Objects[i], res.Objects[j]
-		if a.Release != b.Release {
-			return a.Release < b.Release
-		}
-		if a.Level != b.Level {
-			return a.Level > b.Level
-		}
-		return a.Ref.String() < b.Ref.String()
-	})
 }
 
 // String says what a roll-out restarts and what may hold it back.
