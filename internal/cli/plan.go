@@ -2,11 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -250,17 +252,22 @@ func verdictOf(rep *report.Report) plan.Verdict {
 }
 
 // acceptedOf lists the accept entries that named findings of a review,
-// each once.
+// each once, in the order of their files.
 func acceptedOf(rep *report.Report) []plan.Acceptance {
 	out := []plan.Acceptance{}
+	var entries []gate.Entry
 	seen := map[string]bool{}
 	for _, a := range rep.Verdict.Accepted {
-		e := a.Entry
-		key := fmt.Sprintf("%s\x00%d", e.Origin, e.Index)
-		if seen[key] {
-			continue
+		key := fmt.Sprintf("%s\x00%d", a.Entry.Origin, a.Entry.Index)
+		if !seen[key] {
+			seen[key] = true
+			entries = append(entries, a.Entry)
 		}
-		seen[key] = true
+	}
+	slices.SortStableFunc(entries, func(a, b gate.Entry) int {
+		return cmp.Or(strings.Compare(a.Origin, b.Origin), a.Index-b.Index)
+	})
+	for _, e := range entries {
 		pa := plan.Acceptance{File: e.Origin, Object: e.Object.String(), New: e.New, Reason: e.Reason}
 		if e.Path != nil {
 			pa.Path = e.Path.String()

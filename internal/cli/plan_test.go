@@ -328,3 +328,33 @@ func TestUpgradeAudit(t *testing.T) {
 		t.Errorf("the override: %s", lines[1])
 	}
 }
+
+// Accept entries given to plan are recorded with the plan (as the file
+// wrote them) and count again at apply, without the file.
+func TestPlanRecordsItsAcceptEntries(t *testing.T) {
+	w := newHelmWorld(t)
+	accept := filepath.Join(t.TempDir(), "accept.yaml")
+	os.WriteFile(accept, []byte("version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    new: nginx:1.27\n    reason: CHG-5\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.metadata.labels.tier\n    reason: CHG-5\n"), 0o644)
+	p := filepath.Join(t.TempDir(), "plan.json")
+	if code, _, stderr := w.run(nil, "plan", "demo-web", "./chart", "--fail-on", "restart", "--accept", accept, "--out", p); code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(p)
+	var got plan.Plan
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Accepted) != 2 || got.Accepted[0].File != accept || got.Accepted[0].New == nil || *got.Accepted[0].New != "nginx:1.27" || got.Accepted[0].Reason != "CHG-5" {
+		t.Fatalf("recorded acceptances: %+v", got.Accepted)
+	}
+	os.Remove(accept)
+	w.calls()
+	audit := filepath.Join(t.TempDir(), "audit.jsonl")
+	if code, _, stderr := w.run(nil, "apply", p, "--audit", audit); code != 0 || !w.upgraded() {
+		t.Fatalf("apply: exit %d\n%s", code, stderr)
+	}
+	rec, _ := os.ReadFile(audit)
+	if !strings.Contains(string(rec), `"approval":"accept"`) || !strings.Contains(string(rec), `"reason":"CHG-5"`) {
+		t.Errorf("audit: %s", rec)
+	}
+}
