@@ -191,7 +191,7 @@ func runPlan(ctx context.Context, s *Streams, f *planFlags, helmArgs []string) e
 		Helm:    plan.Helm{Version: h.helmVersion, DiffVersion: h.diffVersion, Args: args},
 		Chart:   plan.Chart{Name: h.rendered.ChartName, Version: h.rendered.ChartVersion},
 		Rules:   plan.Rules{NoDefaults: f.noDefaultRules, Files: f.ruleFiles, Digest: rulesDigest},
-		FailOn:  f.failOn, ClusterConfirmed: f.cluster.on,
+		FailOn:  append([]string{}, f.failOn...), ClusterConfirmed: f.cluster.on,
 		Accepted: acceptedOf(rep), Verdict: verdictOf(rep), Review: report.BuildJSON(rep),
 	}
 	if cfg, err := kubeConfig(s, helmArgs); err == nil {

@@ -91,6 +91,25 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 	res.Amend()
 }
 
+// serverMessage is the server's message for people, unless it may quote a
+// secret: for a Secret, or a refused field whose value is never shown,
+// only the fields are named.
+func serverMessage(chk Check) string {
+	hide := chk.Ref.Group == "" && chk.Ref.Kind == "Secret"
+	var fields []string
+	for _, p := range chk.Fields {
+		hide = hide || kube.Sensitive(chk.Ref.Group, chk.Ref.Kind, p)
+		fields = append(fields, p.String())
+	}
+	if !hide {
+		return chk.Message
+	}
+	if len(fields) == 0 {
+		return "(its message is withheld: it may quote a secret value)"
+	}
+	return "it refuses " + strings.Join(fields, ", ") + " (its message is withheld: it may quote a secret value)"
+}
+
 // maybeReplace says whether a finding of o may force a replacement.
 func maybeReplace(o *classify.Object) bool {
 	for _, f := range o.Findings {
@@ -110,7 +129,7 @@ func addRefusal(o *classify.Object, chk Check) {
 	case Conflict:
 		rule, reason = RuleConflict, "server-side apply conflicts with fields other managers own (helm upgrade fails unless --force-conflicts)"
 	}
-	reason += ": helm upgrade will fail here; the server says: " + chk.Message
+	reason += ": helm upgrade will fail here; the server says: " + serverMessage(chk)
 	add := func(f classify.Finding) {
 		f.Level, f.Rule, f.Reason = rules.Disruptive, rule, reason
 		f.Replace = chk.Outcome == Immutable

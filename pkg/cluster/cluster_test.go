@@ -233,3 +233,29 @@ func TestFieldsOf(t *testing.T) {
 		t.Errorf("fields: %v", got)
 	}
 }
+
+// The server's message may quote a value: for a Secret, or a field whose
+// value is never shown, it is withheld, and the fields are named.
+func TestServerMessageWithholdsSecrets(t *testing.T) {
+	secret := kube.ObjectRef{Version: "v1", Kind: "Secret", Namespace: "ns", Name: "db"}
+	deploy := kube.ObjectRef{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}
+	envValue := kube.Path{kube.Field("spec"), kube.Field("template"), kube.Field("spec"), kube.Field("containers"), kube.Key{Field: "name", Value: "web"},
+		kube.Field("env"), kube.Key{Field: "name", Value: "DB_PASSWORD"}, kube.Field("value")}
+	for _, tc := range []struct {
+		chk    Check
+		want   string
+		reason string
+	}{
+		{Check{Ref: secret, Message: `Secret "db" is invalid: data[password]: Invalid value: "hunter2"`, Fields: []kube.Path{{kube.Field("data"), kube.Field("password")}}},
+			"it refuses data.password (its message is withheld", "a Secret's message"},
+		{Check{Ref: secret, Message: `admission webhook denied: hunter2`}, "(its message is withheld", "a webhook's message about a Secret"},
+		{Check{Ref: deploy, Message: `Invalid value: "hunter2"`, Fields: []kube.Path{envValue}}, "its message is withheld", "a credential's value in a Deployment"},
+		{Check{Ref: deploy, Message: `spec.selector: Invalid value: {"app":"web"}: field is immutable`, Fields: []kube.Path{{kube.Field("spec"), kube.Field("selector")}}},
+			`spec.selector: Invalid value: {"app":"web"}: field is immutable`, "nothing secret: the server's words"},
+	} {
+		got := serverMessage(tc.chk)
+		if !strings.Contains(got, tc.want) || (tc.want != tc.chk.Message && strings.Contains(got, "hunter2")) {
+			t.Errorf("%s: %q", tc.reason, got)
+		}
+	}
+}
