@@ -151,3 +151,17 @@ func TestPaths(t *testing.T) {
 		t.Errorf("default: %s", got)
 	}
 }
+
+// FuzzParse: any kubeconfig ends in a context or an error, never a panic,
+// and a resolved context always has a server.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(twoContexts), "")
+	f.Add([]byte(twoContexts), "b")
+	f.Add([]byte("current-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters: [{name: c, cluster: {server: s}}]\nusers: [{name: u, user: {exec: {}}}]"), "")
+	f.Fuzz(func(t *testing.T, data []byte, context string) {
+		c, err := Parse(data, "/nonexistent", context) // files it names do not exist
+		if err == nil && c.Server == "" {
+			t.Fatalf("a context without a server: %+v", c)
+		}
+	})
+}
