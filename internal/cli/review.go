@@ -47,7 +47,7 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes (label churn and other noise) too")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
-	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
+	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, fmt.Sprintf("size budget of the markdown output, in bytes (at least %d)", report.MinMaxBytes))
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
 }
 
@@ -159,6 +159,9 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	if err != nil {
 		return nil, err
 	}
+	if err := report.CheckMaxBytes(f.maxBytes); err != nil {
+		return nil, fmt.Errorf("--max-bytes: %w", err)
+	}
 	set, err := review.LoadRules(f.noDefaultRules, f.ruleFiles...)
 	if err != nil {
 		return nil, err
@@ -187,6 +190,8 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	rep.Source = source
 	rep.ShowIgnored = f.showIgnored
 	rep.MaxBytes = f.maxBytes
+	rep.Namespace = f.namespace
+	rep.KubeContext = s.Getenv("HELM_KUBECONTEXT")
 	rep.Color = f.output == "text" && colorFor(s.Out, s, f.noColor)
 	return rep, nil
 }

@@ -146,6 +146,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err != nil {
 		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
 	}
+	rep.Release = u.Release
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
 	}

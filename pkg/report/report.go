@@ -29,6 +29,10 @@ type Report struct {
 	// MaxBytes is the size budget of the markdown format (0: the default,
 	// which fits a GitHub comment).
 	MaxBytes int
+	// Release, Namespace and KubeContext name what the plan is for, when
+	// the caller knows it (the plugin knows all three); the markdown
+	// header and its sticky-comment marker show them.
+	Release, Namespace, KubeContext string
 	// GateLine, when set, is printed as the gate's line instead of the
 	// threshold's verdict: for callers that judge the plan by something
 	// else, such as a migration step's expectations.

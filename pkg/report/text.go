@@ -24,6 +24,8 @@ type palette struct {
 	bold   *color.Color
 	fail   *color.Color
 	pass   *color.Color
+	// the lines of a line diff inside a value
+	diff map[lineOp]*color.Color
 }
 
 func newPalette(on bool) *palette {
@@ -55,6 +57,13 @@ func newPalette(on bool) *palette {
 		bold:  mk(color.Bold),
 		fail:  mk(color.FgRed, color.Bold),
 		pass:  mk(color.FgGreen, color.Bold),
+		diff: map[lineOp]*color.Color{
+			lineSame:    mk(),
+			lineRemoved: mk(color.FgRed),
+			lineAdded:   mk(color.FgGreen),
+			lineHunk:    mk(color.FgCyan),
+			lineElided:  mk(color.Faint),
+		},
 	}
 }
 
@@ -181,15 +190,22 @@ func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []c
 	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String())
 	for _, f := range shown {
 		fl := p.level[f.Level]
+		d, multi := lineDiff{}, false
 		if f.Object {
 			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		} else {
-			line := fmt.Sprintf("%s %s: %s", opSymbol(f.Change.Op), pathText(f), changeText(f.Change, textValueMax))
-			fmt.Fprintf(w, "      %s\n", line)
+			what := changeText(f.Change, textValueMax)
+			if d, multi = valueLineDiff(f.Change); multi {
+				what = d.summary()
+			}
+			fmt.Fprintf(w, "      %s %s: %s\n", opSymbol(f.Change.Op), printable(pathText(f)), what)
 			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		}
 		for _, extra := range findingNotes(f) {
-			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(extra))
+			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(printable(extra)))
+		}
+		for _, l := range d.lines {
+			fmt.Fprintf(w, "            %s\n", p.diff[l.op].Sprint(l.String()))
 		}
 	}
 	if len(ignored) > 0 {
