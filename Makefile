@@ -62,7 +62,7 @@ docs:
 
 ## update: refresh golden files after an intended change of the reports
 update:
-	$(GO) test ./internal/cli -run 'TestGolden|TestDocsCurrent' -update
+	$(GO) test ./internal/cli -run 'TestGolden|TestDocsCurrent|TestPluginCompletionCurrent' -update
 	$(GO) test ./pkg/report -run 'TestGoldenReports' -update
 
 clean:

@@ -162,10 +162,10 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
 		}
 		if !ok {
-			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
+			return &exitError{code: classify.ExitTrip, held: fmt.Sprintf("%s was not upgraded: not approved.", u.Release)}
 		}
 	case rep.Verdict.Tripped:
-		return &exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
+		return &exitError{code: classify.ExitTrip, held: fmt.Sprintf("%s was not upgraded: the gate tripped. Review the changes above; to upgrade anyway, list them in an accept file (--accept FILE) or approve on a terminal (--approve).", u.Release)}
 	}
 	if err := runner.Upgrade(ctx, u); err != nil {
 		var ue *helmrun.UpgradeError
@@ -174,7 +174,9 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 			if code == 0 {
 				code = classify.ExitError
 			}
-			return &exitError{code: code, err: err}
+			// helm's own error went to the terminal as helm printed it:
+			// say what failed without repeating it
+			return &exitError{code: code, err: fmt.Errorf("helm upgrade failed (exit %d) after the review passed; helm's message is above", ue.ExitCode)}
 		}
 		return err
 	}

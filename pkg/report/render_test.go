@@ -247,3 +247,25 @@ func TestMarkdownBudgetRefused(t *testing.T) {
 func notef(format string, args ...any) diffparse.Note {
 	return diffparse.Note{Text: fmt.Sprintf(format, args...)}
 }
+
+// Counts agree with their nouns: "1 byte", "1 object", never "1 objects".
+func TestPlurals(t *testing.T) {
+	in := "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  data:\n-   k: 'REDACTED # (2 bytes)'\n+   k: 'REDACTED # (1 bytes)'\n  type: Opaque\n" +
+		"default, quiet, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: quiet\n    labels:\n-     helm.sh/chart: a-1\n+     helm.sh/chart: a-2\n"
+	res, err := review.Review(strings.NewReader(in), review.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []report.Writer{report.Text{}, report.Markdown{}} {
+		s := render(t, w, report.New(res, classify.DefaultGate))
+		if _, md := w.(report.Markdown); md && !strings.Contains(s, "1 object with ignored changes only") {
+			t.Errorf("markdown does not say 1 object:\n%s", s)
+		}
+		if m := regexp.MustCompile(`\b1 (bytes|objects|lines|changes|arguments|notes)\b`).FindString(s); m != "" {
+			t.Errorf("%T says %q:\n%s", w, m, s)
+		}
+		if !strings.Contains(s, "(1 byte)") {
+			t.Errorf("%T does not say (1 byte):\n%s", w, s)
+		}
+	}
+}

@@ -119,7 +119,7 @@ func value(v diffparse.Value, max int) string {
 		return "(none)"
 	case v.Redacted:
 		if v.Bytes >= 0 {
-			return fmt.Sprintf("(sensitive, %d bytes)", v.Bytes)
+			return "(sensitive, " + count(v.Bytes, "byte", "bytes") + ")"
 		}
 		return "(sensitive)"
 	case v.Kind == diffparse.Text || v.Kind == diffparse.Tree:
@@ -185,7 +185,7 @@ func changeText(c diffparse.Change, max int) string {
 
 func bytesNote(v diffparse.Value) string {
 	if v.Bytes >= 0 {
-		return fmt.Sprintf(" (%d bytes)", v.Bytes)
+		return " (" + count(v.Bytes, "byte", "bytes") + ")"
 	}
 	return ""
 }
