@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -27,6 +29,35 @@ var dist struct {
 	dir     string
 	version string
 	url     string
+	keyring string // the public keyring of the key that signed the helm v4 archives
+}
+
+// signingKey makes a gpg key to sign the helm v4 archives with, as a
+// release would, in a GNUPGHOME of its own; it returns that home and the
+// exported public keyring helm verifies against.
+func signingKey(dir string) (home, keyring string, err error) {
+	if _, err := exec.LookPath("gpg"); err != nil {
+		return "", "", errors.New("gpg is needed to sign and verify the helm v4 plugin archive (apt-get install gnupg)")
+	}
+	home = filepath.Join(dir, "gnupg")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return "", "", err
+	}
+	env := append(os.Environ(), "GNUPGHOME="+home)
+	gen := exec.Command("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+		"--quick-gen-key", "safediff e2e <e2e@example.com>", "rsa3072", "sign", "never")
+	gen.Env = env
+	if out, err := gen.CombinedOutput(); err != nil {
+		return "", "", fmt.Errorf("gpg --quick-gen-key: %v\n%s", err, out)
+	}
+	exp := exec.Command("gpg", "--batch", "--export", "e2e@example.com")
+	exp.Env = env
+	pub, err := exp.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("gpg --export: %v", err)
+	}
+	keyring = filepath.Join(dir, "pubring.gpg")
+	return home, keyring, os.WriteFile(keyring, pub, 0o644)
 }
 
 func distArchives(t *testing.T) (dir, version, url string) {
@@ -36,8 +67,20 @@ func distArchives(t *testing.T) (dir, version, url string) {
 	}
 	dist.once.Do(func() {
 		dist.dir = filepath.Join(suite.tmp, "dist")
+		home, keyring, err := signingKey(suite.tmp)
+		if err != nil {
+			dist.err = err
+			return
+		}
+		dist.keyring = keyring
+		pass := filepath.Join(suite.tmp, "passphrase")
+		if err := os.WriteFile(pass, nil, 0o600); err != nil {
+			dist.err = err
+			return
+		}
 		cmd := exec.Command("bash", filepath.Join(suite.tools.Root, "scripts", "dist.sh"))
-		cmd.Env = append(os.Environ(), "DIST="+dist.dir, "PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH)
+		cmd.Env = append(os.Environ(), "DIST="+dist.dir, "PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH,
+			"GNUPGHOME="+home, "SIGN_KEY=e2e@example.com", "SIGN_PASSPHRASE_FILE="+pass)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			dist.err = &distError{string(out), err}
@@ -104,7 +147,7 @@ func TestDistChecksums(t *testing.T) {
 	}
 	p := runtime.GOOS + "-" + runtime.GOARCH
 	for _, name := range []string{"safediff_" + version + "_" + runtime.GOOS + "_" + runtime.GOARCH + ".tar.gz",
-		"safediff-" + version + "-" + p + ".tgz", "safediff-helm3-" + version + "-" + p + ".tgz"} {
+		"safediff-" + version + "-" + p + ".tgz", "safediff-" + version + "-" + p + ".tgz.prov", "safediff-helm3-" + version + "-" + p + ".tgz"} {
 		if !listed[name] {
 			t.Errorf("checksums.txt does not list %s", name)
 		}
@@ -141,21 +184,59 @@ func TestDistPluginInstalls(t *testing.T) {
 				check(t, h)
 				return
 			}
-			// helm v4 verifies archives against a .prov file unless told not to
+			// helm v4 verifies archives against their .prov file: the signed
+			// archive installs with the signer's public keyring
+			name := "safediff-" + version + "-" + p + ".tgz"
+			archive := filepath.Join(dir, name)
 			h := freshHelm(t, hv)
-			archive := filepath.Join(dir, "safediff-"+version+"-"+p+".tgz")
-			r := h.Run(nil, nil, "plugin", "install", archive)
+			r := h.Run(nil, nil, "plugin", "install", archive, "--keyring", dist.keyring)
+			wantExit(t, r, 0)
+			wantIn(t, "signed install", r.Stdout, "Signed by: safediff e2e <e2e@example.com>", "Plugin Hash Verified")
+			check(t, h)
+			r = h.Run(nil, nil, "plugin", "list")
+			wantIn(t, "helm v4 plugin list", r.Stdout, "cli/v1", "v1") // the versioned manifest, not legacy
+
+			// an archive changed after signing is refused
+			tampered := filepath.Join(t.TempDir(), name)
+			data, err := os.ReadFile(archive)
+			if err != nil {
+				t.Fatal(err)
+			}
+			prov, err := os.ReadFile(archive + ".prov")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(tampered, append(data, 0), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(tampered+".prov", prov, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r = freshHelm(t, hv).Run(nil, nil, "plugin", "install", tampered, "--keyring", dist.keyring)
+			if r.Code == 0 {
+				t.Fatalf("helm v4 installed an archive whose hash does not match its provenance:\n%s", r)
+			}
+			wantIn(t, "tampered install", r.Stderr, "sha256 sum does not match")
+
+			// without a .prov, helm v4 refuses unless told not to verify
+			unsigned := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(unsigned, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h = freshHelm(t, hv)
+			r = h.Run(nil, nil, "plugin", "install", unsigned)
 			if r.Code == 0 {
 				t.Fatalf("helm v4 installed an unsigned archive without --verify=false:\n%s", r)
 			}
 			wantIn(t, "unsigned install", r.Stderr, "no provenance file")
-			h.MustRun(t, "plugin", "install", archive, "--verify=false")
+			h.MustRun(t, "plugin", "install", unsigned, "--verify=false")
 			check(t, h)
-			r = h.Run(nil, nil, "plugin", "list")
-			wantIn(t, "helm v4 plugin list", r.Stdout, "cli/v1", "v1") // the versioned manifest, not legacy
-			// and from a URL
+
+			// and from a URL (helm fetches URL.prov beside it)
 			h = freshHelm(t, hv)
-			h.MustRun(t, "plugin", "install", url+"/safediff-"+version+"-"+p+".tgz", "--verify=false")
+			r = h.Run(nil, nil, "plugin", "install", url+"/"+name, "--keyring", dist.keyring)
+			wantExit(t, r, 0)
+			wantIn(t, "signed URL install", r.Stdout, "Plugin Hash Verified")
 			check(t, h)
 		})
 	}
