@@ -111,7 +111,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		b.add(t.String())
 	}
 	for i, n := range res.Plan.Notes {
-		if !b.add(fmt.Sprintf("> **Note:** %s\n\n", mdNote(n.Text))) {
+		// a note may quote the input (helm's warnings): escaped whole
+		if !b.add(fmt.Sprintf("> **Note:** %s\n\n", mdText(n.Text))) {
 			left := len(res.Plan.Notes) - i
 			b.limit += mdReserve
 			b.add(fmt.Sprintf("> %s not shown (byte budget); `-o json` lists them.\n\n", count(left, "more note", "more notes")))
@@ -424,10 +425,6 @@ func mdCode(s string) string {
 func mdCellCode(s string) string {
 	return strings.ReplaceAll(mdCode(s), "|", `\|`)
 }
-
-// mdNote renders a note of the input: safediff's words escaped, but the
-// note may quote the input (helm's warnings), so it is escaped whole.
-func mdNote(s string) string { return mdText(s) }
 
 // mdText escapes free text: HTML, every markdown punctuation character,
 // and what GitHub would turn into a mention, an issue link or a link
