@@ -38,7 +38,9 @@ func completeFlagValues(root *cobra.Command) {
 			if c.Flags().Lookup(name) == nil {
 				continue
 			}
-			vals := vals
+			if c.Name() == "rules" && name == "output" {
+				vals = []string{"text", "json"} // the rules listing has no markdown
+			}
 			// an error means the function is registered already
 			_ = c.RegisterFlagCompletionFunc(name, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 				return vals, cobra.ShellCompDirectiveNoFileComp

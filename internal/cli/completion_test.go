@@ -48,6 +48,7 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "review", "--fail-on", ""}, "destructive", "a level"},
 		{[]string{"__complete", "review", "-o", ""}, "markdown", "an output format"},
 		{[]string{"__complete", "review", "--color", ""}, "always", "a colour choice"},
+		{[]string{"__complete", "rules", "-o", ""}, "json\n:4", "the rules listing's own formats, markdown not among them"},
 		{[]string{"__complete", "upgrade", "shop", "./chart", "--rep"}, "--report", "upgrade's own flags, although it parses its flags itself"},
 		{[]string{"completion", "bash"}, "__start_safediff", "the bash script"},
 		{[]string{"completion", "zsh"}, "#compdef safediff", "the zsh script"},
