@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
+	"syscall"
 	"time"
 )
 
@@ -47,6 +49,12 @@ func Run(ctx context.Context, command []string, out, errOut io.Writer, heartbeat
 		// drain whatever is left, so the writer never meets a closed pipe
 		io.Copy(io.Discard, stdout)
 	}()
+	// an interrupt or a termination of testlog goes to the tests too, and
+	// testlog keeps reading until they end: a test killed with its reader
+	// would die on a closed pipe without stopping the servers it started
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	r := &Renderer{Out: out}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
@@ -61,6 +69,9 @@ loop:
 			r.Event(e)
 		case <-tick.C:
 			r.Heartbeat()
+		case sig := <-sigs:
+			fmt.Fprintf(out, "testlog: %v: passing it to the tests and waiting for them to end\n", sig)
+			cmd.Process.Signal(sig)
 		}
 	}
 	err = cmd.Wait()
