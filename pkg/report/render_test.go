@@ -269,3 +269,18 @@ func TestPlurals(t *testing.T) {
 		}
 	}
 }
+
+// No control character of the input reaches a terminal through the text
+// report: notes, paths and values are shown escaped.
+func TestTextEscapesControlCharacters(t *testing.T) {
+	rep := reportOf(t, "multiline-configmap.diff")
+	rep.Result.Plan.Notes = append(rep.Result.Plan.Notes, notef("helm warned: \x1b[2J\x1b[31mcleared"))
+	rep.Result.Objects[0].Findings[0].Change.New.Text += "\x1b]0;title\x07\n"
+	s := render(t, report.Text{}, rep)
+	if strings.ContainsAny(s, "\x1b\x07") {
+		t.Errorf("the text report passes control characters through:\n%q", s)
+	}
+	if !strings.Contains(s, `\u001b[2J`) {
+		t.Errorf("the note's escape sequence is not shown escaped:\n%s", s)
+	}
+}

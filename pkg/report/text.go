@@ -78,7 +78,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 
 	fmt.Fprintf(w, "safediff review (%s)\n", inputDescription(r))
 	for _, n := range res.Plan.Notes {
-		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), n.Text)
+		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), printable(n.Text))
 	}
 	if len(objs) == 0 {
 		fmt.Fprintln(w)
@@ -129,7 +129,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 			fmt.Fprintf(w, "  %s\n", p.faint.Sprint("Only ignored changes (--show-ignored lists them):"))
 			for _, o := range quiet {
 				_, ignored := visible(o, false)
-				fmt.Fprintf(w, "  %s %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String(), p.faint.Sprint("- "+ignoredSummary(ignored)))
+				fmt.Fprintf(w, "  %s %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), printable(o.Ref.String()), p.faint.Sprint("- "+ignoredSummary(ignored)))
 			}
 		}
 	}
@@ -172,7 +172,7 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 
 func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []classify.Finding) {
 	lc := p.level[o.Level]
-	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), o.Ref.Display(), describeAction(o), lc.Sprintf("[%s]", o.Level))
+	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), printable(o.Ref.Display()), describeAction(o), lc.Sprintf("[%s]", o.Level))
 	if len(o.Culprits) > 0 {
 		var cs []string
 		for _, c := range o.Culprits {
@@ -187,7 +187,7 @@ func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []c
 		}
 		fmt.Fprintf(w, "  %s owner %s -> %s\n", p.faint.Sprint("#"), from, o.NewOwner)
 	}
-	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String())
+	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), printable(o.Ref.String()))
 	for _, f := range shown {
 		fl := p.level[f.Level]
 		d, multi := lineDiff{}, false
