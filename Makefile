@@ -46,10 +46,11 @@ unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e '/internal/e2e$$' -e '/internal/testenv/kubelet$$')
 
 ## e2e-tools: build the pinned helm, helm-diff, kube-apiserver and etcd into .cache/e2e (once),
-## and install the data-plane servers (redis-server from apt; checks the Postgres 15 binaries)
+## and install the data-plane servers (redis-server from apt; checks the Postgres 15 binaries) and gpg
 e2e-tools:
 	bash scripts/e2e/build-tools.sh
 	bash scripts/e2e/install-dataplane.sh
+	bash scripts/e2e/install-gpg.sh
 
 ## e2e: end-to-end tests against real helm, helm-diff, API servers, Postgres and Redis; a line as
 ## each test starts and ends, which tests run every HEARTBEAT, and the output of failing tests
