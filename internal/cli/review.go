@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
@@ -22,11 +23,19 @@ type reviewFlags struct {
 	output         string
 	showIgnored    bool
 	noColor        bool
+	color          colorChoice
 	failOn         []string
 	maxBytes       int
 	namespace      string
 	accept         []string
 	writeAccept    string // review only
+	cluster        clusterFlags
+	// confirm, when set, adds to a classified review what the API server
+	// said (--cluster), before it is judged.
+	confirm func(*classify.Result) error
+	// planned are the accept entries a saved plan recorded, applied with
+	// the accept files.
+	planned *gate.AcceptFile
 }
 
 func (f *reviewFlags) register(cmd *cobra.Command) {
@@ -47,10 +56,12 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.ruleFiles, "rules", nil, "rules `FILE` layered over the defaults (repeatable; the last given has the highest precedence)")
 	fl.BoolVar(&f.noDefaultRules, "no-default-rules", false, "drop the embedded default rules")
 	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes (label churn and other noise) too")
-	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (as --color never)")
+	fl.Var(&f.color, "color", colorHelp)
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
-	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
+	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, fmt.Sprintf("size budget of the markdown output, in bytes (at least %d)", report.MinMaxBytes))
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
+	f.cluster.register(cmd)
 }
 
 func newReviewCmd(s *Streams) *cobra.Command {
@@ -75,12 +86,20 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 			name := "-"
 			if len(args) == 1 {
 				name = args[0]
+			} else if terminal(s) {
+				return errNoInput
 			}
 			in, source, closeIn, err := openInput(name, s)
 			if err != nil {
 				return err
 			}
 			defer closeIn()
+			if f.cluster.on {
+				var err error
+				if in, err = prepareDiffCluster(cmd.Context(), s, &f, in); err != nil {
+					return err
+				}
+			}
 			return runReview(s, &f, in, source)
 		},
 	}
@@ -157,11 +176,17 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	if err != nil {
 		return nil, err
 	}
+	if err := report.CheckMaxBytes(f.maxBytes); err != nil {
+		return nil, fmt.Errorf("--max-bytes: %w", err)
+	}
 	set, err := review.LoadRules(f.noDefaultRules, f.ruleFiles...)
 	if err != nil {
 		return nil, err
 	}
 	var accept []*gate.AcceptFile
+	if f.planned != nil {
+		accept = append(accept, f.planned)
+	}
 	for _, name := range f.accept {
 		a, err := review.ReadAccept(name)
 		if err != nil {
@@ -169,13 +194,15 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 		}
 		accept = append(accept, a)
 	}
-	rep, err := review.Review(in, review.Options{Rules: set, Judge: g, Accept: accept, Format: format, Namespace: f.namespace, Source: source})
+	rep, err := review.Review(in, review.Options{Rules: set, Judge: g, Accept: accept, Confirm: f.confirm, Format: format, Namespace: f.namespace, Source: source})
 	if err != nil {
 		return nil, err
 	}
 	rep.ShowIgnored = f.showIgnored
 	rep.MaxBytes = f.maxBytes
-	rep.Color = f.output == "text" && colorFor(s.Out, s, f.noColor)
+	rep.Namespace = f.namespace
+	rep.KubeContext = s.Getenv("HELM_KUBECONTEXT")
+	rep.Color = f.output == "text" && colorWanted(s.Out, s, f.color, f.noColor)
 	return rep, nil
 }
 

@@ -103,6 +103,20 @@ type StatusError struct {
 	// Forbidden, Invalid; empty when the body was not a Status.
 	Reason  string
 	Message string
+	// Causes are the Status details' causes: for an Invalid answer, the
+	// fields the server refused and why.
+	Causes []Cause
+}
+
+// Cause is one cause of a Status: a field and what is wrong with it.
+type Cause struct {
+	// Reason is the cause's reason, e.g. FieldValueInvalid.
+	Reason string `json:"reason"`
+	// Message says what is wrong ("Invalid value: …: field is immutable").
+	Message string `json:"message"`
+	// Field is the field's path as the server prints it
+	// ("spec.selector", "spec.template.spec.containers[0].image").
+	Field string `json:"field"`
 }
 
 func (e *StatusError) Error() string {
@@ -127,6 +141,10 @@ func IsAlreadyExists(err error) bool {
 	var se *StatusError
 	return errors.As(err, &se) && se.Reason == "AlreadyExists"
 }
+
+// IsInvalid says whether err is a refused object (422 Invalid): a field
+// the server does not accept, in [StatusError.Causes].
+func IsInvalid(err error) bool { return reasonOf(err, http.StatusUnprocessableEntity, "Invalid") }
 
 // IsConflict says whether err is an update whose resourceVersion is not
 // the object's current one (409 Conflict): read it again and retry.
@@ -195,9 +213,12 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 			Kind    string `json:"kind"`
 			Reason  string `json:"reason"`
 			Message string `json:"message"`
+			Details struct {
+				Causes []Cause `json:"causes"`
+			} `json:"details"`
 		}
 		if json.Unmarshal(data, &st) == nil && st.Kind == "Status" {
-			se.Reason, se.Message = st.Reason, st.Message
+			se.Reason, se.Message, se.Causes = st.Reason, st.Message, st.Details.Causes
 		} else {
 			se.Message = strings.TrimSpace(string(data))
 			if len(se.Message) > 512 {

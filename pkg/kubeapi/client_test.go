@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"math/big"
@@ -276,5 +277,23 @@ func TestPath(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %s, want %s", tc.got, tc.want)
 		}
+	}
+}
+
+// A refused object's Status names the fields: StatusError keeps them.
+func TestStatusCauses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(422)
+		io.WriteString(w, `{"kind":"Status","status":"Failure","reason":"Invalid","code":422,
+			"message":"Deployment.apps \"web\" is invalid: spec.selector: Invalid value: {}: field is immutable",
+			"details":{"causes":[{"reason":"FieldValueInvalid","message":"Invalid value: {}: field is immutable","field":"spec.selector"}]}}`)
+	}))
+	defer srv.Close()
+	c := &Client{Server: srv.URL, HTTP: srv.Client()}
+	err := c.Do(context.Background(), Request{Method: "PATCH", Path: "/apis/apps/v1/namespaces/n/deployments/web", Body: []byte("{}")}, nil)
+	var se *StatusError
+	if !IsInvalid(err) || IsNotFound(err) || !errors.As(err, &se) || len(se.Causes) != 1 ||
+		se.Causes[0] != (Cause{Reason: "FieldValueInvalid", Message: "Invalid value: {}: field is immutable", Field: "spec.selector"}) {
+		t.Errorf("%#v", err)
 	}
 }
