@@ -422,6 +422,14 @@ func (m *mig) logPause(out string) {
 // the kill (a single command) is resumed after a crash right after it.
 // Steps done before are left as they are.
 func (m *mig) runKilledAtEveryStep() {
+	m.t.Helper()
+	m.runKilledUntil("")
+}
+
+// runKilledUntil is runKilledAtEveryStep up to step until (to the end if
+// ""): a test that makes a later step fail first kills every step before
+// it, then, after the failure, the rest.
+func (m *mig) runKilledUntil(until string) {
 	t := m.t
 	t.Helper()
 	plan := m.safediff("plan", m.file)
@@ -436,12 +444,20 @@ func (m *mig) runKilledAtEveryStep() {
 	if len(ids) < 10 {
 		t.Fatalf("steps %v: the plan lists too few\n%s", ids, plan.Stdout)
 	}
-	kills := 0
+	if until != "" {
+		i := slices.Index(ids, until)
+		if i < 0 {
+			t.Fatalf("no step %s in the plan %v", until, ids)
+		}
+		ids = ids[:i+1]
+	}
+	kills, ran := 0, 0
 	before := m.state().Done
 	for k, id := range ids {
 		if _, done := before[id]; done {
 			continue
 		}
+		ran++
 		killed := m.killInside(id)
 		if killed {
 			kills++
@@ -464,7 +480,7 @@ func (m *mig) runKilledAtEveryStep() {
 			}
 		}
 	}
-	t.Logf("%d of %d steps were killed inside", kills, len(ids))
+	t.Logf("%d of %d steps were killed inside", kills, ran)
 	if kills == 0 {
 		t.Error("no run was killed inside a step")
 	}

@@ -12,8 +12,9 @@ import (
 // the source's primary, two replicas cascading from it) while a writer
 // keeps writing through the name. First a target replica whose replay is
 // paused cannot catch up: the cut-over rolls back, the clients are back on
-// the source, nothing is lost. Then the migration runs to its end with the
-// runner killed inside every step. At the end every acknowledged write is
+// the source, nothing is lost. Then the migration runs to its end. The
+// runner is killed inside every step, before the failure up to
+// wait-replica, after it the rest. At the end every acknowledged write is
 // on the target once, every server of the source refuses the clients, and
 // each target replica streams from the new primary on its new timeline
 // (no rebuild), with every write.
@@ -26,12 +27,13 @@ func TestMigratePostgresReplicated(t *testing.T) {
 	srcStarts := h.podStatus("src").Starts
 	ctx := context.Background()
 
+	h.runKilledUntil("prepare-source")
 	// the source's replicas replicate with the password they were made
 	// with: another one is refused before it is set
 	r := h.safediffEnv([]string{"TEST_REPLICATION_PASSWORD=another-one"}, "run", h.file, "--yes", "--until", "apply-source-config")
 	wantExit(t, r, 1)
 	wantIn(t, "another replication password", r.Stderr, "a password other than TEST_REPLICATION_PASSWORD's")
-	wantExit(t, h.safediff("run", h.file, "--yes", "--until", "wait-replica"), 0)
+	h.runKilledUntil("wait-replica")
 	lagging := h.pg(net.JoinHostPort(h.dstPods[2], "5432"))
 	if _, err := lagging.Exec(ctx, "select pg_wal_replay_pause()"); err != nil {
 		t.Fatal(err)
