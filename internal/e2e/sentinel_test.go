@@ -121,6 +121,16 @@ func TestMigrateRedisSentinel(t *testing.T) {
 		}
 		return nil
 	})
+	// the source's replica, promoted by hand after the cut-over, refuses
+	// writes too: it was fenced with its master
+	c := h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
+	if err := c.ReplicaOf(ctx, "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RPush(ctx, "records", -1).Err(); err == nil || !strings.Contains(err.Error(), "NOREPLICAS") {
+		t.Errorf("a write to the source's replica %s, promoted by hand after the cut-over: %v, want it refused (NOREPLICAS)", h.srcPods[1], err)
+	}
+	c.Close()
 	for _, l := range h.outputs {
 		h.logPause(l)
 	}

@@ -711,17 +711,7 @@ func (sh *clusterShard) fence(ctx context.Context, c *Cut, j journal) error {
 		return err
 	}
 	defer n.close()
-	if _, ok := c.SavedConfig[redisFenceKeys[0]]; !ok {
-		saved, err := n.saveFenceConfig(ctx, c.SavedConfig)
-		if err != nil {
-			return err
-		}
-		c.SavedConfig = saved
-		if err := j.save(); err != nil {
-			return err
-		}
-	}
-	if err := n.fence(ctx); err != nil {
+	if err := n.fenceRecorded(ctx, c, j); err != nil {
 		return err
 	}
 	r, err := n.replication(ctx)

@@ -137,6 +137,23 @@ func (n *redisNode) saveFenceConfig(ctx context.Context, saved map[string]string
 	return saved, nil
 }
 
+// fenceRecorded fences the server after recording, in the cut's state,
+// the settings the fence changes (once): a run killed half-way must still
+// know what to restore.
+func (n *redisNode) fenceRecorded(ctx context.Context, c *Cut, j journal) error {
+	if _, ok := c.SavedConfig[redisFenceKeys[0]]; !ok {
+		saved, err := n.saveFenceConfig(ctx, c.SavedConfig)
+		if err != nil {
+			return err
+		}
+		c.SavedConfig = saved
+		if err := j.save(); err != nil {
+			return err
+		}
+	}
+	return n.fence(ctx)
+}
+
 // fence makes the server refuse every write (min-replicas-to-write beyond
 // any replica count): plain commands, MULTI/EXEC (EXECABORT) and scripts
 // and functions that write (NOREPLICAS). Redis runs commands one at a

@@ -253,19 +253,7 @@ func (e *redisEngine) fence(ctx context.Context, c *Cut, j journal) error {
 		return err
 	}
 	defer src.close()
-	if _, ok := c.SavedConfig[redisFenceKeys[0]]; !ok {
-		// recorded before the fence changes them: a run killed half-way
-		// must still know what to restore
-		saved, err := src.saveFenceConfig(ctx, c.SavedConfig)
-		if err != nil {
-			return err
-		}
-		c.SavedConfig = saved
-		if err := j.save(); err != nil {
-			return err
-		}
-	}
-	if err := src.fence(ctx); err != nil {
+	if err := src.fenceRecorded(ctx, c, j); err != nil {
 		return err
 	}
 	if err := e.endSessions(ctx, src); err != nil {
