@@ -81,6 +81,11 @@ func BenchmarkMigratePause(b *testing.B) {
 				}
 			}
 			b.Logf("pause %v; steps: %s", d, strings.Join(steps, ", "))
+			for _, l := range strings.Split(r.Stdout, "\n") {
+				if strings.Contains(l, "shard ") && (strings.Contains(l, "serves its slots") || strings.Contains(l, "did not complete") || strings.Contains(l, "waited")) {
+					b.Log(strings.TrimSpace(l))
+				}
+			}
 		})
 	}
 }

@@ -686,6 +686,62 @@ func (sh *clusterShard) master(ctx context.Context) (shardView, bool, error) {
 	return s, containsAddr(sh.e.m.Target.Nodes, s.master), nil
 }
 
+// masterKnows waits, at most the catch-up timeout, until the shard's
+// fenced master lists the taker as its replica, over a connected cluster
+// bus link both ways: a master ignores a manual failover request
+// (MFSTART) from a node it does not know as its replica, and the request
+// times out having done nothing.
+func (sh *clusterShard) masterKnows(ctx context.Context, t *redisNode, c *Cut, j journal) error {
+	src, err := sh.e.dial(ctx, c.Source)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	var why string
+	start := time.Now()
+	err = waitFor(ctx, time.Duration(sh.e.m.Thresholds.CatchUpTimeout), func() (bool, error) {
+		master, err := src.self(ctx)
+		if err != nil {
+			return false, err
+		}
+		me, err := t.self(ctx)
+		if err != nil {
+			return false, err
+		}
+		if me.master != master.id {
+			return false, permanent(fmt.Errorf("the target node at %s replicates %s, not shard %d's fenced master %s (%s)", sh.taker(), orNone(me.master), sh.i, c.Source, master.id))
+		}
+		why = "the target node's link to its master is down"
+		if up, err := linked(ctx, t, master.id, ""); err != nil || !up {
+			return false, err
+		}
+		why = "the master does not list the target node as its replica yet"
+		return linked(ctx, src, me.id, master.id)
+	})
+	if err != nil {
+		return fmt.Errorf("shard %d: no failover to %s: %s: %w", sh.i, sh.taker(), why, err)
+	}
+	if d := time.Since(start); d > pollEvery {
+		j.say("shard %d: waited %v until its master knew %s as its replica over the cluster bus", sh.i, d.Round(time.Millisecond), sh.taker())
+	}
+	return nil
+}
+
+// linked reports whether the node n sees the node id connected over the
+// cluster bus and, when master is not "", as a replica of master.
+func linked(ctx context.Context, n *redisNode, id, master string) (bool, error) {
+	nodes, err := n.clusterNodes(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range nodes {
+		if o.id == id {
+			return o.connected && !o.is("fail?") && !o.is("fail") && (master == "" || o.master == master), nil
+		}
+	}
+	return false, nil
+}
+
 // taker is the target node that takes the shard over.
 func (sh *clusterShard) taker() string { return sh.e.m.Target.Nodes[sh.i-1] }
 
@@ -788,9 +844,12 @@ func (sh *clusterShard) compare(ctx context.Context, c *Cut) ([]string, []string
 }
 
 // promote fails the shard over to its target node with CLUSTER FAILOVER
-// and waits until that node serves the shard's slots. A failover that
-// does not complete within the catch-up timeout is waited out until Redis
-// has given it up too, then reported as a *notPromotedError. After it:
+// and waits until that node serves the shard's slots. First the shard's
+// master must know the node as its replica (masterKnows). A failover
+// that does not complete is waited out until Redis has given it up, then
+// asked for again while the catch-up timeout lasts: a request the master
+// dropped did nothing. One that never completes is reported as a
+// *notPromotedError. After it:
 // the shard's source nodes can never be chosen again
 // (cluster-replica-no-failover), the slots are all served, and the
 // shard's other target nodes follow the new master.
@@ -811,25 +870,49 @@ func (sh *clusterShard) promote(ctx context.Context, c *Cut, j journal) error {
 	}
 	start := time.Now()
 	if !ok {
-		if err := t.c.ClusterFailover(ctx).Err(); err != nil {
-			return fmt.Errorf("redis at %s: CLUSTER FAILOVER: %w", sh.taker(), err)
-		}
-		wait := max(time.Duration(e.m.Thresholds.CatchUpTimeout), clusterFailoverTimeout+time.Second)
-		err := waitFor(ctx, wait, done)
-		var to *errTimeout
-		if errors.As(err, &to) {
-			// Redis gives a failover up after clusterFailoverTimeout: past
-			// it, one that did not complete never will
+		if err := sh.masterKnows(ctx, t, c, j); err != nil {
+			// this run asked for no failover; one a killed run asked for
+			// is given up by now, or completed
 			if err := sleep(ctx, time.Until(start.Add(clusterFailoverTimeout+time.Second))); err != nil {
 				return err
 			}
-			if ok, err := done(); err != nil || ok {
-				return err
+			var err2 error
+			if ok, err2 = done(); err2 != nil {
+				return err2
+			} else if !ok {
+				return &notPromotedError{why: err.Error()}
 			}
-			return &notPromotedError{why: fmt.Sprintf("the failover to %s did not complete within %v: the shard's master must answer it and a majority of the masters vote for it; one of them is stalled or unreachable, or the node's link to its master is down", sh.taker(), wait.Round(time.Second))}
 		}
-		if err != nil {
-			return err
+	}
+	if !ok {
+		start = time.Now()
+		// Redis gives a manual failover up after clusterFailoverTimeout:
+		// past it, one that did not complete never will, and may be asked
+		// for again while the catch-up timeout lasts
+		attempt := clusterFailoverTimeout + time.Second
+		deadline := start.Add(max(time.Duration(e.m.Thresholds.CatchUpTimeout), attempt))
+		for n := 1; ; n++ {
+			if err := t.c.ClusterFailover(ctx).Err(); err != nil {
+				return fmt.Errorf("redis at %s: CLUSTER FAILOVER: %w", sh.taker(), err)
+			}
+			err := waitFor(ctx, attempt, done)
+			var to *errTimeout
+			if !errors.As(err, &to) {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			if ok, err := done(); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			if time.Until(deadline) < attempt {
+				return &notPromotedError{why: fmt.Sprintf("the failover to %s did not complete within %v (attempts: %d): the shard's master must answer it and a majority of the masters vote for it; one of them is stalled or unreachable, or the node's link to its master is down", sh.taker(), time.Since(start).Round(time.Second), n)}
+			}
+			j.say("shard %d: the failover to %s did not complete within %v (attempt %d); asking again", sh.i, sh.taker(), clusterFailoverTimeout, n)
 		}
 	}
 	// the slots are all served, this shard's by its new master, in every
