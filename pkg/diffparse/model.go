@@ -137,9 +137,14 @@ const (
 	Hidden
 	// Owner: the owning release changes; Old and New hold namespace/release.
 	Owner
+	// Reorder: the order of a list's items changed (a list keyed by merge
+	// key, or a list of scalars). Path is the list; Old and New hold the
+	// item keys (or the items) in order, as a JSON array. Order is meaning:
+	// reordering containers or env changes the pod template.
+	Reorder
 )
 
-var opNames = []string{"", "add", "remove", "modify", "reformat", "hidden", "owner"}
+var opNames = []string{"", "add", "remove", "modify", "reformat", "hidden", "owner", "reorder"}
 
 func (o Op) String() string {
 	if o > 0 && int(o) < len(opNames) {
@@ -172,7 +177,7 @@ func ParseOp(s string) (Op, error) {
 			return Op(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown op %q (want add, remove, modify, reformat, hidden or owner)", s)
+	return 0, fmt.Errorf("unknown op %q (want add, remove, modify, reformat, hidden, owner or reorder)", s)
 }
 
 // Content says how much of an object's fields the input shows.
@@ -241,9 +246,37 @@ func (k ValueKind) String() string {
 	return fmt.Sprintf("ValueKind(%d)", int(k))
 }
 
+// ScalarType is the YAML type a scalar value resolves to, as the API server
+// reads it (YAML 1.1 through sigs.k8s.io/yaml).
+type ScalarType int
+
+const (
+	UnknownType ScalarType = iota // not known: redacted, trees, formats without types
+	StringType
+	IntType
+	FloatType
+	BoolType
+	NullType
+)
+
+var scalarTypeNames = []string{"unknown", "string", "int", "float", "bool", "null"}
+
+func (t ScalarType) String() string {
+	if t >= 0 && int(t) < len(scalarTypeNames) {
+		return scalarTypeNames[t]
+	}
+	return fmt.Sprintf("ScalarType(%d)", int(t))
+}
+
 // Value is one side of a field change.
 type Value struct {
 	Kind ValueKind
+	// Type is the YAML type of a scalar value (Kind Scalar or Text) as the
+	// API server reads it: sigs.k8s.io/yaml turns the YAML into JSON, so a
+	// number is an IntType when its JSON is an integer literal (1, 1.0 and
+	// 0x1 all are) and a FloatType otherwise. UnknownType for trees,
+	// redacted values and inputs that carry no types.
+	Type ScalarType
 	// Text is the decoded value. It is empty when Redacted.
 	Text string
 	// Canonical is the value in a form where equal values compare equal
@@ -356,6 +389,12 @@ type Object struct {
 	// Content says how much of the object the input shows.
 	Content Content
 	Changes []Change
+	// Unresolved lists what the reader could not resolve from the visible
+	// lines of a partial object (an alias whose anchor is elided, a flow
+	// collection or quoted scalar cut by an elision, ...). When it is not
+	// empty, any field of the object may change: classification judges the
+	// object by the worst its changes could be.
+	Unresolved []Note
 	// Facts holds, for each side, the values of the fields requested with
 	// [Options.Facts] that are present, keyed by their path string.
 	Facts [2]map[string]Fact
