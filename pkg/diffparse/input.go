@@ -32,6 +32,9 @@ type input struct {
 	aheadAt int
 	crlf    bool // the first line ended in \r\n: every line does
 	decided bool // crlf is decided
+	last    byte // the last byte read from r
+	atEOF   bool // r said io.EOF
+	cutAt   int  // the number of a last line without its newline, 0 if none
 }
 
 // iline is one input line after normalisation.
@@ -59,6 +62,12 @@ func (in *input) Read(p []byte) (int, error) {
 	}
 	n, err := in.r.Read(p)
 	in.read += int64(n)
+	if n > 0 {
+		in.last = p[n-1]
+	}
+	if err == io.EOF {
+		in.atEOF = true
+	}
 	switch {
 	case in.read > in.max:
 		in.err = fmt.Errorf("input is larger than %d bytes", in.max)
@@ -92,6 +101,9 @@ func (in *input) rawLine() (string, bool, error) {
 		if len(rest) >= size/2 {
 			size = 2 * len(rest) // a long line: grow geometrically
 		}
+		if left := in.max - in.read + 1; int64(size) > left && left > 0 {
+			size = int(left) // never buffer more than the limit allows
+		}
 		chunk := make([]byte, len(rest), len(rest)+size)
 		copy(chunk, rest)
 		for len(chunk) < cap(chunk) {
@@ -120,6 +132,7 @@ func (in *input) readLine() (iline, bool, error) {
 		return iline{}, false, err
 	}
 	l := iline{no: in.no + len(in.ahead) - in.aheadAt + 1}
+	unterminated := in.eof && in.pos == len(in.buf) && in.err == nil && in.last != '\n'
 	if !in.decided {
 		// a Windows pipe ends every line, the first included, with CRLF;
 		// helm-diff itself never does, so CRs after an LF first line are
@@ -160,6 +173,11 @@ func (in *input) readLine() (iline, bool, error) {
 		}
 	}
 	l.text = s
+	if unterminated && strings.TrimSpace(s) != "" {
+		// the input ends inside this line (a colour reset alone does not
+		// count: helm-diff ends a coloured stream with one)
+		in.cutAt = l.no
+	}
 	return l, true, nil
 }
 
@@ -203,6 +221,19 @@ func (in *input) peekAt(k int) (iline, bool, error) {
 	}
 	l := in.ahead[in.aheadAt+k]
 	return l, true, l.err
+}
+
+// finish reports why the input cannot be trusted whole, once it has been
+// read: a read error, the size limit, or a last line without its newline
+// (the stream was cut: a broken pipe, a log cut at a size limit, head -c).
+func (in *input) finish() error {
+	if in.err != nil {
+		return in.err
+	}
+	if in.cutAt > 0 {
+		return newError(Pos{Line: in.cutAt}, "the input ends in the middle of this line, without a newline: it was cut (a broken pipe, a log cut at a size limit); review the whole output")
+	}
+	return nil
 }
 
 // rest returns a reader of everything not yet consumed (queued lines

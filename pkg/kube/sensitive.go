@@ -2,6 +2,7 @@ package kube
 
 import (
 	"regexp"
+	"strings"
 )
 
 // secretShownFields are the fields of a Secret that are not secret. Every
@@ -25,8 +26,17 @@ var credentialName = regexp.MustCompile(`(?i)(passw|pwd|secret|token|api[_-]?key
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
+// IsSecretKind reports whether objects of this group and kind are Secrets.
+// The kind is compared without regard to case: a redaction policy must not
+// depend on the spelling an input chose.
+func IsSecretKind(group, kind string) bool {
+	return group == "" && strings.EqualFold(kind, "Secret")
+}
+
 // Sensitive reports whether the value at path p of an object of the given
-// group and kind must never be shown:
+// group and kind must never be shown. This is the redaction policy of the
+// whole module: readers redact a value when its field, or any field below
+// it, is sensitive.
 //
 //   - every field of a Secret except its identity, type, labels and Helm's
 //     bookkeeping annotations (and any Secret path whose location is not
@@ -47,9 +57,9 @@ func Sensitive(group, kind string, p Path) bool {
 	}
 	if len(p) == 2 && p[0] == Field("metadata") && p[1] == Field("annotations") {
 		// the whole annotation map may carry last-applied-configuration
-		return group == "" && kind == "Secret"
+		return IsSecretKind(group, kind)
 	}
-	if group == "" && kind == "Secret" {
+	if IsSecretKind(group, kind) {
 		if !p.Exact() {
 			return true
 		}
@@ -79,7 +89,7 @@ func Sensitive(group, kind string, p Path) bool {
 			return i+2 == len(p) || p[i+2] == Field("value")
 		}
 	}
-	if group == "" && kind == "ConfigMap" {
+	if group == "" && strings.EqualFold(kind, "ConfigMap") {
 		q := p
 		if p.Elided() {
 			q = p[1:]
