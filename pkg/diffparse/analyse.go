@@ -329,11 +329,13 @@ func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
 		keyed = newS
 	}
 	if name, ok := get(keyed, pathName); ok && name != obj.Ref.Name {
-		if base, _ := get(keyed, pathBaseName); base != obj.Ref.Name {
+		base, shown := get(keyed, pathBaseName)
+		if base != obj.Ref.Name && (shown || !keyed.gaps) {
 			p.errs.Add(obj.Pos, "the header names %s, but the document's metadata.name is %q", obj.Ref, clip(name, 80))
 			return false
 		}
-		// keyed by its base-name: the object is the one its document names
+		// keyed by its base-name (shown, or elided from a partial body):
+		// the object is the one its document names
 		obj.Ref.Name = strings.Clone(name)
 	}
 	return true
@@ -401,6 +403,11 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 	}
 	if hasNew {
 		newS = &p.newT
+	}
+	for _, t := range []*sideTree{oldS, newS} {
+		if t != nil {
+			t.markDuplicates()
+		}
 	}
 	obj.Unresolved = unresolved(oldS, newS)
 	if !p.identify(obj, oldS, newS) {

@@ -126,10 +126,10 @@ func (p *blockParser) object(h header, body []bodyLine) {
 		}
 		return
 	}
-	if nb := trimBlank(body); len(nb) == 1 && nb[0].side == sideNew && strings.HasPrefix(nb[0].text, suppressedPrefix) {
+	if l := onlyLine(body); l != nil && l.side == sideNew && strings.HasPrefix(l.text, suppressedPrefix) {
 		// helm-diff --suppress KIND / --suppress-secrets
-		if kind := strings.TrimPrefix(nb[0].text, suppressedPrefix); kind != obj.Ref.Kind && h.source == "" {
-			p.errs.Add(Pos{Line: nb[0].no}, "suppression notice names kind %q but the object is a %s", kind, obj.Ref.Kind)
+		if kind := strings.TrimPrefix(l.text, suppressedPrefix); kind != obj.Ref.Kind && h.source == "" {
+			p.errs.Add(Pos{Line: l.no}, "suppression notice names kind %q but the object is a %s", kind, obj.Ref.Kind)
 			return
 		}
 		obj.Content = Suppressed
@@ -212,6 +212,20 @@ func nonBlank(body []bodyLine) bool {
 		}
 	}
 	return false
+}
+
+// onlyLine returns the one line of a body that is not blank, or nil.
+func onlyLine(body []bodyLine) *bodyLine {
+	var only *bodyLine
+	for i := range body {
+		if body[i].gap || !isBlank(body[i].text) {
+			if only != nil {
+				return nil
+			}
+			only = &body[i]
+		}
+	}
+	return only
 }
 
 // trimBlank returns the body without blank lines.

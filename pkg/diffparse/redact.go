@@ -33,33 +33,37 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 	if p.Exact() {
 		typ = t.typ.At(p)
 	}
-	var walk func(n int32, p kube.Path, typ *kube.Type, depth int) bool
-	walk = func(n int32, p kube.Path, typ *kube.Type, depth int) bool {
+	// one path buffer for the whole walk: kube.Sensitive keeps nothing
+	buf := make(kube.Path, len(p), len(p)+16)
+	copy(buf, p)
+	var walk func(n int32, typ *kube.Type, depth int) bool
+	walk = func(n int32, typ *kube.Type, depth int) bool {
 		if depth > maxNesting {
 			return true
 		}
+		at := len(buf)
+		defer func() { buf = buf[:at] }()
 		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 			nd := &t.nodes[ch]
-			var cp kube.Path
 			var ct *kube.Type
 			switch {
 			case nd.kind == kDetached || nd.kind == kUnknown:
-				if walk(ch, p, nil, depth+1) {
+				if walk(ch, nil, depth+1) {
 					return true
 				}
 				continue
 			case nd.item:
-				cp, ct = p.Child(t.itemStep(ch, typ)), typ.Item()
+				buf, ct = append(buf[:at], t.itemStep(ch, typ)), typ.Item()
 			default:
-				cp, ct = p.Child(kube.Field(nd.key)), typ.Field(nd.key)
+				buf, ct = append(buf[:at], kube.Field(nd.key)), typ.Field(nd.key)
 			}
-			if kube.Sensitive(ref.Group, ref.Kind, cp) || walk(ch, cp, ct, depth+1) {
+			if kube.Sensitive(ref.Group, ref.Kind, buf) || walk(ch, ct, depth+1) {
 				return true
 			}
 		}
 		return false
 	}
-	return walk(n, p, typ, 0)
+	return walk(n, typ, 0)
 }
 
 // redactMarkerRE matches helm-diff's redaction markers.

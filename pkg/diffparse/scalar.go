@@ -155,6 +155,11 @@ func plainOK(s string) bool {
 	if s[len(s)-1] == ':' || s == "<<" {
 		return false
 	}
+	if c := s[0]; c == '.' || c == '+' || c == '-' {
+		if _, _, ok := resolvePlain(s); !ok {
+			return false // .inf and .nan: no JSON form
+		}
+	}
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") {
 		return false
 	}

@@ -71,7 +71,7 @@ func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
 func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 	chA, chB := changedIn(d.a, d.ca, na), changedIn(d.b, d.cb, nb)
 	if !chA && !chB && d.sameLines(na, nb) {
-		return // the same lines, unchanged: the same value
+		return // the same unchanged lines: the same value
 	}
 	ka, kb := d.a.vkindOf(na), d.b.vkindOf(nb)
 	if ka != kb {
@@ -94,40 +94,90 @@ func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 	}
 }
 
+// unchanged reports whether two nodes of the fast trees stand on the same
+// unchanged lines: then they hold the same value.
+func (d *differ) unchanged(na, nb int32) bool {
+	return !changedIn(d.a, d.ca, na) && !changedIn(d.b, d.cb, nb) && d.sameLines(na, nb)
+}
+
+// diffChild compares the children na and nb at step s below path p,
+// building their path only when they differ.
+func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int32) {
+	if !d.unchanged(na, nb) {
+		d.diff(p.Child(s), typ, na, nb)
+	}
+}
+
+// smallMap bounds the mappings compared in place, without an index.
+const smallMap = 16
+
 func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
+	if d.a.fewEntries(na, smallMap) && d.b.fewEntries(nb, smallMap) {
+		for ch := d.a.nodes[na].firstChild; ch >= 0; ch = d.a.nodes[ch].next {
+			if !d.a.effective(ch) {
+				continue
+			}
+			k := d.a.nodes[ch].key
+			if m := d.b.child(nb, k); m >= 0 {
+				d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), ch, m)
+			} else {
+				d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, ch, -1)
+			}
+		}
+		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
+			if k := d.b.nodes[ch].key; d.b.effective(ch) && d.a.child(na, k) < 0 {
+				d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, ch)
+			}
+		}
+		return
+	}
 	keysA, nodesA := d.a.mapEntries(na)
 	keysB, nodesB := d.b.mapEntries(nb)
-	var inB map[string]int
-	findB := func(k string) int {
-		if len(keysB) > 8 {
-			if inB == nil {
-				inB = make(map[string]int, len(keysB))
-				for i, k := range keysB {
-					inB[k] = i
-				}
-			}
-			if i, ok := inB[k]; ok {
-				return i
-			}
-			return -1
-		}
-		return slices.Index(keysB, k)
+	inB := make(map[string]int, len(keysB))
+	for i, k := range keysB {
+		inB[k] = i
 	}
 	seen := make([]bool, len(keysB))
 	for i, k := range keysA {
-		cp := p.Child(kube.Field(kube.Intern(k)))
-		if j := findB(k); j >= 0 {
+		if j, ok := inB[k]; ok {
 			seen[j] = true
-			d.diff(cp, typ.Field(k), nodesA[i], nodesB[j])
+			d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), nodesA[i], nodesB[j])
 			continue
 		}
-		d.emit(cp, Remove, nodesA[i], -1)
+		d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, nodesA[i], -1)
 	}
 	for j, k := range keysB {
 		if !seen[j] {
 			d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, nodesB[j])
 		}
 	}
+}
+
+// fewEntries reports whether mapping n has at most max children.
+func (t *sideTree) fewEntries(n int32, max int) bool {
+	c := 0
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if c++; c > max {
+			return false
+		}
+	}
+	return true
+}
+
+// effective reports whether child ch of a mapping is an entry that counts:
+// not structure the diff does not show, and not followed by another entry
+// with the same key (the last of duplicate keys wins, as in go-yaml).
+func (t *sideTree) effective(ch int32) bool {
+	c := &t.nodes[ch]
+	if c.item || c.kind == kDetached || c.kind == kUnknown {
+		return false
+	}
+	for o := c.next; o >= 0; o = t.nodes[o].next {
+		if t.nodes[o].key == c.key && !t.nodes[o].item {
+			return false
+		}
+	}
+	return true
 }
 
 // mergeKeyOf returns the field that identifies the items of a list of type
@@ -190,14 +240,13 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 		}
 	}
 	for i := 0; i < len(itemsA) || i < len(itemsB); i++ {
-		cp := p.Child(kube.Index(i))
 		switch {
 		case i >= len(itemsB):
-			d.emit(cp, Remove, itemsA[i], -1)
+			d.emit(p.Child(kube.Index(i)), Remove, itemsA[i], -1)
 		case i >= len(itemsA):
-			d.emit(cp, Add, -1, itemsB[i])
+			d.emit(p.Child(kube.Index(i)), Add, -1, itemsB[i])
 		default:
-			d.diff(cp, it, itemsA[i], itemsB[i])
+			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
 		}
 	}
 }
@@ -219,15 +268,17 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 	}
 	inA := make(map[string]bool, len(keysA))
 	var commonA []string
+	step := func(k string) kube.Step { return kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)} }
 	for i, k := range keysA {
 		inA[k] = true
-		cp := p.Child(kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)})
 		if j, ok := posB[k]; ok {
 			commonA = append(commonA, k)
-			d.diff(cp, it, itemsA[i], itemsB[j])
+			if !d.unchanged(itemsA[i], itemsB[j]) {
+				d.diff(p.Child(step(k)), it, itemsA[i], itemsB[j])
+			}
 			continue
 		}
-		d.emit(cp, Remove, itemsA[i], -1)
+		d.emit(p.Child(step(k)), Remove, itemsA[i], -1)
 	}
 	var commonB []string
 	for j, k := range keysB {
@@ -235,7 +286,7 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 			commonB = append(commonB, k)
 			continue
 		}
-		d.emit(p.Child(kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)}), Add, -1, itemsB[j])
+		d.emit(p.Child(step(k)), Add, -1, itemsB[j])
 	}
 	if !slices.Equal(commonA, commonB) {
 		d.out = append(d.out, semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})

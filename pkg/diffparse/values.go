@@ -210,8 +210,9 @@ func (t *sideTree) treeText(n int32) string {
 }
 
 func dedent(lines []string) string {
-	min := -1
+	min, size := -1, 0
 	for _, l := range lines {
+		size += len(l) + 1
 		if strings.TrimSpace(l) == "" || l == "..." {
 			continue
 		}
@@ -220,6 +221,7 @@ func dedent(lines []string) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(size)
 	for _, l := range lines {
 		if len(l) >= min && min > 0 && strings.TrimSpace(l) != "" {
 			l = l[min:]

@@ -1,6 +1,7 @@
 package diffparse
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -104,6 +105,7 @@ const (
 	oddUnicode
 	oddTab
 	oddMarker
+	oddDuplicate
 )
 
 var oddNames = map[oddWhy]string{
@@ -120,6 +122,7 @@ var oddNames = map[oddWhy]string{
 	oddUnicode:   "a Unicode line break (NEL, LS, PS) or a character YAML does not allow",
 	oddTab:       "a tab character",
 	oddMarker:    "a YAML document marker",
+	oddDuplicate: "a key that appears earlier in the same mapping (go-yaml keeps the last one, and the diff may hide another)",
 }
 
 func (w oddWhy) String() string { return oddNames[w] }
@@ -149,6 +152,10 @@ type sideTree struct {
 	// created before it may have received children inside the elision, so
 	// lines after it cannot be attached to it as direct children.
 	barrier int32
+	// recent is the first detached container under the root created
+	// after the last elision (-1: none yet); the ones before it belong to
+	// other hunks.
+	recent int32
 	// tooDeep is the input line where nesting exceeded maxNesting, or 0.
 	tooDeep int
 	// odd lists lines outside what the fast reader reads exactly (the
@@ -169,6 +176,7 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.stack = t.stack[:0]
 	t.cont = -1
 	t.barrier = 0
+	t.recent = -1
 	t.tooDeep = 0
 	t.odd = t.odd[:0]
 	t.oddCount = 0
@@ -179,8 +187,10 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 }
 
 // fast reports whether the side was read exactly by the fast reader: a
-// complete document without odd lines.
-func (t *sideTree) fast() bool { return !t.exact && !t.gaps && t.oddCount == 0 }
+// complete, non-empty document without odd lines.
+func (t *sideTree) fast() bool {
+	return !t.exact && !t.gaps && t.oddCount == 0 && t.nodes[root].firstChild >= 0
+}
 
 // markOdd records that input line i of the side is outside the fast subset.
 func (t *sideTree) markOdd(i int, why oddWhy) {
@@ -244,6 +254,12 @@ func (t *sideTree) attach(i int, n int32) {
 // build reads the lines of one side.
 func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	t.reset(lines, typ)
+	// a line makes one or two nodes: size the arena once rather than
+	// doubling it (and copying it) as it fills
+	if want := len(lines) + len(lines)/2 + 1; cap(t.nodes) < want {
+		t.nodes = append(make([]tnode, 0, want), t.nodes...)
+	}
+	t.owner = slices.Grow(t.owner, len(lines))
 	for range lines {
 		t.owner = append(t.owner, -1)
 	}
@@ -289,6 +305,32 @@ func (t *sideTree) finish() {
 			return e
 		}
 		end(root)
+	}
+}
+
+// markDuplicates records the keys that appear twice in one mapping. A
+// complete document's readers keep the last one, as go-yaml does; in a
+// partial one, the lines between may hide more, or another document.
+func (t *sideTree) markDuplicates() {
+	for n := range t.nodes {
+		nd := &t.nodes[n]
+		if nd.kind != kMap && nd.kind != kRoot && nd.kind != kDetached {
+			continue
+		}
+		var seen map[string]bool
+		for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
+			c := &t.nodes[ch]
+			if c.item || c.kind == kDetached || c.kind == kUnknown || c.own < 0 {
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[c.key] {
+				t.markOdd(int(c.own), oddDuplicate)
+			}
+			seen[c.key] = true
+		}
 	}
 }
 
@@ -389,7 +431,7 @@ func (t *sideTree) line(i int, s string) {
 		}
 		if key == "<<" {
 			t.markOdd(i, oddMerge)
-		} else if kq == 0 && !resolveKey(key) || len(key) > 1000 || kq == '"' && strings.IndexByte(key, '\\') >= 0 {
+		} else if kq == 0 && (!plainOK(key) || !resolveKey(key)) || len(key) > 1000 || kq == '"' && strings.IndexByte(key, '\\') >= 0 {
 			t.markOdd(i, oddKey)
 		}
 		container := t.placeKey(i, c, parent)
@@ -542,12 +584,12 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 			return
 		}
 		nd.kind = kScalar
-		if !t.graftFlow(i, n, v) {
+		if !flowClosed(v) || !t.graftFlow(i, n, v) {
 			t.markOdd(i, oddFlow)
 		}
 	default:
 		nd.kind, nd.raw = kScalar, v
-		if _, ok := plainScalar(v); !ok || !plainOK(v) {
+		if !plainOK(v) {
 			t.markOdd(i, oddPlain)
 		}
 		// a plain scalar may continue on deeper lines
@@ -702,12 +744,23 @@ func (t *sideTree) detachedAt(i int, c int32) int32 {
 	// line, so they belong to an entry of d whose key line was elided: hang
 	// them from an unknown entry, keeping what the hunk shows of the nesting.
 	var deeper []int32
-	for ch := t.nodes[root].firstChild; ch >= 0; ch = t.nodes[ch].next {
+	if t.recent < 0 || t.recent < t.barrier {
+		t.recent = d // the first root child of this hunk
+	}
+	for ch := t.recent; ch >= 0; ch = t.nodes[ch].next {
 		if ch >= t.barrier && ch != d && t.nodes[ch].kind == kDetached && t.nodes[ch].childCol > c {
 			deeper = append(deeper, ch)
 		}
 	}
 	if len(deeper) > 0 {
+		// the hunk's first root child may move below d: find the first
+		// that stays (d itself at the latest)
+		for ch := t.recent; ch >= 0; ch = t.nodes[ch].next {
+			if !slices.Contains(deeper, ch) {
+				t.recent = ch
+				break
+			}
+		}
 		u := t.newNode(d, tnode{kind: kUnknown, index: -1, col: c, childCol: -1, own: -1, end: -1})
 		for _, ch := range deeper {
 			t.unlink(root, ch)
@@ -816,26 +869,44 @@ func closesQuote(s string, q byte) bool {
 // flowDepth returns the bracket balance of a flow collection line, ignoring
 // brackets inside quotes.
 func flowDepth(s string) int {
-	d := 0
+	d, _ := flowScan(s)
+	return d
+}
+
+// flowClosed reports whether a one-line flow collection ends with the
+// bracket that closes its first one: nothing may follow it.
+func flowClosed(s string) bool {
+	d, end := flowScan(s)
+	return d == 0 && end == len(s)
+}
+
+// flowScan returns the bracket balance of a flow collection line (quotes
+// and comments skipped), and the offset just after the bracket where the
+// balance first returns to zero (len(s)+1 when it does not).
+func flowScan(s string) (depth, end int) {
+	d, end := 0, len(s)+1
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '[', '{':
 			d++
 		case ']', '}':
 			d--
+			if d == 0 && end > len(s) {
+				end = i + 1
+			}
 		case '"', '\'':
 			if closed, n := quotedEnd(s[i:]); closed {
 				i += n - 1
 			} else {
-				return d
+				return d, end
 			}
 		case '#':
 			if i > 0 && s[i-1] == ' ' {
-				return d
+				return d, end
 			}
 		}
 	}
-	return d
+	return d, end
 }
 
 // stripComment removes a trailing comment from a value, outside quotes.

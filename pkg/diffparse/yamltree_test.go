@@ -179,3 +179,30 @@ func TestFastReaderDocs(t *testing.T) {
 		})
 	}
 }
+
+// FuzzFastReader is the differential test of the two readers: on every
+// document the fast reader claims, it must read what the exact reader
+// (go-yaml through sigs.k8s.io/yaml) reads: the same paths, values and
+// types. Seeded with every complete document of the captures.
+func FuzzFastReader(f *testing.F) {
+	for _, lines := range captureDocuments(f) {
+		f.Add(strings.Join(lines, "\n"))
+	}
+	for _, s := range []string{
+		"a:\n- x: 1\n  z: 2\n- x: 3\nb: c",
+		"a: |\n  x\n\n  y\nb: 1",
+		"a: this is\n  one value\nb: 2",
+		"a: [1, \"2\", c]\nb: {x: 1, y: [2]}",
+		"a: \"x\\ty\\u00e9\"\nb: 'don''t'",
+		"l: a\u2028spec: x",
+		"a: 1\nb: 2\na: 3",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		if len(doc) > 1<<16 {
+			return
+		}
+		checkDifferential(t, strings.Split(doc, "\n"))
+	})
+}

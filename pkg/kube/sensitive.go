@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 )
@@ -20,9 +21,39 @@ var secretShownFields = []Path{
 
 var secretAnnotationOK = regexp.MustCompile(`^(meta\.helm\.sh/|helm\.sh/)`)
 
-// credentialName matches environment variable and data key names that
-// conventionally hold credentials.
-var credentialName = regexp.MustCompile(`(?i)(passw|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`)
+// credentialWords are the words of environment variable and data key
+// names that conventionally hold credentials, lower case; "key" stands for
+// "key", "_key" and "-key" after api, access and private.
+var credentialWords = [][]byte{[]byte("passw"), []byte("pwd"), []byte("secret"), []byte("token"), []byte("credential"), []byte("apikey"), []byte("accesskey"), []byte("privatekey")}
+
+// credentialName reports whether a name holds a credential word, in any
+// case, with _ or - allowed before "key". It runs on every item of every
+// env list a diff shows, so it does not allocate for common names.
+func credentialName(name string) bool {
+	var buf [64]byte
+	b := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if (c == '_' || c == '-') && hasKeyAfter(name, i) {
+			continue // api_key, access-key, private_key
+		}
+		b = append(b, c)
+	}
+	for _, w := range credentialWords {
+		if bytes.Contains(b, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasKeyAfter reports whether name[i+1:] starts with "key" in any case.
+func hasKeyAfter(name string, i int) bool {
+	return len(name) >= i+4 && strings.EqualFold(name[i+1:i+4], "key")
+}
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -85,7 +116,7 @@ func Sensitive(group, kind string, p Path) bool {
 		if p[i] != Field("env") && !(i == 0 && isGap(p[i])) {
 			continue
 		}
-		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName.MatchString(k.Value) {
+		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName(k.Value) {
 			return i+2 == len(p) || p[i+2] == Field("value")
 		}
 	}
@@ -94,12 +125,12 @@ func Sensitive(group, kind string, p Path) bool {
 		if p.Elided() {
 			q = p[1:]
 			// the key right after the gap may be a data key
-			if f, ok := q.Index(0).(Field); ok && credentialName.MatchString(string(f)) {
+			if f, ok := q.Index(0).(Field); ok && credentialName(string(f)) {
 				return true
 			}
 		}
 		if len(q) >= 2 && (q[0] == Field("data") || q[0] == Field("binaryData")) {
-			if f, ok := q[1].(Field); ok && credentialName.MatchString(string(f)) {
+			if f, ok := q[1].(Field); ok && credentialName(string(f)) {
 				return true
 			}
 		}
@@ -110,4 +141,4 @@ func Sensitive(group, kind string, p Path) bool {
 // CredentialName reports whether a name (of an environment variable or a
 // data key) conventionally holds a credential. It is exposed so that parsers
 // can redact values inside subtrees (a whole env list added at once).
-func CredentialName(name string) bool { return credentialName.MatchString(name) }
+func CredentialName(name string) bool { return credentialName(name) }
