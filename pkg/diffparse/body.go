@@ -71,6 +71,9 @@ func (p *blockParser) entry(h header) {
 		}
 		body = append(body, b)
 	}
+	if p.in.err != nil {
+		return // the input ends early: the parse fails, and the body is cut
+	}
 	if tooLong {
 		p.errs.Add(h.pos, "the diff of this object is longer than %d lines; no Kubernetes object is that large (truncated or altered input?)", maxBodyLines)
 		return

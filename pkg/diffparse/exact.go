@@ -38,7 +38,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) error {
 		size += (len(l.text) + 1) * l.count()
 	}
 	if size > maxExactBytes {
-		return fmt.Errorf("the document is %d bytes, over the %d the exact reader takes, and uses YAML the fast reader does not follow", size, maxExactBytes)
+		return &exactError{line: lines[0].no, msg: fmt.Sprintf("the document is %d bytes, over the %d the exact reader takes, and uses YAML the fast reader does not follow", size, maxExactBytes)}
 	}
 	b.Grow(size)
 	for _, l := range lines {

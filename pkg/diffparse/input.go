@@ -11,6 +11,12 @@ import (
 // DefaultMaxInput is the default limit on the size of an input.
 const DefaultMaxInput = 512 << 20
 
+// maxLine bounds the length of a line, so that a stream without line
+// breaks is refused before it fills memory. Kubernetes stores no object
+// over 1.5 MiB (etcd's default request limit), so no manifest line comes
+// near it.
+const maxLine = 16 << 20
+
 // chunkSize is how much input is read at a time. Lines are substrings of
 // the chunk they are in, so reading allocates once per chunk, and a chunk
 // is freed once no line of it is kept (kept strings are cloned).
@@ -97,6 +103,11 @@ func (in *input) rawLine() (string, bool, error) {
 		}
 		// read the next chunk, keeping the unfinished line
 		rest := in.buf[in.pos:]
+		if len(rest) > maxLine {
+			in.err = fmt.Errorf("line %d is longer than %d bytes: no helm-diff output has such a line (binary data?)", in.no+len(in.ahead)-in.aheadAt+1, maxLine)
+			in.eof, in.buf, in.pos = true, "", 0
+			return "", false, in.err
+		}
 		size := chunkSize
 		if len(rest) >= size/2 {
 			size = 2 * len(rest) // a long line: grow geometrically
@@ -132,6 +143,9 @@ func (in *input) readLine() (iline, bool, error) {
 		return iline{}, false, err
 	}
 	l := iline{no: in.no + len(in.ahead) - in.aheadAt + 1}
+	if s == "" && in.decided {
+		return l, true, nil // an empty line: nothing to normalise
+	}
 	unterminated := in.eof && in.pos == len(in.buf) && in.err == nil && in.last != '\n'
 	if !in.decided {
 		// a Windows pipe ends every line, the first included, with CRLF;

@@ -125,11 +125,11 @@ func (s *stream) nextText() (iline, bool) {
 	return iline{}, false
 }
 
-// firstContent returns the first non-blank line and its position in the
-// look-ahead queue, without consuming input.
+// firstContent consumes the blank lines that start the input and returns
+// the first other line, left in the look-ahead queue at position 0.
 func firstContent(in *input) (string, int, error) {
-	for k := 0; ; k++ {
-		l, ok, err := in.peekAt(k)
+	for {
+		l, ok, err := in.peekAt(0)
 		if err != nil {
 			return "", 0, err
 		}
@@ -137,8 +137,9 @@ func firstContent(in *input) (string, int, error) {
 			return "", 0, nil
 		}
 		if strings.TrimSpace(l.text) != "" {
-			return l.text, k, nil
+			return l.text, 0, nil
 		}
+		in.next()
 	}
 }
 

@@ -151,9 +151,10 @@ func (t *sideTree) valueOf(n int32) (Value, kube.Shape) {
 	switch t.vkindOf(n) {
 	case vScalar:
 		s := t.scalarOf(n)
-		v := Value{Kind: Scalar, Text: s.text, Type: s.typ, Bytes: -1}
+		// copies: a substring of a line would keep its whole input chunk
+		v := Value{Kind: Scalar, Text: strings.Clone(s.text), Type: s.typ, Bytes: -1}
 		if s.canon != s.text {
-			v.Canonical = s.canon
+			v.Canonical = strings.Clone(s.canon)
 		}
 		if strings.IndexByte(s.text, '\n') >= 0 {
 			v.Kind = Text
@@ -179,13 +180,12 @@ func (t *sideTree) treeText(n int32) string {
 	if t.exact || nd.flow || nd.own < 0 && nd.kind != kDetached && nd.kind != kUnknown {
 		return t.jsonText(n, false)
 	}
-	var lines []string
 	from := nd.own + 1
+	var first string
 	if nd.item && nd.own >= 0 && t.owner[nd.own] != n && nd.childCol >= 0 {
 		// "- name: web": the item's content starts on its own line
-		first := t.lines[nd.own].text
-		if int(nd.childCol) <= len(first) {
-			lines = append(lines, strings.Repeat(" ", int(nd.childCol))+first[nd.childCol:])
+		if l := t.lines[nd.own].text; int(nd.childCol) <= len(l) {
+			first = strings.Repeat(" ", int(nd.childCol)) + l[nd.childCol:]
 		}
 	}
 	if nd.own < 0 {
@@ -197,32 +197,40 @@ func (t *sideTree) treeText(n int32) string {
 			}
 		}
 	}
-	for i := from; i <= nd.end && int(i) < len(t.lines); i++ {
-		if t.lines[i].gap {
-			lines = append(lines, "...")
-			continue
+	to := min(nd.end, int32(len(t.lines)-1))
+	each := func(f func(l string)) {
+		if first != "" {
+			f(first)
 		}
-		for range t.lines[i].count() {
-			lines = append(lines, t.lines[i].text)
+		for i := from; i <= to; i++ {
+			if t.lines[i].gap {
+				f("...")
+				continue
+			}
+			for range t.lines[i].count() {
+				f(t.lines[i].text)
+			}
 		}
 	}
-	return strings.TrimRight(dedent(lines), "\n")
+	return strings.TrimRight(dedent(each), "\n")
 }
 
-func dedent(lines []string) string {
+// dedent joins lines (given by each) with the indentation they share
+// removed; blank lines come out empty.
+func dedent(each func(f func(l string))) string {
 	min, size := -1, 0
-	for _, l := range lines {
+	each(func(l string) {
 		size += len(l) + 1
 		if strings.TrimSpace(l) == "" || l == "..." {
-			continue
+			return
 		}
 		if ind := indentOf(l); min < 0 || ind < min {
 			min = ind
 		}
-	}
+	})
 	var b strings.Builder
 	b.Grow(size)
-	for _, l := range lines {
+	each(func(l string) {
 		if len(l) >= min && min > 0 && strings.TrimSpace(l) != "" {
 			l = l[min:]
 		} else if strings.TrimSpace(l) == "" {
@@ -230,7 +238,7 @@ func dedent(lines []string) string {
 		}
 		b.WriteString(l)
 		b.WriteByte('\n')
-	}
+	})
 	return b.String()
 }
 

@@ -547,8 +547,8 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		t.markOdd(i, oddAlias)
 		nd.kind, nd.raw = kScalar, v
 	case v[0] == '|' || v[0] == '>':
-		if v != "|" && v != "|-" && v != "|+" {
-			t.markOdd(i, oddBlock)
+		if v != "|" && v != "|-" {
+			t.markOdd(i, oddBlock) // folded, kept (|+) or with an indentation indicator
 		}
 		nd.kind, nd.raw, nd.childCol = kBlock, v, -1
 		t.cont, t.contFloor, t.leadBlank = n, floor, 0
