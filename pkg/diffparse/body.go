@@ -61,7 +61,7 @@ func (p *blockParser) entry(h header) {
 		}
 		p.in.next()
 		b := toBodyLine(l)
-		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && !body[n-1].gap {
+		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line
 			continue
 		}
@@ -83,7 +83,7 @@ func (p *blockParser) entry(h header) {
 
 func toBodyLine(l iline) bodyLine {
 	t := l.text
-	b := bodyLine{no: l.no}
+	b := bodyLine{no: l.no, cr: l.cr}
 	switch {
 	case t == "...":
 		b.gap = true

@@ -179,7 +179,7 @@ func sameLines(a *sideTree, an int32, b *sideTree, bn int32) bool {
 	}
 	for i := int32(0); i <= x.end-x.own; i++ {
 		la, lb := a.lines[x.own+i], b.lines[y.own+i]
-		if la.gap || lb.gap || la.text != lb.text || la.rep != lb.rep {
+		if la.gap || lb.gap || la.text != lb.text || la.rep != lb.rep || la.cr != lb.cr {
 			return false
 		}
 	}

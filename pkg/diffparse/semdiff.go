@@ -64,6 +64,22 @@ func ownsLine(t *sideTree, n int32) bool {
 	return !t.exact && nd.own >= 0 && t.owner[nd.own] == n
 }
 
+// sameText reports whether two nodes of the fast trees are written alike
+// on their own lines: a line that only moved (with its list item) is not a
+// change of spelling.
+func (d *differ) sameText(na, nb int32) bool {
+	x, y := &d.a.nodes[na], &d.b.nodes[nb]
+	if !ownsLine(d.a, na) || !ownsLine(d.b, nb) || x.end-x.own != y.end-y.own {
+		return false
+	}
+	for i := int32(0); i <= x.end-x.own; i++ {
+		if la, lb := d.a.lines[x.own+i], d.b.lines[y.own+i]; la.text != lb.text || la.cr != lb.cr {
+			return false
+		}
+	}
+	return true
+}
+
 func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
 	d.out = append(d.out, semChange{path: p, op: op, old: na, new: nb})
 }
@@ -88,7 +104,7 @@ func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 		switch {
 		case !sa.equal(sb):
 			d.emit(p, Modify, na, nb)
-		case chA && ownsLine(d.a, na) || chB && ownsLine(d.b, nb):
+		case (chA && ownsLine(d.a, na) || chB && ownsLine(d.b, nb)) && !d.sameText(na, nb):
 			d.emit(p, Reformat, na, nb)
 		}
 	}

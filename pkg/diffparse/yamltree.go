@@ -31,6 +31,7 @@ type bodyLine struct {
 	rep  int32  // for a blank line: how many identical lines it stands for (a run); 0 otherwise
 	side uint8  // sideOld|sideNew for context lines
 	gap  bool   // an elision marker ("...")
+	cr   bool   // the content ended in a carriage return (go-yaml reads CRLF as a line break)
 }
 
 // count returns how many input lines l stands for.
