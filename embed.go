@@ -2,8 +2,9 @@
 // rule set. It imports nothing, so every package can depend on it.
 //
 // The library is in pkg/: diffparse (helm-diff output → changes), rules
-// (rule model and loading), classify (risk levels), report (text, JSON,
-// markdown) and review (all of it in one call).
+// (rule model, loading, decisions), classify (risk levels), gate (judges,
+// verdicts, accept files), report (text, JSON, markdown) and review (all
+// of it in one call).
 package safediff
 
 import _ "embed"

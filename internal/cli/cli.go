@@ -14,8 +14,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diag"
+	"github.com/safediff/safediff/pkg/gate"
 )
 
 // version is set at build time with -ldflags "-X …/internal/cli.version=…".
@@ -66,7 +66,7 @@ func Run(ctx context.Context, args []string, s Streams) int {
 	root.SetErr(s.Err)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return classify.ExitPass
+		return gate.ExitPass
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
@@ -76,7 +76,7 @@ func Run(ctx context.Context, args []string, s Streams) int {
 		return ee.code
 	}
 	printError(s.Err, err)
-	return classify.ExitError
+	return gate.ExitError
 }
 
 func printError(w io.Writer, err error) {

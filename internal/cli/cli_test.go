@@ -81,7 +81,7 @@ rules:
 			notWantOut: []string{"YWRtaW4=", "admin"}, reason: "base64 Secret data stays out of the report, encoded or decoded"},
 		{name: "rules list", args: []string{"rules"}, wantExit: 0, wantOut: []string{"ID", "pod-template-image", "(fallback)"}, reason: "the effective rules"},
 		{name: "rules list with user file first", args: []string{"rules", "--rules", lowerImage}, wantExit: 0, wantOut: []string{"accept-web-images"}, reason: "user rules listed"},
-		{name: "rules check ok", args: []string{"rules", "check", lowerImage}, wantExit: 0, wantOut: []string{"lower.yaml: ok (1 rules)"}, reason: "valid file"},
+		{name: "rules check ok", args: []string{"rules", "check", lowerImage}, wantExit: 0, wantOut: []string{"lower.yaml: ok (1 rule)\n"}, reason: "valid file; one rule is one rule"},
 		{name: "rules check broken", args: []string{"rules", "check", broken}, wantExit: 1, wantErr: []string{"rules[0] (id=x)"}, reason: "invalid file"},
 		{name: "version", args: []string{"version"}, wantExit: 0, wantOut: []string{"safediff "}, reason: "prints a version"},
 		{name: "unknown command", args: []string{"revue"}, wantExit: 1, wantErr: []string{"unknown command"}, reason: "typos fail"},
@@ -138,7 +138,7 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc.SchemaVersion != 1 || doc.Summary.Highest != "disruptive" || len(doc.Objects) != 5 {
+	if doc.SchemaVersion != 2 || doc.Summary.Highest != "disruptive" || len(doc.Objects) != 5 {
 		t.Fatalf("unexpected document: %+v", doc)
 	}
 	for _, o := range doc.Objects {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/migrate"
 	"github.com/safediff/safediff/pkg/review"
@@ -66,7 +66,7 @@ func newMigrateCmd(s *Streams) *cobra.Command {
 				return err
 			}
 			if held {
-				return &exitError{code: classify.ExitTrip}
+				return &exitError{code: gate.ExitTrip}
 			}
 			return nil
 		},
@@ -111,13 +111,13 @@ lists the destructive objects. --yes is not enough.`,
 			if err != nil {
 				return err
 			}
-			var accepted []classify.Acceptance
+			var accepted []*gate.AcceptFile
 			for _, name := range f.accept {
-				list, err := readAccept(name)
+				a, err := review.ReadAccept(name)
 				if err != nil {
 					return err
 				}
-				accepted = append(accepted, list...)
+				accepted = append(accepted, a)
 			}
 			var confirmName func(prompt, want string) (bool, error)
 			if terminal(s) {
@@ -143,7 +143,7 @@ func migrateExit(err error) error {
 	var held *migrate.HeldError
 	var nc *migrate.NotConfirmedError
 	if errors.As(err, &held) || errors.As(err, &nc) {
-		return &exitError{code: classify.ExitTrip, err: err}
+		return &exitError{code: gate.ExitTrip, err: err}
 	}
 	return err
 }

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 )
@@ -26,6 +26,7 @@ type reviewFlags struct {
 	maxBytes       int
 	namespace      string
 	accept         []string
+	writeAccept    string // review only
 }
 
 func (f *reviewFlags) register(cmd *cobra.Command) {
@@ -33,6 +34,7 @@ func (f *reviewFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.inputFormat, "input-format", "auto", "input format: "+strings.Join(diffparse.Formats(), ", "))
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "release namespace, for objects identified by template path (helm diff release)")
+	fl.StringVar(&f.writeAccept, "write-accept", "", "write an accept `FILE` with an entry for each change that trips the gate, each with reason TODO to fill in (the file must not exist)")
 	f.registerShared(cmd)
 }
 
@@ -49,36 +51,6 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
-}
-
-// gate reads the --fail-on flags: one plain level (the default threshold)
-// and any number of RELEASE-GLOB=LEVEL entries.
-func (f *reviewFlags) gate() (classify.Gate, error) {
-	g := classify.DefaultGate
-	plain := 0
-	for _, v := range f.failOn {
-		if pat, lvl, ok := strings.Cut(v, "="); ok {
-			if pat == "" {
-				return g, fmt.Errorf("--fail-on %q: empty release pattern", v)
-			}
-			t, err := classify.ParseThreshold(lvl)
-			if err != nil {
-				return g, fmt.Errorf("--fail-on %q: %w", v, err)
-			}
-			g.Releases = append(g.Releases, classify.ReleaseThreshold{Pattern: pat, Threshold: t})
-			continue
-		}
-		plain++
-		if plain > 1 {
-			return g, fmt.Errorf("--fail-on: more than one default level given (%q)", v)
-		}
-		t, err := classify.ParseThreshold(v)
-		if err != nil {
-			return g, fmt.Errorf("--fail-on: %w", err)
-		}
-		g.Default = t
-	}
-	return g, nil
 }
 
 func newReviewCmd(s *Streams) *cobra.Command {
@@ -127,35 +99,61 @@ func openInput(name string, s *Streams) (io.Reader, string, func(), error) {
 	return file, name, func() { file.Close() }, nil
 }
 
-// runReview reviews one input and writes the report; it returns an
-// exitError with code 2 when the gate trips.
+// runReview reviews one input and writes the report (and, with
+// --write-accept, an accept file); it returns an exitError with code 2
+// when the gate trips.
 func runReview(s *Streams, f *reviewFlags, in io.Reader, source string) error {
 	w, err := report.ForFormat(f.output)
 	if err != nil {
 		return err
 	}
+	var acceptOut *os.File
+	if f.writeAccept != "" {
+		// made before the review, so that a name taken is an error before
+		// anything is printed; never over a file someone may have filled in
+		acceptOut, err = os.OpenFile(f.writeAccept, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return fmt.Errorf("--write-accept: %w", err)
+		}
+		defer acceptOut.Close()
+	}
 	rep, err := reviewInput(s, f, in, source)
 	if err != nil {
+		if acceptOut != nil {
+			acceptOut.Close()
+			os.Remove(f.writeAccept)
+		}
 		return err
 	}
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
 	}
+	if acceptOut != nil {
+		if err := gate.WriteAccept(acceptOut, rep.Verdict, source); err != nil {
+			return fmt.Errorf("--write-accept: %w", err)
+		}
+		if err := acceptOut.Close(); err != nil {
+			return fmt.Errorf("--write-accept: %w", err)
+		}
+		n := len(rep.Verdict.Offending)
+		fmt.Fprintf(s.Err, "safediff: wrote %s for %d %s that trip the gate: review each, replace its reason TODO with why it may pass, then use --accept %s\n",
+			f.writeAccept, n, plural(n, "change", "changes"), f.writeAccept)
+	}
 	if rep.Verdict.Tripped {
-		return &exitError{code: classify.ExitTrip}
+		return &exitError{code: gate.ExitTrip}
 	}
 	return nil
 }
 
 // reviewInput checks the flags other than the output format (the caller
-// has made its writer already), parses and classifies the input, and
-// applies the gate, without writing anything.
+// has made its writer already), and reviews the input with the rules,
+// the gate and the accept files, without writing anything.
 func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*report.Report, error) {
 	format, err := diffparse.ParseFormat(f.inputFormat)
 	if err != nil {
 		return nil, err
 	}
-	gate, err := f.gate()
+	g, err := gate.ParseFailOn(f.failOn)
 	if err != nil {
 		return nil, err
 	}
@@ -163,39 +161,28 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	if err != nil {
 		return nil, err
 	}
-	res, err := review.Review(in, review.Options{Rules: set, Format: format, Namespace: f.namespace})
-	if err != nil {
-		if source != "" && source != "stdin" {
-			return nil, fmt.Errorf("%s: %w", source, err)
-		}
-		return nil, err
-	}
+	var accept []*gate.AcceptFile
 	for _, name := range f.accept {
-		list, err := readAccept(name)
+		a, err := review.ReadAccept(name)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range res.Accept(list) {
-			p := a.Object.String()
-			if a.Path != nil {
-				p += " " + a.Path.String()
-			}
-			res.Plan.Notes = append(res.Plan.Notes, diffparse.Note{Text: fmt.Sprintf("%s: accept[%d] (%s) matches no change of this plan: the plan is not the one that was reviewed", name, a.Index, p)})
-		}
+		accept = append(accept, a)
 	}
-	rep := report.New(res, gate)
-	rep.Source = source
+	rep, err := review.Review(in, review.Options{Rules: set, Judge: g, Accept: accept, Format: format, Namespace: f.namespace, Source: source})
+	if err != nil {
+		return nil, err
+	}
 	rep.ShowIgnored = f.showIgnored
 	rep.MaxBytes = f.maxBytes
 	rep.Color = f.output == "text" && colorFor(s.Out, s, f.noColor)
 	return rep, nil
 }
 
-// readAccept reads an accept file (--accept).
-func readAccept(name string) ([]classify.Acceptance, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
 	}
-	return classify.ParseAcceptances(data, name)
+	return many
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -24,8 +25,8 @@ func newRulesCmd(s *Streams) *cobra.Command {
 first, the embedded default rules last.
 
 A change is decided by the highest layer (file) that has a rule matching it,
-and within that layer by its most severe matching rule (on a tie, the first in
-the file). A change no rule matches gets the fallback level, which is never
+and within that layer by its most severe matching rule (on a tie of levels, one
+that forces replacement, then the first in the file). A change no rule matches gets the fallback level, which is never
 "ignored".`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -113,25 +114,48 @@ func newRulesCheckCmd(s *Streams) *cobra.Command {
 		Use:   "check FILE...",
 		Short: "Validate rules files",
 		Long: `Check validates rules files strictly (unknown keys, bad patterns, unknown
-levels, duplicate ids), and checks that they layer over the default rules
-without id clashes. It prints one line per file and exits 1 on any problem.`,
+levels, duplicate ids), and checks that they layer over the default rules, and
+over each other in the order given, without id clashes. It checks every file and
+reports every problem, one line per file, and exits 1 on any problem.
+
+It also warns (without failing) about kinds and paths that match nothing the
+built-in Kubernetes schema knows: typos such as Deplyment or spec.tempalte.**
+(a custom resource's kind and fields are fine, but are not checked).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			failed := false
+			var good []*rules.File
 			for _, name := range args {
-				set, err := review.LoadRules(false, name)
+				f, err := review.ReadRules(name)
 				if err != nil {
 					failed = true
 					printError(s.Err, err)
 					continue
 				}
-				n := 0
-				for _, l := range set.Layers() {
-					if l.Origin == name {
-						n = len(l.Rules)
-					}
+				// each file over the defaults alone: its own id clashes
+				if _, err := defaultsWith(f); err != nil {
+					failed = true
+					printError(s.Err, err)
+					continue
 				}
-				fmt.Fprintf(s.Out, "%s: ok (%d rules)\n", name, n)
+				good = append(good, f)
+				warnings := ruleWarnings(f)
+				for _, w := range warnings {
+					fmt.Fprintf(s.Err, "safediff: warning: %s\n", w)
+				}
+				n := len(f.Rules)
+				line := fmt.Sprintf("%s: ok (%d %s", name, n, plural(n, "rule", "rules"))
+				if len(warnings) > 0 {
+					line += fmt.Sprintf(", %d %s", len(warnings), plural(len(warnings), "warning", "warnings"))
+				}
+				fmt.Fprintln(s.Out, line+")")
+			}
+			// the files together, in the order given
+			if len(good) > 1 {
+				if _, err := defaultsWith(good...); err != nil {
+					failed = true
+					printError(s.Err, err)
+				}
 			}
 			if failed {
 				return &exitError{code: 1}
@@ -139,6 +163,117 @@ without id clashes. It prints one line per file and exits 1 on any problem.`,
 			return nil
 		},
 	}
+}
+
+// defaultsWith layers files over the default rules.
+func defaultsWith(files ...*rules.File) (*rules.Set, error) {
+	def, err := review.DefaultRules()
+	if err != nil {
+		return nil, err
+	}
+	return def.With(files...)
+}
+
+// ruleWarnings lists what in a rules file matches nothing the built-in
+// schema knows: kinds, and the paths and fields of rules about known kinds.
+func ruleWarnings(f *rules.File) []string {
+	known := kube.KnownKinds()
+	var names []string
+	for _, gk := range known {
+		names = append(names, gk.Kind)
+	}
+	var out []string
+	for _, r := range f.Rules {
+		where := fmt.Sprintf("%s: rules[%d] (id=%s)", f.Origin, r.Index, r.ID)
+		// the schemas of the known kinds the rule selects
+		var schemas []*kube.Type
+		var kindNames []string
+		unknownKinds := 0
+		for _, k := range r.Match.Kinds {
+			n := 0
+			for _, gk := range known {
+				if kube.Glob(k, gk.Kind) && globAny(r.Match.Groups, gk.Group) {
+					schemas = append(schemas, kube.SchemaFor(gk.Group, "", gk.Kind))
+					kindNames = append(kindNames, gk.Kind)
+					n++
+				}
+			}
+			if n > 0 {
+				continue
+			}
+			unknownKinds++
+			w := fmt.Sprintf("%s: kind %q matches no kind safediff knows", where, k)
+			if s := kube.Closest(k, names); s != "" {
+				w += fmt.Sprintf("; did you mean %s?", s)
+			} else {
+				w += " (fine for a custom resource)"
+			}
+			out = append(out, w)
+		}
+		if len(r.Match.Kinds) == 0 {
+			for _, gk := range known {
+				if globAny(r.Match.Groups, gk.Group) {
+					schemas = append(schemas, kube.SchemaFor(gk.Group, "", gk.Kind))
+				}
+			}
+			kindNames = []string{"any kind safediff knows"}
+		}
+		if len(schemas) == 0 || unknownKinds > 0 {
+			continue // custom resources: their fields are not known
+		}
+		of := strings.Join(dedupe(kindNames), ", ")
+		for _, p := range append(append([]kube.Pattern(nil), r.Match.Paths...), r.Match.ExceptPaths...) {
+			if !reachesAny(schemas, p) {
+				out = append(out, fmt.Sprintf("%s: path %q matches no field of %s", where, p, of))
+			}
+		}
+		for i, c := range r.When {
+			if c.Target != rules.TargetField {
+				continue
+			}
+			found := false
+			for _, t := range schemas {
+				found = found || t.At(c.Field) != nil
+			}
+			if !found {
+				out = append(out, fmt.Sprintf("%s: when[%d]: field %q is no field of %s", where, i, c.Field, of))
+			}
+		}
+	}
+	return out
+}
+
+func reachesAny(schemas []*kube.Type, p kube.Pattern) bool {
+	for _, t := range schemas {
+		if t.Reaches(p) {
+			return true
+		}
+	}
+	return false
+}
+
+func globAny(patterns []string, s string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if kube.Glob(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, x := range s {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func newRulesDocCmd(s *Streams) *cobra.Command {
@@ -168,6 +303,12 @@ func rulesDoc(set *rules.Set) string {
 	b.WriteString("default rules below the lowest. The format of a rules file is in [rules-format.md](rules-format.md).\n\n")
 	fb := set.Fallback()
 	fmt.Fprintf(&b, "**Fallback** (no rule matches): `%s` - %s\n\n", fb.Level, fb.Reason)
+	fmt.Fprintf(&b, "**Values of the wrong type** (`%s`, built in): a new value its field does not take, by the\n", rules.SchemaTypeRule)
+	b.WriteString("Kubernetes schema (`replicas: abc`, `replicas: \"3\"`, a number in a label, a mapping where a string\n")
+	b.WriteString("belongs), makes `helm upgrade` fail: the change is at least `disruptive`, whatever the rules say.\n\n")
+	b.WriteString("**Fields not shown**: a condition on a field the input does not show (cut by `--context`, left out\n")
+	b.WriteString("by `--output simple` or `json`) counts the field as its worst value; the report names the field and\n")
+	b.WriteString("how to show it.\n\n")
 	b.WriteString("| id | level | replace | matches | reason |\n| --- | --- | --- | --- | --- |\n")
 	for _, r := range set.Rules() {
 		rep := ""
@@ -248,12 +389,6 @@ func conditionText(c rules.Condition) string {
 		fmt.Fprintf(&b, "`%s` (%s side", c.Field, side)
 		if c.Default != nil {
 			fmt.Fprintf(&b, ", default %q", *c.Default)
-		}
-		switch c.IfUnknown {
-		case rules.UnknownAbsent:
-			b.WriteString(", absent when not shown")
-		case rules.UnknownFalse:
-			b.WriteString(", false when not shown")
 		}
 		b.WriteString(")")
 	case rules.TargetValue:

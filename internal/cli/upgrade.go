@@ -13,7 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/report"
 )
@@ -152,26 +152,26 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	switch {
 	case f.plan:
 		if rep.Verdict.Tripped {
-			return &exitError{code: classify.ExitTrip}
+			return &exitError{code: gate.ExitTrip}
 		}
 		return nil
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, u.Release)
 		if err != nil {
-			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
+			return &exitError{code: gate.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
 		}
 		if !ok {
-			return &exitError{code: classify.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
+			return &exitError{code: gate.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
 		}
 	case rep.Verdict.Tripped:
-		return &exitError{code: classify.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
+		return &exitError{code: gate.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
 	}
 	if err := runner.Upgrade(ctx, u); err != nil {
 		var ue *helmrun.UpgradeError
 		if errors.As(err, &ue) {
 			code := ue.ExitCode
 			if code == 0 {
-				code = classify.ExitError
+				code = gate.ExitError
 			}
 			return &exitError{code: code, err: err}
 		}

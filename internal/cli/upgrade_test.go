@@ -147,7 +147,7 @@ func TestUpgradeFlags(t *testing.T) {
 		},
 	}
 	diffOut := sample(t, "cli-real-label-image.txt")
-	acceptFile := writeFile(t, "accept.yaml", "version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    new: nginx:1.27\n")
+	acceptFile := writeFile(t, "accept.yaml", "version: 1\naccept:\n  - object: Deployment.apps/default/demo-web\n    path: spec.template.spec.containers[name=web].image\n    new: nginx:1.27\n    reason: CHG-1\n")
 	names := tabletest.Names{}
 	for _, tc := range tests {
 		names.Check(t, tc.name, tc.reason)
@@ -204,7 +204,7 @@ func TestUpgradeReportFlag(t *testing.T) {
 			return ""
 		},
 	})
-	if code != 0 || !strings.HasPrefix(out.String(), "{\n  \"schemaVersion\": 1,") {
+	if code != 0 || !strings.HasPrefix(out.String(), "{\n  \"schemaVersion\": 2,") {
 		t.Errorf("exit %d, want 0 and a JSON report\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
 }

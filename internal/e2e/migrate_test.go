@@ -613,7 +613,7 @@ func TestMigratePostgres(t *testing.T) {
 	if m.history("src", m.release) == 0 {
 		t.Fatal("the source was deleted without approval")
 	}
-	accept := m.write("accept.yaml", "version: 1\naccept:\n  - object: StatefulSet.apps/pg/orders-postgres\n    reason: migrated to dst (test)\n")
+	accept := m.write("accept.yaml", "version: 1\naccept:\n  - object: StatefulSet.apps/pg/orders-postgres\n    action: delete\n    reason: migrated to dst (test)\n")
 	del = m.safediff("delete-source", m.file, "--accept", accept)
 	wantExit(t, del, 0)
 	if m.history("src", m.release) != 0 {

@@ -23,7 +23,7 @@ func TestPluginSubcommands(t *testing.T) {
 		}
 		r = h.Run(diff, nil, "safediff", "review", "--fail-on", "destructive", "-o", "json")
 		wantExit(t, r, 0)
-		wantIn(t, "json", r.Stdout, `"schemaVersion": 1`)
+		wantIn(t, "json", r.Stdout, `"schemaVersion": 2`)
 
 		r = h.Run(nil, nil, "safediff", "version")
 		wantExit(t, r, 0)

@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/safediff/safediff/internal/testenv"
 )
 
 // noChartLabelsInPods renders the chart without chart metadata in the pod
@@ -201,7 +204,10 @@ func TestUpgradeFailureAfterGateKeepsHelmsMessageAndCode(t *testing.T) {
 	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
 		install(t, h, ns, "shop")
 		accept := filepath.Join(t.TempDir(), "accept.yaml")
-		doc := "version: 1\naccept:\n  - object: Deployment.apps/" + ns + "/shop-web\n  - object: Deployment.apps/" + ns + "/shop-web\n    path: spec.selector.matchLabels.track\n  - object: Deployment.apps/" + ns + "/shop-web\n    path: spec.template.metadata.labels.track\n  - object: Service/" + ns + "/shop-web\n    path: spec.selector.track\n"
+		doc := "version: 1\naccept:\n  - object: Deployment.apps/" + ns + "/shop-web\n    action: replace\n    reason: CHG-7 recreate approved\n" +
+			"  - object: Deployment.apps/" + ns + "/shop-web\n    path: spec.selector.matchLabels.track\n    reason: CHG-7\n" +
+			"  - object: Deployment.apps/" + ns + "/shop-web\n    path: spec.template.metadata.labels.track\n    reason: CHG-7\n" +
+			"  - object: Service/" + ns + "/shop-web\n    path: spec.selector.track\n    reason: CHG-7\n"
 		if err := os.WriteFile(accept, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -233,8 +239,13 @@ func TestPlanAndApproveWithoutTerminal(t *testing.T) {
 
 // --approve asks on a terminal: "n" keeps the release, "y" upgrades.
 func TestApproveOnTerminal(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/script"); err != nil {
-		t.Skip("needs script(1) from util-linux to give the command a terminal")
+	if _, err := exec.LookPath("script"); err != nil {
+		// the suite installs it (scripts/e2e/install-dataplane.sh); when the
+		// suite is required, a missing tool is a failure, never a skip
+		if testenv.Required() {
+			t.Fatal("script(1) is missing (Debian: bsdutils); it gives the command a terminal to answer --approve on")
+		}
+		t.Skip("needs script(1) (Debian: bsdutils) to give the command a terminal")
 	}
 	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
 		install(t, h, ns, "shop")

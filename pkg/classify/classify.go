@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,46 +11,15 @@ import (
 	"github.com/safediff/safediff/pkg/rules"
 )
 
-// FallbackRule is the rule id of findings that no rule matched.
-const FallbackRule = "fallback"
-
-// Finding is the verdict on one change.
+// Finding is the verdict on one change: the change and the rule set's
+// decision on it.
 type Finding struct {
 	Change diffparse.Change
-	Level  rules.Level
-	// Rule is the id of the deciding rule, or [FallbackRule].
-	Rule   string
-	Reason string
-	// Replace is set when the change forces the object to be replaced.
-	Replace bool
-	// Assumed is set when the level rests on something the input does not
-	// show: an elided location, a hidden value, a field out of view. The
-	// real level may be lower, never higher.
-	Assumed bool
-	// Assumptions says what was not shown, for a reader ("spec.replicas is
-	// not shown").
-	Assumptions []string
-	// MaybeReplace is set when the change could force a replacement, but
-	// the input does not show enough to be sure (Replace is then false).
-	MaybeReplace bool
-	// Place is, for an approximate change, the place it could be that
-	// gave the level (a full path); empty otherwise.
-	Place kube.Path
-	// Places counts the places an approximate change could be.
-	Places int
-	// Also lists other rules that certainly matched.
-	Also []string
-	// Unchecked names rules that would have raised the level, had the
-	// input shown the fields they read ("spec.replicas is not shown").
-	Unchecked []string
-	// Accepted is set when an accept file names this change: the gate
-	// ignores it (see Result.Accept).
-	Accepted     bool
-	AcceptReason string
-	// Object marks a finding about the object as a whole (its creation,
-	// deletion or ownership, or changes the input hides) rather than a
-	// field.
-	Object bool
+	rules.Decision
+	// WholeObject marks a finding about the object as a whole (its
+	// creation, deletion or ownership, or changes the input hides or the
+	// reader could not resolve) rather than a field.
+	WholeObject bool
 }
 
 // Object is the verdict on one object.
@@ -73,15 +43,28 @@ type Result struct {
 	// Highest is the highest level of any object (Ignored when there are
 	// none).
 	Highest rules.Level
+	// Notes are what classification wants the reader to know about the
+	// plan as a whole: fields the rules needed that the input does not
+	// show, and user rules that lowered a disruptive or destructive
+	// finding.
+	Notes []diffparse.Note
 }
 
 // Classify judges every change of the plan with the rule set. It prints
-// nothing and cannot fail: what no rule understands gets the fallback.
-func Classify(plan *diffparse.Plan, set *rules.Set) *Result {
-	c := &classifier{set: set}
+// nothing; what no rule understands gets the fallback. It fails only when
+// the plan was parsed without the fields the rules read (see
+// rules.Set.FactPaths): judged without them, a change could come out lower
+// than it is.
+func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
+	if plan == nil || set == nil {
+		return nil, errors.New("classify: a plan and a rule set are needed")
+	}
+	if missing := missingFacts(plan, set); len(missing) > 0 {
+		return nil, fmt.Errorf("classify: the plan was parsed without the fields the rules read (%s): parse it with diffparse.Options{Facts: set.FactPaths()}, or review with package review", strings.Join(missing, ", "))
+	}
 	res := &Result{Plan: plan}
 	for _, o := range plan.Objects {
-		res.Objects = append(res.Objects, c.object(o))
+		res.Objects = append(res.Objects, object(set.Select(o), o))
 	}
 	sort.SliceStable(res.Objects, func(i, j int) bool {
 		a, b := res.Objects[i], res.Objects[j]
@@ -94,68 +77,76 @@ func Classify(plan *diffparse.Plan, set *rules.Set) *Result {
 		return a.Ref.String() < b.Ref.String()
 	})
 	for _, o := range res.Objects {
-		if o.Level > res.Highest {
-			res.Highest = o.Level
-		}
+		res.Highest = max(res.Highest, o.Level)
 	}
-	return res
+	res.Notes = notes(res)
+	return res, nil
 }
 
-type classifier struct {
-	set *rules.Set
-	// per object: the rules whose object selectors match, per layer
-	layers [][]*rules.Rule
+// missingFacts lists the fields the set reads that the plan did not
+// collect.
+func missingFacts(plan *diffparse.Plan, set *rules.Set) []string {
+	have := map[string]bool{}
+	for _, p := range plan.FactPaths {
+		have[p.String()] = true
+	}
+	var out []string
+	for _, p := range set.FactPaths() {
+		if !have[p.String()] {
+			out = append(out, p.String())
+		}
+	}
+	return out
 }
 
-func (c *classifier) object(o *diffparse.Object) *Object {
-	c.layers = c.layers[:0]
-	for _, f := range c.set.Layers() {
-		var rs []*rules.Rule
-		for _, r := range f.Rules {
-			if r.MatchesObject(o) {
-				rs = append(rs, r)
-			}
-		}
-		c.layers = append(c.layers, rs)
-	}
+func object(sel *rules.Selection, o *diffparse.Object) *Object {
 	out := &Object{Object: o, Action: o.Action}
+	whole := func(op diffparse.Op) Finding {
+		return Finding{
+			Change:      diffparse.Change{Path: kube.Path{}, Op: op, Pos: o.Pos},
+			Decision:    sel.Decide(nil, op),
+			WholeObject: true,
+		}
+	}
 	switch o.Action {
 	case diffparse.Create:
-		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Add))
+		out.Findings = append(out.Findings, whole(diffparse.Add))
 	case diffparse.Delete:
-		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Remove))
+		out.Findings = append(out.Findings, whole(diffparse.Remove))
 	case diffparse.Ownership:
 		// only the owner changes: the owner finding below
 	default:
 		for i := range o.Changes {
-			out.Findings = append(out.Findings, c.change(o, &o.Changes[i]))
+			ch := &o.Changes[i]
+			out.Findings = append(out.Findings, Finding{Change: *ch, Decision: sel.Decide(ch, ch.Op, places(o, ch)...)})
 		}
 		if len(o.Changes) == 0 {
-			// the input says the object changes but hides how: any of its
-			// fields may change
-			f := c.decide(o, nil, kube.Path{kube.Gap{}}, diffparse.Hidden)
-			f.Assumed = true
-			f.Replace, f.MaybeReplace = false, f.Replace || f.MaybeReplace
-			f.Also = nil
 			why := "the input format shows objects, not fields"
 			if o.Content == diffparse.Suppressed {
 				why = "helm-diff suppressed them"
 			}
-			f.Assumptions = append([]string{"the changes are not shown (" + why + ")"}, f.Assumptions...)
-			f.Reason = "changes not shown, judged by the worst this object's changes could be: " + f.Reason
-			out.Findings = append(out.Findings, f)
+			out.Findings = append(out.Findings, anyField(sel, o, "the changes are not shown ("+why+")", "changes not shown"))
 		}
 	}
 	if o.Action == diffparse.Ownership || o.NewOwner != "" {
 		// the object-level formats name an ownership change without the
 		// owners: it is judged all the same, never left without a finding
-		out.Findings = append(out.Findings, c.decide(o, nil, kube.Path{}, diffparse.Owner))
+		out.Findings = append(out.Findings, whole(diffparse.Owner))
+	}
+	if len(o.Unresolved) > 0 {
+		var what []string
+		for _, n := range o.Unresolved {
+			what = append(what, n.Text)
+		}
+		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly"))
 	}
 	for _, f := range out.Findings {
 		if f.Level > out.Level || out.Rule == "" {
 			out.Level, out.Reason, out.Rule = f.Level, f.Reason, f.Rule
 		}
-		if f.Replace && !f.Assumed && f.Level > rules.Ignored && o.Action == diffparse.Update {
+		// a change that forces replacement at every place it can be
+		// replaces the object, shown or elided
+		if f.Replace && f.Level > rules.Ignored && o.Action == diffparse.Update {
 			out.Action = diffparse.Replace
 			out.Culprits = append(out.Culprits, culprit(f))
 		}
@@ -163,23 +154,33 @@ func (c *classifier) object(o *diffparse.Object) *Object {
 	return out
 }
 
-func culprit(f Finding) kube.Path {
-	if len(f.Place) > 0 {
-		return f.Place
+// anyField is the finding for an object any of whose fields may change
+// (changes the input hides, lines the reader could not resolve): it gets
+// the worst a change of the object could be, and never declares a
+// certain replacement.
+func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string) Finding {
+	f := Finding{
+		Change:      diffparse.Change{Path: kube.Path{kube.Gap{}}, Op: diffparse.Hidden, Pos: o.Pos},
+		Decision:    sel.Decide(nil, diffparse.Hidden, kube.Path{kube.Gap{}}),
+		WholeObject: true,
 	}
-	return f.Change.Path
+	f.Assumed = true
+	f.Replace, f.MaybeReplace = false, f.Replace || f.MaybeReplace
+	f.Also = nil
+	f.Assumptions = append([]string{assumption}, f.Assumptions...)
+	f.Reason = reason + ", judged by the worst this object's changes could be: " + f.Reason
+	return f
 }
 
-// change judges one field change. An exact path is one subject; an elided
-// path is judged at every place the schema allows it to be, and gets the
-// highest of their levels.
-func (c *classifier) change(o *diffparse.Object, ch *diffparse.Change) Finding {
+// places returns where a change can be: its path when exact; for an
+// elided path, every place the schema allows (the whole stretch the change
+// is in must fit), less those its values cannot be at; the path itself
+// when the schema cannot pin it.
+func places(o *diffparse.Object, ch *diffparse.Change) []kube.Path {
 	if ch.Path.Exact() {
-		f := c.decide(o, ch, ch.Path, ch.Op)
-		f.Change = *ch
-		return f
+		return []kube.Path{ch.Path}
 	}
-	var places []kube.Path
+	var out []kube.Path
 	if ch.Path.Elided() {
 		typ := kube.SchemaFor(o.Ref.Group, o.Ref.Version, o.Ref.Kind)
 		col := -1
@@ -187,53 +188,23 @@ func (c *classifier) change(o *diffparse.Object, ch *diffparse.Change) Finding {
 			col = ch.GapColumn
 		}
 		if ch.Outline != nil {
-			// the whole stretch the change is in must fit the place
-			places = typ.Places(ch.Outline, col)
+			out = typ.Places(ch.Outline, col)
 		}
-		if len(places) == 0 {
-			places = typ.Candidates(ch.Path, ch.Shape, col)
-		}
-	}
-	if len(places) == 0 {
-		places = []kube.Path{ch.Path} // the schema cannot pin it: anywhere
-	}
-	places = plausible(places, ch)
-	var best Finding
-	allReplace := true
-	for i, p := range places {
-		f := c.decide(o, ch, p, ch.Op)
-		allReplace = allReplace && f.Replace
-		if i == 0 || f.Level > best.Level {
-			best = f
-			best.Place = p
+		if len(out) == 0 {
+			out = typ.Candidates(ch.Path, ch.Shape, col)
 		}
 	}
-	best.Change = *ch
-	best.Places = len(places)
-	best.Unchecked = dedupe(best.Unchecked)
-	if len(places) > 1 || !best.Place.Exact() {
-		best.Assumed = true
-		best.Assumptions = append([]string{fmt.Sprintf("its place is not shown (%d places possible)", len(places))}, best.Assumptions...)
-		if best.Replace && !allReplace {
-			best.Replace, best.MaybeReplace = false, true
-		}
+	if len(out) == 0 {
+		return []kube.Path{ch.Path} // the schema cannot pin it: anywhere
 	}
-	if best.Place.Equal(ch.Path) {
-		best.Place = nil
-	}
-	return best
+	return plausible(out, ch)
 }
 
-func dedupe(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, x := range s {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
-		}
+func culprit(f Finding) kube.Path {
+	if len(f.Place) > 0 {
+		return f.Place
 	}
-	return out
+	return f.Change.Path
 }
 
 // plausible drops the places a change's values cannot be at (a value that
@@ -258,128 +229,76 @@ func plausible(places []kube.Path, ch *diffparse.Change) []kube.Path {
 	return out
 }
 
-// decide applies the layered rules to one subject.
-func (c *classifier) decide(o *diffparse.Object, ch *diffparse.Change, path kube.Path, op diffparse.Op) Finding {
-	subj := rules.Subject{Object: o, Change: ch, Path: path, Op: op}
-	type cand struct {
-		r     *rules.Rule
-		maybe bool
-	}
-	var collected []cand
-	decided := false
-	for _, layer := range c.layers {
-		var yes, maybe []*rules.Rule
-		overridden := false
-		for _, r := range layer {
-			switch r.Matches(subj) {
-			case kube.Yes:
-				if r.Override && !overridden {
-					// an override decides alone within its layer
-					overridden, yes, maybe = true, nil, nil
-				}
-				if r.Override || !overridden {
-					yes = append(yes, r)
-				}
-			case kube.Maybe:
-				if !overridden {
-					maybe = append(maybe, r)
+// notes says what the findings cannot say one by one: which fields the
+// rules needed and the input did not show (they counted as their worst
+// value), and which findings a user rule lowered.
+func notes(res *Result) []diffparse.Note {
+	var out []diffparse.Note
+	seen := map[string]bool{}
+	var missing []string
+	for _, o := range res.Objects {
+		for _, f := range o.Findings {
+			for _, p := range f.Missing {
+				if s := p.String(); !seen["fact "+s] {
+					seen["fact "+s] = true
+					missing = append(missing, s)
 				}
 			}
 		}
-		for _, r := range yes {
-			collected = append(collected, cand{r: r})
-		}
-		for _, r := range maybe {
-			collected = append(collected, cand{r: r, maybe: true})
-		}
-		if len(yes) > 0 {
-			decided = true
-			break
-		}
 	}
-	f := Finding{Object: ch == nil}
-	if ch != nil {
-		f.Change = *ch
-	} else {
-		f.Change = diffparse.Change{Path: path, Op: op, Pos: o.Pos}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		out = append(out, diffparse.Note{Text: fmt.Sprintf("%s not shown by this input, so %s as %s worst value; to judge %s exactly, run helm diff upgrade with full context (--output diff, no --context)",
+			strings.Join(missing, ", "), plural(len(missing), "it counts", "they count"), plural(len(missing), "its", "their"), plural(len(missing), "it", "them"))})
 	}
-	var best *cand
-	for i := range collected {
-		if best == nil || collected[i].r.Level > best.r.Level {
-			best = &collected[i]
-		}
-	}
-	fb := c.set.Fallback()
-	if !decided && (best == nil || fb.Level > best.r.Level) {
-		f.Level, f.Rule, f.Reason = fb.Level, FallbackRule, fb.Reason
-		f.Assumed = best != nil
-	} else {
-		f.Level, f.Rule, f.Reason = best.r.Level, best.r.ID, best.r.Reason
-		f.Assumed = best.maybe
-		if best.maybe {
-			f.MaybeReplace = best.r.Replace
-			f.Assumptions = best.r.Unknowns(subj)
-		} else {
-			f.Replace = best.r.Replace
-		}
-	}
-	for _, x := range collected {
-		if !x.maybe && (best == nil || x.r != best.r) {
-			f.Also = append(f.Also, x.r.ID)
-		}
-	}
-	// rules that would have raised the level had the input shown a field
-	for _, layer := range c.layers {
-		for _, r := range layer {
-			if r.Level <= f.Level {
+	for _, o := range res.Objects {
+		for _, f := range o.Findings {
+			if f.Lowered == nil {
 				continue
 			}
-			if fields := r.Unchecked(subj); len(fields) > 0 {
-				f.Unchecked = append(f.Unchecked, fmt.Sprintf("%s not shown (%s: %s)", strings.Join(fields, ", "), r.Level, r.Reason))
+			text := fmt.Sprintf("%s lowered %s from %s (%s) to %s", lowerer(f), what(o, f), f.Lowered.Level, f.Lowered.Rule, f.Level)
+			if !seen[text] {
+				seen[text] = true
+				out = append(out, diffparse.Note{Pos: f.Change.Pos, Text: text})
 			}
 		}
 	}
-	return f
+	return out
 }
 
-// Count is a number of objects per action and per level.
-type Count struct {
-	Actions map[diffparse.Action]int
-	Levels  map[rules.Level]int
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
-// Counts counts the objects of a result (or of one release, when release
-// is not empty).
-func (r *Result) Counts(release string, all bool) Count {
-	c := Count{Actions: map[diffparse.Action]int{}, Levels: map[rules.Level]int{}}
-	for _, o := range r.Objects {
-		if !all && o.Release != release {
-			continue
+// lowerer names what decided a finding: "rule ignore-all in team.yaml",
+// or the fallback of a file.
+func lowerer(f Finding) string {
+	if f.Rule == rules.FallbackRule {
+		if f.Origin == "" {
+			return "the built-in fallback"
 		}
-		c.Actions[o.Action]++
-		c.Levels[o.Level]++
+		return "the fallback of " + f.Origin
 	}
-	return c
+	return fmt.Sprintf("rule %s in %s", f.Rule, f.Origin)
 }
 
-// Describe returns a short reason for an object: its action in words and
-// the reason of its highest finding.
-func (o *Object) Describe() string {
-	var b strings.Builder
-	switch o.Action {
-	case diffparse.Create:
-		b.WriteString("will be created")
-	case diffparse.Delete:
-		b.WriteString("will be destroyed")
-	case diffparse.Replace:
-		b.WriteString("must be replaced")
-	case diffparse.Ownership:
-		b.WriteString("changes owner")
-	default:
-		b.WriteString("will be updated in place")
+// what names a finding for a note: "the deletion of PersistentVolumeClaim/prod/data",
+// "spec.replicas of StatefulSet.apps/prod/db".
+func what(o *Object, f Finding) string {
+	ref := o.Ref.String()
+	if !f.WholeObject {
+		return f.Change.Path.String() + " of " + ref
 	}
-	if o.Reason != "" {
-		fmt.Fprintf(&b, ": %s", o.Reason)
+	switch f.Change.Op {
+	case diffparse.Add:
+		return "the creation of " + ref
+	case diffparse.Remove:
+		return "the deletion of " + ref
+	case diffparse.Owner:
+		return "the ownership change of " + ref
 	}
-	return b.String()
+	return "the changes of " + ref
 }

@@ -1,9 +1,11 @@
 package classify_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -11,16 +13,18 @@ import (
 )
 
 // TestWhatTheInputDoesNotShow checks the cautious side of classification:
-// elided locations, hidden changes and facts out of view.
+// elided locations, hidden changes and fields out of view, which count as
+// their worst value.
 func TestWhatTheInputDoesNotShow(t *testing.T) {
 	tests := []struct {
 		name        string
 		diff        string
 		path        string
 		level       rules.Level
+		rule        string
 		assumed     bool
 		place       string
-		unchecked   string // substring of an Unchecked note
+		missing     string // a field that is not shown
 		maybeRepl   bool
 		objectLevel rules.Level
 		action      diffparse.Action
@@ -29,42 +33,49 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 		{
 			name: "label line that could be in the pod template",
 			diff: "prod, web, Deployment (apps) has changed:\n...\n        labels:\n-         tier: web\n+         tier: api\n...\n",
-			path: "...labels.tier", level: rules.Restart, assumed: true, place: "spec.template.metadata.labels.tier",
-			unchecked: "spec.replicas not shown", objectLevel: rules.Restart, action: diffparse.Update,
-			reason: "column 6 allows metadata.labels or spec.template.metadata.labels: the worst, a restart, counts; replicas are out of view and said so",
+			path: "...labels.tier", level: rules.Disruptive, rule: "restart-single-replica", assumed: true, place: "spec.template.metadata.labels.tier",
+			missing: "spec.replicas", objectLevel: rules.Disruptive, action: diffparse.Update,
+			reason: "column 6 allows spec.template.metadata.labels: a restart, and with replicas out of view a restart of one replica at worst",
 		},
 		{
 			name: "label at column 2 can only be the object's own",
 			diff: "prod, web, Deployment (apps) has changed:\n...\n    labels:\n-     tier: web\n+     tier: api\n...\n",
-			path: "...labels.tier", level: rules.Ignored, assumed: false, place: "metadata.labels.tier",
+			path: "...labels.tier", level: rules.Ignored, rule: "labels-top-level", assumed: false, place: "metadata.labels.tier",
 			objectLevel: rules.Ignored, action: diffparse.Update,
 			reason: "YAML nests one column at least per level: at column 2 labels is a child of a root key, so metadata.labels",
 		},
 		{
 			name: "a bare label key could be a selector",
 			diff: "prod, web, Deployment (apps) has changed:\n...\n-       tier: web\n+       tier: api\n...\n",
-			path: "...tier", level: rules.Disruptive, assumed: true, place: "spec.selector.matchLabels.tier", maybeRepl: true,
+			path: "...tier", level: rules.Disruptive, rule: "selector-immutable", assumed: true, place: "spec.selector.matchLabels.tier", maybeRepl: true,
 			objectLevel: rules.Disruptive, action: diffparse.Update,
-			reason: "at column 4 the key may sit in spec.selector.matchLabels: a possible immutable change, but not a certain replacement",
+			reason: "at column 4 the key may sit in spec.selector.matchLabels: a possible immutable change (worse than a restart of one replica at the same level), but not a certain replacement",
 		},
 		{
 			name: "an image that could only be a container's",
 			diff: "prod, web, Deployment (apps) has changed:\n...\n-           image: example/app:1.0\n+           image: example/app:1.1\n...\n",
-			path: "...image", level: rules.Restart, assumed: true, place: "spec.template.spec.containers[?].image",
-			objectLevel: rules.Restart, action: diffparse.Update,
-			reason: "example/app:1.0 is no label value, so label maps are ruled out; containers come first",
+			path: "...image", level: rules.Disruptive, rule: "restart-single-replica", assumed: true, place: "spec.template.spec.containers[?].image",
+			missing: "spec.replicas", objectLevel: rules.Disruptive, action: diffparse.Update,
+			reason: "example/app:1.0 is no label value, so label maps are ruled out; an image change with replicas out of view counts as a restart of one replica",
+		},
+		{
+			name: "an image change beside replicas: 3",
+			diff: "prod, web, Deployment (apps) has changed:\n...\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: example/app:1.0\n+           image: example/app:1.1\n...\n",
+			path: "spec.template.spec.containers[name=web].image", level: rules.Disruptive, rule: "restart-recreate", assumed: true,
+			missing: "spec.strategy.type", objectLevel: rules.Disruptive, action: diffparse.Update,
+			reason: "replicas is shown (3) but the strategy is not: Recreate, its worst value, stops every pod",
 		},
 		{
 			name: "suppressed kind",
 			diff: "prod, web, Deployment (apps) has changed:\n+ Changes suppressed on sensitive content of type Deployment\n",
-			path: "", level: rules.Disruptive, assumed: true,
+			path: "", level: rules.Disruptive, rule: "selector-immutable", assumed: true, maybeRepl: true,
 			objectLevel: rules.Disruptive, action: diffparse.Update,
 			reason: "the changes are hidden, so the worst a Deployment change can be counts (immutable selector); no certain replacement",
 		},
 		{
 			name: "simple format StatefulSet",
 			diff: "prod, db, StatefulSet (apps) to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n",
-			path: "", level: rules.Destructive, assumed: true,
+			path: "", level: rules.Destructive, rule: "statefulset-volume-claim-templates", assumed: true, maybeRepl: true,
 			objectLevel: rules.Destructive, action: diffparse.Update,
 			reason: "a StatefulSet change could be to volumeClaimTemplates",
 		},
@@ -72,20 +83,22 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 			name: "json format deletion of a StatefulSet",
 			diff: `[{"api": "apps", "kind": "StatefulSet", "namespace": "prod", "name": "db", "change": "REMOVE"}]
 `,
-			path: "", level: rules.Destructive, assumed: true,
+			path: "", level: rules.Destructive, rule: "delete-statefulset-with-claims", assumed: true, missing: "spec.volumeClaimTemplates",
 			objectLevel: rules.Destructive, action: diffparse.Delete,
 			reason: "whether it has volume claims is not shown: assume it has",
 		},
 	}
+	names := tabletest.Names{}
 	for _, tc := range tests {
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			res := judge(t, tc.diff)
 			f, ok := finding(res, tc.path)
 			if !ok {
 				t.Fatalf("no finding at %q", tc.path)
 			}
-			if f.Level != tc.level || f.Assumed != tc.assumed || f.MaybeReplace != tc.maybeRepl {
-				t.Errorf("got level %s assumed %v maybeReplace %v, want %s %v %v\nreason: %s", f.Level, f.Assumed, f.MaybeReplace, tc.level, tc.assumed, tc.maybeRepl, tc.reason)
+			if f.Level != tc.level || f.Rule != tc.rule || f.Assumed != tc.assumed || f.MaybeReplace != tc.maybeRepl {
+				t.Errorf("got level %s (%s) assumed %v maybeReplace %v, want %s (%s) %v %v\nreason: %s", f.Level, f.Rule, f.Assumed, f.MaybeReplace, tc.level, tc.rule, tc.assumed, tc.maybeRepl, tc.reason)
 			}
 			if f.Replace {
 				t.Errorf("a replacement was declared on input that does not show it\nreason: %s", tc.reason)
@@ -93,8 +106,23 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 			if tc.place != "" && f.Place.String() != tc.place {
 				t.Errorf("judged at %s, want %s\nreason: %s", f.Place, tc.place, tc.reason)
 			}
-			if tc.unchecked != "" && !strings.Contains(strings.Join(f.Unchecked, "\n"), tc.unchecked) {
-				t.Errorf("unchecked %q does not mention %q", f.Unchecked, tc.unchecked)
+			var missing []string
+			for _, p := range f.Missing {
+				missing = append(missing, p.String())
+			}
+			if tc.missing != "" {
+				if !slices.Contains(missing, tc.missing) {
+					t.Errorf("missing %q does not name %s\nreason: %s", missing, tc.missing, tc.reason)
+				}
+				note := false
+				for _, n := range res.Notes {
+					note = note || strings.Contains(n.Text, tc.missing) && strings.Contains(n.Text, "worst value") && strings.Contains(n.Text, "full context")
+				}
+				if !note {
+					t.Errorf("no note says that %s counts as its worst value and how to show it: %v", tc.missing, res.Notes)
+				}
+			} else if len(missing) > 0 {
+				t.Errorf("missing %q, want none", missing)
 			}
 			o := res.Objects[0]
 			if o.Level != tc.objectLevel || o.Action != tc.action {
@@ -104,64 +132,133 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 	}
 }
 
-func TestReplacementNamesTheCulprit(t *testing.T) {
-	res := judge(t, edit(hDeploy, d("3", ""), "    matchLabels:\n      app: web", "    matchLabels:\n      app: web2"))
-	o := res.Objects[0]
-	if o.Action != diffparse.Replace || len(o.Culprits) != 1 || o.Culprits[0].String() != "spec.selector.matchLabels.app" {
-		t.Fatalf("got action %s culprits %v; want replace forced by spec.selector.matchLabels.app", o.Action, o.Culprits)
+// TestElidedReplacement pins the replace decision for a change whose place
+// is elided: a replacement when every place it can be forces one (the
+// object's action becomes replace, the place is the culprit), a possible
+// one otherwise. It uses a rule set built in Go where every field of a
+// Deployment's spec forces replacement and its metadata does not.
+func TestElidedReplacement(t *testing.T) {
+	set, err := rules.NewSet(&rules.File{Origin: "go", Rules: []*rules.Rule{
+		{ID: "spec", Description: "d", Reason: "immutable", Level: rules.Disruptive, Replace: true,
+			Match: rules.Match{Kinds: []string{"Deployment"}, Paths: []kube.Pattern{kube.MustParsePattern("spec.**")}}},
+		{ID: "meta", Description: "d", Reason: "metadata", Level: rules.Disruptive,
+			Match: rules.Match{Kinds: []string{"Deployment"}, Paths: []kube.Pattern{kube.MustParsePattern("metadata.**")}}},
+	}})
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func TestGate(t *testing.T) {
-	labels := edit(hDeploy, d("3", ""), "helm.sh/chart: web-1.0.0", "helm.sh/chart: web-1.1.0")
-	image := edit(hDeploy, d("3", ""), "nginx:1.25", "nginx:1.27")
-	restart := classify.Gate{Default: classify.Threshold{Level: rules.Restart}}
-	never := classify.Gate{Default: classify.Threshold{Never: true}}
 	tests := []struct {
-		name   string
-		diff   string
-		gate   classify.Gate
-		want   int
-		reason string
+		name    string
+		diff    string
+		path    string
+		replace bool
+		maybe   bool
+		action  diffparse.Action
+		culprit string
+		reason  string
 	}{
-		{"only ignored changes pass", labels, restart, classify.ExitPass, "the verdict is computed after filtering: label churn cannot trip even a strict gate"},
-		{"restart passes the default gate", image, classify.DefaultGate, classify.ExitPass, "the default gate is disruptive"},
-		{"restart trips fail-on restart", image, restart, classify.ExitTrip, "restart is at the gate"},
-		{"never", change(hSvc, svc, ""), never, classify.ExitPass, "--fail-on never disables the gate"},
-		{"empty plan", "", classify.DefaultGate, classify.ExitPass, "no changes"},
+		{"every place forces replacement", "prod, web, Deployment (apps) has changed:\n...\n                matchLabels:\n-                 app: web\n+                 app: api\n...\n",
+			"...matchLabels.app", true, false, diffparse.Replace, "spec.selector.matchLabels.app",
+			"matchLabels is only under spec (12 places at column 16): wherever the change is, the object is replaced"},
+		{"some places do not", "prod, web, Deployment (apps) has changed:\n...\n-       app: web\n+       app: api\n...\n",
+			"...app", false, true, diffparse.Update, "",
+			"the key may be the object's own label: a replacement is possible, not certain"},
 	}
+	names := tabletest.Names{}
 	for _, tc := range tests {
+		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
-			v := judge(t, tc.diff).Verdict(tc.gate)
-			if v.ExitCode != tc.want {
-				t.Errorf("exit %d, want %d\nreason: %s", v.ExitCode, tc.want, tc.reason)
+			plan, err := diffparse.ParseString(tc.diff, diffparse.Options{Facts: set.FactPaths()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := classify.Classify(plan, set)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := finding(res, tc.path)
+			if !ok {
+				t.Fatalf("no finding at %s", tc.path)
+			}
+			if f.Places < 2 || !f.Assumed {
+				t.Fatalf("the change has %d places, assumed %v: the case does not test an elided change", f.Places, f.Assumed)
+			}
+			if f.Replace != tc.replace || f.MaybeReplace != tc.maybe {
+				t.Errorf("replace %v maybe %v, want %v %v\nreason: %s", f.Replace, f.MaybeReplace, tc.replace, tc.maybe, tc.reason)
+			}
+			o := res.Objects[0]
+			if o.Action != tc.action {
+				t.Errorf("action %s, want %s\nreason: %s", o.Action, tc.action, tc.reason)
+			}
+			var culprits []string
+			for _, c := range o.Culprits {
+				culprits = append(culprits, c.String())
+			}
+			if strings.Join(culprits, ",") != tc.culprit {
+				t.Errorf("culprits %v, want %q", culprits, tc.culprit)
 			}
 		})
 	}
 }
 
-func TestReleaseScopedGate(t *testing.T) {
-	plan := &diffparse.Plan{Objects: []*diffparse.Object{
-		{Ref: mustRef("ConfigMap/prod/a"), Action: diffparse.Create, Release: "web"},
-		{Ref: mustRef("Service/prod/b"), Action: diffparse.Delete, Release: "db"},
-	}}
-	res := classify.Classify(plan, defaultSet)
-	g := classify.Gate{Default: classify.Threshold{Level: rules.Safe}, Releases: []classify.ReleaseThreshold{{Pattern: "db*", Threshold: classify.Threshold{Never: true}}}}
-	v := res.Verdict(g)
-	if !v.Tripped || len(v.Offending) != 1 || v.Offending[0].Release != "web" {
-		t.Fatalf("want only release web to trip (safe gate), db exempt; got %+v", v.Offending)
+// TestUnresolvedObject: lines the reader could not resolve make the object
+// judged as if any of its fields may change: never lower than its worst,
+// marked approximate, with the reader's notes.
+func TestUnresolvedObject(t *testing.T) {
+	obj := &diffparse.Object{
+		Ref:     kube.ObjectRef{Group: "apps", Kind: "StatefulSet", Namespace: "prod", Name: "db"},
+		Action:  diffparse.Update,
+		Content: diffparse.Partial,
+		Changes: []diffparse.Change{{
+			Path: kube.Path{kube.Field("metadata"), kube.Field("labels"), kube.Field("tier")}, Op: diffparse.Modify,
+			Old: diffparse.Value{Kind: diffparse.Scalar, Text: "a"}, New: diffparse.Value{Kind: diffparse.Scalar, Text: "b"},
+		}},
+		Unresolved: []diffparse.Note{{Pos: diffparse.Pos{Line: 7}, Text: "the alias *tpl at line 7 refers to an anchor the diff does not show"}},
+	}
+	res, err := classify.Classify(&diffparse.Plan{Objects: []*diffparse.Object{obj}, FactPaths: defaultSet.FactPaths()}, defaultSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Objects[0]
+	if o.Level != rules.Destructive || o.Action != diffparse.Update {
+		t.Errorf("object %s %s, want an update at destructive: the alias could stand in volumeClaimTemplates", o.Action, o.Level)
+	}
+	f, ok := finding(res, "")
+	if !ok || !f.Assumed || !f.MaybeReplace || f.Replace || !strings.Contains(strings.Join(f.Assumptions, "; "), "the alias *tpl at line 7") {
+		t.Errorf("the object finding %+v does not say what was not resolved, or claims a certain replacement", f)
+	}
+	if lf, _ := finding(res, "metadata.labels.tier"); lf.Level != rules.Ignored {
+		t.Errorf("the resolved change is %s, want ignored as usual", lf.Level)
 	}
 }
 
-func TestParseThreshold(t *testing.T) {
-	for _, s := range []string{"never", "ignored", "safe", "restart", "disruptive", "destructive"} {
-		th, err := classify.ParseThreshold(s)
-		if err != nil || th.String() != s {
-			t.Errorf("%s: %v %v", s, th, err)
-		}
+// TestClassifyRefusesAPlanWithoutItsFacts: the documented pipeline
+// (diffparse.Parse, then classify.Classify) called without Options.Facts
+// judged a single-replica StatefulSet's restart a restart (the gate
+// passed); now it is an error, so no call order can lower a verdict.
+func TestClassifyRefusesAPlanWithoutItsFacts(t *testing.T) {
+	diff := change(hSts, s("1", ""), strings.Replace(s("1", ""), "postgres:15.1", "postgres:15.2", 1))
+	plan, err := diffparse.ParseString(diff, diffparse.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := classify.ParseThreshold("risky"); err == nil || !strings.Contains(err.Error(), "never") {
-		t.Errorf("an unknown gate must be an error that lists never too: %v", err)
+	if _, err := classify.Classify(plan, defaultSet); err == nil || !strings.Contains(err.Error(), "spec.replicas") {
+		t.Fatalf("a plan parsed without the rules' facts was classified (err %v)", err)
+	}
+	res := judge(t, diff)
+	if res.Highest != rules.Disruptive {
+		t.Errorf("with its facts the restart is %s, want disruptive", res.Highest)
+	}
+	if _, err := classify.Classify(nil, defaultSet); err == nil {
+		t.Error("a nil plan was classified")
+	}
+}
+
+func TestReplacementNamesTheCulprit(t *testing.T) {
+	res := judge(t, edit(hDeploy, d("3", ""), "    matchLabels:\n      app: web", "    matchLabels:\n      app: web2"))
+	o := res.Objects[0]
+	if o.Action != diffparse.Replace || len(o.Culprits) != 1 || o.Culprits[0].String() != "spec.selector.matchLabels.app" {
+		t.Fatalf("got action %s culprits %v; want replace forced by spec.selector.matchLabels.app", o.Action, o.Culprits)
 	}
 }
 

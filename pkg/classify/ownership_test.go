@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -29,7 +29,7 @@ func helmDiffSample(t *testing.T, name string) string {
 // ownership change, as helm-diff --take-ownership prints it in each
 // format.
 func TestObjectLevelOwnership(t *testing.T) {
-	safe := classify.Gate{Default: classify.Threshold{Level: rules.Safe}}
+	safe := gate.Gate{Default: gate.Threshold{Level: rules.Safe}}
 	tests := []struct {
 		name   string
 		sample string
@@ -118,18 +118,18 @@ func TestObjectLevelOwnership(t *testing.T) {
 			}
 			if len(o.Findings) != 1 {
 				t.Errorf("%d findings, want the one owner finding\nreason: %s", len(o.Findings), tc.reason)
-			} else if f := o.Findings[0]; !f.Object || f.Change.Op != diffparse.Owner || f.Rule != "ownership" || f.Level != rules.Safe {
+			} else if f := o.Findings[0]; !f.WholeObject || f.Change.Op != diffparse.Owner || f.Rule != "ownership" || f.Level != rules.Safe {
 				t.Errorf("got finding object=%v op=%s rule %s level %s, want the object's owner finding (ownership, safe)\nreason: %s",
-					f.Object, f.Change.Op, f.Rule, f.Level, tc.reason)
+					f.WholeObject, f.Change.Op, f.Rule, f.Level, tc.reason)
 			}
 			if o.Level != rules.Safe || o.Rule != "ownership" {
 				t.Errorf("object judged %s (%s), want safe (ownership)", o.Level, o.Rule)
 			}
-			if v := res.Verdict(safe); !v.Tripped || v.ExitCode != classify.ExitTrip {
+			if v := safe.Judge(res); !v.Tripped || v.ExitCode != gate.ExitTrip {
 				t.Errorf("--fail-on safe: tripped %v exit %d, want exit %d: an adopted object is a safe change, at the gate\nreason: %s",
-					v.Tripped, v.ExitCode, classify.ExitTrip, tc.reason)
+					v.Tripped, v.ExitCode, gate.ExitTrip, tc.reason)
 			}
-			if v := res.Verdict(classify.DefaultGate); v.Tripped {
+			if v := gate.Default().Judge(res); v.Tripped {
 				t.Errorf("the default gate tripped on an ownership change (safe)")
 			}
 		})

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -83,7 +85,21 @@ func judge(t *testing.T, diff string) *classify.Result {
 	if err != nil {
 		t.Fatalf("parse: %v\n%s", err, diff)
 	}
-	return classify.Classify(plan, defaultSet)
+	res, err := classify.Classify(plan, defaultSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// reviewPlan reviews a diff with the default rules, as review.Review does.
+func reviewPlan(t *testing.T, diff string) *classify.Result {
+	t.Helper()
+	rep, err := review.Review(strings.NewReader(diff), review.Options{})
+	if err != nil {
+		t.Fatalf("review: %v\n%s", err, diff)
+	}
+	return rep.Result
 }
 
 // finding returns the finding at path ("" for the object-level finding).
@@ -91,7 +107,7 @@ func finding(res *classify.Result, path string) (classify.Finding, bool) {
 	for _, o := range res.Objects {
 		for _, f := range o.Findings {
 			p := f.Change.Path.String()
-			if f.Object {
+			if f.WholeObject {
 				p = ""
 			}
 			if p == path {
@@ -346,7 +362,7 @@ var defaultRuleCases = []struct {
 		"the container restarts in place"},
 	{"pod deadline", edit(hPod, pod, "activeDeadlineSeconds: 60", "activeDeadlineSeconds: 30"), "spec.activeDeadlineSeconds", "pod-settings", rules.Safe,
 		"may be lowered in place"},
-	{"pod env", edit(hPod, pod, "value: x", "value: y"), "spec.containers[name=c].env[name=A].value", "pod-immutable", rules.Disruptive,
+	{"pod env", edit(hPod, pod, "value: x", "value: z"), "spec.containers[name=c].env[name=A].value", "pod-immutable", rules.Disruptive,
 		"a Pod's env is immutable"},
 	{"pod security labels", edit("prod, team-a, Namespace (v1)", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n", "enforce: baseline", "enforce: restricted"), `metadata.labels["pod-security.kubernetes.io/enforce"]`, "namespace-pod-security", rules.Disruptive,
 		"pods may be rejected; this label is not churn"},
@@ -366,7 +382,7 @@ var defaultRuleCases = []struct {
 		"the same object under another version"},
 	{"annotation", edit(hDeploy, d("3", ""), "team: a", "team: b"), "metadata.annotations.team", "annotations", rules.Safe,
 		"Kubernetes does not read a Deployment's own annotations"},
-	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", classify.FallbackRule, rules.Disruptive,
+	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }
 
@@ -391,6 +407,66 @@ func TestDefaultRules(t *testing.T) {
 	}
 }
 
+// reorder is an update of a three-replica Deployment whose list at path
+// changed order: the reader reports it as one change at the list's path.
+func reorder(path string) *diffparse.Plan {
+	p, err := kube.ParsePath(path)
+	if err != nil {
+		panic(err)
+	}
+	return &diffparse.Plan{FactPaths: defaultSet.FactPaths(), Objects: []*diffparse.Object{{
+		Ref:    kube.ObjectRef{Group: "apps", Kind: "Deployment", Namespace: "prod", Name: "web"},
+		Action: diffparse.Update, Content: diffparse.Complete, FactsComplete: [2]bool{true, true},
+		Facts: [2]map[string]diffparse.Fact{
+			{"spec.replicas": {Presence: diffparse.Present, Value: diffparse.Value{Kind: diffparse.Scalar, Text: "3", Type: diffparse.IntType}}},
+			{"spec.replicas": {Presence: diffparse.Present, Value: diffparse.Value{Kind: diffparse.Scalar, Text: "3", Type: diffparse.IntType}}},
+		},
+		Changes: []diffparse.Change{{Path: p, Op: diffparse.Reorder,
+			Old: diffparse.Value{Kind: diffparse.Tree, Text: "- a\n- b\n"}, New: diffparse.Value{Kind: diffparse.Tree, Text: "- b\n- a\n"}}},
+	}}}
+}
+
+// planRuleCases are the rules whose changes the parser does not produce
+// yet (a list's order): plans built in Go, with the same checks.
+var planRuleCases = []struct {
+	name   string
+	plan   *diffparse.Plan
+	path   string
+	rule   string
+	level  rules.Level
+	reason string
+}{
+	{"env order", reorder("spec.template.spec.containers[name=web].env"), "spec.template.spec.containers[name=web].env", "pod-template-env-order", rules.Restart,
+		"env order is meaning: $(VAR) expands only variables defined before it; the pods roll"},
+	{"container order", reorder("spec.template.spec.containers"), "spec.template.spec.containers", "pod-template-order", rules.Restart,
+		"a reordered template is a new template: the pods roll, never formatting only"},
+	{"volume order", reorder("spec.template.spec.volumes"), "spec.template.spec.volumes", "pod-template-order", rules.Restart,
+		"as for containers"},
+}
+
+func TestPlanRules(t *testing.T) {
+	names := tabletest.Names{}
+	for _, tc := range planRuleCases {
+		names.Check(t, tc.name, tc.reason)
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := classify.Classify(tc.plan, defaultSet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, ok := finding(res, tc.path)
+			if !ok {
+				t.Fatalf("no finding at %s", tc.path)
+			}
+			if f.Rule != tc.rule || f.Level != tc.level || f.Assumed {
+				t.Errorf("got %s (%s) assumed %v, want %s (%s)\nreason: %s", f.Level, f.Rule, f.Assumed, tc.level, tc.rule, tc.reason)
+			}
+			if !strings.Contains(f.Reason, "order changed") {
+				t.Errorf("the reason %q does not say the order changed", f.Reason)
+			}
+		})
+	}
+}
+
 // TestEveryDefaultRuleHasACase keeps defaultRuleCases complete: every rule
 // of the default set is the rule a case expects (and TestDefaultRules
 // checks that the case gets it). It reads the table itself, so it holds
@@ -398,6 +474,9 @@ func TestDefaultRules(t *testing.T) {
 func TestEveryDefaultRuleHasACase(t *testing.T) {
 	covered := map[string]bool{}
 	for _, tc := range defaultRuleCases {
+		covered[tc.rule] = true
+	}
+	for _, tc := range planRuleCases {
 		covered[tc.rule] = true
 	}
 	var missing []string

@@ -444,15 +444,18 @@ func unresolved(trees ...*sideTree) []Note {
 				continue
 			}
 			seen[o.no] = true
-			notes = append(notes, Note{Pos: Pos{Line: o.no}, Text: fmt.Sprintf("line %d holds %s, which the lines the diff shows do not resolve: any field of the object may change; %s", o.no, o.why, fullContextHint)})
+			notes = append(notes, Note{Pos: Pos{Line: o.no}, Text: fmt.Sprintf("line %d holds %s", o.no, o.why)})
 		}
 		more += t.oddCount - len(t.odd)
+	}
+	if len(notes) == 0 {
+		return nil
 	}
 	sort.Slice(notes, func(i, j int) bool { return notes[i].Pos.Line < notes[j].Pos.Line })
 	if more > 0 {
 		notes = append(notes, Note{Text: fmt.Sprintf("and %d more such lines", more)})
 	}
-	return notes
+	return append(notes, Note{Text: "the lines the diff shows do not resolve them, so any field may change; " + fullContextHint + " to read them exactly"})
 }
 
 // partialRename handles the identity changes a partial body shows: an
@@ -479,7 +482,7 @@ func (p *blockParser) partialRename(obj *Object) []*Object {
 		}
 		for _, place := range typ.Candidates(c.Path, c.Shape, c.GapColumn) {
 			if place.Equal(pathName) || place.Equal(pathNamespace) {
-				obj.Unresolved = append(obj.Unresolved, Note{Pos: c.Pos, Text: fmt.Sprintf("line %d changes a %s whose place the diff does not show: it may be the object's own, and a rename deletes the object; %s", c.Pos.Line, last, fullContextHint)})
+				obj.Unresolved = append(obj.Unresolved, Note{Pos: c.Pos, Text: fmt.Sprintf("line %d changes a %s whose place the diff does not show: it may be the object's own, and a rename deletes the object (%s)", c.Pos.Line, last, fullContextHint)})
 				break
 			}
 		}

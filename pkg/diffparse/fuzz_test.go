@@ -306,8 +306,8 @@ func FuzzReviewExact(f *testing.F) {
 		if err != nil {
 			return // an error judges nothing: the gate cannot pass
 		}
-		if got.Highest < want.Highest {
-			t.Fatalf("judged %s, but Kubernetes' reading of the same documents is %s\nold:\n%s\nnew:\n%s", got.Highest, want.Highest, old, new)
+		if got.Result.Highest < want.Result.Highest {
+			t.Fatalf("judged %s, but Kubernetes' reading of the same documents is %s\nold:\n%s\nnew:\n%s", got.Result.Highest, want.Result.Highest, old, new)
 		}
 	})
 }

@@ -448,4 +448,8 @@ type Plan struct {
 	// (empty input, "[]", a zero Plan: line, Stevedore's
 	// "No changes in the plan").
 	NoChanges bool
+	// FactPaths are the fields whose values were collected into
+	// [Object.Facts] ([Options.Facts] of the parse). Classification refuses
+	// a rule set that reads a field the parse did not collect.
+	FactPaths []kube.Path
 }

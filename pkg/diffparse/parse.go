@@ -68,7 +68,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		if err := in.finish(); err != nil {
 			return nil, err
 		}
-		return &Plan{Format: format, NoChanges: true}, nil
+		return &Plan{Format: format, NoChanges: true, FactPaths: opts.Facts}, nil
 	}
 	if format == FormatAuto {
 		format, err = detect(in, first, firstAt)
@@ -76,7 +76,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 			return nil, err
 		}
 	}
-	plan := &Plan{Format: format}
+	plan := &Plan{Format: format, FactPaths: opts.Facts}
 	s := &stream{in: in, opts: opts, plan: plan, errs: &errList{}}
 	s.table = newObjectTable(plan, s.errs)
 	switch format {

@@ -21,11 +21,11 @@ import (
 // reviewed runs the whole review with the default rules.
 func reviewed(t *testing.T, input string) (rules.Level, *diffparse.Plan) {
 	t.Helper()
-	res, err := review.Review(strings.NewReader(input), review.Options{})
+	rep, err := review.Review(strings.NewReader(input), review.Options{})
 	if err != nil {
 		t.Fatalf("review: %v\n%s", allErrors(err), input)
 	}
-	return res.Highest, res.Plan
+	return rep.Result.Highest, rep.Result.Plan
 }
 
 func hasChange(p *diffparse.Plan, path string, op diffparse.Op) bool {

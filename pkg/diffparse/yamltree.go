@@ -117,7 +117,7 @@ var oddNames = map[oddWhy]string{
 	oddTag:       "a tag (!)",
 	oddKey:       "a key that YAML reads as another type (y, on, 1, null, ...)",
 	oddQuoted:    "a quoted scalar over several lines, or with escapes",
-	oddFlow:      "a flow collection ({...} or [...]) over several lines",
+	oddFlow:      "a flow collection ({...} or [...]) the reader does not follow (over several lines, or not YAML)",
 	oddPlain:     "a value YAML does not read as plain text",
 	oddBlock:     "a block scalar whose indentation or style the reader does not follow",
 	oddUnicode:   "a Unicode line break (NEL, LS, PS) or a character YAML does not allow",
@@ -586,7 +586,16 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		}
 		nd.kind = kScalar
 		if !flowClosed(v) || !t.graftFlow(i, n, v) {
-			t.markOdd(i, oddFlow)
+			switch {
+			case strings.IndexByte(v, '*') >= 0:
+				t.markOdd(i, oddAlias)
+			case strings.IndexByte(v, '&') >= 0:
+				t.markOdd(i, oddAnchor)
+			case strings.IndexByte(v, '!') >= 0:
+				t.markOdd(i, oddTag)
+			default:
+				t.markOdd(i, oddFlow)
+			}
 		}
 	default:
 		nd.kind, nd.raw = kScalar, v

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/agnivade/levenshtein"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -45,14 +46,60 @@ const (
 )
 
 // Type is one node of the schema of a built-in kind, derived from the Go
-// types of k8s.io/api by reflection: the json field names, and for lists the
-// patchMergeKey that identifies their items.
+// types of k8s.io/api by reflection: the json field names, for lists the
+// patchMergeKey that identifies their items, and for scalars the type of
+// value the API server decodes.
 type Type struct {
 	Kind     TypeKind
 	fields   map[string]*Type
 	names    []string // the keys of fields, sorted
 	Elem     *Type    // MapType and ListType
 	MergeKey string   // ListType: the field that identifies an item, if any
+	Leaf     Leaf     // ScalarType: what values the field takes
+}
+
+// Leaf is the type of value a scalar field takes, as the API server
+// decodes the JSON that Helm sends it (YAML converted by sigs.k8s.io/yaml):
+// a JSON number in a string field, or a string in an integer field, makes
+// the request fail.
+type Leaf int
+
+const (
+	// AnyLeaf: the schema does not say (a scalar of free-form content).
+	AnyLeaf Leaf = iota
+	// StringLeaf: a JSON string.
+	StringLeaf
+	// IntegerLeaf: a JSON number without a fraction (int32, int64, …).
+	IntegerLeaf
+	// NumberLeaf: any JSON number (float64 fields).
+	NumberLeaf
+	// BooleanLeaf: true or false.
+	BooleanLeaf
+	// IntOrStringLeaf: an integer or a string (intstr.IntOrString:
+	// maxSurge, a port's targetPort).
+	IntOrStringLeaf
+	// QuantityLeaf: a number, or a string in the quantity syntax (500m,
+	// 1Gi) (resource.Quantity).
+	QuantityLeaf
+	// TimeLeaf: a timestamp string (metav1.Time).
+	TimeLeaf
+	// DurationLeaf: a duration string such as 30s (metav1.Duration).
+	DurationLeaf
+	// BytesLeaf: base64 text ([]byte, Secret data).
+	BytesLeaf
+)
+
+var leafNames = []string{
+	"any value", "a string", "an integer", "a number", "a boolean", "an integer or a string",
+	"a quantity (a number, or a string such as 500m or 1Gi)", "a timestamp string", "a duration string", "base64 text",
+}
+
+// String describes the leaf for a reader: "an integer", "a string", ….
+func (l Leaf) String() string {
+	if l >= 0 && int(l) < len(leafNames) {
+		return leafNames[l]
+	}
+	return "Leaf(?)"
 }
 
 // Field returns the type of the named field or map entry, or nil when there
@@ -409,31 +456,52 @@ var (
 	tDuration    = reflect.TypeOf(metav1.Duration{})
 	tRaw         = reflect.TypeOf(runtime.RawExtension{})
 	tMarshaler   = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
-	scalarType   = &Type{Kind: ScalarType}
 	anyType      = &Type{Kind: AnyType}
+	// one shared node per leaf type
+	leafTypes = func() []*Type {
+		out := make([]*Type, len(leafNames))
+		for i := range out {
+			out[i] = &Type{Kind: ScalarType, Leaf: Leaf(i)}
+		}
+		return out
+	}()
 )
+
+func leaf(l Leaf) *Type { return leafTypes[l] }
 
 func typeOf(rt reflect.Type) *Type {
 	for rt.Kind() == reflect.Pointer {
 		rt = rt.Elem()
 	}
 	switch rt {
-	case tQuantity, tIntOrString, tTime, tMicroTime, tDuration:
-		return scalarType
+	case tQuantity:
+		return leaf(QuantityLeaf)
+	case tIntOrString:
+		return leaf(IntOrStringLeaf)
+	case tTime, tMicroTime:
+		return leaf(TimeLeaf)
+	case tDuration:
+		return leaf(DurationLeaf)
 	case tRaw:
 		return anyType
 	}
 	switch rt.Kind() {
-	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
-		return scalarType
+	case reflect.String:
+		return leaf(StringLeaf)
+	case reflect.Bool:
+		return leaf(BooleanLeaf)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return leaf(IntegerLeaf)
+	case reflect.Float32, reflect.Float64:
+		return leaf(NumberLeaf)
 	case reflect.Interface:
 		return anyType
 	case reflect.Map:
 		return &Type{Kind: MapType, Elem: typeOf(rt.Elem())}
 	case reflect.Slice:
 		if rt.Elem().Kind() == reflect.Uint8 {
-			return scalarType // []byte is base64 text
+			return leaf(BytesLeaf) // []byte is base64 text
 		}
 		return &Type{Kind: ListType, Elem: typeOf(rt.Elem())}
 	case reflect.Struct:
@@ -538,4 +606,107 @@ func GroupOf(kind string) string {
 		}
 	}
 	return ""
+}
+
+// Reaches reports whether some path below t matches the pattern p, as far
+// as the schema knows (free-form content matches anything below it). A
+// pattern that reaches nothing in the schema of the kinds it is meant for
+// can never match a change: a rules file uses it to warn of typos
+// (spec.tempalte.**, containers[nmae=web]).
+func (t *Type) Reaches(p Pattern) bool {
+	type state struct {
+		t *Type
+		i int
+	}
+	seen := map[state]bool{}
+	var f func(t *Type, i int) bool
+	f = func(t *Type, i int) bool {
+		if t == nil {
+			return false
+		}
+		if i == len(p.steps) || t.Kind == AnyType {
+			return true
+		}
+		st := state{t, i}
+		if seen[st] {
+			return false // already being explored (recursive types)
+		}
+		seen[st] = true
+		tok := p.steps[i]
+		switch tok.kind {
+		case tokGap:
+			if f(t, i+1) {
+				return true
+			}
+			for _, c := range t.children() {
+				if f(c, i) {
+					return true
+				}
+			}
+			return false
+		case tokField, tokAnyField:
+			switch t.Kind {
+			case MapType:
+				return f(t.Elem, i+1)
+			case StructType:
+				for _, name := range t.fieldNames() {
+					if tok.kind == tokAnyField || name == tok.value || tok.glob && Glob(tok.value, name) {
+						if f(t.fields[name], i+1) {
+							return true
+						}
+					}
+				}
+			}
+			return false
+		case tokKeyed:
+			if t.Kind != ListType {
+				return false
+			}
+			if item := t.Elem; item != nil && item.Kind == StructType && item.fields[tok.field] == nil {
+				return false // the items have no such key field
+			}
+			return f(t.Elem, i+1)
+		default: // an index or any item
+			return t.Kind == ListType && f(t.Elem, i+1)
+		}
+	}
+	return f(t, 0)
+}
+
+// GroupKind is an API group and a kind.
+type GroupKind struct {
+	Group, Kind string
+}
+
+// KnownKinds returns the kinds whose schema is built in, each once, in a
+// stable order.
+func KnownKinds() []GroupKind {
+	var out []GroupKind
+	seen := map[GroupKind]bool{}
+	for _, b := range builtin {
+		gk := GroupKind{b.group, b.kind}
+		if !seen[gk] {
+			seen[gk] = true
+			out = append(out, gk)
+		}
+	}
+	return out
+}
+
+// Closest returns the name among names nearest to s by edit distance
+// (case aside), when it is near enough to be a typo of it, or "": for
+// "did you mean" suggestions (Deplyment, StatefulSet/ns/db for
+// StatefulSet.apps/ns/db).
+func Closest(s string, names []string) string {
+	best, bestD := "", -1
+	for _, n := range names {
+		d := levenshtein.ComputeDistance(strings.ToLower(s), strings.ToLower(n))
+		if bestD < 0 || d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if bestD < 0 || bestD > max(2, len(s)/4) {
+		return ""
+	}
+	return best
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
@@ -49,7 +50,7 @@ func (r *Runner) Abort(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.printRemoval(res, target)
+		r.printRemoval(res, target, removal())
 		if err := x.confirm(&Step{ID: "abort", Confirm: fmt.Sprintf("Uninstall the target release %s?", target.Ref())}); err != nil {
 			return err
 		}
@@ -84,19 +85,33 @@ func (r *Runner) removalReview(manifest []byte, rel Release) (*classify.Result, 
 	if err != nil {
 		return nil, fmt.Errorf("the manifest of %s: %w", rel.Ref(), err)
 	}
-	res, err := review.Review(bytes.NewReader(diff), review.Options{Rules: r.Rules, Namespace: rel.Namespace})
+	rep, err := review.Review(bytes.NewReader(diff), review.Options{Rules: r.Rules, Namespace: rel.Namespace})
 	if err != nil {
 		return nil, fmt.Errorf("reviewing the removal of %s: %w", rel.Ref(), err)
 	}
-	return res, nil
+	return rep.Result, nil
 }
 
-func (r *Runner) printRemoval(res *classify.Result, rel Release) {
-	rep := report.New(res, classify.DefaultGate)
+// removal judges the removal of a release: a destructive change needs an
+// accept entry, or a person's confirmation.
+func removal(accepted ...*gate.AcceptFile) gate.Judge {
+	return gate.JudgeFunc(func(res *classify.Result) gate.Verdict {
+		v := gate.Accepting(gate.Gate{Default: gate.Threshold{Level: rules.Destructive}}, accepted...).Judge(res)
+		if v.Tripped {
+			v.Summary = fmt.Sprintf("HOLD - the removal is %s: it needs an accept entry or a confirmation", res.Highest)
+		} else {
+			v.Summary = fmt.Sprintf("PASS - the removal is %s", res.Highest)
+		}
+		return v
+	})
+}
+
+func (r *Runner) printRemoval(res *classify.Result, rel Release, j gate.Judge) gate.Verdict {
+	rep := report.New(res, j)
 	rep.Source = "helm uninstall " + rel.Ref()
 	rep.Color = r.Color
-	rep.GateLine = fmt.Sprintf("the removal is %s", res.Highest)
 	r.printReport(rep)
+	return rep.Verdict
 }
 
 // DeleteSource uninstalls the source release of a finished migration. Its
@@ -104,7 +119,7 @@ func (r *Runner) printRemoval(res *classify.Result, rel Release) {
 // It goes ahead only when every destructive change is in accepted, or a
 // person confirms by typing the release's name (Confirm is asked with the
 // name as the expected answer). Yes does not suffice.
-func (r *Runner) DeleteSource(ctx context.Context, accepted []classify.Acceptance, confirmName func(prompt, want string) (bool, error)) error {
+func (r *Runner) DeleteSource(ctx context.Context, accepted []*gate.AcceptFile, confirmName func(prompt, want string) (bool, error)) error {
 	x, unlock, err := r.open()
 	if err != nil {
 		return err
@@ -126,12 +141,7 @@ func (r *Runner) DeleteSource(ctx context.Context, accepted []classify.Acceptanc
 	if err != nil {
 		return err
 	}
-	unused := res.Accept(accepted)
-	r.printRemoval(res, rel)
-	for _, a := range unused {
-		r.printf("      note: accept[%d] (%s %s) matched nothing\n", a.Index, a.Object, a.Path)
-	}
-	verdict := res.Verdict(classify.Gate{Default: classify.Threshold{Level: rules.Destructive}})
+	verdict := r.printRemoval(res, rel, removal(accepted...))
 	if verdict.Tripped {
 		if confirmName == nil {
 			return &NotConfirmedError{Step: "delete-source", Reason: "the removal is destructive; list its objects in an accept file (--accept), or confirm on a terminal"}

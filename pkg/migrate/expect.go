@@ -7,6 +7,7 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -40,10 +41,27 @@ type Violation struct {
 
 func (v Violation) String() string {
 	where := v.Object.Ref.String()
-	if v.Finding != nil && !v.Finding.Object {
+	if v.Finding != nil && !v.Finding.WholeObject {
 		where += " " + v.Finding.Change.Path.String()
 	}
 	return where + ": " + v.Why
+}
+
+// expecting judges a step's plan by its expectations: every change beyond
+// them offends (see check).
+func expecting(exps []Expectation) gate.Judge {
+	return gate.JudgeFunc(func(res *classify.Result) gate.Verdict {
+		vs := check(res, exps)
+		var off []gate.Offense
+		for _, v := range vs {
+			off = append(off, gate.Offense{Object: v.Object, Finding: v.Finding, Why: v.Why})
+		}
+		summary := "PASS - every change is one this step expects"
+		if len(vs) > 0 {
+			summary = fmt.Sprintf("HOLD - %d changes this step does not expect; nothing is upgraded", len(vs))
+		}
+		return gate.NewVerdict(off, summary, "beyond what this step expects")
+	})
 }
 
 // check judges a reviewed plan by the expectations. Ignored changes (label
@@ -82,7 +100,7 @@ func judge(f *classify.Finding, cands []Expectation) string {
 	why := ""
 	for _, e := range cands {
 		pathOK := e.Paths == nil
-		if !f.Object {
+		if !f.WholeObject {
 			for _, p := range e.Paths {
 				if p.Match(f.Change.Path) == kube.Yes {
 					pathOK = true

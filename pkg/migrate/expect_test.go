@@ -93,11 +93,11 @@ func TestCheck(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := review.Review(strings.NewReader(tc.diff), review.Options{})
+			rep, err := review.Review(strings.NewReader(tc.diff), review.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			vs := check(res, tc.expect)
+			vs := check(rep.Result, tc.expect)
 			if len(vs) != len(tc.want) {
 				t.Fatalf("%d violations, want %d (%s): %v", len(vs), len(tc.want), tc.reason, vs)
 			}

@@ -291,25 +291,19 @@ func (x *execution) review(ctx context.Context, h HelmChange, valuesFile string)
 	if err != nil {
 		return nil, nil, u, err
 	}
-	res, err := review.Review(bytes.NewReader(diff), review.Options{Rules: x.r.Rules, Namespace: h.Release.Namespace})
+	rep, err := review.Review(bytes.NewReader(diff), review.Options{Rules: x.r.Rules, Namespace: h.Release.Namespace})
 	if err != nil {
 		return nil, nil, u, fmt.Errorf("reviewing the plan of %s: %w", h.Release.Ref(), err)
 	}
-	return res, check(res, h.Expect), u, nil
+	return rep.Result, check(rep.Result, h.Expect), u, nil
 }
 
 // printReview renders a step's review with its verdict.
 func (x *execution) printReview(h HelmChange, res *classify.Result, violations []Violation) {
 	r := x.r
-	rep := report.New(res, classify.Gate{Default: classify.Threshold{Never: true}})
+	rep := report.New(res, expecting(h.Expect))
 	rep.Source = "helm diff upgrade " + h.Release.Ref()
 	rep.Color = r.Color
-	if len(violations) == 0 {
-		rep.GateLine = "PASS - every change is one this step expects"
-	} else {
-		rep.Verdict.Tripped = true
-		rep.GateLine = fmt.Sprintf("HOLD - %d changes this step does not expect; nothing is upgraded", len(violations))
-	}
 	r.printReport(rep)
 	r.printf("      This step expects:\n")
 	for _, e := range describeExpectations(h.Expect) {

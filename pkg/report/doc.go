@@ -12,10 +12,13 @@
 //
 // It is the last stage of the pipeline:
 //
-//	diffparse.Parse → classify.Classify → report.Writer
+//	diffparse.Parse → classify.Classify → gate.Judge → report.Writer
 //
-// Analysis is not done here: a Writer only reads the result. Sensitive
-// values arrive redacted from the parser and are printed as their size.
+// Analysis is not done here: a Writer only reads the result and prints
+// the verdict a judge returned (package gate); it never computes one. The
+// notes of the parser, of classification and of the judge are printed in
+// every format. Sensitive values arrive redacted from the parser and are
+// printed as their size.
 // The text layout may change between versions; the JSON format is the
 // contract.
 package report

@@ -4,15 +4,15 @@ import (
 	"os"
 	"strings"
 
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
+	"github.com/safediff/safediff/pkg/rules"
 )
 
 func ExampleText() {
 	diff := "prod, old, Service (v1) has been removed:\n- apiVersion: v1\n- kind: Service\n+ \n"
-	res, _ := review.Review(strings.NewReader(diff), review.Options{})
-	rep := report.New(res, classify.DefaultGate)
+	rep, _ := review.Review(strings.NewReader(diff), review.Options{})
 	_ = report.Text{}.Write(os.Stdout, rep)
 	// Output:
 	// safediff review (diff format)
@@ -27,4 +27,84 @@ func ExampleText() {
 	// Plan: 0 to add, 0 to change, 0 to replace, 1 to destroy, 0 to change owner.
 	// Levels: 1 disruptive (highest: disruptive).
 	// Gate: FAIL - 1 object is at or above the gate (--fail-on disruptive); exit 2
+}
+
+// Render the JSON report, the contract for tools, of a plan judged by a
+// gate of your own: here one that trips at restart.
+func ExampleJSON() {
+	diff := `prod, web, ConfigMap (v1) has changed:
+  data:
+-   greeting: hello
++   greeting: bonjour
+`
+	res, _ := review.Review(strings.NewReader(diff), review.Options{})
+	rep := report.New(res.Result, gate.Gate{Default: gate.Threshold{Level: rules.Restart}})
+	_ = report.JSON{}.Write(os.Stdout, rep)
+	// Output:
+	// {
+	//   "schemaVersion": 2,
+	//   "input": {
+	//     "format": "diff",
+	//     "noChanges": false
+	//   },
+	//   "summary": {
+	//     "highest": "safe",
+	//     "objects": 1,
+	//     "actions": {
+	//       "create": 0,
+	//       "delete": 0,
+	//       "ownership": 0,
+	//       "replace": 0,
+	//       "update": 1
+	//     },
+	//     "levels": {
+	//       "destructive": 0,
+	//       "disruptive": 0,
+	//       "ignored": 0,
+	//       "restart": 0,
+	//       "safe": 1
+	//     }
+	//   },
+	//   "gate": {
+	//     "failOn": "restart",
+	//     "tripped": false,
+	//     "exitCode": 0,
+	//     "summary": "PASS - the highest level, safe, is below the gate (--fail-on restart)",
+	//     "offending": []
+	//   },
+	//   "notes": [],
+	//   "objects": [
+	//     {
+	//       "ref": "ConfigMap/prod/web",
+	//       "group": "",
+	//       "kind": "ConfigMap",
+	//       "namespace": "prod",
+	//       "name": "web",
+	//       "action": "update",
+	//       "level": "safe",
+	//       "rule": "config-data",
+	//       "reason": "data change - pods see it only on restart (env) or after a delay (mounted files)",
+	//       "line": 1,
+	//       "content": "complete",
+	//       "changes": [
+	//         {
+	//           "path": "data.greeting",
+	//           "op": "modify",
+	//           "old": {
+	//             "kind": "scalar",
+	//             "value": "hello"
+	//           },
+	//           "new": {
+	//             "kind": "scalar",
+	//             "value": "bonjour"
+	//           },
+	//           "level": "safe",
+	//           "rule": "config-data",
+	//           "reason": "data change - pods see it only on restart (env) or after a delay (mounted files)",
+	//           "line": 3
+	//         }
+	//       ]
+	//     }
+	//   ]
+	// }
 }

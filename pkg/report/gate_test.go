@@ -12,6 +12,7 @@ import (
 
 	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 )
@@ -31,99 +32,102 @@ func reviewFile(t *testing.T, dir, name string) *classify.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := review.Review(bytes.NewReader(data), review.Options{})
+	rep, err := review.Review(bytes.NewReader(data), review.Options{})
 	if err != nil {
 		t.Fatalf("review %s/%s: %v", dir, name, err)
 	}
-	return res
+	return rep.Result
 }
 
-// accept applies an accept file naming the objects (their object-level
-// findings) and fails on an entry that matches nothing.
-func accept(t *testing.T, res *classify.Result, objects ...string) {
+// accepting returns a judge that accepts the deletion of the objects over
+// g, and fails on an entry that names nothing.
+func accepting(t *testing.T, res *classify.Result, g gate.Gate, deleted ...string) gate.Judge {
 	t.Helper()
-	if len(objects) == 0 {
-		return
+	if len(deleted) == 0 {
+		return g
 	}
 	doc := "version: 1\naccept:\n"
-	for _, o := range objects {
-		doc += "  - object: " + o + "\n    reason: reviewed\n"
+	for _, o := range deleted {
+		doc += "  - object: " + o + "\n    action: delete\n    reason: reviewed\n"
 	}
-	list, err := classify.ParseAcceptances([]byte(doc), "accept.yaml")
+	f, err := gate.ParseAccept([]byte(doc), "accept.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if unused := res.Accept(list); len(unused) != 0 {
-		t.Fatalf("acceptances matched nothing: %+v", unused)
+	j := gate.Accepting(g, f)
+	if v := j.Judge(res); len(v.Notes) > 0 {
+		t.Fatalf("entries matched nothing: %q", v.Notes)
 	}
+	return j
 }
 
-func level(t *testing.T, s string) classify.Threshold {
+func level(t *testing.T, s string) gate.Threshold {
 	t.Helper()
-	th, err := classify.ParseThreshold(s)
+	th, err := gate.ParseThreshold(s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return th
 }
 
-// gate builds a gate from a default level and RELEASE-GLOB=LEVEL pairs, as
-// --fail-on gives them.
-func gate(t *testing.T, def string, scoped ...string) classify.Gate {
+// gateOf builds a gate from a default level and RELEASE-GLOB=LEVEL pairs,
+// as --fail-on gives them.
+func gateOf(t *testing.T, def string, scoped ...string) gate.Gate {
 	t.Helper()
-	g := classify.Gate{Default: level(t, def)}
-	for _, s := range scoped {
-		pattern, lv, ok := strings.Cut(s, "=")
-		if !ok {
-			t.Fatalf("bad scoped gate %q", s)
-		}
-		g.Releases = append(g.Releases, classify.ReleaseThreshold{Pattern: pattern, Threshold: level(t, lv)})
+	g, err := gate.ParseFailOn(append([]string{def}, scoped...))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return g
 }
 
-// TestJSONReleaseTripped checks each release's "tripped" in the JSON
-// report against the gate's verdict: a release trips when one of its
-// objects is offending, and accepted findings do not count, as they do
-// not for the gate.
+// TestJSONReleaseTripped checks each release's "tripped" and "failOn" in
+// the JSON report against the gate's verdict: a release trips when one of
+// its objects is offending, accepted findings do not count, as they do not
+// for the gate, and each release names the threshold that applies to it.
 func TestJSONReleaseTripped(t *testing.T) {
 	tests := []struct {
 		name     string
-		gate     classify.Gate
-		accepted []string // objects whose object-level finding is accepted
+		gate     gate.Gate
+		accepted []string // objects whose deletion is accepted
 		tripped  map[string]bool
+		failOn   map[string]string
 		exit     int
 		reason   string
 	}{
 		{
 			name:    "default gate",
-			gate:    gate(t, "disruptive"),
+			gate:    gateOf(t, "disruptive"),
 			tripped: map[string]bool{"web": false, "db": true, "cache": false},
-			exit:    classify.ExitTrip,
+			failOn:  map[string]string{"web": "disruptive", "db": "disruptive", "cache": "disruptive"},
+			exit:    gate.ExitTrip,
 			reason:  "db's data loss is at the gate; web's restart is below it; cache has no changes",
 		},
 		{
 			name:     "db's removal accepted",
-			gate:     gate(t, "disruptive"),
+			gate:     gateOf(t, "disruptive"),
 			accepted: []string{dbStatefulSet},
 			tripped:  map[string]bool{"web": false, "db": false, "cache": false},
-			exit:     classify.ExitPass,
+			failOn:   map[string]string{"web": "disruptive", "db": "disruptive", "cache": "disruptive"},
+			exit:     gate.ExitPass,
 			reason:   "db's only change at the gate is reviewed: the gate passes, so no release may say it tripped (db's highest level is still destructive)",
 		},
 		{
 			name:     "web held to restart, db's removal accepted",
-			gate:     gate(t, "disruptive", "web=restart"),
+			gate:     gateOf(t, "disruptive", "web=restart"),
 			accepted: []string{dbStatefulSet},
 			tripped:  map[string]bool{"web": true, "db": false, "cache": false},
-			exit:     classify.ExitTrip,
+			failOn:   map[string]string{"web": "restart", "db": "disruptive", "cache": "disruptive"},
+			exit:     gate.ExitTrip,
 			reason:   "web's restart trips its own threshold; db's accepted removal still does not count",
 		},
 		{
 			name:    "db exempt",
-			gate:    gate(t, "disruptive", "db=never"),
+			gate:    gateOf(t, "disruptive", "db=never", "c*=safe"),
 			tripped: map[string]bool{"web": false, "db": false, "cache": false},
-			exit:    classify.ExitPass,
-			reason:  "--fail-on db=never: db's destructive change is above the default threshold but db has a gate of its own",
+			failOn:  map[string]string{"web": "disruptive", "db": "never", "cache": "safe"},
+			exit:    gate.ExitPass,
+			reason:  "--fail-on db=never: db's destructive change is above the default threshold but db has a gate of its own; cache matches its glob",
 		},
 	}
 	names := tabletest.Names{}
@@ -131,8 +135,7 @@ func TestJSONReleaseTripped(t *testing.T) {
 		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			res := reviewFile(t, "helmfile", threeReleases)
-			accept(t, res, tc.accepted...)
-			rep := report.New(res, tc.gate)
+			rep := report.New(res, accepting(t, res, tc.gate, tc.accepted...))
 			var out bytes.Buffer
 			if err := (report.JSON{}).Write(&out, rep); err != nil {
 				t.Fatal(err)
@@ -145,21 +148,27 @@ func TestJSONReleaseTripped(t *testing.T) {
 				Releases []struct {
 					Name    string
 					Tripped bool
+					FailOn  string
 				}
 			}
 			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 				t.Fatal(err)
 			}
 			got := map[string]bool{}
+			failOn := map[string]string{}
 			any := false
 			for _, r := range doc.Releases {
 				got[r.Name] = r.Tripped
+				failOn[r.Name] = r.FailOn
 				any = any || r.Tripped
 			}
 			if d := cmp.Diff(tc.tripped, got); d != "" {
 				t.Errorf("releases' tripped (-want +got):\n%s\nreason: %s", d, tc.reason)
 			}
-			if doc.Gate.ExitCode != tc.exit || doc.Gate.Tripped != (tc.exit == classify.ExitTrip) {
+			if d := cmp.Diff(tc.failOn, failOn); d != "" {
+				t.Errorf("releases' failOn (-want +got):\n%s\nreason: %s", d, tc.reason)
+			}
+			if doc.Gate.ExitCode != tc.exit || doc.Gate.Tripped != (tc.exit == gate.ExitTrip) {
 				t.Errorf("gate tripped %v exit %d, want exit %d\nreason: %s", doc.Gate.Tripped, doc.Gate.ExitCode, tc.exit, tc.reason)
 			}
 			if any != doc.Gate.Tripped {
@@ -174,43 +183,57 @@ func TestJSONReleaseTripped(t *testing.T) {
 // it is above the default threshold.
 func TestGateLine(t *testing.T) {
 	tests := []struct {
-		name   string
-		dir    string
-		input  string
-		gate   classify.Gate
-		want   string
-		reason string
+		name     string
+		dir      string
+		input    string
+		gate     gate.Gate
+		accepted []string // objects whose deletion is accepted
+		want     string
+		reason   string
 	}{
 		{
 			name: "db exempt", dir: "helmfile", input: threeReleases,
-			gate:   gate(t, "disruptive", "db=never"),
+			gate:   gateOf(t, "disruptive", "db=never"),
 			want:   "Gate: PASS - no object is at or above its release's gate (--fail-on disruptive --fail-on db=never); exit 0",
 			reason: "the highest level, destructive, is above the default threshold: only db's own threshold lets it pass",
 		},
 		{
 			name: "release glob raised to destructive", dir: "helmfile", input: threeReleases,
-			gate:   gate(t, "restart", "w*=destructive", "d*=never"),
+			gate:   gateOf(t, "restart", "w*=destructive", "d*=never"),
 			want:   "Gate: PASS - no object is at or above its release's gate (--fail-on restart --fail-on w*=destructive --fail-on d*=never); exit 0",
 			reason: "web's restart is at the default threshold, but w* has a threshold of its own",
 		},
 		{
 			name: "scoped gate trips", dir: "helmfile", input: threeReleases,
-			gate:   gate(t, "disruptive", "db=never", "web=restart"),
+			gate:   gateOf(t, "disruptive", "db=never", "web=restart"),
 			want:   "Gate: FAIL - 1 object is at or above the gate (--fail-on disruptive --fail-on db=never --fail-on web=restart); exit 2",
 			reason: "web is held to restart",
 		},
 		{
 			name: "no release thresholds", dir: "helm-diff", input: "cli-real-label-image.txt",
-			gate:   classify.DefaultGate,
+			gate:   gate.Default(),
 			want:   "Gate: PASS - the highest level, restart, is below the gate (--fail-on disruptive); exit 0",
 			reason: "with one threshold for all, the highest level below it says why the gate passes",
+		},
+		{
+			name: "an accepted destructive change", dir: "helmfile", input: threeReleases,
+			gate: gate.Default(), accepted: []string{dbStatefulSet},
+			want:   "Gate: PASS - 1 change at or above the gate (--fail-on disruptive) accepted by the accept file, nothing else; exit 0",
+			reason: "the highest level is destructive: the line must say the gate passes because the change was accepted, never that destructive is below the gate",
+		},
+		{
+			name: "an accepted change beside one that trips", dir: "helmfile", input: threeReleases,
+			gate: gateOf(t, "disruptive", "web=restart"), accepted: []string{dbStatefulSet},
+			want:   "Gate: FAIL - 1 object is at or above the gate (--fail-on disruptive --fail-on web=restart); exit 2",
+			reason: "db's removal is accepted; web's restart still trips its own threshold",
 		},
 	}
 	names := tabletest.Names{}
 	for _, tc := range tests {
 		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
-			rep := report.New(reviewFile(t, tc.dir, tc.input), tc.gate)
+			res := reviewFile(t, tc.dir, tc.input)
+			rep := report.New(res, accepting(t, res, tc.gate, tc.accepted...))
 			var out bytes.Buffer
 			if err := (report.Text{}).Write(&out, rep); err != nil {
 				t.Fatal(err)
@@ -237,26 +260,26 @@ func TestJSONWriteIsBuildJSON(t *testing.T) {
 		name     string
 		dir      string
 		input    string
-		gate     classify.Gate
+		gate     gate.Gate
 		accepted []string
 		reason   string
 	}{
-		{name: "line diff", dir: "helm-diff", input: "all.diff.txt", gate: classify.DefaultGate,
+		{name: "line diff", dir: "helm-diff", input: "all.diff.txt", gate: gate.Default(),
 			reason: "five objects, every action, field changes"},
-		{name: "secrets", dir: "helm-diff", input: "all.diff.show-secrets.txt", gate: gate(t, "safe"),
+		{name: "secrets", dir: "helm-diff", input: "all.diff.show-secrets.txt", gate: gateOf(t, "safe"),
 			reason: "values helm-diff shows in clear stay redacted: kind, redacted and bytes"},
-		{name: "simple", dir: "helm-diff", input: "all.simple.txt", gate: classify.DefaultGate,
+		{name: "simple", dir: "helm-diff", input: "all.simple.txt", gate: gate.Default(),
 			reason: "object-level findings with assumptions"},
-		{name: "structured", dir: "helm-diff", input: "all.structured.json", gate: classify.DefaultGate,
+		{name: "structured", dir: "helm-diff", input: "all.structured.json", gate: gate.Default(),
 			reason: "field changes with versions and positions from JSON"},
-		{name: "context elided", dir: "helm-diff", input: "all.diff.context3.txt", gate: classify.DefaultGate,
+		{name: "context elided", dir: "helm-diff", input: "all.diff.context3.txt", gate: gate.Default(),
 			reason: "elided paths: approximate, place, places"},
 		{name: "helmfile, scoped and accepted", dir: "helmfile", input: threeReleases,
-			gate: gate(t, "disruptive", "web=restart"), accepted: []string{dbStatefulSet},
+			gate: gateOf(t, "disruptive", "web=restart"), accepted: []string{dbStatefulSet},
 			reason: "releases, release thresholds, an accepted finding with its reason"},
-		{name: "stevedore", dir: "stevedore", input: "e-multi-release.plain.txt", gate: classify.DefaultGate,
+		{name: "stevedore", dir: "stevedore", input: "e-multi-release.plain.txt", gate: gate.Default(),
 			reason: "a wrapper's stream: sources and files"},
-		{name: "no changes", dir: "helm-diff", input: "cli-real-no-change.txt", gate: classify.DefaultGate,
+		{name: "no changes", dir: "helm-diff", input: "cli-real-no-change.txt", gate: gate.Default(),
 			reason: "an empty object list"},
 	}
 	names := tabletest.Names{}
@@ -264,8 +287,7 @@ func TestJSONWriteIsBuildJSON(t *testing.T) {
 		names.Check(t, tc.name, tc.reason)
 		t.Run(tc.name, func(t *testing.T) {
 			res := reviewFile(t, tc.dir, tc.input)
-			accept(t, res, tc.accepted...)
-			rep := report.New(res, tc.gate)
+			rep := report.New(res, accepting(t, res, tc.gate, tc.accepted...))
 			rep.Source = tc.input
 			var got bytes.Buffer
 			if err := (report.JSON{}).Write(&got, rep); err != nil {

@@ -15,7 +15,13 @@ import (
 
 // SchemaVersion is the version of the JSON report. Additions keep the
 // version; a change that could break a reader bumps it.
-const SchemaVersion = 1
+//
+// Version 2: a field the rules need that the input does not show counts as
+// its worst value (changes[].missing lists it) instead of being left
+// unchecked (changes[].unchecked is gone); gate.summary is the verdict's
+// line; gate.failOn is empty when the judge uses no thresholds;
+// changes[].lowered names the default decision a user rule lowered.
+const SchemaVersion = 2
 
 // JSON renders the report as a versioned JSON document: the contract for
 // tools. Every change is included, ignored ones too. Sensitive values
@@ -48,12 +54,15 @@ type JSONSummary struct {
 	Levels  map[string]int `json:"levels"`
 }
 
-// JSONGate is the gate and its verdict.
+// JSONGate is the gate and its verdict. FailOn is the default threshold
+// of a threshold gate, empty when the verdict came from a judge without
+// thresholds; Offending lists the objects with offending findings.
 type JSONGate struct {
 	FailOn    string              `json:"failOn"`
 	Releases  []JSONReleaseFailOn `json:"releases,omitempty"`
 	Tripped   bool                `json:"tripped"`
 	ExitCode  int                 `json:"exitCode"`
+	Summary   string              `json:"summary"`
 	Offending []string            `json:"offending"`
 }
 
@@ -105,29 +114,41 @@ type JSONObject struct {
 }
 
 // JSONChange is the verdict on one change. Path is empty for a finding
-// about the object as a whole (creation, deletion, ownership, hidden
-// changes); it starts with "..." when the change's ancestors were elided.
+// about the object as a whole (creation, deletion, ownership), "..." for
+// changes the input hides; it starts with "..." when the change's
+// ancestors were elided. Missing lists the object fields the rules needed
+// and the input did not show (they counted as their worst value); Lowered
+// is set when a user rule lowered what the default rules put at
+// disruptive or destructive.
 type JSONChange struct {
-	Path         string     `json:"path"`
-	Op           string     `json:"op"`
-	Old          *JSONValue `json:"old,omitempty"`
-	New          *JSONValue `json:"new,omitempty"`
-	Level        string     `json:"level"`
-	Rule         string     `json:"rule"`
-	Reason       string     `json:"reason"`
-	Line         int        `json:"line,omitempty"`
-	Object       bool       `json:"object,omitempty"`
-	Approximate  bool       `json:"approximate,omitempty"`
-	Place        string     `json:"place,omitempty"`
-	Places       int        `json:"places,omitempty"`
-	Assumed      bool       `json:"assumed,omitempty"`
-	Assumptions  []string   `json:"assumptions,omitempty"`
-	Replace      bool       `json:"replace,omitempty"`
-	MaybeReplace bool       `json:"maybeReplace,omitempty"`
-	Also         []string   `json:"also,omitempty"`
-	Unchecked    []string   `json:"unchecked,omitempty"`
-	Accepted     bool       `json:"accepted,omitempty"`
-	AcceptReason string     `json:"acceptReason,omitempty"`
+	Path         string       `json:"path"`
+	Op           string       `json:"op"`
+	Old          *JSONValue   `json:"old,omitempty"`
+	New          *JSONValue   `json:"new,omitempty"`
+	Level        string       `json:"level"`
+	Rule         string       `json:"rule"`
+	Reason       string       `json:"reason"`
+	Line         int          `json:"line,omitempty"`
+	Object       bool         `json:"object,omitempty"`
+	Approximate  bool         `json:"approximate,omitempty"`
+	Place        string       `json:"place,omitempty"`
+	Places       int          `json:"places,omitempty"`
+	Assumed      bool         `json:"assumed,omitempty"`
+	Assumptions  []string     `json:"assumptions,omitempty"`
+	Replace      bool         `json:"replace,omitempty"`
+	MaybeReplace bool         `json:"maybeReplace,omitempty"`
+	Also         []string     `json:"also,omitempty"`
+	Missing      []string     `json:"missing,omitempty"`
+	Lowered      *JSONLowered `json:"lowered,omitempty"`
+	Accepted     bool         `json:"accepted,omitempty"`
+	AcceptReason string       `json:"acceptReason,omitempty"`
+}
+
+// JSONLowered is the decision of the default rules that a user rule
+// lowered.
+type JSONLowered struct {
+	Level string `json:"level"`
+	Rule  string `json:"rule"`
 }
 
 // JSONValue is one side of a change. A redacted value has no text, only
@@ -166,7 +187,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	bw.WriteString("\"objects\": [\n")
 	var ob []byte
 	for i, o := range r.Result.Objects {
-		jo := jsonObject(o)
+		jo := jsonObject(r, o)
 		ob = appendObject(append(ob[:0], "    "...), &jo, "    ")
 		if i < len(r.Result.Objects)-1 {
 			ob = append(ob, ',')
@@ -193,31 +214,39 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 		out.Input.Format = "empty"
 	}
 	out.Summary = summary(res.Objects, res.Highest)
-	out.Gate = JSONGate{FailOn: r.Gate.Default.String(), Tripped: r.Verdict.Tripped, ExitCode: r.Verdict.ExitCode, Offending: []string{}}
-	for _, rt := range r.Gate.Releases {
-		out.Gate.Releases = append(out.Gate.Releases, JSONReleaseFailOn{Pattern: rt.Pattern, FailOn: rt.Threshold.String()})
+	v := r.Verdict
+	out.Gate = JSONGate{Tripped: v.Tripped, ExitCode: v.ExitCode, Summary: v.Summary, Offending: []string{}}
+	if v.Gate != nil {
+		out.Gate.FailOn = v.Gate.Default.String()
+		for _, rt := range v.Gate.Releases {
+			out.Gate.Releases = append(out.Gate.Releases, JSONReleaseFailOn{Pattern: rt.Pattern, FailOn: rt.Threshold.String()})
+		}
 	}
-	// a release trips when one of its objects does, as the gate decides it
-	// (accepted findings do not count)
+	// a release trips when one of its objects offends, as the verdict
+	// says (accepted findings do not count)
 	tripped := map[string]bool{}
-	for _, o := range r.Verdict.Offending {
+	for _, o := range v.OffendingObjects() {
 		out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
 		tripped[o.Release] = true
 	}
-	for _, n := range res.Plan.Notes {
+	for _, n := range notes(r) {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
 	}
 	for _, rel := range res.Plan.Releases {
 		objs := objectsOf(res.Objects, rel.Name)
 		s := summary(objs, highestLevel(objs))
+		failOn := ""
+		if v.Gate != nil {
+			failOn = v.Gate.For(rel.Name).String()
+		}
 		out.Releases = append(out.Releases, JSONRelease{
-			Name: rel.Name, File: rel.File, Highest: s.Highest, FailOn: r.Gate.For(rel.Name).String(),
+			Name: rel.Name, File: rel.File, Highest: s.Highest, FailOn: failOn,
 			Tripped: tripped[rel.Name], Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
 		})
 	}
 	if withObjects {
 		for _, o := range res.Objects {
-			out.Objects = append(out.Objects, jsonObject(o))
+			out.Objects = append(out.Objects, jsonObject(r, o))
 		}
 	}
 	return out
@@ -235,7 +264,7 @@ func summary(objs []*classify.Object, highest rules.Level) JSONSummary {
 	return s
 }
 
-func jsonObject(o *classify.Object) JSONObject {
+func jsonObject(r *Report, o *classify.Object) JSONObject {
 	j := JSONObject{
 		Ref: o.Ref.String(), Group: o.Ref.Group, Version: o.Ref.Version, Kind: o.Ref.Kind,
 		Namespace: o.Ref.Namespace, Name: o.Ref.Name, Release: o.Release, File: o.File,
@@ -246,28 +275,36 @@ func jsonObject(o *classify.Object) JSONObject {
 	for _, c := range o.Culprits {
 		j.Culprits = append(j.Culprits, c.String())
 	}
-	for _, f := range o.Findings {
-		j.Changes = append(j.Changes, jsonChange(f))
+	for i := range o.Findings {
+		j.Changes = append(j.Changes, jsonChange(r, &o.Findings[i]))
 	}
 	return j
 }
 
-func jsonChange(f classify.Finding) JSONChange {
+func jsonChange(r *Report, f *classify.Finding) JSONChange {
 	c := JSONChange{
 		Path: f.Change.Path.String(), Op: f.Change.Op.String(),
 		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Change.Pos.Line,
-		Object: f.Object, Approximate: !f.Change.Path.Exact() && !f.Object,
+		Object: f.WholeObject, Approximate: !f.Change.Path.Exact() && !f.WholeObject,
 		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
-		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also, Unchecked: f.Unchecked,
-		Accepted: f.Accepted, AcceptReason: f.AcceptReason,
+		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also,
 	}
-	if f.Object && f.Change.Op == diffparse.Hidden {
+	for _, p := range f.Missing {
+		c.Missing = append(c.Missing, p.String())
+	}
+	if f.Lowered != nil {
+		c.Lowered = &JSONLowered{Level: f.Lowered.Level.String(), Rule: f.Lowered.Rule}
+	}
+	if e, ok := r.Verdict.AcceptedBy(f); ok {
+		c.Accepted, c.AcceptReason = true, e.Reason
+	}
+	if f.WholeObject && f.Change.Op == diffparse.Hidden {
 		c.Path = kube.Path{kube.Gap{}}.String()
 	}
 	if len(f.Place) > 0 {
 		c.Place = f.Place.String()
 	}
-	if !f.Object {
+	if !f.WholeObject {
 		c.Old = jsonValue(f.Change.Old)
 		c.New = jsonValue(f.Change.New)
 	}

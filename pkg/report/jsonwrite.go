@@ -173,7 +173,16 @@ func appendChange(b []byte, c *JSONChange, pre string) []byte {
 	w.boolOmit("replace", c.Replace)
 	w.boolOmit("maybeReplace", c.MaybeReplace)
 	w.strings("also", c.Also, true)
-	w.strings("unchecked", c.Unchecked, true)
+	w.strings("missing", c.Missing, true)
+	if c.Lowered != nil {
+		w.key("lowered")
+		lw := &jsonw{b: w.b, pre: pre + "  "}
+		lw.open()
+		lw.str("level", c.Lowered.Level)
+		lw.str("rule", c.Lowered.Rule)
+		lw.close()
+		w.b = lw.b
+	}
 	w.boolOmit("accepted", c.Accepted)
 	w.strOmit("acceptReason", c.AcceptReason)
 	w.close()

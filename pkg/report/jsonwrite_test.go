@@ -122,7 +122,8 @@ func TestJSONWriterMatchesEncodingJSON(t *testing.T) {
 			Changes: []JSONChange{
 				{Path: "spec.x", Op: "modify", Old: &JSONValue{Kind: "scalar", Value: &val}, New: &JSONValue{Kind: "scalar", Redacted: true, Bytes: &n},
 					Level: "restart", Rule: "r", Reason: "why", Line: 9, Object: true, Approximate: true, Place: "p", Places: 2,
-					Assumed: true, Assumptions: []string{"a", "b"}, Replace: true, MaybeReplace: true, Also: []string{"c"}, Unchecked: []string{val},
+					Assumed: true, Assumptions: []string{"a", "b"}, Replace: true, MaybeReplace: true, Also: []string{"c"}, Missing: []string{val},
+					Lowered:  &JSONLowered{Level: "destructive", Rule: val},
 					Accepted: true, AcceptReason: val},
 				{Path: "", Op: "add"},
 			}},

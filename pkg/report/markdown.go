@@ -39,8 +39,8 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	if len(res.Objects) == 0 {
 		fmt.Fprintf(&head, "No changes. The release already matches the chart.\n\n")
 	}
-	fmt.Fprintf(&head, "**Plan:** %s. **Highest level:** %s. **Gate:** `--fail-on %s`, exit %d.\n\n", planLine(res.Objects), res.Highest, gateText(r.Gate), r.Verdict.ExitCode)
-	for _, n := range res.Plan.Notes {
+	fmt.Fprintf(&head, "**Plan:** %s. **Highest level:** %s. **Gate:** %s, exit %d.\n\n", planLine(res.Objects), res.Highest, gateText(r), r.Verdict.ExitCode)
+	for _, n := range notes(r) {
 		fmt.Fprintf(&head, "> **Note:** %s\n\n", mdText(n.Text))
 	}
 	if len(res.Objects) > 0 {
@@ -67,7 +67,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 			quiet = append(quiet, o)
 			continue
 		}
-		sec := mdObject(o, shown, ignored)
+		sec := mdObject(r, o, shown, ignored)
 		if grouped && o.Release != lastRelease {
 			sec = mdRelease(res, o.Release) + sec
 			lastRelease = o.Release
@@ -135,7 +135,7 @@ func countShown(objs []*classify.Object, showIgnored bool) int {
 	return n
 }
 
-func mdObject(o *classify.Object, shown, ignored []classify.Finding) string {
+func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding) string {
 	var b strings.Builder
 	open := ""
 	if o.Level >= rules.Disruptive {
@@ -157,12 +157,12 @@ func mdObject(o *classify.Object, shown, ignored []classify.Finding) string {
 	for _, f := range shown {
 		field := "(object)"
 		change := ""
-		if !f.Object {
+		if !f.WholeObject {
 			field = "`" + mdCode(pathText(f)) + "`"
 			change = mdCell(changeText(f.Change, mdValueMax))
 		}
 		why := mdCell(f.Reason) + " (`" + mdCode(f.Rule) + "`)"
-		if notes := findingNotes(f); len(notes) > 0 {
+		if notes := findingNotes(r, f); len(notes) > 0 {
 			why += "<br>" + mdCell(strings.Join(notes, "; "))
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", mdCell(opSymbol(f.Change.Op)), field, change, f.Level, why)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/safediff/safediff/internal/benchgen"
-	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 )
@@ -19,12 +19,13 @@ func TestMarkdownBudget(t *testing.T) {
 	if err := benchgen.Release(300, &in); err != nil {
 		t.Fatal(err)
 	}
-	res, err := review.Review(&in, review.Options{})
+	reviewed, err := review.Review(&in, review.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	res := reviewed.Result
 	for _, budget := range []int{4000, 20000, 60000} {
-		rep := report.New(res, classify.DefaultGate)
+		rep := report.New(res, gate.Default())
 		rep.MaxBytes = budget
 		var out bytes.Buffer
 		if err := (report.Markdown{}).Write(&out, rep); err != nil {

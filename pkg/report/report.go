@@ -10,15 +10,15 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
-// Report is what a [Writer] renders: a classified plan and the gate's
-// verdict on it.
+// Report is what a [Writer] renders: a classified plan and a judge's
+// verdict on it. Writers print the verdict; they never compute one.
 type Report struct {
 	Result  *classify.Result
-	Gate    classify.Gate
-	Verdict classify.Verdict
+	Verdict gate.Verdict
 	// Source names the input (a file name, or "stdin").
 	Source string
 	// ShowIgnored lists ignored changes too (text and markdown; JSON always
@@ -29,15 +29,11 @@ type Report struct {
 	// MaxBytes is the size budget of the markdown format (0: the default,
 	// which fits a GitHub comment).
 	MaxBytes int
-	// GateLine, when set, is printed as the gate's line instead of the
-	// threshold's verdict: for callers that judge the plan by something
-	// else, such as a migration step's expectations.
-	GateLine string
 }
 
-// New builds a report and applies the gate.
-func New(res *classify.Result, gate classify.Gate) *Report {
-	return &Report{Result: res, Gate: gate, Verdict: res.Verdict(gate)}
+// New builds a report of a result and the judge's verdict on it.
+func New(res *classify.Result, j gate.Judge) *Report {
+	return &Report{Result: res, Verdict: j.Judge(res)}
 }
 
 // Writer renders a report in one format.
@@ -102,6 +98,8 @@ func opSymbol(op diffparse.Op) string {
 		return "?"
 	case diffparse.Owner:
 		return "»"
+	case diffparse.Reorder:
+		return "↕"
 	}
 	return "~"
 }
@@ -172,6 +170,8 @@ func changeText(c diffparse.Change, max int) string {
 		return "formatting only, same value"
 	case diffparse.Hidden:
 		return "changes not shown"
+	case diffparse.Reorder:
+		return "order changed"
 	}
 	if redacted {
 		return "value changed" + bytesNote(c.New)
@@ -186,8 +186,8 @@ func bytesNote(v diffparse.Value) string {
 	return ""
 }
 
-func pathText(f classify.Finding) string {
-	if f.Object {
+func pathText(f *classify.Finding) string {
+	if f.WholeObject {
 		return ""
 	}
 	if len(f.Change.Path) == 0 {
@@ -240,8 +240,9 @@ func levelsLine(objs []*classify.Object) string {
 
 // visible splits an object's findings into those to show and the ignored
 // ones to summarise.
-func visible(o *classify.Object, showIgnored bool) (shown, ignored []classify.Finding) {
-	for _, f := range o.Findings {
+func visible(o *classify.Object, showIgnored bool) (shown, ignored []*classify.Finding) {
+	for i := range o.Findings {
+		f := &o.Findings[i]
 		if f.Level == rules.Ignored && !showIgnored {
 			ignored = append(ignored, f)
 			continue
@@ -253,7 +254,7 @@ func visible(o *classify.Object, showIgnored bool) (shown, ignored []classify.Fi
 
 // ignoredSummary describes hidden ignored findings: their count and the
 // distinct reasons.
-func ignoredSummary(fs []classify.Finding) string {
+func ignoredSummary(fs []*classify.Finding) string {
 	seen := map[string]bool{}
 	var reasons []string
 	for _, f := range fs {
@@ -270,62 +271,71 @@ func ignoredSummary(fs []classify.Finding) string {
 	return fmt.Sprintf("%d ignored %s (%s)", len(fs), noun, strings.Join(reasons, ", "))
 }
 
+// gateLine is the verdict's line: its summary and the exit code.
 func gateLine(r *Report) string {
-	if r.GateLine != "" {
-		return r.GateLine
-	}
-	res := r.Result
-	accepted := acceptedAtGate(r)
-	var b strings.Builder
-	switch {
-	case r.Verdict.Tripped:
-		n := len(r.Verdict.Offending)
-		noun := "object is"
-		if n != 1 {
-			noun = "objects are"
-		}
-		fmt.Fprintf(&b, "FAIL - %d %s at or above the gate (--fail-on %s)", n, noun, gateText(r.Gate))
-	case r.Gate.Default.Never && len(r.Gate.Releases) == 0:
-		fmt.Fprintf(&b, "PASS - the gate is off (--fail-on never)")
-	case len(res.Objects) == 0:
-		fmt.Fprintf(&b, "PASS - no changes")
-	case accepted > 0:
-		noun := "change"
-		if accepted != 1 {
-			noun = "changes"
-		}
-		fmt.Fprintf(&b, "PASS - %d %s at or above the gate (--fail-on %s) accepted by the accept file, nothing else", accepted, noun, gateText(r.Gate))
-	case len(r.Gate.Releases) > 0:
-		// the highest level may be above the default threshold, in a
-		// release with a threshold of its own
-		fmt.Fprintf(&b, "PASS - no object is at or above its release's gate (--fail-on %s)", gateText(r.Gate))
-	default:
-		fmt.Fprintf(&b, "PASS - the highest level, %s, is below the gate (--fail-on %s)", res.Highest, gateText(r.Gate))
-	}
-	fmt.Fprintf(&b, "; exit %d", r.Verdict.ExitCode)
-	return b.String()
+	return fmt.Sprintf("%s; exit %d", r.Verdict.Summary, r.Verdict.ExitCode)
 }
 
-// acceptedAtGate counts the accepted findings that would trip the gate.
-func acceptedAtGate(r *Report) int {
-	n := 0
-	for _, o := range r.Result.Objects {
-		th := r.Gate.For(o.Release)
-		for _, f := range o.Findings {
-			if f.Accepted && th.Trips(f.Level) {
-				n++
-			}
-		}
+// gateText is the gate as the markdown header names it: the --fail-on
+// flags of a threshold gate, or the verdict's summary.
+func gateText(r *Report) string {
+	if g := r.Verdict.Gate; g != nil {
+		return "`" + g.String() + "`"
 	}
-	return n
+	return mdText(r.Verdict.Summary)
 }
 
-func gateText(g classify.Gate) string {
-	s := g.Default.String()
-	for _, rt := range g.Releases {
-		s += fmt.Sprintf(" --fail-on %s=%s", rt.Pattern, rt.Threshold)
+// notes are the remarks about the whole plan, in every format: the
+// parser's, then classification's, then the judge's.
+func notes(r *Report) []diffparse.Note {
+	out := append([]diffparse.Note(nil), r.Result.Plan.Notes...)
+	out = append(out, r.Result.Notes...)
+	for _, n := range r.Verdict.Notes {
+		out = append(out, diffparse.Note{Text: n})
 	}
-	return s
+	return out
+}
+
+// findingNotes are the extra lines of a finding: its acceptance, where an
+// approximate change could be, what was assumed, what else matched, and
+// which rule lowered it.
+func findingNotes(r *Report, f *classify.Finding) []string {
+	var out []string
+	if e, ok := r.Verdict.AcceptedBy(f); ok {
+		s := "accepted by the accept file: does not count at the gate"
+		if e.Reason != "" {
+			s += " (" + e.Reason + ")"
+		}
+		out = append(out, s)
+	}
+	if len(f.Place) > 0 {
+		s := "judged at " + f.Place.String()
+		if f.Places > 1 {
+			s += fmt.Sprintf(" (the worst of %d places it could be)", f.Places)
+		}
+		out = append(out, s)
+	}
+	if len(f.Assumptions) > 0 {
+		out = append(out, "assumed the worst: "+strings.Join(f.Assumptions, "; "))
+	}
+	if f.MaybeReplace {
+		out = append(out, "may force a replacement")
+	}
+	if len(f.Also) > 0 {
+		out = append(out, "also: "+strings.Join(f.Also, ", "))
+	}
+	if f.Lowered != nil {
+		out = append(out, fmt.Sprintf("lowered by %s from %s (%s)", ruleOrigin(f), f.Lowered.Level, f.Lowered.Rule))
+	}
+	return out
+}
+
+// ruleOrigin names a finding's rule and its file.
+func ruleOrigin(f *classify.Finding) string {
+	if f.Origin == "" {
+		return f.Rule
+	}
+	return f.Rule + " in " + f.Origin
 }
 
 func inputDescription(r *Report) string {

@@ -68,7 +68,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 	objs := res.Objects
 
 	fmt.Fprintf(w, "safediff review (%s)\n", inputDescription(r))
-	for _, n := range res.Plan.Notes {
+	for _, n := range notes(r) {
 		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), n.Text)
 	}
 	if len(objs) == 0 {
@@ -113,7 +113,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 				continue
 			}
 			fmt.Fprintln(w)
-			writeObject(w, p, o, shown, ignored)
+			writeObject(w, p, r, o, shown, ignored)
 		}
 		if len(quiet) > 0 {
 			fmt.Fprintln(w)
@@ -161,7 +161,7 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file, planLine(objs), p.level[highest].Sprint(highest))
 }
 
-func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []classify.Finding) {
+func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, ignored []*classify.Finding) {
 	lc := p.level[o.Level]
 	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), o.Ref.Display(), describeAction(o), lc.Sprintf("[%s]", o.Level))
 	if len(o.Culprits) > 0 {
@@ -181,14 +181,14 @@ func writeObject(w io.Writer, p *palette, o *classify.Object, shown, ignored []c
 	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String())
 	for _, f := range shown {
 		fl := p.level[f.Level]
-		if f.Object {
+		if f.WholeObject {
 			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		} else {
 			line := fmt.Sprintf("%s %s: %s", opSymbol(f.Change.Op), pathText(f), changeText(f.Change, textValueMax))
 			fmt.Fprintf(w, "      %s\n", line)
 			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		}
-		for _, extra := range findingNotes(f) {
+		for _, extra := range findingNotes(r, f) {
 			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(extra))
 		}
 	}
@@ -211,46 +211,13 @@ func describeAction(o *classify.Object) string {
 	return "will be updated in place"
 }
 
-func ruleNote(f classify.Finding) string {
+func ruleNote(f *classify.Finding) string {
 	var parts []string
 	parts = append(parts, f.Rule)
 	if f.Change.Pos.Line > 0 {
 		parts = append(parts, fmt.Sprintf("line %d", f.Change.Pos.Line))
 	}
 	return " [" + strings.Join(parts, ", ") + "]"
-}
-
-// findingNotes are the extra lines of a finding: where an approximate
-// change could be, what was assumed, what else matched.
-func findingNotes(f classify.Finding) []string {
-	var out []string
-	if f.Accepted {
-		s := "accepted by the accept file: does not count at the gate"
-		if f.AcceptReason != "" {
-			s += " (" + f.AcceptReason + ")"
-		}
-		out = append(out, s)
-	}
-	if len(f.Place) > 0 {
-		s := "judged at " + f.Place.String()
-		if f.Places > 1 {
-			s += fmt.Sprintf(" (the worst of %d places it could be)", f.Places)
-		}
-		out = append(out, s)
-	}
-	if len(f.Assumptions) > 0 {
-		out = append(out, "assumed the worst: "+strings.Join(f.Assumptions, "; "))
-	}
-	if f.MaybeReplace {
-		out = append(out, "may force a replacement")
-	}
-	for _, u := range f.Unchecked {
-		out = append(out, "not checked: "+u)
-	}
-	if len(f.Also) > 0 {
-		out = append(out, "also: "+strings.Join(f.Also, ", "))
-	}
-	return out
 }
 
 func releaseOrder(res *classify.Result) []string {

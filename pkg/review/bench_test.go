@@ -12,6 +12,7 @@ import (
 	"github.com/safediff/safediff/internal/benchgen"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 )
@@ -37,14 +38,14 @@ var benchInput = sync.OnceValue(func() []byte {
 // when Options.Rules is nil: parsed once, then shared), gate, and write the
 // JSON report.
 func reviewJSON(input []byte, w io.Writer) error {
-	res, err := review.Review(bytes.NewReader(input), review.Options{})
+	rep, err := review.Review(bytes.NewReader(input), review.Options{})
 	if err != nil {
 		return err
 	}
-	if len(res.Objects) != benchObjects {
+	if len(rep.Result.Objects) != benchObjects {
 		panic("benchmark input lost objects")
 	}
-	return report.JSON{}.Write(w, report.New(res, classify.DefaultGate))
+	return report.JSON{}.Write(w, rep)
 }
 
 // BenchmarkReview2000 measures the end-to-end throughput (parse, classify,
@@ -106,7 +107,10 @@ func BenchmarkClassify2000(b *testing.B) {
 	b.SetBytes(int64(len(input)))
 	b.ReportAllocs()
 	for b.Loop() {
-		res := classify.Classify(plan, set)
+		res, err := classify.Classify(plan, set)
+		if err != nil {
+			b.Fatal(err)
+		}
 		if len(res.Objects) != benchObjects {
 			b.Fatalf("classified %d objects, want %d", len(res.Objects), benchObjects)
 		}
@@ -117,14 +121,14 @@ func BenchmarkClassify2000(b *testing.B) {
 // the classified plan (MB/s are of the input).
 func BenchmarkJSON2000(b *testing.B) {
 	input := benchInput()
-	res, err := review.Review(bytes.NewReader(input), review.Options{})
+	rep, err := review.Review(bytes.NewReader(input), review.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(input)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := (report.JSON{}).Write(io.Discard, report.New(res, classify.DefaultGate)); err != nil {
+		if err := (report.JSON{}).Write(io.Discard, report.New(rep.Result, gate.Default())); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,10 +1,13 @@
 // Package review runs safediff's whole pipeline in one call: parse a
 // helm-diff output (diffparse), classify it with a rule set (rules,
-// classify), and hand back a result to gate and render (report).
+// classify), judge it (gate, with accept files), and hand back the report
+// that any report.Writer renders: the same result and notes as
+// `safediff review`.
 //
-//	res, err := review.Review(os.Stdin, review.Options{})
-//	if err != nil { … }                     // input not understood: exit 1
-//	v := res.Verdict(classify.DefaultGate)  // v.ExitCode is 0 or 2
+//	rep, err := review.Review(os.Stdin, review.Options{})
+//	if err != nil { … }                    // input not understood: exit 1
+//	report.Text{}.Write(os.Stdout, rep)
+//	os.Exit(rep.Verdict.ExitCode)           // 0 or 2
 //
 // It is the entry point for programs that import safediff as a library.
 package review

@@ -9,25 +9,41 @@ import (
 	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/gate"
+	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
-// Options control [Review].
+// Options control [Review]. The zero value reviews with the default rules
+// and the default gate, as `safediff review` does without flags.
 type Options struct {
 	// Rules is the rule set; nil means the default rules.
 	Rules *rules.Set
+	// Judge decides the verdict; nil means gate.Default() (trip at
+	// disruptive). Use a gate.Gate for other thresholds (gate.ParseFailOn
+	// reads --fail-on values).
+	Judge gate.Judge
+	// Accept are accept files (gate.ParseAccept, [ReadAccept]): the
+	// reviewed changes they name pass the judge this once, and entries
+	// that name nothing in the plan become notes of the report.
+	Accept []*gate.AcceptFile
 	// Format forces an input format; the zero value detects it.
 	Format diffparse.Format
 	// Namespace is the release namespace, for objects that do not state one.
 	Namespace string
 	// MaxInput limits the input size; 0 means diffparse.DefaultMaxInput.
 	MaxInput int64
+	// Source names the input in the report and in errors (a file name);
+	// empty or "stdin" for the standard input.
+	Source string
 }
 
-// Review reads helm-diff output (or a wrapper's stream) and classifies it:
-// the whole pipeline in one call. Apply a gate with [classify.Result.Verdict]
-// and render with package report.
-func Review(r io.Reader, opts Options) (*classify.Result, error) {
+// Review reads helm-diff output (or a wrapper's stream) and reviews it:
+// parse, classify with the rules, judge (with the accept files), in one
+// call. The report holds the classified plan and the verdict; render it
+// with any report.Writer. An input that is not understood is an error:
+// nothing was judged (exit code gate.ExitError).
+func Review(r io.Reader, opts Options) (*report.Report, error) {
 	set := opts.Rules
 	if set == nil {
 		var err error
@@ -42,13 +58,30 @@ func Review(r io.Reader, opts Options) (*classify.Result, error) {
 		MaxInput:  opts.MaxInput,
 	})
 	if err != nil {
+		if opts.Source != "" && opts.Source != "stdin" {
+			return nil, fmt.Errorf("%s: %w", opts.Source, err)
+		}
 		return nil, err
 	}
-	return classify.Classify(plan, set), nil
+	res, err := classify.Classify(plan, set)
+	if err != nil {
+		return nil, err
+	}
+	var j gate.Judge = gate.Default()
+	if opts.Judge != nil {
+		j = opts.Judge
+	}
+	if len(opts.Accept) > 0 {
+		j = gate.Accepting(j, opts.Accept...)
+	}
+	rep := report.New(res, j)
+	rep.Source = opts.Source
+	return rep, nil
 }
 
 // DefaultRules returns the embedded default rule set. It is parsed once;
-// a rules.Set is read-only, so the result is shared.
+// a rules.Set cannot be changed, so the result is shared. Layer rules of
+// your own over it with its With method.
 func DefaultRules() (*rules.Set, error) { return defaultRules() }
 
 var defaultRules = sync.OnceValues(func() (*rules.Set, error) { return LoadRules(false) })
@@ -66,11 +99,7 @@ func LoadRules(noDefaults bool, files ...string) (*rules.Set, error) {
 		layers = append(layers, f)
 	}
 	for _, name := range files {
-		data, err := readLimited(name, rules.MaxFileSize)
-		if err != nil {
-			return nil, err
-		}
-		f, err := rules.Parse(data, name)
+		f, err := ReadRules(name)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +108,25 @@ func LoadRules(noDefaults bool, files ...string) (*rules.Set, error) {
 	return rules.NewSet(layers...)
 }
 
-func readLimited(name string, max int64) ([]byte, error) {
+// ReadRules reads and parses one rules file.
+func ReadRules(name string) (*rules.File, error) {
+	data, err := readLimited(name, rules.MaxFileSize, "rules file")
+	if err != nil {
+		return nil, err
+	}
+	return rules.Parse(data, name)
+}
+
+// ReadAccept reads and parses one accept file.
+func ReadAccept(name string) (*gate.AcceptFile, error) {
+	data, err := readLimited(name, gate.MaxAcceptFileSize, "accept file")
+	if err != nil {
+		return nil, err
+	}
+	return gate.ParseAccept(data, name)
+}
+
+func readLimited(name string, max int64, what string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
@@ -90,7 +137,7 @@ func readLimited(name string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%s: rules file is larger than %d bytes", name, max)
+		return nil, fmt.Errorf("%s: %s is larger than %d bytes", name, what, max)
 	}
 	return data, nil
 }

@@ -1,8 +1,9 @@
 // Package rules is safediff's rule model: a rules file (YAML, versioned,
-// strictly decoded), its rules, and how a rule matches a change. It sits
+// strictly decoded), its rules, how a rule matches a change, and the one
+// place where a rule set decides a change ([Selection.Decide]). It sits
 // between parsing and classification:
 //
-//	diffparse.Parse → rules.Set → classify.Classify → report
+//	diffparse.Parse → rules.Set → classify.Classify → gate.Judge → report
 //
 // Rules are data: each selects changes by object (group, kind, name,
 // namespace, release, action), by field path patterns anchored at the
@@ -13,12 +14,19 @@
 //
 // Matching is three-valued (kube.Match): when the input does not show what
 // a rule needs (an elided ancestor, a field out of view, a redacted value)
-// the answer is Maybe, and classification takes the cautious outcome,
-// unless a condition says otherwise with ifUnknown.
+// the answer is Maybe: the field counts as its worst value, the decision
+// takes the cautious outcome and says what was not shown.
 //
 // A [Set] layers files: the last file has the highest precedence, the
 // embedded default rules the lowest. Within a layer the most severe
 // matching rule wins, so a lenient rule never shadows a cautious one; an
-// override rule decides alone within its layer. The reference of the file
-// format is docs/rules-format.md; the default rules are docs/rules.md.
+// override rule decides alone within its layer. A decision records when a
+// higher layer lowered what the lowest would say at disruptive or above
+// ([Decision.Lowered]). A new value of a type its field does not take is
+// at least disruptive ([SchemaTypeRule]), whatever the rules say.
+//
+// A Set is a value: [NewSet] checks every rule (those built in Go exactly
+// as [Parse] checks files) and keeps its own copies, and nothing it hands
+// out can change it. The reference of the file format is
+// docs/rules-format.md; the default rules are docs/rules.md.
 package rules

@@ -3,6 +3,9 @@ package rules_test
 import (
 	"fmt"
 
+	"github.com/safediff/safediff"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -33,4 +36,51 @@ func ExampleParse_error() {
 	fmt.Println(err)
 	// Output:
 	// team.yaml: rules[0] (id=x): unknown level "risky" (want one of ignored, safe, restart, disruptive, destructive)
+}
+
+// Build a rule in Go and layer it over the default rules: NewSet (and
+// With) check it as Parse checks a file, and the new set decides with it
+// while the default set stays as it was.
+func ExampleSet_With() {
+	defaults, err := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	base, _ := rules.NewSet(defaults)
+	rollme := &rules.Rule{
+		ID:          "rollme-annotation",
+		Description: "Our chart sets a random rollme annotation on every upgrade.",
+		Reason:      "expected roll-out on every upgrade",
+		Level:       rules.Safe,
+		Match: rules.Match{
+			Groups: []string{"apps"},
+			Kinds:  []string{"Deployment"},
+			Paths:  []kube.Pattern{kube.MustParsePattern("spec.template.metadata.annotations.rollme")},
+		},
+	}
+	set, err := base.With(&rules.File{Origin: "team.go", Rules: []*rules.Rule{rollme}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	web := &diffparse.Object{
+		Ref:    kube.ObjectRef{Group: "apps", Kind: "Deployment", Namespace: "prod", Name: "web"},
+		Action: diffparse.Update,
+	}
+	path := kube.Path{kube.Field("spec"), kube.Field("template"), kube.Field("metadata"), kube.Field("annotations"), kube.Field("rollme")}
+	ch := &diffparse.Change{Path: path, Op: diffparse.Modify}
+	// the object shows no replicas: the defaults count them at their worst
+	for _, s := range []*rules.Set{base, set} {
+		d := s.Select(web).Decide(ch, ch.Op, path)
+		fmt.Println(d.Level, d.Rule)
+	}
+
+	// a rule that Parse would refuse is refused in Go too
+	_, err = base.With(&rules.File{Origin: "team.go", Rules: []*rules.Rule{{ID: "Bad ID!", Replace: true}}})
+	fmt.Println(err != nil)
+	// Output:
+	// disruptive restart-single-replica
+	// safe rollme-annotation
+	// true
 }

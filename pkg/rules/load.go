@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -114,11 +113,11 @@ func canonicalNumber(s string) string {
 	return s
 }
 
-var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
 // Parse reads a rules file strictly: unknown keys, duplicate keys, bad
 // patterns, unknown levels, actions or operations, and duplicate ids are
-// errors that name the rule. origin names the file in messages.
+// errors that name the rule, all reported at once in file order. Each rule
+// is then checked as [Rule.Validate] checks rules built in Go. origin
+// names the file in messages.
 func Parse(data []byte, origin string) (*File, error) {
 	if len(data) > MaxFileSize {
 		return nil, &diag.Error{Origin: origin, Msg: fmt.Sprintf("rules file is larger than %d bytes", MaxFileSize)}
@@ -144,15 +143,14 @@ func Parse(data []byte, origin string) (*File, error) {
 	f := &File{Origin: origin}
 	if doc.Fallback != nil {
 		lvl, err := ParseLevel(doc.Fallback.Level)
-		switch {
-		case err != nil:
+		if err != nil {
 			add("fallback", "%v", err)
-		case lvl == Ignored:
-			add("fallback", "the fallback level cannot be ignored: a change no rule understands must be seen")
-		case strings.TrimSpace(doc.Fallback.Reason) == "":
-			add("fallback", "missing reason")
-		default:
-			f.Fallback = &Fallback{Level: lvl, Reason: strings.TrimSpace(doc.Fallback.Reason)}
+		} else {
+			fb := &Fallback{Level: lvl, Reason: strings.TrimSpace(doc.Fallback.Reason)}
+			for _, p := range fb.problems() {
+				add("fallback", "%s", p)
+			}
+			f.Fallback = fb
 		}
 	}
 	ids := map[string]int{}
@@ -164,6 +162,12 @@ func Parse(data []byte, origin string) (*File, error) {
 		_ = json.Unmarshal(raw, &peek)
 		if peek.ID != "" {
 			name = fmt.Sprintf("rules[%d] (id=%s)", i, peek.ID)
+			// a duplicate is reported in place, whatever else is wrong
+			if prev, dup := ids[peek.ID]; dup {
+				add(name, "duplicate id %q (also rules[%d])", peek.ID, prev)
+			} else {
+				ids[peek.ID] = i
+			}
 		}
 		var rd ruleDoc
 		if err := strictJSON(raw, &rd); err != nil {
@@ -174,14 +178,6 @@ func Parse(data []byte, origin string) (*File, error) {
 		for _, p := range problems {
 			add(name, "%s", p)
 		}
-		if r == nil {
-			continue
-		}
-		if prev, dup := ids[r.ID]; dup {
-			add(name, "duplicate id %q (also rules[%d])", r.ID, prev)
-			continue
-		}
-		ids[r.ID] = i
 		r.Origin, r.Index = origin, i
 		f.Rules = append(f.Rules, r)
 	}
@@ -207,6 +203,9 @@ func strictJSON(data []byte, v any) error {
 	return nil
 }
 
+// buildRule turns a rule's document into a rule, with its problems: those
+// of reading it (unknown names, bad patterns), then those [Rule.Validate]
+// finds.
 func buildRule(d ruleDoc) (*Rule, []string) {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -218,23 +217,12 @@ func buildRule(d ruleDoc) (*Rule, []string) {
 		Override:    d.Override,
 		Reason:      strings.TrimSpace(d.Reason),
 	}
-	if !idRE.MatchString(d.ID) {
-		bad("id %q must be lowercase letters, digits and dashes", d.ID)
-	}
-	if r.Description == "" {
-		bad("missing description")
-	}
-	if r.Reason == "" {
-		bad("missing reason")
-	}
 	lvl, err := ParseLevel(d.Level)
 	if err != nil {
 		bad("%v", err)
+		lvl = Destructive // unknown: nothing more to say about it
 	}
 	r.Level = lvl
-	if r.Replace && err == nil && lvl < Disruptive {
-		bad("a rule that forces replacement must be at least disruptive (it is %s)", lvl)
-	}
 	m := d.Match
 	r.Match = Match{Groups: m.Groups, Kinds: m.Kinds, Names: m.Names, Namespaces: m.Namespaces, Releases: m.Releases}
 	for _, a := range m.Actions {
@@ -253,55 +241,43 @@ func buildRule(d ruleDoc) (*Rule, []string) {
 		}
 		r.Match.Ops = append(r.Match.Ops, op)
 	}
-	for _, p := range m.Paths {
-		pat, err := kube.ParsePattern(p)
-		if err != nil || p == "" {
-			bad("match.paths: %v", orEmpty(err, p))
-			continue
-		}
-		r.Match.Paths = append(r.Match.Paths, pat)
-	}
-	for _, p := range m.ExceptPaths {
-		pat, err := kube.ParsePattern(p)
-		if err != nil || p == "" {
-			bad("match.exceptPaths: %v", orEmpty(err, p))
-			continue
-		}
-		r.Match.ExceptPaths = append(r.Match.ExceptPaths, pat)
-	}
-	if len(r.Match.ExceptPaths) > 0 && len(r.Match.Paths) == 0 {
-		bad("match.exceptPaths needs match.paths")
-	}
-	for _, g := range [][]string{m.Groups, m.Kinds, m.Names, m.Namespaces, m.Releases} {
-		for _, s := range g {
-			if strings.ContainsAny(s, "[]{}") {
-				bad("pattern %q: only * and ? are glob characters", s)
-			}
-		}
-	}
+	r.Match.Paths = patterns(m.Paths, "match.paths", bad)
+	r.Match.ExceptPaths = patterns(m.ExceptPaths, "match.exceptPaths", bad)
+	unread := map[int]bool{} // conditions that could not be read
 	for i, c := range d.When {
 		cond, err := buildCondition(c)
 		if err != nil {
 			bad("when[%d]: %v", i, err)
-			continue
+			unread[i] = true
 		}
 		r.When = append(r.When, cond)
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	return r, nil
+	return r, append(problems, r.check(unread)...)
 }
 
-func orEmpty(err error, p string) error {
-	if err != nil {
-		return err
+func patterns(srcs []string, key string, bad func(string, ...any)) []kube.Pattern {
+	var out []kube.Pattern
+	for _, p := range srcs {
+		pat, err := kube.ParsePattern(p)
+		switch {
+		case err != nil:
+			bad("%s: %v", key, err)
+		case p == "":
+			bad("%s: empty pattern", key)
+		default:
+			out = append(out, pat)
+		}
 	}
-	return fmt.Errorf("empty pattern %q", p)
+	return out
 }
 
+// buildCondition reads a condition's document; [Condition.validate]
+// checks what it means.
 func buildCondition(d condDoc) (Condition, error) {
 	var c Condition
+	if d.IfUnknown != nil {
+		return c, errors.New("ifUnknown is no longer read: a field the diff does not show always counts as its worst value, and the report says which (remove the key)")
+	}
 	switch {
 	case d.Field != "" && d.Value != "":
 		return c, errors.New("set field or value, not both")
@@ -310,24 +286,7 @@ func buildCondition(d condDoc) (Condition, error) {
 		if err != nil {
 			return c, err
 		}
-		if !p.Exact() || len(p) == 0 {
-			return c, fmt.Errorf("field %q must be an exact path", d.Field)
-		}
 		c.Target, c.Field = TargetField, p
-		switch d.Side {
-		case "":
-		case "old":
-			c.Side = SideOld
-		case "new":
-			c.Side = SideNew
-		case "either":
-			c.Side = SideEither
-		default:
-			return c, fmt.Errorf("side %q: want old, new or either", d.Side)
-		}
-		if d.Decreased || d.Increased {
-			return c, errors.New("decreased and increased apply to value conditions")
-		}
 	case d.Value != "":
 		c.Target = TargetValue
 		switch d.Value {
@@ -338,11 +297,17 @@ func buildCondition(d condDoc) (Condition, error) {
 		default:
 			return c, fmt.Errorf("value %q: want old or new", d.Value)
 		}
-		if d.Side != "" {
-			return c, errors.New("side applies to field conditions")
-		}
+	}
+	switch d.Side {
+	case "":
+	case "old":
+		c.Side = SideOld
+	case "new":
+		c.Side = SideNew
+	case "either":
+		c.Side = SideEither
 	default:
-		return c, errors.New("set field (an object field) or value (old or new)")
+		return c, fmt.Errorf("side %q: want old, new or either", d.Side)
 	}
 	if d.Default != nil {
 		s := string(*d.Default)
@@ -354,27 +319,7 @@ func buildCondition(d condDoc) (Condition, error) {
 	for _, v := range d.NotIn {
 		c.NotIn = append(c.NotIn, string(v))
 	}
-	ifUnknown := ""
-	if d.IfUnknown != nil {
-		ifUnknown = string(*d.IfUnknown)
-	}
-	switch ifUnknown {
-	case "", "maybe":
-	case "absent", "false":
-		if c.Target != TargetField {
-			return c, errors.New("ifUnknown applies to field conditions")
-		}
-		c.IfUnknown = UnknownAbsent
-		if ifUnknown == "false" {
-			c.IfUnknown = UnknownFalse
-		}
-	default:
-		return c, fmt.Errorf("ifUnknown %q: want maybe (the default), absent or false", ifUnknown)
-	}
 	c.Exists, c.AtMost, c.AtLeast = d.Exists, d.AtMost, d.AtLeast
 	c.Decreased, c.Increased = d.Decreased, d.Increased
-	if len(c.In) == 0 && len(c.NotIn) == 0 && c.Exists == nil && c.AtMost == nil && c.AtLeast == nil && !c.Decreased && !c.Increased {
-		return c, errors.New("no test: set in, notIn, exists, atMost, atLeast, decreased or increased")
-	}
 	return c, nil
 }

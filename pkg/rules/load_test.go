@@ -35,7 +35,7 @@ func TestParseErrors(t *testing.T) {
 		{"condition without test", head + ok + "    when: [{field: spec.replicas}]\n", "no test", "a condition must test something"},
 		{"condition on field and value", head + ok + "    when: [{field: spec.replicas, value: new, in: [1]}]\n", "not both", "one target per condition"},
 		{"inexact condition field", head + ok + "    when: [{field: \"...replicas\", in: [1]}]\n", "must be an exact path", "facts are looked up exactly"},
-		{"bad ifUnknown", head + ok + "    when: [{field: spec.replicas, in: [1], ifUnknown: never}]\n", `ifUnknown "never"`, "a closed set"},
+		{"ifUnknown is gone", head + ok + "    when: [{field: spec.replicas, in: [1], ifUnknown: \"false\"}]\n", "ifUnknown is no longer read", "a field the diff does not show counts as its worst value: no rule may assume it away"},
 		{"ignored fallback", "version: 1\nfallback: {level: ignored, reason: x}\nrules: []\n", "cannot be ignored", "what no rule understands must be seen"},
 		{"invalid yaml", "version: 1\nrules: [\n", "not valid YAML", "syntax errors are reported"},
 		{"duplicate yaml key", "version: 1\nversion: 1\nrules: []\n", "not valid YAML", "duplicate keys are an error, not last-wins"},

@@ -161,12 +161,7 @@ func (c *Condition) onSide(obj *diffparse.Object, side diffparse.Side) kube.Matc
 		}
 		return c.test("", false)
 	}
-	switch c.IfUnknown {
-	case UnknownAbsent:
-		return c.test("", false)
-	case UnknownFalse:
-		return kube.No
-	}
+	// not shown: the field may hold any value, its worst included
 	return kube.Maybe
 }
 
@@ -191,53 +186,10 @@ func (c *Condition) sides(obj *diffparse.Object) []diffparse.Side {
 	return sidesNew
 }
 
-// unknownOn reports whether the field the condition reads is not shown on
-// the side(s) it reads.
-func (c *Condition) unknownOn(obj *diffparse.Object) bool {
-	if c.Target != TargetField {
-		return false
-	}
-	for _, side := range c.sides(obj) {
-		if obj.Fact(side, c.Field).Presence == diffparse.Unknown {
-			return true
-		}
-	}
-	return false
-}
-
-// Unchecked lists the fields that kept the rule from matching because the
-// input does not show them and the rule's condition says ifUnknown: false.
-// It is empty unless the rule would otherwise (possibly) match.
-func (r *Rule) Unchecked(s Subject) []string {
-	var fields []string
-	for i := range r.When {
-		c := &r.When[i]
-		if c.IfUnknown == UnknownFalse && c.unknownOn(s.Object) {
-			fields = append(fields, c.Field.String())
-		}
-	}
-	if len(fields) == 0 {
-		return nil
-	}
-	relaxed := *r
-	relaxed.When = make([]Condition, len(r.When))
-	copy(relaxed.When, r.When)
-	for i := range relaxed.When {
-		if relaxed.When[i].IfUnknown == UnknownFalse {
-			relaxed.When[i].IfUnknown = UnknownMaybe
-		}
-	}
-	if relaxed.Matches(s) == kube.No {
-		return nil
-	}
-	return fields
-}
-
-// Unknowns lists what the input does not show that the rule needs to
-// decide the subject: the fields of its conditions that evaluate to maybe,
-// phrased for a reader.
-func (r *Rule) Unknowns(s Subject) []string {
-	var out []string
+// unknowns lists what the input does not show that the rule needs to
+// decide the subject: the fields of its conditions that evaluate to maybe
+// (missing), and a phrase for each thing not shown.
+func (r *Rule) unknowns(s Subject) (missing []kube.Path, phrases []string) {
 	for i := range r.When {
 		c := &r.When[i]
 		if c.eval(s) != kube.Maybe {
@@ -245,16 +197,35 @@ func (r *Rule) Unknowns(s Subject) []string {
 		}
 		switch c.Target {
 		case TargetField:
-			out = append(out, c.Field.String()+" is not shown")
+			if c.shown(s.Object) {
+				phrases = append(phrases, c.Field.String()+" is redacted or not a number")
+				continue
+			}
+			missing = append(missing, c.Field)
+			phrases = append(phrases, c.Field.String()+" is not shown (it counts as its worst value)")
 		case TargetValue:
-			if s.Change == nil {
-				out = append(out, "the changed value is not shown")
-			} else {
-				out = append(out, "the value is redacted")
+			switch {
+			case s.Change == nil:
+				phrases = append(phrases, "the changed value is not shown")
+			case s.Change.Old.Redacted || s.Change.New.Redacted:
+				phrases = append(phrases, "the value is redacted")
+			default:
+				phrases = append(phrases, "the value is not a number")
 			}
 		}
 	}
-	return out
+	return missing, phrases
+}
+
+// shown reports whether the field the condition reads is shown on every
+// side it reads (then a maybe comes from a redacted value).
+func (c *Condition) shown(obj *diffparse.Object) bool {
+	for _, side := range c.sides(obj) {
+		if obj.Fact(side, c.Field).Presence == diffparse.Unknown {
+			return false
+		}
+	}
+	return true
 }
 
 // test applies the condition's tests to a value; present is false when the

@@ -1,13 +1,17 @@
 package rules
 
 import (
+	"slices"
+
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
 )
 
 // Rule is one entry of a rules file: which changes it matches, and the
 // level and reason it gives them. Rules are data; what a field of [Match]
-// or a [Condition] means is code, in this package.
+// or a [Condition] means is code, in this package. A rule built in Go is
+// checked by [NewSet] exactly as [Parse] checks a file (see
+// [Rule.Validate]).
 type Rule struct {
 	ID          string
 	Description string
@@ -29,7 +33,8 @@ type Rule struct {
 	Reason   string
 
 	// Origin names the file the rule comes from ("default" for the
-	// embedded set), Index its position there.
+	// embedded set), Index its position there. [NewSet] sets both from
+	// the file the rule is in.
 	Origin string
 	Index  int
 }
@@ -42,8 +47,11 @@ type Match struct {
 	Names      []string // object names, globs
 	Namespaces []string // globs; "" matches cluster-scoped objects
 	Releases   []string // release names, globs (multi-release inputs)
-	Actions    []diffparse.Action
-	Ops        []diffparse.Op
+	// Actions are the objects' actions as the input shows them: create,
+	// update, delete or ownership (never replace, which classification
+	// decides).
+	Actions []diffparse.Action
+	Ops     []diffparse.Op
 	// Paths are patterns anchored at the object root. A rule without paths
 	// matches the object as a whole (every change of an update, and the
 	// creation, deletion or ownership change itself).
@@ -76,8 +84,9 @@ const (
 
 // Condition is a test on a field of the object or on the changed value.
 // A condition whose answer the input does not show (an elided field, a
-// redacted value) is "maybe", and classification takes the more cautious
-// of the two outcomes.
+// field the input format leaves out, a redacted value) may hold: the field
+// counts as its worst value, and classification takes the more cautious
+// of the two outcomes and says which field was not shown.
 type Condition struct {
 	Target Target
 	Field  kube.Path      // TargetField: an exact path
@@ -95,33 +104,50 @@ type Condition struct {
 	// value, as numbers or Kubernetes quantities (TargetValue only).
 	Decreased bool
 	Increased bool
-	// IfUnknown says what the condition is when the input does not show
-	// the field.
-	IfUnknown Unknown
 }
-
-// Unknown is what a field condition is when the input does not show the
-// field it reads.
-type Unknown int
-
-const (
-	// UnknownMaybe (the default): the condition may hold; classification
-	// takes the more cautious outcome.
-	UnknownMaybe Unknown = iota
-	// UnknownAbsent: the field counts as absent (its Default applies). It
-	// suits fields whose wrong guess is harmless, because the API server
-	// rejects the upgrade loudly.
-	UnknownAbsent
-	// UnknownFalse: the condition does not hold, and the finding says what
-	// was not checked. It suits rules that escalate an otherwise known
-	// level, where assuming the worst would flag nearly every diff with
-	// elided context.
-	UnknownFalse
-)
 
 // Fallback is what a change gets when no rule matches it. It is never
 // Ignored.
 type Fallback struct {
 	Level  Level
 	Reason string
+}
+
+// clone returns a deep copy of r: a rule set keeps its own copies, so
+// that nothing a caller holds can change it.
+func (r *Rule) clone() *Rule {
+	c := *r
+	m := &c.Match
+	m.Groups = slices.Clone(m.Groups)
+	m.Kinds = slices.Clone(m.Kinds)
+	m.Names = slices.Clone(m.Names)
+	m.Namespaces = slices.Clone(m.Namespaces)
+	m.Releases = slices.Clone(m.Releases)
+	m.Actions = slices.Clone(m.Actions)
+	m.Ops = slices.Clone(m.Ops)
+	m.Paths = slices.Clone(m.Paths) // kube.Pattern is immutable
+	m.ExceptPaths = slices.Clone(m.ExceptPaths)
+	c.When = make([]Condition, len(r.When))
+	for i, cond := range r.When {
+		cond.Field = slices.Clone(cond.Field)
+		cond.Default = clonePtr(cond.Default)
+		cond.In = slices.Clone(cond.In)
+		cond.NotIn = slices.Clone(cond.NotIn)
+		cond.Exists = clonePtr(cond.Exists)
+		cond.AtMost = clonePtr(cond.AtMost)
+		cond.AtLeast = clonePtr(cond.AtLeast)
+		c.When[i] = cond
+	}
+	if r.When == nil {
+		c.When = nil
+	}
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }

@@ -2,63 +2,122 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/kube"
 )
 
-// BuiltinFallback applies when no rules file sets a fallback.
-var BuiltinFallback = Fallback{
-	Level:  Disruptive,
-	Reason: "no rule covers this change, so it is not understood: review it, or add a rule that says what it does",
+// BuiltinFallback is the fallback when no rules file sets one. Each call
+// returns a fresh value.
+func BuiltinFallback() Fallback {
+	return Fallback{
+		Level:  Disruptive,
+		Reason: "no rule covers this change, so it is not understood: review it, or add a rule that says what it does",
+	}
 }
 
 // Set is the effective rule set: layers of rules in precedence order, and
-// the fallback.
+// the fallback. A Set is a value: it is built once by [NewSet] from its
+// own copies of the rules, and nothing it hands out can change it, so one
+// set can be shared by any number of reviews.
 //
 // Precedence: a change is decided by the highest layer that has a rule
 // matching it, and within that layer by the most severe matching rule (on
-// a tie, the first in the file); a matching rule marked override decides
+// a tie of levels, one that forces replacement, then the first in the
+// file); a matching rule marked override decides
 // alone within its layer. Layers are the rules files: the last file
-// given has the highest precedence, and the embedded default rules the
-// lowest. So a user file can lower what the defaults say (ignore a known
-// "rollme" annotation), while within one file a cautious rule can never be
-// shadowed by a lenient one. A change no rule matches gets the fallback of
-// the highest layer that sets one, or [BuiltinFallback].
+// given has the highest precedence, and the first (the embedded default
+// rules) the lowest. So a user file can lower what the defaults say
+// (ignore a known "rollme" annotation), while within one file a cautious
+// rule can never be shadowed by a lenient one. A change no rule matches
+// gets the fallback of the highest layer that sets one, or
+// [BuiltinFallback]. [Selection.Decide] is where this is decided.
+//
+// The lowest layer is the baseline: when a higher layer lowers a change
+// the baseline puts at disruptive or destructive, the decision says so
+// ([Decision.Lowered]), and the reports name the rule that did it.
 type Set struct {
-	layers   []*File // highest precedence first
-	fallback Fallback
-	facts    []kube.Path
+	layers []*File // highest precedence first; the set's own copies
+	// fallbacks[i] is the fallback that applies when layers[i:] decide
+	fallbacks []fallbackOf
+	facts     []kube.Path
+}
+
+// fallbackOf is a fallback and the file that set it ("" for the builtin).
+type fallbackOf struct {
+	Fallback
+	origin string
 }
 
 // NewSet layers files; files[0] has the lowest precedence (the defaults),
-// the last file the highest. Rule ids must be unique across all files.
+// the last file the highest. Every rule is checked as [Rule.Validate]
+// checks it, and rule ids must be unique across all files; all problems
+// are returned at once. The set keeps copies: changing a file or a rule
+// afterwards does not change the set.
 func NewSet(files ...*File) (*Set, error) {
-	s := &Set{fallback: BuiltinFallback}
-	seen := map[string]*Rule{}
 	var errs diag.List
-	for _, f := range files {
-		for _, r := range f.Rules {
-			if prev, dup := seen[r.ID]; dup {
-				errs.Add(&diag.Error{Origin: f.Origin, Where: fmt.Sprintf("rules[%d] (id=%s)", r.Index, r.ID), Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
+	seen := map[string]*Rule{}
+	copies := make([]*File, len(files))
+	for fi, f := range files {
+		if f == nil {
+			errs.Add(&diag.Error{Where: fmt.Sprintf("files[%d]", fi), Msg: "nil rules file"})
+			continue
+		}
+		c := &File{Origin: f.Origin}
+		if f.Fallback != nil {
+			fb := *f.Fallback
+			for _, p := range fb.problems() {
+				errs.Add(&diag.Error{Origin: f.Origin, Where: "fallback", Msg: p})
+			}
+			c.Fallback = &fb
+		}
+		for i, r := range f.Rules {
+			where := fmt.Sprintf("rules[%d]", i)
+			if r == nil {
+				errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: "nil rule"})
 				continue
 			}
-			seen[r.ID] = r
+			r = r.clone()
+			r.Origin, r.Index = f.Origin, i
+			where = fmt.Sprintf("rules[%d] (id=%s)", i, r.ID)
+			for _, p := range r.check(nil) {
+				errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: p})
+			}
+			if prev, dup := seen[r.ID]; dup {
+				if prev.Origin == r.Origin {
+					errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: fmt.Sprintf("duplicate id %q (also rules[%d])", r.ID, prev.Index)})
+				} else {
+					errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
+				}
+			} else {
+				seen[r.ID] = r
+			}
+			c.Rules = append(c.Rules, r)
 		}
-		if f.Fallback != nil {
-			s.fallback = *f.Fallback
-		}
+		copies[fi] = c
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	for i := len(files) - 1; i >= 0; i-- {
-		s.layers = append(s.layers, files[i])
+	s := &Set{}
+	for i := len(copies) - 1; i >= 0; i-- {
+		s.layers = append(s.layers, copies[i])
+	}
+	// the fallback that applies when layers[i:] are consulted: that of the
+	// highest of them that sets one
+	s.fallbacks = make([]fallbackOf, len(s.layers)+1)
+	s.fallbacks[len(s.layers)] = fallbackOf{Fallback: BuiltinFallback()}
+	for i := len(s.layers) - 1; i >= 0; i-- {
+		s.fallbacks[i] = s.fallbacks[i+1]
+		if fb := s.layers[i].Fallback; fb != nil {
+			s.fallbacks[i] = fallbackOf{Fallback: *fb, origin: s.layers[i].Origin}
+		}
 	}
 	// the fields that conditions read, for the parser to keep
 	factSet := map[string]kube.Path{}
-	for _, f := range files {
+	for _, f := range copies {
 		for _, r := range f.Rules {
 			for _, c := range r.When {
 				if c.Target == TargetField {
@@ -78,32 +137,57 @@ func NewSet(files ...*File) (*Set, error) {
 	return s, nil
 }
 
-// Layers returns the files in precedence order, highest first.
-func (s *Set) Layers() []*File { return s.layers }
+// With returns a new set with files layered over s: the last file has
+// the highest precedence. s itself does not change.
+func (s *Set) With(files ...*File) (*Set, error) {
+	all := make([]*File, 0, len(s.layers)+len(files))
+	for i := len(s.layers) - 1; i >= 0; i-- {
+		all = append(all, s.layers[i])
+	}
+	return NewSet(append(all, files...)...)
+}
 
 // Fallback returns the level and reason of changes no rule matches.
-func (s *Set) Fallback() Fallback { return s.fallback }
+func (s *Set) Fallback() Fallback { return s.fallbacks[0].Fallback }
 
 // FactPaths returns the object fields the rules' conditions read, sorted.
-// Pass them to diffparse.Options.Facts.
-func (s *Set) FactPaths() []kube.Path { return s.facts }
-
-// Rules returns every rule in precedence order: highest layer first, and
-// within a layer in file order.
-func (s *Set) Rules() []*Rule {
-	var out []*Rule
-	for _, f := range s.layers {
-		out = append(out, f.Rules...)
+// Pass them to diffparse.Options.Facts: classification refuses a plan
+// parsed without them.
+func (s *Set) FactPaths() []kube.Path {
+	out := make([]kube.Path, len(s.facts))
+	for i, p := range s.facts {
+		out[i] = slices.Clone(p)
 	}
 	return out
 }
 
-// Rule returns the rule with the given id, or nil.
+// Origins returns the origins of the layers, highest precedence first.
+func (s *Set) Origins() []string {
+	out := make([]string, len(s.layers))
+	for i, f := range s.layers {
+		out[i] = f.Origin
+	}
+	return out
+}
+
+// Rules returns copies of every rule in precedence order: highest layer
+// first, and within a layer in file order.
+func (s *Set) Rules() []*Rule {
+	var out []*Rule
+	for _, f := range s.layers {
+		for _, r := range f.Rules {
+			out = append(out, r.clone())
+		}
+	}
+	return out
+}
+
+// Rule returns a copy of the rule with the given id, or nil.
 func (s *Set) Rule(id string) *Rule {
 	for _, f := range s.layers {
 		for _, r := range f.Rules {
 			if r.ID == id {
-				return r
+				return r.clone()
 			}
 		}
 	}

@@ -2,7 +2,7 @@
 # Make sure the data-plane binaries that internal/testenv/kubelet runs for the bundled charts are
 # installed: Redis 7 (redis-server, redis-cli) and the PostgreSQL 15 server binaries.
 #
-# Idempotent. Installs redis-server with apt-get when it is missing (with sudo when not root);
+# Idempotent. Installs redis-server (and script(1), from bsdutils) with apt-get when missing (with sudo when not root);
 # only checks PostgreSQL and says what is missing (apt-get install postgresql-15 provides it).
 # Prints the paths found.
 #
@@ -33,6 +33,12 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
     as_root apt-get update -q >&2
     as_root apt-get install -y -q redis-server >&2
   fi
+fi
+# script(1) gives the --approve test a terminal; Debian's bsdutils has it
+if ! command -v script >/dev/null 2>&1; then
+  command -v apt-get >/dev/null 2>&1 || die "script(1) is missing and there is no apt-get: install util-linux (or bsdutils)"
+  log "script(1) is missing: apt-get install -y bsdutils"
+  as_root apt-get install -y -q bsdutils >&2 || { as_root apt-get update -q >&2; as_root apt-get install -y -q bsdutils >&2; }
 fi
 REDIS_SERVER=$(command -v redis-server) || die "redis-server is still missing after apt-get install redis-server"
 REDIS_CLI=$(command -v redis-cli) || die "redis-cli is missing (it comes with redis-server, or redis-tools)"

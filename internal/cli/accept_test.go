@@ -1,0 +1,229 @@
+package cli_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/pkg/gate"
+	"github.com/safediff/safediff/pkg/report"
+	"github.com/safediff/safediff/pkg/review"
+)
+
+// golden compares got with internal/cli/testdata/accept/NAME, or writes
+// it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "accept", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/cli -run TestGolden -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s differs (-want +got):\n%s", name, d)
+	}
+}
+
+// TestGoldenWriteAccept: review --write-accept writes an entry for each
+// change at or above the gate, each with reason TODO; the file is refused
+// until the TODOs are replaced, and then lets exactly that plan pass.
+func TestGoldenWriteAccept(t *testing.T) {
+	input := sample(t, "all.diff.txt")
+	file := filepath.Join(t.TempDir(), "accept.yaml")
+	out, errOut, code := run(t, input, "review", "--no-color", "--write-accept", file, "-")
+	if code != 2 {
+		t.Fatalf("exit %d, want 2 (writing an accept file changes no verdict)\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "wrote "+file+" for 2 changes that trip the gate") {
+		t.Errorf("stderr does not say what was written: %s", errOut)
+	}
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "write-accept.yaml.golden", strings.ReplaceAll(string(written), file, "FILE"))
+
+	_, errOut, code = run(t, input, "review", "--accept", file)
+	if code != 1 || !strings.Contains(errOut, `reason is "TODO"`) {
+		t.Errorf("the written file was not refused: exit %d\n%s", code, errOut)
+	}
+	filled := strings.ReplaceAll(string(written), "reason: TODO", "reason: CHG-9 reviewed by ops")
+	if err := os.WriteFile(file, []byte(filled), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = run(t, input, "review", "--no-color", "--accept", file)
+	if code != 0 || !strings.Contains(out, "Gate: PASS - 2 changes at or above the gate (--fail-on disruptive) accepted by the accept file, nothing else; exit 0") {
+		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code := run(t, input, "review", "--write-accept", file); code != 1 || !strings.Contains(errOut, "file exists") {
+		t.Errorf("--write-accept over an existing file: exit %d %s; want a refusal", code, errOut)
+	}
+}
+
+// TestGoldenAcceptSuggestions: entries that name nothing are notes, in
+// every format, with a suggestion when the plan has something close.
+func TestGoldenAcceptSuggestions(t *testing.T) {
+	accept := writeFile(t, "accept.yaml", `version: 1
+accept:
+  - object: StatefulSet/default/demo-db
+    action: delete
+    reason: CHG-1 the data moved to demo-db2
+  - object: Secret/default/demo-sekret
+    action: create
+    reason: CHG-2
+  - object: Secret/default/demo-secret
+    action: update
+    reason: CHG-3
+`)
+	got := goldenCase(t, sample(t, "cli-real-add-secret-remove-sts.txt"), "--accept", accept)
+	golden(t, "suggestions.golden", strings.ReplaceAll(got, accept, "accept.yaml"))
+	for _, want := range []string{
+		"accept[0] (StatefulSet/default/demo-db action delete) matches no object of this plan; did you mean StatefulSet.apps/default/demo-db?",
+		"accept[1] (Secret/default/demo-sekret action create) matches no object of this plan; did you mean Secret/default/demo-secret?",
+		"accept[2] (Secret/default/demo-secret action update): Secret/default/demo-secret is created in this plan, not updated in place",
+	} {
+		if strings.Count(got, want) != 3 {
+			t.Errorf("the note %q is not in every format", want)
+		}
+	}
+}
+
+// TestLibraryIsTheCLI: review.Review with the CLI's options and a writer
+// gives the same report as safediff review, notes of unused accept
+// entries included.
+func TestLibraryIsTheCLI(t *testing.T) {
+	input := sample(t, "all.diff.txt")
+	acceptDoc := "version: 1\naccept:\n  - object: Service/default/demo-legacy\n    action: delete\n    reason: retired\n  - object: Service/default/gone\n    action: delete\n    reason: r\n"
+	acceptFile := writeFile(t, "accept.yaml", acceptDoc)
+	rulesFile := writeFile(t, "team.yaml", "version: 1\nrules:\n  - id: quiet-config\n    description: d\n    reason: our config changes are reviewed elsewhere\n    level: ignored\n    match: {kinds: [ConfigMap]}\n")
+	cliOut, _, code := run(t, input, "review", "-o", "json", "--rules", rulesFile, "--accept", acceptFile, "--fail-on", "restart")
+
+	set, err := review.LoadRules(false, rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := review.ReadAccept(acceptFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _ := gate.ParseFailOn([]string{"restart"})
+	rep, err := review.Review(strings.NewReader(input), review.Options{Rules: set, Judge: g, Accept: []*gate.AcceptFile{a}, Source: "stdin"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lib bytes.Buffer
+	if err := (report.JSON{}).Write(&lib, rep); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(cliOut, lib.String()); d != "" {
+		t.Errorf("the library's report differs from the CLI's (-cli +library):\n%s", d)
+	}
+	if code != rep.Verdict.ExitCode || !strings.Contains(lib.String(), "accept[1] (Service/default/gone action delete)") {
+		t.Errorf("exit %d vs %d, or the unused entry's note is missing", code, rep.Verdict.ExitCode)
+	}
+}
+
+// TestLoweredNoteInEveryFormat: a user rule that lowers what the default
+// rules put at disruptive or destructive is named in every format, with
+// its file and the level it overrode, even when the finding it lowered
+// is hidden (ignored).
+func TestLoweredNoteInEveryFormat(t *testing.T) {
+	team := writeFile(t, "team.yaml", "version: 1\nrules:\n  - id: ignore-all\n    description: We trust every change.\n    reason: trusted\n    level: ignored\n")
+	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
+	want := fmt.Sprintf("rule ignore-all in %s lowered the deletion of PersistentVolumeClaim/prod/data from destructive (delete-volume-claim) to ignored", team)
+	for _, format := range []string{"text", "json", "markdown"} {
+		out, errOut, code := run(t, diff, "review", "--no-color", "-o", format, "--rules", team)
+		if code != 0 {
+			t.Errorf("%s: exit %d, want 0 (the user's rule decides)\n%s", format, code, errOut)
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: no note %q\n%s", format, want, out)
+		}
+	}
+	// lowering a restart is no news: no note
+	restart := "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: a:1\n+           image: a:2\n"
+	if out, _, _ := run(t, restart, "review", "--rules", team); strings.Contains(out, "lowered") {
+		t.Errorf("a lowered restart is noted:\n%s", out)
+	}
+}
+
+// TestRulesCheck: rules check reports every problem of every file, in
+// place, then the files layered together; it warns about kinds and paths
+// the schema does not know; it counts in words.
+func TestRulesCheck(t *testing.T) {
+	rule := func(id, extra string) string {
+		return "  - id: " + id + "\n    description: d\n    reason: r\n    level: safe\n" + extra
+	}
+	good := writeFile(t, "good.yaml", "version: 1\nrules:\n"+rule("a", "")+rule("b", ""))
+	one := writeFile(t, "one.yaml", "version: 1\nrules:\n"+rule("c", ""))
+	clash := writeFile(t, "clash.yaml", "version: 1\nrules:\n"+rule("a", ""))
+	broken := writeFile(t, "broken.yaml", "version: 1\nrules:\n"+rule("x", "    match: {actions: [upgrade]}\n")+rule("x", "")+"  - id: z\n    description: d\n    level: risky\n")
+	typos := writeFile(t, "typos.yaml", "version: 1\nrules:\n"+
+		rule("kind-typo", "    match: {kinds: [Deplyment]}\n")+
+		rule("path-typo", "    match: {groups: [apps], kinds: [Deployment], paths: ['spec.tempalte.**']}\n")+
+		rule("field-typo", "    match: {kinds: [StatefulSet]}\n    when: [{field: spec.replica, atMost: 1}]\n")+
+		rule("key-typo", "    match: {kinds: [Deployment], paths: ['spec.template.spec.containers[nmae=web].image']}\n")+
+		rule("custom", "    match: {kinds: [Widget], paths: ['spec.size']}\n")+
+		rule("fine", "    match: {kinds: [Deployment, StatefulSet], paths: ['spec.template.**', 'metadata.labels[\"helm.sh/*\"]']}\n"))
+	tests := []struct {
+		name   string
+		files  []string
+		exit   int
+		out    []string
+		err    []string
+		notErr []string
+		reason string
+	}{
+		{"two good files", []string{good, one}, 0, []string{"good.yaml: ok (2 rules)\n", "one.yaml: ok (1 rule)\n"}, nil, []string{"warning"},
+			"plurals in words; nothing to warn about"},
+		{"a bad file first", []string{broken, good}, 1, []string{"good.yaml: ok (2 rules)"},
+			[]string{`broken.yaml: rules[0] (id=x): match.actions: unknown action "upgrade"`, `broken.yaml: rules[1] (id=x): duplicate id "x" (also rules[0])`, `broken.yaml: rules[2] (id=z): unknown level "risky"`, "broken.yaml: rules[2] (id=z): missing reason"},
+			nil, "every file is checked, every problem reported in file order: the duplicate in place, not after the others"},
+		{"files that clash", []string{good, clash}, 1, []string{"good.yaml: ok (2 rules)", "clash.yaml: ok (1 rule)"},
+			[]string{"clash.yaml: rules[0] (id=a): duplicate id: " + good + " already defines it"}, nil,
+			"each file is fine alone; layered together, their ids clash"},
+		{"typos", []string{typos}, 0, []string{"typos.yaml: ok (6 rules, 5 warnings)"},
+			[]string{
+				`warning: ` + typos + `: rules[0] (id=kind-typo): kind "Deplyment" matches no kind safediff knows; did you mean Deployment?`,
+				`warning: ` + typos + `: rules[1] (id=path-typo): path "spec.tempalte.**" matches no field of Deployment`,
+				`warning: ` + typos + `: rules[2] (id=field-typo): when[0]: field "spec.replica" is no field of StatefulSet`,
+				`warning: ` + typos + `: rules[3] (id=key-typo): path "spec.template.spec.containers[nmae=web].image" matches no field of Deployment`,
+				`warning: ` + typos + `: rules[4] (id=custom): kind "Widget" matches no kind safediff knows (fine for a custom resource)`,
+			},
+			[]string{"id=fine"}, "typos are warned about, exit 0; a custom resource's fields are not checked"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := run(t, "", append([]string{"rules", "check"}, tc.files...)...)
+			if code != tc.exit {
+				t.Errorf("exit %d, want %d\n%s%s\nreason: %s", code, tc.exit, out, errOut, tc.reason)
+			}
+			for _, w := range tc.out {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q\n%s\nreason: %s", w, out, tc.reason)
+				}
+			}
+			for _, w := range tc.err {
+				if !strings.Contains(errOut, w) {
+					t.Errorf("stderr lacks %q\n%s\nreason: %s", w, errOut, tc.reason)
+				}
+			}
+			for _, w := range tc.notErr {
+				if strings.Contains(errOut, w) {
+					t.Errorf("stderr has %q\n%s\nreason: %s", w, errOut, tc.reason)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,165 @@
+package classify_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/internal/tabletest"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// conditionCases pin each condition of each default rule that has one:
+// for every rule a case where it decides, and for every condition a case
+// that differs in that condition alone and where the rule does not decide
+// (a scale-up next to a scale-down, 3 → 1 next to 3 → 0). They are
+// independent of the generated docs: an edit of a condition in rules.yaml
+// fails here. TestEveryConditionHasANegativeCase keeps them complete.
+var conditionCases = []struct {
+	name     string
+	rule     string // the conditional rule the case is about
+	cond     int    // its condition that the case negates (-1: a positive case)
+	diff     string
+	path     string
+	wantRule string
+	level    rules.Level
+	reason   string
+}{
+	{"statefulset with claims deleted", "delete-statefulset-with-claims", -1, change(hSts, s("3", ""), ""), "", "delete-statefulset-with-claims", rules.Destructive,
+		"volumeClaimTemplates exist: its data goes or is orphaned"},
+	{"statefulset without claims deleted", "delete-statefulset-with-claims", 0, change(hSts, strings.Split(s("3", ""), "  volumeClaimTemplates:")[0], ""), "", "delete", rules.Disruptive,
+		"no volumeClaimTemplates: a deletion like any other"},
+
+	{"ondelete statefulset", "pod-template-pending-ondelete", -1, edit(hSts, s("3", "updateStrategy:\n    type: OnDelete"), "postgres:15.1", "postgres:15.2"), stsImage, "pod-template-pending-ondelete", rules.Restart,
+		"OnDelete: pending until the pods are deleted"},
+	{"rolling statefulset", "pod-template-pending-ondelete", 0, edit(hSts, s("3", "updateStrategy:\n    type: RollingUpdate"), "postgres:15.1", "postgres:15.2"), stsImage, "pod-template-image", rules.Restart,
+		"RollingUpdate: the pods roll now"},
+
+	{"one replica", "restart-single-replica", -1, edit(hDeploy, d("1", ""), "nginx:1.25", "nginx:1.27"), deployImage, "restart-single-replica", rules.Disruptive,
+		"nothing serves while the only pod is replaced"},
+	{"two replicas", "restart-single-replica", 0, edit(hDeploy, d("2", ""), "nginx:1.25", "nginx:1.27"), deployImage, "pod-template-image", rules.Restart,
+		"two replicas roll one by one"},
+
+	{"recreate", "restart-recreate", -1, edit(hDeploy, d("3", "strategy:\n    type: Recreate"), "nginx:1.25", "nginx:1.27"), deployImage, "restart-recreate", rules.Disruptive,
+		"every pod stops first"},
+	{"rolling update", "restart-recreate", 0, edit(hDeploy, d("3", "strategy:\n    type: RollingUpdate"), "nginx:1.25", "nginx:1.27"), deployImage, "pod-template-image", rules.Restart,
+		"RollingUpdate keeps pods serving"},
+
+	{"one-replica statefulset", "restart-single-replica-statefulset", -1, edit(hSts, s("1", ""), "postgres:15.1", "postgres:15.2"), stsImage, "restart-single-replica-statefulset", rules.Disruptive,
+		"its only pod is deleted before the new one starts"},
+	{"two-replica statefulset", "restart-single-replica-statefulset", 0, edit(hSts, s("2", ""), "postgres:15.1", "postgres:15.2"), stsImage, "pod-template-image", rules.Restart,
+		"another pod serves meanwhile"},
+	{"one-replica statefulset on delete", "restart-single-replica-statefulset", 1, edit(hSts, s("1", "updateStrategy:\n    type: OnDelete"), "postgres:15.1", "postgres:15.2"), stsImage, "pod-template-pending-ondelete", rules.Restart,
+		"OnDelete: nothing restarts now"},
+
+	{"3 to 0", "replicas-to-zero", -1, change(hDeploy, d("3", ""), d("0", "")), "spec.replicas", "replicas-to-zero", rules.Disruptive,
+		"no pod serves"},
+	{"3 to 1", "replicas-to-zero", 0, change(hDeploy, d("3", ""), d("1", "")), "spec.replicas", "replicas", rules.Safe,
+		"one pod still serves"},
+
+	{"scale-down deleting claims", "statefulset-scale-down-deletes-claims", -1, change(hSts, s("3", whenScaled("Delete")), s("2", whenScaled("Delete"))), "spec.replicas", "statefulset-scale-down-deletes-claims", rules.Destructive,
+		"the removed pod's claim is deleted"},
+	{"scale-up with whenScaled Delete", "statefulset-scale-down-deletes-claims", 0, change(hSts, s("2", whenScaled("Delete")), s("3", whenScaled("Delete"))), "spec.replicas", "replicas", rules.Safe,
+		"a scale-up deletes nothing"},
+	{"scale-down retaining claims", "statefulset-scale-down-deletes-claims", 1, change(hSts, s("3", whenScaled("Retain")), s("2", whenScaled("Retain"))), "spec.replicas", "replicas", rules.Safe,
+		"whenScaled Retain keeps the claims"},
+	{"scale-down with the default policy", "statefulset-scale-down-deletes-claims", 1, change(hSts, s("3", ""), s("2", "")), "spec.replicas", "replicas", rules.Safe,
+		"the policy defaults to Retain when the chart omits it"},
+
+	{"claim deletion armed", "statefulset-claim-deletion-armed", -1, change(hSts, s("3", whenDeleted("Retain")), s("3", whenDeleted("Delete"))), "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "statefulset-claim-deletion-armed", rules.Disruptive,
+		"a later deletion deletes the claims"},
+	{"claim deletion disarmed", "statefulset-claim-deletion-armed", 0, change(hSts, s("3", whenDeleted("Delete")), s("3", whenDeleted("Retain"))), "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "rollout-settings", rules.Safe,
+		"Retain keeps the claims"},
+
+	{"clusterIP changed", "service-cluster-ip", -1, edit(hSvc, svc, "10.96.0.10", "10.96.0.11"), "spec.clusterIP", "service-cluster-ip", rules.Disruptive,
+		"an allocated clusterIP may not change"},
+	{"clusterIP set where none was", "service-cluster-ip", -1, edit(hSvc, svc, "  clusterIP: 10.96.0.10\n", "  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10]\n"), "spec.clusterIPs", "service-cluster-ip", rules.Disruptive,
+		"an added address must equal the allocated one, or the upgrade fails"},
+	{"clusterIP set empty", "service-cluster-ip", 0, edit(hSvc, svc, "10.96.0.10", `""`), "spec.clusterIP", "service-cluster-ip-omitted", rules.Safe,
+		"an empty clusterIP keeps the allocated address"},
+	{"clusterIP set null", "service-cluster-ip", 0, edit(hSvc, svc, "10.96.0.10", "null"), "spec.clusterIP", "service-cluster-ip-omitted", rules.Safe,
+		"null keeps it too"},
+	{"clusterIP removed", "service-cluster-ip", 0, edit(hSvc, svc, "  clusterIP: 10.96.0.10\n", ""), "spec.clusterIP", "service-cluster-ip-omitted", rules.Safe,
+		"a removal is no op the rule matches (add, modify): the address is kept"},
+
+	{"claim shrunk", "pvc-storage-shrink", -1, edit(hPVC, pvc, "5Gi", "1Gi"), "spec.resources.requests.storage", "pvc-storage-shrink", rules.Disruptive,
+		"a claim cannot shrink"},
+	{"claim grown", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "10Gi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
+		"expansion"},
+	{"claim respelt", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "5120Mi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
+		"5Gi and 5120Mi are the same quantity: not a decrease"},
+
+	{"reclaim policy Delete", "pv-reclaim-delete", -1, edit(hPV, pv, "Retain", "Delete"), "spec.persistentVolumeReclaimPolicy", "pv-reclaim-delete", rules.Destructive,
+		"the data goes with the claim"},
+	{"reclaim policy Retain", "pv-reclaim-delete", 0, edit(hPV, strings.Replace(pv, "Retain", "Delete", 1), "Delete", "Retain"), "spec.persistentVolumeReclaimPolicy", "pv-settings", rules.Safe,
+		"Retain keeps the data"},
+
+	{"immutable configmap data", "configmap-immutable", -1, edit(hCM, withCM("immutable: true\n"), "b: one", "b: two"), "data.b", "configmap-immutable", rules.Disruptive,
+		"immutable: true rejects the change"},
+	{"mutable configmap data", "configmap-immutable", 0, edit(hCM, withCM("immutable: false\n"), "b: one", "b: two"), "data.b", "config-data", rules.Safe,
+		"immutable: false takes it"},
+	{"configmap without the flag", "configmap-immutable", 0, edit(hCM, withCM(""), "b: one", "b: two"), "data.b", "config-data", rules.Safe,
+		"absent in full context is not immutable"},
+	{"configmap made immutable", "configmap-immutable", 0, change(hCM, withCM(""), withCM("immutable: true\n")), "immutable", "config-data", rules.Safe,
+		"the rule reads the old side: setting the flag is allowed"},
+}
+
+const (
+	deployImage = "spec.template.spec.containers[name=web].image"
+	stsImage    = "spec.template.spec.containers[name=db].image"
+)
+
+func whenScaled(p string) string {
+	return fmt.Sprintf("persistentVolumeClaimRetentionPolicy:\n    whenScaled: %s", p)
+}
+
+func whenDeleted(p string) string {
+	return fmt.Sprintf("persistentVolumeClaimRetentionPolicy:\n    whenDeleted: %s", p)
+}
+
+func TestDefaultRuleConditions(t *testing.T) {
+	names := tabletest.Names{}
+	for _, tc := range conditionCases {
+		names.Check(t, tc.name, tc.reason)
+		t.Run(tc.name, func(t *testing.T) {
+			res := judge(t, tc.diff)
+			f, ok := finding(res, tc.path)
+			if !ok {
+				t.Fatalf("no finding at %q\n%s", tc.path, tc.diff)
+			}
+			if f.Rule != tc.wantRule || f.Level != tc.level {
+				t.Errorf("got %s (%s), want %s (%s)\nreason: %s", f.Level, f.Rule, tc.level, tc.wantRule, tc.reason)
+			}
+			if f.Assumed {
+				t.Errorf("full context, yet assumed: %v", f.Assumptions)
+			}
+		})
+	}
+}
+
+// TestEveryConditionHasANegativeCase: every default rule with conditions
+// has a case where it decides, and each of its conditions a case where
+// that condition alone fails.
+func TestEveryConditionHasANegativeCase(t *testing.T) {
+	type key struct {
+		rule string
+		cond int
+	}
+	have := map[key]bool{}
+	for _, tc := range conditionCases {
+		have[key{tc.rule, tc.cond}] = true
+	}
+	for _, r := range defaultSet.Rules() {
+		if len(r.When) == 0 {
+			continue
+		}
+		if !have[key{r.ID, -1}] {
+			t.Errorf("%s: no case where it decides", r.ID)
+		}
+		for i := range r.When {
+			if !have[key{r.ID, i}] {
+				t.Errorf("%s: no case where when[%d] alone fails", r.ID, i)
+			}
+		}
+	}
+}

@@ -1,0 +1,395 @@
+package gate
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diag"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// AcceptFormatVersion is the version of the accept file format.
+const AcceptFormatVersion = 1
+
+// MaxAcceptFileSize limits the size of an accept file.
+const MaxAcceptFileSize = 4 << 20
+
+// Entry is one reviewed change of an accept file: a change of one object
+// at one path, or (without a path) the object as a whole in one action.
+type Entry struct {
+	Object kube.ObjectRef
+	// Path is the change's path exactly as the report prints it (elided
+	// paths included); nil for the object as a whole.
+	Path kube.Path
+	// Action is the object's action the entry accepts (create, update,
+	// replace, delete, ownership). It is required without a path: such an
+	// entry accepts the object's creation, deletion or ownership change,
+	// the changes an update hides, or the changes that force a
+	// replacement. With a path it is optional. A deletion is only ever
+	// accepted by an entry that names it.
+	Action diffparse.Action
+	// New, when set, must equal the change's new value (a scalar, not a
+	// redacted or absent value): accepting image nginx:1.27 does not
+	// accept 1.28, and new: "" does not accept the field's removal.
+	New *string
+	// Reason says why (a ticket, an approval); it is shown in the report.
+	Reason string
+	// Origin and Index name the entry for messages: the file and the
+	// position in its accept list.
+	Origin string
+	Index  int
+}
+
+// String is the entry as messages name it: "Service/prod/web spec.type",
+// "StatefulSet.apps/prod/db action delete".
+func (e Entry) String() string {
+	s := e.Object.String()
+	if e.Path != nil {
+		s += " " + e.Path.String()
+	}
+	if e.Action != 0 {
+		s += " action " + e.Action.String()
+	}
+	return s
+}
+
+// AcceptFile is a parsed accept file.
+type AcceptFile struct {
+	Origin  string
+	Entries []Entry
+}
+
+type acceptDoc struct {
+	Version *int              `json:"version"`
+	Accept  []json.RawMessage `json:"accept"`
+}
+
+type acceptEntry struct {
+	Object string  `json:"object"`
+	Path   *string `json:"path"`
+	Action string  `json:"action"`
+	// New is any YAML scalar: new: 3 and new: "3" mean the same
+	New    json.RawMessage `json:"new"`
+	Reason string          `json:"reason"`
+}
+
+// ParseAccept reads an accept file:
+//
+//	version: 1
+//	accept:
+//	  - object: Deployment.apps/prod/web        # as in the report (ref)
+//	    path: spec.selector.matchLabels.track   # as in the report
+//	    new: canary                             # optional: only this new value
+//	    reason: CHG-1234, recreate approved
+//	  - object: StatefulSet.apps/prod/db        # the object as a whole:
+//	    action: delete                          # which action is accepted
+//	    reason: CHG-1240, data migrated to db2
+//
+// It is strict: unknown keys, bad references, paths and actions, an entry
+// without a path or action, and a missing reason (or one left at TODO)
+// are errors, all reported at once.
+func ParseAccept(data []byte, origin string) (*AcceptFile, error) {
+	if len(data) > MaxAcceptFileSize {
+		return nil, &diag.Error{Origin: origin, Msg: fmt.Sprintf("accept file is larger than %d bytes", MaxAcceptFileSize)}
+	}
+	js, err := yaml.YAMLToJSONStrict(data)
+	if err != nil {
+		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
+	}
+	var doc acceptDoc
+	if err := decodeStrict(js, &doc); err != nil {
+		return nil, &diag.Error{Origin: origin, Msg: err.Error()}
+	}
+	var errs diag.List
+	add := func(where, format string, args ...any) {
+		errs.Add(&diag.Error{Origin: origin, Where: where, Msg: fmt.Sprintf(format, args...)})
+	}
+	if doc.Version == nil || *doc.Version != AcceptFormatVersion {
+		add("", "want \"version: %d\"", AcceptFormatVersion)
+	}
+	f := &AcceptFile{Origin: origin}
+	for i, raw := range doc.Accept {
+		where := fmt.Sprintf("accept[%d]", i)
+		var ae acceptEntry
+		if err := decodeStrict(raw, &ae); err != nil {
+			add(where, "%v", err)
+			continue
+		}
+		e := Entry{Reason: strings.TrimSpace(ae.Reason), Origin: origin, Index: i}
+		if ae.Object == "" {
+			add(where, "object is required (the reference the report prints, such as StatefulSet.apps/prod/db)")
+		} else if ref, err := kube.ParseObjectRef(ae.Object); err != nil {
+			add(where, "%v", err)
+		} else {
+			e.Object = ref
+		}
+		if ae.Path != nil && *ae.Path != "" {
+			if p, err := kube.ParsePath(*ae.Path); err != nil {
+				add(where, "%v", err)
+			} else {
+				e.Path = p
+			}
+		}
+		if ae.Action != "" {
+			if a, err := diffparse.ParseAction(ae.Action); err != nil {
+				add(where, "%v", err)
+			} else {
+				e.Action = a
+			}
+		} else if ae.Path == nil || *ae.Path == "" {
+			add(where, "an entry without a path accepts the object as a whole: say which action (action: create, update, replace, delete or ownership)")
+		}
+		if newText, err := scalarText(ae.New); err != nil {
+			add(where, "%v", err)
+		} else {
+			e.New = newText
+			if e.New != nil && (ae.Path == nil || *ae.Path == "") {
+				add(where, "new needs a path: it is the new value of the change at that path")
+			}
+		}
+		switch {
+		case e.Reason == "":
+			add(where, "reason is required: say why this change may pass (a ticket, an approval)")
+		case todo(e.Reason):
+			add(where, "reason is %q: review the change, then say why it may pass (a ticket, an approval)", e.Reason)
+		}
+		f.Entries = append(f.Entries, e)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return f, nil
+}
+
+// todo reports whether a reason is the TODO placeholder that
+// [WriteAccept] writes ("TODO", "todo: …").
+func todo(reason string) bool {
+	first, _, _ := strings.Cut(reason, " ")
+	return strings.EqualFold(strings.TrimRight(first, ":.,;!"), "TODO")
+}
+
+// decodeStrict decodes JSON into v, refusing unknown fields.
+func decodeStrict(js []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return fmt.Errorf("unknown key %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// scalarText is the text of a JSON scalar, as the report prints values.
+func scalarText(raw json.RawMessage) (*string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	var s string
+	switch v := v.(type) {
+	case string:
+		s = v
+	case bool, float64:
+		s = string(raw)
+	default:
+		return nil, errors.New("new: want a single value (a string, number or boolean), not a list or map")
+	}
+	return &s, nil
+}
+
+// names reports whether the entry names a finding of an object.
+func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
+	if o.Ref.ID() != e.Object.ID() {
+		return false
+	}
+	if e.Action != 0 && o.Action != e.Action {
+		return false
+	}
+	// a deletion's only finding is the object's: without a path, the entry
+	// must name the action delete (above); with one, it names a field
+	if e.Path == nil {
+		// the object as a whole: its creation, deletion, ownership change
+		// or hidden changes, and for a replacement the changes forcing it
+		if e.Action == 0 || !(f.WholeObject || e.Action == diffparse.Replace && f.Replace) {
+			return false
+		}
+	} else if f.WholeObject || !f.Change.Path.Equal(e.Path) {
+		return false
+	}
+	if e.New != nil && (!f.Change.New.Present() || f.Change.New.Redacted || f.Change.New.Text != *e.New) {
+		return false
+	}
+	return true
+}
+
+// Accepting returns a judge that lets the reviewed changes of accept
+// files through: inner's offending findings that an entry names no longer
+// count, and a verdict with none left passes. Every finding an entry names
+// is listed as accepted. An entry that names nothing in the plan is a
+// note, with a suggestion when the plan has something close (the plan may
+// not be the one that was reviewed).
+func Accepting(inner Judge, files ...*AcceptFile) Judge {
+	return JudgeFunc(func(res *classify.Result) Verdict {
+		v := inner.Judge(res)
+		var entries []Entry
+		for _, f := range files {
+			entries = append(entries, f.Entries...)
+		}
+		if len(entries) == 0 {
+			return v
+		}
+		used := make([]bool, len(entries))
+		accepted := map[*classify.Finding]bool{}
+		for _, o := range res.Objects {
+			for i := range o.Findings {
+				f := &o.Findings[i]
+				for ei, e := range entries {
+					if !e.names(o, f) {
+						continue
+					}
+					used[ei] = true
+					if !accepted[f] {
+						accepted[f] = true
+						v.Accepted = append(v.Accepted, Accepted{Object: o, Finding: f, Entry: e})
+					}
+				}
+			}
+		}
+		for ei, e := range entries {
+			if !used[ei] {
+				v.Notes = append(v.Notes, unusedNote(res, e))
+			}
+		}
+		var rest []Offense
+		n := 0
+		for _, off := range v.Offending {
+			if off.Finding != nil && accepted[off.Finding] {
+				n++
+				continue
+			}
+			rest = append(rest, off)
+		}
+		if n == 0 {
+			return v
+		}
+		v.Offending = rest
+		if len(rest) > 0 {
+			v.Summary = failSummary(rest, v.Criterion)
+			return v
+		}
+		v.Tripped, v.ExitCode = false, ExitPass
+		noun := "change"
+		if n != 1 {
+			noun = "changes"
+		}
+		v.Summary = fmt.Sprintf("PASS - %d %s %s accepted by the accept file, nothing else", n, noun, v.Criterion)
+		return v
+	})
+}
+
+// unusedNote says that an entry names nothing in the plan, and what it
+// may have meant.
+func unusedNote(res *classify.Result, e Entry) string {
+	head := fmt.Sprintf("%s: accept[%d] (%s)", e.Origin, e.Index, e)
+	stale := "the plan is not the one that was reviewed"
+	var obj *classify.Object
+	for _, o := range res.Objects {
+		if o.Ref.ID() == e.Object.ID() {
+			obj = o
+			break
+		}
+	}
+	if obj == nil {
+		if s := closestRef(res, e.Object); s != "" {
+			return fmt.Sprintf("%s matches no object of this plan; did you mean %s?", head, s)
+		}
+		return fmt.Sprintf("%s matches no object of this plan: %s", head, stale)
+	}
+	ref := obj.Ref.String()
+	if e.Action != 0 && obj.Action != e.Action {
+		return fmt.Sprintf("%s: %s is %s in this plan, not %s: %s", head, ref, actionPast(obj.Action), actionPast(e.Action), stale)
+	}
+	if obj.Action == diffparse.Delete {
+		return fmt.Sprintf("%s: %s is deleted in this plan; a deletion is accepted only by an entry that says action: delete", head, ref)
+	}
+	if e.Path == nil {
+		var paths []string
+		for _, f := range obj.Findings {
+			if !f.WholeObject {
+				paths = append(paths, f.Change.Path.String())
+			}
+		}
+		return fmt.Sprintf("%s: %s has no change as a whole to accept (only field changes: %s); name each by path", head, ref, listSome(paths))
+	}
+	var paths []string
+	for _, f := range obj.Findings {
+		if f.WholeObject {
+			continue
+		}
+		if f.Change.Path.Equal(e.Path) && e.New != nil {
+			got := "absent"
+			switch {
+			case f.Change.New.Redacted:
+				got = "redacted"
+			case f.Change.New.Present():
+				got = fmt.Sprintf("%q", f.Change.New.Text)
+			}
+			return fmt.Sprintf("%s: the new value at %s is %s, not %q: %s", head, e.Path, got, *e.New, stale)
+		}
+		paths = append(paths, f.Change.Path.String())
+	}
+	if p := kube.Closest(e.Path.String(), paths); p != "" {
+		return fmt.Sprintf("%s: %s has no change at %s; did you mean %s?", head, ref, e.Path, p)
+	}
+	return fmt.Sprintf("%s: %s has no change at %s: %s", head, ref, e.Path, stale)
+}
+
+// closestRef suggests the object of the plan an entry's reference may
+// mean: the same kind, namespace and name in another group (Kind/ns/name
+// for Kind.group/ns/name), or a reference a few letters away.
+func closestRef(res *classify.Result, want kube.ObjectRef) string {
+	var refs []string
+	for _, o := range res.Objects {
+		r := o.Ref
+		if strings.EqualFold(r.Kind, want.Kind) && r.Namespace == want.Namespace && r.Name == want.Name {
+			return r.String()
+		}
+		refs = append(refs, r.String())
+	}
+	return kube.Closest(want.String(), refs)
+}
+
+func listSome(s []string) string {
+	sort.Strings(s)
+	if len(s) > 3 {
+		return strings.Join(s[:3], ", ") + fmt.Sprintf(" and %d more", len(s)-3)
+	}
+	return strings.Join(s, ", ")
+}
+
+func actionPast(a diffparse.Action) string {
+	switch a {
+	case diffparse.Create:
+		return "created"
+	case diffparse.Delete:
+		return "deleted"
+	case diffparse.Replace:
+		return "replaced"
+	case diffparse.Ownership:
+		return "taken over"
+	}
+	return "updated in place"
+}

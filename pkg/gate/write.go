@@ -1,0 +1,98 @@
+package gate
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+)
+
+// WriteAccept writes an accept file with one entry for each offending
+// finding of a verdict (the changes that trip the gate), each with
+// reason TODO: [ParseAccept] refuses the file until a person has reviewed
+// every change and said why it may pass. Field changes are named by path
+// and, for a plain value, by their new value; whole objects by action.
+// source names the reviewed input in the file's header.
+func WriteAccept(w io.Writer, v Verdict, source string) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "# Written by safediff review --write-accept from %s.\n", source)
+	fmt.Fprintf(bw, "# The changes %s. Review each one, then replace its TODO with\n", orDefault(v.Criterion, "that trip the gate"))
+	fmt.Fprintf(bw, "# why it may pass (a ticket, an approval): an entry whose reason is TODO is refused.\n")
+	fmt.Fprintf(bw, "version: %d\n", AcceptFormatVersion)
+	if len(v.Offending) == 0 {
+		fmt.Fprintf(bw, "accept: []\n")
+		return bw.Flush()
+	}
+	fmt.Fprintf(bw, "accept:\n")
+	seen := map[string]bool{}
+	for _, off := range v.Offending {
+		o, f := off.Object, off.Finding
+		var b []byte
+		b = fmt.Appendf(b, "  - object: %s\n", yamlString(o.Ref.String()))
+		switch {
+		case f == nil || f.WholeObject:
+			b = fmt.Appendf(b, "    action: %s\n", o.Action)
+		default:
+			b = fmt.Appendf(b, "    path: %s\n", yamlString(f.Change.Path.String()))
+			if nv := f.Change.New; nv.Kind == diffparse.Scalar && !nv.Redacted {
+				b = fmt.Appendf(b, "    new: %s\n", yamlQuoted(nv.Text))
+			}
+		}
+		if seen[string(b)] {
+			continue
+		}
+		seen[string(b)] = true
+		why := off.Why
+		if why == "" && f != nil {
+			why = fmt.Sprintf("%s: %s [%s]", f.Level, f.Reason, f.Rule)
+		}
+		if why != "" {
+			fmt.Fprintf(bw, "  # %s\n", oneLine(why))
+		}
+		bw.Write(b)
+		fmt.Fprintf(bw, "    reason: TODO\n")
+	}
+	return bw.Flush()
+}
+
+var plainYAML = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._/:-]*$`)
+
+// yamlString writes s plain when it reads back as the same string, and
+// quoted otherwise.
+func yamlString(s string) string {
+	if plainYAML.MatchString(s) && !reservedYAML[s] {
+		return s
+	}
+	return yamlQuoted(s)
+}
+
+// yamlQuoted is s as a double-quoted scalar (JSON's syntax, which YAML
+// reads alike).
+func yamlQuoted(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// reservedYAML are plain scalars YAML 1.1 reads as other than strings.
+var reservedYAML = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "y": true, "n": true}
+
+func oneLine(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\r' {
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

@@ -1,0 +1,343 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// FallbackRule is the rule id of decisions that no rule matched.
+const FallbackRule = "fallback"
+
+// SchemaTypeRule is the rule id of the built-in check that a new value has
+// the type its field takes: a value the API server cannot decode (replicas:
+// abc, a number in a label) makes helm upgrade fail, so such a change is
+// at least disruptive, whatever the rules say.
+const SchemaTypeRule = "schema-type"
+
+// Decision is a rule set's answer for one change of an object.
+type Decision struct {
+	Level Level
+	// Rule is the id of the deciding rule, [FallbackRule] or
+	// [SchemaTypeRule]; Origin the file it comes from ("" for the built-in
+	// fallback and check).
+	Rule   string
+	Origin string
+	Reason string
+	// Replace is set when the change certainly forces the object to be
+	// replaced (at every place it can be); MaybeReplace when it may, but
+	// the input does not show enough to be sure.
+	Replace      bool
+	MaybeReplace bool
+	// Assumed is set when the level rests on something the input does not
+	// show: an elided location, a hidden value, a field out of view. The
+	// real level may be lower, never higher. Assumptions say what, for a
+	// reader ("spec.replicas is not shown (it counts as its worst value)").
+	Assumed     bool
+	Assumptions []string
+	// Missing lists the object fields the rules needed that the input does
+	// not show: they counted as their worst value.
+	Missing []kube.Path
+	// Place is, for a change that can be at several places, the place
+	// that gave the level (a full path); Places counts the places.
+	Place  kube.Path
+	Places int
+	// Also lists other rules that certainly matched.
+	Also []string
+	// Lowered is set when a higher layer decided lower than the lowest
+	// layer (the default rules) would have, and that would have been at
+	// least disruptive: a user rule silenced a finding.
+	Lowered *Baseline
+}
+
+// Baseline is what the lowest layer of a set alone decides.
+type Baseline struct {
+	Level Level
+	Rule  string
+}
+
+// Selection is a set's rules that select one object (by group, kind,
+// name, namespace, release and action): what [Selection.Decide] needs to
+// decide the object's changes. It is cheap to make, once per object.
+type Selection struct {
+	set    *Set
+	obj    *diffparse.Object
+	layers [][]*Rule // per layer, highest precedence first
+	schema *kube.Type
+}
+
+// Select returns the rules of s that select obj.
+func (s *Set) Select(obj *diffparse.Object) *Selection {
+	sel := &Selection{set: s, obj: obj, layers: make([][]*Rule, len(s.layers))}
+	for i, f := range s.layers {
+		for _, r := range f.Rules {
+			if r.MatchesObject(obj) {
+				sel.layers[i] = append(sel.layers[i], r)
+			}
+		}
+	}
+	sel.schema = kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
+	return sel
+}
+
+// Decide decides one change of the selected object. ch is the field
+// change, or nil for the object as a whole (its creation, deletion,
+// ownership change, or changes the input hides); op is its operation; and
+// places are where it can be: its path when that is exact, the places the
+// schema allows for an elided path (at least one). The change gets the
+// highest level among its places; it certainly forces a replacement only
+// when it does at every place.
+func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...kube.Path) Decision {
+	if len(places) == 0 {
+		places = []kube.Path{{}}
+	}
+	base := len(sel.layers) - 1
+	var best Decision
+	allReplace := true
+	fromAbove := false // a layer above the lowest (or its fallback) decided somewhere
+	for i, p := range places {
+		d, layer := sel.decideAt(ch, op, p, 0)
+		allReplace = allReplace && d.Replace
+		fromAbove = fromAbove || layer != base
+		if i == 0 || worse(d, best) {
+			best = d
+			best.Place = p
+		}
+	}
+	if ch == nil {
+		best.Place = nil // the object as a whole
+	} else {
+		if !ch.Path.Exact() {
+			best.Places = len(places)
+		}
+		if len(places) > 1 || !best.Place.Exact() {
+			best.Assumed = true
+			best.Assumptions = append([]string{placesPhrase(len(places))}, best.Assumptions...)
+			if best.Replace && !allReplace {
+				best.Replace, best.MaybeReplace = false, true
+			}
+		}
+		if best.Place.Equal(ch.Path) {
+			best.Place = nil
+		}
+	}
+	if fromAbove && base > 0 {
+		sel.baseline(&best, ch, op, places)
+	}
+	return best
+}
+
+// worse reports whether a is a worse decision than b: a higher level, or
+// at one level a (possible) replacement.
+func worse(a, b Decision) bool {
+	switch {
+	case a.Level != b.Level:
+		return a.Level > b.Level
+	case a.Replace != b.Replace:
+		return a.Replace
+	}
+	return a.MaybeReplace && !b.MaybeReplace
+}
+
+func placesPhrase(n int) string {
+	if n == 1 {
+		return "its place is not shown"
+	}
+	return fmt.Sprintf("its place is not shown (%d places possible)", n)
+}
+
+// baseline compares d with what the lowest layer alone decides at the
+// same places, and records a lowering of a disruptive or destructive
+// decision.
+func (sel *Selection) baseline(d *Decision, ch *diffparse.Change, op diffparse.Op, places []kube.Path) {
+	base := len(sel.layers) - 1
+	var worst Decision
+	for i, p := range places {
+		b, _ := sel.decideAt(ch, op, p, base)
+		if i == 0 || worse(b, worst) {
+			worst = b
+		}
+	}
+	if worst.Level >= Disruptive && worst.Level > d.Level {
+		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule}
+	}
+}
+
+// decideAt decides one change at one place with the layers from first
+// down, and returns the index of the layer that decided (len(layers) for
+// the fallback).
+func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.Path, first int) (Decision, int) {
+	subj := Subject{Object: sel.obj, Change: ch, Path: path, Op: op}
+	type cand struct {
+		r     *Rule
+		maybe bool
+	}
+	var collected []cand
+	decided := len(sel.layers)
+	for li := first; li < len(sel.layers); li++ {
+		var yes, maybe []*Rule
+		overridden := false
+		for _, r := range sel.layers[li] {
+			switch r.Matches(subj) {
+			case kube.Yes:
+				if r.Override && !overridden {
+					// an override decides alone within its layer
+					overridden, yes, maybe = true, nil, nil
+				}
+				if r.Override || !overridden {
+					yes = append(yes, r)
+				}
+			case kube.Maybe:
+				if !overridden {
+					maybe = append(maybe, r)
+				}
+			}
+		}
+		for _, r := range yes {
+			collected = append(collected, cand{r: r})
+		}
+		for _, r := range maybe {
+			collected = append(collected, cand{r: r, maybe: true})
+		}
+		if len(yes) > 0 {
+			decided = li
+			break
+		}
+	}
+	// the most severe: the highest level, and at one level a replacement
+	// (on a tie, the first: yes before maybe, in file order)
+	var best *cand
+	for i := range collected {
+		c := &collected[i]
+		if best == nil || c.r.Level > best.r.Level || c.r.Level == best.r.Level && c.r.Replace && !best.r.Replace {
+			best = c
+		}
+	}
+	var d Decision
+	fb := sel.set.fallbacks[first]
+	if decided == len(sel.layers) && (best == nil || fb.Level > best.r.Level) {
+		d.Level, d.Rule, d.Origin, d.Reason = fb.Level, FallbackRule, fb.origin, fb.Reason
+		d.Assumed = best != nil
+	} else {
+		d.Level, d.Rule, d.Origin, d.Reason = best.r.Level, best.r.ID, best.r.Origin, best.r.Reason
+		d.Assumed = best.maybe
+		if best.maybe {
+			d.MaybeReplace = best.r.Replace
+			d.Missing, d.Assumptions = best.r.unknowns(subj)
+		} else {
+			d.Replace = best.r.Replace
+		}
+	}
+	for _, x := range collected {
+		if !x.maybe && (best == nil || x.r != best.r) {
+			d.Also = append(d.Also, x.r.ID)
+		}
+	}
+	if why := typeProblem(sel.schema, ch, op, path); why != "" {
+		if d.Level <= Disruptive {
+			if d.Rule != FallbackRule {
+				d.Also = append([]string{d.Rule}, d.Also...)
+			}
+			d = Decision{Level: Disruptive, Rule: SchemaTypeRule, Reason: why, Also: d.Also}
+		} else {
+			d.Also = append(d.Also, SchemaTypeRule)
+		}
+	}
+	return d, decided
+}
+
+// typeProblem returns why the API server cannot decode the change's new
+// value at path, or "" when it can or when that is not known (a value of
+// unknown type, a field the schema does not know).
+func typeProblem(schema *kube.Type, ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	if ch == nil || (op != diffparse.Add && op != diffparse.Modify) || !ch.New.Present() || ch.New.Redacted {
+		return ""
+	}
+	t := schema.At(path)
+	if t == nil || t.Kind == kube.AnyType {
+		return ""
+	}
+	v := ch.New
+	fail := func(want string) string {
+		return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+	}
+	switch v.Kind {
+	case diffparse.Tree:
+		switch {
+		case t.Kind == kube.ScalarType:
+			return fail(t.Leaf.String())
+		case t.Kind == kube.ListType && ch.Shape == kube.MappingShape:
+			return fail("a list")
+		case t.Kind != kube.ListType && ch.Shape == kube.SequenceShape:
+			return fail("a mapping")
+		}
+		return ""
+	case diffparse.Text:
+		if t.Kind != kube.ScalarType {
+			return fail(collection(t))
+		}
+		if !leafTakes(t.Leaf, diffparse.StringType, v.Text) {
+			return fail(t.Leaf.String())
+		}
+		return ""
+	}
+	switch v.Type {
+	case diffparse.UnknownType, diffparse.NullType:
+		return "" // cannot tell; null unsets any field
+	}
+	if t.Kind != kube.ScalarType {
+		return fail(collection(t))
+	}
+	if !leafTakes(t.Leaf, v.Type, v.Text) {
+		return fail(t.Leaf.String())
+	}
+	return ""
+}
+
+func collection(t *kube.Type) string {
+	if t.Kind == kube.ListType {
+		return "a list"
+	}
+	return "a mapping"
+}
+
+// leafTakes reports whether a field of type leaf accepts a scalar of YAML
+// type typ and text text, as the API server decodes the JSON that
+// sigs.k8s.io/yaml makes of it.
+func leafTakes(leaf kube.Leaf, typ diffparse.ScalarType, text string) bool {
+	switch leaf {
+	case kube.AnyLeaf:
+		return true
+	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf, kube.BytesLeaf:
+		return typ == diffparse.StringType
+	case kube.BooleanLeaf:
+		return typ == diffparse.BoolType
+	case kube.NumberLeaf:
+		return typ == diffparse.IntType || typ == diffparse.FloatType
+	case kube.IntegerLeaf:
+		return typ == diffparse.IntType || typ == diffparse.FloatType && integral(text)
+	case kube.IntOrStringLeaf:
+		return typ == diffparse.IntType || typ == diffparse.StringType || typ == diffparse.FloatType && integral(text)
+	case kube.QuantityLeaf:
+		switch typ {
+		case diffparse.IntType, diffparse.FloatType:
+			return true
+		case diffparse.StringType:
+			_, err := resource.ParseQuantity(text)
+			return err == nil
+		}
+		return false
+	}
+	return true
+}
+
+// integral reports whether a YAML float is a whole number: the JSON that
+// sigs.k8s.io/yaml writes for it (3.0 becomes 3) decodes into an integer.
+func integral(text string) bool {
+	f, err := strconv.ParseFloat(text, 64)
+	return err == nil && f == float64(int64(f))
+}
