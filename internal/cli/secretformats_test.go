@@ -22,20 +22,36 @@ var entryHeader = regexp.MustCompile(`^(.*), (.*), (\S+) \(.*\) (has changed:|ha
 
 // secretBlockValues collects the lines of block scalar values (key: | or
 // key: >) under data: or stringData: of the Secrets of a diff output
-// (one-line values are secretValues').
+// (one-line values are secretValues'), and what follows "# Source: " on a
+// line that is not a document's first (a value's line, when --context cut
+// the rest).
 func secretBlockValues(text string) []string {
 	var out []string
 	inSecret, inData, block := false, false, -1 // block: the indentation of the key of an open block value
+	var seen [2]bool                            // per side: a line of the document was seen
 	for _, l := range strings.Split(ansi.ReplaceAllString(text, ""), "\n") {
 		if anyHeader.MatchString(l) {
 			inSecret = strings.Contains(strings.ToLower(l), ", secret (v1) ")
-			inData, block = false, -1
+			inData, block, seen = false, -1, [2]bool{}
 			continue
+		}
+		if l == "..." {
+			seen = [2]bool{true, true} // the first line may be elided
 		}
 		if !inSecret || len(l) < 2 || l == "..." {
 			continue
 		}
 		content := l[2:]
+		sides := map[byte][]int{'-': {0}, '+': {1}, ' ': {0, 1}}[l[0]]
+		if strings.TrimSpace(content) != "" {
+			if src, ok := strings.CutPrefix(strings.TrimSpace(content), "# Source: "); ok && (len(sides) == 0 || seen[sides[0]]) {
+				// not a document's first line: part of a value
+				out = append(out, src)
+			}
+			for _, i := range sides {
+				seen[i] = true
+			}
+		}
 		indent := len(content) - len(strings.TrimLeft(content, " "))
 		trimmed := strings.TrimSpace(content)
 		switch {

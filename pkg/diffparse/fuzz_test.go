@@ -275,7 +275,7 @@ func headerOf(j []byte) (string, bool) {
 // plain block style; a review of the original may fail (nothing passes),
 // never come out lower.
 func FuzzReviewExact(f *testing.F) {
-	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedContainers} {
+	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers} {
 		old, new := entrySides(e)
 		f.Add(old + "\n===\n" + new)
 	}

@@ -112,6 +112,9 @@ func (in *input) rawLine() (string, bool, error) {
 		if len(rest) >= size/2 {
 			size = 2 * len(rest) // a long line: grow geometrically
 		}
+		if len(rest)+size > maxLine+1 {
+			size = max(maxLine+1-len(rest), 1) // enough to see that the line is too long
+		}
 		if left := in.max - in.read + 1; int64(size) > left && left > 0 {
 			size = int(left) // never buffer more than the limit allows
 		}

@@ -96,3 +96,17 @@ func TestInputOverTheLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestEndlessLine: a stream without line breaks is refused once a line
+// passes 16 MiB, well before the input limit, so that it is never buffered
+// whole.
+func TestEndlessLine(t *testing.T) {
+	src := &endless{text: "x"}
+	_, err := diffparse.Parse(io.MultiReader(strings.NewReader("default, a, ConfigMap (v1) has changed:\n+ "), src), diffparse.Options{MaxInput: 64 << 20})
+	if err == nil || !strings.Contains(allErrors(err), "is longer than") {
+		t.Fatalf("want the line length error, got %v", err)
+	}
+	if src.read > 40<<20 {
+		t.Errorf("read %d bytes of one line", src.read)
+	}
+}

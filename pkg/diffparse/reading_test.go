@@ -245,6 +245,28 @@ const (
 +             - name: URL
 +               value: "http://$(HOST)"
 `
+	reorderedArgs = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+-           args: [--config=/etc/web.yaml, --strict]
++           args: [--strict, --config=/etc/web.yaml]
+`
 	reorderedContainers = `default, web, Deployment (apps) has changed:
   # Source: demo/templates/deployment.yaml
   apiVersion: apps/v1
@@ -305,6 +327,8 @@ func TestReadingAsKubernetes(t *testing.T) {
 			"go-yaml breaks the line at U+2028: a second spec replaces the Service's selector"},
 		{"reordered env", reorderedEnv, rules.Restart, "spec.template.spec.containers[name=web].env", diffparse.Reorder, "",
 			"env order is meaning ($(HOST) expands only after HOST): the pod template changes"},
+		{"reordered arguments", reorderedArgs, rules.Restart, "spec.template.spec.containers[name=web].args", diffparse.Reorder, "",
+			"a list of scalars in another order is another command line"},
 		{"reordered containers", reorderedContainers, rules.Restart, "spec.template.spec.containers", diffparse.Reorder, "",
 			"a new container order is a new pod template"},
 	}
@@ -524,5 +548,28 @@ func TestScalarTypes(t *testing.T) {
 				t.Errorf("%s: %s types %v, want %v", name, path, got[path], w)
 			}
 		}
+	}
+}
+
+// TestPartialDuplicateKeys: in a partial body, a key seen twice in one
+// mapping may hide another document or value between: the object is
+// unresolved.
+func TestPartialDuplicateKeys(t *testing.T) {
+	input := `default, web, Deployment (apps) has changed:
+...
+  spec:
+    replicas: 3
+...
+  spec:
+-   replicas: 1
++   replicas: 2
+...
+`
+	plan, err := diffparse.ParseString(input, diffparse.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	if !unresolved(plan) {
+		t.Fatalf("two visible spec keys, and no unresolved note:\n%s", summary(plan))
 	}
 }
