@@ -28,6 +28,14 @@ import (
 // style documents.
 const maxExactBytes = 4 << 20
 
+// aliasRE finds what may be an alias: a '*' where a YAML node can start.
+var aliasRE = regexp.MustCompile(`(^|[\s\[{,:-])\*[^\s,\]}]`)
+
+// maxAliasedBytes bounds a document with aliases: go-yaml refuses
+// excessive aliasing only past a hundred aliases, and a hundred aliases of
+// a large anchor multiply the document.
+const maxAliasedBytes = 256 << 10
+
 // decodeExact reads the whole document of lines (no elisions) with the
 // exact reader into t. The error names the input line when go-yaml does,
 // and never quotes the document (it may hold Secret data).
@@ -41,11 +49,16 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) error {
 		return &exactError{line: lines[0].no, msg: fmt.Sprintf("the document is %d bytes, over the %d the exact reader takes, and uses YAML the fast reader does not follow", size, maxExactBytes)}
 	}
 	b.Grow(size)
+	aliases := false
 	for _, l := range lines {
+		aliases = aliases || strings.IndexByte(l.text, '*') >= 0 && aliasRE.MatchString(l.text)
 		for range l.count() {
 			b.WriteString(l.text)
 			b.WriteByte('\n')
 		}
+	}
+	if aliases && size > maxAliasedBytes {
+		return &exactError{line: lines[0].no, msg: fmt.Sprintf("the document is %d bytes and may use aliases, over the %d the exact reader expands", size, maxAliasedBytes)}
 	}
 	j, err := yaml.YAMLToJSON([]byte(b.String()))
 	if err != nil {
