@@ -83,7 +83,7 @@ func (p *blockParser) entry(h header) {
 
 func toBodyLine(l iline) bodyLine {
 	t := l.text
-	b := bodyLine{no: l.no, cr: l.cr}
+	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide}
 	switch {
 	case t == "...":
 		b.gap = true

@@ -48,6 +48,7 @@ type iline struct {
 	text string // without line ending and without ANSI escape sequences
 	no   int
 	cr   bool  // a trailing \r that is part of the content
+	wide bool  // the line has bytes outside ASCII
 	err  error // the line is not text (invalid UTF-8, control characters)
 }
 
@@ -163,7 +164,31 @@ func (in *input) readLine() (iline, bool, error) {
 	if strings.HasSuffix(s, "\r") {
 		s, l.cr = s[:len(s)-1], true // the content's
 	}
-	if strings.IndexByte(s, 0x1b) >= 0 {
+	// one pass finds what needs more work: escape sequences, carriage
+	// returns and backspaces, other control characters, non-ASCII bytes
+	var esc, crbs, ctl, wide bool
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			wide = true
+		case c >= 0x20 && c != 0x7f, c == '\t':
+		case c == 0x1b:
+			esc = true
+		case c == '\r', c == '\b':
+			crbs = true
+		default:
+			ctl = true
+		}
+	}
+	l.wide = wide
+	if !esc && !crbs && !ctl && !wide {
+		l.text = s
+		if unterminated && strings.TrimSpace(s) != "" {
+			in.cutAt = l.no
+		}
+		return l, true, nil
+	}
+	if esc {
 		s = stripEscapes(s)
 	}
 	if i := strings.IndexAny(s, "\r\b"); i >= 0 {

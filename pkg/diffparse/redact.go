@@ -29,6 +29,9 @@ func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT 
 // sensitive: an added env list holding a password, an annotation map
 // holding last-applied-configuration.
 func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool {
+	if t.nodes[n].firstChild < 0 {
+		return false
+	}
 	var typ *kube.Type
 	if p.Exact() {
 		typ = t.typ.At(p)

@@ -155,13 +155,21 @@ func plainOK(s string) bool {
 	if s[len(s)-1] == ':' || s == "<<" {
 		return false
 	}
-	if c := s[0]; c == '.' || c == '+' || c == '-' {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			if s[i-1] == ':' {
+				return false // ": "
+			}
+			if i+1 < len(s) && s[i+1] == '#' {
+				return false // " #"
+			}
+		}
+	}
+	if len(s) <= 5 && strings.Contains(s, ".") {
 		if _, _, ok := resolvePlain(s); !ok {
 			return false // .inf and .nan: no JSON form
 		}
-	}
-	if strings.Contains(s, ": ") || strings.Contains(s, " #") {
-		return false
 	}
 	return true
 }

@@ -32,6 +32,7 @@ type bodyLine struct {
 	side uint8  // sideOld|sideNew for context lines
 	gap  bool   // an elision marker ("...")
 	cr   bool   // the content ended in a carriage return (go-yaml reads CRLF as a line break)
+	wide bool   // the line has bytes outside ASCII
 }
 
 // count returns how many input lines l stands for.
@@ -386,7 +387,7 @@ func (t *sideTree) line(i int, s string) {
 	col := indentOf(s)
 	rest := s[col:]
 	blank := isBlank(rest)
-	if oddText(s) {
+	if t.lines[i].wide && oddText(s) {
 		t.markOdd(i, oddUnicode)
 	}
 
