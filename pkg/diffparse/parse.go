@@ -37,9 +37,22 @@ var ErrUnsupported = errors.New("unsupported input")
 // returns the changed objects. Input it does not understand is an error
 // naming the line, never a partial result: a gate must not pass what it
 // could not read. Empty input is a plan with no objects and NoChanges set.
-func Parse(r io.Reader, opts Options) (*Plan, error) {
+func Parse(r io.Reader, opts Options) (plan *Plan, err error) {
+	if recoverPanics {
+		// a last resort: a panic would exit 2, which reads as a tripped
+		// gate; an error judges nothing (the fuzz tests run without it, so
+		// that they see the panic)
+		defer func() {
+			if r := recover(); r != nil {
+				plan, err = nil, fmt.Errorf("safediff could not read the input: internal error (%v); please report it", r)
+			}
+		}()
+	}
 	return parseInput(newInput(r, opts.MaxInput), &opts)
 }
+
+// recoverPanics turns a panic of the reader into an error.
+var recoverPanics = true
 
 // ParseString is [Parse] on a string.
 func ParseString(s string, opts Options) (*Plan, error) {
