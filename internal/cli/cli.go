@@ -112,7 +112,7 @@ Exit codes: 0 reviewed, nothing at or above the gate; 2 the gate tripped;
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("safediff {{.Version}}\n")
-	root.AddCommand(newReviewCmd(s), newUpgradeCmd(s), newMigrateCmd(s), newRulesCmd(s), newVersionCmd(s))
+	root.AddCommand(newReviewCmd(s), newUpgradeCmd(s), newPlanCmd(s), newApplyCmd(s), newMigrateCmd(s), newRulesCmd(s), newVersionCmd(s))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root
 }

@@ -86,7 +86,7 @@ rules:
 		{name: "version", args: []string{"version"}, wantExit: 0, wantOut: []string{"safediff "}, reason: "prints a version"},
 		{name: "unknown command", args: []string{"revue"}, wantExit: 1, wantErr: []string{"unknown command"}, reason: "typos fail"},
 		{name: "migrate: broken file", args: []string{"migrate", "plan", badMigration}, wantExit: 1,
-			wantErr: []string{"bad-migration.yaml: name: want a DNS label", "target.address: want host:port"}, reason: "a broken migration file is an error naming each field, before anything runs"},
+			wantErr: []string{"bad-migration.yaml: line 2, column 1: name: want a DNS label", "target.address: want host:port"}, reason: "a broken migration file is an error naming each field, before anything runs"},
 		{name: "migrate: missing credential", args: []string{"migrate", "run", "--yes", filepath.Join("..", "..", "pkg", "migrate", "testdata", "postgres.yaml")}, wantExit: 1,
 			wantErr: []string{"ORDERS_PG_REPLICATION_PASSWORD", "is not set"}, reason: "a missing secret is named before any step runs"},
 		{name: "migrate: unknown step", args: []string{"migrate", "run", "--until", "promote", noAuthRedis}, wantExit: 1,

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -18,14 +19,21 @@ the limits (see the README). Each helm step of the runbook is planned with
 helm diff and reviewed against what the step expects; anything beyond that
 stops the run before the upgrade, with the review printed.
 
+  safediff migrate validate FILE        check the file offline: every problem, with its line
   safediff migrate plan FILE            the steps, and the review of the next one
   safediff migrate run FILE             run the pending steps (resumes after an interruption)
   safediff migrate abort FILE           before promotion: back to the start
   safediff migrate delete-source FILE   after the migration: uninstall the source
 
+A run holds the migration's lock, a Lease in the source's and the target's
+namespaces: a second runner anywhere is refused with who holds it. A cut-over
+is rolled back before the promotion when the clients do not go away, the
+target does not catch up, or the content of the fenced source and the target
+differs.
+
 Exit codes: 0 done; 2 held (a review beyond the step's expectations, or a
-question not answered yes); 1 an error, or a cut-over rolled back because the
-target did not catch up in time.`
+question not answered yes); 1 an error, a refused lock, or a rolled-back
+cut-over.`
 
 type migrateFlags struct {
 	state          string
@@ -33,6 +41,7 @@ type migrateFlags struct {
 	ruleFiles      []string
 	noDefaultRules bool
 	noColor        bool
+	noEnv          bool
 	yes            bool
 	until          string
 	accept         []string
@@ -52,6 +61,34 @@ func newMigrateCmd(s *Streams) *cobra.Command {
 	pf.BoolVar(&f.noDefaultRules, "no-default-rules", false, "drop the embedded default rules")
 	pf.BoolVar(&f.noColor, "no-color", false, "never colour the output")
 
+	validate := &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a migration file without a cluster: every problem at once, with its line and column",
+		Long: `Validate checks a migration file without touching a cluster: its YAML, every
+field (unknown, set twice, missing, or with a bad value), the values files and
+local charts it names, and the environment variables of its credentials
+(--no-env skips those, e.g. in CI where they are not set). Every problem is
+reported at once, with its line, column and field; fields the file does not
+write (defaults) are never named. Exit 0 when the file is valid, 1 otherwise.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			getenv := s.Getenv
+			if f.noEnv {
+				getenv = nil
+			}
+			m, err := migrate.Validate(args[0], getenv)
+			if err != nil {
+				return err
+			}
+			steps, err := migrate.Runbook(m, func(string) string { return "-" })
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Out, "%s: valid: %s migration %s, %s -> %s, %d steps\n", args[0], m.Component, m.Name, m.Source.Ref(), m.Target.Ref(), len(steps))
+			return nil
+		},
+	}
+	validate.Flags().BoolVar(&f.noEnv, "no-env", false, "do not check that the credentials' environment variables are set")
 	plan := &cobra.Command{
 		Use:   "plan FILE",
 		Short: "Print the steps and the review of the next pending step",
@@ -130,7 +167,7 @@ lists the destructive objects. --yes is not enough.`,
 		},
 	}
 	del.Flags().StringArrayVar(&f.accept, "accept", nil, "accept `FILE` listing the objects whose removal was reviewed (repeatable)")
-	cmd.AddCommand(plan, run, abort, del)
+	cmd.AddCommand(validate, plan, run, abort, del)
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
@@ -27,6 +28,13 @@ type reviewFlags struct {
 	namespace      string
 	accept         []string
 	writeAccept    string // review only
+	cluster        clusterFlags
+	// confirm, when set, adds to a classified review what the API server
+	// said (--cluster), before it is judged.
+	confirm func(*classify.Result) error
+	// planned are the accept entries a saved plan recorded, applied with
+	// the accept files.
+	planned *gate.AcceptFile
 }
 
 func (f *reviewFlags) register(cmd *cobra.Command) {
@@ -51,6 +59,7 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
+	f.cluster.register(cmd)
 }
 
 func newReviewCmd(s *Streams) *cobra.Command {
@@ -81,6 +90,12 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 				return err
 			}
 			defer closeIn()
+			if f.cluster.on {
+				var err error
+				if in, err = prepareDiffCluster(cmd.Context(), s, &f, in); err != nil {
+					return err
+				}
+			}
 			return runReview(s, &f, in, source)
 		},
 	}
@@ -162,6 +177,9 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 		return nil, err
 	}
 	var accept []*gate.AcceptFile
+	if f.planned != nil {
+		accept = append(accept, f.planned)
+	}
 	for _, name := range f.accept {
 		a, err := review.ReadAccept(name)
 		if err != nil {
@@ -169,7 +187,7 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 		}
 		accept = append(accept, a)
 	}
-	rep, err := review.Review(in, review.Options{Rules: set, Judge: g, Accept: accept, Format: format, Namespace: f.namespace, Source: source})
+	rep, err := review.Review(in, review.Options{Rules: set, Judge: g, Accept: accept, Confirm: f.confirm, Format: format, Namespace: f.namespace, Source: source})
 	if err != nil {
 		return nil, err
 	}

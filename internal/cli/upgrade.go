@@ -15,6 +15,7 @@ import (
 
 	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/plan"
 	"github.com/safediff/safediff/pkg/report"
 )
 
@@ -36,36 +37,41 @@ itself fails after the gate passed, its exit code.`
 
 func newUpgradeCmd(s *Streams) *cobra.Command {
 	var f upgradeFlags
-	cmd := &cobra.Command{
-		Use:   "upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
-		Short: "Plan with helm diff, review, gate, and only then helm upgrade",
-		Long:  upgradeHelp,
-		// the arguments are helm's, with safediff's flags among them:
-		// splitUpgradeArgs takes those out
+	cmd := helmArgsCommand("upgrade RELEASE CHART [helm upgrade flags] [safediff flags]",
+		"Plan with helm diff, review, gate, and only then helm upgrade", upgradeHelp,
+		func(ctx context.Context, helmArgs []string) error { return runUpgrade(ctx, s, &f, helmArgs) })
+	f.register(cmd)
+	return cmd
+}
+
+// helmArgsCommand is a command whose arguments are helm's, with
+// safediff's own flags among them: splitUpgradeArgs takes those out, and
+// run gets the rest.
+func helmArgsCommand(use, short, long string, run func(ctx context.Context, helmArgs []string) error) *cobra.Command {
+	return &cobra.Command{
+		Use: use, Short: short, Long: long,
 		DisableFlagParsing:    true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, a := range args {
-				if a == "-h" || a == "--help" {
-					return cmd.Help()
-				}
+			if wantsHelp(args) {
+				return cmd.Help()
 			}
 			helmArgs, err := splitUpgradeArgs(cmd, args)
 			if err != nil {
 				return err
 			}
-			return runUpgrade(cmd.Context(), s, &f, helmArgs)
+			return run(cmd.Context(), helmArgs)
 		},
 	}
-	f.register(cmd)
-	return cmd
 }
 
 // upgradeFlags are safediff's own flags of the upgrade command.
 type upgradeFlags struct {
 	reviewFlags
-	plan    bool
-	approve bool
+	plan         bool
+	approve      bool
+	audit        string
+	auditCluster bool
 }
 
 // register defines the flags on the command, for its help and for
@@ -79,6 +85,8 @@ func (f *upgradeFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.output, "report", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.BoolVar(&f.plan, "plan", false, "review only; never upgrade")
 	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
+	fl.StringVar(&f.audit, "audit", "", "append a JSON line about this upgrade to `FILE` (who, on what grounds, helm's exit code)")
+	fl.BoolVar(&f.auditCluster, "audit-cluster", false, "also record it in the cluster: an immutable ConfigMap in the release's namespace, labelled "+plan.AuditLabel)
 }
 
 // splitUpgradeArgs takes the command's flags (long forms, --flag value or
@@ -125,18 +133,14 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err != nil {
 		return err
 	}
-	runner := &helmrun.Runner{
-		Helm:   s.Getenv("HELM_BIN"),
-		Env:    s.environ(),
-		Stdin:  s.In,
-		Stdout: s.Out,
-		Stderr: s.Err,
-	}
-	if d := s.Getenv("HELM_DEBUG"); d == "true" || d == "1" {
-		runner.Debug = s.Err
-	}
+	runner := newRunner(s, s.environ())
 	if f.namespace == "" {
 		f.namespace = s.Getenv("HELM_NAMESPACE")
+	}
+	if f.cluster.on {
+		if err := prepareCluster(ctx, s, &f.reviewFlags, helmArgs); err != nil {
+			return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+		}
 	}
 	diff, err := runner.Diff(ctx, u)
 	if err != nil {
@@ -149,35 +153,30 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
 	}
-	switch {
-	case f.plan:
+	if f.plan {
 		if rep.Verdict.Tripped {
 			return &exitError{code: gate.ExitTrip}
 		}
 		return nil
+	}
+	audit, err := openUpgradeAudit(ctx, s, f, runner, u, helmArgs, rep)
+	if err != nil {
+		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+	}
+	switch {
 	case rep.Verdict.Tripped && f.approve:
 		ok, err := confirm(s, u.Release)
 		if err != nil {
-			return &exitError{code: gate.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)}
+			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)})
 		}
 		if !ok {
-			return &exitError{code: gate.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)}
+			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)})
 		}
+		audit.approve("terminal")
 	case rep.Verdict.Tripped:
-		return &exitError{code: gate.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)}
+		return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)})
 	}
-	if err := runner.Upgrade(ctx, u); err != nil {
-		var ue *helmrun.UpgradeError
-		if errors.As(err, &ue) {
-			code := ue.ExitCode
-			if code == 0 {
-				code = gate.ExitError
-			}
-			return &exitError{code: code, err: err}
-		}
-		return err
-	}
-	return nil
+	return audit.upgraded(runner.Upgrade(ctx, u))
 }
 
 // confirm asks on the terminal whether to upgrade although the gate

@@ -195,7 +195,7 @@ func wantHistory(t *testing.T, h helmUnderTest, ns, rel string, rev int, status 
 	}
 }
 
-func wantExit(t *testing.T, r testenv.Result, code int) {
+func wantExit(t testing.TB, r testenv.Result, code int) {
 	t.Helper()
 	if r.Code != code {
 		t.Fatalf("exit %d, want %d\n%s", r.Code, code, r)
@@ -203,7 +203,7 @@ func wantExit(t *testing.T, r testenv.Result, code int) {
 }
 
 // wantIn checks that each of subs occurs in s.
-func wantIn(t *testing.T, what, s string, subs ...string) {
+func wantIn(t testing.TB, what, s string, subs ...string) {
 	t.Helper()
 	for _, sub := range subs {
 		if !strings.Contains(s, sub) {

@@ -59,9 +59,14 @@ var migrationPods = []string{
 	"src/pgheld/orders-postgres-0", "dst/pgheld/orders-postgres-0",
 	"src/rd/sessions-redis-0", "dst/rd/sessions-redis-0",
 	"src/rdabort/sessions-redis-0", "dst/rdabort/sessions-redis-0",
+	"src/pgfence/orders-postgres-0", "dst/pgfence/orders-postgres-0",
+	"src/pgdiff/orders-postgres-0", "dst/pgdiff/orders-postgres-0",
+	"src/rdfence/sessions-redis-0", "dst/rdfence/sessions-redis-0",
+	"src/pgpause/orders-postgres-0", "dst/pgpause/orders-postgres-0",
+	"src/rdpause/sessions-redis-0", "dst/rdpause/sessions-redis-0",
 }
 
-func setUpMigration(t *testing.T) {
+func setUpMigration(t testing.TB) {
 	t.Helper()
 	if suite.skip != "" {
 		t.Skip(suite.skip)
@@ -165,7 +170,7 @@ func writeKubeconfig(path string, clusters ...kubelet.Cluster) error {
 
 // mig is one migration under test: its files, addresses and writer.
 type mig struct {
-	t          *testing.T
+	t          testing.TB
 	component  string // postgres, redis
 	ns         string // namespace, in both clusters
 	release    string
@@ -177,11 +182,13 @@ type mig struct {
 	outputs    []string
 	catchUp    string
 	sourceVals string // extra source values of the migration file (drift)
+	pauseWait  string // thresholds.pauseTimeout
+	config     string // extra values of both servers (chart config:), at install
 }
 
-func newMig(t *testing.T, component, ns string) *mig {
+func newMig(t testing.TB, component, ns string) *mig {
 	setUpMigration(t)
-	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s"}
+	m := &mig{t: t, component: component, ns: ns, dir: t.TempDir(), catchUp: "20s", pauseWait: "20s"}
 	switch component {
 	case "postgres":
 		m.release, m.port = "orders", 5432
@@ -229,14 +236,14 @@ func (m *mig) chart(name string) string {
 func (m *mig) install() {
 	t := m.t
 	t.Helper()
-	srcValues := fmt.Sprintf("port: %d\n", m.port)
+	srcValues := fmt.Sprintf("port: %d\n", m.port) + m.config
 	if m.component == "postgres" {
 		srcValues += "auth:\n  superuserPassword: " + pgPassword + "\n"
 	} else {
 		srcValues += "auth:\n  password: " + redisPass + "\n"
 	}
 	m.write("source-values.yaml", srcValues)
-	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port))
+	m.write("target-values.yaml", fmt.Sprintf("port: %d\n", m.port)+m.config)
 	migration.helm.MustRun(t, "install", m.release, m.chart(m.component), "--kube-context", "src", "-n", m.ns, "--create-namespace", "-f", filepath.Join(m.dir, "source-values.yaml"))
 	migration.helm.MustRun(t, "install", m.release+"-endpoint", m.chart("endpoint"), "--kube-context", "src", "-n", m.ns, "--set", "host="+m.srcName(), "--set", fmt.Sprintf("port=%d", m.port))
 	migration.helm.MustRun(t, "install", "api", filepath.Join(suite.tools.Root, "testdata", "charts", "client"), "--kube-context", "src", "-n", m.ns, "--set", "replicas=2")
@@ -358,10 +365,11 @@ clients:
 %[10]s%[11]sthresholds:
   maxLag: 1MiB
   catchUpTimeout: %[12]s
+  pauseTimeout: %[15]s
   stepTimeout: 2m
 `, m.release, m.component, m.ns, m.chart(m.component), srcValues, m.srcAddr(), m.dstAddr(), m.chart("endpoint"),
 		filepath.Join(suite.tools.Root, "testdata", "charts", "client"), creds, extra, m.catchUp,
-		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port))))
+		net.JoinHostPort(m.srcName(), fmt.Sprint(m.port)), net.JoinHostPort(m.dstName(), fmt.Sprint(m.port)), m.pauseWait))
 }
 
 // env is the environment of safediff migrate. Its temporary files go to
@@ -418,11 +426,19 @@ func (m *mig) runKilledAtEveryStep() {
 	}
 	kills := 0
 	for k, id := range ids {
-		if m.killInside(id) {
+		killed := m.killInside(id)
+		if killed {
 			kills++
 		}
-		wantExit(t, m.safediff("run", m.file, "--yes", "--until", id), 0)
+		r := m.safediff("run", m.file, "--yes", "--until", id)
+		wantExit(t, r, 0)
+		if killed && !strings.Contains(r.Stdout, "taking over the lock of src/"+m.ns+" from ") {
+			t.Errorf("after a kill inside %s, the next run did not take the dead runner's lock over:\n%s", id, r.Stdout)
+		}
 		st := m.state()
+		if st.Holder == nil || !strings.Contains(st.Holder.Identity, "@") {
+			t.Errorf("after %s the state records no holder: %+v", id, st.Holder)
+		}
 		for j, other := range ids {
 			if _, done := st.Done[other]; done != (j <= k) {
 				t.Fatalf("after run --until %s: step %s done %v", id, other, done)
@@ -495,6 +511,10 @@ func (m *mig) killInside(id string) bool {
 }
 
 type stateFile struct {
+	Holder *struct {
+		Identity string    `json:"identity"`
+		Since    time.Time `json:"since"`
+	} `json:"holder"`
 	Done     map[string]time.Time `json:"done"`
 	Paused   bool                 `json:"paused"`
 	Fenced   bool                 `json:"fenced"`
@@ -565,7 +585,7 @@ func TestMigratePostgres(t *testing.T) {
 
 	plan := m.safediff("plan", m.file)
 	wantExit(t, plan, 0)
-	wantIn(t, "plan", plan.Stdout, "[>]  1. prepare-source", "PASS - every change is one this step expects", "ConfigMap/pg/orders-postgres-config")
+	wantIn(t, "plan", plan.Stdout, "Lock: free\n", "[>]  1. prepare-source", "PASS - every change is one this step expects", "ConfigMap/pg/orders-postgres-config")
 
 	m.runKilledAtEveryStep()
 	st := m.state()
@@ -580,12 +600,13 @@ func TestMigratePostgres(t *testing.T) {
 	}
 	checkRecords(t, m.pgRecords(m.dstAddr()), acked)
 
-	// no split brain: the source refuses writes
+	// no split brain: the source refuses the clients
 	ctx := context.Background()
-	src := m.pg(m.srcAddr())
-	defer src.Close(ctx)
-	if _, err := src.Exec(ctx, "insert into records (n) values (-1)"); !readOnlyError(err) {
-		t.Errorf("a write to the source after the cut-over: %v, want a read-only error", err)
+	if c, err := pgConnect(ctx, m.srcAddr(), "postgres", pgPassword); !refusedByHBA(err) {
+		if err == nil {
+			c.Close(ctx)
+		}
+		t.Errorf("a client connecting to the source after the cut-over: %v, want pg_hba.conf to refuse it", err)
 	}
 	// the source primary was never restarted
 	if got := m.podStatus("src"); got.Starts != srcStarts || !got.Running {

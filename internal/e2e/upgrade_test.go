@@ -73,9 +73,9 @@ func TestImmutableFieldsAreHeldAsReplacements(t *testing.T) {
 		helmFailure string
 	}{
 		{"deployment-selector", "web.selectorTrack=canary",
-			[]string{"Deployment.apps/", "must be replaced", "spec.selector.matchLabels.track"}, "field is immutable"},
+			[]string{"Deployment.apps/", "helm upgrade will fail here (partial upgrade)", "spec.selector.matchLabels.track"}, "field is immutable"},
 		{"statefulset-volumeclaimtemplates", "db.storage=5Gi",
-			[]string{"StatefulSet.apps/", "must be replaced", "volumeClaimTemplates"}, "spec.volumeClaimTemplates: Invalid value"},
+			[]string{"StatefulSet.apps/", "helm upgrade will fail here (partial upgrade)", "volumeClaimTemplates"}, "spec.volumeClaimTemplates: Invalid value"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,7 +71,7 @@ type store interface {
 // and goes on when it is gone: the pause and resume commands of the
 // migration file's command client.
 type writer struct {
-	t     *testing.T
+	t     testing.TB
 	dir   string
 	res   *resolver
 	store store
@@ -85,7 +86,7 @@ type writer struct {
 	done   chan struct{}
 }
 
-func startWriter(t *testing.T, dir string, res *resolver, s store) *writer {
+func startWriter(t testing.TB, dir string, res *resolver, s store) *writer {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &writer{t: t, dir: dir, res: res, store: s, cancel: cancel, done: make(chan struct{}), addrs: map[string]int{}}
 	go w.loop(ctx)
@@ -284,6 +285,13 @@ func readOnlyError(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "25006"
 }
 
+// refusedByHBA says whether err is pg_hba.conf refusing a connection
+// (SQLSTATE 28000): the fence.
+func refusedByHBA(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "28000" && strings.Contains(pe.Message, "pg_hba.conf rejects")
+}
+
 // redisStore appends to a list "records": a doubled write would show.
 type redisStore struct {
 	password string
@@ -323,7 +331,7 @@ func (s *redisStore) close() {
 // checkRecords compares what is stored with what the stopped writer
 // acknowledged: every acknowledged record stored once, none that was never
 // acknowledged.
-func checkRecords(t *testing.T, stored, acked []int64) {
+func checkRecords(t testing.TB, stored, acked []int64) {
 	t.Helper()
 	compareRecords(t, stored, acked, false)
 }
@@ -331,12 +339,12 @@ func checkRecords(t *testing.T, stored, acked []int64) {
 // checkContains compares what is stored with a snapshot of a writer that
 // goes on: every acknowledged record stored once; later ones, which the
 // snapshot does not know yet, may be there too.
-func checkContains(t *testing.T, stored, acked []int64) {
+func checkContains(t testing.TB, stored, acked []int64) {
 	t.Helper()
 	compareRecords(t, stored, acked, true)
 }
 
-func compareRecords(t *testing.T, stored, acked []int64, laterOK bool) {
+func compareRecords(t testing.TB, stored, acked []int64, laterOK bool) {
 	t.Helper()
 	seen := map[int64]int{}
 	for _, n := range stored {

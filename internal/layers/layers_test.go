@@ -14,7 +14,7 @@ import (
 const module = "github.com/safediff/safediff/"
 
 // order is the library's layers, lowest first.
-var order = []string{"pkg/diag", "pkg/kube", "pkg/diffparse", "pkg/rules", "pkg/classify", "pkg/gate", "pkg/report", "pkg/review", "pkg/helmrun", "pkg/migrate"}
+var order = []string{"pkg/diag", "pkg/kubeapi", "pkg/kube", "pkg/manifest", "pkg/diffparse", "pkg/rules", "pkg/classify", "pkg/gate", "pkg/cluster", "pkg/report", "pkg/review", "pkg/plan", "pkg/helmrun", "pkg/migrate"}
 
 func TestImportsRunOneWay(t *testing.T) {
 	all, err := filepath.Glob(filepath.Join("..", "..", "pkg", "*"))

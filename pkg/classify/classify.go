@@ -66,8 +66,19 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 	for _, o := range plan.Objects {
 		res.Objects = append(res.Objects, object(set.Select(o), o))
 	}
-	sort.SliceStable(res.Objects, func(i, j int) bool {
-		a, b := res.Objects[i], res.Objects[j]
+	sortObjects(res.Objects)
+	for _, o := range res.Objects {
+		res.Highest = max(res.Highest, o.Level)
+	}
+	res.Notes = notes(res)
+	return res, nil
+}
+
+// sortObjects orders objects as reports list them: by release, then the
+// highest level first, then by reference.
+func sortObjects(objs []*Object) {
+	sort.SliceStable(objs, func(i, j int) bool {
+		a, b := objs[i], objs[j]
 		if a.Release != b.Release {
 			return a.Release < b.Release
 		}
@@ -76,11 +87,6 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 		}
 		return a.Ref.String() < b.Ref.String()
 	})
-	for _, o := range res.Objects {
-		res.Highest = max(res.Highest, o.Level)
-	}
-	res.Notes = notes(res)
-	return res, nil
 }
 
 // missingFacts lists the fields the set reads that the plan did not
@@ -251,6 +257,7 @@ func notes(res *Result) []diffparse.Note {
 		out = append(out, diffparse.Note{Text: fmt.Sprintf("%s not shown by this input, so %s as %s worst value; to judge %s exactly, run helm diff upgrade with full context (--output diff, no --context)",
 			strings.Join(missing, ", "), plural(len(missing), "it counts", "they count"), plural(len(missing), "its", "their"), plural(len(missing), "it", "them"))})
 	}
+	out = append(out, ignoreNotes(res)...)
 	for _, o := range res.Objects {
 		for _, f := range o.Findings {
 			if f.Lowered == nil {

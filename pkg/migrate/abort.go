@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ var ErrPromoted = errors.New("the target was promoted: abort is no longer possib
 // removal of the target is reviewed and printed first; it needs a yes
 // (Confirm, or Yes). The state is reset, so a later run starts afresh.
 func (r *Runner) Abort(ctx context.Context) error {
-	x, unlock, err := r.open()
+	x, ctx, unlock, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -35,6 +36,9 @@ func (r *Runner) Abort(ctx context.Context) error {
 		return ErrPromoted
 	}
 	r.printf("Aborting migration %s\n", r.M.Name)
+	// the servers, not only the state file (which may be missing, or be
+	// another machine's), say whether the target may be removed
+	ls := x.engine.live(ctx)
 	// the target's removal, reviewed, before anything changes
 	target := r.M.Target.Release
 	manifest, err := r.Helm.Output(ctx, helmArgs(target, "get manifest")...)
@@ -46,6 +50,9 @@ func (r *Runner) Abort(ctx context.Context) error {
 		return err
 	}
 	if targetExists {
+		if err := refuseRemoval(x, ls); err != nil {
+			return err
+		}
 		res, err := r.removalReview(manifest, target)
 		if err != nil {
 			return err
@@ -54,6 +61,12 @@ func (r *Runner) Abort(ctx context.Context) error {
 		if err := x.confirm(&Step{ID: "abort", Confirm: fmt.Sprintf("Uninstall the target release %s?", target.Ref())}); err != nil {
 			return err
 		}
+	}
+	if ls.sourceFenced {
+		x.st.Fenced = true // whatever the state says: the source is fenced
+	}
+	if x.st.fresh {
+		x.st.Paused = true // nothing says they are not paused; resuming is harmless
 	}
 	if err := x.rollback(ctx, "abort"); err != nil {
 		return err
@@ -76,6 +89,22 @@ func (r *Runner) Abort(ctx context.Context) error {
 		return err
 	}
 	r.printf("Aborted: the source serves the clients as before; the target release is gone (its volume claims are kept by Kubernetes: delete them to free the space).\n")
+	return nil
+}
+
+// refuseRemoval says why the target must not be removed: it was promoted
+// or takes writes, or it cannot be asked and nothing says it was not.
+func refuseRemoval(x *execution, ls liveState) error {
+	addr := x.r.M.Target.Address
+	switch {
+	case ls.targetPromoted:
+		return fmt.Errorf("the target at %s is a primary, not a replica: it was promoted (by this migration, from another state file, or by hand), so it may hold writes the source does not have; abort does not remove it. To go back, migrate in the other direction; to remove it anyway, uninstall it with helm after checking its data", addr)
+	case ls.targetWritable:
+		return fmt.Errorf("the target at %s takes writes (it is not read-only), so it may hold writes the source does not have; abort does not remove it: make it read-only again, or uninstall it with helm after checking its data", addr)
+	case !ls.targetReachable && (x.st.fresh || slices.ContainsFunc(x.st.Log, func(e Event) bool { return e.Step == "promote-target" })):
+		return fmt.Errorf("cannot tell whether the target at %s was promoted: it does not answer (%v), and %s; abort does not remove it. Start it so that it can be asked, or uninstall it with helm after checking its data",
+			addr, ls.targetErr, map[bool]string{true: "there is no state file", false: "the state records a promotion that started"}[x.st.fresh])
+	}
 	return nil
 }
 
@@ -120,17 +149,25 @@ func (r *Runner) printRemoval(res *classify.Result, rel Release, j gate.Judge) g
 // person confirms by typing the release's name (Confirm is asked with the
 // name as the expected answer). Yes does not suffice.
 func (r *Runner) DeleteSource(ctx context.Context, accepted []*gate.AcceptFile, confirmName func(prompt, want string) (bool, error)) error {
-	x, unlock, err := r.open()
+	x, ctx, unlock, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	if x.st.Finished == nil {
-		return errors.New("the migration has not finished: the source is still the data's only complete home (run it to the end first)")
-	}
 	if x.st.SourceDeleted != nil {
 		r.printf("The source was deleted at %s; nothing to do.\n", x.st.SourceDeleted.Local().Format(time.RFC3339))
 		return nil
+	}
+	if x.st.Finished == nil {
+		return errors.New("the migration has not finished: the source is still the data's only complete home (run it to the end first)")
+	}
+	// the state file says it finished; the servers must say so too
+	if ls := x.engine.live(ctx); !ls.targetPromoted || !ls.targetWritable {
+		what := "a replica, or read-only"
+		if !ls.targetReachable {
+			what = fmt.Sprintf("not answering (%v)", ls.targetErr)
+		}
+		return fmt.Errorf("the target at %s is %s, not the writable primary: the source may still be the data's only complete home, so it is not deleted", r.M.Target.Address, what)
 	}
 	rel := r.M.Source.Release
 	manifest, err := r.Helm.Output(ctx, helmArgs(rel, "get manifest")...)

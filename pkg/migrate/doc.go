@@ -2,21 +2,23 @@
 // Kubernetes cluster to another with a bundled runbook: replicate, then
 // fail over, with every Helm step reviewed before it runs.
 //
-// A migration file ([Load]) names the source and the target (kube context,
-// namespace, release, chart, values, and the address of the data plane),
-// the release of the name clients use (re-pointed at cut-over), the
-// clients to pause, and the limits. [Runbook] turns it into a fixed
-// sequence of typed [Step]s:
+// A migration file ([Load], [Validate]; docs/migration-format.md) names
+// the source and the target (kube context, namespace, release, chart,
+// values, and the address of the data plane), the release of the name
+// clients use (re-pointed at cut-over), the clients to pause, and the
+// limits. Every problem of a file is reported at once, at its line and
+// column. [Runbook] turns it into a fixed sequence of typed [Step]s:
 //
-//	prepare-source       helm     replication settings; configuration only, no restart
-//	apply-source-config  action   reload / CONFIG SET on the running source (postgres: role and slot too)
+//	prepare-source       helm     replication and fence settings; configuration only, no restart
+//	apply-source-config  action   reload / CONFIG SET on the running source (postgres: roles and slot too)
 //	install-target       helm     the target, as a replica of the source
 //	wait-replica         wait     streaming, lag within thresholds.maxLag
-//	pause-clients        pause    asks first; releases scaled to 0, or commands
-//	fence-source         fence    the source refuses writes; client sessions end
-//	wait-caught-up       wait     the target has every write; else roll back
+//	pause-clients        pause    asks first; releases scaled to 0, or commands; waits until the source sees no client
+//	fence-source         fence    the source refuses every write, no client session remains (redis: + helm)
+//	wait-caught-up       wait     the target's position reaches the fence; else roll back
+//	compare-data         verify   the content of the fenced source and the target is equal; else roll back
 //	promote-target       promote  asks first; no abort after this
-//	verify-data          verify   the target's data equals the fenced source's
+//	verify-data          verify   the counts again, after the promotion
 //	detach-target        helm     the target stands alone; configuration only
 //	release-source       action   postgres: drop the replication slot
 //	repoint              repoint  the clients' name points at the target
@@ -29,14 +31,20 @@
 // level. Anything beyond them is a [HeldError] before the upgrade.
 //
 // A [Runner] runs the pending steps and records each finished one in a
-// [State] file (written atomically, under a lock), so a run killed between
-// or within steps resumes where it stopped: every step can run again
-// without harm (a release already upgraded has an empty plan; fencing a
-// fenced source changes nothing). When the target does not catch up
-// within the catch-up timeout, the cut-over is rolled back
+// [State] file (written atomically), so a run killed between or within
+// steps resumes where it stopped: every step can run again without harm.
+// A run holds the migration's lock, a coordination.k8s.io Lease in the
+// source's and the target's namespaces (through package kubeapi), renewed
+// for the whole run: a second runner anywhere gets a [LockedError]. A
+// cut-over whose clients do not go away, whose target does not catch up,
+// or whose content differs is rolled back before the promotion
 // ([RolledBackError]). [Runner.Abort] returns an unpromoted migration to
 // its start; [Runner.DeleteSource] uninstalls the source after the
-// migration, behind a destructive review and explicit approval.
+// migration, behind a destructive review and explicit approval; both ask
+// the servers where the migration stands, not only the state file.
+//
+// The fences are described at pgEngine and redisEngine, and in the
+// README.
 //
 // The data-plane actions of a component sit behind one interface, so a
 // Postgres variant such as a Stolon standby cluster (initialised as a

@@ -1,8 +1,10 @@
 package migrate_test
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/migrate"
 )
 
@@ -30,16 +32,18 @@ func ExampleRunbook() {
 	// 5. pause-clients (pause-clients)
 	// 6. fence-source (fence)
 	// 7. wait-caught-up (wait)
-	// 8. promote-target (promote)
-	// 9. verify-data (verify)
-	// 10. detach-target (helm)
-	// 11. release-source (action)
-	// 12. repoint (repoint)
-	// 13. resume-clients (resume-clients)
-	// 14. verify (verify)
+	// 8. compare-data (verify)
+	// 9. promote-target (promote)
+	// 10. verify-data (verify)
+	// 11. detach-target (helm)
+	// 12. release-source (action)
+	// 13. repoint (repoint)
+	// 14. resume-clients (resume-clients)
+	// 15. verify (verify)
 }
 
-// A migration file is checked strictly: every problem names its field.
+// A migration file is checked strictly: every problem is reported at once,
+// at its line and column, naming its field.
 func ExampleParse() {
 	_, err := migrate.Parse([]byte(`version: 1
 name: sessions
@@ -48,9 +52,14 @@ source: {namespace: cache, release: sessions, chart: charts/redis, address: "10.
 target: {namespace: cache, release: sessions, chart: charts/redis, address: "10.0.0.9"}
 endpoint: {namespace: cache, release: sessions-endpoint}
 `), "sessions.yaml")
-	fmt.Println(err)
+	var problems diag.List
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Println(p)
+		}
+	}
 	// Output:
-	// sessions.yaml: target.address: want host:port, got "10.0.0.9"
-	// target: is the same release as the source
-	// endpoint.chart: required
+	// sessions.yaml: line 5, column 1: target: is the same release as the source
+	// sessions.yaml: line 5, column 68: target.address: want host:port, got "10.0.0.9"
+	// sessions.yaml: line 6, column 1: endpoint.chart: required
 }

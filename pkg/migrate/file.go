@@ -1,19 +1,21 @@
 package migrate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/safediff/safediff/pkg/diag"
 )
 
 // Component is the kind of stateful component a migration moves.
@@ -134,6 +136,12 @@ type Thresholds struct {
 	CatchUpTimeout Duration `json:"catchUpTimeout"`
 	// StepTimeout bounds any other wait (the initial copy, a promotion).
 	StepTimeout Duration `json:"stepTimeout"`
+	// PauseTimeout is how long pausing waits for the source to see no
+	// client session; past it the clients are resumed (rolled back).
+	PauseTimeout Duration `json:"pauseTimeout"`
+	// LeaseDuration is how long the migration's lock (its Lease) outlives
+	// a runner that stopped renewing it.
+	LeaseDuration Duration `json:"leaseDuration"`
 }
 
 // Migration is a migration file: what moves where, who is paused, and the
@@ -156,6 +164,8 @@ type Migration struct {
 	Dir string `json:"-"`
 	// File is the migration file's path.
 	File string `json:"-"`
+
+	fields *decoder // where each field is in the file
 }
 
 // Defaults of the thresholds.
@@ -163,6 +173,8 @@ const (
 	DefaultMaxLag         = 16 << 20
 	DefaultCatchUpTimeout = 30 * time.Second
 	DefaultStepTimeout    = 30 * time.Minute
+	DefaultPauseTimeout   = 30 * time.Second
+	DefaultLeaseDuration  = 30 * time.Second
 )
 
 // Size is a byte count, written as a number or with a unit (16MiB, 64kB).
@@ -231,9 +243,6 @@ func Load(path string) (*Migration, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, MaxFileSize)
-	}
 	m, err := Parse(data, path)
 	if err != nil {
 		return nil, err
@@ -247,36 +256,104 @@ func Load(path string) (*Migration, error) {
 	return m, nil
 }
 
-// Parse reads a migration file's content strictly: unknown keys, missing
-// fields and bad values are errors that name the field. origin names the
+// Parse reads a migration file's content strictly: unknown keys, keys set
+// twice, missing fields and bad values are all reported at once, as a
+// diag.List, each with its line, column and field. Only fields the file
+// writes are named: defaults are filled in afterwards. origin names the
 // file in messages.
 func Parse(data []byte, origin string) (*Migration, error) {
-	js, err := yaml.YAMLToJSONStrict(data)
+	m, d := parse(data, origin)
+	if err := d.errs.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// parse decodes and validates; the migration is nil when the YAML could
+// not be read, and has its defaults only when there was no problem.
+func parse(data []byte, origin string) (*Migration, *decoder) {
+	d := &decoder{origin: origin, at: map[string]*yaml.Node{}}
+	if len(data) > MaxFileSize {
+		d.errs.Add(&diag.Error{Origin: origin, Msg: fmt.Sprintf("larger than %d bytes", MaxFileSize)})
+		return nil, d
+	}
+	root := d.parseYAML(data)
+	if root == nil {
+		return nil, d
+	}
+	m := &Migration{File: origin, fields: d}
+	d.decode(root, reflect.ValueOf(m).Elem(), "")
+	m.validate(d)
+	if len(d.errs) == 0 {
+		m.setDefaults()
+	}
+	return m, d
+}
+
+// Validate checks a migration file as far as it can without a cluster,
+// and reports every problem at once (a diag.List): the file itself, the
+// values files it names (they must exist), and, unless getenv is nil, the
+// environment variables of its credentials.
+func Validate(path string, getenv func(string) string) (*Migration, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not valid YAML: %v", origin, err)
+		return nil, err
 	}
-	var m Migration
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("%s: %s", origin, strings.TrimPrefix(err.Error(), "json: "))
+	m, d := parse(data, path)
+	if m != nil {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return nil, err
+		}
+		m.Dir = filepath.Dir(abs)
+		m.checkFiles(d)
+		if getenv != nil {
+			var l diag.List
+			if errors.As(m.CheckEnv(getenv), &l) {
+				d.errs = append(d.errs, l...)
+			}
+		}
 	}
-	if err := m.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", origin, err)
+	if err := d.errs.Err(); err != nil {
+		return nil, err
 	}
-	m.File = origin
-	return &m, nil
+	return m, nil
+}
+
+// checkFiles reports values files and local charts that do not exist.
+func (m *Migration) checkFiles(d *decoder) {
+	check := func(field string, r *Release) {
+		for i, v := range r.Values {
+			if _, err := os.Stat(m.path(v)); err != nil {
+				d.add(nil, fmt.Sprintf("%s.values[%d]", field, i), "values file %s: %v", v, errors.Unwrap(err))
+			}
+		}
+		if c := r.Chart; c != "" && (strings.HasPrefix(c, ".") || filepath.IsAbs(c)) {
+			if _, err := os.Stat(m.path(c)); err != nil {
+				d.add(nil, field+".chart", "chart %s: %v", c, errors.Unwrap(err))
+			}
+		}
+	}
+	check("source", &m.Source.Release)
+	check("target", &m.Target.Release)
+	check("endpoint", &m.Endpoint)
+	for i := range m.Clients {
+		if m.Clients[i].Release != nil {
+			check(fmt.Sprintf("clients[%d]", i), m.Clients[i].Release)
+		}
+	}
 }
 
 // nameRE is a DNS label, which the name must be: it names the replication
-// slot and the state.
+// slot, the state and the lock.
 var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
-func (m *Migration) validate() error {
-	var errs []error
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
-	}
+var slotRE = regexp.MustCompile(`^[a-z0-9_]{1,63}$`)
+
+// validate reports the problems of what the file wrote, and of what it
+// must write but does not.
+func (m *Migration) validate(d *decoder) {
+	bad := func(field, format string, args ...any) { d.add(nil, field, format, args...) }
 	if m.Version != 1 {
 		bad("version", "want 1, got %d", m.Version)
 	}
@@ -316,7 +393,7 @@ func (m *Migration) validate() error {
 	}
 	checkInstance("source", m.Source)
 	checkInstance("target", m.Target)
-	if m.Source.Release.Release != "" && m.Source.Ref() == m.Target.Ref() {
+	if m.Source.Release.Release != "" && m.Source.Namespace != "" && m.Source.Ref() == m.Target.Ref() {
 		bad("target", "is the same release as the source")
 	}
 	if m.Source.Address != "" && m.Source.Address == m.Target.Address {
@@ -364,26 +441,23 @@ func (m *Migration) validate() error {
 		if m.Credentials.ReplicationPasswordEnv == "" {
 			bad("credentials.replicationPasswordEnv", "required: the environment variable holding the replication user's password")
 		}
-		if m.Postgres == nil {
-			m.Postgres = &PostgresOptions{}
-		}
 		p := m.Postgres
+		if p == nil {
+			bad("postgres.replicationFrom", "required: the CIDRs the target connects to the source from")
+			break
+		}
 		switch p.Method {
 		case "", "streaming":
-			p.Method = "streaming"
 		case "stolon":
 			bad("postgres.method", "stolon (standby cluster, promotion with stolonctl) is not available in this build; use streaming")
 		default:
 			bad("postgres.method", "unknown method %q (want streaming)", p.Method)
 		}
-		if p.ReplicationUser == "" {
-			p.ReplicationUser = "replicator"
+		if d.written("postgres.slot") && !slotRE.MatchString(p.Slot) {
+			bad("postgres.slot", "want lower-case letters, digits and '_', at most 63, got %q", p.Slot)
 		}
-		if p.Slot == "" {
-			p.Slot = strings.ReplaceAll(m.Name, "-", "_")
-		}
-		if !regexp.MustCompile(`^[a-z0-9_]{1,63}$`).MatchString(p.Slot) {
-			bad("postgres.slot", "want lower-case letters, digits and '_', got %q", p.Slot)
+		if d.written("postgres.replicationUser") && !regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`).MatchString(p.ReplicationUser) {
+			bad("postgres.replicationUser", "want a lower-case SQL identifier, got %q", p.ReplicationUser)
 		}
 		if len(p.ReplicationFrom) == 0 {
 			bad("postgres.replicationFrom", "required: the CIDRs the target connects to the source from")
@@ -393,34 +467,84 @@ func (m *Migration) validate() error {
 				bad(fmt.Sprintf("postgres.replicationFrom[%d]", i), "want a CIDR such as 10.20.0.0/16, got %q", c)
 			}
 		}
-		if m.Credentials.User == "" {
-			m.Credentials.User = "postgres"
-		}
 	case Redis:
 		if m.Postgres != nil {
 			bad("postgres", "is for postgres migrations")
 		}
-		if m.Credentials.ReplicationPasswordEnv != "" || m.Credentials.User != "" {
-			bad("credentials", "redis takes only passwordEnv")
+		if m.Credentials.ReplicationPasswordEnv != "" {
+			bad("credentials.replicationPasswordEnv", "redis takes only passwordEnv")
+		}
+		if m.Credentials.User != "" {
+			bad("credentials.user", "redis takes only passwordEnv")
 		}
 	}
-	t := &m.Thresholds
-	if t.MaxLag == 0 {
-		t.MaxLag = DefaultMaxLag
-	}
+	t := m.Thresholds
 	if t.MaxLag < 0 {
 		bad("thresholds.maxLag", "must not be negative")
 	}
-	if t.CatchUpTimeout == 0 {
-		t.CatchUpTimeout = Duration(DefaultCatchUpTimeout)
+	for _, f := range []struct {
+		name string
+		d    Duration
+	}{{"catchUpTimeout", t.CatchUpTimeout}, {"stepTimeout", t.StepTimeout}, {"pauseTimeout", t.PauseTimeout}} {
+		if f.d < 0 {
+			bad("thresholds."+f.name, "must be positive")
+		}
 	}
-	if t.StepTimeout == 0 {
-		t.StepTimeout = Duration(DefaultStepTimeout)
+	if d.written("thresholds.leaseDuration") && t.LeaseDuration < Duration(3*time.Second) {
+		bad("thresholds.leaseDuration", "must be at least 3s")
 	}
-	if t.CatchUpTimeout < 0 || t.StepTimeout < 0 {
-		bad("thresholds", "timeouts must be positive")
+}
+
+// setDefaults fills in what the file leaves out.
+func (m *Migration) setDefaults() {
+	if m.Component == Postgres {
+		p := m.Postgres
+		if p.Method == "" {
+			p.Method = "streaming"
+		}
+		if p.ReplicationUser == "" {
+			p.ReplicationUser = "replicator"
+		}
+		if p.Slot == "" {
+			p.Slot = strings.ReplaceAll(m.Name, "-", "_")
+		}
+		if m.Credentials.User == "" {
+			m.Credentials.User = "postgres"
+		}
 	}
-	return errors.Join(errs...)
+	t := &m.Thresholds
+	for _, f := range []struct {
+		v   *Duration
+		def time.Duration
+	}{{&t.CatchUpTimeout, DefaultCatchUpTimeout}, {&t.StepTimeout, DefaultStepTimeout}, {&t.PauseTimeout, DefaultPauseTimeout}, {&t.LeaseDuration, DefaultLeaseDuration}} {
+		if *f.v == 0 {
+			*f.v = Duration(f.def)
+		}
+	}
+	if t.MaxLag == 0 {
+		t.MaxLag = DefaultMaxLag
+	}
+}
+
+// CheckEnv reports every environment variable the credentials name that
+// is not set, each at its field.
+func (m *Migration) CheckEnv(getenv func(string) string) error {
+	d := m.fields
+	if d == nil {
+		d = &decoder{origin: m.File, at: map[string]*yaml.Node{}}
+	}
+	var l diag.List
+	for _, c := range []struct{ field, name, what string }{
+		{"credentials.passwordEnv", m.Credentials.PasswordEnv, map[Component]string{Postgres: "the superuser's password", Redis: "the Redis password"}[m.Component]},
+		{"credentials.replicationPasswordEnv", m.Credentials.ReplicationPasswordEnv, "the replication user's password"},
+	} {
+		if c.name != "" && getenv(c.name) == "" {
+			line, col := d.pos(c.field)
+			l.Add(&diag.Error{Origin: d.origin, Line: line, Col: col, Where: c.field,
+				Msg: fmt.Sprintf("the environment variable %s (%s) is not set", c.name, c.what)})
+		}
+	}
+	return l.Err()
 }
 
 // path resolves a path of the migration file: relative to its directory.

@@ -2,10 +2,13 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/safediff/safediff/pkg/diag"
 )
 
 func TestLoadExamples(t *testing.T) {
@@ -73,7 +76,16 @@ postgres: {replicationFrom: [10.0.0.0/8]}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(edit(base, tc.edit)), "m.yaml")
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "m.yaml: ") {
+			var all []string
+			var l diag.List
+			if errors.As(err, &l) {
+				for _, e := range l {
+					all = append(all, e.Error())
+				}
+			} else if err != nil {
+				all = append(all, err.Error())
+			}
+			if err == nil || !strings.Contains(strings.Join(all, "\n"), tc.want) || !strings.HasPrefix(err.Error(), "m.yaml: ") {
 				t.Errorf("error %v, want one containing %q and naming the file (%s)", err, tc.want, tc.reason)
 			}
 		})
@@ -151,8 +163,8 @@ func TestSetPath(t *testing.T) {
 func TestRunbooks(t *testing.T) {
 	env := map[string]string{"ORDERS_PG_PASSWORD": "su", "ORDERS_PG_REPLICATION_PASSWORD": "rp", "SESSIONS_REDIS_PASSWORD": "rd"}
 	for file, want := range map[string]string{
-		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
-		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
 	} {
 		m, err := Load(file)
 		if err != nil {
@@ -179,16 +191,23 @@ func TestRunbooks(t *testing.T) {
 	}
 }
 
-// TestRunbookNeedsCredentials: a missing secret is an error before
-// anything runs, naming the variable.
+// TestRunbookNeedsCredentials: missing secrets are an error before
+// anything runs, naming every variable at its line, not only the first.
 func TestRunbookNeedsCredentials(t *testing.T) {
 	m, err := Load("testdata/postgres.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = Runbook(m, func(string) string { return "" })
-	if err == nil || !strings.Contains(err.Error(), "ORDERS_PG_REPLICATION_PASSWORD") {
-		t.Errorf("error %v, want one naming ORDERS_PG_REPLICATION_PASSWORD", err)
+	var l diag.List
+	if !errors.As(err, &l) || len(l) != 2 {
+		t.Fatalf("error %v, want both variables", err)
+	}
+	for i, want := range []string{"line 35, column 3: credentials.passwordEnv: the environment variable ORDERS_PG_PASSWORD",
+		"line 36, column 3: credentials.replicationPasswordEnv: the environment variable ORDERS_PG_REPLICATION_PASSWORD"} {
+		if !strings.Contains(l[i].Error(), want) {
+			t.Errorf("problem %d: %v, want %q", i, l[i], want)
+		}
 	}
 }
 
@@ -212,15 +231,15 @@ func TestStatePathAndMismatch(t *testing.T) {
 	if _, err := loadState(p, other); err == nil || !strings.Contains(err.Error(), "not of this file's") {
 		t.Errorf("a state of another migration: %v", err)
 	}
-	unlock, err := lock(p)
+	unlock, err := lockFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := lock(p); err == nil || !strings.Contains(err.Error(), "another safediff migrate holds") {
+	if _, err := lockFile(p); err == nil || !strings.Contains(err.Error(), "another safediff migrate holds") {
 		t.Errorf("a second lock: %v", err)
 	}
 	unlock()
-	unlock2, err := lock(p)
+	unlock2, err := lockFile(p)
 	if err != nil {
 		t.Errorf("lock after unlock: %v", err)
 	} else {
@@ -268,7 +287,8 @@ func TestUntilStopsAtADoneStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out strings.Builder
-	r := &Runner{M: m, StatePath: p, Getenv: func(k string) string { return env[k] }, Out: &out, Yes: true, Until: "wait-replica"}
+	r := &Runner{M: m, StatePath: p, Getenv: func(k string) string { return env[k] }, Out: &out, Yes: true, Until: "wait-replica",
+		Kube: newFakeKube(t).client}
 	if err := r.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
@@ -279,7 +299,7 @@ func TestUntilStopsAtADoneStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Done) != 4 || len(back.Log) != 0 {
+	if len(back.Done) != 4 || len(back.Log) != 1 || !strings.HasPrefix(back.Log[0].What, "locked by ") {
 		t.Errorf("the state changed: done %v, log %v", back.Done, back.Log)
 	}
 }

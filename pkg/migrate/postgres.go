@@ -150,16 +150,13 @@ func (n *pgNode) reload(ctx context.Context) error {
 	return n.scalar(ctx, "select pg_reload_conf()", &ok)
 }
 
-// ensureReplicationRole creates or updates the replication role. The
-// password is sent as a SCRAM-SHA-256 verifier, never in clear text, so
-// it cannot end up in a statement log.
-func (n *pgNode) ensureReplicationRole(ctx context.Context, user, password string) error {
-	verifier, err := scramVerifier(password)
-	if err != nil {
-		return err
-	}
+// ensureRole creates or alters a role with attrs ("replication login",
+// "superuser login", "nologin") and, unless empty, a password. The
+// password is sent as a SCRAM-SHA-256 verifier, never in clear text, so it
+// cannot end up in a statement log.
+func (n *pgNode) ensureRole(ctx context.Context, role, attrs, password string) error {
 	var exists bool
-	if err := n.scalar(ctx, "select exists(select 1 from pg_roles where rolname = $1)", &exists, user); err != nil {
+	if err := n.scalar(ctx, "select exists(select 1 from pg_roles where rolname = $1)", &exists, role); err != nil {
 		return err
 	}
 	verb := "create"
@@ -167,9 +164,18 @@ func (n *pgNode) ensureReplicationRole(ctx context.Context, user, password strin
 		verb = "alter"
 	}
 	// identifiers and literals cannot be bind parameters in CREATE ROLE
-	q := fmt.Sprintf("%s role %s with replication login password %s", verb, pgx.Identifier{user}.Sanitize(), quoteLiteral(verifier))
+	q := fmt.Sprintf("%s role %s with %s", verb, pgx.Identifier{role}.Sanitize(), attrs)
+	secret := ""
+	if password != "" {
+		verifier, err := scramVerifier(password)
+		if err != nil {
+			return err
+		}
+		q += " password " + quoteLiteral(verifier)
+		secret = verifier
+	}
 	if _, err := n.conn.Exec(ctx, q); err != nil {
-		return fmt.Errorf("postgres at %s: %s role %s: %w", n.addr, verb, user, redactErr(err, verifier))
+		return fmt.Errorf("postgres at %s: %s role %s: %w", n.addr, verb, role, redactErr(err, secret))
 	}
 	return nil
 }
@@ -236,30 +242,8 @@ func (n *pgNode) dropSlot(ctx context.Context, slot string) error {
 	}
 }
 
-// fence makes the server refuse writes: default_transaction_read_only on
-// (ALTER SYSTEM, so it survives a restart), reloaded, and every client
-// session ended, so no transaction that began before the fence commits
-// after it. It returns the WAL position after which no client write can
-// be: the position the target must reach.
-func (n *pgNode) fence(ctx context.Context) (LSN, error) {
-	if err := n.exec(ctx, "alter system set default_transaction_read_only = on"); err != nil {
-		return 0, err
-	}
-	if err := n.reload(ctx); err != nil {
-		return 0, err
-	}
-	// new sessions must see the fence before the old ones are ended
-	if err := waitFor(ctx, 10*time.Second, func() (bool, error) { return n.fencedFresh(ctx) }); err != nil {
-		return 0, fmt.Errorf("postgres at %s: the fence did not take effect: %w", n.addr, err)
-	}
-	if err := n.exec(ctx, `select pg_terminate_backend(pid) from pg_stat_activity
-		where backend_type = 'client backend' and pid <> pg_backend_pid()`); err != nil {
-		return 0, err
-	}
-	return n.currentLSN(ctx)
-}
-
-// fencedFresh checks the setting in a new session, as a client sees it.
+// fencedFresh checks default_transaction_read_only in a new session, as
+// a client sees it.
 func (n *pgNode) fencedFresh(ctx context.Context) (bool, error) {
 	m, err := dialPostgres(ctx, n.addr, n.user, n.password, "postgres")
 	if err != nil {
@@ -273,21 +257,148 @@ func (n *pgNode) fencedFresh(ctx context.Context) (bool, error) {
 	return s == "on", nil
 }
 
-// unfence lifts the fence.
-func (n *pgNode) unfence(ctx context.Context) error {
-	if err := n.exec(ctx, "set default_transaction_read_only = off"); err != nil {
-		return err
+// hbaRefusesGroup says whether pg_hba.conf, as on disk now, starts with a
+// valid line that refuses the members of group.
+func (n *pgNode) hbaRefusesGroup(ctx context.Context, group string) (bool, error) {
+	var c int
+	err := n.scalar(ctx, `select count(*) from pg_hba_file_rules where error is null and auth_method = 'reject'
+		and type = 'host' and 'all' = any(database) and $1 = any(user_name) and address = 'all'
+		and line_number = (select min(line_number) from pg_hba_file_rules where type = 'host')`, &c, "+"+group)
+	return c > 0, err
+}
+
+// clientBackends is the condition on pg_stat_activity of the sessions
+// that may write: every backend but the server's own processes and
+// replication (walsenders), and but the caller's.
+const clientBackends = `pid <> pg_backend_pid() and backend_type not in ('autovacuum launcher', 'autovacuum worker',
+	'logical replication launcher', 'background writer', 'checkpointer', 'walwriter', 'walsender', 'walreceiver',
+	'startup', 'archiver', 'walsummarizer', 'slotsync worker', 'io worker')`
+
+// clientSessions describes the sessions that may write, other than the
+// caller's.
+func (n *pgNode) clientSessions(ctx context.Context) ([]string, error) {
+	rows, err := n.conn.Query(ctx, `select pid, coalesce(usename, ''), coalesce(application_name, ''),
+		coalesce(host(client_addr), ''), backend_type from pg_stat_activity where `+clientBackends+` order by pid`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading pg_stat_activity: %w", n.addr, err)
 	}
-	if err := n.exec(ctx, "alter system reset default_transaction_read_only"); err != nil {
-		return err
-	}
-	if err := n.reload(ctx); err != nil {
-		return err
-	}
-	return waitFor(ctx, 10*time.Second, func() (bool, error) {
-		on, err := n.fencedFresh(ctx)
-		return !on, err
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+		var pid int32
+		var user, app, addr, kind string
+		err := r.Scan(&pid, &user, &app, &addr, &kind)
+		return pgDescribe(pid, user, app, addr, kind), err
 	})
+}
+
+// fenceSessions grants group to every login role but the caller's, which
+// pg_hba.conf then refuses, and ends every client session, again until no
+// session remains and no login role is left out (a session may create a
+// role, or log in, while the first round runs). timeout bounds it.
+func (n *pgNode) fenceSessions(ctx context.Context, group string, timeout time.Duration) error {
+	grant := fmt.Sprintf(`do $fence$ declare r record; begin
+		for r in select rolname from pg_roles where rolcanlogin and rolname <> current_user
+			and not exists (select 1 from pg_auth_members am where am.member = pg_roles.oid and am.roleid = %[1]s::regrole)
+		loop execute format('grant %%I to %%I', %[1]s, r.rolname); end loop; end $fence$`, quoteLiteral(group))
+	var left []string
+	err := waitFor(ctx, timeout, func() (bool, error) {
+		if err := n.exec(ctx, grant); err != nil {
+			return false, err
+		}
+		if err := n.exec(ctx, "select pg_terminate_backend(pid, 5000) from pg_stat_activity where "+clientBackends); err != nil {
+			return false, err
+		}
+		var err error
+		if left, err = n.clientSessions(ctx); err != nil || len(left) > 0 {
+			return false, err
+		}
+		open, err := n.unfencedLogins(ctx, group, n.user)
+		left = open
+		return len(open) == 0, err
+	})
+	if err != nil {
+		return fmt.Errorf("postgres at %s: the fence did not close: %w (left: %s)", n.addr, err, strings.Join(left, "; "))
+	}
+	return nil
+}
+
+// unfencedLogins lists the login roles, but except, that are not members
+// of group.
+func (n *pgNode) unfencedLogins(ctx context.Context, group, except string) ([]string, error) {
+	rows, err := n.conn.Query(ctx, `select 'login role ' || rolname from pg_roles r where rolcanlogin and rolname <> $2
+		and not exists (select 1 from pg_auth_members am join pg_roles g on g.oid = am.roleid where am.member = r.oid and g.rolname = $1)
+		order by 1`, group, except)
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading the roles: %w", n.addr, err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// revokeAll lifts the fence: group is revoked from each of its members.
+func (n *pgNode) revokeAll(ctx context.Context, group string) error {
+	var exists bool
+	if err := n.scalar(ctx, "select exists(select 1 from pg_roles where rolname = $1)", &exists, group); err != nil || !exists {
+		return err
+	}
+	return n.exec(ctx, fmt.Sprintf(`do $unfence$ declare r record; begin
+		for r in select m.rolname from pg_auth_members am join pg_roles m on m.oid = am.member where am.roleid = %[1]s::regrole
+		loop execute format('revoke %%I from %%I', %[1]s, r.rolname); end loop; end $unfence$`, quoteLiteral(group)))
+}
+
+// dropRoles drops roles that exist (a group first: its memberships go
+// with it).
+func (n *pgNode) dropRoles(ctx context.Context, roles ...string) error {
+	for _, r := range roles {
+		if err := n.exec(ctx, "drop role if exists "+pgx.Identifier{r}.Sanitize()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// preparedXacts lists the prepared transactions by database.
+func (n *pgNode) preparedXacts(ctx context.Context) (map[string][]string, error) {
+	rows, err := n.conn.Query(ctx, "select database, gid from pg_prepared_xacts order by 1, 2")
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading pg_prepared_xacts: %w", n.addr, err)
+	}
+	out := map[string][]string{}
+	pairs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]string, error) {
+		var p [2]string
+		return p, r.Scan(&p[0], &p[1])
+	})
+	for _, p := range pairs {
+		out[p[0]] = append(out[p[0]], p[1])
+	}
+	return out, err
+}
+
+// fencePosition is the fence LSN, read once no client session remains:
+// the WAL insert position, which every client's WAL is before. A marker
+// transaction is committed behind it (flushed locally), so that the
+// target's replay passes the position even when nothing else is written.
+func (n *pgNode) fencePosition(ctx context.Context) (LSN, error) {
+	var s string
+	if err := n.scalar(ctx, "select pg_current_wal_insert_lsn()::text", &s); err != nil {
+		return 0, err
+	}
+	lsn, err := ParseLSN(s)
+	if err != nil {
+		return 0, err
+	}
+	tx, err := n.conn.Begin(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("postgres at %s: the marker transaction: %w", n.addr, err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{"set local synchronous_commit = local", "select pg_current_xact_id()"} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return 0, fmt.Errorf("postgres at %s: the marker transaction: %w", n.addr, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, fmt.Errorf("postgres at %s: the marker transaction: %w", n.addr, err)
+	}
+	return lsn, nil
 }
 
 // promote ends recovery and waits for it.

@@ -17,8 +17,13 @@ type redisNode struct {
 }
 
 func dialRedis(ctx context.Context, addr, password string) (*redisNode, error) {
+	return dialRedisDB(ctx, addr, password, 0)
+}
+
+// dialRedisDB connects to one database of a server.
+func dialRedisDB(ctx context.Context, addr, password string, db int) (*redisNode, error) {
 	c := redis.NewClient(&redis.Options{
-		Addr: addr, Password: password,
+		Addr: addr, Password: password, DB: db,
 		DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		MaxRetries: -1, PoolSize: 1, Protocol: 2,
 	})
@@ -57,6 +62,9 @@ type redisRepl struct {
 	Offset int64
 	// MasterHost and MasterPort are a replica's master.
 	MasterHost, MasterPort string
+	// ReplID is the replication ID of the stream the offset counts: a
+	// master's own, or the one a replica follows.
+	ReplID string
 }
 
 func (n *redisNode) replication(ctx context.Context) (redisRepl, error) {
@@ -65,7 +73,7 @@ func (n *redisNode) replication(ctx context.Context) (redisRepl, error) {
 		return redisRepl{}, err
 	}
 	r := redisRepl{Role: m["role"], LinkUp: m["master_link_status"] == "up", Syncing: m["master_sync_in_progress"] == "1",
-		MasterHost: m["master_host"], MasterPort: m["master_port"]}
+		MasterHost: m["master_host"], MasterPort: m["master_port"], ReplID: m["master_replid"]}
 	if r.Role == "" {
 		return r, fmt.Errorf("redis at %s: INFO replication has no role", n.addr)
 	}
@@ -119,25 +127,57 @@ func (n *redisNode) saveFenceConfig(ctx context.Context) (map[string]string, err
 	return saved, nil
 }
 
-// fence makes the server refuse writes (min-replicas-to-write beyond any
-// replica count), ends the normal client connections, and returns the
-// replication offset after which no write can be. Redis runs commands
-// one at a time, so once CONFIG SET returns no later write is accepted.
-func (n *redisNode) fence(ctx context.Context) (int64, error) {
+// fence makes the server refuse every write (min-replicas-to-write beyond
+// any replica count): plain commands, MULTI/EXEC (EXECABORT) and scripts
+// and functions that write (NOREPLICAS). Redis runs commands one at a
+// time, so once CONFIG SET returns no later write is accepted.
+func (n *redisNode) fence(ctx context.Context) error {
 	if err := n.configSet(ctx, "min-replicas-max-lag", "10"); err != nil {
-		return 0, err
+		return err
 	}
-	if err := n.configSet(ctx, "min-replicas-to-write", redisFenceReplicas); err != nil {
-		return 0, err
-	}
-	if err := n.c.Do(ctx, "CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes").Err(); err != nil {
-		return 0, fmt.Errorf("redis at %s: CLIENT KILL: %w", n.addr, err)
-	}
-	r, err := n.replication(ctx)
+	return n.configSet(ctx, "min-replicas-to-write", redisFenceReplicas)
+}
+
+// clientSessions describes the client connections but the caller's,
+// replicas' and a master's.
+func (n *redisNode) clientSessions(ctx context.Context) ([]string, error) {
+	me, err := n.c.ClientID(ctx).Result()
 	if err != nil {
-		return 0, err
+		return nil, fmt.Errorf("redis at %s: CLIENT ID: %w", n.addr, err)
 	}
-	return r.Offset, nil
+	list, err := n.c.ClientList(ctx).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis at %s: CLIENT LIST: %w", n.addr, err)
+	}
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		f := map[string]string{}
+		for _, kv := range strings.Fields(line) {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				f[k] = v
+			}
+		}
+		if f["id"] == strconv.FormatInt(me, 10) || strings.ContainsAny(f["flags"], "SM") || f["id"] == "" {
+			continue
+		}
+		desc := "client " + f["addr"]
+		if f["name"] != "" {
+			desc += " (" + f["name"] + ")"
+		}
+		out = append(out, desc+", last command "+f["cmd"])
+	}
+	return out, nil
+}
+
+// killClients ends every client connection but the caller's, replicas'
+// and a master's.
+func (n *redisNode) killClients(ctx context.Context) error {
+	for _, t := range []string{"normal", "pubsub"} {
+		if err := n.c.Do(ctx, "CLIENT", "KILL", "TYPE", t, "SKIPME", "yes").Err(); err != nil {
+			return fmt.Errorf("redis at %s: CLIENT KILL TYPE %s: %w", n.addr, t, err)
+		}
+	}
+	return nil
 }
 
 // fenced says whether the server refuses writes by the fence.
@@ -166,25 +206,4 @@ func (n *redisNode) promote(ctx context.Context) error {
 		return fmt.Errorf("redis at %s: REPLICAOF NO ONE: %w", n.addr, err)
 	}
 	return nil
-}
-
-// keyCounts reads INFO keyspace: "db0" -> keys.
-func (n *redisNode) keyCounts(ctx context.Context) (map[string]int64, error) {
-	m, err := n.info(ctx, "keyspace")
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]int64{}
-	for db, v := range m {
-		for _, kv := range strings.Split(v, ",") {
-			if k, num, ok := strings.Cut(kv, "="); ok && k == "keys" {
-				c, err := strconv.ParseInt(num, 10, 64)
-				if err != nil {
-					return nil, fmt.Errorf("redis at %s: bad keyspace line %s:%s", n.addr, db, v)
-				}
-				out[db] = c
-			}
-		}
-	}
-	return out, nil
 }

@@ -77,20 +77,33 @@ type engine interface {
 	sourceValues() (map[string]any, error)
 	targetValues() (map[string]any, error)
 	detachValues() (map[string]any, error)
+	// fenceValues are the source's values with the fence written into its
+	// configuration, so that it survives a restart (a reviewed helm step
+	// of fence-source); nil when the fence survives a restart by itself.
+	fenceValues() (map[string]any, error)
 	// prepareSource applies the prepared configuration on the running
-	// source (reload, replication user, slot).
+	// source (reload, roles, slot).
 	prepareSource(ctx context.Context) error
 	// replicating reports whether the target streams from the source,
 	// and its lag in bytes.
 	replicating(ctx context.Context) (ok bool, lag int64, detail string, err error)
-	// fence makes the source refuse writes and records in st where the
-	// last write is and what to restore.
+	// sessions describes the client sessions the source sees, other than
+	// replication and the runner's own.
+	sessions(ctx context.Context) ([]string, error)
+	// fence makes the source refuse every write and end every client
+	// session, and records in st the position after which no write can
+	// be, and what to restore. It can run again on a fenced source.
 	fence(ctx context.Context, st *State, save func() error) error
 	unfence(ctx context.Context, st *State) error
-	// caughtUp reports whether the target has everything up to the fence.
+	// caughtUp reports whether the target has replayed everything up to
+	// the fence, by positions, never by its role.
 	caughtUp(ctx context.Context, st *State) (ok bool, lag int64, err error)
+	// compare compares the content of the fenced source and the caught-up
+	// target: what differs, and notes on how it compared.
+	compare(ctx context.Context) (diffs, notes []string, err error)
 	promote(ctx context.Context) error
-	// verifyData compares the fenced source's data with the target's.
+	// verifyData compares counts of the fenced source's data and the
+	// promoted target's: a second guard after the promotion.
 	verifyData(ctx context.Context) error
 	// releaseSource frees what replication held on the source (a slot),
 	// after the promotion or when the target is removed.
@@ -98,6 +111,8 @@ type engine interface {
 	// verify checks the end state: target primary and writable, source
 	// fenced.
 	verify(ctx context.Context) error
+	// live reads where the migration stands from the servers.
+	live(ctx context.Context) liveState
 }
 
 var (
@@ -124,6 +139,9 @@ func Runbook(m *Migration, getenv func(string) string) ([]*Step, error) {
 }
 
 func engineFor(m *Migration, getenv func(string) string) (engine, error) {
+	if err := m.CheckEnv(getenv); err != nil {
+		return nil, err
+	}
 	switch m.Component {
 	case Postgres:
 		return &pgEngine{m: m, getenv: getenv}, nil
@@ -146,31 +164,43 @@ func steps(m *Migration, e engine) ([]*Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	fenceValues, err := e.fenceValues()
+	if err != nil {
+		return nil, err
+	}
 	host, port, _ := net.SplitHostPort(m.Target.clientAddress())
 	portN, err := strconv.Atoi(port)
 	if err != nil {
 		return nil, fmt.Errorf("target.address: bad port %q", port)
 	}
 	lag := m.Thresholds.MaxLag
+	fence := &Step{ID: "fence-source", Kind: KindFence, Title: "fence the source: refuse every write, end every client session",
+		run: func(ctx context.Context, x *execution) error { return x.fence(ctx, e) }}
+	if fenceValues != nil {
+		fence.Helm = []HelmChange{{Release: m.Source.Release, Values: fenceValues,
+			Expect: []Expectation{configOnly("the fence, written to the source's configuration so that a restart keeps it")}}}
+	}
 	s := []*Step{
-		{ID: "prepare-source", Kind: KindHelm, Title: "make the source ready for replication (configuration only, no restart)",
+		{ID: "prepare-source", Kind: KindHelm, Title: "make the source ready for replication and the fence (configuration only, no restart)",
 			Helm: []HelmChange{{Release: m.Source.Release, Values: sourceValues,
-				Expect: []Expectation{configOnly("the replication settings of the source")}}}},
+				Expect: []Expectation{configOnly("the replication and fence settings of the source")}}}},
 		{ID: "apply-source-config", Kind: KindAction, Title: "apply the replication settings on the running source",
 			run: func(ctx context.Context, x *execution) error { return e.prepareSource(ctx) }},
 		{ID: "install-target", Kind: KindHelm, Title: "create the target as a replica of the source",
 			Helm: []HelmChange{{Release: m.Target.Release, Values: targetValues, Install: true, Expect: []Expectation{anyCreate}}}},
 		{ID: "wait-replica", Kind: KindWait, Title: fmt.Sprintf("wait until the target streams from the source, at most %s behind", humanBytes(int64(lag))),
 			run: func(ctx context.Context, x *execution) error { return x.waitReplicating(ctx, e) }},
-		{ID: "pause-clients", Kind: KindPause, Title: "pause the clients", Confirm: "Pause the clients now?",
-			Helm: clientChanges(m, true), run: func(ctx context.Context, x *execution) error { return x.pauseClients(ctx, "pause-clients") }},
-		{ID: "fence-source", Kind: KindFence, Title: "fence the source: refuse writes, end client sessions",
-			run: func(ctx context.Context, x *execution) error { return x.fence(ctx, e) }},
-		{ID: "wait-caught-up", Kind: KindWait, Title: fmt.Sprintf("wait until the target has every write (at most %v, else roll back)", time.Duration(m.Thresholds.CatchUpTimeout)),
+		{ID: "pause-clients", Kind: KindPause, Title: fmt.Sprintf("pause the clients; wait until the source sees none (at most %v, else roll back)", time.Duration(m.Thresholds.PauseTimeout)),
+			Confirm: "Pause the clients now?",
+			Helm:    clientChanges(m, true), run: func(ctx context.Context, x *execution) error { return x.pause(ctx, e) }},
+		fence,
+		{ID: "wait-caught-up", Kind: KindWait, Title: fmt.Sprintf("wait until the target has replayed up to the fence (at most %v, else roll back)", time.Duration(m.Thresholds.CatchUpTimeout)),
 			run: func(ctx context.Context, x *execution) error { return x.waitCaughtUp(ctx, e) }},
+		{ID: "compare-data", Kind: KindVerify, Title: "compare the content of the fenced source and the target; a difference rolls back",
+			run: func(ctx context.Context, x *execution) error { return x.compare(ctx, e) }},
 		{ID: "promote-target", Kind: KindPromote, Title: "promote the target to primary", Confirm: "Promote the target? After this the migration cannot be aborted.",
 			NoReturn: true, run: func(ctx context.Context, x *execution) error { return x.promote(ctx, e) }},
-		{ID: "verify-data", Kind: KindVerify, Title: "compare the data of the fenced source and the target",
+		{ID: "verify-data", Kind: KindVerify, Title: "count the data of the fenced source and the promoted target again",
 			run: func(ctx context.Context, x *execution) error { return e.verifyData(ctx) }},
 		{ID: "detach-target", Kind: KindHelm, Title: "make the target stand alone (configuration only, no restart)",
 			Helm: []HelmChange{{Release: m.Target.Release, Values: detachValues,

@@ -17,6 +17,7 @@ import (
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/helmrun"
+	"github.com/safediff/safediff/pkg/kubeapi"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
@@ -46,6 +47,10 @@ type Runner struct {
 	Color bool
 	// Until stops the run after this step ("" runs to the end).
 	Until string
+	// Kube returns a client of a kube context's API server ("" is the
+	// current context), for the migration's lock; nil reads the
+	// kubeconfig files of $KUBECONFIG (through Getenv) as kubectl does.
+	Kube func(kubeContext string) (*kubeapi.Client, error)
 }
 
 // HeldError is a helm step whose review went beyond its expectations: the
@@ -70,15 +75,18 @@ func (e *NotConfirmedError) Error() string {
 	return fmt.Sprintf("step %s was not confirmed: %s", e.Step, e.Reason)
 }
 
-// RolledBackError is a cut-over that was rolled back: the target did not
-// catch up in time; the source takes writes again and the clients run.
+// RolledBackError is a cut-over that was rolled back before the
+// promotion: the source takes writes again and the clients run; the
+// target is still a replica.
 type RolledBackError struct {
-	Lag     int64
-	Timeout time.Duration
+	// Step is the step that rolled back; Why says what went wrong there.
+	Step, Why string
+	// Advice says what to do next.
+	Advice string
 }
 
 func (e *RolledBackError) Error() string {
-	return fmt.Sprintf("the target did not catch up within %v (%s behind); rolled back: the source takes writes again and the clients were resumed. The target is still a replica: run again when traffic is lower, or abort", e.Timeout, humanBytes(e.Lag))
+	return fmt.Sprintf("%s; rolled back: the source takes writes again and the clients were resumed. The target is still a replica: %s", e.Why, e.Advice)
 }
 
 // execution is one run: the runner, the state, the component's engine
@@ -106,29 +114,84 @@ func (r *Runner) getenv(k string) string {
 
 func (r *Runner) printf(format string, args ...any) { fmt.Fprintf(r.Out, format, args...) }
 
-// open checks the steps, then takes the lock and loads the state.
-func (r *Runner) open() (*execution, func(), error) {
+// open checks the steps, then takes the locks (the state file's, then the
+// migration's Leases) and loads the state. The context it returns ends
+// when the Leases are lost; close releases everything.
+func (r *Runner) open(ctx context.Context) (*execution, context.Context, func(), error) {
 	e, err := engineFor(r.M, r.getenv)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	steps, err := steps(r.M, e)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if r.Until != "" && !slices.ContainsFunc(steps, func(s *Step) bool { return s.ID == r.Until }) {
-		return nil, nil, fmt.Errorf("--until %s: no such step (steps: %s)", r.Until, stepIDs(steps))
+		return nil, nil, nil, fmt.Errorf("--until %s: no such step (steps: %s)", r.Until, stepIDs(steps))
 	}
-	unlock, err := lock(r.statePath())
+	unlock, err := lockFile(r.statePath())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	st, err := loadState(r.statePath(), r.M)
 	if err != nil {
 		unlock()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return &execution{r: r, st: st, engine: e, steps: steps}, unlock, nil
+	sites, err := r.leaseSites()
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	l, err := acquireLock(ctx, identity(), LeaseName(r.M.Name), time.Duration(r.M.Thresholds.LeaseDuration), sites, r.printf)
+	if err != nil {
+		unlock()
+		return nil, nil, nil, err
+	}
+	x := &execution{r: r, st: st, engine: e, steps: steps}
+	if st.Holder == nil || st.Holder.Identity != l.id {
+		st.Holder = &Holder{Identity: l.id, Since: l.since.UTC().Truncate(time.Millisecond)}
+		st.log("", "locked by %s", describeHolder(l.id))
+		if err := x.save(); err != nil {
+			l.release()
+			unlock()
+			return nil, nil, nil, err
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	l.keep(cancel)
+	return x, ctx, func() {
+		l.release()
+		cancel(nil)
+		unlock()
+	}, nil
+}
+
+// leaseSites are where the migration's lock is held: the source's and the
+// target's namespaces, each in its cluster.
+func (r *Runner) leaseSites() ([]leaseSite, error) {
+	kube := r.Kube
+	if kube == nil {
+		kube = func(kctx string) (*kubeapi.Client, error) {
+			cfg, err := kubeapi.Load(kubeapi.Paths(r.getenv), kctx)
+			if err != nil {
+				return nil, err
+			}
+			return cfg.Client()
+		}
+	}
+	var sites []leaseSite
+	for _, rel := range []Release{r.M.Source.Release, r.M.Target.Release} {
+		if slices.ContainsFunc(sites, func(s leaseSite) bool { return s.context == rel.Context && s.namespace == rel.Namespace }) {
+			continue
+		}
+		api, err := kube(rel.Context)
+		if err != nil {
+			return nil, fmt.Errorf("the migration's lock is a Lease in %s: %w", rel.Ref(), err)
+		}
+		sites = append(sites, leaseSite{api: api, context: rel.Context, namespace: rel.Namespace})
+	}
+	return sites, nil
 }
 
 func stepIDs(steps []*Step) string {
@@ -144,7 +207,7 @@ func (x *execution) save() error { return x.st.save(x.r.statePath()) }
 // Run executes the pending steps in order. A finished step is never run
 // again, so running a finished migration changes nothing.
 func (r *Runner) Run(ctx context.Context) error {
-	x, unlock, err := r.open()
+	x, ctx, unlock, err := r.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -177,11 +240,17 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		t0 := time.Now()
 		if err := x.runStep(ctx, s); err != nil {
+			if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
+				err = cause // the lock was lost
+			}
 			x.st.log(s.ID, "failed: %v", err)
 			if serr := x.save(); serr != nil {
 				return errors.Join(err, serr)
 			}
 			return fmt.Errorf("step %s: %w", s.ID, err)
+		}
+		if cause := context.Cause(ctx); cause != nil {
+			return cause // done, but the lock is lost: record nothing more
 		}
 		x.st.Done[s.ID] = time.Now().UTC().Truncate(time.Millisecond)
 		x.st.log(s.ID, "done in %v", time.Since(t0).Round(time.Millisecond))
@@ -373,7 +442,12 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 		return false, err
 	}
 	r.printf("Migration %s: %s %s -> %s\n", r.M.Name, r.M.Component, r.M.Source.Ref(), r.M.Target.Ref())
-	r.printf("State: %s\n\n", r.statePath())
+	r.printf("State: %s\n", r.statePath())
+	if sites, err := r.leaseSites(); err != nil {
+		r.printf("Lock: unknown (%v)\n\n", err)
+	} else {
+		r.printf("Lock: %s\n\n", lockStatus(ctx, LeaseName(r.M.Name), sites))
+	}
 	next := -1
 	for i, s := range steps {
 		mark := "[ ]"
@@ -441,9 +515,11 @@ func (x *execution) runCommand(ctx context.Context, name string, argv []string) 
 	return nil
 }
 
-// pauseClients scales the release clients to zero and runs the pause
-// commands; stepID names the step in the state's log.
-func (x *execution) pauseClients(ctx context.Context, stepID string) error {
+// pause scales the release clients to zero, runs the pause commands, and
+// waits until the source sees no client session but replication and the
+// runner's. When sessions remain past the pause timeout, the pause is
+// rolled back: the clients are resumed.
+func (x *execution) pause(ctx context.Context, e engine) error {
 	// recorded first: a run killed half-way still resumes them on abort
 	x.st.Paused = true
 	if x.st.PausedAt == nil {
@@ -453,7 +529,30 @@ func (x *execution) pauseClients(ctx context.Context, stepID string) error {
 	if err := x.save(); err != nil {
 		return err
 	}
-	return x.switchClients(ctx, stepID, true)
+	if err := x.switchClients(ctx, "pause-clients", true); err != nil {
+		return err
+	}
+	timeout := time.Duration(x.r.M.Thresholds.PauseTimeout)
+	p := &progress{r: x.r, interval: 5 * time.Second}
+	var left []string
+	err := waitFor(ctx, timeout, func() (bool, error) {
+		var err error
+		left, err = e.sessions(ctx)
+		if err == nil && len(left) > 0 {
+			p.show(fmt.Sprintf("the source still sees %d client sessions: %s", len(left), firstLine(strings.Join(left, "; "))))
+		}
+		return err == nil && len(left) == 0, err
+	})
+	p.done()
+	var to *errTimeout
+	if !errors.As(err, &to) {
+		return err
+	}
+	why := fmt.Sprintf("the source still sees client sessions %v after the clients were paused: %s", timeout, strings.Join(left, "; "))
+	if to.last != nil {
+		why = fmt.Sprintf("the source's sessions could not be read within %v: %v", timeout, to.last)
+	}
+	return x.rolledBack(ctx, "pause-clients", why, "pause the clients behind those sessions too (a command client), or raise thresholds.pauseTimeout; then run again")
 }
 
 // switchClients applies the release clients' scale changes and runs the
@@ -490,6 +589,10 @@ func (x *execution) resumeClients(ctx context.Context, stepID string) error {
 	return x.save()
 }
 
+// fence fences the source through the engine; when the fence is written
+// to the source's configuration by a helm step, that step follows (a
+// reviewed upgrade) and the fence is applied again, so that a restart of
+// the source in between is fenced again and the position is read last.
 func (x *execution) fence(ctx context.Context, e engine) error {
 	x.st.Fenced = true
 	if err := x.save(); err != nil {
@@ -498,15 +601,59 @@ func (x *execution) fence(ctx context.Context, e engine) error {
 	if err := e.fence(ctx, x.st, x.save); err != nil {
 		return err
 	}
-	x.r.printf("      the source refuses writes; the last write is at %s\n", x.st.FencePosition)
+	if s := x.step("fence-source"); s != nil && len(s.Helm) > 0 {
+		if err := x.save(); err != nil {
+			return err
+		}
+		for _, h := range s.Helm {
+			if err := x.applyHelm(ctx, s.ID, h); err != nil {
+				return err
+			}
+		}
+		if err := e.fence(ctx, x.st, x.save); err != nil {
+			return err
+		}
+	}
+	x.r.printf("      the source refuses every write; no client session remains; the fence is at %s\n", x.st.FencePosition)
+	x.st.log("fence-source", "fenced at %s", x.st.FencePosition)
 	return x.save()
 }
 
+// step returns the step with the id, or nil.
+func (x *execution) step(id string) *Step {
+	for _, s := range x.steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// compare compares the content of the fenced source and the caught-up
+// target; a difference rolls the cut-over back and names what differs.
+func (x *execution) compare(ctx context.Context, e engine) error {
+	diffs, notes, err := e.compare(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		x.r.printf("      note: %s\n", n)
+	}
+	if len(diffs) == 0 {
+		x.r.printf("      the target's content equals the fenced source's\n")
+		return nil
+	}
+	for _, d := range diffs {
+		x.r.printf("      differs: %s\n", d)
+	}
+	why := fmt.Sprintf("the target's content differs from the fenced source's: %s", strings.Join(diffs, "; "))
+	return x.rolledBack(ctx, "compare-data", why, "find out what wrote to the source or the target after the fence; run again to cut over anew, or abort")
+}
+
 // progress shows a wait's state: redrawn in place on a terminal, else a
-// line when it changes or every few seconds.
+// line at most every interval.
 type progress struct {
 	r        *Runner
-	last     string
 	lastAt   time.Time
 	drawn    bool
 	interval time.Duration
@@ -518,9 +665,11 @@ func (p *progress) show(line string) {
 		p.drawn = true
 		return
 	}
-	if line != p.last || time.Since(p.lastAt) >= p.interval {
+	// not a terminal: a line at most every interval, however often the
+	// wait looks (every pollEvery)
+	if p.lastAt.IsZero() || time.Since(p.lastAt) >= p.interval {
 		fmt.Fprintf(p.r.Out, "      %s\n", line)
-		p.last, p.lastAt = line, time.Now()
+		p.lastAt = time.Now()
 	}
 }
 
@@ -562,7 +711,7 @@ func firstLine(s string) string {
 // back: the source is unfenced and the clients resumed, so nothing waits
 // on a target that cannot keep up.
 func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
-	p := &progress{r: x.r, interval: 2 * time.Second}
+	p := &progress{r: x.r, interval: 5 * time.Second}
 	timeout := time.Duration(x.r.M.Thresholds.CatchUpTimeout)
 	var lastLag int64
 	err := waitFor(ctx, timeout, func() (bool, error) {
@@ -575,14 +724,29 @@ func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
 	})
 	p.done()
 	var to *errTimeout
-	if !errors.As(err, &to) {
+	switch {
+	case err == nil || ctx.Err() != nil:
 		return err
+	case !errors.As(err, &to):
+		// the target cannot catch up at all (promoted by someone else)
+		return x.rolledBack(ctx, "wait-caught-up", err.Error(), "see above; then run again, or abort")
 	}
-	x.r.printf("      the target did not catch up within %v: rolling back\n", timeout)
-	if err := x.rollback(ctx, "wait-caught-up"); err != nil {
-		return fmt.Errorf("the target did not catch up within %v, and the rollback failed: %w (the source may still be fenced and the clients paused; run safediff migrate abort)", timeout, err)
+	why := fmt.Sprintf("the target did not catch up within %v (%s behind)", timeout, humanBytes(lastLag))
+	if to.last != nil {
+		why = fmt.Sprintf("the target's position could not be read within %v: %v", timeout, to.last)
 	}
-	return &RolledBackError{Lag: lastLag, Timeout: timeout}
+	return x.rolledBack(ctx, "wait-caught-up", why, "run again when traffic is lower, or abort")
+}
+
+// rolledBack rolls the cut-over back after a failure at stepID and
+// returns the *RolledBackError, or the error of a failed rollback.
+func (x *execution) rolledBack(ctx context.Context, stepID, why, advice string) error {
+	x.r.printf("      %s: rolling back\n", why)
+	x.st.log(stepID, "%s: rolling back", why)
+	if err := x.rollback(ctx, stepID); err != nil {
+		return fmt.Errorf("%s, and the rollback failed: %w (the source may still be fenced and the clients paused; run safediff migrate abort)", why, err)
+	}
+	return &RolledBackError{Step: stepID, Why: why, Advice: advice}
 }
 
 // rollback undoes the fence and the pause: the source takes writes, the
@@ -594,23 +758,44 @@ func (x *execution) rollback(ctx context.Context, stepID string) error {
 		if err := x.engine.unfence(ctx, x.st); err != nil {
 			return err
 		}
+		if err := x.unpersistFence(ctx, stepID); err != nil {
+			return err
+		}
 		x.st.Fenced = false
 		x.st.FencePosition = ""
-		delete(x.st.Done, "fence-source")
 		x.st.log(stepID, "source unfenced")
 		if err := x.save(); err != nil {
 			return err
 		}
+	}
+	for _, id := range []string{"pause-clients", "fence-source", "wait-caught-up", "compare-data"} {
+		delete(x.st.Done, id)
 	}
 	if x.st.Paused {
 		x.r.printf("      resuming the clients\n")
 		if err := x.resumeClients(ctx, stepID); err != nil {
 			return err
 		}
-		delete(x.st.Done, "pause-clients")
 		x.st.log(stepID, "clients resumed")
 	}
 	return x.save()
+}
+
+// unpersistFence takes the fence out of the source's configuration again,
+// when the fence step wrote it there: the same release with the values of
+// prepare-source, reviewed as configuration only.
+func (x *execution) unpersistFence(ctx context.Context, stepID string) error {
+	fence, prepare := x.step("fence-source"), x.step("prepare-source")
+	if fence == nil || len(fence.Helm) == 0 || prepare == nil {
+		return nil
+	}
+	for _, h := range prepare.Helm {
+		h.Expect = []Expectation{configOnly("the fence is taken out of the source's configuration")}
+		if err := x.applyHelm(ctx, stepID, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (x *execution) promote(ctx context.Context, e engine) error {

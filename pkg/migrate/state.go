@@ -39,12 +39,18 @@ type State struct {
 	// SavedConfig holds source settings the fence changed, to restore
 	// them on a rollback (redis).
 	SavedConfig map[string]string `json:"savedConfig,omitempty"`
+	// Holder is the runner that holds the migration's lock (its Lease),
+	// or held it last.
+	Holder *Holder `json:"holder,omitempty"`
 	// Finished is set when the last step is done.
 	Finished *time.Time `json:"finished,omitempty"`
 	// SourceDeleted is set when delete-source uninstalled the source.
 	SourceDeleted *time.Time `json:"sourceDeleted,omitempty"`
 	// Log is what happened, oldest first.
 	Log []Event `json:"log"`
+
+	// fresh says that there was no state file.
+	fresh bool
 }
 
 // Event is one entry of the state's log.
@@ -71,7 +77,9 @@ func newState(m *Migration) *State {
 func loadState(path string, m *Migration) (*State, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return newState(m), nil
+		st := newState(m)
+		st.fresh = true
+		return st, nil
 	}
 	if err != nil {
 		return nil, err
@@ -131,9 +139,9 @@ func (st *State) log(step, format string, args ...any) {
 	st.Log = append(st.Log, Event{At: time.Now().UTC().Truncate(time.Millisecond), Step: step, What: fmt.Sprintf(format, args...)})
 }
 
-// lock takes the migration's lock (a file beside the state, flock'ed):
+// lockFile takes the local lock of a state file (a file beside it, flock'ed):
 // two runs of one migration at a time would race each other.
-func lock(statePath string) (unlock func(), err error) {
+func lockFile(statePath string) (unlock func(), err error) {
 	path := statePath + ".lock"
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {

@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -34,8 +35,16 @@ func (e *errTimeout) Error() string {
 	return fmt.Sprintf("not done after %v", e.after)
 }
 
+// permanentError is a condition's error that waiting cannot mend.
+type permanentError struct{ err error }
+
+func (p *permanentError) Error() string { return p.err.Error() }
+
+// permanent marks err as not worth retrying.
+func permanent(err error) error { return &permanentError{err} }
+
 // waitFor polls cond until it holds, fails with an error that is not
-// worth retrying, or timeout passes. Errors of cond are retried (a server
+// worth retrying (marked with permanent), or timeout passes. Errors of cond are retried (a server
 // restarting refuses connections for a while); the last one is reported.
 func waitFor(ctx context.Context, timeout time.Duration, cond func() (bool, error)) error {
 	deadline := time.Now().Add(timeout)
@@ -46,6 +55,10 @@ func waitFor(ctx context.Context, timeout time.Duration, cond func() (bool, erro
 			return nil
 		}
 		if err != nil {
+			var p *permanentError
+			if errors.As(err, &p) {
+				return p.err
+			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -151,7 +152,13 @@ func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding)
 		for _, c := range o.Culprits {
 			cs = append(cs, "`"+mdCode(c.String())+"`")
 		}
-		fmt.Fprintf(&b, "Forces replacement: %s\n\n", strings.Join(cs, ", "))
+		fmt.Fprintf(&b, "The fields that cannot change: %s\n\n", strings.Join(cs, ", "))
+	}
+	if o.Action == diffparse.Replace {
+		for _, l := range partialUpgrade(r.Result, o) {
+			fmt.Fprintf(&b, "- %s\n", mdText(l))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("| | Field | Change | Level | Why |\n| --- | --- | --- | --- | --- |\n")
 	for _, f := range shown {

@@ -352,3 +352,46 @@ func inputDescription(r *Report) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// partialUpgrade says, in lines for people, what helm upgrade does with
+// an object it cannot update in place: it fails there, applies the rest
+// around it, and --force does not help.
+func partialUpgrade(res *classify.Result, o *classify.Object) []string {
+	p := res.PartialUpgrade(o)
+	var groups []string
+	for _, g := range []struct {
+		what string
+		objs []*classify.Object
+	}{{"before it", p.Before}, {"after it", p.After}, {"of its kind, in the chart's order", p.Same}} {
+		if len(g.objs) > 0 {
+			groups = append(groups, g.what+" "+refList(g.objs))
+		}
+	}
+	var out []string
+	if len(groups) > 0 {
+		out = append(out, "helm goes on past the refusal and applies the other changes in its install order: "+strings.Join(groups, "; "))
+	}
+	end := "the release is marked failed"
+	if len(groups) > 0 {
+		end += ", and what was applied stays"
+	}
+	if len(p.Skipped) > 0 {
+		end = "it skips the deletions (" + refList(p.Skipped) + "); " + end
+	}
+	out = append(out, end)
+	out = append(out, "--force (helm 4: --force-replace) does not help: helm replaces the object with a PUT, which the API server refuses the same way; delete it first (kubectl delete --cascade=orphan keeps a workload's pods), then upgrade")
+	return out
+}
+
+// refList lists object references, at most five.
+func refList(objs []*classify.Object) string {
+	var refs []string
+	for i, o := range objs {
+		if i == 5 {
+			refs = append(refs, fmt.Sprintf("and %d more", len(objs)-5))
+			break
+		}
+		refs = append(refs, o.Ref.String())
+	}
+	return strings.Join(refs, ", ")
+}

@@ -169,7 +169,12 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		for _, c := range o.Culprits {
 			cs = append(cs, c.String())
 		}
-		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "forces replacement: "+strings.Join(cs, ", "))
+		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "the fields that cannot change: "+strings.Join(cs, ", "))
+	}
+	if o.Action == diffparse.Replace {
+		for _, l := range partialUpgrade(r.Result, o) {
+			fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), l)
+		}
 	}
 	if o.NewOwner != "" {
 		from := o.OldOwner
@@ -204,7 +209,7 @@ func describeAction(o *classify.Object) string {
 	case diffparse.Delete:
 		return "will be destroyed"
 	case diffparse.Replace:
-		return "must be replaced"
+		return "cannot be updated in place: helm upgrade will fail here (partial upgrade)"
 	case diffparse.Ownership:
 		return "changes owner"
 	}

@@ -27,6 +27,11 @@ type Options struct {
 	// reviewed changes they name pass the judge this once, and entries
 	// that name nothing in the plan become notes of the report.
 	Accept []*gate.AcceptFile
+	// Confirm, when set, adds to the classified plan what another source
+	// knows before it is judged: package cluster's answers from the API
+	// server (--cluster), for one. It may add findings and notes, and must
+	// never lower a level; an error stops the review (nothing is judged).
+	Confirm func(*classify.Result) error
 	// Format forces an input format; the zero value detects it.
 	Format diffparse.Format
 	// Namespace is the release namespace, for objects that do not state one.
@@ -66,6 +71,11 @@ func Review(r io.Reader, opts Options) (*report.Report, error) {
 	res, err := classify.Classify(plan, set)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Confirm != nil {
+		if err := opts.Confirm(res); err != nil {
+			return nil, err
+		}
 	}
 	var j gate.Judge = gate.Default()
 	if opts.Judge != nil {

@@ -68,6 +68,9 @@ type Selection struct {
 	obj    *diffparse.Object
 	layers [][]*Rule // per layer, highest precedence first
 	schema *kube.Type
+	// ignores are the paths the object's safediff.dev/ignore annotation
+	// names (none when it does not parse)
+	ignores []kube.Pattern
 }
 
 // Select returns the rules of s that select obj.
@@ -81,6 +84,9 @@ func (s *Set) Select(obj *diffparse.Object) *Selection {
 		}
 	}
 	sel.schema = kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
+	if pats, _, err := IgnorePatterns(obj); err == nil {
+		sel.ignores = pats
+	}
 	return sel
 }
 
@@ -128,6 +134,7 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 	if fromAbove && base > 0 {
 		sel.baseline(&best, ch, op, places)
 	}
+	sel.ignore(&best, ch)
 	return best
 }
 

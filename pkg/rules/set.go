@@ -126,6 +126,8 @@ func NewSet(files ...*File) (*Set, error) {
 			}
 		}
 	}
+	// and the objects' safediff.dev/ignore annotation
+	factSet[ignoreAnnotationPath.String()] = ignoreAnnotationPath
 	keys := make([]string, 0, len(factSet))
 	for k := range factSet {
 		keys = append(keys, k)

@@ -83,6 +83,11 @@ else single-quoted (backslashes doubled, quotes as '').
 {{- if and $v.replication.slot (not (regexMatch "^[a-z0-9_]{1,63}$" (toString $v.replication.slot))) -}}
 {{- fail (printf "replication.slot %q is not a replication slot name ([a-z0-9_], at most 63 characters)" (toString $v.replication.slot)) -}}
 {{- end -}}
+{{- with $v.fence.group -}}
+{{- if not (regexMatch "^[a-z_][a-z0-9_]{0,62}$" (toString .)) -}}
+{{- fail (printf "fence.group %q must be a lower-case SQL identifier ([a-z_][a-z0-9_]*)" (toString .)) -}}
+{{- end -}}
+{{- end -}}
 {{- range $k, $_ := $v.config -}}
 {{- if has $k (list "listen_addresses" "port" "data_directory" "config_file" "hba_file") -}}
 {{- fail (printf "config.%s is set by the chart (listen_addresses is the pod IP, port is .Values.port); remove it from config" $k) -}}

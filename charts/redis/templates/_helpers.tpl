@@ -47,6 +47,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 {{- range $k, $val := $v.config -}}
+{{- if and $v.fenced (has (lower $k) (list "min-replicas-to-write" "min-slaves-to-write" "min-replicas-max-lag" "min-slaves-max-lag")) -}}
+{{- fail (printf "config.%s is set by fenced: true; remove it from config" $k) -}}
+{{- end -}}
 {{- if has (lower $k) (list "bind" "port" "dir" "replicaof" "slaveof" "requirepass" "masterauth") -}}
 {{- fail (printf "config.%s is set by the chart (bind is the pod IP, port is .Values.port, dir the data volume, replicaof and the password come from replicaOf and auth.password); remove it from config" $k) -}}
 {{- end -}}

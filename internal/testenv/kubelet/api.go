@@ -3,17 +3,16 @@ package kubelet
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/safediff/safediff/pkg/kubeapi"
 )
 
 // errNotFound is a 404 from the API server.
@@ -22,52 +21,44 @@ var errNotFound = errors.New("not found")
 // client reads one API server.
 type client struct {
 	cluster Cluster
-	http    *http.Client
+	api     *kubeapi.Client
 }
 
 func newClient(c Cluster) *client {
-	tr := &http.Transport{
-		// The test API servers have self-signed certificates; their
-		// kubeconfigs say insecure-skip-tls-verify too.
-		TLSClientConfig:     &tls.Config{InsecureSkipVerify: true},
-		MaxIdleConnsPerHost: 8,
+	// The test API servers have self-signed certificates; their
+	// kubeconfigs say insecure-skip-tls-verify too.
+	api, err := (&kubeapi.Config{Context: c.Name, Server: c.Server, Token: c.Token, Insecure: true}).Client()
+	if err != nil {
+		// a server that is not a URL: every request fails with this
+		api = &kubeapi.Client{Server: c.Server, HTTP: &http.Client{Transport: failing{err}}}
 	}
-	return &client{cluster: c, http: &http.Client{Transport: tr, Timeout: 10 * time.Second}}
+	api.HTTP.Timeout = 10 * time.Second
+	api.UserAgent = "safediff-test-kubelet"
+	return &client{cluster: c, api: api}
 }
+
+// failing is a transport that fails every request with err.
+type failing struct{ err error }
+
+func (f failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }
 
 // Get decodes the JSON answer of c's API server to GET path into v, as
 // the double reads the API (bearer token, no certificate check).
 func (c Cluster) Get(ctx context.Context, path string, v any) error {
 	cl := newClient(c)
-	defer cl.http.CloseIdleConnections()
+	defer cl.closeIdle()
 	return cl.get(ctx, path, v)
 }
 
-// get decodes the JSON answer to GET path into v.
+func (c *client) closeIdle() { c.api.HTTP.CloseIdleConnections() }
+
+// get decodes the JSON answer to GET path into v; a 404 wraps errNotFound.
 func (c *client) get(ctx context.Context, path string, v any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.cluster.Server, "/")+path, nil)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.cluster.Token)
-	req.Header.Set("Accept", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	switch {
-	case resp.StatusCode == http.StatusNotFound:
-		io.Copy(io.Discard, resp.Body)
+	err := c.api.Get(ctx, path, v)
+	if kubeapi.IsNotFound(err) {
 		return fmt.Errorf("GET %s: %w", path, errNotFound)
-	case resp.StatusCode != http.StatusOK:
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("GET %s: %s: %s", path, resp.Status, strings.TrimSpace(string(body)))
 	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		return fmt.Errorf("GET %s: %v", path, err)
-	}
-	return nil
+	return err
 }
 
 // data returns the data of a ConfigMap or Secret (kind "configmaps" or

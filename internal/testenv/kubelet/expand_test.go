@@ -120,7 +120,7 @@ users:
 `, server: "https://10.0.0.2:6443", token: "from-file"},
 		{name: "json", text: `{"clusters":[{"name":"c","cluster":{"server":"https://h:1"}}],"users":[{"name":"u","user":{"token":"j"}}],"contexts":[{"name":"x","context":{"cluster":"c","user":"u"}}],"current-context":"x"}`,
 			server: "https://h:1", token: "j"},
-		{name: "cert auth", text: "clusters:\n- name: c\n  cluster:\n    server: https://h:1\nusers:\n- name: u\n  user:\n    client-certificate-data: AAAA\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n",
+		{name: "cert auth", text: "clusters:\n- name: c\n  cluster:\n    server: https://h:1\nusers:\n- name: u\n  user:\n    client-certificate-data: AAAA\n    client-key-data: AAAA\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\ncurrent-context: x\n",
 			err: "has no token"},
 		{name: "no context", text: "current-context: nope\ncontexts: []\n", err: `no context "nope"`},
 		{name: "not yaml", text: "clusters: [\n", err: "YAML"},

@@ -163,7 +163,7 @@ func (k *Kubelet) Stop() error {
 			}
 		}
 		for _, c := range k.clients {
-			c.http.CloseIdleConnections()
+			c.closeIdle()
 		}
 		k.stopErr = errors.Join(errs...)
 	})

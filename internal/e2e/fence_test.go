@@ -1,0 +1,360 @@
+package e2e
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/safediff/safediff/pkg/kubeapi"
+)
+
+// The tests of the fence, the content check, the pause and the lock. Each
+// attacks a hole the runbook once had (issue: "Migrations that cannot lose
+// a write").
+
+// TestMigratePostgresFenceHolds: after the fence no session of any role
+// can commit on the source, by any of the means that once got past it: a
+// role whose settings turn default_transaction_read_only off, BEGIN READ
+// WRITE, SET SESSION CHARACTERISTICS, the superuser, and COMMIT PREPARED
+// of a transaction prepared before the fence. The target then holds every
+// acknowledged write exactly once, and none of those.
+func TestMigratePostgresFenceHolds(t *testing.T) {
+	m := newMig(t, "postgres", "pgfence")
+	m.config = "config:\n  max_prepared_transactions: 10\n"
+	m.install()
+	ctx := context.Background()
+	admin := m.pg(m.srcAddr())
+	for _, q := range []string{
+		"create role app login password 'app-Secret-1'",
+		"alter role app set default_transaction_read_only = off",
+		"grant insert, select on records to app",
+		"grant usage on sequence records_id_seq to app",
+		// prepared before the fence, to be committed after it
+		"begin", "insert into records (n) values (-100)", "prepare transaction 'before-the-fence'",
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	admin.Close(ctx)
+	m.migrationFile()
+	w := m.startWriter()
+
+	r := m.safediff("run", m.file, "--yes", "--until", "fence-source")
+	wantExit(t, r, 0)
+	wantIn(t, "fence", r.Stdout, "no client session remains")
+	if st := m.state(); !st.Fenced {
+		t.Fatalf("not fenced: %+v", st)
+	}
+	// every way in that once worked
+	attempts := []struct {
+		reason, user, password string
+		stmts                  []string
+	}{
+		{"a role whose setting turns default_transaction_read_only off", "app", "app-Secret-1", []string{"insert into records (n) values (-101)"}},
+		{"BEGIN READ WRITE", "postgres", pgPassword, []string{"begin read write", "insert into records (n) values (-102)", "commit"}},
+		{"SET SESSION CHARACTERISTICS", "postgres", pgPassword, []string{"set session characteristics as transaction read write", "insert into records (n) values (-103)"}},
+		{"another superuser session, switching read-only off", "postgres", pgPassword, []string{"set default_transaction_read_only = off", "insert into records (n) values (-104)"}},
+		{"COMMIT PREPARED of a transaction prepared before the fence", "postgres", pgPassword, []string{"commit prepared 'before-the-fence'"}},
+	}
+	for _, a := range attempts {
+		c, err := pgConnect(ctx, m.srcAddr(), a.user, a.password)
+		if err == nil {
+			for _, q := range a.stmts {
+				if _, err = c.Exec(ctx, q); err != nil {
+					break
+				}
+			}
+			c.Close(ctx)
+			if err == nil {
+				t.Errorf("%s: the fenced source took the write", a.reason)
+			}
+			continue
+		}
+		if !refusedByHBA(err) {
+			t.Errorf("%s: %v, want the connection refused by pg_hba.conf", a.reason, err)
+		}
+	}
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 0)
+	w.waitMore(30)
+	acked, _ := w.result()
+	stored := m.pgRecords(m.dstAddr())
+	checkRecords(t, stored, acked) // -100 … -104 are never acknowledged: none may be there
+	st := m.stateLog()
+	wantIn(t, "state log", st, "rolled back the prepared transaction postgres/before-the-fence")
+	m.noSecrets()
+}
+
+// stateLog is the state's log as text.
+func (m *mig) stateLog() string {
+	var b strings.Builder
+	for _, e := range m.state().Log {
+		fmt.Fprintf(&b, "%s: %s\n", e.Step, e.What)
+	}
+	return b.String()
+}
+
+// runnerPassword is the password of the runner's own role on the source,
+// as pkg/migrate derives it: the tests' back door into a fenced source.
+func runnerPassword(superuserPassword, migration string) string {
+	h := hmac.New(sha256.New, []byte(superuserPassword))
+	h.Write([]byte("safediff migrate runner\x00" + migration))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
+}
+
+// TestMigratePostgresContentCheckRollsBack: a write that lands on the
+// source between the catch-up and the promotion, and that the target does
+// not have (its replay is paused), is found by the content check, which
+// names the table and rolls back: the source takes writes again, the
+// clients run. A client that does not pause holds the pause until its
+// timeout, which rolls back too. Then the migration finishes with every
+// write on the target once.
+func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
+	m := newMig(t, "postgres", "pgdiff")
+	m.pauseWait = "3s"
+	m.install()
+	ctx := context.Background()
+	admin := m.pg(m.srcAddr())
+	if _, err := admin.Exec(ctx, "create table audit (at text)"); err != nil { // no primary key
+		t.Fatal(err)
+	}
+	admin.Close(ctx)
+	m.migrationFile()
+	w := m.startWriter()
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-replica"), 0)
+
+	// a session the pause does not end: the pause waits, then rolls back
+	stray := m.pg(m.srcAddr())
+	r := m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "the source still sees client sessions 3s after the clients were paused", "postgres@", "rolled back")
+	if st := m.state(); st.Paused || st.Fenced {
+		t.Fatalf("after the pause timed out: %+v", st)
+	}
+	stray.Close(ctx)
+	w.waitMore(20) // the clients run again
+
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-caught-up"), 0)
+	tgt := m.pg(m.dstAddr())
+	defer tgt.Close(ctx)
+	if _, err := tgt.Exec(ctx, "select pg_wal_replay_pause()"); err != nil {
+		t.Fatal(err)
+	}
+	// the back door: the runner's own role, which the fence lets in
+	door, err := pgConnect(ctx, m.srcAddr(), "safediff_runner", runnerPassword(pgPassword, m.release+"-move"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := door.Exec(ctx, "insert into audit values ('after the fence')"); err != nil {
+		t.Fatal(err)
+	}
+	door.Close(ctx)
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stdout", r.Stdout, "differs: postgres.public.audit: 1 rows on the source, 0 on the target", "note: postgres.public.audit has no primary key")
+	wantIn(t, "stderr", r.Stderr, "content differs", "postgres.public.audit", "rolled back")
+	if st := m.state(); st.Paused || st.Fenced || st.Promoted {
+		t.Fatalf("after the rollback: %+v", st)
+	}
+	w.waitMore(20) // on the source again
+	if _, err := tgt.Exec(ctx, "select pg_wal_replay_resume()"); err != nil {
+		t.Fatal(err)
+	}
+	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
+	w.waitMore(30)
+	acked, _ := w.result()
+	checkRecords(t, m.pgRecords(m.dstAddr()), acked)
+	m.noSecrets()
+}
+
+// TestMigrateRedisFenceSurvivesRestart: the fenced source refuses plain
+// writes, MULTI/EXEC and scripts, and is still fenced after its server
+// restarts. A key written on the target behind the runbook's back is
+// named by the content check, which rolls back. Two runners with their own
+// state files never run at once: the second is refused by the Lease, with
+// who holds it; a Lease of a runner elsewhere is taken over only once it
+// expires.
+func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
+	m := newMig(t, "redis", "rdfence")
+	m.install()
+	m.migrationFile()
+	w := m.startWriter()
+	ctx := context.Background()
+
+	// a second runner, with its own state file, while the first runs
+	first := exec.Command(migration.safediff, "migrate", "run", m.file, "--yes", "--until", "wait-replica")
+	first.Env = m.env()
+	var firstOut strings.Builder
+	first.Stdout, first.Stderr = &firstOut, &firstOut
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(m.stateLog(), "install-target: started"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first runner did not get to install-target:\n%s", firstOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	second := m.safediff("run", m.file, "--yes", "--state", filepath.Join(m.dir, "other.state.json"))
+	wantExit(t, second, 1)
+	wantIn(t, "second runner", second.Stderr, "the migration is locked by ", "(pid ", ") since ", "lease src/rdfence/safediff-migrate-sessions-move")
+	if err := first.Wait(); err != nil {
+		t.Fatalf("the first runner: %v\n%s", err, firstOut.String())
+	}
+	m.outputs = append(m.outputs, firstOut.String())
+
+	// a runner elsewhere holds the lock and stops renewing it
+	kc, err := kubeapi.Load([]string{migration.kubeconfig}, "dst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := kc.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leasePath := kubeapi.Path("coordination.k8s.io", "v1", m.ns, "leases", "safediff-migrate-sessions-move")
+	var lease map[string]any
+	if err := api.Get(ctx, leasePath, &lease); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+	lease["spec"] = map[string]any{"holderIdentity": "ops@elsewhere/4242/1/x", "leaseDurationSeconds": 4, "acquireTime": now, "renewTime": now}
+	if err := api.Update(ctx, leasePath, lease, nil); err != nil {
+		t.Fatal(err)
+	}
+	r := m.safediff("run", m.file, "--yes", "--until", "pause-clients")
+	wantExit(t, r, 1)
+	wantIn(t, "held elsewhere", r.Stderr, "locked by ops@elsewhere (pid 4242)", "lease dst/rdfence/safediff-migrate-sessions-move")
+	time.Sleep(4 * time.Second)
+	r = m.safediff("run", m.file, "--yes", "--until", "fence-source")
+	wantExit(t, r, 0)
+	wantIn(t, "after the expiry", r.Stdout, "taking over the lock of dst/rdfence from ops@elsewhere (pid 4242) (expired)")
+
+	// fenced: every kind of write is refused
+	refused := func(when string) {
+		t.Helper()
+		src := m.redis(m.srcAddr()) // closed again: the pause waits for every client
+		defer src.Close()
+		if err := src.Set(ctx, "k", "v", 0).Err(); err == nil || !strings.Contains(err.Error(), "NOREPLICAS") {
+			t.Errorf("%s: SET: %v, want NOREPLICAS", when, err)
+		}
+		_, err := src.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			p.Set(ctx, "k", "v", 0)
+			p.Incr(ctx, "n")
+			return nil
+		})
+		if err == nil || !(strings.Contains(err.Error(), "EXECABORT") || strings.Contains(err.Error(), "NOREPLICAS")) {
+			t.Errorf("%s: MULTI/EXEC: %v, want EXECABORT or NOREPLICAS", when, err)
+		}
+		if err := src.Eval(ctx, "return redis.call('rpush', KEYS[1], '-1')", []string{"records"}).Err(); err == nil || !strings.Contains(err.Error(), "NOREPLICAS") {
+			t.Errorf("%s: EVAL: %v, want NOREPLICAS", when, err)
+		}
+	}
+	refused("after the fence")
+	// the source's server is killed; the node agent starts it again
+	before := m.podStatus("src")
+	if err := syscall.Kill(-before.PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		st := m.podStatus("src")
+		if st.Running && st.Starts > before.Starts && m.ping(m.srcAddr()) == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the source did not come back: %+v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	refused("after a restart of the source")
+
+	// a key on the target that the source does not have: named, rolled back
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-caught-up"), 0)
+	tgt := m.redis(m.dstAddr()) // the target's clients do not hold the pause
+	defer tgt.Close()
+	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "stray", "x"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
+		if err := tgt.Do(ctx, c...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stdout", r.Stdout, `differs: db0 key "stray": on the target, missing on the source`)
+	wantIn(t, "stderr", r.Stderr, "content differs", "rolled back")
+	if st := m.state(); st.Paused || st.Fenced {
+		t.Fatalf("after the rollback: %+v", st)
+	}
+	src := m.redis(m.srcAddr())
+	if err := src.RPush(ctx, "unfenced", 1).Err(); err != nil {
+		t.Errorf("the source is still fenced after the rollback: %v", err)
+	}
+	if err := src.Del(ctx, "unfenced").Err(); err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+	w.waitMore(20)
+	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"DEL", "stray"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
+		if err := tgt.Do(ctx, c...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a target promoted by hand is never "caught up": the cut-over rolls back
+	if err := tgt.Do(ctx, "REPLICAOF", "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "is a master, not a replica any more, and this migration did not promote it", "rolled back")
+	if st := m.state(); st.Promoted || st.Fenced || st.Paused {
+		t.Fatalf("after a promotion by hand: %+v", st)
+	}
+	if err := tgt.Do(ctx, "REPLICAOF", m.srcIP, "6379").Err(); err != nil {
+		t.Fatal(err)
+	}
+	w.waitMore(20)
+	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
+	w.waitMore(30)
+	acked, _ := w.result()
+	checkRecords(t, m.redisRecords(m.dstAddr()), acked)
+
+	// delete-source asks the target too: a fenced target is not the
+	// writable primary, whatever the state file says
+	if err := tgt.ConfigSet(ctx, "min-replicas-to-write", "1000000").Err(); err != nil {
+		t.Fatal(err)
+	}
+	r = m.safediff("delete-source", m.file)
+	wantExit(t, r, 1)
+	wantIn(t, "delete-source", r.Stderr, "not the writable primary")
+	if err := tgt.ConfigSet(ctx, "min-replicas-to-write", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// abort without the state file asks the servers: the target is promoted
+	state := filepath.Join(m.dir, "migration.state.json")
+	if err := os.Rename(state, state+".away"); err != nil {
+		t.Fatal(err)
+	}
+	r = m.safediff("abort", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "abort without a state", r.Stderr, "is a primary, not a replica: it was promoted")
+	if n := m.history("dst", m.release); n == 0 {
+		t.Error("abort uninstalled the promoted target")
+	}
+	if err := os.Rename(state+".away", state); err != nil && !errors.Is(err, os.ErrNotExist) {
+		t.Fatal(err)
+	}
+	m.noSecrets()
+}

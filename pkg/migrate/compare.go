@@ -1,0 +1,207 @@
+package migrate
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// The content check between the catch-up and the promotion compares the
+// fenced source with the still read-only target. For Postgres, every table
+// of every database (ordinary tables and materialized views, each table of
+// an inheritance tree or partition on its own): its row count, and a
+// SHA-256 over the MD5 of each row's text in primary-key order. A table
+// without a primary key is read in the order of those MD5s, and the check
+// says that it had no key. Unlogged tables are not replicated: one that
+// holds rows on the source is a difference. Sequences, large objects and
+// the catalogs are not compared.
+
+// tableDigest is what the check knows of one table.
+type tableDigest struct {
+	rows     int64
+	sum      [sha256.Size]byte
+	noKey    bool
+	unlogged bool
+}
+
+// pgSession makes a session's row text the same on both servers, whatever
+// the roles' and databases' settings.
+var pgSession = []string{"set datestyle to iso, ymd", "set intervalstyle to postgres", "set timezone to 'UTC'",
+	"set extra_float_digits to 3", "set bytea_output to hex", "set search_path to pg_catalog"}
+
+// pgDigests reads every table of every database of the server at addr.
+func pgDigests(ctx context.Context, addr, user, password string) (map[string]tableDigest, error) {
+	dbs, err := pgDatabases(ctx, addr, user, password)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]tableDigest{}
+	for _, db := range dbs {
+		if err := pgDigestDB(ctx, addr, user, password, db, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func pgDatabases(ctx context.Context, addr, user, password string) ([]string, error) {
+	n, err := dialPostgres(ctx, addr, user, password, "postgres")
+	if err != nil {
+		return nil, err
+	}
+	defer n.close()
+	rows, err := n.conn.Query(ctx, "select datname from pg_database where datallowconn and not datistemplate order by 1")
+	var dbs []string
+	if err == nil {
+		dbs, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: listing databases: %w", addr, err)
+	}
+	return dbs, nil
+}
+
+type pgTable struct {
+	schema, name string
+	key          []string // primary key columns, in order
+	unlogged     bool
+}
+
+func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[string]tableDigest) error {
+	n, err := dialPostgres(ctx, addr, user, password, db)
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	for _, q := range pgSession {
+		if err := n.exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	rows, err := n.conn.Query(ctx, `select n.nspname, c.relname, c.relpersistence = 'u',
+		coalesce((select array_agg(a.attname::text order by k.i) from pg_index x
+			cross join lateral unnest(x.indkey) with ordinality k(attnum, i)
+			join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
+			where x.indrelid = c.oid and x.indisprimary), '{}')
+		from pg_class c join pg_namespace n on n.oid = c.relnamespace
+		where c.relkind in ('r', 'm') and c.relpersistence <> 't'
+			and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
+		order by 1, 2`)
+	var tables []pgTable
+	if err == nil {
+		tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pgTable, error) {
+			var t pgTable
+			return t, r.Scan(&t.schema, &t.name, &t.unlogged, &t.key)
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("postgres at %s: listing the tables of %s: %w", addr, db, err)
+	}
+	for _, t := range tables {
+		d, err := pgDigestTable(ctx, n, t)
+		if err != nil {
+			return fmt.Errorf("postgres at %s: reading %s.%s.%s: %w", addr, db, t.schema, t.name, redactErr(err, password))
+		}
+		out[db+"."+t.schema+"."+t.name] = d
+	}
+	return nil
+}
+
+// pgDigestTable reads one table. A read on a standby that conflicts with
+// recovery (the fenced source's autovacuum) is tried again.
+func pgDigestTable(ctx context.Context, n *pgNode, t pgTable) (tableDigest, error) {
+	d := tableDigest{noKey: len(t.key) == 0, unlogged: t.unlogged}
+	rel := pgx.Identifier{t.schema, t.name}.Sanitize()
+	if t.unlogged {
+		// not replicated, and not readable on a standby: only whether the
+		// source has rows matters
+		var c int64
+		err := n.conn.QueryRow(ctx, "select count(*) from only "+rel).Scan(&c)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "0A000" { // on a standby
+			return d, nil
+		}
+		d.rows = c
+		return d, err
+	}
+	order := "md5(t::text) collate \"C\""
+	if len(t.key) > 0 {
+		var cols []string
+		for _, k := range t.key {
+			cols = append(cols, pgx.Identifier{k}.Sanitize())
+		}
+		order = strings.Join(cols, ", ")
+	}
+	q := "select md5(t::text) from only " + rel + " t order by " + order
+	for attempt := 0; ; attempt++ {
+		h := sha256.New()
+		var rows int64
+		var hash string
+		r, err := n.conn.Query(ctx, q)
+		if err == nil {
+			_, err = pgx.ForEachRow(r, []any{&hash}, func() error {
+				h.Write([]byte(hash))
+				rows++
+				return nil
+			})
+		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "40001" && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return d, err
+		}
+		d.rows = rows
+		copy(d.sum[:], h.Sum(nil))
+		return d, nil
+	}
+}
+
+// compareDigests names every table that differs.
+func compareDigests(src, dst map[string]tableDigest) []string {
+	var diffs []string
+	for name, s := range src {
+		d, ok := dst[name]
+		switch {
+		case s.unlogged && s.rows > 0:
+			diffs = append(diffs, fmt.Sprintf("%s is UNLOGGED and has %d rows on the source: unlogged tables are not replicated, so they would be lost (empty it, or make it LOGGED, first)", name, s.rows))
+		case s.unlogged:
+		case !ok:
+			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the source, missing on the target", name, s.rows))
+		case s.rows != d.rows:
+			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the source, %d on the target", name, s.rows, d.rows))
+		case s.sum != d.sum:
+			how := "in primary-key order"
+			if s.noKey {
+				how = "sorted (it has no primary key)"
+			}
+			diffs = append(diffs, fmt.Sprintf("%s: %d rows on both, but their contents differ (digest of the rows %s)", name, s.rows, how))
+		}
+	}
+	for name, d := range dst {
+		if _, ok := src[name]; !ok && !d.unlogged {
+			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the target, missing on the source", name, d.rows))
+		}
+	}
+	sort.Strings(diffs)
+	return diffs
+}
+
+// noKeyTables names the tables that were compared without a primary key.
+func noKeyTables(src map[string]tableDigest) []string {
+	var out []string
+	for name, d := range src {
+		if d.noKey && !d.unlogged {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
