@@ -145,10 +145,12 @@ func plainOK(s string) bool {
 		return false
 	}
 	switch s[0] {
-	case '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ',', '?', ':':
+	case '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`', ',':
 		return false
-	case '-':
-		if len(s) == 1 || s[1] == ' ' {
+	case '-', '?', ':':
+		// an indicator, unless a character that can follow it in a plain
+		// scalar comes next (-x, ?x, :8080)
+		if len(s) == 1 || s[1] == ' ' || s[1] == '\t' || strings.IndexByte(",[]{}#", s[1]) >= 0 && s[0] != '-' {
 			return false
 		}
 	}

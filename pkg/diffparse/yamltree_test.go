@@ -14,7 +14,7 @@ import (
 func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error) {
 	bl := make([]*bodyLine, len(lines))
 	for i, l := range lines {
-		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x80 || r < 0x20 && r != '\t' })}
+		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' })}
 		if isBlank(l) {
 			bl[i].rep = 1
 		}
@@ -153,6 +153,7 @@ func TestFastReaderDocs(t *testing.T) {
 		{"comments everywhere", "# top\na: 1 # trailing\n# between\nb:\n  # inner\n  c: 2\n", true},
 		{"quoted keys", "\"a b\": 1\n'c:d': 2\n", true},
 		{"values with colons and hashes", "url: http://x:8080/a#frag\ncmd: echo a#b\n", true},
+		{"values that start with an indicator character", "listen: :8080\nq: ?x\nflag: -x\nlist:\n- :a\n- ?b\n", true},
 		{"empty values", "a:\nb: {}\nc: []\nd: \"\"\n", true},
 		{"anchors and tags", "a: &x 1\nb: !!str 2\nc: *x\n", false},
 		{"merge key", "d: &d {x: 1}\ne:\n  <<: *d\n  y: 2\n", false},
