@@ -398,6 +398,9 @@ func (t *sideTree) line(i int, s string) {
 		}
 		t.cont = -1
 	}
+	if blank && strings.IndexByte(s, '\t') >= 0 {
+		t.markOdd(i, oddTab) // go-yaml refuses a tab that starts a line
+	}
 	if blank || rest[0] == '#' {
 		return // comments and blank lines carry no structure
 	}
