@@ -5,7 +5,9 @@
 #   1. the Go benchmarks of pkg/review (parse, classify, JSON, end to end,
 #      peak heap), -count times;
 #   2. the real CLI, `safediff review -o json FILE`, under /usr/bin/time -v:
-#      wall time, MB/s and maximum resident set size;
+#      wall time, MB/s and maximum resident set size, beside the time
+#      helm-diff's own library (tools/helm-diff/cmd/diffbench) takes to
+#      produce the same diff from the same manifests;
 #
 #   3. memory-stress inputs, each through the CLI under /usr/bin/time -v:
 #      50 MB of blank lines in one object, a list of 100,000 added items,
@@ -83,6 +85,22 @@ if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
 	echo "runs: $n, median wall time ${wall}s, ${mbs} MB/s (best ${bestmbs} MB/s), max RSS ${rssmb} MB (${rssratio}x the input), exit $rc"
 else
 	echo "/usr/bin/time -v is not available: skipping the CLI measurement"
+fi
+echo
+
+echo "== helm-diff's own library producing the same diff (tools/helm-diff/cmd/diffbench)"
+ratio=""
+if (cd tools/helm-diff && go build -o "$tmp/diffbench" ./cmd/diffbench) 2>"$tmp/build.txt"; then
+	hd=$("$tmp/diffbench" -runs "$runs" "$tmp/release.diff")
+	read -r hdwall hdsize <<<"$hd"
+	echo "helm-diff 3.13.2 library: median ${hdwall}s (manifest.Parse of both sides and diff.Manifests, full context; ${hdsize} bytes of diff)"
+	if [ -n "$cli" ]; then
+		ratio=$(awk -v a="$wall" -v b="$hdwall" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+		echo "safediff review -o json (whole process): ${wall}s = ${ratio}x helm-diff's time (target <= 0.3x)"
+	fi
+else
+	echo "cannot build tools/helm-diff/cmd/diffbench (the Go module proxy or its build cache is needed): skipping"
+	sed 's/^/  /' "$tmp/build.txt"
 fi
 echo
 
