@@ -606,8 +606,11 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		if !plainOK(v) {
 			t.markOdd(i, oddPlain)
 		}
-		// a plain scalar may continue on deeper lines
-		t.cont, t.contFloor = n, floor
+		if strings.IndexByte(value, '#') < 0 || trimRightSpace(value) == v {
+			// a plain scalar may continue on deeper lines, unless a
+			// comment ended it
+			t.cont, t.contFloor = n, floor
+		}
 	}
 }
 
