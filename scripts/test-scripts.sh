@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the repository's own shell scripts (run by `make test`):
 #
-# 1. No pipeline into a reader that may stop early (head, grep -q, ...): under `set -o pipefail`
+# 1. No pipeline into a reader that may stop early (head, grep -q/-m, sed q, awk exit): under `set -o pipefail`
 #    the writer then dies of SIGPIPE (exit 141) whenever the reader wins the race, which failed
 #    cold builds at random.
 # 2. The toolchain's post-build sanity check (build-tools.sh --sanity-check) passes under
@@ -19,13 +19,17 @@ log() { echo "test-scripts: $*" >&2; }
 # ---- 1: static audit ---------------------------------------------------------------------
 # (this file is left out: its control, below, runs the bad pattern on purpose)
 scripts=$(cd "$ROOT" && find scripts .ci -type f \( -name '*.sh' -o -name run \) ! -name test-scripts.sh | sort)
-bad=$(cd "$ROOT" && grep -nE '\|[[:space:]]*(head|grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count))([[:space:]]|$)' $scripts Makefile || true)
+# readers that stop early: head, grep -q/-m, sed with a q command, awk with exit
+early='\|[[:space:]]*(head|grep[[:space:]]+(-[a-zA-Z]*[qm]|--quiet|--max-count))([[:space:]]|$)'
+early+='|\|[[:space:]]*sed[[:space:]][^|]*[0-9/;{[:space:]]q([[:space:];}'"'"'"]|$)'
+early+='|\|[[:space:]]*awk[[:space:]][^|]*[{;[:space:]]exit([[:space:];}]|$)'
+bad=$(cd "$ROOT" && grep -nE "$early" $scripts Makefile || true)
 if [ -n "$bad" ]; then
   log "FAIL: pipelines into a reader that may stop early (SIGPIPE under pipefail):"
   echo "$bad" >&2
   fail=1
 else
-  log "ok: no pipeline into head or grep -q/-m in $(echo "$scripts" | wc -w) scripts and the Makefile"
+  log "ok: no pipeline into a reader that stops early (head, grep -q/-m, sed q, awk exit) in $(echo "$scripts" | wc -w) scripts and the Makefile"
 fi
 
 # ---- stand-in binaries --------------------------------------------------------------------

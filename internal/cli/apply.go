@@ -50,6 +50,7 @@ type applyFlags struct {
 	output         string
 	showIgnored    bool
 	noColor        bool
+	color          colorChoice
 	maxBytes       int
 	accept         []string
 	approve        bool
@@ -72,7 +73,8 @@ func newApplyCmd(s *Streams) *cobra.Command {
 	fl := cmd.Flags()
 	fl.StringVar(&f.output, "report", "text", "report `FORMAT`: "+strings.Join(report.Formats(), ", "))
 	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes too")
-	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (as --color never)")
+	fl.Var(&f.color, "color", colorHelp)
 	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: approve the changes it names that trip the gate (repeatable)")
 	fl.BoolVar(&f.approve, "approve", false, "when the gate trips, ask on the terminal (refused without one)")
@@ -142,7 +144,7 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	}
 	rf := &reviewFlags{
 		inputFormat: "diff", ruleFiles: p.Rules.Files, noDefaultRules: p.Rules.NoDefaults, failOn: p.FailOn,
-		output: f.output, showIgnored: f.showIgnored, noColor: f.noColor, maxBytes: f.maxBytes, accept: f.accept,
+		output: f.output, showIgnored: f.showIgnored, noColor: f.noColor, color: f.color, maxBytes: f.maxBytes, accept: f.accept,
 		planned: planned,
 	}
 	rf.cluster = clusterFlags{on: p.ClusterConfirmed, timeout: f.clusterTimeout}

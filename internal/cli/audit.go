@@ -102,11 +102,20 @@ func (a *auditTrail) finish(outcome string) error {
 
 // refused records a refusal and returns err, the refusal.
 func (a *auditTrail) refused(err *exitError) error {
-	if a.rec != nil && err.err != nil && len(a.rec.Refused) == 0 {
-		a.rec.Refused = []string{err.err.Error()}
+	if a.rec != nil && len(a.rec.Refused) == 0 {
+		switch {
+		case err.err != nil:
+			a.rec.Refused = []string{err.err.Error()}
+		case err.held != "":
+			a.rec.Refused = []string{err.held}
+		}
 	}
 	if aerr := a.finish("refused"); aerr != nil {
-		err.err = fmt.Errorf("%w (and the audit log failed: %v)", err.err, aerr)
+		if err.err == nil {
+			err.err = fmt.Errorf("the audit log failed: %v", aerr)
+		} else {
+			err.err = fmt.Errorf("%w (and the audit log failed: %v)", err.err, aerr)
+		}
 	}
 	return err
 }
@@ -122,6 +131,9 @@ func (a *auditTrail) upgraded(err error) error {
 		if code == 0 {
 			code = gate.ExitError
 		}
+		// helm's own error went to the terminal as helm printed it: say
+		// what failed without repeating it
+		err = fmt.Errorf("helm upgrade failed (exit %d) after the review passed; helm's message is above", ue.ExitCode)
 	case err != nil:
 		code = gate.ExitError
 	}

@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/safediff/safediff/pkg/diag"
@@ -44,6 +42,9 @@ func (s *Streams) environ() []string {
 type exitError struct {
 	code int
 	err  error // nil when the message was already printed
+	// held, for a tripped gate (exit 2): what was held and why, printed as
+	// safediff's last line; it is a verdict, not an error
+	held string
 }
 
 func (e *exitError) Error() string {
@@ -52,6 +53,13 @@ func (e *exitError) Error() string {
 	}
 	return e.err.Error()
 }
+
+// errNoInput is the refusal of review without a FILE when standard input
+// is a terminal: reading it would wait silently for a paste.
+var errNoInput = errors.New(`standard input is a terminal, and review reads helm diff output from it when no FILE is given.
+Pipe the plan in, or name a file ("-" reads the terminal, ended by Ctrl-D):
+  helm diff upgrade RELEASE CHART [flags] | safediff review
+  safediff review plan.diff`)
 
 // Run executes the safediff command line and returns the exit code:
 // 0 reviewed and passed, 2 the gate tripped, 1 an error (nothing judged).
@@ -68,15 +76,27 @@ func Run(ctx context.Context, args []string, s Streams) int {
 	if err == nil {
 		return gate.ExitPass
 	}
+	code := gate.ExitError
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
 		if ee.err != nil {
 			printError(s.Err, ee.err)
 		}
-		return ee.code
+		if ee.held != "" {
+			fmt.Fprintf(s.Err, "safediff: held: %s\n", ee.held)
+		}
+	default:
+		printError(s.Err, err)
 	}
-	printError(s.Err, err)
-	return gate.ExitError
+	if code == gate.ExitTrip && s.Getenv("HELM_PLUGIN_NAME") != "" {
+		// helm follows a plugin's non-zero exit with its own line, `Error:
+		// plugin "safediff" exited with error`, and exits with the same
+		// code; say what it means before it does
+		fmt.Fprintf(s.Err, "safediff: exit %d: the review tripped the gate; nothing failed (helm reports any non-zero exit of a plugin as an error below)\n", code)
+	}
+	return code
 }
 
 func printError(w io.Writer, err error) {
@@ -113,7 +133,7 @@ Exit codes: 0 reviewed, nothing at or above the gate; 2 the gate tripped;
 	}
 	root.SetVersionTemplate("safediff {{.Version}}\n")
 	root.AddCommand(newReviewCmd(s), newUpgradeCmd(s), newPlanCmd(s), newApplyCmd(s), newMigrateCmd(s), newRulesCmd(s), newVersionCmd(s))
-	root.CompletionOptions.DisableDefaultCmd = true
+	completeFlagValues(root)
 	return root
 }
 
@@ -137,17 +157,4 @@ func newVersionCmd(s *Streams) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// colorFor decides whether output to w is coloured: only on a terminal,
-// never with NO_COLOR set or --no-color, and TERM=dumb counts as no.
-func colorFor(w io.Writer, s *Streams, noColor bool) bool {
-	if noColor || s.Getenv("NO_COLOR") != "" || s.Getenv("TERM") == "dumb" {
-		return false
-	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }

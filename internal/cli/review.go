@@ -23,6 +23,7 @@ type reviewFlags struct {
 	output         string
 	showIgnored    bool
 	noColor        bool
+	color          colorChoice
 	failOn         []string
 	maxBytes       int
 	namespace      string
@@ -55,9 +56,10 @@ func (f *reviewFlags) registerShared(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.ruleFiles, "rules", nil, "rules `FILE` layered over the defaults (repeatable; the last given has the highest precedence)")
 	fl.BoolVar(&f.noDefaultRules, "no-default-rules", false, "drop the embedded default rules")
 	fl.BoolVar(&f.showIgnored, "show-ignored", false, "show ignored changes (label churn and other noise) too")
-	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR is honoured too)")
+	fl.BoolVar(&f.noColor, "no-color", false, "never colour the output (as --color never)")
+	fl.Var(&f.color, "color", colorHelp)
 	fl.StringArrayVar(&f.failOn, "fail-on", nil, "gate `LEVEL` (ignored, safe, restart, disruptive, destructive, or never; default disruptive); RELEASE-GLOB=LEVEL scopes it to releases (repeatable)")
-	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, "size budget of the markdown output")
+	fl.IntVar(&f.maxBytes, "max-bytes", report.DefaultMaxBytes, fmt.Sprintf("size budget of the markdown output, in bytes (at least %d)", report.MinMaxBytes))
 	fl.StringArrayVar(&f.accept, "accept", nil, "accept `FILE`: reviewed changes (object and path) that may pass the gate this once (repeatable)")
 	f.cluster.register(cmd)
 }
@@ -84,6 +86,8 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 			name := "-"
 			if len(args) == 1 {
 				name = args[0]
+			} else if terminal(s) {
+				return errNoInput
 			}
 			in, source, closeIn, err := openInput(name, s)
 			if err != nil {
@@ -172,6 +176,9 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	if err != nil {
 		return nil, err
 	}
+	if err := report.CheckMaxBytes(f.maxBytes); err != nil {
+		return nil, fmt.Errorf("--max-bytes: %w", err)
+	}
 	set, err := review.LoadRules(f.noDefaultRules, f.ruleFiles...)
 	if err != nil {
 		return nil, err
@@ -193,7 +200,9 @@ func reviewInput(s *Streams, f *reviewFlags, in io.Reader, source string) (*repo
 	}
 	rep.ShowIgnored = f.showIgnored
 	rep.MaxBytes = f.maxBytes
-	rep.Color = f.output == "text" && colorFor(s.Out, s, f.noColor)
+	rep.Namespace = f.namespace
+	rep.KubeContext = s.Getenv("HELM_KUBECONTEXT")
+	rep.Color = f.output == "text" && colorWanted(s.Out, s, f.color, f.noColor)
 	return rep, nil
 }
 

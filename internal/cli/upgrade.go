@@ -150,6 +150,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	if err != nil {
 		return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
 	}
+	rep.Release = u.Release
 	if err := w.Write(s.Out, rep); err != nil {
 		return err
 	}
@@ -170,11 +171,11 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("%v; %s was not upgraded", err, u.Release)})
 		}
 		if !ok {
-			return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("not approved; %s was not upgraded", u.Release)})
+			return audit.refused(&exitError{code: gate.ExitTrip, held: fmt.Sprintf("%s was not upgraded: not approved.", u.Release)})
 		}
 		audit.approve("terminal")
 	case rep.Verdict.Tripped:
-		return audit.refused(&exitError{code: gate.ExitTrip, err: fmt.Errorf("the gate tripped; %s was not upgraded (review the changes, then use --accept FILE or --fail-on)", u.Release)})
+		return audit.refused(&exitError{code: gate.ExitTrip, held: fmt.Sprintf("%s was not upgraded: the gate tripped. Review the changes above; to upgrade anyway, list them in an accept file (--accept FILE) or approve on a terminal (--approve).", u.Release)})
 	}
 	return audit.upgraded(runner.Upgrade(ctx, u))
 }

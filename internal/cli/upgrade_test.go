@@ -94,7 +94,7 @@ func TestUpgradeFlags(t *testing.T) {
 		},
 		{
 			name: "--approve=false", args: []string{"--fail-on", "restart", "--approve=false"}, wantExit: 2, calls: []string{version, diff},
-			wantErr: []string{"the gate tripped; web was not upgraded"}, notErr: []string{"--approve needs a terminal"},
+			wantErr: []string{"web was not upgraded: the gate tripped"}, notErr: []string{"--approve needs a terminal"},
 			reason: "--approve=false does not ask: a tripped gate refuses the upgrade",
 		},
 		{

@@ -236,23 +236,14 @@ func (h *Helm) History(namespace, release string) ([]Revision, error) {
 	return revs, nil
 }
 
-// BuildPlugin builds the safediff helm plugin from this checkout into dir
-// (plugin.yaml and bin/safediff), as make plugin does in ./plugin.
+// BuildPlugin builds the safediff helm plugin from this checkout into dir,
+// as make plugin does in ./plugin: scripts/plugin.sh writes bin/safediff,
+// plugin.yaml (helm v3's format, which helm v4 reads too), completion.yaml
+// and plugin.complete.
 func (t *Tools) BuildPlugin(dir string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
-		return err
-	}
-	manifest, err := os.ReadFile(filepath.Join(t.Root, "plugin", "plugin.yaml"))
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "plugin.yaml"), manifest, 0o644); err != nil {
-		return err
-	}
-	cmd := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "bin", "safediff"), "./cmd/safediff")
-	cmd.Dir = t.Root
+	cmd := exec.Command("bash", filepath.Join(t.Root, "scripts", "plugin.sh"), dir, "legacy")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+		return fmt.Errorf("scripts/plugin.sh: %v\n%s", err, out)
 	}
 	return nil
 }

@@ -38,6 +38,7 @@ func ExampleJudgeFunc() {
 	_ = report.Markdown{}.Write(os.Stdout, rep)
 	// Output:
 	// true 2
+	// <!-- safediff:report -->
 	// ### ❌ safediff: gate tripped
 	//
 	// **Plan:** 0 to add, 0 to change, 0 to replace, 1 to destroy, 0 to change owner. **Highest level:** disruptive. **Gate:** FAIL - deleted: 1, exit 2.

@@ -163,7 +163,11 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 		route(&u, long, group)
 	}
 	if len(pos) != 2 {
-		return u, fmt.Errorf("want RELEASE and CHART, got %d arguments (%s)", len(pos), strings.Join(pos, " "))
+		noun := "arguments"
+		if len(pos) == 1 {
+			noun = "argument"
+		}
+		return u, fmt.Errorf("want RELEASE and CHART, got %d %s (%s)", len(pos), noun, strings.Join(pos, " "))
 	}
 	u.Release, u.Chart = pos[0], pos[1]
 	return u, nil

@@ -212,7 +212,7 @@ func TestParseUpgrade(t *testing.T) {
 		{
 			name:   "one positional",
 			args:   []string{"web", "--install"},
-			err:    "want RELEASE and CHART, got 1 arguments (web)",
+			err:    "want RELEASE and CHART, got 1 argument (web)",
 			reason: "the chart is missing",
 		},
 		{

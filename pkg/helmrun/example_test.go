@@ -38,5 +38,5 @@ func ExampleParseUpgrade_error() {
 	fmt.Println(err)
 	// Output:
 	// unknown shorthand flag -x (write the long form of the flag)
-	// want RELEASE and CHART, got 1 arguments (web)
+	// want RELEASE and CHART, got 1 argument (web)
 }

@@ -44,7 +44,18 @@ func (e *DiffError) Error() string {
 	if msg == "" {
 		msg = "(no message)"
 	}
+	if e.MissingPlugin() {
+		return fmt.Sprintf("the helm-diff plugin is not installed (helm says: %s); safediff runs helm diff upgrade to plan. Install it with\n"+
+			"  helm plugin install https://github.com/databus23/helm-diff\n"+
+			"(with helm v4 add --verify=false, as helm-diff is installed from its git repository), then check with: helm diff version", helmMessage(msg))
+	}
 	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, lastErrorLines(msg, 6))
+}
+
+// MissingPlugin says whether helm failed because the helm-diff plugin is
+// not installed: helm then knows no command "diff".
+func (e *DiffError) MissingPlugin() bool {
+	return strings.Contains(e.Stderr, `unknown command "diff"`)
 }
 
 // lastErrorLines keeps the end of a long message.

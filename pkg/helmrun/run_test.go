@@ -415,3 +415,27 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// Without the helm-diff plugin helm knows no "diff" command; the error
+// says so and how to install it, instead of helm's bare message.
+func TestDiffMissingHelmDiff(t *testing.T) {
+	h := newFakeHelm(t, `case "$1" in version) echo v3.22.0; exit 0;; esac
+echo 'Error: unknown command "diff" for "helm"' >&2
+echo "Run 'helm --help' for usage." >&2
+exit 1`)
+	r := &helmrun.Runner{Helm: h.path, Env: []string{}}
+	u, err := helmrun.ParseUpgrade([]string{"shop", "./chart"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Diff(context.Background(), u)
+	var de *helmrun.DiffError
+	if !errors.As(err, &de) || !de.MissingPlugin() {
+		t.Fatalf("got %v, want a DiffError for the missing plugin", err)
+	}
+	for _, want := range []string{"helm-diff plugin is not installed", "helm plugin install https://github.com/databus23/helm-diff", `unknown command "diff"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error lacks %q:\n%s", want, err)
+		}
+	}
+}

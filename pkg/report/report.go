@@ -29,6 +29,10 @@ type Report struct {
 	// MaxBytes is the size budget of the markdown format (0: the default,
 	// which fits a GitHub comment).
 	MaxBytes int
+	// Release, Namespace and KubeContext name what the plan is for, when
+	// the caller knows it (the plugin knows all three); the markdown
+	// header and its sticky-comment marker show them.
+	Release, Namespace, KubeContext string
 }
 
 // New builds a report of a result and the judge's verdict on it.
@@ -113,7 +117,7 @@ func value(v diffparse.Value, max int) string {
 		return "(none)"
 	case v.Redacted:
 		if v.Bytes >= 0 {
-			return fmt.Sprintf("(sensitive, %d bytes)", v.Bytes)
+			return "(sensitive, " + count(v.Bytes, "byte", "bytes") + ")"
 		}
 		return "(sensitive)"
 	case v.Kind == diffparse.Text || v.Kind == diffparse.Tree:
@@ -181,9 +185,9 @@ func changeText(c diffparse.Change, max int) string {
 
 func bytesNote(v diffparse.Value) string {
 	if v.Bytes >= 0 {
-		return fmt.Sprintf(" (%d bytes)", v.Bytes)
+		return " (" + count(v.Bytes, "byte", "bytes") + ")"
 	}
-	return ""
+	return " (not shown: it holds a sensitive field)"
 }
 
 func pathText(f *classify.Finding) string {
@@ -280,9 +284,9 @@ func gateLine(r *Report) string {
 // flags of a threshold gate, or the verdict's summary.
 func gateText(r *Report) string {
 	if g := r.Verdict.Gate; g != nil {
-		return "`" + g.String() + "`"
+		return mdCode(clipBytes(g.String(), 160))
 	}
-	return mdText(r.Verdict.Summary)
+	return mdText(clipBytes(r.Verdict.Summary, 200))
 }
 
 // notes are the remarks about the whole plan, in every format: the
@@ -298,37 +302,45 @@ func notes(r *Report) []diffparse.Note {
 
 // findingNotes are the extra lines of a finding: its acceptance, where an
 // approximate change could be, what was assumed, what else matched, and
-// which rule lowered it.
-func findingNotes(r *Report, f *classify.Finding) []string {
+// which rule lowered it. code renders what the input or a rules file named
+// (paths, rule ids, reasons), text the rest: the identity for text, code
+// spans and escaped text for markdown.
+func findingNotes(r *Report, f *classify.Finding, code, text func(string) string) []string {
 	var out []string
 	if e, ok := r.Verdict.AcceptedBy(f); ok {
 		s := "accepted by the accept file: does not count at the gate"
 		if e.Reason != "" {
-			s += " (" + e.Reason + ")"
+			s += " (" + code(e.Reason) + ")"
 		}
 		out = append(out, s)
 	}
 	if len(f.Place) > 0 {
-		s := "judged at " + f.Place.String()
+		s := "judged at " + code(f.Place.String())
 		if f.Places > 1 {
 			s += fmt.Sprintf(" (the worst of %d places it could be)", f.Places)
 		}
 		out = append(out, s)
 	}
 	if len(f.Assumptions) > 0 {
-		out = append(out, "assumed the worst: "+strings.Join(f.Assumptions, "; "))
+		out = append(out, "assumed the worst: "+text(strings.Join(f.Assumptions, "; ")))
 	}
 	if f.MaybeReplace {
 		out = append(out, "may force a replacement")
 	}
 	if len(f.Also) > 0 {
-		out = append(out, "also: "+strings.Join(f.Also, ", "))
+		ids := make([]string, len(f.Also))
+		for i, a := range f.Also {
+			ids[i] = code(a)
+		}
+		out = append(out, "also: "+strings.Join(ids, ", "))
 	}
 	if f.Lowered != nil {
-		out = append(out, fmt.Sprintf("lowered by %s from %s (%s)", ruleOrigin(f), f.Lowered.Level, f.Lowered.Rule))
+		out = append(out, fmt.Sprintf("lowered by %s from %s (%s)", code(ruleOrigin(f)), f.Lowered.Level, code(f.Lowered.Rule)))
 	}
 	return out
 }
+
+func identity(s string) string { return s }
 
 // ruleOrigin names a finding's rule and its file.
 func ruleOrigin(f *classify.Finding) string {

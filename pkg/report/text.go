@@ -24,6 +24,8 @@ type palette struct {
 	bold   *color.Color
 	fail   *color.Color
 	pass   *color.Color
+	// the lines of a line diff inside a value
+	diff map[lineOp]*color.Color
 }
 
 func newPalette(on bool) *palette {
@@ -55,6 +57,13 @@ func newPalette(on bool) *palette {
 		bold:  mk(color.Bold),
 		fail:  mk(color.FgRed, color.Bold),
 		pass:  mk(color.FgGreen, color.Bold),
+		diff: map[lineOp]*color.Color{
+			lineSame:    mk(),
+			lineRemoved: mk(color.FgRed),
+			lineAdded:   mk(color.FgGreen),
+			lineHunk:    mk(color.FgCyan),
+			lineElided:  mk(color.Faint),
+		},
 	}
 }
 
@@ -69,7 +78,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 
 	fmt.Fprintf(w, "safediff review (%s)\n", inputDescription(r))
 	for _, n := range notes(r) {
-		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), n.Text)
+		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), printable(n.Text))
 	}
 	if len(objs) == 0 {
 		fmt.Fprintln(w)
@@ -120,7 +129,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 			fmt.Fprintf(w, "  %s\n", p.faint.Sprint("Only ignored changes (--show-ignored lists them):"))
 			for _, o := range quiet {
 				_, ignored := visible(o, false)
-				fmt.Fprintf(w, "  %s %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String(), p.faint.Sprint("- "+ignoredSummary(ignored)))
+				fmt.Fprintf(w, "  %s %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), printable(o.Ref.String()), p.faint.Sprint("- "+ignoredSummary(ignored)))
 			}
 		}
 	}
@@ -163,7 +172,7 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 
 func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, ignored []*classify.Finding) {
 	lc := p.level[o.Level]
-	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), o.Ref.Display(), describeAction(o), lc.Sprintf("[%s]", o.Level))
+	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), printable(o.Ref.Display()), describeAction(o), lc.Sprintf("[%s]", o.Level))
 	if len(o.Culprits) > 0 {
 		var cs []string
 		for _, c := range o.Culprits {
@@ -183,18 +192,25 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		}
 		fmt.Fprintf(w, "  %s owner %s -> %s\n", p.faint.Sprint("#"), from, o.NewOwner)
 	}
-	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), o.Ref.String())
+	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), printable(o.Ref.String()))
 	for _, f := range shown {
 		fl := p.level[f.Level]
+		d, multi := lineDiff{}, false
 		if f.WholeObject {
 			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		} else {
-			line := fmt.Sprintf("%s %s: %s", opSymbol(f.Change.Op), pathText(f), changeText(f.Change, textValueMax))
-			fmt.Fprintf(w, "      %s\n", line)
+			what := changeText(f.Change, textValueMax)
+			if d, multi = valueLineDiff(f.Change); multi {
+				what = d.summary()
+			}
+			fmt.Fprintf(w, "      %s %s: %s\n", opSymbol(f.Change.Op), printable(pathText(f)), what)
 			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		}
-		for _, extra := range findingNotes(r, f) {
-			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(extra))
+		for _, extra := range findingNotes(r, f, identity, identity) {
+			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(printable(extra)))
+		}
+		for _, l := range d.lines {
+			fmt.Fprintf(w, "            %s\n", p.diff[l.op].Sprint(l.String()))
 		}
 	}
 	if len(ignored) > 0 {

@@ -1,0 +1,4 @@
+package report
+
+// MarkdownCode exposes mdCode to the tests.
+var MarkdownCode = mdCode
