@@ -120,11 +120,13 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 	if fast.fast() {
 		return fast
 	}
-	if err := exact.decodeExact(lines, fast.typ); err != nil {
-		e := err.(*exactError)
+	if e := exact.decodeExact(lines, fast.typ); e != nil {
 		pos := Pos{Line: e.line}
 		if pos.Line == 0 && len(lines) > 0 {
 			pos.Line = lines[0].no
+		}
+		if pos.Line == 0 { // an empty document: the object's header names it
+			pos = obj.Pos
 		}
 		if e.unjson {
 			p.errs.Add(pos, "the %s document of %s holds %s: Kubernetes cannot read it, and helm upgrade fails on it", side, obj.Ref, e.msg)

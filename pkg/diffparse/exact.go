@@ -3,7 +3,7 @@ package diffparse
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
+
 	"fmt"
 	"io"
 	"regexp"
@@ -39,14 +39,17 @@ const maxAliasedBytes = 256 << 10
 // decodeExact reads the whole document of lines (no elisions) with the
 // exact reader into t. The error names the input line when go-yaml does,
 // and never quotes the document (it may hold Secret data).
-func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) error {
+func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	var b strings.Builder
-	size := 0
+	size, first := 0, 0 // first: the document's first line (0: none, an empty document)
+	if len(lines) > 0 {
+		first = lines[0].no
+	}
 	for _, l := range lines {
 		size += (len(l.text) + 1) * l.count()
 	}
 	if size > maxExactBytes {
-		return &exactError{line: lines[0].no, msg: fmt.Sprintf("the document is %d bytes, over the %d the exact reader takes, and uses YAML the fast reader does not follow", size, maxExactBytes)}
+		return &exactError{line: first, msg: fmt.Sprintf("the document is %d bytes, over the %d the exact reader takes, and uses YAML the fast reader does not follow", size, maxExactBytes)}
 	}
 	b.Grow(size)
 	aliases := false
@@ -58,7 +61,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) error {
 		}
 	}
 	if aliases && size > maxAliasedBytes {
-		return &exactError{line: lines[0].no, msg: fmt.Sprintf("the document is %d bytes and may use aliases, over the %d the exact reader expands", size, maxAliasedBytes)}
+		return &exactError{line: first, msg: fmt.Sprintf("the document is %d bytes and may use aliases, over the %d the exact reader expands", size, maxAliasedBytes)}
 	}
 	j, err := yaml.YAMLToJSON([]byte(b.String()))
 	if err != nil {
@@ -68,15 +71,16 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) error {
 	t.exact = true
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.UseNumber()
+	// every error is an *exactError: the caller places it on a line
 	tok, err := dec.Token()
 	if err != nil {
-		return fmt.Errorf("reading the decoded document: %v", err)
+		return &exactError{line: first, msg: fmt.Sprintf("reading the decoded document: %v", err)}
 	}
 	if tok != json.Delim('{') {
-		return errors.New("the document is not a mapping (a Kubernetes object is one)")
+		return &exactError{line: first, msg: "the document is not a mapping (a Kubernetes object is one)"}
 	}
 	if err := t.jsonChildren(dec, root, '{', -1, 0); err != nil {
-		return fmt.Errorf("reading the decoded document: %v", err)
+		return &exactError{line: first, msg: fmt.Sprintf("reading the decoded document: %v", err)}
 	}
 	return nil
 }
@@ -185,7 +189,7 @@ var yamlPhraseRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z ,'<>()\[\]{}:-]{0,120}$`
 // yamlError turns an error of the exact reader into one that names the
 // input line and never quotes the document: go-yaml's own messages are kept
 // only when they are one of its fixed phrases.
-func yamlError(err error, lines []*bodyLine) error {
+func yamlError(err error, lines []*bodyLine) *exactError {
 	msg := err.Error()
 	line := 0
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {

@@ -458,6 +458,10 @@ func TestParseErrors(t *testing.T) {
 			"rendered as a terminal would, the line reads '+   a: x': the new value y would vanish and the change pass as a reformat"},
 		{"backspaces inside a changed line", "default, a, ConfigMap (v1) has changed:\n  data:\n-   image: nginx:1.25\n+   image: nginx:1.27\b\b\b\b1.25\n", 0, "line 4: a diff line holds a carriage return or backspace",
 			"rendered, the backspaces turn the new image 1.27 into the old one"},
+		{"changed object whose old side is empty", "default, a, ConfigMap (v1) has changed:\n+ kind: ConfigMap\n", 0, "line 1: the old document of ConfigMap/default/a is not valid YAML: the document is not a mapping",
+			"found by fuzzing: an empty side has no line of its own, so the header names it (and the reader must not panic)"},
+		{"document that is a scalar", "default, a, ConfigMap (v1) has changed:\n- just text\n+ kind: ConfigMap\n", 0, "line 2: the old document of ConfigMap/default/a is not valid YAML: the document is not a mapping",
+			"a Kubernetes object is a mapping; a scalar document cannot be judged"},
 		{"carriage return inside a context line", "default, a, ConfigMap (v1) has changed:\n  data:\n    b: 1\r    c: 2\n-   a: x\n+   a: y\n", 0, "line 3: a diff line holds a carriage return or backspace",
 			"a manifest with CR line ends packs several lines into one; rendering keeps only the last"},
 	}

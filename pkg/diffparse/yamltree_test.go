@@ -24,8 +24,10 @@ func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error)
 	if ft.fast() {
 		fast, fastJSON = true, ft.jsonText(root, true)
 	}
-	if err = xt.decodeExact(bl, nil); err == nil {
+	if e := xt.decodeExact(bl, nil); e == nil {
 		exactJSON = xt.jsonText(root, true)
+	} else {
+		err = e
 	}
 	return fast, fastJSON, exactJSON, err
 }
