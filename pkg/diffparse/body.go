@@ -189,23 +189,51 @@ func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
 		// helm-diff rewrites Secrets to redact them: no empty side is shown
 		return true
 	}
+	// helm-diff diffs the object's text against an empty text, which is
+	// one empty line. That line is printed as a '- ' line (added objects;
+	// '+ ' for removed ones), or, when the object's text has an empty line
+	// of its own (a document that ends with a block scalar, a blank line
+	// in one), it pairs with it and is printed as a blank context line,
+	// or as "..." under --context. Every other line is of the object's
+	// side. A body without that line, or with any other line, is not
+	// helm-diff's.
 	switch obj.Action {
 	case Create:
-		if first := body[0]; first.gap || first.side != sideOld || first.text != "" {
-			p.errs.Add(Pos{Line: first.no}, "the diff of added %s does not start with helm-diff's '- ' line for the empty old side (truncated or altered input?)", obj.Ref)
+		if ok, at := oneSided(body, sideNew); !ok {
+			p.errs.Add(Pos{Line: at}, "the diff of added %s is not helm-diff's diff against an empty text (a line of another side, or no '- ' line for the empty old side; truncated or altered input?)", obj.Ref)
 			return false
 		}
 	case Delete:
-		last := body[len(body)-1]
-		for i := len(body) - 1; i > 0 && last.side == sideOld|sideNew && last.text == ""; i-- {
-			last = body[i-1] // blank lines that end the stream
-		}
-		if last.gap || last.side != sideNew || last.text != "" {
-			p.errs.Add(Pos{Line: last.no}, "the diff of removed %s does not end with helm-diff's '+ ' line for the empty new side (truncated input?)", obj.Ref)
+		if ok, at := oneSided(body, sideOld); !ok {
+			p.errs.Add(Pos{Line: at}, "the diff of removed %s is not helm-diff's diff against an empty text (a line of another side, or no '+ ' line for the empty new side; truncated input?)", obj.Ref)
 			return false
 		}
 	}
 	return true
+}
+
+// oneSided reports whether body is helm-diff's diff of a text against
+// an empty text: lines of side only, and at least one line for the empty
+// text (an empty line of the other side, a blank context line, or "...").
+// When it is not, at is the line to name.
+func oneSided(body []bodyLine, side uint8) (ok bool, at int) {
+	shared := false
+	for i := range body {
+		l := &body[i]
+		switch {
+		case l.gap || l.text == "" && l.side&side == 0 || l.text == "" && l.side == sideOld|sideNew:
+			shared = true
+		case l.side != side:
+			return false, l.no
+		}
+	}
+	if !shared {
+		if side == sideNew {
+			return false, body[0].no
+		}
+		return false, body[len(body)-1].no
+	}
+	return true, 0
 }
 
 func nonBlank(body []bodyLine) bool {

@@ -1,6 +1,7 @@
 package diffparse_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -462,10 +463,10 @@ func TestTruncatedStreams(t *testing.T) {
 	}{
 		{"cut mid-line", modified + "default, db, StatefulSet (apps) has cha", "line 5: the input ends in the middle of this line"},
 		{"cut mid-value", modified[:len(modified)-3], "line 4: the input ends in the middle of this line"},
-		{"cut in a removed body", removed[:len(removed)-3], "line 5: the diff of removed StatefulSet.apps/default/db does not end with helm-diff's '+ ' line"},
-		{"cut in a removed body at a line end", removed[:len(removed)-4] + "\n" + modified, "line 5: the diff of removed StatefulSet.apps/default/db does not end"},
-		{"cut in a removed body, helmfile", inHelmfile(removed[:len(removed)-3]), "does not end with helm-diff's '+ ' line"},
-		{"cut in an added body", "default, db, StatefulSet (apps) has been added:\n+ apiVersion: apps/v1\n", "line 2: the diff of added StatefulSet.apps/default/db does not start with helm-diff's '- ' line"},
+		{"cut in a removed body", removed[:len(removed)-3], "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
+		{"cut in a removed body at a line end", removed[:len(removed)-4] + "\n" + modified, "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
+		{"cut in a removed body, helmfile", inHelmfile(removed[:len(removed)-3]), "no '+ ' line for the empty new side"},
+		{"cut in an added body", "default, db, StatefulSet (apps) has been added:\n+ apiVersion: apps/v1\n", "line 2: the diff of added StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
 		{"trailer without objects", trailer, "line 1: the stream says the diff found changes, but it lists no object"},
 		{"json [] with the trailer", "[]\n" + trailer, "line 2: the stream says the diff found changes"},
 		{"structured [] with the trailer", "[\n]\n" + trailer, "the stream says the diff found changes"},
@@ -481,6 +482,50 @@ func TestTruncatedStreams(t *testing.T) {
 			}
 			if !strings.Contains(allErrors(err), tc.want) {
 				t.Fatalf("error %q does not contain %q", allErrors(err), tc.want)
+			}
+		})
+	}
+}
+
+// TestAddedAndRemovedBodies: helm-diff diffs an added (removed) object's
+// text against an empty text, one empty line. When the text has an empty
+// line of its own (a ConfigMap that ends with a block scalar, a blank line
+// inside one), the two pair up and the body has no '- ' ('+ ') line, but a
+// blank context line, or "..." under --context 0. Every shape helm-diff
+// prints is read; a body with a line of the other side, or without the
+// empty text's line, is not helm-diff's.
+func TestAddedAndRemovedBodies(t *testing.T) {
+	const head = "+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: c\n+ data:\n+   run.sh: |\n+     a\n"
+	added := "default, c, ConfigMap (v1) has been added:\n"
+	removed := "default, c, ConfigMap (v1) has been removed:\n"
+	minus := strings.ReplaceAll(head, "+ ", "- ")
+	for _, tc := range []struct {
+		name, input string
+		want        string // "" reads; else a substring of the error
+		why         string
+	}{
+		{"added, '- ' first", added + "- \n" + head, "", "a text without a final newline: the empty text is a '- ' line"},
+		{"added, blank line last", added + head + "\n", "", "a text that ends with a block scalar ends with a newline: the empty lines pair"},
+		{"added, blank line inside", added + head + "\n+     b\n", "", "the empty text pairs with a blank line inside the block scalar"},
+		{"added, --context 0", added + head + "...\n", "", "the paired empty line is elided"},
+		{"added, real capture", readFile(t, "../../testdata/helm-diff/cli-migrate-redis-new-release.txt"), "", "helm-diff 3.13.2 on a new release of charts/redis"},
+		{"removed, '+ ' last", removed + minus + "+ \n", "", "the empty new text is a '+ ' line"},
+		{"removed, blank line last", removed + minus + "\n", "", "the empty lines pair"},
+		{"added, no empty text", added + head, "line 2: the diff of added ConfigMap/default/c is not helm-diff's diff against an empty text", "the body was cut, or is not helm-diff's"},
+		{"added, a context line", added + "- \n" + head + "    b\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an added object has no old text to share a line with"},
+		{"added, an old line", added + head + "\n-   x: y\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an old line with text in an added object"},
+		{"removed, a new line", removed + minus + "+   x: y\n\n", "line 9: the diff of removed ConfigMap/default/c is not helm-diff's", "a new line with text in a removed object"},
+		{"removed, no empty text", removed + minus, "line 8: the diff of removed ConfigMap/default/c is not helm-diff's diff against an empty text", "the stream was cut inside the removed object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("%s: want it read, got %v", tc.why, allErrors(err))
+			case tc.want != "" && err == nil:
+				t.Fatalf("%s: want an error containing %q, got a plan:\n%s", tc.why, tc.want, summary(plan))
+			case tc.want != "" && !strings.Contains(allErrors(err), tc.want):
+				t.Fatalf("%s: error %q does not contain %q", tc.why, allErrors(err), tc.want)
 			}
 		})
 	}
@@ -572,4 +617,13 @@ func TestPartialDuplicateKeys(t *testing.T) {
 	if !unresolved(plan) {
 		t.Fatalf("two visible spec keys, and no unresolved note:\n%s", summary(plan))
 	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
