@@ -5,7 +5,16 @@
 #   1. the Go benchmarks of pkg/review (parse, classify, JSON, end to end,
 #      peak heap), -count times;
 #   2. the real CLI, `safediff review -o json FILE`, under /usr/bin/time -v:
-#      wall time, MB/s and maximum resident set size;
+#      wall time, MB/s and maximum resident set size, beside the time
+#      helm-diff's own library (tools/helm-diff/cmd/diffbench) takes to
+#      produce the same diff from the same manifests;
+#
+#   3. memory-stress inputs, each through the CLI under /usr/bin/time -v:
+#      50 MB of blank lines in one object, a list of 100,000 added items,
+#      40,000 elisions, a 200 MB --output json stream, and a 1 GiB stream
+#      (over the 512 MiB input limit: exit 1 without buffering it): wall
+#      and CPU time, maximum resident set size against the bound
+#      3x the input + 40 MB, and the exit code;
 #
 # and prints a summary against the targets (>= 50 MB/s end to end, peak
 # memory under 3x the input). It measures; it does not fail on a missed
@@ -17,6 +26,7 @@
 #                  benchmarks always use 2000)
 #   BENCH_RUNS     runs of the CLI; the median wall time is reported
 #                  (default 5)
+#   BENCH_STRESS   0 skips the memory-stress inputs (default 1)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -77,6 +87,82 @@ else
 	echo "/usr/bin/time -v is not available: skipping the CLI measurement"
 fi
 echo
+
+echo "== helm-diff's own library producing the same diff (tools/helm-diff/cmd/diffbench)"
+ratio=""
+if (cd tools/helm-diff && go build -o "$tmp/diffbench" ./cmd/diffbench) 2>"$tmp/build.txt"; then
+	hd=$("$tmp/diffbench" -runs "$runs" "$tmp/release.diff")
+	read -r hdwall hdsize <<<"$hd"
+	echo "helm-diff 3.13.2 library: median ${hdwall}s (manifest.Parse of both sides and diff.Manifests, full context; ${hdsize} bytes of diff)"
+	if [ -n "$cli" ]; then
+		ratio=$(awk -v a="$wall" -v b="$hdwall" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+		echo "safediff review -o json (whole process): ${wall}s = ${ratio}x helm-diff's time (target <= 0.3x)"
+	fi
+else
+	echo "cannot build tools/helm-diff/cmd/diffbench (the Go module proxy or its build cache is needed): skipping"
+	sed 's/^/  /' "$tmp/build.txt"
+fi
+echo
+
+stress=""
+if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+	echo "== memory-stress inputs"
+	# each generator writes the input on stdout; no pipeline has a reader
+	# that stops early (see scripts/lib/common.sh)
+	gen_blank() { printf 'default, cfg, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\n'; head -c 52428800 /dev/zero | tr '\0' '\n'; }
+	gen_list() {
+		printf 'default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    template:\n      spec:\n        containers:\n          - name: web\n            env:\n'
+		seq 0 99999 | sed 's/.*/+             - name: V&\n+               value: "&"/'
+	}
+	gen_elisions() {
+		printf 'default, web, Deployment (apps) has changed:\n'
+		seq 0 39999 | sed 's/.*/...\n            - name: c&\n-             image: a:&\n+             image: b:&/'
+		printf '...\n'
+	}
+	gen_json() {
+		printf '[\n'
+		seq 0 1199999 | sed 's/.*/{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "cm-&", "change": "MODIFY"},/'
+		printf '{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "last", "change": "MODIFY"}]\n'
+	}
+	gen_huge() { head -c 1073741824 /dev/zero | tr '\0' '\n'; }
+	: >"$tmp/stress.txt"
+	for name in blank list elisions json huge; do
+		input="$tmp/$name.diff"
+		if [ "$name" = huge ]; then
+			# not written to disk: read from a pipe, as helm diff's output is
+			size=1073741824
+			set +e
+			/usr/bin/time -v -o "$tmp/time.txt" "$tmp/safediff" review -o json <(gen_huge) >/dev/null 2>"$tmp/stderr.txt"
+			rc=$?
+			set -e
+		else
+			"gen_$name" >"$input"
+			size=$(wc -c <"$input")
+			set +e
+			/usr/bin/time -v -o "$tmp/time.txt" "$tmp/safediff" review -o json "$input" >/dev/null 2>"$tmp/stderr.txt"
+			rc=$?
+			set -e
+			rm -f "$input"
+		fi
+		awk -v name="$name" -v size="$size" -v rc="$rc" '
+			/Elapsed \(wall clock\) time/ { n = split($NF, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+			/User time/ { user = $NF }
+			/System time/ { sys = $NF }
+			/Maximum resident set size/ { rss = $NF }
+			END {
+				bound = 3 * size / 1048576 + 40
+				printf "%-10s %9.1f %8.2f %8.2f %9.1f %9.1f %6s %5d\n", name, size / 1048576, s, user + sys, rss / 1024, bound, (rss / 1024 <= bound ? "ok" : "OVER"), rc
+			}' "$tmp/time.txt" >>"$tmp/stress.txt"
+		if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then
+			printf '  %s: exit %d: %s\n' "$name" "$rc" "$(tr '\n' ' ' <"$tmp/stderr.txt")"
+		fi
+	done
+	stress=$(cat "$tmp/stress.txt")
+	printf '%-10s %9s %8s %8s %9s %9s %6s %5s\n' input "input MB" "wall s" "CPU s" "RSS MB" "bound MB" "" exit
+	echo "$stress"
+	echo "(huge is over the 512 MiB input limit: exit 1, read as a stream and never buffered)"
+	echo
+fi
 
 echo "== summary (medians of $count runs; best MB/s is the fastest run, a guide on a busy machine)"
 awk '

@@ -142,7 +142,7 @@ func TestLibraryIsTheCLI(t *testing.T) {
 // is hidden (ignored).
 func TestLoweredNoteInEveryFormat(t *testing.T) {
 	team := writeFile(t, "team.yaml", "version: 1\nrules:\n  - id: ignore-all\n    description: We trust every change.\n    reason: trusted\n    level: ignored\n")
-	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n"
+	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
 	want := fmt.Sprintf("rule ignore-all in %s lowered the deletion of PersistentVolumeClaim/prod/data from destructive (delete-volume-claim) to ignored", team)
 	for _, format := range []string{"text", "json", "markdown"} {
 		out, errOut, code := run(t, diff, "review", "--no-color", "-o", format, "--rules", team)

@@ -81,7 +81,8 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 		},
 		{
 			name: "json format deletion of a StatefulSet",
-			diff: `[{"api": "apps", "kind": "StatefulSet", "namespace": "prod", "name": "db", "change": "REMOVE"}]`,
+			diff: `[{"api": "apps", "kind": "StatefulSet", "namespace": "prod", "name": "db", "change": "REMOVE"}]
+`,
 			path: "", level: rules.Destructive, rule: "delete-statefulset-with-claims", assumed: true, missing: "spec.volumeClaimTemplates",
 			objectLevel: rules.Destructive, action: diffparse.Delete,
 			reason: "whether it has volume claims is not shown: assume it has",

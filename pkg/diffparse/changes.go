@@ -1,11 +1,17 @@
 package diffparse
 
 import (
+	"encoding/json"
 	"sort"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
+
+// This file finds the changes of a partial object (--context N, Stevedore's
+// five lines): its documents cannot be decoded, so the changes are the
+// nodes of each side whose lines changed, paired by path. Paths above an
+// elision start with kube.Gap.
 
 // sideChange is a node of one side whose lines changed.
 type sideChange struct {
@@ -30,7 +36,7 @@ func (t *sideTree) counts(c *counts) {
 	c.changed = append(c.changed, 0)
 	var a, b int32
 	for i := 0; i < n; i++ {
-		if t.counted[i] {
+		if t.owner[i] >= 0 {
 			a++
 			if t.lines[i].changed() {
 				b++
@@ -42,7 +48,7 @@ func (t *sideTree) counts(c *counts) {
 }
 
 func (c *counts) span(from, to int32) (content, changed int32) {
-	if from < 0 || to < from {
+	if from < 0 || to < from || int(to)+1 >= len(c.content) {
 		return 0, 0
 	}
 	return c.content[to+1] - c.content[from], c.changed[to+1] - c.changed[from]
@@ -63,7 +69,7 @@ func (t *sideTree) collect(c *counts, out []sideChange) []sideChange {
 			if changed == 0 {
 				continue
 			}
-			leaf := nd.firstChild < 0
+			leaf := nd.firstChild < 0 || nd.flow
 			ownsLine := nd.own >= 0 && t.owner[nd.own] == ch
 			if changed == content || leaf || (ownsLine && t.lines[nd.own].changed()) {
 				out = append(out, sideChange{node: ch, first: t.firstChanged(nd.own, nd.end)})
@@ -78,7 +84,7 @@ func (t *sideTree) collect(c *counts, out []sideChange) []sideChange {
 
 func (t *sideTree) firstChanged(from, to int32) int {
 	for i := from; i <= to && int(i) < len(t.lines); i++ {
-		if i >= 0 && t.counted[i] && t.lines[i].changed() {
+		if i >= 0 && t.owner[i] >= 0 && t.lines[i].changed() {
 			return t.lines[i].no
 		}
 	}
@@ -93,12 +99,10 @@ func (t *sideTree) firstChanged(from, to int32) int {
 func (t *sideTree) path(n int32) kube.Path {
 	var chain []int32
 	for m := n; m >= 0; m = t.nodes[m].parent {
-		k := t.nodes[m].kind
-		if k == kRoot || k == kDetached {
-			chain = append(chain, m)
+		chain = append(chain, m)
+		if k := t.nodes[m].kind; k == kRoot || k == kDetached {
 			break
 		}
-		chain = append(chain, m)
 	}
 	p := make(kube.Path, 0, len(chain))
 	top := chain[len(chain)-1]
@@ -106,7 +110,7 @@ func (t *sideTree) path(n int32) kube.Path {
 	if t.nodes[top].kind == kDetached {
 		p = append(p, kube.Gap{})
 	} else {
-		typ = t.nodes[top].typ
+		typ = t.typ
 	}
 	for i := len(chain) - 2; i >= 0; i-- {
 		m := chain[i]
@@ -142,12 +146,8 @@ func (t *sideTree) gapColumn(n int32) int {
 // by the list's merge key from the schema, by "name" when the schema does
 // not know the list, else by position.
 func (t *sideTree) itemStep(m int32, lt *kube.Type) kube.Step {
-	field := "name"
-	if lt != nil {
-		field = lt.MergeKey
-	}
-	if field != "" {
-		if v, ok := t.scalarChild(m, field); ok {
+	if field := mergeKeyOf(lt); field != "" {
+		if v, ok := t.itemKey(m, field); ok {
 			return kube.Key{Field: kube.Intern(field), Value: strings.Clone(v)}
 		}
 	}
@@ -157,145 +157,50 @@ func (t *sideTree) itemStep(m int32, lt *kube.Type) kube.Step {
 	return kube.AnyItem{}
 }
 
-// scalarChild returns the decoded scalar value of entry key of mapping m.
-func (t *sideTree) scalarChild(m int32, key string) (string, bool) {
-	for ch := t.nodes[m].firstChild; ch >= 0; ch = t.nodes[ch].next {
-		nd := &t.nodes[ch]
-		if !nd.item && nd.key == key && nd.kind == kScalar {
-			v, _ := decodeScalar(nd.raw)
-			return v, true
-		}
-	}
-	return "", false
-}
-
-// value returns the value of node n on this side, and its shape.
-func (t *sideTree) value(n int32) (Value, kube.Shape) {
-	nd := &t.nodes[n]
-	switch nd.kind {
-	case kScalar:
-		if nd.raw != "" && (nd.raw[0] == '[' || nd.raw[0] == '{') {
-			return Value{Kind: Scalar, Text: strings.Clone(nd.raw), Bytes: -1}, kube.UnknownShape
-		}
-		v, _ := decodeScalar(nd.raw)
-		c, _ := canonical(nd.raw)
-		if c == v {
-			c = ""
-		}
-		return Value{Kind: Scalar, Text: strings.Clone(v), Canonical: strings.Clone(c), Bytes: -1}, kube.ScalarShape
-	case kPending:
-		if nd.firstChild < 0 {
-			return Value{Kind: Scalar, Text: "null", Bytes: -1}, kube.UnknownShape
-		}
-	case kMulti:
-		return Value{Kind: Scalar, Text: t.multiText(n), Bytes: -1}, kube.ScalarShape
-	case kBlock:
-		return Value{Kind: Text, Text: t.blockText(n), Bytes: -1}, kube.ScalarShape
-	}
-	shape := kube.UnknownShape
-	switch nd.kind {
-	case kMap:
-		shape = kube.MappingShape
-	case kSeq:
-		shape = kube.SequenceShape
-	}
-	return Value{Kind: Tree, Text: t.treeText(n), Bytes: -1}, shape
-}
-
-func (t *sideTree) multiText(n int32) string {
-	nd := &t.nodes[n]
-	parts := []string{nd.raw}
-	for i := nd.own + 1; i <= nd.end; i++ {
-		if t.owner[i] == n {
-			parts = append(parts, strings.TrimSpace(t.lines[i].text))
-		}
-	}
-	joined := strings.Join(parts, " ")
-	if joined != "" && (joined[0] == '"' || joined[0] == '\'') {
-		if v, err := unquoteScalar(joined); err == nil {
-			return v
-		}
-	}
-	return joined
-}
-
-func (t *sideTree) blockText(n int32) string {
-	nd := &t.nodes[n]
-	var lines []string
-	for i := nd.own + 1; i <= nd.end; i++ {
-		lines = append(lines, t.lines[i].text)
-	}
-	return strings.TrimRight(dedent(lines), "\n")
-}
-
-// treeText returns the YAML text of a container's content, dedented.
-func (t *sideTree) treeText(n int32) string {
-	nd := &t.nodes[n]
-	var lines []string
-	from := nd.own + 1
-	if nd.item && nd.own >= 0 && t.owner[nd.own] != n && nd.childCol >= 0 {
-		// "- name: web": the item's content starts on its own line
-		first := t.lines[nd.own].text
-		if int(nd.childCol) <= len(first) {
-			lines = append(lines, strings.Repeat(" ", int(nd.childCol))+first[nd.childCol:])
-		}
-	}
-	if nd.own < 0 {
-		from = 0
-	}
-	for i := from; i <= nd.end && int(i) < len(t.lines); i++ {
-		if t.lines[i].gap {
-			lines = append(lines, "...")
-			continue
-		}
-		lines = append(lines, t.lines[i].text)
-	}
-	return strings.TrimRight(dedent(lines), "\n")
-}
-
-func dedent(lines []string) string {
-	min := -1
-	for _, l := range lines {
-		if strings.TrimSpace(l) == "" || l == "..." {
-			continue
-		}
-		if ind := indentOf(l); min < 0 || ind < min {
-			min = ind
-		}
-	}
-	var b strings.Builder
-	for _, l := range lines {
-		if len(l) >= min && min > 0 && strings.TrimSpace(l) != "" {
-			l = l[min:]
-		} else if strings.TrimSpace(l) == "" {
-			l = ""
-		}
-		b.WriteString(l)
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
 // sameValue reports whether two nodes hold the same value although their
-// text differs (quoting, comments, line endings).
+// text differs (quoting, comments, line endings, indentation).
 func sameValue(a *sideTree, an int32, b *sideTree, bn int32) bool {
-	x, y := &a.nodes[an], &b.nodes[bn]
-	if x.kind != y.kind {
+	ka := a.vkindOf(an)
+	if ka != b.vkindOf(bn) {
 		return false
 	}
-	switch x.kind {
-	case kScalar:
-		xv, xt := canonical(x.raw)
-		yv, yt := canonical(y.raw)
-		return xv == yv && xt == yt
-	case kMulti:
-		return a.multiText(an) == b.multiText(bn)
-	case kBlock:
-		return x.raw == y.raw && a.blockText(an) == b.blockText(bn)
-	case kPending:
-		return x.firstChild < 0 && y.firstChild < 0
+	if ka == vScalar {
+		return a.scalarOf(an).equal(b.scalarOf(bn))
 	}
 	return a.treeText(an) == b.treeText(bn)
+}
+
+// sameLines reports whether two nodes are written with the same lines,
+// indentation included: one moved in the list rather than changed.
+func sameLines(a *sideTree, an int32, b *sideTree, bn int32) bool {
+	x, y := &a.nodes[an], &b.nodes[bn]
+	if x.own < 0 || y.own < 0 || x.end-x.own != y.end-y.own {
+		return false
+	}
+	for i := int32(0); i <= x.end-x.own; i++ {
+		la, lb := a.lines[x.own+i], b.lines[y.own+i]
+		if la.gap || lb.gap || la.text != lb.text || la.rep != lb.rep || la.cr != lb.cr {
+			return false
+		}
+	}
+	return true
+}
+
+// visibleOrder returns the keys (or positions) of the visible items of the
+// list holding item n, as a JSON array.
+func (t *sideTree) visibleOrder(n int32, lt *kube.Type) string {
+	var keys []string
+	for ch := t.nodes[t.nodes[n].parent].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if t.nodes[ch].item {
+			keys = append(keys, kube.Path{t.itemStep(ch, lt)}.String())
+		}
+	}
+	return jsonArray(keys)
+}
+
+func jsonArray(items []string) string {
+	b, _ := json.Marshal(items)
+	return string(b)
 }
 
 // outline returns the outline entry of node n, building the outline of its
@@ -355,7 +260,7 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int
 			}
 			oc := o.Add(step, deep, int(nd.col))
 			if nd.firstChild < 0 {
-				_, oc.Shape = t.value(ch)
+				_, oc.Shape = t.valueOf(ch)
 			}
 			idx[ch] = oc
 			t.buildOutline(ch, oc, false, idx)
@@ -365,7 +270,7 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int
 
 // pairChanges matches the changed nodes of both sides by path and turns
 // them into field changes, ordered by position.
-func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
+func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 	for i := range oldC {
 		oldC[i].path = oldT.path(oldC[i].node)
 		oldC[i].key = oldC[i].path.String()
@@ -392,82 +297,111 @@ func pairChanges(oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 		}
 		return t.outline(sc.node, *cache)
 	}
+	reordered := map[string]bool{}
 	for _, oc := range oldC {
-		ov, oshape := oldT.value(oc.node)
+		ov, oshape := oldT.valueOf(oc.node)
 		if q := byKey[oc.key]; len(q) > 0 {
 			j := q[0]
 			byKey[oc.key] = q[1:]
 			used[j] = true
 			nc := newC[j]
-			nv, nshape := newT.value(nc.node)
+			if oldT.nodes[oc.node].flow && newT.nodes[nc.node].flow {
+				// a flow collection on both sides: it was decoded whole, so
+				// its fields compare as values
+				out = append(out, flowChanges(ref, oldT, newT, oc, nc, outlineOf(newT, nc, &newCache))...)
+				continue
+			}
+			nv, nshape := newT.valueOf(nc.node)
 			op := Modify
 			if sameValue(oldT, oc.node, newT, nc.node) {
 				op = Reformat
+				if _, keyed := oc.path.Last().(kube.Key); keyed && sameLines(oldT, oc.node, newT, nc.node) {
+					// the item's lines moved unchanged: the list's order changed
+					lp := oc.path[:len(oc.path)-1]
+					if reordered[lp.String()] {
+						continue
+					}
+					reordered[lp.String()] = true
+					lt := listType(oldT, oc.node)
+					list := sideChange{node: newT.nodes[nc.node].parent, path: lp}
+					out = append(out, Change{Path: lp, Op: Reorder,
+						Old:   Value{Kind: Tree, Text: oldT.visibleOrder(oc.node, lt), Bytes: -1},
+						New:   Value{Kind: Tree, Text: newT.visibleOrder(nc.node, lt), Bytes: -1},
+						Shape: kube.SequenceShape, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, list, &newCache)})
+					redactChange(ref, &out[len(out)-1], oldT, -1, newT, -1)
+					continue
+				}
 			}
 			shape := nshape
 			if shape == kube.UnknownShape {
 				shape = oshape
 			}
 			out = append(out, Change{Path: oc.path, Op: op, Old: ov, New: nv, Shape: shape, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
+			redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, nc.node)
 			continue
 		}
 		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache)})
+		redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, -1)
 	}
 	for j, nc := range newC {
 		if used[j] {
 			continue
 		}
-		nv, nshape := newT.value(nc.node)
+		nv, nshape := newT.valueOf(nc.node)
 		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
+		redactChange(ref, &out[len(out)-1], oldT, -1, newT, nc.node)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Line < out[j].Pos.Line })
 	return out
 }
 
-// lookup finds the node at an exact path, walking from the root.
-func (t *sideTree) lookup(p kube.Path) (int32, bool) {
-	n := root
-	for _, s := range p {
-		nd := &t.nodes[n]
-		found := int32(-1)
-		switch s := s.(type) {
-		case kube.Field:
-			if nd.kind != kMap && nd.kind != kRoot {
-				return -1, false
-			}
-			for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-				if !t.nodes[ch].item && t.nodes[ch].key == string(s) {
-					found = ch
-					break
-				}
-			}
-		case kube.Index:
-			if nd.kind != kSeq {
-				return -1, false
-			}
-			for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-				if t.nodes[ch].index == int32(s) {
-					found = ch
-					break
-				}
-			}
-		case kube.Key:
-			if nd.kind != kSeq {
-				return -1, false
-			}
-			for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-				if v, ok := t.scalarChild(ch, s.Field); ok && v == s.Value {
-					found = ch
-					break
-				}
-			}
-		default:
-			return -1, false
-		}
-		if found < 0 {
-			return -1, false
-		}
-		n = found
+// flowChanges compares two flow collections at the same place field by
+// field. outline is the collections' outline entry, kept for a change of
+// the collection itself.
+func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, outline *kube.Outline) []Change {
+	var typ *kube.Type
+	if oc.path.Exact() {
+		typ = oldT.typ.At(oc.path)
 	}
-	return n, true
+	d := &differ{a: oldT, b: newT}
+	d.diff(oc.path, typ, oc.node, nc.node)
+	if len(d.out) == 0 {
+		d.emit(oc.path, Reformat, oc.node, nc.node)
+	}
+	out := make([]Change, 0, len(d.out))
+	for _, sc := range d.out {
+		c := Change{Path: sc.path, Op: sc.op, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node)}
+		if sc.op == Reorder {
+			c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}
+			c.New = Value{Kind: Tree, Text: jsonArray(sc.newOrder), Bytes: -1}
+			c.Shape = kube.SequenceShape
+		} else {
+			var os kube.Shape
+			if sc.old >= 0 {
+				c.Old, os = oldT.valueOf(sc.old)
+			}
+			if sc.new >= 0 {
+				c.New, c.Shape = newT.valueOf(sc.new)
+			}
+			if c.Shape == kube.UnknownShape {
+				c.Shape = os
+			}
+		}
+		if len(sc.path) == len(oc.path) {
+			c.Outline = outline
+		}
+		redactChange(ref, &c, oldT, sc.old, newT, sc.new)
+		out = append(out, c)
+	}
+	return out
+}
+
+// listType returns the schema type of the list holding item n, when its
+// path from the root is known.
+func listType(t *sideTree, n int32) *kube.Type {
+	p := t.path(t.nodes[n].parent)
+	if !p.Exact() {
+		return nil
+	}
+	return t.typ.At(p)
 }

@@ -55,3 +55,56 @@ func ExampleParseString_error() {
 	// Output:
 	// line 1: object header without a diff body (truncated input?)
 }
+
+func ExampleParseString_anchors() {
+	// only the anchor's line changes, but the alias reads it: the reader
+	// decodes both documents as Kubernetes does, and reports the selector
+	diff := `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+-   labels: &labels {app: web, tier: front}
++   labels: &labels {app: web, tier: back}
+  spec:
+    selector:
+      matchLabels: *labels
+`
+	plan, err := diffparse.ParseString(diff, diffparse.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range plan.Objects[0].Changes {
+		fmt.Println(c.Op, c.Path, c.Old.Text, "->", c.New.Text, "line", c.Pos.Line)
+	}
+	// Output:
+	// modify metadata.labels.tier front -> back line 6
+	// modify spec.selector.matchLabels.tier front -> back line 10
+}
+
+func ExampleParseString_reorder() {
+	diff := `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    template:
+      spec:
+        containers:
+          - name: web
+            env:
+-             - name: URL
+-               value: http://$(HOST)
+              - name: HOST
+                value: db
++             - name: URL
++               value: http://$(HOST)
+`
+	plan, _ := diffparse.ParseString(diff, diffparse.Options{})
+	c := plan.Objects[0].Changes[0]
+	fmt.Println(c.Op, c.Path, c.Old.Text, "->", c.New.Text)
+	// Output:
+	// reorder spec.template.spec.containers[name=web].env ["URL","HOST"] -> ["HOST","URL"]
+}

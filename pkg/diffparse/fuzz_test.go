@@ -1,14 +1,18 @@
 package diffparse_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/review"
 )
 
 // Hostile returns inputs meant to break a parser: truncated bodies, stray
@@ -179,5 +183,136 @@ func TestHostileInputs(t *testing.T) {
 				checkParse(t, s, format)
 			}
 		})
+	}
+}
+
+// lineDiff prints a full-context line diff of two documents, as helm-diff
+// does (an LCS of their lines).
+func lineDiff(old, new string) string {
+	a := strings.Split(strings.TrimRight(old, "\n"), "\n")
+	b := strings.Split(strings.TrimRight(new, "\n"), "\n")
+	lcs := make([][]int32, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var out strings.Builder
+	line := func(prefix, s string) {
+		if prefix == "  " && s == "" {
+			out.WriteString("\n")
+			return
+		}
+		out.WriteString(prefix + s + "\n")
+	}
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			line("  ", a[i])
+			i, j = i+1, j+1
+		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+			line("+ ", b[j])
+			j++
+		default:
+			line("- ", a[i])
+			i++
+		}
+	}
+	return out.String()
+}
+
+// entrySides splits a full-context entry into its old and new documents.
+func entrySides(entry string) (old, new string) {
+	var o, n []string
+	for _, l := range strings.Split(strings.TrimSuffix(entry, "\n"), "\n")[1:] {
+		switch {
+		case strings.HasPrefix(l, "- "):
+			o = append(o, l[2:])
+		case strings.HasPrefix(l, "+ "):
+			n = append(n, l[2:])
+		case len(l) >= 2:
+			o, n = append(o, l[2:]), append(n, l[2:])
+		default:
+			o, n = append(o, ""), append(n, "")
+		}
+	}
+	return strings.Join(o, "\n"), strings.Join(n, "\n")
+}
+
+// headerOf returns the helm-diff header of an object, from the JSON of its
+// document as Kubernetes reads it.
+func headerOf(j []byte) (string, bool) {
+	var doc struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+		Metadata   struct {
+			Name string `json:"name"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(j, &doc) != nil || doc.Kind == "" || doc.Metadata.Name == "" || strings.ContainsAny(doc.Kind+doc.Metadata.Name+doc.APIVersion, ", \t()\n") {
+		return "", false
+	}
+	api := doc.APIVersion
+	if i := strings.LastIndexByte(api, '/'); i >= 0 {
+		api = api[:i]
+	}
+	return "default, " + doc.Metadata.Name + ", " + doc.Kind + " (" + api + ") has changed:\n", true
+}
+
+// FuzzReviewExact is the property of the whole pipeline (parse, classify
+// with the default rules, gate): a complete object is never judged lower
+// than its exact reading. The input holds an object's old and new
+// documents, separated by a line "===". The reference is the same two
+// documents as Kubernetes reads them (sigs.k8s.io/yaml), written back in
+// plain block style; a review of the original may fail (nothing passes),
+// never come out lower.
+func FuzzReviewExact(f *testing.F) {
+	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers} {
+		old, new := entrySides(e)
+		f.Add(old + "\n===\n" + new)
+	}
+	f.Fuzz(checkReviewExact)
+}
+
+// checkReviewExact is FuzzReviewExact's property on one input.
+func checkReviewExact(t *testing.T, s string) {
+	{
+		old, new, ok := strings.Cut(s, "\n===\n")
+		if !ok || len(old) > 8<<10 || len(new) > 8<<10 || strings.Count(s, "\n") > 600 {
+			return
+		}
+		oj, oerr := yaml.YAMLToJSON([]byte(old))
+		nj, nerr := yaml.YAMLToJSON([]byte(new))
+		if oerr != nil || nerr != nil {
+			return // Kubernetes cannot read it; FuzzParseDiff covers such input
+		}
+		header, ok := headerOf(oj)
+		if h2, ok2 := headerOf(nj); !ok || !ok2 || h2 != header {
+			return
+		}
+		co, err1 := yaml.JSONToYAML(oj)
+		cn, err2 := yaml.JSONToYAML(nj)
+		if err1 != nil || err2 != nil || string(co) == string(cn) {
+			return
+		}
+		want, err := review.Review(strings.NewReader(header+lineDiff(string(co), string(cn))), review.Options{})
+		if err != nil {
+			t.Fatalf("the plain reading of the documents fails: %v", allErrors(err))
+		}
+		got, err := review.Review(strings.NewReader(header+lineDiff(old, new)), review.Options{})
+		if err != nil {
+			return // an error judges nothing: the gate cannot pass
+		}
+		if got.Result.Highest < want.Result.Highest {
+			t.Fatalf("judged %s, but Kubernetes' reading of the same documents is %s\nold:\n%s\nnew:\n%s", got.Result.Highest, want.Result.Highest, old, new)
+		}
 	}
 }

@@ -12,16 +12,20 @@ var (
 	comparingRE = regexp.MustCompile(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
 	// helmfile's summary of affected releases: "  name (chart) UPDATED"
 	helmfileAffectedRE = regexp.MustCompile(`^  \S+ \(.*\)(?: UPDATED| DELETED)?$`)
-	helmfileInfoRE     = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret |Identified at least one change$)`)
+	helmfileInfoRE     = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
+	// helmfileChanges is what helmfile diff --detailed-exitcode says when
+	// a release has changes
+	helmfileChanges = "Identified at least one change"
 )
 
-func parseHelmfile(in *input, opts *Options, plan *Plan, errs *errList) {
+func (s *stream) parseHelmfile() {
+	plan, errs := s.plan, s.errs
 	plan.Format = FormatHelmfile
-	bp := newBlockParser(in, opts, plan, errs)
-	sawDetailed := false
+	opts := *s.opts // the release namespace changes per release
+	bp := newBlockParser(s.in, &opts, plan, errs, s.table)
 	affected := false
 	for {
-		l, ok := nextText(in, errs)
+		l, ok := s.nextText()
 		if !ok {
 			break
 		}
@@ -46,9 +50,13 @@ func parseHelmfile(in *input, opts *Options, plan *Plan, errs *errList) {
 		case t == "Affected releases are:":
 			affected = true
 		case affected && helmfileAffectedRE.MatchString(t):
+		case t == helmfileChanges:
+			if s.changesSaid == 0 {
+				s.changesSaid = l.no
+			}
 		case helmfileInfoRE.MatchString(t):
 		default:
-			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
+			s.wrapperLine(l, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
 		}
 	}
 	if len(errs.List) == 0 && len(plan.Objects) == 0 {

@@ -11,6 +11,12 @@ import (
 // DefaultMaxInput is the default limit on the size of an input.
 const DefaultMaxInput = 512 << 20
 
+// maxLine bounds the length of a line, so that a stream without line
+// breaks is refused before it fills memory. Kubernetes stores no object
+// over 1.5 MiB (etcd's default request limit), so no manifest line comes
+// near it.
+const maxLine = 16 << 20
+
 // chunkSize is how much input is read at a time. Lines are substrings of
 // the chunk they are in, so reading allocates once per chunk, and a chunk
 // is freed once no line of it is kept (kept strings are cloned).
@@ -32,6 +38,9 @@ type input struct {
 	aheadAt int
 	crlf    bool // the first line ended in \r\n: every line does
 	decided bool // crlf is decided
+	last    byte // the last byte read from r
+	atEOF   bool // r said io.EOF
+	cutAt   int  // the number of a last line without its newline, 0 if none
 }
 
 // iline is one input line after normalisation.
@@ -39,6 +48,7 @@ type iline struct {
 	text string // without line ending and without ANSI escape sequences
 	no   int
 	cr   bool  // a trailing \r that is part of the content
+	wide bool  // the line has bytes outside ASCII
 	err  error // the line is not text (invalid UTF-8, control characters)
 }
 
@@ -59,6 +69,12 @@ func (in *input) Read(p []byte) (int, error) {
 	}
 	n, err := in.r.Read(p)
 	in.read += int64(n)
+	if n > 0 {
+		in.last = p[n-1]
+	}
+	if err == io.EOF {
+		in.atEOF = true
+	}
 	switch {
 	case in.read > in.max:
 		in.err = fmt.Errorf("input is larger than %d bytes", in.max)
@@ -88,9 +104,20 @@ func (in *input) rawLine() (string, bool, error) {
 		}
 		// read the next chunk, keeping the unfinished line
 		rest := in.buf[in.pos:]
+		if len(rest) > maxLine {
+			in.err = fmt.Errorf("line %d is longer than %d bytes: no helm-diff output has such a line (binary data?)", in.no+len(in.ahead)-in.aheadAt+1, maxLine)
+			in.eof, in.buf, in.pos = true, "", 0
+			return "", false, in.err
+		}
 		size := chunkSize
 		if len(rest) >= size/2 {
 			size = 2 * len(rest) // a long line: grow geometrically
+		}
+		if len(rest)+size > maxLine+1 {
+			size = max(maxLine+1-len(rest), 1) // enough to see that the line is too long
+		}
+		if left := in.max - in.read + 1; int64(size) > left && left > 0 {
+			size = int(left) // never buffer more than the limit allows
 		}
 		chunk := make([]byte, len(rest), len(rest)+size)
 		copy(chunk, rest)
@@ -120,6 +147,10 @@ func (in *input) readLine() (iline, bool, error) {
 		return iline{}, false, err
 	}
 	l := iline{no: in.no + len(in.ahead) - in.aheadAt + 1}
+	if s == "" && in.decided {
+		return l, true, nil // an empty line: nothing to normalise
+	}
+	unterminated := in.eof && in.pos == len(in.buf) && in.err == nil && in.last != '\n'
 	if !in.decided {
 		// a Windows pipe ends every line, the first included, with CRLF;
 		// helm-diff itself never does, so CRs after an LF first line are
@@ -133,7 +164,31 @@ func (in *input) readLine() (iline, bool, error) {
 	if strings.HasSuffix(s, "\r") {
 		s, l.cr = s[:len(s)-1], true // the content's
 	}
-	if strings.IndexByte(s, 0x1b) >= 0 {
+	// one pass finds what needs more work: escape sequences, carriage
+	// returns and backspaces, other control characters, non-ASCII bytes
+	var esc, crbs, ctl, wide bool
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x80:
+			wide = true
+		case c >= 0x20 && c != 0x7f, c == '\t':
+		case c == 0x1b:
+			esc = true
+		case c == '\r', c == '\b':
+			crbs = true
+		default:
+			ctl = true
+		}
+	}
+	l.wide = wide
+	if !esc && !crbs && !ctl && !wide {
+		l.text = s
+		if unterminated && strings.TrimSpace(s) != "" {
+			in.cutAt = l.no
+		}
+		return l, true, nil
+	}
+	if esc {
 		s = stripEscapes(s)
 	}
 	if i := strings.IndexAny(s, "\r\b"); i >= 0 {
@@ -160,6 +215,11 @@ func (in *input) readLine() (iline, bool, error) {
 		}
 	}
 	l.text = s
+	if unterminated && strings.TrimSpace(s) != "" {
+		// the input ends inside this line (a colour reset alone does not
+		// count: helm-diff ends a coloured stream with one)
+		in.cutAt = l.no
+	}
 	return l, true, nil
 }
 
@@ -203,6 +263,19 @@ func (in *input) peekAt(k int) (iline, bool, error) {
 	}
 	l := in.ahead[in.aheadAt+k]
 	return l, true, l.err
+}
+
+// finish reports why the input cannot be trusted whole, once it has been
+// read: a read error, the size limit, or a last line without its newline
+// (the stream was cut: a broken pipe, a log cut at a size limit, head -c).
+func (in *input) finish() error {
+	if in.err != nil {
+		return in.err
+	}
+	if in.cutAt > 0 {
+		return newError(Pos{Line: in.cutAt}, "the input ends in the middle of this line, without a newline: it was cut (a broken pipe, a log cut at a size limit); review the whole output")
+	}
+	return nil
 }
 
 // rest returns a reader of everything not yet consumed (queued lines

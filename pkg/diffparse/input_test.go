@@ -50,3 +50,63 @@ func TestParseReaderEndsEarly(t *testing.T) {
 		})
 	}
 }
+
+// endless is a stream that never ends: the same text over and over.
+type endless struct {
+	text string
+	off  int
+	read int64
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		c := copy(p[n:], e.text[e.off:])
+		n += c
+		e.off = (e.off + c) % len(e.text)
+	}
+	e.read += int64(n)
+	return n, nil
+}
+
+// TestInputOverTheLimit checks that input over the limit is refused as it
+// streams in: whatever the shape of the stream, no more than the limit (and
+// a read's chunk) is read before the parse fails (the JSON formats do not
+// read their input whole either).
+func TestInputOverTheLimit(t *testing.T) {
+	const limit = 4 << 20
+	for _, tc := range []struct {
+		name, first, repeat string
+	}{
+		{"one object after another", "", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\n"},
+		{"one endless body", "default, a, ConfigMap (v1) has changed:\n", "+   key: value\n"},
+		{"one endless line", "default, a, ConfigMap (v1) has changed:\n+ ", "x"},
+		{"blank lines", "", "\n"},
+		{"an endless JSON array", "[", `{"api": "v1", "kind": "ConfigMap", "namespace": "a", "name": "b", "change": "MODIFY"},`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &endless{text: tc.repeat}
+			_, err := diffparse.Parse(io.MultiReader(strings.NewReader(tc.first), src), diffparse.Options{MaxInput: limit})
+			if err == nil {
+				t.Fatal("an endless stream parsed")
+			}
+			if src.read > limit+1<<20 {
+				t.Errorf("read %d bytes of a stream limited to %d", src.read, limit)
+			}
+		})
+	}
+}
+
+// TestEndlessLine: a stream without line breaks is refused once a line
+// passes 16 MiB, well before the input limit, so that it is never buffered
+// whole.
+func TestEndlessLine(t *testing.T) {
+	src := &endless{text: "x"}
+	_, err := diffparse.Parse(io.MultiReader(strings.NewReader("default, a, ConfigMap (v1) has changed:\n+ "), src), diffparse.Options{MaxInput: 64 << 20})
+	if err == nil || !strings.Contains(allErrors(err), "is longer than") {
+		t.Fatalf("want the line length error, got %v", err)
+	}
+	if src.read > 40<<20 {
+		t.Errorf("read %d bytes of one line", src.read)
+	}
+}

@@ -137,7 +137,10 @@ const (
 	Hidden
 	// Owner: the owning release changes; Old and New hold namespace/release.
 	Owner
-	// Reorder: the order of a list's items changed; Path is the list's path.
+	// Reorder: the order of a list's items changed (a list keyed by merge
+	// key, or a list of scalars). Path is the list; Old and New hold the
+	// item keys (or the items) in order, as a JSON array. Order is meaning:
+	// reordering containers or env changes the pod template.
 	Reorder
 )
 
@@ -268,6 +271,11 @@ func (t ScalarType) String() string {
 // Value is one side of a field change.
 type Value struct {
 	Kind ValueKind
+	// Type is the YAML type of a scalar value (Kind Scalar or Text) as the
+	// API server reads it: sigs.k8s.io/yaml turns the YAML into JSON, so a
+	// number is an IntType when its JSON is an integer literal (1, 1.0 and
+	// 0x1 all are) and a FloatType otherwise. UnknownType for trees,
+	// redacted values and inputs that carry no types.
 	Type ScalarType
 	// Text is the decoded value. It is empty when Redacted.
 	Text string

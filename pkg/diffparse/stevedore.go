@@ -52,18 +52,18 @@ type stevedoreState struct {
 	context   map[string]string
 }
 
-func parseStevedore(in *input, opts *Options, plan *Plan, errs *errList) {
+func (s *stream) parseStevedore() {
+	in, plan, errs := s.in, s.plan, s.errs
 	plan.Format = FormatStevedore
 	st := &stevedoreState{
-		bp: newBlockParser(in, opts, plan, errs), plan: plan, errs: errs, release: -1,
+		bp: newBlockParser(in, s.opts, plan, errs, s.table), plan: plan, errs: errs, release: -1,
 		relByName: map[string]int{}, applied: map[int]bool{}, table: map[string][]tableEntry{},
 		files: map[string][3]int{}, context: map[string]string{},
 	}
-	sawDetailed := false
 	inContext := 0 // 1: after "Context Details:", 2: after its first dashes
 	noChanges := false
 	for {
-		l, ok := nextText(in, errs)
+		l, ok := s.nextText()
 		if !ok {
 			break
 		}
@@ -136,7 +136,7 @@ func parseStevedore(in *input, opts *Options, plan *Plan, errs *errList) {
 		case t == "---":
 			st.readArtifacts(in)
 		default:
-			wrapperLine(in, l, plan, errs, &sawDetailed, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
+			s.wrapperLine(l, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
 		}
 	}
 	if len(errs.List) > 0 {
@@ -388,7 +388,7 @@ func (st *stevedoreState) crossCheck(in *input) {
 				continue
 			}
 			for _, e := range rows {
-				st.plan.Objects = append(st.plan.Objects, tableObject(r, e))
+				st.bp.table.add(tableObject(r, e))
 			}
 			st.plan.Notes = append(st.plan.Notes, Note{Pos: r.Pos, Text: fmt.Sprintf("release %s was already applied; the review lists its objects from Stevedore's summary table, without fields", r.Name)})
 			continue

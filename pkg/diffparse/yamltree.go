@@ -1,28 +1,46 @@
 package diffparse
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
 
 // This file rebuilds the YAML structure of one side of a diff body from its
-// lines. It is not a general YAML parser: it reads the block style that
-// Kubernetes manifests are written in (mappings, indented or compact
-// sequences, block and flow scalars, multi-line quoted and plain scalars,
-// comments), and it tolerates what a line diff leaves of a document:
-// elisions ("...") that hide any number of lines, so that the lines after
-// one may sit at any depth. Lines after an elision that are not at the
-// document's root column hang from a "detached" node whose ancestors are
-// unknown; their paths start with kube.Gap.
+// lines: the fast reader. It reads the block style that rendered manifests
+// are written in (mappings, indented or compact sequences, plain, quoted
+// and literal scalars, comments, one-line flow collections), and tolerates
+// what a line diff leaves of a document: elisions ("...") that hide any
+// number of lines, so that the lines after one may sit at any depth. Lines
+// after an elision that are not at the document's root column hang from a
+// "detached" node whose ancestors are unknown; their paths start with
+// kube.Gap.
+//
+// Everything it does not read exactly as go-yaml does (anchors, aliases,
+// merge keys, tags, multi-line quoted or flow scalars, folded scalars,
+// Unicode line breaks, tabs, indentation it has to guess at) is recorded
+// as an odd line. A complete document with an odd line is read by the
+// exact decoder instead (exact.go); in a partial one, odd lines become the
+// object's unresolved notes.
 
 // bodyLine is one line of an object's diff body.
 type bodyLine struct {
 	text string // content after the two-character diff prefix
 	no   int    // input line number
+	rep  int32  // for a blank line: how many identical lines it stands for (a run); 0 otherwise
 	side uint8  // sideOld|sideNew for context lines
 	gap  bool   // an elision marker ("...")
-	cr   bool   // the content ended in a carriage return
+	cr   bool   // the content ended in a carriage return (go-yaml reads CRLF as a line break)
+	wide bool   // the line has bytes outside ASCII
+}
+
+// count returns how many input lines l stands for.
+func (l *bodyLine) count() int {
+	if l.rep > 1 {
+		return int(l.rep)
+	}
+	return 1
 }
 
 const (
@@ -44,49 +62,110 @@ const (
 	kDetached              // container for lines whose ancestors were elided
 	kRoot                  // the document root mapping
 	kUnknown               // an entry whose key line was elided; its content is a detached container
+	kValue                 // a resolved scalar (from the exact decoder or a flow collection)
 )
 
-// tnode is a node of the side tree. Nodes live in an arena and refer to
-// each other by index, so that one arena serves every object of a diff.
+// tnode is a node of a side tree. Nodes live in an arena and refer to each
+// other by index.
 type tnode struct {
 	parent, firstChild, lastChild, next int32
+	own                                 int32 // index of the node's own line in the side's lines; -1 for none
+	end                                 int32 // index of the last line of the node's subtree
+	col                                 int32 // column of the key or dash
+	childCol                            int32 // column of the entries of a container (the indentation of a block scalar); -1 until known
+	index                               int32 // item position; -1 when unknown
+	items                               int32 // number of items of a sequence
 	kind                                nkind
 	item                                bool  // a list item (else a mapping entry, root or detached)
-	index                               int32 // item position; -1 when unknown
-	col                                 int32 // column of the key or dash
-	childCol                            int32 // column of the entries of a map, seq or detached node; -1 until known
-	own                                 int32 // index of the node's own line in the side's lines
-	end                                 int32 // index of the last line of the node's subtree
+	seqStart                            bool  // for kSeq: the sequence's first item is visible
+	flow                                bool  // a container written in flow style: nothing nests below
+	quote                               byte  // for kMulti: the open quote or bracket being continued
+	vtype                               uint8 // for kValue: the ScalarType
+	level                               uint16
 	key                                 string
-	raw                                 string // value text on the own line (scalars), for items after the dash
-	quote                               byte   // for kMulti: the open quote or bracket being continued
-	depth                               int32  // flow bracket depth still open (kMulti flows)
-	seqStart                            bool   // for kSeq: the sequence's first item is visible
-	typ                                 *kube.Type
-	level                               int32 // nesting depth
+	raw                                 string // value text on the own line (scalars); for kValue the canonical value
 }
 
 // maxNesting bounds the depth of a document: real manifests stay far below,
 // and a bound keeps hostile input linear.
 const maxNesting = 256
 
+// oddWhy says why a line is outside what the fast reader reads exactly.
+type oddWhy uint8
+
+const (
+	oddStructure oddWhy = iota + 1 // indentation it cannot place
+	oddAnchor
+	oddAlias
+	oddMerge
+	oddTag
+	oddKey
+	oddQuoted
+	oddFlow
+	oddPlain
+	oddBlock
+	oddUnicode
+	oddTab
+	oddMarker
+	oddDuplicate
+)
+
+var oddNames = map[oddWhy]string{
+	oddStructure: "indentation that cannot be placed without the lines around it",
+	oddAnchor:    "an anchor (&), whose aliases may be elsewhere",
+	oddAlias:     "an alias (*), whose anchor may be elided",
+	oddMerge:     "a merge key (<<), which copies fields from elsewhere",
+	oddTag:       "a tag (!)",
+	oddKey:       "a key that YAML reads as another type (y, on, 1, null, ...)",
+	oddQuoted:    "a quoted scalar over several lines, or with escapes",
+	oddFlow:      "a flow collection ({...} or [...]) the reader does not follow (over several lines, or not YAML)",
+	oddPlain:     "a value YAML does not read as plain text",
+	oddBlock:     "a block scalar whose indentation or style the reader does not follow",
+	oddUnicode:   "a Unicode line break (NEL, LS, PS) or a character YAML does not allow",
+	oddTab:       "a tab character",
+	oddMarker:    "a YAML document marker",
+	oddDuplicate: "a key that appears earlier in the same mapping (go-yaml keeps the last one, and the diff may hide another)",
+}
+
+func (w oddWhy) String() string { return oddNames[w] }
+
+// oddLine is a line the fast reader does not read exactly.
+type oddLine struct {
+	no  int
+	why oddWhy
+}
+
+// maxOdd bounds the odd lines recorded per side.
+const maxOdd = 8
+
 // sideTree is the structure of one side of an object body.
 type sideTree struct {
-	lines   []*bodyLine // the side's lines, in order (gaps included)
-	nodes   []tnode
-	owner   []int32 // per line: the deepest node owning it, -1 for blank/comment/gap lines
-	counted []bool  // per line: the line carries content (not blank, not comment)
-	gaps    bool    // the side has at least one elision
-	stack   []int32 // open containers (root first)
+	lines []*bodyLine // the side's lines, in order (gaps included)
+	nodes []tnode
+	owner []int32 // per line: the deepest node owning it, -1 for blank/comment/gap lines
+	gaps  bool    // the side has at least one elision
+	stack []int32 // open containers (root first)
 	// block and continuation state
-	cont      int32 // node being continued (kMulti or kBlock), -1 if none
+	cont      int32 // node being continued (kMulti, kBlock, plain kScalar), -1 if none
 	contFloor int32 // lines must be indented deeper than this to continue it
+	leadBlank int32 // for a block scalar: the most spaces of a blank line before its first content
+	flowDepth int32 // for a multi-line flow: the brackets still open
 	// barrier is the first node created after the last elision: a node
 	// created before it may have received children inside the elision, so
 	// lines after it cannot be attached to it as direct children.
 	barrier int32
+	// recent is the first detached container under the root created
+	// after the last elision (-1: none yet); the ones before it belong to
+	// other hunks.
+	recent int32
 	// tooDeep is the input line where nesting exceeded maxNesting, or 0.
 	tooDeep int
+	// odd lists lines outside what the fast reader reads exactly (the
+	// first maxOdd); oddCount counts them all.
+	odd      []oddLine
+	oddCount int
+	typ      *kube.Type // schema of the document root
+	exact    bool       // built by the exact decoder from the whole document
 }
 
 const root int32 = 0
@@ -95,29 +174,60 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.lines = lines
 	t.nodes = t.nodes[:0]
 	t.owner = t.owner[:0]
-	t.counted = t.counted[:0]
 	t.gaps = false
 	t.stack = t.stack[:0]
 	t.cont = -1
 	t.barrier = 0
+	t.recent = -1
 	t.tooDeep = 0
-	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1, typ: typ})
+	t.odd = t.odd[:0]
+	t.oddCount = 0
+	t.typ = typ
+	t.exact = false
+	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1})
 	t.stack = append(t.stack, root)
+}
+
+// fast reports whether the side was read exactly by the fast reader: a
+// complete, non-empty document without odd lines.
+func (t *sideTree) fast() bool {
+	return !t.exact && !t.gaps && t.oddCount == 0 && t.nodes[root].firstChild >= 0
+}
+
+// markOdd records that input line i of the side is outside the fast subset.
+func (t *sideTree) markOdd(i int, why oddWhy) {
+	t.oddCount++
+	if len(t.odd) < maxOdd && i >= 0 && i < len(t.lines) {
+		no := t.lines[i].no
+		if n := len(t.odd); n > 0 && t.odd[n-1].no == no {
+			return
+		}
+		t.odd = append(t.odd, oddLine{no: no, why: why})
+	}
+}
+
+// irregular records a structural irregularity at line i: odd in a
+// complete stretch, expected after an elision.
+func (t *sideTree) irregular(i int) {
+	if !t.gaps {
+		t.markOdd(i, oddStructure)
+	}
 }
 
 func (t *sideTree) newNode(parent int32, n tnode) int32 {
 	n.parent = parent
 	if parent >= 0 {
-		n.level = t.nodes[parent].level + 1
-		if n.level > maxNesting {
+		lvl := t.nodes[parent].level + 1
+		if lvl > maxNesting {
 			// keep the structure flat from here on; the caller reports it
-			n.level = maxNesting
+			lvl = maxNesting
 			if t.tooDeep == 0 && n.own >= 0 && int(n.own) < len(t.lines) {
 				t.tooDeep = t.lines[n.own].no
 			}
 			parent = root
 			n.parent = root
 		}
+		n.level = lvl
 	}
 	n.firstChild, n.lastChild, n.next = -1, -1, -1
 	id := int32(len(t.nodes))
@@ -137,7 +247,6 @@ func (t *sideTree) newNode(parent int32, n tnode) int32 {
 // attach records that line i belongs to node n (and so to its ancestors).
 func (t *sideTree) attach(i int, n int32) {
 	t.owner[i] = n
-	t.counted[i] = true
 	if t.nodes[n].end < int32(i) {
 		t.nodes[n].end = int32(i)
 	}
@@ -147,20 +256,26 @@ func (t *sideTree) attach(i int, n int32) {
 // build reads the lines of one side.
 func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	t.reset(lines, typ)
+	// a line makes one or two nodes: size the arena once rather than
+	// doubling it (and copying it) as it fills
+	if want := len(lines) + len(lines)/2 + 1; cap(t.nodes) < want {
+		t.nodes = append(make([]tnode, 0, want), t.nodes...)
+	}
+	t.owner = slices.Grow(t.owner, len(lines))
 	for range lines {
 		t.owner = append(t.owner, -1)
-		t.counted = append(t.counted, false)
 	}
 	for i, l := range lines {
 		if l.gap {
+			t.endScalar()
 			t.gaps = true
 			t.barrier = int32(len(t.nodes))
-			t.cont = -1
 			t.stack = t.stack[:1] // only the root survives an elision
 			continue
 		}
 		t.line(i, l.text)
 	}
+	t.endScalar()
 	t.finish()
 }
 
@@ -195,6 +310,32 @@ func (t *sideTree) finish() {
 	}
 }
 
+// markDuplicates records the keys that appear twice in one mapping. A
+// complete document's readers keep the last one, as go-yaml does; in a
+// partial one, the lines between may hide more, or another document.
+func (t *sideTree) markDuplicates() {
+	for n := range t.nodes {
+		nd := &t.nodes[n]
+		if nd.kind != kMap && nd.kind != kRoot && nd.kind != kDetached {
+			continue
+		}
+		var seen map[string]bool
+		for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
+			c := &t.nodes[ch]
+			if c.item || c.kind == kDetached || c.kind == kUnknown || c.own < 0 {
+				continue
+			}
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			if seen[c.key] {
+				t.markOdd(int(c.own), oddDuplicate)
+			}
+			seen[c.key] = true
+		}
+	}
+}
+
 // nestingError returns the input line where the document nests deeper than
 // maxNesting, or 0.
 func (t *sideTree) nestingError() int { return t.tooDeep }
@@ -212,6 +353,18 @@ func (t *sideTree) unterminated() int {
 	return 0
 }
 
+// endScalar ends the scalar being continued, if any. A quoted or flow
+// scalar still open there is cut (by an elision or the end of the side).
+func (t *sideTree) endScalar() {
+	if t.cont < 0 {
+		return
+	}
+	if nd := &t.nodes[t.cont]; nd.kind == kMulti && nd.quote != 0 {
+		return // unterminated keeps it for the caller's error
+	}
+	t.cont = -1
+}
+
 func indentOf(s string) int {
 	i := 0
 	for i < len(s) && s[i] == ' ' {
@@ -220,88 +373,86 @@ func indentOf(s string) int {
 	return i
 }
 
+// docMarker reports whether a document line starts a new YAML document for
+// helm (releaseutil.SplitManifests splits before any line starting with
+// "---") or ends one ("..." alone or before a space).
+func docMarker(s string) bool {
+	if strings.HasPrefix(s, "---") {
+		return true
+	}
+	return s == "..." || strings.HasPrefix(s, "... ") || strings.HasPrefix(s, "...\t")
+}
+
 func (t *sideTree) line(i int, s string) {
 	col := indentOf(s)
 	rest := s[col:]
 	blank := isBlank(rest)
+	if t.lines[i].wide && oddText(s) {
+		t.markOdd(i, oddUnicode)
+	}
 
 	// continuation of a block scalar or a multi-line scalar
 	if t.cont >= 0 {
-		c := &t.nodes[t.cont]
-		switch c.kind {
-		case kBlock:
-			if blank || int32(col) > t.contFloor {
-				t.attach(i, t.cont)
-				return
-			}
-		case kScalar:
-			// a plain scalar continued on deeper lines
-			if c.quote == 0 && !blank && int32(col) > t.contFloor && !strings.HasPrefix(rest, "#") {
-				c.kind = kMulti
-				t.attach(i, t.cont)
-				return
-			}
-		case kMulti:
-			if c.quote != 0 {
-				// an open quote or bracket continues regardless of indentation
-				t.attach(i, t.cont)
-				t.continueScalar(t.cont, rest)
-				return
-			}
-			if !blank && int32(col) > t.contFloor && !strings.HasPrefix(rest, "#") {
-				t.attach(i, t.cont)
-				return
-			}
+		if t.continued(i, s, col, rest, blank) {
+			return
 		}
 		t.cont = -1
 	}
-	if blank || strings.HasPrefix(rest, "#") {
+	if blank && strings.IndexByte(s, '\t') >= 0 {
+		t.markOdd(i, oddTab) // go-yaml refuses a tab that starts a line
+	}
+	if blank || rest[0] == '#' {
 		return // comments and blank lines carry no structure
 	}
-	if rest == "---" || strings.HasPrefix(rest, "--- ") || rest == "..." {
-		return // document markers (helm-diff splits documents itself)
+	if strings.IndexByte(s, '\t') >= 0 {
+		t.markOdd(i, oddTab)
 	}
-	// a scalar continuing the previous entry's plain value on a deeper line
-	// is handled above; everything else is dashes, then a key or a scalar.
+	if col == 0 && (docMarker(s) || s[0] == '%') {
+		t.markOdd(i, oddMarker)
+		return
+	}
 	c := col
 	var parent int32 = -1
-	for {
-		if rest == "-" || strings.HasPrefix(rest, "- ") {
-			parent = t.place(c, true, parent)
-			item := t.addItem(parent, i, c)
-			t.attach(i, item)
-			// skip the dash and the spaces after it
-			j := 1
-			for j < len(rest) && rest[j] == ' ' {
-				j++
-			}
-			if j >= len(rest) {
-				return // "-" alone: the item's content follows on deeper lines
-			}
-			c += j
-			rest = rest[j:]
-			if strings.HasPrefix(rest, "#") {
-				return
-			}
-			parent = item
-			continue
+	for rest == "-" || strings.HasPrefix(rest, "- ") {
+		parent = t.place(i, c, parent)
+		item := t.addItem(parent, i, c)
+		t.attach(i, item)
+		// skip the dash and the spaces after it
+		j := 1
+		for j < len(rest) && rest[j] == ' ' {
+			j++
 		}
-		break
+		if j >= len(rest) || rest[j] == '#' {
+			return // "-" alone: the item's content follows on deeper lines
+		}
+		c += j
+		rest = rest[j:]
+		parent = item
 	}
-	key, value, ok := splitKey(rest)
+	key, value, kq, ok := splitKey(rest)
 	if ok {
-		container := t.placeKey(c, parent)
+		if kq == 0 && (strings.HasPrefix(rest, "&") || strings.HasPrefix(rest, "!")) {
+			t.markOdd(i, oddAnchor)
+		}
+		if key == "<<" {
+			t.markOdd(i, oddMerge)
+		} else if kq == 0 && (!plainOK(key) || !resolveKey(key)) || len(key) > 1000 || kq == '"' && strings.IndexByte(key, '\\') >= 0 {
+			t.markOdd(i, oddKey)
+		}
+		container := t.placeKey(i, c, parent)
 		n := t.newNode(container, tnode{kind: kPending, index: -1, col: int32(c), childCol: -1, own: int32(i), end: int32(i), key: key})
 		t.attach(i, n)
-		t.setValue(n, value, int32(c))
+		t.setValue(i, n, value, int32(c))
 		return
 	}
-	// a bare scalar: the value of a list item ("- foo"), or a scalar that
-	// continues something we cannot see.
+	// a bare scalar: the value of a list item ("- foo")
 	if parent >= 0 && t.nodes[parent].item {
-		t.setValue(parent, rest, t.nodes[parent].col)
+		t.setValue(i, parent, rest, t.nodes[parent].col)
 		return
 	}
+	// anything else is irregular: a key without its colon, or a scalar
+	// that continues something the reader cannot see
+	t.irregular(i)
 	// a scalar on the line after a key with no value: the key's value
 	// ("resources:" then "  null")
 	top := t.stack[len(t.stack)-1]
@@ -311,54 +462,155 @@ func (t *sideTree) line(i int, s string) {
 	}
 	if last := t.pendingChild(top); last >= 0 && t.nodes[last].firstChild < 0 && t.nodes[last].col < int32(col) {
 		t.attach(i, last)
-		t.setValue(last, rest, t.nodes[last].col)
+		t.setValue(i, last, rest, t.nodes[last].col)
 		return
 	}
 	// a scalar line with no visible owner (e.g. block scalar content right
 	// after an elision): keep it as an unidentified node of a detached
 	// container, so that its changes still surface, with an unknown path.
-	d := t.detachedAt(int32(col))
+	d := t.detachedAt(i, int32(col))
 	n := t.newNode(d, tnode{kind: kScalar, index: -1, col: int32(col), childCol: -1, own: int32(i), end: int32(i), item: true, raw: rest})
 	t.attach(i, n)
 }
 
-// setValue classifies the value text written on node n's own line.
-func (t *sideTree) setValue(n int32, value string, floor int32) {
+// continued handles line i while a scalar is being continued; it reports
+// whether the line belongs to it.
+func (t *sideTree) continued(i int, s string, col int, rest string, blank bool) bool {
+	c := &t.nodes[t.cont]
+	switch c.kind {
+	case kBlock:
+		if blank {
+			if strings.IndexByte(s, '\t') >= 0 {
+				t.markOdd(i, oddTab)
+			}
+			switch {
+			case c.childCol < 0 && int32(col) > t.leadBlank:
+				t.leadBlank = int32(col)
+			case c.childCol >= 0 && int32(col) > c.childCol:
+				t.markOdd(i, oddBlock) // spaces past the indentation: content
+			}
+			t.attach(i, t.cont)
+			return true
+		}
+		if int32(col) > t.contFloor {
+			switch {
+			case c.childCol < 0:
+				c.childCol = int32(col)
+				if t.leadBlank > int32(col) {
+					t.markOdd(i, oddBlock)
+				}
+			case int32(col) < c.childCol:
+				t.markOdd(i, oddBlock) // less indented than the block: a YAML error
+			}
+			t.attach(i, t.cont)
+			return true
+		}
+	case kScalar, kMulti:
+		if c.quote != 0 {
+			// an open quote or bracket continues regardless of indentation
+			t.attach(i, t.cont)
+			t.continueScalar(t.cont, rest)
+			return true
+		}
+		if blank {
+			return true // may be inside a multi-line plain scalar; never part of its end
+		}
+		if int32(col) > t.contFloor && rest[0] != '#' {
+			c.kind = kMulti
+			if v := trimRightSpace(stripTrailingComment(rest)); v != trimRightSpace(rest) || !plainContOK(v) || strings.IndexByte(s, '\t') >= 0 {
+				t.markOdd(i, oddPlain)
+			}
+			t.attach(i, t.cont)
+			return true
+		}
+	}
+	return false
+}
+
+// plainContOK reports whether a continuation line of a plain scalar is
+// read as text by go-yaml.
+func plainContOK(s string) bool {
+	return s != "" && s[0] != '#' && s[len(s)-1] != ':' && !strings.Contains(s, ": ") && !strings.Contains(s, " #") && !docMarker(s)
+}
+
+// setValue classifies the value text written on node n's own line i.
+func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 	v := stripComment(value)
-	v = stripProperties(v)
+	if v != "" && (v[0] == '&' || v[0] == '!') {
+		if v[0] == '&' {
+			t.markOdd(i, oddAnchor)
+		} else {
+			t.markOdd(i, oddTag)
+		}
+		v = stripProperties(v)
+	}
 	nd := &t.nodes[n]
 	switch {
 	case v == "":
 		nd.kind = kPending
+	case v[0] == '*':
+		t.markOdd(i, oddAlias)
+		nd.kind, nd.raw = kScalar, v
 	case v[0] == '|' || v[0] == '>':
-		nd.kind = kBlock
-		nd.raw = v
-		t.cont, t.contFloor = n, floor
+		if v != "|" && v != "|-" {
+			t.markOdd(i, oddBlock) // folded, kept (|+) or with an indentation indicator
+		}
+		nd.kind, nd.raw, nd.childCol = kBlock, v, -1
+		t.cont, t.contFloor, t.leadBlank = n, floor, 0
 	case v[0] == '"' || v[0] == '\'':
 		nd.raw = v
-		if closed, _ := quotedEnd(v); closed {
-			nd.kind = kScalar
-		} else {
-			nd.kind = kMulti
-			nd.quote = v[0]
+		closed, end := quotedEnd(v)
+		switch {
+		case !closed:
+			t.markOdd(i, oddQuoted)
+			nd.kind, nd.quote = kMulti, v[0]
 			t.cont, t.contFloor = n, floor
+		case end != len(v):
+			t.markOdd(i, oddQuoted) // text after the closing quote
+			nd.kind = kScalar
+		default:
+			if _, ok := quotedScalar(v); !ok {
+				t.markOdd(i, oddQuoted)
+			}
+			nd.kind = kScalar
+		}
+	case v == "[]" || v == "{}":
+		nd.kind, nd.flow = kSeq, true
+		if v == "{}" {
+			nd.kind = kMap
 		}
 	case v[0] == '[' || v[0] == '{':
 		nd.raw = v
-		if d := flowDepth(v); d == 0 {
-			nd.kind = kScalar
-		} else {
-			nd.kind = kMulti
-			nd.quote = '['
-			nd.depth = int32(d)
+		if d := flowDepth(v); d != 0 {
+			t.markOdd(i, oddFlow)
+			nd.kind, nd.quote = kMulti, '['
+			t.flowDepth = int32(d)
 			t.cont, t.contFloor = n, floor
+			return
+		}
+		nd.kind = kScalar
+		if !flowClosed(v) || !t.graftFlow(i, n, v) {
+			switch {
+			case strings.IndexByte(v, '*') >= 0:
+				t.markOdd(i, oddAlias)
+			case strings.IndexByte(v, '&') >= 0:
+				t.markOdd(i, oddAnchor)
+			case strings.IndexByte(v, '!') >= 0:
+				t.markOdd(i, oddTag)
+			default:
+				t.markOdd(i, oddFlow)
+			}
 		}
 	default:
-		nd.kind = kScalar
-		nd.raw = v
-		// a plain scalar may continue on deeper lines
-		t.cont, t.contFloor = n, floor
-		nd.quote = 0
+		nd.kind, nd.raw = kScalar, v
+		if !plainOK(v) {
+			t.markOdd(i, oddPlain)
+		}
+		if strings.IndexByte(value, '#') < 0 || trimRightSpace(value) == v {
+			// a plain scalar may continue on deeper lines, unless a
+			// comment ended it
+			t.cont, t.contFloor = n, floor
+		}
 	}
 }
 
@@ -372,20 +624,20 @@ func (t *sideTree) continueScalar(n int32, rest string) {
 			t.cont = -1
 		}
 	case '[':
-		nd.depth += int32(flowDepth(rest))
-		if nd.depth <= 0 {
+		t.flowDepth += int32(flowDepth(rest))
+		if t.flowDepth <= 0 {
 			nd.quote = 0
 			t.cont = -1
 		}
 	}
 }
 
-// place finds the container for a dash at column c; parent is the item
-// opened earlier on the same line, if any ("- - x").
-func (t *sideTree) place(c int, dash bool, parent int32) int32 {
+// place finds the container for a dash at column c of line i; parent is
+// the item opened earlier on the same line, if any ("- - x").
+func (t *sideTree) place(i, c int, parent int32) int32 {
 	if parent >= 0 {
 		// a nested sequence inside an item opened on this line
-		return t.openChild(parent, int32(c), kSeq)
+		return t.openChild(i, parent, int32(c), kSeq)
 	}
 	for {
 		top := t.stack[len(t.stack)-1]
@@ -408,24 +660,25 @@ func (t *sideTree) place(c int, dash bool, parent int32) int32 {
 				// compact sequence: "- " at the column of the keys belongs to
 				// the last key, whose value is still pending
 				if last := tn.lastChild; last >= t.barrier && last > 0 && t.nodes[last].kind == kPending && !t.nodes[last].item {
-					return t.openChild(last, int32(c), kSeq)
+					return t.openChild(i, last, int32(c), kSeq)
 				}
 			}
 		case tn.childCol < int32(c) || tn.childCol < 0:
 			if last := t.pendingChild(top); last >= 0 {
-				return t.openChild(last, int32(c), kSeq)
+				return t.openChild(i, last, int32(c), kSeq)
 			}
 		}
 		// nothing visible owns this dash: it hangs from elided ancestors
-		return t.detachedAt(int32(c))
+		t.irregular(i)
+		return t.detachedAt(i, int32(c))
 	}
 }
 
-// placeKey finds the mapping for a key at column c; parent is the item
-// opened earlier on the same line, if any ("- name: x").
-func (t *sideTree) placeKey(c int, parent int32) int32 {
+// placeKey finds the mapping for a key at column c of line i; parent is
+// the item opened earlier on the same line, if any ("- name: x").
+func (t *sideTree) placeKey(i, c int, parent int32) int32 {
 	if parent >= 0 {
-		return t.openChild(parent, int32(c), kMap)
+		return t.openChild(i, parent, int32(c), kMap)
 	}
 	for {
 		top := t.stack[len(t.stack)-1]
@@ -452,10 +705,11 @@ func (t *sideTree) placeKey(c int, parent int32) int32 {
 			}
 		case tn.childCol < int32(c) || tn.childCol < 0:
 			if last := t.pendingChild(top); last >= 0 {
-				return t.openChild(last, int32(c), kMap)
+				return t.openChild(i, last, int32(c), kMap)
 			}
 		}
-		return t.detachedAt(int32(c))
+		t.irregular(i)
+		return t.detachedAt(i, int32(c))
 	}
 }
 
@@ -474,12 +728,13 @@ func (t *sideTree) pendingChild(top int32) int32 {
 
 // openChild turns node n (a pending key or item) into a container whose
 // entries sit at column c, and pushes it.
-func (t *sideTree) openChild(n int32, c int32, kind nkind) int32 {
+func (t *sideTree) openChild(i int, n int32, c int32, kind nkind) int32 {
 	nd := &t.nodes[n]
-	if nd.kind != kPending && nd.kind != kind {
+	if nd.kind != kPending && nd.kind != kind || nd.flow {
 		// content under a node that already has a value: keep it visible as
 		// detached content rather than guessing
-		return t.detachedAt(c)
+		t.irregular(i)
+		return t.detachedAt(i, c)
 	}
 	nd.kind = kind
 	nd.childCol = c
@@ -491,9 +746,8 @@ func (t *sideTree) openChild(n int32, c int32, kind nkind) int32 {
 }
 
 // detachedAt returns a detached container for entries at column c, pushing
-// a new one unless the top of the stack is one at that column. A line at
-// the root column never needs one.
-func (t *sideTree) detachedAt(c int32) int32 {
+// a new one unless the top of the stack is one at that column.
+func (t *sideTree) detachedAt(i int, c int32) int32 {
 	top := t.stack[len(t.stack)-1]
 	if t.nodes[top].kind == kDetached && t.nodes[top].childCol == c {
 		return top
@@ -507,12 +761,23 @@ func (t *sideTree) detachedAt(c int32) int32 {
 	// line, so they belong to an entry of d whose key line was elided: hang
 	// them from an unknown entry, keeping what the hunk shows of the nesting.
 	var deeper []int32
-	for ch := t.nodes[root].firstChild; ch >= 0; ch = t.nodes[ch].next {
+	if t.recent < 0 || t.recent < t.barrier {
+		t.recent = d // the first root child of this hunk
+	}
+	for ch := t.recent; ch >= 0; ch = t.nodes[ch].next {
 		if ch >= t.barrier && ch != d && t.nodes[ch].kind == kDetached && t.nodes[ch].childCol > c {
 			deeper = append(deeper, ch)
 		}
 	}
 	if len(deeper) > 0 {
+		// the hunk's first root child may move below d: find the first
+		// that stays (d itself at the latest)
+		for ch := t.recent; ch >= 0; ch = t.nodes[ch].next {
+			if !slices.Contains(deeper, ch) {
+				t.recent = ch
+				break
+			}
+		}
 		u := t.newNode(d, tnode{kind: kUnknown, index: -1, col: c, childCol: -1, own: -1, end: -1})
 		for _, ch := range deeper {
 			t.unlink(root, ch)
@@ -553,45 +818,45 @@ func (t *sideTree) addItem(seq int32, i int, c int) int32 {
 	idx := int32(-1)
 	sq := &t.nodes[seq]
 	if sq.kind == kSeq && sq.seqStart {
-		idx = 0
-		for ch := sq.firstChild; ch >= 0; ch = t.nodes[ch].next {
-			idx++
-		}
+		idx = sq.items
 	}
+	sq.items++
 	return t.newNode(seq, tnode{kind: kPending, item: true, index: idx, col: int32(c), childCol: -1, own: int32(i), end: int32(i)})
 }
 
-// splitKey splits "key: value" (or "key:"), with plain or quoted keys.
-func splitKey(s string) (key, value string, ok bool) {
+// splitKey splits "key: value" (or "key:"), with plain or quoted keys. quote
+// is the key's quote character, 0 for a plain key.
+func splitKey(s string) (key, value string, quote byte, ok bool) {
 	if s == "" {
-		return "", "", false
+		return "", "", 0, false
 	}
 	switch s[0] {
 	case '"', '\'':
 		closed, n := quotedEnd(s)
 		if !closed {
-			return "", "", false
+			return "", "", 0, false
 		}
 		j := n
 		for j < len(s) && s[j] == ' ' {
 			j++
 		}
-		if j < len(s) && s[j] == ':' && (j+1 == len(s) || s[j+1] == ' ') {
-			k, err := unquoteScalar(s[:n])
-			if err != nil {
-				return "", "", false
+		if j < len(s) && s[j] == ':' && (j+1 == len(s) || s[j+1] == ' ' || s[j+1] == '\t') {
+			k, ok := quotedScalar(s[:n])
+			if !ok {
+				return "", "", 0, false
 			}
-			return k, trimLeftSpace(s[j+1:]), true
+			return k.text, trimLeftSpace(s[j+1:]), s[0], true
 		}
-		return "", "", false
+		return "", "", 0, false
 	case '[', '{', '|', '>', '*', '!', '%', '@', '`', '#', '?':
-		return "", "", false
+		return "", "", 0, false
 	case '&':
 		// an anchor before a key: "&a key: v"
 		if sp := strings.IndexByte(s, ' '); sp > 0 {
-			return splitKey(trimLeftSpace(s[sp:]))
+			k, v, _, ok := splitKey(trimLeftSpace(s[sp:]))
+			return k, v, 0, ok
 		}
-		return "", "", false
+		return "", "", 0, false
 	}
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
@@ -599,78 +864,66 @@ func splitKey(s string) (key, value string, ok bool) {
 			if i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\t' {
 				k := trimRightSpace(s[:i])
 				if k == "" {
-					return "", "", false
+					return "", "", 0, false
 				}
-				return k, trimLeftSpace(s[i+1:]), true
+				return k, trimLeftSpace(s[i+1:]), 0, true
 			}
 		case '#':
 			if i > 0 && (s[i-1] == ' ' || s[i-1] == '\t') {
-				return "", "", false // a comment before any colon
+				return "", "", 0, false // a comment before any colon
 			}
 		}
 	}
-	return "", "", false
-}
-
-// quotedEnd reports whether the quoted scalar starting s is closed on this
-// line, and the length of the quoted part.
-func quotedEnd(s string) (bool, int) {
-	q := s[0]
-	for i := 1; i < len(s); i++ {
-		switch {
-		case q == '"' && s[i] == '\\':
-			i++
-		case s[i] == q:
-			if q == '\'' && i+1 < len(s) && s[i+1] == '\'' {
-				i++ // '' is an escaped quote
-				continue
-			}
-			return true, i + 1
-		}
-	}
-	return false, len(s)
+	return "", "", 0, false
 }
 
 // closesQuote reports whether a continuation line closes an open quote.
 func closesQuote(s string, q byte) bool {
-	for i := 0; i < len(s); i++ {
-		switch {
-		case q == '"' && s[i] == '\\':
-			i++
-		case s[i] == q:
-			if q == '\'' && i+1 < len(s) && s[i+1] == '\'' {
-				i++
-				continue
-			}
-			return true
-		}
-	}
-	return false
+	closed, _ := quotedEnd(string(q) + s)
+	return closed
 }
 
 // flowDepth returns the bracket balance of a flow collection line, ignoring
 // brackets inside quotes.
 func flowDepth(s string) int {
-	d := 0
+	d, _ := flowScan(s)
+	return d
+}
+
+// flowClosed reports whether a one-line flow collection ends with the
+// bracket that closes its first one: nothing may follow it.
+func flowClosed(s string) bool {
+	d, end := flowScan(s)
+	return d == 0 && end == len(s)
+}
+
+// flowScan returns the bracket balance of a flow collection line (quotes
+// and comments skipped), and the offset just after the bracket where the
+// balance first returns to zero (len(s)+1 when it does not).
+func flowScan(s string) (depth, end int) {
+	d, end := 0, len(s)+1
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
 		case '[', '{':
 			d++
 		case ']', '}':
 			d--
+			if d == 0 && end > len(s) {
+				end = i + 1
+			}
 		case '"', '\'':
 			if closed, n := quotedEnd(s[i:]); closed {
 				i += n - 1
 			} else {
-				return d
+				return d, end
 			}
 		case '#':
 			if i > 0 && s[i-1] == ' ' {
-				return d
+				return d, end
 			}
 		}
 	}
-	return d
+	return d, end
 }
 
 // stripComment removes a trailing comment from a value, outside quotes.
@@ -684,23 +937,21 @@ func stripComment(v string) string {
 	if v[0] == '"' || v[0] == '\'' {
 		closed, n := quotedEnd(v)
 		if !closed {
-			return v
+			return trimRightSpace(v)
 		}
-		return v[:n] + stripTrailing(v[n:])
+		return v[:n] + trimRightSpace(stripTrailingComment(v[n:]))
 	}
-	for i := 1; i < len(v); i++ {
-		if v[i] == '#' && (v[i-1] == ' ' || v[i-1] == '\t') {
-			return trimRightSpace(v[:i])
-		}
-	}
-	return trimRightSpace(v)
+	return trimRightSpace(stripTrailingComment(v))
 }
 
-func stripTrailing(rest string) string {
-	if i := strings.Index(rest, " #"); i >= 0 {
-		rest = rest[:i]
+// stripTrailingComment cuts s at the first " #" (or tab and #).
+func stripTrailingComment(s string) string {
+	for i := 1; i < len(s); i++ {
+		if s[i] == '#' && (s[i-1] == ' ' || s[i-1] == '\t') {
+			return s[:i]
+		}
 	}
-	return trimRightSpace(rest)
+	return s
 }
 
 // stripProperties removes a leading anchor (&a) and tag (!t) from a value.

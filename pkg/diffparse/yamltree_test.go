@@ -1,135 +1,79 @@
 package diffparse
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
-	"sigs.k8s.io/yaml"
 )
 
-// flatYAML flattens a decoded YAML value into leaf path → canonical text,
-// with lists addressed by index.
-func flatYAML(prefix string, v any, out map[string]string) {
-	switch v := v.(type) {
-	case map[string]any:
-		if len(v) == 0 {
-			out[prefix] = "{}"
+// readBoth reads the lines of one complete document with both readers. It
+// returns whether the fast reader claims to read it exactly, what each
+// reader read (canonical JSON: keys sorted, the last of duplicates, values
+// and types as the API server receives them), and the exact reader's error.
+func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error) {
+	bl := make([]*bodyLine, len(lines))
+	for i, l := range lines {
+		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' })}
+		if isBlank(l) {
+			bl[i].rep = 1
 		}
-		for k, x := range v {
-			flatYAML(prefix+"/"+k, x, out)
-		}
-	case []any:
-		if len(v) == 0 {
-			out[prefix] = "[]"
-		}
-		for i, x := range v {
-			flatYAML(prefix+"/"+strconv.Itoa(i), x, out)
-		}
-	case nil:
-		out[prefix] = "null"
-	case bool:
-		out[prefix] = strconv.FormatBool(v)
-	case float64:
-		out[prefix] = strconv.FormatFloat(v, 'g', -1, 64)
-	case string:
-		out[prefix] = strings.TrimRight(v, "\n")
-	default:
-		out[prefix] = fmt.Sprint(v)
 	}
+	var ft, xt sideTree
+	ft.build(bl, nil)
+	if ft.fast() {
+		fast, fastJSON = true, ft.jsonText(root, true)
+	}
+	if e := xt.decodeExact(bl, nil); e == nil {
+		exactJSON = xt.jsonText(root, true)
+	} else {
+		err = e
+	}
+	return fast, fastJSON, exactJSON, err
 }
 
-// flatTree flattens a side tree the same way.
-func flatTree(t *sideTree, n int32, prefix string, out map[string]string) error {
-	nd := &t.nodes[n]
-	switch nd.kind {
-	case kRoot, kMap:
-		if nd.firstChild < 0 && nd.kind == kMap {
-			out[prefix] = "{}"
-		}
-		for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-			c := &t.nodes[ch]
-			if c.kind == kDetached {
-				return fmt.Errorf("detached node in a complete document at line %d", t.lines[c.own].no)
-			}
-			if c.item {
-				return fmt.Errorf("list item in a mapping")
-			}
-			if err := flatTree(t, ch, prefix+"/"+c.key, out); err != nil {
-				return err
-			}
-		}
-	case kSeq:
-		for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-			c := &t.nodes[ch]
-			if err := flatTree(t, ch, prefix+"/"+strconv.Itoa(int(c.index)), out); err != nil {
-				return err
-			}
-		}
-	case kPending:
-		out[prefix] = "null"
-	case kScalar, kMulti:
-		raw := nd.raw
-		if nd.kind == kMulti {
-			raw = t.multiText(n)
-			if raw == "" || (raw[0] != '[' && raw[0] != '{') {
-				out[prefix] = raw
-				return nil
-			}
-		}
-		if raw != "" && (raw[0] == '[' || raw[0] == '{') {
-			var v any
-			if err := yaml.Unmarshal([]byte(raw), &v); err != nil {
-				return err
-			}
-			flatYAML(prefix, v, out)
-			return nil
-		}
-		v, tag := canonical(raw)
-		if tag == tagStr || tag == tagNull || tag == tagBool {
-			out[prefix] = v
-		} else {
-			f, _ := strconv.ParseFloat(v, 64)
-			out[prefix] = strconv.FormatFloat(f, 'g', -1, 64)
-		}
-	case kBlock:
-		if strings.HasPrefix(nd.raw, ">") {
-			out[prefix] = "<folded>"
-			return nil
-		}
-		out[prefix] = t.blockText(n)
+// checkDifferential fails when the fast reader claims a document it reads
+// differently from the exact reader (or that the exact reader refuses).
+func checkDifferential(t *testing.T, lines []string) (fast bool) {
+	t.Helper()
+	fast, got, want, err := readBoth(lines)
+	if !fast {
+		return false
 	}
-	return nil
+	if err != nil {
+		t.Fatalf("the fast reader accepts a document the exact reader refuses (%v):\n%s", err, strings.Join(lines, "\n"))
+	}
+	if got != want {
+		t.Fatalf("the fast reader reads a document differently from the exact reader:\nfast:  %s\nexact: %s\ndocument:\n%s", got, want, strings.Join(lines, "\n"))
+	}
+	return true
 }
 
-// flatLines builds a side tree from the lines of one complete document
-// and flattens it like flatYAML.
-func flatLines(lines []string) (map[string]string, error) {
-	var bl []*bodyLine
-	for n, l := range lines {
-		bl = append(bl, &bodyLine{text: l, no: n + 1, side: sideOld | sideNew})
-	}
-	var tr sideTree
-	tr.build(bl, nil)
-	got := map[string]string{}
-	return got, flatTree(&tr, root, "", got)
-}
-
-// sides splits a full-context helm-diff "diff" output into its object
-// bodies and rebuilds each side's text.
+// sides splits a helm-diff "diff" output into its object bodies and
+// rebuilds each side's lines; bodies with elisions are skipped.
 func sides(data string) [][2][]string {
 	var out [][2][]string
 	var cur *[2][]string
+	elided := false
+	flush := func() {
+		if cur != nil && !elided {
+			out = append(out, *cur)
+		}
+		cur, elided = nil, false
+	}
 	for _, l := range strings.Split(data, "\n") {
+		if _, ok := parseHeader(l, Pos{}); ok {
+			flush()
+			cur = &[2][]string{}
+			continue
+		}
 		switch {
-		case headerRE.MatchString(l) || sourceHeaderRE.MatchString(l):
-			out = append(out, [2][]string{})
-			cur = &out[len(out)-1]
 		case cur == nil:
+		case l == "...":
+			elided = true
+		case l == "":
+			cur[0] = append(cur[0], "")
+			cur[1] = append(cur[1], "")
 		case strings.HasPrefix(l, "  "):
 			cur[0] = append(cur[0], l[2:])
 			cur[1] = append(cur[1], l[2:])
@@ -137,98 +81,132 @@ func sides(data string) [][2][]string {
 			cur[0] = append(cur[0], l[2:])
 		case strings.HasPrefix(l, "+ "):
 			cur[1] = append(cur[1], l[2:])
+		default:
+			flush()
 		}
 	}
+	flush()
 	return out
 }
 
-// TestTreeMatchesYAML rebuilds both sides of every full-context sample body
-// with the line-based tree builder and compares every leaf value with what
-// a YAML decoder reads from the same text.
-func TestTreeMatchesYAML(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "helm-diff", "*"))
-	checked := 0
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := string(data)
-		if strings.Contains(s, "\n...\n") || strings.Contains(s, "\x1b") || strings.Contains(s, "\r") || !headerRE.MatchString(strings.SplitN(s, "\n", 2)[0]) && !sourceHeaderRE.MatchString(strings.SplitN(s, "\n", 2)[0]) {
-			continue
-		}
-		for i, obj := range sides(s) {
-			for side, lines := range obj {
-				text := strings.Join(lines, "\n")
-				if strings.TrimSpace(text) == "" || strings.Contains(text, "Changes suppressed") || strings.Contains(text, "/") && len(lines) == 1 {
-					continue
-				}
-				var doc any
-				if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
-					continue // not a whole document (line suppression)
-				}
-				want := map[string]string{}
-				flatYAML("", doc, want)
-				got, err := flatLines(lines)
-				if err != nil {
-					t.Errorf("%s object %d side %d: %v", filepath.Base(f), i, side, err)
-					continue
-				}
-				for k, v := range got {
-					if v == "<folded>" {
-						delete(got, k)
-						delete(want, k)
+// captureDocuments returns the complete documents of every diff capture
+// under testdata (helm-diff, Stevedore and helmfile streams).
+func captureDocuments(t testing.TB) [][]string {
+	var docs [][]string
+	for _, dir := range []string{"helm-diff", "stevedore", "helmfile", "charts"} {
+		files, _ := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*"))
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil || strings.Contains(string(data), "\x1b") {
+				continue
+			}
+			for _, obj := range sides(strings.ReplaceAll(string(data), "\r", "")) {
+				for _, lines := range obj {
+					if strings.TrimSpace(strings.Join(lines, "")) != "" {
+						docs = append(docs, lines)
 					}
 				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%s object %d side %d: tree differs from YAML (-yaml +tree):\n%s", filepath.Base(f), i, side, diff)
-				}
-				checked++
 			}
 		}
 	}
-	if checked < 50 {
-		t.Fatalf("only %d documents checked", checked)
-	}
-	t.Logf("%d documents checked", checked)
+	return docs
 }
 
-// TestTreeMatchesYAMLDocs covers YAML shapes the samples lack.
-func TestTreeMatchesYAMLDocs(t *testing.T) {
-	docs := []struct{ name, text string }{
-		{"compact lists", "a:\n- x: 1\n  z: 2\n- x: 3\nb: c\n"},
-		{"nested lists", "a:\n  - - 1\n    - 2\n  - - 3\n"},
-		{"dash alone", "a:\n  -\n    name: x\n    v: 1\n"},
-		{"multi-line plain", "a: this is\n  one value\nb: 2\n"},
-		{"multi-line double quoted", "a: \"one\n  two\"\nb: 2\n"},
-		{"multi-line single quoted with escaped quote", "a: 'it''s\n  here'\nb: 2\n"},
-		{"multi-line flow", "a: [1,\n  2, 3]\nb: {x: 1,\n  y: 2}\nc: d\n"},
-		{"block keep and strip", "a: |-\n  x\n  y\nb: |+\n  z\n\nc: 1\n"},
-		{"comments everywhere", "# top\na: 1 # trailing\n# between\nb:\n  # inner\n  c: 2\n"},
-		{"quoted keys", "\"a b\": 1\n'c:d': 2\n"},
-		{"values with colons and hashes", "url: http://x:8080/a#frag\ncmd: echo a#b\n"},
-		{"empty values", "a:\nb: {}\nc: []\nd: \"\"\n"},
-		{"anchors and tags", "a: &x 1\nb: !!str 2\n"}, // YAML resolves !!str 2 to "2", which the tree also reads as 2
-		{"deep indentation step", "a:\n      b: 1\n      c:\n         - 1\n"},
-		{"list of maps with nested lists", "containers:\n  - name: a\n    args:\n      - --x\n      - --y\n    ports:\n      - containerPort: 80\n  - name: b\n"},
-		{"numbers", "a: 0x1F\nb: 1_000\nc: 1.5e3\nd: .5\ne: -3\n"},
-		{"value on the next line", "resources:\n  null\nb:\n  text\nc: 1\n"},
+// TestFastReaderMatchesExact reads both sides of every complete object of
+// the captures with both readers: wherever the fast reader claims a
+// document, it must read what go-yaml reads; and it must claim most of
+// them, or the exact reader would cost the review its speed.
+func TestFastReaderMatchesExact(t *testing.T) {
+	docs := captureDocuments(t)
+	fast := 0
+	for _, lines := range docs {
+		if checkDifferential(t, lines) {
+			fast++
+		}
+	}
+	if len(docs) < 100 || fast*10 < len(docs)*8 {
+		t.Fatalf("the fast reader claims %d of %d documents", fast, len(docs))
+	}
+	t.Logf("the fast reader claims %d of %d documents", fast, len(docs))
+}
+
+// TestFastReaderDocs covers YAML shapes the captures lack: the fast reader
+// either reads them as go-yaml does, or leaves them to the exact reader.
+func TestFastReaderDocs(t *testing.T) {
+	docs := []struct {
+		name, text string
+		fast       bool // the fast reader must claim it
+	}{
+		{"compact lists", "a:\n- x: 1\n  z: 2\n- x: 3\nb: c\n", true},
+		{"nested lists", "a:\n  - - 1\n    - 2\n  - - 3\n", true},
+		{"dash alone", "a:\n  -\n    name: x\n    v: 1\n", true},
+		{"multi-line plain", "a: this is\n  one value\nb: 2\n", true},
+		{"multi-line plain with a blank line", "a: this is\n\n  one value\nb: 2\n", true},
+		{"multi-line double quoted", "a: \"one\n  two\"\nb: 2\n", false},
+		{"multi-line single quoted with escaped quote", "a: 'it''s\n  here'\nb: 2\n", false},
+		{"multi-line flow", "a: [1,\n  2, 3]\nb: {x: 1,\n  y: 2}\nc: d\n", false},
+		{"one-line flow", "a: [1, \"2\", c]\nb: {x: 1, y: [2]}\nc: d\n", true},
+		{"block strip", "a: |-\n  x\n  y\nb: 1\n", true},
+		{"block keep", "b: |+\n  z\n\nc: 1\n", false},
+		{"block clip with trailing blank lines", "a: |\n  x\n\n\nb: 1\n", true},
+		{"block with inner blank lines", "a: |\n  x\n\n  y\nb: 1\n", true},
+		{"block with deeper lines", "a: |\n  x\n    y\n  z\n", true},
+		{"folded block", "a: >\n  x\n  y\n\n  z\n", false},
+		{"comments everywhere", "# top\na: 1 # trailing\n# between\nb:\n  # inner\n  c: 2\n", true},
+		{"quoted keys", "\"a b\": 1\n'c:d': 2\n", true},
+		{"values with colons and hashes", "url: http://x:8080/a#frag\ncmd: echo a#b\n", true},
+		{"values that start with an indicator character", "listen: :8080\nq: ?x\nflag: -x\nlist:\n- :a\n- ?b\n", true},
+		{"empty values", "a:\nb: {}\nc: []\nd: \"\"\n", true},
+		{"anchors and tags", "a: &x 1\nb: !!str 2\nc: *x\n", false},
+		{"merge key", "d: &d {x: 1}\ne:\n  <<: *d\n  y: 2\n", false},
+		{"deep indentation step", "a:\n      b: 1\n      c:\n         - 1\n", true},
+		{"list of maps with nested lists", "containers:\n  - name: a\n    args:\n      - --x\n      - --y\n    ports:\n      - containerPort: 80\n  - name: b\n", true},
+		{"numbers", "a: 0x1F\nb: 1_000\nc: 1.5e3\nd: .5\ne: -3\nf: 1.0\ng: 0b101\nh: 12345678901234567890\ni: 0o17\n", true},
+		{"YAML 1.1 booleans", "a: yes\nb: Off\nc: y\nd: ~\ne: NULL\n", true},
+		{"keys YAML reads as other types", "y: 1\non: 2\n1: 3\n", false},
+		{"value on the next line", "resources:\n  null\nb:\n  text\nc: 1\n", false},
+		{"duplicate keys, the last wins", "a: 1\nb: 2\na: 3\n", true},
+		{"duplicate mappings, the last wins whole", "a:\n  p: 1\na:\n  q: 2\n", true},
+		{"a Unicode line break inside a value", "l: a\u2028spec: x\n", false},
+		{"an escaped line break", "s: \"Recre\\\n  ate\"\n", false},
+		{"escapes", "a: \"x\\ty\\u00e9\\x41\"\nb: 'don''t'\n", true},
+		{"an escape go-yaml refuses", "a: \"\\/\"\n", false},
+		{"a timestamp stays a string", "a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n", true},
+		{"tabs", "a:\n\tb: 1\n", false},
+		{"infinity has no JSON", "a: .inf\n", false},
 	}
 	for _, d := range docs {
 		t.Run(d.name, func(t *testing.T) {
-			var doc any
-			if err := yaml.Unmarshal([]byte(d.text), &doc); err != nil {
-				t.Fatalf("bad test document: %v", err)
-			}
-			want := map[string]string{}
-			flatYAML("", doc, want)
-			got, err := flatLines(strings.Split(strings.TrimRight(d.text, "\n"), "\n"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("tree differs from YAML (-yaml +tree):\n%s", diff)
+			if got := checkDifferential(t, strings.Split(strings.TrimRight(d.text, "\n"), "\n")); got != d.fast && d.fast {
+				t.Errorf("the fast reader leaves this common shape to the exact reader")
 			}
 		})
 	}
+}
+
+// FuzzFastReader is the differential test of the two readers: on every
+// document the fast reader claims, it must read what the exact reader
+// (go-yaml through sigs.k8s.io/yaml) reads: the same paths, values and
+// types. Seeded with every complete document of the captures.
+func FuzzFastReader(f *testing.F) {
+	for _, lines := range captureDocuments(f) {
+		f.Add(strings.Join(lines, "\n"))
+	}
+	for _, s := range []string{
+		"a:\n- x: 1\n  z: 2\n- x: 3\nb: c",
+		"a: |\n  x\n\n  y\nb: 1",
+		"a: this is\n  one value\nb: 2",
+		"a: [1, \"2\", c]\nb: {x: 1, y: [2]}",
+		"a: \"x\\ty\\u00e9\"\nb: 'don''t'",
+		"l: a\u2028spec: x",
+		"a: 1\nb: 2\na: 3",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		if len(doc) > 1<<16 {
+			return
+		}
+		checkDifferential(t, strings.Split(doc, "\n"))
+	})
 }

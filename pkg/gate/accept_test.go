@@ -53,6 +53,7 @@ prod, legacy, Service (v1) has been removed:
 - spec:
 -   ports:
 -     - port: 80
++ 
 prod, cfg, ConfigMap (v1) has changed:
   apiVersion: v1
   kind: ConfigMap

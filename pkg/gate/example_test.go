@@ -28,7 +28,7 @@ func ExampleJudgeFunc() {
 		}
 		return gate.NewVerdict(off, summary, "deleted")
 	})
-	diff := "prod, cfg, ConfigMap (v1) has been removed:\n- apiVersion: v1\n- kind: ConfigMap\n"
+	diff := "prod, cfg, ConfigMap (v1) has been removed:\n- apiVersion: v1\n- kind: ConfigMap\n+ \n"
 	rep, err := review.Review(strings.NewReader(diff), review.Options{Judge: noDeletions})
 	if err != nil {
 		fmt.Println(err)
@@ -64,7 +64,7 @@ func ExampleJudgeFunc() {
 
 // The threshold gate of --fail-on, with an accept file over it.
 func ExampleAccepting() {
-	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n"
+	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
 	g, _ := gate.ParseFailOn([]string{"disruptive"})
 	accept, err := gate.ParseAccept([]byte("version: 1\naccept:\n  - object: PersistentVolumeClaim/prod/data\n    action: delete\n    reason: CHG-9, data moved to data2\n"), "accept.yaml")
 	if err != nil {

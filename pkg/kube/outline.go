@@ -1,5 +1,13 @@
 package kube
 
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
 // Outline is what a diff shows of one stretch of an object between two
 // elisions: the visible entries with their nesting, and the entries whose
 // key lines were elided (Step AnyField or AnyItem) or whose depth below
@@ -68,18 +76,71 @@ func (t *Type) Fit(root *Outline, column int) []Path {
 	if len(root.Children) > 0 {
 		first = root.Children[0].Step
 	}
+	key := fitCacheKey{t: t, outline: root.signature(), column: column}
+	if v, ok := fitCache.Load(key); ok {
+		return v.([]Path)
+	}
 	f := &fitter{memo: map[fitKey]bool{}}
 	var out, keyed []Path
 	t.prefixes(first, column, func(cur *Type, prefix Path) {
 		if f.fitsUnder(cur, root) {
 			if cur.Kind == StructType {
-				out = append(out, prefix)
+				out = append(out, slices.Clone(prefix))
 			} else {
-				keyed = append(keyed, prefix) // entries are map keys: less likely
+				keyed = append(keyed, slices.Clone(prefix)) // entries are map keys: less likely
 			}
 		}
 	})
-	return append(out, keyed...)
+	out = append(out, keyed...)
+	if fitCacheSize.Add(1) <= maxFitCache {
+		fitCache.Store(key, out)
+	}
+	return out
+}
+
+// Fit depends on the shape of an outline, not on the values that identify
+// list items: results are kept per shape (for a bounded number of shapes),
+// so that a diff that repeats one stretch thousands of times fits it once.
+type fitCacheKey struct {
+	t       *Type
+	outline string
+	column  int
+}
+
+const maxFitCache = 1 << 14
+
+var (
+	fitCache     sync.Map
+	fitCacheSize atomic.Int64
+)
+
+// signature renders the shape of an outline: its steps (list items without
+// their keys), depth marks, columns and leaf shapes.
+func (o *Outline) signature() string {
+	var b strings.Builder
+	var walk func(o *Outline)
+	walk = func(o *Outline) {
+		b.WriteByte('(')
+		b.WriteString(strconv.Itoa(o.Column))
+		if o.Deep {
+			b.WriteByte('*')
+		}
+		switch s := o.Step.(type) {
+		case Field:
+			b.WriteString(strconv.Quote(string(s)))
+		case Index, Key, AnyItem:
+			b.WriteString("[]")
+		case AnyField:
+			b.WriteByte('?')
+		}
+		b.WriteString(strconv.Itoa(int(o.Shape)))
+		for _, c := range o.Children {
+			walk(c)
+		}
+		b.WriteByte(')')
+	}
+	walk(o)
+	return b.String()
 }
 
 type fitKey struct {
@@ -141,7 +202,7 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) bool {
 	case AnyField:
 		switch t.Kind {
 		case StructType:
-			for _, name := range t.FieldNames() {
+			for _, name := range t.fieldNames() {
 				candidates = append(candidates, t.fields[name])
 			}
 		case MapType:
@@ -171,7 +232,7 @@ func (t *Type) children() []*Type {
 	switch t.Kind {
 	case StructType:
 		out := make([]*Type, 0, len(t.fields))
-		for _, name := range t.FieldNames() {
+		for _, name := range t.fieldNames() {
 			out = append(out, t.fields[name])
 		}
 		return out
@@ -244,7 +305,7 @@ func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path
 			}
 			switch t.Kind {
 			case StructType:
-				for _, name := range t.FieldNames() {
+				for _, name := range t.fieldNames() {
 					down(t.fields[name], p.Child(Field(name)), left-1)
 				}
 			case MapType:
@@ -295,7 +356,7 @@ func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline,
 	case AnyField:
 		switch cur.Kind {
 		case StructType:
-			for _, name := range cur.FieldNames() {
+			for _, name := range cur.fieldNames() {
 				try(cur.fields[name], Field(name))
 			}
 		case MapType:

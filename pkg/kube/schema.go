@@ -3,6 +3,7 @@ package kube
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -51,9 +52,10 @@ const (
 type Type struct {
 	Kind     TypeKind
 	fields   map[string]*Type
-	Elem     *Type  // MapType and ListType
-	MergeKey string // ListType: the field that identifies an item, if any
-	Leaf     Leaf   // ScalarType: what values the field takes
+	names    []string // the keys of fields, sorted
+	Elem     *Type    // MapType and ListType
+	MergeKey string   // ListType: the field that identifies an item, if any
+	Leaf     Leaf     // ScalarType: what values the field takes
 }
 
 // Leaf is the type of value a scalar field takes, as the API server
@@ -178,12 +180,34 @@ func (t *Type) FieldNames() []string {
 	if t == nil || t.Kind != StructType {
 		return nil
 	}
-	names := make([]string, 0, len(t.fields))
-	for n := range t.fields {
-		names = append(names, n)
+	return slices.Clone(t.names)
+}
+
+// fieldNames is FieldNames without the copy, for the schema's own walks.
+func (t *Type) fieldNames() []string {
+	if t == nil || t.Kind != StructType {
+		return nil
 	}
-	sort.Strings(names)
-	return names
+	return t.names
+}
+
+// sortNames fills in the sorted field names of every type below t.
+func (t *Type) sortNames(seen map[*Type]bool) {
+	if t == nil || seen[t] {
+		return
+	}
+	seen[t] = true
+	if t.Kind == StructType && t.names == nil {
+		t.names = make([]string, 0, len(t.fields))
+		for n := range t.fields {
+			t.names = append(t.names, n)
+		}
+		sort.Strings(t.names)
+	}
+	for _, n := range t.names {
+		t.fields[n].sortNames(seen)
+	}
+	t.Elem.sortNames(seen)
 }
 
 // Shape is what a diff line shows of a value: used to rule out schema
@@ -245,7 +269,7 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 	var out, keyed []Path
 	t.prefixes(suffix[0], column, func(cur *Type, prefix Path) {
 		if end := cur.At(suffix); end != nil && end.fits(shape) {
-			p := append(append(Path{}, prefix...), suffix...)
+			p := append(slices.Clone(prefix), suffix...)
 			if cur.Kind == StructType {
 				out = append(out, p)
 			} else {
@@ -268,8 +292,11 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 func (t *Type) prefixes(first Step, column int, visit func(cur *Type, prefix Path)) {
 	// prevItem/prevCol describe the last step of prefix: whether it is a
 	// list item and the least column it can stand at (-1: no step yet).
-	var walk func(cur *Type, prefix Path, prevItem bool, prevCol, depth int)
-	walk = func(cur *Type, prefix Path, prevItem bool, prevCol, depth int) {
+	// prefix is one buffer, extended and cut back as the walk goes: visit
+	// must copy it to keep it.
+	prefix := make(Path, 0, maxSchemaDepth+1)
+	var walk func(cur *Type, prevItem bool, prevCol, depth int)
+	walk = func(cur *Type, prevItem bool, prevCol, depth int) {
 		if cur == nil || depth > maxSchemaDepth {
 			return
 		}
@@ -277,24 +304,29 @@ func (t *Type) prefixes(first Step, column int, visit func(cur *Type, prefix Pat
 			return // the first step cannot be this deep at its column
 		}
 		visit(cur, prefix)
+		n := len(prefix)
 		switch cur.Kind {
 		case StructType:
-			for _, name := range cur.FieldNames() {
+			for _, name := range cur.names {
 				if name == "status" && (depth == 0 || cur.fields["metadata"] != nil) {
 					continue // an object's status, at the root or embedded (volumeClaimTemplates)
 				}
 				if serverManagedMeta[name] && cur.fields["uid"] != nil {
 					continue // server-managed ObjectMeta fields, at any depth
 				}
-				walk(cur.fields[name], prefix.Child(Field(name)), false, minColumn(prevItem, prevCol, Field(name)), depth+1)
+				prefix = append(prefix[:n], Field(name))
+				walk(cur.fields[name], false, minColumn(prevItem, prevCol, Field(name)), depth+1)
 			}
 		case MapType:
-			walk(cur.Elem, prefix.Child(AnyField{}), false, minColumn(prevItem, prevCol, AnyField{}), depth+1)
+			prefix = append(prefix[:n], AnyField{})
+			walk(cur.Elem, false, minColumn(prevItem, prevCol, AnyField{}), depth+1)
 		case ListType:
-			walk(cur.Elem, prefix.Child(AnyItem{}), true, minColumn(prevItem, prevCol, AnyItem{}), depth+1)
+			prefix = append(prefix[:n], AnyItem{})
+			walk(cur.Elem, true, minColumn(prevItem, prevCol, AnyItem{}), depth+1)
 		}
+		prefix = prefix[:n]
 	}
-	walk(t, Path{}, false, -1, 0)
+	walk(t, false, -1, 0)
 }
 
 // minColumn returns the least column at which step s can stand after a
@@ -398,6 +430,10 @@ func buildSchemas() {
 		if _, ok := preferred[b.group+"/"+b.kind]; !ok {
 			preferred[b.group+"/"+b.kind] = t
 		}
+	}
+	seen := map[*Type]bool{}
+	for _, t := range schemas {
+		t.sortNames(seen)
 	}
 }
 
@@ -613,7 +649,7 @@ func (t *Type) Reaches(p Pattern) bool {
 			case MapType:
 				return f(t.Elem, i+1)
 			case StructType:
-				for _, name := range t.FieldNames() {
+				for _, name := range t.fieldNames() {
 					if tok.kind == tokAnyField || name == tok.value || tok.glob && Glob(tok.value, name) {
 						if f(t.fields[name], i+1) {
 							return true

@@ -1,7 +1,9 @@
 package kube
 
 import (
+	"bytes"
 	"regexp"
+	"strings"
 )
 
 // secretShownFields are the fields of a Secret that are not secret. Every
@@ -19,14 +21,53 @@ var secretShownFields = []Path{
 
 var secretAnnotationOK = regexp.MustCompile(`^(meta\.helm\.sh/|helm\.sh/)`)
 
-// credentialName matches environment variable and data key names that
-// conventionally hold credentials.
-var credentialName = regexp.MustCompile(`(?i)(passw|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)`)
+// credentialWords are the words of environment variable and data key
+// names that conventionally hold credentials, lower case; "key" stands for
+// "key", "_key" and "-key" after api, access and private.
+var credentialWords = [][]byte{[]byte("passw"), []byte("pwd"), []byte("secret"), []byte("token"), []byte("credential"), []byte("apikey"), []byte("accesskey"), []byte("privatekey")}
+
+// credentialName reports whether a name holds a credential word, in any
+// case, with _ or - allowed before "key". It runs on every item of every
+// env list a diff shows, so it does not allocate for common names.
+func credentialName(name string) bool {
+	var buf [64]byte
+	b := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if (c == '_' || c == '-') && hasKeyAfter(name, i) {
+			continue // api_key, access-key, private_key
+		}
+		b = append(b, c)
+	}
+	for _, w := range credentialWords {
+		if bytes.Contains(b, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasKeyAfter reports whether name[i+1:] starts with "key" in any case.
+func hasKeyAfter(name string, i int) bool {
+	return len(name) >= i+4 && strings.EqualFold(name[i+1:i+4], "key")
+}
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
+// IsSecretKind reports whether objects of this group and kind are Secrets.
+// The kind is compared without regard to case: a redaction policy must not
+// depend on the spelling an input chose.
+func IsSecretKind(group, kind string) bool {
+	return group == "" && strings.EqualFold(kind, "Secret")
+}
+
 // Sensitive reports whether the value at path p of an object of the given
-// group and kind must never be shown:
+// group and kind must never be shown. This is the redaction policy of the
+// whole module: readers redact a value when its field, or any field below
+// it, is sensitive.
 //
 //   - every field of a Secret except its identity, type, labels and Helm's
 //     bookkeeping annotations (and any Secret path whose location is not
@@ -47,9 +88,9 @@ func Sensitive(group, kind string, p Path) bool {
 	}
 	if len(p) == 2 && p[0] == Field("metadata") && p[1] == Field("annotations") {
 		// the whole annotation map may carry last-applied-configuration
-		return group == "" && kind == "Secret"
+		return IsSecretKind(group, kind)
 	}
-	if group == "" && kind == "Secret" {
+	if IsSecretKind(group, kind) {
 		if !p.Exact() {
 			return true
 		}
@@ -75,21 +116,21 @@ func Sensitive(group, kind string, p Path) bool {
 		if p[i] != Field("env") && !(i == 0 && isGap(p[i])) {
 			continue
 		}
-		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName.MatchString(k.Value) {
+		if k, ok := p[i+1].(Key); ok && k.Field == "name" && credentialName(k.Value) {
 			return i+2 == len(p) || p[i+2] == Field("value")
 		}
 	}
-	if group == "" && kind == "ConfigMap" {
+	if group == "" && strings.EqualFold(kind, "ConfigMap") {
 		q := p
 		if p.Elided() {
 			q = p[1:]
 			// the key right after the gap may be a data key
-			if f, ok := q.Index(0).(Field); ok && credentialName.MatchString(string(f)) {
+			if f, ok := q.Index(0).(Field); ok && credentialName(string(f)) {
 				return true
 			}
 		}
 		if len(q) >= 2 && (q[0] == Field("data") || q[0] == Field("binaryData")) {
-			if f, ok := q[1].(Field); ok && credentialName.MatchString(string(f)) {
+			if f, ok := q[1].(Field); ok && credentialName(string(f)) {
 				return true
 			}
 		}
@@ -100,4 +141,4 @@ func Sensitive(group, kind string, p Path) bool {
 // CredentialName reports whether a name (of an environment variable or a
 // data key) conventionally holds a credential. It is exposed so that parsers
 // can redact values inside subtrees (a whole env list added at once).
-func CredentialName(name string) bool { return credentialName.MatchString(name) }
+func CredentialName(name string) bool { return credentialName(name) }

@@ -39,6 +39,7 @@ const podTemplateChange = `data, db-postgres, StatefulSet (apps) has changed:
 `
 
 const serviceCreated = `data, db-postgres, Service (v1) has been added:
+- 
 + # Source: postgres/templates/service.yaml
 + apiVersion: v1
 + kind: Service

@@ -187,7 +187,7 @@ func bytesNote(v diffparse.Value) string {
 	if v.Bytes >= 0 {
 		return " (" + count(v.Bytes, "byte", "bytes") + ")"
 	}
-	return ""
+	return " (not shown: it holds a sensitive field)"
 }
 
 func pathText(f *classify.Finding) string {

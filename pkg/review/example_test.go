@@ -89,7 +89,7 @@ accept:
 // The report is what a writer renders: the same one safediff review
 // prints.
 func ExampleReview_render() {
-	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n"
+	diff := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
 	rep, err := review.Review(strings.NewReader(diff), review.Options{Source: "plan.txt"})
 	if err != nil {
 		fmt.Println(err)

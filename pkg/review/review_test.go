@@ -12,7 +12,7 @@ import (
 	"github.com/safediff/safediff/pkg/rules"
 )
 
-const pvcDeleted = "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n- metadata:\n-   name: data\n"
+const pvcDeleted = "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n- metadata:\n-   name: data\n+ \n"
 
 // TestSharedDefaultsCannotBeChanged: a library user who changes the rules
 // handed out by the shared default set (or a gate, or a fallback) changes

@@ -1,0 +1,205 @@
+package cli_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The reader may see a Secret in any input format; no output may ever show
+// one of its values. TestNoSecretInAnyFormat rewrites every Secret-bearing
+// input of testdata into every input format it can take (the capture as
+// is; its helm-diff entries with less context, inside a helmfile stream,
+// inside a Stevedore plan, with the kind spelled in lower case) and reviews
+// each in every output format, looking for every value raw,
+// base64-encoded and decoded.
+
+var entryHeader = regexp.MustCompile(`^(.*), (.*), (\S+) \(.*\) (has changed:|has been added:|has been removed:)$`)
+
+// secretBlockValues collects the lines of block scalar values (key: | or
+// key: >) under data: or stringData: of the Secrets of a diff output
+// (one-line values are secretValues'), and what follows "# Source: " on a
+// line that is not a document's first (a value's line, when --context cut
+// the rest).
+func secretBlockValues(text string) []string {
+	var out []string
+	inSecret, inData, block := false, false, -1 // block: the indentation of the key of an open block value
+	var seen [2]bool                            // per side: a line of the document was seen
+	for _, l := range strings.Split(ansi.ReplaceAllString(text, ""), "\n") {
+		if anyHeader.MatchString(l) {
+			inSecret = strings.Contains(strings.ToLower(l), ", secret (v1) ")
+			inData, block, seen = false, -1, [2]bool{}
+			continue
+		}
+		if l == "..." {
+			seen = [2]bool{true, true} // the first line may be elided
+		}
+		if !inSecret || len(l) < 2 || l == "..." {
+			continue
+		}
+		content := l[2:]
+		sides := map[byte][]int{'-': {0}, '+': {1}, ' ': {0, 1}}[l[0]]
+		if strings.TrimSpace(content) != "" {
+			if src, ok := strings.CutPrefix(strings.TrimSpace(content), "# Source: "); ok && (len(sides) == 0 || seen[sides[0]]) {
+				// not a document's first line: part of a value
+				out = append(out, src)
+			}
+			for _, i := range sides {
+				seen[i] = true
+			}
+		}
+		indent := len(content) - len(strings.TrimLeft(content, " "))
+		trimmed := strings.TrimSpace(content)
+		switch {
+		case strings.HasPrefix(content, "data:"), strings.HasPrefix(content, "stringData:"):
+			inData, block = true, -1
+		case content != "" && content[0] != ' ':
+			inData, block = false, -1
+		case !inData || trimmed == "":
+		case block >= 0 && indent > block:
+			if len(trimmed) >= 6 && !strings.Contains(trimmed, "bytes)") {
+				out = append(out, trimmed)
+			}
+		case strings.HasSuffix(trimmed, ": |") || strings.HasSuffix(trimmed, ": |-") || strings.HasSuffix(trimmed, ": >"):
+			block = indent
+		default:
+			block = -1
+		}
+	}
+	return out
+}
+
+// diffEntries splits a helm-diff diff output into its entries; ok is false
+// for other formats.
+func diffEntries(text string) ([]string, bool) {
+	var entries []string
+	for _, l := range strings.SplitAfter(text, "\n") {
+		switch {
+		case entryHeader.MatchString(strings.TrimRight(l, "\n")):
+			entries = append(entries, l)
+		case len(entries) > 0 && (l == "\n" || l == "...\n" || strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "+ ") || strings.HasPrefix(l, "- ") || l == "+\n" || l == "-\n"):
+			entries[len(entries)-1] += l
+		case strings.TrimSpace(l) == "":
+		default:
+			return nil, false
+		}
+	}
+	return entries, len(entries) > 0
+}
+
+// elide keeps n lines of context around each change of an entry.
+func elide(entry string, n int) string {
+	lines := strings.Split(strings.TrimSuffix(entry, "\n"), "\n")
+	body := lines[1:]
+	keep := make([]bool, len(body))
+	for i, l := range body {
+		if strings.HasPrefix(l, "+") || strings.HasPrefix(l, "-") {
+			for j := max(0, i-n); j <= min(len(body)-1, i+n); j++ {
+				keep[j] = true
+			}
+		}
+	}
+	out := []string{lines[0]}
+	for i, l := range body {
+		switch {
+		case keep[i] || l == "...":
+			out = append(out, l)
+		case i == 0 || keep[i-1]:
+			out = append(out, "...")
+		}
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// stevedorePlan puts entries into a Stevedore plan of one release, with
+// its summary tables.
+func stevedorePlan(entries []string) string {
+	var b strings.Builder
+	b.WriteString("File: app.yaml\nReleaseName: app\n")
+	var rows []string
+	var counts [3]int
+	for _, e := range entries {
+		b.WriteString(elide(e, 5))
+		m := entryHeader.FindStringSubmatch(strings.SplitN(e, "\n", 2)[0])
+		sym, i := "~", 1
+		switch m[4] {
+		case "has been added:":
+			sym, i = "+", 0
+		case "has been removed:":
+			sym, i = "-", 2
+		}
+		counts[i]++
+		rows = append(rows, sym+m[3]+"/"+m[2])
+	}
+	b.WriteString("\nRelease changes:\nRELEASE\tMANIFEST CHANGES\n")
+	for i, r := range rows {
+		first := map[int]string{0: "app", 1: "(app.yaml)"}[i]
+		fmt.Fprintf(&b, "%s\t%s\t\n", first, r)
+	}
+	fmt.Fprintf(&b, "\nFile changes:\nFILENAME\tADDITIONS\tMODIFICATIONS\tDESTRUCTIONS\napp.yaml\t%d\t%d\t%d\t\n", counts[0], counts[1], counts[2])
+	return b.String()
+}
+
+// inputFormats returns the input formats a capture can be rewritten in.
+func inputFormats(text string) map[string]string {
+	out := map[string]string{"as captured": text}
+	entries, ok := diffEntries(ansi.ReplaceAllString(text, ""))
+	if !ok {
+		return out
+	}
+	var elided strings.Builder
+	for _, e := range entries {
+		elided.WriteString(elide(e, 1))
+	}
+	out["--context 1"] = elided.String()
+	out["helmfile"] = "Comparing release=app, chart=./app, namespace=default\n" + strings.Join(entries, "")
+	out["stevedore"] = stevedorePlan(entries)
+	lower := strings.NewReplacer(", Secret (v1) ", ", secret (v1) ", "kind: Secret", "kind: secret")
+	out["lower-case kind"] = lower.Replace(strings.Join(entries, ""))
+	return out
+}
+
+func TestNoSecretInAnyFormat(t *testing.T) {
+	var files []string
+	for _, dir := range []string{"helm-diff", "stevedore", "helmfile", "hostile"} {
+		f, _ := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*"))
+		files = append(files, f...)
+	}
+	checked := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := append(secretValues(string(data)), secretBlockValues(string(data))...)
+		if len(values) == 0 {
+			continue
+		}
+		var forms []string // each value raw, base64-encoded and decoded
+		for _, v := range values {
+			forms = append(forms, v, base64.StdEncoding.EncodeToString([]byte(v)))
+			if dec, err := base64.StdEncoding.DecodeString(v); err == nil && len(dec) >= 5 {
+				forms = append(forms, string(dec))
+			}
+		}
+		for input, text := range inputFormats(string(data)) {
+			for _, format := range []string{"text", "json", "markdown"} {
+				out, errOut, _ := run(t, text, "review", "--no-color", "--show-ignored", "-o", format)
+				for _, v := range forms {
+					if strings.Contains(out, v) || strings.Contains(errOut, v) {
+						t.Errorf("%s (%s, -o %s): the Secret value %q appears in the output", filepath.Base(f), input, format, v)
+					}
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("only %d Secret-bearing inputs checked", checked)
+	}
+	t.Logf("%d Secret-bearing inputs checked in every output format", checked)
+}

@@ -1,0 +1,525 @@
+package diffparse
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// This file turns an object's body into its changes and facts. Both sides
+// of a complete body (full context, or an added or removed object) are
+// whole documents: each is read exactly (by the fast reader when it can
+// show that it does, else by the exact reader) and the two are compared as
+// values. A partial body (--context N) cannot be decoded: its changes are
+// the changed lines' nodes, placed as well as the visible lines allow, and
+// what the visible lines do not resolve becomes the object's unresolved
+// notes.
+
+// fullContextHint is what the notes and errors about elided context advise.
+const fullContextHint = "re-run helm diff with full context (--context -1)"
+
+var (
+	pathKind       = kube.Path{kube.Field("kind")}
+	pathAPIVersion = kube.Path{kube.Field("apiVersion")}
+	pathName       = kube.Path{kube.Field("metadata"), kube.Field("name")}
+	pathNamespace  = kube.Path{kube.Field("metadata"), kube.Field("namespace")}
+	pathBaseName   = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("helm-diff/base-name")}
+)
+
+// analyse rebuilds both sides of a body and returns the object with its
+// changes and facts: two objects for a rename (the old one deleted, the new
+// one created), none when the body cannot be read (the errors say why).
+func (p *blockParser) analyse(obj *Object, body []bodyLine) []*Object {
+	oldL, newL := p.oldL[:0], p.newL[:0]
+	defer func() { p.oldL, p.newL = oldL[:0], newL[:0] }()
+	gaps, changedLines := false, 0
+	for i := range body {
+		l := &body[i]
+		if l.gap {
+			gaps = true
+			oldL = append(oldL, l)
+			newL = append(newL, l)
+			continue
+		}
+		if l.side&sideOld != 0 {
+			oldL = append(oldL, l)
+		}
+		if l.side&sideNew != 0 {
+			newL = append(newL, l)
+		}
+		if l.changed() {
+			changedLines++
+		}
+	}
+	if obj.Source == "" {
+		obj.Source = sourceOf(newL)
+		if obj.Source == "" {
+			obj.Source = sourceOf(oldL)
+		}
+	}
+	if gaps {
+		obj.Content = Partial
+	}
+	typ := kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
+	hasOld, hasNew := obj.Action != Create, obj.Action != Delete
+	failed := len(p.errs.List)
+	if hasOld {
+		p.oldT.build(oldL, typ)
+		p.checkOpen(&p.oldT)
+	}
+	if hasNew {
+		p.newT.build(newL, typ)
+		p.checkOpen(&p.newT)
+	}
+	if len(p.errs.List) > failed {
+		return nil
+	}
+	if !gaps {
+		return p.complete(obj, oldL, newL, changedLines, body)
+	}
+	return p.partial(obj, hasOld, hasNew, changedLines, body)
+}
+
+// sourceOf returns the chart template a side's document was rendered from:
+// helm's "# Source:" comment, which is the document's first line. A later
+// line never counts (it may be the content of a Secret value), nor does a
+// first line that was elided.
+func sourceOf(lines []*bodyLine) string {
+	for _, l := range lines {
+		if l.gap {
+			return ""
+		}
+		if isBlank(l.text) {
+			continue
+		}
+		if strings.HasPrefix(l.text, "# Source: ") {
+			return strings.Clone(strings.TrimSpace(strings.TrimPrefix(l.text, "# Source: ")))
+		}
+		return ""
+	}
+	return ""
+}
+
+// checkOpen reports a document nested too deep, and a quoted or flow
+// scalar left open at the end of a body: the input was cut in the middle
+// of a value.
+func (p *blockParser) checkOpen(t *sideTree) {
+	if line := t.nestingError(); line > 0 {
+		p.errs.Add(Pos{Line: line}, "the document nests more than %d levels deep here", maxNesting)
+	}
+	if line := t.unterminated(); line > 0 {
+		p.errs.Add(Pos{Line: line}, "a quoted or bracketed value that starts here never ends (truncated input?)")
+	}
+}
+
+// exactSide returns the tree a complete side is read with: the fast
+// reader's when it read the document exactly, else the exact reader's.
+func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast, exact *sideTree) *sideTree {
+	if fast.fast() {
+		return fast
+	}
+	if e := exact.decodeExact(lines, fast.typ); e != nil {
+		pos := Pos{Line: e.line}
+		if pos.Line == 0 && len(lines) > 0 {
+			pos.Line = lines[0].no
+		}
+		if pos.Line == 0 { // an empty document: the object's header names it
+			pos = obj.Pos
+		}
+		if e.unjson {
+			p.errs.Add(pos, "the %s document of %s holds %s: Kubernetes cannot read it, and helm upgrade fails on it", side, obj.Ref, e.msg)
+			return nil
+		}
+		p.errs.Add(pos, "the %s document of %s is not valid YAML: %s (helm could not have rendered it: the input is cut or altered)", side, obj.Ref, e.msg)
+		return nil
+	}
+	return exact
+}
+
+// complete analyses a body without elisions.
+func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines int, body []bodyLine) []*Object {
+	var oldS, newS *sideTree
+	if obj.Action != Create {
+		if oldS = p.exactSide(obj, Old, oldL, &p.oldT, &p.oldX); oldS == nil {
+			return nil
+		}
+	}
+	if obj.Action != Delete {
+		if newS = p.exactSide(obj, New, newL, &p.newT, &p.newX); newS == nil {
+			return nil
+		}
+	}
+	if !p.identify(obj, oldS, newS) {
+		return nil
+	}
+	if obj.Action == Update {
+		if renamed := p.renamed(obj, oldS, newS); renamed != nil {
+			return renamed
+		}
+		var oc, nc *counts
+		if oldS == &p.oldT {
+			p.oldT.counts(&p.oldC)
+			oc = &p.oldC
+		}
+		if newS == &p.newT {
+			p.newT.counts(&p.newC)
+			nc = &p.newC
+		}
+		for _, sc := range semanticDiff(oldS, newS, oc, nc) {
+			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
+		}
+		sort.SliceStable(obj.Changes, func(i, j int) bool { return obj.Changes[i].Pos.Line < obj.Changes[j].Pos.Line })
+		p.noChanges(obj, changedLines, body)
+	}
+	p.facts(obj, Old, oldS, true)
+	p.facts(obj, New, newS, true)
+	return []*Object{obj}
+}
+
+// noChanges handles an update whose sides compare equal.
+func (p *blockParser) noChanges(obj *Object, changedLines int, body []bodyLine) {
+	if len(obj.Changes) > 0 {
+		return
+	}
+	if changedLines > 0 {
+		// only comments, blank lines or spelling changed
+		obj.Changes = []Change{{Path: kube.Path{}, Op: Reformat, Old: Value{Kind: NoValue}, New: Value{Kind: NoValue}, Pos: Pos{Line: firstChangedLine(body)}, GapColumn: -1}}
+		return
+	}
+	// a "has changed" entry without a changed line: the changes were
+	// filtered out of view (helm-diff's line suppression)
+	obj.Content = Suppressed
+}
+
+func firstChangedLine(body []bodyLine) int {
+	for i := range body {
+		if body[i].changed() {
+			return body[i].no
+		}
+	}
+	return 0
+}
+
+// toChange turns a difference of the two sides into a field change.
+func (p *blockParser) toChange(ref kube.ObjectRef, sc semChange, oldS, newS *sideTree, body []bodyLine) Change {
+	c := Change{Path: sc.path, Op: sc.op, GapColumn: -1}
+	if sc.op == Reorder {
+		c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}
+		c.New = Value{Kind: Tree, Text: jsonArray(sc.newOrder), Bytes: -1}
+		c.Shape = kube.SequenceShape
+	} else {
+		var os, ns kube.Shape
+		if sc.old >= 0 {
+			c.Old, os = oldS.valueOf(sc.old)
+		}
+		if sc.new >= 0 {
+			c.New, ns = newS.valueOf(sc.new)
+		}
+		c.Shape = ns
+		if c.Shape == kube.UnknownShape {
+			c.Shape = os
+		}
+	}
+	c.Pos = Pos{Line: p.position(sc, oldS, newS)}
+	if c.Pos.Line == 0 {
+		c.Pos.Line = firstChangedLine(body)
+	}
+	redactChange(ref, &c, oldS, sc.old, newS, sc.new)
+	return c
+}
+
+// position returns the first changed input line of a difference: within
+// the nodes' lines for the fast reader's trees; for the exact reader's,
+// within the lines the fast reader places at the same path (or the nearest
+// ancestor it places).
+func (p *blockParser) position(sc semChange, oldS, newS *sideTree) int {
+	best := 0
+	try := func(t, lines *sideTree, n int32) {
+		if n < 0 {
+			return
+		}
+		if t != lines {
+			n = lines.nearest(sc.path)
+		}
+		if n < 0 {
+			return
+		}
+		nd := &lines.nodes[n]
+		if nd.own < 0 {
+			return
+		}
+		if l := lines.firstChanged(nd.own, nd.end); l > 0 && (best == 0 || l < best) {
+			best = l
+		}
+	}
+	if oldS != nil {
+		try(oldS, &p.oldT, sc.old)
+	}
+	if newS != nil {
+		try(newS, &p.newT, sc.new)
+	}
+	return best
+}
+
+// nearest returns the deepest node on the way to path p that the fast
+// reader placed, or -1.
+func (t *sideTree) nearest(p kube.Path) int32 {
+	best := int32(-1)
+	for i := len(p); i >= 0; i-- {
+		if n, ok := t.lookup(p[:i]); ok && n != root {
+			best = n
+			break
+		}
+	}
+	return best
+}
+
+// identify fills in the object's version (and, for `helm diff release`
+// entries keyed by template path, its kind, name and namespace) from the
+// documents, and checks that the header names the object the documents
+// describe: helm-diff keys each document by its own kind and name (or its
+// helm-diff/base-name annotation).
+func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
+	get := func(t *sideTree, path kube.Path) (string, bool) {
+		if t == nil {
+			return "", false
+		}
+		n, ok := t.lookup(path)
+		if !ok || t.vkindOf(n) != vScalar || !t.resolved(n) {
+			return "", false
+		}
+		s := t.scalarOf(n)
+		if s.typ == NullType {
+			return "", false
+		}
+		return s.canon, true
+	}
+	pick := func(path kube.Path) string {
+		if v, ok := get(newS, path); ok {
+			return v
+		}
+		v, _ := get(oldS, path)
+		return v
+	}
+	if av := pick(pathAPIVersion); av != "" {
+		g, v := kube.SplitAPIVersion(av)
+		if obj.Ref.Kind == "" || g == obj.Ref.Group {
+			obj.Ref.Group, obj.Ref.Version = kube.Intern(g), kube.Intern(v)
+		}
+	}
+	if obj.Ref.Kind == "" {
+		obj.Ref.Kind = kube.Intern(pick(pathKind))
+		obj.Ref.Name = strings.Clone(pick(pathName))
+		obj.Ref.Namespace = kube.Intern(pick(pathNamespace))
+		if obj.Ref.Namespace == "" && !kube.IsClusterScoped(obj.Ref.Group, obj.Ref.Kind) {
+			obj.Ref.Namespace = p.opts.Namespace
+		}
+		return true
+	}
+	for _, t := range []*sideTree{oldS, newS} {
+		if kind, ok := get(t, pathKind); ok && kind != obj.Ref.Kind {
+			p.errs.Add(obj.Pos, "the header names a %s, but the document is a %s", obj.Ref.Kind, clip(kind, 60))
+			return false
+		}
+	}
+	// the key's name is the old document's (helm-diff --find-renames keys a
+	// renamed object by its old name), or its base-name annotation
+	keyed := oldS
+	if keyed == nil {
+		keyed = newS
+	}
+	if name, ok := get(keyed, pathName); ok && name != obj.Ref.Name {
+		base, shown := get(keyed, pathBaseName)
+		if base != obj.Ref.Name && (shown || !keyed.gaps) {
+			p.errs.Add(obj.Pos, "the header names %s, but the document's metadata.name is %q", obj.Ref, clip(name, 80))
+			return false
+		}
+		// keyed by its base-name (shown, or elided from a partial body):
+		// the object is the one its document names
+		obj.Ref.Name = strings.Clone(name)
+	}
+	return true
+}
+
+// refOf returns the identity a side's document gives the object, starting
+// from the header's ref.
+func refOf(ref kube.ObjectRef, t *sideTree) kube.ObjectRef {
+	get := func(path kube.Path) string {
+		n, ok := t.lookup(path)
+		if !ok || t.vkindOf(n) != vScalar {
+			return ""
+		}
+		if s := t.scalarOf(n); s.typ != NullType {
+			return s.canon
+		}
+		return ""
+	}
+	if name := get(pathName); name != "" {
+		ref.Name = strings.Clone(name)
+	}
+	if kind := get(pathKind); kind != "" {
+		ref.Kind = kube.Intern(kind)
+	}
+	if av := get(pathAPIVersion); av != "" {
+		g, v := kube.SplitAPIVersion(av)
+		ref.Group, ref.Version = kube.Intern(g), kube.Intern(v)
+	}
+	if ns := get(pathNamespace); ns != "" && !kube.IsClusterScoped(ref.Group, ref.Kind) {
+		ref.Namespace = kube.Intern(ns)
+	}
+	return ref
+}
+
+// renamed returns, for an update whose documents name two different
+// objects (helm-diff pairs them under one key with --find-renames or the
+// helm-diff/base-name annotation), the deletion of the old object and the
+// creation of the new one, which is what Kubernetes does; nil otherwise.
+func (p *blockParser) renamed(obj *Object, oldS, newS *sideTree) []*Object {
+	oldRef, newRef := refOf(obj.Ref, oldS), refOf(obj.Ref, newS)
+	if oldRef.ID() == newRef.ID() {
+		return nil
+	}
+	return p.split(obj, oldRef, newRef, oldS, newS)
+}
+
+// split replaces an update by the deletion of the old object and the
+// creation of the new one.
+func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, newS *sideTree) []*Object {
+	del, cre := *obj, *obj
+	del.Ref, del.Action, del.Changes = oldRef, Delete, nil
+	cre.Ref, cre.Action, cre.Changes = newRef, Create, nil
+	p.plan.Notes = append(p.plan.Notes, Note{Pos: obj.Pos, Text: fmt.Sprintf("%s is renamed to %s: Kubernetes deletes the old object and creates the new one", oldRef, newRef)})
+	complete := oldS != nil && !oldS.gaps
+	p.facts(&del, Old, oldS, complete)
+	p.facts(&cre, New, newS, complete)
+	return []*Object{&del, &cre}
+}
+
+// partial analyses a body with elisions.
+func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int, body []bodyLine) []*Object {
+	var oldS, newS *sideTree
+	if hasOld {
+		oldS = &p.oldT
+	}
+	if hasNew {
+		newS = &p.newT
+	}
+	for _, t := range []*sideTree{oldS, newS} {
+		if t != nil {
+			t.markDuplicates()
+		}
+	}
+	obj.Unresolved = unresolved(oldS, newS)
+	if !p.identify(obj, oldS, newS) {
+		return nil
+	}
+	if obj.Action == Update {
+		p.oldT.counts(&p.oldC)
+		oc := p.oldT.collect(&p.oldC, nil)
+		p.newT.counts(&p.newC)
+		nc := p.newT.collect(&p.newC, nil)
+		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
+		if out := p.partialRename(obj); out != nil {
+			return out
+		}
+		p.noChanges(obj, changedLines, body)
+	}
+	p.facts(obj, Old, oldS, false)
+	p.facts(obj, New, newS, false)
+	return []*Object{obj}
+}
+
+// unresolved lists the lines of a partial object that the reader does not
+// resolve from what the diff shows.
+func unresolved(trees ...*sideTree) []Note {
+	seen := map[int]bool{}
+	var notes []Note
+	more := 0
+	for _, t := range trees {
+		if t == nil {
+			continue
+		}
+		for _, o := range t.odd {
+			if seen[o.no] {
+				continue
+			}
+			seen[o.no] = true
+			notes = append(notes, Note{Pos: Pos{Line: o.no}, Text: fmt.Sprintf("line %d holds %s", o.no, o.why)})
+		}
+		more += t.oddCount - len(t.odd)
+	}
+	if len(notes) == 0 {
+		return nil
+	}
+	sort.Slice(notes, func(i, j int) bool { return notes[i].Pos.Line < notes[j].Pos.Line })
+	if more > 0 {
+		notes = append(notes, Note{Text: fmt.Sprintf("and %d more such lines", more)})
+	}
+	return append(notes, Note{Text: "the lines the diff shows do not resolve them, so any field may change; " + fullContextHint + " to read them exactly"})
+}
+
+// partialRename handles the identity changes a partial body shows: an
+// exact metadata.name or metadata.namespace change is a rename; a name
+// change the diff cannot place might be one.
+func (p *blockParser) partialRename(obj *Object) []*Object {
+	oldRef, newRef := obj.Ref, obj.Ref
+	typ := kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
+	for _, c := range obj.Changes {
+		if c.Path.Exact() {
+			if c.Op == Modify && c.Old.Kind == Scalar && c.New.Kind == Scalar && !c.Old.Redacted && !c.New.Redacted {
+				switch {
+				case c.Path.Equal(pathName):
+					oldRef.Name, newRef.Name = c.Old.Comparable(), c.New.Comparable()
+				case c.Path.Equal(pathNamespace) && !kube.IsClusterScoped(obj.Ref.Group, obj.Ref.Kind):
+					oldRef.Namespace, newRef.Namespace = c.Old.Comparable(), c.New.Comparable()
+				}
+			}
+			continue
+		}
+		last, _ := c.Path.Last().(kube.Field)
+		if last != "name" && last != "namespace" {
+			continue
+		}
+		for _, place := range typ.Candidates(c.Path, c.Shape, c.GapColumn) {
+			if place.Equal(pathName) || place.Equal(pathNamespace) {
+				obj.Unresolved = append(obj.Unresolved, Note{Pos: c.Pos, Text: fmt.Sprintf("line %d changes a %s whose place the diff does not show: it may be the object's own, and a rename deletes the object (%s)", c.Pos.Line, last, fullContextHint)})
+				break
+			}
+		}
+	}
+	if oldRef.ID() == newRef.ID() {
+		return nil
+	}
+	return p.split(obj, oldRef, newRef, &p.oldT, &p.newT)
+}
+
+// facts looks up the fields the rules asked about on one side. Only
+// present fields are stored; a complete side marks the others absent. A
+// value the visible lines do not resolve stays unknown.
+func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) {
+	if len(p.opts.Facts) == 0 || t == nil {
+		return
+	}
+	if p.factKeys == nil {
+		for _, fp := range p.opts.Facts {
+			p.factKeys = append(p.factKeys, fp.String())
+		}
+	}
+	obj.FactsComplete[side] = complete
+	for i, fp := range p.opts.Facts {
+		n, ok := t.lookup(fp)
+		if !ok || !t.resolved(n) {
+			continue
+		}
+		v, _ := t.valueOf(n)
+		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
+			v = redactValue(v)
+		}
+		if obj.Facts[side] == nil {
+			obj.Facts[side] = make(map[string]Fact, 2)
+		}
+		obj.Facts[side][p.factKeys[i]] = Fact{Presence: Present, Value: v}
+	}
+}

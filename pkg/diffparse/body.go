@@ -1,0 +1,290 @@
+package diffparse
+
+import (
+	"strings"
+
+	"github.com/safediff/safediff/pkg/diag"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// This file reads helm-diff object entries: the header, then the body
+// lines, checked for what helm-diff prints (one document per object, the
+// empty side of an added or removed object), and hands them to analysis.
+// It is shared by the plain helm-diff parser and the wrappers (Stevedore,
+// helmfile) that embed helm-diff output.
+
+// maxBodyLines bounds the lines of one object's diff (runs of blank lines
+// count once). It keeps memory proportional to the input: no object that
+// Kubernetes stores comes near it (etcd takes 1.5 MiB per object).
+const maxBodyLines = 1 << 20
+
+// blockParser reads helm-diff object entries.
+type blockParser struct {
+	in      *input
+	opts    *Options
+	plan    *Plan
+	errs    *errList
+	table   *objectTable
+	release string
+	file    string
+	// reused buffers
+	body       []bodyLine
+	oldL, newL []*bodyLine
+	oldT, newT sideTree // the fast reader's trees, built from the lines
+	oldX, newX sideTree // the exact reader's trees
+	oldC, newC counts
+	factKeys   []string
+}
+
+func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *objectTable) *blockParser {
+	return &blockParser{in: in, opts: opts, plan: plan, errs: errs, table: table}
+}
+
+// entry reads one object: the header line h (already consumed) and the body
+// lines that follow it.
+func (p *blockParser) entry(h header) {
+	body := p.body[:0]
+	defer func() { p.body = body[:0] }()
+	tooLong := false
+	for {
+		l, ok, err := p.in.peek()
+		if !ok {
+			break
+		}
+		if err != nil {
+			p.in.next()
+			p.errs.Add(Pos{Line: l.no}, "%s", err.(*diag.Error).Msg)
+			continue
+		}
+		if !isBodyLine(l.text) {
+			break
+		}
+		p.in.next()
+		b := toBodyLine(l)
+		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
+			body[n-1].rep++ // a run of the same blank line
+			continue
+		}
+		if len(body) >= maxBodyLines {
+			tooLong = true
+			continue
+		}
+		body = append(body, b)
+	}
+	if p.in.err != nil {
+		return // the input ends early: the parse fails, and the body is cut
+	}
+	if tooLong {
+		p.errs.Add(h.pos, "the diff of this object is longer than %d lines; no Kubernetes object is that large (truncated or altered input?)", maxBodyLines)
+		return
+	}
+	p.object(h, body)
+}
+
+func toBodyLine(l iline) bodyLine {
+	t := l.text
+	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide}
+	switch {
+	case t == "...":
+		b.gap = true
+	case t == "" || t == " ":
+		b.side = sideOld | sideNew
+	case t == "+":
+		b.side = sideNew
+	case t == "-":
+		b.side = sideOld
+	case strings.HasPrefix(t, "+ "):
+		b.side, b.text = sideNew, t[2:]
+	case strings.HasPrefix(t, "- "):
+		b.side, b.text = sideOld, t[2:]
+	default:
+		b.side, b.text = sideOld|sideNew, t[2:]
+	}
+	if !b.gap && isBlank(b.text) {
+		b.rep = 1
+	}
+	return b
+}
+
+func (p *blockParser) object(h header, body []bodyLine) {
+	ch, _ := changeOf(FormatDiff, h.msg)
+	obj := &Object{Ref: h.ref, Pos: h.pos, Release: p.release, File: p.file, Content: Complete, Source: h.source, Action: ch.action}
+	if ch.content == Suppressed {
+		// has changed, but diff is empty after suppression.
+		obj.Content = Suppressed
+		if nonBlank(body) {
+			p.errs.Add(h.pos, "an object whose diff is empty after suppression has a body")
+			return
+		}
+		p.table.add(obj)
+		return
+	}
+	if !nonBlank(body) {
+		p.errs.Add(h.pos, "object header without a diff body (truncated input?)")
+		return
+	}
+	if obj.Action == Ownership {
+		if p.ownership(obj, body) {
+			p.table.add(obj)
+		}
+		return
+	}
+	if l := onlyLine(body); l != nil && l.side == sideNew && strings.HasPrefix(l.text, suppressedPrefix) {
+		// helm-diff --suppress KIND / --suppress-secrets
+		if kind := strings.TrimPrefix(l.text, suppressedPrefix); kind != obj.Ref.Kind && h.source == "" {
+			p.errs.Add(Pos{Line: l.no}, "suppression notice names kind %q but the object is a %s", kind, obj.Ref.Kind)
+			return
+		}
+		obj.Content = Suppressed
+		p.table.add(obj)
+		return
+	}
+	if !p.checkShape(obj, body) {
+		return
+	}
+	for _, o := range p.analyse(obj, body) {
+		if h.source != "" && (o.Ref.Kind == "" || o.Ref.Name == "") {
+			p.errs.Add(h.pos, "cannot tell which object %s is: its kind and name are not in the diff", h.source)
+			continue
+		}
+		p.table.add(o)
+	}
+}
+
+// checkShape checks what helm-diff prints of every object body: one YAML
+// document (helm-diff splits the manifest on "\n---\n" only, while helm
+// splits it before any line starting with "---": a body that holds a
+// second document hides an object helm applies), and, for an added or
+// removed object, the empty other side that starts or ends its body (a
+// body cut short lacks it).
+func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
+	ended := [2]int{} // per side: the line of a "..." document end seen
+	for i := range body {
+		l := &body[i]
+		if l.gap {
+			continue
+		}
+		for s, bit := range []uint8{sideOld, sideNew} {
+			if l.side&bit == 0 {
+				continue
+			}
+			if ended[s] > 0 && !isBlank(l.text) && !strings.HasPrefix(trimLeftSpace(l.text), "#") {
+				p.errs.Add(Pos{Line: l.no}, "content after the YAML document end ('...' at line %d) in the diff of %s: helm reads it as another document, which helm-diff shows under this object's key; safediff cannot judge it", ended[s], obj.Ref)
+				return false
+			}
+		}
+		if strings.HasPrefix(l.text, "---") {
+			p.errs.Add(Pos{Line: l.no}, "a second YAML document starts here, inside the diff of %s: helm applies it as an object of its own, but helm-diff shows it under this object's key, so safediff cannot judge it (check the chart's document separators: helm-diff splits only on a line that is exactly '---')", obj.Ref)
+			return false
+		}
+		if docMarker(l.text) {
+			for s, bit := range []uint8{sideOld, sideNew} {
+				if l.side&bit != 0 {
+					ended[s] = l.no
+				}
+			}
+		}
+	}
+	if kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) {
+		// helm-diff rewrites Secrets to redact them: no empty side is shown
+		return true
+	}
+	// helm-diff diffs the object's text against an empty text, which is
+	// one empty line. That line is printed as a '- ' line (added objects;
+	// '+ ' for removed ones), or, when the object's text has an empty line
+	// of its own (a document that ends with a block scalar, a blank line
+	// in one), it pairs with it and is printed as a blank context line,
+	// or as "..." under --context. Every other line is of the object's
+	// side. A body without that line, or with any other line, is not
+	// helm-diff's.
+	switch obj.Action {
+	case Create:
+		if ok, at := oneSided(body, sideNew); !ok {
+			p.errs.Add(Pos{Line: at}, "the diff of added %s is not helm-diff's diff against an empty text (a line of another side, or no '- ' line for the empty old side; truncated or altered input?)", obj.Ref)
+			return false
+		}
+	case Delete:
+		if ok, at := oneSided(body, sideOld); !ok {
+			p.errs.Add(Pos{Line: at}, "the diff of removed %s is not helm-diff's diff against an empty text (a line of another side, or no '+ ' line for the empty new side; truncated input?)", obj.Ref)
+			return false
+		}
+	}
+	return true
+}
+
+// oneSided reports whether body is helm-diff's diff of a text against
+// an empty text: lines of side only, and at least one line for the empty
+// text (an empty line of the other side, a blank context line, or "...").
+// When it is not, at is the line to name.
+func oneSided(body []bodyLine, side uint8) (ok bool, at int) {
+	shared := false
+	for i := range body {
+		l := &body[i]
+		switch {
+		case l.gap || l.text == "" && l.side&side == 0 || l.text == "" && l.side == sideOld|sideNew:
+			shared = true
+		case l.side != side:
+			return false, l.no
+		}
+	}
+	if !shared {
+		if side == sideNew {
+			return false, body[0].no
+		}
+		return false, body[len(body)-1].no
+	}
+	return true, 0
+}
+
+func nonBlank(body []bodyLine) bool {
+	for i := range body {
+		if body[i].gap || !isBlank(body[i].text) {
+			return true
+		}
+	}
+	return false
+}
+
+// onlyLine returns the one line of a body that is not blank, or nil.
+func onlyLine(body []bodyLine) *bodyLine {
+	var only *bodyLine
+	for i := range body {
+		if body[i].gap || !isBlank(body[i].text) {
+			if only != nil {
+				return nil
+			}
+			only = &body[i]
+		}
+	}
+	return only
+}
+
+// trimBlank returns the body without blank lines.
+func trimBlank(body []bodyLine) []bodyLine {
+	var out []bodyLine
+	for _, l := range body {
+		if l.gap || !isBlank(l.text) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (p *blockParser) ownership(obj *Object, body []bodyLine) bool {
+	for _, l := range trimBlank(body) {
+		switch {
+		case l.side == sideOld && obj.OldOwner == "":
+			obj.OldOwner = strings.Clone(strings.TrimSpace(l.text))
+		case l.side == sideNew && obj.NewOwner == "":
+			obj.NewOwner = strings.Clone(strings.TrimSpace(l.text))
+		default:
+			p.errs.Add(Pos{Line: l.no}, "unexpected line in an ownership change (want one '- old-namespace/release' and one '+ new-namespace/release' line)")
+			return false
+		}
+	}
+	if obj.NewOwner == "" {
+		p.errs.Add(obj.Pos, "ownership change without the new owner")
+		return false
+	}
+	return true
+}

@@ -1,0 +1,102 @@
+package diffparse
+
+import (
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// This file is the one table of objects that every input format fills: the
+// mapping from helm-diff's words for a change to an action, and the check
+// that no object appears twice.
+
+// change is what an input format says happens to an object.
+type change struct {
+	action  Action
+	content Content // what the format shows of such an object, when that is not all of it
+}
+
+// changeWords maps each format's words for a change to it: the diff
+// headers (also inside Stevedore and helmfile streams), the simple lines,
+// and the change types of the json and structured formats.
+var changeWords = map[Format]map[string]change{
+	FormatDiff: {
+		"has changed:":       {action: Update},
+		"has been added:":    {action: Create},
+		"has been removed:":  {action: Delete},
+		"changed ownership:": {action: Ownership},
+		"has changed, but diff is empty after suppression.": {action: Update, content: Suppressed},
+	},
+	FormatSimple: {
+		"to be added.":         {action: Create},
+		"to be changed.":       {action: Update},
+		"to be removed.":       {action: Delete},
+		"to change ownership.": {action: Ownership},
+		"has changed, but diff is empty after suppression.": {action: Update, content: Suppressed},
+	},
+	FormatJSON: {
+		"ADD":               {action: Create},
+		"MODIFY":            {action: Update},
+		"REMOVE":            {action: Delete},
+		"OWNERSHIP":         {action: Ownership},
+		"MODIFY_SUPPRESSED": {action: Update, content: Suppressed},
+	},
+	FormatStructured: {
+		"ADD":       {action: Create},
+		"MODIFY":    {action: Update, content: Partial},
+		"REMOVE":    {action: Delete},
+		"OWNERSHIP": {action: Ownership},
+	},
+}
+
+// changeOf returns the change a format's words say.
+func changeOf(f Format, words string) (change, bool) {
+	c, ok := changeWords[f][words]
+	return c, ok
+}
+
+type objKey struct {
+	release string
+	id      kube.ObjectID
+}
+
+// objectTable collects the objects of a plan in input order.
+type objectTable struct {
+	plan *Plan
+	errs *errList
+	seen map[objKey]*Object
+}
+
+func newObjectTable(plan *Plan, errs *errList) *objectTable {
+	return &objectTable{plan: plan, errs: errs, seen: map[objKey]*Object{}}
+}
+
+// add records an object. An ownership entry and a content entry of the same
+// object (helm-diff --take-ownership prints both) are merged; any other
+// second entry of an object is an error: two diffs were concatenated, or
+// the input was altered.
+func (tb *objectTable) add(obj *Object) {
+	if obj.Ref.Kind == "" || obj.Ref.Name == "" {
+		tb.errs.Add(obj.Pos, "object without a kind or a name (kind %q, name %q)", obj.Ref.Kind, obj.Ref.Name)
+		return
+	}
+	k := objKey{release: obj.Release, id: obj.Ref.ID()}
+	if prev, ok := tb.seen[k]; ok {
+		switch {
+		case prev.Action == Ownership && obj.Action != Ownership:
+			prev.Action, prev.Changes, prev.Content, prev.Facts, prev.FactsComplete, prev.Unresolved = obj.Action, obj.Changes, obj.Content, obj.Facts, obj.FactsComplete, obj.Unresolved
+			if prev.Source == "" {
+				prev.Source = obj.Source
+			}
+			if prev.Ref.Version == "" {
+				prev.Ref.Version = obj.Ref.Version
+			}
+			return
+		case obj.Action == Ownership && prev.Action != Ownership:
+			prev.OldOwner, prev.NewOwner = obj.OldOwner, obj.NewOwner
+			return
+		}
+		tb.errs.Add(obj.Pos, "object %s appears twice (first at line %d)", obj.Ref, prev.Pos.Line)
+		return
+	}
+	tb.seen[k] = obj
+	tb.plan.Objects = append(tb.plan.Objects, obj)
+}

@@ -1,0 +1,629 @@
+package diffparse_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/review"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// These tests pin the reading of YAML that a line-based reader gets wrong
+// and Kubernetes does not: each entry is read in the diff format (full
+// context), inside a helmfile stream (full context too), and inside a
+// Stevedore plan (five lines of context). Complete objects must come out
+// at the level of Kubernetes' reading; partial ones at that level, or with
+// the lines they cannot resolve in Object.Unresolved (classification then
+// judges them by the worst their changes could be).
+
+// reviewed runs the whole review with the default rules.
+func reviewed(t *testing.T, input string) (rules.Level, *diffparse.Plan) {
+	t.Helper()
+	rep, err := review.Review(strings.NewReader(input), review.Options{})
+	if err != nil {
+		t.Fatalf("review: %v\n%s", allErrors(err), input)
+	}
+	return rep.Result.Highest, rep.Result.Plan
+}
+
+func hasChange(p *diffparse.Plan, path string, op diffparse.Op) bool {
+	for _, o := range p.Objects {
+		for _, c := range o.Changes {
+			if c.Path.String() == path && c.Op == op {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func unresolved(p *diffparse.Plan) bool {
+	for _, o := range p.Objects {
+		if len(o.Unresolved) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// The entries: each shows in its changed lines only what a line reader
+// reads as harmless.
+const (
+	anchoredDeployment = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+-   labels: &labels {app: web, tier: front}
++   labels: &labels {app: web, tier: back}
+  spec:
+    replicas: 3
+    selector:
+      matchLabels: *labels
+    template:
+      metadata:
+        labels: *labels
+      spec:
+        containers:
+          - &web
+            name: web
+            image: nginx:1.25
+            resources: {requests: {cpu: 100m}}
+          - <<: *web
+            name: sidecar
+`
+	aliasedImage = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    annotations:
+-     image: &image "nginx:1.25"
++     image: &image "nginx:1.27"
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: *image
+`
+	mergedDefaults = `default, db, StatefulSet (apps) has changed:
+  # Source: demo/templates/statefulset.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+-   annotations: &defaults {replicas: 3}
++   annotations: &defaults {replicas: 1}
+  spec:
+    <<: *defaults
+    serviceName: db
+    selector:
+      matchLabels:
+        app: db
+    persistentVolumeClaimRetentionPolicy:
+      whenScaled: Delete
+    template:
+      metadata:
+        labels:
+          app: db
+      spec:
+        containers:
+          - name: db
+            image: redis:7
+`
+	flowStrategy = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    strategy: {type: Recreate}
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+-           image: nginx:1.25
++           image: nginx:1.27
+`
+	flowRetention = `default, db, StatefulSet (apps) has changed:
+  # Source: demo/templates/statefulset.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+  spec:
+-   replicas: 3
++   replicas: 1
+    persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Delete}
+    serviceName: db
+    selector:
+      matchLabels:
+        app: db
+`
+	escapedLineBreak = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    strategy:
+      type: "Recre\
+        ate"
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+-           image: nginx:1.25
++           image: nginx:1.27
+`
+	duplicateKey = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+-           image: nginx:1.25
++           image: nginx:1.27
+    replicas: 1
+`
+	unicodeBreak = "default, web, Service (v1) has changed:\n" +
+		"  # Source: demo/templates/service.yaml\n" +
+		"  apiVersion: v1\n" +
+		"  kind: Service\n" +
+		"  spec:\n" +
+		"    selector:\n" +
+		"      app: web\n" +
+		"  metadata:\n" +
+		"    name: web\n" +
+		"    labels:\n" +
+		"-     note: plain\n" +
+		"+     note: plain\u2028spec: {selector: {app: attacker}}\n"
+	reorderedEnv = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+            env:
+-             - name: URL
+-               value: "http://$(HOST)"
+              - name: HOST
+                value: db
++             - name: URL
++               value: "http://$(HOST)"
+`
+	reorderedArgs = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+-           args: [--config=/etc/web.yaml, --strict]
++           args: [--strict, --config=/etc/web.yaml]
+`
+	reorderedContainers = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+-         - name: sidecar
+-           image: busybox:1
+          - name: web
+            image: nginx:1.25
++         - name: sidecar
++           image: busybox:1
+`
+)
+
+func TestReadingAsKubernetes(t *testing.T) {
+	tests := []struct {
+		name  string
+		entry string
+		// the reading of the complete object: the level and a change it has
+		level rules.Level
+		path  string
+		op    diffparse.Op
+		// fact is the field that decides the level, when Stevedore's five
+		// lines of context may hide it
+		fact string
+		// partial: the Stevedore reading must reach the level, say that it
+		// cannot resolve the object, or leave the deciding fact unknown (so
+		// that classification assumes its worst value)
+		reason string
+	}{
+		{"anchor and aliases: the selector changes", anchoredDeployment, rules.Disruptive, "spec.selector.matchLabels.tier", diffparse.Modify, "",
+			"matchLabels: *labels aliases the labels whose anchor line changed: the Deployment's immutable selector changes"},
+		{"alias of an image", aliasedImage, rules.Restart, "spec.template.spec.containers[name=web].image", diffparse.Modify, "",
+			"image: *image aliases the changed anchor: the pods get a new image"},
+		{"merge key", mergedDefaults, rules.Destructive, "spec.replicas", diffparse.Modify, "",
+			"<<: *defaults merges replicas 3 -> 1 into the spec, with whenScaled Delete: the claims of the removed pods are deleted"},
+		{"flow-style strategy", flowStrategy, rules.Disruptive, "spec.template.spec.containers[name=web].image", diffparse.Modify, "spec.strategy.type",
+			"strategy: {type: Recreate} makes the restart stop every pod first"},
+		{"flow-style retention policy", flowRetention, rules.Destructive, "spec.replicas", diffparse.Modify, "",
+			"whenScaled: Delete written in flow style: scaling 3 -> 1 deletes two claims"},
+		{"escaped line break in a quoted scalar", escapedLineBreak, rules.Disruptive, "spec.template.spec.containers[name=web].image", diffparse.Modify, "spec.strategy.type",
+			`"Recre\` + "\n" + `ate" is Recreate`},
+		{"duplicate keys, the last wins", duplicateKey, rules.Disruptive, "spec.template.spec.containers[name=web].image", diffparse.Modify, "spec.replicas",
+			"go-yaml keeps the last replicas: 1, so the restart leaves nothing serving"},
+		{"a Unicode line break adds a key", unicodeBreak, rules.Disruptive, "spec.selector.app", diffparse.Modify, "",
+			"go-yaml breaks the line at U+2028: a second spec replaces the Service's selector"},
+		{"reordered env", reorderedEnv, rules.Restart, "spec.template.spec.containers[name=web].env", diffparse.Reorder, "",
+			"env order is meaning ($(HOST) expands only after HOST): the pod template changes"},
+		{"reordered arguments", reorderedArgs, rules.Restart, "spec.template.spec.containers[name=web].args", diffparse.Reorder, "",
+			"a list of scalars in another order is another command line"},
+		{"reordered containers", reorderedContainers, rules.Restart, "spec.template.spec.containers", diffparse.Reorder, "",
+			"a new container order is a new pod template"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, f := range []struct {
+				name, input string
+			}{{"diff", tc.entry}, {"helmfile", inHelmfile(tc.entry)}} {
+				level, plan := reviewed(t, f.input)
+				if level < tc.level {
+					t.Errorf("%s: level %s, want at least %s\nreason: %s", f.name, level, tc.level, tc.reason)
+				}
+				if !hasChange(plan, tc.path, tc.op) {
+					t.Errorf("%s: no %s change at %s\nreason: %s", f.name, tc.op, tc.path, tc.reason)
+				}
+			}
+			level, plan := reviewed(t, inStevedore(tc.entry))
+			hidden := false
+			if tc.fact != "" {
+				fp, _ := kube.ParsePath(tc.fact)
+				hidden = plan.Objects[0].Fact(diffparse.New, fp).Presence == diffparse.Unknown
+			}
+			if level < tc.level && !unresolved(plan) && !hidden {
+				t.Errorf("stevedore: level %s without unresolved notes or an unknown %s, want at least %s\nreason: %s", level, tc.fact, tc.level, tc.reason)
+			}
+		})
+	}
+}
+
+// TestDocumentsAsHelmSplitsThem: helm applies every YAML document of a
+// manifest as an object; helm-diff keys a body by its first document only.
+func TestDocumentsAsHelmSplitsThem(t *testing.T) {
+	hidden := `default, web, HorizontalPodAutoscaler (autoscaling) has changed:
+  # Source: demo/templates/hpa.yaml
+  apiVersion: autoscaling/v2
+  kind: HorizontalPodAutoscaler
+  metadata:
+    name: web
+  spec:
+    maxReplicas: 5
+  --- # helm splits here, helm-diff does not
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+  spec:
+-   replicas: 3
++   replicas: 0
+`
+	ended := strings.Replace(hidden, "  --- # helm splits here, helm-diff does not\n", "  ...\n", 1)
+	for _, tc := range []struct {
+		name, input, want string
+	}{
+		{"a document separator with a comment", hidden, "line 9: a second YAML document starts here"},
+		{"inside helmfile", inHelmfile(hidden), "line 10: a second YAML document starts here"},
+		{"inside stevedore, where the separator is elided", inStevedore(hidden), "the header names a HorizontalPodAutoscaler, but the document is a StatefulSet"},
+		{"content after a document end", ended, "line 10: content after the YAML document end"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			if err == nil || !strings.Contains(allErrors(err), tc.want) {
+				t.Fatalf("want an error containing %q, got %v", tc.want, err)
+			}
+		})
+	}
+}
+
+// TestRenames: helm-diff pairs two objects under one key (--find-renames,
+// the helm-diff/base-name annotation); Kubernetes deletes the old one and
+// creates the new one.
+func TestRenames(t *testing.T) {
+	pvc := `default, data, PersistentVolumeClaim (v1) has changed:
+  # Source: demo/templates/pvc.yaml
+  apiVersion: v1
+  kind: PersistentVolumeClaim
+  metadata:
+-   name: data-v1
++   name: data-v2
+    annotations:
+      helm-diff/base-name: data
+  spec:
+    accessModes: [ReadWriteOnce]
+    resources:
+      requests:
+        storage: 1Gi
+`
+	findRenames := `default, cfg-5f7d8c, ConfigMap (v1) has changed:
+  # Source: demo/templates/configmap.yaml
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+-   name: cfg-5f7d8c
++   name: cfg-9a1b2c
+  data:
+    a: "1"
+`
+	for _, tc := range []struct {
+		name, input string
+		want        string
+		level       rules.Level
+	}{
+		{"a renamed claim, by base-name", pvc, "delete PersistentVolumeClaim/default/data-v1 create PersistentVolumeClaim/default/data-v2", rules.Destructive},
+		{"a renamed claim in helmfile", inHelmfile(pvc), "delete PersistentVolumeClaim/default/data-v1 create PersistentVolumeClaim/default/data-v2", rules.Destructive},
+		{"a renamed claim with context", withContext(pvc, 1), "delete PersistentVolumeClaim/default/data-v1 create PersistentVolumeClaim/default/data-v2", rules.Destructive},
+		{"find-renames", findRenames, "delete ConfigMap/default/cfg-5f7d8c create ConfigMap/default/cfg-9a1b2c", rules.Disruptive},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			level, plan := reviewed(t, tc.input)
+			var got []string
+			for _, o := range plan.Objects {
+				got = append(got, o.Action.String()+" "+o.Ref.String())
+			}
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("objects %q, want %q", got, tc.want)
+			}
+			if level < tc.level {
+				t.Errorf("level %s, want at least %s", level, tc.level)
+			}
+		})
+	}
+}
+
+// TestTruncatedStreams: a stream cut short must not read as a shorter
+// plan, nor a trailer that says there are changes as no changes.
+func TestTruncatedStreams(t *testing.T) {
+	removed := "default, db, StatefulSet (apps) has been removed:\n- apiVersion: apps/v1\n- kind: StatefulSet\n- metadata:\n-   name: db\n+ \n"
+	modified := "default, cfg, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\n"
+	trailer := "Error: identified at least one change, exiting with non-zero exit code (detailed-exitcode parameter enabled)\nError: plugin \"diff\" exited with error\n"
+	for _, tc := range []struct {
+		name, input, want string
+	}{
+		{"cut mid-line", modified + "default, db, StatefulSet (apps) has cha", "line 5: the input ends in the middle of this line"},
+		{"cut mid-value", modified[:len(modified)-3], "line 4: the input ends in the middle of this line"},
+		{"cut in a removed body", removed[:len(removed)-3], "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
+		{"cut in a removed body at a line end", removed[:len(removed)-4] + "\n" + modified, "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
+		{"cut in a removed body, helmfile", inHelmfile(removed[:len(removed)-3]), "no '+ ' line for the empty new side"},
+		{"cut in an added body", "default, db, StatefulSet (apps) has been added:\n+ apiVersion: apps/v1\n", "line 2: the diff of added StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
+		{"trailer without objects", trailer, "line 1: the stream says the diff found changes, but it lists no object"},
+		{"json [] with the trailer", "[]\n" + trailer, "line 2: the stream says the diff found changes"},
+		{"structured [] with the trailer", "[\n]\n" + trailer, "the stream says the diff found changes"},
+		{"simple with the trailer", "Plan: 0 to add, 0 to change, 0 to destroy, 0 to change ownership.\n" + trailer, "line 2: the stream says the diff found changes"},
+		{"helmfile says there are changes", "Comparing release=web, chart=./web, namespace=default\nIdentified at least one change\n", "line 2: the stream says the diff found changes"},
+		{"stevedore no changes with the trailer", "No changes in the plan\n" + trailer, "the stream says the diff found changes"},
+		{"json without its final newline", "[]", "line 1: the input ends in the middle of this line"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			if err == nil {
+				t.Fatalf("want an error containing %q, got a plan:\n%s", tc.want, summary(plan))
+			}
+			if !strings.Contains(allErrors(err), tc.want) {
+				t.Fatalf("error %q does not contain %q", allErrors(err), tc.want)
+			}
+		})
+	}
+}
+
+// TestAddedAndRemovedBodies: helm-diff diffs an added (removed) object's
+// text against an empty text, one empty line. When the text has an empty
+// line of its own (a ConfigMap that ends with a block scalar, a blank line
+// inside one), the two pair up and the body has no '- ' ('+ ') line, but a
+// blank context line, or "..." under --context 0. Every shape helm-diff
+// prints is read; a body with a line of the other side, or without the
+// empty text's line, is not helm-diff's.
+func TestAddedAndRemovedBodies(t *testing.T) {
+	const head = "+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: c\n+ data:\n+   run.sh: |\n+     a\n"
+	added := "default, c, ConfigMap (v1) has been added:\n"
+	removed := "default, c, ConfigMap (v1) has been removed:\n"
+	minus := strings.ReplaceAll(head, "+ ", "- ")
+	for _, tc := range []struct {
+		name, input string
+		want        string // "" reads; else a substring of the error
+		why         string
+	}{
+		{"added, '- ' first", added + "- \n" + head, "", "a text without a final newline: the empty text is a '- ' line"},
+		{"added, blank line last", added + head + "\n", "", "a text that ends with a block scalar ends with a newline: the empty lines pair"},
+		{"added, blank line inside", added + head + "\n+     b\n", "", "the empty text pairs with a blank line inside the block scalar"},
+		{"added, --context 0", added + head + "...\n", "", "the paired empty line is elided"},
+		{"added, real capture", readFile(t, "../../testdata/helm-diff/cli-migrate-redis-new-release.txt"), "", "helm-diff 3.13.2 on a new release of charts/redis"},
+		{"removed, '+ ' last", removed + minus + "+ \n", "", "the empty new text is a '+ ' line"},
+		{"removed, blank line last", removed + minus + "\n", "", "the empty lines pair"},
+		{"added, no empty text", added + head, "line 2: the diff of added ConfigMap/default/c is not helm-diff's diff against an empty text", "the body was cut, or is not helm-diff's"},
+		{"added, a context line", added + "- \n" + head + "    b\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an added object has no old text to share a line with"},
+		{"added, an old line", added + head + "\n-   x: y\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an old line with text in an added object"},
+		{"removed, a new line", removed + minus + "+   x: y\n\n", "line 9: the diff of removed ConfigMap/default/c is not helm-diff's", "a new line with text in a removed object"},
+		{"removed, no empty text", removed + minus, "line 8: the diff of removed ConfigMap/default/c is not helm-diff's diff against an empty text", "the stream was cut inside the removed object"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("%s: want it read, got %v", tc.why, allErrors(err))
+			case tc.want != "" && err == nil:
+				t.Fatalf("%s: want an error containing %q, got a plan:\n%s", tc.why, tc.want, summary(plan))
+			case tc.want != "" && !strings.Contains(allErrors(err), tc.want):
+				t.Fatalf("%s: error %q does not contain %q", tc.why, allErrors(err), tc.want)
+			}
+		})
+	}
+}
+
+// TestHiddenFactsAreUnknown: a field that --context hides is unknown, never
+// absent (classification assumes its worst value), and a value the visible
+// lines do not resolve is unknown too.
+func TestHiddenFactsAreUnknown(t *testing.T) {
+	replicas := kube.Path{kube.Field("spec"), kube.Field("replicas")}
+	elided := withContext(flowStrategy, 2)
+	aliased := strings.Replace(withContext(flowStrategy, 2), "...\n", "...\n  spec:\n    replicas: *one\n", 1)
+	for _, tc := range []struct {
+		name, input string
+	}{{"hidden by --context", elided}, {"an alias the diff does not resolve", aliased}} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{Facts: []kube.Path{replicas}})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			for _, side := range []diffparse.Side{diffparse.Old, diffparse.New} {
+				if f := plan.Objects[0].Fact(side, replicas); f.Presence != diffparse.Unknown {
+					t.Errorf("%s replicas: %v %q, want unknown", side, f.Presence, f.Value.Text)
+				}
+			}
+		})
+	}
+}
+
+// TestScalarTypes: values carry the type the API server reads, so that a
+// value of the wrong type for its field can be refused.
+func TestScalarTypes(t *testing.T) {
+	input := `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+-   replicas: 3
++   replicas: abc
+-   paused: no
++   paused: "no"
+-   minReadySeconds: 1.0
++   minReadySeconds: 1.5
+-   revisionHistoryLimit: ~
++   revisionHistoryLimit: 0x0A
+`
+	want := map[string][2]diffparse.ScalarType{
+		"spec.replicas":             {diffparse.IntType, diffparse.StringType},
+		"spec.paused":               {diffparse.BoolType, diffparse.StringType},
+		"spec.minReadySeconds":      {diffparse.IntType, diffparse.FloatType},
+		"spec.revisionHistoryLimit": {diffparse.NullType, diffparse.IntType},
+	}
+	for name, input := range map[string]string{"diff": input, "context": withContext(input, 0), "stevedore": inStevedore(input)} {
+		plan, err := diffparse.ParseString(input, diffparse.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, allErrors(err))
+		}
+		got := map[string][2]diffparse.ScalarType{}
+		for _, c := range plan.Objects[0].Changes {
+			got[string(c.Path.Last().(kube.Field))] = [2]diffparse.ScalarType{c.Old.Type, c.New.Type}
+		}
+		for path, w := range want {
+			if got[path[strings.LastIndexByte(path, '.')+1:]] != w {
+				t.Errorf("%s: %s types %v, want %v", name, path, got[path], w)
+			}
+		}
+	}
+}
+
+// TestPartialDuplicateKeys: in a partial body, a key seen twice in one
+// mapping may hide another document or value between: the object is
+// unresolved.
+func TestPartialDuplicateKeys(t *testing.T) {
+	input := `default, web, Deployment (apps) has changed:
+...
+  spec:
+    replicas: 3
+...
+  spec:
+-   replicas: 1
++   replicas: 2
+...
+`
+	plan, err := diffparse.ParseString(input, diffparse.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	if !unresolved(plan) {
+		t.Fatalf("two visible spec keys, and no unresolved note:\n%s", summary(plan))
+	}
+}
+
+func readFile(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

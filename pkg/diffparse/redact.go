@@ -1,0 +1,97 @@
+package diffparse
+
+import (
+	"encoding/base64"
+	"regexp"
+	"strconv"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// This file applies kube's redaction policy (kube.Sensitive) to the values
+// the reader keeps: a value is redacted when its field, or any field below
+// it, is sensitive. Values are redacted as they are parsed, so that no
+// later stage can print them.
+
+// redactChange redacts the values of a change whose field, or any field of
+// its old (node on of oldT) or new (node nn of newT) subtree, is sensitive.
+func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT *sideTree, nn int32) {
+	sensitive := kube.Sensitive(ref.Group, ref.Kind, c.Path) ||
+		on >= 0 && oldT.sensitiveBelow(ref, c.Path, on) ||
+		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn)
+	if sensitive {
+		c.Old = redactValue(c.Old)
+		c.New = redactValue(c.New)
+	}
+}
+
+// sensitiveBelow reports whether a field below node n (at path p) is
+// sensitive: an added env list holding a password, an annotation map
+// holding last-applied-configuration.
+func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool {
+	if t.nodes[n].firstChild < 0 {
+		return false
+	}
+	var typ *kube.Type
+	if p.Exact() {
+		typ = t.typ.At(p)
+	}
+	// one path buffer for the whole walk: kube.Sensitive keeps nothing
+	buf := make(kube.Path, len(p), len(p)+16)
+	copy(buf, p)
+	var walk func(n int32, typ *kube.Type, depth int) bool
+	walk = func(n int32, typ *kube.Type, depth int) bool {
+		if depth > maxNesting {
+			return true
+		}
+		at := len(buf)
+		defer func() { buf = buf[:at] }()
+		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			nd := &t.nodes[ch]
+			var ct *kube.Type
+			switch {
+			case nd.kind == kDetached || nd.kind == kUnknown:
+				if walk(ch, nil, depth+1) {
+					return true
+				}
+				continue
+			case nd.item:
+				buf, ct = append(buf[:at], t.itemStep(ch, typ)), typ.Item()
+			default:
+				buf, ct = append(buf[:at], kube.Field(nd.key)), typ.Field(nd.key)
+			}
+			if kube.Sensitive(ref.Group, ref.Kind, buf) || walk(ch, ct, depth+1) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(n, typ, 0)
+}
+
+// redactMarkerRE matches helm-diff's redaction markers.
+var redactMarkerRE = regexp.MustCompile(`^(?:REDACTED|-{8}|\+{8}) # \((\d+) bytes\)$`)
+
+func redactValue(v Value) Value {
+	if v.Kind == NoValue || v.Redacted {
+		return v
+	}
+	return Value{Kind: v.Kind, Redacted: true, Bytes: secretSize(v)}
+}
+
+// secretSize returns the size of a secret value: helm-diff's redaction
+// marker states it; base64 data (Secret data shown with --show-secrets, or
+// by Stevedore) is measured decoded; anything else by its length.
+func secretSize(v Value) int {
+	if v.Kind != Scalar {
+		return -1
+	}
+	if m := redactMarkerRE.FindStringSubmatch(v.Text); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	if b, err := base64.StdEncoding.DecodeString(v.Text); err == nil && v.Text != "" {
+		return len(b)
+	}
+	return len(v.Text)
+}

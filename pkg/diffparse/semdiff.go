@@ -1,0 +1,310 @@
+package diffparse
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// This file compares the two sides of a complete object as values, the way
+// Kubernetes sees them: mappings by key, lists of merge-keyed items by key
+// (when every item has a unique one) else by position, a change of order
+// as a change, scalars by their resolved value (a change of spelling only
+// is a reformat), and an added or removed subtree as one change.
+
+// semChange is one difference between the two sides.
+type semChange struct {
+	path     kube.Path
+	op       Op
+	old, new int32 // nodes of each side, -1 for none
+	// for Reorder: the items' keys (or the items) of each side, in order
+	oldOrder, newOrder []string
+}
+
+type differ struct {
+	a, b   *sideTree
+	ca, cb *counts // changed-line counts of the fast trees (nil for exact ones)
+	out    []semChange
+}
+
+// semanticDiff compares the roots of two complete sides.
+func semanticDiff(a, b *sideTree, ca, cb *counts) []semChange {
+	d := &differ{a: a, b: b, ca: ca, cb: cb}
+	d.diff(kube.Path{}, a.typ, root, root)
+	return d.out
+}
+
+// changedIn reports whether node n's lines hold a changed line; nodes
+// without lines (the exact reader's) count as changed.
+func changedIn(t *sideTree, c *counts, n int32) bool {
+	nd := &t.nodes[n]
+	if t.exact || c == nil || nd.own < 0 {
+		return true
+	}
+	_, changed := c.span(nd.own, nd.end)
+	return changed > 0
+}
+
+// sameLines reports whether two nodes of the fast trees stand on the same
+// input lines.
+func (d *differ) sameLines(na, nb int32) bool {
+	x, y := &d.a.nodes[na], &d.b.nodes[nb]
+	if d.a.exact || d.b.exact || x.own < 0 || y.own < 0 {
+		return false
+	}
+	return d.a.lines[x.own].no == d.b.lines[y.own].no && d.a.lines[x.end].no == d.b.lines[y.end].no
+}
+
+// ownsLine reports whether node n of a fast tree is written on a line of
+// its own (not inside a flow collection, not read by the exact reader).
+func ownsLine(t *sideTree, n int32) bool {
+	nd := &t.nodes[n]
+	return !t.exact && nd.own >= 0 && t.owner[nd.own] == n
+}
+
+// sameText reports whether two nodes of the fast trees are written alike
+// on their own lines: a line that only moved (with its list item) is not a
+// change of spelling.
+func (d *differ) sameText(na, nb int32) bool {
+	x, y := &d.a.nodes[na], &d.b.nodes[nb]
+	if !ownsLine(d.a, na) || !ownsLine(d.b, nb) || x.end-x.own != y.end-y.own {
+		return false
+	}
+	for i := int32(0); i <= x.end-x.own; i++ {
+		if la, lb := d.a.lines[x.own+i], d.b.lines[y.own+i]; la.text != lb.text || la.cr != lb.cr {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
+	d.out = append(d.out, semChange{path: p, op: op, old: na, new: nb})
+}
+
+func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
+	chA, chB := changedIn(d.a, d.ca, na), changedIn(d.b, d.cb, nb)
+	if !chA && !chB && d.sameLines(na, nb) {
+		return // the same unchanged lines: the same value
+	}
+	ka, kb := d.a.vkindOf(na), d.b.vkindOf(nb)
+	if ka != kb {
+		d.emit(p, Modify, na, nb)
+		return
+	}
+	switch ka {
+	case vMap:
+		d.diffMap(p, typ, na, nb)
+	case vSeq:
+		d.diffSeq(p, typ, na, nb)
+	default:
+		sa, sb := d.a.scalarOf(na), d.b.scalarOf(nb)
+		switch {
+		case !sa.equal(sb):
+			d.emit(p, Modify, na, nb)
+		case (chA && ownsLine(d.a, na) || chB && ownsLine(d.b, nb)) && !d.sameText(na, nb):
+			d.emit(p, Reformat, na, nb)
+		}
+	}
+}
+
+// unchanged reports whether two nodes of the fast trees stand on the same
+// unchanged lines: then they hold the same value.
+func (d *differ) unchanged(na, nb int32) bool {
+	return !changedIn(d.a, d.ca, na) && !changedIn(d.b, d.cb, nb) && d.sameLines(na, nb)
+}
+
+// diffChild compares the children na and nb at step s below path p,
+// building their path only when they differ.
+func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int32) {
+	if !d.unchanged(na, nb) {
+		d.diff(p.Child(s), typ, na, nb)
+	}
+}
+
+// smallMap bounds the mappings compared in place, without an index.
+const smallMap = 16
+
+func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
+	if d.a.fewEntries(na, smallMap) && d.b.fewEntries(nb, smallMap) {
+		for ch := d.a.nodes[na].firstChild; ch >= 0; ch = d.a.nodes[ch].next {
+			if !d.a.effective(ch) {
+				continue
+			}
+			k := d.a.nodes[ch].key
+			if m := d.b.child(nb, k); m >= 0 {
+				d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), ch, m)
+			} else {
+				d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, ch, -1)
+			}
+		}
+		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
+			if k := d.b.nodes[ch].key; d.b.effective(ch) && d.a.child(na, k) < 0 {
+				d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, ch)
+			}
+		}
+		return
+	}
+	keysA, nodesA := d.a.mapEntries(na)
+	keysB, nodesB := d.b.mapEntries(nb)
+	inB := make(map[string]int, len(keysB))
+	for i, k := range keysB {
+		inB[k] = i
+	}
+	seen := make([]bool, len(keysB))
+	for i, k := range keysA {
+		if j, ok := inB[k]; ok {
+			seen[j] = true
+			d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), nodesA[i], nodesB[j])
+			continue
+		}
+		d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, nodesA[i], -1)
+	}
+	for j, k := range keysB {
+		if !seen[j] {
+			d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, nodesB[j])
+		}
+	}
+}
+
+// fewEntries reports whether mapping n has at most max children.
+func (t *sideTree) fewEntries(n int32, max int) bool {
+	c := 0
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if c++; c > max {
+			return false
+		}
+	}
+	return true
+}
+
+// effective reports whether child ch of a mapping is an entry that counts:
+// not structure the diff does not show, and not followed by another entry
+// with the same key (the last of duplicate keys wins, as in go-yaml).
+func (t *sideTree) effective(ch int32) bool {
+	c := &t.nodes[ch]
+	if c.item || c.kind == kDetached || c.kind == kUnknown {
+		return false
+	}
+	for o := c.next; o >= 0; o = t.nodes[o].next {
+		if t.nodes[o].key == c.key && !t.nodes[o].item {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeKeyOf returns the field that identifies the items of a list of type
+// lt: its patchMergeKey, or "name" when the schema does not know the list.
+func mergeKeyOf(lt *kube.Type) string {
+	if lt == nil {
+		return "name"
+	}
+	return lt.MergeKey
+}
+
+// keyedItems returns the items of a list and their keys, ok when every
+// item has a unique key.
+func keyedItems(t *sideTree, n int32, field string) ([]int32, []string, bool) {
+	var items []int32
+	var keys []string
+	seen := map[string]bool{}
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		k, ok := t.itemKey(ch, field)
+		if !ok || seen[k] {
+			return nil, nil, false
+		}
+		seen[k] = true
+		items = append(items, ch)
+		keys = append(keys, k)
+	}
+	return items, keys, true
+}
+
+func listItems(t *sideTree, n int32) []int32 {
+	var items []int32
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		items = append(items, ch)
+	}
+	return items
+}
+
+func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
+	it := typ.Item()
+	if field := mergeKeyOf(typ); field != "" {
+		itemsA, keysA, okA := keyedItems(d.a, na, field)
+		itemsB, keysB, okB := keyedItems(d.b, nb, field)
+		if okA && okB {
+			d.diffKeyed(p, it, field, na, nb, itemsA, keysA, itemsB, keysB)
+			return
+		}
+	}
+	itemsA, itemsB := listItems(d.a, na), listItems(d.b, nb)
+	if len(itemsA) == len(itemsB) && len(itemsA) > 1 {
+		// the same items in another order: one reorder
+		fa, fb := d.itemForms(d.a, itemsA), d.itemForms(d.b, itemsB)
+		if !slices.Equal(fa, fb) {
+			sa, sb := slices.Clone(fa), slices.Clone(fb)
+			sort.Strings(sa)
+			sort.Strings(sb)
+			if slices.Equal(sa, sb) {
+				d.out = append(d.out, semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: fa, newOrder: fb})
+				return
+			}
+		}
+	}
+	for i := 0; i < len(itemsA) || i < len(itemsB); i++ {
+		switch {
+		case i >= len(itemsB):
+			d.emit(p.Child(kube.Index(i)), Remove, itemsA[i], -1)
+		case i >= len(itemsA):
+			d.emit(p.Child(kube.Index(i)), Add, -1, itemsB[i])
+		default:
+			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
+		}
+	}
+}
+
+// itemForms returns the items of a list in a canonical JSON form, so that
+// equal items compare equal whatever their spelling.
+func (d *differ) itemForms(t *sideTree, items []int32) []string {
+	out := make([]string, len(items))
+	for i, n := range items {
+		out[i] = t.jsonText(n, true)
+	}
+	return out
+}
+
+func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int32, itemsA []int32, keysA []string, itemsB []int32, keysB []string) {
+	posB := make(map[string]int, len(keysB))
+	for j, k := range keysB {
+		posB[k] = j
+	}
+	inA := make(map[string]bool, len(keysA))
+	var commonA []string
+	step := func(k string) kube.Step { return kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)} }
+	for i, k := range keysA {
+		inA[k] = true
+		if j, ok := posB[k]; ok {
+			commonA = append(commonA, k)
+			if !d.unchanged(itemsA[i], itemsB[j]) {
+				d.diff(p.Child(step(k)), it, itemsA[i], itemsB[j])
+			}
+			continue
+		}
+		d.emit(p.Child(step(k)), Remove, itemsA[i], -1)
+	}
+	var commonB []string
+	for j, k := range keysB {
+		if inA[k] {
+			commonB = append(commonB, k)
+			continue
+		}
+		d.emit(p.Child(step(k)), Add, -1, itemsB[j])
+	}
+	if !slices.Equal(commonA, commonB) {
+		d.out = append(d.out, semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
+	}
+}
