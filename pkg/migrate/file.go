@@ -195,7 +195,8 @@ type Thresholds struct {
 	// stream) the target may be when the clients are paused.
 	MaxLag Size `json:"maxLag"`
 	// CatchUpTimeout is how long the paused, fenced cut-over waits for the
-	// target to have every write; past it the cut-over is rolled back.
+	// target to have every write; past it the cut-over is rolled back. A
+	// cluster's shard also asks for its failover again until it passes.
 	CatchUpTimeout Duration `json:"catchUpTimeout"`
 	// StepTimeout bounds any other wait (the initial copy, a promotion).
 	StepTimeout Duration `json:"stepTimeout"`
