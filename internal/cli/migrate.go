@@ -15,9 +15,12 @@ import (
 const migrateHelp = `Migrate moves a stateful component (Postgres, Redis) from one cluster to
 another with a bundled runbook: replicate, then fail over. A migration file
 names the source, the target, the name clients use, the clients to pause and
-the limits (see the README). Each helm step of the runbook is planned with
-helm diff and reviewed against what the step expects; anything beyond that
-stops the run before the upgrade, with the review printed.
+the limits (see the README), and the topology: a single server, a Postgres
+primary with replicas (replicated), Redis with Sentinels (sentinel), or a
+Redis Cluster (cluster, moved one shard at a time). Each helm step of the
+runbook is planned with helm diff and reviewed against what the step expects;
+anything beyond that stops the run before the upgrade, with the review
+printed.
 
   safediff migrate validate FILE        check the file offline: every problem, with its line
   safediff migrate plan FILE            the steps, and the review of the next one
@@ -29,7 +32,7 @@ A run holds the migration's lock, a Lease in the source's and the target's
 namespaces: a second runner anywhere is refused with who holds it. A cut-over
 is rolled back before the promotion when the clients do not go away, the
 target does not catch up, or the content of the fenced source and the target
-differs.
+differs (a cluster's shard also when its failover does not complete).
 
 Exit codes: 0 done; 2 held (a review beyond the step's expectations, or a
 question not answered yes); 1 an error, a refused lock, or a rolled-back
@@ -84,7 +87,7 @@ write (defaults) are never named. Exit 0 when the file is valid, 1 otherwise.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(s.Out, "%s: valid: %s migration %s, %s -> %s, %d steps\n", args[0], m.Component, m.Name, m.Source.Ref(), m.Target.Ref(), len(steps))
+			fmt.Fprintf(s.Out, "%s: valid: %s migration %s (%s), %s -> %s, %d steps\n", args[0], m.Component, m.Name, m.Topology, m.Source.Ref(), m.Target.Ref(), len(steps))
 			return nil
 		},
 	}

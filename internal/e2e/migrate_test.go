@@ -116,8 +116,8 @@ func startMigrationEnv() (string, error) {
 		return "", err
 	}
 	migration.ips = map[string]string{}
-	for _, p := range migrationPods {
-		ip, err := testenv.FreeLoopback(5432, 6379)
+	for _, p := range append(slices.Clone(migrationPods), haPods()...) {
+		ip, err := testenv.FreeLoopback(5432, 6379, 16379, 26379)
 		if err != nil {
 			return "", err
 		}
@@ -231,6 +231,11 @@ func (m *mig) chart(name string) string {
 	return filepath.Join(suite.tools.Root, "charts", name)
 }
 
+// clientChart is the chart of the release client "api".
+func (m *mig) clientChart() string {
+	return filepath.Join(suite.tools.Root, "testdata", "charts", "client")
+}
+
 // install puts the source, the endpoint (pointing at the source) and a
 // release client into the src cluster, and waits for the source to serve.
 func (m *mig) install() {
@@ -305,7 +310,7 @@ func (m *mig) redis(addr string) *redis.Client {
 // startWriter writes through the endpoint's name.
 func (m *mig) startWriter() *writer {
 	res := newResolver(migration.src, m.ns, m.release+"-endpoint", m.dns())
-	var s store = &redisStore{password: redisPass}
+	var s store = newRedisStore(redisPass)
 	if m.component == "postgres" {
 		s = &pgStore{user: "postgres", password: pgPassword}
 	}
@@ -387,7 +392,13 @@ func (m *mig) env() []string {
 // secret is ever printed.
 func (m *mig) safediff(args ...string) testenv.Result {
 	m.t.Helper()
-	r := (&testenv.Helm{Bin: migration.safediff, Env: m.env()}).Run(nil, nil, append([]string{"migrate"}, args...)...)
+	return m.safediffEnv(nil, args...)
+}
+
+// safediffEnv runs safediff migrate with extra environment variables.
+func (m *mig) safediffEnv(env []string, args ...string) testenv.Result {
+	m.t.Helper()
+	r := (&testenv.Helm{Bin: migration.safediff, Env: m.env()}).Run(nil, env, append([]string{"migrate"}, args...)...)
 	m.outputs = append(m.outputs, r.Stdout+r.Stderr)
 	m.t.Logf("safediff migrate %s: exit %d in %v", strings.Join(args, " "), r.Code, r.Took.Round(time.Millisecond))
 	m.logPause(r.Stdout)
@@ -409,7 +420,16 @@ func (m *mig) logPause(out string) {
 // state records the step as started, then by one that finishes it: the
 // step is resumed after a crash inside it. A step that is quicker than
 // the kill (a single command) is resumed after a crash right after it.
+// Steps done before are left as they are.
 func (m *mig) runKilledAtEveryStep() {
+	m.t.Helper()
+	m.runKilledUntil("")
+}
+
+// runKilledUntil is runKilledAtEveryStep up to step until (to the end if
+// ""): a test that makes a later step fail first kills every step before
+// it, then, after the failure, the rest.
+func (m *mig) runKilledUntil(until string) {
 	t := m.t
 	t.Helper()
 	plan := m.safediff("plan", m.file)
@@ -424,15 +444,30 @@ func (m *mig) runKilledAtEveryStep() {
 	if len(ids) < 10 {
 		t.Fatalf("steps %v: the plan lists too few\n%s", ids, plan.Stdout)
 	}
-	kills := 0
+	if until != "" {
+		i := slices.Index(ids, until)
+		if i < 0 {
+			t.Fatalf("no step %s in the plan %v", until, ids)
+		}
+		ids = ids[:i+1]
+	}
+	kills, ran := 0, 0
+	before := m.state().Done
 	for k, id := range ids {
+		if _, done := before[id]; done {
+			continue
+		}
+		ran++
 		killed := m.killInside(id)
 		if killed {
 			kills++
 		}
+		// killed inside the step, the runner held its Leases; killed after
+		// it, it may have released them already
+		_, finished := m.state().Done[id]
 		r := m.safediff("run", m.file, "--yes", "--until", id)
 		wantExit(t, r, 0)
-		if killed && !strings.Contains(r.Stdout, "taking over the lock of src/"+m.ns+" from ") {
+		if killed && !finished && !strings.Contains(r.Stdout, "taking over the lock of ") {
 			t.Errorf("after a kill inside %s, the next run did not take the dead runner's lock over:\n%s", id, r.Stdout)
 		}
 		st := m.state()
@@ -445,7 +480,7 @@ func (m *mig) runKilledAtEveryStep() {
 			}
 		}
 	}
-	t.Logf("%d of %d steps were killed inside", kills, len(ids))
+	t.Logf("%d of %d steps were killed inside", kills, ran)
 	if kills == 0 {
 		t.Error("no run was killed inside a step")
 	}
@@ -520,9 +555,14 @@ type stateFile struct {
 	Fenced   bool                 `json:"fenced"`
 	Promoted bool                 `json:"promoted"`
 	Finished *time.Time           `json:"finished"`
-	Log      []struct {
-		Step string `json:"step"`
-		What string `json:"what"`
+	Shards   []struct {
+		Fenced   bool `json:"fenced"`
+		Promoted bool `json:"promoted"`
+	} `json:"shards"`
+	Log []struct {
+		At   time.Time `json:"at"`
+		Step string    `json:"step"`
+		What string    `json:"what"`
 	} `json:"log"`
 }
 
@@ -641,8 +681,14 @@ func TestMigratePostgres(t *testing.T) {
 		t.Error("the source release is still there")
 	}
 	m.noSecrets()
-	if os.Getenv("SAFEDIFF_E2E_DUMP") != "" {
-		os.WriteFile(os.Getenv("SAFEDIFF_E2E_DUMP"), []byte(strings.Join(m.outputs, "\n=====\n")), 0o644)
+	m.dump()
+}
+
+// dump writes the outputs of every safediff run of the test to
+// $SAFEDIFF_E2E_DUMP.<test name>, to read what the runner said.
+func (m *mig) dump() {
+	if p := os.Getenv("SAFEDIFF_E2E_DUMP"); p != "" {
+		os.WriteFile(p+"."+strings.ReplaceAll(m.t.Name(), "/", "-"), []byte(strings.Join(m.outputs, "\n=====\n")), 0o644)
 	}
 }
 

@@ -292,15 +292,25 @@ func refusedByHBA(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "28000" && strings.Contains(pe.Message, "pg_hba.conf rejects")
 }
 
-// redisStore appends to a list "records": a doubled write would show.
+// redisStore appends record n to a list (key(n)), through a client made
+// for the address the name resolves to: a plain client of one server, a
+// Sentinel-aware one, a cluster-aware one. A doubled write would show.
 type redisStore struct {
-	password string
-	c        *redis.Client
+	client func(addr string) redis.UniversalClient
+	key    func(n int64) string
+	c      redis.UniversalClient
+}
+
+// newRedisStore writes to the list "records" of one server.
+func newRedisStore(password string) *redisStore {
+	return &redisStore{key: func(int64) string { return "records" }, client: func(addr string) redis.UniversalClient {
+		return redis.NewClient(&redis.Options{Addr: addr, Password: password, MaxRetries: -1, PoolSize: 1, Protocol: 2,
+			DialTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
+	}}
 }
 
 func (s *redisStore) connect(ctx context.Context, addr string) error {
-	c := redis.NewClient(&redis.Options{Addr: addr, Password: s.password, MaxRetries: -1, PoolSize: 1, Protocol: 2,
-		DialTimeout: 3 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 5 * time.Second})
+	c := s.client(addr)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
 		return err
@@ -310,11 +320,11 @@ func (s *redisStore) connect(ctx context.Context, addr string) error {
 }
 
 func (s *redisStore) write(ctx context.Context, n int64) error {
-	return s.c.RPush(ctx, "records", n).Err()
+	return s.c.RPush(ctx, s.key(n), n).Err()
 }
 
 func (s *redisStore) has(ctx context.Context, n int64) (bool, error) {
-	_, err := s.c.LPos(ctx, "records", strconv.FormatInt(n, 10), redis.LPosArgs{}).Result()
+	_, err := s.c.LPos(ctx, s.key(n), strconv.FormatInt(n, 10), redis.LPosArgs{}).Result()
 	if errors.Is(err, redis.Nil) {
 		return false, nil
 	}

@@ -32,8 +32,13 @@ func (r *Runner) Abort(ctx context.Context) error {
 		return err
 	}
 	defer unlock()
-	if x.st.Promoted {
-		return ErrPromoted
+	for _, c := range x.cuts {
+		if c.state(x.st).Promoted {
+			if c.name != "" {
+				return fmt.Errorf("%w. Here %s failed over to the target; run again to move the other shards", ErrPromoted, c.name)
+			}
+			return ErrPromoted
+		}
 	}
 	r.printf("Aborting migration %s\n", r.M.Name)
 	// the servers, not only the state file (which may be missing, or be
@@ -62,14 +67,16 @@ func (r *Runner) Abort(ctx context.Context) error {
 			return err
 		}
 	}
-	if ls.sourceFenced {
+	if ls.sourceFenced && len(x.cuts) == 1 {
 		x.st.Fenced = true // whatever the state says: the source is fenced
 	}
-	if x.st.fresh {
+	if x.st.fresh && x.step("pause-clients") != nil {
 		x.st.Paused = true // nothing says they are not paused; resuming is harmless
 	}
-	if err := x.rollback(ctx, "abort"); err != nil {
-		return err
+	for _, c := range x.cuts {
+		if err := x.rollback(ctx, c, "abort"); err != nil {
+			return err
+		}
 	}
 	if targetExists {
 		r.printf("  uninstalling %s\n", target.Ref())

@@ -97,7 +97,9 @@ type redisKey struct {
 }
 
 // redisCompare compares every database of the source and the target.
-func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string) ([]string, error) {
+// readOnly reads the target as a replica of a cluster (READONLY): one
+// that would send every read of a key to its master otherwise.
+func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string, readOnly bool) ([]string, error) {
 	a, err := redisKeyCounts(ctx, srcAddr, password)
 	if err != nil {
 		return nil, err
@@ -108,7 +110,7 @@ func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string) ([]str
 	}
 	diffs := compareKeyCounts(a, b)
 	for _, db := range unionKeys(a, b) {
-		d, err := redisCompareDB(ctx, srcAddr, tgtAddr, password, db, a[db] != b[db])
+		d, err := redisCompareDB(ctx, srcAddr, tgtAddr, password, db, a[db] != b[db], readOnly)
 		if err != nil {
 			return nil, err
 		}
@@ -119,13 +121,13 @@ func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string) ([]str
 
 // redisCompareDB compares one database; the target is scanned for keys of
 // its own when the counts differ or a key of the source is missing there.
-func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db int, countsDiffer bool) ([]string, error) {
-	src, err := dialRedisDB(ctx, srcAddr, password, db)
+func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db int, countsDiffer, readOnly bool) ([]string, error) {
+	src, err := dialRedisDB(ctx, srcAddr, password, db, false)
 	if err != nil {
 		return nil, err
 	}
 	defer src.close()
-	tgt, err := dialRedisDB(ctx, tgtAddr, password, db)
+	tgt, err := dialRedisDB(ctx, tgtAddr, password, db, readOnly)
 	if err != nil {
 		return nil, err
 	}

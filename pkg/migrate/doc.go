@@ -4,10 +4,11 @@
 //
 // A migration file ([Load], [Validate]; docs/migration-format.md) names
 // the source and the target (kube context, namespace, release, chart,
-// values, and the address of the data plane), the release of the name
-// clients use (re-pointed at cut-over), the clients to pause, and the
-// limits. Every problem of a file is reported at once, at its line and
-// column. [Runbook] turns it into a fixed sequence of typed [Step]s:
+// values, and the addresses of the data plane), their [Topology], the
+// release of the name clients use (re-pointed at cut-over), the clients to
+// pause, and the limits. Every problem of a file is reported at once, at
+// its line and column. [Runbook] turns it into a fixed sequence of typed
+// [Step]s. A single server (topology single):
 //
 //	prepare-source       helm     replication and fence settings; configuration only, no restart
 //	apply-source-config  action   reload / CONFIG SET on the running source (postgres: roles and slot too)
@@ -24,6 +25,35 @@
 //	repoint              repoint  the clients' name points at the target
 //	resume-clients       resume
 //	verify               verify   target writable primary, source fenced, name re-pointed
+//
+// The highly available topologies keep that sequence and the guarantees
+// of its steps, with their members:
+//
+//   - replicated (Postgres, a primary with streaming replicas): the target
+//     is a standby cluster, a standby leader streaming from the source's
+//     primary with replicas cascading from it. The fence also ends the
+//     client sessions of the source's replicas (the grants that refuse
+//     every role reach them through the WAL); caught up means the leader
+//     and every target replica have replayed the fence; after the
+//     promotion check-replicas waits until each target replica streams on
+//     the new timeline, and shows its lag. The source's replicas go with
+//     the source's release.
+//   - sentinel (Redis, a master with replicas and Sentinels): the target's
+//     servers are installed not promotable, so that no Sentinel of the
+//     source promotes them; the fence makes every Sentinel of the source
+//     forget its master (one that still watched it would turn the
+//     promoted target back into its replica) and fences the source's
+//     replicas too; start-sentinels creates the target's Sentinels only
+//     after the promotion; the endpoint re-points Sentinel-aware clients
+//     to them.
+//   - cluster (Redis Cluster): the target's nodes join the source's cluster
+//     as replicas of its shards (join-target, which needs the cluster bus
+//     to reach between the two sides), then each shard switches over on
+//     its own, in four steps (fence-shard-N, wait-caught-up-shard-N,
+//     compare-data-shard-N, failover-shard-N, with CLUSTER FAILOVER), one
+//     shard at a time, with the slot coverage checked in every node's view
+//     before and after; clients are not paused, they follow MOVED. Then
+//     forget-source and remove-source take the source's nodes out.
 //
 // Each helm step is planned with helm diff (package helmrun), classified
 // with the same rules as safediff review, and checked against the step's
@@ -43,8 +73,8 @@
 // migration, behind a destructive review and explicit approval; both ask
 // the servers where the migration stands, not only the state file.
 //
-// The fences are described at pgEngine and redisEngine, and in the
-// README.
+// The fences are described at pgEngine, redisEngine and clusterEngine,
+// and in the README.
 //
 // The data-plane actions of a component sit behind one interface, so a
 // Postgres variant such as a Stolon standby cluster (initialised as a

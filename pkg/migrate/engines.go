@@ -24,6 +24,25 @@ func hostPort(addr string) (string, int) {
 	return h, n
 }
 
+// eachMember reads lines (client sessions) from every server of an
+// instance and names the replica each of theirs comes from.
+func eachMember(in Instance, read func(addr string) ([]string, error)) ([]string, error) {
+	var out []string
+	for _, addr := range in.members() {
+		lines, err := read(addr)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			if addr != in.Address {
+				l = "on the replica " + addr + ": " + l
+			}
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
 func orErr(err error, msg string) error {
 	if err != nil {
 		return err

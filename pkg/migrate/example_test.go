@@ -63,3 +63,27 @@ endpoint: {namespace: cache, release: sessions-endpoint}
 	// sessions.yaml: line 5, column 68: target.address: want host:port, got "10.0.0.9"
 	// sessions.yaml: line 6, column 1: endpoint.chart: required
 }
+
+// A Redis Cluster moves one shard at a time: each shard is fenced, caught
+// up, compared and failed over on its own.
+func ExampleRunbook_cluster() {
+	m, err := migrate.Load("testdata/cluster.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	steps, err := migrate.Runbook(m, func(string) string { return "…" })
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range steps {
+		if s.NoReturn {
+			fmt.Printf("%s: %s\n", s.ID, s.Title)
+		}
+	}
+	// Output:
+	// failover-shard-1: shard 1: CLUSTER FAILOVER to its target node; check the slots (a failover that does not complete rolls back)
+	// failover-shard-2: shard 2: CLUSTER FAILOVER to its target node; check the slots (a failover that does not complete rolls back)
+	// failover-shard-3: shard 3: CLUSTER FAILOVER to its target node; check the slots (a failover that does not complete rolls back)
+}

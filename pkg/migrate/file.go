@@ -27,6 +27,26 @@ const (
 	Redis    Component = "redis"
 )
 
+// Topology is the shape of the component, the same on both sides: which
+// servers hold the data and how they fail over.
+type Topology string
+
+// The topologies with a runbook.
+const (
+	// Single is one server (Postgres or Redis).
+	Single Topology = "single"
+	// Replicated is a Postgres primary with streaming replicas; the target
+	// is a standby cluster (a standby leader streaming from the source's
+	// primary, its replicas cascading from it).
+	Replicated Topology = "replicated"
+	// Sentinel is a Redis master with replicas, watched by a Sentinel
+	// group; the target has its own group, started after the promotion.
+	Sentinel Topology = "sentinel"
+	// Cluster is a Redis Cluster: the target's nodes join it as replicas
+	// of the source's shards, which fail over one at a time.
+	Cluster Topology = "cluster"
+)
+
 // Release names a Helm release and how to render it: where it lives (kube
 // context, namespace, name) and its chart and values, as helm takes them.
 type Release struct {
@@ -50,17 +70,50 @@ func (r Release) Ref() string {
 	return ctx + "/" + r.Namespace + "/" + r.Release
 }
 
-// Instance is the source or the target: a release, and the address at
-// which safediff (and, for the source, the target's replication) reaches
-// its data plane.
+// Instance is the source or the target: a release, and the addresses at
+// which safediff (and the other side's replication) reaches its data
+// plane.
 type Instance struct {
 	Release
-	// Address is host:port of the data plane.
+	// Address is host:port of the data plane: the server, the primary
+	// (topology replicated: on the target, the standby leader) or the
+	// master (sentinel). Topology cluster lists Nodes instead.
 	Address string `json:"address"`
 	// ClientAddress is host:port by which clients reach it, a DNS name
 	// the endpoint (a Service of type ExternalName) can point at; the
-	// default is Address.
+	// default is Address. Topology sentinel: the Sentinels' name;
+	// cluster: a name of the nodes clients start from.
 	ClientAddress string `json:"clientAddress"`
+	// Replicas are host:port of the replicas (topologies replicated and
+	// sentinel), in the order of their pods.
+	Replicas []string `json:"replicas"`
+	// Sentinels are host:port of the Sentinels (topology sentinel).
+	Sentinels []string `json:"sentinels"`
+	// Nodes are host:port of every node of the cluster (topology
+	// cluster), in the order of their pods: on the target, node i belongs
+	// to shard i mod redis.shards, and nodes 0 … shards-1 become the
+	// shards' masters.
+	Nodes []string `json:"nodes"`
+}
+
+// lists are the instance's lists of addresses, by field name.
+func (in Instance) lists() []struct {
+	name  string
+	addrs []string
+} {
+	return []struct {
+		name  string
+		addrs []string
+	}{{"replicas", in.Replicas}, {"sentinels", in.Sentinels}, {"nodes", in.Nodes}}
+}
+
+// members are every data-plane address of the instance.
+func (in Instance) members() []string {
+	var out []string
+	if in.Address != "" {
+		out = append(out, in.Address)
+	}
+	return append(append(out, in.Replicas...), in.Nodes...)
 }
 
 // clientAddress is where the endpoint points for this instance.
@@ -126,13 +179,24 @@ type PostgresOptions struct {
 	Slot string `json:"slot"`
 }
 
+// RedisOptions are settings of the Redis runbooks.
+type RedisOptions struct {
+	// MasterName is the name Sentinel-aware clients ask the Sentinels
+	// for, on both sides (topology sentinel).
+	MasterName string `json:"masterName"`
+	// Shards is the number of shards of the cluster, on both sides
+	// (topology cluster).
+	Shards int `json:"shards"`
+}
+
 // Thresholds bound the waits and the lag.
 type Thresholds struct {
 	// MaxLag is how far behind (bytes of WAL, or of the Redis replication
 	// stream) the target may be when the clients are paused.
 	MaxLag Size `json:"maxLag"`
 	// CatchUpTimeout is how long the paused, fenced cut-over waits for the
-	// target to have every write; past it the cut-over is rolled back.
+	// target to have every write; past it the cut-over is rolled back. A
+	// cluster's shard also asks for its failover again until it passes.
 	CatchUpTimeout Duration `json:"catchUpTimeout"`
 	// StepTimeout bounds any other wait (the initial copy, a promotion).
 	StepTimeout Duration `json:"stepTimeout"`
@@ -150,14 +214,17 @@ type Migration struct {
 	Version   int       `json:"version"`
 	Name      string    `json:"name"`
 	Component Component `json:"component"`
-	Source    Instance  `json:"source"`
-	Target    Instance  `json:"target"`
+	// Topology is the shape of the component (default single).
+	Topology Topology `json:"topology"`
+	Source   Instance `json:"source"`
+	Target   Instance `json:"target"`
 	// Endpoint is the release of the name clients use (the bundled
 	// endpoint chart: a Service re-pointed with host and port).
 	Endpoint    Release          `json:"endpoint"`
 	Clients     []Client         `json:"clients"`
 	Credentials Credentials      `json:"credentials"`
 	Postgres    *PostgresOptions `json:"postgres"`
+	Redis       *RedisOptions    `json:"redis"`
 	Thresholds  Thresholds       `json:"thresholds"`
 
 	// Dir is the migration file's directory: relative paths start there.
@@ -380,14 +447,20 @@ func (m *Migration) validate(d *decoder) {
 	}
 	checkInstance := func(field string, in Instance) {
 		checkRelease(field, in.Release, true)
-		if in.Address == "" {
+		switch {
+		case m.Topology == Cluster && in.Address != "":
+			bad(field+".address", "topology cluster reaches the cluster through %s.nodes; leave address out", field)
+		case m.Topology != Cluster && in.Address == "":
 			bad(field+".address", "required (host:port of the data plane)")
-		} else if _, _, err := net.SplitHostPort(in.Address); err != nil {
-			bad(field+".address", "want host:port, got %q", in.Address)
+		case in.Address != "":
+			checkAddress(bad, field+".address", in.Address)
 		}
 		if in.ClientAddress != "" {
-			if _, _, err := net.SplitHostPort(in.ClientAddress); err != nil {
-				bad(field+".clientAddress", "want host:port, got %q", in.ClientAddress)
+			checkAddress(bad, field+".clientAddress", in.ClientAddress)
+		}
+		for _, l := range in.lists() {
+			for i, a := range l.addrs {
+				checkAddress(bad, fmt.Sprintf("%s.%s[%d]", field, l.name, i), a)
 			}
 		}
 	}
@@ -399,6 +472,7 @@ func (m *Migration) validate(d *decoder) {
 	if m.Source.Address != "" && m.Source.Address == m.Target.Address {
 		bad("target.address", "is the source's address")
 	}
+	m.validateTopology(d, bad)
 	checkRelease("endpoint", m.Endpoint, true)
 	names := map[string]bool{}
 	for i, c := range m.Clients {
@@ -495,8 +569,135 @@ func (m *Migration) validate(d *decoder) {
 	}
 }
 
+// checkAddress reports an address that is not host:port.
+func checkAddress(bad func(field, format string, args ...any), field, addr string) {
+	if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+		bad(field, "want host:port, got %q", addr)
+	}
+}
+
+// validateTopology reports what the topology needs and what it does not
+// take: the member lists, the redis settings, the clients.
+func (m *Migration) validateTopology(d *decoder, bad func(field, format string, args ...any)) {
+	topo := m.Topology
+	switch topo {
+	case "", Single:
+	case Replicated:
+		if m.Component == Redis {
+			bad("topology", "replicated is a Postgres topology (a primary with streaming replicas); for Redis use sentinel or cluster")
+		}
+	case Sentinel, Cluster:
+		if m.Component == Postgres {
+			bad("topology", "%s is a Redis topology; for Postgres use single or replicated", topo)
+		}
+	default:
+		bad("topology", "unknown topology %q (want single, replicated, sentinel or cluster)", topo)
+	}
+	for _, side := range []struct {
+		field string
+		in    Instance
+	}{{"source", m.Source}, {"target", m.Target}} {
+		if len(side.in.Replicas) > 0 && topo != Replicated && topo != Sentinel {
+			bad(side.field+".replicas", "only topologies replicated and sentinel have replicas listed (this one is %s)", orSingle(topo))
+		}
+		if len(side.in.Sentinels) > 0 && topo != Sentinel {
+			bad(side.field+".sentinels", "only topology sentinel has Sentinels (this one is %s)", orSingle(topo))
+		}
+		if len(side.in.Nodes) > 0 && topo != Cluster {
+			bad(side.field+".nodes", "only topology cluster has nodes (this one is %s)", orSingle(topo))
+		}
+		switch topo {
+		case Sentinel:
+			if len(side.in.Sentinels) == 0 {
+				bad(side.field+".sentinels", "required for topology sentinel: host:port of each Sentinel")
+			}
+			if side.in.ClientAddress == "" {
+				bad(side.field+".clientAddress", "required for topology sentinel: the name and port by which clients reach the Sentinels")
+			}
+		case Cluster:
+			if len(side.in.Nodes) == 0 {
+				bad(side.field+".nodes", "required for topology cluster: host:port of each node, in the order of their pods")
+			}
+			if side.in.ClientAddress == "" {
+				bad(side.field+".clientAddress", "required for topology cluster: the name and port clients start from (one of the nodes)")
+			}
+		}
+	}
+	// every address is one server's
+	seen := map[string]string{}
+	for _, side := range []struct {
+		field string
+		in    Instance
+	}{{"source", m.Source}, {"target", m.Target}} {
+		for _, l := range side.in.lists() {
+			for i, a := range l.addrs {
+				f := fmt.Sprintf("%s.%s[%d]", side.field, l.name, i)
+				if other, ok := seen[a]; ok {
+					bad(f, "%s is %s's address too", a, other)
+				}
+				seen[a] = f
+			}
+		}
+		if a := side.in.Address; a != "" {
+			if other, ok := seen[a]; ok {
+				bad(side.field+".address", "%s is %s's address too", a, other)
+			}
+		}
+	}
+	if topo == Cluster && len(m.Clients) > 0 {
+		bad("clients", "topology cluster does not pause clients: cluster-aware clients follow MOVED through the cut-over, one shard at a time; leave clients out (a client that is not cluster-aware needs a cluster proxy, see the README)")
+	}
+	r := m.Redis
+	if r == nil {
+		switch topo {
+		case Sentinel:
+			bad("redis.masterName", "required for topology sentinel: the name clients ask the Sentinels for")
+		case Cluster:
+			bad("redis.shards", "required for topology cluster: the number of shards")
+		}
+		return
+	}
+	if m.Component == Postgres {
+		bad("redis", "is for redis migrations")
+		return
+	}
+	switch {
+	case topo == Sentinel && !d.written("redis.masterName"):
+		bad("redis.masterName", "required for topology sentinel: the name clients ask the Sentinels for")
+	case topo == Sentinel && !regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`).MatchString(r.MasterName):
+		bad("redis.masterName", "want letters, digits, '.', '_' and '-', got %q", r.MasterName)
+	case topo != Sentinel && d.written("redis.masterName"):
+		bad("redis.masterName", "only for topology sentinel (this one is %s)", orSingle(topo))
+	}
+	switch {
+	case topo == Cluster && !d.written("redis.shards"):
+		bad("redis.shards", "required for topology cluster: the number of shards")
+	case topo == Cluster && r.Shards < 1:
+		bad("redis.shards", "must be at least 1")
+	case topo == Cluster:
+		if n := len(m.Source.Nodes); n > 0 && n < r.Shards {
+			bad("source.nodes", "lists %d nodes for %d shards: each shard has a master", n, r.Shards)
+		}
+		if n := len(m.Target.Nodes); n > 0 && (n < r.Shards || n%r.Shards != 0) {
+			bad("target.nodes", "lists %d nodes for %d shards: want the same number of nodes per shard (node i is of shard i mod %d)", n, r.Shards, r.Shards)
+		}
+	case d.written("redis.shards"):
+		bad("redis.shards", "only for topology cluster (this one is %s)", orSingle(topo))
+	}
+}
+
+func orSingle(t Topology) Topology {
+	if t == "" {
+		return Single
+	}
+	return t
+}
+
 // setDefaults fills in what the file leaves out.
 func (m *Migration) setDefaults() {
+	if m.Topology == "" {
+		m.Topology = Single
+	}
 	if m.Component == Postgres {
 		p := m.Postgres
 		if p.Method == "" {

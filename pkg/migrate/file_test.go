@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -161,10 +162,17 @@ func TestSetPath(t *testing.T) {
 // steps, the questions before the client pause and the promotion, and no
 // abort after the promotion.
 func TestRunbooks(t *testing.T) {
-	env := map[string]string{"ORDERS_PG_PASSWORD": "su", "ORDERS_PG_REPLICATION_PASSWORD": "rp", "SESSIONS_REDIS_PASSWORD": "rd"}
+	env := map[string]string{"ORDERS_PG_PASSWORD": "su", "ORDERS_PG_REPLICATION_PASSWORD": "rp", "SESSIONS_REDIS_PASSWORD": "rd", "CARTS_REDIS_PASSWORD": "rd"}
+	shard := func(i int) string {
+		return fmt.Sprintf("fence-shard-%[1]d:fence wait-caught-up-shard-%[1]d:wait compare-data-shard-%[1]d:verify failover-shard-%[1]d:promote?! ", i)
+	}
 	for file, want := range map[string]string{
-		"testdata/postgres.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
-		"testdata/redis.yaml":    "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/postgres.yaml":   "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/redis.yaml":      "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify detach-target:helm repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/replicated.yaml": "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify check-replicas:verify detach-target:helm release-source:action repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/sentinel.yaml":   "prepare-source:helm apply-source-config:action install-target:helm wait-replica:wait pause-clients:pause-clients? fence-source:fence wait-caught-up:wait compare-data:verify promote-target:promote?! verify-data:verify check-replicas:verify detach-target:helm start-sentinels:helm repoint:repoint resume-clients:resume-clients verify:verify",
+		"testdata/cluster.yaml": "check-source:verify prepare-source:helm apply-source-config:action install-target:helm join-target:action wait-replica:wait " +
+			shard(1) + shard(2) + shard(3) + "detach-target:helm forget-source:action remove-source:helm repoint:repoint verify:verify",
 	} {
 		m, err := Load(file)
 		if err != nil {
@@ -253,19 +261,22 @@ func TestREADMEWalkthroughs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := 0
+	found := map[string]int{}
 	for _, block := range strings.Split(string(data), "```yaml\n")[1:] {
 		block, _, _ = strings.Cut(block, "```")
 		if !strings.Contains(block, "\ncomponent: ") {
 			continue
 		}
-		found++
-		if _, err := Parse([]byte(block), "README.md"); err != nil {
+		m, err := Parse([]byte(block), "README.md")
+		if err != nil {
 			t.Errorf("a migration file in the README does not parse: %v\n%s", err, block)
+			continue
 		}
+		found[string(m.Component)+" "+string(m.Topology)]++
 	}
-	if found != 2 {
-		t.Errorf("found %d migration files in the README, want 2 (postgres and redis)", found)
+	want := map[string]int{"postgres single": 1, "redis single": 1, "postgres replicated": 1, "redis sentinel": 1, "redis cluster": 1}
+	if fmt.Sprint(found) != fmt.Sprint(want) {
+		t.Errorf("the README's migration files: %v, want one of each topology: %v", found, want)
 	}
 }
 
@@ -301,5 +312,86 @@ func TestUntilStopsAtADoneStep(t *testing.T) {
 	}
 	if len(back.Done) != 4 || len(back.Log) != 1 || !strings.HasPrefix(back.Log[0].What, "locked by ") {
 		t.Errorf("the state changed: done %v, log %v", back.Done, back.Log)
+	}
+}
+
+// TestTopologyErrors: each topology takes the fields it needs and refuses
+// the others, naming the field at its line.
+func TestTopologyErrors(t *testing.T) {
+	const base = `version: 1
+name: carts
+component: redis
+topology: cluster
+source: {namespace: a, release: db, chart: c, clientAddress: "carts.a:6379", nodes: ["10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"]}
+target: {namespace: b, release: db, chart: c, clientAddress: "carts.b:6379", nodes: ["10.1.0.1:6379", "10.1.0.2:6379", "10.1.0.3:6379", "10.1.0.4:6379", "10.1.0.5:6379", "10.1.0.6:6379"]}
+endpoint: {namespace: a, release: ep, chart: e}
+credentials: {passwordEnv: P}
+redis: {shards: 3}
+`
+	if _, err := Parse([]byte(base), "m.yaml"); err != nil {
+		t.Fatalf("the base case must parse: %v", err)
+	}
+	sentinel := `source: {namespace: a, release: db, chart: c, address: "10.0.0.1:6379", clientAddress: "s.a:26379", replicas: ["10.0.0.2:6379"], sentinels: ["10.0.0.5:26379"]}
+target: {namespace: b, release: db, chart: c, address: "10.1.0.1:6379", clientAddress: "s.b:26379", sentinels: ["10.1.0.5:26379"]}
+topology: sentinel
+redis: {masterName: sessions}
+`
+	if _, err := Parse([]byte(edit(base, sentinel)), "m.yaml"); err != nil {
+		t.Fatalf("the sentinel case must parse: %v", err)
+	}
+	tests := []struct {
+		name, edit, want, reason string
+	}{
+		{"unknown topology", "topology: ha\n", `topology: unknown topology "ha"`, "a typo must not fall back to single"},
+		{"replicated redis", "topology: replicated\n", "topology: replicated is a Postgres topology", "Redis replicas are sentinel's"},
+		{"cluster address", `source: {namespace: a, release: db, chart: c, address: "10.0.0.9:6379", clientAddress: "carts.a:6379", nodes: ["10.0.0.1:6379"]}` + "\n",
+			"source.address: topology cluster reaches the cluster through source.nodes", "one address is not a cluster"},
+		{"cluster without nodes", `target: {namespace: b, release: db, chart: c, clientAddress: "carts.b:6379"}` + "\n", "target.nodes: required for topology cluster", "the nodes are joined one by one"},
+		{"cluster without a seed name", `target: {namespace: b, release: db, chart: c, nodes: ["10.1.0.1:6379", "10.1.0.2:6379", "10.1.0.3:6379"]}` + "\n",
+			"target.clientAddress: required for topology cluster", "the endpoint must name the new nodes"},
+		{"cluster clients", "clients: [{name: w, pause: [a], resume: [b]}]\n", "clients: topology cluster does not pause clients", "cluster clients follow MOVED"},
+		{"cluster shards missing", "redis: {}\n", "redis.shards: required for topology cluster", "the steps are per shard"},
+		{"cluster shards zero", "redis: {shards: 0}\n", "redis.shards: must be at least 1", "no shard is no cluster"},
+		{"target nodes per shard", `target: {namespace: b, release: db, chart: c, clientAddress: "carts.b:6379", nodes: ["10.1.0.1:6379", "10.1.0.2:6379", "10.1.0.3:6379", "10.1.0.4:6379"]}` + "\n",
+			"target.nodes: lists 4 nodes for 3 shards", "every shard gets as many target nodes"},
+		{"source nodes too few", `source: {namespace: a, release: db, chart: c, clientAddress: "carts.a:6379", nodes: ["10.0.0.1:6379"]}` + "\n", "source.nodes: lists 1 nodes for 3 shards", "each shard has a master"},
+		{"bad node address", `source: {namespace: a, release: db, chart: c, clientAddress: "carts.a:6379", nodes: ["10.0.0.1", "10.0.0.2:6379", "10.0.0.3:6379"]}` + "\n",
+			`source.nodes[0]: want host:port, got "10.0.0.1"`, "the port is needed"},
+		{"address twice", `source: {namespace: a, release: db, chart: c, clientAddress: "carts.a:6379", nodes: ["10.0.0.1:6379", "10.0.0.2:6379", "10.1.0.1:6379"]}` + "\n",
+			"target.nodes[0]: 10.1.0.1:6379 is source.nodes[2]'s address too", "one server is on one side"},
+		{"replicas in a cluster", `source: {namespace: a, release: db, chart: c, clientAddress: "carts.a:6379", nodes: ["10.0.0.1:6379", "10.0.0.2:6379", "10.0.0.3:6379"], replicas: ["10.0.0.4:6379"]}` + "\n",
+			"source.replicas: only topologies replicated and sentinel", "a cluster's replicas are nodes"},
+		{"masterName in a cluster", "redis: {shards: 3, masterName: x}\n", "redis.masterName: only for topology sentinel", "nothing would read it"},
+		{"sentinels missing", strings.Replace(sentinel, `, sentinels: ["10.1.0.5:26379"]`, "", 1), "target.sentinels: required for topology sentinel", "the target's Sentinels are started and checked"},
+		{"sentinel clientAddress missing", strings.Replace(sentinel, `clientAddress: "s.b:26379", `, "", 1), "target.clientAddress: required for topology sentinel", "clients reach the Sentinels, not the master"},
+		{"masterName missing", strings.Replace(sentinel, "redis: {masterName: sessions}", "redis: {}", 1), "redis.masterName: required for topology sentinel", "the Sentinels are asked by name"},
+		{"shards in sentinel", strings.Replace(sentinel, "redis: {masterName: sessions}", "redis: {masterName: sessions, shards: 2}", 1), "redis.shards: only for topology cluster", "nothing would read it"},
+		{"sentinels in single", "topology: single\n" + `source: {namespace: a, release: db, chart: c, address: "10.0.0.1:6379", sentinels: ["10.0.0.5:26379"]}` + "\n" +
+			`target: {namespace: b, release: db, chart: c, address: "10.1.0.1:6379"}` + "\nredis: {}\n",
+			"source.sentinels: only topology sentinel has Sentinels (this one is single)", "nothing would fence them"},
+		{"sentinel on postgres", "component: postgres\ntopology: sentinel\n", "topology: sentinel is a Redis topology", "Postgres has no Sentinel"},
+		{"redis block on postgres", "component: postgres\ntopology: replicated\n" + `source: {namespace: a, release: db, chart: c, address: "10.0.0.1:5432"}` + "\n" +
+			`target: {namespace: b, release: db, chart: c, address: "10.1.0.1:5432"}` + "\ncredentials: {passwordEnv: P, replicationPasswordEnv: R}\npostgres: {replicationFrom: [10.0.0.0/8]}\n",
+			"redis: is for redis migrations", "a Postgres file with Redis settings is a mistake"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse([]byte(edit(base, tc.edit)), "m.yaml")
+			var l diag.List
+			var all []string
+			if errors.As(err, &l) {
+				for _, e := range l {
+					all = append(all, e.Error())
+				}
+			}
+			if !strings.Contains(strings.Join(all, "\n"), tc.want) {
+				t.Errorf("errors %v, want one containing %q (%s)", all, tc.want, tc.reason)
+			}
+			for _, e := range l {
+				if e.Line == 0 {
+					t.Errorf("%v: no line", e)
+				}
+			}
+		})
 	}
 }

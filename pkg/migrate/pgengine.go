@@ -7,9 +7,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -40,6 +43,17 @@ import (
 // next sync, up to a minute or more on real clusters, all of it inside
 // the clients' pause; a clean shutdown would end the server the content
 // check must read.
+//
+// Topology replicated adds the replicas of both sides. The source's
+// replicas get the fence's pg_hba.conf line (apply-source-config reloads
+// them) and the grants through the WAL; the fence waits until each has
+// replayed the fence position, then ends its client sessions, so that no
+// client reads a source that no longer changes. Its replication role
+// keeps the password its replicas use (apply-source-config refuses to
+// change it). The target's replicas cascade from the standby leader;
+// caught up means each has replayed the fence too, and after the
+// promotion each must stream on the new primary's timeline (from the
+// promoted leader, the only server on it), with no rebuild.
 type pgEngine struct {
 	m      *Migration
 	getenv func(string) string
@@ -78,22 +92,28 @@ func (e *pgEngine) dialSuper(ctx context.Context, in Instance, db string) (*pgNo
 	return dialPostgres(ctx, in.Address, e.m.Credentials.User, pw, db)
 }
 
-// dialSource connects to the source as the runner role, which the fence
-// lets in; when the role does not exist yet (before apply-source-config),
-// as the superuser.
+// dialSource connects to the source's primary as the runner role (see
+// dialRunner).
 func (e *pgEngine) dialSource(ctx context.Context, db string) (*pgNode, error) {
+	return e.dialRunner(ctx, e.m.Source.Address, db)
+}
+
+// dialRunner connects to a server of the source as the runner role, which
+// the fence lets in; when the role does not exist yet (before
+// apply-source-config), as the superuser.
+func (e *pgEngine) dialRunner(ctx context.Context, addr, db string) (*pgNode, error) {
 	pw, err := e.superuser()
 	if err != nil {
 		return nil, err
 	}
-	n, err := dialPostgres(ctx, e.m.Source.Address, pgRunnerRole, runnerPassword(pw, e.m.Name), db)
+	n, err := dialPostgres(ctx, addr, pgRunnerRole, runnerPassword(pw, e.m.Name), db)
 	if err == nil {
 		return n, nil
 	}
 	if !authFailed(err) {
 		return nil, err
 	}
-	n, err2 := dialPostgres(ctx, e.m.Source.Address, e.m.Credentials.User, pw, db)
+	n, err2 := dialPostgres(ctx, addr, e.m.Credentials.User, pw, db)
 	if err2 != nil {
 		return nil, fmt.Errorf("%w; as %s: %w", err, e.m.Credentials.User, err2)
 	}
@@ -179,8 +199,14 @@ func (e *pgEngine) prepareSource(ctx context.Context) error {
 	if err := src.reload(ctx); err != nil {
 		return err
 	}
+	if err := e.reloadReplicas(ctx); err != nil {
+		return err
+	}
 	pw, err := e.replPassword()
 	if err != nil {
+		return err
+	}
+	if err := e.samePassword(ctx, src, user, pw); err != nil {
 		return err
 	}
 	if err := src.ensureRole(ctx, user, "replication login", pw); err != nil {
@@ -194,6 +220,54 @@ func (e *pgEngine) prepareSource(ctx context.Context) error {
 		return err
 	}
 	return src.ensureSlot(ctx, e.m.Postgres.Slot)
+}
+
+// samePassword refuses to change the password of the replication role of
+// a source with replicas of its own: they log in with the one they were
+// made with (primary_conninfo), and a new one would cut them off at their
+// next reconnect. The role must accept the file's password already.
+func (e *pgEngine) samePassword(ctx context.Context, src *pgNode, user, pw string) error {
+	if len(e.m.Source.Replicas) == 0 {
+		return nil
+	}
+	var exists bool
+	if err := src.scalar(ctx, "select exists(select 1 from pg_roles where rolname = $1 and rolcanlogin)", &exists, user); err != nil || !exists {
+		return err
+	}
+	n, err := dialPostgres(ctx, e.m.Source.Address, user, pw, "postgres")
+	if err == nil {
+		n.close()
+		return nil
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "28P01" {
+		return fmt.Errorf("the source's replicas replicate as %s with a password other than %s's: setting that one would cut them off at their next reconnect; put the password they use in %s",
+			user, e.m.Credentials.ReplicationPasswordEnv, e.m.Credentials.ReplicationPasswordEnv)
+	}
+	return fmt.Errorf("checking that %s's password is the one the source's replicas use (a login as %s): %w", e.m.Credentials.ReplicationPasswordEnv, user, err)
+}
+
+// reloadReplicas makes the source's replicas read the pg_hba.conf of
+// prepare-source (the same ConfigMap as the primary's): the fence's line
+// refuses the fenced roles there too.
+func (e *pgEngine) reloadReplicas(ctx context.Context) error {
+	for _, addr := range e.m.Source.Replicas {
+		n, err := e.dialSuper(ctx, Instance{Address: addr}, "postgres")
+		if err != nil {
+			return fmt.Errorf("the source's replica: %w", err)
+		}
+		err = waitFor(ctx, time.Duration(e.m.Thresholds.StepTimeout), func() (bool, error) {
+			return n.hbaRefusesGroup(ctx, pgFenceGroup)
+		})
+		if err == nil {
+			err = n.reload(ctx)
+		}
+		n.close()
+		if err != nil {
+			return fmt.Errorf("the source's replica at %s: its pg_hba.conf does not refuse the members of %s yet: %w", addr, pgFenceGroup, err)
+		}
+	}
+	return nil
 }
 
 func (e *pgEngine) replicating(ctx context.Context) (bool, int64, string, error) {
@@ -226,8 +300,62 @@ func (e *pgEngine) replicating(ctx context.Context) (bool, int64, string, error)
 	if err != nil {
 		return false, 0, "", err
 	}
-	lag := int64(cur) - int64(replay)
-	return status == "streaming", max(lag, 0), "WAL receiver " + orNone(status), nil
+	lag := max(int64(cur)-int64(replay), 0)
+	detail := "WAL receiver " + orNone(status)
+	ok := status == "streaming"
+	for _, addr := range e.m.Target.Replicas {
+		r, err := e.standby(ctx, addr)
+		if err != nil {
+			return false, lag, detail, err
+		}
+		lag = max(lag, int64(cur)-int64(r.replay))
+		detail += fmt.Sprintf("; replica %s %s, %s behind", addr, orNone(r.status), humanBytes(max(int64(cur)-int64(r.replay), 0)))
+		ok = ok && r.status == "streaming"
+	}
+	return ok, lag, detail, nil
+}
+
+// standbyState is what a standby says of its replication.
+type standbyState struct {
+	status string // the WAL receiver's, "" when none runs
+	replay LSN
+	// sender is the server it streams from; tli the timeline it receives.
+	sender string
+	tli    int64
+}
+
+// standby reads a standby of the target (a replica of the standby
+// leader), as the superuser.
+func (e *pgEngine) standby(ctx context.Context, addr string) (standbyState, error) {
+	var s standbyState
+	n, err := e.dialSuper(ctx, Instance{Address: addr}, "postgres")
+	if err != nil {
+		return s, fmt.Errorf("the target's replica: %w", err)
+	}
+	defer n.close()
+	rec, err := n.inRecovery(ctx)
+	if err != nil {
+		return s, err
+	}
+	if !rec {
+		return s, permanent(fmt.Errorf("the target's replica at %s is not in recovery: it was promoted, and is not a replica any more", addr))
+	}
+	if s.replay, err = n.replayLSN(ctx); err != nil {
+		return s, err
+	}
+	var host *string
+	var port *int32
+	err = n.conn.QueryRow(ctx, "select status, sender_host, sender_port, received_tli from pg_stat_wal_receiver").Scan(&s.status, &host, &port, &s.tli)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return s, nil
+	case err != nil:
+		return s, fmt.Errorf("postgres at %s: reading pg_stat_wal_receiver: %w", addr, err)
+	}
+	if host != nil && port != nil {
+		s.sender = net.JoinHostPort(*host, strconv.Itoa(int(*port)))
+	}
+	return s, nil
 }
 
 func orNone(s string) string {
@@ -237,16 +365,20 @@ func orNone(s string) string {
 	return s
 }
 
+// sessions are the client sessions of the source's primary and of its
+// replicas.
 func (e *pgEngine) sessions(ctx context.Context) ([]string, error) {
-	src, err := e.dialSource(ctx, "postgres")
-	if err != nil {
-		return nil, err
-	}
-	defer src.close()
-	return src.clientSessions(ctx)
+	return eachMember(e.m.Source, func(addr string) ([]string, error) {
+		n, err := e.dialRunner(ctx, addr, "postgres")
+		if err != nil {
+			return nil, err
+		}
+		defer n.close()
+		return n.clientSessions(ctx)
+	})
 }
 
-func (e *pgEngine) fence(ctx context.Context, st *State, save func() error) error {
+func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	src, err := e.dialSource(ctx, "postgres")
 	if err != nil {
 		return err
@@ -260,27 +392,73 @@ func (e *pgEngine) fence(ctx context.Context, st *State, save func() error) erro
 	}
 	gids, err := e.rollbackPrepared(ctx, src)
 	for _, g := range gids {
-		st.log("fence-source", "rolled back the prepared transaction %s", g)
+		j.log("rolled back the prepared transaction %s", g)
 	}
 	if err != nil {
 		return err
 	}
 	// the fence holds: the file's own superuser is refused now
-	if e.m.Credentials.User != pgRunnerRole {
-		su, _ := e.superuser()
-		if n, err := dialPostgres(ctx, e.m.Source.Address, e.m.Credentials.User, su, "postgres"); err == nil {
-			n.close()
-			return fmt.Errorf("postgres at %s: the fence does not hold: %s can still log in (is the line of pg_hba.conf that refuses the members of %s loaded? prepare-source and apply-source-config put it there)",
-				src.addr, e.m.Credentials.User, pgFenceGroup)
-		} else if !authFailed(err) {
-			return err
-		}
+	if err := e.refusesSuperuser(ctx, e.m.Source.Address); err != nil {
+		return err
 	}
 	lsn, err := src.fencePosition(ctx)
 	if err != nil {
 		return err
 	}
-	st.FencePosition = lsn.String()
+	c.FencePosition = lsn.String()
+	return e.fenceReplicas(ctx, lsn)
+}
+
+// fenceReplicas ends the client sessions of the source's replicas once
+// each has replayed the fence (the grants that make pg_hba.conf refuse
+// every role but the runner's are in that WAL): after the cut-over they
+// would read a source that no longer changes.
+func (e *pgEngine) fenceReplicas(ctx context.Context, fence LSN) error {
+	for _, addr := range e.m.Source.Replicas {
+		n, err := e.dialRunner(ctx, addr, "postgres")
+		if err != nil {
+			return fmt.Errorf("the source's replica: %w", err)
+		}
+		var left []string
+		err = waitFor(ctx, time.Duration(e.m.Thresholds.PauseTimeout), func() (bool, error) {
+			replay, err := n.replayLSN(ctx)
+			if err != nil || replay < fence {
+				return false, err
+			}
+			if err := n.exec(ctx, "select pg_terminate_backend(pid, 5000) from pg_stat_activity where "+clientBackends); err != nil {
+				return false, err
+			}
+			left, err = n.clientSessions(ctx)
+			return len(left) == 0, err
+		})
+		n.close()
+		if err != nil {
+			return fmt.Errorf("the source's replica at %s did not replay the fence or keeps client sessions: %w (left: %s)", addr, err, strings.Join(left, "; "))
+		}
+		if err := e.refusesSuperuser(ctx, addr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refusesSuperuser checks that a fenced server refuses the file's own
+// superuser (the line of pg_hba.conf that refuses the fenced roles is
+// loaded).
+func (e *pgEngine) refusesSuperuser(ctx context.Context, addr string) error {
+	if e.m.Credentials.User == pgRunnerRole {
+		return nil
+	}
+	su, _ := e.superuser()
+	n, err := dialPostgres(ctx, addr, e.m.Credentials.User, su, "postgres")
+	if err == nil {
+		n.close()
+		return fmt.Errorf("postgres at %s: the fence does not hold: %s can still log in (is the line of pg_hba.conf that refuses the members of %s loaded? prepare-source and apply-source-config put it there)",
+			addr, e.m.Credentials.User, pgFenceGroup)
+	}
+	if !authFailed(err) {
+		return err
+	}
 	return nil
 }
 
@@ -309,7 +487,7 @@ func (e *pgEngine) rollbackPrepared(ctx context.Context, src *pgNode) ([]string,
 	return done, nil
 }
 
-func (e *pgEngine) unfence(ctx context.Context, st *State) error {
+func (e *pgEngine) unfence(ctx context.Context, c *Cut) error {
 	src, err := e.dialSource(ctx, "postgres")
 	if err != nil {
 		return err
@@ -318,8 +496,10 @@ func (e *pgEngine) unfence(ctx context.Context, st *State) error {
 	return src.revokeAll(ctx, pgFenceGroup)
 }
 
-func (e *pgEngine) caughtUp(ctx context.Context, st *State) (bool, int64, error) {
-	fence, err := ParseLSN(st.FencePosition)
+// caughtUp: the target's standby leader, and each of its replicas, has
+// replayed up to the fence.
+func (e *pgEngine) caughtUp(ctx context.Context, c *Cut) (bool, int64, error) {
+	fence, err := ParseLSN(c.FencePosition)
 	if err != nil {
 		return false, 0, fmt.Errorf("the state's fence position: %w", err)
 	}
@@ -333,7 +513,7 @@ func (e *pgEngine) caughtUp(ctx context.Context, st *State) (bool, int64, error)
 		return false, 0, err
 	}
 	if !rec {
-		if st.Promoted {
+		if c.Promoted {
 			return true, 0, nil // promoted by this runbook, once it had every write
 		}
 		return false, 0, permanent(fmt.Errorf("the target at %s is not a replica any more (not in recovery), and this migration did not promote it: it may lack writes up to the fence (%s) and may have taken writes of its own; abort, and find out who promoted it", e.m.Target.Address, fence))
@@ -342,10 +522,18 @@ func (e *pgEngine) caughtUp(ctx context.Context, st *State) (bool, int64, error)
 	if err != nil {
 		return false, 0, err
 	}
-	return replay >= fence, max(int64(fence)-int64(replay), 0), nil
+	lag := max(int64(fence)-int64(replay), 0)
+	for _, addr := range e.m.Target.Replicas {
+		r, err := e.standby(ctx, addr)
+		if err != nil {
+			return false, 0, err
+		}
+		lag = max(lag, int64(fence)-int64(r.replay))
+	}
+	return lag == 0, lag, nil
 }
 
-func (e *pgEngine) compare(ctx context.Context) (diffs, notes []string, err error) {
+func (e *pgEngine) compare(ctx context.Context, _ *Cut) (diffs, notes []string, err error) {
 	su, err := e.superuser()
 	if err != nil {
 		return nil, nil, err
@@ -368,7 +556,7 @@ func (e *pgEngine) compare(ctx context.Context) (diffs, notes []string, err erro
 	return compareDigests(src, dst), notes, nil
 }
 
-func (e *pgEngine) promote(ctx context.Context) error {
+func (e *pgEngine) promote(ctx context.Context, _ *Cut, _ journal) error {
 	tgt, err := e.dialSuper(ctx, e.m.Target, "postgres")
 	if err != nil {
 		return err
@@ -380,6 +568,47 @@ func (e *pgEngine) promote(ctx context.Context) error {
 	// the fence's roles came over with the catalog; the target needs
 	// neither (its pg_hba.conf has no fence line)
 	return tgt.dropRoles(ctx, pgFenceGroup, pgRunnerRole)
+}
+
+// follow checks that each replica of the promoted target streams on the
+// target's new timeline (from the target, the only server on it), and
+// reports its lag.
+func (e *pgEngine) follow(ctx context.Context) (bool, []string, error) {
+	tgt, err := e.dialSuper(ctx, e.m.Target, "postgres")
+	if err != nil {
+		return false, nil, err
+	}
+	defer tgt.close()
+	var tli int64
+	var cur LSN
+	if err := tgt.scalar(ctx, "select ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint", &tli); err != nil {
+		return false, nil, err
+	}
+	if cur, err = tgt.currentLSN(ctx); err != nil {
+		return false, nil, err
+	}
+	ok := true
+	var lines []string
+	for _, addr := range e.m.Target.Replicas {
+		r, err := e.standby(ctx, addr)
+		if err != nil {
+			return false, nil, err
+		}
+		switch {
+		case r.status != "streaming":
+			ok = false
+			lines = append(lines, fmt.Sprintf("replica %s: WAL receiver %s", addr, orNone(r.status)))
+		case r.tli != tli:
+			ok = false
+			lines = append(lines, fmt.Sprintf("replica %s: on timeline %d, the new primary on %d", addr, r.tli, tli))
+		default:
+			lines = append(lines, fmt.Sprintf("replica %s: streaming from %s on timeline %d, %s behind", addr, r.sender, tli, humanBytes(max(int64(cur)-int64(r.replay), 0))))
+		}
+	}
+	if len(lines) == 0 {
+		lines = []string{"the target has no replicas"}
+	}
+	return ok, lines, nil
 }
 
 func (e *pgEngine) verifyData(ctx context.Context) error {
@@ -448,6 +677,23 @@ func (e *pgEngine) verify(ctx context.Context) error {
 	}
 	if f, err := e.sourceFenced(ctx); err != nil || !f {
 		return orErr(err, "the source accepts connections that could write: it must stay fenced")
+	}
+	for _, addr := range e.m.Source.Replicas {
+		n, err := e.dialRunner(ctx, addr, "postgres")
+		if err != nil {
+			return err
+		}
+		rec, err := n.inRecovery(ctx)
+		n.close()
+		if err != nil || !rec {
+			return orErr(err, fmt.Sprintf("the source's replica at %s was promoted: it takes writes beside the target", addr))
+		}
+		if err := e.refusesSuperuser(ctx, addr); err != nil {
+			return err
+		}
+	}
+	if ok, lines, err := e.follow(ctx); err != nil || !ok {
+		return orErr(err, "the target's replicas do not all follow it: "+strings.Join(lines, "; "))
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package migrate
 import (
 	"context"
 	"fmt"
+	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,16 +19,22 @@ type redisNode struct {
 }
 
 func dialRedis(ctx context.Context, addr, password string) (*redisNode, error) {
-	return dialRedisDB(ctx, addr, password, 0)
+	return dialRedisDB(ctx, addr, password, 0, false)
 }
 
-// dialRedisDB connects to one database of a server.
-func dialRedisDB(ctx context.Context, addr, password string, db int) (*redisNode, error) {
-	c := redis.NewClient(&redis.Options{
+// dialRedisDB connects to one database of a server; readOnly sends
+// READONLY first, so that a replica of a cluster answers reads of keys
+// itself instead of redirecting them to its master.
+func dialRedisDB(ctx context.Context, addr, password string, db int, readOnly bool) (*redisNode, error) {
+	opt := &redis.Options{
 		Addr: addr, Password: password, DB: db,
 		DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second,
 		MaxRetries: -1, PoolSize: 1, Protocol: 2,
-	})
+	}
+	if readOnly {
+		opt.OnConnect = func(ctx context.Context, cn *redis.Conn) error { return cn.ReadOnly(ctx).Err() }
+	}
+	c := redis.NewClient(opt)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("redis at %s: %w", addr, redactErr(err, password))
@@ -110,10 +118,12 @@ const redisFenceReplicas = "1000000"
 // redisFenceKeys are the settings the fence changes.
 var redisFenceKeys = []string{"min-replicas-to-write", "min-replicas-max-lag"}
 
-// saveFenceConfig reads the settings the fence changes, to restore them
-// on a rollback.
-func (n *redisNode) saveFenceConfig(ctx context.Context) (map[string]string, error) {
-	saved := map[string]string{}
+// saveFenceConfig reads the settings the fence changes into saved, to
+// restore them on a rollback.
+func (n *redisNode) saveFenceConfig(ctx context.Context, saved map[string]string) (map[string]string, error) {
+	if saved == nil {
+		saved = map[string]string{}
+	}
 	for _, k := range redisFenceKeys {
 		v, err := n.configGet(ctx, k)
 		if err != nil {
@@ -125,6 +135,23 @@ func (n *redisNode) saveFenceConfig(ctx context.Context) (map[string]string, err
 		return nil, fmt.Errorf("redis at %s is fenced already, and there is no record of its settings before the fence", n.addr)
 	}
 	return saved, nil
+}
+
+// fenceRecorded fences the server after recording, in the cut's state,
+// the settings the fence changes (once): a run killed half-way must still
+// know what to restore.
+func (n *redisNode) fenceRecorded(ctx context.Context, c *Cut, j journal) error {
+	if _, ok := c.SavedConfig[redisFenceKeys[0]]; !ok {
+		saved, err := n.saveFenceConfig(ctx, c.SavedConfig)
+		if err != nil {
+			return err
+		}
+		c.SavedConfig = saved
+		if err := j.save(); err != nil {
+			return err
+		}
+	}
+	return n.fence(ctx)
 }
 
 // fence makes the server refuse every write (min-replicas-to-write beyond
@@ -139,8 +166,9 @@ func (n *redisNode) fence(ctx context.Context) error {
 }
 
 // clientSessions describes the client connections but the caller's,
-// replicas' and a master's.
-func (n *redisNode) clientSessions(ctx context.Context) ([]string, error) {
+// replicas' and a master's, and, when skipSentinels, the Sentinels' (named
+// sentinel-<id>-cmd and -pubsub: they watch the server, and write nothing).
+func (n *redisNode) clientSessions(ctx context.Context, skipSentinels bool) ([]string, error) {
 	me, err := n.c.ClientID(ctx).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis at %s: CLIENT ID: %w", n.addr, err)
@@ -158,6 +186,9 @@ func (n *redisNode) clientSessions(ctx context.Context) ([]string, error) {
 			}
 		}
 		if f["id"] == strconv.FormatInt(me, 10) || strings.ContainsAny(f["flags"], "SM") || f["id"] == "" {
+			continue
+		}
+		if skipSentinels && strings.HasPrefix(f["name"], "sentinel-") {
 			continue
 		}
 		desc := "client " + f["addr"]
@@ -206,4 +237,78 @@ func (n *redisNode) promote(ctx context.Context) error {
 		return fmt.Errorf("redis at %s: REPLICAOF NO ONE: %w", n.addr, err)
 	}
 	return nil
+}
+
+// sentinelNode is a connection to one Sentinel.
+type sentinelNode struct {
+	addr string
+	c    *redis.SentinelClient
+}
+
+// dialSentinel connects to a Sentinel (the bundled chart's have no
+// password of their own).
+func dialSentinel(ctx context.Context, addr string) (*sentinelNode, error) {
+	c := redis.NewSentinelClient(&redis.Options{Addr: addr, DialTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, MaxRetries: -1, PoolSize: 1, Protocol: 2})
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("sentinel at %s: %w", addr, err)
+	}
+	return &sentinelNode{addr: addr, c: c}, nil
+}
+
+func (n *sentinelNode) close() { n.c.Close() }
+
+// master reads SENTINEL MASTER name; nil when the Sentinel does not watch
+// a master of that name.
+func (n *sentinelNode) master(ctx context.Context, name string) (map[string]string, error) {
+	m, err := n.c.Master(ctx, name).Result()
+	if err != nil && strings.Contains(err.Error(), "No such master") {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sentinel at %s: SENTINEL MASTER %s: %w", n.addr, name, err)
+	}
+	return m, nil
+}
+
+// others lists host:port of the other Sentinels that watch the master.
+func (n *sentinelNode) others(ctx context.Context, name string) ([]string, error) {
+	l, err := n.c.Sentinels(ctx, name).Result()
+	if err != nil {
+		return nil, fmt.Errorf("sentinel at %s: SENTINEL SENTINELS %s: %w", n.addr, name, err)
+	}
+	var out []string
+	for _, s := range l {
+		out = append(out, net.JoinHostPort(s["ip"], s["port"]))
+	}
+	return out, nil
+}
+
+// sentinelSettings are the settings of a watched master that a Sentinel
+// forgets with it, saved (with the prefix "sentinel.") to watch it again.
+var sentinelSettings = []string{"quorum", "down-after-milliseconds", "failover-timeout", "parallel-syncs"}
+
+// sameAddr says whether two host:port name one server: equal, or with
+// hosts that resolve to a common address.
+func sameAddr(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ha, pa, err1 := net.SplitHostPort(a)
+	hb, pb, err2 := net.SplitHostPort(b)
+	if err1 != nil || err2 != nil || pa != pb {
+		return false
+	}
+	ia, err1 := net.LookupHost(ha)
+	ib, err2 := net.LookupHost(hb)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	for _, x := range ia {
+		if slices.Contains(ib, x) {
+			return true
+		}
+	}
+	return false
 }

@@ -83,11 +83,23 @@ type RolledBackError struct {
 	Step, Why string
 	// Advice says what to do next.
 	Advice string
+	// Shard is the shard whose cut-over rolled back ("shard 2"), or "".
+	Shard string
 }
 
 func (e *RolledBackError) Error() string {
+	if e.Shard != "" {
+		return fmt.Sprintf("%s; rolled back: %s's source master takes writes again (the clients follow it). Its target nodes are still replicas: %s", e.Why, e.Shard, e.Advice)
+	}
 	return fmt.Sprintf("%s; rolled back: the source takes writes again and the clients were resumed. The target is still a replica: %s", e.Why, e.Advice)
 }
+
+// notPromotedError is a promotion that certainly did not happen (a
+// cluster's failover that timed out and can no longer complete): the
+// cut-over is rolled back.
+type notPromotedError struct{ why string }
+
+func (e *notPromotedError) Error() string { return e.why }
 
 // execution is one run: the runner, the state, the component's engine
 // and the steps built on it.
@@ -96,6 +108,8 @@ type execution struct {
 	st     *State
 	engine engine
 	steps  []*Step
+	// cuts are the switch-overs of the runbook: one, or one per shard.
+	cuts []*cut
 }
 
 func (r *Runner) statePath() string {
@@ -122,7 +136,7 @@ func (r *Runner) open(ctx context.Context) (*execution, context.Context, func(),
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	steps, err := steps(r.M, e)
+	steps, cuts, err := runbook(r.M, e)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -148,7 +162,7 @@ func (r *Runner) open(ctx context.Context) (*execution, context.Context, func(),
 		unlock()
 		return nil, nil, nil, err
 	}
-	x := &execution{r: r, st: st, engine: e, steps: steps}
+	x := &execution{r: r, st: st, engine: e, steps: steps, cuts: cuts}
 	if st.Holder == nil || st.Holder.Identity != l.id {
 		st.Holder = &Holder{Identity: l.id, Since: l.since.UTC().Truncate(time.Millisecond)}
 		st.log("", "locked by %s", describeHolder(l.id))
@@ -297,7 +311,9 @@ func (x *execution) runStep(ctx context.Context, s *Step) error {
 				return err
 			}
 		}
-		return nil
+		if s.run == nil {
+			return nil
+		}
 	}
 	return s.run(ctx, x)
 }
@@ -448,7 +464,10 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 	} else {
 		r.printf("Lock: %s\n\n", lockStatus(ctx, LeaseName(r.M.Name), sites))
 	}
-	next := -1
+	next, width := -1, 0
+	for _, s := range steps {
+		width = max(width, len(s.ID))
+	}
 	for i, s := range steps {
 		mark := "[ ]"
 		if _, done := st.Done[s.ID]; done {
@@ -464,7 +483,7 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 		if s.NoReturn {
 			extra += " (no abort after this)"
 		}
-		r.printf("  %s %2d. %-20s %s%s\n", mark, i+1, s.ID, s.Title, extra)
+		r.printf("  %s %2d. %-*s %s%s\n", mark, i+1, width, s.ID, s.Title, extra)
 	}
 	r.printf("\n")
 	if next < 0 {
@@ -519,7 +538,7 @@ func (x *execution) runCommand(ctx context.Context, name string, argv []string) 
 // waits until the source sees no client session but replication and the
 // runner's. When sessions remain past the pause timeout, the pause is
 // rolled back: the clients are resumed.
-func (x *execution) pause(ctx context.Context, e engine) error {
+func (x *execution) pause(ctx context.Context, e engine, c *cut) error {
 	// recorded first: a run killed half-way still resumes them on abort
 	x.st.Paused = true
 	if x.st.PausedAt == nil {
@@ -552,7 +571,7 @@ func (x *execution) pause(ctx context.Context, e engine) error {
 	if to.last != nil {
 		why = fmt.Sprintf("the source's sessions could not be read within %v: %v", timeout, to.last)
 	}
-	return x.rolledBack(ctx, "pause-clients", why, "pause the clients behind those sessions too (a command client), or raise thresholds.pauseTimeout; then run again")
+	return x.rolledBack(ctx, c, "pause-clients", why, "pause the clients behind those sessions too (a command client), or raise thresholds.pauseTimeout; then run again")
 }
 
 // switchClients applies the release clients' scale changes and runs the
@@ -589,19 +608,21 @@ func (x *execution) resumeClients(ctx context.Context, stepID string) error {
 	return x.save()
 }
 
-// fence fences the source through the engine; when the fence is written
-// to the source's configuration by a helm step, that step follows (a
-// reviewed upgrade) and the fence is applied again, so that a restart of
-// the source in between is fenced again and the position is read last.
-func (x *execution) fence(ctx context.Context, e engine) error {
-	x.st.Fenced = true
+// fence fences the source of a switch-over; when the fence is written to
+// the source's configuration by a helm step, that step follows (a reviewed
+// upgrade) and the fence is applied again, so that a restart of the source
+// in between is fenced again and the position is read last.
+func (x *execution) fence(ctx context.Context, c *cut) error {
+	cs := c.state(x.st)
+	cs.Fenced = true
 	if err := x.save(); err != nil {
 		return err
 	}
-	if err := e.fence(ctx, x.st, x.save); err != nil {
+	j := x.journal(c.fenceStep)
+	if err := c.ops.fence(ctx, cs, j); err != nil {
 		return err
 	}
-	if s := x.step("fence-source"); s != nil && len(s.Helm) > 0 {
+	if s := x.step(c.fenceStep); s != nil && len(s.Helm) > 0 {
 		if err := x.save(); err != nil {
 			return err
 		}
@@ -610,13 +631,24 @@ func (x *execution) fence(ctx context.Context, e engine) error {
 				return err
 			}
 		}
-		if err := e.fence(ctx, x.st, x.save); err != nil {
+		if err := c.ops.fence(ctx, cs, j); err != nil {
 			return err
 		}
 	}
-	x.r.printf("      the source refuses every write; no client session remains; the fence is at %s\n", x.st.FencePosition)
-	x.st.log("fence-source", "fenced at %s", x.st.FencePosition)
+	what := "the source refuses every write; no client session remains"
+	if c.name != "" {
+		what = "its source master refuses every write" // its clients follow MOVED, they are not ended
+	}
+	x.r.printf("      %s\n", c.in(fmt.Sprintf("%s; the fence is at %s", what, cs.FencePosition)))
+	x.st.log(c.fenceStep, "fenced at %s", cs.FencePosition)
 	return x.save()
+}
+
+// journal is the journal of a step.
+func (x *execution) journal(stepID string) journal {
+	return journal{save: x.save,
+		log: func(format string, args ...any) { x.st.log(stepID, format, args...) },
+		say: func(format string, args ...any) { x.r.printf("      "+format+"\n", args...) }}
 }
 
 // step returns the step with the id, or nil.
@@ -631,8 +663,8 @@ func (x *execution) step(id string) *Step {
 
 // compare compares the content of the fenced source and the caught-up
 // target; a difference rolls the cut-over back and names what differs.
-func (x *execution) compare(ctx context.Context, e engine) error {
-	diffs, notes, err := e.compare(ctx)
+func (x *execution) compare(ctx context.Context, c *cut, stepID string) error {
+	diffs, notes, err := c.ops.compare(ctx, c.state(x.st))
 	if err != nil {
 		return err
 	}
@@ -640,14 +672,15 @@ func (x *execution) compare(ctx context.Context, e engine) error {
 		x.r.printf("      note: %s\n", n)
 	}
 	if len(diffs) == 0 {
-		x.r.printf("      the target's content equals the fenced source's\n")
+		x.r.printf("      %s\n", c.in("the target's content equals the fenced source's"))
+		x.st.log(stepID, "the content of the source and the target is equal")
 		return nil
 	}
 	for _, d := range diffs {
 		x.r.printf("      differs: %s\n", d)
 	}
-	why := fmt.Sprintf("the target's content differs from the fenced source's: %s", strings.Join(diffs, "; "))
-	return x.rolledBack(ctx, "compare-data", why, "find out what wrote to the source or the target after the fence; run again to cut over anew, or abort")
+	why := c.in(fmt.Sprintf("the target's content differs from the fenced source's: %s", strings.Join(diffs, "; ")))
+	return x.rolledBack(ctx, c, stepID, why, "find out what wrote to the source or the target after the fence; run again to cut over anew, or abort")
 }
 
 // progress shows a wait's state: redrawn in place on a terminal, else a
@@ -710,15 +743,15 @@ func firstLine(s string) string {
 // When it does not within the catch-up timeout, the cut-over is rolled
 // back: the source is unfenced and the clients resumed, so nothing waits
 // on a target that cannot keep up.
-func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
+func (x *execution) waitCaughtUp(ctx context.Context, c *cut, stepID string) error {
 	p := &progress{r: x.r, interval: 5 * time.Second}
 	timeout := time.Duration(x.r.M.Thresholds.CatchUpTimeout)
 	var lastLag int64
 	err := waitFor(ctx, timeout, func() (bool, error) {
-		ok, lag, err := e.caughtUp(ctx, x.st)
+		ok, lag, err := c.ops.caughtUp(ctx, c.state(x.st))
 		if err == nil {
 			lastLag = lag
-			p.show(fmt.Sprintf("target %s behind the fence", humanBytes(lag)))
+			p.show(c.in(fmt.Sprintf("target %s behind the fence", humanBytes(lag))))
 		}
 		return ok, err
 	})
@@ -729,46 +762,47 @@ func (x *execution) waitCaughtUp(ctx context.Context, e engine) error {
 		return err
 	case !errors.As(err, &to):
 		// the target cannot catch up at all (promoted by someone else)
-		return x.rolledBack(ctx, "wait-caught-up", err.Error(), "see above; then run again, or abort")
+		return x.rolledBack(ctx, c, stepID, c.in(err.Error()), "see above; then run again, or abort")
 	}
-	why := fmt.Sprintf("the target did not catch up within %v (%s behind)", timeout, humanBytes(lastLag))
+	why := c.in(fmt.Sprintf("the target did not catch up within %v (%s behind)", timeout, humanBytes(lastLag)))
 	if to.last != nil {
-		why = fmt.Sprintf("the target's position could not be read within %v: %v", timeout, to.last)
+		why = c.in(fmt.Sprintf("the target's position could not be read within %v: %v", timeout, to.last))
 	}
-	return x.rolledBack(ctx, "wait-caught-up", why, "run again when traffic is lower, or abort")
+	return x.rolledBack(ctx, c, stepID, why, "run again when traffic is lower, or abort")
 }
 
-// rolledBack rolls the cut-over back after a failure at stepID and
-// returns the *RolledBackError, or the error of a failed rollback.
-func (x *execution) rolledBack(ctx context.Context, stepID, why, advice string) error {
+// rolledBack rolls a cut-over back after a failure at stepID and returns
+// the *RolledBackError, or the error of a failed rollback.
+func (x *execution) rolledBack(ctx context.Context, c *cut, stepID, why, advice string) error {
 	x.r.printf("      %s: rolling back\n", why)
 	x.st.log(stepID, "%s: rolling back", why)
-	if err := x.rollback(ctx, stepID); err != nil {
+	if err := x.rollback(ctx, c, stepID); err != nil {
 		return fmt.Errorf("%s, and the rollback failed: %w (the source may still be fenced and the clients paused; run safediff migrate abort)", why, err)
 	}
-	return &RolledBackError{Step: stepID, Why: why, Advice: advice}
+	return &RolledBackError{Step: stepID, Why: why, Advice: advice, Shard: c.name}
 }
 
-// rollback undoes the fence and the pause: the source takes writes, the
-// clients run, and the steps from pausing on are pending again. stepID
-// names what rolls back in the state's log.
-func (x *execution) rollback(ctx context.Context, stepID string) error {
-	if x.st.Fenced {
-		x.r.printf("      unfencing the source\n")
-		if err := x.engine.unfence(ctx, x.st); err != nil {
+// rollback undoes a cut-over's fence and the pause: the source takes
+// writes, the clients run, and the cut-over's steps are pending again.
+// stepID names what rolls back in the state's log.
+func (x *execution) rollback(ctx context.Context, c *cut, stepID string) error {
+	cs := c.state(x.st)
+	if cs.Fenced {
+		x.r.printf("      %s\n", c.in("unfencing the source"))
+		if err := c.ops.unfence(ctx, cs); err != nil {
 			return err
 		}
-		if err := x.unpersistFence(ctx, stepID); err != nil {
+		if err := x.unpersistFence(ctx, c, stepID); err != nil {
 			return err
 		}
-		x.st.Fenced = false
-		x.st.FencePosition = ""
-		x.st.log(stepID, "source unfenced")
+		cs.Fenced = false
+		cs.FencePosition, cs.Source = "", ""
+		x.st.log(stepID, "%s", c.in("source unfenced"))
 		if err := x.save(); err != nil {
 			return err
 		}
 	}
-	for _, id := range []string{"pause-clients", "fence-source", "wait-caught-up", "compare-data"} {
+	for _, id := range c.pending {
 		delete(x.st.Done, id)
 	}
 	if x.st.Paused {
@@ -784,8 +818,8 @@ func (x *execution) rollback(ctx context.Context, stepID string) error {
 // unpersistFence takes the fence out of the source's configuration again,
 // when the fence step wrote it there: the same release with the values of
 // prepare-source, reviewed as configuration only.
-func (x *execution) unpersistFence(ctx context.Context, stepID string) error {
-	fence, prepare := x.step("fence-source"), x.step("prepare-source")
+func (x *execution) unpersistFence(ctx context.Context, c *cut, stepID string) error {
+	fence, prepare := x.step(c.fenceStep), x.step("prepare-source")
 	if fence == nil || len(fence.Helm) == 0 || prepare == nil {
 		return nil
 	}
@@ -798,19 +832,78 @@ func (x *execution) unpersistFence(ctx context.Context, stepID string) error {
 	return nil
 }
 
-func (x *execution) promote(ctx context.Context, e engine) error {
-	ok, lag, err := e.caughtUp(ctx, x.st)
+// promote promotes the target of a switch-over once it has every write;
+// a promotion that certainly did not happen rolls the cut-over back.
+func (x *execution) promote(ctx context.Context, c *cut, stepID string) error {
+	cs := c.state(x.st)
+	ok, lag, err := c.ops.caughtUp(ctx, cs)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("the target is %s behind the fence; it must have every write before it is promoted", humanBytes(lag))
+		return errors.New(c.in(fmt.Sprintf("the target is %s behind the fence; it must have every write before it is promoted", humanBytes(lag))))
 	}
-	x.st.Promoted = true
+	cs.Promoted = true
 	if err := x.save(); err != nil {
 		return err
 	}
-	return e.promote(ctx)
+	err = c.ops.promote(ctx, cs, x.journal(stepID))
+	var np *notPromotedError
+	if errors.As(err, &np) {
+		cs.Promoted = false
+		return x.rolledBack(ctx, c, stepID, c.in(np.why), "find out why (the cluster's logs say), then run again; or abort while no shard failed over")
+	}
+	return err
+}
+
+// waitFollowers waits until every replica of the promoted target streams
+// from it, showing each one's lag; the lags are kept in the state's log.
+func (x *execution) waitFollowers(ctx context.Context, f followers) error {
+	p := &progress{r: x.r, interval: 5 * time.Second}
+	var lines []string
+	err := waitFor(ctx, time.Duration(x.r.M.Thresholds.StepTimeout), func() (bool, error) {
+		ok, l, err := f.follow(ctx)
+		if err != nil {
+			p.show("the target's replicas: " + firstLine(err.Error()))
+			return false, err
+		}
+		lines = l
+		p.show(strings.Join(l, "; "))
+		return ok, nil
+	})
+	p.done()
+	if err != nil {
+		return fmt.Errorf("the target's replicas do not all follow the new primary: %w (%s)", err, strings.Join(lines, "; "))
+	}
+	for _, l := range lines {
+		x.r.printf("      %s\n", l)
+		x.st.log("check-replicas", "%s", l)
+	}
+	return x.save()
+}
+
+// waitSentinels waits until the target's Sentinels watch the promoted
+// target and agree.
+func (x *execution) waitSentinels(ctx context.Context, sg sentinels) error {
+	p := &progress{r: x.r, interval: 5 * time.Second}
+	var last string
+	err := waitFor(ctx, time.Duration(x.r.M.Thresholds.StepTimeout), func() (bool, error) {
+		ok, detail, err := sg.sentinelsReady(ctx)
+		if err != nil {
+			p.show("the target's Sentinels: " + firstLine(err.Error()))
+			return false, err
+		}
+		last = detail
+		p.show(detail)
+		return ok, nil
+	})
+	p.done()
+	if err != nil {
+		return fmt.Errorf("the target's Sentinels do not agree on the new master: %w (%s)", err, last)
+	}
+	x.r.printf("      %s\n", last)
+	x.st.log("start-sentinels", "%s", last)
+	return x.save()
 }
 
 func (x *execution) verify(ctx context.Context, e engine) error {

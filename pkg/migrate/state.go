@@ -30,15 +30,11 @@ type State struct {
 	Paused bool `json:"paused"`
 	// PausedAt is when the clients were paused, to report the pause.
 	PausedAt *time.Time `json:"pausedAt,omitempty"`
-	Fenced   bool       `json:"fenced"`
-	Promoted bool       `json:"promoted"`
-	// FencePosition is the source's WAL LSN (postgres) or replication
-	// offset (redis) when it was fenced: every acknowledged write is at or
-	// before it.
-	FencePosition string `json:"fencePosition,omitempty"`
-	// SavedConfig holds source settings the fence changed, to restore
-	// them on a rollback (redis).
-	SavedConfig map[string]string `json:"savedConfig,omitempty"`
+	// Cut is the component's switch-over (every topology but cluster).
+	Cut
+	// Shards are the switch-overs of a cluster's shards (topology
+	// cluster), shard 1 first.
+	Shards []*Cut `json:"shards,omitempty"`
 	// Holder is the runner that holds the migration's lock (its Lease),
 	// or held it last.
 	Holder *Holder `json:"holder,omitempty"`
@@ -51,6 +47,32 @@ type State struct {
 
 	// fresh says that there was no state file.
 	fresh bool
+}
+
+// Cut is the state of one switch-over of writes from the source to the
+// target: fenced, caught up, compared, promoted.
+type Cut struct {
+	Fenced   bool `json:"fenced"`
+	Promoted bool `json:"promoted"`
+	// FencePosition is the source's WAL LSN (postgres) or replication
+	// offset (redis) when it was fenced: every acknowledged write is at or
+	// before it.
+	FencePosition string `json:"fencePosition,omitempty"`
+	// SavedConfig holds source settings the fence changed, to restore
+	// them on a rollback (redis).
+	SavedConfig map[string]string `json:"savedConfig,omitempty"`
+	// Source is the server the fence is on when it is not the file's
+	// source address (a shard's master, host:port as its cluster
+	// announces it), which a rollback unfences.
+	Source string `json:"source,omitempty"`
+}
+
+// shard returns shard i's switch-over (1-based), making it when new.
+func (st *State) shard(i int) *Cut {
+	for len(st.Shards) < i {
+		st.Shards = append(st.Shards, &Cut{})
+	}
+	return st.Shards[i-1]
 }
 
 // Event is one entry of the state's log.

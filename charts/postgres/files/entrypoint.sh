@@ -5,11 +5,16 @@
 #   PGDATA                the data directory, inside the data volume
 #   CONFIG_DIR            the mounted <release>-postgres-config ConfigMap
 #   PGPORT, POD_IP        where to listen
+#   HOSTNAME              the pod name, <statefulset>-<ordinal> (else the
+#                         kernel's host name, which Kubernetes sets to it)
 #   SUPERUSER_PASSWORD    initdb's password for the postgres role
 #   REPLICATION_PASSWORD  optional: the replication role's password
 # Files in $CONFIG_DIR, read at every start (so changing them is a
 # ConfigMap-only change, picked up at the next start):
-#   role        primary | replica; used only while $PGDATA is empty
+#   role        primary | replica; used only while $PGDATA is empty, and
+#               only by pod 0
+#   members     the host of each pod, pod 0 first (replicas > 1); pods 1 …
+#               copy pod 0 and stream from it
 #   source.env  SOURCE_HOST, SOURCE_PORT, SLOT, REPLICATION_USER
 #   postgresql.conf, pg_hba.conf  given to postgres as config_file and
 #               hba_file; re-read on SELECT pg_reload_conf()
@@ -26,6 +31,17 @@ die() { log "error: $*"; exit 1; }
 role=$(cat "$CONFIG_DIR/role")
 SOURCE_HOST='' SOURCE_PORT='' SLOT='' REPLICATION_USER=''
 . "$CONFIG_DIR/source.env"
+pod=${HOSTNAME:-$(cat /proc/sys/kernel/hostname)}
+ordinal=${pod##*-}
+case $ordinal in '' | *[!0-9]*) die "the pod name '$pod' does not end in an ordinal" ;; esac
+if [ "$ordinal" -gt 0 ]; then
+  # a standby of pod 0 (a cascading one when pod 0 is a standby itself),
+  # without a slot
+  role=replica
+  SOURCE_HOST=$(sed -n 1p "$CONFIG_DIR/members")
+  SOURCE_PORT=$PGPORT SLOT=''
+  [ -n "$SOURCE_HOST" ] || die "pod $ordinal of a StatefulSet needs members (members.hosts) to find pod 0"
+fi
 REPLICATION_PASSWORD=${REPLICATION_PASSWORD:-}
 
 # Files created from here on (the password file, the data directory) are
@@ -58,6 +74,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
       attempt=$((attempt + 1))
       sleep 5
     done
+    # the copy has the source's postgresql.auto.conf, whose slot (pod 0 of
+    # a standby cluster streams from one) is not this server's
+    [ -n "$SLOT" ] || printf "primary_slot_name = ''\n" >>"$tmp/postgresql.auto.conf"
     ;;
   primary)
     [ -n "${SUPERUSER_PASSWORD:-}" ] || die "SUPERUSER_PASSWORD is empty"

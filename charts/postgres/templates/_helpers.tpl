@@ -88,6 +88,30 @@ else single-quoted (backslashes doubled, quotes as '').
 {{- fail (printf "fence.group %q must be a lower-case SQL identifier ([a-z_][a-z0-9_]*)" (toString .)) -}}
 {{- end -}}
 {{- end -}}
+{{- if lt (int $v.replicas) 0 -}}
+{{- fail (printf "replicas must be 0 or more, not %v" $v.replicas) -}}
+{{- end -}}
+{{- if gt (int $v.replicas) 1 -}}
+{{- if ne (len $v.members.hosts) (int $v.replicas) -}}
+{{- fail (printf "replicas is %d: members.hosts must list the host of each pod, pod 0 first (%d given)" (int $v.replicas) (len $v.members.hosts)) -}}
+{{- end -}}
+{{- if not $v.members.allowFrom -}}
+{{- fail "replicas is more than 1 but members.allowFrom is empty: list the CIDRs the pods connect to each other from" -}}
+{{- end -}}
+{{- if not $v.replication.password -}}
+{{- fail "replicas is more than 1: replication.password is required (the standbys of pod 0 replicate as replication.user)" -}}
+{{- end -}}
+{{- end -}}
+{{- range $v.members.hosts -}}
+{{- if not (regexMatch "^[A-Za-z0-9._:-]+$" (toString .)) -}}
+{{- fail (printf "members.hosts: %q is not a host name or address" (toString .)) -}}
+{{- end -}}
+{{- end -}}
+{{- range $v.members.allowFrom -}}
+{{- if not (regexMatch "^[0-9a-fA-F:.]+/[0-9]{1,3}$" (toString .)) -}}
+{{- fail (printf "members.allowFrom: %q is not a CIDR such as 10.0.0.0/8" (toString .)) -}}
+{{- end -}}
+{{- end -}}
 {{- range $k, $_ := $v.config -}}
 {{- if has $k (list "listen_addresses" "port" "data_directory" "config_file" "hba_file") -}}
 {{- fail (printf "config.%s is set by the chart (listen_addresses is the pod IP, port is .Values.port); remove it from config" $k) -}}

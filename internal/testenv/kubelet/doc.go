@@ -7,16 +7,18 @@
 // It stands in for the kubelet only. The API servers are real
 // (scripts/e2e/up.sh); no controller runs, so the double reads the
 // workloads themselves, as the StatefulSet and Deployment controllers
-// would, and starts one pod per workload. Nothing is written back to the
-// API: there are no Pod objects, no status and no events.
+// would, and starts their pods. Nothing is written back to the API: there
+// are no Pod objects, no status and no events.
 //
 // What it supports, polling every [Config.Poll] over HTTPS with a bearer
 // token, in all namespaces:
 //
-//   - apps/v1 StatefulSets with spec.replicas ≤ 1 (pod <name>-0) and
-//     Deployments with spec.replicas ≤ 1 (pod <name>-local). More replicas
-//     are logged as unsupported and only the one pod runs. Replicas 0, a
-//     deletion timestamp or deletion stop the pod.
+//   - apps/v1 StatefulSets of any spec.replicas N (pods <name>-0 …
+//     <name>-(N-1), all started at once, as podManagementPolicy Parallel
+//     does; scaling down stops the pods of the highest ordinals), and
+//     Deployments with spec.replicas ≤ 1 (pod <name>-local; more replicas
+//     are logged as unsupported and only the one pod runs). Replicas 0, a
+//     deletion timestamp or deletion stop the pods.
 //   - A change of the pod template (a hash of its JSON) replaces the pod,
 //     as a rolling update does (updateStrategy is not read); the
 //     restarts are counted in [PodStatus].

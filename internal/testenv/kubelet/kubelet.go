@@ -293,12 +293,18 @@ func (k *Kubelet) syncCluster(ctx context.Context, c *client) {
 	}
 }
 
-// desired lists the pods the cluster's workloads ask for.
+// desired lists the pods the cluster's workloads ask for: pods <name>-0
+// … <name>-(N-1) of a StatefulSet of N replicas, as its controller names
+// them (all at once, as with podManagementPolicy Parallel), and one pod
+// <name>-local of a Deployment.
 func (k *Kubelet) desired(ctx context.Context, c *client) (map[string]*desiredPod, error) {
 	out := map[string]*desiredPod{}
-	for _, kind := range []struct{ path, name, suffix string }{
-		{"/apis/apps/v1/statefulsets", "StatefulSet", "-0"},
-		{"/apis/apps/v1/deployments", "Deployment", "-local"},
+	for _, kind := range []struct {
+		path, name string
+		stateful   bool
+	}{
+		{"/apis/apps/v1/statefulsets", "StatefulSet", true},
+		{"/apis/apps/v1/deployments", "Deployment", false},
 	} {
 		var list struct {
 			Items []workload `json:"items"`
@@ -312,30 +318,39 @@ func (k *Kubelet) desired(ctx context.Context, c *client) (map[string]*desiredPo
 			if w.Spec.Replicas != nil {
 				replicas = *w.Spec.Replicas
 			}
-			if replicas > 1 {
-				k.warnOnce(owner, fmt.Sprintf("%s: replicas %d is not supported by the kubelet test double: only pod %s runs", owner, replicas, w.Metadata.Name+kind.suffix))
+			names := []string{w.Metadata.Name + "-local"}
+			if kind.stateful {
+				names = names[:0]
+				for i := range max(replicas, 0) {
+					names = append(names, fmt.Sprintf("%s-%d", w.Metadata.Name, i))
+				}
+			} else if replicas > 1 {
+				k.warnOnce(owner, fmt.Sprintf("%s: replicas %d is not supported by the kubelet test double: only pod %s runs", owner, replicas, names[0]))
 			} else {
 				k.warnOnce(owner, "")
 			}
 			if replicas < 1 || w.Metadata.DeletionTimestamp != "" {
 				continue
 			}
-			d := &desiredPod{namespace: w.Metadata.Namespace, name: w.Metadata.Name + kind.suffix, owner: owner,
-				claims: map[string]string{}}
-			d.key = c.cluster.Name + "/" + d.namespace + "/" + d.name
+			var tmpl podTemplate
 			hash, err := templateHash(w.Spec.Template)
 			if err == nil {
-				err = json.Unmarshal(w.Spec.Template, &d.template)
+				err = json.Unmarshal(w.Spec.Template, &tmpl)
 			}
 			if err != nil {
-				k.warnOnce(d.key, fmt.Sprintf("%s: pod template: %v", owner, err))
+				k.warnOnce(owner+"/template", fmt.Sprintf("%s: pod template: %v", owner, err))
 				continue
 			}
-			d.hash = hash
-			for _, t := range w.Spec.VolumeClaimTemplates {
-				d.claims[t.Metadata.Name] = t.Metadata.Name + "-" + d.name
+			k.warnOnce(owner+"/template", "")
+			for _, name := range names {
+				d := &desiredPod{namespace: w.Metadata.Namespace, name: name, owner: owner, template: tmpl, hash: hash,
+					claims: map[string]string{}}
+				d.key = c.cluster.Name + "/" + d.namespace + "/" + d.name
+				for _, t := range w.Spec.VolumeClaimTemplates {
+					d.claims[t.Metadata.Name] = t.Metadata.Name + "-" + d.name
+				}
+				out[d.key] = d
 			}
-			out[d.key] = d
 		}
 	}
 	return out, nil

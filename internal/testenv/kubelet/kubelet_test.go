@@ -567,6 +567,9 @@ func TestChartsLintAndValidate(t *testing.T) {
 		{"redis", nil},
 		{"redis", []string{"--set", "auth.password=p", "--set", "replicaOf.host=db", "--set", "replication.enabled=true"}},
 		{"endpoint", []string{"--set", "host=db.example.com", "--set", "port=5432"}},
+		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "replicas=3", "--set", "members.hosts={a,b,c}", "--set", "members.allowFrom={10.0.0.0/8}", "--set", "replication.password=p"}},
+		{"redis", []string{"--set", "replicas=2", "--set", "members.hosts={a,b}", "--set", "sentinel.enabled=true", "--set", "promotable=false"}},
+		{"redis", []string{"--set", "replicas=6", "--set", "members.hosts={a,b,c,d,e,f}", "--set", "cluster.enabled=true", "--set", "cluster.create=false"}},
 	} {
 		r := env.helm.Run(nil, nil, append([]string{"lint", "--strict", chart(tc.chart)}, tc.args...)...)
 		if r.Code != 0 || strings.Contains(r.Stdout, "[WARNING]") || strings.Contains(r.Stdout, "[ERROR]") {
@@ -585,6 +588,15 @@ func TestChartsLintAndValidate(t *testing.T) {
 		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "replication.enabled=true", "--set", "replication.password=p"}, "replication.allowFrom is empty"},
 		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "config.listen_addresses=*"}, "config.listen_addresses is set by the chart"},
 		{"redis", []string{"--set", "config.requirepass=x"}, "config.requirepass is set by the chart"},
+		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "replicas=2", "--set", "replication.password=p"}, "members.hosts must list the host of each pod"},
+		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "replicas=2", "--set", "members.hosts={a,b}", "--set", "replication.password=p"}, "members.allowFrom is empty"},
+		{"postgres", []string{"--set", "auth.superuserPassword=x", "--set", "replicas=2", "--set", "members.hosts={a,b}", "--set", "members.allowFrom={10.0.0.0/8}"}, "replication.password is required"},
+		{"redis", []string{"--set", "sentinel.enabled=true"}, "members.hosts must list the host of each pod"},
+		{"redis", []string{"--set", "members.hosts={a}", "--set", "sentinel.enabled=true", "--set", "sentinel.quorum=4"}, "sentinel.quorum 4 must be between 1 and sentinel.replicas (3)"},
+		{"redis", []string{"--set", "replicas=2", "--set", "members.hosts={a,b}", "--set", "cluster.enabled=true"}, "cluster.shards is 3 but there are 2 pods"},
+		{"redis", []string{"--set", "members.hosts={a}", "--set", "cluster.enabled=true", "--set", "cluster.shards=1", "--set", "replicaOf.host=db"}, "replicaOf does not apply to a cluster node"},
+		{"redis", []string{"--set", "members.hosts={a}", "--set", "cluster.enabled=true", "--set", "cluster.shards=1", "--set", "sentinel.enabled=true"}, "choose one"},
+		{"redis", []string{"--set", "promotable=false", "--set", "config.replica-priority=10"}, "config.replica-priority is set by promotable: false"},
 	} {
 		r := env.helm.Run(nil, nil, append([]string{"template", "x", chart(tc.chart)}, tc.args...)...)
 		if r.Code == 0 || !strings.Contains(r.Stderr, tc.want) {
@@ -594,7 +606,8 @@ func TestChartsLintAndValidate(t *testing.T) {
 }
 
 // The pod templates of the data charts do not change when only the
-// replication knobs change, so those upgrades never restart a server.
+// replication, membership, fence and promotion knobs change, so those
+// upgrades never restart a server.
 func TestPodTemplatesIgnoreReplicationKnobs(t *testing.T) {
 	setUp(t)
 	render := func(c string, args ...string) string {
@@ -612,6 +625,7 @@ func TestPodTemplatesIgnoreReplicationKnobs(t *testing.T) {
 		{"--set", "replication.enabled=true", "--set", "replication.password=p", "--set", "replication.allowFrom={10.0.0.0/8}"},
 		{"--set", "role=replica", "--set", "replication.password=p", "--set", "replication.source.host=db", "--set", "replication.slot=s"},
 		{"--set", "config.max_connections=50", "--set", "auth.superuserPassword=other"},
+		{"--set", "replicas=3", "--set", "members.hosts={a,b,c}", "--set", "members.allowFrom={10.0.0.0/8}", "--set", "replication.password=p"},
 	} {
 		if got := render("postgres", append(append([]string{}, pg...), knobs...)...); got != base {
 			t.Errorf("postgres %v changes the pod template:\n%s\nvs\n%s", knobs, got, base)
@@ -621,6 +635,8 @@ func TestPodTemplatesIgnoreReplicationKnobs(t *testing.T) {
 	for _, knobs := range [][]string{
 		{"--set", "replicaOf.host=db", "--set", "replicaOf.port=6380"},
 		{"--set", "replication.enabled=true", "--set", "config.maxmemory=1gb", "--set", "auth.password=p"},
+		{"--set", "promotable=false", "--set", "fenced=true"},
+		{"--set", "members.hosts={a}", "--set", "sentinel.enabled=true", "--set", "sentinel.monitor=false"},
 	} {
 		if got := render("redis", knobs...); got != base {
 			t.Errorf("redis %v changes the pod template:\n%s\nvs\n%s", knobs, got, base)
@@ -703,4 +719,36 @@ func TestKubeletFeatures(t *testing.T) {
 	pid = pod(t, "probe", "probe-local").PID
 	helm(t, "uninstall", "probe", "-n", "probe")
 	wantStopped(t, "probe", "probe-local", pid)
+}
+
+// A StatefulSet of N replicas runs pods <name>-0 … <name>-(N-1), each with
+// its own address and claim; scaling down stops the highest ordinals and
+// leaves the others running.
+func TestKubeletStatefulSetReplicas(t *testing.T) {
+	setUp(t)
+	probe := filepath.Join("testdata", "probe")
+	helm(t, "install", "many", probe, "-n", "many", "--create-namespace", "--set", "replicas=0", "--set", "set=3")
+	ips := map[string]bool{}
+	var pids []int
+	for i := range 3 {
+		name := fmt.Sprintf("many-set-%d", i)
+		st := waitRunning(t, "many", name)
+		wantFile(t, filepath.Join(st.Volumes["data"], "who"), name+" "+st.IP+"\n")
+		if !strings.HasSuffix(st.Volumes["data"], "/pvc/data-"+name) {
+			t.Errorf("%s: claim %s, want data-%s", name, st.Volumes["data"], name)
+		}
+		ips[st.IP] = true
+		pids = append(pids, st.PID)
+	}
+	if len(ips) != 3 {
+		t.Errorf("three pods, %d addresses: %v", len(ips), ips)
+	}
+	helm(t, "upgrade", "many", probe, "-n", "many", "--set", "replicas=0", "--set", "set=1")
+	wantStopped(t, "many", "many-set-2", pids[2])
+	wantStopped(t, "many", "many-set-1", pids[1])
+	if st := pod(t, "many", "many-set-0"); !st.Running || st.PID != pids[0] || st.Starts != 1 {
+		t.Errorf("pod 0 was touched by the scale-down: %+v", st)
+	}
+	helm(t, "uninstall", "many", "-n", "many")
+	wantStopped(t, "many", "many-set-0", pids[0])
 }

@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestMigrateRedisCluster moves a Redis Cluster of three shards (a master
+// and a replica each) to a target of three shards, one shard at a time,
+// while a cluster-aware writer (go-redis's cluster client, following
+// MOVED) keeps writing records spread over 1,024 keys in every shard, and
+// is never paused. First shard 1's failover cannot complete (the masters
+// that must vote for it stall): the shard rolls back, its source master
+// takes writes again, nothing is lost. The runner is killed inside every
+// step: up to compare-data-shard-1 before the failure, the rest after it
+// (shard 1's steps again). At the end every acknowledged
+// write is on the target once, all 16,384 slots are served by target
+// nodes only, each target replica streams from its shard's new master,
+// and the source's nodes are gone.
+func TestMigrateRedisCluster(t *testing.T) {
+	h := newHA(t, "cluster")
+	h.catchUp = "3s"
+	h.install()
+	h.migrationFile()
+	w := h.startWriter()
+	ctx := context.Background()
+
+	h.runKilledUntil("compare-data-shard-1")
+	noFailover := func(ip string) string {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		defer c.Close()
+		v, err := c.ConfigGet(ctx, "cluster-replica-no-failover").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v["cluster-replica-no-failover"]
+	}
+	for _, ip := range h.dstPods {
+		if v := noFailover(ip); v != "yes" {
+			t.Errorf("the target node %s has cluster-replica-no-failover %q before its shard moved: an automatic failover could hand it the shard", ip, v)
+		}
+	}
+	// the masters of shards 2 and 3 stall for 12 s (below the cluster's
+	// node timeout of 15 s: nobody fails them over), so shard 1's failover
+	// gets one vote of the three it needs two of, and Redis gives it up
+	// after 5 s
+	var sleepers sync.WaitGroup
+	for _, ip := range h.srcPods[1:3] {
+		sleepers.Add(1)
+		go func() {
+			defer sleepers.Done()
+			c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(ip, "6379"), Password: redisPass, ReadTimeout: 30 * time.Second})
+			defer c.Close()
+			if err := c.Do(ctx, "DEBUG", "SLEEP", "12").Err(); err != nil {
+				t.Errorf("DEBUG SLEEP on %s: %v", ip, err)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	r := h.safediff("run", h.file, "--yes", "--until", "failover-shard-1")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "shard 1: the failover to "+net.JoinHostPort(h.dstPods[0], "6379")+" did not complete", "rolled back", "shard 1's source master takes writes again")
+	st := h.state()
+	if _, ok := st.Done["fence-shard-1"]; ok || len(st.Shards) == 0 || st.Shards[0].Fenced || st.Shards[0].Promoted {
+		t.Fatalf("after the rollback: done %v, shards %+v", st.Done, st.Shards)
+	}
+	sleepers.Wait()
+	w.waitMore(30)
+	acked := w.snapshot() // before reading: the writer goes on
+	checkContains(t, h.clusterRecords(h.srcPods), acked)
+
+	h.runKilledAtEveryStep()
+	w.waitMore(100)
+	acked, _ = w.result()
+	checkRecords(t, h.clusterRecords(h.dstPods), acked)
+
+	for _, ip := range h.dstPods {
+		if v := noFailover(ip); v != "no" {
+			t.Errorf("the target node %s has cluster-replica-no-failover %q after the migration: its shard cannot fail over", ip, v)
+		}
+	}
+	// every slot is served by target nodes only, in the view of each
+	dst := map[string]bool{}
+	for _, a := range addrs(h.dstPods, 6379) {
+		dst[a] = true
+	}
+	ids := map[string]string{} // node id -> address
+	for _, ip := range h.dstPods {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		slots, err := c.ClusterSlots(ctx).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := 0
+		for _, s := range slots {
+			served += s.End - s.Start + 1
+			for _, n := range s.Nodes {
+				if !dst[n.Addr] {
+					t.Errorf("in the view of %s, slots %d-%d are served by %s, not a target node", ip, s.Start, s.End, n.Addr)
+				}
+				ids[n.ID] = n.Addr
+			}
+		}
+		if served != 16384 {
+			t.Errorf("in the view of %s, %d slots are served", ip, served)
+		}
+		c.Close()
+	}
+	// each target replica streams from its shard's new master
+	for i, ip := range h.dstPods[3:] {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		nodes, err := c.ClusterNodes(ctx).Result()
+		info, err2 := c.Info(ctx, "replication").Result()
+		c.Close()
+		if err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		master := ""
+		for _, l := range strings.Split(nodes, "\n") {
+			if f := strings.Fields(l); len(f) > 3 && strings.Contains(f[2], "myself") {
+				master = ids[f[3]]
+			}
+		}
+		if want := net.JoinHostPort(h.dstPods[i], "6379"); master != want || !strings.Contains(info, "master_link_status:up") {
+			t.Errorf("the target replica %s follows %q (want %s): %s", ip, master, want, strings.ReplaceAll(info, "\r\n", " "))
+		}
+	}
+	// the source's nodes are gone; the name leads to the target's
+	for _, a := range addrs(h.srcPods, 6379) {
+		if c, err := net.DialTimeout("tcp", a, 2*time.Second); err == nil {
+			c.Close()
+			t.Errorf("the source node %s still answers", a)
+		}
+	}
+	// no abort once a shard failed over, with or without the state file
+	r = h.safediff("abort", h.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "abort", r.Stderr, "the target was promoted", "shard 1 failed over to the target")
+	r = h.safediff("abort", h.file, "--yes", "--state", h.dir+"/elsewhere.state.json")
+	wantExit(t, r, 1)
+	wantIn(t, "abort without a state", r.Stderr, "is a primary, not a replica: it was promoted")
+	res := newResolver(migration.src, h.ns, h.release+"-endpoint", h.dns())
+	if a, err := res.resolve(ctx); err != nil || a != net.JoinHostPort(h.dstIP, "6379") {
+		t.Errorf("the name resolves to %s (%v), want the target", a, err)
+	}
+	for i, d := range h.pauseWindows() {
+		t.Logf("shard %d refused writes for %v (fence to failover)", i+1, d.Round(time.Millisecond))
+	}
+	h.noSecrets()
+	h.dump()
+}
+
+// TestMigrateRedisClusterAbort: abort while a shard is fenced, before any
+// failover, returns the cluster to what it was: the shard's master takes
+// writes again, the source's nodes forget the target's, the target is
+// uninstalled, and the writer, which never stopped, lost nothing.
+func TestMigrateRedisClusterAbort(t *testing.T) {
+	h := newHA(t, "cluster-abort")
+	h.install()
+	h.migrationFile()
+	w := h.startWriter()
+	wantExit(t, h.safediff("run", h.file, "--yes", "--until", "fence-shard-1"), 0)
+	if st := h.state(); len(st.Shards) == 0 || !st.Shards[0].Fenced {
+		t.Fatalf("shard 1 is not fenced: %+v", st.Shards)
+	}
+	r := h.safediff("abort", h.file, "--yes")
+	wantExit(t, r, 0)
+	wantIn(t, "abort", r.Stdout, "shard 1: unfencing the source", "helm uninstall dst/rdcluab/carts")
+	if n := h.history("dst", h.release); n != 0 {
+		t.Errorf("the target release is still there (%d revisions)", n)
+	}
+	if st := h.state(); len(st.Done) != 0 || len(st.Shards) != 0 {
+		t.Errorf("the state was not reset: %+v", st)
+	}
+	ctx := context.Background()
+	for _, ip := range h.srcPods {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		nodes, err := c.ClusterNodes(ctx).Result()
+		fenced, err2 := c.ConfigGet(ctx, "min-replicas-to-write").Result()
+		c.Close()
+		if err != nil || err2 != nil {
+			t.Fatal(err, err2)
+		}
+		if n := strings.Count(strings.TrimSpace(nodes), "\n") + 1; n != len(h.srcPods) {
+			t.Errorf("the source node %s knows %d nodes, not the source's %d:\n%s", ip, n, len(h.srcPods), nodes)
+		}
+		if fenced["min-replicas-to-write"] != "0" {
+			t.Errorf("the source node %s is still fenced: %v", ip, fenced)
+		}
+	}
+	w.waitMore(50)
+	acked, _ := w.result()
+	checkRecords(t, h.clusterRecords(h.srcPods), acked)
+	h.noSecrets()
+}

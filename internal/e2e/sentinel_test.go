@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestMigrateRedisSentinel moves a Redis master with a replica, watched by
+// three Sentinels, to a new master with a replica and three Sentinels of
+// its own, while a Sentinel-aware writer (go-redis's failover client,
+// which asks the Sentinels behind the endpoint's name for the master)
+// keeps writing. First the target's replica stalls (its server stopped)
+// and cannot catch up: the cut-over rolls back, the source's Sentinels
+// watch their master again and the writer is back on the source. The
+// runner is killed inside every step: up to wait-replica before the
+// failure, the rest after it. At the end every acknowledged write is on the target once, the source's
+// servers refuse writes and its Sentinels watch nothing, the target's
+// replica streams from the new master, and the target's Sentinels, started
+// after the promotion, name the new master.
+func TestMigrateRedisSentinel(t *testing.T) {
+	h := newHA(t, "sentinel")
+	h.catchUp = "5s"
+	h.install()
+	h.migrationFile()
+	w := h.startWriter()
+	ctx := context.Background()
+
+	h.runKilledUntil("wait-replica")
+	// the source's Sentinels see the target's master as one more replica
+	// of theirs: none may ever pick it, nor its replica
+	for _, ip := range h.dstPods {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		if p, err := c.ConfigGet(ctx, "replica-priority").Result(); err != nil || p["replica-priority"] != "0" {
+			t.Errorf("the target's %s has replica-priority %v (%v), want 0 until the promotion", ip, p, err)
+		}
+		c.Close()
+	}
+	replica, _ := migration.kl.Pod("dst", h.ns, h.release+"-redis-1")
+	if !replica.Running {
+		t.Fatalf("the target's replica does not run: %+v", replica)
+	}
+	if err := syscall.Kill(replica.PID, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := true
+	cont := func() {
+		if stopped {
+			if err := syscall.Kill(replica.PID, syscall.SIGCONT); err != nil {
+				t.Error(err)
+			}
+			stopped = false
+		}
+	}
+	defer cont()
+	w.waitMore(30)
+	r := h.safediff("run", h.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "within 5s", "rolled back", "still a replica")
+	if st := h.state(); st.Paused || st.Fenced || st.Promoted {
+		t.Fatalf("after the rollback the state says paused %v fenced %v promoted %v", st.Paused, st.Fenced, st.Promoted)
+	}
+	cont()
+	w.waitMore(30)        // through the source's Sentinels, to the source
+	acked := w.snapshot() // before reading: the writer goes on
+	checkContains(t, h.redisRecords(h.srcAddr()), acked)
+
+	h.runKilledAtEveryStep()
+	w.waitMore(50)
+	var bySentinel map[string]int
+	acked, bySentinel = w.result()
+	srcS, dstS := net.JoinHostPort(h.srcSentinels[0], "26379"), net.JoinHostPort(h.dstSentinels[0], "26379")
+	if bySentinel[srcS] < 20 || bySentinel[dstS] < 50 {
+		t.Errorf("writes per Sentinel asked: %v (want the source's before and the target's after the cut-over)", bySentinel)
+	}
+	checkRecords(t, h.redisRecords(h.dstAddr()), acked)
+
+	// the source refuses writes; its Sentinels watch nothing
+	for _, ip := range h.srcPods {
+		c := h.redis(net.JoinHostPort(ip, "6379"))
+		if err := c.RPush(ctx, "records", -1).Err(); err == nil || !(strings.Contains(err.Error(), "NOREPLICAS") || strings.Contains(err.Error(), "READONLY")) {
+			t.Errorf("a write to the source's %s after the cut-over: %v, want it refused", ip, err)
+		}
+		c.Close()
+	}
+	for _, ip := range h.srcSentinels {
+		s := redis.NewSentinelClient(&redis.Options{Addr: net.JoinHostPort(ip, "26379")})
+		if m, err := s.Master(ctx, h.release).Result(); err == nil || !strings.Contains(err.Error(), "No such master") {
+			t.Errorf("the source's Sentinel %s still watches %s: %v %v", ip, h.release, m, err)
+		}
+		s.Close()
+	}
+	// the target's Sentinels name the new master, with its replica; the
+	// replica streams from it, with every write
+	for _, ip := range h.dstSentinels {
+		s := redis.NewSentinelClient(&redis.Options{Addr: net.JoinHostPort(ip, "26379")})
+		m, err := s.Master(ctx, h.release).Result()
+		s.Close()
+		if err != nil || m["ip"] != h.dstIP || m["flags"] != "master" || m["num-slaves"] != "1" || m["num-other-sentinels"] != "2" {
+			t.Errorf("the target's Sentinel %s: %v %v", ip, m, err)
+		}
+	}
+	h.eventually(30e9, "the target's replica has every write", func(ctx context.Context) error {
+		c := h.redis(net.JoinHostPort(h.dstPods[1], "6379"))
+		defer c.Close()
+		info, err := c.Info(ctx, "replication").Result()
+		if err != nil {
+			return err
+		}
+		n, err := c.LLen(ctx, "records").Result()
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(info, "master_host:"+h.dstIP+"\r") || !strings.Contains(info, "master_link_status:up") || n != int64(len(acked)) {
+			return fmt.Errorf("%d records; %s", n, strings.ReplaceAll(info, "\r\n", " "))
+		}
+		return nil
+	})
+	// the source's replica, promoted by hand after the cut-over, refuses
+	// writes too: it was fenced with its master
+	c := h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
+	if err := c.ReplicaOf(ctx, "NO", "ONE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RPush(ctx, "records", -1).Err(); err == nil || !strings.Contains(err.Error(), "NOREPLICAS") {
+		t.Errorf("a write to the source's replica %s, promoted by hand after the cut-over: %v, want it refused (NOREPLICAS)", h.srcPods[1], err)
+	}
+	c.Close()
+	for _, l := range h.outputs {
+		h.logPause(l)
+	}
+	h.noSecrets()
+	h.dump()
+}
