@@ -3,8 +3,11 @@ package classify
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -56,6 +59,14 @@ type Result struct {
 // rules.Set.FactPaths): judged without them, a change could come out lower
 // than it is.
 func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
+	return ClassifyWorkers(plan, set, 0)
+}
+
+// ClassifyWorkers is [Classify] with the objects judged by workers
+// goroutines at once (0 means runtime.GOMAXPROCS, 1 judges them one after
+// the other). Objects are judged independently, so the result is the same
+// for every value.
+func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result, error) {
 	if plan == nil || set == nil {
 		return nil, errors.New("classify: a plan and a rule set are needed")
 	}
@@ -63,8 +74,36 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 		return nil, fmt.Errorf("classify: the plan was parsed without the fields the rules read (%s): parse it with diffparse.Options{Facts: set.FactPaths()}, or review with package review", strings.Join(missing, ", "))
 	}
 	res := &Result{Plan: plan}
-	for _, o := range plan.Objects {
-		res.Objects = append(res.Objects, object(set.Select(o), o))
+	if len(plan.Objects) > 0 {
+		res.Objects = make([]*Object, len(plan.Objects))
+	}
+	judge := func(from, to int) {
+		for i := from; i < to; i++ {
+			o := plan.Objects[i]
+			res.Objects[i] = object(set.Select(o), o)
+		}
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if n := len(plan.Objects); workers > 1 && n >= 2*objectsPerTask {
+		// tasks of objectsPerTask objects, taken in turn by the workers
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					from := int(next.Add(objectsPerTask)) - objectsPerTask
+					if from >= n {
+						return
+					}
+					judge(from, min(from+objectsPerTask, n))
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		judge(0, len(plan.Objects))
 	}
 	sortObjects(res.Objects)
 	for _, o := range res.Objects {
@@ -73,6 +112,10 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 	res.Notes = notes(res)
 	return res, nil
 }
+
+// objectsPerTask is how many objects a worker of ClassifyWorkers takes at
+// a time.
+const objectsPerTask = 32
 
 // sortObjects orders objects as reports list them: by release, then the
 // highest level first, then by reference.

@@ -34,6 +34,10 @@ type blockParser struct {
 	oldX, newX sideTree // the exact reader's trees
 	oldC, newC counts
 	factKeys   []string
+	// workers analyse objects on a pipeline when more than 1 (see
+	// pipeline.go); pipe is started by the first object
+	workers int
+	pipe    *pipeline
 }
 
 func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *objectTable) *blockParser {
@@ -142,7 +146,16 @@ func (p *blockParser) object(h header, body []bodyLine) {
 	if !p.checkShape(obj, body) {
 		return
 	}
-	for _, o := range p.analyse(obj, body) {
+	if p.workers > 1 {
+		p.dispatch(h, obj, body)
+		return
+	}
+	p.added(h, p.analyse(obj, body))
+}
+
+// added adds the objects analysed from an entry to the plan.
+func (p *blockParser) added(h header, objs []*Object) {
+	for _, o := range objs {
 		if h.source != "" && (o.Ref.Kind == "" || o.Ref.Name == "") {
 			p.errs.Add(h.pos, "cannot tell which object %s is: its kind and name are not in the diff", h.source)
 			continue

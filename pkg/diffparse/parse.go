@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/diag"
@@ -25,6 +26,19 @@ type Options struct {
 	Namespace string
 	// MaxInput limits the size of the input; 0 means [DefaultMaxInput].
 	MaxInput int64
+	// Workers is how many objects of helm-diff's diff format are analysed
+	// at once, on as many goroutines while the input is read on; 0 means
+	// runtime.GOMAXPROCS, 1 analyses each object as it is read. The plan
+	// (and any error) is the same for every value.
+	Workers int
+}
+
+// workers returns the number of workers for Options.Workers n.
+func workers(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
 }
 
 const maxErrors = 20
@@ -69,7 +83,13 @@ type stream struct {
 	// changesSaid is the line of a trailer saying that the diff found
 	// changes (helm-diff --detailed-exitcode, helmfile), 0 if none.
 	changesSaid int
+	// bp analyses objects on a pipeline (the diff format), nil otherwise
+	bp *blockParser
 }
+
+// frozen reports whether the object pipeline reached the error limit: a
+// serial parse would have stopped reading.
+func (s *stream) frozen() bool { return s.bp != nil && s.bp.frozen() }
 
 func parseInput(in *input, opts *Options) (*Plan, error) {
 	format := opts.Format
@@ -125,7 +145,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 // others (binary data, control characters) to errs. ok is false at the end
 // of the input, and once errs holds maxErrors.
 func (s *stream) nextText() (iline, bool) {
-	for len(s.errs.List) < maxErrors {
+	for len(s.errs.List) < maxErrors && !s.frozen() {
 		l, ok, err := s.in.next()
 		if !ok {
 			return iline{}, false
@@ -133,7 +153,7 @@ func (s *stream) nextText() (iline, bool) {
 		if err == nil {
 			return l, true
 		}
-		s.errs.List = append(s.errs.List, err.(*diag.Error))
+		s.errs.add(err.(*diag.Error))
 	}
 	return iline{}, false
 }
@@ -266,6 +286,14 @@ func structuredLooking(in *input) bool {
 // parseDiff reads helm-diff's default output.
 func (s *stream) parseDiff() {
 	bp := newBlockParser(s.in, s.opts, s.plan, s.errs, s.table)
+	bp.workers = workers(s.opts.Workers)
+	if bp.workers > 1 {
+		// objects are analysed on a pipeline: what the reader adds waits
+		// for the objects before it
+		s.bp, s.errs.sync = bp, bp.sync
+		defer func() { s.bp, s.errs.sync = nil, nil }()
+		defer bp.stop()
+	}
 	for {
 		l, ok := s.nextText()
 		if !ok {
@@ -283,6 +311,7 @@ func (s *stream) parseDiff() {
 			}
 		}
 	}
+	bp.finish()
 }
 
 // topLevelLine handles the lines that may appear between helm-diff entries
@@ -305,7 +334,7 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 		}
 		return true
 	case strings.HasPrefix(t, "WARNING: "), strings.HasPrefix(t, "W1") && strings.Contains(t, "warnings.go"):
-		s.plan.Notes = append(s.plan.Notes, Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
+		s.note(Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
 		return true
 	case bannerRE.MatchString(t):
 		var msg []string
@@ -321,7 +350,7 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 		text := strings.Join(msg, " ")
 		if text == newReleaseBanner {
 			// helm diff upgrade --allow-unreleased, for a release not yet installed
-			s.plan.Notes = append(s.plan.Notes, Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
+			s.note(Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
 			return true
 		}
 		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(text, 300))
@@ -340,13 +369,22 @@ func (s *stream) wrapperLine(l iline, expected string) {
 	t, pos := l.text, Pos{Line: l.no}
 	switch {
 	case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
-		s.plan.Notes = append(s.plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
+		s.note(Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
 	case s.topLevelLine(s.in, l):
 	case isBodyLine(t):
 		s.errs.Add(pos, "diff line outside of any object (is the input cut?)")
 	default:
 		s.errs.Add(pos, "%s", expected)
 	}
+}
+
+// note adds a note of the reader's own to the plan, after those of the
+// objects before it.
+func (s *stream) note(n Note) {
+	if s.errs.sync != nil {
+		s.errs.sync()
+	}
+	s.plan.Notes = append(s.plan.Notes, n)
 }
 
 func clip(s string, n int) string {
