@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"runtime"
 	"strings"
 
@@ -177,12 +176,12 @@ func firstContent(in *input) (string, int, error) {
 }
 
 var (
-	simpleLineRE = regexp.MustCompile(`^(.*), (.*), (\S+) \((.*)\) (to be added\.|to be removed\.|to be changed\.|to change ownership\.|has changed, but diff is empty after suppression\.)$`)
-	planLineRE   = regexp.MustCompile(`^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to change ownership)?\.$`)
-	dyffRE       = regexp.MustCompile(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
-	stevedoreRE  = regexp.MustCompile(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
-	helmfileRE   = regexp.MustCompile(`^Comparing release=`)
-	bannerRE     = regexp.MustCompile(`^\*{5,}$`)
+	simpleLineRE = lazyRE(`^(.*), (.*), (\S+) \((.*)\) (to be added\.|to be removed\.|to be changed\.|to change ownership\.|has changed, but diff is empty after suppression\.)$`)
+	planLineRE   = lazyRE(`^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to change ownership)?\.$`)
+	dyffRE       = lazyRE(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
+	stevedoreRE  = lazyRE(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
+	helmfileRE   = lazyRE(`^Comparing release=`)
+	bannerRE     = lazyRE(`^\*{5,}$`)
 	// newReleaseBanner is what helm-diff says between its banners when
 	// --allow-unreleased diffs a release not yet installed: not a failure
 	newReleaseBanner = "Release was not present in Helm.  Diff will show entire contents as new."
@@ -202,13 +201,13 @@ func detect(in *input, first string, at int) (Format, error) {
 			return FormatStructured, nil
 		}
 		return FormatJSON, nil
-	case helmfileRE.MatchString(first):
+	case helmfileRE().MatchString(first):
 		return FormatHelmfile, nil
-	case stevedoreRE.MatchString(first):
+	case stevedoreRE().MatchString(first):
 		return FormatStevedore, nil
-	case planLineRE.MatchString(first):
+	case planLineRE().MatchString(first):
 		return FormatSimple, nil
-	case simpleLineRE.MatchString(first):
+	case simpleLineRE().MatchString(first):
 		// "has changed, but diff is empty after suppression." is printed by
 		// both the diff and the simple formats: the next line decides.
 		if !strings.HasSuffix(first, "after suppression.") || nextSaysSimple(in, at) {
@@ -218,7 +217,7 @@ func detect(in *input, first string, at int) (Format, error) {
 	if _, ok := parseHeader(first, Pos{}); ok {
 		return FormatDiff, nil
 	}
-	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE.MatchString(first) {
+	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) {
 		// helm or helm-diff complained before any output: the diff parser
 		// reports it precisely.
 		return FormatDiff, nil
@@ -230,10 +229,10 @@ func detect(in *input, first string, at int) (Format, error) {
 		if !ok {
 			break
 		}
-		if helmfileRE.MatchString(l.text) {
+		if helmfileRE().MatchString(l.text) {
 			return FormatHelmfile, nil
 		}
-		if dyffRE.MatchString(l.text) {
+		if dyffRE().MatchString(l.text) {
 			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported))
 		}
 	}
@@ -252,9 +251,9 @@ func nextSaysSimple(in *input, at int) bool {
 		switch {
 		case strings.TrimSpace(l.text) == "":
 			continue
-		case planLineRE.MatchString(l.text):
+		case planLineRE().MatchString(l.text):
 			return true
-		case simpleLineRE.MatchString(l.text):
+		case simpleLineRE().MatchString(l.text):
 			if !strings.HasSuffix(l.text, "after suppression.") {
 				return true
 			}
@@ -336,11 +335,11 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 	case strings.HasPrefix(t, "WARNING: "), strings.HasPrefix(t, "W1") && strings.Contains(t, "warnings.go"):
 		s.note(Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
 		return true
-	case bannerRE.MatchString(t):
+	case bannerRE().MatchString(t):
 		var msg []string
 		for {
 			m, ok, _ := in.next()
-			if !ok || bannerRE.MatchString(m.text) {
+			if !ok || bannerRE().MatchString(m.text) {
 				break
 			}
 			if s := strings.TrimSpace(m.text); s != "" {
@@ -368,7 +367,7 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 func (s *stream) wrapperLine(l iline, expected string) {
 	t, pos := l.text, Pos{Line: l.no}
 	switch {
-	case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
+	case strings.HasPrefix(t, "WARNING: "), klogRE().MatchString(t):
 		s.note(Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
 	case s.topLevelLine(s.in, l):
 	case isBodyLine(t):

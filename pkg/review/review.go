@@ -107,7 +107,7 @@ var defaultRules = sync.OnceValues(func() (*rules.Set, error) { return LoadRules
 func LoadRules(noDefaults bool, files ...string) (*rules.Set, error) {
 	var layers []*rules.File
 	if !noDefaults {
-		f, err := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
+		f, err := rules.ParseJSON(safediff.DefaultRulesJSON(), safediff.DefaultRulesOrigin)
 		if err != nil {
 			return nil, fmt.Errorf("the embedded default rules are invalid: %w", err)
 		}

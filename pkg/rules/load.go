@@ -126,6 +126,13 @@ func Parse(data []byte, origin string) (*File, error) {
 	if err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
 	}
+	return ParseJSON(js, origin)
+}
+
+// ParseJSON reads a rules file that is already JSON (the strict JSON
+// reading of its YAML, as sigs.k8s.io/yaml makes it), with the checks of
+// [Parse]. The default rules are loaded this way (safediff.DefaultRulesJSON).
+func ParseJSON(js []byte, origin string) (*File, error) {
 	var doc fileDoc
 	if err := strictJSON(js, &doc); err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: err.Error()}
