@@ -65,7 +65,8 @@ fuzz:
 fuzz-long:
 	FUZZTIME=2000000x bash scripts/fuzz.sh
 
-## bench: review throughput and memory on a generated release of 2,000 Deployments
+## bench: start-up, whole-process time and peak RSS beside helm-diff's library at 200, 2,000 and 20,000
+## objects, in-process MB/s at GOMAXPROCS=1 and all cores, memory-stress inputs (a measurement: not in test)
 bench:
 	bash scripts/bench.sh
 
