@@ -34,6 +34,10 @@ type blockParser struct {
 	oldX, newX sideTree // the exact reader's trees
 	oldC, newC counts
 	factKeys   []string
+	// fact maps by their content, shared by the objects with equal facts
+	factMaps map[string]map[string]Fact
+	factVals []indexedValue
+	factKey  []byte
 	// workers analyse objects on a pipeline when more than 1 (see
 	// pipeline.go); pipe is started by the first object
 	workers int
