@@ -412,7 +412,8 @@ type Object struct {
 // Fact returns what is known of a field on one side of the object. Fields
 // that were not requested through [Options.Facts] are Unknown.
 func (o *Object) Fact(side Side, path kube.Path) Fact {
-	if f, ok := o.Facts[side][path.String()]; ok {
+	var key [96]byte
+	if f, ok := o.Facts[side][string(path.Append(key[:0]))]; ok {
 		return f
 	}
 	switch {

@@ -162,23 +162,29 @@ func ParseJSON(js []byte, origin string) (*File, error) {
 	}
 	ids := map[string]int{}
 	for i, raw := range doc.Rules {
-		name := fmt.Sprintf("rules[%d]", i)
-		var peek struct {
-			ID string `json:"id"`
+		var rd ruleDoc
+		serr := strictJSON(raw, &rd)
+		id := rd.ID
+		if serr != nil {
+			// the id as far as it can be read, to name the rule
+			var peek struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &peek)
+			id = peek.ID
 		}
-		_ = json.Unmarshal(raw, &peek)
-		if peek.ID != "" {
-			name = fmt.Sprintf("rules[%d] (id=%s)", i, peek.ID)
+		name := "rules[" + strconv.Itoa(i) + "]"
+		if id != "" {
+			name = "rules[" + strconv.Itoa(i) + "] (id=" + id + ")"
 			// a duplicate is reported in place, whatever else is wrong
-			if prev, dup := ids[peek.ID]; dup {
-				add(name, "duplicate id %q (also rules[%d])", peek.ID, prev)
+			if prev, dup := ids[id]; dup {
+				add(name, "duplicate id %q (also rules[%d])", id, prev)
 			} else {
-				ids[peek.ID] = i
+				ids[id] = i
 			}
 		}
-		var rd ruleDoc
-		if err := strictJSON(raw, &rd); err != nil {
-			add(name, "%v", err)
+		if serr != nil {
+			add(name, "%v", serr)
 			continue
 		}
 		r, problems := buildRule(rd)
