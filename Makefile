@@ -70,8 +70,9 @@ fuzz-long:
 bench:
 	bash scripts/bench.sh
 
-## docs: regenerate docs/rules.md from rules.yaml
+## docs: regenerate docs/rules.md and the rules' Go data (pkg/rules/default_gen.go) from rules.yaml
 docs:
+	$(GO) generate ./pkg/rules
 	$(GO) test ./internal/cli -run TestDocsCurrent -update
 
 ## update: refresh golden files after an intended change of the reports

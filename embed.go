@@ -9,8 +9,6 @@ package safediff
 
 import _ "embed"
 
-//go:generate go run ./internal/rulesgen/cmd/rulesgen
-
 //go:embed rules.yaml
 var defaultRules []byte
 
@@ -19,9 +17,3 @@ const DefaultRulesOrigin = "default rules"
 
 // DefaultRules returns the embedded default rule set (rules.yaml).
 func DefaultRules() []byte { return append([]byte(nil), defaultRules...) }
-
-// DefaultRulesJSON returns the embedded default rule set as JSON: the
-// strict JSON reading of rules.yaml, made at build time (go generate) so
-// that loading the default rules reads no YAML. A test checks that it is
-// current.
-func DefaultRulesJSON() []byte { return []byte(defaultRulesJSON) }

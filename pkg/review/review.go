@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/gate"
@@ -107,11 +106,7 @@ var defaultRules = sync.OnceValues(func() (*rules.Set, error) { return LoadRules
 func LoadRules(noDefaults bool, files ...string) (*rules.Set, error) {
 	var layers []*rules.File
 	if !noDefaults {
-		f, err := rules.ParseJSON(safediff.DefaultRulesJSON(), safediff.DefaultRulesOrigin)
-		if err != nil {
-			return nil, fmt.Errorf("the embedded default rules are invalid: %w", err)
-		}
-		layers = append(layers, f)
+		layers = append(layers, rules.DefaultFile())
 	}
 	for _, name := range files {
 		f, err := ReadRules(name)

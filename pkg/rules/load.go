@@ -18,6 +18,8 @@ import (
 // FormatVersion is the version of the rules file format this package reads.
 const FormatVersion = 1
 
+//go:generate go run ../../internal/rulesgen/cmd/rulesgen
+
 // MaxFileSize limits the size of a rules file.
 const MaxFileSize = 4 << 20
 
@@ -131,7 +133,7 @@ func Parse(data []byte, origin string) (*File, error) {
 
 // ParseJSON reads a rules file that is already JSON (the strict JSON
 // reading of its YAML, as sigs.k8s.io/yaml makes it), with the checks of
-// [Parse]. The default rules are loaded this way (safediff.DefaultRulesJSON).
+// [Parse].
 func ParseJSON(js []byte, origin string) (*File, error) {
 	var doc fileDoc
 	if err := strictJSON(js, &doc); err != nil {

@@ -1,21 +1,20 @@
-// Command rulesgen writes rules_json.go from rules.yaml, in the current
-// directory (the module root: see the go:generate line of embed.go).
+// Command rulesgen writes default_gen.go, the default rules as Go data,
+// in the current directory (pkg/rules: see the go:generate line of
+// pkg/rules/load.go) from the module's rules.yaml.
 package main
 
 import (
 	"fmt"
 	"os"
 
+	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/internal/rulesgen"
 )
 
 func main() {
-	data, err := os.ReadFile("rules.yaml")
+	src, err := rulesgen.Source(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
 	if err == nil {
-		data, err = rulesgen.Source(data)
-	}
-	if err == nil {
-		err = os.WriteFile("rules_json.go", data, 0o644)
+		err = os.WriteFile("default_gen.go", src, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "rulesgen:", err)
