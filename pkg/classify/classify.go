@@ -120,16 +120,28 @@ const objectsPerTask = 32
 // sortObjects orders objects as reports list them: by release, then the
 // highest level first, then by reference.
 func sortObjects(objs []*Object) {
-	sort.SliceStable(objs, func(i, j int) bool {
-		a, b := objs[i], objs[j]
-		if a.Release != b.Release {
-			return a.Release < b.Release
+	// each reference is written once, not at every comparison
+	type keyed struct {
+		o   *Object
+		ref string
+	}
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{o, o.Ref.String()}
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.o.Release != b.o.Release {
+			return a.o.Release < b.o.Release
 		}
-		if a.Level != b.Level {
-			return a.Level > b.Level
+		if a.o.Level != b.o.Level {
+			return a.o.Level > b.o.Level
 		}
-		return a.Ref.String() < b.Ref.String()
+		return a.ref < b.ref
 	})
+	for i := range ks {
+		objs[i] = ks[i].o
+	}
 }
 
 // missingFacts lists the fields the set reads that the plan did not
@@ -157,6 +169,7 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 			WholeObject: true,
 		}
 	}
+	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
 	case diffparse.Create:
 		out.Findings = append(out.Findings, whole(diffparse.Add))
@@ -201,6 +214,25 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 		}
 	}
 	return out
+}
+
+// findings returns how many findings object makes for o.
+func findings(o *diffparse.Object) int {
+	n := 0
+	switch o.Action {
+	case diffparse.Create, diffparse.Delete:
+		n = 1
+	case diffparse.Ownership:
+	default:
+		n = max(len(o.Changes), 1)
+	}
+	if o.Action == diffparse.Ownership || o.NewOwner != "" {
+		n++
+	}
+	if len(o.Unresolved) > 0 {
+		n++
+	}
+	return n
 }
 
 // anyField is the finding for an object any of whose fields may change
