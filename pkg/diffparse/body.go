@@ -67,7 +67,7 @@ func (p *blockParser) entry(h header) {
 		if !isBodyLine(l.text) {
 			break
 		}
-		p.in.next()
+		p.in.skip()
 		b := toBodyLine(l)
 		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line
