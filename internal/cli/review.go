@@ -136,8 +136,6 @@ func runReview(s *Streams, f *reviewFlags, in io.Reader, source string) error {
 		}
 		defer acceptOut.Close()
 	}
-	in, lift := withMemoryBudget(in)
-	defer lift()
 	rep, err := reviewInput(s, f, in, source)
 	if err != nil {
 		if acceptOut != nil {
