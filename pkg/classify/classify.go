@@ -3,8 +3,11 @@ package classify
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -56,6 +59,14 @@ type Result struct {
 // rules.Set.FactPaths): judged without them, a change could come out lower
 // than it is.
 func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
+	return ClassifyWorkers(plan, set, 0)
+}
+
+// ClassifyWorkers is [Classify] with the objects judged by workers
+// goroutines at once (0 means runtime.GOMAXPROCS, 1 judges them one after
+// the other). Objects are judged independently, so the result is the same
+// for every value.
+func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result, error) {
 	if plan == nil || set == nil {
 		return nil, errors.New("classify: a plan and a rule set are needed")
 	}
@@ -63,8 +74,36 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 		return nil, fmt.Errorf("classify: the plan was parsed without the fields the rules read (%s): parse it with diffparse.Options{Facts: set.FactPaths()}, or review with package review", strings.Join(missing, ", "))
 	}
 	res := &Result{Plan: plan}
-	for _, o := range plan.Objects {
-		res.Objects = append(res.Objects, object(set.Select(o), o))
+	if len(plan.Objects) > 0 {
+		res.Objects = make([]*Object, len(plan.Objects))
+	}
+	judge := func(from, to int) {
+		for i := from; i < to; i++ {
+			o := plan.Objects[i]
+			res.Objects[i] = object(set.Select(o), o)
+		}
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if n := len(plan.Objects); workers > 1 && n >= 2*objectsPerTask {
+		// tasks of objectsPerTask objects, taken in turn by the workers
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					from := int(next.Add(objectsPerTask)) - objectsPerTask
+					if from >= n {
+						return
+					}
+					judge(from, min(from+objectsPerTask, n))
+				}
+			})
+		}
+		wg.Wait()
+	} else {
+		judge(0, len(plan.Objects))
 	}
 	sortObjects(res.Objects)
 	for _, o := range res.Objects {
@@ -74,19 +113,35 @@ func Classify(plan *diffparse.Plan, set *rules.Set) (*Result, error) {
 	return res, nil
 }
 
+// objectsPerTask is how many objects a worker of ClassifyWorkers takes at
+// a time.
+const objectsPerTask = 32
+
 // sortObjects orders objects as reports list them: by release, then the
 // highest level first, then by reference.
 func sortObjects(objs []*Object) {
-	sort.SliceStable(objs, func(i, j int) bool {
-		a, b := objs[i], objs[j]
-		if a.Release != b.Release {
-			return a.Release < b.Release
+	// each reference is written once, not at every comparison
+	type keyed struct {
+		o   *Object
+		ref string
+	}
+	ks := make([]keyed, len(objs))
+	for i, o := range objs {
+		ks[i] = keyed{o, o.Ref.String()}
+	}
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.o.Release != b.o.Release {
+			return a.o.Release < b.o.Release
 		}
-		if a.Level != b.Level {
-			return a.Level > b.Level
+		if a.o.Level != b.o.Level {
+			return a.o.Level > b.o.Level
 		}
-		return a.Ref.String() < b.Ref.String()
+		return a.ref < b.ref
 	})
+	for i := range ks {
+		objs[i] = ks[i].o
+	}
 }
 
 // missingFacts lists the fields the set reads that the plan did not
@@ -114,6 +169,7 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 			WholeObject: true,
 		}
 	}
+	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
 	case diffparse.Create:
 		out.Findings = append(out.Findings, whole(diffparse.Add))
@@ -158,6 +214,25 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 		}
 	}
 	return out
+}
+
+// findings returns how many findings object makes for o.
+func findings(o *diffparse.Object) int {
+	n := 0
+	switch o.Action {
+	case diffparse.Create, diffparse.Delete:
+		n = 1
+	case diffparse.Ownership:
+	default:
+		n = max(len(o.Changes), 1)
+	}
+	if o.Action == diffparse.Ownership || o.NewOwner != "" {
+		n++
+	}
+	if len(o.Unresolved) > 0 {
+		n++
+	}
+	return n
 }
 
 // anyField is the finding for an object any of whose fields may change

@@ -3,6 +3,7 @@ package diffparse
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -508,6 +509,8 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		}
 	}
 	obj.FactsComplete[side] = complete
+	found := p.factVals[:0]
+	key := p.factKey[:0]
 	for i, fp := range p.opts.Facts {
 		n, ok := t.lookup(fp)
 		if !ok || !t.resolved(n) {
@@ -517,9 +520,58 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
 			v = redactValue(v)
 		}
-		if obj.Facts[side] == nil {
-			obj.Facts[side] = make(map[string]Fact, 2)
-		}
-		obj.Facts[side][p.factKeys[i]] = Fact{Presence: Present, Value: v}
+		found = append(found, indexedValue{i, v})
+		key = appendFactKey(key, i, v)
 	}
+	p.factVals, p.factKey = found, key
+	if len(found) == 0 {
+		return
+	}
+	// objects with the same facts share one map: a small map costs some
+	// 800 bytes, a large part of what a review keeps per object
+	if m, ok := p.factMaps[string(key)]; ok {
+		obj.Facts[side] = m
+		return
+	}
+	m := make(map[string]Fact, len(found))
+	for _, f := range found {
+		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v}
+	}
+	obj.Facts[side] = m
+	if p.factMaps == nil {
+		p.factMaps = map[string]map[string]Fact{}
+	}
+	if len(p.factMaps) < maxSharedFacts {
+		p.factMaps[string(key)] = m
+	}
+}
+
+// maxSharedFacts bounds the distinct fact maps a parser keeps for sharing.
+const maxSharedFacts = 1024
+
+// indexedValue is the value of the fact at index i of Options.Facts.
+type indexedValue struct {
+	i int
+	v Value
+}
+
+// appendFactKey appends what tells a fact apart from every other: its
+// index and every field of its value.
+func appendFactKey(b []byte, i int, v Value) []byte {
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(v.Kind), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(v.Type), 10)
+	b = append(b, ' ')
+	b = strconv.AppendBool(b, v.Redacted)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(v.Bytes), 10)
+	for _, s := range []string{v.Text, v.Canonical} {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	return append(b, ';')
 }

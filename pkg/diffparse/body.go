@@ -34,6 +34,14 @@ type blockParser struct {
 	oldX, newX sideTree // the exact reader's trees
 	oldC, newC counts
 	factKeys   []string
+	// fact maps by their content, shared by the objects with equal facts
+	factMaps map[string]map[string]Fact
+	factVals []indexedValue
+	factKey  []byte
+	// workers analyse objects on a pipeline when more than 1 (see
+	// pipeline.go); pipe is started by the first object
+	workers int
+	pipe    *pipeline
 }
 
 func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *objectTable) *blockParser {
@@ -59,7 +67,7 @@ func (p *blockParser) entry(h header) {
 		if !isBodyLine(l.text) {
 			break
 		}
-		p.in.next()
+		p.in.skip()
 		b := toBodyLine(l)
 		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line
@@ -142,7 +150,16 @@ func (p *blockParser) object(h header, body []bodyLine) {
 	if !p.checkShape(obj, body) {
 		return
 	}
-	for _, o := range p.analyse(obj, body) {
+	if p.workers > 1 {
+		p.dispatch(h, obj, body)
+		return
+	}
+	p.added(h, p.analyse(obj, body))
+}
+
+// added adds the objects analysed from an entry to the plan.
+func (p *blockParser) added(h header, objs []*Object) {
+	for _, o := range objs {
 		if h.source != "" && (o.Ref.Kind == "" || o.Ref.Name == "") {
 			p.errs.Add(h.pos, "cannot tell which object %s is: its kind and name are not in the diff", h.source)
 			continue

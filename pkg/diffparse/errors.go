@@ -9,11 +9,25 @@ import (
 
 // errList collects the problems of one parse, each at its input line.
 // Messages never quote the body of an object, which may hold Secret data.
-type errList struct{ diag.List }
+type errList struct {
+	diag.List
+	// sync, when set, is called before a problem is added: it commits the
+	// objects analysed ahead (see pipeline.go), so that problems come in
+	// input order
+	sync func()
+}
 
 // Add appends a problem at pos.
 func (l *errList) Add(pos Pos, format string, args ...any) {
-	l.List.Add(newError(pos, fmt.Sprintf(format, args...)))
+	l.add(newError(pos, fmt.Sprintf(format, args...)))
+}
+
+// add appends a problem.
+func (l *errList) add(e *diag.Error) {
+	if l.sync != nil {
+		l.sync()
+	}
+	l.List.Add(e)
 }
 
 // newError returns a problem at an input position.

@@ -3,10 +3,11 @@ package diffparse
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
+	"sync"
 
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ import (
 const maxExactBytes = 4 << 20
 
 // aliasRE finds what may be an alias: a '*' where a YAML node can start.
-var aliasRE = regexp.MustCompile(`(^|[\s\[{,:-])\*[^\s,\]}]`)
+var aliasRE = lazyRE(`(^|[\s\[{,:-])\*[^\s,\]}]`)
 
 // maxAliasedBytes bounds a document with aliases: go-yaml refuses
 // excessive aliasing only past a hundred aliases, and a hundred aliases of
@@ -54,7 +55,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	b.Grow(size)
 	aliases := false
 	for _, l := range lines {
-		aliases = aliases || strings.IndexByte(l.text, '*') >= 0 && aliasRE.MatchString(l.text)
+		aliases = aliases || strings.IndexByte(l.text, '*') >= 0 && aliasRE().MatchString(l.text)
 		for range l.count() {
 			b.WriteString(l.text)
 			b.WriteByte('\n')
@@ -180,11 +181,11 @@ func (t *sideTree) graftFlow(i int, n int32, v string) bool {
 	return true
 }
 
-var yamlLineRE = regexp.MustCompile(`^(?:error converting YAML to JSON: )?yaml: line (\d+): (.*)$`)
+var yamlLineRE = lazyRE(`^(?:error converting YAML to JSON: )?yaml: line (\d+): (.*)$`)
 
 // yamlPhraseRE is what go-yaml's syntax errors say: fixed phrases that
 // quote nothing of the document.
-var yamlPhraseRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z ,'<>()\[\]{}:-]{0,120}$`)
+var yamlPhraseRE = lazyRE(`^[a-zA-Z][a-zA-Z ,'<>()\[\]{}:-]{0,120}$`)
 
 // yamlError turns an error of the exact reader into one that names the
 // input line and never quotes the document: go-yaml's own messages are kept
@@ -192,7 +193,7 @@ var yamlPhraseRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z ,'<>()\[\]{}:-]{0,120}$`
 func yamlError(err error, lines []*bodyLine) *exactError {
 	msg := err.Error()
 	line := 0
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+	if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		for _, l := range lines {
 			if n >= 1 && n <= l.count() {
@@ -210,7 +211,7 @@ func yamlError(err error, lines []*bodyLine) *exactError {
 		return &exactError{line: line, msg: "a mapping key that JSON cannot hold (null, a list or a mapping)", unjson: true}
 	case strings.HasPrefix(msg, "json: unsupported value"):
 		return &exactError{line: line, msg: "a value that JSON cannot hold (.inf or .nan)", unjson: true}
-	case strings.Contains(msg, "`") || !yamlPhraseRE.MatchString(msg):
+	case strings.Contains(msg, "`") || !yamlPhraseRE().MatchString(msg):
 		msg = "invalid YAML"
 	}
 	return &exactError{line: line, msg: msg}
@@ -226,3 +227,10 @@ type exactError struct {
 }
 
 func (e *exactError) Error() string { return e.msg }
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}

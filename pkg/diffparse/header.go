@@ -1,7 +1,6 @@
 package diffparse
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -11,7 +10,7 @@ import (
 // key, diff/report.go adds the message) and tells body lines from others.
 
 // The header of `helm diff release`, which keys objects by template path.
-var sourceHeaderRE = regexp.MustCompile(`^(\S+\.(?:ya?ml|json|tpl|txt)) (has changed:|has been added:|has been removed:)$`)
+var sourceHeaderRE = lazyRE(`^(\S+\.(?:ya?ml|json|tpl|txt)) (has changed:|has been added:|has been removed:)$`)
 
 const suppressedPrefix = "Changes suppressed on sensitive content of type "
 
@@ -94,7 +93,7 @@ func parseHeader(t string, pos Pos) (header, bool) {
 		}
 		return header{ref: kube.ObjectRef{Group: kube.Intern(group), Kind: kube.Intern(kind), Namespace: kube.Intern(ns), Name: strings.Clone(name)}, msg: msg, pos: pos}, true
 	}
-	if m := sourceHeaderRE.FindStringSubmatch(t); m != nil {
+	if m := sourceHeaderRE().FindStringSubmatch(t); m != nil {
 		return header{source: strings.Clone(m[1]), msg: m[2], pos: pos}, true
 	}
 	return header{}, false
@@ -102,6 +101,6 @@ func parseHeader(t string, pos Pos) (header, bool) {
 
 // isCoreVersion reports whether helm-diff's "(…)" holds a core version (the
 // core group has no group name, so helm-diff shows its version).
-func isCoreVersion(s string) bool { return coreVersionRE.MatchString(s) }
+func isCoreVersion(s string) bool { return coreVersionRE().MatchString(s) }
 
-var coreVersionRE = regexp.MustCompile(`^v\d+((alpha|beta)\d+)?$`)
+var coreVersionRE = lazyRE(`^v\d+((alpha|beta)\d+)?$`)

@@ -1,7 +1,6 @@
 package diffparse
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -9,10 +8,10 @@ import (
 // ", namespace=N") before running helm diff upgrade for each release, and
 // some lines of its own and of helm around them.
 var (
-	comparingRE = regexp.MustCompile(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
+	comparingRE = lazyRE(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
 	// helmfile's summary of affected releases: "  name (chart) UPDATED"
-	helmfileAffectedRE = regexp.MustCompile(`^  \S+ \(.*\)(?: UPDATED| DELETED)?$`)
-	helmfileInfoRE     = regexp.MustCompile(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
+	helmfileAffectedRE = lazyRE(`^  \S+ \(.*\)(?: UPDATED| DELETED)?$`)
+	helmfileInfoRE     = lazyRE(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
 	// helmfileChanges is what helmfile diff --detailed-exitcode says when
 	// a release has changes
 	helmfileChanges = "Identified at least one change"
@@ -31,7 +30,7 @@ func (s *stream) parseHelmfile() {
 		}
 		t := l.text
 		pos := Pos{Line: l.no}
-		if m := comparingRE.FindStringSubmatch(t); m != nil {
+		if m := comparingRE().FindStringSubmatch(t); m != nil {
 			plan.Releases = append(plan.Releases, Release{Name: strings.Clone(m[1]), Chart: strings.Clone(m[2]), Namespace: strings.Clone(m[3]), Pos: pos})
 			r := plan.Releases[len(plan.Releases)-1]
 			bp.release, bp.opts.Namespace = r.Name, r.Namespace
@@ -49,12 +48,12 @@ func (s *stream) parseHelmfile() {
 		case isBlank(t):
 		case t == "Affected releases are:":
 			affected = true
-		case affected && helmfileAffectedRE.MatchString(t):
+		case affected && helmfileAffectedRE().MatchString(t):
 		case t == helmfileChanges:
 			if s.changesSaid == 0 {
 				s.changesSaid = l.no
 			}
-		case helmfileInfoRE.MatchString(t):
+		case helmfileInfoRE().MatchString(t):
 		default:
 			s.wrapperLine(l, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
 		}

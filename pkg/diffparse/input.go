@@ -1,6 +1,7 @@
 package diffparse
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
@@ -167,7 +168,8 @@ func (in *input) readLine() (iline, bool, error) {
 	// one pass finds what needs more work: escape sequences, carriage
 	// returns and backspaces, other control characters, non-ASCII bytes
 	var esc, crbs, ctl, wide bool
-	for i := 0; i < len(s); i++ {
+	i := plainASCII(s)
+	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80:
 			wide = true
@@ -223,6 +225,25 @@ func (in *input) readLine() (iline, bool, error) {
 	return l, true, nil
 }
 
+// plainASCII returns the length of the longest prefix of s, in steps of 8
+// bytes, that holds only printable ASCII (0x20 to 0x7e): what readLine's
+// check of each byte would pass without a note.
+func plainASCII(s string) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		// a byte >= 0x80, a byte < 0x20, or a byte 0x7f (the tests for a
+		// byte under a bound are exact when no byte has its high bit set)
+		low := (w - 0x20*ones) &^ w
+		del := ((w ^ 0x7f*ones) - ones) &^ (w ^ 0x7f*ones)
+		if (w|low|del)&highs != 0 {
+			break
+		}
+	}
+	return i
+}
+
 // next returns the next line, or ok=false at the end of the input. A line
 // that is not text comes with its error.
 func (in *input) next() (l iline, ok bool, err error) {
@@ -244,6 +265,15 @@ func (in *input) next() (l iline, ok bool, err error) {
 	}
 	in.no = l.no
 	return l, true, l.err
+}
+
+// skip consumes the line that peek returned.
+func (in *input) skip() {
+	in.no = in.ahead[in.aheadAt].no
+	in.aheadAt++
+	if in.aheadAt == len(in.ahead) {
+		in.ahead, in.aheadAt = in.ahead[:0], 0
+	}
 }
 
 // peek returns the next line without consuming it.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -366,8 +365,8 @@ func sensitiveJSON(ref kube.ObjectRef, p kube.Path, raw json.RawMessage) bool {
 }
 
 var (
-	structuredStepRE = regexp.MustCompile(`^([^\[\]]*)((?:\[\d+\])*)$`)
-	digitsRE         = regexp.MustCompile(`\d+`)
+	structuredStepRE = lazyRE(`^([^\[\]]*)((?:\[\d+\])*)$`)
+	digitsRE         = lazyRE(`\d+`)
 )
 
 // structuredPath turns helm-diff's dotted path and field into a path. The
@@ -377,14 +376,14 @@ func structuredPath(path, field string, typ *kube.Type) (kube.Path, error) {
 	var p kube.Path
 	if path != "" {
 		for _, part := range strings.Split(path, ".") {
-			m := structuredStepRE.FindStringSubmatch(part)
+			m := structuredStepRE().FindStringSubmatch(part)
 			if m == nil || m[1] == "" && m[2] == "" {
 				return nil, fmt.Errorf("unreadable structured path %q", path)
 			}
 			if m[1] != "" {
 				p = append(p, kube.Field(m[1]))
 			}
-			for _, idx := range digitsRE.FindAllString(m[2], -1) {
+			for _, idx := range digitsRE().FindAllString(m[2], -1) {
 				n, _ := strconv.Atoi(idx)
 				p = append(p, kube.Index(n))
 			}

@@ -396,7 +396,9 @@ type Object struct {
 	// object by the worst its changes could be.
 	Unresolved []Note
 	// Facts holds, for each side, the values of the fields requested with
-	// [Options.Facts] that are present, keyed by their path string.
+	// [Options.Facts] that are present, keyed by their path string. The
+	// objects of one parse that have equal facts share a map: read them,
+	// never change them.
 	Facts [2]map[string]Fact
 	// FactsComplete says, per side, that the input shows the whole side, so
 	// that a requested field missing from Facts is absent rather than
@@ -410,7 +412,8 @@ type Object struct {
 // Fact returns what is known of a field on one side of the object. Fields
 // that were not requested through [Options.Facts] are Unknown.
 func (o *Object) Fact(side Side, path kube.Path) Fact {
-	if f, ok := o.Facts[side][path.String()]; ok {
+	var key [96]byte
+	if f, ok := o.Facts[side][string(path.Append(key[:0]))]; ok {
 		return f
 	}
 	switch {

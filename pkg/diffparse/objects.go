@@ -74,6 +74,9 @@ func newObjectTable(plan *Plan, errs *errList) *objectTable {
 // second entry of an object is an error: two diffs were concatenated, or
 // the input was altered.
 func (tb *objectTable) add(obj *Object) {
+	if tb.errs.sync != nil {
+		tb.errs.sync() // after the objects analysed ahead
+	}
 	if obj.Ref.Kind == "" || obj.Ref.Name == "" {
 		tb.errs.Add(obj.Pos, "object without a kind or a name (kind %q, name %q)", obj.Ref.Kind, obj.Ref.Name)
 		return

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
+	"runtime"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/diag"
@@ -25,6 +25,19 @@ type Options struct {
 	Namespace string
 	// MaxInput limits the size of the input; 0 means [DefaultMaxInput].
 	MaxInput int64
+	// Workers is how many objects of helm-diff's diff format are analysed
+	// at once, on as many goroutines while the input is read on; 0 means
+	// runtime.GOMAXPROCS, 1 analyses each object as it is read. The plan
+	// (and any error) is the same for every value.
+	Workers int
+}
+
+// workers returns the number of workers for Options.Workers n.
+func workers(n int) int {
+	if n <= 0 {
+		return runtime.GOMAXPROCS(0)
+	}
+	return n
 }
 
 const maxErrors = 20
@@ -69,7 +82,13 @@ type stream struct {
 	// changesSaid is the line of a trailer saying that the diff found
 	// changes (helm-diff --detailed-exitcode, helmfile), 0 if none.
 	changesSaid int
+	// bp analyses objects on a pipeline (the diff format), nil otherwise
+	bp *blockParser
 }
+
+// frozen reports whether the object pipeline reached the error limit: a
+// serial parse would have stopped reading.
+func (s *stream) frozen() bool { return s.bp != nil && s.bp.frozen() }
 
 func parseInput(in *input, opts *Options) (*Plan, error) {
 	format := opts.Format
@@ -125,7 +144,7 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 // others (binary data, control characters) to errs. ok is false at the end
 // of the input, and once errs holds maxErrors.
 func (s *stream) nextText() (iline, bool) {
-	for len(s.errs.List) < maxErrors {
+	for len(s.errs.List) < maxErrors && !s.frozen() {
 		l, ok, err := s.in.next()
 		if !ok {
 			return iline{}, false
@@ -133,7 +152,7 @@ func (s *stream) nextText() (iline, bool) {
 		if err == nil {
 			return l, true
 		}
-		s.errs.List = append(s.errs.List, err.(*diag.Error))
+		s.errs.add(err.(*diag.Error))
 	}
 	return iline{}, false
 }
@@ -157,12 +176,12 @@ func firstContent(in *input) (string, int, error) {
 }
 
 var (
-	simpleLineRE = regexp.MustCompile(`^(.*), (.*), (\S+) \((.*)\) (to be added\.|to be removed\.|to be changed\.|to change ownership\.|has changed, but diff is empty after suppression\.)$`)
-	planLineRE   = regexp.MustCompile(`^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to change ownership)?\.$`)
-	dyffRE       = regexp.MustCompile(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
-	stevedoreRE  = regexp.MustCompile(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
-	helmfileRE   = regexp.MustCompile(`^Comparing release=`)
-	bannerRE     = regexp.MustCompile(`^\*{5,}$`)
+	simpleLineRE = lazyRE(`^(.*), (.*), (\S+) \((.*)\) (to be added\.|to be removed\.|to be changed\.|to change ownership\.|has changed, but diff is empty after suppression\.)$`)
+	planLineRE   = lazyRE(`^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to change ownership)?\.$`)
+	dyffRE       = lazyRE(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
+	stevedoreRE  = lazyRE(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
+	helmfileRE   = lazyRE(`^Comparing release=`)
+	bannerRE     = lazyRE(`^\*{5,}$`)
 	// newReleaseBanner is what helm-diff says between its banners when
 	// --allow-unreleased diffs a release not yet installed: not a failure
 	newReleaseBanner = "Release was not present in Helm.  Diff will show entire contents as new."
@@ -182,13 +201,13 @@ func detect(in *input, first string, at int) (Format, error) {
 			return FormatStructured, nil
 		}
 		return FormatJSON, nil
-	case helmfileRE.MatchString(first):
+	case helmfileRE().MatchString(first):
 		return FormatHelmfile, nil
-	case stevedoreRE.MatchString(first):
+	case stevedoreRE().MatchString(first):
 		return FormatStevedore, nil
-	case planLineRE.MatchString(first):
+	case planLineRE().MatchString(first):
 		return FormatSimple, nil
-	case simpleLineRE.MatchString(first):
+	case simpleLineRE().MatchString(first):
 		// "has changed, but diff is empty after suppression." is printed by
 		// both the diff and the simple formats: the next line decides.
 		if !strings.HasSuffix(first, "after suppression.") || nextSaysSimple(in, at) {
@@ -198,7 +217,7 @@ func detect(in *input, first string, at int) (Format, error) {
 	if _, ok := parseHeader(first, Pos{}); ok {
 		return FormatDiff, nil
 	}
-	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE.MatchString(first) {
+	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) {
 		// helm or helm-diff complained before any output: the diff parser
 		// reports it precisely.
 		return FormatDiff, nil
@@ -210,10 +229,10 @@ func detect(in *input, first string, at int) (Format, error) {
 		if !ok {
 			break
 		}
-		if helmfileRE.MatchString(l.text) {
+		if helmfileRE().MatchString(l.text) {
 			return FormatHelmfile, nil
 		}
-		if dyffRE.MatchString(l.text) {
+		if dyffRE().MatchString(l.text) {
 			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported))
 		}
 	}
@@ -232,9 +251,9 @@ func nextSaysSimple(in *input, at int) bool {
 		switch {
 		case strings.TrimSpace(l.text) == "":
 			continue
-		case planLineRE.MatchString(l.text):
+		case planLineRE().MatchString(l.text):
 			return true
-		case simpleLineRE.MatchString(l.text):
+		case simpleLineRE().MatchString(l.text):
 			if !strings.HasSuffix(l.text, "after suppression.") {
 				return true
 			}
@@ -266,6 +285,14 @@ func structuredLooking(in *input) bool {
 // parseDiff reads helm-diff's default output.
 func (s *stream) parseDiff() {
 	bp := newBlockParser(s.in, s.opts, s.plan, s.errs, s.table)
+	bp.workers = workers(s.opts.Workers)
+	if bp.workers > 1 {
+		// objects are analysed on a pipeline: what the reader adds waits
+		// for the objects before it
+		s.bp, s.errs.sync = bp, bp.sync
+		defer func() { s.bp, s.errs.sync = nil, nil }()
+		defer bp.stop()
+	}
 	for {
 		l, ok := s.nextText()
 		if !ok {
@@ -283,6 +310,7 @@ func (s *stream) parseDiff() {
 			}
 		}
 	}
+	bp.finish()
 }
 
 // topLevelLine handles the lines that may appear between helm-diff entries
@@ -305,13 +333,13 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 		}
 		return true
 	case strings.HasPrefix(t, "WARNING: "), strings.HasPrefix(t, "W1") && strings.Contains(t, "warnings.go"):
-		s.plan.Notes = append(s.plan.Notes, Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
+		s.note(Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
 		return true
-	case bannerRE.MatchString(t):
+	case bannerRE().MatchString(t):
 		var msg []string
 		for {
 			m, ok, _ := in.next()
-			if !ok || bannerRE.MatchString(m.text) {
+			if !ok || bannerRE().MatchString(m.text) {
 				break
 			}
 			if s := strings.TrimSpace(m.text); s != "" {
@@ -321,7 +349,7 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 		text := strings.Join(msg, " ")
 		if text == newReleaseBanner {
 			// helm diff upgrade --allow-unreleased, for a release not yet installed
-			s.plan.Notes = append(s.plan.Notes, Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
+			s.note(Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
 			return true
 		}
 		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(text, 300))
@@ -339,14 +367,23 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 func (s *stream) wrapperLine(l iline, expected string) {
 	t, pos := l.text, Pos{Line: l.no}
 	switch {
-	case strings.HasPrefix(t, "WARNING: "), klogRE.MatchString(t):
-		s.plan.Notes = append(s.plan.Notes, Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
+	case strings.HasPrefix(t, "WARNING: "), klogRE().MatchString(t):
+		s.note(Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
 	case s.topLevelLine(s.in, l):
 	case isBodyLine(t):
 		s.errs.Add(pos, "diff line outside of any object (is the input cut?)")
 	default:
 		s.errs.Add(pos, "%s", expected)
 	}
+}
+
+// note adds a note of the reader's own to the plan, after those of the
+// objects before it.
+func (s *stream) note(n Note) {
+	if s.errs.sync != nil {
+		s.errs.sync()
+	}
+	s.plan.Notes = append(s.plan.Notes, n)
 }
 
 func clip(s string, n int) string {

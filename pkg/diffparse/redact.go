@@ -2,7 +2,6 @@ package diffparse
 
 import (
 	"encoding/base64"
-	"regexp"
 	"strconv"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -70,7 +69,7 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 }
 
 // redactMarkerRE matches helm-diff's redaction markers.
-var redactMarkerRE = regexp.MustCompile(`^(?:REDACTED|-{8}|\+{8}) # \((\d+) bytes\)$`)
+var redactMarkerRE = lazyRE(`^(?:REDACTED|-{8}|\+{8}) # \((\d+) bytes\)$`)
 
 func redactValue(v Value) Value {
 	if v.Kind == NoValue || v.Redacted {
@@ -86,7 +85,7 @@ func secretSize(v Value) int {
 	if v.Kind != Scalar {
 		return -1
 	}
-	if m := redactMarkerRE.FindStringSubmatch(v.Text); m != nil {
+	if m := redactMarkerRE().FindStringSubmatch(v.Text); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}

@@ -2,7 +2,6 @@ package diffparse
 
 import (
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -33,7 +32,7 @@ func stringScalar(s string) scalar { return scalar{text: s, canon: s, typ: Strin
 var nullScalar = scalar{text: "null", canon: "null", typ: NullType}
 
 // yamlStyleFloat is go-yaml v2's float syntax (resolve.go).
-var yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+var yamlStyleFloat = lazyRE(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
 
 // resolvePlain resolves a plain scalar as go-yaml v2's resolve() does for
 // an untagged value, and returns its JSON form and type. ok is false for
@@ -66,7 +65,7 @@ func resolvePlain(s string) (canon string, typ ScalarType, ok bool) {
 		if n, err := strconv.ParseUint(plain, 0, 64); err == nil {
 			return strconv.FormatUint(n, 10), IntType, true
 		}
-		if yamlStyleFloat.MatchString(plain) {
+		if yamlStyleFloat().MatchString(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
 				return jsonFloat(f)
 			}

@@ -124,6 +124,14 @@ func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int3
 	}
 }
 
+// diffField compares the entries k of two mappings of type typ: the
+// path step is made only when they differ (most entries do not).
+func (d *differ) diffField(p kube.Path, k string, typ *kube.Type, na, nb int32) {
+	if !d.unchanged(na, nb) {
+		d.diff(p.Child(kube.Field(kube.Intern(k))), typ.Field(k), na, nb)
+	}
+}
+
 // smallMap bounds the mappings compared in place, without an index.
 const smallMap = 16
 
@@ -135,7 +143,7 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			}
 			k := d.a.nodes[ch].key
 			if m := d.b.child(nb, k); m >= 0 {
-				d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), ch, m)
+				d.diffField(p, k, typ, ch, m)
 			} else {
 				d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, ch, -1)
 			}
@@ -157,7 +165,7 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 	for i, k := range keysA {
 		if j, ok := inB[k]; ok {
 			seen[j] = true
-			d.diffChild(p, kube.Field(kube.Intern(k)), typ.Field(k), nodesA[i], nodesB[j])
+			d.diffField(p, k, typ, nodesA[i], nodesB[j])
 			continue
 		}
 		d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, nodesA[i], -1)

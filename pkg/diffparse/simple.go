@@ -15,7 +15,7 @@ func (s *stream) parseSimple() {
 			break
 		}
 		pos := Pos{Line: l.no}
-		if m := simpleLineRE.FindStringSubmatch(l.text); m != nil && !sawPlan {
+		if m := simpleLineRE().FindStringSubmatch(l.text); m != nil && !sawPlan {
 			h, _ := parseHeader(m[1]+", "+m[2]+", "+m[3]+" ("+m[4]+") has changed:", pos)
 			if h.ref.Name == "" {
 				s.errs.Add(pos, "object line without a name")
@@ -39,7 +39,7 @@ func (s *stream) parseSimple() {
 			s.table.add(obj)
 			continue
 		}
-		if m := planLineRE.FindStringSubmatch(l.text); m != nil && !sawPlan {
+		if m := planLineRE().FindStringSubmatch(l.text); m != nil && !sawPlan {
 			sawPlan = true
 			for i := 0; i < 4; i++ {
 				if m[i+1] != "" {

@@ -3,7 +3,6 @@ package diffparse
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,12 +20,12 @@ import (
 // that the tables do not list, or the reverse, is an error.
 
 var (
-	stevedoreReporterRE = regexp.MustCompile(`^(Using context .+|No envs found|Using \d+ env files\(s\):|No ignore rules found|Found \d+ ignore rule\(s\)|No overrides found|Found \d+ override\(s\)|\d+ releases\(s\) are ignored:|Processing \d+ manifest file\(s\)|No manifest file found)$`)
-	stevedoreListRE     = regexp.MustCompile(`^  - (.+)$`)
-	stevedoreIgnoredRE  = regexp.MustCompile(`^  - '([^']+)' is ignored\. Reason: (.*)$`)
-	stevedoreNumberedRE = regexp.MustCompile(`^\d+\. (.*)$`)
-	stevedoreContextRE  = regexp.MustCompile(`^(Name|Type|Environment|Kubernetes Context|Environment Type|KubeConfig File): ?(.*)$`)
-	klogRE              = regexp.MustCompile(`^[WIE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\] `)
+	stevedoreReporterRE = lazyRE(`^(Using context .+|No envs found|Using \d+ env files\(s\):|No ignore rules found|Found \d+ ignore rule\(s\)|No overrides found|Found \d+ override\(s\)|\d+ releases\(s\) are ignored:|Processing \d+ manifest file\(s\)|No manifest file found)$`)
+	stevedoreListRE     = lazyRE(`^  - (.+)$`)
+	stevedoreIgnoredRE  = lazyRE(`^  - '([^']+)' is ignored\. Reason: (.*)$`)
+	stevedoreNumberedRE = lazyRE(`^\d+\. (.*)$`)
+	stevedoreContextRE  = lazyRE(`^(Name|Type|Environment|Kubernetes Context|Environment Type|KubeConfig File): ?(.*)$`)
+	klogRE              = lazyRE(`^[WIE]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ \S+:\d+\] `)
 )
 
 // tableEntry is one row of Stevedore's "Release changes" table.
@@ -78,7 +77,7 @@ func (s *stream) parseStevedore() {
 				}
 				continue
 			case inContext == 2:
-				if m := stevedoreContextRE.FindStringSubmatch(t); m != nil {
+				if m := stevedoreContextRE().FindStringSubmatch(t); m != nil {
 					st.context[m[1]] = strings.TrimSpace(m[2])
 					continue
 				}
@@ -99,11 +98,11 @@ func (s *stream) parseStevedore() {
 			inContext = 1
 		case strings.HasPrefix(t, "Confirm to apply:"):
 			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: "Stevedore asked to confirm the apply"})
-		case stevedoreReporterRE.MatchString(t):
-		case stevedoreIgnoredRE.MatchString(t):
-			m := stevedoreIgnoredRE.FindStringSubmatch(t)
+		case stevedoreReporterRE().MatchString(t):
+		case stevedoreIgnoredRE().MatchString(t):
+			m := stevedoreIgnoredRE().FindStringSubmatch(t)
 			plan.Notes = append(plan.Notes, Note{Pos: pos, Text: fmt.Sprintf("Stevedore ignored release %s (%s)", m[1], m[2])})
-		case stevedoreListRE.MatchString(t) && st.release < 0:
+		case stevedoreListRE().MatchString(t) && st.release < 0:
 			// file lists of the reporter lines
 		case t == "No changes in the plan":
 			noChanges = true
@@ -277,7 +276,7 @@ func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 			in.next()
 			continue
 		}
-		m := stevedoreNumberedRE.FindStringSubmatch(l.text)
+		m := stevedoreNumberedRE().FindStringSubmatch(l.text)
 		if m == nil {
 			return
 		}
@@ -296,7 +295,7 @@ func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 
 // stevedoreManifestRE matches the top-level lines of a StevedoreManifest
 // as Stevedore prints it (yaml.v2: lists are not indented under their key).
-var stevedoreManifestRE = regexp.MustCompile(`^(---$|$|[ -]|(kind|version|deployTo|spec):)`)
+var stevedoreManifestRE = lazyRE(`^(---$|$|[ -]|(kind|version|deployTo|spec):)`)
 
 // readArtifacts reads the StevedoreManifest documents of plan -a -: the
 // release name, namespace and chart, nothing else (the values hold
@@ -316,7 +315,7 @@ func (st *stevedoreState) readArtifacts(in *input) {
 	}
 	for {
 		l, ok, err := in.peek()
-		if !ok || err != nil || !stevedoreManifestRE.MatchString(l.text) {
+		if !ok || err != nil || !stevedoreManifestRE().MatchString(l.text) {
 			break
 		}
 		in.next()

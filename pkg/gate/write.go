@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sync"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 )
@@ -58,12 +59,12 @@ func WriteAccept(w io.Writer, v Verdict, source string) error {
 	return bw.Flush()
 }
 
-var plainYAML = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._/:-]*$`)
+var plainYAML = lazyRE(`^[A-Za-z][A-Za-z0-9._/:-]*$`)
 
 // yamlString writes s plain when it reads back as the same string, and
 // quoted otherwise.
 func yamlString(s string) string {
-	if plainYAML.MatchString(s) && !reservedYAML[s] {
+	if plainYAML().MatchString(s) && !reservedYAML[s] {
 		return s
 	}
 	return yamlQuoted(s)
@@ -95,4 +96,11 @@ func orDefault(s, d string) string {
 		return d
 	}
 	return s
+}
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -73,7 +73,14 @@ type Path []Step
 
 // String returns the canonical syntax of p. The root path prints as "".
 func (p Path) String() string {
-	var b strings.Builder
+	var buf [96]byte
+	return string(p.Append(buf[:0]))
+}
+
+// Append appends the canonical syntax of p (as [Path.String] returns it)
+// to b, so that a path can be written or looked up without a string of
+// its own.
+func (p Path) Append(b []byte) []byte {
 	for i, s := range p {
 		switch s := s.(type) {
 		case Field:
@@ -81,43 +88,43 @@ func (p Path) String() string {
 			if bareName(name) {
 				if i > 0 {
 					if _, gap := p[i-1].(Gap); !gap {
-						b.WriteByte('.')
+						b = append(b, '.')
 					}
 				}
-				b.WriteString(name)
+				b = append(b, name...)
 			} else {
-				b.WriteByte('[')
-				b.WriteString(strconv.Quote(name))
-				b.WriteByte(']')
+				b = append(b, '[')
+				b = strconv.AppendQuote(b, name)
+				b = append(b, ']')
 			}
 		case AnyField:
 			if i > 0 {
 				if _, gap := p[i-1].(Gap); !gap {
-					b.WriteByte('.')
+					b = append(b, '.')
 				}
 			}
-			b.WriteByte('?')
+			b = append(b, '?')
 		case Index:
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(int(s)))
-			b.WriteByte(']')
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s), 10)
+			b = append(b, ']')
 		case Key:
-			b.WriteByte('[')
-			b.WriteString(s.Field)
-			b.WriteByte('=')
+			b = append(b, '[')
+			b = append(b, s.Field...)
+			b = append(b, '=')
 			if bareValue(s.Value) {
-				b.WriteString(s.Value)
+				b = append(b, s.Value...)
 			} else {
-				b.WriteString(strconv.Quote(s.Value))
+				b = strconv.AppendQuote(b, s.Value)
 			}
-			b.WriteByte(']')
+			b = append(b, ']')
 		case AnyItem:
-			b.WriteString("[?]")
+			b = append(b, "[?]"...)
 		case Gap:
-			b.WriteString("...")
+			b = append(b, "..."...)
 		}
 	}
-	return b.String()
+	return b
 }
 
 // Exact reports whether p is a fully known path: no [Gap], [AnyItem] or

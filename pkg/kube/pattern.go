@@ -88,6 +88,17 @@ func MustParsePattern(s string) Pattern {
 // String returns the pattern as written.
 func (p Pattern) String() string { return p.src }
 
+// FirstField returns the field every path the pattern matches starts
+// with, when there is one: the pattern's first step is a field name
+// without wildcards. A path whose first step is another field is never
+// matched (not even Maybe); rule sets index their rules by it.
+func (p Pattern) FirstField() (Field, bool) {
+	if len(p.steps) == 0 || p.steps[0].kind != tokField || p.steps[0].glob {
+		return "", false
+	}
+	return Field(p.steps[0].value), true
+}
+
 // Match reports whether the pattern matches path. For an exact path the
 // answer is [Yes] or [No], except where the pattern names a list item in
 // another way than the path does (an index against a key, or a key on

@@ -443,3 +443,27 @@ func FuzzGlob(f *testing.F) {
 		}
 	})
 }
+
+// TestFirstField: a pattern names the first field of the paths it matches
+// only when its first step is a plain field name; rule sets skip the rules
+// whose patterns all name another first field than a change's path.
+func TestFirstField(t *testing.T) {
+	for _, c := range []struct {
+		pattern, reason string
+		want            kube.Field
+		ok              bool
+	}{
+		{pattern: "spec.replicas", want: "spec", ok: true, reason: "a plain first field"},
+		{pattern: `metadata.annotations["a.b/c"]`, want: "metadata", ok: true, reason: "the first field decides, whatever follows"},
+		{pattern: `["spec"].template`, want: "spec", ok: true, reason: "a quoted first field is a field too"},
+		{pattern: "spec*.replicas", reason: "a glob matches other first fields"},
+		{pattern: "*.replicas", reason: "* is any first field"},
+		{pattern: "**.image", reason: "** matches paths that start anywhere"},
+		{pattern: "", reason: "the root has no first field"},
+	} {
+		got, ok := kube.MustParsePattern(c.pattern).FirstField()
+		if got != c.want || ok != c.ok {
+			t.Errorf("%q: FirstField() = %q, %v; want %q, %v (%s)", c.pattern, got, ok, c.want, c.ok, c.reason)
+		}
+	}
+}

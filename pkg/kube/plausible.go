@@ -1,11 +1,14 @@
 package kube
 
-import "regexp"
+import (
+	"regexp"
+	"sync"
+)
 
 var (
-	labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
-	labelNameRE  = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
-	dnsPrefixRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	labelValueRE = lazyRE(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+	labelNameRE  = lazyRE(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	dnsPrefixRE  = lazyRE(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
 // labelMaps are the fields whose entries are labels: their keys and values
@@ -29,7 +32,7 @@ func Plausible(p Path, value string) bool {
 	if !ok {
 		return true
 	}
-	return ValidLabelKey(string(key)) && len(value) <= 63 && labelValueRE.MatchString(value)
+	return ValidLabelKey(string(key)) && len(value) <= 63 && labelValueRE().MatchString(value)
 }
 
 // ValidLabelKey reports whether s is a valid label key: an optional DNS
@@ -42,8 +45,15 @@ func ValidLabelKey(s string) bool {
 			break
 		}
 	}
-	if slash && (len(prefix) > 253 || !dnsPrefixRE.MatchString(prefix)) {
+	if slash && (len(prefix) > 253 || !dnsPrefixRE().MatchString(prefix)) {
 		return false
 	}
-	return len(name) <= 63 && labelNameRE.MatchString(name)
+	return len(name) <= 63 && labelNameRE().MatchString(name)
+}
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,31 +1,11 @@
 package kube
 
 import (
-	"encoding/json"
-	"reflect"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/agnivade/levenshtein"
-	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv1 "k8s.io/api/autoscaling/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
-	networkingv1 "k8s.io/api/networking/v1"
-	nodev1 "k8s.io/api/node/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
-	schedulingv1 "k8s.io/api/scheduling/v1"
-	storagev1 "k8s.io/api/storage/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
 // TypeKind is the shape of a [Type].
@@ -191,25 +171,6 @@ func (t *Type) fieldNames() []string {
 	return t.names
 }
 
-// sortNames fills in the sorted field names of every type below t.
-func (t *Type) sortNames(seen map[*Type]bool) {
-	if t == nil || seen[t] {
-		return
-	}
-	seen[t] = true
-	if t.Kind == StructType && t.names == nil {
-		t.names = make([]string, 0, len(t.fields))
-		for n := range t.fields {
-			t.names = append(t.names, n)
-		}
-		sort.Strings(t.names)
-	}
-	for _, n := range t.names {
-		t.fields[n].sortNames(seen)
-	}
-	t.Elem.sortNames(seen)
-}
-
 // Shape is what a diff line shows of a value: used to rule out schema
 // positions that cannot hold it.
 type Shape int
@@ -368,72 +329,78 @@ type candKey struct {
 
 var candCache sync.Map
 
-// builtin lists the kinds whose schema is known, preferred version first.
-var builtin = []struct {
+// builtinKind is a kind whose schema is known (schema_gen.go lists them,
+// preferred version first): root is the index of its schema in
+// schemaNodes.
+type builtinKind struct {
 	group, version, kind string
-	obj                  any
-}{
-	{"", "v1", "Pod", corev1.Pod{}},
-	{"", "v1", "Service", corev1.Service{}},
-	{"", "v1", "ConfigMap", corev1.ConfigMap{}},
-	{"", "v1", "Secret", corev1.Secret{}},
-	{"", "v1", "PersistentVolumeClaim", corev1.PersistentVolumeClaim{}},
-	{"", "v1", "PersistentVolume", corev1.PersistentVolume{}},
-	{"", "v1", "ServiceAccount", corev1.ServiceAccount{}},
-	{"", "v1", "Namespace", corev1.Namespace{}},
-	{"", "v1", "ReplicationController", corev1.ReplicationController{}},
-	{"", "v1", "Endpoints", corev1.Endpoints{}},
-	{"", "v1", "LimitRange", corev1.LimitRange{}},
-	{"", "v1", "ResourceQuota", corev1.ResourceQuota{}},
-	{"", "v1", "PodTemplate", corev1.PodTemplate{}},
-	{"apps", "v1", "Deployment", appsv1.Deployment{}},
-	{"apps", "v1", "StatefulSet", appsv1.StatefulSet{}},
-	{"apps", "v1", "DaemonSet", appsv1.DaemonSet{}},
-	{"apps", "v1", "ReplicaSet", appsv1.ReplicaSet{}},
-	{"apps", "v1", "ControllerRevision", appsv1.ControllerRevision{}},
-	{"batch", "v1", "Job", batchv1.Job{}},
-	{"batch", "v1", "CronJob", batchv1.CronJob{}},
-	{"networking.k8s.io", "v1", "Ingress", networkingv1.Ingress{}},
-	{"networking.k8s.io", "v1", "IngressClass", networkingv1.IngressClass{}},
-	{"networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
-	{"rbac.authorization.k8s.io", "v1", "Role", rbacv1.Role{}},
-	{"rbac.authorization.k8s.io", "v1", "ClusterRole", rbacv1.ClusterRole{}},
-	{"rbac.authorization.k8s.io", "v1", "RoleBinding", rbacv1.RoleBinding{}},
-	{"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", rbacv1.ClusterRoleBinding{}},
-	{"storage.k8s.io", "v1", "StorageClass", storagev1.StorageClass{}},
-	{"storage.k8s.io", "v1", "CSIDriver", storagev1.CSIDriver{}},
-	{"storage.k8s.io", "v1", "VolumeAttachment", storagev1.VolumeAttachment{}},
-	{"policy", "v1", "PodDisruptionBudget", policyv1.PodDisruptionBudget{}},
-	{"autoscaling", "v2", "HorizontalPodAutoscaler", autoscalingv2.HorizontalPodAutoscaler{}},
-	{"autoscaling", "v1", "HorizontalPodAutoscaler", autoscalingv1.HorizontalPodAutoscaler{}},
-	{"scheduling.k8s.io", "v1", "PriorityClass", schedulingv1.PriorityClass{}},
-	{"node.k8s.io", "v1", "RuntimeClass", nodev1.RuntimeClass{}},
-	{"discovery.k8s.io", "v1", "EndpointSlice", discoveryv1.EndpointSlice{}},
-	{"admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", admissionregistrationv1.ValidatingWebhookConfiguration{}},
-	{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
+	root                 int
 }
 
+// schemaNode is one node of the built-in schemas as schema_gen.go holds
+// them: Type's fields, with the nodes it points to as indexes.
+type schemaNode struct {
+	kind     TypeKind
+	leaf     Leaf
+	elem     int // -1: none
+	mergeKey string
+	fields   []schemaField // sorted by name
+}
+
+type schemaField struct {
+	name string
+	typ  int
+}
+
+//go:generate go run ../../internal/kubeschema/cmd/kubeschema
+
 var (
-	schemaOnce  sync.Once
-	schemas     map[string]*Type // "group/version/kind"
-	preferred   map[string]*Type // "group/kind"
-	schemaTypes map[reflect.Type]*Type
+	schemaOnce sync.Once
+	schemas    map[string]*Type // "group/version/kind"
+	preferred  map[string]*Type // "group/kind"
 )
 
+// buildSchemas builds the schemas from schema_gen.go's nodes, which
+// internal/kubeschema derives from the Go types of k8s.io/api.
 func buildSchemas() {
-	schemas = map[string]*Type{}
-	preferred = map[string]*Type{}
-	schemaTypes = map[reflect.Type]*Type{}
+	nodes := make([]*Type, len(schemaNodes))
+	types := make([]Type, len(schemaNodes))
+	for i, n := range schemaNodes {
+		switch n.kind {
+		case ScalarType:
+			nodes[i] = leaf(n.leaf)
+		case AnyType:
+			nodes[i] = anyType
+		default:
+			nodes[i] = &types[i]
+		}
+	}
+	for i, n := range schemaNodes {
+		if n.kind == ScalarType || n.kind == AnyType {
+			continue
+		}
+		t := nodes[i]
+		t.Kind, t.MergeKey = n.kind, n.mergeKey
+		if n.elem >= 0 {
+			t.Elem = nodes[n.elem]
+		}
+		if n.kind == StructType {
+			t.fields = make(map[string]*Type, len(n.fields))
+			t.names = make([]string, len(n.fields))
+			for j, f := range n.fields {
+				t.fields[f.name] = nodes[f.typ]
+				t.names[j] = f.name
+			}
+		}
+	}
+	schemas = make(map[string]*Type, len(builtin))
+	preferred = make(map[string]*Type, len(builtin))
 	for _, b := range builtin {
-		t := typeOf(reflect.TypeOf(b.obj))
+		t := nodes[b.root]
 		schemas[b.group+"/"+b.version+"/"+b.kind] = t
 		if _, ok := preferred[b.group+"/"+b.kind]; !ok {
 			preferred[b.group+"/"+b.kind] = t
 		}
-	}
-	seen := map[*Type]bool{}
-	for _, t := range schemas {
-		t.sortNames(seen)
 	}
 }
 
@@ -449,14 +416,7 @@ func SchemaFor(group, version, kind string) *Type {
 }
 
 var (
-	tQuantity    = reflect.TypeOf(resource.Quantity{})
-	tIntOrString = reflect.TypeOf(intstr.IntOrString{})
-	tTime        = reflect.TypeOf(metav1.Time{})
-	tMicroTime   = reflect.TypeOf(metav1.MicroTime{})
-	tDuration    = reflect.TypeOf(metav1.Duration{})
-	tRaw         = reflect.TypeOf(runtime.RawExtension{})
-	tMarshaler   = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
-	anyType      = &Type{Kind: AnyType}
+	anyType = &Type{Kind: AnyType}
 	// one shared node per leaf type
 	leafTypes = func() []*Type {
 		out := make([]*Type, len(leafNames))
@@ -468,90 +428,6 @@ var (
 )
 
 func leaf(l Leaf) *Type { return leafTypes[l] }
-
-func typeOf(rt reflect.Type) *Type {
-	for rt.Kind() == reflect.Pointer {
-		rt = rt.Elem()
-	}
-	switch rt {
-	case tQuantity:
-		return leaf(QuantityLeaf)
-	case tIntOrString:
-		return leaf(IntOrStringLeaf)
-	case tTime, tMicroTime:
-		return leaf(TimeLeaf)
-	case tDuration:
-		return leaf(DurationLeaf)
-	case tRaw:
-		return anyType
-	}
-	switch rt.Kind() {
-	case reflect.String:
-		return leaf(StringLeaf)
-	case reflect.Bool:
-		return leaf(BooleanLeaf)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return leaf(IntegerLeaf)
-	case reflect.Float32, reflect.Float64:
-		return leaf(NumberLeaf)
-	case reflect.Interface:
-		return anyType
-	case reflect.Map:
-		return &Type{Kind: MapType, Elem: typeOf(rt.Elem())}
-	case reflect.Slice:
-		if rt.Elem().Kind() == reflect.Uint8 {
-			return leaf(BytesLeaf) // []byte is base64 text
-		}
-		return &Type{Kind: ListType, Elem: typeOf(rt.Elem())}
-	case reflect.Struct:
-		if t, ok := schemaTypes[rt]; ok {
-			return t
-		}
-		if rt.Implements(tMarshaler) || reflect.PointerTo(rt).Implements(tMarshaler) {
-			return anyType
-		}
-		t := &Type{Kind: StructType, fields: map[string]*Type{}}
-		schemaTypes[rt] = t // before recursing, for recursive types
-		addFields(t, rt)
-		return t
-	}
-	return anyType
-}
-
-func addFields(t *Type, rt reflect.Type) {
-	for i := 0; i < rt.NumField(); i++ {
-		f := rt.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		tag := f.Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" && (strings.Contains(opts, "inline") || f.Anonymous) {
-			ft := f.Type
-			for ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				addFields(t, ft)
-			}
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		ft := typeOf(f.Type)
-		if ft.Kind == ListType {
-			if key := f.Tag.Get("patchMergeKey"); key != "" {
-				ft = &Type{Kind: ListType, Elem: ft.Elem, MergeKey: key}
-			}
-		}
-		t.fields[name] = ft
-	}
-}
 
 var (
 	vocabOnce sync.Once

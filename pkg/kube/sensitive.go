@@ -2,7 +2,6 @@ package kube
 
 import (
 	"bytes"
-	"regexp"
 	"strings"
 )
 
@@ -19,7 +18,7 @@ var secretShownFields = []Path{
 	{Field("metadata"), Field("generateName")},
 }
 
-var secretAnnotationOK = regexp.MustCompile(`^(meta\.helm\.sh/|helm\.sh/)`)
+var secretAnnotationOK = lazyRE(`^(meta\.helm\.sh/|helm\.sh/)`)
 
 // credentialWords are the words of environment variable and data key
 // names that conventionally hold credentials, lower case; "key" stands for
@@ -103,7 +102,7 @@ func Sensitive(group, kind string, p Path) bool {
 			}
 		}
 		if len(p) >= 3 && p[0] == Field("metadata") && p[1] == Field("annotations") {
-			if f, isField := p[2].(Field); isField && secretAnnotationOK.MatchString(string(f)) {
+			if f, isField := p[2].(Field); isField && secretAnnotationOK().MatchString(string(f)) {
 				return false
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 
@@ -26,11 +27,11 @@ type DiffObject struct {
 // diffHeader is helm-diff's object header: "<namespace>, <name>, <Kind>
 // (<group or v1>) has changed:" (or "has been added:", "has been
 // removed:").
-var diffHeader = regexp.MustCompile(`^([^,]*), ([^,]+), ([^ ,]+) \(([^)]*)\) has (changed|been added|been removed):$`)
+var diffHeader = lazyRE(`^([^,]*), ([^,]+), ([^ ,]+) \(([^)]*)\) has (changed|been added|been removed):$`)
 
 // ansi matches the colour codes helm-diff prints on a terminal or with
 // --color.
-var ansi = regexp.MustCompile("\x1b\\[[0-9;]*m")
+var ansi = lazyRE("\x1b\\[[0-9;]*m")
 
 // FromHelmDiff rebuilds the objects of helm-diff's line diff (helm diff
 // upgrade --output diff, the default) before and after the upgrade: the
@@ -69,9 +70,9 @@ func FromHelmDiff(text, namespace string) ([]DiffObject, error) {
 		out = append(out, *cur)
 		return nil
 	}
-	for _, line := range strings.Split(ansi.ReplaceAllString(text, ""), "\n") {
+	for _, line := range strings.Split(ansi().ReplaceAllString(text, ""), "\n") {
 		line = strings.TrimSuffix(line, "\r")
-		if m := diffHeader.FindStringSubmatch(line); m != nil {
+		if m := diffHeader().FindStringSubmatch(line); m != nil {
 			if err := flush(); err != nil {
 				return nil, err
 			}
@@ -130,4 +131,11 @@ func sideObject(lines []string, namespace string) (*Object, error) {
 	o := objs[0]
 	o.Source = sourceOf(doc)
 	return &o, nil
+}
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -2,7 +2,6 @@ package manifest
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -26,7 +25,7 @@ type Object struct {
 }
 
 // sep is Helm's document separator (releaseutil.SplitManifests).
-var sep = regexp.MustCompile(`(?:^|\s*\n)---\s*`)
+var sep = lazyRE(`(?:^|\s*\n)---\s*`)
 
 // MaxDocument bounds one document: the API server stores no object above
 // 1.5 MiB (etcd's default request limit).
@@ -39,7 +38,7 @@ const MaxDocument = 3 << 20
 // Secret).
 func Parse(text, defaultNamespace string) ([]Object, error) {
 	var out []Object
-	for i, doc := range sep.Split(strings.TrimSpace(text), -1) {
+	for i, doc := range sep().Split(strings.TrimSpace(text), -1) {
 		source := sourceOf(doc)
 		if blank(doc) {
 			continue

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -90,14 +91,14 @@ func (d *decoder) add(n *yaml.Node, path, format string, args ...any) {
 	d.errs.Add(e)
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = lazyRE(`^yaml: line (\d+): (.*)$`)
 
 // parseYAML reads the document's root node.
 func (d *decoder) parseYAML(data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		e := &diag.Error{Origin: d.origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 			e.Line, _ = strconv.Atoi(m[1])
 			e.Msg = "not valid YAML: " + m[2]
 		}
@@ -294,4 +295,11 @@ func describeNode(n *yaml.Node) string {
 		return strconv.Quote(n.Value[:40]) + "…"
 	}
 	return strconv.Quote(n.Value)
+}
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -263,12 +263,12 @@ func (s *Size) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-var sizeRE = regexp.MustCompile(`^\s*([0-9]+)\s*([kKMGT]i?B|B)?\s*$`)
+var sizeRE = lazyRE(`^\s*([0-9]+)\s*([kKMGT]i?B|B)?\s*$`)
 
 // ParseSize reads a size: a number of bytes, or one with a unit (kB, MB,
 // GB, TB in powers of 1000; KiB, MiB, GiB, TiB in powers of 1024).
 func ParseSize(s string) (Size, error) {
-	m := sizeRE.FindStringSubmatch(s)
+	m := sizeRE().FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("bad size %q (want e.g. 1048576, 16MiB or 64kB)", s)
 	}
@@ -413,9 +413,9 @@ func (m *Migration) checkFiles(d *decoder) {
 
 // nameRE is a DNS label, which the name must be: it names the replication
 // slot, the state and the lock.
-var nameRE = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+var nameRE = lazyRE(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 
-var slotRE = regexp.MustCompile(`^[a-z0-9_]{1,63}$`)
+var slotRE = lazyRE(`^[a-z0-9_]{1,63}$`)
 
 // validate reports the problems of what the file wrote, and of what it
 // must write but does not.
@@ -424,7 +424,7 @@ func (m *Migration) validate(d *decoder) {
 	if m.Version != 1 {
 		bad("version", "want 1, got %d", m.Version)
 	}
-	if !nameRE.MatchString(m.Name) {
+	if !nameRE().MatchString(m.Name) {
 		bad("name", "want a DNS label (lower-case letters, digits, '-'), got %q", m.Name)
 	}
 	switch m.Component {
@@ -527,7 +527,7 @@ func (m *Migration) validate(d *decoder) {
 		default:
 			bad("postgres.method", "unknown method %q (want streaming)", p.Method)
 		}
-		if d.written("postgres.slot") && !slotRE.MatchString(p.Slot) {
+		if d.written("postgres.slot") && !slotRE().MatchString(p.Slot) {
 			bad("postgres.slot", "want lower-case letters, digits and '_', at most 63, got %q", p.Slot)
 		}
 		if d.written("postgres.replicationUser") && !regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`).MatchString(p.ReplicationUser) {

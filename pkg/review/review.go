@@ -6,7 +6,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/gate"
@@ -41,6 +40,10 @@ type Options struct {
 	// Source names the input in the report and in errors (a file name);
 	// empty or "stdin" for the standard input.
 	Source string
+	// Workers is how many goroutines read and judge objects at once; 0
+	// means runtime.GOMAXPROCS, 1 reviews them one after the other. The
+	// report (or the error) is the same for every value.
+	Workers int
 }
 
 // Review reads helm-diff output (or a wrapper's stream) and reviews it:
@@ -61,6 +64,7 @@ func Review(r io.Reader, opts Options) (*report.Report, error) {
 		Facts:     set.FactPaths(),
 		Namespace: opts.Namespace,
 		MaxInput:  opts.MaxInput,
+		Workers:   opts.Workers,
 	})
 	if err != nil {
 		if opts.Source != "" && opts.Source != "stdin" {
@@ -68,7 +72,7 @@ func Review(r io.Reader, opts Options) (*report.Report, error) {
 		}
 		return nil, err
 	}
-	res, err := classify.Classify(plan, set)
+	res, err := classify.ClassifyWorkers(plan, set, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -102,11 +106,7 @@ var defaultRules = sync.OnceValues(func() (*rules.Set, error) { return LoadRules
 func LoadRules(noDefaults bool, files ...string) (*rules.Set, error) {
 	var layers []*rules.File
 	if !noDefaults {
-		f, err := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
-		if err != nil {
-			return nil, fmt.Errorf("the embedded default rules are invalid: %w", err)
-		}
-		layers = append(layers, f)
+		layers = append(layers, rules.DefaultFile())
 	}
 	for _, name := range files {
 		f, err := ReadRules(name)

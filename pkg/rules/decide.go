@@ -66,7 +66,7 @@ type Baseline struct {
 type Selection struct {
 	set    *Set
 	obj    *diffparse.Object
-	layers [][]*Rule // per layer, highest precedence first
+	layers [][]indexedRule // per layer, highest precedence first
 	schema *kube.Type
 	// ignores are the paths the object's safediff.dev/ignore annotation
 	// names (none when it does not parse)
@@ -75,9 +75,9 @@ type Selection struct {
 
 // Select returns the rules of s that select obj.
 func (s *Set) Select(obj *diffparse.Object) *Selection {
-	sel := &Selection{set: s, obj: obj, layers: make([][]*Rule, len(s.layers))}
-	for i, f := range s.layers {
-		for _, r := range f.Rules {
+	sel := &Selection{set: s, obj: obj, layers: make([][]indexedRule, len(s.layers))}
+	for i := range s.layers {
+		for _, r := range s.index[i].forKind(obj.Ref.Kind) {
 			if r.MatchesObject(obj) {
 				sel.layers[i] = append(sel.layers[i], r)
 			}
@@ -188,7 +188,12 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	for li := first; li < len(sel.layers); li++ {
 		var yes, maybe []*Rule
 		overridden := false
-		for _, r := range sel.layers[li] {
+		for i := range sel.layers[li] {
+			ir := &sel.layers[li][i]
+			if !ir.canMatch(path) {
+				continue // r.Matches(subj) is No
+			}
+			r := ir.Rule
 			switch r.Matches(subj) {
 			case kube.Yes:
 				if r.Override && !overridden {

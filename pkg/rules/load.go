@@ -18,6 +18,8 @@ import (
 // FormatVersion is the version of the rules file format this package reads.
 const FormatVersion = 1
 
+//go:generate go run ../../internal/rulesgen/cmd/rulesgen
+
 // MaxFileSize limits the size of a rules file.
 const MaxFileSize = 4 << 20
 
@@ -126,6 +128,13 @@ func Parse(data []byte, origin string) (*File, error) {
 	if err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
 	}
+	return ParseJSON(js, origin)
+}
+
+// ParseJSON reads a rules file that is already JSON (the strict JSON
+// reading of its YAML, as sigs.k8s.io/yaml makes it), with the checks of
+// [Parse].
+func ParseJSON(js []byte, origin string) (*File, error) {
 	var doc fileDoc
 	if err := strictJSON(js, &doc); err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: err.Error()}
@@ -155,23 +164,29 @@ func Parse(data []byte, origin string) (*File, error) {
 	}
 	ids := map[string]int{}
 	for i, raw := range doc.Rules {
-		name := fmt.Sprintf("rules[%d]", i)
-		var peek struct {
-			ID string `json:"id"`
+		var rd ruleDoc
+		serr := strictJSON(raw, &rd)
+		id := rd.ID
+		if serr != nil {
+			// the id as far as it can be read, to name the rule
+			var peek struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(raw, &peek)
+			id = peek.ID
 		}
-		_ = json.Unmarshal(raw, &peek)
-		if peek.ID != "" {
-			name = fmt.Sprintf("rules[%d] (id=%s)", i, peek.ID)
+		name := "rules[" + strconv.Itoa(i) + "]"
+		if id != "" {
+			name = "rules[" + strconv.Itoa(i) + "] (id=" + id + ")"
 			// a duplicate is reported in place, whatever else is wrong
-			if prev, dup := ids[peek.ID]; dup {
-				add(name, "duplicate id %q (also rules[%d])", peek.ID, prev)
+			if prev, dup := ids[id]; dup {
+				add(name, "duplicate id %q (also rules[%d])", id, prev)
 			} else {
-				ids[peek.ID] = i
+				ids[id] = i
 			}
 		}
-		var rd ruleDoc
-		if err := strictJSON(raw, &rd); err != nil {
-			add(name, "%v", err)
+		if serr != nil {
+			add(name, "%v", serr)
 			continue
 		}
 		r, problems := buildRule(rd)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/kube"
@@ -43,6 +44,103 @@ type Set struct {
 	// fallbacks[i] is the fallback that applies when layers[i:] decide
 	fallbacks []fallbackOf
 	facts     []kube.Path
+	// index[i] are layer i's rules by the kinds they can select
+	index []kindIndex
+}
+
+// kindIndex lists a layer's rules by the object kinds they can select,
+// each list in file order: a rule that names kinds without wildcards is in
+// the lists of those kinds; any other rule is in every list.
+type kindIndex struct {
+	byKind  map[string][]indexedRule
+	anyKind []indexedRule // for the kinds no rule names
+}
+
+// indexedRule is a rule with the first fields of the paths it can match.
+type indexedRule struct {
+	*Rule
+	// firsts are the fields every path the rule matches starts with; nil
+	// when it can match paths that start otherwise (no paths, a wildcard
+	// first step, the root)
+	firsts []kube.Field
+}
+
+// newKindIndex indexes the rules of one layer.
+func newKindIndex(rules []*Rule) kindIndex {
+	ix := kindIndex{byKind: map[string][]indexedRule{}}
+	literal := func(r *Rule) bool {
+		if len(r.Match.Kinds) == 0 {
+			return false
+		}
+		for _, k := range r.Match.Kinds {
+			if strings.ContainsAny(k, "*?") {
+				return false
+			}
+		}
+		return true
+	}
+	for _, r := range rules {
+		if literal(r) {
+			for _, k := range r.Match.Kinds {
+				ix.byKind[k] = nil
+			}
+		}
+	}
+	for _, r := range rules {
+		ir := indexedRule{Rule: r, firsts: firstFields(r.Match.Paths)}
+		if !literal(r) {
+			ix.anyKind = append(ix.anyKind, ir)
+			for k := range ix.byKind {
+				ix.byKind[k] = append(ix.byKind[k], ir)
+			}
+			continue
+		}
+		for _, k := range r.Match.Kinds {
+			if l := ix.byKind[k]; len(l) == 0 || l[len(l)-1].Rule != r {
+				ix.byKind[k] = append(l, ir)
+			}
+		}
+	}
+	return ix
+}
+
+// forKind returns the rules of the layer that can select an object of
+// kind, in file order.
+func (ix *kindIndex) forKind(kind string) []indexedRule {
+	if l, ok := ix.byKind[kind]; ok {
+		return l
+	}
+	return ix.anyKind
+}
+
+// firstFields returns the fields that every path some pattern matches
+// starts with, nil when a pattern does not say (or there are none).
+func firstFields(pats []kube.Pattern) []kube.Field {
+	if len(pats) == 0 {
+		return nil
+	}
+	var out []kube.Field
+	for _, p := range pats {
+		f, ok := p.FirstField()
+		if !ok {
+			return nil
+		}
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// canMatch reports whether the rule can match a path (false only when
+// the path's first step is a field that none of the rule's paths starts
+// with, where kube.Pattern.Match answers No for each).
+func (r *indexedRule) canMatch(path kube.Path) bool {
+	if r.firsts == nil || len(path) == 0 {
+		return true
+	}
+	f, ok := path[0].(kube.Field)
+	return !ok || slices.Contains(r.firsts, f)
 }
 
 // fallbackOf is a fallback and the file that set it ("" for the builtin).
@@ -104,6 +202,7 @@ func NewSet(files ...*File) (*Set, error) {
 	s := &Set{}
 	for i := len(copies) - 1; i >= 0; i-- {
 		s.layers = append(s.layers, copies[i])
+		s.index = append(s.index, newKindIndex(copies[i].Rules))
 	}
 	// the fallback that applies when layers[i:] are consulted: that of the
 	// highest of them that sets one

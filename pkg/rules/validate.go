@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 )
 
-var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var idRE = lazyRE(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // Validate checks a rule the way [Parse] checks one read from a file: a
 // well-formed id, a description and a reason, a defined level (at least
@@ -28,7 +29,7 @@ func (r *Rule) Validate() error {
 func (r *Rule) check(skip map[int]bool) []string {
 	var out []string
 	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if !idRE.MatchString(r.ID) {
+	if !idRE().MatchString(r.ID) {
 		bad("id %q must be lowercase letters, digits and dashes", r.ID)
 	}
 	if strings.TrimSpace(r.Description) == "" {
@@ -125,4 +126,11 @@ func (f *Fallback) problems() []string {
 		return []string{"missing reason"}
 	}
 	return nil
+}
+
+// lazyRE returns a function that compiles expr on its first call: a
+// review does not pay at start-up for the expressions of formats and
+// commands it does not use.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,0 +1,280 @@
+// Package kubeschema derives the schema of the built-in Kubernetes kinds
+// from the Go types of k8s.io/api by reflection (the json field names, for
+// lists the patchMergeKey that identifies their items, and for scalars the
+// type of value they take) and writes it as Go data for package kube
+// (pkg/kube/schema_gen.go), so that safediff neither links k8s.io/api nor
+// reflects over it at start-up. `go generate ./pkg/kube` writes the file; a
+// test of package kube checks that it is current.
+package kubeschema
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/format"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	nodev1 "k8s.io/api/node/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// kinds lists the kinds whose schema is built in, preferred version first.
+var kinds = []struct {
+	group, version, kind string
+	obj                  any
+}{
+	{"", "v1", "Pod", corev1.Pod{}},
+	{"", "v1", "Service", corev1.Service{}},
+	{"", "v1", "ConfigMap", corev1.ConfigMap{}},
+	{"", "v1", "Secret", corev1.Secret{}},
+	{"", "v1", "PersistentVolumeClaim", corev1.PersistentVolumeClaim{}},
+	{"", "v1", "PersistentVolume", corev1.PersistentVolume{}},
+	{"", "v1", "ServiceAccount", corev1.ServiceAccount{}},
+	{"", "v1", "Namespace", corev1.Namespace{}},
+	{"", "v1", "ReplicationController", corev1.ReplicationController{}},
+	{"", "v1", "Endpoints", corev1.Endpoints{}},
+	{"", "v1", "LimitRange", corev1.LimitRange{}},
+	{"", "v1", "ResourceQuota", corev1.ResourceQuota{}},
+	{"", "v1", "PodTemplate", corev1.PodTemplate{}},
+	{"apps", "v1", "Deployment", appsv1.Deployment{}},
+	{"apps", "v1", "StatefulSet", appsv1.StatefulSet{}},
+	{"apps", "v1", "DaemonSet", appsv1.DaemonSet{}},
+	{"apps", "v1", "ReplicaSet", appsv1.ReplicaSet{}},
+	{"apps", "v1", "ControllerRevision", appsv1.ControllerRevision{}},
+	{"batch", "v1", "Job", batchv1.Job{}},
+	{"batch", "v1", "CronJob", batchv1.CronJob{}},
+	{"networking.k8s.io", "v1", "Ingress", networkingv1.Ingress{}},
+	{"networking.k8s.io", "v1", "IngressClass", networkingv1.IngressClass{}},
+	{"networking.k8s.io", "v1", "NetworkPolicy", networkingv1.NetworkPolicy{}},
+	{"rbac.authorization.k8s.io", "v1", "Role", rbacv1.Role{}},
+	{"rbac.authorization.k8s.io", "v1", "ClusterRole", rbacv1.ClusterRole{}},
+	{"rbac.authorization.k8s.io", "v1", "RoleBinding", rbacv1.RoleBinding{}},
+	{"rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", rbacv1.ClusterRoleBinding{}},
+	{"storage.k8s.io", "v1", "StorageClass", storagev1.StorageClass{}},
+	{"storage.k8s.io", "v1", "CSIDriver", storagev1.CSIDriver{}},
+	{"storage.k8s.io", "v1", "VolumeAttachment", storagev1.VolumeAttachment{}},
+	{"policy", "v1", "PodDisruptionBudget", policyv1.PodDisruptionBudget{}},
+	{"autoscaling", "v2", "HorizontalPodAutoscaler", autoscalingv2.HorizontalPodAutoscaler{}},
+	{"autoscaling", "v1", "HorizontalPodAutoscaler", autoscalingv1.HorizontalPodAutoscaler{}},
+	{"scheduling.k8s.io", "v1", "PriorityClass", schedulingv1.PriorityClass{}},
+	{"node.k8s.io", "v1", "RuntimeClass", nodev1.RuntimeClass{}},
+	{"discovery.k8s.io", "v1", "EndpointSlice", discoveryv1.EndpointSlice{}},
+	{"admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration", admissionregistrationv1.ValidatingWebhookConfiguration{}},
+	{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
+}
+
+// node is one node of the schema; kind and leaf are the names of package
+// kube's TypeKind and Leaf constants.
+type node struct {
+	kind     string
+	leaf     string
+	fields   map[string]*node
+	elem     *node
+	mergeKey string
+}
+
+var (
+	tQuantity    = reflect.TypeOf(resource.Quantity{})
+	tIntOrString = reflect.TypeOf(intstr.IntOrString{})
+	tTime        = reflect.TypeOf(metav1.Time{})
+	tMicroTime   = reflect.TypeOf(metav1.MicroTime{})
+	tDuration    = reflect.TypeOf(metav1.Duration{})
+	tRaw         = reflect.TypeOf(runtime.RawExtension{})
+	tMarshaler   = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
+)
+
+// builder derives nodes: one node per leaf type and for free-form
+// content, one per struct type (recursive types included), and a node of
+// their own for each map and list.
+type builder struct {
+	leaves  map[string]*node
+	structs map[reflect.Type]*node
+	any     *node
+}
+
+func (b *builder) leaf(name string) *node {
+	if n, ok := b.leaves[name]; ok {
+		return n
+	}
+	n := &node{kind: "ScalarType", leaf: name}
+	b.leaves[name] = n
+	return n
+}
+
+func (b *builder) typeOf(rt reflect.Type) *node {
+	for rt.Kind() == reflect.Pointer {
+		rt = rt.Elem()
+	}
+	switch rt {
+	case tQuantity:
+		return b.leaf("QuantityLeaf")
+	case tIntOrString:
+		return b.leaf("IntOrStringLeaf")
+	case tTime, tMicroTime:
+		return b.leaf("TimeLeaf")
+	case tDuration:
+		return b.leaf("DurationLeaf")
+	case tRaw:
+		return b.any
+	}
+	switch rt.Kind() {
+	case reflect.String:
+		return b.leaf("StringLeaf")
+	case reflect.Bool:
+		return b.leaf("BooleanLeaf")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return b.leaf("IntegerLeaf")
+	case reflect.Float32, reflect.Float64:
+		return b.leaf("NumberLeaf")
+	case reflect.Interface:
+		return b.any
+	case reflect.Map:
+		return &node{kind: "MapType", elem: b.typeOf(rt.Elem())}
+	case reflect.Slice:
+		if rt.Elem().Kind() == reflect.Uint8 {
+			return b.leaf("BytesLeaf") // []byte is base64 text
+		}
+		return &node{kind: "ListType", elem: b.typeOf(rt.Elem())}
+	case reflect.Struct:
+		if n, ok := b.structs[rt]; ok {
+			return n
+		}
+		if rt.Implements(tMarshaler) || reflect.PointerTo(rt).Implements(tMarshaler) {
+			return b.any
+		}
+		n := &node{kind: "StructType", fields: map[string]*node{}}
+		b.structs[rt] = n // before recursing, for recursive types
+		b.addFields(n, rt)
+		return n
+	}
+	return b.any
+}
+
+func (b *builder) addFields(n *node, rt reflect.Type) {
+	for i := 0; i < rt.NumField(); i++ {
+		f := rt.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" && (strings.Contains(opts, "inline") || f.Anonymous) {
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				b.addFields(n, ft)
+			}
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		ft := b.typeOf(f.Type)
+		if ft.kind == "ListType" {
+			if key := f.Tag.Get("patchMergeKey"); key != "" {
+				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key}
+			}
+		}
+		n.fields[name] = ft
+	}
+}
+
+// Source returns the Go source of pkg/kube/schema_gen.go.
+func Source() ([]byte, error) {
+	b := &builder{leaves: map[string]*node{}, structs: map[reflect.Type]*node{}, any: &node{kind: "AnyType"}}
+	roots := make([]*node, len(kinds))
+	for i, k := range kinds {
+		roots[i] = b.typeOf(reflect.TypeOf(k.obj))
+	}
+	// number the nodes in the order a walk from the kinds meets them
+	index := map[*node]int{}
+	var order []*node
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		if _, ok := index[n]; ok {
+			return
+		}
+		index[n] = len(order)
+		order = append(order, n)
+		for _, name := range sortedNames(n) {
+			walk(n.fields[name])
+		}
+		walk(n.elem)
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	var s strings.Builder
+	s.WriteString("// Code generated by internal/kubeschema from k8s.io/api; DO NOT EDIT.\n\n")
+	s.WriteString("package kube\n\n")
+	s.WriteString("// builtin lists the kinds whose schema is known, preferred version\n// first, with the index of their root in schemaNodes.\n")
+	s.WriteString("var builtin = []builtinKind{\n")
+	for i, k := range kinds {
+		fmt.Fprintf(&s, "{%s, %s, %s, %d},\n", strconv.Quote(k.group), strconv.Quote(k.version), strconv.Quote(k.kind), index[roots[i]])
+	}
+	s.WriteString("}\n\n")
+	s.WriteString("// schemaNodes are the nodes of the built-in schemas; fields are sorted\n// by name, and elem is -1 where there is none.\n")
+	s.WriteString("var schemaNodes = []schemaNode{\n")
+	for i, n := range order {
+		fmt.Fprintf(&s, "/* %d */ {kind: %s", i, n.kind)
+		if n.leaf != "" {
+			fmt.Fprintf(&s, ", leaf: %s", n.leaf)
+		}
+		elem := -1
+		if n.elem != nil {
+			elem = index[n.elem]
+		}
+		fmt.Fprintf(&s, ", elem: %d", elem)
+		if n.mergeKey != "" {
+			fmt.Fprintf(&s, ", mergeKey: %s", strconv.Quote(n.mergeKey))
+		}
+		if names := sortedNames(n); len(names) > 0 {
+			s.WriteString(", fields: []schemaField{")
+			for j, name := range names {
+				if j > 0 {
+					s.WriteString(", ")
+				}
+				fmt.Fprintf(&s, "{%s, %d}", strconv.Quote(name), index[n.fields[name]])
+			}
+			s.WriteString("}")
+		}
+		s.WriteString("},\n")
+	}
+	s.WriteString("}\n")
+	return format.Source([]byte(s.String()))
+}
+
+func sortedNames(n *node) []string {
+	names := make([]string, 0, len(n.fields))
+	for name := range n.fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
