@@ -439,37 +439,33 @@ var (
 // values); any other string is copied. Parsers use it so that what they
 // keep does not pin the buffers they read from.
 func Intern(s string) string {
-	vocabOnce.Do(func() {
-		schemaOnce.Do(buildSchemas)
-		vocab = map[string]string{}
-		seen := map[*Type]bool{}
-		var walk func(t *Type)
-		walk = func(t *Type) {
-			if t == nil || seen[t] {
-				return
-			}
-			seen[t] = true
-			for name, f := range t.fields {
-				vocab[name] = name
-				walk(f)
-			}
-			walk(t.Elem)
-		}
-		for _, b := range builtin {
-			vocab[b.kind] = b.kind
-			vocab[b.group] = b.group
-			walk(schemas[b.group+"/"+b.version+"/"+b.kind])
-		}
-		for _, w := range []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
-			"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
-			"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"} {
-			vocab[w] = w
-		}
-	})
+	vocabOnce.Do(buildVocab)
 	if v, ok := vocab[s]; ok {
 		return v
 	}
 	return strings.Clone(s)
+}
+
+// buildVocab collects Intern's words from schema_gen.go's nodes as they
+// are, without building the schemas: every node is reachable from a
+// built-in kind's root, so their field names are those of the schemas.
+func buildVocab() {
+	words := []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
+		"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+		"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"}
+	vocab = make(map[string]string, 700) // about 690 words
+	for i := range schemaNodes {
+		for _, f := range schemaNodes[i].fields {
+			vocab[f.name] = f.name
+		}
+	}
+	for _, b := range builtin {
+		vocab[b.kind] = b.kind
+		vocab[b.group] = b.group
+	}
+	for _, w := range words {
+		vocab[w] = w
+	}
 }
 
 // GroupOf returns the API group of a built-in kind, for inputs that name a
