@@ -19,9 +19,9 @@ func TestVocabIsTheSchemasWords(t *testing.T) {
 			return
 		}
 		seen[t] = true
-		for name, f := range t.fields {
-			want[name] = true
-			walk(f)
+		for i, f := range t.fields {
+			want[f.name] = true
+			walk(t.fieldType(i))
 		}
 		walk(t.Elem)
 	}
@@ -40,4 +40,17 @@ func TestVocabIsTheSchemasWords(t *testing.T) {
 		}
 	}
 	t.Logf("%d words", len(vocab))
+}
+
+// TestSchemaFieldsSorted: a struct type's fields are the generated
+// node's, and FieldNames returns them in that order, which it documents as
+// sorted: each node's fields are sorted by name, each name once.
+func TestSchemaFieldsSorted(t *testing.T) {
+	for i, n := range schemaNodes {
+		for j := 1; j < len(n.fields); j++ {
+			if n.fields[j-1].name >= n.fields[j].name {
+				t.Errorf("node %d: field %q before %q", i, n.fields[j-1].name, n.fields[j].name)
+			}
+		}
+	}
 }
