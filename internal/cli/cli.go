@@ -67,7 +67,7 @@ func Run(ctx context.Context, args []string, s Streams) int {
 	if s.Getenv == nil {
 		s.Getenv = func(string) string { return "" }
 	}
-	root := newRootCmd(&s)
+	root := newRootCmd(&s, args...)
 	root.SetArgs(args)
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
@@ -115,7 +115,21 @@ func printError(w io.Writer, err error) {
 	fmt.Fprintf(w, "safediff: error: %s\n", strings.TrimSpace(err.Error()))
 }
 
-func newRootCmd(s *Streams) *cobra.Command {
+// subcommands are safediff's commands, in the order help lists them.
+var subcommands = []struct {
+	name  string
+	build func(*Streams) *cobra.Command
+}{
+	{"review", newReviewCmd}, {"upgrade", newUpgradeCmd}, {"plan", newPlanCmd}, {"apply", newApplyCmd},
+	{"migrate", newMigrateCmd}, {"rules", newRulesCmd}, {"version", newVersionCmd},
+}
+
+// newRootCmd returns the command tree. When args start with the name of a
+// subcommand, only that subcommand is built: nothing else of the tree can
+// run, and a review does not pay at start-up for the flags and wiring of
+// the others. Anything else (help, completion, a flag first, a mistyped
+// command that cobra answers with suggestions) gets the whole tree.
+func newRootCmd(s *Streams, args ...string) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "safediff",
 		Short: "Review helm diff output before helm upgrade: risk levels and a gate",
@@ -132,7 +146,19 @@ Exit codes: 0 reviewed, nothing at or above the gate; 2 the gate tripped;
 		Version:       buildVersion(),
 	}
 	root.SetVersionTemplate("safediff {{.Version}}\n")
-	root.AddCommand(newReviewCmd(s), newUpgradeCmd(s), newPlanCmd(s), newApplyCmd(s), newMigrateCmd(s), newRulesCmd(s), newVersionCmd(s))
+	for _, sub := range subcommands {
+		if len(args) > 0 && args[0] == sub.name {
+			root.AddCommand(sub.build(s))
+			// cobra's completion command, which it adds when it runs,
+			// cannot be what args name
+			root.CompletionOptions.DisableDefaultCmd = true
+			completeFlagValues(root)
+			return root
+		}
+	}
+	for _, sub := range subcommands {
+		root.AddCommand(sub.build(s))
+	}
 	completeFlagValues(root)
 	return root
 }

@@ -174,3 +174,32 @@ func TestDocsCurrent(t *testing.T) {
 		t.Errorf("docs/rules.md is stale; run make docs (-want +got):\n%s", diff)
 	}
 }
+
+// TestOneCommandTree: a command line that starts with a subcommand's name
+// builds only that subcommand; its help (and with it every flag, default
+// and text) is what the whole tree's `help` shows for it, for every
+// command and the subcommands below them.
+func TestOneCommandTree(t *testing.T) {
+	full, _, code := run(t, "", "--help")
+	if code != 0 {
+		t.Fatalf("--help: exit %d", code)
+	}
+	var paths [][]string
+	for _, name := range []string{"review", "upgrade", "plan", "apply", "migrate", "rules", "version"} {
+		if !strings.Contains(full, "\n  "+name+" ") {
+			t.Errorf("the root's help does not list %s", name)
+		}
+		paths = append(paths, []string{name})
+	}
+	paths = append(paths, []string{"rules", "check"}, []string{"migrate", "run"})
+	for _, p := range paths {
+		want, _, wantCode := run(t, "", append([]string{"help"}, p...)...)
+		got, _, gotCode := run(t, "", append(p, "--help")...)
+		if wantCode != 0 || gotCode != 0 {
+			t.Errorf("%v: exit %d (help) and %d (--help)", p, wantCode, gotCode)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v --help, built alone, differs from the whole tree's help (-whole +alone):\n%s", p, diff)
+		}
+	}
+}

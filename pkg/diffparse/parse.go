@@ -180,12 +180,14 @@ var (
 	planLineRE   = lazyRE(`^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy(?:, (\d+) to change ownership)?\.$`)
 	dyffRE       = lazyRE(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
 	stevedoreRE  = lazyRE(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
-	helmfileRE   = lazyRE(`^Comparing release=`)
 	bannerRE     = lazyRE(`^\*{5,}$`)
 	// newReleaseBanner is what helm-diff says between its banners when
 	// --allow-unreleased diffs a release not yet installed: not a failure
 	newReleaseBanner = "Release was not present in Helm.  Diff will show entire contents as new."
 )
+
+// helmfilePrefix starts the line helmfile prints before each release's diff.
+const helmfilePrefix = "Comparing release="
 
 // detectLines bounds how far format detection looks ahead.
 const detectLines = 64
@@ -201,13 +203,16 @@ func detect(in *input, first string, at int) (Format, error) {
 			return FormatStructured, nil
 		}
 		return FormatJSON, nil
-	case helmfileRE().MatchString(first):
+	// each expression is tried only where a cheap test of what it needs
+	// (its first letters, its last character) passes: a helm-diff header
+	// compiles none of them
+	case strings.HasPrefix(first, helmfilePrefix):
 		return FormatHelmfile, nil
-	case stevedoreRE().MatchString(first):
+	case first != "" && strings.IndexByte("CFRNUP", first[0]) >= 0 && stevedoreRE().MatchString(first):
 		return FormatStevedore, nil
-	case planLineRE().MatchString(first):
+	case strings.HasPrefix(first, "Plan: ") && planLineRE().MatchString(first):
 		return FormatSimple, nil
-	case simpleLineRE().MatchString(first):
+	case strings.HasSuffix(first, ".") && simpleLineRE().MatchString(first):
 		// "has changed, but diff is empty after suppression." is printed by
 		// both the diff and the simple formats: the next line decides.
 		if !strings.HasSuffix(first, "after suppression.") || nextSaysSimple(in, at) {
@@ -229,7 +234,7 @@ func detect(in *input, first string, at int) (Format, error) {
 		if !ok {
 			break
 		}
-		if helmfileRE().MatchString(l.text) {
+		if strings.HasPrefix(l.text, helmfilePrefix) {
 			return FormatHelmfile, nil
 		}
 		if dyffRE().MatchString(l.text) {

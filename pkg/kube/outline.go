@@ -202,8 +202,8 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) bool {
 	case AnyField:
 		switch t.Kind {
 		case StructType:
-			for _, name := range t.fieldNames() {
-				candidates = append(candidates, t.fields[name])
+			for i := range t.fields {
+				candidates = append(candidates, t.fieldType(i))
 			}
 		case MapType:
 			candidates = append(candidates, t.Elem)
@@ -232,8 +232,8 @@ func (t *Type) children() []*Type {
 	switch t.Kind {
 	case StructType:
 		out := make([]*Type, 0, len(t.fields))
-		for _, name := range t.fieldNames() {
-			out = append(out, t.fields[name])
+		for i := range t.fields {
+			out = append(out, t.fieldType(i))
 		}
 		return out
 	case MapType, ListType:
@@ -305,8 +305,8 @@ func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path
 			}
 			switch t.Kind {
 			case StructType:
-				for _, name := range t.fieldNames() {
-					down(t.fields[name], p.Child(Field(name)), left-1)
+				for i, fl := range t.fields {
+					down(t.fieldType(i), p.Child(Field(fl.name)), left-1)
 				}
 			case MapType:
 				down(t.Elem, p.Child(AnyField{}), left-1)
@@ -356,8 +356,8 @@ func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline,
 	case AnyField:
 		switch cur.Kind {
 		case StructType:
-			for _, name := range cur.fieldNames() {
-				try(cur.fields[name], Field(name))
+			for i, fl := range cur.fields {
+				try(cur.fieldType(i), Field(fl.name))
 			}
 		case MapType:
 			try(cur.Elem, AnyField{})

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/agnivade/levenshtein"
 )
@@ -31,11 +32,11 @@ const (
 // value the API server decodes.
 type Type struct {
 	Kind     TypeKind
-	fields   map[string]*Type
-	names    []string // the keys of fields, sorted
-	Elem     *Type    // MapType and ListType
-	MergeKey string   // ListType: the field that identifies an item, if any
-	Leaf     Leaf     // ScalarType: what values the field takes
+	fields   []schemaField // StructType: schema_gen.go's, sorted by name
+	byName   *fieldIndex   // StructType: fields by name, built on first use
+	Elem     *Type         // MapType and ListType
+	MergeKey string        // ListType: the field that identifies an item, if any
+	Leaf     Leaf          // ScalarType: what values the field takes
 }
 
 // Leaf is the type of value a scalar field takes, as the API server
@@ -90,7 +91,11 @@ func (t *Type) Field(name string) *Type {
 	}
 	switch t.Kind {
 	case StructType:
-		return t.fields[name]
+		m := t.byName.types.Load()
+		if m == nil {
+			m = t.indexFields()
+		}
+		return (*m)[name]
 	case MapType:
 		return t.Elem
 	case AnyType:
@@ -160,16 +165,34 @@ func (t *Type) FieldNames() []string {
 	if t == nil || t.Kind != StructType {
 		return nil
 	}
-	return slices.Clone(t.names)
+	names := make([]string, len(t.fields))
+	for i, f := range t.fields {
+		names[i] = f.name
+	}
+	return names
 }
 
-// fieldNames is FieldNames without the copy, for the schema's own walks.
-func (t *Type) fieldNames() []string {
-	if t == nil || t.Kind != StructType {
-		return nil
-	}
-	return t.names
+// fieldIndex maps a struct type's field names to their types. A review
+// looks up fields of a few dozen of the schemas' hundreds of struct types:
+// each map is built when its type is first asked.
+type fieldIndex struct {
+	once  sync.Once
+	types atomic.Pointer[map[string]*Type]
 }
+
+func (t *Type) indexFields() *map[string]*Type {
+	t.byName.once.Do(func() {
+		m := make(map[string]*Type, len(t.fields))
+		for i, f := range t.fields {
+			m[f.name] = t.fieldType(i)
+		}
+		t.byName.types.Store(&m)
+	})
+	return t.byName.types.Load()
+}
+
+// fieldType is the type of a struct's i-th field (in name order).
+func (t *Type) fieldType(i int) *Type { return schemaTypes[t.fields[i].typ] }
 
 // Shape is what a diff line shows of a value: used to rule out schema
 // positions that cannot hold it.
@@ -268,15 +291,16 @@ func (t *Type) prefixes(first Step, column int, visit func(cur *Type, prefix Pat
 		n := len(prefix)
 		switch cur.Kind {
 		case StructType:
-			for _, name := range cur.names {
-				if name == "status" && (depth == 0 || cur.fields["metadata"] != nil) {
+			for i, f := range cur.fields {
+				name := f.name
+				if name == "status" && (depth == 0 || cur.Field("metadata") != nil) {
 					continue // an object's status, at the root or embedded (volumeClaimTemplates)
 				}
-				if serverManagedMeta[name] && cur.fields["uid"] != nil {
+				if serverManagedMeta[name] && cur.Field("uid") != nil {
 					continue // server-managed ObjectMeta fields, at any depth
 				}
 				prefix = append(prefix[:n], Field(name))
-				walk(cur.fields[name], false, minColumn(prevItem, prevCol, Field(name)), depth+1)
+				walk(cur.fieldType(i), false, minColumn(prevItem, prevCol, Field(name)), depth+1)
 			}
 		case MapType:
 			prefix = append(prefix[:n], AnyField{})
@@ -356,8 +380,10 @@ type schemaField struct {
 
 var (
 	schemaOnce sync.Once
-	schemas    map[string]*Type // "group/version/kind"
-	preferred  map[string]*Type // "group/kind"
+	// schemaTypes are the types of schemaNodes, by index
+	schemaTypes []*Type
+	schemas     map[string]*Type // "group/version/kind"
+	preferred   map[string]*Type // "group/kind"
 )
 
 // buildSchemas builds the schemas from schema_gen.go's nodes, which
@@ -365,6 +391,7 @@ var (
 func buildSchemas() {
 	nodes := make([]*Type, len(schemaNodes))
 	types := make([]Type, len(schemaNodes))
+	indexes := make([]fieldIndex, len(schemaNodes))
 	for i, n := range schemaNodes {
 		switch n.kind {
 		case ScalarType:
@@ -385,14 +412,10 @@ func buildSchemas() {
 			t.Elem = nodes[n.elem]
 		}
 		if n.kind == StructType {
-			t.fields = make(map[string]*Type, len(n.fields))
-			t.names = make([]string, len(n.fields))
-			for j, f := range n.fields {
-				t.fields[f.name] = nodes[f.typ]
-				t.names[j] = f.name
-			}
+			t.fields, t.byName = n.fields, &indexes[i]
 		}
 	}
+	schemaTypes = nodes
 	schemas = make(map[string]*Type, len(builtin))
 	preferred = make(map[string]*Type, len(builtin))
 	for _, b := range builtin {
@@ -439,37 +462,33 @@ var (
 // values); any other string is copied. Parsers use it so that what they
 // keep does not pin the buffers they read from.
 func Intern(s string) string {
-	vocabOnce.Do(func() {
-		schemaOnce.Do(buildSchemas)
-		vocab = map[string]string{}
-		seen := map[*Type]bool{}
-		var walk func(t *Type)
-		walk = func(t *Type) {
-			if t == nil || seen[t] {
-				return
-			}
-			seen[t] = true
-			for name, f := range t.fields {
-				vocab[name] = name
-				walk(f)
-			}
-			walk(t.Elem)
-		}
-		for _, b := range builtin {
-			vocab[b.kind] = b.kind
-			vocab[b.group] = b.group
-			walk(schemas[b.group+"/"+b.version+"/"+b.kind])
-		}
-		for _, w := range []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
-			"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
-			"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"} {
-			vocab[w] = w
-		}
-	})
+	vocabOnce.Do(buildVocab)
 	if v, ok := vocab[s]; ok {
 		return v
 	}
 	return strings.Clone(s)
+}
+
+// buildVocab collects Intern's words from schema_gen.go's nodes as they
+// are, without building the schemas: every node is reachable from a
+// built-in kind's root, so their field names are those of the schemas.
+func buildVocab() {
+	words := []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
+		"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+		"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"}
+	vocab = make(map[string]string, 700) // about 690 words
+	for i := range schemaNodes {
+		for _, f := range schemaNodes[i].fields {
+			vocab[f.name] = f.name
+		}
+	}
+	for _, b := range builtin {
+		vocab[b.kind] = b.kind
+		vocab[b.group] = b.group
+	}
+	for _, w := range words {
+		vocab[w] = w
+	}
 }
 
 // GroupOf returns the API group of a built-in kind, for inputs that name a
@@ -525,9 +544,9 @@ func (t *Type) Reaches(p Pattern) bool {
 			case MapType:
 				return f(t.Elem, i+1)
 			case StructType:
-				for _, name := range t.fieldNames() {
-					if tok.kind == tokAnyField || name == tok.value || tok.glob && Glob(tok.value, name) {
-						if f(t.fields[name], i+1) {
+				for j, fl := range t.fields {
+					if name := fl.name; tok.kind == tokAnyField || name == tok.value || tok.glob && Glob(tok.value, name) {
+						if f(t.fieldType(j), i+1) {
 							return true
 						}
 					}
@@ -538,7 +557,7 @@ func (t *Type) Reaches(p Pattern) bool {
 			if t.Kind != ListType {
 				return false
 			}
-			if item := t.Elem; item != nil && item.Kind == StructType && item.fields[tok.field] == nil {
+			if item := t.Elem; item != nil && item.Kind == StructType && item.Field(tok.field) == nil {
 				return false // the items have no such key field
 			}
 			return f(t.Elem, i+1)

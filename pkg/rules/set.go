@@ -172,22 +172,22 @@ func NewSet(files ...*File) (*Set, error) {
 			c.Fallback = &fb
 		}
 		for i, r := range f.Rules {
-			where := fmt.Sprintf("rules[%d]", i)
 			if r == nil {
-				errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: "nil rule"})
+				errs.Add(&diag.Error{Origin: f.Origin, Where: fmt.Sprintf("rules[%d]", i), Msg: "nil rule"})
 				continue
 			}
 			r = r.clone()
 			r.Origin, r.Index = f.Origin, i
-			where = fmt.Sprintf("rules[%d] (id=%s)", i, r.ID)
+			// formatted only for a problem: the default rules have none
+			where := func() string { return fmt.Sprintf("rules[%d] (id=%s)", i, r.ID) }
 			for _, p := range r.check(nil) {
-				errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: p})
+				errs.Add(&diag.Error{Origin: f.Origin, Where: where(), Msg: p})
 			}
 			if prev, dup := seen[r.ID]; dup {
 				if prev.Origin == r.Origin {
-					errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: fmt.Sprintf("duplicate id %q (also rules[%d])", r.ID, prev.Index)})
+					errs.Add(&diag.Error{Origin: f.Origin, Where: where(), Msg: fmt.Sprintf("duplicate id %q (also rules[%d])", r.ID, prev.Index)})
 				} else {
-					errs.Add(&diag.Error{Origin: f.Origin, Where: where, Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
+					errs.Add(&diag.Error{Origin: f.Origin, Where: where(), Msg: fmt.Sprintf("duplicate id: %s already defines it (rules[%d])", prev.Origin, prev.Index)})
 				}
 			} else {
 				seen[r.ID] = r

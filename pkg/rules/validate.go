@@ -3,14 +3,25 @@ package rules
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 )
 
-var idRE = lazyRE(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// validID reports whether id is a rule id: 1 to 63 lowercase ASCII letters,
+// digits and dashes, the first not a dash (the regular expression
+// ^[a-z0-9][a-z0-9-]{0,62}$, checked without compiling one at start-up).
+func validID(id string) bool {
+	if id == "" || len(id) > 63 || id[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // Validate checks a rule the way [Parse] checks one read from a file: a
 // well-formed id, a description and a reason, a defined level (at least
@@ -29,7 +40,7 @@ func (r *Rule) Validate() error {
 func (r *Rule) check(skip map[int]bool) []string {
 	var out []string
 	bad := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
-	if !idRE().MatchString(r.ID) {
+	if !validID(r.ID) {
 		bad("id %q must be lowercase letters, digits and dashes", r.ID)
 	}
 	if strings.TrimSpace(r.Description) == "" {
@@ -126,11 +137,4 @@ func (f *Fallback) problems() []string {
 		return []string{"missing reason"}
 	}
 	return nil
-}
-
-// lazyRE returns a function that compiles expr on its first call: a
-// review does not pay at start-up for the expressions of formats and
-// commands it does not use.
-func lazyRE(expr string) func() *regexp.Regexp {
-	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }
