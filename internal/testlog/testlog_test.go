@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,9 +31,21 @@ SLEEP
 
 func fakeGoTest(t *testing.T, stream string, exit int) string {
 	t.Helper()
+	return fakeGoTestUntil(t, stream, exit, "")
+}
+
+// fakeGoTestUntil is fakeGoTest whose SLEEP waits (at most 60 s) until the
+// file release exists, so that a loaded machine makes the test slower,
+// never wrong; without release, SLEEP is half a second.
+func fakeGoTestUntil(t *testing.T, stream string, exit int, release string) string {
+	t.Helper()
 	var script strings.Builder
 	script.WriteString("#!/bin/sh\n")
 	for _, l := range strings.Split(strings.TrimSpace(stream), "\n") {
+		if l == "SLEEP" && release != "" {
+			script.WriteString("i=0; while [ ! -e '" + release + "' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done\n")
+			continue
+		}
 		if l == "SLEEP" {
 			script.WriteString("sleep 0.5\n")
 			continue
@@ -50,8 +63,11 @@ func fakeGoTest(t *testing.T, stream string, exit int) string {
 // Starts and ends of tests, a heartbeat naming the innermost running test
 // while it runs, the output of the failing test, and the closing count.
 func TestRunRendersProgress(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := testlog.Run(context.Background(), []string{fakeGoTest(t, events, 1)}, &out, &errOut, 100*time.Millisecond)
+	// the slow test ends once the first heartbeat has been written
+	release := filepath.Join(t.TempDir(), "release")
+	out := &releasingWriter{marker: "... still running", release: release}
+	var errOut bytes.Buffer
+	code := testlog.Run(context.Background(), []string{fakeGoTestUntil(t, events, 1, release)}, out, &errOut, 100*time.Millisecond)
 	s := out.String()
 	if code != 1 {
 		t.Errorf("exit %d, want the command's 1", code)
@@ -98,4 +114,33 @@ func TestRunPassesOtherLines(t *testing.T) {
 	if code != 0 || !strings.Contains(out.String(), "vet: x.go:1: oops") || !strings.Contains(out.String(), "0 passed, 0 failed, 0 skipped") {
 		t.Errorf("exit %d:\n%s", code, out.String())
 	}
+}
+
+// releasingWriter keeps what is written and creates the file release once
+// marker has been written.
+type releasingWriter struct {
+	mu       sync.Mutex
+	buf      bytes.Buffer
+	marker   string
+	release  string
+	released bool
+}
+
+func (w *releasingWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n, err := w.buf.Write(p)
+	if !w.released && strings.Contains(w.buf.String(), w.marker) {
+		w.released = true
+		if err := os.WriteFile(w.release, nil, 0o644); err != nil {
+			return n, err
+		}
+	}
+	return n, err
+}
+
+func (w *releasingWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
