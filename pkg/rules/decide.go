@@ -122,7 +122,11 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 		}
 		if len(places) > 1 || !best.Place.Exact() {
 			best.Assumed = true
-			best.Assumptions = append([]string{placesPhrase(len(places))}, best.Assumptions...)
+			if sh := sel.set.shared; sh != nil {
+				best.Assumptions = sh.placedBefore(len(places), best.Assumptions)
+			} else {
+				best.Assumptions = append([]string{placesPhrase(len(places))}, best.Assumptions...)
+			}
 			if best.Replace && !allReplace {
 				best.Replace, best.MaybeReplace = false, true
 			}
@@ -239,7 +243,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		d.Assumed = best.maybe
 		if best.maybe {
 			d.MaybeReplace = best.r.Replace
-			d.Missing, d.Assumptions = best.r.unknowns(subj)
+			d.Missing, d.Assumptions = best.r.unknowns(subj, sel.set.shared)
 		} else {
 			d.Replace = best.r.Replace
 		}
