@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -76,12 +77,28 @@ type Selection struct {
 // Select returns the rules of s that select obj.
 func (s *Set) Select(obj *diffparse.Object) *Selection {
 	sel := &Selection{set: s, obj: obj, layers: make([][]indexedRule, len(s.layers))}
+	// the rules are gathered on the stack and kept in one slice of their
+	// number: a selection is made for every object, and growing each
+	// layer's list by appends made most of a review's garbage
+	var buf [64]indexedRule
+	all := buf[:0]
+	var ends [8]int
+	bounds := ends[:0]
 	for i := range s.layers {
 		for _, r := range s.index[i].forKind(obj.Ref.Kind) {
 			if r.MatchesObject(obj) {
-				sel.layers[i] = append(sel.layers[i], r)
+				all = append(all, r)
 			}
 		}
+		bounds = append(bounds, len(all))
+	}
+	kept := slices.Clone(all)
+	from := 0
+	for i, to := range bounds {
+		if to > from {
+			sel.layers[i] = kept[from:to:to]
+		}
+		from = to
 	}
 	sel.schema = kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
 	if pats, _, err := IgnorePatterns(obj); err == nil {
