@@ -204,10 +204,14 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		r     *Rule
 		maybe bool
 	}
-	var collected []cand
+	// the candidates stay on the stack: a decision is made for every
+	// change at every place it can be
+	var collectedBuf [16]cand
+	var yesBuf, maybeBuf [16]*Rule
+	collected := collectedBuf[:0]
 	decided := len(sel.layers)
 	for li := first; li < len(sel.layers); li++ {
-		var yes, maybe []*Rule
+		yes, maybe := yesBuf[:0], maybeBuf[:0]
 		overridden := false
 		for i := range sel.layers[li] {
 			ir := &sel.layers[li][i]
@@ -219,7 +223,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			case kube.Yes:
 				if r.Override && !overridden {
 					// an override decides alone within its layer
-					overridden, yes, maybe = true, nil, nil
+					overridden, yes, maybe = true, yes[:0], maybe[:0]
 				}
 				if r.Override || !overridden {
 					yes = append(yes, r)
