@@ -283,6 +283,10 @@ func findings(o *diffparse.Object) int {
 	return n
 }
 
+// anywhere is the path of a finding about any field: one gap. Every such
+// finding shares it (an append to it copies: its capacity is its length).
+var anywhere = kube.Path{kube.Gap{}}
+
 // anyField is the finding for an object any of whose fields may change
 // (changes the input hides, lines the reader could not resolve): it gets
 // the worst a change of the object could be, and never declares a
@@ -290,8 +294,8 @@ func findings(o *diffparse.Object) int {
 // (assumption is then one of a few, not made for the object).
 func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string, sh *sharing) Finding {
 	f := Finding{
-		Change:      diffparse.Change{Path: kube.Path{kube.Gap{}}, Op: diffparse.Hidden, Pos: o.Pos},
-		Decision:    sel.Decide(nil, diffparse.Hidden, kube.Path{kube.Gap{}}),
+		Change:      diffparse.Change{Path: anywhere, Op: diffparse.Hidden, Pos: o.Pos},
+		Decision:    sel.Decide(nil, diffparse.Hidden, anywhere),
 		WholeObject: true,
 	}
 	f.Assumed = true
