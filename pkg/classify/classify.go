@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -77,10 +79,10 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 	if len(plan.Objects) > 0 {
 		res.Objects = make([]*Object, len(plan.Objects))
 	}
-	judge := func(from, to int) {
+	judge := func(from, to int, sh *sharing) {
 		for i := from; i < to; i++ {
 			o := plan.Objects[i]
-			res.Objects[i] = object(set.Select(o), o)
+			res.Objects[i] = object(set.Select(o), o, sh)
 		}
 	}
 	if workers <= 0 {
@@ -92,18 +94,19 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 		var wg sync.WaitGroup
 		for range workers {
 			wg.Go(func() {
+				sh := newSharing()
 				for {
 					from := int(next.Add(objectsPerTask)) - objectsPerTask
 					if from >= n {
 						return
 					}
-					judge(from, min(from+objectsPerTask, n))
+					judge(from, min(from+objectsPerTask, n), sh)
 				}
 			})
 		}
 		wg.Wait()
 	} else {
-		judge(0, len(plan.Objects))
+		judge(0, len(plan.Objects), newSharing())
 	}
 	sortObjects(res.Objects)
 	for _, o := range res.Objects {
@@ -160,7 +163,52 @@ func missingFacts(plan *diffparse.Plan, set *rules.Set) []string {
 	return out
 }
 
-func object(sel *rules.Selection, o *diffparse.Object) *Object {
+// sharing holds what the findings of many objects have in common, for
+// one goroutine: the reason and assumptions of a finding about changes
+// the input does not show are the same for every object a rule judges
+// alike, so a review of a million such objects (helm-diff's --output
+// json) makes each once instead of once an object. Findings share them:
+// read them, never change them in place.
+type sharing struct {
+	reasons     map[[2]string]string
+	assumptions map[assumptionsKey][]string
+}
+
+// assumptionsKey is an assumption and the shared list it goes in front
+// of.
+type assumptionsKey struct {
+	first string
+	list  *string
+	n     int
+}
+
+func newSharing() *sharing {
+	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}}
+}
+
+// reason returns reason + middle + decided.
+func (sh *sharing) reason(reason, middle, decided string) string {
+	key := [2]string{reason, decided}
+	r, ok := sh.reasons[key]
+	if !ok {
+		r = reason + middle + decided
+		sh.reasons[key] = r
+	}
+	return r
+}
+
+// assumptionsBefore returns first followed by list.
+func (sh *sharing) assumptionsBefore(first string, list []string) []string {
+	key := assumptionsKey{first, unsafe.SliceData(list), len(list)}
+	l, ok := sh.assumptions[key]
+	if !ok {
+		l = slices.Clip(append([]string{first}, list...))
+		sh.assumptions[key] = l
+	}
+	return l
+}
+
+func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	out := &Object{Object: o, Action: o.Action}
 	whole := func(op diffparse.Op) Finding {
 		return Finding{
@@ -183,11 +231,11 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 			out.Findings = append(out.Findings, Finding{Change: *ch, Decision: sel.Decide(ch, ch.Op, places(o, ch)...)})
 		}
 		if len(o.Changes) == 0 {
-			why := "the input format shows objects, not fields"
+			assumption := "the changes are not shown (the input format shows objects, not fields)"
 			if o.Content == diffparse.Suppressed {
-				why = "helm-diff suppressed them"
+				assumption = "the changes are not shown (helm-diff suppressed them)"
 			}
-			out.Findings = append(out.Findings, anyField(sel, o, "the changes are not shown ("+why+")", "changes not shown"))
+			out.Findings = append(out.Findings, anyField(sel, o, assumption, "changes not shown", sh))
 		}
 	}
 	if o.Action == diffparse.Ownership || o.NewOwner != "" {
@@ -200,7 +248,7 @@ func object(sel *rules.Selection, o *diffparse.Object) *Object {
 		for _, n := range o.Unresolved {
 			what = append(what, n.Text)
 		}
-		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly"))
+		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 	}
 	for _, f := range out.Findings {
 		if f.Level > out.Level || out.Rule == "" {
@@ -235,21 +283,32 @@ func findings(o *diffparse.Object) int {
 	return n
 }
 
+// anywhere is the path of a finding about any field: one gap. Every such
+// finding shares it (an append to it copies: its capacity is its length).
+var anywhere = kube.Path{kube.Gap{}}
+
 // anyField is the finding for an object any of whose fields may change
 // (changes the input hides, lines the reader could not resolve): it gets
 // the worst a change of the object could be, and never declares a
-// certain replacement.
-func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string) Finding {
+// certain replacement. With sh, its reason and assumptions are shared
+// (assumption is then one of a few, not made for the object).
+func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string, sh *sharing) Finding {
 	f := Finding{
-		Change:      diffparse.Change{Path: kube.Path{kube.Gap{}}, Op: diffparse.Hidden, Pos: o.Pos},
-		Decision:    sel.Decide(nil, diffparse.Hidden, kube.Path{kube.Gap{}}),
+		Change:      diffparse.Change{Path: anywhere, Op: diffparse.Hidden, Pos: o.Pos},
+		Decision:    sel.Decide(nil, diffparse.Hidden, anywhere),
 		WholeObject: true,
 	}
 	f.Assumed = true
 	f.Replace, f.MaybeReplace = false, f.Replace || f.MaybeReplace
 	f.Also = nil
-	f.Assumptions = append([]string{assumption}, f.Assumptions...)
-	f.Reason = reason + ", judged by the worst this object's changes could be: " + f.Reason
+	const middle = ", judged by the worst this object's changes could be: "
+	if sh == nil {
+		f.Assumptions = append([]string{assumption}, f.Assumptions...)
+		f.Reason = reason + middle + f.Reason
+		return f
+	}
+	f.Assumptions = sh.assumptionsBefore(assumption, f.Assumptions)
+	f.Reason = sh.reason(reason, middle, f.Reason)
 	return f
 }
 

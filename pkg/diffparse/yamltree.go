@@ -314,19 +314,24 @@ func (t *sideTree) finish() {
 // complete document's readers keep the last one, as go-yaml does; in a
 // partial one, the lines between may hide more, or another document.
 func (t *sideTree) markDuplicates() {
+	// one set serves every mapping (a list of 40,000 items has as many);
+	// a set grown by a large mapping is dropped rather than cleared, since
+	// clearing costs its capacity every time after
+	seen := map[string]bool{}
 	for n := range t.nodes {
 		nd := &t.nodes[n]
 		if nd.kind != kMap && nd.kind != kRoot && nd.kind != kDetached {
 			continue
 		}
-		var seen map[string]bool
+		if len(seen) > 64 {
+			seen = map[string]bool{}
+		} else {
+			clear(seen)
+		}
 		for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
 			c := &t.nodes[ch]
 			if c.item || c.kind == kDetached || c.kind == kUnknown || c.own < 0 {
 				continue
-			}
-			if seen == nil {
-				seen = map[string]bool{}
 			}
 			if seen[c.key] {
 				t.markOdd(int(c.own), oddDuplicate)

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -304,5 +305,39 @@ func TestJSONWriteIsBuildJSON(t *testing.T) {
 				t.Errorf("JSON.Write differs from encoding/json of BuildJSON (-want +got):\n%s\nreason: %s", d, tc.reason)
 			}
 		})
+	}
+}
+
+// TestJSONWriteLargeObject holds the JSON writer to encoding/json on an
+// object whose changes fill many of the writer's flushes (2,000 elided
+// image changes, about 1.5 MB of report), the case in which it hands the
+// output its bytes while the object is still being rendered.
+func TestJSONWriteLargeObject(t *testing.T) {
+	var in strings.Builder
+	in.WriteString("default, web, Deployment (apps) has changed:\n")
+	for i := range 2000 {
+		fmt.Fprintf(&in, "...\n            - name: c%d\n-             image: a:%d\n+             image: b:%d\n", i, i, i)
+	}
+	in.WriteString("...\n")
+	rev, err := review.Review(strings.NewReader(in.String()), review.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := report.New(rev.Result, gate.Default())
+	var got, want bytes.Buffer
+	if err := (report.JSON{}).Write(&got, rep); err != nil {
+		t.Fatal(err)
+	}
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(report.BuildJSON(rep)); err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() < 1<<20 {
+		t.Fatalf("the report is %d bytes: too small to test the flushes", got.Len())
+	}
+	if d := cmp.Diff(want.String(), got.String()); d != "" {
+		t.Errorf("JSON.Write differs from encoding/json of BuildJSON (-want +got):\n%s", d)
 	}
 }

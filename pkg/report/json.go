@@ -185,10 +185,22 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		return bw.Flush()
 	}
 	bw.WriteString("\"objects\": [\n")
+	// each object is rendered change by change, and what is rendered goes
+	// out once it passes flushAt bytes: an object of 40,000 changes is not
+	// held whole, neither as JSONChange values nor as bytes
+	const flushAt = 32 << 10
 	var ob []byte
 	for i, o := range r.Result.Objects {
-		jo := jsonObject(r, o)
-		ob = appendObject(append(ob[:0], "    "...), &jo, "    ")
+		jo := jsonObjectHead(r, o)
+		ob = appendObjectWith(append(ob[:0], "    "...), &jo, "    ", len(o.Findings), func(b []byte, i int, pre string) []byte {
+			jc := jsonChange(r, &o.Findings[i])
+			b = appendChange(b, &jc, pre)
+			if len(b) >= flushAt {
+				bw.Write(b)
+				b = b[:0]
+			}
+			return b
+		})
 		if i < len(r.Result.Objects)-1 {
 			ob = append(ob, ',')
 		}
@@ -265,6 +277,19 @@ func summary(objs []*classify.Object, highest rules.Level) JSONSummary {
 }
 
 func jsonObject(r *Report, o *classify.Object) JSONObject {
+	j := jsonObjectHead(r, o)
+	if len(o.Findings) > 0 {
+		j.Changes = make([]JSONChange, 0, len(o.Findings))
+	}
+	for i := range o.Findings {
+		j.Changes = append(j.Changes, jsonChange(r, &o.Findings[i]))
+	}
+	return j
+}
+
+// jsonObjectHead is the JSON object of o without its changes (an empty
+// list).
+func jsonObjectHead(r *Report, o *classify.Object) JSONObject {
 	j := JSONObject{
 		Ref: o.Ref.String(), Group: o.Ref.Group, Version: o.Ref.Version, Kind: o.Ref.Kind,
 		Namespace: o.Ref.Namespace, Name: o.Ref.Name, Release: o.Release, File: o.File,
@@ -274,9 +299,6 @@ func jsonObject(r *Report, o *classify.Object) JSONObject {
 	}
 	for _, c := range o.Culprits {
 		j.Culprits = append(j.Culprits, c.String())
-	}
-	for i := range o.Findings {
-		j.Changes = append(j.Changes, jsonChange(r, &o.Findings[i]))
 	}
 	return j
 }

@@ -101,6 +101,17 @@ func (w *jsonw) strings(k string, vs []string, omitEmpty bool) {
 
 // appendObject appends o, whose opening brace stands at indentation pre.
 func appendObject(b []byte, o *JSONObject, pre string) []byte {
+	return appendObjectWith(b, o, pre, len(o.Changes), func(b []byte, i int, pre string) []byte {
+		return appendChange(b, &o.Changes[i], pre)
+	})
+}
+
+// appendObjectWith appends o with n changes that change appends, the
+// change at index i with its opening brace at indentation pre, in place of
+// o.Changes: a writer can render each change when it comes to it (and pass
+// on what it has appended so far) instead of holding all of them at once.
+// With n == 0, o.Changes says whether the list is null or empty.
+func appendObjectWith(b []byte, o *JSONObject, pre string, n int, change func(b []byte, i int, pre string) []byte) []byte {
 	w := &jsonw{b: b, pre: pre}
 	w.open()
 	w.str("ref", o.Ref)
@@ -122,7 +133,7 @@ func appendObject(b []byte, o *JSONObject, pre string) []byte {
 	w.strOmit("oldOwner", o.OldOwner)
 	w.strOmit("newOwner", o.NewOwner)
 	w.key("changes")
-	if len(o.Changes) == 0 {
+	if n == 0 {
 		if o.Changes == nil {
 			w.b = append(w.b, "null"...)
 		} else {
@@ -131,13 +142,13 @@ func appendObject(b []byte, o *JSONObject, pre string) []byte {
 	} else {
 		w.b = append(w.b, '[')
 		inner := pre + "    "
-		for i := range o.Changes {
+		for i := range n {
 			if i > 0 {
 				w.b = append(w.b, ',')
 			}
 			w.b = append(w.b, '\n')
 			w.b = append(w.b, inner...)
-			w.b = appendChange(w.b, &o.Changes[i], inner)
+			w.b = change(w.b, i, inner)
 		}
 		w.b = append(w.b, '\n')
 		w.b = append(w.b, pre...)

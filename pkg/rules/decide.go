@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -76,12 +77,28 @@ type Selection struct {
 // Select returns the rules of s that select obj.
 func (s *Set) Select(obj *diffparse.Object) *Selection {
 	sel := &Selection{set: s, obj: obj, layers: make([][]indexedRule, len(s.layers))}
+	// the rules are gathered on the stack and kept in one slice of their
+	// number: a selection is made for every object, and growing each
+	// layer's list by appends made most of a review's garbage
+	var buf [64]indexedRule
+	all := buf[:0]
+	var ends [8]int
+	bounds := ends[:0]
 	for i := range s.layers {
 		for _, r := range s.index[i].forKind(obj.Ref.Kind) {
 			if r.MatchesObject(obj) {
-				sel.layers[i] = append(sel.layers[i], r)
+				all = append(all, r)
 			}
 		}
+		bounds = append(bounds, len(all))
+	}
+	kept := slices.Clone(all)
+	from := 0
+	for i, to := range bounds {
+		if to > from {
+			sel.layers[i] = kept[from:to:to]
+		}
+		from = to
 	}
 	sel.schema = kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
 	if pats, _, err := IgnorePatterns(obj); err == nil {
@@ -122,7 +139,11 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 		}
 		if len(places) > 1 || !best.Place.Exact() {
 			best.Assumed = true
-			best.Assumptions = append([]string{placesPhrase(len(places))}, best.Assumptions...)
+			if sh := sel.set.shared; sh != nil {
+				best.Assumptions = sh.placedBefore(len(places), best.Assumptions)
+			} else {
+				best.Assumptions = append([]string{placesPhrase(len(places))}, best.Assumptions...)
+			}
 			if best.Replace && !allReplace {
 				best.Replace, best.MaybeReplace = false, true
 			}
@@ -183,10 +204,14 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		r     *Rule
 		maybe bool
 	}
-	var collected []cand
+	// the candidates stay on the stack: a decision is made for every
+	// change at every place it can be
+	var collectedBuf [16]cand
+	var yesBuf, maybeBuf [16]*Rule
+	collected := collectedBuf[:0]
 	decided := len(sel.layers)
 	for li := first; li < len(sel.layers); li++ {
-		var yes, maybe []*Rule
+		yes, maybe := yesBuf[:0], maybeBuf[:0]
 		overridden := false
 		for i := range sel.layers[li] {
 			ir := &sel.layers[li][i]
@@ -198,7 +223,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			case kube.Yes:
 				if r.Override && !overridden {
 					// an override decides alone within its layer
-					overridden, yes, maybe = true, nil, nil
+					overridden, yes, maybe = true, yes[:0], maybe[:0]
 				}
 				if r.Override || !overridden {
 					yes = append(yes, r)
@@ -239,7 +264,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		d.Assumed = best.maybe
 		if best.maybe {
 			d.MaybeReplace = best.r.Replace
-			d.Missing, d.Assumptions = best.r.unknowns(subj)
+			d.Missing, d.Assumptions = best.r.unknowns(subj, sel.set.shared)
 		} else {
 			d.Replace = best.r.Replace
 		}

@@ -189,29 +189,79 @@ func (c *Condition) sides(obj *diffparse.Object) []diffparse.Side {
 // unknowns lists what the input does not show that the rule needs to
 // decide the subject: the fields of its conditions that evaluate to maybe
 // (missing), and a phrase for each thing not shown.
-func (r *Rule) unknowns(s Subject) (missing []kube.Path, phrases []string) {
+//
+// The lists depend only on what each condition gives, so with sh they
+// are the set's shared lists (see [shared]) rather than new ones.
+func (r *Rule) unknowns(s Subject, sh *shared) (missing []kube.Path, phrases []string) {
+	if sh == nil || len(r.When) > 64/unknownBits {
+		return r.unknownsBy(func(i int) unknown { return r.When[i].unknown(s) })
+	}
+	var code uint64
+	for i := range r.When {
+		code |= uint64(r.When[i].unknown(s)) << (unknownBits * i)
+	}
+	if code == 0 {
+		return nil, nil
+	}
+	return sh.unknownsOf(r, code, func() ([]kube.Path, []string) {
+		return r.unknownsBy(func(i int) unknown { return unknown(code >> (unknownBits * i) & (1<<unknownBits - 1)) })
+	})
+}
+
+// unknown is what a condition gives to the unknowns of its rule.
+type unknown uint8
+
+const (
+	known           unknown = iota // the condition is decided (or not a field or value test)
+	fieldUnreadable                // the field is shown, its value redacted or not a number
+	fieldHidden                    // the field is not shown
+	valueHidden                    // the changed value is not shown
+	valueRedacted                  // the changed value is redacted
+	valueNotNumber                 // the changed value is not a number
+)
+
+// unknownBits is how many bits an unknown takes in a code of unknowns.
+const unknownBits = 3
+
+func (c *Condition) unknown(s Subject) unknown {
+	if c.eval(s) != kube.Maybe {
+		return known
+	}
+	switch c.Target {
+	case TargetField:
+		if c.shown(s.Object) {
+			return fieldUnreadable
+		}
+		return fieldHidden
+	case TargetValue:
+		switch {
+		case s.Change == nil:
+			return valueHidden
+		case s.Change.Old.Redacted || s.Change.New.Redacted:
+			return valueRedacted
+		default:
+			return valueNotNumber
+		}
+	}
+	return known
+}
+
+// unknownsBy lists the unknowns of r given what each condition gives.
+func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases []string) {
 	for i := range r.When {
 		c := &r.When[i]
-		if c.eval(s) != kube.Maybe {
-			continue
-		}
-		switch c.Target {
-		case TargetField:
-			if c.shown(s.Object) {
-				phrases = append(phrases, c.Field.String()+" is redacted or not a number")
-				continue
-			}
+		switch of(i) {
+		case fieldUnreadable:
+			phrases = append(phrases, c.Field.String()+" is redacted or not a number")
+		case fieldHidden:
 			missing = append(missing, c.Field)
 			phrases = append(phrases, c.Field.String()+" is not shown (it counts as its worst value)")
-		case TargetValue:
-			switch {
-			case s.Change == nil:
-				phrases = append(phrases, "the changed value is not shown")
-			case s.Change.Old.Redacted || s.Change.New.Redacted:
-				phrases = append(phrases, "the value is redacted")
-			default:
-				phrases = append(phrases, "the value is not a number")
-			}
+		case valueHidden:
+			phrases = append(phrases, "the changed value is not shown")
+		case valueRedacted:
+			phrases = append(phrases, "the value is redacted")
+		case valueNotNumber:
+			phrases = append(phrases, "the value is not a number")
 		}
 	}
 	return missing, phrases

@@ -46,6 +46,8 @@ type Set struct {
 	facts     []kube.Path
 	// index[i] are layer i's rules by the kinds they can select
 	index []kindIndex
+	// shared are the lists its decisions have in common
+	shared *shared
 }
 
 // kindIndex lists a layer's rules by the object kinds they can select,
@@ -199,7 +201,7 @@ func NewSet(files ...*File) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	s := &Set{}
+	s := &Set{shared: newShared()}
 	for i := len(copies) - 1; i >= 0; i-- {
 		s.layers = append(s.layers, copies[i])
 		s.index = append(s.index, newKindIndex(copies[i].Rules))
