@@ -185,7 +185,8 @@ func (in *input) readLine() (iline, bool, error) {
 	l.wide = wide
 	if !esc && !crbs && !ctl && !wide {
 		l.text = s
-		if unterminated && strings.TrimSpace(s) != "" {
+		if unterminated {
+			// even spaces alone: the cut fell inside an indentation
 			in.cutAt = l.no
 		}
 		return l, true, nil
@@ -217,9 +218,10 @@ func (in *input) readLine() (iline, bool, error) {
 		}
 	}
 	l.text = s
-	if unterminated && strings.TrimSpace(s) != "" {
-		// the input ends inside this line (a colour reset alone does not
-		// count: helm-diff ends a coloured stream with one)
+	if unterminated && (s != "" || !esc) {
+		// the input ends inside this line, even if in its indentation (a
+		// colour reset alone does not count: helm-diff ends a coloured
+		// stream with one)
 		in.cutAt = l.no
 	}
 	return l, true, nil
