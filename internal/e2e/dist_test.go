@@ -30,6 +30,24 @@ var dist struct {
 	version string
 	url     string
 	keyring string // the public keyring of the key that signed the helm v4 archives
+	gpgHome string // the GNUPGHOME whose gpg-agent stopSigningAgent ends
+}
+
+// stopSigningAgent ends the gpg-agent that signing started in its own
+// GNUPGHOME: it outlives gpg, and the suite keeps its directory (and so the
+// agent's socket) when a test fails.
+func stopSigningAgent() {
+	if dist.gpgHome == "" {
+		return
+	}
+	if _, err := os.Stat(dist.gpgHome); err != nil {
+		return // signing never started
+	}
+	kill := exec.Command("gpgconf", "--kill", "gpg-agent")
+	kill.Env = append(os.Environ(), "GNUPGHOME="+dist.gpgHome)
+	if out, err := kill.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: stopping the signing gpg-agent: %v\n%s", err, out)
+	}
 }
 
 // signingKey makes a gpg key to sign the helm v4 archives with, as a
@@ -67,6 +85,7 @@ func distArchives(t *testing.T) (dir, version, url string) {
 	}
 	dist.once.Do(func() {
 		dist.dir = filepath.Join(suite.tmp, "dist")
+		dist.gpgHome = filepath.Join(suite.tmp, "gnupg") // signingKey's, even when it fails
 		home, keyring, err := signingKey(suite.tmp)
 		if err != nil {
 			dist.err = err

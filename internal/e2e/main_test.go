@@ -49,6 +49,7 @@ func run(m *testing.M) int {
 	}
 	suite.tmp = tmp
 	code := setUpAndRun(m, tools, tmp)
+	stopSigningAgent()
 	if code == 0 {
 		os.RemoveAll(tmp)
 	} else {
