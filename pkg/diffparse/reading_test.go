@@ -1,7 +1,6 @@
 package diffparse_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -510,7 +509,7 @@ func TestAddedAndRemovedBodies(t *testing.T) {
 		{"added, blank line last", added + head + "\n", "", "a text that ends with a block scalar ends with a newline: the empty lines pair"},
 		{"added, blank line inside", added + head + "\n+     b\n", "", "the empty text pairs with a blank line inside the block scalar"},
 		{"added, --context 0", added + head + "...\n", "", "the paired empty line is elided"},
-		{"added, real capture", readFile(t, "../../testdata/helm-diff/cli-migrate-redis-new-release.txt"), "", "helm-diff 3.13.2 on a new release of charts/redis"},
+		{"added, real capture", testdataFile(t, "helm-diff", "cli-migrate-redis-new-release.txt"), "", "helm-diff 3.13.2 on a new release of charts/redis"},
 		{"removed, '+ ' last", removed + minus + "+ \n", "", "the empty new text is a '+ ' line"},
 		{"removed, blank line last", removed + minus + "\n", "", "the empty lines pair"},
 		{"added, no empty text", added + head, "line 2: the diff of added ConfigMap/default/c is not helm-diff's diff against an empty text", "the body was cut, or is not helm-diff's"},
@@ -619,13 +618,4 @@ func TestPartialDuplicateKeys(t *testing.T) {
 	if !unresolved(plan) {
 		t.Fatalf("two visible spec keys, and no unresolved note:\n%s", summary(plan))
 	}
-}
-
-func readFile(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }

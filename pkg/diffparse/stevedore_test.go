@@ -15,7 +15,13 @@ import (
 
 func stevedoreSample(t *testing.T, name string) string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "stevedore", name))
+	return testdataFile(t, "stevedore", name)
+}
+
+// testdataFile returns the file name in the repository's testdata/dir.
+func testdataFile(t *testing.T, dir, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
