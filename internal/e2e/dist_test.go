@@ -51,31 +51,30 @@ func stopSigningAgent() {
 }
 
 // signingKey makes a gpg key to sign the helm v4 archives with, as a
-// release would, in a GNUPGHOME of its own; it returns that home and the
-// exported public keyring helm verifies against.
-func signingKey(dir string) (home, keyring string, err error) {
+// release would, in the GNUPGHOME home of its own; it returns the exported
+// public keyring (in dir) helm verifies against.
+func signingKey(home, dir string) (keyring string, err error) {
 	if _, err := exec.LookPath("gpg"); err != nil {
-		return "", "", errors.New("gpg is needed to sign and verify the helm v4 plugin archive (apt-get install gnupg)")
+		return "", errors.New("gpg is needed to sign and verify the helm v4 plugin archive (apt-get install gnupg)")
 	}
-	home = filepath.Join(dir, "gnupg")
 	if err := os.MkdirAll(home, 0o700); err != nil {
-		return "", "", err
+		return "", err
 	}
 	env := append(os.Environ(), "GNUPGHOME="+home)
 	gen := exec.Command("gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
 		"--quick-gen-key", "safediff e2e <e2e@example.com>", "rsa3072", "sign", "never")
 	gen.Env = env
 	if out, err := gen.CombinedOutput(); err != nil {
-		return "", "", fmt.Errorf("gpg --quick-gen-key: %v\n%s", err, out)
+		return "", fmt.Errorf("gpg --quick-gen-key: %v\n%s", err, out)
 	}
 	exp := exec.Command("gpg", "--batch", "--export", "e2e@example.com")
 	exp.Env = env
 	pub, err := exp.Output()
 	if err != nil {
-		return "", "", fmt.Errorf("gpg --export: %v", err)
+		return "", fmt.Errorf("gpg --export: %v", err)
 	}
 	keyring = filepath.Join(dir, "pubring.gpg")
-	return home, keyring, os.WriteFile(keyring, pub, 0o644)
+	return keyring, os.WriteFile(keyring, pub, 0o644)
 }
 
 func distArchives(t *testing.T) (dir, version, url string) {
@@ -85,8 +84,9 @@ func distArchives(t *testing.T) (dir, version, url string) {
 	}
 	dist.once.Do(func() {
 		dist.dir = filepath.Join(suite.tmp, "dist")
-		dist.gpgHome = filepath.Join(suite.tmp, "gnupg") // signingKey's, even when it fails
-		home, keyring, err := signingKey(suite.tmp)
+		home := filepath.Join(suite.tmp, "gnupg")
+		dist.gpgHome = home // its agent is ended even when signingKey fails
+		keyring, err := signingKey(home, suite.tmp)
 		if err != nil {
 			dist.err = err
 			return
