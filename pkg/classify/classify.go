@@ -18,14 +18,49 @@ import (
 
 // Finding is the verdict on one change: the change and the rule set's
 // decision on it.
+//
+// A finding points to what it judges rather than holding a copy: a review
+// of a million objects keeps a finding per object, so findings are small.
+// Change and Decision may be shared, with the object's Changes and with
+// other findings: read them, never change them in place (to amend a
+// finding, give it a Decision of its own).
 type Finding struct {
-	Change diffparse.Change
-	rules.Decision
+	// Change is the change judged: for a field, the element of the
+	// object's Changes. For a finding about the whole object it is one of
+	// a few changes every such finding shares (an empty path, or the one
+	// gap of "any field", and the op), whose Pos is zero: the finding's
+	// Pos says where it is.
+	Change *diffparse.Change
+	*rules.Decision
+	// Pos is the input line of the finding: its change's first line, or
+	// for a finding about the whole object the object's header (zero when
+	// not known).
+	Pos diffparse.Pos
 	// WholeObject marks a finding about the object as a whole (its
 	// creation, deletion or ownership, or changes the input hides or the
 	// reader could not resolve) rather than a field.
 	WholeObject bool
 }
+
+// WholeChange returns the change a finding about the whole object points
+// to for op: a change with an empty path (the op Hidden has the path of
+// one gap, "any field"). Every such finding shares it: never change it.
+func WholeChange(op diffparse.Op) *diffparse.Change {
+	if op > 0 && int(op) < len(wholeChanges) {
+		return &wholeChanges[op]
+	}
+	return &diffparse.Change{Path: kube.Path{}, Op: op}
+}
+
+// wholeChanges holds WholeChange's changes, by op.
+var wholeChanges = func() []diffparse.Change {
+	out := make([]diffparse.Change, diffparse.Reorder+1)
+	for op := range out {
+		out[op] = diffparse.Change{Path: kube.Path{}, Op: diffparse.Op(op)}
+	}
+	out[diffparse.Hidden].Path = anywhere
+	return out
+}()
 
 // Object is the verdict on one object.
 type Object struct {
@@ -172,6 +207,69 @@ func missingFacts(plan *diffparse.Plan, set *rules.Set) []string {
 type sharing struct {
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
+	decisions   map[decisionKey]*rules.Decision
+	key         []byte // scratch for decisionKey
+}
+
+// decisionKey is a decision's content, comparable: its strings and its
+// lists, each list written out in one string.
+type decisionKey struct {
+	level                          rules.Level
+	rule, origin, reason           string
+	replace, maybeReplace, assumed bool
+	assumptions, missing, also     string
+	place                          string
+	places                         int
+}
+
+// maxSharedDecisions bounds the decisions a sharing keeps: the decisions
+// on whole objects are a few per kind and rule set, so the bound is met
+// only by inputs that would not share anyway.
+const maxSharedDecisions = 1 << 12
+
+// decision returns a pointer to a decision equal to d: the one made for
+// an earlier equal decision, so that a million objects judged alike share
+// one. A decision a user rule lowered is never shared (its note names the
+// object).
+func (sh *sharing) decision(d rules.Decision) *rules.Decision {
+	if d.Lowered != nil {
+		return &d
+	}
+	k := decisionKey{
+		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
+		replace: d.Replace, maybeReplace: d.MaybeReplace, assumed: d.Assumed,
+		assumptions: sh.joined(d.Assumptions), also: sh.joined(d.Also),
+		place: d.Place.String(), places: d.Places,
+	}
+	if len(d.Missing) > 0 {
+		b := sh.key[:0]
+		for _, p := range d.Missing {
+			b = append(p.Append(b), 0)
+		}
+		k.missing, sh.key = string(b), b
+	}
+	if p, ok := sh.decisions[k]; ok {
+		return p
+	}
+	p := &d
+	if len(sh.decisions) < maxSharedDecisions {
+		sh.decisions[k] = p
+	}
+	return p
+}
+
+// joined writes a list of strings out in one string, each followed by a
+// NUL.
+func (sh *sharing) joined(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	b := sh.key[:0]
+	for _, s := range list {
+		b = append(append(b, s...), 0)
+	}
+	sh.key = b
+	return string(b)
 }
 
 // assumptionsKey is an assumption and the shared list it goes in front
@@ -183,7 +281,7 @@ type assumptionsKey struct {
 }
 
 func newSharing() *sharing {
-	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}}
+	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}, decisions: map[decisionKey]*rules.Decision{}}
 }
 
 // reason returns reason + middle + decided.
@@ -211,11 +309,7 @@ func (sh *sharing) assumptionsBefore(first string, list []string) []string {
 func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	out := &Object{Object: o, Action: o.Action}
 	whole := func(op diffparse.Op) Finding {
-		return Finding{
-			Change:      diffparse.Change{Path: kube.Path{}, Op: op, Pos: o.Pos},
-			Decision:    sel.Decide(nil, op),
-			WholeObject: true,
-		}
+		return Finding{Change: WholeChange(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true}
 	}
 	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
@@ -226,9 +320,12 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	case diffparse.Ownership:
 		// only the owner changes: the owner finding below
 	default:
+		// the decisions on the object's changes, in one block
+		decisions := make([]rules.Decision, len(o.Changes))
 		for i := range o.Changes {
 			ch := &o.Changes[i]
-			out.Findings = append(out.Findings, Finding{Change: *ch, Decision: sel.Decide(ch, ch.Op, places(o, ch)...)})
+			decisions[i] = sel.Decide(ch, ch.Op, places(o, ch)...)
+			out.Findings = append(out.Findings, Finding{Change: ch, Decision: &decisions[i], Pos: ch.Pos})
 		}
 		if len(o.Changes) == 0 {
 			assumption := "the changes are not shown (the input format shows objects, not fields)"
@@ -293,22 +390,21 @@ var anywhere = kube.Path{kube.Gap{}}
 // certain replacement. With sh, its reason and assumptions are shared
 // (assumption is then one of a few, not made for the object).
 func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string, sh *sharing) Finding {
-	f := Finding{
-		Change:      diffparse.Change{Path: anywhere, Op: diffparse.Hidden, Pos: o.Pos},
-		Decision:    sel.Decide(nil, diffparse.Hidden, anywhere),
-		WholeObject: true,
-	}
-	f.Assumed = true
-	f.Replace, f.MaybeReplace = false, f.Replace || f.MaybeReplace
-	f.Also = nil
+	d := sel.Decide(nil, diffparse.Hidden, anywhere)
+	d.Assumed = true
+	d.Replace, d.MaybeReplace = false, d.Replace || d.MaybeReplace
+	d.Also = nil
+	f := Finding{Change: WholeChange(diffparse.Hidden), Pos: o.Pos, WholeObject: true}
 	const middle = ", judged by the worst this object's changes could be: "
 	if sh == nil {
-		f.Assumptions = append([]string{assumption}, f.Assumptions...)
-		f.Reason = reason + middle + f.Reason
+		d.Assumptions = append([]string{assumption}, d.Assumptions...)
+		d.Reason = reason + middle + d.Reason
+		f.Decision = &d
 		return f
 	}
-	f.Assumptions = sh.assumptionsBefore(assumption, f.Assumptions)
-	f.Reason = sh.reason(reason, middle, f.Reason)
+	d.Assumptions = sh.assumptionsBefore(assumption, d.Assumptions)
+	d.Reason = sh.reason(reason, middle, d.Reason)
+	f.Decision = sh.decision(d)
 	return f
 }
 
@@ -400,7 +496,7 @@ func notes(res *Result) []diffparse.Note {
 			text := fmt.Sprintf("%s lowered %s from %s (%s) to %s", lowerer(f), what(o, f), f.Lowered.Level, f.Lowered.Rule, f.Level)
 			if !seen[text] {
 				seen[text] = true
-				out = append(out, diffparse.Note{Pos: f.Change.Pos, Text: text})
+				out = append(out, diffparse.Note{Pos: f.Pos, Text: text})
 			}
 		}
 	}

@@ -306,7 +306,7 @@ func jsonObjectHead(r *Report, o *classify.Object) JSONObject {
 func jsonChange(r *Report, f *classify.Finding) JSONChange {
 	c := JSONChange{
 		Path: f.Change.Path.String(), Op: f.Change.Op.String(),
-		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Change.Pos.Line,
+		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Pos.Line,
 		Object: f.WholeObject, Approximate: !f.Change.Path.Exact() && !f.WholeObject,
 		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
 		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also,
