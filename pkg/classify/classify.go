@@ -208,18 +208,21 @@ type sharing struct {
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
 	decisions   map[decisionKey]*rules.Decision
-	key         []byte // scratch for decisionKey
 }
 
-// decisionKey is a decision's content, comparable: its strings and its
-// lists, each list written out in one string.
+// decisionKey is what makes two decisions one: their levels, rules and
+// reasons, and their lists by identity (the lists of decisions judged
+// alike are the rule set's and sharing's own, not made for each object).
 type decisionKey struct {
 	level                          rules.Level
 	rule, origin, reason           string
 	replace, maybeReplace, assumed bool
-	assumptions, missing, also     string
-	place                          string
-	places                         int
+	assumptions, also              *string
+	nAssumptions, nAlso            int
+	missing                        *kube.Path
+	nMissing                       int
+	place                          *kube.Step
+	nPlace, places                 int
 }
 
 // maxSharedDecisions bounds the decisions a sharing keeps: the decisions
@@ -228,9 +231,9 @@ type decisionKey struct {
 const maxSharedDecisions = 1 << 12
 
 // decision returns a pointer to a decision equal to d: the one made for
-// an earlier equal decision, so that a million objects judged alike share
-// one. A decision a user rule lowered is never shared (its note names the
-// object).
+// an earlier decision with the same content, so that a million objects
+// judged alike share one. A decision a user rule lowered is never shared
+// (its note names the object).
 func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 	if d.Lowered != nil {
 		return &d
@@ -238,38 +241,20 @@ func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 	k := decisionKey{
 		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
 		replace: d.Replace, maybeReplace: d.MaybeReplace, assumed: d.Assumed,
-		assumptions: sh.joined(d.Assumptions), also: sh.joined(d.Also),
-		place: d.Place.String(), places: d.Places,
-	}
-	if len(d.Missing) > 0 {
-		b := sh.key[:0]
-		for _, p := range d.Missing {
-			b = append(p.Append(b), 0)
-		}
-		k.missing, sh.key = string(b), b
+		assumptions: unsafe.SliceData(d.Assumptions), nAssumptions: len(d.Assumptions),
+		also: unsafe.SliceData(d.Also), nAlso: len(d.Also),
+		missing: unsafe.SliceData(d.Missing), nMissing: len(d.Missing),
+		place: unsafe.SliceData(d.Place), nPlace: len(d.Place), places: d.Places,
 	}
 	if p, ok := sh.decisions[k]; ok {
 		return p
 	}
-	p := &d
+	p := new(rules.Decision)
+	*p = d
 	if len(sh.decisions) < maxSharedDecisions {
 		sh.decisions[k] = p
 	}
 	return p
-}
-
-// joined writes a list of strings out in one string, each followed by a
-// NUL.
-func (sh *sharing) joined(list []string) string {
-	if len(list) == 0 {
-		return ""
-	}
-	b := sh.key[:0]
-	for _, s := range list {
-		b = append(append(b, s...), 0)
-	}
-	sh.key = b
-	return string(b)
 }
 
 // assumptionsKey is an assumption and the shared list it goes in front
