@@ -208,6 +208,25 @@ type sharing struct {
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
 	decisions   map[decisionKey]*rules.Decision
+	// free is the rest of a block the decisions on changes are taken
+	// from: one allocation for many objects
+	free []rules.Decision
+}
+
+// decisionsPerBlock is how many decisions block allocates at once.
+const decisionsPerBlock = 128
+
+// block returns room for n decisions.
+func (sh *sharing) block(n int) []rules.Decision {
+	if n > decisionsPerBlock/4 {
+		return make([]rules.Decision, n)
+	}
+	if len(sh.free) < n {
+		sh.free = make([]rules.Decision, decisionsPerBlock)
+	}
+	b := sh.free[:n:n]
+	sh.free = sh.free[n:]
+	return b
 }
 
 // decisionKey is what makes two decisions one: their levels, rules and
@@ -306,7 +325,7 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		// only the owner changes: the owner finding below
 	default:
 		// the decisions on the object's changes, in one block
-		decisions := make([]rules.Decision, len(o.Changes))
+		decisions := sh.block(len(o.Changes))
 		for i := range o.Changes {
 			ch := &o.Changes[i]
 			decisions[i] = sel.Decide(ch, ch.Op, places(o, ch)...)

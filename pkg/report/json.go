@@ -164,7 +164,8 @@ type JSONValue struct {
 // time, so a large plan is never held twice in memory. The bytes are those
 // of encoding [BuildJSON] with two-space indentation.
 func (JSON) Write(w io.Writer, r *Report) error {
-	doc := buildJSON(r, false)
+	offending := r.Verdict.OffendingObjects()
+	doc := buildJSON(r, offending, false)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -179,7 +180,35 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	if !bytes.HasSuffix(head, []byte(tail)) {
 		return fmt.Errorf("report: unexpected JSON layout")
 	}
-	bw.Write(head[:len(head)-len(tail)])
+	head = head[:len(head)-len(tail)]
+	if len(offending) > 0 {
+		// the gate's list of offending objects is written here, one at a
+		// time, as encoding/json indents a list: a review of a million
+		// objects does not hold their names as strings, nor the document
+		// with them as bytes
+		const empty = "\n    \"offending\": []"
+		at := bytes.Index(head, []byte(empty))
+		if at < 0 {
+			return fmt.Errorf("report: unexpected JSON layout")
+		}
+		at += len(empty) - len("[]")
+		bw.Write(head[:at])
+		ob := append([]byte(nil), "[\n"...)
+		for i, o := range offending {
+			ob = appendJSONString(append(ob, "      "...), o.Ref.String())
+			if i < len(offending)-1 {
+				ob = append(ob, ',')
+			}
+			ob = append(ob, '\n')
+			if len(ob) >= 32<<10 {
+				bw.Write(ob)
+				ob = ob[:0]
+			}
+		}
+		bw.Write(append(ob, "    ]"...))
+		head = head[at+len("[]"):]
+	}
+	bw.Write(head)
 	if len(r.Result.Objects) == 0 {
 		bw.WriteString(tail + "\n")
 		return bw.Flush()
@@ -212,9 +241,15 @@ func (JSON) Write(w io.Writer, r *Report) error {
 }
 
 // BuildJSON returns the JSON document of a report.
-func BuildJSON(r *Report) *JSONReport { return buildJSON(r, true) }
+func BuildJSON(r *Report) *JSONReport {
+	return buildJSON(r, r.Verdict.OffendingObjects(), true)
+}
 
-func buildJSON(r *Report, withObjects bool) *JSONReport {
+// buildJSON returns the JSON document of a report whose offending objects
+// are offending. With withObjects unset, the document has neither the
+// objects nor the names of the offending objects: [JSON.Write] writes them
+// one at a time.
+func buildJSON(r *Report, offending []*classify.Object, withObjects bool) *JSONReport {
 	res := r.Result
 	out := &JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -237,8 +272,10 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 	// a release trips when one of its objects offends, as the verdict
 	// says (accepted findings do not count)
 	tripped := map[string]bool{}
-	for _, o := range v.OffendingObjects() {
-		out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+	for _, o := range offending {
+		if withObjects {
+			out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+		}
 		tripped[o.Release] = true
 	}
 	for _, n := range notes(r) {
