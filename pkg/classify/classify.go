@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -156,30 +157,64 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 const objectsPerTask = 32
 
 // sortObjects orders objects as reports list them: by release, then the
-// highest level first, then by reference.
+// highest level first, then by reference (as its string sorts).
 func sortObjects(objs []*Object) {
-	// each reference is written once, not at every comparison
-	type keyed struct {
-		o   *Object
-		ref string
-	}
-	ks := make([]keyed, len(objs))
-	for i, o := range objs {
-		ks[i] = keyed{o, o.Ref.String()}
-	}
-	sort.SliceStable(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.o.Release != b.o.Release {
-			return a.o.Release < b.o.Release
+	slices.SortStableFunc(objs, func(a, b *Object) int {
+		if a.Release != b.Release {
+			return strings.Compare(a.Release, b.Release)
 		}
-		if a.o.Level != b.o.Level {
-			return a.o.Level > b.o.Level
+		if a.Level != b.Level {
+			return cmp.Compare(b.Level, a.Level)
 		}
-		return a.ref < b.ref
+		return compareRefs(&a.Ref, &b.Ref)
 	})
-	for i := range ks {
-		objs[i] = ks[i].o
+}
+
+// compareRefs compares the strings of two references (see
+// kube.ObjectRef.String) without making them: a review of a million
+// objects sorts them while it holds everything else.
+func compareRefs(a, b *kube.ObjectRef) int {
+	if a.Kind == b.Kind && a.Group == b.Group && a.Namespace == b.Namespace {
+		return strings.Compare(a.Name, b.Name) // the common case: one kind, one namespace
 	}
+	pa, pb := refPieces(a), refPieces(b)
+	i, j := 0, 0 // the piece of each
+	x, y := pa[0], pb[0]
+	for {
+		for x == "" && i < len(pa)-1 {
+			i++
+			x = pa[i]
+		}
+		for y == "" && j < len(pb)-1 {
+			j++
+			y = pb[j]
+		}
+		switch {
+		case x == "" && y == "":
+			return 0
+		case x == "":
+			return -1
+		case y == "":
+			return 1
+		}
+		n := min(len(x), len(y))
+		if c := strings.Compare(x[:n], y[:n]); c != 0 {
+			return c
+		}
+		x, y = x[n:], y[n:]
+	}
+}
+
+// refPieces returns the pieces kube.ObjectRef.String joins, in order.
+func refPieces(r *kube.ObjectRef) [7]string {
+	p := [7]string{r.Kind, "", "", "/", r.Namespace, "", r.Name}
+	if r.Group != "" {
+		p[1], p[2] = ".", r.Group
+	}
+	if r.Namespace != "" {
+		p[5] = "/"
+	}
+	return p
 }
 
 // missingFacts lists the fields the set reads that the plan did not

@@ -71,10 +71,28 @@ type objectTable struct {
 	seen     map[uint64]*Object
 	collided map[objKey]*Object
 	seed     maphash.Seed
+	// names holds one copy of each group, version, kind and namespace:
+	// the objects of a release share a few, and a million objects read
+	// from JSON would otherwise hold a copy each
+	names map[string]string
+}
+
+// maxNames bounds the names an objectTable shares.
+const maxNames = 1 << 12
+
+// intern returns the table's copy of s.
+func (tb *objectTable) intern(s string) string {
+	if c, ok := tb.names[s]; ok {
+		return c
+	}
+	if len(tb.names) < maxNames {
+		tb.names[s] = s
+	}
+	return s
 }
 
 func newObjectTable(plan *Plan, errs *errList) *objectTable {
-	return &objectTable{plan: plan, errs: errs, seen: map[uint64]*Object{}, seed: maphash.MakeSeed()}
+	return &objectTable{plan: plan, errs: errs, seen: map[uint64]*Object{}, seed: maphash.MakeSeed(), names: map[string]string{}}
 }
 
 // hash returns the hash of an object key.
@@ -144,5 +162,7 @@ func (tb *objectTable) add(obj *Object) {
 		return
 	}
 	tb.record(obj, k, h)
+	r := &obj.Ref
+	r.Group, r.Version, r.Kind, r.Namespace = tb.intern(r.Group), tb.intern(r.Version), tb.intern(r.Kind), tb.intern(r.Namespace)
 	tb.plan.Objects = append(tb.plan.Objects, obj)
 }
