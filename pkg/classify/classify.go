@@ -251,6 +251,14 @@ type sharing struct {
 // decisionsPerBlock is how many decisions block allocates at once.
 const decisionsPerBlock = 128
 
+// newDecision returns a new decision equal to d. (Taking d's address
+// instead would make every caller's d on the heap, shared or not.)
+func newDecision(d rules.Decision) *rules.Decision {
+	p := new(rules.Decision)
+	*p = d
+	return p
+}
+
 // block returns room for n decisions.
 func (sh *sharing) block(n int) []rules.Decision {
 	if n > decisionsPerBlock/4 {
@@ -290,7 +298,7 @@ const maxSharedDecisions = 1 << 12
 // (its note names the object).
 func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 	if d.Lowered != nil {
-		return &d
+		return newDecision(d)
 	}
 	k := decisionKey{
 		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
@@ -303,8 +311,7 @@ func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 	if p, ok := sh.decisions[k]; ok {
 		return p
 	}
-	p := new(rules.Decision)
-	*p = d
+	p := newDecision(d)
 	if len(sh.decisions) < maxSharedDecisions {
 		sh.decisions[k] = p
 	}
@@ -438,7 +445,7 @@ func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason stri
 	if sh == nil {
 		d.Assumptions = append([]string{assumption}, d.Assumptions...)
 		d.Reason = reason + middle + d.Reason
-		f.Decision = &d
+		f.Decision = newDecision(d)
 		return f
 	}
 	d.Assumptions = sh.assumptionsBefore(assumption, d.Assumptions)
