@@ -18,8 +18,7 @@ import (
 type sideChange struct {
 	node  int32
 	path  kube.Path
-	key   string // path.String()
-	first int    // first changed line (input line number)
+	first int // first changed line (input line number)
 }
 
 // counts holds, per side line, prefix sums of content lines and of changed
@@ -274,28 +273,29 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int
 func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 	for i := range oldC {
 		oldC[i].path = oldT.path(oldC[i].node)
-		oldC[i].key = oldC[i].path.String()
 	}
 	for i := range newC {
 		newC[i].path = newT.path(newC[i].node)
-		newC[i].key = newC[i].path.String()
 	}
 	// changes with the same path pair up in order: two elided paths that
 	// print alike ("...labels.app") may be different places.
 	byKey := make(map[string][]int, len(newC))
 	for i, c := range newC {
-		byKey[c.key] = append(byKey[c.key], i)
+		k := c.path.String()
+		byKey[k] = append(byKey[k], i)
 	}
 	// pair first, so that the changes are made in one block of the size
 	// they need: an object keeps its changes until the report is written
+	// (and the keys are dropped before they are made)
 	used := make([]bool, len(newC))
 	partner := make([]int32, len(oldC))
 	pairs := 0
 	for i, oc := range oldC {
 		partner[i] = -1
-		if q := byKey[oc.key]; len(q) > 0 {
+		k := oc.path.String()
+		if q := byKey[k]; len(q) > 0 {
 			partner[i] = int32(q[0])
-			byKey[oc.key] = q[1:]
+			byKey[k] = q[1:]
 			used[q[0]] = true
 			pairs++
 		}
