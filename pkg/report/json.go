@@ -164,8 +164,7 @@ type JSONValue struct {
 // time, so a large plan is never held twice in memory. The bytes are those
 // of encoding [BuildJSON] with two-space indentation.
 func (JSON) Write(w io.Writer, r *Report) error {
-	offending := r.Verdict.OffendingObjects()
-	doc := buildJSON(r, offending, false)
+	doc := buildJSON(r, false)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -181,7 +180,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		return fmt.Errorf("report: unexpected JSON layout")
 	}
 	head = head[:len(head)-len(tail)]
-	if len(offending) > 0 {
+	if offending := r.Verdict.OffendingObjects(); len(offending) > 0 {
 		// the gate's list of offending objects is written here, one at a
 		// time, as encoding/json indents a list: a review of a million
 		// objects does not hold their names as strings, nor the document
@@ -241,15 +240,12 @@ func (JSON) Write(w io.Writer, r *Report) error {
 }
 
 // BuildJSON returns the JSON document of a report.
-func BuildJSON(r *Report) *JSONReport {
-	return buildJSON(r, r.Verdict.OffendingObjects(), true)
-}
+func BuildJSON(r *Report) *JSONReport { return buildJSON(r, true) }
 
-// buildJSON returns the JSON document of a report whose offending objects
-// are offending. With withObjects unset, the document has neither the
-// objects nor the names of the offending objects: [JSON.Write] writes them
-// one at a time.
-func buildJSON(r *Report, offending []*classify.Object, withObjects bool) *JSONReport {
+// buildJSON returns the JSON document of a report. With withObjects unset,
+// the document has neither the objects nor the names of the offending
+// objects: [JSON.Write] writes them one at a time.
+func buildJSON(r *Report, withObjects bool) *JSONReport {
 	res := r.Result
 	out := &JSONReport{
 		SchemaVersion: SchemaVersion,
@@ -272,11 +268,13 @@ func buildJSON(r *Report, offending []*classify.Object, withObjects bool) *JSONR
 	// a release trips when one of its objects offends, as the verdict
 	// says (accepted findings do not count)
 	tripped := map[string]bool{}
-	for _, o := range offending {
-		if withObjects {
-			out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+	if withObjects || len(res.Plan.Releases) > 0 {
+		for _, o := range v.OffendingObjects() {
+			if withObjects {
+				out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+			}
+			tripped[o.Release] = true
 		}
-		tripped[o.Release] = true
 	}
 	for _, n := range notes(r) {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
