@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"runtime"
@@ -18,14 +19,49 @@ import (
 
 // Finding is the verdict on one change: the change and the rule set's
 // decision on it.
+//
+// A finding points to what it judges rather than holding a copy: a review
+// of a million objects keeps a finding per object, so findings are small.
+// Change and Decision may be shared, with the object's Changes and with
+// other findings: read them, never change them in place (to amend a
+// finding, give it a Decision of its own).
 type Finding struct {
-	Change diffparse.Change
-	rules.Decision
+	// Change is the change judged: for a field, the element of the
+	// object's Changes. For a finding about the whole object it is one of
+	// a few changes every such finding shares (an empty path, or the one
+	// gap of "any field", and the op), whose Pos is zero: the finding's
+	// Pos says where it is.
+	Change *diffparse.Change
+	*rules.Decision
+	// Pos is the input line of the finding: its change's first line, or
+	// for a finding about the whole object the object's header (zero when
+	// not known).
+	Pos diffparse.Pos
 	// WholeObject marks a finding about the object as a whole (its
 	// creation, deletion or ownership, or changes the input hides or the
 	// reader could not resolve) rather than a field.
 	WholeObject bool
 }
+
+// WholeChange returns the change a finding about the whole object points
+// to for op: a change with an empty path (the op Hidden has the path of
+// one gap, "any field"). Every such finding shares it: never change it.
+func WholeChange(op diffparse.Op) *diffparse.Change {
+	if op > 0 && int(op) < len(wholeChanges) {
+		return &wholeChanges[op]
+	}
+	return &diffparse.Change{Path: kube.Path{}, Op: op}
+}
+
+// wholeChanges holds WholeChange's changes, by op.
+var wholeChanges = func() []diffparse.Change {
+	out := make([]diffparse.Change, diffparse.Reorder+1)
+	for op := range out {
+		out[op] = diffparse.Change{Path: kube.Path{}, Op: diffparse.Op(op)}
+	}
+	out[diffparse.Hidden].Path = anywhere
+	return out
+}()
 
 // Object is the verdict on one object.
 type Object struct {
@@ -121,30 +157,64 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 const objectsPerTask = 32
 
 // sortObjects orders objects as reports list them: by release, then the
-// highest level first, then by reference.
+// highest level first, then by reference (as its string sorts).
 func sortObjects(objs []*Object) {
-	// each reference is written once, not at every comparison
-	type keyed struct {
-		o   *Object
-		ref string
-	}
-	ks := make([]keyed, len(objs))
-	for i, o := range objs {
-		ks[i] = keyed{o, o.Ref.String()}
-	}
-	sort.SliceStable(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.o.Release != b.o.Release {
-			return a.o.Release < b.o.Release
+	slices.SortStableFunc(objs, func(a, b *Object) int {
+		if a.Release != b.Release {
+			return strings.Compare(a.Release, b.Release)
 		}
-		if a.o.Level != b.o.Level {
-			return a.o.Level > b.o.Level
+		if a.Level != b.Level {
+			return cmp.Compare(b.Level, a.Level)
 		}
-		return a.ref < b.ref
+		return compareRefs(&a.Ref, &b.Ref)
 	})
-	for i := range ks {
-		objs[i] = ks[i].o
+}
+
+// compareRefs compares the strings of two references (see
+// kube.ObjectRef.String) without making them: a review of a million
+// objects sorts them while it holds everything else.
+func compareRefs(a, b *kube.ObjectRef) int {
+	if a.Kind == b.Kind && a.Group == b.Group && a.Namespace == b.Namespace {
+		return strings.Compare(a.Name, b.Name) // the common case: one kind, one namespace
 	}
+	pa, pb := refPieces(a), refPieces(b)
+	i, j := 0, 0 // the piece of each
+	x, y := pa[0], pb[0]
+	for {
+		for x == "" && i < len(pa)-1 {
+			i++
+			x = pa[i]
+		}
+		for y == "" && j < len(pb)-1 {
+			j++
+			y = pb[j]
+		}
+		switch {
+		case x == "" && y == "":
+			return 0
+		case x == "":
+			return -1
+		case y == "":
+			return 1
+		}
+		n := min(len(x), len(y))
+		if c := strings.Compare(x[:n], y[:n]); c != 0 {
+			return c
+		}
+		x, y = x[n:], y[n:]
+	}
+}
+
+// refPieces returns the pieces kube.ObjectRef.String joins, in order.
+func refPieces(r *kube.ObjectRef) [7]string {
+	p := [7]string{r.Kind, "", "", "/", r.Namespace, "", r.Name}
+	if r.Group != "" {
+		p[1], p[2] = ".", r.Group
+	}
+	if r.Namespace != "" {
+		p[5] = "/"
+	}
+	return p
 }
 
 // missingFacts lists the fields the set reads that the plan did not
@@ -172,6 +242,80 @@ func missingFacts(plan *diffparse.Plan, set *rules.Set) []string {
 type sharing struct {
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
+	decisions   map[decisionKey]*rules.Decision
+	// free is the rest of a block the decisions on changes are taken
+	// from: one allocation for many objects
+	free []rules.Decision
+}
+
+// decisionsPerBlock is how many decisions block allocates at once.
+const decisionsPerBlock = 128
+
+// newDecision returns a new decision equal to d. (Taking d's address
+// instead would make every caller's d on the heap, shared or not.)
+func newDecision(d rules.Decision) *rules.Decision {
+	p := new(rules.Decision)
+	*p = d
+	return p
+}
+
+// block returns room for n decisions.
+func (sh *sharing) block(n int) []rules.Decision {
+	if n > decisionsPerBlock/4 {
+		return make([]rules.Decision, n)
+	}
+	if len(sh.free) < n {
+		sh.free = make([]rules.Decision, decisionsPerBlock)
+	}
+	b := sh.free[:n:n]
+	sh.free = sh.free[n:]
+	return b
+}
+
+// decisionKey is what makes two decisions one: their levels, rules and
+// reasons, and their lists by identity (the lists of decisions judged
+// alike are the rule set's and sharing's own, not made for each object).
+type decisionKey struct {
+	level                          rules.Level
+	rule, origin, reason           string
+	replace, maybeReplace, assumed bool
+	assumptions, also              *string
+	nAssumptions, nAlso            int
+	missing                        *kube.Path
+	nMissing                       int
+	place                          *kube.Step
+	nPlace, places                 int
+}
+
+// maxSharedDecisions bounds the decisions a sharing keeps: the decisions
+// on whole objects are a few per kind and rule set, so the bound is met
+// only by inputs that would not share anyway.
+const maxSharedDecisions = 1 << 12
+
+// decision returns a pointer to a decision equal to d: the one made for
+// an earlier decision with the same content, so that a million objects
+// judged alike share one. A decision a user rule lowered is never shared
+// (its note names the object).
+func (sh *sharing) decision(d rules.Decision) *rules.Decision {
+	if d.Lowered != nil {
+		return newDecision(d)
+	}
+	k := decisionKey{
+		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
+		replace: d.Replace, maybeReplace: d.MaybeReplace, assumed: d.Assumed,
+		assumptions: unsafe.SliceData(d.Assumptions), nAssumptions: len(d.Assumptions),
+		also: unsafe.SliceData(d.Also), nAlso: len(d.Also),
+		missing: unsafe.SliceData(d.Missing), nMissing: len(d.Missing),
+		place: unsafe.SliceData(d.Place), nPlace: len(d.Place), places: d.Places,
+	}
+	if p, ok := sh.decisions[k]; ok {
+		return p
+	}
+	p := newDecision(d)
+	if len(sh.decisions) < maxSharedDecisions {
+		sh.decisions[k] = p
+	}
+	return p
 }
 
 // assumptionsKey is an assumption and the shared list it goes in front
@@ -183,7 +327,7 @@ type assumptionsKey struct {
 }
 
 func newSharing() *sharing {
-	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}}
+	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}, decisions: map[decisionKey]*rules.Decision{}}
 }
 
 // reason returns reason + middle + decided.
@@ -211,11 +355,7 @@ func (sh *sharing) assumptionsBefore(first string, list []string) []string {
 func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	out := &Object{Object: o, Action: o.Action}
 	whole := func(op diffparse.Op) Finding {
-		return Finding{
-			Change:      diffparse.Change{Path: kube.Path{}, Op: op, Pos: o.Pos},
-			Decision:    sel.Decide(nil, op),
-			WholeObject: true,
-		}
+		return Finding{Change: WholeChange(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true}
 	}
 	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
@@ -226,9 +366,12 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	case diffparse.Ownership:
 		// only the owner changes: the owner finding below
 	default:
+		// the decisions on the object's changes, in one block
+		decisions := sh.block(len(o.Changes))
 		for i := range o.Changes {
 			ch := &o.Changes[i]
-			out.Findings = append(out.Findings, Finding{Change: *ch, Decision: sel.Decide(ch, ch.Op, places(o, ch)...)})
+			decisions[i] = sel.Decide(ch, ch.Op, places(o, ch)...)
+			out.Findings = append(out.Findings, Finding{Change: ch, Decision: &decisions[i], Pos: ch.Pos})
 		}
 		if len(o.Changes) == 0 {
 			assumption := "the changes are not shown (the input format shows objects, not fields)"
@@ -293,22 +436,21 @@ var anywhere = kube.Path{kube.Gap{}}
 // certain replacement. With sh, its reason and assumptions are shared
 // (assumption is then one of a few, not made for the object).
 func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason string, sh *sharing) Finding {
-	f := Finding{
-		Change:      diffparse.Change{Path: anywhere, Op: diffparse.Hidden, Pos: o.Pos},
-		Decision:    sel.Decide(nil, diffparse.Hidden, anywhere),
-		WholeObject: true,
-	}
-	f.Assumed = true
-	f.Replace, f.MaybeReplace = false, f.Replace || f.MaybeReplace
-	f.Also = nil
+	d := sel.Decide(nil, diffparse.Hidden, anywhere)
+	d.Assumed = true
+	d.Replace, d.MaybeReplace = false, d.Replace || d.MaybeReplace
+	d.Also = nil
+	f := Finding{Change: WholeChange(diffparse.Hidden), Pos: o.Pos, WholeObject: true}
 	const middle = ", judged by the worst this object's changes could be: "
 	if sh == nil {
-		f.Assumptions = append([]string{assumption}, f.Assumptions...)
-		f.Reason = reason + middle + f.Reason
+		d.Assumptions = append([]string{assumption}, d.Assumptions...)
+		d.Reason = reason + middle + d.Reason
+		f.Decision = newDecision(d)
 		return f
 	}
-	f.Assumptions = sh.assumptionsBefore(assumption, f.Assumptions)
-	f.Reason = sh.reason(reason, middle, f.Reason)
+	d.Assumptions = sh.assumptionsBefore(assumption, d.Assumptions)
+	d.Reason = sh.reason(reason, middle, d.Reason)
+	f.Decision = sh.decision(d)
 	return f
 }
 
@@ -400,7 +542,7 @@ func notes(res *Result) []diffparse.Note {
 			text := fmt.Sprintf("%s lowered %s from %s (%s) to %s", lowerer(f), what(o, f), f.Lowered.Level, f.Lowered.Rule, f.Level)
 			if !seen[text] {
 				seen[text] = true
-				out = append(out, diffparse.Note{Pos: f.Change.Pos, Text: text})
+				out = append(out, diffparse.Note{Pos: f.Pos, Text: text})
 			}
 		}
 	}

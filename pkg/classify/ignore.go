@@ -29,7 +29,7 @@ func ignoreNotes(res *Result) []diffparse.Note {
 			switch {
 			case f.Rule == rules.IgnoreAnnotationRule:
 				lowered = append(lowered, f.Change.Path.String())
-			case !f.WholeObject && f.Level > rules.Ignored && !rules.Ignorable(f.Decision, &f.Change) && rules.IgnoreNames(pats, f.Change.Path):
+			case !f.WholeObject && f.Level > rules.Ignored && !rules.Ignorable(*f.Decision, f.Change) && rules.IgnoreNames(pats, f.Change.Path):
 				kept = append(kept, f.Change.Path.String())
 			}
 		}

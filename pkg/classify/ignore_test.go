@@ -77,7 +77,7 @@ func TestIgnoreAnnotation(t *testing.T) {
 		levels := map[string]rules.Decision{}
 		for _, o := range res.Objects {
 			for _, f := range o.Findings {
-				levels[f.Change.Path.String()] = f.Decision
+				levels[f.Change.Path.String()] = *f.Decision
 			}
 		}
 		for _, p := range tc.ignored {

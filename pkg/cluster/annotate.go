@@ -130,9 +130,9 @@ func addRefusal(o *classify.Object, chk Check) {
 		rule, reason = RuleConflict, "server-side apply conflicts with fields other managers own (helm upgrade fails unless --force-conflicts)"
 	}
 	reason += ": helm upgrade will fail here; the server says: " + serverMessage(chk)
-	add := func(f classify.Finding) {
-		f.Level, f.Rule, f.Reason = rules.Disruptive, rule, reason
-		f.Replace = chk.Outcome == Immutable
+	add := func(ch *diffparse.Change, whole bool) {
+		d := rules.Decision{Level: rules.Disruptive, Rule: rule, Reason: reason, Replace: chk.Outcome == Immutable}
+		f := classify.Finding{Change: ch, Decision: &d, WholeObject: whole}
 		o.Findings = append(o.Findings, f)
 		if f.Replace && o.Action == diffparse.Update {
 			o.Action = diffparse.Replace
@@ -142,7 +142,7 @@ func addRefusal(o *classify.Object, chk Check) {
 		}
 	}
 	if len(chk.Fields) == 0 {
-		add(classify.Finding{WholeObject: true, Change: diffparse.Change{Op: diffparse.Modify}})
+		add(classify.WholeChange(diffparse.Modify), true)
 		return
 	}
 	for _, field := range chk.Fields {
@@ -155,7 +155,7 @@ func addRefusal(o *classify.Object, chk Check) {
 			case ch.Old.Present() && !ch.New.Present():
 				ch.Op = diffparse.Remove
 			}
-			add(classify.Finding{Change: ch})
+			add(&ch, false)
 		}
 	}
 }

@@ -185,7 +185,7 @@ func resultWith(ref kube.ObjectRef, f classify.Finding, action diffparse.Action)
 
 func TestAnnotate(t *testing.T) {
 	db := kube.ObjectRef{Group: "catalog.example.com", Version: "v1", Kind: "Database", Namespace: "ns", Name: "main"}
-	safe := classify.Finding{Change: diffparse.Change{Path: kube.Path{kube.Field("spec"), kube.Field("engine")}, Op: diffparse.Modify}, Decision: rules.Decision{Level: rules.Safe, Rule: "team-db"}}
+	safe := classify.Finding{Change: &diffparse.Change{Path: kube.Path{kube.Field("spec"), kube.Field("engine")}, Op: diffparse.Modify}, Decision: &rules.Decision{Level: rules.Safe, Rule: "team-db"}}
 	desired := map[string]any{"spec": map[string]any{"engine": "mysql"}}
 	live := map[string]any{"spec": map[string]any{"engine": "postgres"}}
 
@@ -207,7 +207,7 @@ func TestAnnotate(t *testing.T) {
 	}
 
 	// a replacement the server accepts: the level stays, a note says so
-	sel := classify.Finding{Change: diffparse.Change{Path: kube.Path{kube.Field("spec"), kube.Field("selector")}, Op: diffparse.Modify}, Decision: rules.Decision{Level: rules.Disruptive, Rule: "selector-immutable", Replace: true}}
+	sel := classify.Finding{Change: &diffparse.Change{Path: kube.Path{kube.Field("spec"), kube.Field("selector")}, Op: diffparse.Modify}, Decision: &rules.Decision{Level: rules.Disruptive, Rule: "selector-immutable", Replace: true}}
 	web := kube.ObjectRef{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "ns", Name: "web"}
 	res = resultWith(web, sel, diffparse.Replace)
 	(&Confirmation{Checks: []Check{{Ref: web, Outcome: Accepted}}}).Annotate(res)

@@ -18,8 +18,7 @@ import (
 type sideChange struct {
 	node  int32
 	path  kube.Path
-	key   string // path.String()
-	first int    // first changed line (input line number)
+	first int // first changed line (input line number)
 }
 
 // counts holds, per side line, prefix sums of content lines and of changed
@@ -274,20 +273,34 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int
 func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChange) []Change {
 	for i := range oldC {
 		oldC[i].path = oldT.path(oldC[i].node)
-		oldC[i].key = oldC[i].path.String()
 	}
 	for i := range newC {
 		newC[i].path = newT.path(newC[i].node)
-		newC[i].key = newC[i].path.String()
 	}
 	// changes with the same path pair up in order: two elided paths that
 	// print alike ("...labels.app") may be different places.
 	byKey := make(map[string][]int, len(newC))
 	for i, c := range newC {
-		byKey[c.key] = append(byKey[c.key], i)
+		k := c.path.String()
+		byKey[k] = append(byKey[k], i)
 	}
+	// pair first, so that the changes are made in one block of the size
+	// they need: an object keeps its changes until the report is written
+	// (and the keys are dropped before they are made)
 	used := make([]bool, len(newC))
-	out := make([]Change, 0, len(oldC)+len(newC))
+	partner := make([]int32, len(oldC))
+	pairs := 0
+	for i, oc := range oldC {
+		partner[i] = -1
+		k := oc.path.String()
+		if q := byKey[k]; len(q) > 0 {
+			partner[i] = int32(q[0])
+			byKey[k] = q[1:]
+			used[q[0]] = true
+			pairs++
+		}
+	}
+	out := make([]Change, 0, len(oldC)+len(newC)-pairs)
 	var oldCache, newCache map[int32]*kube.Outline
 	outlineOf := func(t *sideTree, sc sideChange, cache *map[int32]*kube.Outline) *kube.Outline {
 		if !sc.path.Elided() {
@@ -299,12 +312,9 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		return t.outline(sc.node, *cache)
 	}
 	reordered := map[string]bool{}
-	for _, oc := range oldC {
+	for i, oc := range oldC {
 		ov, oshape := oldT.valueOf(oc.node)
-		if q := byKey[oc.key]; len(q) > 0 {
-			j := q[0]
-			byKey[oc.key] = q[1:]
-			used[j] = true
+		if j := partner[i]; j >= 0 {
 			nc := newC[j]
 			if oldT.nodes[oc.node].flow && newT.nodes[nc.node].flow {
 				// a flow collection on both sides: it was decoded whole, so
@@ -354,9 +364,8 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Line < out[j].Pos.Line })
 	if free := cap(out) - len(out); free > 64 && free > len(out)/8 {
-		// paired changes took one place of the two made for them: the
-		// object keeps its changes until the report is written, so it
-		// keeps an exact copy (40,000 changed lines: 7 MB less)
+		// flow collections grew the block, or reorders took fewer places
+		// than made for them: the object keeps an exact copy
 		out = slices.Clone(out)
 	}
 	return out

@@ -73,26 +73,43 @@ func (lr *lineReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// check validates UTF-8 across reads.
+// check validates UTF-8 across reads. It copies no more than a rune cut by
+// a read: the stream may be hundreds of megabytes.
 func (lr *lineReader) check(b []byte) {
 	if lr.invalid >= 0 {
 		return
 	}
-	data := append(lr.carry, b...)
-	end := len(data)
+	// the offset of the bytes checked: the carried rune's, else b's
+	start := lr.mark + int64(len(lr.kept)-len(b)-len(lr.carry))
+	if len(lr.carry) > 0 {
+		// finish the rune the last read cut
+		head := append(lr.carry, b[:min(len(b), utf8.UTFMax)]...)
+		if !utf8.FullRune(head) {
+			lr.carry = head // still cut
+			return
+		}
+		r, size := utf8.DecodeRune(head)
+		if r == utf8.RuneError && size == 1 {
+			lr.invalid = start
+			return
+		}
+		b = b[size-len(lr.carry):]
+		lr.carry = lr.carry[:0]
+	}
+	end := len(b)
 	// keep an incomplete rune at the end for the next read
-	for i := 1; i <= utf8.UTFMax && i <= len(data); i++ {
-		if c := data[len(data)-i]; utf8.RuneStart(c) {
-			if !utf8.FullRune(data[len(data)-i:]) {
-				end = len(data) - i
+	for i := 1; i <= utf8.UTFMax && i <= len(b); i++ {
+		if c := b[len(b)-i]; utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				end = len(b) - i
 			}
 			break
 		}
 	}
-	if !utf8.Valid(data[:end]) {
-		lr.invalid = lr.mark + int64(len(lr.kept)-len(data))
+	if !utf8.Valid(b[:end]) {
+		lr.invalid = start
 	}
-	lr.carry = append(lr.carry[:0], data[end:]...)
+	lr.carry = append(lr.carry, b[end:]...)
 }
 
 // lineAt returns the input line of the stream offset off (or the first line

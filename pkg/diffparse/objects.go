@@ -1,6 +1,8 @@
 package diffparse
 
 import (
+	"hash/maphash"
+
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -62,12 +64,70 @@ type objKey struct {
 type objectTable struct {
 	plan *Plan
 	errs *errList
-	seen map[objKey]*Object
+	// seen holds the objects by a hash of their key: a million objects'
+	// keys would take more room than the objects (helm-diff's --output
+	// json). Objects whose keys collide with another's go in collided, by
+	// key.
+	seen     map[uint64]*Object
+	collided map[objKey]*Object
+	seed     maphash.Seed
+	// names holds one copy of each group, version, kind and namespace:
+	// the objects of a release share a few, and a million objects read
+	// from JSON would otherwise hold a copy each
+	names map[string]string
+}
+
+// maxNames bounds the names an objectTable shares.
+const maxNames = 1 << 12
+
+// intern returns the table's copy of s.
+func (tb *objectTable) intern(s string) string {
+	if c, ok := tb.names[s]; ok {
+		return c
+	}
+	if len(tb.names) < maxNames {
+		tb.names[s] = s
+	}
+	return s
 }
 
 func newObjectTable(plan *Plan, errs *errList) *objectTable {
-	return &objectTable{plan: plan, errs: errs, seen: map[objKey]*Object{}}
+	return &objectTable{plan: plan, errs: errs, seen: map[uint64]*Object{}, seed: maphash.MakeSeed(), names: map[string]string{}}
 }
+
+// hash returns the hash of an object key.
+func (tb *objectTable) hash(k objKey) uint64 {
+	var h maphash.Hash
+	h.SetSeed(tb.seed)
+	for _, s := range [...]string{k.release, k.id.Group, k.id.Kind, k.id.Namespace, k.id.Name} {
+		h.WriteString(s)
+		h.WriteByte(0) // keys with equal hashes are told apart by lookup
+	}
+	return h.Sum64()
+}
+
+// lookup returns the object recorded under k.
+func (tb *objectTable) lookup(k objKey, h uint64) (*Object, bool) {
+	if prev, ok := tb.seen[h]; ok && keyOf(prev) == k {
+		return prev, true
+	}
+	prev, ok := tb.collided[k]
+	return prev, ok
+}
+
+// record records obj under its key k, whose hash is h.
+func (tb *objectTable) record(obj *Object, k objKey, h uint64) {
+	if _, taken := tb.seen[h]; !taken {
+		tb.seen[h] = obj
+		return
+	}
+	if tb.collided == nil {
+		tb.collided = map[objKey]*Object{}
+	}
+	tb.collided[k] = obj
+}
+
+func keyOf(obj *Object) objKey { return objKey{release: obj.Release, id: obj.Ref.ID()} }
 
 // add records an object. An ownership entry and a content entry of the same
 // object (helm-diff --take-ownership prints both) are merged; any other
@@ -81,8 +141,9 @@ func (tb *objectTable) add(obj *Object) {
 		tb.errs.Add(obj.Pos, "object without a kind or a name (kind %q, name %q)", obj.Ref.Kind, obj.Ref.Name)
 		return
 	}
-	k := objKey{release: obj.Release, id: obj.Ref.ID()}
-	if prev, ok := tb.seen[k]; ok {
+	k := keyOf(obj)
+	h := tb.hash(k)
+	if prev, ok := tb.lookup(k, h); ok {
 		switch {
 		case prev.Action == Ownership && obj.Action != Ownership:
 			prev.Action, prev.Changes, prev.Content, prev.Facts, prev.FactsComplete, prev.Unresolved = obj.Action, obj.Changes, obj.Content, obj.Facts, obj.FactsComplete, obj.Unresolved
@@ -100,6 +161,8 @@ func (tb *objectTable) add(obj *Object) {
 		tb.errs.Add(obj.Pos, "object %s appears twice (first at line %d)", obj.Ref, prev.Pos.Line)
 		return
 	}
-	tb.seen[k] = obj
+	tb.record(obj, k, h)
+	r := &obj.Ref
+	r.Group, r.Version, r.Kind, r.Namespace = tb.intern(r.Group), tb.intern(r.Version), tb.intern(r.Kind), tb.intern(r.Namespace)
 	tb.plan.Objects = append(tb.plan.Objects, obj)
 }

@@ -203,20 +203,27 @@ func (g Gate) String() string {
 // Judge implements [Judge]: every finding at or above its release's
 // threshold offends. A plan whose changes are all below the gate passes.
 func (g Gate) Judge(res *classify.Result) Verdict {
-	var off []Offense
-	for _, o := range res.Objects {
-		th := g.For(o.Release)
-		for i := range o.Findings {
-			if th.Trips(o.Findings[i].Level) {
-				off = append(off, Offense{Object: o, Finding: &o.Findings[i]})
-			}
+	// counted first, then listed in a block of their size: a review of a
+	// million objects judges them while it holds everything else
+	n, objects := 0, 0
+	var last *classify.Object
+	g.offenses(res, func(o *classify.Object, _ *classify.Finding) {
+		n++
+		if o != last {
+			objects++ // each object's findings come together
+			last = o
 		}
+	})
+	var off []Offense
+	if n > 0 {
+		off = make([]Offense, 0, n)
+		g.offenses(res, func(o *classify.Object, f *classify.Finding) { off = append(off, Offense{Object: o, Finding: f}) })
 	}
 	criterion := "at or above the gate (" + g.String() + ")"
 	var summary string
 	switch {
 	case len(off) > 0:
-		summary = failSummary(off, criterion)
+		summary = failObjects(objects, criterion)
 	case g.Default.Never && len(g.Releases) == 0:
 		summary = "PASS - the gate is off (--fail-on never)"
 	case len(res.Objects) == 0:
@@ -235,9 +242,26 @@ func (g Gate) Judge(res *classify.Result) Verdict {
 	return v
 }
 
+// offenses calls yield with every finding at or above its release's
+// threshold, in the result's order.
+func (g Gate) offenses(res *classify.Result, yield func(*classify.Object, *classify.Finding)) {
+	for _, o := range res.Objects {
+		th := g.For(o.Release)
+		for i := range o.Findings {
+			if th.Trips(o.Findings[i].Level) {
+				yield(o, &o.Findings[i])
+			}
+		}
+	}
+}
+
 // failSummary is "FAIL - N objects are CRITERION".
 func failSummary(off []Offense, criterion string) string {
-	n := len(NewVerdict(off, "", "").OffendingObjects())
+	return failObjects(len(NewVerdict(off, "", "").OffendingObjects()), criterion)
+}
+
+// failObjects is "FAIL - n objects are CRITERION".
+func failObjects(n int, criterion string) string {
 	noun := "object is"
 	if n != 1 {
 		noun = "objects are"

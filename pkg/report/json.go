@@ -179,7 +179,35 @@ func (JSON) Write(w io.Writer, r *Report) error {
 	if !bytes.HasSuffix(head, []byte(tail)) {
 		return fmt.Errorf("report: unexpected JSON layout")
 	}
-	bw.Write(head[:len(head)-len(tail)])
+	head = head[:len(head)-len(tail)]
+	if offending := r.Verdict.OffendingObjects(); len(offending) > 0 {
+		// the gate's list of offending objects is written here, one at a
+		// time, as encoding/json indents a list: a review of a million
+		// objects does not hold their names as strings, nor the document
+		// with them as bytes
+		const empty = "\n    \"offending\": []"
+		at := bytes.Index(head, []byte(empty))
+		if at < 0 {
+			return fmt.Errorf("report: unexpected JSON layout")
+		}
+		at += len(empty) - len("[]")
+		bw.Write(head[:at])
+		ob := append([]byte(nil), "[\n"...)
+		for i, o := range offending {
+			ob = appendJSONString(append(ob, "      "...), o.Ref.String())
+			if i < len(offending)-1 {
+				ob = append(ob, ',')
+			}
+			ob = append(ob, '\n')
+			if len(ob) >= 32<<10 {
+				bw.Write(ob)
+				ob = ob[:0]
+			}
+		}
+		bw.Write(append(ob, "    ]"...))
+		head = head[at+len("[]"):]
+	}
+	bw.Write(head)
 	if len(r.Result.Objects) == 0 {
 		bw.WriteString(tail + "\n")
 		return bw.Flush()
@@ -214,6 +242,9 @@ func (JSON) Write(w io.Writer, r *Report) error {
 // BuildJSON returns the JSON document of a report.
 func BuildJSON(r *Report) *JSONReport { return buildJSON(r, true) }
 
+// buildJSON returns the JSON document of a report. With withObjects unset,
+// the document has neither the objects nor the names of the offending
+// objects: [JSON.Write] writes them one at a time.
 func buildJSON(r *Report, withObjects bool) *JSONReport {
 	res := r.Result
 	out := &JSONReport{
@@ -237,9 +268,13 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 	// a release trips when one of its objects offends, as the verdict
 	// says (accepted findings do not count)
 	tripped := map[string]bool{}
-	for _, o := range v.OffendingObjects() {
-		out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
-		tripped[o.Release] = true
+	if withObjects || len(res.Plan.Releases) > 0 {
+		for _, o := range v.OffendingObjects() {
+			if withObjects {
+				out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
+			}
+			tripped[o.Release] = true
+		}
 	}
 	for _, n := range notes(r) {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
@@ -306,7 +341,7 @@ func jsonObjectHead(r *Report, o *classify.Object) JSONObject {
 func jsonChange(r *Report, f *classify.Finding) JSONChange {
 	c := JSONChange{
 		Path: f.Change.Path.String(), Op: f.Change.Op.String(),
-		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Change.Pos.Line,
+		Level: f.Level.String(), Rule: f.Rule, Reason: f.Reason, Line: f.Pos.Line,
 		Object: f.WholeObject, Approximate: !f.Change.Path.Exact() && !f.WholeObject,
 		Places: f.Places, Assumed: f.Assumed, Assumptions: f.Assumptions,
 		Replace: f.Replace, MaybeReplace: f.MaybeReplace, Also: f.Also,

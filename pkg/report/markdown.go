@@ -307,14 +307,14 @@ func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding)
 		change := ""
 		if !f.WholeObject {
 			field = mdCellCode(pathText(f))
-			if d, ok := valueLineDiff(f.Change); ok {
+			if d, ok := valueLineDiff(*f.Change); ok {
 				change = d.summary()
 				if len(d.lines) > 0 {
 					change += ", below"
 					diffs = append(diffs, valueDiff{pathText(f), d})
 				}
 			} else {
-				change = mdChange(f.Change)
+				change = mdChange(*f.Change)
 			}
 		}
 		why := mdText(f.Reason) + " (" + mdCellCode(f.Rule) + ")"

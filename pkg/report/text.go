@@ -199,8 +199,8 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		if f.WholeObject {
 			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
 		} else {
-			what := changeText(f.Change, textValueMax)
-			if d, multi = valueLineDiff(f.Change); multi {
+			what := changeText(*f.Change, textValueMax)
+			if d, multi = valueLineDiff(*f.Change); multi {
 				what = d.summary()
 			}
 			fmt.Fprintf(w, "      %s %s: %s\n", opSymbol(f.Change.Op), printable(pathText(f)), what)
@@ -235,8 +235,8 @@ func describeAction(o *classify.Object) string {
 func ruleNote(f *classify.Finding) string {
 	var parts []string
 	parts = append(parts, f.Rule)
-	if f.Change.Pos.Line > 0 {
-		parts = append(parts, fmt.Sprintf("line %d", f.Change.Pos.Line))
+	if f.Pos.Line > 0 {
+		parts = append(parts, fmt.Sprintf("line %d", f.Pos.Line))
 	}
 	return " [" + strings.Join(parts, ", ") + "]"
 }

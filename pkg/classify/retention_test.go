@@ -1,0 +1,100 @@
+package classify_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/pkg/classify"
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// classified parses and classifies a diff with the default rules, judged
+// by workers goroutines.
+func classified(t *testing.T, input string, workers int) *classify.Result {
+	t.Helper()
+	set, err := rules.NewSet(rules.DefaultFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := diffparse.Parse(strings.NewReader(input), diffparse.Options{Facts: set.FactPaths(), Workers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := classify.ClassifyWorkers(plan, set, workers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestFindingsPointToTheirChanges checks that a finding on a field is the
+// object's change itself, not a copy of it: a review keeps every finding
+// until the report is written, and a copy per change doubled what a large
+// release kept.
+func TestFindingsPointToTheirChanges(t *testing.T) {
+	diff := "prod, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n-   replicas: 2\n+   replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: app:1\n+           image: app:2\n"
+	res := classified(t, diff, 1)
+	if len(res.Objects) != 1 || len(res.Objects[0].Changes) != 2 || len(res.Objects[0].Findings) != 2 {
+		t.Fatalf("want one object with two changes and two findings, got %d objects", len(res.Objects))
+	}
+	o := res.Objects[0]
+	for i := range o.Findings {
+		f := &o.Findings[i]
+		if f.Change != &o.Changes[i] {
+			t.Errorf("finding %d (%s) does not point to the object's change %d", i, f.Change.Path, i)
+		}
+		if f.Pos != o.Changes[i].Pos {
+			t.Errorf("finding %d: pos %v, its change's is %v", i, f.Pos, o.Changes[i].Pos)
+		}
+	}
+	if o.Findings[0].Decision == o.Findings[1].Decision {
+		t.Error("two different changes share one decision")
+	}
+}
+
+// TestWholeObjectFindingsShare checks that objects judged alike as a
+// whole share their finding's change and decision: helm-diff's --output
+// json lists a million objects without fields, and a copy of each per
+// object made a review of it several times the input.
+func TestWholeObjectFindingsShare(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("[\n")
+	const n = 100
+	for i := range n {
+		fmt.Fprintf(&b, `{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "cm-%d", "change": "MODIFY"},`+"\n", i)
+	}
+	b.WriteString(`{"api": "v1", "kind": "Secret", "namespace": "default", "name": "s", "change": "REMOVE"}]` + "\n")
+	for _, workers := range []int{1, 2} {
+		res := classified(t, b.String(), workers)
+		if len(res.Objects) != n+1 {
+			t.Fatalf("workers %d: %d objects, want %d", workers, len(res.Objects), n+1)
+		}
+		decisions := map[*rules.Decision]int{}
+		var hidden *classify.Finding
+		for _, o := range res.Objects {
+			if len(o.Findings) != 1 || !o.Findings[0].WholeObject {
+				t.Fatalf("workers %d: %s: want one finding about the whole object, got %+v", workers, o.Ref, o.Findings)
+			}
+			f := &o.Findings[0]
+			decisions[f.Decision]++
+			if f.Pos != o.Pos {
+				t.Errorf("workers %d: %s: finding at %v, the object at %v", workers, o.Ref, f.Pos, o.Pos)
+			}
+			if f.Change != classify.WholeChange(f.Change.Op) {
+				t.Errorf("workers %d: %s: the finding's change is not the shared one for %s", workers, o.Ref, f.Change.Op)
+			}
+			if o.Ref.Kind == "ConfigMap" {
+				if hidden != nil && hidden.Reason != f.Reason {
+					t.Fatalf("workers %d: ConfigMaps judged differently: %q and %q", workers, hidden.Reason, f.Reason)
+				}
+				hidden = f
+			}
+		}
+		// the ConfigMaps share a decision per worker; the deletion has its own
+		if len(decisions) > workers+1 {
+			t.Errorf("workers %d: %d objects judged alike hold %d decisions, want at most %d", workers, n, len(decisions)-1, workers)
+		}
+	}
+}
