@@ -55,19 +55,14 @@ func (p *blockParser) entry(h header) {
 	defer func() { p.body = body[:0] }()
 	tooLong := false
 	for {
-		l, ok, err := p.in.peek()
-		if !ok {
+		l, taken := p.in.takeIf(isBodyLine)
+		if !taken {
 			break
 		}
-		if err != nil {
-			p.in.next()
-			p.errs.Add(Pos{Line: l.no}, "%s", err.(*diag.Error).Msg)
+		if l.err != nil {
+			p.errs.Add(Pos{Line: l.no}, "%s", l.err.(*diag.Error).Msg)
 			continue
 		}
-		if !isBodyLine(l.text) {
-			break
-		}
-		p.in.skip()
 		b := toBodyLine(l)
 		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line

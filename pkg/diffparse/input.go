@@ -269,6 +269,31 @@ func (in *input) next() (l iline, ok bool, err error) {
 	return l, true, l.err
 }
 
+// takeIf returns the next line and true, consumed when it is not text (its error
+// comes with it) or when keep accepts its text; a line it leaves
+// (false) is queued for the next peek or next. It is peek and skip in one, without
+// queueing a line that is taken (most of them: an object's body lines).
+func (in *input) takeIf(keep func(string) bool) (l iline, taken bool) {
+	if in.aheadAt < len(in.ahead) {
+		l = in.ahead[in.aheadAt]
+		if l.err == nil && !keep(l.text) {
+			return iline{}, false
+		}
+		in.skip()
+		return l, true
+	}
+	l, ok, err := in.readLine()
+	if err != nil || !ok {
+		return iline{}, false
+	}
+	if l.err == nil && !keep(l.text) {
+		in.ahead = append(in.ahead, l)
+		return iline{}, false
+	}
+	in.no = l.no
+	return l, true
+}
+
 // skip consumes the line that peek returned.
 func (in *input) skip() {
 	in.no = in.ahead[in.aheadAt].no
