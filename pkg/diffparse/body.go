@@ -86,7 +86,7 @@ func (p *blockParser) entry(h header) {
 
 func toBodyLine(l iline) bodyLine {
 	t := l.text
-	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide}
+	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide, tab: l.tab}
 	switch {
 	case t == "...":
 		b.gap = true

@@ -50,6 +50,7 @@ type iline struct {
 	no   int
 	cr   bool  // a trailing \r that is part of the content
 	wide bool  // the line has bytes outside ASCII
+	tab  bool  // the line holds a tab
 	err  error // the line is not text (invalid UTF-8, control characters)
 }
 
@@ -167,13 +168,15 @@ func (in *input) readLine() (iline, bool, error) {
 	}
 	// one pass finds what needs more work: escape sequences, carriage
 	// returns and backspaces, other control characters, non-ASCII bytes
-	var esc, crbs, ctl, wide bool
+	var esc, crbs, ctl, wide, tab bool
 	i := plainASCII(s)
 	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80:
 			wide = true
-		case c >= 0x20 && c != 0x7f, c == '\t':
+		case c == '\t':
+			tab = true
+		case c >= 0x20 && c != 0x7f:
 		case c == 0x1b:
 			esc = true
 		case c == '\r', c == '\b':
@@ -184,7 +187,7 @@ func (in *input) readLine() (iline, bool, error) {
 	}
 	l.wide = wide
 	if !esc && !crbs && !ctl && !wide {
-		l.text = s
+		l.text, l.tab = s, tab
 		if unterminated {
 			// even spaces alone: the cut fell inside an indentation
 			in.cutAt = l.no
@@ -217,7 +220,7 @@ func (in *input) readLine() (iline, bool, error) {
 			}
 		}
 	}
-	l.text = s
+	l.text, l.tab = s, strings.IndexByte(s, '\t') >= 0
 	if unterminated && (s != "" || !esc) {
 		// the input ends inside this line, even if in its indentation (a
 		// colour reset alone does not count: helm-diff ends a coloured

@@ -157,17 +157,19 @@ func plainOK(s string) bool {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case ' ':
-			if s[i-1] == ':' {
-				return false // ": "
-			}
-			if i+1 < len(s) && s[i+1] == '#' {
-				return false // " #"
-			}
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			break
+		}
+		i += j
+		if s[i-1] == ':' {
+			return false // ": "
+		}
+		if i+1 < len(s) && s[i+1] == '#' {
+			return false // " #"
 		}
 	}
-	if len(s) <= 5 && strings.Contains(s, ".") {
+	if len(s) <= 5 && strings.IndexByte(s, '.') >= 0 {
 		if _, _, ok := resolvePlain(s); !ok {
 			return false // .inf and .nan: no JSON form
 		}
