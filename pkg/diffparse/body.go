@@ -55,15 +55,31 @@ func (p *blockParser) entry(h header) {
 	defer func() { p.body = body[:0] }()
 	tooLong := false
 	for {
-		l, taken := p.in.takeIf(isBodyLine)
-		if !taken {
-			break
+		var b bodyLine
+		if s, ok := p.in.peekPlain(); ok && len(s) >= 2 && s[1] == ' ' && (s[0] == ' ' || s[0] == '+' || s[0] == '-') {
+			// the common line, read without the general path: what
+			// toBodyLine makes of it
+			b = bodyLine{no: p.in.skipPlain(s), text: s[2:], side: sideOld | sideNew}
+			switch s[0] {
+			case '+':
+				b.side = sideNew
+			case '-':
+				b.side = sideOld
+			}
+			if isBlank(b.text) {
+				b.rep = 1
+			}
+		} else {
+			l, taken := p.in.takeIf(isBodyLine)
+			if !taken {
+				break
+			}
+			if l.err != nil {
+				p.errs.Add(Pos{Line: l.no}, "%s", l.err.(*diag.Error).Msg)
+				continue
+			}
+			b = toBodyLine(l)
 		}
-		if l.err != nil {
-			p.errs.Add(Pos{Line: l.no}, "%s", l.err.(*diag.Error).Msg)
-			continue
-		}
-		b := toBodyLine(l)
 		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line
 			continue

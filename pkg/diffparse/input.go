@@ -297,6 +297,39 @@ func (in *input) takeIf(keep func(string) bool) (l iline, taken bool) {
 	return l, true
 }
 
+// peekPlain returns the next line, when it is a common one, for
+// skipPlain to consume: nothing is queued, the line and its newline are
+// in the buffer, and the line is printable ASCII (no tab, escape or
+// carriage return: whatever the line ends are, it has no CR to remove,
+// and they were decided by the first line, which readLine read to fill
+// the buffer), so that readLine would return it as it is. ok is false for
+// any other line (read it with the general methods).
+func (in *input) peekPlain() (s string, ok bool) {
+	if in.aheadAt < len(in.ahead) {
+		return "", false
+	}
+	rest := in.buf[in.pos:]
+	n := strings.IndexByte(rest, '\n')
+	if n < 0 {
+		return "", false
+	}
+	s = rest[:n]
+	for i := plainASCII(s); i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// skipPlain consumes the line s that peekPlain returned, and returns its
+// number.
+func (in *input) skipPlain(s string) int {
+	in.pos += len(s) + 1
+	in.no++
+	return in.no
+}
+
 // skip consumes the line that peek returned.
 func (in *input) skip() {
 	in.no = in.ahead[in.aheadAt].no
