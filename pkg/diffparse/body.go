@@ -42,6 +42,7 @@ type blockParser struct {
 	// pipeline.go); pipe is started by the first object
 	workers int
 	pipe    *pipeline
+	handed  bool // dispatch handed the body buffer to a job
 }
 
 func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *objectTable) *blockParser {
@@ -52,7 +53,13 @@ func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *
 // lines that follow it.
 func (p *blockParser) entry(h header) {
 	body := p.body[:0]
-	defer func() { p.body = body[:0] }()
+	defer func() {
+		if p.handed {
+			p.handed = false // dispatch took the buffer and left another
+			return
+		}
+		p.body = body[:0]
+	}()
 	tooLong := false
 	for {
 		var b bodyLine

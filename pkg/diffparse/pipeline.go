@@ -102,7 +102,8 @@ func (p *blockParser) runJob(j *job) {
 	j.notes = append(j.notes[:0], p.plan.Notes...)
 }
 
-// dispatch hands an object's body to a worker (the body is copied).
+// dispatch hands an object's body to a worker: the body's buffer goes with
+// the job, and the parser reads the next body into the job's old one.
 func (p *blockParser) dispatch(h header, obj *Object, body []bodyLine) {
 	if p.pipe == nil {
 		p.pipe = newPipeline(p.workers, p.opts)
@@ -124,7 +125,7 @@ func (p *blockParser) dispatch(h header, obj *Object, body []bodyLine) {
 		j = &job{done: make(chan struct{}, 1)}
 	}
 	j.h, j.obj, j.namespace = h, obj, p.opts.Namespace
-	j.body = append(j.body[:0], body...)
+	j.body, p.body, p.handed = body, j.body[:0], true
 	j.inErr, j.cutAt = p.in.err, p.in.cutAt
 	pl.queue = append(pl.queue, j)
 	pl.work <- j
