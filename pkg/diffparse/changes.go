@@ -371,7 +371,7 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 		typ = oldT.typ.At(oc.path)
 	}
 	d := &differ{a: oldT, b: newT}
-	d.diff(oc.path, typ, oc.node, nc.node)
+	d.diffFrom(oc.path, typ, oc.node, nc.node)
 	if len(d.out) == 0 {
 		d.emit(oc.path, Reformat, oc.node, nc.node)
 	}
