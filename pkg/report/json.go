@@ -311,24 +311,24 @@ func jsonChange(r *Report, f *classify.Finding) JSONChange {
 		c.Place = f.Place.String()
 	}
 	if !f.WholeObject {
-		c.Old = jsonValue(f.Change.Old)
-		c.New = jsonValue(f.Change.New)
+		c.Old = jsonValue(&f.Change.Old)
+		c.New = jsonValue(&f.Change.New)
 	}
 	return c
 }
 
-func jsonValue(v diffparse.Value) *JSONValue {
+// jsonValue returns the JSON form of v, which points into v (a value of
+// the report's, which nothing changes).
+func jsonValue(v *diffparse.Value) *JSONValue {
 	if !v.Present() {
 		return nil
 	}
 	j := &JSONValue{Kind: v.Kind.String()}
 	if v.Redacted {
 		j.Redacted = true
-		b := v.Bytes
-		j.Bytes = &b
+		j.Bytes = &v.Bytes
 		return j
 	}
-	t := v.Text
-	j.Value = &t
+	j.Value = &v.Text
 	return j
 }
