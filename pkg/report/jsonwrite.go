@@ -304,10 +304,12 @@ const (
 	flushAt = 32 << 10
 	// batchObjects and batchChanges bound a batch; an object of more than
 	// batchChanges changes is rendered alone, streaming.
-	batchObjects = 64
+	batchObjects = 32
 	batchChanges = 1024
-	// batchesPerWorker bounds the batches rendered ahead of the writer.
-	batchesPerWorker = 4
+	// batchesPerWorker bounds the batches rendered ahead of the writer:
+	// what they hold is held at once (some 100 KiB a batch of typical
+	// objects, a few MiB on a machine of many cores).
+	batchesPerWorker = 2
 )
 
 // objectBatch is a run of objects [from, to) rendered by a worker.
