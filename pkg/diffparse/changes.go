@@ -3,7 +3,6 @@ package diffparse
 import (
 	"encoding/json"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -352,7 +351,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 		redactChange(ref, &out[len(out)-1], oldT, -1, newT, nc.node)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Line < out[j].Pos.Line })
+	slices.SortStableFunc(out, byLine)
 	if free := cap(out) - len(out); free > 64 && free > len(out)/8 {
 		// paired changes took one place of the two made for them: the
 		// object keeps its changes until the report is written, so it
