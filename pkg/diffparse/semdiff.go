@@ -145,7 +145,7 @@ func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int3
 // path step is made only when they differ (most entries do not).
 func (d *differ) diffField(p kube.Path, k string, typ *kube.Type, na, nb int32) {
 	if !d.unchanged(na, nb) {
-		d.diff(d.child(p, kube.Field(kube.Intern(k))), typ.Field(k), na, nb)
+		d.diff(d.child(p, kube.FieldStep(k)), typ.Field(k), na, nb)
 	}
 }
 
@@ -162,12 +162,12 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			if m := d.b.child(nb, k); m >= 0 {
 				d.diffField(p, k, typ, ch, m)
 			} else {
-				d.emit(d.child(p, kube.Field(kube.Intern(k))), Remove, ch, -1)
+				d.emit(d.child(p, kube.FieldStep(k)), Remove, ch, -1)
 			}
 		}
 		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
 			if k := d.b.nodes[ch].key; d.b.effective(ch) && d.a.child(na, k) < 0 {
-				d.emit(d.child(p, kube.Field(kube.Intern(k))), Add, -1, ch)
+				d.emit(d.child(p, kube.FieldStep(k)), Add, -1, ch)
 			}
 		}
 		return
@@ -185,11 +185,11 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			d.diffField(p, k, typ, nodesA[i], nodesB[j])
 			continue
 		}
-		d.emit(d.child(p, kube.Field(kube.Intern(k))), Remove, nodesA[i], -1)
+		d.emit(d.child(p, kube.FieldStep(k)), Remove, nodesA[i], -1)
 	}
 	for j, k := range keysB {
 		if !seen[j] {
-			d.emit(d.child(p, kube.Field(kube.Intern(k))), Add, -1, nodesB[j])
+			d.emit(d.child(p, kube.FieldStep(k)), Add, -1, nodesB[j])
 		}
 	}
 }
