@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"encoding/binary"
 	"runtime"
 	"strconv"
 	"unicode/utf8"
@@ -238,6 +239,18 @@ var plainJSON = func() (t [256]bool) {
 	return t
 }()
 
+// plainJSONWord reports whether the 8 bytes of w are all bytes a JSON
+// string holds as they are: ASCII, not a control character, '"' or '\'.
+// (Each test for a byte below a bound or equal to a value is exact about
+// whether some byte is, when no byte has its high bit set.)
+func plainJSONWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (w - 0x20*ones) &^ w
+	quote := ((w ^ '"'*ones) - ones) &^ (w ^ '"'*ones)
+	backslash := ((w ^ '\\'*ones) - ones) &^ (w ^ '\\'*ones)
+	return (w|ctl|quote|backslash)&highs == 0
+}
+
 // appendJSONString quotes s as encoding/json does with HTML escaping off:
 // ", \ and control characters escaped, U+2028 and U+2029 escaped, invalid
 // UTF-8 replaced by U+FFFD.
@@ -246,6 +259,10 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainJSONWord(binary.LittleEndian.Uint64([]byte(s[i:i+8]))) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if plainJSON[c] {
 			i++
