@@ -165,14 +165,20 @@ func (p *blockParser) object(h header, body []bodyLine) {
 		p.table.add(obj)
 		return
 	}
-	if !p.checkShape(obj, body) {
-		return
-	}
 	if p.workers > 1 {
 		p.dispatch(h, obj, body)
 		return
 	}
-	p.added(h, p.analyse(obj, body))
+	p.added(h, p.checkedAnalyse(obj, body))
+}
+
+// checkedAnalyse checks the shape of an object's body, and analyses it
+// when it is helm-diff's. A worker of the pipeline runs it.
+func (p *blockParser) checkedAnalyse(obj *Object, body []bodyLine) []*Object {
+	if !p.checkShape(obj, body) {
+		return nil
+	}
+	return p.analyse(obj, body)
 }
 
 // added adds the objects analysed from an entry to the plan.

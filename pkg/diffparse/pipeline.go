@@ -97,7 +97,7 @@ func (p *blockParser) runJob(j *job) {
 	p.opts.Namespace = j.namespace
 	p.errs.List = p.errs.List[:0]
 	p.plan.Notes = p.plan.Notes[:0]
-	j.objs = p.analyse(j.obj, j.body)
+	j.objs = p.checkedAnalyse(j.obj, j.body)
 	j.errs = append(j.errs[:0], p.errs.List...)
 	j.notes = append(j.notes[:0], p.plan.Notes...)
 }
