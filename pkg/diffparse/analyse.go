@@ -1,7 +1,9 @@
 package diffparse
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -171,13 +173,16 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		for _, sc := range semanticDiff(oldS, newS, oc, nc) {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 		}
-		sort.SliceStable(obj.Changes, func(i, j int) bool { return obj.Changes[i].Pos.Line < obj.Changes[j].Pos.Line })
+		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
 	}
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)
 	return []*Object{obj}
 }
+
+// byLine orders changes by their input line.
+func byLine(a, b Change) int { return cmp.Compare(a.Pos.Line, b.Pos.Line) }
 
 // noChanges handles an update whose sides compare equal.
 func (p *blockParser) noChanges(obj *Object, changedLines int, body []bodyLine) {

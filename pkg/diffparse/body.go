@@ -42,6 +42,7 @@ type blockParser struct {
 	// pipeline.go); pipe is started by the first object
 	workers int
 	pipe    *pipeline
+	handed  bool // dispatch handed the body buffer to a job
 }
 
 func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *objectTable) *blockParser {
@@ -52,23 +53,40 @@ func newBlockParser(in *input, opts *Options, plan *Plan, errs *errList, table *
 // lines that follow it.
 func (p *blockParser) entry(h header) {
 	body := p.body[:0]
-	defer func() { p.body = body[:0] }()
+	defer func() {
+		if p.handed {
+			p.handed = false // dispatch took the buffer and left another
+			return
+		}
+		p.body = body[:0]
+	}()
 	tooLong := false
 	for {
-		l, ok, err := p.in.peek()
-		if !ok {
-			break
+		var b bodyLine
+		if s, ok := p.in.peekPlain(); ok && len(s) >= 2 && s[1] == ' ' && (s[0] == ' ' || s[0] == '+' || s[0] == '-') {
+			// the common line, read without the general path: what
+			// toBodyLine makes of it
+			b = bodyLine{no: p.in.skipPlain(s), text: s[2:], side: sideOld | sideNew}
+			switch s[0] {
+			case '+':
+				b.side = sideNew
+			case '-':
+				b.side = sideOld
+			}
+			if isBlank(b.text) {
+				b.rep = 1
+			}
+		} else {
+			l, taken := p.in.takeIf(isBodyLine)
+			if !taken {
+				break
+			}
+			if l.err != nil {
+				p.errs.Add(Pos{Line: l.no}, "%s", l.err.(*diag.Error).Msg)
+				continue
+			}
+			b = toBodyLine(l)
 		}
-		if err != nil {
-			p.in.next()
-			p.errs.Add(Pos{Line: l.no}, "%s", err.(*diag.Error).Msg)
-			continue
-		}
-		if !isBodyLine(l.text) {
-			break
-		}
-		p.in.skip()
-		b := toBodyLine(l)
 		if n := len(body); n > 0 && b.rep == 1 && body[n-1].rep > 0 && body[n-1].side == b.side && body[n-1].text == b.text && body[n-1].cr == b.cr && !body[n-1].gap {
 			body[n-1].rep++ // a run of the same blank line
 			continue
@@ -91,7 +109,7 @@ func (p *blockParser) entry(h header) {
 
 func toBodyLine(l iline) bodyLine {
 	t := l.text
-	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide}
+	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide, tab: l.tab}
 	switch {
 	case t == "...":
 		b.gap = true
@@ -147,14 +165,20 @@ func (p *blockParser) object(h header, body []bodyLine) {
 		p.table.add(obj)
 		return
 	}
-	if !p.checkShape(obj, body) {
-		return
-	}
 	if p.workers > 1 {
 		p.dispatch(h, obj, body)
 		return
 	}
-	p.added(h, p.analyse(obj, body))
+	p.added(h, p.checkedAnalyse(obj, body))
+}
+
+// checkedAnalyse checks the shape of an object's body, and analyses it
+// when it is helm-diff's. A worker of the pipeline runs it.
+func (p *blockParser) checkedAnalyse(obj *Object, body []bodyLine) []*Object {
+	if !p.checkShape(obj, body) {
+		return nil
+	}
+	return p.analyse(obj, body)
 }
 
 // added adds the objects analysed from an entry to the plan.

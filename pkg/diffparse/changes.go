@@ -3,7 +3,6 @@ package diffparse
 import (
 	"encoding/json"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -362,7 +361,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 		redactChange(ref, &out[len(out)-1], oldT, -1, newT, nc.node)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Pos.Line < out[j].Pos.Line })
+	slices.SortStableFunc(out, byLine)
 	if free := cap(out) - len(out); free > 64 && free > len(out)/8 {
 		// flow collections grew the block, or reorders took fewer places
 		// than made for them: the object keeps an exact copy
@@ -380,7 +379,7 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 		typ = oldT.typ.At(oc.path)
 	}
 	d := &differ{a: oldT, b: newT}
-	d.diff(oc.path, typ, oc.node, nc.node)
+	d.diffFrom(oc.path, typ, oc.node, nc.node)
 	if len(d.out) == 0 {
 		d.emit(oc.path, Reformat, oc.node, nc.node)
 	}

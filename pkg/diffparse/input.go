@@ -50,6 +50,7 @@ type iline struct {
 	no   int
 	cr   bool  // a trailing \r that is part of the content
 	wide bool  // the line has bytes outside ASCII
+	tab  bool  // the line holds a tab
 	err  error // the line is not text (invalid UTF-8, control characters)
 }
 
@@ -167,13 +168,15 @@ func (in *input) readLine() (iline, bool, error) {
 	}
 	// one pass finds what needs more work: escape sequences, carriage
 	// returns and backspaces, other control characters, non-ASCII bytes
-	var esc, crbs, ctl, wide bool
+	var esc, crbs, ctl, wide, tab bool
 	i := plainASCII(s)
 	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 0x80:
 			wide = true
-		case c >= 0x20 && c != 0x7f, c == '\t':
+		case c == '\t':
+			tab = true
+		case c >= 0x20 && c != 0x7f:
 		case c == 0x1b:
 			esc = true
 		case c == '\r', c == '\b':
@@ -184,7 +187,7 @@ func (in *input) readLine() (iline, bool, error) {
 	}
 	l.wide = wide
 	if !esc && !crbs && !ctl && !wide {
-		l.text = s
+		l.text, l.tab = s, tab
 		if unterminated {
 			// even spaces alone: the cut fell inside an indentation
 			in.cutAt = l.no
@@ -217,7 +220,7 @@ func (in *input) readLine() (iline, bool, error) {
 			}
 		}
 	}
-	l.text = s
+	l.text, l.tab = s, strings.IndexByte(s, '\t') >= 0
 	if unterminated && (s != "" || !esc) {
 		// the input ends inside this line, even if in its indentation (a
 		// colour reset alone does not count: helm-diff ends a coloured
@@ -267,6 +270,64 @@ func (in *input) next() (l iline, ok bool, err error) {
 	}
 	in.no = l.no
 	return l, true, l.err
+}
+
+// takeIf returns the next line and true, consumed when it is not text (its error
+// comes with it) or when keep accepts its text; a line it leaves
+// (false) is queued for the next peek or next. It is peek and skip in one, without
+// queueing a line that is taken (most of them: an object's body lines).
+func (in *input) takeIf(keep func(string) bool) (l iline, taken bool) {
+	if in.aheadAt < len(in.ahead) {
+		l = in.ahead[in.aheadAt]
+		if l.err == nil && !keep(l.text) {
+			return iline{}, false
+		}
+		in.skip()
+		return l, true
+	}
+	l, ok, err := in.readLine()
+	if err != nil || !ok {
+		return iline{}, false
+	}
+	if l.err == nil && !keep(l.text) {
+		in.ahead = append(in.ahead, l)
+		return iline{}, false
+	}
+	in.no = l.no
+	return l, true
+}
+
+// peekPlain returns the next line, when it is a common one, for
+// skipPlain to consume: nothing is queued, the line and its newline are
+// in the buffer, and the line is printable ASCII (no tab, escape or
+// carriage return: whatever the line ends are, it has no CR to remove,
+// and they were decided by the first line, which readLine read to fill
+// the buffer), so that readLine would return it as it is. ok is false for
+// any other line (read it with the general methods).
+func (in *input) peekPlain() (s string, ok bool) {
+	if in.aheadAt < len(in.ahead) {
+		return "", false
+	}
+	rest := in.buf[in.pos:]
+	n := strings.IndexByte(rest, '\n')
+	if n < 0 {
+		return "", false
+	}
+	s = rest[:n]
+	for i := plainASCII(s); i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// skipPlain consumes the line s that peekPlain returned, and returns its
+// number.
+func (in *input) skipPlain(s string) int {
+	in.pos += len(s) + 1
+	in.no++
+	return in.no
 }
 
 // skip consumes the line that peek returned.

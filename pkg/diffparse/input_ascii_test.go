@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -51,6 +52,56 @@ func TestPlainASCII(t *testing.T) {
 			b[pos] = byte(c)
 			if got, want := plainASCII(string(b)), ref(string(b)); got != want {
 				t.Fatalf("%q: %d, want %d", b, got, want)
+			}
+		}
+	}
+}
+
+// TestPeekPlainKeepsOrder: the common-line shortcut reads the lines in
+// order with the general methods, which may have queued lines ahead
+// (format detection peeks ahead): it declines while a line is queued,
+// and gives each other line as readLine would, numbered alike (a CR
+// after LF lines is content).
+func TestPeekPlainKeepsOrder(t *testing.T) {
+	for _, tc := range []struct {
+		text   string
+		queued int
+	}{
+		{"header\n  a: 1\n+ b: 2\n- c:\t3\n  d: \x1b[1m4\n\n  e: 5", 2},
+		{"  a: 1\n  b: 2\r\n  c: 3\n", 0},
+	} {
+		var general []iline
+		in := newInput(strings.NewReader(tc.text), 0)
+		for {
+			l, ok, _ := in.next()
+			if !ok {
+				break
+			}
+			general = append(general, l)
+		}
+		in = newInput(strings.NewReader(tc.text), 0)
+		if tc.queued > 0 {
+			in.peekAt(tc.queued - 1)
+		}
+		var got []iline
+		for {
+			if s, ok := in.peekPlain(); ok {
+				got = append(got, iline{text: s, no: in.skipPlain(s)})
+				continue
+			}
+			l, ok, _ := in.next()
+			if !ok {
+				break
+			}
+			got = append(got, iline{text: l.text, no: l.no, cr: l.cr, tab: l.tab, wide: l.wide})
+		}
+		if len(got) != len(general) {
+			t.Fatalf("%q: read %d lines, want %d", tc.text, len(got), len(general))
+		}
+		for i, g := range general {
+			g.err = nil
+			if got[i] != g {
+				t.Errorf("%q: line %d: got %+v, want %+v", tc.text, i+1, got[i], g)
 			}
 		}
 	}

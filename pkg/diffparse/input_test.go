@@ -110,3 +110,18 @@ func TestEndlessLine(t *testing.T) {
 		t.Errorf("read %d bytes of one line", src.read)
 	}
 }
+
+// TestParseTabIndentation checks that a line indented with a tab, which
+// go-yaml refuses, is refused: the reader notes the tab when it reads the
+// line, and the fast reader leaves such a document to the exact reader
+// (which reads "\tb" as a key if the note is lost). The line is ASCII, or
+// not (the reader's slower path).
+func TestParseTabIndentation(t *testing.T) {
+	for _, value := range []string{"x", "\u00e9"} {
+		in := "default, cfg, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cfg\n  data:\n-   a: \"1\"\n+   a: \"2\"\n+ \tb: " + value + "\n"
+		_, err := diffparse.Parse(strings.NewReader(in), diffparse.Options{})
+		if err == nil || !strings.Contains(err.Error(), "line 9: the new document of ConfigMap/default/cfg is not valid YAML") {
+			t.Errorf("value %q: got %v, want line 9's document refused as not valid YAML", value, err)
+		}
+	}
+}

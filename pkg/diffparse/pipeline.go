@@ -97,12 +97,13 @@ func (p *blockParser) runJob(j *job) {
 	p.opts.Namespace = j.namespace
 	p.errs.List = p.errs.List[:0]
 	p.plan.Notes = p.plan.Notes[:0]
-	j.objs = p.analyse(j.obj, j.body)
+	j.objs = p.checkedAnalyse(j.obj, j.body)
 	j.errs = append(j.errs[:0], p.errs.List...)
 	j.notes = append(j.notes[:0], p.plan.Notes...)
 }
 
-// dispatch hands an object's body to a worker (the body is copied).
+// dispatch hands an object's body to a worker: the body's buffer goes with
+// the job, and the parser reads the next body into the job's old one.
 func (p *blockParser) dispatch(h header, obj *Object, body []bodyLine) {
 	if p.pipe == nil {
 		p.pipe = newPipeline(p.workers, p.opts)
@@ -124,7 +125,7 @@ func (p *blockParser) dispatch(h header, obj *Object, body []bodyLine) {
 		j = &job{done: make(chan struct{}, 1)}
 	}
 	j.h, j.obj, j.namespace = h, obj, p.opts.Namespace
-	j.body = append(j.body[:0], body...)
+	j.body, p.body, p.handed = body, j.body[:0], true
 	j.inErr, j.cutAt = p.in.err, p.in.cutAt
 	pl.queue = append(pl.queue, j)
 	pl.work <- j

@@ -57,7 +57,7 @@ func resolvePlain(s string) (canon string, typ ScalarType, ok bool) {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
 			return jsonFloat(f)
 		}
-	case c == '+' || c == '-' || c >= '0' && c <= '9':
+	case (c == '+' || c == '-' || c >= '0' && c <= '9') && numberBytes(s):
 		plain := strings.ReplaceAll(s, "_", "")
 		if n, err := strconv.ParseInt(plain, 0, 64); err == nil {
 			return strconv.FormatInt(n, 10), IntType, true
@@ -84,6 +84,23 @@ func resolvePlain(s string) (canon string, typ ScalarType, ok bool) {
 		}
 	}
 	return s, StringType, true
+}
+
+// numberBytes reports whether s holds only bytes that the integer and
+// float syntaxes resolvePlain tries can hold (digits, hex digits, base
+// prefixes, signs, points, exponents, underscores): a value with any
+// other byte is a string, without failed parses (each allocates its
+// error).
+func numberBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f', c >= 'A' && c <= 'F':
+		case c == 'x', c == 'X', c == 'o', c == 'O', c == '+', c == '-', c == '.', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // jsonFloat formats a float as encoding/json does, and types it by the
@@ -157,17 +174,19 @@ func plainOK(s string) bool {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case ' ':
-			if s[i-1] == ':' {
-				return false // ": "
-			}
-			if i+1 < len(s) && s[i+1] == '#' {
-				return false // " #"
-			}
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			break
+		}
+		i += j
+		if s[i-1] == ':' {
+			return false // ": "
+		}
+		if i+1 < len(s) && s[i+1] == '#' {
+			return false // " #"
 		}
 	}
-	if len(s) <= 5 && strings.Contains(s, ".") {
+	if len(s) <= 5 && strings.IndexByte(s, '.') >= 0 {
 		if _, _, ok := resolvePlain(s); !ok {
 			return false // .inf and .nan: no JSON form
 		}

@@ -27,13 +27,22 @@ type differ struct {
 	a, b   *sideTree
 	ca, cb *counts // changed-line counts of the fast trees (nil for exact ones)
 	out    []semChange
+	// path holds the steps to the nodes being compared: the paths the
+	// walk passes down are prefixes of it, and a change takes a copy
+	path kube.Path
 }
 
 // semanticDiff compares the roots of two complete sides.
 func semanticDiff(a, b *sideTree, ca, cb *counts) []semChange {
 	d := &differ{a: a, b: b, ca: ca, cb: cb}
-	d.diff(kube.Path{}, a.typ, root, root)
+	d.diffFrom(kube.Path{}, a.typ, root, root)
 	return d.out
+}
+
+// diffFrom compares nodes na and nb at path p.
+func (d *differ) diffFrom(p kube.Path, typ *kube.Type, na, nb int32) {
+	d.path = append(d.path[:0], p...)
+	d.diff(d.path, typ, na, nb)
 }
 
 // changedIn reports whether node n's lines hold a changed line; nodes
@@ -80,8 +89,16 @@ func (d *differ) sameText(na, nb int32) bool {
 	return true
 }
 
+// child returns the path of step s below p, which is a prefix of d.path
+// (the path of the walk's current node or an ancestor's): valid until the
+// walk goes on to a sibling.
+func (d *differ) child(p kube.Path, s kube.Step) kube.Path {
+	d.path = append(d.path[:len(p)], s)
+	return d.path
+}
+
 func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
-	d.out = append(d.out, semChange{path: p, op: op, old: na, new: nb})
+	d.out = append(d.out, semChange{path: slices.Clone(p), op: op, old: na, new: nb})
 }
 
 func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
@@ -120,7 +137,7 @@ func (d *differ) unchanged(na, nb int32) bool {
 // building their path only when they differ.
 func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int32) {
 	if !d.unchanged(na, nb) {
-		d.diff(p.Child(s), typ, na, nb)
+		d.diff(d.child(p, s), typ, na, nb)
 	}
 }
 
@@ -128,7 +145,7 @@ func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int3
 // path step is made only when they differ (most entries do not).
 func (d *differ) diffField(p kube.Path, k string, typ *kube.Type, na, nb int32) {
 	if !d.unchanged(na, nb) {
-		d.diff(p.Child(kube.Field(kube.Intern(k))), typ.Field(k), na, nb)
+		d.diff(d.child(p, kube.FieldStep(k)), typ.Field(k), na, nb)
 	}
 }
 
@@ -145,12 +162,12 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			if m := d.b.child(nb, k); m >= 0 {
 				d.diffField(p, k, typ, ch, m)
 			} else {
-				d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, ch, -1)
+				d.emit(d.child(p, kube.FieldStep(k)), Remove, ch, -1)
 			}
 		}
 		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
 			if k := d.b.nodes[ch].key; d.b.effective(ch) && d.a.child(na, k) < 0 {
-				d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, ch)
+				d.emit(d.child(p, kube.FieldStep(k)), Add, -1, ch)
 			}
 		}
 		return
@@ -168,11 +185,11 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			d.diffField(p, k, typ, nodesA[i], nodesB[j])
 			continue
 		}
-		d.emit(p.Child(kube.Field(kube.Intern(k))), Remove, nodesA[i], -1)
+		d.emit(d.child(p, kube.FieldStep(k)), Remove, nodesA[i], -1)
 	}
 	for j, k := range keysB {
 		if !seen[j] {
-			d.emit(p.Child(kube.Field(kube.Intern(k))), Add, -1, nodesB[j])
+			d.emit(d.child(p, kube.FieldStep(k)), Add, -1, nodesB[j])
 		}
 	}
 }
@@ -258,7 +275,7 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 			sort.Strings(sa)
 			sort.Strings(sb)
 			if slices.Equal(sa, sb) {
-				d.out = append(d.out, semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: fa, newOrder: fb})
+				d.out = append(d.out, semChange{path: slices.Clone(p), op: Reorder, old: na, new: nb, oldOrder: fa, newOrder: fb})
 				return
 			}
 		}
@@ -266,9 +283,9 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 	for i := 0; i < len(itemsA) || i < len(itemsB); i++ {
 		switch {
 		case i >= len(itemsB):
-			d.emit(p.Child(kube.Index(i)), Remove, itemsA[i], -1)
+			d.emit(d.child(p, kube.Index(i)), Remove, itemsA[i], -1)
 		case i >= len(itemsA):
-			d.emit(p.Child(kube.Index(i)), Add, -1, itemsB[i])
+			d.emit(d.child(p, kube.Index(i)), Add, -1, itemsB[i])
 		default:
 			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
 		}
@@ -298,11 +315,11 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 		if j, ok := posB[k]; ok {
 			commonA = append(commonA, k)
 			if !d.unchanged(itemsA[i], itemsB[j]) {
-				d.diff(p.Child(step(k)), it, itemsA[i], itemsB[j])
+				d.diff(d.child(p, step(k)), it, itemsA[i], itemsB[j])
 			}
 			continue
 		}
-		d.emit(p.Child(step(k)), Remove, itemsA[i], -1)
+		d.emit(d.child(p, step(k)), Remove, itemsA[i], -1)
 	}
 	var commonB []string
 	for j, k := range keysB {
@@ -310,9 +327,9 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 			commonB = append(commonB, k)
 			continue
 		}
-		d.emit(p.Child(step(k)), Add, -1, itemsB[j])
+		d.emit(d.child(p, step(k)), Add, -1, itemsB[j])
 	}
 	if !slices.Equal(commonA, commonB) {
-		d.out = append(d.out, semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
+		d.out = append(d.out, semChange{path: slices.Clone(p), op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
 	}
 }

@@ -33,6 +33,7 @@ type bodyLine struct {
 	gap  bool   // an elision marker ("...")
 	cr   bool   // the content ended in a carriage return (go-yaml reads CRLF as a line break)
 	wide bool   // the line has bytes outside ASCII
+	tab  bool   // the line holds a tab
 }
 
 // count returns how many input lines l stands for.
@@ -403,13 +404,14 @@ func (t *sideTree) line(i int, s string) {
 		}
 		t.cont = -1
 	}
-	if blank && strings.IndexByte(s, '\t') >= 0 {
+	tab := t.lines[i].tab
+	if blank && tab {
 		t.markOdd(i, oddTab) // go-yaml refuses a tab that starts a line
 	}
 	if blank || rest[0] == '#' {
 		return // comments and blank lines carry no structure
 	}
-	if strings.IndexByte(s, '\t') >= 0 {
+	if tab {
 		t.markOdd(i, oddTab)
 	}
 	if col == 0 && (docMarker(s) || s[0] == '%') {

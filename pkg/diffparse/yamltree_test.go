@@ -14,7 +14,7 @@ import (
 func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error) {
 	bl := make([]*bodyLine, len(lines))
 	for i, l := range lines {
-		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' })}
+		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' }), tab: strings.Contains(l, "\t")}
 		if isBlank(l) {
 			bl[i].rep = 1
 		}

@@ -454,8 +454,14 @@ func leaf(l Leaf) *Type { return leafTypes[l] }
 
 var (
 	vocabOnce sync.Once
-	vocab     map[string]string
+	vocab     map[string]word
 )
+
+// word is a word of Intern's vocabulary, and its field step.
+type word struct {
+	s    string
+	step Step
+}
 
 // Intern returns s, sharing one copy for the words Kubernetes objects are
 // made of (the field names of the built-in schemas, kinds, groups, common
@@ -464,9 +470,20 @@ var (
 func Intern(s string) string {
 	vocabOnce.Do(buildVocab)
 	if v, ok := vocab[s]; ok {
-		return v
+		return v.s
 	}
 	return strings.Clone(s)
+}
+
+// FieldStep returns Field(Intern(s)) as a Step: for a word of Intern's
+// vocabulary, one value made once (a string made a Step is allocated
+// each time otherwise).
+func FieldStep(s string) Step {
+	vocabOnce.Do(buildVocab)
+	if v, ok := vocab[s]; ok {
+		return v.step
+	}
+	return Field(strings.Clone(s))
 }
 
 // buildVocab collects Intern's words from schema_gen.go's nodes as they
@@ -476,18 +493,23 @@ func buildVocab() {
 	words := []string{"v1", "default", "true", "false", "null", "app", "name", "helm.sh/chart",
 		"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
 		"app.kubernetes.io/managed-by", "app.kubernetes.io/component", "app.kubernetes.io/part-of"}
-	vocab = make(map[string]string, 700) // about 690 words
+	vocab = make(map[string]word, 700) // about 690 words
+	add := func(s string) {
+		if _, ok := vocab[s]; !ok {
+			vocab[s] = word{s: s, step: Field(s)}
+		}
+	}
 	for i := range schemaNodes {
 		for _, f := range schemaNodes[i].fields {
-			vocab[f.name] = f.name
+			add(f.name)
 		}
 	}
 	for _, b := range builtin {
-		vocab[b.kind] = b.kind
-		vocab[b.group] = b.group
+		add(b.kind)
+		add(b.group)
 	}
 	for _, w := range words {
-		vocab[w] = w
+		add(w)
 	}
 }
 

@@ -30,7 +30,7 @@ func TestVocabIsTheSchemasWords(t *testing.T) {
 		walk(schemas[b.group+"/"+b.version+"/"+b.kind])
 	}
 	for w := range want {
-		if v, ok := vocab[w]; !ok || v != w {
+		if v, ok := vocab[w]; !ok || v.s != w || v.step != Field(w) {
 			t.Errorf("Intern does not share %q", w)
 		}
 	}

@@ -26,7 +26,12 @@ const SchemaVersion = 2
 // JSON renders the report as a versioned JSON document: the contract for
 // tools. Every change is included, ignored ones too. Sensitive values
 // appear only as their size.
-type JSON struct{}
+type JSON struct {
+	// Workers is how many goroutines render objects at once; 0 means
+	// runtime.GOMAXPROCS, 1 renders them one after the other. The output
+	// is the same for every value.
+	Workers int
+}
 
 // JSONReport is the JSON document.
 type JSONReport struct {
@@ -163,7 +168,7 @@ type JSONValue struct {
 // Write implements [Writer]. It streams: the objects are encoded one at a
 // time, so a large plan is never held twice in memory. The bytes are those
 // of encoding [BuildJSON] with two-space indentation.
-func (JSON) Write(w io.Writer, r *Report) error {
+func (j JSON) Write(w io.Writer, r *Report) error {
 	doc := buildJSON(r, false)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer
@@ -213,28 +218,7 @@ func (JSON) Write(w io.Writer, r *Report) error {
 		return bw.Flush()
 	}
 	bw.WriteString("\"objects\": [\n")
-	// each object is rendered change by change, and what is rendered goes
-	// out once it passes flushAt bytes: an object of 40,000 changes is not
-	// held whole, neither as JSONChange values nor as bytes
-	const flushAt = 32 << 10
-	var ob []byte
-	for i, o := range r.Result.Objects {
-		jo := jsonObjectHead(r, o)
-		ob = appendObjectWith(append(ob[:0], "    "...), &jo, "    ", len(o.Findings), func(b []byte, i int, pre string) []byte {
-			jc := jsonChange(r, &o.Findings[i])
-			b = appendChange(b, &jc, pre)
-			if len(b) >= flushAt {
-				bw.Write(b)
-				b = b[:0]
-			}
-			return b
-		})
-		if i < len(r.Result.Objects)-1 {
-			ob = append(ob, ',')
-		}
-		ob = append(ob, '\n')
-		bw.Write(ob)
-	}
+	writeObjects(bw, r, j.Workers)
 	bw.WriteString("  ]\n}\n")
 	return bw.Flush()
 }
@@ -362,24 +346,24 @@ func jsonChange(r *Report, f *classify.Finding) JSONChange {
 		c.Place = f.Place.String()
 	}
 	if !f.WholeObject {
-		c.Old = jsonValue(f.Change.Old)
-		c.New = jsonValue(f.Change.New)
+		c.Old = jsonValue(&f.Change.Old)
+		c.New = jsonValue(&f.Change.New)
 	}
 	return c
 }
 
-func jsonValue(v diffparse.Value) *JSONValue {
+// jsonValue returns the JSON form of v, which points into v (a value of
+// the report's, which nothing changes).
+func jsonValue(v *diffparse.Value) *JSONValue {
 	if !v.Present() {
 		return nil
 	}
 	j := &JSONValue{Kind: v.Kind.String()}
 	if v.Redacted {
 		j.Redacted = true
-		b := v.Bytes
-		j.Bytes = &b
+		j.Bytes = &v.Bytes
 		return j
 	}
-	t := v.Text
-	j.Value = &t
+	j.Value = &v.Text
 	return j
 }

@@ -1,6 +1,9 @@
 package report
 
 import (
+	"bufio"
+	"encoding/binary"
+	"runtime"
 	"strconv"
 	"unicode/utf8"
 )
@@ -141,7 +144,7 @@ func appendObjectWith(b []byte, o *JSONObject, pre string, n int, change func(b 
 		}
 	} else {
 		w.b = append(w.b, '[')
-		inner := pre + "    "
+		inner := deeper(pre, 4)
 		for i := range n {
 			if i > 0 {
 				w.b = append(w.b, ',')
@@ -158,6 +161,18 @@ func appendObjectWith(b []byte, o *JSONObject, pre string, n int, change func(b 
 	return w.b
 }
 
+// spaces holds the indentations of the report (pre is always spaces).
+const spaces = "                                                                "
+
+// deeper returns the indentation n spaces deeper than pre, without
+// allocating where it can.
+func deeper(pre string, n int) string {
+	if len(pre)+n <= len(spaces) {
+		return spaces[:len(pre)+n]
+	}
+	return pre + spaces[:n]
+}
+
 func appendChange(b []byte, c *JSONChange, pre string) []byte {
 	w := &jsonw{b: b, pre: pre}
 	w.open()
@@ -165,11 +180,11 @@ func appendChange(b []byte, c *JSONChange, pre string) []byte {
 	w.str("op", c.Op)
 	if c.Old != nil {
 		w.key("old")
-		w.b = appendValue(w.b, c.Old, pre+"  ")
+		w.b = appendValue(w.b, c.Old, deeper(pre, 2))
 	}
 	if c.New != nil {
 		w.key("new")
-		w.b = appendValue(w.b, c.New, pre+"  ")
+		w.b = appendValue(w.b, c.New, deeper(pre, 2))
 	}
 	w.str("level", c.Level)
 	w.str("rule", c.Rule)
@@ -187,7 +202,7 @@ func appendChange(b []byte, c *JSONChange, pre string) []byte {
 	w.strings("missing", c.Missing, true)
 	if c.Lowered != nil {
 		w.key("lowered")
-		lw := &jsonw{b: w.b, pre: pre + "  "}
+		lw := &jsonw{b: w.b, pre: deeper(pre, 2)}
 		lw.open()
 		lw.str("level", c.Lowered.Level)
 		lw.str("rule", c.Lowered.Rule)
@@ -215,6 +230,27 @@ func appendValue(b []byte, v *JSONValue, pre string) []byte {
 	return w.b
 }
 
+// plainJSON marks the bytes a JSON string holds as they are (ASCII only:
+// the others are checked as UTF-8).
+var plainJSON = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainJSONWord reports whether the 8 bytes of w are all bytes a JSON
+// string holds as they are: ASCII, not a control character, '"' or '\'.
+// (Each test for a byte below a bound or equal to a value is exact about
+// whether some byte is, when no byte has its high bit set.)
+func plainJSONWord(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	ctl := (w - 0x20*ones) &^ w
+	quote := ((w ^ '"'*ones) - ones) &^ (w ^ '"'*ones)
+	backslash := ((w ^ '\\'*ones) - ones) &^ (w ^ '\\'*ones)
+	return (w|ctl|quote|backslash)&highs == 0
+}
+
 // appendJSONString quotes s as encoding/json does with HTML escaping off:
 // ", \ and control characters escaped, U+2028 and U+2029 escaped, invalid
 // UTF-8 replaced by U+FFFD.
@@ -223,12 +259,16 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainJSONWord(binary.LittleEndian.Uint64([]byte(s[i:i+8]))) {
+			i += 8
+			continue
+		}
 		c := s[i]
+		if plainJSON[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':
@@ -270,4 +310,122 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	b = append(b, '"')
 	return b
+}
+
+// Objects are rendered in batches on workers and written in order: the
+// bytes are those of a serial rendering. An object with many changes is
+// rendered by the writing goroutine itself, change by change, and what is
+// rendered goes out once it passes flushAt bytes: an object of 40,000
+// changes is not held whole, neither as JSONChange values nor as bytes.
+const (
+	flushAt = 32 << 10
+	// batchObjects and batchChanges bound a batch; an object of more than
+	// batchChanges changes is rendered alone, streaming.
+	batchObjects = 32
+	batchChanges = 1024
+	// batchesPerWorker bounds the batches rendered ahead of the writer:
+	// what they hold is held at once (some 100 KiB a batch of typical
+	// objects, a few MiB on a machine of many cores).
+	batchesPerWorker = 2
+)
+
+// objectBatch is a run of objects [from, to) rendered by a worker.
+type objectBatch struct {
+	from, to int
+	b        []byte
+	done     chan struct{}
+}
+
+// writeObjects writes the report's objects, each on its own lines and
+// followed by a comma but the last, with the given number of workers (0:
+// runtime.GOMAXPROCS).
+func writeObjects(bw *bufio.Writer, r *Report, workers int) {
+	objs := r.Result.Objects
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if workers == 1 || len(objs) <= batchObjects {
+		var ob []byte
+		for i := range objs {
+			ob = appendReportObject(ob[:0], r, i, bw)
+			bw.Write(ob)
+		}
+		return
+	}
+	work := make(chan *objectBatch, workers*batchesPerWorker)
+	defer close(work)
+	for range workers {
+		go func() {
+			for bt := range work {
+				for i := bt.from; i < bt.to; i++ {
+					bt.b = appendReportObject(bt.b, r, i, nil)
+				}
+				bt.done <- struct{}{}
+			}
+		}()
+	}
+	var queue, free []*objectBatch
+	writeHead := func() {
+		bt := queue[0]
+		queue = queue[1:]
+		<-bt.done
+		bw.Write(bt.b)
+		bt.b = bt.b[:0]
+		free = append(free, bt)
+	}
+	for next := 0; next < len(objs); {
+		if len(objs[next].Findings) > batchChanges {
+			// an object too large to hold: written here, once the
+			// batches before it are
+			for len(queue) > 0 {
+				writeHead()
+			}
+			var ob []byte
+			bw.Write(appendReportObject(ob, r, next, bw))
+			next++
+			continue
+		}
+		to, changes := next, 0
+		for to < len(objs) && to-next < batchObjects && len(objs[to].Findings) <= batchChanges && changes+len(objs[to].Findings) <= batchChanges {
+			changes += len(objs[to].Findings)
+			to++
+		}
+		if len(queue) >= workers*batchesPerWorker {
+			writeHead()
+		}
+		var bt *objectBatch
+		if n := len(free); n > 0 {
+			bt, free = free[n-1], free[:n-1]
+		} else {
+			bt = &objectBatch{done: make(chan struct{}, 1)}
+		}
+		bt.from, bt.to = next, to
+		queue = append(queue, bt)
+		work <- bt
+		next = to
+	}
+	for len(queue) > 0 {
+		writeHead()
+	}
+}
+
+// appendReportObject appends object i of the report (indented, with its
+// comma and line end). With a flush writer, what it has rendered goes out
+// whenever it passes flushAt bytes; b is then what is left to write.
+func appendReportObject(b []byte, r *Report, i int, flush *bufio.Writer) []byte {
+	o := r.Result.Objects[i]
+	jo := jsonObjectHead(r, o)
+	b = appendObjectWith(append(b, "    "...), &jo, "    ", len(o.Findings), func(b []byte, i int, pre string) []byte {
+		jc := jsonChange(r, &o.Findings[i])
+		b = appendChange(b, &jc, pre)
+		if flush != nil && len(b) >= flushAt {
+			flush.Write(b)
+			b = b[:0]
+		}
+		return b
+	})
+	if i < len(r.Result.Objects)-1 {
+		b = append(b, ',')
+	}
+	return append(b, '\n')
 }

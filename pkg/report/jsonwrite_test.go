@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -155,4 +156,42 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q: want %s got %s", s, want, got)
 		}
 	})
+}
+
+// TestPlainJSONWord: the word-at-a-time scan of appendJSONString passes a
+// word exactly when each of its bytes is one that a JSON string holds as
+// it is, on every byte value at every position and on random words.
+func TestPlainJSONWord(t *testing.T) {
+	plainWord := func(w uint64) bool {
+		for i := 0; i < 8; i++ {
+			if !plainJSON[byte(w>>(8*i))] {
+				return false
+			}
+		}
+		return true
+	}
+	const fill = 0x6161616161616161 // "aaaaaaaa"
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			w := fill&^(0xff<<(8*pos)) | uint64(c)<<(8*pos)
+			if got, want := plainJSONWord(w), plainWord(w); got != want {
+				t.Errorf("byte %#x at %d: got %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		var w uint64
+		for i := 0; i < 8; i++ {
+			// mostly plain bytes, with the bounds and the escaped ones
+			c := byte(0x20 + r.IntN(0x5f))
+			if r.IntN(8) == 0 {
+				c = []byte{0x00, 0x1f, 0x20, '"', '\\', 0x7e, 0x7f, 0x80, 0xff, 0x21, 0x23, 0x5b, 0x5d}[r.IntN(13)]
+			}
+			w |= uint64(c) << (8 * i)
+		}
+		if got, want := plainJSONWord(w), plainWord(w); got != want {
+			t.Fatalf("%#016x: got %v, want %v", w, got, want)
+		}
+	}
 }

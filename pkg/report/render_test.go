@@ -283,3 +283,30 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 		t.Errorf("the note's escape sequence is not shown escaped:\n%s", s)
 	}
 }
+
+// TestJSONWorkersSameOutput renders a report of many objects, one of
+// them with more changes than a batch holds (written streaming between
+// the batches), with one worker and with several: the bytes are the same.
+func TestJSONWorkersSameOutput(t *testing.T) {
+	var in bytes.Buffer
+	in.WriteString("default, big, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: big\n  data:\n")
+	for i := range 3000 {
+		fmt.Fprintf(&in, "-   k%d: old\n+   k%d: new\n", i, i)
+	}
+	if err := benchgen.Release(500, &in); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := review.Review(&in, review.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rep.Result.Objects); n != 501 {
+		t.Fatalf("reviewed %d objects, want 501", n)
+	}
+	serial := render(t, report.JSON{Workers: 1}, rep)
+	for _, w := range []int{2, 5} {
+		if got := render(t, report.JSON{Workers: w}, rep); got != serial {
+			t.Errorf("the JSON report with %d workers differs from the serial one:\n%s", w, cmp.Diff(serial, got))
+		}
+	}
+}
