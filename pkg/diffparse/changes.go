@@ -84,11 +84,11 @@ func (t *sideTree) collect(c *counts, out []sideChange) []sideChange {
 func (t *sideTree) firstChanged(from, to int32) int {
 	for i := from; i <= to && int(i) < len(t.lines); i++ {
 		if i >= 0 && t.owner[i] >= 0 && t.lines[i].changed() {
-			return t.lines[i].no
+			return int(t.lines[i].no)
 		}
 	}
 	if from >= 0 && int(from) < len(t.lines) {
-		return t.lines[from].no
+		return int(t.lines[from].no)
 	}
 	return 0
 }

@@ -44,7 +44,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	var b strings.Builder
 	size, first := 0, 0 // first: the document's first line (0: none, an empty document)
 	if len(lines) > 0 {
-		first = lines[0].no
+		first = int(lines[0].no)
 	}
 	for _, l := range lines {
 		size += (len(l.text) + 1) * l.count()
@@ -197,7 +197,7 @@ func yamlError(err error, lines []*bodyLine) *exactError {
 		n, _ := strconv.Atoi(m[1])
 		for _, l := range lines {
 			if n >= 1 && n <= l.count() {
-				line = l.no + n - 1
+				line = int(l.no) + n - 1
 				break
 			}
 			n -= l.count()

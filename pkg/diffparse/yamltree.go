@@ -28,7 +28,7 @@ import (
 // bodyLine is one line of an object's diff body.
 type bodyLine struct {
 	text string // content after the two-character diff prefix
-	no   int    // input line number
+	no   int32  // input line number (an input has fewer than 2^31 lines: MaxInputLimit)
 	rep  int32  // for a blank line: how many identical lines it stands for (a run); 0 otherwise
 	side uint8  // sideOld|sideNew for context lines
 	gap  bool   // an elision marker ("...")
@@ -251,7 +251,7 @@ func (t *sideTree) fast() bool {
 func (t *sideTree) markOdd(i int, why oddWhy) {
 	t.oddCount++
 	if len(t.odd) < maxOdd && i >= 0 && i < len(t.lines) {
-		no := t.lines[i].no
+		no := int(t.lines[i].no)
 		if n := len(t.odd); n > 0 && t.odd[n-1].no == no {
 			return
 		}
@@ -275,7 +275,7 @@ func (t *sideTree) newNode(parent int32, n tnode) int32 {
 			// keep the structure flat from here on; the caller reports it
 			lvl = maxNesting
 			if t.tooDeep == 0 && n.own >= 0 && int(n.own) < len(t.lines) {
-				t.tooDeep = t.lines[n.own].no
+				t.tooDeep = int(t.lines[n.own].no)
 			}
 			parent = root
 			n.parent = root
@@ -407,7 +407,7 @@ func (t *sideTree) unterminated() int {
 	}
 	nd := &t.nodes[t.cont]
 	if nd.kind == kMulti && nd.quote != 0 && nd.own >= 0 {
-		return t.lines[nd.own].no
+		return int(t.lines[nd.own].no)
 	}
 	return 0
 }

@@ -15,7 +15,7 @@ import (
 func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error) {
 	bl := make([]*bodyLine, len(lines))
 	for i, l := range lines {
-		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' }), tab: strings.Contains(l, "\t")}
+		bl[i] = &bodyLine{text: l, no: int32(i + 1), side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' }), tab: strings.Contains(l, "\t")}
 		if isBlank(l) {
 			bl[i].rep = 1
 		}
@@ -230,7 +230,7 @@ func TestNodeStringsInLines(t *testing.T) {
 	lines := []string{"apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: x", "data:", "  a: b", `  "q": 'v w'`, "  - c"}
 	bl := make([]*bodyLine, len(lines))
 	for i, l := range lines {
-		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew}
+		bl[i] = &bodyLine{text: l, no: int32(i + 1), side: sideOld | sideNew}
 	}
 	var ft sideTree
 	ft.build(bl[:6], nil)
@@ -248,5 +248,22 @@ func TestNodeStringsInLines(t *testing.T) {
 	}
 	if got := xt.jsonText(root, true); !strings.Contains(got, `"q":"v w"`) || !strings.Contains(got, `"name":"x"`) {
 		t.Errorf("the exact reader's tree reads back as %s", got)
+	}
+}
+
+// TestBodyLineSize bounds the bytes of a body line: a dense object keeps
+// one for each of its lines while it is read (a 100,000-item list has
+// 200,000), with an int line number it took 40.
+func TestBodyLineSize(t *testing.T) {
+	if got := unsafe.Sizeof(bodyLine{}); got > 32 {
+		t.Errorf("a body line takes %d bytes, want at most 32", got)
+	}
+}
+
+// TestMaxInputClamped checks that no limit lets an input have more lines
+// than a body line's int32 number counts.
+func TestMaxInputClamped(t *testing.T) {
+	if got := newInput(strings.NewReader(""), 1<<40).max; got != MaxInputLimit {
+		t.Errorf("a MaxInput of 1 TiB reads up to %d bytes, want %d", got, MaxInputLimit)
 	}
 }
