@@ -559,6 +559,11 @@ func (t *sideTree) continued(i int, s string, col int, rest string, blank bool) 
 				if t.leadBlank > int32(col) {
 					t.markOdd(i, oddBlock)
 				}
+				if rest[0] == '\t' {
+					// go-yaml reads the block's indentation from its first
+					// line, and refuses a tab there
+					t.markOdd(i, oddTab)
+				}
 			case int32(col) < c.childCol:
 				t.markOdd(i, oddBlock) // less indented than the block: a YAML error
 			}

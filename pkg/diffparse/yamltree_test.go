@@ -174,6 +174,8 @@ func TestFastReaderDocs(t *testing.T) {
 		{"an escape go-yaml refuses", "a: \"\\/\"\n", false},
 		{"a timestamp stays a string", "a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n", true},
 		{"tabs", "a:\n\tb: 1\n", false},
+		{"a tab after the first indentation of a block", "A: |\n \t0\n", false},
+		{"a tab in a block's content", "a: |\n  x\n  \ty\n", true},
 		{"infinity has no JSON", "a: .inf\n", false},
 	}
 	for _, d := range docs {
