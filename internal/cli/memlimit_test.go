@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"io"
 	"math"
 	"runtime/debug"
@@ -45,5 +47,36 @@ func TestMemoryBoundUser(t *testing.T) {
 	if in, end := boundMemory(r); in != io.Reader(r) {
 		t.Error("with GOMEMLIMIT set, the input is read through a memory bound")
 		end()
+	}
+}
+
+// limitRecorder records the memory limit the process runs under while its
+// input is read.
+type limitRecorder struct {
+	r     io.Reader
+	limit int64
+}
+
+func (l *limitRecorder) Read(p []byte) (int, error) {
+	l.limit = debug.SetMemoryLimit(-1)
+	return l.r.Read(p)
+}
+
+// TestReviewRunsUnderTheBound checks that safediff review reads its input
+// under the memory bound, and leaves the process's limit as it was.
+func TestReviewRunsUnderTheBound(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	orig := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(orig)
+	in := &limitRecorder{r: strings.NewReader("default, web, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: web\n  data:\n-   a: \"1\"\n+   a: \"2\"\n")}
+	var out, errs bytes.Buffer
+	if code := Run(context.Background(), []string{"review", "-o", "json", "-"}, Streams{In: in, Out: &out, Err: &errs, Getenv: func(string) string { return "" }}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	if in.limit == math.MaxInt64 || in.limit < boundBase-boundSlack {
+		t.Errorf("the input was read under a memory limit of %d, want the bound (at least %d)", in.limit, boundBase-boundSlack)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("after the review the limit is %d, want the process's own", got)
 	}
 }
