@@ -136,6 +136,8 @@ func runReview(s *Streams, f *reviewFlags, in io.Reader, source string) error {
 		}
 		defer acceptOut.Close()
 	}
+	in, unbound := boundMemory(in)
+	defer unbound()
 	rep, err := reviewInput(s, f, in, source)
 	if err != nil {
 		if acceptOut != nil {

@@ -126,7 +126,7 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 	if e := exact.decodeExact(lines, fast.typ); e != nil {
 		pos := Pos{Line: e.line}
 		if pos.Line == 0 && len(lines) > 0 {
-			pos.Line = lines[0].no
+			pos.Line = int(lines[0].no)
 		}
 		if pos.Line == 0 { // an empty document: the object's header names it
 			pos = obj.Pos
@@ -202,7 +202,7 @@ func (p *blockParser) noChanges(obj *Object, changedLines int, body []bodyLine) 
 func firstChangedLine(body []bodyLine) int {
 	for i := range body {
 		if body[i].changed() {
-			return body[i].no
+			return int(body[i].no)
 		}
 	}
 	return 0

@@ -66,7 +66,7 @@ func (p *blockParser) entry(h header) {
 		if s, ok := p.in.peekPlain(); ok && len(s) >= 2 && s[1] == ' ' && (s[0] == ' ' || s[0] == '+' || s[0] == '-') {
 			// the common line, read without the general path: what
 			// toBodyLine makes of it
-			b = bodyLine{no: p.in.skipPlain(s), text: s[2:], side: sideOld | sideNew}
+			b = bodyLine{no: int32(p.in.skipPlain(s)), text: s[2:], side: sideOld | sideNew}
 			switch s[0] {
 			case '+':
 				b.side = sideNew
@@ -109,7 +109,7 @@ func (p *blockParser) entry(h header) {
 
 func toBodyLine(l iline) bodyLine {
 	t := l.text
-	b := bodyLine{no: l.no, cr: l.cr, wide: l.wide, tab: l.tab}
+	b := bodyLine{no: int32(l.no), cr: l.cr, wide: l.wide, tab: l.tab}
 	switch {
 	case t == "...":
 		b.gap = true
@@ -158,7 +158,7 @@ func (p *blockParser) object(h header, body []bodyLine) {
 	if l := onlyLine(body); l != nil && l.side == sideNew && strings.HasPrefix(l.text, suppressedPrefix) {
 		// helm-diff --suppress KIND / --suppress-secrets
 		if kind := strings.TrimPrefix(l.text, suppressedPrefix); kind != obj.Ref.Kind && h.source == "" {
-			p.errs.Add(Pos{Line: l.no}, "suppression notice names kind %q but the object is a %s", kind, obj.Ref.Kind)
+			p.errs.Add(Pos{Line: int(l.no)}, "suppression notice names kind %q but the object is a %s", kind, obj.Ref.Kind)
 			return
 		}
 		obj.Content = Suppressed
@@ -210,18 +210,18 @@ func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
 				continue
 			}
 			if ended[s] > 0 && !isBlank(l.text) && !strings.HasPrefix(trimLeftSpace(l.text), "#") {
-				p.errs.Add(Pos{Line: l.no}, "content after the YAML document end ('...' at line %d) in the diff of %s: helm reads it as another document, which helm-diff shows under this object's key; safediff cannot judge it", ended[s], obj.Ref)
+				p.errs.Add(Pos{Line: int(l.no)}, "content after the YAML document end ('...' at line %d) in the diff of %s: helm reads it as another document, which helm-diff shows under this object's key; safediff cannot judge it", ended[s], obj.Ref)
 				return false
 			}
 		}
 		if strings.HasPrefix(l.text, "---") {
-			p.errs.Add(Pos{Line: l.no}, "a second YAML document starts here, inside the diff of %s: helm applies it as an object of its own, but helm-diff shows it under this object's key, so safediff cannot judge it (check the chart's document separators: helm-diff splits only on a line that is exactly '---')", obj.Ref)
+			p.errs.Add(Pos{Line: int(l.no)}, "a second YAML document starts here, inside the diff of %s: helm applies it as an object of its own, but helm-diff shows it under this object's key, so safediff cannot judge it (check the chart's document separators: helm-diff splits only on a line that is exactly '---')", obj.Ref)
 			return false
 		}
 		if docMarker(l.text) {
 			for s, bit := range []uint8{sideOld, sideNew} {
 				if l.side&bit != 0 {
-					ended[s] = l.no
+					ended[s] = int(l.no)
 				}
 			}
 		}
@@ -265,14 +265,14 @@ func oneSided(body []bodyLine, side uint8) (ok bool, at int) {
 		case l.gap || l.text == "" && l.side&side == 0 || l.text == "" && l.side == sideOld|sideNew:
 			shared = true
 		case l.side != side:
-			return false, l.no
+			return false, int(l.no)
 		}
 	}
 	if !shared {
 		if side == sideNew {
-			return false, body[0].no
+			return false, int(body[0].no)
 		}
-		return false, body[len(body)-1].no
+		return false, int(body[len(body)-1].no)
 	}
 	return true, 0
 }
@@ -319,7 +319,7 @@ func (p *blockParser) ownership(obj *Object, body []bodyLine) bool {
 		case l.side == sideNew && obj.NewOwner == "":
 			obj.NewOwner = strings.Clone(strings.TrimSpace(l.text))
 		default:
-			p.errs.Add(Pos{Line: l.no}, "unexpected line in an ownership change (want one '- old-namespace/release' and one '+ new-namespace/release' line)")
+			p.errs.Add(Pos{Line: int(l.no)}, "unexpected line in an ownership change (want one '- old-namespace/release' and one '+ new-namespace/release' line)")
 			return false
 		}
 	}

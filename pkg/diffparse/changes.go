@@ -84,11 +84,11 @@ func (t *sideTree) collect(c *counts, out []sideChange) []sideChange {
 func (t *sideTree) firstChanged(from, to int32) int {
 	for i := from; i <= to && int(i) < len(t.lines); i++ {
 		if i >= 0 && t.owner[i] >= 0 && t.lines[i].changed() {
-			return t.lines[i].no
+			return int(t.lines[i].no)
 		}
 	}
 	if from >= 0 && int(from) < len(t.lines) {
-		return t.lines[from].no
+		return int(t.lines[from].no)
 	}
 	return 0
 }
@@ -118,8 +118,9 @@ func (t *sideTree) path(n int32) kube.Path {
 			p = append(p, t.itemStep(m, typ))
 			typ = typ.Item()
 		} else {
-			p = append(p, kube.Field(kube.Intern(nd.key)))
-			typ = typ.Field(nd.key)
+			key := t.str(nd, nd.key)
+			p = append(p, kube.FieldStep(key))
+			typ = typ.Field(key)
 		}
 	}
 	return p
@@ -204,8 +205,9 @@ func jsonArray(items []string) string {
 
 // outline returns the outline entry of node n, building the outline of its
 // stretch (the top-most detached container above it) on first use; nil
-// for a node anchored at the root.
-func (t *sideTree) outline(n int32, cache map[int32]*kube.Outline) *kube.Outline {
+// for a node anchored at the root. cache holds the entries by node (a
+// slice: a diff of many elisions has an entry for each line it shows).
+func (t *sideTree) outline(n int32, cache []*kube.Outline) *kube.Outline {
 	top := int32(-1)
 	for m := n; m >= 0; m = t.nodes[m].parent {
 		if t.nodes[m].kind == kDetached && t.nodes[m].parent == root {
@@ -219,8 +221,8 @@ func (t *sideTree) outline(n int32, cache map[int32]*kube.Outline) *kube.Outline
 	if top < 0 {
 		return nil
 	}
-	if _, built := cache[top]; !built {
-		o := &kube.Outline{Column: int(t.nodes[top].childCol)}
+	if cache[top] == nil {
+		o := &kube.Outline{Column: t.nodes[top].childCol}
 		cache[top] = o
 		t.buildOutline(top, o, false, cache)
 	}
@@ -228,7 +230,7 @@ func (t *sideTree) outline(n int32, cache map[int32]*kube.Outline) *kube.Outline
 }
 
 // buildOutline adds the entries of container n to outline node o.
-func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int32]*kube.Outline) {
+func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx []*kube.Outline) {
 	items := false
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 		if t.nodes[ch].item {
@@ -255,7 +257,7 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx map[int
 			if nd.item {
 				step = t.itemStep(ch, nil)
 			} else {
-				step = kube.Field(kube.Intern(nd.key))
+				step = kube.FieldStep(t.str(nd, nd.key))
 			}
 			oc := o.Add(step, deep, int(nd.col))
 			if nd.firstChild < 0 {
@@ -300,13 +302,13 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		}
 	}
 	out := make([]Change, 0, len(oldC)+len(newC)-pairs)
-	var oldCache, newCache map[int32]*kube.Outline
-	outlineOf := func(t *sideTree, sc sideChange, cache *map[int32]*kube.Outline) *kube.Outline {
+	var oldCache, newCache []*kube.Outline
+	outlineOf := func(t *sideTree, sc sideChange, cache *[]*kube.Outline) *kube.Outline {
 		if !sc.path.Elided() {
 			return nil
 		}
 		if *cache == nil {
-			*cache = map[int32]*kube.Outline{}
+			*cache = make([]*kube.Outline, len(t.nodes))
 		}
 		return t.outline(sc.node, *cache)
 	}

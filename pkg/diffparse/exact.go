@@ -44,7 +44,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	var b strings.Builder
 	size, first := 0, 0 // first: the document's first line (0: none, an empty document)
 	if len(lines) > 0 {
-		first = lines[0].no
+		first = int(lines[0].no)
 	}
 	for _, l := range lines {
 		size += (len(l.text) + 1) * l.count()
@@ -107,7 +107,7 @@ func (t *sideTree) jsonChildren(dec *json.Decoder, n int32, open json.Delim, own
 		if err != nil {
 			return err
 		}
-		nd := tnode{index: -1, col: -1, childCol: -1, own: own, end: own, key: key}
+		nd := tnode{index: -1, col: -1, childCol: -1, own: own, end: own, key: t.ref(own, key)}
 		if open == '[' {
 			nd.item, nd.index = true, idx
 			idx++
@@ -125,13 +125,13 @@ func (t *sideTree) jsonChildren(dec *json.Decoder, n int32, open json.Delim, own
 			t.nodes[c].items = int32(t.countChildren(c))
 			continue
 		case string:
-			nd.kind, nd.raw, nd.vtype = kValue, v, uint8(StringType)
+			nd.kind, nd.raw, nd.vtype = kValue, t.ref(own, v), uint8(StringType)
 		case json.Number:
-			nd.kind, nd.raw, nd.vtype = kValue, string(v), uint8(numberType(string(v)))
+			nd.kind, nd.raw, nd.vtype = kValue, t.ref(own, string(v)), uint8(numberType(string(v)))
 		case bool:
-			nd.kind, nd.raw, nd.vtype = kValue, strconv.FormatBool(v), uint8(BoolType)
+			nd.kind, nd.raw, nd.vtype = kValue, t.ref(own, strconv.FormatBool(v)), uint8(BoolType)
 		case nil:
-			nd.kind, nd.raw, nd.vtype = kValue, "null", uint8(NullType)
+			nd.kind, nd.raw, nd.vtype = kValue, t.ref(own, "null"), uint8(NullType)
 		}
 		t.newNode(n, nd)
 	}
@@ -197,7 +197,7 @@ func yamlError(err error, lines []*bodyLine) *exactError {
 		n, _ := strconv.Atoi(m[1])
 		for _, l := range lines {
 			if n >= 1 && n <= l.count() {
-				line = l.no + n - 1
+				line = int(l.no) + n - 1
 				break
 			}
 			n -= l.count()

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -11,6 +12,11 @@ import (
 
 // DefaultMaxInput is the default limit on the size of an input.
 const DefaultMaxInput = 512 << 20
+
+// MaxInputLimit is the most [Options.MaxInput] can raise the limit to: an
+// input of at most 2 GiB has fewer lines than an int32 counts, the type
+// the reader keeps line numbers in (a dense object has one per line).
+const MaxInputLimit = math.MaxInt32
 
 // maxLine bounds the length of a line, so that a stream without line
 // breaks is refused before it fills memory. Kubernetes stores no object
@@ -58,6 +64,7 @@ func newInput(r io.Reader, max int64) *input {
 	if max <= 0 {
 		max = DefaultMaxInput
 	}
+	max = min(max, MaxInputLimit)
 	return &input{r: r, max: max}
 }
 

@@ -24,6 +24,7 @@ type Options struct {
 	// their body (helm diff release) that do not state one.
 	Namespace string
 	// MaxInput limits the size of the input; 0 means [DefaultMaxInput].
+	// It is at most [MaxInputLimit].
 	MaxInput int64
 	// Workers is how many objects of helm-diff's diff format are analysed
 	// at once, on as many goroutines while the input is read on; 0 means

@@ -57,7 +57,8 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 			case nd.item:
 				buf, ct = append(buf[:at], t.itemStep(ch, typ)), typ.Item()
 			default:
-				buf, ct = append(buf[:at], kube.Field(nd.key)), typ.Field(nd.key)
+				key := t.str(nd, nd.key)
+				buf, ct = append(buf[:at], kube.Field(key)), typ.Field(key)
 			}
 			if kube.Sensitive(ref.Group, ref.Kind, buf) || walk(ch, ct, depth+1) {
 				return true

@@ -158,7 +158,7 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			if !d.a.effective(ch) {
 				continue
 			}
-			k := d.a.nodes[ch].key
+			k := d.a.keyOf(ch)
 			if m := d.b.child(nb, k); m >= 0 {
 				d.diffField(p, k, typ, ch, m)
 			} else {
@@ -166,7 +166,7 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			}
 		}
 		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
-			if k := d.b.nodes[ch].key; d.b.effective(ch) && d.a.child(na, k) < 0 {
+			if k := d.b.keyOf(ch); d.b.effective(ch) && d.a.child(na, k) < 0 {
 				d.emit(d.child(p, kube.FieldStep(k)), Add, -1, ch)
 			}
 		}
@@ -214,7 +214,7 @@ func (t *sideTree) effective(ch int32) bool {
 		return false
 	}
 	for o := c.next; o >= 0; o = t.nodes[o].next {
-		if t.nodes[o].key == c.key && !t.nodes[o].item {
+		if on := &t.nodes[o]; !on.item && on.key.n == c.key.n && t.str(on, on.key) == t.str(c, c.key) {
 			return false
 		}
 	}

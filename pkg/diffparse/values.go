@@ -41,13 +41,14 @@ func (t *sideTree) scalarOf(n int32) scalar {
 	case kPending:
 		return nullScalar
 	case kValue:
-		return scalar{text: nd.raw, canon: nd.raw, typ: ScalarType(nd.vtype)}
+		raw := t.str(nd, nd.raw)
+		return scalar{text: raw, canon: raw, typ: ScalarType(nd.vtype)}
 	case kBlock:
 		return stringScalar(t.blockText(n))
 	case kMulti:
 		return t.multiScalar(n)
 	case kScalar:
-		raw := nd.raw
+		raw := t.str(nd, nd.raw)
 		if raw == "" {
 			return nullScalar
 		}
@@ -73,9 +74,10 @@ func (t *sideTree) scalarOf(n int32) scalar {
 // (odd: only in partial objects) is joined approximately.
 func (t *sideTree) multiScalar(n int32) scalar {
 	nd := &t.nodes[n]
-	plain := nd.raw == "" || !strings.ContainsRune("\"'[{", rune(nd.raw[0]))
+	raw := t.str(nd, nd.raw)
+	plain := raw == "" || !strings.ContainsRune("\"'[{", rune(raw[0]))
 	var b strings.Builder
-	b.WriteString(nd.raw)
+	b.WriteString(raw)
 	blanks := 0
 	for i := nd.own + 1; i <= nd.end && int(i) < len(t.lines); i++ {
 		l := t.lines[i]
@@ -138,9 +140,9 @@ func (t *sideTree) blockText(n int32) string {
 		return ""
 	}
 	switch {
-	case strings.HasPrefix(nd.raw, "|-") || strings.HasPrefix(nd.raw, ">-"):
+	case strings.HasPrefix(t.str(nd, nd.raw), "|-") || strings.HasPrefix(t.str(nd, nd.raw), ">-"):
 		return content
-	case strings.HasPrefix(nd.raw, "|+") || strings.HasPrefix(nd.raw, ">+"):
+	case strings.HasPrefix(t.str(nd, nd.raw), "|+") || strings.HasPrefix(t.str(nd, nd.raw), ">+"):
 		return content + strings.Repeat("\n", trailing+1)
 	}
 	return content + "\n"
@@ -319,6 +321,7 @@ func (t *sideTree) mapEntries(n int32) ([]string, []int32) {
 		if c.kind == kDetached || c.kind == kUnknown || c.item {
 			continue
 		}
+		key := t.str(c, c.key)
 		if at == nil && len(keys) >= 8 {
 			at = make(map[string]int, 16)
 			for i, k := range keys {
@@ -327,12 +330,12 @@ func (t *sideTree) mapEntries(n int32) ([]string, []int32) {
 		}
 		j := -1
 		if at != nil {
-			if v, ok := at[c.key]; ok {
+			if v, ok := at[key]; ok {
 				j = v
 			}
 		} else {
 			for i, k := range keys {
-				if k == c.key {
+				if k == key {
 					j = i
 					break
 				}
@@ -342,10 +345,10 @@ func (t *sideTree) mapEntries(n int32) ([]string, []int32) {
 			nodes[j] = ch // the last duplicate wins
 			continue
 		}
-		keys = append(keys, c.key)
+		keys = append(keys, key)
 		nodes = append(nodes, ch)
 		if at != nil {
-			at[c.key] = len(keys) - 1
+			at[key] = len(keys) - 1
 		}
 	}
 	return keys, nodes
@@ -356,7 +359,7 @@ func (t *sideTree) mapEntries(n int32) ([]string, []int32) {
 func (t *sideTree) child(n int32, key string) int32 {
 	found := int32(-1)
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
-		if c := &t.nodes[ch]; !c.item && c.key == key && c.kind != kDetached && c.kind != kUnknown {
+		if c := &t.nodes[ch]; !c.item && int(c.key.n) == len(key) && t.str(c, c.key) == key && c.kind != kDetached && c.kind != kUnknown {
 			found = ch
 		}
 	}
@@ -427,9 +430,11 @@ func (t *sideTree) resolved(n int32) bool {
 	nd := &t.nodes[n]
 	switch nd.kind {
 	case kScalar:
-		return nd.raw == "" || nd.raw[0] != '*' && nd.raw[0] != '[' && nd.raw[0] != '{'
+		raw := t.str(nd, nd.raw)
+		return raw == "" || raw[0] != '*' && raw[0] != '[' && raw[0] != '{'
 	case kMulti:
-		return nd.quote == 0 && (nd.raw == "" || nd.raw[0] != '"' && nd.raw[0] != '\'' && nd.raw[0] != '[' && nd.raw[0] != '{')
+		raw := t.str(nd, nd.raw)
+		return nd.quote == 0 && (raw == "" || raw[0] != '"' && raw[0] != '\'' && raw[0] != '[' && raw[0] != '{')
 	}
 	return true
 }

@@ -3,6 +3,7 @@ package diffparse
 import (
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -27,7 +28,7 @@ import (
 // bodyLine is one line of an object's diff body.
 type bodyLine struct {
 	text string // content after the two-character diff prefix
-	no   int    // input line number
+	no   int32  // input line number (an input has fewer than 2^31 lines: MaxInputLimit)
 	rep  int32  // for a blank line: how many identical lines it stands for (a run); 0 otherwise
 	side uint8  // sideOld|sideNew for context lines
 	gap  bool   // an elision marker ("...")
@@ -83,9 +84,57 @@ type tnode struct {
 	quote                               byte  // for kMulti: the open quote or bracket being continued
 	vtype                               uint8 // for kValue: the ScalarType
 	level                               uint16
-	key                                 string
-	raw                                 string // value text on the own line (scalars); for kValue the canonical value
+	key                                 sref // the entry's key
+	raw                                 sref // value text on the own line (scalars); for kValue the canonical value
 }
+
+// sref is a string of a side tree held in 8 bytes rather than 16: a tree
+// has a node for every line of a document (a 100,000-item list holds
+// 300,000), and most of its strings are slices of the node's own line.
+// off >= 0: bytes [off, off+n) of the own line's text; off < 0: the side
+// tree's strs[-off-1] (a key or value that is not a slice of the line:
+// unquoted, or decoded by the exact reader).
+type sref struct{ off, n int32 }
+
+// ref returns the reference to s for a node owning line own.
+func (t *sideTree) ref(own int32, s string) sref {
+	if s == "" {
+		return sref{}
+	}
+	if own >= 0 && int(own) < len(t.lines) {
+		// s is a slice of the line when its bytes lie within the line's:
+		// the pointers are compared, never turned back into pointers
+		text := t.lines[own].text
+		off := uintptr(unsafe.Pointer(unsafe.StringData(s))) - uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		if len(s) <= len(text) && off <= uintptr(len(text)-len(s)) {
+			return sref{off: int32(off), n: int32(len(s))}
+		}
+	}
+	return t.keep(s)
+}
+
+// keep holds s in the tree's own strings.
+func (t *sideTree) keep(s string) sref {
+	t.strs = append(t.strs, s)
+	return sref{off: -int32(len(t.strs)), n: int32(len(s))}
+}
+
+// str returns the string r of node nd.
+func (t *sideTree) str(nd *tnode, r sref) string {
+	switch {
+	case r.n == 0:
+		return ""
+	case r.off < 0:
+		return t.strs[-r.off-1]
+	}
+	return t.lines[nd.own].text[r.off : r.off+r.n]
+}
+
+// keyOf returns the key of node n.
+func (t *sideTree) keyOf(n int32) string { nd := &t.nodes[n]; return t.str(nd, nd.key) }
+
+// rawOf returns the value text of node n.
+func (t *sideTree) rawOf(n int32) string { nd := &t.nodes[n]; return t.str(nd, nd.raw) }
 
 // maxNesting bounds the depth of a document: real manifests stay far below,
 // and a bound keeps hostile input linear.
@@ -165,6 +214,7 @@ type sideTree struct {
 	// first maxOdd); oddCount counts them all.
 	odd      []oddLine
 	oddCount int
+	strs     []string   // the keys and values that are not slices of their lines (see sref)
 	typ      *kube.Type // schema of the document root
 	exact    bool       // built by the exact decoder from the whole document
 }
@@ -183,6 +233,8 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.tooDeep = 0
 	t.odd = t.odd[:0]
 	t.oddCount = 0
+	clear(t.strs) // they may point into the previous object's input
+	t.strs = t.strs[:0]
 	t.typ = typ
 	t.exact = false
 	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1})
@@ -199,7 +251,7 @@ func (t *sideTree) fast() bool {
 func (t *sideTree) markOdd(i int, why oddWhy) {
 	t.oddCount++
 	if len(t.odd) < maxOdd && i >= 0 && i < len(t.lines) {
-		no := t.lines[i].no
+		no := int(t.lines[i].no)
 		if n := len(t.odd); n > 0 && t.odd[n-1].no == no {
 			return
 		}
@@ -223,7 +275,7 @@ func (t *sideTree) newNode(parent int32, n tnode) int32 {
 			// keep the structure flat from here on; the caller reports it
 			lvl = maxNesting
 			if t.tooDeep == 0 && n.own >= 0 && int(n.own) < len(t.lines) {
-				t.tooDeep = t.lines[n.own].no
+				t.tooDeep = int(t.lines[n.own].no)
 			}
 			parent = root
 			n.parent = root
@@ -334,10 +386,11 @@ func (t *sideTree) markDuplicates() {
 			if c.item || c.kind == kDetached || c.kind == kUnknown || c.own < 0 {
 				continue
 			}
-			if seen[c.key] {
+			k := t.str(c, c.key)
+			if seen[k] {
 				t.markOdd(int(c.own), oddDuplicate)
 			}
-			seen[c.key] = true
+			seen[k] = true
 		}
 	}
 }
@@ -354,7 +407,7 @@ func (t *sideTree) unterminated() int {
 	}
 	nd := &t.nodes[t.cont]
 	if nd.kind == kMulti && nd.quote != 0 && nd.own >= 0 {
-		return t.lines[nd.own].no
+		return int(t.lines[nd.own].no)
 	}
 	return 0
 }
@@ -447,7 +500,7 @@ func (t *sideTree) line(i int, s string) {
 			t.markOdd(i, oddKey)
 		}
 		container := t.placeKey(i, c, parent)
-		n := t.newNode(container, tnode{kind: kPending, index: -1, col: int32(c), childCol: -1, own: int32(i), end: int32(i), key: key})
+		n := t.newNode(container, tnode{kind: kPending, index: -1, col: int32(c), childCol: -1, own: int32(i), end: int32(i), key: t.ref(int32(i), key)})
 		t.attach(i, n)
 		t.setValue(i, n, value, int32(c))
 		return
@@ -476,7 +529,7 @@ func (t *sideTree) line(i int, s string) {
 	// after an elision): keep it as an unidentified node of a detached
 	// container, so that its changes still surface, with an unknown path.
 	d := t.detachedAt(i, int32(col))
-	n := t.newNode(d, tnode{kind: kScalar, index: -1, col: int32(col), childCol: -1, own: int32(i), end: int32(i), item: true, raw: rest})
+	n := t.newNode(d, tnode{kind: kScalar, index: -1, col: int32(col), childCol: -1, own: int32(i), end: int32(i), item: true, raw: t.ref(int32(i), rest)})
 	t.attach(i, n)
 }
 
@@ -505,6 +558,11 @@ func (t *sideTree) continued(i int, s string, col int, rest string, blank bool) 
 				c.childCol = int32(col)
 				if t.leadBlank > int32(col) {
 					t.markOdd(i, oddBlock)
+				}
+				if rest[0] == '\t' {
+					// go-yaml reads the block's indentation from its first
+					// line, and refuses a tab there
+					t.markOdd(i, oddTab)
 				}
 			case int32(col) < c.childCol:
 				t.markOdd(i, oddBlock) // less indented than the block: a YAML error
@@ -557,15 +615,15 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		nd.kind = kPending
 	case v[0] == '*':
 		t.markOdd(i, oddAlias)
-		nd.kind, nd.raw = kScalar, v
+		nd.kind, nd.raw = kScalar, t.ref(int32(i), v)
 	case v[0] == '|' || v[0] == '>':
 		if v != "|" && v != "|-" {
 			t.markOdd(i, oddBlock) // folded, kept (|+) or with an indentation indicator
 		}
-		nd.kind, nd.raw, nd.childCol = kBlock, v, -1
+		nd.kind, nd.raw, nd.childCol = kBlock, t.ref(int32(i), v), -1
 		t.cont, t.contFloor, t.leadBlank = n, floor, 0
 	case v[0] == '"' || v[0] == '\'':
-		nd.raw = v
+		nd.raw = t.ref(int32(i), v)
 		closed, end := quotedEnd(v)
 		switch {
 		case !closed:
@@ -587,7 +645,7 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 			nd.kind = kMap
 		}
 	case v[0] == '[' || v[0] == '{':
-		nd.raw = v
+		nd.raw = t.ref(int32(i), v)
 		if d := flowDepth(v); d != 0 {
 			t.markOdd(i, oddFlow)
 			nd.kind, nd.quote = kMulti, '['
@@ -609,7 +667,7 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 			}
 		}
 	default:
-		nd.kind, nd.raw = kScalar, v
+		nd.kind, nd.raw = kScalar, t.ref(int32(i), v)
 		if !plainOK(v) {
 			t.markOdd(i, oddPlain)
 		}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // readBoth reads the lines of one complete document with both readers. It
@@ -14,7 +15,7 @@ import (
 func readBoth(lines []string) (fast bool, fastJSON, exactJSON string, err error) {
 	bl := make([]*bodyLine, len(lines))
 	for i, l := range lines {
-		bl[i] = &bodyLine{text: l, no: i + 1, side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' }), tab: strings.Contains(l, "\t")}
+		bl[i] = &bodyLine{text: l, no: int32(i + 1), side: sideOld | sideNew, wide: strings.ContainsFunc(l, func(r rune) bool { return r >= 0x7f || r < 0x20 && r != '\t' }), tab: strings.Contains(l, "\t")}
 		if isBlank(l) {
 			bl[i].rep = 1
 		}
@@ -173,6 +174,8 @@ func TestFastReaderDocs(t *testing.T) {
 		{"an escape go-yaml refuses", "a: \"\\/\"\n", false},
 		{"a timestamp stays a string", "a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n", true},
 		{"tabs", "a:\n\tb: 1\n", false},
+		{"a tab after the first indentation of a block", "A: |\n \t0\n", false},
+		{"a tab in a block's content", "a: |\n  x\n  \ty\n", true},
 		{"infinity has no JSON", "a: .inf\n", false},
 	}
 	for _, d := range docs {
@@ -209,4 +212,60 @@ func FuzzFastReader(f *testing.F) {
 		}
 		checkDifferential(t, strings.Split(doc, "\n"))
 	})
+}
+
+// TestNodeSize bounds the bytes of a side tree's node: a tree has a node
+// for nearly every line (a 100,000-item list of name/value pairs holds
+// 300,000 in each side), and one object's trees are what its review peaks
+// on. A node whose key and value were strings took 80 bytes.
+func TestNodeSize(t *testing.T) {
+	if got := unsafe.Sizeof(tnode{}); got > 64 {
+		t.Errorf("a tree node takes %d bytes, want at most 64: are its key and value strings again?", got)
+	}
+}
+
+// TestNodeStringsInLines checks that the keys and values of a plain
+// document are kept as slices of their lines, not as strings of their own,
+// and that those which are not slices (quoted keys, the exact reader's
+// values) still read back whole.
+func TestNodeStringsInLines(t *testing.T) {
+	lines := []string{"apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: x", "data:", "  a: b", `  "q": 'v w'`, "  - c"}
+	bl := make([]*bodyLine, len(lines))
+	for i, l := range lines {
+		bl[i] = &bodyLine{text: l, no: int32(i + 1), side: sideOld | sideNew}
+	}
+	var ft sideTree
+	ft.build(bl[:6], nil)
+	if len(ft.strs) != 0 {
+		t.Errorf("a plain document kept %d strings of its own (%q), want none: keys and values are slices of their lines", len(ft.strs), ft.strs)
+	}
+	ft.build(bl[:7], nil)
+	data := ft.child(root, "data")
+	if q := ft.child(data, "q"); q < 0 || ft.rawOf(q) != `'v w'` {
+		t.Errorf("the quoted key reads back as node %d, value %q", q, ft.rawOf(max(q, 0)))
+	}
+	var xt sideTree
+	if e := xt.decodeExact(bl[:7], nil); e != nil {
+		t.Fatal(e)
+	}
+	if got := xt.jsonText(root, true); !strings.Contains(got, `"q":"v w"`) || !strings.Contains(got, `"name":"x"`) {
+		t.Errorf("the exact reader's tree reads back as %s", got)
+	}
+}
+
+// TestBodyLineSize bounds the bytes of a body line: a dense object keeps
+// one for each of its lines while it is read (a 100,000-item list has
+// 200,000), with an int line number it took 40.
+func TestBodyLineSize(t *testing.T) {
+	if got := unsafe.Sizeof(bodyLine{}); got > 32 {
+		t.Errorf("a body line takes %d bytes, want at most 32", got)
+	}
+}
+
+// TestMaxInputClamped checks that no limit lets an input have more lines
+// than a body line's int32 number counts.
+func TestMaxInputClamped(t *testing.T) {
+	if got := newInput(strings.NewReader(""), 1<<40).max; got != MaxInputLimit {
+		t.Errorf("a MaxInput of 1 TiB reads up to %d bytes, want %d", got, MaxInputLimit)
+	}
 }

@@ -17,22 +17,26 @@ import (
 // One elided path alone ("...annotations.x") fits many places of a
 // schema; the whole outline fits far fewer: annotations next to a "spec"
 // that holds "serviceAccountName" can only be a pod template's.
+//
+// A diff of many elisions has an outline entry for each line it shows
+// (40,000 elided changes hold 160,000), so the fields are laid out to fit
+// 64 bytes.
 type Outline struct {
-	Step Step // nil for the root; Field, Index, Key, AnyItem or AnyField
+	Step     Step // nil for the root; Field, Index, Key, AnyItem or AnyField
+	Children []*Outline
+	Parent   *Outline
+	// Shape is what the diff shows of a leaf's value.
+	Shape Shape
+	// Column is the column of the entry (for the root: of its entries).
+	Column int32
 	// Deep: any number of elided levels lie between the parent and this
 	// entry.
 	Deep bool
-	// Column is the column of the entry (for the root: of its entries).
-	Column int
-	// Shape is what the diff shows of a leaf's value.
-	Shape    Shape
-	Children []*Outline
-	Parent   *Outline
 }
 
 // Add appends a child entry and returns it.
 func (o *Outline) Add(step Step, deep bool, column int) *Outline {
-	c := &Outline{Step: step, Deep: deep, Column: column, Parent: o}
+	c := &Outline{Step: step, Deep: deep, Column: int32(column), Parent: o}
 	o.Children = append(o.Children, c)
 	return c
 }
@@ -121,7 +125,7 @@ func (o *Outline) signature() string {
 	var walk func(o *Outline)
 	walk = func(o *Outline) {
 		b.WriteByte('(')
-		b.WriteString(strconv.Itoa(o.Column))
+		b.WriteString(strconv.Itoa(int(o.Column)))
 		if o.Deep {
 			b.WriteByte('*')
 		}
@@ -290,7 +294,7 @@ func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path
 	if c.Deep {
 		levels := 0
 		if c.Parent != nil {
-			levels = c.Column - c.Parent.Column - 1
+			levels = int(c.Column-c.Parent.Column) - 1
 		}
 		if levels < 0 {
 			levels = 0
