@@ -610,20 +610,24 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		v = stripProperties(v)
 	}
 	nd := &t.nodes[n]
+	// the value may stand on a later line than the node's own (a key
+	// with no value, then its scalar on the next line): a reference is
+	// into the node's own line, or else the string is kept
+	own := nd.own
 	switch {
 	case v == "":
 		nd.kind = kPending
 	case v[0] == '*':
 		t.markOdd(i, oddAlias)
-		nd.kind, nd.raw = kScalar, t.ref(int32(i), v)
+		nd.kind, nd.raw = kScalar, t.ref(own, v)
 	case v[0] == '|' || v[0] == '>':
 		if v != "|" && v != "|-" {
 			t.markOdd(i, oddBlock) // folded, kept (|+) or with an indentation indicator
 		}
-		nd.kind, nd.raw, nd.childCol = kBlock, t.ref(int32(i), v), -1
+		nd.kind, nd.raw, nd.childCol = kBlock, t.ref(own, v), -1
 		t.cont, t.contFloor, t.leadBlank = n, floor, 0
 	case v[0] == '"' || v[0] == '\'':
-		nd.raw = t.ref(int32(i), v)
+		nd.raw = t.ref(own, v)
 		closed, end := quotedEnd(v)
 		switch {
 		case !closed:
@@ -645,7 +649,7 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 			nd.kind = kMap
 		}
 	case v[0] == '[' || v[0] == '{':
-		nd.raw = t.ref(int32(i), v)
+		nd.raw = t.ref(own, v)
 		if d := flowDepth(v); d != 0 {
 			t.markOdd(i, oddFlow)
 			nd.kind, nd.quote = kMulti, '['
@@ -667,7 +671,7 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 			}
 		}
 	default:
-		nd.kind, nd.raw = kScalar, t.ref(int32(i), v)
+		nd.kind, nd.raw = kScalar, t.ref(own, v)
 		if !plainOK(v) {
 			t.markOdd(i, oddPlain)
 		}
