@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -46,6 +48,34 @@ func TestMigrateRedisCluster(t *testing.T) {
 			t.Errorf("the target node %s has cluster-replica-no-failover %q before its shard moved: an automatic failover could hand it the shard", ip, v)
 		}
 	}
+	// the failover step first waits, at most the catch-up timeout (3 s
+	// here), until shard 1's master sees its taker as its replica over a
+	// connected cluster bus link; a loaded machine can be slower to bring a
+	// link up again, and the step would then be refused for that, not for
+	// the votes this part is about: wait for the link here first
+	h.eventually(time.Minute, "shard 1's master sees its taker as a connected replica", func(ctx context.Context) error {
+		c := h.redis(net.JoinHostPort(h.srcPods[0], "6379"))
+		defer c.Close()
+		nodes, err := c.ClusterNodes(ctx).Result()
+		if err != nil {
+			return err
+		}
+		self, taker := "", []string(nil)
+		for _, l := range strings.Split(nodes, "\n") {
+			f := strings.Fields(l)
+			switch {
+			case len(f) < 8:
+			case strings.Contains(f[2], "myself"):
+				self = f[0]
+			case strings.HasPrefix(f[1], net.JoinHostPort(h.dstPods[0], "6379")+"@"):
+				taker = f
+			}
+		}
+		if taker == nil || taker[3] != self || taker[7] != "connected" || slices.ContainsFunc(strings.Split(taker[2], ","), func(flag string) bool { return strings.HasPrefix(flag, "fail") }) {
+			return fmt.Errorf("its view of the taker: %q", taker)
+		}
+		return nil
+	})
 	// the masters of shards 2 and 3 stall for 12 s (below the cluster's
 	// node timeout of 15 s: nobody fails them over), so shard 1's failover
 	// gets one vote of the three it needs two of, and Redis gives it up
