@@ -56,17 +56,18 @@ func fullEntries(text string) []string {
 }
 
 // checkElidedNotLower reviews a full-context entry and each of its views
-// with --context 0 to 5 and as Stevedore shows it.
+// with --context 0 to 5, as Stevedore shows it, and through helmfile.
 func checkElidedNotLower(t *testing.T, name, entry string) {
 	t.Helper()
 	full, err := review.Review(strings.NewReader(entry), review.Options{})
 	if err != nil {
 		return // the full view is not judged: nothing to compare with
 	}
-	views := map[string]string{"stevedore": inStevedore(entry)}
+	views := map[string]string{"stevedore": inStevedore(entry), "helmfile": inHelmfile(entry)}
 	for n := 0; n <= 5; n++ {
 		views[fmt.Sprintf("--context %d", n)] = withContext(entry, n)
 	}
+	views["helmfile --context 3"] = inHelmfile(withContext(entry, 3))
 	for view, input := range views {
 		got, err := review.Review(strings.NewReader(input), review.Options{})
 		if err != nil {
@@ -104,7 +105,7 @@ func TestElidedNeverLower(t *testing.T) {
 		entries++
 		checkElidedNotLower(t, strings.SplitN(e, "\n", 2)[0], e)
 	}
-	t.Logf("%d full-context objects, each elided 7 ways", entries)
+	t.Logf("%d full-context objects, each seen 9 ways", entries)
 	if entries < 50 {
 		t.Fatalf("only %d full-context entries found in testdata: the test reads the wrong files", entries)
 	}
