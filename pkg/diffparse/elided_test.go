@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"sigs.k8s.io/yaml"
-
 	"github.com/safediff/safediff/pkg/review"
 )
 
@@ -120,17 +118,8 @@ func FuzzElidedNotLower(f *testing.F) {
 		f.Add(old + "\n===\n" + new)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		old, new, ok := strings.Cut(s, "\n===\n")
-		if !ok || len(old) > 4<<10 || len(new) > 4<<10 || strings.Count(s, "\n") > 300 {
-			return
-		}
-		oj, oerr := yaml.YAMLToJSON([]byte(old))
-		nj, nerr := yaml.YAMLToJSON([]byte(new))
-		if oerr != nil || nerr != nil {
-			return
-		}
-		header, ok := headerOf(oj)
-		if h2, ok2 := headerOf(nj); !ok || !ok2 || h2 != header {
+		old, new, _, _, header, ok := documentsOf(s, 4<<10, 300)
+		if !ok {
 			return
 		}
 		checkElidedNotLower(t, "fuzz", strings.TrimSuffix(header, "\n")+"\n"+lineDiff(old, new))

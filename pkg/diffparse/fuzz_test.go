@@ -267,6 +267,28 @@ func headerOf(j []byte) (string, bool) {
 	return "default, " + doc.Metadata.Name + ", " + doc.Kind + " (" + api + ") has changed:\n", true
 }
 
+// documentsOf reads a fuzz input of two documents separated by a line
+// "===" (of at most size bytes each, lines lines in all) that Kubernetes
+// reads as one object on both sides: their JSON and the object's helm-diff
+// header. Input Kubernetes cannot read is not for these properties
+// (FuzzParseDiff covers it).
+func documentsOf(s string, size, lines int) (old, new string, oj, nj []byte, header string, ok bool) {
+	old, new, ok = strings.Cut(s, "\n===\n")
+	if !ok || len(old) > size || len(new) > size || strings.Count(s, "\n") > lines {
+		return "", "", nil, nil, "", false
+	}
+	oj, oerr := yaml.YAMLToJSON([]byte(old))
+	nj, nerr := yaml.YAMLToJSON([]byte(new))
+	if oerr != nil || nerr != nil {
+		return "", "", nil, nil, "", false
+	}
+	header, ok = headerOf(oj)
+	if h2, ok2 := headerOf(nj); !ok || !ok2 || h2 != header {
+		return "", "", nil, nil, "", false
+	}
+	return old, new, oj, nj, header, true
+}
+
 // FuzzReviewExact is the property of the whole pipeline (parse, classify
 // with the default rules, gate): a complete object is never judged lower
 // than its exact reading. The input holds an object's old and new
@@ -285,17 +307,8 @@ func FuzzReviewExact(f *testing.F) {
 // checkReviewExact is FuzzReviewExact's property on one input.
 func checkReviewExact(t *testing.T, s string) {
 	{
-		old, new, ok := strings.Cut(s, "\n===\n")
-		if !ok || len(old) > 8<<10 || len(new) > 8<<10 || strings.Count(s, "\n") > 600 {
-			return
-		}
-		oj, oerr := yaml.YAMLToJSON([]byte(old))
-		nj, nerr := yaml.YAMLToJSON([]byte(new))
-		if oerr != nil || nerr != nil {
-			return // Kubernetes cannot read it; FuzzParseDiff covers such input
-		}
-		header, ok := headerOf(oj)
-		if h2, ok2 := headerOf(nj); !ok || !ok2 || h2 != header {
+		old, new, oj, nj, header, ok := documentsOf(s, 8<<10, 600)
+		if !ok {
 			return
 		}
 		co, err1 := yaml.JSONToYAML(oj)
