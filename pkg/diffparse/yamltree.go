@@ -578,6 +578,9 @@ func (t *sideTree) continued(i int, s string, col int, rest string, blank bool) 
 			return true
 		}
 		if blank {
+			if t.lines[i].tab {
+				t.markOdd(i, oddTab) // go-yaml refuses a tab that starts a line here too
+			}
 			return true // may be inside a multi-line plain scalar; never part of its end
 		}
 		if int32(col) > t.contFloor && rest[0] != '#' {
