@@ -99,7 +99,7 @@ func TestElidedNeverLower(t *testing.T) {
 			checkElidedNotLower(t, fmt.Sprintf("%s, object %d", filepath.Base(file), i+1), e)
 		}
 	}
-	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers} {
+	for _, e := range readingEntries() {
 		entries++
 		checkElidedNotLower(t, strings.SplitN(e, "\n", 2)[0], e)
 	}
@@ -113,7 +113,7 @@ func TestElidedNeverLower(t *testing.T) {
 // input holds an object's old and new documents, separated by a line
 // "===" (as FuzzReviewExact's), diffed with full context and elided.
 func FuzzElidedNotLower(f *testing.F) {
-	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers} {
+	for _, e := range readingEntries() {
 		old, new := entrySides(e)
 		f.Add(old + "\n===\n" + new)
 	}

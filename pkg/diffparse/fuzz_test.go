@@ -289,6 +289,13 @@ func documentsOf(s string, size, lines int) (old, new string, oj, nj []byte, hea
 	return old, new, oj, nj, header, true
 }
 
+// readingEntries are the full-context entries of the reading cases
+// (anchors, flow style, escapes, duplicate keys, Unicode line breaks,
+// reorders) that the whole-pipeline properties start from.
+func readingEntries() []string {
+	return []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers}
+}
+
 // FuzzReviewExact is the property of the whole pipeline (parse, classify
 // with the default rules, gate): a complete object is never judged lower
 // than its exact reading. The input holds an object's old and new
@@ -297,7 +304,7 @@ func documentsOf(s string, size, lines int) (old, new string, oj, nj []byte, hea
 // plain block style; a review of the original may fail (nothing passes),
 // never come out lower.
 func FuzzReviewExact(f *testing.F) {
-	for _, e := range []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers} {
+	for _, e := range readingEntries() {
 		old, new := entrySides(e)
 		f.Add(old + "\n===\n" + new)
 	}
