@@ -108,20 +108,3 @@ func TestElidedNeverLower(t *testing.T) {
 		t.Fatalf("only %d full-context entries found in testdata: the test reads the wrong files", entries)
 	}
 }
-
-// FuzzElidedNotLower is the same property on generated documents: the
-// input holds an object's old and new documents, separated by a line
-// "===" (as FuzzReviewExact's), diffed with full context and elided.
-func FuzzElidedNotLower(f *testing.F) {
-	for _, e := range readingEntries() {
-		old, new := entrySides(e)
-		f.Add(old + "\n===\n" + new)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		old, new, _, _, header, ok := documentsOf(s, 4<<10, 300)
-		if !ok {
-			return
-		}
-		checkElidedNotLower(t, "fuzz", strings.TrimSuffix(header, "\n")+"\n"+lineDiff(old, new))
-	})
-}
