@@ -261,7 +261,11 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx []*kube
 			}
 			oc := o.Add(step, deep, int(nd.col))
 			if nd.firstChild < 0 {
-				_, oc.Shape = t.valueOf(ch)
+				var v Value
+				v, oc.Shape = t.valueOf(ch)
+				if v.Kind == Scalar && v.Type == NullType {
+					oc.Shape = kube.UnknownShape // null unsets a field of any type
+				}
 			}
 			idx[ch] = oc
 			t.buildOutline(ch, oc, false, idx)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/safediff/safediff/pkg/review"
+	"github.com/safediff/safediff/pkg/rules"
 )
 
 // The principle of partial input: where the input hides lines (helm-diff
@@ -106,5 +107,84 @@ func TestElidedNeverLower(t *testing.T) {
 	t.Logf("%d full-context objects, each seen 9 ways", entries)
 	if entries < 50 {
 		t.Fatalf("only %d full-context entries found in testdata: the test reads the wrong files", entries)
+	}
+}
+
+// FuzzElidedNotLower is the same property on generated documents: the
+// input holds an object's old and new documents, separated by a line
+// "===" (as FuzzReviewExact's), diffed with full context and elided.
+func FuzzElidedNotLower(f *testing.F) {
+	for _, e := range readingEntries() {
+		old, new := entrySides(e)
+		f.Add(old + "\n===\n" + new)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		old, new, _, _, header, ok := documentsOf(s, 4<<10, 300)
+		if !ok {
+			return
+		}
+		checkElidedNotLower(t, "fuzz", strings.TrimSuffix(header, "\n")+"\n"+lineDiff(old, new))
+	})
+}
+
+// TestElidedWrongShape: a value of the wrong shape for its field (a chart's
+// mistake, or a hostile chart's) makes the API server refuse the object,
+// and the full view says so (helm upgrade will fail: disruptive). A
+// partial view must not drop the place the server refuses in favour of
+// the places the value fits (a label, an annotation): it is a reading the
+// visible lines allow.
+func TestElidedWrongShape(t *testing.T) {
+	const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  strategy:
+    type: Recreate
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1
+`
+	tests := []struct {
+		name     string
+		old, new string // replaced in the document
+		reason   string
+	}{
+		{"scalar for a mapping", "  strategy:\n    type: Recreate\n", "  strategy: e\n",
+			"strategy: e fits a label and an annotation; as spec.strategy, next to replicas and selector, the server refuses it"},
+		{"mapping for a scalar", "  replicas: 3\n", "  replicas:\n    foo: 1\n",
+			"no place holds replicas.foo: the change may be anywhere"},
+		{"list for a scalar", "  replicas: 3\n", "  replicas:\n  - 1\n",
+			"a list where an integer belongs"},
+		{"scalar for a list", "      containers:\n      - name: web\n        image: nginx:1\n", "      containers: x\n",
+			"containers: x fits a label; the removed container's lines pin the pod spec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(deployment, tt.old) {
+				t.Fatalf("the document has no %q", tt.old)
+			}
+			new := strings.Replace(deployment, tt.old, tt.new, 1)
+			entry := "default, web, Deployment (apps) has changed:\n" + lineDiff(deployment, new)
+			full, err := review.Review(strings.NewReader(entry), review.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if full.Result.Highest < rules.Disruptive {
+				t.Fatalf("full view judged %s: the server refuses this value (%s)", full.Result.Highest, tt.reason)
+			}
+			checkElidedNotLower(t, tt.name+" ("+tt.reason+")", entry)
+		})
 	}
 }

@@ -70,8 +70,11 @@ func (o *Outline) Root() *Outline {
 // stand: paths from the object root (map keys and list items unknown) to a
 // node under which every visible entry of the outline exists, nested as
 // shown. column, when not negative, bounds the depth of the place as in
-// [Type.Candidates]. A nil result means no place fits (or the kind is not
-// known): callers then fall back to single paths.
+// [Type.Candidates]. The shapes of the values order the places (those
+// where every value fits its field first) but rule none out: a value of
+// the wrong shape can be written there, and the API server then refuses
+// it. A nil result means no place fits (or the kind is not known): callers
+// then fall back to single paths.
 func (t *Type) Fit(root *Outline, column int) []Path {
 	if t == nil || root == nil {
 		return nil
@@ -84,10 +87,13 @@ func (t *Type) Fit(root *Outline, column int) []Path {
 	if v, ok := fitCache.Load(key); ok {
 		return v.([]Path)
 	}
-	f := &fitter{memo: map[fitKey]bool{}}
-	var out, keyed []Path
+	f := &fitter{memo: map[fitKey]fit{}}
+	var out, keyed, misfit []Path
 	t.prefixes(first, column, func(cur *Type, prefix Path) {
-		if f.fitsUnder(cur, root) {
+		switch f.fitsUnder(cur, root) {
+		case misfits:
+			misfit = append(misfit, slices.Clone(prefix)) // a value the server refuses: less likely
+		case fits:
 			if cur.Kind == StructType {
 				out = append(out, slices.Clone(prefix))
 			} else {
@@ -95,7 +101,7 @@ func (t *Type) Fit(root *Outline, column int) []Path {
 			}
 		}
 	})
-	out = append(out, keyed...)
+	out = append(append(out, keyed...), misfit...)
 	if fitCacheSize.Add(1) <= maxFitCache {
 		fitCache.Store(key, out)
 	}
@@ -152,50 +158,62 @@ type fitKey struct {
 	o *Outline
 }
 
+// fit is how well outline entries fit under a schema node: not at all
+// (a key the node does not have, nesting it cannot hold), with a value of
+// the wrong shape for its field (the API server refuses it, yet a chart
+// can write it), or with every value fitting.
+type fit uint8
+
+const (
+	noFit fit = iota
+	misfits
+	fits
+)
+
 type fitter struct {
-	memo map[fitKey]bool
+	memo map[fitKey]fit
 }
 
-// fitsUnder reports whether every child entry of o fits under type t.
-func (f *fitter) fitsUnder(t *Type, o *Outline) bool {
+// fitsUnder reports how every child entry of o fits under type t: the
+// worst of the entries.
+func (f *fitter) fitsUnder(t *Type, o *Outline) fit {
 	k := fitKey{t, o}
 	if v, ok := f.memo[k]; ok {
 		return v
 	}
-	f.memo[k] = false // guards against cycles
-	ok := true
+	f.memo[k] = noFit // guards against cycles
+	r := fits
 	for _, c := range o.Children {
-		if !f.entryFits(t, c, 0) {
-			ok = false
+		r = min(r, f.entryFits(t, c, 0))
+		if r == noFit {
 			break
 		}
 	}
-	f.memo[k] = ok
-	return ok
+	f.memo[k] = r
+	return r
 }
 
-// entryFits reports whether entry c can be a child of a node of type t
-// (or, for a Deep entry, a descendant).
-func (f *fitter) entryFits(t *Type, c *Outline, depth int) bool {
+// entryFits reports how entry c can be a child of a node of type t (or,
+// for a Deep entry, a descendant): the best of the ways.
+func (f *fitter) entryFits(t *Type, c *Outline, depth int) fit {
 	if t == nil || depth > maxSchemaDepth {
-		return false
+		return noFit
 	}
 	if t.Kind == AnyType {
-		return true
+		return fits
 	}
 	if c.Deep {
 		// zero or more elided levels between t and c
 		direct := *c
 		direct.Deep = false
-		if f.entryFits(t, &direct, depth) {
-			return true
-		}
+		best := f.entryFits(t, &direct, depth)
 		for _, child := range t.children() {
-			if f.entryFits(child, c, depth+1) {
-				return true
+			if best == fits {
+				break
 			}
+			best = max(best, f.entryFits(child, c, depth+1))
 		}
-		return false
+		return best
 	}
 	var candidates []*Type
 	switch s := c.Step.(type) {
@@ -217,18 +235,26 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) bool {
 			candidates = append(candidates, it)
 		}
 	}
+	best := noFit
 	for _, ct := range candidates {
 		if len(c.Children) == 0 {
-			if ct.fits(c.Shape) {
-				return true
-			}
-			continue
+			best = max(best, leafFit(ct, c.Shape))
+		} else {
+			best = max(best, f.fitsUnder(ct, c))
 		}
-		if f.fitsUnder(ct, c) {
-			return true
+		if best == fits {
+			break
 		}
 	}
-	return false
+	return best
+}
+
+// leafFit is how a value of shape s fits a field of type t.
+func leafFit(t *Type, s Shape) fit {
+	if t.fits(s) {
+		return fits
+	}
+	return misfits
 }
 
 // children returns the types one step below t.
@@ -265,29 +291,46 @@ func (t *Type) Places(node *Outline, column int) []Path {
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	f := &fitter{memo: map[fitKey]bool{}}
-	var out []Path
-	seen := map[string]bool{}
+	f := &fitter{memo: map[fitKey]fit{}}
+	var out, misfit []Path
+	var misfitKeys []string
+	seen := map[string]fit{}
 	for _, pos := range t.Fit(root, column) {
 		pt := t.At(pos)
 		if pt == nil {
 			continue
 		}
-		f.expand(pt, pos, chain, func(p Path) {
-			if k := p.String(); !seen[k] {
-				seen[k] = true
+		f.expand(pt, pos, chain, f.fitsUnder(pt, root), func(p Path, q fit) {
+			k := p.String()
+			if seen[k] >= q {
+				return
+			}
+			seen[k] = q
+			if q == fits {
 				out = append(out, p)
+			} else {
+				misfit, misfitKeys = append(misfit, p), append(misfitKeys, k)
 			}
 		})
+	}
+	// a place reached both ways is listed once, with those that fit
+	for i, k := range misfitKeys {
+		if seen[k] != fits {
+			out = append(out, misfit[i])
+		}
 	}
 	return out
 }
 
 // expand walks chain from a node of type cur at prefix, calling emit with
-// every concrete path that fits.
-func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path)) {
+// every concrete path that fits and how it does (q: how the outline fits
+// so far).
+func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, q fit, emit func(Path, fit)) {
+	if q == noFit {
+		return
+	}
 	if len(chain) == 0 {
-		emit(prefix)
+		emit(prefix, q)
 		return
 	}
 	c := chain[0]
@@ -303,7 +346,7 @@ func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path
 		direct.Deep = false
 		var down func(t *Type, p Path, left int)
 		down = func(t *Type, p Path, left int) {
-			f.expandStep(t, p, &direct, chain[1:], emit)
+			f.expandStep(t, p, &direct, chain[1:], q, emit)
 			if left == 0 || t == nil {
 				return
 			}
@@ -321,11 +364,11 @@ func (f *fitter) expand(cur *Type, prefix Path, chain []*Outline, emit func(Path
 		down(cur, prefix, levels)
 		return
 	}
-	f.expandStep(cur, prefix, c, chain[1:], emit)
+	f.expandStep(cur, prefix, c, chain[1:], q, emit)
 }
 
 // expandStep takes the step of outline entry c below a node of type cur.
-func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline, emit func(Path)) {
+func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline, q fit, emit func(Path, fit)) {
 	if cur == nil {
 		return
 	}
@@ -333,14 +376,13 @@ func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline,
 		if ct == nil {
 			return
 		}
+		var r fit
 		if len(c.Children) == 0 {
-			if !ct.fits(c.Shape) {
-				return
-			}
-		} else if !f.fitsUnder(ct, c) {
-			return
+			r = leafFit(ct, c.Shape)
+		} else {
+			r = f.fitsUnder(ct, c)
 		}
-		f.expand(ct, prefix.Child(step), rest, emit)
+		f.expand(ct, prefix.Child(step), rest, min(q, r), emit)
 	}
 	if cur.Kind == AnyType {
 		// free-form content: the rest of the path is as the outline shows
@@ -351,7 +393,7 @@ func (f *fitter) expandStep(cur *Type, prefix Path, c *Outline, rest []*Outline,
 			}
 			p = append(p, e.Step)
 		}
-		emit(p)
+		emit(p, q)
 		return
 	}
 	switch s := c.Step.(type) {

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -14,5 +16,73 @@ import (
 func TestOutlineSize(t *testing.T) {
 	if got := unsafe.Sizeof(kube.Outline{}); got > 64 {
 		t.Errorf("an outline entry takes %d bytes, want at most 64", got)
+	}
+}
+
+// TestPlacesKeepWhatTheServerRefuses: the shape of a value orders the
+// places an outline can be at and rules none out. "strategy: e" next to
+// a selector can only be a Deployment's spec.strategy, a mapping: the API
+// server refuses the scalar, and the upgrade fails. Dropping that place
+// left no place at all, and the change was judged where its path alone
+// fits (a label, an annotation): safe, for an upgrade that fails.
+func TestPlacesKeepWhatTheServerRefuses(t *testing.T) {
+	ty := schema(t, deployment)
+	leaf := func(o *kube.Outline, name string, shape kube.Shape) *kube.Outline {
+		col := int(o.Column) // the root's column is its entries'
+		if o.Parent != nil {
+			col += 2
+		}
+		c := o.Add(kube.Field(name), false, col)
+		c.Shape = shape
+		return c
+	}
+	selector := func(o *kube.Outline) {
+		s := o.Add(kube.Field("selector"), false, 2)
+		m := s.Add(kube.Field("matchLabels"), false, 4)
+		leaf(m, "app", kube.ScalarShape)
+	}
+	tests := []struct {
+		name   string
+		build  func(root *kube.Outline) *kube.Outline // returns the changed entry
+		want   []string
+		reason string
+	}{
+		{
+			name: "pinned by a sibling",
+			build: func(root *kube.Outline) *kube.Outline {
+				selector(root)
+				return leaf(root, "strategy", kube.ScalarShape)
+			},
+			want:   []string{"spec.strategy"},
+			reason: "only spec has both a selector mapping and strategy; a scalar strategy there is refused, and that is the one reading",
+		},
+		{
+			name: "alone",
+			build: func(root *kube.Outline) *kube.Outline {
+				return leaf(root, "strategy", kube.ScalarShape)
+			},
+			want:   []string{"metadata.annotations.strategy", "metadata.labels.strategy", "spec.strategy"},
+			reason: "a label or an annotation takes the scalar; spec.strategy refuses it, a place all the same, last",
+		},
+		{
+			name: "a sibling of the wrong shape",
+			build: func(root *kube.Outline) *kube.Outline {
+				leaf(root, "strategy", kube.ScalarShape)
+				selector(root)
+				return leaf(root, "replicas", kube.ScalarShape)
+			},
+			want:   []string{"spec.replicas"},
+			reason: "an unchanged line of the wrong shape does not move its changed sibling elsewhere",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root := &kube.Outline{Column: 2}
+			changed := tt.build(root)
+			got := pathStrings(ty.Places(changed, 2))
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Places mismatch (-want +got):\n%s\nreason: %s", diff, tt.reason)
+			}
+		})
 	}
 }

@@ -194,8 +194,10 @@ func (t *Type) indexFields() *map[string]*Type {
 // fieldType is the type of a struct's i-th field (in name order).
 func (t *Type) fieldType(i int) *Type { return schemaTypes[t.fields[i].typ] }
 
-// Shape is what a diff line shows of a value: used to rule out schema
-// positions that cannot hold it.
+// Shape is what a diff line shows of a value. It orders the schema
+// positions that can hold it before those that cannot, and never rules one
+// out: a value of the wrong shape can be written anywhere its key can (a
+// chart's mistake, or a hostile one), and the API server then refuses it.
 type Shape int
 
 const (
@@ -228,8 +230,11 @@ func (t *Type) fits(s Shape) bool {
 // [Gap] can stand for in a kind with schema t: each result is a concrete
 // prefix from the object root (its map keys and list items unknown) followed
 // by the known steps of p. shape is what the diff showed of the value at
-// the end of p. A nil result means the schema does not know the path (for
-// example free-form content): callers must then assume any position.
+// the end of p: it orders the places (those where the value fits first)
+// but rules none out, since a value of the wrong shape (strategy: e) can
+// stand anywhere its key can, and the API server then refuses it. A nil
+// result means the schema does not know the path (for example free-form
+// content): callers must then assume any position.
 //
 // The status stanza and server-managed metadata are not considered: helm
 // manifests do not carry them.
@@ -250,20 +255,30 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 		return v.([]Path)
 	}
 	suffix := p[1:]
-	var out, keyed []Path
+	var out, keyed, misfit, misfitKeyed []Path
 	t.prefixes(suffix[0], column, func(cur *Type, prefix Path) {
-		if end := cur.At(suffix); end != nil && end.fits(shape) {
-			p := append(slices.Clone(prefix), suffix...)
-			if cur.Kind == StructType {
-				out = append(out, p)
-			} else {
-				keyed = append(keyed, p) // the first known step is a map key
-			}
+		end := cur.At(suffix)
+		if end == nil {
+			return
+		}
+		p := append(slices.Clone(prefix), suffix...)
+		switch {
+		case !end.fits(shape) && cur.Kind == StructType:
+			// a value of the wrong shape for the field: the API server
+			// refuses it there, but a chart can put it there all the same
+			misfit = append(misfit, p)
+		case !end.fits(shape):
+			misfitKeyed = append(misfitKeyed, p)
+		case cur.Kind == StructType:
+			out = append(out, p)
+		default:
+			keyed = append(keyed, p) // the first known step is a map key
 		}
 	})
 	// places where the first known step is a field of the schema come
-	// first: they are the likelier reading (callers break ties in order)
-	out = append(out, keyed...)
+	// first, and places the value fits before those it does not: they are
+	// the likelier reading (callers break ties in order)
+	out = slices.Concat(out, keyed, misfit, misfitKeyed)
 	candCache.Store(key, out)
 	return out
 }

@@ -249,6 +249,8 @@ func TestCandidates(t *testing.T) {
 		column int
 		want   []string // the exact result, when set
 		has    []string // places the result must include
+		first  string   // the first place, when set
+		last   string   // the last place, when set
 		reason string
 	}{
 		{
@@ -293,8 +295,9 @@ func TestCandidates(t *testing.T) {
 			shape: kube.ScalarShape, column: 4,
 			want: []string{"spec.template.spec.containers[name=web].image",
 				"spec.template.spec.ephemeralContainers[name=web].image",
-				"spec.template.spec.initContainers[name=web].image"},
-			reason: "every list whose items have an image, in field order",
+				"spec.template.spec.initContainers[name=web].image",
+				"spec.template.spec.volumes[name=web].image"},
+			reason: "every list whose items have an image, in field order; a volume's image is a mapping, so a scalar there is refused: a place all the same, last",
 		},
 		{
 			name: "detached list item too far left", k: deployment, path: "...[name=web].image",
@@ -303,16 +306,24 @@ func TestCandidates(t *testing.T) {
 			reason: "a container's dash stands at least at its list's column, 3",
 		},
 		{
-			name: "shape rules out scalars", k: deployment, path: "...image",
+			name: "shape orders, mapping", k: deployment, path: "...image",
 			shape: kube.MappingShape, column: -1,
-			want:   []string{"spec.template.spec.volumes[?].image"},
-			reason: "container images are scalars; only the image volume source is a mapping",
+			first:  "spec.template.spec.volumes[?].image",
+			has:    []string{"spec.template.spec.containers[?].image", "metadata.labels.image"},
+			reason: "only the image volume source is a mapping; a mapping written as a container's image is refused by the API server, but the chart may write it: every place stays, those that fit first",
 		},
 		{
-			name: "shape rules out everything", k: deployment, path: "...name",
-			shape: kube.SequenceShape, column: -1,
-			want:   nil,
-			reason: "no field called name holds a list",
+			name: "shape orders, scalar", k: deployment, path: "...strategy",
+			shape: kube.ScalarShape, column: 2,
+			want:   []string{"metadata.annotations.strategy", "metadata.labels.strategy", "spec.strategy"},
+			last:   "spec.strategy",
+			reason: "strategy: e fits a label or an annotation; as spec.strategy (a mapping) the API server refuses it, and that is the reading a review must not drop",
+		},
+		{
+			name: "shape orders, list", k: deployment, path: "...name",
+			shape: kube.SequenceShape, column: 2,
+			want:   []string{"metadata.name", "metadata.annotations.name", "metadata.labels.name"},
+			reason: "no field called name holds a list: each place is one the API server refuses, and each stays",
 		},
 		{
 			name: "config map keys", k: configMap, path: "...api_key",
@@ -377,6 +388,12 @@ func TestCandidates(t *testing.T) {
 					t.Errorf("Candidates(%q, column %d) lacks %s: %v\nreason: %s", tt.path, tt.column, h, got, tt.reason)
 				}
 			}
+			if tt.first != "" && (len(got) == 0 || got[0] != tt.first) {
+				t.Errorf("Candidates(%q, column %d) does not start with %s: %v\nreason: %s", tt.path, tt.column, tt.first, got, tt.reason)
+			}
+			if tt.last != "" && (len(got) == 0 || got[len(got)-1] != tt.last) {
+				t.Errorf("Candidates(%q, column %d) does not end with %s: %v\nreason: %s", tt.path, tt.column, tt.last, got, tt.reason)
+			}
 		})
 	}
 }
@@ -394,9 +411,10 @@ func pathStrings(ps []kube.Path) []string {
 
 // TestCandidatesInvariants checks, over several queries, what every result
 // must satisfy: each place is exact but for [?] and ? in its prefix, ends
-// with the known steps, has a type of the right shape; struct-field places
-// come before map-key places; no status or server-managed metadata sits
-// above the known steps; and a tighter column never adds places.
+// with the known steps; places whose type takes the value's shape come
+// first, and among those (and among the rest) struct-field places come
+// before map-key places; no status or server-managed metadata sits above
+// the known steps; and a tighter column never adds places.
 func TestCandidatesInvariants(t *testing.T) {
 	queries := []struct {
 		k     gvk
@@ -408,6 +426,8 @@ func TestCandidatesInvariants(t *testing.T) {
 		{deployment, "...manager", kube.ScalarShape},
 		{deployment, "...image", kube.UnknownShape},
 		{deployment, "...labels", kube.MappingShape},
+		{deployment, "...strategy", kube.ScalarShape},
+		{deployment, "...image", kube.MappingShape},
 		{statefulSet, "...storage", kube.ScalarShape},
 		{statefulSet, "...matchLabels.app", kube.ScalarShape},
 		{statefulSet, "...resources.requests", kube.MappingShape},
@@ -422,7 +442,7 @@ func TestCandidatesInvariants(t *testing.T) {
 			if len(all) == 0 {
 				t.Fatalf("no candidates")
 			}
-			seenMapPlace := false
+			seenMapPlace, seenMisfit := false, false
 			for _, c := range all {
 				if !c[len(c)-len(suffix):].Equal(suffix) {
 					t.Errorf("%s does not end with %s", c, suffix)
@@ -441,6 +461,12 @@ func TestCandidatesInvariants(t *testing.T) {
 				end := ty.At(c)
 				if end == nil {
 					t.Errorf("%s: not in the schema", c)
+				}
+				if misfit := q.shape != kube.UnknownShape && !shapeFits(end, q.shape); misfit != seenMisfit {
+					if !misfit {
+						t.Errorf("%s: a place the value fits after one it does not", c)
+					}
+					seenMisfit, seenMapPlace = true, false
 				}
 				atPrefix := ty.At(prefix)
 				if atPrefix.Kind == kube.StructType {
@@ -463,6 +489,24 @@ func TestCandidatesInvariants(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shapeFits is what a shape needs of a type: a scalar, a struct or map,
+// a list (a free-form type takes any).
+func shapeFits(t *kube.Type, s kube.Shape) bool {
+	switch {
+	case t == nil:
+		return false
+	case t.Kind == kube.AnyType:
+		return true
+	case s == kube.ScalarShape:
+		return t.Kind == kube.ScalarType
+	case s == kube.MappingShape:
+		return t.Kind == kube.StructType || t.Kind == kube.MapType
+	case s == kube.SequenceShape:
+		return t.Kind == kube.ListType
+	}
+	return true
 }
 
 func TestCandidatesCacheKeepsColumnsApart(t *testing.T) {
