@@ -393,6 +393,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 	}
+	if len(o.Refused) > 0 {
+		out.Findings = append(out.Findings, refused(o))
+	}
 	for _, f := range out.Findings {
 		if f.Level > out.Level || out.Rule == "" {
 			out.Level, out.Reason, out.Rule = f.Level, f.Reason, f.Rule
@@ -405,6 +408,26 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 	}
 	return out
+}
+
+// refused is the finding for the values of o that the API server cannot
+// decode and no change's own value shows (a created object's fields, the
+// insides of an added mapping or list): the server refuses the object, so
+// helm upgrade fails there, whatever the rules say of the change.
+func refused(o *diffparse.Object) Finding {
+	what := make([]string, len(o.Refused))
+	for i, n := range o.Refused {
+		what[i] = n.Text
+		if n.Pos.Line > 0 {
+			what[i] += fmt.Sprintf(" (line %d)", n.Pos.Line)
+		}
+	}
+	pos := o.Refused[0].Pos
+	if pos.Line == 0 {
+		pos = o.Pos
+	}
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + strings.Join(what, "; ")}
+	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 
 // findings returns how many findings object makes for o.
@@ -421,6 +444,9 @@ func findings(o *diffparse.Object) int {
 		n++
 	}
 	if len(o.Unresolved) > 0 {
+		n++
+	}
+	if len(o.Refused) > 0 {
 		n++
 	}
 	return n
@@ -456,8 +482,9 @@ func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason stri
 
 // places returns where a change can be: its path when exact; for an
 // elided path, every place the schema allows (the whole stretch the change
-// is in must fit), less those its values cannot be at; the path itself
-// when the schema cannot pin it.
+// is in must fit), those where its value is refused included (a label
+// value that is not one may still be written as a label: the upgrade then
+// fails); the path itself when the schema cannot pin it.
 func places(o *diffparse.Object, ch *diffparse.Change) []kube.Path {
 	if ch.Path.Exact() {
 		return []kube.Path{ch.Path}
@@ -479,7 +506,7 @@ func places(o *diffparse.Object, ch *diffparse.Change) []kube.Path {
 	if len(out) == 0 {
 		return []kube.Path{ch.Path} // the schema cannot pin it: anywhere
 	}
-	return plausible(out, ch)
+	return out
 }
 
 func culprit(f Finding) kube.Path {
@@ -487,28 +514,6 @@ func culprit(f Finding) kube.Path {
 		return f.Place
 	}
 	return f.Change.Path
-}
-
-// plausible drops the places a change's values cannot be at (a value that
-// is not a label value cannot sit in a label map). It keeps every place
-// when none would be left.
-func plausible(places []kube.Path, ch *diffparse.Change) []kube.Path {
-	var out []kube.Path
-	for _, p := range places {
-		ok := true
-		for _, v := range []diffparse.Value{ch.Old, ch.New} {
-			if v.Kind == diffparse.Scalar && !v.Redacted && !kube.Plausible(p, v.Text) {
-				ok = false
-			}
-		}
-		if ok {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return places
-	}
-	return out
 }
 
 // notes says what the findings cannot say one by one: which fields the

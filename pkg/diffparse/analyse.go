@@ -157,6 +157,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 	if !p.identify(obj, oldS, newS) {
 		return nil
 	}
+	if obj.Action == Create {
+		obj.Refused = newS.refusals(0, schemaOf(obj), kube.Path{}, nil)
+	}
 	if obj.Action == Update {
 		if renamed := p.renamed(obj, oldS, newS); renamed != nil {
 			return renamed
@@ -172,6 +175,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		}
 		for _, sc := range semanticDiff(oldS, newS, oc, nc) {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
+			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
+				obj.Refused = newS.refusals(sc.new, schemaOf(obj).At(sc.path), sc.path, obj.Refused)
+			}
 		}
 		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
@@ -400,6 +406,10 @@ func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, ne
 	complete := oldS != nil && !oldS.gaps
 	p.facts(&del, Old, oldS, complete)
 	p.facts(&cre, New, newS, complete)
+	cre.Refused = nil
+	if newS != nil && !newS.gaps {
+		cre.Refused = newS.refusals(0, schemaOf(&cre), kube.Path{}, nil)
+	}
 	return []*Object{&del, &cre}
 }
 
@@ -427,6 +437,11 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		p.newT.counts(&p.newC)
 		nc := p.newT.collect(&p.newC, nil)
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
+		for _, c := range nc {
+			if c.path.Exact() && c.node >= 0 && p.newT.vkindOf(c.node) != vNone {
+				obj.Refused = p.newT.refusals(c.node, schemaOf(obj).At(c.path), c.path, obj.Refused)
+			}
+		}
 		if out := p.partialRename(obj); out != nil {
 			return out
 		}
@@ -579,4 +594,9 @@ func appendFactKey(b []byte, i int, v Value) []byte {
 		b = append(b, s...)
 	}
 	return append(b, ';')
+}
+
+// schemaOf returns the schema of obj's kind (nil when not known).
+func schemaOf(obj *Object) *kube.Type {
+	return kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
 }

@@ -41,7 +41,11 @@
 // with a kube.Gap ("..."): classification then considers every place the
 // field could be. What the visible lines do not resolve (an alias, a merge
 // key, a value cut by an elision, a duplicate key) is listed in
-// [Object.Unresolved]: such an object may change in any field.
+// [Object.Unresolved]: such an object may change in any field. What the
+// API server would refuse and no change's own value shows (a created
+// object's fields, the insides of an added mapping or list, checked
+// against the schema as the server decodes them) is listed in
+// [Object.Refused]; [Refusal] is the check, shared with the rules.
 //
 // # Failing closed
 //

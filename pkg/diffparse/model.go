@@ -395,6 +395,12 @@ type Object struct {
 	// empty, any field of the object may change: classification judges the
 	// object by the worst its changes could be.
 	Unresolved []Note
+	// Refused lists values of the new side that the API server cannot
+	// decode where they stand and that no change's own value shows (a
+	// created object's fields, the insides of an added mapping or list):
+	// "spec.replicas must be an integer". The server refuses the object,
+	// and helm upgrade fails there. At most a few are listed.
+	Refused []Note
 	// Facts holds, for each side, the values of the fields requested with
 	// [Options.Facts] that are present, keyed by their path string. The
 	// objects of one parse that have equal facts share a map: read them,

@@ -1,11 +1,13 @@
 package diffparse_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
 	"github.com/safediff/safediff/pkg/rules"
 )
@@ -618,4 +620,142 @@ func TestPartialDuplicateKeys(t *testing.T) {
 	if !unresolved(plan) {
 		t.Fatalf("two visible spec keys, and no unresolved note:\n%s", summary(plan))
 	}
+}
+
+// TestRefusedValues: the API server decodes the whole object, not only its
+// changed lines. A created object with a value of the wrong type, a value
+// inside an added mapping or list, or a label that is not one, makes it
+// refuse the object: helm upgrade fails there (at least disruptive), in
+// every format that shows the value. Values the server takes stay as the
+// rules judge them.
+func TestRefusedValues(t *testing.T) {
+	const created = `default, web, Deployment (apps) has been added:
+- 
++ apiVersion: apps/v1
++ kind: Deployment
++ metadata:
++   name: web
++   labels:
++     app: %s
++ spec:
++   replicas: %s
++   selector:
++     matchLabels:
++       app: web
++   template:
++     metadata:
++       labels:
++         app: web
++     spec:
++       containers:
++       - name: web
++         image: nginx:1
++         ports:
++         - containerPort: %s
+`
+	const updated = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels:
+-     app: web
++     %s
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1
++         resources:
++           limits:
++             cpu: %s
+`
+	tests := []struct {
+		name    string
+		input   string
+		refused string // the reason's text; "" when the server takes every value
+		reason  string
+	}{
+		{"created, valid", fmt.Sprintf(created, "web", "3", "80"), "",
+			"a created object the server takes is judged by the rules"},
+		{"created, replicas abc", fmt.Sprintf(created, "web", "abc", "80"), "spec.replicas must be an integer",
+			"--set replicaCount=abc on a release that creates the Deployment"},
+		{"created, port of a list item", fmt.Sprintf(created, "web", "3", "http"), "spec.template.spec.containers[name=web].ports[containerPort=http].containerPort must be an integer",
+			"deep in a list item: the server decodes it all the same"},
+		{"created, label value", fmt.Sprintf(created, `"1.0+build"`, "3", "80"), "metadata.labels.app must be a label value",
+			"'+' is not allowed in a label value: the classic chart label with semver build metadata"},
+		{"updated, valid", fmt.Sprintf(updated, "app: web-2", "500m"), "",
+			"a valid label and quantity"},
+		{"updated, quantity inside an added mapping", fmt.Sprintf(updated, "app: web", "lots"), "limits.cpu must be a quantity",
+			"the added resources mapping holds a value no quantity parses"},
+		{"updated, changed label value", fmt.Sprintf(updated, "app: my web", "1"), "metadata.labels.app must be a label value",
+			"label churn is ignored, but a label the server refuses fails the upgrade"},
+		{"updated, added label key", fmt.Sprintf(updated, "app: web\n+     my app: x", "1"), "must be a label key",
+			"a key with a space is not a label key"},
+	}
+	for _, tt := range tests {
+		views := map[string]string{"diff": tt.input, "helmfile": inHelmfile(tt.input), "stevedore": inStevedore(tt.input),
+			"--context 2": withContext(tt.input, 2), "--context 0": withContext(tt.input, 0)}
+		for view, input := range views {
+			rep, err := review.Review(strings.NewReader(input), review.Options{})
+			if err != nil {
+				t.Errorf("%s, %s: %v", tt.name, view, allErrors(err))
+				continue
+			}
+			found := strings.Contains(reportText(rep), "helm upgrade will fail: ")
+			switch {
+			case tt.refused == "" && found:
+				t.Errorf("%s, %s: a value is said to be refused (%s)\n%s", tt.name, view, tt.reason, reportText(rep))
+			case tt.refused != "" && (rep.Result.Highest < rules.Disruptive || !strings.Contains(reportText(rep), tt.refused)):
+				t.Errorf("%s, %s: judged %s, want at least disruptive saying %q (%s)\n%s", tt.name, view, rep.Result.Highest, tt.refused, tt.reason, reportText(rep))
+			}
+		}
+	}
+}
+
+// TestRefusedValuesPartial: in a partial body, a tree added at a place the
+// visible lines pin down is checked there, as in a complete one.
+func TestRefusedValuesPartial(t *testing.T) {
+	input := `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
++   template:
++     spec:
++       containers:
++       - name: web
++         resources:
++           limits:
++             cpu: lots
+...
+`
+	rep, err := review.Review(strings.NewReader(input), review.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	const want = "spec.template.spec.containers[name=web].resources.limits.cpu must be a quantity"
+	if text := reportText(rep); rep.Result.Highest < rules.Disruptive || !strings.Contains(text, want) {
+		t.Errorf("judged %s, want at least disruptive saying %q\n%s", rep.Result.Highest, want, text)
+	}
+}
+
+// reportText joins the reasons of a review's findings.
+func reportText(rep *report.Report) string {
+	var b strings.Builder
+	for _, o := range rep.Result.Objects {
+		for _, f := range o.Findings {
+			b.WriteString(o.Ref.String() + ": " + f.Level.String() + ": " + f.Reason + "\n")
+		}
+	}
+	return b.String()
 }

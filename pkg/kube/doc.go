@@ -47,6 +47,7 @@
 //
 // [Sensitive] says which values must never be shown (Secret data,
 // last-applied-configuration, credential-named variables and keys), and
-// [Plausible] rules out places a value cannot be (a label map cannot hold
-// "example/app:1.2").
+// [Plausible] says whether a value is valid where it stands as the API
+// server validates it (a label map cannot hold "example/app:1.2"): a
+// value that is not one is refused, and helm upgrade fails.
 package kube

@@ -18,8 +18,10 @@ var labelMaps = map[Field]bool{"labels": true, "matchLabels": true, "nodeSelecto
 // Plausible reports whether a scalar value could stand at path p: an entry
 // of a label map (labels, matchLabels, nodeSelector) must have a label key
 // and a label value (at most 63 characters of letters, digits, '-', '_'
-// and '.'). Classification uses it to rule out places an elided change
-// cannot be: "example/app:1.2" is not a label value.
+// and '.'). The API server refuses an object whose labels are not
+// (helm upgrade fails there), so the review judges such a value at least
+// disruptive, at a known place and at each place an elided change may be:
+// "example/app:1.2" is not a label value.
 func Plausible(p Path, value string) bool {
 	if len(p) < 2 {
 		return true

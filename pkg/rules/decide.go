@@ -3,9 +3,6 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"strconv"
-
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -72,6 +69,13 @@ type Selection struct {
 	// ignores are the paths the object's safediff.dev/ignore annotation
 	// names (none when it does not parse)
 	ignores []kube.Pattern
+	// tree is the last tree value decoded for typeProblem: a change is
+	// judged at each of its places in turn
+	tree struct {
+		of *diffparse.Change
+		v  any
+		ok bool
+	}
 }
 
 // Select returns the rules of s that select obj.
@@ -274,7 +278,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			d.Also = append(d.Also, x.r.ID)
 		}
 	}
-	if why := typeProblem(sel.schema, ch, op, path); why != "" {
+	if why := sel.typeProblem(ch, op, path); why != "" {
 		if d.Level <= Disruptive {
 			if d.Rule != FallbackRule {
 				d.Also = append([]string{d.Rule}, d.Also...)
@@ -290,91 +294,37 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 // typeProblem returns why the API server cannot decode the change's new
 // value at path, or "" when it can or when that is not known (a value of
 // unknown type, a field the schema does not know).
-func typeProblem(schema *kube.Type, ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+//
+// For a tree whose place the diff does not show, what lies inside it is
+// checked at each place too (the parser checks the insides of trees at
+// known places: [diffparse.Object.Refused]).
+func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
 	if ch == nil || (op != diffparse.Add && op != diffparse.Modify) || !ch.New.Present() || ch.New.Redacted {
 		return ""
 	}
-	t := schema.At(path)
-	if t == nil || t.Kind == kube.AnyType {
-		return ""
-	}
-	v := ch.New
-	fail := func(want string) string {
-		return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
-	}
-	switch v.Kind {
+	t := sel.schema.At(path)
+	var want string
+	switch v := ch.New; v.Kind {
 	case diffparse.Tree:
-		switch {
-		case t.Kind == kube.ScalarType:
-			return fail(t.Leaf.String())
-		case t.Kind == kube.ListType && ch.Shape == kube.MappingShape:
-			return fail("a list")
-		case t.Kind != kube.ListType && ch.Shape == kube.SequenceShape:
-			return fail("a mapping")
+		want = diffparse.ShapeRefusal(t, ch.Shape)
+		if want == "" && !ch.Path.Exact() {
+			if sel.tree.of != ch {
+				sel.tree.of = ch
+				sel.tree.v, sel.tree.ok = diffparse.DecodeTree(v.Text)
+			}
+			if sel.tree.ok {
+				if why := diffparse.TreeRefusal(t, path, sel.tree.v); why != "" {
+					return "helm upgrade will fail: " + why
+				}
+			}
 		}
-		return ""
 	case diffparse.Text:
-		if t.Kind != kube.ScalarType {
-			return fail(collection(t))
-		}
-		if !leafTakes(t.Leaf, diffparse.StringType, v.Text) {
-			return fail(t.Leaf.String())
-		}
+		want = diffparse.Refusal(t, path, diffparse.StringType, v.Text)
+	default:
+		want = diffparse.Refusal(t, path, v.Type, v.Text)
+	}
+	if want == "" {
 		return ""
 	}
-	switch v.Type {
-	case diffparse.UnknownType, diffparse.NullType:
-		return "" // cannot tell; null unsets any field
-	}
-	if t.Kind != kube.ScalarType {
-		return fail(collection(t))
-	}
-	if !leafTakes(t.Leaf, v.Type, v.Text) {
-		return fail(t.Leaf.String())
-	}
-	return ""
-}
-
-func collection(t *kube.Type) string {
-	if t.Kind == kube.ListType {
-		return "a list"
-	}
-	return "a mapping"
-}
-
-// leafTakes reports whether a field of type leaf accepts a scalar of YAML
-// type typ and text text, as the API server decodes the JSON that
-// sigs.k8s.io/yaml makes of it.
-func leafTakes(leaf kube.Leaf, typ diffparse.ScalarType, text string) bool {
-	switch leaf {
-	case kube.AnyLeaf:
-		return true
-	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf, kube.BytesLeaf:
-		return typ == diffparse.StringType
-	case kube.BooleanLeaf:
-		return typ == diffparse.BoolType
-	case kube.NumberLeaf:
-		return typ == diffparse.IntType || typ == diffparse.FloatType
-	case kube.IntegerLeaf:
-		return typ == diffparse.IntType || typ == diffparse.FloatType && integral(text)
-	case kube.IntOrStringLeaf:
-		return typ == diffparse.IntType || typ == diffparse.StringType || typ == diffparse.FloatType && integral(text)
-	case kube.QuantityLeaf:
-		switch typ {
-		case diffparse.IntType, diffparse.FloatType:
-			return true
-		case diffparse.StringType:
-			_, err := resource.ParseQuantity(text)
-			return err == nil
-		}
-		return false
-	}
-	return true
-}
-
-// integral reports whether a YAML float is a whole number: the JSON that
-// sigs.k8s.io/yaml writes for it (3.0 becomes 3) decodes into an integer.
-func integral(text string) bool {
-	f, err := strconv.ParseFloat(text, 64)
-	return err == nil && f == float64(int64(f))
+	return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 }

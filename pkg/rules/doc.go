@@ -22,8 +22,10 @@
 // matching rule wins, so a lenient rule never shadows a cautious one; an
 // override rule decides alone within its layer. A decision records when a
 // higher layer lowered what the lowest would say at disruptive or above
-// ([Decision.Lowered]). A new value of a type its field does not take is
-// at least disruptive ([SchemaTypeRule]), whatever the rules say.
+// ([Decision.Lowered]). A new value the API server refuses where it
+// stands (a type its field does not take, a label that is not one,
+// anything inside an elided tree that is either) is at least disruptive
+// ([SchemaTypeRule]), whatever the rules say.
 //
 // A Set is a value: [NewSet] checks every rule (those built in Go exactly
 // as [Parse] checks files) and keeps its own copies, and nothing it hands

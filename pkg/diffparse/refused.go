@@ -1,0 +1,254 @@
+package diffparse
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+	"sigs.k8s.io/yaml"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// The API server decodes an object's JSON into typed structs and validates
+// its labels: a value of the wrong type for its field (replicas: abc, a
+// mapping where a string belongs) or a label that is not one makes it
+// refuse the object (422 Invalid), and helm upgrade fails there, leaving
+// the objects before it applied. A change's own value is checked where the
+// change is judged (package rules); what no change's value shows is checked
+// here: every value of a created object, and the values below an added or
+// changed mapping or list.
+
+// maxRefusals bounds the refusals noted per object: one is enough to fail
+// the upgrade, a few help whoever fixes the chart.
+const maxRefusals = 3
+
+// Refusal says what a field of type t must be when the API server cannot
+// decode a scalar of YAML type typ and text there ("an integer", "a
+// mapping", "a label value ..."), or "" when it can or when that is not
+// known (a field the schema does not know, a value of unknown type). p is
+// the scalar's path: the entries of a label map (labels, matchLabels,
+// nodeSelector) are validated as labels.
+func Refusal(t *kube.Type, p kube.Path, typ ScalarType, text string) string {
+	if t == nil || t.Kind == kube.AnyType {
+		return ""
+	}
+	switch typ {
+	case UnknownType, NullType:
+		return "" // cannot tell; null unsets any field
+	}
+	if t.Kind != kube.ScalarType {
+		return collection(t)
+	}
+	if !leafTakes(t.Leaf, typ, text) {
+		return t.Leaf.String()
+	}
+	if typ == StringType && !kube.Plausible(p, text) {
+		if key, ok := p.Last().(kube.Field); ok && !kube.ValidLabelKey(string(key)) {
+			return "a label key (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)"
+		}
+		return "a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)"
+	}
+	return ""
+}
+
+// ShapeRefusal says what a field of type t must be when the API server
+// cannot decode a collection of shape s there (a mapping or a list; any
+// collection where a scalar belongs), or "".
+func ShapeRefusal(t *kube.Type, s kube.Shape) string {
+	switch {
+	case t == nil || t.Kind == kube.AnyType:
+		return ""
+	case t.Kind == kube.ScalarType && s != kube.ScalarShape:
+		return t.Leaf.String()
+	case t.Kind == kube.ListType && s == kube.MappingShape:
+		return "a list"
+	case t.Kind != kube.ListType && s == kube.SequenceShape:
+		return "a mapping"
+	}
+	return ""
+}
+
+func collection(t *kube.Type) string {
+	if t.Kind == kube.ListType {
+		return "a list"
+	}
+	return "a mapping"
+}
+
+// leafTakes reports whether a field of type leaf accepts a scalar of YAML
+// type typ and text text, as the API server decodes the JSON that
+// sigs.k8s.io/yaml makes of it.
+func leafTakes(leaf kube.Leaf, typ ScalarType, text string) bool {
+	switch leaf {
+	case kube.AnyLeaf:
+		return true
+	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf, kube.BytesLeaf:
+		return typ == StringType
+	case kube.BooleanLeaf:
+		return typ == BoolType
+	case kube.NumberLeaf:
+		return typ == IntType || typ == FloatType
+	case kube.IntegerLeaf:
+		return typ == IntType || typ == FloatType && integral(text)
+	case kube.IntOrStringLeaf:
+		return typ == IntType || typ == StringType || typ == FloatType && integral(text)
+	case kube.QuantityLeaf:
+		switch typ {
+		case IntType, FloatType:
+			return true
+		case StringType:
+			_, err := resource.ParseQuantity(text)
+			return err == nil
+		}
+		return false
+	}
+	return true
+}
+
+// integral reports whether a YAML float is a whole number: the JSON that
+// sigs.k8s.io/yaml writes for it (3.0 becomes 3) decodes into an integer.
+func integral(text string) bool {
+	f, err := strconv.ParseFloat(text, 64)
+	return err == nil && f == float64(int64(f))
+}
+
+// refusals appends to out what the API server refuses among the values
+// below node n of a complete side (n itself is checked by the caller: a
+// changed value is judged with its change), n standing at path p with
+// schema type typ. It stops at maxRefusals notes.
+func (t *sideTree) refusals(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
+	if typ == nil || typ.Kind == kube.AnyType || typ.Kind == kube.ScalarType || len(out) >= maxRefusals {
+		return out
+	}
+	for ch := t.nodes[n].firstChild; ch >= 0 && len(out) < maxRefusals; ch = t.nodes[ch].next {
+		c := &t.nodes[ch]
+		if c.kind == kDetached || c.kind == kUnknown {
+			continue
+		}
+		var ct *kube.Type
+		var step kube.Step
+		if c.item {
+			if typ.Kind != kube.ListType {
+				continue // the container's own shape is wrong: its own refusal
+			}
+			ct, step = typ.Elem, t.itemStep(ch, typ)
+		} else {
+			if typ.Kind == kube.ListType {
+				continue
+			}
+			key := t.str(c, c.key)
+			ct, step = typ.Field(key), kube.FieldStep(key)
+		}
+		if ct == nil {
+			continue // a field the schema does not know: the server drops it
+		}
+		cp := p.Child(step)
+		var want string
+		switch t.vkindOf(ch) {
+		case vScalar:
+			s := t.scalarOf(ch)
+			want = Refusal(ct, cp, s.typ, s.text)
+		case vMap:
+			want = ShapeRefusal(ct, kube.MappingShape)
+		case vSeq:
+			want = ShapeRefusal(ct, kube.SequenceShape)
+		}
+		if want != "" {
+			out = append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must be %s", cp, want)})
+			continue
+		}
+		out = t.refusals(ch, ct, cp, out)
+	}
+	return out
+}
+
+// lineOf returns the input line of node n, or 0 when it has none.
+func (t *sideTree) lineOf(n int32) int {
+	if own := t.nodes[n].own; own >= 0 && int(own) < len(t.lines) {
+		return int(t.lines[own].no)
+	}
+	return 0
+}
+
+// DecodeTree decodes the text of a tree value (dedented YAML, or JSON) as
+// the API server would receive it, for [TreeRefusal]. ok is false for text
+// that does not decode (a subtree cut by an elision).
+func DecodeTree(text string) (v any, ok bool) {
+	j, err := yaml.YAMLToJSON([]byte(text))
+	if err != nil {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	return v, true
+}
+
+// TreeRefusal returns the first value inside a decoded tree v (see
+// [DecodeTree]) that the API server refuses when the tree stands at path
+// p, of schema type t: "p.x.y must be an integer", or "". The tree's own
+// shape is [ShapeRefusal]'s.
+func TreeRefusal(t *kube.Type, p kube.Path, v any) string {
+	if t == nil || t.Kind == kube.AnyType || t.Kind == kube.ScalarType {
+		return ""
+	}
+	check := func(ct *kube.Type, cp kube.Path, cv any) string {
+		if ct == nil {
+			return "" // a field the schema does not know: the server drops it
+		}
+		var want string
+		switch x := cv.(type) {
+		case map[string]any:
+			want = ShapeRefusal(ct, kube.MappingShape)
+		case []any:
+			want = ShapeRefusal(ct, kube.SequenceShape)
+		case string:
+			want = Refusal(ct, cp, StringType, x)
+		case bool:
+			want = Refusal(ct, cp, BoolType, strconv.FormatBool(x))
+		case json.Number:
+			typ := IntType
+			if strings.ContainsAny(x.String(), ".eE") {
+				typ = FloatType
+			}
+			want = Refusal(ct, cp, typ, x.String())
+		}
+		if want != "" {
+			return fmt.Sprintf("%s must be %s", cp, want)
+		}
+		return TreeRefusal(ct, cp, cv)
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if t.Kind == kube.ListType {
+			return ""
+		}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			if why := check(t.Field(k), p.Child(kube.FieldStep(k)), x[k]); why != "" {
+				return why
+			}
+		}
+	case []any:
+		if t.Kind != kube.ListType {
+			return ""
+		}
+		for i, item := range x {
+			if why := check(t.Elem, p.Child(kube.Index(i)), item); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
