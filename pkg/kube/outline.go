@@ -218,7 +218,14 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) fit {
 	var candidates []*Type
 	switch s := c.Step.(type) {
 	case Field:
-		if ft := t.Field(string(s)); ft != nil {
+		ft := t.Field(string(s))
+		if ft == nil && t.Kind == StructType && len(c.Children) == 0 {
+			// a scalar the schema does not know here: the API server drops
+			// it (with a warning), so it rules no place out. A whole
+			// structure of unknown fields does: its keys say where it is.
+			return misfits
+		}
+		if ft != nil {
 			candidates = append(candidates, ft)
 		}
 	case AnyField:

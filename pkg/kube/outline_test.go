@@ -74,6 +74,26 @@ func TestPlacesKeepWhatTheServerRefuses(t *testing.T) {
 			want:   []string{"spec.replicas"},
 			reason: "an unchanged line of the wrong shape does not move its changed sibling elsewhere",
 		},
+		{
+			name: "an unknown scalar beside it",
+			build: func(root *kube.Outline) *kube.Outline {
+				leaf(root, "app", kube.ScalarShape)
+				selector(root)
+				return leaf(root, "strategy", kube.ScalarShape)
+			},
+			want:   []string{"spec.strategy"},
+			reason: "app is no field of a DeploymentSpec: the API server drops it, and it rules spec out no more than a wrong shape does",
+		},
+		{
+			name: "an unknown structure beside it",
+			build: func(root *kube.Outline) *kube.Outline {
+				s := root.Add(kube.Field("securityContext"), false, 2)
+				leaf(s, "fsGroup", kube.ScalarShape)
+				return leaf(root, "strategy", kube.ScalarShape)
+			},
+			want:   nil,
+			reason: "a whole structure of fields no DeploymentSpec has says the stretch is elsewhere (a pod spec), and no place there has a strategy",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
