@@ -400,8 +400,8 @@ func (p *blockParser) renamed(obj *Object, oldS, newS *sideTree) []*Object {
 // creation of the new one.
 func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, newS *sideTree) []*Object {
 	del, cre := *obj, *obj
-	del.Ref, del.Action, del.Changes = oldRef, Delete, nil
-	cre.Ref, cre.Action, cre.Changes = newRef, Create, nil
+	del.Ref, del.Action, del.Changes, del.Entry = oldRef, Delete, nil, obj.Ref
+	cre.Ref, cre.Action, cre.Changes, cre.Entry = newRef, Create, nil, obj.Ref
 	p.plan.Notes = append(p.plan.Notes, Note{Pos: obj.Pos, Text: fmt.Sprintf("%s is renamed to %s: Kubernetes deletes the old object and creates the new one", oldRef, newRef)})
 	complete := oldS != nil && !oldS.gaps
 	p.facts(&del, Old, oldS, complete)
@@ -495,6 +495,13 @@ func (p *blockParser) partialRename(obj *Object) []*Object {
 					oldRef.Name, newRef.Name = c.Old.Comparable(), c.New.Comparable()
 				case c.Path.Equal(pathNamespace) && !kube.IsClusterScoped(obj.Ref.Group, obj.Ref.Kind):
 					oldRef.Namespace, newRef.Namespace = c.Old.Comparable(), c.New.Comparable()
+				case c.Path.Equal(pathAPIVersion):
+					// another API group is another object (the version is not
+					// identity: apps/v1beta2 and apps/v1 are one Deployment)
+					og, ov := kube.SplitAPIVersion(c.Old.Comparable())
+					ng, nv := kube.SplitAPIVersion(c.New.Comparable())
+					oldRef.Group, oldRef.Version = kube.Intern(og), kube.Intern(ov)
+					newRef.Group, newRef.Version = kube.Intern(ng), kube.Intern(nv)
 				}
 			}
 			continue

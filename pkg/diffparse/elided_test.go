@@ -98,6 +98,40 @@ func unknownField(plan *diffparse.Plan) bool {
 			if len(c.Path) > 0 && typ.At(c.Path) == nil {
 				return true
 			}
+			for _, v := range []diffparse.Value{c.Old, c.New} {
+				if v.Kind != diffparse.Tree {
+					continue
+				}
+				if tree, ok := diffparse.DecodeTree(v.Text); ok && unknownIn(typ.At(c.Path), tree) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// unknownIn reports whether a decoded tree at a place of type t holds a
+// key that no field of a struct type knows.
+func unknownIn(t *kube.Type, v any) bool {
+	if t == nil || t.Kind == kube.AnyType {
+		return false
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			ft := t.Field(k)
+			if ft == nil && t.Kind == kube.StructType || unknownIn(ft, e) {
+				return true
+			}
+		}
+	case []any:
+		if t.Kind == kube.ListType {
+			for _, e := range x {
+				if unknownIn(t.Elem, e) {
+					return true
+				}
+			}
 		}
 	}
 	return false

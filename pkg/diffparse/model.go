@@ -395,6 +395,10 @@ type Object struct {
 	// empty, any field of the object may change: classification judges the
 	// object by the worst its changes could be.
 	Unresolved []Note
+	// Entry is, for one of the two objects an update of identity becomes
+	// (a rename, another API group: a deletion and a creation), the key of
+	// the diff entry both come from; zero otherwise.
+	Entry kube.ObjectRef
 	// Refused lists values of the new side that the API server cannot
 	// decode where they stand and that no change's own value shows (a
 	// created object's fields, the insides of an added mapping or list):

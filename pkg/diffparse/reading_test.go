@@ -427,6 +427,26 @@ func TestRenames(t *testing.T) {
   data:
     a: "1"
 `
+	group := `default, web, Deployment (apps) has changed:
+- apiVersion: apps
++ apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1
+`
 	for _, tc := range []struct {
 		name, input string
 		want        string
@@ -436,6 +456,11 @@ func TestRenames(t *testing.T) {
 		{"a renamed claim in helmfile", inHelmfile(pvc), "delete PersistentVolumeClaim/default/data-v1 create PersistentVolumeClaim/default/data-v2", rules.Destructive},
 		{"a renamed claim with context", withContext(pvc, 1), "delete PersistentVolumeClaim/default/data-v1 create PersistentVolumeClaim/default/data-v2", rules.Destructive},
 		{"find-renames", findRenames, "delete ConfigMap/default/cfg-5f7d8c create ConfigMap/default/cfg-9a1b2c", rules.Disruptive},
+		// another API group is another object: Kubernetes deletes the old
+		// one, whether the diff shows the whole object or not
+		{"another API group", group, "delete Deployment/default/web create Deployment.apps/default/web", rules.Disruptive},
+		{"another API group with context", withContext(group, 0), "delete Deployment/default/web create Deployment.apps/default/web", rules.Disruptive},
+		{"another API group in Stevedore", inStevedore(group), "delete Deployment/default/web create Deployment.apps/default/web", rules.Disruptive},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			level, plan := reviewed(t, tc.input)

@@ -371,7 +371,11 @@ func (st *stevedoreState) crossCheck(in *input) {
 		if byRelease[o.Release] == nil {
 			byRelease[o.Release] = map[key]*Object{}
 		}
-		byRelease[o.Release][key{tableSym(o.Action), o.Ref.Kind, o.Ref.Name}] = o
+		k := key{tableSym(o.Action), o.Ref.Kind, o.Ref.Name}
+		if o.Entry.Kind != "" {
+			k = key{'~', o.Entry.Kind, o.Entry.Name} // a rename: the table lists its entry
+		}
+		byRelease[o.Release][k] = o
 	}
 	if len(st.plan.Objects) > 0 && st.tableAt == 0 {
 		st.errs.Add(Pos{Line: in.no}, "the stream has diffs but no Release changes table (truncated input?)")
@@ -438,10 +442,16 @@ func (st *stevedoreState) crossCheck(in *input) {
 	got := map[string][3]int{}
 	for _, o := range st.plan.Objects {
 		n := got[path.Base(o.File)]
-		switch o.Action {
-		case Create:
+		switch {
+		case o.Entry.Kind != "":
+			// a rename is one entry, a modification: count it once, by
+			// its deletion
+			if o.Action == Delete {
+				n[1]++
+			}
+		case o.Action == Create:
 			n[0]++
-		case Delete:
+		case o.Action == Delete:
 			n[2]++
 		default:
 			n[1]++
