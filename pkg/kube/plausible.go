@@ -5,12 +5,6 @@ import (
 	"sync"
 )
 
-var (
-	labelValueRE = lazyRE(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
-	labelNameRE  = lazyRE(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
-	dnsPrefixRE  = lazyRE(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-)
-
 // labelMaps are the fields whose entries are labels: their keys and values
 // follow the label syntax.
 var labelMaps = map[Field]bool{"labels": true, "matchLabels": true, "nodeSelector": true}
@@ -34,7 +28,7 @@ func Plausible(p Path, value string) bool {
 	if !ok {
 		return true
 	}
-	return ValidLabelKey(string(key)) && len(value) <= 63 && labelValueRE().MatchString(value)
+	return ValidLabelKey(string(key)) && len(value) <= 63 && (value == "" || labelName(value))
 }
 
 // ValidLabelKey reports whether s is a valid label key: an optional DNS
@@ -47,11 +41,55 @@ func ValidLabelKey(s string) bool {
 			break
 		}
 	}
-	if slash && (len(prefix) > 253 || !dnsPrefixRE().MatchString(prefix)) {
+	if slash && (len(prefix) > 253 || !dnsSubdomain(prefix)) {
 		return false
 	}
-	return len(name) <= 63 && labelNameRE().MatchString(name)
+	return len(name) <= 63 && labelName(name)
 }
+
+// The checks below are Kubernetes' label syntax
+// (k8s.io/apimachinery/pkg/util/validation), written as byte loops: a
+// review checks every label it reads, and that package compiles its
+// expressions at start-up. The tests hold them to the expressions.
+
+// labelName reports whether s is a label name (or a non-empty label
+// value): letters, digits, '-', '_' and '.', beginning and ending with a
+// letter or digit. ([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)
+func labelName(s string) bool {
+	if s == "" || !alnum(s[0]) || !alnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 1; i < len(s)-1; i++ {
+		if c := s[i]; !alnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// dnsSubdomain reports whether s is dot-separated lowercase DNS labels:
+// letters, digits and '-', each beginning and ending with a letter or
+// digit. ([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)
+func dnsSubdomain(s string) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != '.' {
+			if c := s[i]; !lowerAlnum(c) && c != '-' {
+				return false
+			}
+			continue
+		}
+		if i == start || !lowerAlnum(s[start]) || !lowerAlnum(s[i-1]) {
+			return false // an empty part, or one with '-' at an end
+		}
+		start = i + 1
+	}
+	return true
+}
+
+func alnum(c byte) bool { return lowerAlnum(c) || 'A' <= c && c <= 'Z' }
+
+func lowerAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
 
 // lazyRE returns a function that compiles expr on its first call: a
 // review does not pay at start-up for the expressions of formats and

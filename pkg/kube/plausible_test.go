@@ -1,6 +1,7 @@
 package kube_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -106,4 +107,36 @@ func TestValidLabelKey(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Kubernetes' label syntax as the expressions of
+// k8s.io/apimachinery/pkg/util/validation: the oracle of the byte loops.
+var (
+	labelValueRE = regexp.MustCompile(`^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$`)
+	labelNameRE  = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`)
+	dnsPrefixRE  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+)
+
+// FuzzLabelSyntax holds the label checks to the expressions: a label key
+// and a label value are valid exactly when the expressions say so.
+func FuzzLabelSyntax(f *testing.F) {
+	for _, s := range []string{"", "a", "web", "-web", "web.", "a_b.c-d", "my app", "app:1.2", "example/app",
+		"app.kubernetes.io/name", "helm.sh/chart", "Example.com/x", "a..b/c", ".a/b", "a-/b", "-a/b", "a/", "/a",
+		"a/b/c", "x.y-z.w/name_1", strings.Repeat("a", 64), strings.Repeat("a", 63), "1.0+build", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		wantValue := len(s) <= 63 && labelValueRE.MatchString(s)
+		if got := kube.Plausible(kube.Path{kube.Field("labels"), kube.Field("app")}, s); got != wantValue {
+			t.Errorf("label value %q: %v, the expression says %v", s, got, wantValue)
+		}
+		prefix, name, slash := "", s, false
+		if i := strings.LastIndexByte(s, '/'); i >= 0 {
+			prefix, name, slash = s[:i], s[i+1:], true
+		}
+		wantKey := (!slash || len(prefix) <= 253 && dnsPrefixRE.MatchString(prefix)) && len(name) <= 63 && labelNameRE.MatchString(name)
+		if got := kube.ValidLabelKey(s); got != wantKey {
+			t.Errorf("label key %q: %v, the expression says %v", s, got, wantKey)
+		}
+	})
 }
