@@ -76,8 +76,20 @@ func (o *Outline) Root() *Outline {
 // it. A nil result means no place fits (or the kind is not known): callers
 // then fall back to single paths.
 func (t *Type) Fit(root *Outline, column int) []Path {
+	return t.fit(root, column).places
+}
+
+// fitted is what Fit finds, kept per outline shape: the places, the type
+// at each, and how many of them (the first) every value fits.
+type fitted struct {
+	places []Path
+	types  []*Type
+	nfit   int
+}
+
+func (t *Type) fit(root *Outline, column int) fitted {
 	if t == nil || root == nil {
-		return nil
+		return fitted{}
 	}
 	var first Step
 	if len(root.Children) > 0 {
@@ -85,27 +97,36 @@ func (t *Type) Fit(root *Outline, column int) []Path {
 	}
 	key := fitCacheKey{t: t, outline: root.signature(), column: column}
 	if v, ok := fitCache.Load(key); ok {
-		return v.([]Path)
+		return v.(fitted)
 	}
 	f := &fitter{memo: map[fitKey]fit{}}
-	var out, keyed, misfit []Path
+	type place struct {
+		p Path
+		t *Type
+	}
+	var out, keyed, misfit []place
 	t.prefixes(first, column, func(cur *Type, prefix Path) {
 		switch f.fitsUnder(cur, root) {
 		case misfits:
-			misfit = append(misfit, slices.Clone(prefix)) // a value the server refuses: less likely
+			misfit = append(misfit, place{slices.Clone(prefix), cur}) // a value the server refuses: less likely
 		case fits:
 			if cur.Kind == StructType {
-				out = append(out, slices.Clone(prefix))
+				out = append(out, place{slices.Clone(prefix), cur})
 			} else {
-				keyed = append(keyed, slices.Clone(prefix)) // entries are map keys: less likely
+				keyed = append(keyed, place{slices.Clone(prefix), cur}) // entries are map keys: less likely
 			}
 		}
 	})
-	out = append(append(out, keyed...), misfit...)
-	if fitCacheSize.Add(1) <= maxFitCache {
-		fitCache.Store(key, out)
+	var r fitted
+	r.nfit = len(out) + len(keyed)
+	for _, p := range slices.Concat(out, keyed, misfit) {
+		r.places = append(r.places, p.p)
+		r.types = append(r.types, p.t)
 	}
-	return out
+	if fitCacheSize.Add(1) <= maxFitCache {
+		fitCache.Store(key, r)
+	}
+	return r
 }
 
 // Fit depends on the shape of an outline, not on the values that identify
@@ -171,7 +192,9 @@ const (
 )
 
 type fitter struct {
-	memo map[fitKey]fit
+	memo   map[fitKey]fit
+	deep   map[fitKey]fit // entryFits of Deep entries
+	inDeep int            // how many Deep entries are being searched below
 }
 
 // fitsUnder reports how every child entry of o fits under type t: the
@@ -203,9 +226,21 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) fit {
 		return fits
 	}
 	if c.Deep {
-		// zero or more elided levels between t and c
+		// zero or more elided levels between t and c: the answer for a
+		// type does not depend on how deep it is found, so it is kept
+		// (a stretch of misfits would otherwise walk the schema again
+		// below every type)
+		k := fitKey{t, c}
+		if v, ok := f.deep[k]; ok {
+			return v
+		}
+		if f.deep == nil {
+			f.deep = map[fitKey]fit{}
+		}
+		f.deep[k] = noFit // guards against cycles
 		direct := *c
 		direct.Deep = false
+		f.inDeep++
 		best := f.entryFits(t, &direct, depth)
 		for _, child := range t.children() {
 			if best == fits {
@@ -213,16 +248,22 @@ func (f *fitter) entryFits(t *Type, c *Outline, depth int) fit {
 			}
 			best = max(best, f.entryFits(child, c, depth+1))
 		}
+		f.inDeep--
+		f.deep[k] = best
 		return best
 	}
 	var candidates []*Type
 	switch s := c.Step.(type) {
 	case Field:
 		ft := t.Field(string(s))
-		if ft == nil && t.Kind == StructType && len(c.Children) == 0 {
-			// a scalar the schema does not know here: the API server drops
-			// it (with a warning), so it rules no place out. A whole
-			// structure of unknown fields does: its keys say where it is.
+		if ft == nil && t.Kind == StructType && len(c.Children) == 0 && f.inDeep == 0 && c.Parent != nil && c.Parent.Parent == nil {
+			// a scalar the schema does not know, beside the entries at
+			// the top of the stretch: the API server drops it (with a
+			// warning), so it rules no place out. A whole structure of
+			// unknown fields does: its keys say where it is. Below the
+			// top the entries' own parents are shown, and an unknown key
+			// rules its place out (a wider search costs a diff of many
+			// elisions its linear time).
 			return misfits
 		}
 		if ft != nil {
@@ -302,12 +343,13 @@ func (t *Type) Places(node *Outline, column int) []Path {
 	var out, misfit []Path
 	var misfitKeys []string
 	seen := map[string]fit{}
-	for _, pos := range t.Fit(root, column) {
-		pt := t.At(pos)
-		if pt == nil {
-			continue
+	found := t.fit(root, column)
+	for i, pos := range found.places {
+		q := misfits
+		if i < found.nfit {
+			q = fits
 		}
-		f.expand(pt, pos, chain, f.fitsUnder(pt, root), func(p Path, q fit) {
+		f.expand(found.types[i], pos, chain, q, func(p Path, q fit) {
 			k := p.String()
 			if seen[k] >= q {
 				return
