@@ -120,51 +120,92 @@ func integral(text string) bool {
 // refusals appends to out what the API server refuses among the values
 // below node n of a complete side (n itself is checked by the caller: a
 // changed value is judged with its change), n standing at path p with
-// schema type typ. It stops at maxRefusals notes.
+// schema type typ. It stops at maxRefusals notes. The walk keeps the
+// nodes above the one it checks and builds a path only for a refusal: an
+// added list of 100,000 items is walked without one allocation per item.
 func (t *sideTree) refusals(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
-	if typ == nil || typ.Kind == kube.AnyType || typ.Kind == kube.ScalarType || len(out) >= maxRefusals {
-		return out
+	var parent string // the field of n, for the label maps
+	if f, ok := p.Last().(kube.Field); ok {
+		parent = string(f)
 	}
-	for ch := t.nodes[n].firstChild; ch >= 0 && len(out) < maxRefusals; ch = t.nodes[ch].next {
+	w := refusalWalk{t: t, base: p, out: out}
+	w.walk(n, typ, parent)
+	return w.out
+}
+
+type refusalWalk struct {
+	t     *sideTree
+	base  kube.Path
+	nodes []int32      // the nodes below base down to the one checked
+	lists []*kube.Type // for each, its list's type when it is an item
+	out   []Note
+}
+
+// walk checks the children of node n, of schema type typ, whose own field
+// is parent ("" for a list item).
+func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
+	if typ == nil || typ.Kind == kube.AnyType || typ.Kind == kube.ScalarType {
+		return
+	}
+	t := w.t
+	labels := typ.Kind == kube.MapType && kube.LabelMap(parent)
+	for ch := t.nodes[n].firstChild; ch >= 0 && len(w.out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]
 		if c.kind == kDetached || c.kind == kUnknown {
 			continue
 		}
-		var ct *kube.Type
-		var step kube.Step
+		var ct, list *kube.Type
+		key := ""
 		if c.item {
 			if typ.Kind != kube.ListType {
 				continue // the container's own shape is wrong: its own refusal
 			}
-			ct, step = typ.Elem, t.itemStep(ch, typ)
+			ct, list = typ.Elem, typ
 		} else {
 			if typ.Kind == kube.ListType {
 				continue
 			}
-			key := t.str(c, c.key)
-			ct, step = typ.Field(key), kube.FieldStep(key)
+			key = t.str(c, c.key)
+			ct = typ.Field(key)
 		}
-		if ct == nil {
-			continue // a field the schema does not know: the server drops it
+		if ct == nil || ct.Kind == kube.AnyType {
+			continue // a field the schema does not know (the server drops it), or free-form content
 		}
-		cp := p.Child(step)
+		w.nodes, w.lists = append(w.nodes, ch), append(w.lists, list)
 		var want string
 		switch t.vkindOf(ch) {
 		case vScalar:
 			s := t.scalarOf(ch)
-			want = Refusal(ct, cp, s.typ, s.text)
+			var lp kube.Path // the label map's entry, for the label syntax
+			if labels && s.typ == StringType {
+				lp = kube.Path{kube.Field(parent), kube.Field(key)}
+			}
+			want = Refusal(ct, lp, s.typ, s.text)
 		case vMap:
 			want = ShapeRefusal(ct, kube.MappingShape)
 		case vSeq:
 			want = ShapeRefusal(ct, kube.SequenceShape)
 		}
 		if want != "" {
-			out = append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must be %s", cp, want)})
-			continue
+			w.out = append(w.out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must be %s", w.path(), want)})
+		} else {
+			w.walk(ch, ct, key)
 		}
-		out = t.refusals(ch, ct, cp, out)
+		w.nodes, w.lists = w.nodes[:len(w.nodes)-1], w.lists[:len(w.lists)-1]
 	}
-	return out
+}
+
+// path returns the path of the node being checked.
+func (w *refusalWalk) path() kube.Path {
+	p := slices.Clip(w.base)
+	for i, n := range w.nodes {
+		if w.lists[i] != nil {
+			p = p.Child(w.t.itemStep(n, w.lists[i]))
+		} else {
+			p = p.Child(kube.FieldStep(w.t.keyOf(n)))
+		}
+	}
+	return p
 }
 
 // lineOf returns the input line of node n, or 0 when it has none.

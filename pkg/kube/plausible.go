@@ -9,6 +9,10 @@ import (
 // follow the label syntax.
 var labelMaps = map[Field]bool{"labels": true, "matchLabels": true, "nodeSelector": true}
 
+// LabelMap reports whether a map field called name holds labels (labels,
+// matchLabels, nodeSelector): its keys and values follow the label syntax.
+func LabelMap(name string) bool { return labelMaps[Field(name)] }
+
 // Plausible reports whether a scalar value could stand at path p: an entry
 // of a label map (labels, matchLabels, nodeSelector) must have a label key
 // and a label value (at most 63 characters of letters, digits, '-', '_'
