@@ -173,10 +173,11 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			p.newT.counts(&p.newC)
 			nc = &p.newC
 		}
+		typ := schemaOf(obj)
 		for _, sc := range semanticDiff(oldS, newS, oc, nc) {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
-			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
-				obj.Refused = newS.refusals(sc.new, schemaOf(obj).At(sc.path), sc.path, obj.Refused)
+			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) && newS.container(sc.new) {
+				obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
 			}
 		}
 		slices.SortStableFunc(obj.Changes, byLine)
@@ -437,9 +438,10 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		p.newT.counts(&p.newC)
 		nc := p.newT.collect(&p.newC, nil)
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
+		typ := schemaOf(obj)
 		for _, c := range nc {
-			if c.path.Exact() && c.node >= 0 && p.newT.vkindOf(c.node) != vNone {
-				obj.Refused = p.newT.refusals(c.node, schemaOf(obj).At(c.path), c.path, obj.Refused)
+			if c.path.Exact() && c.node >= 0 && p.newT.container(c.node) {
+				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
 			}
 		}
 		if out := p.partialRename(obj); out != nil {

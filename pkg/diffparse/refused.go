@@ -197,7 +197,7 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 
 // path returns the path of the node being checked.
 func (w *refusalWalk) path() kube.Path {
-	p := slices.Clip(w.base)
+	p := w.base // Child copies
 	for i, n := range w.nodes {
 		if w.lists[i] != nil {
 			p = p.Child(w.t.itemStep(n, w.lists[i]))
@@ -206,6 +206,14 @@ func (w *refusalWalk) path() kube.Path {
 		}
 	}
 	return p
+}
+
+// container reports whether node n is a mapping or a list: only those
+// hold values below them for refusals to check (a scalar is judged with
+// its change).
+func (t *sideTree) container(n int32) bool {
+	k := t.vkindOf(n)
+	return k == vMap || k == vSeq
 }
 
 // lineOf returns the input line of node n, or 0 when it has none.
