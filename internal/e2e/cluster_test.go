@@ -17,7 +17,9 @@ import (
 // and a replica each) to a target of three shards, one shard at a time,
 // while a cluster-aware writer (go-redis's cluster client, following
 // MOVED) keeps writing records spread over 1,024 keys in every shard, and
-// is never paused. First shard 1's failover cannot complete (the masters
+// is never paused. No target node may move to another shard by replica
+// migration until the end, even one that allowed it before it joined.
+// First shard 1's failover cannot complete (the masters
 // that must vote for it stall): the shard rolls back, its source master
 // takes writes again, nothing is lost. The runner is killed inside every
 // step: up to compare-data-shard-1 before the failure, the rest after it
@@ -33,19 +35,38 @@ func TestMigrateRedisCluster(t *testing.T) {
 	w := h.startWriter()
 	ctx := context.Background()
 
+	// the target's nodes run as their chart says until join-target; one
+	// that allows replica migration (another chart, a node that restarted
+	// on an older configuration) must be made to stay in its shard by the
+	// join itself
+	h.runKilledUntil("install-target")
+	h.eventually(time.Minute, "every target node allows replica migration", func(ctx context.Context) error {
+		for _, ip := range h.dstPods {
+			c := h.redis(net.JoinHostPort(ip, "6379"))
+			err := c.ConfigSet(ctx, "cluster-allow-replica-migration", "yes").Err()
+			c.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	h.runKilledUntil("compare-data-shard-1")
-	noFailover := func(ip string) string {
+	config := func(ip, key string) string {
 		c := h.redis(net.JoinHostPort(ip, "6379"))
 		defer c.Close()
-		v, err := c.ConfigGet(ctx, "cluster-replica-no-failover").Result()
+		v, err := c.ConfigGet(ctx, key).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return v["cluster-replica-no-failover"]
+		return v[key]
 	}
 	for _, ip := range h.dstPods {
-		if v := noFailover(ip); v != "yes" {
+		if v := config(ip, "cluster-replica-no-failover"); v != "yes" {
 			t.Errorf("the target node %s has cluster-replica-no-failover %q before its shard moved: an automatic failover could hand it the shard", ip, v)
+		}
+		if v := config(ip, "cluster-allow-replica-migration"); v != "no" {
+			t.Errorf("the target node %s has cluster-allow-replica-migration %q during the migration: a master that looks orphaned for a moment could draw it away from its shard", ip, v)
 		}
 	}
 	// the failover step first waits, at most the catch-up timeout (3 s
@@ -111,8 +132,11 @@ func TestMigrateRedisCluster(t *testing.T) {
 	checkRecords(t, h.clusterRecords(h.dstPods), acked)
 
 	for _, ip := range h.dstPods {
-		if v := noFailover(ip); v != "no" {
+		if v := config(ip, "cluster-replica-no-failover"); v != "no" {
 			t.Errorf("the target node %s has cluster-replica-no-failover %q after the migration: its shard cannot fail over", ip, v)
+		}
+		if v := config(ip, "cluster-allow-replica-migration"); v != "yes" {
+			t.Errorf("the target node %s has cluster-allow-replica-migration %q after the migration: Redis's default is back once verify has passed", ip, v)
 		}
 	}
 	// every slot is served by target nodes only, in the view of each

@@ -76,7 +76,7 @@ func clusterSteps(m *Migration, e *clusterEngine) ([]*Step, []*cut, error) {
 			run: func(ctx context.Context, x *execution) error { return e.prepareSource(ctx) }},
 		{ID: "install-target", Kind: KindHelm, Title: "create the target's nodes, empty and not promotable",
 			Helm: []HelmChange{{Release: m.Target.Release, Values: v.target, Install: true, Expect: []Expectation{anyCreate}}}},
-		{ID: "join-target", Kind: KindAction, Title: "join the target's nodes to the source's cluster, each a replica of its shard",
+		{ID: "join-target", Kind: KindAction, Title: "join the target's nodes to the source's cluster, each a replica of its shard, none moving to another shard (replica migration off)",
 			run: func(ctx context.Context, x *execution) error { return e.join(ctx, x.r) }},
 		{ID: "wait-replica", Kind: KindWait, Title: fmt.Sprintf("wait until every target node streams from its shard's master, at most %s behind", humanBytes(int64(lag))),
 			run: func(ctx context.Context, x *execution) error { return x.waitReplicating(ctx, e) }},
@@ -116,7 +116,7 @@ func clusterSteps(m *Migration, e *clusterEngine) ([]*Step, []*cut, error) {
 			Helm: []HelmChange{{Release: m.Source.Release, Values: removeValues, Expect: []Expectation{removeSource}}},
 			run:  func(ctx context.Context, x *execution) error { return e.sourceGone(ctx) }},
 		repoint,
-		&Step{ID: "verify", Kind: KindVerify, Title: "verify: every slot served by the target's nodes only, each replica following its master, the source gone, the name re-pointed",
+		&Step{ID: "verify", Kind: KindVerify, Title: "verify: every slot served by the target's nodes only, each replica following its master, the source gone, the name re-pointed; then the target's nodes may move between shards again (replica migration)",
 			run: func(ctx context.Context, x *execution) error { return x.verify(ctx, e) }},
 	)
 	return s, cuts, nil
@@ -291,6 +291,13 @@ func (e *clusterEngine) join(ctx context.Context, r *Runner) error {
 	members, err := seed.clusterNodes(ctx)
 	seed.close()
 	if err != nil {
+		return err
+	}
+	// no target node moves to another shard on its own (Redis's replica
+	// migration) before verify has seen each follow its own shard's
+	// master: the chart says so for a node that is not promotable, this
+	// says so for any node, before it joins
+	if err := e.configSet(ctx, e.m.Target.Nodes, [][2]string{{"cluster-allow-replica-migration", "no"}}); err != nil {
 		return err
 	}
 	// each target node meets every source node at its announced address
@@ -618,7 +625,8 @@ func (e *clusterEngine) follow(ctx context.Context) (bool, []string, error) {
 }
 
 // verify: every slot served by target nodes only in the view of each,
-// every replica following its master, the source's nodes gone.
+// every replica following its master, the source's nodes gone; then
+// replica migration is allowed again on the target's nodes.
 func (e *clusterEngine) verify(ctx context.Context) error {
 	if _, err := e.onlyTarget(ctx); err != nil {
 		return err
@@ -637,7 +645,13 @@ func (e *clusterEngine) verify(ctx context.Context) error {
 			return orErr(err, fmt.Sprintf("the target node at %s refuses writes (min-replicas-to-write)", addr))
 		}
 	}
-	return e.sourceGone(ctx)
+	if err := e.sourceGone(ctx); err != nil {
+		return err
+	}
+	// each replica follows its own shard's master and the source's nodes
+	// are gone: the target's nodes may move between shards again, as
+	// Redis does by default (join-target forbade it)
+	return e.configSet(ctx, e.m.Target.Nodes, [][2]string{{"cluster-allow-replica-migration", "yes"}})
 }
 
 func (e *clusterEngine) live(ctx context.Context) liveState {

@@ -48,7 +48,8 @@
 //     to them.
 //   - cluster (Redis Cluster): the target's nodes join the source's cluster
 //     as replicas of its shards (join-target, which needs the cluster bus
-//     to reach between the two sides), then each shard switches over on
+//     to reach between the two sides; no target node moves to another
+//     shard by replica migration until verify), then each shard switches over on
 //     its own, in four steps (fence-shard-N, wait-caught-up-shard-N,
 //     compare-data-shard-N, failover-shard-N, with CLUSTER FAILOVER), one
 //     shard at a time, with the slot coverage checked in every node's view

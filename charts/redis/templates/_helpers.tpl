@@ -98,7 +98,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 {{- range $k, $val := $v.config -}}
-{{- if and (not $v.promotable) (has (lower $k) (list "replica-priority" "slave-priority" "replica-announced" "slave-announced" "cluster-replica-no-failover" "cluster-slave-no-failover")) -}}
+{{- if and (not $v.promotable) (has (lower $k) (list "replica-priority" "slave-priority" "replica-announced" "slave-announced" "cluster-replica-no-failover" "cluster-slave-no-failover" "cluster-allow-replica-migration")) -}}
 {{- fail (printf "config.%s is set by promotable: false; remove it from config" $k) -}}
 {{- end -}}
 {{- if and $v.fenced (has (lower $k) (list "min-replicas-to-write" "min-slaves-to-write" "min-replicas-max-lag" "min-slaves-max-lag")) -}}

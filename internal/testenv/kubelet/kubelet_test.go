@@ -597,10 +597,32 @@ func TestChartsLintAndValidate(t *testing.T) {
 		{"redis", []string{"--set", "members.hosts={a}", "--set", "cluster.enabled=true", "--set", "cluster.shards=1", "--set", "replicaOf.host=db"}, "replicaOf does not apply to a cluster node"},
 		{"redis", []string{"--set", "members.hosts={a}", "--set", "cluster.enabled=true", "--set", "cluster.shards=1", "--set", "sentinel.enabled=true"}, "choose one"},
 		{"redis", []string{"--set", "promotable=false", "--set", "config.replica-priority=10"}, "config.replica-priority is set by promotable: false"},
+		{"redis", []string{"--set", "promotable=false", "--set", "config.cluster-allow-replica-migration=yes"}, "config.cluster-allow-replica-migration is set by promotable: false"},
 	} {
 		r := env.helm.Run(nil, nil, append([]string{"template", "x", chart(tc.chart)}, tc.args...)...)
 		if r.Code == 0 || !strings.Contains(r.Stderr, tc.want) {
 			t.Errorf("helm template %s %v: want an error with %q\n%s", tc.chart, tc.args, tc.want, r)
+		}
+	}
+}
+
+// A cluster node that is not promotable (a migration's target while it
+// replicates) can neither be picked by an automatic failover nor move to
+// another shard by replica migration, also after a restart (redis.conf).
+func TestRedisClusterNodeNotPromotable(t *testing.T) {
+	setUp(t)
+	cluster := []string{"--show-only", "templates/configmap.yaml", "--set", "replicas=6", "--set", "members.hosts={a,b,c,d,e,f}", "--set", "cluster.enabled=true", "--set", "cluster.create=false"}
+	settings := []string{"cluster-replica-no-failover yes", "cluster-allow-replica-migration no"}
+	out := helm(t, append([]string{"template", "r", chart("redis"), "--set", "promotable=false"}, cluster...)...)
+	for _, want := range settings {
+		if !strings.Contains(out, "\n    "+want+"\n") {
+			t.Errorf("promotable=false: redis.conf lacks %q:\n%s", want, out)
+		}
+	}
+	out = helm(t, append([]string{"template", "r", chart("redis")}, cluster...)...)
+	for _, unwanted := range settings {
+		if strings.Contains(out, unwanted) {
+			t.Errorf("promotable (the default): redis.conf has %q:\n%s", unwanted, out)
 		}
 	}
 }
