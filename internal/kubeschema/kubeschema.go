@@ -80,15 +80,106 @@ var kinds = []struct {
 	{"admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration", admissionregistrationv1.MutatingWebhookConfiguration{}},
 }
 
-// node is one node of the schema; kind and leaf are the names of package
-// kube's TypeKind and Leaf constants.
+// node is one node of the schema; kind, leaf and check are the names of
+// package kube's TypeKind, Leaf and Check constants.
 type node struct {
 	kind     string
 	leaf     string
+	check    string
 	fields   map[string]*node
 	elem     *node
 	mergeKey string
 }
+
+// fieldCheck is the check of a field of a Go type of k8s.io/api, named by
+// its JSON name.
+type fieldCheck struct {
+	in    any // a value of the struct type that declares it
+	name  string
+	check string
+}
+
+// checks are the fields the API server validates beyond their type, with
+// the kube.Check of each (for a list of scalars, of its items). The other
+// int32 fields get kube.Int32Check. Enumerations are those of k8s.io/api's
+// typed constants; ranges and names those of k8s.io/kubernetes'
+// pkg/apis/core/validation (and apps, batch, networking, storage, policy).
+var checks = []fieldCheck{
+	{corev1.Container{}, "name", "DNSLabelCheck"},
+	{corev1.EphemeralContainerCommon{}, "name", "DNSLabelCheck"},
+	{corev1.Volume{}, "name", "DNSLabelCheck"},
+	{corev1.Container{}, "image", "ImageCheck"},
+	{corev1.Container{}, "imagePullPolicy", "PullPolicyCheck"},
+	{corev1.EphemeralContainerCommon{}, "imagePullPolicy", "PullPolicyCheck"},
+	{corev1.Container{}, "terminationMessagePolicy", "TerminationMessagePolicyCheck"},
+	{corev1.EphemeralContainerCommon{}, "terminationMessagePolicy", "TerminationMessagePolicyCheck"},
+	{corev1.ContainerPort{}, "containerPort", "PortCheck"},
+	{corev1.ContainerPort{}, "hostPort", "PortOrZeroCheck"},
+	{corev1.ContainerPort{}, "name", "PortNameCheck"},
+	{corev1.ContainerPort{}, "protocol", "ProtocolCheck"},
+	{corev1.ServicePort{}, "port", "PortCheck"},
+	{corev1.ServicePort{}, "nodePort", "PortOrZeroCheck"},
+	{corev1.ServicePort{}, "targetPort", "TargetPortCheck"},
+	{corev1.ServicePort{}, "name", "OptionalDNSLabelCheck"},
+	{corev1.ServicePort{}, "protocol", "ProtocolCheck"},
+	{corev1.ServiceSpec{}, "type", "ServiceTypeCheck"},
+	{corev1.ServiceSpec{}, "sessionAffinity", "SessionAffinityCheck"},
+	{corev1.ServiceSpec{}, "externalTrafficPolicy", "TrafficPolicyCheck"},
+	{corev1.ServiceSpec{}, "internalTrafficPolicy", "TrafficPolicyCheck"},
+	{corev1.ServiceSpec{}, "ipFamilyPolicy", "IPFamilyPolicyCheck"},
+	{corev1.PodSpec{}, "restartPolicy", "RestartPolicyCheck"},
+	{corev1.PodSpec{}, "dnsPolicy", "DNSPolicyCheck"},
+	{corev1.Probe{}, "initialDelaySeconds", "NonNegativeCheck"},
+	{corev1.Probe{}, "timeoutSeconds", "NonNegativeCheck"},
+	{corev1.Probe{}, "periodSeconds", "NonNegativeCheck"},
+	{corev1.Probe{}, "successThreshold", "NonNegativeCheck"},
+	{corev1.Probe{}, "failureThreshold", "NonNegativeCheck"},
+	{corev1.HTTPGetAction{}, "scheme", "HTTPSchemeCheck"},
+	{corev1.Toleration{}, "operator", "TolerationOperatorCheck"},
+	{corev1.Toleration{}, "effect", "TaintEffectCheck"},
+	{corev1.NodeSelectorRequirement{}, "operator", "NodeSelectorOperatorCheck"},
+	{metav1.LabelSelectorRequirement{}, "operator", "LabelSelectorOperatorCheck"},
+	{corev1.TopologySpreadConstraint{}, "whenUnsatisfiable", "UnsatisfiableCheck"},
+	{corev1.PersistentVolumeClaimSpec{}, "accessModes", "AccessModeCheck"},
+	{corev1.PersistentVolumeClaimSpec{}, "volumeMode", "VolumeModeCheck"},
+	{corev1.PersistentVolumeSpec{}, "accessModes", "AccessModeCheck"},
+	{corev1.PersistentVolumeSpec{}, "volumeMode", "VolumeModeCheck"},
+	{corev1.PersistentVolumeSpec{}, "persistentVolumeReclaimPolicy", "ReclaimPolicyCheck"},
+	{corev1.ReplicationControllerSpec{}, "replicas", "NonNegativeCheck"},
+	{corev1.ReplicationControllerSpec{}, "minReadySeconds", "NonNegativeCheck"},
+	{appsv1.DeploymentSpec{}, "replicas", "NonNegativeCheck"},
+	{appsv1.DeploymentSpec{}, "minReadySeconds", "NonNegativeCheck"},
+	{appsv1.DeploymentSpec{}, "revisionHistoryLimit", "NonNegativeCheck"},
+	{appsv1.DeploymentSpec{}, "progressDeadlineSeconds", "NonNegativeCheck"},
+	{appsv1.DeploymentStrategy{}, "type", "DeploymentStrategyCheck"},
+	{appsv1.StatefulSetSpec{}, "replicas", "NonNegativeCheck"},
+	{appsv1.StatefulSetSpec{}, "minReadySeconds", "NonNegativeCheck"},
+	{appsv1.StatefulSetSpec{}, "revisionHistoryLimit", "NonNegativeCheck"},
+	{appsv1.StatefulSetSpec{}, "podManagementPolicy", "PodManagementPolicyCheck"},
+	{appsv1.StatefulSetUpdateStrategy{}, "type", "StatefulSetStrategyCheck"},
+	{appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{}, "whenDeleted", "RetentionPolicyCheck"},
+	{appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{}, "whenScaled", "RetentionPolicyCheck"},
+	{appsv1.DaemonSetSpec{}, "minReadySeconds", "NonNegativeCheck"},
+	{appsv1.DaemonSetSpec{}, "revisionHistoryLimit", "NonNegativeCheck"},
+	{appsv1.DaemonSetUpdateStrategy{}, "type", "DaemonSetStrategyCheck"},
+	{appsv1.ReplicaSetSpec{}, "replicas", "NonNegativeCheck"},
+	{appsv1.ReplicaSetSpec{}, "minReadySeconds", "NonNegativeCheck"},
+	{batchv1.JobSpec{}, "parallelism", "NonNegativeCheck"},
+	{batchv1.JobSpec{}, "completions", "NonNegativeCheck"},
+	{batchv1.JobSpec{}, "backoffLimit", "NonNegativeCheck"},
+	{batchv1.JobSpec{}, "ttlSecondsAfterFinished", "NonNegativeCheck"},
+	{batchv1.JobSpec{}, "completionMode", "CompletionModeCheck"},
+	{batchv1.CronJobSpec{}, "concurrencyPolicy", "ConcurrencyPolicyCheck"},
+	{batchv1.CronJobSpec{}, "successfulJobsHistoryLimit", "NonNegativeCheck"},
+	{batchv1.CronJobSpec{}, "failedJobsHistoryLimit", "NonNegativeCheck"},
+	{networkingv1.HTTPIngressPath{}, "pathType", "PathTypeCheck"},
+	{networkingv1.NetworkPolicySpec{}, "policyTypes", "PolicyTypeCheck"},
+	{storagev1.StorageClass{}, "reclaimPolicy", "StorageReclaimPolicyCheck"},
+	{storagev1.StorageClass{}, "volumeBindingMode", "VolumeBindingModeCheck"},
+	{policyv1.PodDisruptionBudgetSpec{}, "unhealthyPodEvictionPolicy", "UnhealthyPodEvictionPolicyCheck"},
+}
+
+var tResourceList = reflect.TypeOf(corev1.ResourceList{})
 
 var (
 	tQuantity    = reflect.TypeOf(resource.Quantity{})
@@ -100,22 +191,42 @@ var (
 	tMarshaler   = reflect.TypeOf((*json.Marshaler)(nil)).Elem()
 )
 
-// builder derives nodes: one node per leaf type and for free-form
-// content, one per struct type (recursive types included), and a node of
-// their own for each map and list.
+// builder derives nodes: one node per leaf type and check and for
+// free-form content, one per struct type (recursive types included), and
+// a node of their own for each map and list.
 type builder struct {
 	leaves  map[string]*node
 	structs map[reflect.Type]*node
 	any     *node
+	checks  map[reflect.Type]map[string]string // checks by struct type
+	used    map[string]bool                    // "Type.field" of the checks applied
 }
 
-func (b *builder) leaf(name string) *node {
-	if n, ok := b.leaves[name]; ok {
+func (b *builder) leaf(name string) *node { return b.checked(name, "") }
+
+// checked is the node of a leaf type with a check, one per pair.
+func (b *builder) checked(leaf, check string) *node {
+	key := leaf + "/" + check
+	if n, ok := b.leaves[key]; ok {
 		return n
 	}
-	n := &node{kind: "ScalarType", leaf: name}
-	b.leaves[name] = n
+	n := &node{kind: "ScalarType", leaf: leaf, check: check}
+	b.leaves[key] = n
 	return n
+}
+
+// withCheck returns n with check on its scalar (on its items for a list
+// or map of scalars).
+func (b *builder) withCheck(n *node, check string) *node {
+	switch n.kind {
+	case "ScalarType":
+		return b.checked(n.leaf, check)
+	case "ListType", "MapType":
+		if n.elem != nil && n.elem.kind == "ScalarType" {
+			return &node{kind: n.kind, elem: b.checked(n.elem.leaf, check), mergeKey: n.mergeKey}
+		}
+	}
+	panic(fmt.Sprintf("check %s on a %s", check, n.kind))
 }
 
 func (b *builder) typeOf(rt reflect.Type) *node {
@@ -139,7 +250,9 @@ func (b *builder) typeOf(rt reflect.Type) *node {
 		return b.leaf("StringLeaf")
 	case reflect.Bool:
 		return b.leaf("BooleanLeaf")
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+	case reflect.Int32:
+		return b.checked("IntegerLeaf", "Int32Check")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return b.leaf("IntegerLeaf")
 	case reflect.Float32, reflect.Float64:
@@ -147,6 +260,9 @@ func (b *builder) typeOf(rt reflect.Type) *node {
 	case reflect.Interface:
 		return b.any
 	case reflect.Map:
+		if rt == tResourceList {
+			return &node{kind: "MapType", elem: b.checked("QuantityLeaf", "NonNegativeQuantityCheck")}
+		}
 		return &node{kind: "MapType", elem: b.typeOf(rt.Elem())}
 	case reflect.Slice:
 		if rt.Elem().Kind() == reflect.Uint8 {
@@ -193,6 +309,10 @@ func (b *builder) addFields(n *node, rt reflect.Type) {
 			name = f.Name
 		}
 		ft := b.typeOf(f.Type)
+		if check, ok := b.checks[rt][name]; ok {
+			ft = b.withCheck(ft, check)
+			b.used[rt.String()+"."+name] = true
+		}
 		if ft.kind == "ListType" {
 			if key := f.Tag.Get("patchMergeKey"); key != "" {
 				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key}
@@ -204,10 +324,23 @@ func (b *builder) addFields(n *node, rt reflect.Type) {
 
 // Source returns the Go source of pkg/kube/schema_gen.go.
 func Source() ([]byte, error) {
-	b := &builder{leaves: map[string]*node{}, structs: map[reflect.Type]*node{}, any: &node{kind: "AnyType"}}
+	b := &builder{leaves: map[string]*node{}, structs: map[reflect.Type]*node{}, any: &node{kind: "AnyType"},
+		checks: map[reflect.Type]map[string]string{}, used: map[string]bool{}}
+	for _, f := range checks {
+		rt := reflect.TypeOf(f.in)
+		if b.checks[rt] == nil {
+			b.checks[rt] = map[string]string{}
+		}
+		b.checks[rt][f.name] = f.check
+	}
 	roots := make([]*node, len(kinds))
 	for i, k := range kinds {
 		roots[i] = b.typeOf(reflect.TypeOf(k.obj))
+	}
+	for _, f := range checks {
+		if !b.used[reflect.TypeOf(f.in).String()+"."+f.name] {
+			return nil, fmt.Errorf("check of %T.%s: no such field in the built-in kinds", f.in, f.name)
+		}
 	}
 	// number the nodes in the order a walk from the kinds meets them
 	index := map[*node]int{}
@@ -245,6 +378,9 @@ func Source() ([]byte, error) {
 		fmt.Fprintf(&s, "/* %d */ {kind: %s", i, n.kind)
 		if n.leaf != "" {
 			fmt.Fprintf(&s, ", leaf: %s", n.leaf)
+		}
+		if n.check != "" {
+			fmt.Fprintf(&s, ", check: %s", n.check)
 		}
 		elem := -1
 		if n.elem != nil {

@@ -715,6 +715,8 @@ func TestRefusedValues(t *testing.T) {
 			"--set replicaCount=abc on a release that creates the Deployment"},
 		{"created, port of a list item", fmt.Sprintf(created, "web", "3", "http"), "spec.template.spec.containers[name=web].ports[containerPort=http].containerPort must be an integer",
 			"deep in a list item: the server decodes it all the same"},
+		{"created, port out of range", fmt.Sprintf(created, "web", "3", "70000"), "spec.template.spec.containers[name=web].ports[containerPort=70000].containerPort must be an integer from 1 to 65535",
+			"the server's validation of a created object's values, not only their decoding"},
 		{"created, label value", fmt.Sprintf(created, `"1.0+build"`, "3", "80"), "metadata.labels.app must be a label value",
 			"'+' is not allowed in a label value: the classic chart label with semver build metadata"},
 		{"updated, valid", fmt.Sprintf(updated, "app: web-2", "500m"), "",
@@ -741,6 +743,129 @@ func TestRefusedValues(t *testing.T) {
 				t.Errorf("%s, %s: a value is said to be refused (%s)\n%s", tt.name, view, tt.reason, reportText(rep))
 			case tt.refused != "" && (rep.Result.Highest < rules.Disruptive || !strings.Contains(reportText(rep), tt.refused)):
 				t.Errorf("%s, %s: judged %s, want at least disruptive saying %q (%s)\n%s", tt.name, view, rep.Result.Highest, tt.refused, tt.reason, reportText(rep))
+			}
+		}
+	}
+}
+
+// TestServerValidation: a value of the right type that the API server's
+// validation refuses (a range, an enumeration, a name's syntax, a required
+// field) fails helm upgrade as surely as one it cannot decode; one case
+// per kind of check, and the valid spelling beside it.
+func TestServerValidation(t *testing.T) {
+	const deployment = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        priority: 1
+        containers:
+        - name: web
+          image: nginx:1
+          imagePullPolicy: IfNotPresent
+          ports:
+          - containerPort: 80
+            name: http
+          resources:
+            limits:
+              cpu: 500m
+`
+	const service = `default, web, Service (v1) has changed:
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    type: ClusterIP
+    selector:
+      app: web
+    ports:
+    - port: 80
+      targetPort: http
+`
+	const policy = `default, web, NetworkPolicy (networking.k8s.io) has changed:
+  apiVersion: networking.k8s.io/v1
+  kind: NetworkPolicy
+  metadata:
+    name: web
+  spec:
+    podSelector:
+      matchLabels:
+        app: web
+    policyTypes:
+    - Ingress
+`
+	// change replaces the first line of body that is old (trimmed) by new
+	change := func(body, old, new string) string {
+		lines := strings.Split(body, "\n")
+		for i, l := range lines {
+			if strings.TrimSpace(l) == old {
+				indent := l[:len(l)-len(strings.TrimLeft(l[2:], " "))]
+				lines[i] = "-" + l[1:] + "\n+" + indent[1:] + new
+				return strings.Join(lines, "\n")
+			}
+		}
+		t.Fatalf("no line %q", old)
+		return ""
+	}
+	tests := []struct {
+		name           string
+		body, old, new string
+		refused        string // "" when the server takes the value
+	}{
+		{"enumeration", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes", "imagePullPolicy must be one of Always, Never or IfNotPresent"},
+		{"enumeration, case matters", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: always", "imagePullPolicy must be one of"},
+		{"enumeration, valid", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always", ""},
+		{"port range", deployment, "- containerPort: 80", "- containerPort: 70000", "containerPort must be an integer from 1 to 65535"},
+		{"port range, valid", deployment, "- containerPort: 80", "- containerPort: 8080", ""},
+		{"negative replicas", deployment, "replicas: 3", "replicas: -1", "spec.replicas must be an integer of at least 0"},
+		{"replicas beyond int32", deployment, "replicas: 3", "replicas: 3000000000", "spec.replicas must be an integer from 0 to 2147483647"},
+		{"replicas in hexadecimal, valid", deployment, "replicas: 3", "replicas: 0x10", ""},
+		{"int32 field", deployment, "priority: 1", "priority: 3000000000", "spec.template.spec.priority must be an integer from -2147483648 to 2147483647 (an int32)"},
+		{"negative quantity", deployment, "cpu: 500m", "cpu: -1", "limits.cpu must be a quantity of at least 0"},
+		{"negative quantity string", deployment, "cpu: 500m", `cpu: "-100m"`, "limits.cpu must be a quantity of at least 0"},
+		{"quantity, valid", deployment, "cpu: 500m", "cpu: 2", ""},
+		{"required image", deployment, "image: nginx:1", `image: ""`, "image must be an image (it is required)"},
+		{"image with a space", deployment, "image: nginx:1", `image: "nginx:2 "`, "without leading or trailing white space"},
+		{"container name", deployment, "- name: web", "- name: Web_1", "must be a DNS label"},
+		{"port name", deployment, "name: http", "name: HTTP", "name must be a port name"},
+		{"service type", service, "type: ClusterIP", "type: clusterIP", "spec.type must be one of ClusterIP, NodePort, LoadBalancer or ExternalName"},
+		{"target port name", service, "targetPort: http", "targetPort: http_port", "targetPort must be a port number or a port name"},
+		{"target port number, valid", service, "targetPort: http", "targetPort: 8080", ""},
+		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
+		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
+	}
+	for _, tt := range tests {
+		input := change(tt.body, tt.old, tt.new)
+		// where the view hides the value's place, the refusal may be one
+		// reading among others, and a worse one is named instead; and a
+		// valid value may be refused at another place it could be
+		views := map[string]bool{input: true, inHelmfile(input): true, inStevedore(input): true,
+			withContext(input, 2): false, withContext(input, 0): false}
+		for input, exact := range views {
+			rep, err := review.Review(strings.NewReader(input), review.Options{})
+			if err != nil {
+				t.Errorf("%s: %v\n%s", tt.name, allErrors(err), input)
+				continue
+			}
+			text := reportText(rep)
+			found := strings.Contains(text, "helm upgrade will fail: ")
+			switch {
+			case tt.refused == "" && found && exact:
+				t.Errorf("%s: a valid value is said to be refused\n%s\n%s", tt.name, text, input)
+			case tt.refused != "" && rep.Result.Highest < rules.Disruptive,
+				tt.refused != "" && exact && !strings.Contains(text, tt.refused):
+				t.Errorf("%s: judged %s, want at least disruptive saying %q\n%s\n%s", tt.name, rep.Result.Highest, tt.refused, text, input)
 			}
 		}
 	}

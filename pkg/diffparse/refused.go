@@ -47,6 +47,9 @@ func Refusal(t *kube.Type, p kube.Path, typ ScalarType, text string) string {
 	if !leafTakes(t.Leaf, typ, text) {
 		return t.Leaf.String()
 	}
+	if want := checkRefusal(t.Check, typ, text); want != "" {
+		return want
+	}
 	if typ == StringType && !kube.Plausible(p, text) {
 		if key, ok := p.Last().(kube.Field); ok && !kube.ValidLabelKey(string(key)) {
 			return "a label key (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)"
@@ -108,6 +111,60 @@ func leafTakes(leaf kube.Leaf, typ ScalarType, text string) bool {
 		return false
 	}
 	return true
+}
+
+// checkRefusal says what a value of YAML type typ and text must be for
+// the API server's validation of a field of check c (the type taken), or
+// "" when it passes.
+func checkRefusal(c kube.Check, typ ScalarType, text string) string {
+	if c == kube.NoCheck {
+		return ""
+	}
+	switch typ {
+	case StringType:
+		if c == kube.NonNegativeQuantityCheck {
+			if q, err := resource.ParseQuantity(text); err == nil && q.Sign() < 0 {
+				return "a quantity of at least 0"
+			}
+			return ""
+		}
+		return c.WantString(text)
+	case IntType, FloatType:
+		n, ok := number(text)
+		if !ok {
+			return ""
+		}
+		if c == kube.NonNegativeQuantityCheck {
+			if n < 0 {
+				return "a quantity of at least 0"
+			}
+			return ""
+		}
+		lo, hi, ok := c.IntRange()
+		if !ok || float64(lo) <= n && n <= float64(hi) {
+			return ""
+		}
+		switch {
+		case c == kube.Int32Check:
+			return fmt.Sprintf("an integer from %d to %d (an int32)", lo, hi)
+		case hi == 1<<31-1 && n < float64(lo):
+			return fmt.Sprintf("an integer of at least %d", lo)
+		}
+		return fmt.Sprintf("an integer from %d to %d", lo, hi)
+	}
+	return ""
+}
+
+// number returns the value of a YAML integer or float in the JSON form
+// sigs.k8s.io/yaml gives it (0x10 is 16), as a float: exact for the
+// ranges the checks test, and beyond them on the right side.
+func number(text string) (float64, bool) {
+	canon, typ, ok := resolvePlain(text)
+	if !ok || typ != IntType && typ != FloatType {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(canon, 64)
+	return f, err == nil
 }
 
 // integral reports whether a YAML float is a whole number: the JSON that

@@ -37,6 +37,7 @@ type Type struct {
 	Elem     *Type         // MapType and ListType
 	MergeKey string        // ListType: the field that identifies an item, if any
 	Leaf     Leaf          // ScalarType: what values the field takes
+	Check    Check         // ScalarType: what the API server validates beyond the type
 }
 
 // Leaf is the type of value a scalar field takes, as the API server
@@ -381,6 +382,7 @@ type builtinKind struct {
 type schemaNode struct {
 	kind     TypeKind
 	leaf     Leaf
+	check    Check
 	elem     int // -1: none
 	mergeKey string
 	fields   []schemaField // sorted by name
@@ -410,7 +412,11 @@ func buildSchemas() {
 	for i, n := range schemaNodes {
 		switch n.kind {
 		case ScalarType:
-			nodes[i] = leaf(n.leaf)
+			if n.check != NoCheck {
+				nodes[i] = &Type{Kind: ScalarType, Leaf: n.leaf, Check: n.check}
+			} else {
+				nodes[i] = leaf(n.leaf)
+			}
 		case AnyType:
 			nodes[i] = anyType
 		default:

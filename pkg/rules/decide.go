@@ -12,9 +12,11 @@ import (
 const FallbackRule = "fallback"
 
 // SchemaTypeRule is the rule id of the built-in check that a new value has
-// the type its field takes: a value the API server cannot decode (replicas:
-// abc, a number in a label) makes helm upgrade fail, so such a change is
-// at least disruptive, whatever the rules say.
+// the type its field takes and passes the server's validation of that
+// field (kube.Check): a value the API server cannot decode (replicas: abc,
+// a number in a label) or refuses (replicas: -1, imagePullPolicy:
+// Sometimes) makes helm upgrade fail, so such a change is at least
+// disruptive, whatever the rules say.
 const SchemaTypeRule = "schema-type"
 
 // Decision is a rule set's answer for one change of an object.

@@ -1,0 +1,209 @@
+package kube
+
+import "strings"
+
+// Check is what the API server validates of a scalar field beyond its
+// type: the range of an integer (replicas, ports), the values of an
+// enumeration (imagePullPolicy, a Service's type), the syntax of a name.
+// A value that fails it makes the server refuse the object (422 Invalid),
+// and helm upgrade fails there. The schema (schema_gen.go) marks the fields
+// that internal/kubeschema's table names; NoCheck is every other field.
+//
+// A check never refuses the empty string of an enumeration (the server
+// defaults it) and says nothing of what it cannot see: rules between
+// fields (progressDeadlineSeconds above minReadySeconds, requests below
+// limits) and rules of one kind only (a Deployment's pods must restart
+// Always) are not checks.
+type Check uint8
+
+// The checks. The enumerations list the values of k8s.io/api's constants
+// for the field.
+const (
+	NoCheck Check = iota
+	// Int32Check: an integer the server decodes into an int32.
+	Int32Check
+	// NonNegativeCheck: an int32 of at least 0 (replicas,
+	// revisionHistoryLimit, a probe's periods and thresholds).
+	NonNegativeCheck
+	// PortCheck: 1 to 65535 (containerPort, a Service's port).
+	PortCheck
+	// PortOrZeroCheck: 0 (unset, or chosen by the server) to 65535
+	// (hostPort, nodePort).
+	PortOrZeroCheck
+	// TargetPortCheck: an integer 0 to 65535 or a port name (IANA service
+	// name syntax), a Service port's targetPort.
+	TargetPortCheck
+	// PortNameCheck: a port name in the IANA service name syntax (a
+	// container port's name), or empty.
+	PortNameCheck
+	// DNSLabelCheck: a DNS label (RFC 1123: at most 63 lower-case letters,
+	// digits or '-', beginning and ending with a letter or digit): a
+	// container's or a volume's name.
+	DNSLabelCheck
+	// OptionalDNSLabelCheck: a DNS label or empty (a Service port's name).
+	OptionalDNSLabelCheck
+	// ImageCheck: a container's image, required, without leading or
+	// trailing white space.
+	ImageCheck
+	// NonNegativeQuantityCheck: a quantity of at least 0 (resource
+	// requests and limits, quotas).
+	NonNegativeQuantityCheck
+
+	enumChecks // the enumerations follow
+
+	PullPolicyCheck
+	ProtocolCheck
+	RestartPolicyCheck
+	DNSPolicyCheck
+	ServiceTypeCheck
+	SessionAffinityCheck
+	TrafficPolicyCheck
+	IPFamilyPolicyCheck
+	DeploymentStrategyCheck
+	StatefulSetStrategyCheck
+	PodManagementPolicyCheck
+	DaemonSetStrategyCheck
+	RetentionPolicyCheck
+	AccessModeCheck
+	VolumeModeCheck
+	ReclaimPolicyCheck
+	StorageReclaimPolicyCheck
+	VolumeBindingModeCheck
+	TolerationOperatorCheck
+	TaintEffectCheck
+	NodeSelectorOperatorCheck
+	LabelSelectorOperatorCheck
+	HTTPSchemeCheck
+	TerminationMessagePolicyCheck
+	CompletionModeCheck
+	ConcurrencyPolicyCheck
+	PathTypeCheck
+	PolicyTypeCheck
+	UnsatisfiableCheck
+	UnhealthyPodEvictionPolicyCheck
+)
+
+// enums are the values each enumeration takes.
+var enums = map[Check][]string{
+	PullPolicyCheck:                 {"Always", "Never", "IfNotPresent"},
+	ProtocolCheck:                   {"TCP", "UDP", "SCTP"},
+	RestartPolicyCheck:              {"Always", "OnFailure", "Never"},
+	DNSPolicyCheck:                  {"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"},
+	ServiceTypeCheck:                {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"},
+	SessionAffinityCheck:            {"None", "ClientIP"},
+	TrafficPolicyCheck:              {"Cluster", "Local"},
+	IPFamilyPolicyCheck:             {"SingleStack", "PreferDualStack", "RequireDualStack"},
+	DeploymentStrategyCheck:         {"Recreate", "RollingUpdate"},
+	StatefulSetStrategyCheck:        {"RollingUpdate", "OnDelete"},
+	PodManagementPolicyCheck:        {"OrderedReady", "Parallel"},
+	DaemonSetStrategyCheck:          {"RollingUpdate", "OnDelete"},
+	RetentionPolicyCheck:            {"Retain", "Delete"},
+	AccessModeCheck:                 {"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"},
+	VolumeModeCheck:                 {"Block", "Filesystem"},
+	ReclaimPolicyCheck:              {"Recycle", "Delete", "Retain"},
+	StorageReclaimPolicyCheck:       {"Delete", "Retain"},
+	VolumeBindingModeCheck:          {"Immediate", "WaitForFirstConsumer"},
+	TolerationOperatorCheck:         {"Exists", "Equal"},
+	TaintEffectCheck:                {"NoSchedule", "PreferNoSchedule", "NoExecute"},
+	NodeSelectorOperatorCheck:       {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"},
+	LabelSelectorOperatorCheck:      {"In", "NotIn", "Exists", "DoesNotExist"},
+	HTTPSchemeCheck:                 {"HTTP", "HTTPS"},
+	TerminationMessagePolicyCheck:   {"File", "FallbackToLogsOnError"},
+	CompletionModeCheck:             {"NonIndexed", "Indexed"},
+	ConcurrencyPolicyCheck:          {"Allow", "Forbid", "Replace"},
+	PathTypeCheck:                   {"Exact", "Prefix", "ImplementationSpecific"},
+	PolicyTypeCheck:                 {"Ingress", "Egress"},
+	UnsatisfiableCheck:              {"DoNotSchedule", "ScheduleAnyway"},
+	UnhealthyPodEvictionPolicyCheck: {"IfHealthyBudget", "AlwaysAllow"},
+}
+
+// Enum returns the values of an enumeration, nil for the other checks.
+func (c Check) Enum() []string { return enums[c] }
+
+// IntRange returns the range of the integers a numeric check takes, and
+// whether c is one.
+func (c Check) IntRange() (lo, hi int64, ok bool) {
+	switch c {
+	case Int32Check:
+		return -1 << 31, 1<<31 - 1, true
+	case NonNegativeCheck:
+		return 0, 1<<31 - 1, true
+	case PortCheck:
+		return 1, 65535, true
+	case PortOrZeroCheck, TargetPortCheck:
+		return 0, 65535, true
+	}
+	return 0, 0, false
+}
+
+// WantString says what a string field of check c must be when s is not
+// that, or "" when it is.
+func (c Check) WantString(s string) string {
+	if vals := enums[c]; vals != nil {
+		if s == "" {
+			return ""
+		}
+		for _, v := range vals {
+			if s == v {
+				return ""
+			}
+		}
+		return "one of " + strings.Join(vals[:len(vals)-1], ", ") + " or " + vals[len(vals)-1] + " (case matters)"
+	}
+	switch c {
+	case TargetPortCheck:
+		if !portName(s) {
+			return "a port number or a port name (at most 15 lower-case letters, digits or '-', at least one letter, no '-' at either end or twice in a row)"
+		}
+	case PortNameCheck:
+		if s != "" && !portName(s) {
+			return "a port name (at most 15 lower-case letters, digits or '-', at least one letter, no '-' at either end or twice in a row)"
+		}
+	case DNSLabelCheck, OptionalDNSLabelCheck:
+		if (s != "" || c == DNSLabelCheck) && !dnsLabel(s) {
+			return "a DNS label (at most 63 lower-case letters, digits or '-', beginning and ending with a letter or digit)"
+		}
+	case ImageCheck:
+		if s == "" {
+			return "an image (it is required)"
+		}
+		if strings.TrimSpace(s) != s {
+			return "an image without leading or trailing white space"
+		}
+	}
+	return ""
+}
+
+// portName is the IANA service name syntax of Kubernetes' port names
+// (validation.IsValidPortName).
+func portName(s string) bool {
+	if len(s) == 0 || len(s) > 15 || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
+		return false
+	}
+	letter := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// dnsLabel is RFC 1123's label (validation.IsDNS1123Label).
+func dnsLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		alnum := c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		if !alnum && (c != '-' || i == 0 || i == len(s)-1) {
+			return false
+		}
+	}
+	return true
+}
