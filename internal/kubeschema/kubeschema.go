@@ -86,6 +86,7 @@ type node struct {
 	kind     string
 	leaf     string
 	check    string
+	unique   bool // ListType: the items' merge keys must differ
 	fields   map[string]*node
 	elem     *node
 	mergeKey string
@@ -100,11 +101,18 @@ type fieldCheck struct {
 }
 
 // checks are the fields the API server validates beyond their type, with
-// the kube.Check of each (for a list of scalars, of its items). The other
+// the kube.Check of each (for a list of scalars, of its items), or
+// "UniqueKeys" for a list whose items' merge keys must differ (two
+// containers of one name; env may repeat a name). The other
 // int32 fields get kube.Int32Check. Enumerations are those of k8s.io/api's
 // typed constants; ranges and names those of k8s.io/kubernetes'
 // pkg/apis/core/validation (and apps, batch, networking, storage, policy).
 var checks = []fieldCheck{
+	{corev1.PodSpec{}, "containers", "UniqueKeys"},
+	{corev1.PodSpec{}, "initContainers", "UniqueKeys"},
+	{corev1.PodSpec{}, "ephemeralContainers", "UniqueKeys"},
+	{corev1.PodSpec{}, "volumes", "UniqueKeys"},
+	{corev1.Container{}, "volumeMounts", "UniqueKeys"},
 	{corev1.Container{}, "name", "DNSLabelCheck"},
 	{corev1.EphemeralContainerCommon{}, "name", "DNSLabelCheck"},
 	{corev1.Volume{}, "name", "DNSLabelCheck"},
@@ -218,6 +226,9 @@ func (b *builder) checked(leaf, check string) *node {
 // withCheck returns n with check on its scalar (on its items for a list
 // or map of scalars).
 func (b *builder) withCheck(n *node, check string) *node {
+	if check == "UniqueKeys" && n.kind == "ListType" {
+		return &node{kind: n.kind, elem: n.elem, mergeKey: n.mergeKey, unique: true}
+	}
 	switch n.kind {
 	case "ScalarType":
 		return b.checked(n.leaf, check)
@@ -315,7 +326,7 @@ func (b *builder) addFields(n *node, rt reflect.Type) {
 		}
 		if ft.kind == "ListType" {
 			if key := f.Tag.Get("patchMergeKey"); key != "" {
-				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key}
+				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key, unique: ft.unique}
 			}
 		}
 		n.fields[name] = ft
@@ -389,6 +400,9 @@ func Source() ([]byte, error) {
 		fmt.Fprintf(&s, ", elem: %d", elem)
 		if n.mergeKey != "" {
 			fmt.Fprintf(&s, ", mergeKey: %s", strconv.Quote(n.mergeKey))
+		}
+		if n.unique {
+			s.WriteString(", unique: true")
 		}
 		if names := sortedNames(n); len(names) > 0 {
 			s.WriteString(", fields: []schemaField{")

@@ -174,7 +174,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			nc = &p.newC
 		}
 		typ := schemaOf(obj)
-		for _, sc := range semanticDiff(oldS, newS, oc, nc) {
+		changes, dups := semanticDiff(oldS, newS, oc, nc)
+		obj.Refused = append(obj.Refused, dups...)
+		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) && newS.container(sc.new) {
 				obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)

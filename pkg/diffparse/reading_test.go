@@ -845,14 +845,79 @@ func TestServerValidation(t *testing.T) {
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}
+	// two items of one key in a list whose keys the server holds unique
+	const added = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1
+          env:
+          - name: A
+            value: "1"
++         - name: A
++           value: "2"
++       - name: %s
++         image: sidecar:1
+`
+	const created = `default, web, Deployment (apps) has been added:
+- 
++ apiVersion: apps/v1
++ kind: Deployment
++ metadata:
++   name: web
++ spec:
++   selector:
++     matchLabels:
++       app: web
++   template:
++     metadata:
++       labels:
++         app: web
++     spec:
++       containers:
++       - name: web
++         image: nginx:1
++       volumes:
++       - name: data
++         emptyDir: {}
++       - name: %s
++         emptyDir: {}
+`
+	for _, tt := range []struct{ name, body, key, refused string }{
+		{"second container of one name", added, "web", "spec.template.spec.containers must not hold two items whose name is web"},
+		{"second container, another name (and env may repeat a name)", added, "sidecar", ""},
+		{"created, second volume of one name", created, "data", "spec.template.spec.volumes must not hold two items whose name is data"},
+		{"created, volumes of two names", created, "cache", ""},
+	} {
+		tests = append(tests, struct {
+			name           string
+			body, old, new string
+			refused        string
+		}{tt.name, fmt.Sprintf(tt.body, tt.key), "", "", tt.refused})
+	}
 	for _, tt := range tests {
-		input := change(tt.body, tt.old, tt.new)
+		input := tt.body
+		if tt.old != "" {
+			input = change(tt.body, tt.old, tt.new)
+		}
 		// where the view hides the value's place, the refusal may be one
 		// reading among others, and a worse one is named instead; and a
 		// valid value may be refused at another place it could be
-		views := map[string]bool{input: true, inHelmfile(input): true, inStevedore(input): true,
-			withContext(input, 2): false, withContext(input, 0): false}
-		for input, exact := range views {
+		for _, input := range []string{input, inHelmfile(input), inStevedore(input), withContext(input, 2), withContext(input, 0)} {
+			exact := !strings.Contains(input, "\n...")
 			rep, err := review.Review(strings.NewReader(input), review.Options{})
 			if err != nil {
 				t.Errorf("%s: %v\n%s", tt.name, allErrors(err), input)

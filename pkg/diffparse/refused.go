@@ -205,6 +205,11 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		return
 	}
 	t := w.t
+	if typ.Unique && len(w.out) < maxRefusals {
+		if n, ok := t.duplicate(n, typ, w.path()); ok {
+			w.out = append(w.out, n)
+		}
+	}
 	labels := typ.Kind == kube.MapType && kube.LabelMap(parent)
 	for ch := t.nodes[n].firstChild; ch >= 0 && len(w.out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]

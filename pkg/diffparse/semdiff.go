@@ -1,6 +1,7 @@
 package diffparse
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -27,16 +28,21 @@ type differ struct {
 	a, b   *sideTree
 	ca, cb *counts // changed-line counts of the fast trees (nil for exact ones)
 	out    []semChange
+	// refused are the lists of the new side whose items' keys must
+	// differ and do not
+	refused []Note
 	// path holds the steps to the nodes being compared: the paths the
 	// walk passes down are prefixes of it, and a change takes a copy
 	path kube.Path
 }
 
-// semanticDiff compares the roots of two complete sides.
-func semanticDiff(a, b *sideTree, ca, cb *counts) []semChange {
+// semanticDiff compares the roots of two complete sides. refused lists
+// the changed lists of the new side that the API server refuses for two
+// items of one key (two containers named web).
+func semanticDiff(a, b *sideTree, ca, cb *counts) (changes []semChange, refused []Note) {
 	d := &differ{a: a, b: b, ca: ca, cb: cb}
 	d.diffFrom(kube.Path{}, a.typ, root, root)
-	return d.out
+	return d.out, d.refused
 }
 
 // diffFrom compares nodes na and nb at path p.
@@ -248,6 +254,26 @@ func keyedItems(t *sideTree, n int32, field string) ([]int32, []string, bool) {
 	return items, keys, true
 }
 
+// duplicate returns a note when list n, of type typ at path p, has two
+// items of one merge key and the API server refuses that (typ.Unique).
+func (t *sideTree) duplicate(n int32, typ *kube.Type, p kube.Path) (Note, bool) {
+	if typ == nil || !typ.Unique || typ.MergeKey == "" {
+		return Note{}, false
+	}
+	var seen []string // lists are short: containers, volumes, mounts
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		k, ok := t.itemKey(ch, typ.MergeKey)
+		if !ok {
+			continue
+		}
+		if slices.Contains(seen, k) {
+			return Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must not hold two items whose %s is %s", p, typ.MergeKey, k)}, true
+		}
+		seen = append(seen, k)
+	}
+	return Note{}, false
+}
+
 func listItems(t *sideTree, n int32) []int32 {
 	var items []int32
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
@@ -264,6 +290,11 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 		if okA && okB {
 			d.diffKeyed(p, it, field, na, nb, itemsA, keysA, itemsB, keysB)
 			return
+		}
+		if !okB {
+			if n, ok := d.b.duplicate(nb, typ, p); ok {
+				d.refused = append(d.refused, n)
+			}
 		}
 	}
 	itemsA, itemsB := listItems(d.a, na), listItems(d.b, nb)

@@ -40,7 +40,8 @@
 // k8s.io/api: the json field names, map and list shapes, and the
 // patchMergeKey that identifies the items of a list, the type of value a
 // scalar takes ([Leaf]) and what the API server validates of it beyond
-// that ([Check]: int32 range, ranges, enumerations, name syntax).
+// that ([Check]: int32 range, ranges, enumerations, name syntax; and
+// [Type.Unique] for a list whose items' keys must differ).
 // diffparse uses the merge keys to address list items; classify uses
 // [Type.Candidates] to list every place an elided path can stand for,
 // bounded by the column at which the diff shows it.

@@ -36,6 +36,7 @@ type Type struct {
 	byName   *fieldIndex   // StructType: fields by name, built on first use
 	Elem     *Type         // MapType and ListType
 	MergeKey string        // ListType: the field that identifies an item, if any
+	Unique   bool          // ListType: the API server refuses two items of one MergeKey value
 	Leaf     Leaf          // ScalarType: what values the field takes
 	Check    Check         // ScalarType: what the API server validates beyond the type
 }
@@ -385,6 +386,7 @@ type schemaNode struct {
 	check    Check
 	elem     int // -1: none
 	mergeKey string
+	unique   bool
 	fields   []schemaField // sorted by name
 }
 
@@ -428,7 +430,7 @@ func buildSchemas() {
 			continue
 		}
 		t := nodes[i]
-		t.Kind, t.MergeKey = n.kind, n.mergeKey
+		t.Kind, t.MergeKey, t.Unique = n.kind, n.mergeKey, n.unique
 		if n.elem >= 0 {
 			t.Elem = nodes[n.elem]
 		}
