@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -393,8 +394,8 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 	}
-	if len(o.Refused) > 0 {
-		out.Findings = append(out.Findings, refused(o))
+	if r := refusals(o); len(r) > 0 {
+		out.Findings = append(out.Findings, refused(o, r))
 	}
 	for _, f := range out.Findings {
 		if f.Level > out.Level || out.Rule == "" {
@@ -414,20 +415,35 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 // decode and no change's own value shows (a created object's fields, the
 // insides of an added mapping or list): the server refuses the object, so
 // helm upgrade fails there, whatever the rules say of the change.
-func refused(o *diffparse.Object) Finding {
-	what := make([]string, len(o.Refused))
-	for i, n := range o.Refused {
+func refused(o *diffparse.Object, r []diffparse.Note) Finding {
+	what := make([]string, len(r))
+	for i, n := range r {
 		what[i] = n.Text
 		if n.Pos.Line > 0 {
 			what[i] += fmt.Sprintf(" (line %d)", n.Pos.Line)
 		}
 	}
-	pos := o.Refused[0].Pos
+	pos := r[0].Pos
 	if pos.Line == 0 {
 		pos = o.Pos
 	}
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + strings.Join(what, "; ")}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+}
+
+// refusals are what the API server refuses of o: the values the parser
+// found (o.Refused) and, for an object that is created, its name, which
+// each kind validates (a Service's name must begin with a letter).
+func refusals(o *diffparse.Object) []diffparse.Note {
+	if o.Action != diffparse.Create {
+		return o.Refused
+	}
+	why := kube.NameRefusal(o.Ref.Group, o.Ref.Kind, o.Ref.Name)
+	if why == "" {
+		return o.Refused
+	}
+	n := diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("the name of a %s, %s, must be %s", o.Ref.Kind, strconv.Quote(o.Ref.Name), why)}
+	return append([]diffparse.Note{n}, o.Refused...)
 }
 
 // findings returns how many findings object makes for o.
@@ -446,8 +462,8 @@ func findings(o *diffparse.Object) int {
 	if len(o.Unresolved) > 0 {
 		n++
 	}
-	if len(o.Refused) > 0 {
-		n++
+	if len(o.Refused) > 0 || o.Action == diffparse.Create {
+		n++ // a created object's name may be refused
 	}
 	return n
 }

@@ -936,6 +936,42 @@ func TestServerValidation(t *testing.T) {
 	}
 }
 
+// TestCreatedNames: the API server validates a created object's name by
+// its kind's rule, in every format (the object-level ones show only the
+// name).
+func TestCreatedNames(t *testing.T) {
+	diff := func(name string) string {
+		return fmt.Sprintf("default, %s, Service (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: Service\n+ metadata:\n+   name: %s\n+ spec:\n+   ports:\n+   - port: 80\n", name, name)
+	}
+	simple := func(name string) string {
+		return fmt.Sprintf("default, %s, Service (v1) to be added.\nPlan: 1 to add, 0 to change, 0 to destroy, 0 to change ownership.\n", name)
+	}
+	json := func(name string) string {
+		return fmt.Sprintf(`[{"api": "v1", "kind": "Service", "namespace": "default", "name": %q, "change": "ADD"}]`+"\n", name)
+	}
+	for _, tt := range []struct {
+		name    string
+		refused bool
+	}{
+		{"web", false},
+		{"1web", true}, // a Service's name begins with a letter
+		{"web.v2", true},
+	} {
+		for _, input := range []string{diff(tt.name), simple(tt.name), json(tt.name), inHelmfile(diff(tt.name)), inStevedore(diff(tt.name))} {
+			rep, err := review.Review(strings.NewReader(input), review.Options{})
+			if err != nil {
+				t.Errorf("%q: %v\n%s", tt.name, allErrors(err), input)
+				continue
+			}
+			text := reportText(rep)
+			const want = "the name of a Service"
+			if got := strings.Contains(text, want); got != tt.refused || tt.refused && rep.Result.Highest < rules.Disruptive {
+				t.Errorf("%q: refused %v (highest %s), want %v\n%s\n%s", tt.name, got, rep.Result.Highest, tt.refused, text, input)
+			}
+		}
+	}
+}
+
 // TestRefusedValuesPartial: in a partial body, a tree added at a place the
 // visible lines pin down is checked there, as in a complete one.
 func TestRefusedValuesPartial(t *testing.T) {
