@@ -185,6 +185,11 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
 	}
+	if obj.Action == Create || obj.Action == Update {
+		if n, ok := newS.selectorRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
+	}
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)
 	return []*Object{obj}

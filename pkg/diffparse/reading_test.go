@@ -896,7 +896,31 @@ func TestServerValidation(t *testing.T) {
 +       - name: %s
 +         emptyDir: {}
 `
+	const relabeled = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+-         app: web
+-         version: "1"
++         %s
++         version: "2"
+      spec:
+        containers:
+        - name: web
+          image: nginx:1
+`
 	for _, tt := range []struct{ name, body, key, refused string }{
+		{"a template label its selector uses", relabeled, "app: web-v2", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has app: web-v2"},
+		{"a template label its selector uses, removed", relabeled, "tier: front", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has no app"},
+		{"a template label its selector does not use", relabeled, "app: web", ""},
 		{"second container of one name", added, "web", "spec.template.spec.containers must not hold two items whose name is web"},
 		{"second container, another name (and env may repeat a name)", added, "sidecar", ""},
 		{"created, second volume of one name", created, "data", "spec.template.spec.volumes must not hold two items whose name is data"},

@@ -48,6 +48,11 @@ func ExampleReview_accept() {
 -       track: stable
 +       track: canary
     template:
+      metadata:
+        labels:
+          app: web
+-         track: stable
++         track: canary
       spec:
         containers:
           - name: web
