@@ -189,6 +189,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.selectorRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
+		obj.Refused = newS.requestRefusals(obj.Ref, obj.Refused)
 	}
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)

@@ -779,6 +779,8 @@ func TestServerValidation(t *testing.T) {
           resources:
             limits:
               cpu: 500m
+            requests:
+              cpu: 250m
 `
 	const service = `default, web, Service (v1) has changed:
   apiVersion: v1
@@ -835,6 +837,8 @@ func TestServerValidation(t *testing.T) {
 		{"negative quantity", deployment, "cpu: 500m", "cpu: -1", "limits.cpu must be a quantity of at least 0"},
 		{"negative quantity string", deployment, "cpu: 500m", `cpu: "-100m"`, "limits.cpu must be a quantity of at least 0"},
 		{"quantity, valid", deployment, "cpu: 500m", "cpu: 2", ""},
+		{"request above its limit", deployment, "cpu: 250m", "cpu: 600m", "spec.template.spec.containers[name=web].resources.requests.cpu (600m) must be at most its limit (500m)"},
+		{"request at its limit, valid", deployment, "cpu: 250m", `cpu: "0.5"`, ""},
 		{"required image", deployment, "image: nginx:1", `image: ""`, "image must be an image (it is required)"},
 		{"image with a space", deployment, "image: nginx:1", `image: "nginx:2 "`, "without leading or trailing white space"},
 		{"container name", deployment, "- name: web", "- name: Web_1", "must be a DNS label"},

@@ -3,14 +3,21 @@ package diffparse
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/safediff/safediff/pkg/kube"
 )
 
+// Two rules between fields of one object that the API server checks, read
+// where the whole new object is:
+//
 // A workload's selector must select the pods of its own template: the API
 // server refuses a Deployment, StatefulSet, DaemonSet or ReplicaSet whose
 // spec.selector.matchLabels names a label its template does not carry with
 // that value ("selector does not match template labels"). A chart that
 // changes a template label its selector uses fails helm upgrade there.
+//
+// A container's request of a resource must not exceed its limit of it.
 
 // selectorPath and templateLabels are where the two stand.
 var (
@@ -61,4 +68,85 @@ func (t *sideTree) selectorRefusal(ref kube.ObjectRef) (Note, bool) {
 		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("spec.selector.matchLabels selects %s: %s but spec.template.metadata.labels %s (a selector must select its own pods)", key, want, what)}, true
 	}
 	return Note{}, false
+}
+
+// podSpecPaths are where a kind of the apps, batch and core groups holds
+// its pod spec.
+var podSpecPaths = map[string]kube.Path{
+	"/Pod":                   {kube.Field("spec")},
+	"/PodTemplate":           {kube.Field("template"), kube.Field("spec")},
+	"/ReplicationController": {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"apps/Deployment":        {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"apps/StatefulSet":       {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"apps/DaemonSet":         {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"apps/ReplicaSet":        {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"batch/Job":              {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+	"batch/CronJob":          {kube.Field("spec"), kube.Field("jobTemplate"), kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
+}
+
+// requestRefusals appends to out a note for each container of the
+// complete new side t of an object of ref whose request of a resource
+// exceeds its limit of it: the API server refuses the pod template ("must
+// be less than or equal to ... limit").
+func (t *sideTree) requestRefusals(ref kube.ObjectRef, out []Note) []Note {
+	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok {
+		return out
+	}
+	spec, ok := t.lookup(base)
+	if !ok || t.vkindOf(spec) != vMap {
+		return out
+	}
+	for _, list := range []string{"initContainers", "containers"} {
+		l := t.child(spec, list)
+		if l < 0 || t.vkindOf(l) != vSeq {
+			continue
+		}
+		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
+			if t.vkindOf(c) != vMap {
+				continue
+			}
+			res := t.child(c, "resources")
+			if res < 0 || t.vkindOf(res) != vMap {
+				continue
+			}
+			limits, requests := t.child(res, "limits"), t.child(res, "requests")
+			if limits < 0 || requests < 0 || t.vkindOf(limits) != vMap || t.vkindOf(requests) != vMap {
+				continue
+			}
+			for r := t.nodes[requests].firstChild; r >= 0; r = t.nodes[r].next {
+				if t.vkindOf(r) != vScalar {
+					continue
+				}
+				name := t.keyOf(r)
+				lim := t.child(limits, name)
+				if lim < 0 || t.vkindOf(lim) != vScalar {
+					continue
+				}
+				req, rq := quantity(t.scalarOf(r))
+				max, lq := quantity(t.scalarOf(lim))
+				if !rq || !lq || req.Cmp(max) <= 0 {
+					continue
+				}
+				container := list
+				if k, ok := t.itemKey(c, "name"); ok {
+					container = fmt.Sprintf("%s[name=%s]", list, k)
+				}
+				out = append(out, Note{Pos: Pos{Line: t.lineOf(r)}, Text: fmt.Sprintf("%s.%s.resources.requests.%s (%s) must be at most its limit (%s)",
+					base, container, name, req.String(), max.String())})
+			}
+		}
+	}
+	return out
+}
+
+// quantity parses a scalar as the API server decodes a quantity; ok is
+// false for one it refuses (that is the type check's).
+func quantity(s scalar) (resource.Quantity, bool) {
+	switch s.typ {
+	case IntType, FloatType, StringType:
+		q, err := resource.ParseQuantity(s.canon)
+		return q, err == nil
+	}
+	return resource.Quantity{}, false
 }
