@@ -776,6 +776,10 @@ func TestServerValidation(t *testing.T) {
           ports:
           - containerPort: 80
             name: http
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: http
           resources:
             limits:
               cpu: 500m
@@ -830,6 +834,9 @@ func TestServerValidation(t *testing.T) {
 		{"enumeration, valid", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always", ""},
 		{"port range", deployment, "- containerPort: 80", "- containerPort: 70000", "containerPort must be an integer from 1 to 65535"},
 		{"port range, valid", deployment, "- containerPort: 80", "- containerPort: 8080", ""},
+		{"probe port", deployment, "port: http", "port: 0", "readinessProbe.httpGet.port must be an integer from 1 to 65535"},
+		{"probe port name", deployment, "port: http", "port: Http", "readinessProbe.httpGet.port must be a port number or a port name"},
+		{"probe port, valid", deployment, "port: http", "port: 8080", ""},
 		{"negative replicas", deployment, "replicas: 3", "replicas: -1", "spec.replicas must be an integer of at least 0"},
 		{"replicas beyond int32", deployment, "replicas: 3", "replicas: 3000000000", "spec.replicas must be an integer from 0 to 2147483647"},
 		{"replicas in hexadecimal, valid", deployment, "replicas: 3", "replicas: 0x10", ""},

@@ -33,6 +33,9 @@ const (
 	// TargetPortCheck: an integer 0 to 65535 or a port name (IANA service
 	// name syntax), a Service port's targetPort.
 	TargetPortCheck
+	// ProbePortCheck: an integer 1 to 65535 or a port name, a probe's or
+	// a lifecycle hook's port.
+	ProbePortCheck
 	// PortNameCheck: a port name in the IANA service name syntax (a
 	// container port's name), or empty.
 	PortNameCheck
@@ -132,6 +135,8 @@ func (c Check) IntRange() (lo, hi int64, ok bool) {
 		return 1, 65535, true
 	case PortOrZeroCheck, TargetPortCheck:
 		return 0, 65535, true
+	case ProbePortCheck:
+		return 1, 65535, true
 	}
 	return 0, 0, false
 }
@@ -151,7 +156,7 @@ func (c Check) WantString(s string) string {
 		return "one of " + strings.Join(vals[:len(vals)-1], ", ") + " or " + vals[len(vals)-1] + " (case matters)"
 	}
 	switch c {
-	case TargetPortCheck:
+	case TargetPortCheck, ProbePortCheck:
 		if !portName(s) {
 			return "a port number or a port name (at most 15 lower-case letters, digits or '-', at least one letter, no '-' at either end or twice in a row)"
 		}
