@@ -247,3 +247,88 @@ spec:
 		})
 	}
 }
+
+// TestElidedRulesBetweenFields: the full view checks a workload's selector
+// against its template labels and each request against its limit; a
+// partial view that hides the other field judges a change by the worst
+// reading (helm upgrade may fail), never lower than the full view, and
+// leaves alone the changes that cannot break the rule.
+func TestElidedRulesBetweenFields(t *testing.T) {
+	const daemonSet = `default, agent, DaemonSet (apps) has changed:
+  apiVersion: apps/v1
+  kind: DaemonSet
+  metadata:
+    name: agent
+  spec:
+    selector:
+      matchLabels:
+        app: agent
+    template:
+      metadata:
+        labels:
+          app: agent
+          version: "1"
+      spec:
+        containers:
+        - name: agent
+          image: agent:1
+          resources:
+            limits:
+              memory: 1Gi
+            requests:
+              memory: 512Mi
+`
+	tests := []struct {
+		name     string
+		old, new string
+		fails    bool // in the full view
+		partial  rules.Level
+	}{
+		{"a template label the selector uses", "          app: agent\n", "          app: agent-v2\n", true, rules.Disruptive},
+		{"a template label the selector does not use", "          version: \"1\"\n", "          version: \"2\"\n", false, rules.Disruptive},
+		{"a template label added", "          version: \"1\"\n", "          version: \"1\"\n          tier: node\n", false, rules.Restart},
+		{"a request above the limit", "              memory: 512Mi\n", "              memory: 2Gi\n", true, rules.Disruptive},
+		{"a request raised below the limit", "              memory: 512Mi\n", "              memory: 768Mi\n", false, rules.Disruptive},
+		{"a request lowered", "              memory: 512Mi\n", "              memory: 256Mi\n", false, rules.Restart},
+		{"a limit below the request", "              memory: 1Gi\n", "              memory: 256Mi\n", true, rules.Disruptive},
+		{"a limit raised", "              memory: 1Gi\n", "              memory: 2Gi\n", false, rules.Restart},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := strings.SplitAfter(daemonSet, "\n")
+			var b strings.Builder
+			found := false
+			for _, l := range lines {
+				if !found && l == tt.old {
+					// the lines as the body shows them: a two-space prefix
+					found = true
+					b.WriteString("-" + l[1:])
+					for _, nl := range strings.SplitAfter(strings.TrimSuffix(tt.new, "\n"), "\n") {
+						b.WriteString("+" + strings.TrimSuffix(nl, "\n")[1:] + "\n")
+					}
+					continue
+				}
+				b.WriteString(l)
+			}
+			if !found {
+				t.Fatalf("no line %q", tt.old)
+			}
+			entry := b.String()
+			checkElidedNotLower(t, tt.name, entry)
+			full, err := review.Review(strings.NewReader(entry), review.Options{})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			if fails := strings.Contains(reportText(full), "helm upgrade will fail"); fails != tt.fails {
+				t.Errorf("full view: fails %v, want %v\n%s", fails, tt.fails, reportText(full))
+			}
+			part, err := review.Review(strings.NewReader(withContext(entry, 3)), review.Options{})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			if part.Result.Highest != tt.partial {
+				t.Errorf("--context 3: judged %s, want %s\n%s\n%s", part.Result.Highest, tt.partial, reportText(part), withContext(entry, 3))
+			}
+		})
+	}
+}
