@@ -190,6 +190,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			obj.Refused = append(obj.Refused, n)
 		}
 		obj.Refused = newS.requestRefusals(obj.Ref, obj.Refused)
+		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 	}
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)

@@ -928,7 +928,24 @@ func TestServerValidation(t *testing.T) {
         - name: web
           image: nginx:1
 `
+	const ports = `default, web, Service (v1) has changed:
+  apiVersion: v1
+  kind: Service
+  metadata:
+    name: web
+  spec:
+    selector:
+      app: web
+    ports:
+    - port: 80
+      name: http
++   %s
+`
 	for _, tt := range []struct{ name, body, key, refused string }{
+		{"a second port without a name", ports, "- port: 9090", "spec.ports[1] must have a name"},
+		{"a second port of the same name", ports, "- {port: 9090, name: http}", "spec.ports[1] must not be named http"},
+		{"a second port of the same number", ports, "- {port: 80, name: metrics}", "spec.ports[1] must not be port 80/TCP"},
+		{"the same number over UDP, valid", ports, "- {port: 80, name: dns, protocol: UDP}", ""},
 		{"a template label its selector uses", relabeled, "app: web-v2", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has app: web-v2"},
 		{"a template label its selector uses, removed", relabeled, "tier: front", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has no app"},
 		{"a template label its selector does not use", relabeled, "app: web", ""},

@@ -150,3 +150,53 @@ func quantity(s scalar) (resource.Quantity, bool) {
 	}
 	return resource.Quantity{}, false
 }
+
+// servicePorts is where a Service's ports stand.
+var servicePorts = kube.Path{kube.Field("spec"), kube.Field("ports")}
+
+// servicePortRefusal returns a note when the complete new side t of a
+// Service has ports the API server refuses together: more than one port
+// with one unnamed ("must have a name when more than one port"), two of
+// one name, or two of one port number and protocol.
+func (t *sideTree) servicePortRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "" || ref.Kind != "Service" {
+		return Note{}, false
+	}
+	ports, ok := t.lookup(servicePorts)
+	if !ok || t.vkindOf(ports) != vSeq {
+		return Note{}, false
+	}
+	var items []int32
+	for ch := t.nodes[ports].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if t.vkindOf(ch) != vMap {
+			return Note{}, false // the type check's
+		}
+		items = append(items, ch)
+	}
+	names := map[string]bool{}
+	numbers := map[string]bool{}
+	for i, it := range items {
+		name, named := t.itemKey(it, "name")
+		if named && name == "" {
+			named = false
+		}
+		port, _ := t.itemKey(it, "port")
+		protocol, ok := t.itemKey(it, "protocol")
+		if !ok || protocol == "" {
+			protocol = "TCP" // the default
+		}
+		switch {
+		case !named && len(items) > 1:
+			return Note{Pos: Pos{Line: t.lineOf(it)}, Text: fmt.Sprintf("spec.ports[%d] must have a name: a Service with more than one port names each", i)}, true
+		case named && names[name]:
+			return Note{Pos: Pos{Line: t.lineOf(it)}, Text: fmt.Sprintf("spec.ports[%d] must not be named %s: another port is", i, name)}, true
+		case port != "" && numbers[port+"/"+protocol]:
+			return Note{Pos: Pos{Line: t.lineOf(it)}, Text: fmt.Sprintf("spec.ports[%d] must not be port %s/%s: another port is", i, port, protocol)}, true
+		}
+		names[name] = named
+		if port != "" {
+			numbers[port+"/"+protocol] = true
+		}
+	}
+	return Note{}, false
+}
