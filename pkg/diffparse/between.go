@@ -8,8 +8,8 @@ import (
 	"github.com/safediff/safediff/pkg/kube"
 )
 
-// Two rules between fields of one object that the API server checks, read
-// where the whole new object is:
+// Rules between fields of one object that the API server checks, read
+// where the whole new object is (a partial view: rules.Selection):
 //
 // A workload's selector must select the pods of its own template: the API
 // server refuses a Deployment, StatefulSet, DaemonSet or ReplicaSet whose
@@ -18,6 +18,9 @@ import (
 // changes a template label its selector uses fails helm upgrade there.
 //
 // A container's request of a resource must not exceed its limit of it.
+//
+// A Service's ports are each named when there are several, by different
+// names, and do not repeat a port number and protocol.
 
 // selectorPath and templateLabels are where the two stand.
 var (
