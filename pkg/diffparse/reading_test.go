@@ -811,6 +811,22 @@ func TestServerValidation(t *testing.T) {
     policyTypes:
     - Ingress
 `
+	const cronJob = `default, backup, CronJob (batch) has changed:
+  apiVersion: batch/v1
+  kind: CronJob
+  metadata:
+    name: backup
+  spec:
+    schedule: "*/5 * * * *"
+    jobTemplate:
+      spec:
+        template:
+          spec:
+            restartPolicy: OnFailure
+            containers:
+            - name: backup
+              image: backup:1
+`
 	// change replaces the first line of body that is old (trimmed) by new
 	change := func(body, old, new string) string {
 		lines := strings.Split(body, "\n")
@@ -853,6 +869,9 @@ func TestServerValidation(t *testing.T) {
 		{"service type", service, "type: ClusterIP", "type: clusterIP", "spec.type must be one of ClusterIP, NodePort, LoadBalancer or ExternalName"},
 		{"target port name", service, "targetPort: http", "targetPort: http_port", "targetPort must be a port number or a port name"},
 		{"target port number, valid", service, "targetPort: http", "targetPort: 8080", ""},
+		{"cron schedule of four fields", cronJob, `schedule: "*/5 * * * *"`, `schedule: "*/5 * * *"`, "spec.schedule must be a cron schedule"},
+		{"cron minute out of range", cronJob, `schedule: "*/5 * * * *"`, `schedule: "61 * * * *"`, "spec.schedule must be a cron schedule"},
+		{"cron descriptor, valid", cronJob, `schedule: "*/5 * * * *"`, `schedule: "@hourly"`, ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}

@@ -1,6 +1,11 @@
 package kube
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
 
 // Check is what the API server validates of a scalar field beyond its
 // type: the range of an integer (replicas, ports), the values of an
@@ -51,6 +56,10 @@ const (
 	// NonNegativeQuantityCheck: a quantity of at least 0 (resource
 	// requests and limits, quotas).
 	NonNegativeQuantityCheck
+	// CronScheduleCheck: a CronJob's schedule, as the API server parses
+	// it (robfig/cron's standard parser: five fields, or a descriptor
+	// such as @hourly).
+	CronScheduleCheck
 
 	enumChecks // the enumerations follow
 
@@ -167,6 +176,10 @@ func (c Check) WantString(s string) string {
 	case DNSLabelCheck, OptionalDNSLabelCheck:
 		if (s != "" || c == DNSLabelCheck) && !dnsLabel(s) {
 			return "a DNS label (at most 63 lower-case letters, digits or '-', beginning and ending with a letter or digit)"
+		}
+	case CronScheduleCheck:
+		if _, err := cron.ParseStandard(s); err != nil {
+			return fmt.Sprintf("a cron schedule of five fields or a descriptor such as @hourly (%v)", err)
 		}
 	case ImageCheck:
 		if s == "" {

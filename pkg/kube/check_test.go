@@ -42,6 +42,10 @@ func TestCheckWantString(t *testing.T) {
 		{ImageCheck, "", true, "required"},
 		{ImageCheck, "\tnginx", true, "white space around"},
 		{NoCheck, "anything", false, "no check"},
+		{CronScheduleCheck, "0 3 * * 1-5", false, "five fields"},
+		{CronScheduleCheck, "@daily", false, "a descriptor"},
+		{CronScheduleCheck, "0 3 * *", true, "four fields"},
+		{CronScheduleCheck, "", true, "a schedule is required"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.WantString(tt.s) != ""; got != tt.want {
