@@ -280,16 +280,14 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			d.Also = append(d.Also, x.r.ID)
 		}
 	}
-	if why := sel.hiddenProblem(ch, op, path); why != "" {
-		// a reading of what the view hides: it raises a lower decision
-		// and names itself beside one as high
-		if d.Level < Disruptive {
+	if d.Level < Disruptive {
+		// a reading of what the view hides raises a lower decision; beside
+		// one as high it would say no more than "may"
+		if why := sel.hiddenProblem(ch, op, path); why != "" {
 			if d.Rule != FallbackRule {
 				d.Also = append([]string{d.Rule}, d.Also...)
 			}
 			d = Decision{Level: Disruptive, Rule: SchemaTypeRule, Reason: why, Also: d.Also, Assumed: true}
-		} else {
-			d.Also = append(d.Also, SchemaTypeRule)
 		}
 	}
 	if why := sel.typeProblem(ch, op, path); why != "" {
