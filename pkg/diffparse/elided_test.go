@@ -292,6 +292,8 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 		{"a request lowered", "              memory: 512Mi\n", "              memory: 256Mi\n", false, rules.Restart},
 		{"a limit below the request", "              memory: 1Gi\n", "              memory: 256Mi\n", true, rules.Disruptive},
 		{"a limit raised", "              memory: 1Gi\n", "              memory: 2Gi\n", false, rules.Restart},
+		{"a second container of one name", "          image: agent:1\n", "          image: agent:1\n        - name: agent\n          image: agent:2\n", true, rules.Disruptive},
+		{"a second container of another name", "          image: agent:1\n", "          image: agent:1\n        - name: exporter\n          image: exporter:1\n", false, rules.Disruptive},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

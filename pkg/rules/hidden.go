@@ -12,8 +12,8 @@ import (
 
 // Where the whole new object is shown, the parser checks the rules between
 // fields that the API server holds a change to (a workload's selector must
-// select its template's labels, a request must not exceed its limit:
-// diffparse.Object.Refused). A partial view hides the other field, which
+// select its template's labels, a request must not exceed its limit, two
+// containers may not share a name: diffparse.Object.Refused). A partial view hides the other field, which
 // is unchanged (every changed line is shown) and was valid before: the
 // change breaks the rule in some readings of what is hidden, and is judged
 // by the worst of them.
@@ -29,6 +29,23 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 		return ""
 	}
 	n := len(path)
+	// an item added to a list whose keys must differ (the item, or its
+	// key field: a partial view may show an added item's lines as fields)
+	for _, list := range []int{n - 1, n - 2} {
+		if op != diffparse.Add || list < 0 {
+			break
+		}
+		switch path[list].(type) {
+		case kube.Key, kube.Index, kube.AnyItem:
+		default:
+			continue
+		}
+		lt := sel.schema.At(path[:list])
+		if lt == nil || !lt.Unique || lt.MergeKey == "" || list == n-2 && path[n-1] != kube.Field(lt.MergeKey) {
+			continue
+		}
+		return fmt.Sprintf("helm upgrade may fail: the other items of %s are not all shown, and one of the same %s is refused", path[:list], lt.MergeKey)
+	}
 	if o.Ref.Group == "apps" && n == len(templateLabels)+1 && slices.Equal(path[:n-1], templateLabels) && (op == diffparse.Modify || op == diffparse.Remove) {
 		switch o.Ref.Kind {
 		case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
