@@ -61,8 +61,7 @@ const (
 	// such as @hourly).
 	CronScheduleCheck
 
-	enumChecks // the enumerations follow
-
+	// the enumerations (their values: Check.Enum)
 	PullPolicyCheck
 	ProtocolCheck
 	RestartPolicyCheck
