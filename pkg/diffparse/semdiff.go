@@ -260,16 +260,18 @@ func (t *sideTree) duplicate(n int32, typ *kube.Type, p kube.Path) (Note, bool) 
 	if typ == nil || !typ.Unique || typ.MergeKey == "" {
 		return Note{}, false
 	}
-	var seen []string // lists are short: containers, volumes, mounts
+	// a map, not a scan: a hostile chart's list of 100,000 containers
+	// must stay linear
+	seen := map[string]bool{}
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 		k, ok := t.itemKey(ch, typ.MergeKey)
 		if !ok {
 			continue
 		}
-		if slices.Contains(seen, k) {
+		if seen[k] {
 			return Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must not hold two items whose %s is %s", p, typ.MergeKey, k)}, true
 		}
-		seen = append(seen, k)
+		seen[k] = true
 	}
 	return Note{}, false
 }
