@@ -58,9 +58,13 @@ func (sh *shared) unknownsOf(r *Rule, code uint64, build func() ([]kube.Path, []
 		m, p := build()
 		l = unknownsList{slices.Clip(m), slices.Clip(p)}
 		sh.mu.Lock()
-		sh.unknowns[key] = l
-		if len(p) > 0 {
-			sh.lists[unsafe.SliceData(l.phrases)] = true
+		if first, ok := sh.unknowns[key]; ok {
+			l = first // another worker built it meanwhile: one list, shared
+		} else {
+			sh.unknowns[key] = l
+			if len(p) > 0 {
+				sh.lists[unsafe.SliceData(l.phrases)] = true
+			}
 		}
 		sh.mu.Unlock()
 	}
@@ -81,7 +85,11 @@ func (sh *shared) placedBefore(n int, list []string) []string {
 	if !ok {
 		l = slices.Clip(append([]string{placesPhrase(n)}, list...))
 		sh.mu.Lock()
-		sh.placed[key] = l
+		if first, ok := sh.placed[key]; ok {
+			l = first // another worker made it meanwhile
+		} else {
+			sh.placed[key] = l
+		}
 		sh.mu.Unlock()
 	}
 	return l
