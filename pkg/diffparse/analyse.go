@@ -68,12 +68,19 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) []*Object {
 	typ := kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
 	hasOld, hasNew := obj.Action != Create, obj.Action != Delete
 	failed := len(p.errs.List)
+	p.patched = false
 	if hasOld {
 		p.oldT.build(oldL, typ)
 		p.checkOpen(&p.oldT)
 	}
 	if hasNew {
-		p.newT.build(newL, typ)
+		// a complete update that rewrites values is read once (patch.go)
+		p.patched = hasOld && !gaps && p.newT.patchFrom(&p.oldT, oldL, newL)
+		if !p.patched {
+			p.newT.build(newL, typ)
+		} else if patchedHook != nil {
+			patchedHook(&p.newT, newL, typ)
+		}
 		p.checkOpen(&p.newT)
 	}
 	if len(p.errs.List) > failed {
@@ -174,7 +181,11 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			nc = &p.newC
 		}
 		typ := schemaOf(obj)
-		changes, dups := semanticDiff(oldS, newS, oc, nc)
+		same := p.patched && oldS == &p.oldT && newS == &p.newT
+		changes, dups := semanticDiff(oldS, newS, oc, nc, same)
+		if same && patchedDiffHook != nil {
+			patchedDiffHook(oldS, newS, oc, nc, changes, dups)
+		}
 		obj.Refused = append(obj.Refused, dups...)
 		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))

@@ -31,6 +31,7 @@ type blockParser struct {
 	body       []bodyLine
 	oldL, newL []*bodyLine
 	oldT, newT sideTree // the fast reader's trees, built from the lines
+	patched    bool     // newT was patched from oldT (patch.go)
 	oldX, newX sideTree // the exact reader's trees
 	oldC, newC counts
 	factKeys   []string

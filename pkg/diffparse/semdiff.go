@@ -34,13 +34,16 @@ type differ struct {
 	// path holds the steps to the nodes being compared: the paths the
 	// walk passes down are prefixes of it, and a change takes a copy
 	path kube.Path
+	// same: b was patched from a (patchFrom), so a node of both with one
+	// index has the same entries at the same indexes
+	same bool
 }
 
 // semanticDiff compares the roots of two complete sides. refused lists
 // the changed lists of the new side that the API server refuses for two
 // items of one key (two containers named web).
-func semanticDiff(a, b *sideTree, ca, cb *counts) (changes []semChange, refused []Note) {
-	d := &differ{a: a, b: b, ca: ca, cb: cb}
+func semanticDiff(a, b *sideTree, ca, cb *counts, same bool) (changes []semChange, refused []Note) {
+	d := &differ{a: a, b: b, ca: ca, cb: cb, same: same}
 	d.diffFrom(kube.Path{}, a.typ, root, root)
 	return d.out, d.refused
 }
@@ -159,6 +162,15 @@ func (d *differ) diffField(p kube.Path, k string, typ *kube.Type, na, nb int32) 
 const smallMap = 16
 
 func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
+	if d.same && na == nb {
+		// one mapping's lines with some values rewritten: the same keys
+		for ch := d.a.nodes[na].firstChild; ch >= 0; ch = d.a.nodes[ch].next {
+			if d.a.effective(ch) {
+				d.diffField(p, d.a.keyOf(ch), typ, ch, ch)
+			}
+		}
+		return
+	}
 	if d.a.fewEntries(na, smallMap) && d.b.fewEntries(nb, smallMap) {
 		for ch := d.a.nodes[na].firstChild; ch >= 0; ch = d.a.nodes[ch].next {
 			if !d.a.effective(ch) {
