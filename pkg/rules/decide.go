@@ -1,8 +1,8 @@
 package rules
 
 import (
+	"encoding/binary"
 	"fmt"
-	"slices"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -82,30 +82,29 @@ type Selection struct {
 
 // Select returns the rules of s that select obj.
 func (s *Set) Select(obj *diffparse.Object) *Selection {
-	sel := &Selection{set: s, obj: obj, layers: make([][]indexedRule, len(s.layers))}
-	// the rules are gathered on the stack and kept in one slice of their
-	// number: a selection is made for every object, and growing each
-	// layer's list by appends made most of a review's garbage
+	sel := &Selection{set: s, obj: obj}
+	// the rules are gathered on the stack; the lists are shared by the
+	// selections of the same rules (made once: a list per object made
+	// most of a review's garbage)
 	var buf [64]indexedRule
 	all := buf[:0]
 	var ends [8]int
 	bounds := ends[:0]
+	var keyBuf [256]byte
+	key := keyBuf[:0]
 	for i := range s.layers {
+		n := len(all)
 		for _, r := range s.index[i].forKind(obj.Ref.Kind) {
 			if r.MatchesObject(obj) {
 				all = append(all, r)
+				key = binary.LittleEndian.AppendUint32(key, r.ord)
 			}
 		}
 		bounds = append(bounds, len(all))
+		// the layer's count ends its places: read from the end, a key names one selection
+		key = binary.LittleEndian.AppendUint32(key, uint32(len(all)-n))
 	}
-	kept := slices.Clone(all)
-	from := 0
-	for i, to := range bounds {
-		if to > from {
-			sel.layers[i] = kept[from:to:to]
-		}
-		from = to
-	}
+	sel.layers = s.shared.selection(key, all, bounds)
 	sel.schema = kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
 	if pats, _, err := IgnorePatterns(obj); err == nil {
 		sel.ignores = pats

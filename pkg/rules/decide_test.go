@@ -203,3 +203,35 @@ func TestWorstPlace(t *testing.T) {
 		t.Errorf("every place forces replacement: replace %v maybe %v, want a certain replacement", d.Replace, d.MaybeReplace)
 	}
 }
+
+// TestSelectionsShared: selections of the same rules share their lists,
+// and no two selections of different rules are taken for each other, also
+// where the rules sit at the same places of different layers, or an
+// object selects no rule at all.
+func TestSelectionsShared(t *testing.T) {
+	def, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: d, description: d, reason: r, level: restart, match: {names: [e]}}\n"), "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := rules.Parse([]byte("version: 1\nrules:\n"+
+		"  - {id: u, description: d, reason: r, level: disruptive, match: {names: [a]}}\n"+
+		"  - {id: v, description: d, reason: r, level: safe, match: {names: [b]}}\n"), "user.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(def, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := &diffparse.Change{Path: path(t, "data.x"), Op: diffparse.Modify, Old: scalar("1", diffparse.StringType), New: scalar("2", diffparse.StringType)}
+	want := map[string]string{"a": "u", "b": "v", "e": "d", "c": rules.FallbackRule}
+	for range 2 { // the second round takes the shared lists
+		for _, name := range []string{"b", "a", "e", "c"} {
+			obj := update("", "ConfigMap")
+			obj.Ref.Name = name
+			if got := set.Select(obj).Decide(ch, ch.Op, ch.Path).Rule; got != want[name] {
+				t.Errorf("object %s decided by rule %q, want %q", name, got, want[name])
+			}
+		}
+	}
+}

@@ -61,6 +61,8 @@ type kindIndex struct {
 // indexedRule is a rule with the first fields of the paths it can match.
 type indexedRule struct {
 	*Rule
+	// ord is the rule's place in its layer
+	ord uint32
 	// firsts are the fields every path the rule matches starts with; nil
 	// when it can match paths that start otherwise (no paths, a wildcard
 	// first step, the root)
@@ -88,8 +90,8 @@ func newKindIndex(rules []*Rule) kindIndex {
 			}
 		}
 	}
-	for _, r := range rules {
-		ir := indexedRule{Rule: r, firsts: firstFields(r.Match.Paths)}
+	for i, r := range rules {
+		ir := indexedRule{Rule: r, ord: uint32(i), firsts: firstFields(r.Match.Paths)}
 		if !literal(r) {
 			ix.anyKind = append(ix.anyKind, ir)
 			for k := range ix.byKind {

@@ -21,7 +21,14 @@ type shared struct {
 	placed   map[placedKey][]string
 	// lists are the phrase lists of unknowns, by their first element
 	lists map[*string]bool
+	// selections are the rule lists of selections (Set.Select), by the
+	// rules they hold: most objects of a kind select the same rules
+	selections map[string][][]indexedRule
 }
+
+// maxSelections bounds the selections kept: rules that select objects by
+// name could make one per object.
+const maxSelections = 1024
 
 // unknownsKey is a rule and what each of its conditions gave (see
 // [Rule.unknowns]), unknownBits bits a condition.
@@ -44,7 +51,38 @@ type placedKey struct {
 }
 
 func newShared() *shared {
-	return &shared{unknowns: map[unknownsKey]unknownsList{}, placed: map[placedKey][]string{}, lists: map[*string]bool{}}
+	return &shared{unknowns: map[unknownsKey]unknownsList{}, placed: map[placedKey][]string{}, lists: map[*string]bool{},
+		selections: map[string][][]indexedRule{}}
+}
+
+// selection returns the layers' rule lists of a selection: all are the
+// rules selected, layer i's up to bounds[i], and key names them (their
+// places in their layers). The lists are made the first time and shared.
+func (sh *shared) selection(key []byte, all []indexedRule, bounds []int) [][]indexedRule {
+	sh.mu.Lock()
+	layers, ok := sh.selections[string(key)]
+	sh.mu.Unlock()
+	if ok {
+		return layers
+	}
+	kept := slices.Clip(slices.Clone(all))
+	layers = make([][]indexedRule, len(bounds))
+	from := 0
+	for i, to := range bounds {
+		if to > from {
+			layers[i] = kept[from:to:to]
+		}
+		from = to
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if first, ok := sh.selections[string(key)]; ok {
+		return first // another worker made it meanwhile: keep one
+	}
+	if len(sh.selections) < maxSelections {
+		sh.selections[string(key)] = layers
+	}
+	return layers
 }
 
 // unknownsOf returns the shared lists of rule r for code, made by build
