@@ -187,6 +187,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			patchedDiffHook(oldS, newS, oc, nc, changes, dups)
 		}
 		obj.Refused = append(obj.Refused, dups...)
+		obj.Changes = slices.Grow(obj.Changes, len(changes))
 		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) && newS.container(sc.new) {
