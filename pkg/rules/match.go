@@ -27,6 +27,21 @@ type Subject struct {
 	Op diffparse.Op
 }
 
+// effective returns the value a side of the subject's change leaves the
+// field with: v itself, or, where v is absent or null, the value the API
+// server gives the field then (kube.Default: a chart that stops setting a
+// workload's replicas scales it to 1).
+func (s Subject) effective(v diffparse.Value) diffparse.Value {
+	if v.Present() && !(v.Kind == diffparse.Scalar && v.Type == diffparse.NullType) {
+		return v
+	}
+	ref := s.Object.Ref
+	if d, ok := kube.Default(ref.Group, ref.Kind, s.Path); ok {
+		return diffparse.Value{Kind: diffparse.Scalar, Text: d, Type: diffparse.IntType}
+	}
+	return v
+}
+
 // MatchesObject reports whether the rule's object selectors (group, kind,
 // name, namespace, release, action) select obj. It is exact: objects are
 // always fully identified.
@@ -121,11 +136,11 @@ func (c *Condition) eval(s Subject) kube.Match {
 			return kube.Maybe // a hidden change: its values are not shown
 		}
 		if c.Decreased || c.Increased {
-			return c.compare(s.Change.Old, s.Change.New)
+			return c.compare(s.effective(s.Change.Old), s.effective(s.Change.New))
 		}
-		v := s.Change.New
+		v := s.effective(s.Change.New)
 		if c.Value == diffparse.Old {
-			v = s.Change.Old
+			v = s.effective(s.Change.Old)
 		}
 		if v.Redacted {
 			return kube.Maybe

@@ -1,0 +1,39 @@
+package kube_test
+
+import (
+	"testing"
+
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// TestDefault: the API server's defaults that rules read, for the kinds
+// that have the field, at that field only.
+func TestDefault(t *testing.T) {
+	tests := []struct {
+		group, kind, path string
+		want              string
+		ok                bool
+	}{
+		{"apps", "Deployment", "spec.replicas", "1", true},
+		{"apps", "StatefulSet", "spec.replicas", "1", true},
+		{"apps", "ReplicaSet", "spec.replicas", "1", true},
+		{"", "ReplicationController", "spec.replicas", "1", true},
+		{"apps", "DaemonSet", "spec.replicas", "", false},                      // no such field
+		{"autoscaling", "HorizontalPodAutoscaler", "spec.replicas", "", false}, // another kind
+		{"apps", "Deployment", "spec.template.spec.replicas", "", false},       // another field
+		{"apps", "Deployment", "spec", "", false},                              // the parent
+	}
+	for _, tc := range tests {
+		p, err := kube.ParsePath(tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := kube.Default(tc.group, tc.kind, p)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("Default(%s/%s, %s) = %q, %v; want %q, %v", tc.group, tc.kind, tc.path, got, ok, tc.want, tc.ok)
+		}
+	}
+	if _, ok := kube.Default("apps", "Deployment", kube.Path{kube.Field("spec"), kube.Gap{}, kube.Field("replicas")}); ok {
+		t.Errorf("a path that is not exact has a default")
+	}
+}
