@@ -202,6 +202,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			obj.Refused = append(obj.Refused, n)
 		}
 		obj.Refused = newS.requestRefusals(obj.Ref, obj.Refused)
+		if n, ok := newS.containerNameRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}

@@ -17,7 +17,8 @@ import (
 // that value ("selector does not match template labels"). A chart that
 // changes a template label its selector uses fails helm upgrade there.
 //
-// A container's request of a resource must not exceed its limit of it.
+// A container's request of a resource must not exceed its limit of it,
+// and no init container is named as a container.
 //
 // A Service's ports are each named when there are several, by different
 // names, and do not repeat a port number and protocol.
@@ -141,6 +142,45 @@ func (t *sideTree) requestRefusals(ref kube.ObjectRef, out []Note) []Note {
 		}
 	}
 	return out
+}
+
+// containerNameRefusal returns a note when the complete new side t of an
+// object of ref has an init container named as one of its containers: the
+// API server holds the names of both lists unique together ("Duplicate
+// value" on the init container's name). Two of one list are the list's
+// own refusal (kube.Type.Unique).
+func (t *sideTree) containerNameRefusal(ref kube.ObjectRef) (Note, bool) {
+	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok {
+		return Note{}, false
+	}
+	spec, ok := t.lookup(base)
+	if !ok || t.vkindOf(spec) != vMap {
+		return Note{}, false
+	}
+	names := func(list string) []int32 {
+		l := t.child(spec, list)
+		if l < 0 || t.vkindOf(l) != vSeq {
+			return nil
+		}
+		var items []int32
+		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
+			items = append(items, c)
+		}
+		return items
+	}
+	containers := map[string]bool{}
+	for _, c := range names("containers") {
+		if k, ok := t.itemKey(c, "name"); ok {
+			containers[k] = true
+		}
+	}
+	for _, c := range names("initContainers") {
+		if k, ok := t.itemKey(c, "name"); ok && containers[k] {
+			return Note{Pos: Pos{Line: t.lineOf(t.child(c, "name"))}, Text: fmt.Sprintf("%s.initContainers[name=%s] must not share its name with a container of %s.containers", base, k, base)}, true
+		}
+	}
+	return Note{}, false
 }
 
 // quantity parses a scalar as the API server decodes a quantity; ok is

@@ -947,6 +947,27 @@ func TestServerValidation(t *testing.T) {
         - name: web
           image: nginx:1
 `
+	const initContainer = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
++       initContainers:
++       - name: %s
++         image: busybox:1
+        containers:
+        - name: web
+          image: nginx:1
+`
 	const ports = `default, web, Service (v1) has changed:
   apiVersion: v1
   kind: Service
@@ -972,6 +993,8 @@ func TestServerValidation(t *testing.T) {
 		{"second container, another name (and env may repeat a name)", added, "sidecar", ""},
 		{"created, second volume of one name", created, "data", "spec.template.spec.volumes must not hold two items whose name is data"},
 		{"created, volumes of two names", created, "cache", ""},
+		{"an init container named as a container", initContainer, "web", "spec.template.spec.initContainers[name=web] must not share its name with a container of spec.template.spec.containers"},
+		{"an init container of its own name", initContainer, "migrate", ""},
 	} {
 		tests = append(tests, struct {
 			name           string
