@@ -166,6 +166,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 	}
 	if obj.Action == Create {
 		obj.Refused = newS.refusals(0, schemaOf(obj), kube.Path{}, nil)
+		if n, ok := newS.restartPolicyRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 	}
 	if obj.Action == Update {
 		if renamed := p.renamed(obj, oldS, newS); renamed != nil {

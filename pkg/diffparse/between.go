@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"fmt"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -18,7 +19,8 @@ import (
 // changes a template label its selector uses fails helm upgrade there.
 //
 // A container's request of a resource must not exceed its limit of it,
-// and no init container is named as a container.
+// and no init container is named as a container. A pod template's
+// restartPolicy is what its kind takes.
 //
 // A Service's ports are each named when there are several, by different
 // names, and do not repeat a port number and protocol.
@@ -142,6 +144,68 @@ func (t *sideTree) requestRefusals(ref kube.ObjectRef, out []Note) []Note {
 		}
 	}
 	return out
+}
+
+// restartPolicies says what a kind's pod template may set
+// spec.restartPolicy to: a workload's pods always restart; a Job's end,
+// so it names OnFailure or Never (the pod default, Always, is refused:
+// pkg/apis/apps/validation ValidatePodTemplateSpecForReplicaSet and the
+// like, pkg/apis/batch/validation validateJobSpec).
+var restartPolicies = map[string]struct {
+	want     []string
+	phrase   string
+	required bool // the field must be set (its default is refused)
+}{
+	"apps/Deployment":        {[]string{"Always"}, "Always (the pods of a Deployment always restart)", false},
+	"apps/StatefulSet":       {[]string{"Always"}, "Always (the pods of a StatefulSet always restart)", false},
+	"apps/DaemonSet":         {[]string{"Always"}, "Always (the pods of a DaemonSet always restart)", false},
+	"apps/ReplicaSet":        {[]string{"Always"}, "Always (the pods of a ReplicaSet always restart)", false},
+	"/ReplicationController": {[]string{"Always"}, "Always (the pods of a ReplicationController always restart)", false},
+	"batch/Job":              {[]string{"OnFailure", "Never"}, "OnFailure or Never (a Job's pods end; it is required)", true},
+	"batch/CronJob":          {[]string{"OnFailure", "Never"}, "OnFailure or Never (a Job's pods end; it is required)", true},
+}
+
+// KindRefusal returns what the API server requires of the value at path p
+// of an object of ref where the requirement depends on the object's kind
+// (a pod template's restartPolicy), or "". text is the value; absent is
+// true where the change leaves the field unset (removed, or null).
+func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) string {
+	rp, ok := restartPolicies[ref.Group+"/"+ref.Kind]
+	base := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("restartPolicy") || !slices.Equal(p[:len(base)], base) {
+		return ""
+	}
+	if absent && !rp.required || !absent && slices.Contains(rp.want, text) {
+		return ""
+	}
+	return rp.phrase
+}
+
+// restartPolicyRefusal returns a note when the complete new side t of a
+// created object of ref sets its pod template's restartPolicy to one its
+// kind does not take (or leaves unset one it must set). An update that
+// leaves the field as it was changes nothing the server checks; one that
+// changes it is judged at the change (KindRefusal).
+func (t *sideTree) restartPolicyRefusal(ref kube.ObjectRef) (Note, bool) {
+	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok {
+		return Note{}, false
+	}
+	spec, ok := t.lookup(base)
+	if !ok || t.vkindOf(spec) != vMap {
+		return Note{}, false // no pod template: its own refusal
+	}
+	text, absent, line := "", true, t.lineOf(spec)
+	if n := t.child(spec, "restartPolicy"); n >= 0 && t.vkindOf(n) == vScalar {
+		if s := t.scalarOf(n); s.typ != NullType {
+			text, absent, line = s.canon, false, t.lineOf(n)
+		}
+	}
+	p := append(slices.Clone(base), kube.Field("restartPolicy"))
+	if want := KindRefusal(ref, p, text, absent); want != "" {
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("%s must be %s", p, want)}, true
+	}
+	return Note{}, false
 }
 
 // containerNameRefusal returns a note when the complete new side t of an

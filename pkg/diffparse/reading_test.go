@@ -872,6 +872,11 @@ func TestServerValidation(t *testing.T) {
 		{"cron schedule of four fields", cronJob, `schedule: "*/5 * * * *"`, `schedule: "*/5 * * *"`, "spec.schedule must be a cron schedule"},
 		{"cron minute out of range", cronJob, `schedule: "*/5 * * * *"`, `schedule: "61 * * * *"`, "spec.schedule must be a cron schedule"},
 		{"cron descriptor, valid", cronJob, `schedule: "*/5 * * * *"`, `schedule: "@hourly"`, ""},
+		{"a Deployment's pods that do not restart", deployment, "priority: 1", "restartPolicy: Never", "spec.template.spec.restartPolicy must be Always (the pods of a Deployment always restart)"},
+		{"a Deployment's pods that always restart, valid", deployment, "priority: 1", "restartPolicy: Always", ""},
+		{"a CronJob's pods that always restart", cronJob, "restartPolicy: OnFailure", "restartPolicy: Always", "spec.jobTemplate.spec.template.spec.restartPolicy must be OnFailure or Never"},
+		{"a CronJob's restartPolicy unset", cronJob, "restartPolicy: OnFailure", "restartPolicy: null", "spec.jobTemplate.spec.template.spec.restartPolicy must be OnFailure or Never"},
+		{"a CronJob's pods that are never restarted, valid", cronJob, "restartPolicy: OnFailure", "restartPolicy: Never", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}
@@ -1103,4 +1108,53 @@ func reportText(rep *report.Report) string {
 		}
 	}
 	return b.String()
+}
+
+// TestRestartPolicyByKind: a pod template's restartPolicy is what its
+// kind takes (Always for workloads; OnFailure or Never, and set, for
+// Jobs), in created objects and in changes, removals included.
+func TestRestartPolicyByKind(t *testing.T) {
+	created := func(group, kind, policy string) string {
+		api := "v1"
+		if group != "" {
+			api = group + "/v1"
+		}
+		doc := fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata:\n  name: x\nspec:\n  selector:\n    matchLabels:\n      app: x\n  template:\n    metadata:\n      labels:\n        app: x\n    spec:\n%s      containers:\n      - name: x\n        image: x:1\n", api, kind, policy)
+		g := ""
+		if group != "" {
+			g = " (" + group + ")"
+		} else {
+			g = " (v1)"
+		}
+		return "default, x, " + kind + g + " has been added:\n" + lineDiff("", doc)
+	}
+	job := "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: x\nspec:\n  template:\n    spec:\n      restartPolicy: OnFailure\n      containers:\n      - name: x\n        image: x:1\n"
+	updated := func(new string) string {
+		return "default, x, Job (batch) has changed:\n" + lineDiff(job, new)
+	}
+	for _, tt := range []struct {
+		name, input string
+		refused     bool
+	}{
+		{"a created Job without a policy: the default, Always, is refused", created("batch", "Job", ""), true},
+		{"a created Job that never restarts", created("batch", "Job", "      restartPolicy: Never\n"), false},
+		{"a created Deployment restarting on failure only", created("apps", "Deployment", "      restartPolicy: OnFailure\n"), true},
+		{"a created Deployment without a policy", created("apps", "Deployment", ""), false},
+		{"a Job's policy removed", updated(strings.Replace(job, "      restartPolicy: OnFailure\n", "", 1)), true},
+		{"a Job's policy changed to Never", updated(strings.Replace(job, "OnFailure", "Never", 1)), false},
+	} {
+		for _, input := range []string{tt.input, inHelmfile(tt.input), withContext(tt.input, 1)} {
+			rep, err := review.Review(strings.NewReader(input), review.Options{})
+			if err != nil {
+				t.Errorf("%s: %v\n%s", tt.name, allErrors(err), input)
+				continue
+			}
+			text := reportText(rep)
+			got := strings.Contains(text, "restartPolicy must be")
+			exact := !strings.Contains(input, "\n...")
+			if got != tt.refused && (exact || tt.refused) || tt.refused && rep.Result.Highest < rules.Disruptive {
+				t.Errorf("%s: refused %v (highest %s), want %v\n%s\n%s", tt.name, got, rep.Result.Highest, tt.refused, text, input)
+			}
+		}
+	}
 }

@@ -310,7 +310,18 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 // checked at each place too (the parser checks the insides of trees at
 // known places: [diffparse.Object.Refused]).
 func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
-	if ch == nil || (op != diffparse.Add && op != diffparse.Modify) || !ch.New.Present() || ch.New.Redacted {
+	if ch == nil || ch.New.Redacted {
+		return ""
+	}
+	// a value its kind does not take (a Deployment's pods that do not
+	// restart), or a field its kind requires that the change unsets
+	unset := op == diffparse.Remove || ch.New.Kind == diffparse.Scalar && ch.New.Type == diffparse.NullType
+	if op == diffparse.Remove || op == diffparse.Modify || op == diffparse.Add {
+		if want := diffparse.KindRefusal(sel.obj.Ref, path, ch.New.Text, unset); want != "" && (unset || ch.New.Kind != diffparse.Tree) {
+			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+		}
+	}
+	if (op != diffparse.Add && op != diffparse.Modify) || !ch.New.Present() {
 		return ""
 	}
 	t := sel.schema.At(path)
