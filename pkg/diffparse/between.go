@@ -170,6 +170,9 @@ var restartPolicies = map[string]struct {
 // (a pod template's restartPolicy), or "". text is the value; absent is
 // true where the change leaves the field unset (removed, or null).
 func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) string {
+	if len(p) == 0 || p[len(p)-1] != kube.Field("restartPolicy") {
+		return "" // (every change meets this: the rest looks up maps)
+	}
 	rp, ok := restartPolicies[ref.Group+"/"+ref.Kind]
 	base := podSpecPaths[ref.Group+"/"+ref.Kind]
 	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("restartPolicy") || !slices.Equal(p[:len(base)], base) {
