@@ -90,17 +90,28 @@ var podSpecPaths = map[string]kube.Path{
 	"batch/CronJob":          {kube.Field("spec"), kube.Field("jobTemplate"), kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
 }
 
+// podSpec returns where an object of ref holds its pod spec, and the
+// spec's node in t; ok is false for a kind without one, or a side where
+// it is not a mapping (a wrong shape is the type check's).
+func (t *sideTree) podSpec(ref kube.ObjectRef) (base kube.Path, spec int32, ok bool) {
+	base, ok = podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok {
+		return nil, -1, false
+	}
+	spec, ok = t.lookup(base)
+	if !ok || t.vkindOf(spec) != vMap {
+		return nil, -1, false
+	}
+	return base, spec, true
+}
+
 // requestRefusals appends to out a note for each container of the
 // complete new side t of an object of ref whose request of a resource
 // exceeds its limit of it: the API server refuses the pod template ("must
 // be less than or equal to ... limit").
 func (t *sideTree) requestRefusals(ref kube.ObjectRef, out []Note) []Note {
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, spec, ok := t.podSpec(ref)
 	if !ok {
-		return out
-	}
-	spec, ok := t.lookup(base)
-	if !ok || t.vkindOf(spec) != vMap {
 		return out
 	}
 	for _, list := range []string{"initContainers", "containers"} {
@@ -190,12 +201,8 @@ func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) stri
 // leaves the field as it was changes nothing the server checks; one that
 // changes it is judged at the change (KindRefusal).
 func (t *sideTree) restartPolicyRefusal(ref kube.ObjectRef) (Note, bool) {
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, spec, ok := t.podSpec(ref)
 	if !ok {
-		return Note{}, false
-	}
-	spec, ok := t.lookup(base)
-	if !ok || t.vkindOf(spec) != vMap {
 		return Note{}, false // no pod template: its own refusal
 	}
 	text, absent, line := "", true, t.lineOf(spec)
@@ -217,12 +224,8 @@ func (t *sideTree) restartPolicyRefusal(ref kube.ObjectRef) (Note, bool) {
 // value" on the init container's name). Two of one list are the list's
 // own refusal (kube.Type.Unique).
 func (t *sideTree) containerNameRefusal(ref kube.ObjectRef) (Note, bool) {
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, spec, ok := t.podSpec(ref)
 	if !ok {
-		return Note{}, false
-	}
-	spec, ok := t.lookup(base)
-	if !ok || t.vkindOf(spec) != vMap {
 		return Note{}, false
 	}
 	names := func(list string) []int32 {
