@@ -120,7 +120,11 @@ func (p *blockParser) checkOpen(t *sideTree) {
 		p.errs.Add(Pos{Line: line}, "the document nests more than %d levels deep here", maxNesting)
 	}
 	if line := t.unterminated(); line > 0 {
-		p.errs.Add(Pos{Line: line}, "a quoted or bracketed value that starts here never ends (truncated input?)")
+		const msg = "a quoted or bracketed value that starts here never ends (truncated input?)"
+		// a context line is on both sides: one problem, said once
+		if l := p.errs.List; len(l) == 0 || l[len(l)-1].Line != line || l[len(l)-1].Msg != msg {
+			p.errs.Add(Pos{Line: line}, msg)
+		}
 	}
 }
 

@@ -345,6 +345,8 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 		{"a request lowered", "              memory: 512Mi\n", "              memory: 256Mi\n", false, rules.Restart},
 		{"a limit below the request", "              memory: 1Gi\n", "              memory: 256Mi\n", true, rules.Disruptive},
 		{"a limit raised", "              memory: 1Gi\n", "              memory: 2Gi\n", false, rules.Restart},
+		// 07000000000 is octal in YAML 1.1: 896Mi, below the 1Gi it replaces (its digits read 7G)
+		{"a limit lowered, in octal", "              memory: 1Gi\n", "              memory: 07000000000\n", false, rules.Disruptive},
 		{"a second container of one name", "          image: agent:1\n", "          image: agent:1\n        - name: agent\n          image: agent:2\n", true, rules.Disruptive},
 		{"a second container of another name", "          image: agent:1\n", "          image: agent:1\n        - name: exporter\n          image: exporter:1\n", false, rules.Disruptive},
 	}
@@ -385,5 +387,87 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 				t.Errorf("--context 3: judged %s, want %s\n%s\n%s", part.Result.Highest, tt.partial, reportText(part), withContext(entry, 3))
 			}
 		})
+	}
+}
+
+// TestElidedCutValue: an elision may cut a quoted or flow value that runs
+// over several lines (helm-diff shows a few lines around each change): its
+// start shown and its end elided, or the other way round. The lines on the
+// other side of the elision may be the value's text or the document's
+// own, which the visible lines cannot tell, so the object is judged by the
+// worst any field could be, with a note on the line where the value
+// starts. A multi-line quoted scalar inside a flow collection is valid
+// YAML, and the full view reads it (it was refused). Refusing the input
+// would say as much to the gate, but it is no truncation: the diff is
+// whole, and the reader says what it could not read.
+func TestElidedCutValue(t *testing.T) {
+	deployment := func(before, value, after string) string {
+		return fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: %s
+          %s
+          imagePullPolicy: %s
+          env:
+            - name: A
+              value: "1"
+`, before, value, after)
+	}
+	values := []struct{ name, value string }{
+		{"a double-quoted scalar", "args: [\"sh\", \"-c\", \"echo one\n            two three\n            four five\n            six seven\n            eight nine\n            ten\"]"},
+		{"a single-quoted scalar", "workingDir: 'one\n            two\n            three\n            four\n            five\n            six'"},
+		{"a flow sequence", "args: [\n            \"a\",\n            \"b\",\n            \"c\",\n            \"d\",\n            \"e\"\n          ]"},
+		{"a flow mapping", "resources: {\n            limits: {cpu: 1},\n            requests: {cpu: 1},\n            claims: [],\n            x: 1,\n            y: 2\n          }"},
+	}
+	for _, v := range values {
+		for _, at := range []string{"start", "end"} {
+			t.Run(v.name+", its "+at+" shown", func(t *testing.T) {
+				old, new := deployment("web:1", v.value, "Always"), deployment("web:2", v.value, "Always")
+				if at == "end" {
+					old, new = deployment("web:1", v.value, "Always"), deployment("web:1", v.value, "IfNotPresent")
+				}
+				entry := "default, web, Deployment (apps) has changed:\n" + lineDiff(old, new)
+				full, err := review.Review(strings.NewReader(entry), review.Options{})
+				if err != nil {
+					t.Fatalf("full view: %s\n%s", allErrors(err), entry)
+				}
+				part := withContext(entry, 3)
+				if !strings.Contains(part, "...") {
+					t.Fatalf("the view elides nothing:\n%s", part)
+				}
+				got, err := review.Review(strings.NewReader(part), review.Options{})
+				if err != nil {
+					t.Fatalf("--context 3: %s\n%s", allErrors(err), part)
+				}
+				if got.Result.Highest < full.Result.Highest || got.Result.Highest < rules.Disruptive {
+					t.Errorf("--context 3: judged %s; the full view is %s, and any field may change\n%s", got.Result.Highest, full.Result.Highest, reportText(got))
+				}
+				// a value whose end alone is shown ends before the change: the
+				// changed line is the document's in every reading, and placed
+				// as every line after an elision is (by every place it fits)
+				var notes []string
+				for _, o := range got.Result.Plan.Objects {
+					for _, n := range o.Unresolved {
+						notes = append(notes, n.Text)
+					}
+				}
+				if at == "start" && !strings.Contains(strings.Join(notes, "\n"), "an elision cuts") {
+					t.Errorf("no note of the cut value: %q\n%s", notes, part)
+				}
+			})
+		}
 	}
 }

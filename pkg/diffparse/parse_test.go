@@ -478,6 +478,19 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestOpenValueSaidOnce: a value cut by the end of the input on a context
+// line is open on both sides of the object; it is one problem, and the
+// error says it once.
+func TestOpenValueSaidOnce(t *testing.T) {
+	_, err := diffparse.ParseString("default, a, ConfigMap (v1) has changed:\n  data:\n-   a: 1\n+   a: 2\n    b: \"x\n", diffparse.Options{})
+	if err == nil {
+		t.Fatal("a value cut by the end of the input was read")
+	}
+	if all := allErrors(err); strings.Count(all, "never ends") != 1 {
+		t.Errorf("want the problem once, got:\n%s", all)
+	}
+}
+
 // TestFacts checks that the fields the rules ask about are looked up on
 // both sides, and that elided bodies leave them unknown.
 func TestFacts(t *testing.T) {

@@ -42,7 +42,7 @@ func (t *sideTree) patchFrom(o *sideTree, oldL, lines []*bodyLine) bool {
 	t.owner = append(t.owner[:0], o.owner...)
 	t.gaps = o.gaps
 	t.stack = append(t.stack[:0], o.stack...)
-	t.cont, t.contFloor, t.leadBlank, t.flowDepth = o.cont, o.contFloor, o.leadBlank, o.flowDepth
+	t.cont, t.contFloor, t.leadBlank, t.flowDepth, t.flowQuote = o.cont, o.contFloor, o.leadBlank, o.flowDepth, o.flowQuote
 	t.barrier, t.recent, t.tooDeep = o.barrier, o.recent, o.tooDeep
 	t.odd = append(t.odd[:0], o.odd...)
 	t.oddCount = o.oddCount

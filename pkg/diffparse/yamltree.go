@@ -158,6 +158,7 @@ const (
 	oddTab
 	oddMarker
 	oddDuplicate
+	oddCut
 )
 
 var oddNames = map[oddWhy]string{
@@ -175,6 +176,7 @@ var oddNames = map[oddWhy]string{
 	oddTab:       "a tab character",
 	oddMarker:    "a YAML document marker",
 	oddDuplicate: "a key that appears earlier in the same mapping (go-yaml keeps the last one, and the diff may hide another)",
+	oddCut:       "a quoted or bracketed value that an elision cuts (the lines after it may be its text)",
 }
 
 func (w oddWhy) String() string { return oddNames[w] }
@@ -200,6 +202,7 @@ type sideTree struct {
 	contFloor int32 // lines must be indented deeper than this to continue it
 	leadBlank int32 // for a block scalar: the most spaces of a blank line before its first content
 	flowDepth int32 // for a multi-line flow: the brackets still open
+	flowQuote byte  // for a multi-line flow: the quote a line left open (a quoted scalar inside it runs on), or 0
 	// barrier is the first node created after the last elision: a node
 	// created before it may have received children inside the elision, so
 	// lines after it cannot be attached to it as direct children.
@@ -320,7 +323,7 @@ func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	}
 	for i, l := range lines {
 		if l.gap {
-			t.endScalar()
+			t.cutScalar()
 			t.gaps = true
 			t.barrier = int32(len(t.nodes))
 			t.stack = t.stack[:1] // only the root survives an elision
@@ -420,6 +423,28 @@ func (t *sideTree) endScalar() {
 	}
 	if nd := &t.nodes[t.cont]; nd.kind == kMulti && nd.quote != 0 {
 		return // unterminated keeps it for the caller's error
+	}
+	t.cont = -1
+}
+
+// cutScalar ends the scalar being continued at an elision. A quoted or
+// flow value still open there is cut: the lines after the elision may be
+// its text or the document's own, which the lines shown cannot tell, so
+// its line is odd (any field may change) and the next lines are read as
+// the document's.
+func (t *sideTree) cutScalar() {
+	if t.cont < 0 {
+		return
+	}
+	if nd := &t.nodes[t.cont]; nd.kind == kMulti && nd.quote != 0 && nd.own >= 0 {
+		// the line is odd already (a value over several lines): the cut
+		// is what its note says
+		no := int(t.lines[nd.own].no)
+		if k := slices.IndexFunc(t.odd, func(o oddLine) bool { return o.no == no }); k >= 0 {
+			t.odd[k].why = oddCut
+		} else {
+			t.markOdd(int(nd.own), oddCut)
+		}
 	}
 	t.cont = -1
 }
@@ -653,10 +678,10 @@ func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 		}
 	case v[0] == '[' || v[0] == '{':
 		nd.raw = t.ref(own, v)
-		if d := flowDepth(v); d != 0 {
+		if d, q := flowLine(v, 0); d != 0 || q != 0 {
 			t.markOdd(i, oddFlow)
 			nd.kind, nd.quote = kMulti, '['
-			t.flowDepth = int32(d)
+			t.flowDepth, t.flowQuote = int32(d), q
 			t.cont, t.contFloor = n, floor
 			return
 		}
@@ -696,8 +721,9 @@ func (t *sideTree) continueScalar(n int32, rest string) {
 			t.cont = -1
 		}
 	case '[':
-		t.flowDepth += int32(flowDepth(rest))
-		if t.flowDepth <= 0 {
+		d, q := flowLine(rest, t.flowQuote)
+		t.flowDepth, t.flowQuote = t.flowDepth+int32(d), q
+		if t.flowDepth <= 0 && q == 0 {
 			nd.quote = 0
 			t.cont = -1
 		}
@@ -955,11 +981,38 @@ func closesQuote(s string, q byte) bool {
 	return closed
 }
 
-// flowDepth returns the bracket balance of a flow collection line, ignoring
-// brackets inside quotes.
-func flowDepth(s string) int {
-	d, _ := flowScan(s)
-	return d
+// flowLine returns the bracket balance of a line of a flow collection that
+// runs over several lines, and the quote the line leaves open (0 if none):
+// a quoted scalar inside the collection may itself run over lines, and
+// brackets inside it count for nothing. quote is the one the line before
+// left open.
+func flowLine(s string, quote byte) (depth int, open byte) {
+	if quote != 0 {
+		closed, n := quotedEnd(string(quote) + s)
+		if !closed {
+			return 0, quote
+		}
+		s = s[n-1:]
+	}
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[', '{':
+			depth++
+		case ']', '}':
+			depth--
+		case '"', '\'':
+			closed, n := quotedEnd(s[i:])
+			if !closed {
+				return depth, s[i]
+			}
+			i += n - 1
+		case '#':
+			if i == 0 || s[i-1] == ' ' || s[i-1] == '\t' {
+				return depth, 0
+			}
+		}
+	}
+	return depth, 0
 }
 
 // flowClosed reports whether a one-line flow collection ends with the

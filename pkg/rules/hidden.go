@@ -63,8 +63,8 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	// up: the new value is above the old one (or new, or not a quantity)
 	up, down := true, true
 	if op == diffparse.Modify {
-		oldQ, err1 := resource.ParseQuantity(ch.Old.Text)
-		newQ, err2 := resource.ParseQuantity(ch.New.Text)
+		oldQ, err1 := resource.ParseQuantity(ch.Old.Comparable())
+		newQ, err2 := resource.ParseQuantity(ch.New.Comparable())
 		if err1 == nil && err2 == nil {
 			up, down = newQ.Cmp(oldQ) > 0, newQ.Cmp(oldQ) < 0
 		}

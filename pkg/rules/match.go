@@ -333,8 +333,10 @@ func (c *Condition) compare(old, new diffparse.Value) kube.Match {
 	if !old.Present() || !new.Present() {
 		return kube.No
 	}
-	a, ok1 := number(old.Text)
-	b, ok2 := number(new.Text)
+	// the values as the API server receives them: YAML 1.1 reads 010 as
+	// 8 and 0x0A as 10 (Comparable is that JSON form), not the digits
+	a, ok1 := number(old.Comparable())
+	b, ok2 := number(new.Comparable())
 	if !ok1 || !ok2 {
 		return kube.Maybe
 	}
