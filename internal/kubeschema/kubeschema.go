@@ -117,6 +117,7 @@ var checks = []fieldCheck{
 	{corev1.EphemeralContainerCommon{}, "name", "DNSLabelCheck"},
 	{corev1.Volume{}, "name", "DNSLabelCheck"},
 	{corev1.Container{}, "image", "ImageCheck"},
+	{corev1.EnvVar{}, "name", "EnvVarNameCheck"},
 	{corev1.Container{}, "imagePullPolicy", "PullPolicyCheck"},
 	{corev1.EphemeralContainerCommon{}, "imagePullPolicy", "PullPolicyCheck"},
 	{corev1.Container{}, "terminationMessagePolicy", "TerminationMessagePolicyCheck"},

@@ -773,6 +773,9 @@ func TestServerValidation(t *testing.T) {
         - name: web
           image: nginx:1
           imagePullPolicy: IfNotPresent
+          env:
+          - name: JAVA_OPTS
+            value: -Xmx1g
           ports:
           - containerPort: 80
             name: http
@@ -866,6 +869,9 @@ func TestServerValidation(t *testing.T) {
 		{"image with a space", deployment, "image: nginx:1", `image: "nginx:2 "`, "without leading or trailing white space"},
 		{"container name", deployment, "- name: web", "- name: Web_1", "must be a DNS label"},
 		{"port name", deployment, "name: http", "name: HTTP", "name must be a port name"},
+		{"environment variable name", deployment, "- name: JAVA_OPTS", "- name: JAVA_OPTS=-Xmx1g", ".name must be an environment variable name (required"},
+		{"environment variable name, empty", deployment, "- name: JAVA_OPTS", `- name: ""`, "must be an environment variable name (required"},
+		{"environment variable name, relaxed, valid", deployment, "- name: JAVA_OPTS", "- name: java.opts-1", ""},
 		{"service type", service, "type: ClusterIP", "type: clusterIP", "spec.type must be one of ClusterIP, NodePort, LoadBalancer or ExternalName"},
 		{"target port name", service, "targetPort: http", "targetPort: http_port", "targetPort must be a port number or a port name"},
 		{"target port number, valid", service, "targetPort: http", "targetPort: 8080", ""},

@@ -60,6 +60,10 @@ const (
 	// it (robfig/cron's standard parser: five fields, or a descriptor
 	// such as @hourly).
 	CronScheduleCheck
+	// EnvVarNameCheck: an environment variable's name, required, of
+	// printable ASCII characters other than '=' (what every Kubernetes
+	// release takes; before 1.32 the server took fewer by default).
+	EnvVarNameCheck
 
 	// the enumerations (their values: Check.Enum)
 	PullPolicyCheck
@@ -180,6 +184,10 @@ func (c Check) WantString(s string) string {
 		if _, err := cron.ParseStandard(s); err != nil {
 			return fmt.Sprintf("a cron schedule of five fields or a descriptor such as @hourly (%v)", err)
 		}
+	case EnvVarNameCheck:
+		if !envVarName(s) {
+			return "an environment variable name (required, printable ASCII characters other than '=')"
+		}
 	case ImageCheck:
 		if s == "" {
 			return "an image (it is required)"
@@ -189,6 +197,21 @@ func (c Check) WantString(s string) string {
 		}
 	}
 	return ""
+}
+
+// envVarName is the syntax every Kubernetes release takes for an
+// environment variable's name (validation.IsRelaxedEnvVarName; releases
+// before 1.32 refuse more by default, which a check cannot know).
+func envVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '=' {
+			return false
+		}
+	}
+	return true
 }
 
 // portName is the IANA service name syntax of Kubernetes' port names

@@ -10,7 +10,8 @@ import (
 // validation functions.
 func FuzzNameChecks(f *testing.F) {
 	for _, s := range []string{"", "web", "Web", "web-1", "-web", "web-", "a--b", "http", "8080", "http_port", "a.b",
-		"abcdefghijklmnop", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrs", "x1"} {
+		"abcdefghijklmnop", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrs", "x1",
+		"A=B", "MY VAR", "1A", "..", "caf\u00e9", "tab\there", "~"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -19,6 +20,9 @@ func FuzzNameChecks(f *testing.F) {
 		}
 		if got, want := portName(s), len(validation.IsValidPortName(s)) == 0; got != want {
 			t.Errorf("portName(%q) = %v, Kubernetes says %v", s, got, want)
+		}
+		if got, want := envVarName(s), len(validation.IsRelaxedEnvVarName(s)) == 0; got != want {
+			t.Errorf("envVarName(%q) = %v, Kubernetes says %v", s, got, want)
 		}
 	})
 }
@@ -38,6 +42,11 @@ func TestCheckWantString(t *testing.T) {
 		{OptionalDNSLabelCheck, "", false, "a Service port's name may be empty"},
 		{PortNameCheck, "", false, "a container port's name may be empty"},
 		{TargetPortCheck, "", true, "a string targetPort is a port name"},
+		{EnvVarNameCheck, "JAVA_OPTS", false, "a C identifier"},
+		{EnvVarNameCheck, "1.my-name", false, "printable ASCII: taken since Kubernetes 1.32"},
+		{EnvVarNameCheck, "", true, "a name is required"},
+		{EnvVarNameCheck, "A=B", true, "'=' ends the name in the environment"},
+		{EnvVarNameCheck, "caf\u00e9", true, "not ASCII"},
 		{ImageCheck, "nginx", false, "an image"},
 		{ImageCheck, "", true, "required"},
 		{ImageCheck, "\tnginx", true, "white space around"},
