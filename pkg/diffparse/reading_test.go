@@ -725,8 +725,12 @@ func TestRefusedValues(t *testing.T) {
 			"the added resources mapping holds a value no quantity parses"},
 		{"updated, changed label value", fmt.Sprintf(updated, "app: my web", "1"), "metadata.labels.app must be a label value",
 			"label churn is ignored, but a label the server refuses fails the upgrade"},
-		{"updated, added label key", fmt.Sprintf(updated, "app: web\n+     my app: x", "1"), "must be a label key",
-			"a key with a space is not a label key"},
+		{"created ConfigMap, config key", "default, web, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: web\n+ data:\n+   conf/app.yaml: x\n", `data["conf/app.yaml"] must be a config key`,
+			"a file's path is no key of a ConfigMap: the chart must name it app.yaml and mount it at the path"},
+		{"created ConfigMap, annotation key", "default, web, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: web\n+   annotations:\n+     \"checksum config\": x\n+ data:\n+   app.yaml: x\n", `metadata.annotations["checksum config"] must be an annotation key`,
+			"an annotation's key is a qualified name, as a label's is"},
+		{"updated, added label key", fmt.Sprintf(updated, "app: web\n+     my app: x", "1"), `["my app"] must be a`,
+			"a key with a space is not a label key, nor an annotation's (where --context 0 may place it)"},
 	}
 	for _, tt := range tests {
 		views := map[string]string{"diff": tt.input, "helmfile": inHelmfile(tt.input), "stevedore": inStevedore(tt.input),
@@ -814,6 +818,24 @@ func TestServerValidation(t *testing.T) {
     policyTypes:
     - Ingress
 `
+	const configMap = `default, web, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: web
+    annotations:
+      example.com/owner: team-a
+  data:
+    app.yaml: "port: 80"
+`
+	const secret = `default, web, Secret (v1) has changed:
+  apiVersion: v1
+  kind: Secret
+  metadata:
+    name: web
+  stringData:
+    user: admin
+`
 	const cronJob = `default, backup, CronJob (batch) has changed:
   apiVersion: batch/v1
   kind: CronJob
@@ -883,6 +905,12 @@ func TestServerValidation(t *testing.T) {
 		{"a CronJob's pods that always restart", cronJob, "restartPolicy: OnFailure", "restartPolicy: Always", "spec.jobTemplate.spec.template.spec.restartPolicy must be OnFailure or Never"},
 		{"a CronJob's restartPolicy unset", cronJob, "restartPolicy: OnFailure", "restartPolicy: null", "spec.jobTemplate.spec.template.spec.restartPolicy must be OnFailure or Never"},
 		{"a CronJob's pods that are never restarted, valid", cronJob, "restartPolicy: OnFailure", "restartPolicy: Never", ""},
+		{"config key with a slash", configMap, `app.yaml: "port: 80"`, `conf/app.yaml: "port: 80"`, `data["conf/app.yaml"] must be a config key`},
+		{"config key beginning with two dots", configMap, `app.yaml: "port: 80"`, `..app.yaml: "port: 80"`, `data["..app.yaml"] must be a config key`},
+		{"config key, valid", configMap, `app.yaml: "port: 80"`, `.app_1-x.yaml: "port: 80"`, ""},
+		{"a Secret's stringData key with a space", secret, "user: admin", `"db user": admin`, `stringData["db user"] must be a config key`},
+		{"annotation key", configMap, "example.com/owner: team-a", `"owner!": team-a`, `metadata.annotations["owner!"] must be an annotation key`},
+		{"annotation key, upper case prefix, valid", configMap, "example.com/owner: team-a", "Example.COM/owner: team-a", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}

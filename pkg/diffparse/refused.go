@@ -56,7 +56,7 @@ func Refusal(t *kube.Type, p kube.Path, typ ScalarType, text string) string {
 		}
 		return "a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)"
 	}
-	return ""
+	return kube.KeyRefusal(p)
 }
 
 // ShapeRefusal says what a field of type t must be when the API server
@@ -211,6 +211,10 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		}
 	}
 	labels := typ.Kind == kube.MapType && kube.LabelMap(parent)
+	// annotations, and a ConfigMap's or Secret's data (a map at the
+	// document's root): their keys are checked (kube.KeyRefusal, which
+	// takes a path of two steps for the data's)
+	keys := typ.Kind == kube.MapType && (parent == "annotations" || len(w.base)+len(w.nodes) == 1 && kube.DataMap(parent))
 	for ch := t.nodes[n].firstChild; ch >= 0 && len(w.out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]
 		if c.kind == kDetached || c.kind == kUnknown {
@@ -238,8 +242,8 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		switch t.vkindOf(ch) {
 		case vScalar:
 			s := t.scalarOf(ch)
-			var lp kube.Path // the label map's entry, for the label syntax
-			if labels && s.typ == StringType {
+			var lp kube.Path // the entry of a map whose keys the server checks, for their syntax
+			if labels && s.typ == StringType || keys {
 				lp = kube.Path{kube.Field(parent), kube.Field(key)}
 			}
 			want = Refusal(ct, lp, s.typ, s.text)

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -11,7 +12,7 @@ import (
 func FuzzNameChecks(f *testing.F) {
 	for _, s := range []string{"", "web", "Web", "web-1", "-web", "web-", "a--b", "http", "8080", "http_port", "a.b",
 		"abcdefghijklmnop", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrs", "x1",
-		"A=B", "MY VAR", "1A", "..", "caf\u00e9", "tab\there", "~"} {
+		"A=B", "MY VAR", "1A", "..", "..a", ".", ".a", "caf\u00e9", "tab\there", "~", "a/b", "Example.COM/x", "a/b/c", "/x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -20,6 +21,12 @@ func FuzzNameChecks(f *testing.F) {
 		}
 		if got, want := portName(s), len(validation.IsValidPortName(s)) == 0; got != want {
 			t.Errorf("portName(%q) = %v, Kubernetes says %v", s, got, want)
+		}
+		if got, want := ConfigKey(s), len(validation.IsConfigMapKey(s)) == 0; got != want {
+			t.Errorf("ConfigKey(%q) = %v, Kubernetes says %v", s, got, want)
+		}
+		if got, want := KeyRefusal(Path{Field("metadata"), Field("annotations"), Field(s)}) == "", len(validation.IsQualifiedName(strings.ToLower(s))) == 0; got != want {
+			t.Errorf("annotation key %q: taken %v, Kubernetes says %v", s, got, want)
 		}
 		if got, want := envVarName(s), len(validation.IsRelaxedEnvVarName(s)) == 0; got != want {
 			t.Errorf("envVarName(%q) = %v, Kubernetes says %v", s, got, want)

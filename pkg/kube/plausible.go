@@ -2,6 +2,7 @@ package kube
 
 import (
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -49,6 +50,56 @@ func ValidLabelKey(s string) bool {
 		return false
 	}
 	return len(name) <= 63 && labelName(name)
+}
+
+// dataMaps are a ConfigMap's and a Secret's maps of files (at the
+// document's root): their keys are config keys.
+var dataMaps = map[Field]bool{"data": true, "binaryData": true, "stringData": true}
+
+// DataMap reports whether a map field called name at a document's root
+// holds a ConfigMap's or Secret's files (data, binaryData, stringData).
+func DataMap(name string) bool { return dataMaps[Field(name)] }
+
+// KeyRefusal says what the last step of path p, a key of a map whose keys
+// the API server checks, must be, or "" when it may be what it is: an
+// annotation's key is a qualified name (a label key; the server checks it
+// in lower case), and a key of the data, binaryData or stringData of a
+// ConfigMap or Secret (a path of two steps from the root) a config key.
+// The keys of label maps are checked with their values ([Plausible]).
+func KeyRefusal(p Path) string {
+	if len(p) < 2 {
+		return ""
+	}
+	parent, ok1 := p[len(p)-2].(Field)
+	key, ok2 := p[len(p)-1].(Field)
+	if !ok1 || !ok2 {
+		return ""
+	}
+	switch {
+	case parent == "annotations":
+		if !ValidLabelKey(strings.ToLower(string(key))) {
+			return "an annotation key (an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)"
+		}
+	case len(p) == 2 && dataMaps[parent]:
+		if !ConfigKey(string(key)) {
+			return "a config key (at most 253 letters, digits, '-', '_' or '.'; not '.' or '..', nor beginning with '..')"
+		}
+	}
+	return ""
+}
+
+// ConfigKey reports whether s is a key of a ConfigMap's or a Secret's
+// data (validation.IsConfigMapKey).
+func ConfigKey(s string) bool {
+	if s == "" || len(s) > 253 || s == "." || strings.HasPrefix(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !alnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
 }
 
 // The checks below are Kubernetes' label syntax

@@ -310,7 +310,16 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 // checked at each place too (the parser checks the insides of trees at
 // known places: [diffparse.Object.Refused]).
 func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
-	if ch == nil || ch.New.Redacted {
+	if ch == nil {
+		return ""
+	}
+	if ch.New.Redacted {
+		// a Secret's value is not shown; its key is
+		if op == diffparse.Add || op == diffparse.Modify {
+			if want := kube.KeyRefusal(path); want != "" {
+				return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+			}
+		}
 		return ""
 	}
 	// a value its kind does not take (a Deployment's pods that do not
