@@ -3,6 +3,7 @@ package diffparse
 import (
 	"fmt"
 	"slices"
+	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -23,7 +24,10 @@ import (
 // restartPolicy is what its kind takes.
 //
 // A Service's ports are each named when there are several, by different
-// names, and do not repeat a port number and protocol.
+// names, and do not repeat a port number and protocol; a container's
+// ports do not repeat a name. A HorizontalPodAutoscaler's minReplicas is
+// at most its maxReplicas, and a PodDisruptionBudget sets minAvailable or
+// maxUnavailable, not both.
 
 // selectorPath and templateLabels are where the two stand.
 var (
@@ -309,6 +313,90 @@ func (t *sideTree) servicePortRefusal(ref kube.ObjectRef) (Note, bool) {
 		names[name] = named
 		if port != "" {
 			numbers[port+"/"+protocol] = true
+		}
+	}
+	return Note{}, false
+}
+
+// containerPortRefusal returns a note when the complete new side t of an
+// object of ref has a container with two ports of one name: the API
+// server holds a container's port names unique ("Duplicate value").
+func (t *sideTree) containerPortRefusal(ref kube.ObjectRef) (Note, bool) {
+	base, spec, ok := t.podSpec(ref)
+	if !ok {
+		return Note{}, false
+	}
+	for _, list := range []string{"initContainers", "containers"} {
+		l := t.child(spec, list)
+		if l < 0 || t.vkindOf(l) != vSeq {
+			continue
+		}
+		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
+			ports := t.child(c, "ports")
+			if ports < 0 || t.vkindOf(ports) != vSeq {
+				continue
+			}
+			names := map[string]bool{}
+			i := 0
+			for p := t.nodes[ports].firstChild; p >= 0; p, i = t.nodes[p].next, i+1 {
+				name, ok := t.itemKey(p, "name")
+				if !ok || name == "" {
+					continue
+				}
+				if names[name] {
+					container := list
+					if k, ok := t.itemKey(c, "name"); ok {
+						container = fmt.Sprintf("%s[name=%s]", list, k)
+					}
+					return Note{Pos: Pos{Line: t.lineOf(p)}, Text: fmt.Sprintf("%s.%s.ports[%d] must not be named %s: another port of the container is", base, container, i, name)}, true
+				}
+				names[name] = true
+			}
+		}
+	}
+	return Note{}, false
+}
+
+// The bounds of a HorizontalPodAutoscaler, and the budget of a
+// PodDisruptionBudget.
+var (
+	autoscalerMin  = kube.Path{kube.Field("spec"), kube.Field("minReplicas")}
+	autoscalerMax  = kube.Path{kube.Field("spec"), kube.Field("maxReplicas")}
+	minAvailable   = kube.Path{kube.Field("spec"), kube.Field("minAvailable")}
+	maxUnavailable = kube.Path{kube.Field("spec"), kube.Field("maxUnavailable")}
+)
+
+// boundsRefusal returns a note when the complete new side t of an object
+// of ref is a HorizontalPodAutoscaler whose minReplicas is above its
+// maxReplicas ("must be less than or equal to maxReplicas"), or a
+// PodDisruptionBudget that sets both minAvailable and maxUnavailable
+// ("cannot be both set").
+func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
+	set := func(p kube.Path) (int32, scalar, bool) {
+		n, ok := t.lookup(p)
+		if !ok || t.vkindOf(n) != vScalar {
+			return -1, scalar{}, false
+		}
+		s := t.scalarOf(n)
+		return n, s, s.typ != NullType
+	}
+	switch {
+	case ref.Group == "autoscaling" && ref.Kind == "HorizontalPodAutoscaler":
+		n, min, ok1 := set(autoscalerMin)
+		_, max, ok2 := set(autoscalerMax)
+		if !ok1 || !ok2 || min.typ != IntType || max.typ != IntType {
+			return Note{}, false // unset (min defaults to 1), or the type check's
+		}
+		lo, err1 := strconv.ParseInt(min.canon, 10, 64)
+		hi, err2 := strconv.ParseInt(max.canon, 10, 64)
+		if err1 == nil && err2 == nil && lo > hi {
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("spec.minReplicas (%d) must be at most spec.maxReplicas (%d)", lo, hi)}, true
+		}
+	case ref.Group == "policy" && ref.Kind == "PodDisruptionBudget":
+		_, _, ok1 := set(minAvailable)
+		n, _, ok2 := set(maxUnavailable)
+		if ok1 && ok2 {
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: "spec.maxUnavailable must not be set with spec.minAvailable: a PodDisruptionBudget sets one of them"}, true
 		}
 	}
 	return Note{}, false

@@ -471,3 +471,43 @@ spec:
 		}
 	}
 }
+
+// TestElidedBounds: a HorizontalPodAutoscaler's minReplicas and
+// maxReplicas, a PodDisruptionBudget's two budgets and a container's port
+// names are held together where the whole object is shown. A partial view
+// that hides the other field judges a change that can break the rule by
+// the worst reading (helm upgrade may fail), compares it where the other
+// field is shown, and leaves alone the changes that cannot break it.
+func TestElidedBounds(t *testing.T) {
+	const hpa = "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n  spec:\n"
+	const pdb = "default, web, PodDisruptionBudget (policy) has changed:\n...\n  spec:\n"
+	const ds = "default, agent, DaemonSet (apps) has changed:\n...\n"
+	tests := []struct {
+		name, input string
+		level       rules.Level
+		says        string
+	}{
+		{"minimum raised, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
+		{"minimum lowered to 1, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 1\n...\n", rules.Safe, ""},
+		{"minimum raised above the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n    maxReplicas: 10\n...\n", rules.Disruptive, "will fail: spec.minReplicas (20) must be at most spec.maxReplicas (10)"},
+		{"minimum raised to the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 10\n    maxReplicas: 10\n...\n", rules.Safe, ""},
+		{"maximum lowered, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 5\n...\n", rules.Disruptive, "may fail: spec.minReplicas is not shown"},
+		{"maximum raised, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 20\n...\n", rules.Safe, ""},
+		{"a second budget, the first hidden", pdb + "+   maxUnavailable: 1\n...\n", rules.Disruptive, "may fail: spec.minAvailable is not shown"},
+		{"a budget changed, the other hidden", pdb + "-   maxUnavailable: 1\n+   maxUnavailable: 2\n...\n", rules.Safe, ""},
+		{"a port named, the others hidden", ds + "+           - containerPort: 81\n+             name: http\n...\n", rules.Disruptive, "may fail: the container's other ports are not all shown"},
+		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := review.Review(strings.NewReader(tt.input), review.Options{})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			text := reportText(rep)
+			if rep.Result.Highest != tt.level || tt.says != "" && !strings.Contains(text, tt.says) || tt.says == "" && strings.Contains(text, "helm upgrade") {
+				t.Errorf("judged %s, want %s saying %q\n%s\n%s", rep.Result.Highest, tt.level, tt.says, text, tt.input)
+			}
+		})
+	}
+}

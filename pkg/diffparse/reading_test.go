@@ -783,6 +783,8 @@ func TestServerValidation(t *testing.T) {
           ports:
           - containerPort: 80
             name: http
+          - containerPort: 9090
+            name: metrics
           readinessProbe:
             httpGet:
               path: /ready
@@ -835,6 +837,31 @@ func TestServerValidation(t *testing.T) {
     name: web
   stringData:
     user: admin
+`
+	const autoscaler = `default, web, HorizontalPodAutoscaler (autoscaling) has changed:
+  apiVersion: autoscaling/v2
+  kind: HorizontalPodAutoscaler
+  metadata:
+    name: web
+  spec:
+    scaleTargetRef:
+      apiVersion: apps/v1
+      kind: Deployment
+      name: web
+    minReplicas: 2
+    maxReplicas: 10
+`
+	const budget = `default, web, PodDisruptionBudget (policy) has changed:
+  apiVersion: policy/v1
+  kind: PodDisruptionBudget
+  metadata:
+    name: web
+  spec:
+    minAvailable: 1
+    selector:
+      matchLabels:
+        app: web
+    unhealthyPodEvictionPolicy: AlwaysAllow
 `
 	const cronJob = `default, backup, CronJob (batch) has changed:
   apiVersion: batch/v1
@@ -911,6 +938,15 @@ func TestServerValidation(t *testing.T) {
 		{"a Secret's stringData key with a space", secret, "user: admin", `"db user": admin`, `stringData["db user"] must be a config key`},
 		{"annotation key", configMap, "example.com/owner: team-a", `"owner!": team-a`, `metadata.annotations["owner!"] must be an annotation key`},
 		{"annotation key, upper case prefix, valid", configMap, "example.com/owner: team-a", "Example.COM/owner: team-a", ""},
+		{"a container's ports of one name", deployment, "name: metrics", "name: http", "spec.template.spec.containers[name=web].ports[1] must not be named http: another port of the container is"},
+		{"a container's ports of two names, valid", deployment, "name: metrics", "name: prometheus", ""},
+		{"autoscaler minimum above its maximum", autoscaler, "minReplicas: 2", "minReplicas: 20", "spec.minReplicas (20) must be at most spec.maxReplicas (10)"},
+		{"autoscaler maximum below its minimum", autoscaler, "maxReplicas: 10", "maxReplicas: 1", "spec.minReplicas (2) must be at most spec.maxReplicas (1)"},
+		{"autoscaler minimum at its maximum, valid", autoscaler, "minReplicas: 2", "minReplicas: 10", ""},
+		{"autoscaler maximum lowered to its minimum, valid", autoscaler, "maxReplicas: 10", "maxReplicas: 2", ""},
+		{"budget of both kinds", budget, "unhealthyPodEvictionPolicy: AlwaysAllow", "maxUnavailable: 1", "spec.maxUnavailable must not be set with spec.minAvailable"},
+		{"budget changed, valid", budget, "minAvailable: 1", "minAvailable: 2", ""},
+		{"budget of the other kind, valid", budget, "minAvailable: 1", "maxUnavailable: 1", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}

@@ -28,7 +28,22 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	if ch == nil || o.Content != diffparse.Partial || o.Action != diffparse.Update {
 		return ""
 	}
+	if why := sel.hiddenBound(ch, op, path); why != "" {
+		return why
+	}
 	n := len(path)
+	if n >= 4 && (op == diffparse.Add || op == diffparse.Modify) && ch.New.Kind != diffparse.NoValue {
+		// a port of a container, or a port's name: the container's other
+		// ports may hold the name (the server holds them unique)
+		item, list := n-1, n-2
+		if path[n-1] == kube.Field("name") {
+			item, list = n-2, n-3
+		}
+		if _, isItem := path[item].(kube.Field); !isItem && list >= 2 && path[list] == kube.Field("ports") && (path[list-2] == kube.Field("containers") || path[list-2] == kube.Field("initContainers")) &&
+			namesPort(ch, item == n-2) {
+			return "helm upgrade may fail: the container's other ports are not all shown, and two ports of one name are refused"
+		}
+	}
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
 	for _, list := range []int{n - 1, n - 2} {
@@ -82,4 +97,111 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 		}
 	}
 	return ""
+}
+
+// The bounds of a HorizontalPodAutoscaler and the budget of a
+// PodDisruptionBudget: the parser holds them together where the whole
+// object is shown; they are facts of every object (Set.FactPaths), so a
+// partial view compares them where they are shown.
+var (
+	autoscalerMin  = kube.Path{kube.Field("spec"), kube.Field("minReplicas")}
+	autoscalerMax  = kube.Path{kube.Field("spec"), kube.Field("maxReplicas")}
+	minAvailable   = kube.Path{kube.Field("spec"), kube.Field("minAvailable")}
+	maxUnavailable = kube.Path{kube.Field("spec"), kube.Field("maxUnavailable")}
+	boundPaths     = []kube.Path{autoscalerMin, autoscalerMax, minAvailable, maxUnavailable}
+)
+
+// hiddenBound returns why helm upgrade may fail (or will) for a change of
+// a bound of a partially shown HorizontalPodAutoscaler or budget of a
+// PodDisruptionBudget, the other one hidden or shown, or "".
+func (sel *Selection) hiddenBound(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if (op != diffparse.Add && op != diffparse.Modify) || ch.New.Kind != diffparse.Scalar || ch.New.Type == diffparse.NullType {
+		return ""
+	}
+	switch {
+	case o.Ref.Group == "autoscaling" && o.Ref.Kind == "HorizontalPodAutoscaler":
+		isMin := path.Equal(autoscalerMin)
+		if !isMin && !path.Equal(autoscalerMax) {
+			return ""
+		}
+		v, ok := number(ch.New.Comparable())
+		if !ok {
+			return "" // the type check's
+		}
+		other := autoscalerMax
+		if !isMin {
+			other = autoscalerMin
+		}
+		f := o.Fact(diffparse.New, other)
+		switch f.Presence {
+		case diffparse.Absent:
+			return "" // minReplicas defaults to 1, at most any maxReplicas; maxReplicas is required (its own refusal)
+		case diffparse.Present:
+			w, ok := number(f.Value.Comparable())
+			if !ok || f.Value.Redacted {
+				return ""
+			}
+			if isMin && v > w || !isMin && w > v {
+				lo, hi := v, w
+				if !isMin {
+					lo, hi = w, v
+				}
+				return fmt.Sprintf("helm upgrade will fail: spec.minReplicas (%g) must be at most spec.maxReplicas (%g)", lo, hi)
+			}
+			return ""
+		}
+		if isMin {
+			if v <= 1 {
+				return "" // at most any valid maxReplicas
+			}
+			return "helm upgrade may fail: spec.maxReplicas is not shown, and a minReplicas above it is refused"
+		}
+		if old, ok := number(ch.Old.Comparable()); ok && op == diffparse.Modify && v >= old {
+			return "" // the hidden minReplicas was at most the old bound
+		}
+		return "helm upgrade may fail: spec.minReplicas is not shown, and a maxReplicas below it is refused"
+	case o.Ref.Group == "policy" && o.Ref.Kind == "PodDisruptionBudget":
+		other := maxUnavailable
+		switch {
+		case path.Equal(maxUnavailable):
+			other = minAvailable
+		case !path.Equal(minAvailable):
+			return ""
+		}
+		if op == diffparse.Modify && ch.Old.Kind == diffparse.Scalar && ch.Old.Type != diffparse.NullType {
+			return "" // set before: the other one was not
+		}
+		f := o.Fact(diffparse.New, other)
+		switch {
+		case f.Presence == diffparse.Absent, f.Presence == diffparse.Present && f.Value.Kind == diffparse.Scalar && f.Value.Comparable() == "null":
+			return ""
+		case f.Presence == diffparse.Present:
+			return fmt.Sprintf("helm upgrade will fail: %s must not be set with %s: a PodDisruptionBudget sets one of them", path, other)
+		}
+		return fmt.Sprintf("helm upgrade may fail: %s is not shown, and a PodDisruptionBudget that sets both it and %s is refused", other, path)
+	}
+	return ""
+}
+
+// namesPort reports whether a change gives a container's port a name: a
+// name set (isName), or an added port whose lines (all shown: they are
+// added) name it. A port renumbered keeps its name, hidden or not.
+func namesPort(ch *diffparse.Change, isName bool) bool {
+	if isName {
+		return ch.New.Kind != diffparse.Scalar || ch.New.Comparable() != ""
+	}
+	if ch.New.Kind != diffparse.Tree {
+		return false
+	}
+	v, ok := diffparse.DecodeTree(ch.New.Text)
+	if !ok {
+		return true // cannot tell
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false // not a port: its shape's refusal
+	}
+	name, _ := m["name"].(string)
+	return name != ""
 }

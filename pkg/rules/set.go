@@ -229,8 +229,12 @@ func NewSet(files ...*File) (*Set, error) {
 			}
 		}
 	}
-	// and the objects' safediff.dev/ignore annotation
+	// the objects' safediff.dev/ignore annotation, and the fields that
+	// partial views compare with a changed one (hidden.go)
 	factSet[ignoreAnnotationPath.String()] = ignoreAnnotationPath
+	for _, p := range boundPaths {
+		factSet[p.String()] = p
+	}
 	keys := make([]string, 0, len(factSet))
 	for k := range factSet {
 		keys = append(keys, k)
