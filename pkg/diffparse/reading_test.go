@@ -863,6 +863,28 @@ func TestServerValidation(t *testing.T) {
         app: web
     unhealthyPodEvictionPolicy: AlwaysAllow
 `
+	const ingress = `default, web, Ingress (networking.k8s.io) has changed:
+  apiVersion: networking.k8s.io/v1
+  kind: Ingress
+  metadata:
+    name: web
+  spec:
+    tls:
+    - hosts:
+      - shop.example.com
+      secretName: shop-tls
+    rules:
+    - host: shop.example.com
+      http:
+        paths:
+        - path: /api
+          pathType: Prefix
+          backend:
+            service:
+              name: web
+              port:
+                number: 80
+`
 	const cronJob = `default, backup, CronJob (batch) has changed:
   apiVersion: batch/v1
   kind: CronJob
@@ -947,6 +969,12 @@ func TestServerValidation(t *testing.T) {
 		{"budget of both kinds", budget, "unhealthyPodEvictionPolicy: AlwaysAllow", "maxUnavailable: 1", "spec.maxUnavailable must not be set with spec.minAvailable"},
 		{"budget changed, valid", budget, "minAvailable: 1", "minAvailable: 2", ""},
 		{"budget of the other kind, valid", budget, "minAvailable: 1", "maxUnavailable: 1", ""},
+		{"ingress host with a scheme", ingress, "- host: shop.example.com", "- host: https://shop.example.com", "spec.rules[0].host must be a host name"},
+		{"ingress host an IP address", ingress, "- host: shop.example.com", "- host: 192.168.0.10", "spec.rules[0].host must be a DNS name, not an IP address"},
+		{"ingress host a wildcard, valid", ingress, "- host: shop.example.com", `- host: "*.example.com"`, ""},
+		{"ingress TLS host with a port", ingress, "- shop.example.com", "- shop.example.com:443", "spec.tls[0].hosts[0] must be a host name"},
+		{"ingress path relative", ingress, "- path: /api", "- path: api", "spec.rules[0].http.paths[0].path must be an absolute path"},
+		{"ingress path, valid", ingress, "- path: /api", "- path: /api/v2", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}

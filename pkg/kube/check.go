@@ -2,6 +2,8 @@ package kube
 
 import (
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 
 	"github.com/robfig/cron/v3"
@@ -64,6 +66,15 @@ const (
 	// printable ASCII characters other than '=' (what every Kubernetes
 	// release takes; before 1.32 the server took fewer by default).
 	EnvVarNameCheck
+	// IngressHostCheck: an Ingress rule's host, empty (every host) or a
+	// DNS subdomain, "*." and a subdomain for a wildcard, not an IP.
+	IngressHostCheck
+	// WildcardHostCheck: a host of an Ingress's TLS: a DNS subdomain, or
+	// "*." and a subdomain.
+	WildcardHostCheck
+	// IngressPathCheck: an Ingress path, empty or absolute (beginning
+	// with '/').
+	IngressPathCheck
 
 	// the enumerations (their values: Check.Enum)
 	PullPolicyCheck
@@ -188,6 +199,20 @@ func (c Check) WantString(s string) string {
 		if !envVarName(s) {
 			return "an environment variable name (required, printable ASCII characters other than '=')"
 		}
+	case IngressHostCheck, WildcardHostCheck:
+		if s == "" && c == IngressHostCheck {
+			break
+		}
+		if c == IngressHostCheck && ipSloppy(s) {
+			return "a DNS name, not an IP address"
+		}
+		if !wildcardHost(s) {
+			return "a host name (a DNS subdomain of lower-case letters, digits, '-' and '.', or '*.' and one; no scheme, port or path)"
+		}
+	case IngressPathCheck:
+		if s != "" && s[0] != '/' {
+			return "an absolute path (beginning with '/')"
+		}
 	case ImageCheck:
 		if s == "" {
 			return "an image (it is required)"
@@ -212,6 +237,36 @@ func envVarName(s string) bool {
 		}
 	}
 	return true
+}
+
+// ipSloppy reports whether s is an IP address as Kubernetes parses one
+// (netutils.ParseIPSloppy: an IPv4 part may have leading zeros).
+func ipSloppy(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	parts := strings.Split(s, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || p == "" || p[0] == '+' || p[0] == '-' || n > 255 {
+			return false
+		}
+	}
+	return true
+}
+
+// wildcardHost reports whether s is a DNS subdomain, or one after "*."
+// when it holds a '*' (validation.IsDNS1123Subdomain and
+// IsWildcardDNS1123Subdomain, as an Ingress's hosts are checked).
+func wildcardHost(s string) bool {
+	if strings.Contains(s, "*") {
+		rest, ok := strings.CutPrefix(s, "*.")
+		return ok && len(s) <= 253 && dnsSubdomain(rest)
+	}
+	return len(s) <= 253 && dnsSubdomain(s)
 }
 
 // portName is the IANA service name syntax of Kubernetes' port names

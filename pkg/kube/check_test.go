@@ -12,7 +12,7 @@ import (
 func FuzzNameChecks(f *testing.F) {
 	for _, s := range []string{"", "web", "Web", "web-1", "-web", "web-", "a--b", "http", "8080", "http_port", "a.b",
 		"abcdefghijklmnop", "0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrs", "x1",
-		"A=B", "MY VAR", "1A", "..", "..a", ".", ".a", "caf\u00e9", "tab\there", "~", "a/b", "Example.COM/x", "a/b/c", "/x"} {
+		"A=B", "MY VAR", "1A", "..", "..a", ".", ".a", "caf\u00e9", "tab\there", "~", "a/b", "Example.COM/x", "a/b/c", "/x", "*.example.com", "*", "a.*.com", "example.com:443", "https://example.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -27,6 +27,13 @@ func FuzzNameChecks(f *testing.F) {
 		}
 		if got, want := KeyRefusal(Path{Field("metadata"), Field("annotations"), Field(s)}) == "", len(validation.IsQualifiedName(strings.ToLower(s))) == 0; got != want {
 			t.Errorf("annotation key %q: taken %v, Kubernetes says %v", s, got, want)
+		}
+		want := len(validation.IsDNS1123Subdomain(s)) == 0
+		if strings.Contains(s, "*") {
+			want = len(validation.IsWildcardDNS1123Subdomain(s)) == 0
+		}
+		if got := wildcardHost(s); got != want {
+			t.Errorf("wildcardHost(%q) = %v, Kubernetes says %v", s, got, want)
 		}
 		if got, want := envVarName(s), len(validation.IsRelaxedEnvVarName(s)) == 0; got != want {
 			t.Errorf("envVarName(%q) = %v, Kubernetes says %v", s, got, want)
@@ -49,6 +56,19 @@ func TestCheckWantString(t *testing.T) {
 		{OptionalDNSLabelCheck, "", false, "a Service port's name may be empty"},
 		{PortNameCheck, "", false, "a container port's name may be empty"},
 		{TargetPortCheck, "", true, "a string targetPort is a port name"},
+		{IngressHostCheck, "", false, "a rule for every host"},
+		{IngressHostCheck, "shop.example.com", false, "a DNS name"},
+		{IngressHostCheck, "*.example.com", false, "a wildcard"},
+		{IngressHostCheck, "https://shop.example.com", true, "a URL is no host"},
+		{IngressHostCheck, "shop.example.com:443", true, "nor is a host and port"},
+		{IngressHostCheck, "10.0.0.1", true, "an IP address is refused"},
+		{IngressHostCheck, "010.000.000.001", true, "so is one with leading zeros (netutils.ParseIPSloppy)"},
+		{IngressHostCheck, "Shop.example.com", true, "upper case"},
+		{WildcardHostCheck, "10.0.0.1", false, "a TLS host is checked as a subdomain only"},
+		{WildcardHostCheck, "", true, "an empty TLS host"},
+		{IngressPathCheck, "/api", false, "absolute"},
+		{IngressPathCheck, "", false, "empty: every path (for ImplementationSpecific)"},
+		{IngressPathCheck, "api", true, "relative"},
 		{EnvVarNameCheck, "JAVA_OPTS", false, "a C identifier"},
 		{EnvVarNameCheck, "1.my-name", false, "printable ASCII: taken since Kubernetes 1.32"},
 		{EnvVarNameCheck, "", true, "a name is required"},
