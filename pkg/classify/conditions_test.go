@@ -40,6 +40,18 @@ var conditionCases = []struct {
 	{"two replicas", "restart-single-replica", 0, edit(hDeploy, d("2", ""), "nginx:1.25", "nginx:1.27"), deployImage, "pod-template-image", rules.Restart,
 		"two replicas roll one by one"},
 
+	{"all unavailable", "restart-all-unavailable", -1, edit(hDeploy, d("3", "strategy:\n    rollingUpdate:\n      maxUnavailable: 100%"), "nginx:1.25", "nginx:1.27"), deployImage, "restart-all-unavailable", rules.Disruptive,
+		"maxUnavailable 100% lets every old pod go before a new one is ready"},
+	{"half unavailable", "restart-all-unavailable", 0, edit(hDeploy, d("3", "strategy:\n    rollingUpdate:\n      maxUnavailable: 50%"), "nginx:1.25", "nginx:1.27"), deployImage, "pod-template-image", rules.Restart,
+		"50% of 3 rounds down to 1: two pods serve"},
+	{"all unavailable, recreating", "restart-all-unavailable", 1, edit(hDeploy, d("3", "strategy:\n    type: Recreate\n    rollingUpdate:\n      maxUnavailable: 100%"), "nginx:1.25", "nginx:1.27"), deployImage, "restart-recreate", rules.Disruptive,
+		"with Recreate the rolling update's settings do not apply (restart-recreate says it)"},
+	{"every node's pod at once", "restart-all-unavailable-daemonset", -1, edit(hDS, ds("updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 100%"), "agent:1", "agent:2"), dsImage, "restart-all-unavailable-daemonset", rules.Disruptive,
+		"maxUnavailable 100% replaces the pod of every node at once"},
+	{"one node's pod at a time", "restart-all-unavailable-daemonset", 0, edit(hDS, ds(""), "agent:1", "agent:2"), dsImage, "pod-template-image", rules.Restart,
+		"maxUnavailable defaults to 1"},
+	{"every node's pod, on delete", "restart-all-unavailable-daemonset", 1, edit(hDS, ds("updateStrategy:\n    type: OnDelete\n    rollingUpdate:\n      maxUnavailable: 100%"), "agent:1", "agent:2"), dsImage, "pod-template-pending-ondelete", rules.Restart,
+		"OnDelete replaces no pod until it is deleted"},
 	{"recreate", "restart-recreate", -1, edit(hDeploy, d("3", "strategy:\n    type: Recreate"), "nginx:1.25", "nginx:1.27"), deployImage, "restart-recreate", rules.Disruptive,
 		"every pod stops first"},
 	{"rolling update", "restart-recreate", 0, edit(hDeploy, d("3", "strategy:\n    type: RollingUpdate"), "nginx:1.25", "nginx:1.27"), deployImage, "pod-template-image", rules.Restart,
@@ -121,6 +133,7 @@ var conditionCases = []struct {
 const (
 	deployImage = "spec.template.spec.containers[name=web].image"
 	stsImage    = "spec.template.spec.containers[name=db].image"
+	dsImage     = "spec.template.spec.containers[name=agent].image"
 )
 
 func whenScaled(p string) string {

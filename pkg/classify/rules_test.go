@@ -160,6 +160,27 @@ spec:
 
 func d(replicas, extra string) string { return fmt.Sprintf(deploy, replicas, extra) }
 
+const daemonSet = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  %s
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+        - name: agent
+          image: agent:1
+`
+
+func ds(extra string) string { return fmt.Sprintf(daemonSet, extra) }
+
 const sts = `apiVersion: apps/v1
 kind: StatefulSet
 metadata:
@@ -199,6 +220,7 @@ func edit(header, doc, from, to string) string {
 
 const (
 	hDeploy = "prod, web, Deployment (apps)"
+	hDS     = "prod, agent, DaemonSet (apps)"
 	hSts    = "prod, db, StatefulSet (apps)"
 	hCM     = "prod, cfg, ConfigMap (v1)"
 	hSecret = "prod, creds, Secret (v1)"
@@ -262,6 +284,10 @@ var defaultRuleCases = []struct {
 		"one replica: nothing serves while it is replaced"},
 	{"default replicas", edit(hDeploy, strings.Replace(d("1", ""), "  replicas: 1\n", "", 1), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "restart-single-replica", rules.Disruptive,
 		"spec.replicas defaults to 1 when the chart omits it"},
+	{"every pod unavailable", edit(hDeploy, d("3", "strategy:\n    rollingUpdate:\n      maxUnavailable: 100%"), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "restart-all-unavailable", rules.Disruptive,
+		"a rolling update that may stop every pod at once is a Recreate"},
+	{"every node's pod unavailable", edit(hDS, ds("updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 100%"), "agent:1", "agent:2"), "spec.template.spec.containers[name=agent].image", "restart-all-unavailable-daemonset", rules.Disruptive,
+		"a DaemonSet rolling over every node at once"},
 	{"recreate", edit(hDeploy, d("3", "strategy:\n    type: Recreate"), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "restart-recreate", rules.Disruptive,
 		"Recreate stops every pod first"},
 	{"single replica statefulset", edit(hSts, s("1", ""), "postgres:15.1", "postgres:15.2"), "spec.template.spec.containers[name=db].image", "restart-single-replica-statefulset", rules.Disruptive,

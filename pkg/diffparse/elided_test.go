@@ -313,6 +313,10 @@ func TestElidedRulesBetweenFields(t *testing.T) {
   metadata:
     name: agent
   spec:
+    updateStrategy:
+      type: RollingUpdate
+      rollingUpdate:
+        maxUnavailable: 1
     selector:
       matchLabels:
         app: agent
@@ -379,12 +383,16 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 			if fails := strings.Contains(reportText(full), "helm upgrade will fail"); fails != tt.fails {
 				t.Errorf("full view: fails %v, want %v\n%s", fails, tt.fails, reportText(full))
 			}
-			part, err := review.Review(strings.NewReader(withContext(entry, 3)), review.Options{})
+			// the view shows the update strategy besides three lines around
+			// each change: a hidden maxUnavailable (it may be 100%) makes
+			// any change of a DaemonSet's pods disruptive
+			view := withContextKeeping(entry, 3, "  spec:", "updateStrategy", "ollingUpdate", "maxUnavailable")
+			part, err := review.Review(strings.NewReader(view), review.Options{})
 			if err != nil {
 				t.Fatal(allErrors(err))
 			}
 			if part.Result.Highest != tt.partial {
-				t.Errorf("--context 3: judged %s, want %s\n%s\n%s", part.Result.Highest, tt.partial, reportText(part), withContext(entry, 3))
+				t.Errorf("--context 3: judged %s, want %s\n%s\n%s", part.Result.Highest, tt.partial, reportText(part), view)
 			}
 		})
 	}
@@ -481,7 +489,9 @@ spec:
 func TestElidedBounds(t *testing.T) {
 	const hpa = "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n  spec:\n"
 	const pdb = "default, web, PodDisruptionBudget (policy) has changed:\n...\n  spec:\n"
-	const ds = "default, agent, DaemonSet (apps) has changed:\n...\n"
+	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
+	// makes any change of the pod template disruptive (it may be 100%)
+	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
 	tests := []struct {
 		name, input string
 		level       rules.Level

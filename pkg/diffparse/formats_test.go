@@ -29,25 +29,35 @@ func entryRef(entry string) (kind, name, change string) {
 
 // withContext elides an entry's body as helm-diff --context n does: lines
 // farther than n from every changed line collapse, each run into one "...".
-func withContext(entry string, n int) string {
+func withContext(entry string, n int) string { return withContextKeeping(entry, n) }
+
+// withContextKeeping is withContext keeping too the body lines that equal
+// one of keep (with their diff prefix) or hold one after their prefix's
+// indentation: a view that shows a fact far from the changes.
+func withContextKeeping(entry string, n int, keep ...string) string {
 	lines := strings.Split(strings.TrimSuffix(entry, "\n"), "\n")
 	head, body := lines[0], lines[1:]
 	changed := func(l string) bool { return strings.HasPrefix(l, "+") || strings.HasPrefix(l, "-") }
-	keep := make([]bool, len(body))
+	shown := make([]bool, len(body))
 	for i, l := range body {
+		for _, k := range keep {
+			if l == k || !strings.HasPrefix(k, "  ") && strings.Contains(l, k) {
+				shown[i] = true
+			}
+		}
 		if !changed(l) {
 			continue
 		}
 		for j := max(0, i-n); j <= min(len(body)-1, i+n); j++ {
-			keep[j] = true
+			shown[j] = true
 		}
 	}
 	out := []string{head}
 	for i, l := range body {
 		switch {
-		case keep[i]:
+		case shown[i]:
 			out = append(out, l)
-		case i == 0 || keep[i-1]:
+		case i == 0 || shown[i-1]:
 			out = append(out, "...")
 		}
 	}
