@@ -293,6 +293,25 @@ func (e *clusterEngine) join(ctx context.Context, r *Runner) error {
 	if err != nil {
 		return err
 	}
+	// the target's nodes were installed by the step before, and helm
+	// install does not wait for their pods: a node that refuses the
+	// connection may be starting (any other error is not retried)
+	err = waitFor(ctx, busTimeout, func() (bool, error) {
+		for _, addr := range e.m.Target.Nodes {
+			n, err := e.dial(ctx, addr)
+			if err != nil {
+				if _, dialing := errors.AsType[*net.OpError](err); dialing {
+					return false, err
+				}
+				return false, permanent(err)
+			}
+			n.close()
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the target's nodes do not answer (their pods are not running?): %w", err)
+	}
 	// no target node moves to another shard on its own (Redis's replica
 	// migration) before verify has seen each follow its own shard's
 	// master: the chart says so for a node that is not promotable, this
