@@ -25,7 +25,8 @@ import (
 //
 // A Service's ports are each named when there are several, by different
 // names, and do not repeat a port number and protocol; a container's
-// ports do not repeat a name. A HorizontalPodAutoscaler's minReplicas is
+// ports do not repeat a name; a container mounts only the volumes of its
+// pod, each of one source. A HorizontalPodAutoscaler's minReplicas is
 // at most its maxReplicas, and a PodDisruptionBudget sets minAvailable or
 // maxUnavailable, not both.
 
@@ -397,6 +398,83 @@ func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
 		n, _, ok2 := set(maxUnavailable)
 		if ok1 && ok2 {
 			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: "spec.maxUnavailable must not be set with spec.minAvailable: a PodDisruptionBudget sets one of them"}, true
+		}
+	}
+	return Note{}, false
+}
+
+// claimTemplates is where a StatefulSet's volume claim templates stand.
+var claimTemplates = kube.Path{kube.Field("spec"), kube.Field("volumeClaimTemplates")}
+
+// volumeRefusal returns a note when the complete new side t of an object
+// of ref has a container that mounts a volume its pod spec does not have
+// ("Not found"), or a volume of more than one source ("may not specify
+// more than 1 volume type"; one of none is an emptyDir, as the server
+// defaults it).
+func (t *sideTree) volumeRefusal(ref kube.ObjectRef) (Note, bool) {
+	base, spec, ok := t.podSpec(ref)
+	if !ok {
+		return Note{}, false
+	}
+	volumes := map[string]bool{}
+	if l := t.child(spec, "volumes"); l >= 0 && !(t.vkindOf(l) == vScalar && t.scalarOf(l).typ == NullType) {
+		if t.vkindOf(l) != vSeq {
+			return Note{}, false // the type check's
+		}
+		var vt *kube.Type
+		if st := t.typ.At(base); st != nil {
+			vt = st.Field("volumes").Item()
+		}
+		for v := t.nodes[l].firstChild; v >= 0; v = t.nodes[v].next {
+			name, ok := t.itemKey(v, "name")
+			if !ok || t.vkindOf(v) != vMap {
+				return Note{}, false // a volume without a name: its own refusal
+			}
+			volumes[name] = true
+			sources := 0
+			for ch := t.nodes[v].firstChild; ch >= 0 && vt != nil; ch = t.nodes[ch].next {
+				if key := t.keyOf(ch); key != "name" && vt.Field(key) != nil && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
+					sources++
+				}
+			}
+			if sources > 1 {
+				return Note{Pos: Pos{Line: t.lineOf(v)}, Text: fmt.Sprintf("%s.volumes[name=%s] must have one source (emptyDir, configMap, persistentVolumeClaim, ...), not %d", base, name, sources)}, true
+			}
+		}
+	}
+	if ref.Group == "apps" && ref.Kind == "StatefulSet" {
+		// a StatefulSet's pods have a volume of each claim template too
+		if l, ok := t.lookup(claimTemplates); ok && t.vkindOf(l) == vSeq {
+			for v := t.nodes[l].firstChild; v >= 0; v = t.nodes[v].next {
+				if md := t.child(v, "metadata"); md >= 0 {
+					if name, ok := t.itemKey(md, "name"); ok {
+						volumes[name] = true
+					}
+				}
+			}
+		}
+	}
+	for _, list := range []string{"initContainers", "containers"} {
+		l := t.child(spec, list)
+		if l < 0 || t.vkindOf(l) != vSeq {
+			continue
+		}
+		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
+			mounts := t.child(c, "volumeMounts")
+			if mounts < 0 || t.vkindOf(mounts) != vSeq {
+				continue
+			}
+			for m := t.nodes[mounts].firstChild; m >= 0; m = t.nodes[m].next {
+				name, ok := t.itemKey(m, "name")
+				if !ok || name == "" || volumes[name] {
+					continue
+				}
+				container := list
+				if k, ok := t.itemKey(c, "name"); ok {
+					container = fmt.Sprintf("%s[name=%s]", list, k)
+				}
+				return Note{Pos: Pos{Line: t.lineOf(m)}, Text: fmt.Sprintf("%s.%s.volumeMounts name %s must name a volume of %s.volumes: there is none of that name", base, container, name, base)}, true
+			}
 		}
 	}
 	return Note{}, false

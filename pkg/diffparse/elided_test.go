@@ -481,8 +481,9 @@ spec:
 }
 
 // TestElidedBounds: a HorizontalPodAutoscaler's minReplicas and
-// maxReplicas, a PodDisruptionBudget's two budgets and a container's port
-// names are held together where the whole object is shown. A partial view
+// maxReplicas, a PodDisruptionBudget's two budgets, a container's port
+// names, and a pod's volumes with its mounts are held together where the
+// whole object is shown. A partial view
 // that hides the other field judges a change that can break the rule by
 // the worst reading (helm upgrade may fail), compares it where the other
 // field is shown, and leaves alone the changes that cannot break it.
@@ -491,6 +492,7 @@ func TestElidedBounds(t *testing.T) {
 	const pdb = "default, web, PodDisruptionBudget (policy) has changed:\n...\n  spec:\n"
 	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
 	// makes any change of the pod template disruptive (it may be 100%)
+	const cj = "default, backup, CronJob (batch) has changed:\n...\n        template:\n          spec:\n            volumes:\n"
 	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
 	tests := []struct {
 		name, input string
@@ -506,6 +508,11 @@ func TestElidedBounds(t *testing.T) {
 		{"a second budget, the first hidden", pdb + "+   maxUnavailable: 1\n...\n", rules.Disruptive, "may fail: spec.minAvailable is not shown"},
 		{"a budget changed, the other hidden", pdb + "-   maxUnavailable: 1\n+   maxUnavailable: 2\n...\n", rules.Safe, ""},
 		{"a port named, the others hidden", ds + "+           - containerPort: 81\n+             name: http\n...\n", rules.Disruptive, "may fail: the container's other ports are not all shown"},
+		{"a volume removed, the mounts hidden", cj + "-             - name: cache\n-               emptyDir: {}\n              - name: data\n...\n", rules.Disruptive, "may fail: the containers' volume mounts are not all shown"},
+		{"a volume renamed, the mounts hidden", cj + "-             - name: data\n+             - name: data2\n...\n", rules.Disruptive, "may fail"},
+		{"a source added to a volume", cj + "              - name: data\n+               configMap:\n+                 name: x\n...\n", rules.Disruptive, "may fail: the volume's other fields are not all shown"},
+		{"a volume's source replaced", cj + "              - name: data\n-               emptyDir: {}\n+               configMap:\n+                 name: x\n...\n", rules.Safe, ""},
+		{"a volume added", cj + "              - name: data\n+             - name: cache\n+               emptyDir: {}\n...\n", rules.Disruptive, "may fail: the other items"},
 		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
 	}
 	for _, tt := range tests {

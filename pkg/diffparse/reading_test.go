@@ -773,10 +773,15 @@ func TestServerValidation(t *testing.T) {
           app: web
       spec:
         priority: 1
+        securityContext:
+          runAsUser: 1000
         containers:
         - name: web
           image: nginx:1
           imagePullPolicy: IfNotPresent
+          volumeMounts:
+          - name: cache
+            mountPath: /cache
           env:
           - name: JAVA_OPTS
             value: -Xmx1g
@@ -794,6 +799,10 @@ func TestServerValidation(t *testing.T) {
               cpu: 500m
             requests:
               cpu: 250m
+        volumes:
+        - name: cache
+          emptyDir: {}
+          # one source
 `
 	const service = `default, web, Service (v1) has changed:
   apiVersion: v1
@@ -885,6 +894,37 @@ func TestServerValidation(t *testing.T) {
               port:
                 number: 80
 `
+	const statefulSet = `default, db, StatefulSet (apps) has changed:
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+  spec:
+    serviceName: db
+    replicas: 3
+    selector:
+      matchLabels:
+        app: db
+    template:
+      metadata:
+        labels:
+          app: db
+      spec:
+        containers:
+        - name: db
+          image: postgres:16
+          volumeMounts:
+          - name: data
+            mountPath: /var/lib/postgresql
+    volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+`
 	const cronJob = `default, backup, CronJob (batch) has changed:
   apiVersion: batch/v1
   kind: CronJob
@@ -975,6 +1015,13 @@ func TestServerValidation(t *testing.T) {
 		{"ingress TLS host with a port", ingress, "- shop.example.com", "- shop.example.com:443", "spec.tls[0].hosts[0] must be a host name"},
 		{"ingress path relative", ingress, "- path: /api", "- path: api", "spec.rules[0].http.paths[0].path must be an absolute path"},
 		{"ingress path, valid", ingress, "- path: /api", "- path: /api/v2", ""},
+		{"a user id below 0", deployment, "runAsUser: 1000", "runAsUser: -1", "securityContext.runAsUser must be an integer of at least 0"},
+		{"a mount without a path", deployment, "mountPath: /cache", `mountPath: ""`, "must be a non-empty string (it is required)"},
+		{"a mount of a volume the pod has not", deployment, "- name: cache", "- name: tmp", "volumeMounts name tmp must name a volume of spec.template.spec.volumes"},
+		{"a volume of two sources", deployment, "# one source", "configMap: {name: web}", "volumes[name=cache] must have one source"},
+		{"a StatefulSet's mount of a claim template, valid", statefulSet, "image: postgres:16", "image: postgres:17", ""},
+		{"a StatefulSet's mount of neither a volume nor a claim template", statefulSet, "- name: data", "- name: wal", "volumeMounts name wal must name a volume"},
+		{"a volume's source replaced, valid", deployment, "emptyDir: {}", "configMap: {name: web}", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}

@@ -75,6 +75,9 @@ const (
 	// IngressPathCheck: an Ingress path, empty or absolute (beginning
 	// with '/').
 	IngressPathCheck
+	// RequiredCheck: a string that must not be empty (a volume mount's
+	// name and path).
+	RequiredCheck
 
 	// the enumerations (their values: Check.Enum)
 	PullPolicyCheck
@@ -208,6 +211,10 @@ func (c Check) WantString(s string) string {
 		}
 		if !wildcardHost(s) {
 			return "a host name (a DNS subdomain of lower-case letters, digits, '-' and '.', or '*.' and one; no scheme, port or path)"
+		}
+	case RequiredCheck:
+		if s == "" {
+			return "a non-empty string (it is required)"
 		}
 	case IngressPathCheck:
 		if s != "" && s[0] != '/' {

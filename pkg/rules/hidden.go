@@ -44,6 +44,9 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 			return "helm upgrade may fail: the container's other ports are not all shown, and two ports of one name are refused"
 		}
 	}
+	if why := sel.hiddenVolume(ch, op, path); why != "" {
+		return why
+	}
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
 	for _, list := range []int{n - 1, n - 2} {
@@ -204,4 +207,43 @@ func namesPort(ch *diffparse.Change, isName bool) bool {
 	}
 	name, _ := m["name"].(string)
 	return name != ""
+}
+
+// hiddenVolume returns why helm upgrade may fail for a change of a pod's
+// volumes in a partial view, or "": a volume removed or renamed may be
+// mounted by a container whose lines are hidden, and a source added to a
+// volume may join a hidden one (a volume has one source; the parser
+// checks both where the whole object is shown).
+func (sel *Selection) hiddenVolume(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	n := len(path)
+	item := -1
+	switch {
+	case n >= 2 && path[n-2] == kube.Field("volumes") && op == diffparse.Remove:
+		item = n - 1
+	case n >= 3 && path[n-3] == kube.Field("volumes") && path[n-1] == kube.Field("name") && op == diffparse.Modify:
+		item = n - 2
+	case n >= 3 && path[n-3] == kube.Field("volumes") && path[n-1] != kube.Field("name") && op == diffparse.Add:
+		f, ok := path[n-1].(kube.Field)
+		if vt := sel.schema.At(path[:n-1]); !ok || vt == nil || vt.Field(string(f)) == nil {
+			return ""
+		}
+		// a source replacing another that the view shows removed (from the
+		// same volume: an object has one pod spec; the removal's path may
+		// start above an elision)
+		for i := range sel.obj.Changes {
+			c := &sel.obj.Changes[i]
+			if m := len(c.Path); c.Op == diffparse.Remove && m >= 3 && c.Path[m-3] == kube.Field("volumes") && c.Path[m-2] == path[n-2] && c.Path[m-1] != kube.Field("name") {
+				return ""
+			}
+		}
+		return "helm upgrade may fail: the volume's other fields are not all shown, and a volume of two sources is refused"
+	default:
+		return ""
+	}
+	switch path[item].(type) {
+	case kube.Key, kube.Index, kube.AnyItem:
+	default:
+		return ""
+	}
+	return "helm upgrade may fail: the containers' volume mounts are not all shown, and a mount of a volume the pod no longer has is refused"
 }
