@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRefusalsAsTheServerSays holds the review's "helm upgrade will fail"
+// to the API server it speaks for. Each case installs a release of one
+// object (its old document), reviews the upgrade to the new document as
+// `helm safediff upgrade --plan` does, and then runs the real helm
+// upgrade: the review says the upgrade fails exactly when the server
+// refuses it. The checks between fields and of names that the review
+// makes offline are each here at least once, and a valid change beside
+// them. (A StatefulSet's pod template is validated as a pod's, its claim
+// templates counting as volumes.)
+func TestRefusalsAsTheServerSays(t *testing.T) {
+	if suite.skip != "" {
+		t.Skip(suite.skip)
+	}
+	h := suite.helms[0]
+	chartDir := filepath.Join(t.TempDir(), "one")
+	if err := os.MkdirAll(filepath.Join(chartDir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(chartDir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
+	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "{{ .Values.doc }}\n")
+
+	deployment := func(pod string) string {
+		return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+` + pod
+	}
+	const pod = `      containers:
+      - name: web
+        image: nginx:1
+        env:
+        - name: MODE
+          value: a
+        ports:
+        - containerPort: 80
+          name: http
+        volumeMounts:
+        - name: cache
+          mountPath: /cache
+      volumes:
+      - name: cache
+        emptyDir: {}
+`
+	statefulSet := func(mount string) string {
+		return `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: db
+        image: postgres:16
+        volumeMounts:
+        - name: ` + mount + `
+          mountPath: /data
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+`
+	}
+	ingress := func(host, path string) string {
+		return `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  rules:
+  - host: ` + host + `
+    http:
+      paths:
+      - path: ` + path + `
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+`
+	}
+	configMap := func(key, annotation string) string {
+		return `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cfg
+  annotations:
+    ` + annotation + `: "yes"
+data:
+  ` + key + `: "port: 80"
+`
+	}
+	autoscaler := func(min, max string) string {
+		return `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: web
+  minReplicas: ` + min + `
+  maxReplicas: ` + max + `
+`
+	}
+	budget := func(extra string) string {
+		return `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec:
+  minAvailable: 1
+  selector:
+    matchLabels:
+      app: web
+` + extra
+	}
+	tests := []struct {
+		name, old, new string
+		fails          bool
+	}{
+		{"a valid pod change", deployment(pod), deployment(strings.Replace(pod, "value: a", "value: b", 1)), false},
+		{"a mount of a volume the pod has not", deployment(pod), deployment(strings.Replace(pod, "        - name: cache\n          mountPath", "        - name: tmp\n          mountPath", 1)), true},
+		{"a volume of two sources", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "emptyDir: {}\n        configMap: {name: cfg}", 1)), true},
+		{"a volume's source replaced", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "configMap: {name: cfg}", 1)), false},
+		{"an env name with '='", deployment(pod), deployment(strings.Replace(pod, "name: MODE", "name: MODE=a", 1)), true},
+		{"an env name of any printable ASCII", deployment(pod), deployment(strings.Replace(pod, "name: MODE", "name: 1.mode-x", 1)), false},
+		{"two ports of one name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 81\n          name: http\n", 1)), true},
+		{"a negative user id", deployment(pod), deployment("      securityContext:\n        runAsUser: -1\n" + pod), true},
+		{"a StatefulSet's mount of its claim template", statefulSet("data"), strings.Replace(statefulSet("data"), "postgres:16", "postgres:17", 1), false},
+		{"a StatefulSet's mount of neither a volume nor a claim template", statefulSet("data"), statefulSet("wal"), true},
+		{"a StatefulSet's pod template value out of its enumeration", statefulSet("data"), strings.Replace(statefulSet("data"), "image: postgres:16", "image: postgres:16\n        imagePullPolicy: Sometimes", 1), true},
+		{"a config key with a slash", configMap("app.yaml", "example.com/owner"), configMap("conf/app.yaml", "example.com/owner"), true},
+		{"an annotation key with a space", configMap("app.yaml", "example.com/owner"), configMap("app.yaml", `"owner team"`), true},
+		{"an ingress host with a scheme", ingress("shop.example.com", "/api"), ingress("https://shop.example.com", "/api"), true},
+		{"an ingress host an IP address", ingress("shop.example.com", "/api"), ingress("192.168.0.10", "/api"), true},
+		{"an ingress path relative", ingress("shop.example.com", "/api"), ingress("shop.example.com", "api"), true},
+		{"an ingress host a wildcard", ingress("shop.example.com", "/api"), ingress(`"*.example.com"`, "/api"), false},
+		{"an autoscaler's minimum above its maximum", autoscaler("2", "10"), autoscaler("20", "10"), true},
+		{"an autoscaler's minimum at its maximum", autoscaler("2", "10"), autoscaler("10", "10"), false},
+		{"a budget of both kinds", budget(""), budget("  maxUnavailable: 1\n"), true},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := namespaceFor("refusals-" + itoa(i))
+			values := func(doc string) string {
+				f := filepath.Join(t.TempDir(), "values.yaml")
+				writeFile(t, f, "doc: |\n  "+strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n  ")+"\n")
+				return f
+			}
+			h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "-f", values(tt.old))
+			newValues := values(tt.new)
+			r := safediff(t, h, ns, "upgrade", "one", chartDir, "-f", newValues, "--plan")
+			if r.Code != 0 && r.Code != 2 {
+				t.Fatalf("the review failed:\n%s", r)
+			}
+			predicted := strings.Contains(r.Stdout, "helm upgrade will fail")
+			up := h.Run(nil, nil, "upgrade", "one", chartDir, "-n", ns, "-f", newValues)
+			if failed := up.Code != 0; failed != tt.fails || predicted != tt.fails {
+				t.Errorf("the server refused it: %v; the review said it would: %v; the case says %v\nreview:\n%s\nhelm upgrade:\n%s", failed, predicted, tt.fails, r.Stdout, up)
+			}
+			h.Run(nil, nil, "uninstall", "one", "-n", ns)
+		})
+	}
+}
