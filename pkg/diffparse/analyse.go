@@ -208,20 +208,23 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.selectorRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
-		obj.Refused = newS.requestRefusals(obj.Ref, obj.Refused)
-		if n, ok := newS.containerNameRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
+		if base, spec, ok := newS.podSpec(obj.Ref); ok {
+			// the rules between a pod spec's fields
+			obj.Refused = newS.requestRefusals(base, spec, obj.Refused)
+			if n, ok := newS.containerNameRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
+			if n, ok := newS.containerPortRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
+			if n, ok := newS.volumeRefusal(obj.Ref, base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
 		}
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
-		if n, ok := newS.containerPortRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
 		if n, ok := newS.boundsRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.volumeRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
 	}
@@ -582,9 +585,28 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	obj.FactsComplete[side] = complete
 	found := p.factVals[:0]
 	key := p.factKey[:0]
+	// the paths share their first steps (spec, spec.strategy): each is
+	// walked from the deepest node of the one before that it shares
+	var prev kube.Path
+	at := p.factAt[:0]
 	for i, fp := range p.opts.Facts {
-		n, ok := t.lookup(fp)
-		if !ok || !t.resolved(n) {
+		common := 0
+		for common < len(prev) && common < len(fp) && common < len(at) && prev[common] == fp[common] {
+			common++
+		}
+		at = at[:common]
+		n := root
+		if common > 0 {
+			n = at[common-1]
+		}
+		for _, s := range fp[common:] {
+			if n >= 0 {
+				n = t.step(n, s)
+			}
+			at = append(at, n)
+		}
+		prev = fp
+		if n < 0 || !t.resolved(n) {
 			continue
 		}
 		v, _ := t.valueOf(n)
@@ -594,7 +616,7 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		found = append(found, indexedValue{i, v})
 		key = appendFactKey(key, i, v)
 	}
-	p.factVals, p.factKey = found, key
+	p.factVals, p.factKey, p.factAt = found, key, at
 	if len(found) == 0 {
 		return
 	}

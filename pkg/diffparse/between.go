@@ -110,15 +110,11 @@ func (t *sideTree) podSpec(ref kube.ObjectRef) (base kube.Path, spec int32, ok b
 	return base, spec, true
 }
 
-// requestRefusals appends to out a note for each container of the
-// complete new side t of an object of ref whose request of a resource
+// requestRefusals appends to out a note for each container of the pod
+// spec at node spec (path base) of a complete new side t whose request of a resource
 // exceeds its limit of it: the API server refuses the pod template ("must
 // be less than or equal to ... limit").
-func (t *sideTree) requestRefusals(ref kube.ObjectRef, out []Note) []Note {
-	base, spec, ok := t.podSpec(ref)
-	if !ok {
-		return out
-	}
+func (t *sideTree) requestRefusals(base kube.Path, spec int32, out []Note) []Note {
 	for _, list := range []string{"initContainers", "containers"} {
 		l := t.child(spec, list)
 		if l < 0 || t.vkindOf(l) != vSeq {
@@ -223,16 +219,12 @@ func (t *sideTree) restartPolicyRefusal(ref kube.ObjectRef) (Note, bool) {
 	return Note{}, false
 }
 
-// containerNameRefusal returns a note when the complete new side t of an
-// object of ref has an init container named as one of its containers: the
+// containerNameRefusal returns a note when the pod spec at node spec (path
+// base) of a complete new side t has an init container named as one of its containers: the
 // API server holds the names of both lists unique together ("Duplicate
 // value" on the init container's name). Two of one list are the list's
 // own refusal (kube.Type.Unique).
-func (t *sideTree) containerNameRefusal(ref kube.ObjectRef) (Note, bool) {
-	base, spec, ok := t.podSpec(ref)
-	if !ok {
-		return Note{}, false
-	}
+func (t *sideTree) containerNameRefusal(base kube.Path, spec int32) (Note, bool) {
 	names := func(list string) []int32 {
 		l := t.child(spec, list)
 		if l < 0 || t.vkindOf(l) != vSeq {
@@ -319,14 +311,10 @@ func (t *sideTree) servicePortRefusal(ref kube.ObjectRef) (Note, bool) {
 	return Note{}, false
 }
 
-// containerPortRefusal returns a note when the complete new side t of an
-// object of ref has a container with two ports of one name: the API
+// containerPortRefusal returns a note when the pod spec at node spec (path
+// base) of a complete new side t has a container with two ports of one name: the API
 // server holds a container's port names unique ("Duplicate value").
-func (t *sideTree) containerPortRefusal(ref kube.ObjectRef) (Note, bool) {
-	base, spec, ok := t.podSpec(ref)
-	if !ok {
-		return Note{}, false
-	}
+func (t *sideTree) containerPortRefusal(base kube.Path, spec int32) (Note, bool) {
 	for _, list := range []string{"initContainers", "containers"} {
 		l := t.child(spec, list)
 		if l < 0 || t.vkindOf(l) != vSeq {
@@ -406,16 +394,12 @@ func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
 // claimTemplates is where a StatefulSet's volume claim templates stand.
 var claimTemplates = kube.Path{kube.Field("spec"), kube.Field("volumeClaimTemplates")}
 
-// volumeRefusal returns a note when the complete new side t of an object
-// of ref has a container that mounts a volume its pod spec does not have
+// volumeRefusal returns a note when the pod spec at node spec (path base)
+// of a complete new side t of an object of ref has a container that mounts a volume it does not have
 // ("Not found"), or a volume of more than one source ("may not specify
 // more than 1 volume type"; one of none is an emptyDir, as the server
 // defaults it).
-func (t *sideTree) volumeRefusal(ref kube.ObjectRef) (Note, bool) {
-	base, spec, ok := t.podSpec(ref)
-	if !ok {
-		return Note{}, false
-	}
+func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32) (Note, bool) {
 	volumes := map[string]bool{}
 	if l := t.child(spec, "volumes"); l >= 0 && !(t.vkindOf(l) == vScalar && t.scalarOf(l).typ == NullType) {
 		if t.vkindOf(l) != vSeq {

@@ -39,6 +39,7 @@ type blockParser struct {
 	factMaps map[string]map[string]Fact
 	factVals []indexedValue
 	factKey  []byte
+	factAt   []int32 // facts: the node after each step of the path before
 	// workers analyse objects on a pipeline when more than 1 (see
 	// pipeline.go); pipe is started by the first object
 	workers int

@@ -388,40 +388,43 @@ func (t *sideTree) itemKey(m int32, field string) (string, bool) {
 func (t *sideTree) lookup(p kube.Path) (int32, bool) {
 	n := root
 	for _, s := range p {
-		found := int32(-1)
-		switch s := s.(type) {
-		case kube.Field:
-			if t.vkindOf(n) != vMap {
-				return -1, false
-			}
-			found = t.child(n, string(s))
-		case kube.Index:
-			if t.nodes[n].kind != kSeq {
-				return -1, false
-			}
-			for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
-				if t.nodes[ch].index == int32(s) {
-					found = ch
-				}
-			}
-		case kube.Key:
-			if t.nodes[n].kind != kSeq {
-				return -1, false
-			}
-			for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
-				if v, ok := t.itemKey(ch, s.Field); ok && v == s.Value {
-					found = ch
-				}
-			}
-		default:
+		if n = t.step(n, s); n < 0 {
 			return -1, false
 		}
-		if found < 0 {
-			return -1, false
-		}
-		n = found
 	}
 	return n, true
+}
+
+// step returns the node below n at step s (the last of duplicate keys), or
+// -1.
+func (t *sideTree) step(n int32, s kube.Step) int32 {
+	found := int32(-1)
+	switch s := s.(type) {
+	case kube.Field:
+		if t.vkindOf(n) != vMap {
+			return -1
+		}
+		found = t.child(n, string(s))
+	case kube.Index:
+		if t.nodes[n].kind != kSeq {
+			return -1
+		}
+		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if t.nodes[ch].index == int32(s) {
+				found = ch
+			}
+		}
+	case kube.Key:
+		if t.nodes[n].kind != kSeq {
+			return -1
+		}
+		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if v, ok := t.itemKey(ch, s.Field); ok && v == s.Value {
+				found = ch
+			}
+		}
+	}
+	return found
 }
 
 // resolved reports whether a node found by lookup has a value the reader
