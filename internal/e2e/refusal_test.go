@@ -14,8 +14,8 @@ import (
 // upgrade: the review says the upgrade fails exactly when the server
 // refuses it. The checks between fields and of names that the review
 // makes offline are each here at least once, and a valid change beside
-// them. (A StatefulSet's pod template is validated as a pod's, its claim
-// templates counting as volumes.)
+// them, and the checks of earlier rounds. (A StatefulSet's pod template
+// is validated as a pod's, its claim templates counting as volumes.)
 func TestRefusalsAsTheServerSays(t *testing.T) {
 	if suite.skip != "" {
 		t.Skip(suite.skip)
@@ -149,10 +149,55 @@ spec:
       app: web
 ` + extra
 	}
+	service := func(ports string) string {
+		return `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: web
+  ports:
+` + ports
+	}
+	cronJob := func(schedule, policy string) string {
+		return `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: backup
+spec:
+  schedule: "` + schedule + `"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: ` + policy + `
+          containers:
+          - name: backup
+            image: busybox:1
+`
+	}
+	withResources := strings.Replace(pod, "        image: nginx:1\n", "        image: nginx:1\n        resources:\n          limits:\n            memory: 1Gi\n          requests:\n            memory: 512Mi\n", 1)
 	tests := []struct {
 		name, old, new string
 		fails          bool
 	}{
+		// the checks of earlier rounds, held to the server too
+		{"a template label the selector uses", deployment(pod), strings.Replace(deployment(pod), "      labels:\n        app: web", "      labels:\n        app: web2", 1), true},
+		{"a template label added", deployment(pod), strings.Replace(deployment(pod), "      labels:\n        app: web", "      labels:\n        app: web\n        tier: front", 1), false},
+		{"a request above its limit", deployment(withResources), deployment(strings.Replace(withResources, "memory: 512Mi", "memory: 2Gi", 1)), true},
+		{"a request at its limit", deployment(withResources), deployment(strings.Replace(withResources, "memory: 512Mi", "memory: 1Gi", 1)), false},
+		{"an init container named as a container", deployment(pod), deployment("      initContainers:\n      - name: web\n        image: busybox:1\n" + pod), true},
+		{"a Deployment's pods that do not restart", deployment(pod), deployment("      restartPolicy: Never\n" + pod), true},
+		{"an enumeration's value in the wrong case", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        imagePullPolicy: always", 1)), true},
+		{"a label value with '+'", deployment(pod), strings.Replace(deployment(pod), "  name: web\n", "  name: web\n  labels:\n    version: 1.0+build\n", 1), true},
+		{"a Service's second port unnamed", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - port: 81\n"), true},
+		{"a Service's second port named", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - port: 81\n    name: admin\n"), false},
+		{"a cron schedule of four fields", cronJob("*/5 * * * *", "OnFailure"), cronJob("*/5 * * *", "OnFailure"), true},
+		{"a CronJob's pods that always restart", cronJob("*/5 * * * *", "OnFailure"), cronJob("*/5 * * * *", "Always"), true},
+		{"a CronJob's pods never restarted", cronJob("*/5 * * * *", "OnFailure"), cronJob("*/5 * * * *", "Never"), false},
+		// this round's
+
 		{"a valid pod change", deployment(pod), deployment(strings.Replace(pod, "value: a", "value: b", 1)), false},
 		{"a mount of a volume the pod has not", deployment(pod), deployment(strings.Replace(pod, "        - name: cache\n          mountPath", "        - name: tmp\n          mountPath", 1)), true},
 		{"a volume of two sources", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "emptyDir: {}\n        configMap: {name: cfg}", 1)), true},
@@ -161,6 +206,8 @@ spec:
 		{"an env name of any printable ASCII", deployment(pod), deployment(strings.Replace(pod, "name: MODE", "name: 1.mode-x", 1)), false},
 		{"two ports of one name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 81\n          name: http\n", 1)), true},
 		{"a negative user id", deployment(pod), deployment("      securityContext:\n        runAsUser: -1\n" + pod), true},
+		{"a resource name misspelt", deployment(withResources), deployment(strings.Replace(withResources, "requests:\n            memory: 512Mi", "requests:\n            memroy: 512Mi", 1)), true},
+		{"an extended resource limit", deployment(withResources), deployment(strings.Replace(withResources, "limits:\n            memory: 1Gi", "limits:\n            memory: 1Gi\n            example.com/fpga: 1", 1)), false},
 		{"a StatefulSet's mount of its claim template", statefulSet("data"), strings.Replace(statefulSet("data"), "postgres:16", "postgres:17", 1), false},
 		{"a StatefulSet's mount of neither a volume nor a claim template", statefulSet("data"), statefulSet("wal"), true},
 		{"a StatefulSet's pod template value out of its enumeration", statefulSet("data"), strings.Replace(statefulSet("data"), "image: postgres:16", "image: postgres:16\n        imagePullPolicy: Sometimes", 1), true},

@@ -215,6 +215,12 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 	// document's root): their keys are checked (kube.KeyRefusal, which
 	// takes a path of two steps for the data's)
 	keys := typ.Kind == kube.MapType && (parent == "annotations" || len(w.base)+len(w.nodes) == 1 && kube.DataMap(parent))
+	// a container's resource limits and requests: their keys are resource
+	// names, and where the map stands tells (a claim's requests are not)
+	var mapPath kube.Path
+	if typ.Kind == kube.MapType && (parent == "limits" || parent == "requests") {
+		mapPath = w.path()
+	}
 	for ch := t.nodes[n].firstChild; ch >= 0 && len(w.out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]
 		if c.kind == kDetached || c.kind == kUnknown {
@@ -243,8 +249,11 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		case vScalar:
 			s := t.scalarOf(ch)
 			var lp kube.Path // the entry of a map whose keys the server checks, for their syntax
-			if labels && s.typ == StringType || keys {
+			switch {
+			case labels && s.typ == StringType || keys:
 				lp = kube.Path{kube.Field(parent), kube.Field(key)}
+			case mapPath != nil:
+				lp = mapPath.Child(kube.Field(key))
 			}
 			want = Refusal(ct, lp, s.typ, s.text)
 		case vMap:

@@ -41,6 +41,35 @@ func FuzzNameChecks(f *testing.F) {
 	})
 }
 
+// TestContainerResourceNames: the keys of a container's limits and
+// requests are resource names; the same keys elsewhere are not checked so.
+func TestContainerResourceNames(t *testing.T) {
+	limits := Path{Field("spec"), Field("containers"), Key{Field: "name", Value: "web"}, Field("resources"), Field("limits")}
+	claim := Path{Field("spec"), Field("resources"), Field("requests")}
+	tests := []struct {
+		at      Path
+		key     string
+		refused bool
+		why     string
+	}{
+		{limits, "cpu", false, "a standard resource"},
+		{limits, "ephemeral-storage", false, "a standard resource"},
+		{limits, "hugepages-2Mi", false, "huge pages"},
+		{limits, "nvidia.com/gpu", false, "an extended resource"},
+		{limits, "kubernetes.io/foo", false, "kubernetes.io's own"},
+		{limits, "memroy", true, "a misspelt standard resource"},
+		{limits, "storage", true, "a claim's, not a container's"},
+		{limits, "requests.example.com/x", true, "no extended resource begins with requests."},
+		{limits, "example.com/x y", true, "not a qualified name"},
+		{claim, "storage", false, "a claim's requests are not a container's"},
+	}
+	for _, tt := range tests {
+		if got := KeyRefusal(tt.at.Child(Field(tt.key))) != ""; got != tt.refused {
+			t.Errorf("%s at %s: refused %v, want %v (%s)", tt.key, tt.at, got, tt.refused, tt.why)
+		}
+	}
+}
+
 func TestCheckWantString(t *testing.T) {
 	tests := []struct {
 		c    Check

@@ -63,8 +63,9 @@ func DataMap(name string) bool { return dataMaps[Field(name)] }
 // KeyRefusal says what the last step of path p, a key of a map whose keys
 // the API server checks, must be, or "" when it may be what it is: an
 // annotation's key is a qualified name (a label key; the server checks it
-// in lower case), and a key of the data, binaryData or stringData of a
-// ConfigMap or Secret (a path of two steps from the root) a config key.
+// in lower case), a key of the data, binaryData or stringData of a
+// ConfigMap or Secret (a path of two steps from the root) a config key,
+// and a key of a container's resource limits or requests a resource name.
 // The keys of label maps are checked with their values ([Plausible]).
 func KeyRefusal(p Path) string {
 	if len(p) < 2 {
@@ -84,8 +85,30 @@ func KeyRefusal(p Path) string {
 		if !ConfigKey(string(key)) {
 			return "a config key (at most 253 letters, digits, '-', '_' or '.'; not '.' or '..', nor beginning with '..')"
 		}
+	case (parent == "limits" || parent == "requests") && len(p) >= 5 && p[len(p)-3] == Field("resources") &&
+		(p[len(p)-5] == Field("containers") || p[len(p)-5] == Field("initContainers")):
+		if !containerResource(string(key)) {
+			return "a container resource (cpu, memory, ephemeral-storage, hugepages-<size>, or a qualified name such as nvidia.com/gpu)"
+		}
 	}
 	return ""
+}
+
+// containerResource reports whether s names a resource a container may
+// request or be limited to (validateContainerResourceName): a standard
+// one, or a qualified name (kubernetes.io's own, or an extended resource).
+func containerResource(s string) bool {
+	if !strings.Contains(s, "/") {
+		switch s {
+		case "cpu", "memory", "ephemeral-storage":
+			return true
+		}
+		return strings.HasPrefix(s, "hugepages-") && ValidLabelKey(s)
+	}
+	if !ValidLabelKey(s) {
+		return false
+	}
+	return strings.Contains(s, "kubernetes.io/") || !strings.HasPrefix(s, "requests.") && ValidLabelKey("requests."+s)
 }
 
 // ConfigKey reports whether s is a key of a ConfigMap's or a Secret's
