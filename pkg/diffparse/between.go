@@ -325,21 +325,21 @@ func (t *sideTree) containerPortRefusal(base kube.Path, spec int32) (Note, bool)
 			if ports < 0 || t.vkindOf(ports) != vSeq {
 				continue
 			}
-			names := map[string]bool{}
+			var names nameSet
 			i := 0
 			for p := t.nodes[ports].firstChild; p >= 0; p, i = t.nodes[p].next, i+1 {
 				name, ok := t.itemKey(p, "name")
 				if !ok || name == "" {
 					continue
 				}
-				if names[name] {
+				if names.has(name) {
 					container := list
 					if k, ok := t.itemKey(c, "name"); ok {
 						container = fmt.Sprintf("%s[name=%s]", list, k)
 					}
 					return Note{Pos: Pos{Line: t.lineOf(p)}, Text: fmt.Sprintf("%s.%s.ports[%d] must not be named %s: another port of the container is", base, container, i, name)}, true
 				}
-				names[name] = true
+				names.add(name)
 			}
 		}
 	}
@@ -400,7 +400,7 @@ var claimTemplates = kube.Path{kube.Field("spec"), kube.Field("volumeClaimTempla
 // more than 1 volume type"; one of none is an emptyDir, as the server
 // defaults it).
 func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32) (Note, bool) {
-	volumes := map[string]bool{}
+	var volumes nameSet
 	if l := t.child(spec, "volumes"); l >= 0 && !(t.vkindOf(l) == vScalar && t.scalarOf(l).typ == NullType) {
 		if t.vkindOf(l) != vSeq {
 			return Note{}, false // the type check's
@@ -414,7 +414,7 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 			if !ok || t.vkindOf(v) != vMap {
 				return Note{}, false // a volume without a name: its own refusal
 			}
-			volumes[name] = true
+			volumes.add(name)
 			sources := 0
 			for ch := t.nodes[v].firstChild; ch >= 0 && vt != nil; ch = t.nodes[ch].next {
 				if key := t.keyOf(ch); key != "name" && vt.Field(key) != nil && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
@@ -432,7 +432,7 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 			for v := t.nodes[l].firstChild; v >= 0; v = t.nodes[v].next {
 				if md := t.child(v, "metadata"); md >= 0 {
 					if name, ok := t.itemKey(md, "name"); ok {
-						volumes[name] = true
+						volumes.add(name)
 					}
 				}
 			}
@@ -450,7 +450,7 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 			}
 			for m := t.nodes[mounts].firstChild; m >= 0; m = t.nodes[m].next {
 				name, ok := t.itemKey(m, "name")
-				if !ok || name == "" || volumes[name] {
+				if !ok || name == "" || volumes.has(name) {
 					continue
 				}
 				container := list
@@ -462,4 +462,34 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 		}
 	}
 	return Note{}, false
+}
+
+// nameSet is a set of names, most often a few: kept in place until it
+// grows, then in a map (a hostile object may hold 100,000 of them).
+type nameSet struct {
+	n    int
+	few  [16]string
+	many map[string]bool
+}
+
+func (s *nameSet) add(name string) {
+	if s.many == nil && s.n < len(s.few) {
+		s.few[s.n] = name
+		s.n++
+		return
+	}
+	if s.many == nil {
+		s.many = make(map[string]bool, 4*len(s.few))
+		for _, n := range s.few {
+			s.many[n] = true
+		}
+	}
+	s.many[name] = true
+}
+
+func (s *nameSet) has(name string) bool {
+	if s.many != nil {
+		return s.many[name]
+	}
+	return slices.Contains(s.few[:s.n], name)
 }

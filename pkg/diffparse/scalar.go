@@ -59,11 +59,16 @@ func resolvePlain(s string) (canon string, typ ScalarType, ok bool) {
 		}
 	case (c == '+' || c == '-' || c >= '0' && c <= '9') && numberBytes(s):
 		plain := strings.ReplaceAll(s, "_", "")
-		if n, err := strconv.ParseInt(plain, 0, 64); err == nil {
-			return strconv.FormatInt(n, 10), IntType, true
-		}
-		if n, err := strconv.ParseUint(plain, 0, 64); err == nil {
-			return strconv.FormatUint(n, 10), IntType, true
+		// only what strconv can read as an integer is parsed as one (a
+		// failed parse allocates its error, and a chart's checksums and
+		// versions are many)
+		if intSyntax(plain) {
+			if n, err := strconv.ParseInt(plain, 0, 64); err == nil {
+				return strconv.FormatInt(n, 10), IntType, true
+			}
+			if n, err := strconv.ParseUint(plain, 0, 64); err == nil {
+				return strconv.FormatUint(n, 10), IntType, true
+			}
 		}
 		if yamlStyleFloat().MatchString(plain) {
 			if f, err := strconv.ParseFloat(plain, 64); err == nil {
@@ -84,6 +89,35 @@ func resolvePlain(s string) (canon string, typ ScalarType, ok bool) {
 		}
 	}
 	return s, StringType, true
+}
+
+// intSyntax reports whether s has the syntax of strconv.ParseInt's base
+// 0 without underscores: an optional sign, then decimal digits, or 0x, 0o
+// or 0b and digits of that base. Values it refuses cannot be integers.
+func intSyntax(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	if len(s) > 2 && s[0] == '0' {
+		switch s[1] {
+		case 'x', 'X':
+			s, digit = s[2:], func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+		case 'o', 'O':
+			s, digit = s[2:], func(c byte) bool { return c >= '0' && c <= '7' }
+		case 'b', 'B':
+			s, digit = s[2:], func(c byte) bool { return c == '0' || c == '1' }
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		if !digit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // numberBytes reports whether s holds only bytes that the integer and

@@ -3,6 +3,7 @@ package diffparse
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -268,4 +269,25 @@ func TestMaxInputClamped(t *testing.T) {
 	if got := newInput(strings.NewReader(""), 1<<40).max; got != MaxInputLimit {
 		t.Errorf("a MaxInput of 1 TiB reads up to %d bytes, want %d", got, MaxInputLimit)
 	}
+}
+
+// FuzzIntSyntax: resolvePlain parses as an integer only what intSyntax
+// admits (underscores removed); nothing it refuses is one to strconv
+// (base 0, as go-yaml v2 reads plain integers).
+func FuzzIntSyntax(f *testing.F) {
+	for _, s := range []string{"0", "-1", "+7", "010", "0x1F", "0X1f", "0o17", "0b101", "0x", "1.0.0", "9f86d0", "1e3", "0_1", "deadbeef", "--1", "0b2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.ReplaceAll(s, "_", "") // as resolvePlain does first
+		if intSyntax(s) {
+			return
+		}
+		if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+			t.Errorf("intSyntax(%q) refuses an integer ParseInt reads", s)
+		}
+		if _, err := strconv.ParseUint(s, 0, 64); err == nil {
+			t.Errorf("intSyntax(%q) refuses an integer ParseUint reads", s)
+		}
+	})
 }
