@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 
@@ -115,47 +116,64 @@ func (t *sideTree) podSpec(ref kube.ObjectRef) (base kube.Path, spec int32, ok b
 // exceeds its limit of it: the API server refuses the pod template ("must
 // be less than or equal to ... limit").
 func (t *sideTree) requestRefusals(base kube.Path, spec int32, out []Note) []Note {
-	for _, list := range []string{"initContainers", "containers"} {
-		l := t.child(spec, list)
-		if l < 0 || t.vkindOf(l) != vSeq {
+	for list, c := range t.containers(spec) {
+		if t.vkindOf(c) != vMap {
 			continue
 		}
-		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
-			if t.vkindOf(c) != vMap {
+		res := t.child(c, "resources")
+		if res < 0 || t.vkindOf(res) != vMap {
+			continue
+		}
+		limits, requests := t.child(res, "limits"), t.child(res, "requests")
+		if limits < 0 || requests < 0 || t.vkindOf(limits) != vMap || t.vkindOf(requests) != vMap {
+			continue
+		}
+		for r := t.nodes[requests].firstChild; r >= 0; r = t.nodes[r].next {
+			if t.vkindOf(r) != vScalar {
 				continue
 			}
-			res := t.child(c, "resources")
-			if res < 0 || t.vkindOf(res) != vMap {
+			name := t.keyOf(r)
+			lim := t.child(limits, name)
+			if lim < 0 || t.vkindOf(lim) != vScalar {
 				continue
 			}
-			limits, requests := t.child(res, "limits"), t.child(res, "requests")
-			if limits < 0 || requests < 0 || t.vkindOf(limits) != vMap || t.vkindOf(requests) != vMap {
+			req, rq := quantity(t.scalarOf(r))
+			max, lq := quantity(t.scalarOf(lim))
+			if !rq || !lq || req.Cmp(max) <= 0 {
 				continue
 			}
-			for r := t.nodes[requests].firstChild; r >= 0; r = t.nodes[r].next {
-				if t.vkindOf(r) != vScalar {
-					continue
-				}
-				name := t.keyOf(r)
-				lim := t.child(limits, name)
-				if lim < 0 || t.vkindOf(lim) != vScalar {
-					continue
-				}
-				req, rq := quantity(t.scalarOf(r))
-				max, lq := quantity(t.scalarOf(lim))
-				if !rq || !lq || req.Cmp(max) <= 0 {
-					continue
-				}
-				container := list
-				if k, ok := t.itemKey(c, "name"); ok {
-					container = fmt.Sprintf("%s[name=%s]", list, k)
-				}
-				out = append(out, Note{Pos: Pos{Line: t.lineOf(r)}, Text: fmt.Sprintf("%s.%s.resources.requests.%s (%s) must be at most its limit (%s)",
-					base, container, name, req.String(), max.String())})
-			}
+			out = append(out, Note{Pos: Pos{Line: t.lineOf(r)}, Text: fmt.Sprintf("%s.%s.resources.requests.%s (%s) must be at most its limit (%s)",
+				base, t.containerStep(list, c), name, req.String(), max.String())})
 		}
 	}
 	return out
+}
+
+// containers yields the init containers and the containers of the pod
+// spec at node spec, each with the list that holds it.
+func (t *sideTree) containers(spec int32) iter.Seq2[string, int32] {
+	return func(yield func(string, int32) bool) {
+		for _, list := range []string{"initContainers", "containers"} {
+			l := t.child(spec, list)
+			if l < 0 || t.vkindOf(l) != vSeq {
+				continue
+			}
+			for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
+				if !yield(list, c) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// containerStep names container c of a list in a note: the list and the
+// item's name, when it has one.
+func (t *sideTree) containerStep(list string, c int32) string {
+	if k, ok := t.itemKey(c, "name"); ok {
+		return fmt.Sprintf("%s[name=%s]", list, k)
+	}
+	return list
 }
 
 // restartPolicies says what a kind's pod template may set
@@ -225,25 +243,14 @@ func (t *sideTree) restartPolicyRefusal(ref kube.ObjectRef) (Note, bool) {
 // value" on the init container's name). Two of one list are the list's
 // own refusal (kube.Type.Unique).
 func (t *sideTree) containerNameRefusal(base kube.Path, spec int32) (Note, bool) {
-	names := func(list string) []int32 {
-		l := t.child(spec, list)
-		if l < 0 || t.vkindOf(l) != vSeq {
-			return nil
-		}
-		var items []int32
-		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
-			items = append(items, c)
-		}
-		return items
-	}
-	containers := map[string]bool{}
-	for _, c := range names("containers") {
-		if k, ok := t.itemKey(c, "name"); ok {
-			containers[k] = true
+	var containers nameSet
+	for list, c := range t.containers(spec) {
+		if k, ok := t.itemKey(c, "name"); ok && list == "containers" {
+			containers.add(k)
 		}
 	}
-	for _, c := range names("initContainers") {
-		if k, ok := t.itemKey(c, "name"); ok && containers[k] {
+	for list, c := range t.containers(spec) {
+		if k, ok := t.itemKey(c, "name"); ok && list == "initContainers" && containers.has(k) {
 			return Note{Pos: Pos{Line: t.lineOf(t.child(c, "name"))}, Text: fmt.Sprintf("%s.initContainers[name=%s] must not share its name with a container of %s.containers", base, k, base)}, true
 		}
 	}
@@ -315,32 +322,22 @@ func (t *sideTree) servicePortRefusal(ref kube.ObjectRef) (Note, bool) {
 // base) of a complete new side t has a container with two ports of one name: the API
 // server holds a container's port names unique ("Duplicate value").
 func (t *sideTree) containerPortRefusal(base kube.Path, spec int32) (Note, bool) {
-	for _, list := range []string{"initContainers", "containers"} {
-		l := t.child(spec, list)
-		if l < 0 || t.vkindOf(l) != vSeq {
+	for list, c := range t.containers(spec) {
+		ports := t.child(c, "ports")
+		if ports < 0 || t.vkindOf(ports) != vSeq {
 			continue
 		}
-		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
-			ports := t.child(c, "ports")
-			if ports < 0 || t.vkindOf(ports) != vSeq {
+		var names nameSet
+		i := 0
+		for p := t.nodes[ports].firstChild; p >= 0; p, i = t.nodes[p].next, i+1 {
+			name, ok := t.itemKey(p, "name")
+			if !ok || name == "" {
 				continue
 			}
-			var names nameSet
-			i := 0
-			for p := t.nodes[ports].firstChild; p >= 0; p, i = t.nodes[p].next, i+1 {
-				name, ok := t.itemKey(p, "name")
-				if !ok || name == "" {
-					continue
-				}
-				if names.has(name) {
-					container := list
-					if k, ok := t.itemKey(c, "name"); ok {
-						container = fmt.Sprintf("%s[name=%s]", list, k)
-					}
-					return Note{Pos: Pos{Line: t.lineOf(p)}, Text: fmt.Sprintf("%s.%s.ports[%d] must not be named %s: another port of the container is", base, container, i, name)}, true
-				}
-				names.add(name)
+			if names.has(name) {
+				return Note{Pos: Pos{Line: t.lineOf(p)}, Text: fmt.Sprintf("%s.%s.ports[%d] must not be named %s: another port of the container is", base, t.containerStep(list, c), i, name)}, true
 			}
+			names.add(name)
 		}
 	}
 	return Note{}, false
@@ -438,27 +435,17 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 			}
 		}
 	}
-	for _, list := range []string{"initContainers", "containers"} {
-		l := t.child(spec, list)
-		if l < 0 || t.vkindOf(l) != vSeq {
+	for list, c := range t.containers(spec) {
+		mounts := t.child(c, "volumeMounts")
+		if mounts < 0 || t.vkindOf(mounts) != vSeq {
 			continue
 		}
-		for c := t.nodes[l].firstChild; c >= 0; c = t.nodes[c].next {
-			mounts := t.child(c, "volumeMounts")
-			if mounts < 0 || t.vkindOf(mounts) != vSeq {
+		for m := t.nodes[mounts].firstChild; m >= 0; m = t.nodes[m].next {
+			name, ok := t.itemKey(m, "name")
+			if !ok || name == "" || volumes.has(name) {
 				continue
 			}
-			for m := t.nodes[mounts].firstChild; m >= 0; m = t.nodes[m].next {
-				name, ok := t.itemKey(m, "name")
-				if !ok || name == "" || volumes.has(name) {
-					continue
-				}
-				container := list
-				if k, ok := t.itemKey(c, "name"); ok {
-					container = fmt.Sprintf("%s[name=%s]", list, k)
-				}
-				return Note{Pos: Pos{Line: t.lineOf(m)}, Text: fmt.Sprintf("%s.%s.volumeMounts name %s must name a volume of %s.volumes: there is none of that name", base, container, name, base)}, true
-			}
+			return Note{Pos: Pos{Line: t.lineOf(m)}, Text: fmt.Sprintf("%s.%s.volumeMounts name %s must name a volume of %s.volumes: there is none of that name", base, t.containerStep(list, c), name, base)}, true
 		}
 	}
 	return Note{}, false

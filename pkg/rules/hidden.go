@@ -31,22 +31,13 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	if why := sel.hiddenBound(ch, op, path); why != "" {
 		return why
 	}
-	n := len(path)
-	if n >= 4 && (op == diffparse.Add || op == diffparse.Modify) && ch.New.Kind != diffparse.NoValue {
-		// a port of a container, or a port's name: the container's other
-		// ports may hold the name (the server holds them unique)
-		item, list := n-1, n-2
-		if path[n-1] == kube.Field("name") {
-			item, list = n-2, n-3
-		}
-		if _, isItem := path[item].(kube.Field); !isItem && list >= 2 && path[list] == kube.Field("ports") && (path[list-2] == kube.Field("containers") || path[list-2] == kube.Field("initContainers")) &&
-			namesPort(ch, item == n-2) {
-			return "helm upgrade may fail: the container's other ports are not all shown, and two ports of one name are refused"
-		}
+	if why := hiddenPort(ch, op, path); why != "" {
+		return why
 	}
 	if why := sel.hiddenVolume(ch, op, path); why != "" {
 		return why
 	}
+	n := len(path)
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
 	for _, list := range []int{n - 1, n - 2} {
@@ -185,6 +176,25 @@ func (sel *Selection) hiddenBound(ch *diffparse.Change, op diffparse.Op, path ku
 		return fmt.Sprintf("helm upgrade may fail: %s is not shown, and a PodDisruptionBudget that sets both it and %s is refused", other, path)
 	}
 	return ""
+}
+
+// hiddenPort returns why helm upgrade may fail for a port of a container,
+// or a port's name, that a partial view shows set: the container's other
+// ports may hold the name (the server holds them unique). Else "".
+func hiddenPort(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	n := len(path)
+	if n < 4 || (op != diffparse.Add && op != diffparse.Modify) || ch.New.Kind == diffparse.NoValue {
+		return ""
+	}
+	item, list := n-1, n-2
+	if path[n-1] == kube.Field("name") {
+		item, list = n-2, n-3
+	}
+	if _, isField := path[item].(kube.Field); isField || list < 2 || path[list] != kube.Field("ports") ||
+		path[list-2] != kube.Field("containers") && path[list-2] != kube.Field("initContainers") || !namesPort(ch, item == n-2) {
+		return ""
+	}
+	return "helm upgrade may fail: the container's other ports are not all shown, and two ports of one name are refused"
 }
 
 // namesPort reports whether a change gives a container's port a name: a
