@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,20 +115,30 @@ func refusedBefore(entry string) map[string]bool {
 	for _, o := range rep.Result.Objects {
 		for _, f := range o.Findings {
 			if f.Rule == rules.SchemaTypeRule {
-				before[lineNote.ReplaceAllString(f.Reason, "")] = true
+				for _, r := range refusals(f.Reason) {
+					before[r] = true
+				}
 			}
 		}
 	}
 	return before
 }
 
-// levelWithout returns the highest level of a review's findings but those
-// whose reason is in before.
+// refusals splits the reason of a schema-type finding into the refusals it
+// joins ("helm upgrade will fail: a (line 3); b (line 9)"), without their
+// lines: the old document had some of them, the new one may keep only
+// some of those.
+func refusals(reason string) []string {
+	return strings.Split(lineNote.ReplaceAllString(strings.TrimPrefix(reason, "helm upgrade will fail: "), ""), "; ")
+}
+
+// levelWithout returns the highest level of a review's findings but the
+// schema-type ones whose every refusal is in before.
 func levelWithout(rep *report.Report, before map[string]bool) rules.Level {
 	level := rules.Ignored
 	for _, o := range rep.Result.Objects {
 		for _, f := range o.Findings {
-			if f.Rule == rules.SchemaTypeRule && before[lineNote.ReplaceAllString(f.Reason, "")] {
+			if f.Rule == rules.SchemaTypeRule && !slices.ContainsFunc(refusals(f.Reason), func(r string) bool { return !before[r] }) {
 				continue
 			}
 			level = max(level, f.Level)
