@@ -413,6 +413,12 @@ func conditionText(c rules.Condition) string {
 	if c.AtLeast != nil {
 		fmt.Fprintf(&b, " at least %v", *c.AtLeast)
 	}
+	if ref := c.AtLeastField; ref != nil {
+		fmt.Fprintf(&b, " at least `%s`", ref.Field)
+		if ref.Default != nil {
+			fmt.Fprintf(&b, " (default %q)", *ref.Default)
+		}
+	}
 	if c.Decreased {
 		b.WriteString(" decreased")
 	}

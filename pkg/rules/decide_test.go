@@ -235,3 +235,89 @@ func TestSelectionsShared(t *testing.T) {
 		}
 	}
 }
+
+// TestAtLeastField: a condition comparing its field with another field of
+// the same side (maxUnavailable against replicas) reads an int-or-percent
+// value as Kubernetes does, and counts either field out of view, or
+// redacted, as its worst value, naming which one.
+func TestAtLeastField(t *testing.T) {
+	file, err := rules.Parse([]byte(`version: 1
+rules:
+  - id: all-down
+    description: d
+    reason: r
+    level: disruptive
+    match: {kinds: [Deployment], paths: ["spec.template.**"]}
+    when:
+      - field: spec.strategy.rollingUpdate.maxUnavailable
+        default: 25%
+        atLeastField: {field: spec.replicas, default: 1}
+`), "team.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(set.FactPaths(), func(p kube.Path) bool { return p.String() == "spec.replicas" }) {
+		t.Fatalf("facts %v do not hold the field compared with", set.FactPaths())
+	}
+	image := &diffparse.Change{Path: path(t, "spec.template.spec.containers[name=web].image"), Op: diffparse.Modify,
+		Old: scalar("a:1", diffparse.StringType), New: scalar("a:2", diffparse.StringType)}
+	present := func(text string, typ diffparse.ScalarType) diffparse.Fact {
+		return diffparse.Fact{Presence: diffparse.Present, Value: scalar(text, typ)}
+	}
+	const unavailable, replicas = "spec.strategy.rollingUpdate.maxUnavailable", "spec.replicas"
+	tests := []struct {
+		name     string
+		facts    map[string]diffparse.Fact // the new side's
+		complete bool                      // the whole new side is shown
+		decides  bool
+		missing  []string
+		reason   string
+	}{
+		{"3 of 3", map[string]diffparse.Fact{unavailable: present("3", diffparse.IntType), replicas: present("3", diffparse.IntType)}, true, true, nil,
+			"every pod may stop at once"},
+		{"2 of 3", map[string]diffparse.Fact{unavailable: present("2", diffparse.IntType), replicas: present("3", diffparse.IntType)}, true, false, nil,
+			"one pod keeps serving"},
+		{"100% of 3", map[string]diffparse.Fact{unavailable: present("100%", diffparse.StringType), replicas: present("3", diffparse.IntType)}, true, true, nil,
+			"a percentage is that share of the replicas"},
+		{"99% of 200", map[string]diffparse.Fact{unavailable: present("99%", diffparse.StringType), replicas: present("200", diffparse.IntType)}, true, false, nil,
+			"198 of 200, rounded down"},
+		{"0100% of 3", map[string]diffparse.Fact{unavailable: present("0100%", diffparse.StringType), replicas: present("3", diffparse.IntType)}, true, true, nil,
+			"strconv.Atoi reads the leading zero away"},
+		{"1 of the default", map[string]diffparse.Fact{unavailable: present("1", diffparse.IntType)}, true, true, nil,
+			"replicas absent is 1"},
+		{"the default 25% of 4", map[string]diffparse.Fact{replicas: present("4", diffparse.IntType)}, true, false, nil,
+			"maxUnavailable absent is 25%: one pod of four"},
+		{"3, replicas not shown", map[string]diffparse.Fact{unavailable: present("3", diffparse.IntType)}, false, true, []string{replicas},
+			"the replicas may be 3 or fewer: the worst counts, and the report names the field compared with"},
+		{"neither shown", map[string]diffparse.Fact{}, false, true, []string{unavailable, replicas},
+			"both count as their worst values"},
+		{"replicas redacted", map[string]diffparse.Fact{unavailable: present("3", diffparse.IntType), replicas: {Presence: diffparse.Present, Value: diffparse.Value{Kind: diffparse.Scalar, Redacted: true}}}, true, true, nil,
+			"a value that cannot be read is any value"},
+		{"not a percentage", map[string]diffparse.Fact{unavailable: present("1O0%", diffparse.StringType), replicas: present("3", diffparse.IntType)}, true, true, nil,
+			"no number: the API server refuses it, and nothing is assumed away"},
+	}
+	names := tabletest.Names{}
+	for _, tc := range tests {
+		names.Check(t, tc.name, tc.reason)
+		t.Run(tc.name, func(t *testing.T) {
+			obj := update("apps", "Deployment")
+			obj.FactsComplete = [2]bool{true, tc.complete}
+			obj.Facts[diffparse.New] = tc.facts
+			d := set.Select(obj).Decide(image, image.Op, image.Path)
+			if got := d.Rule == "all-down"; got != tc.decides {
+				t.Errorf("decided by %s (%s), want the rule to decide: %v\nreason: %s", d.Rule, d.Level, tc.decides, tc.reason)
+			}
+			var missing []string
+			for _, p := range d.Missing {
+				missing = append(missing, p.String())
+			}
+			if !slices.Equal(missing, tc.missing) {
+				t.Errorf("missing %q, want %q\nreason: %s", missing, tc.missing, tc.reason)
+			}
+		})
+	}
+}

@@ -66,18 +66,25 @@ type matchDoc struct {
 }
 
 type condDoc struct {
-	Field     string   `json:"field"`
-	Side      string   `json:"side"`
-	Value     string   `json:"value"`
-	Default   *scalar  `json:"default"`
-	In        []scalar `json:"in"`
-	NotIn     []scalar `json:"notIn"`
-	Exists    *bool    `json:"exists"`
-	AtMost    *float64 `json:"atMost"`
-	AtLeast   *float64 `json:"atLeast"`
-	Decreased bool     `json:"decreased"`
-	Increased bool     `json:"increased"`
-	IfUnknown *scalar  `json:"ifUnknown"`
+	Field        string       `json:"field"`
+	Side         string       `json:"side"`
+	Value        string       `json:"value"`
+	Default      *scalar      `json:"default"`
+	In           []scalar     `json:"in"`
+	NotIn        []scalar     `json:"notIn"`
+	Exists       *bool        `json:"exists"`
+	AtMost       *float64     `json:"atMost"`
+	AtLeast      *float64     `json:"atLeast"`
+	AtLeastField *fieldRefDoc `json:"atLeastField"`
+	Decreased    bool         `json:"decreased"`
+	Increased    bool         `json:"increased"`
+	IfUnknown    *scalar      `json:"ifUnknown"`
+}
+
+// fieldRefDoc names another field of the object ([FieldRef]).
+type fieldRefDoc struct {
+	Field   string  `json:"field"`
+	Default *scalar `json:"default"`
 }
 
 // scalar is a YAML scalar read as text: "1", 1 and true are all accepted.
@@ -335,6 +342,20 @@ func buildCondition(d condDoc) (Condition, error) {
 		c.NotIn = append(c.NotIn, string(v))
 	}
 	c.Exists, c.AtMost, c.AtLeast = d.Exists, d.AtMost, d.AtLeast
+	if d.AtLeastField != nil {
+		if d.AtLeastField.Field == "" {
+			return c, errors.New("atLeastField: set its field")
+		}
+		p, err := kube.ParsePath(d.AtLeastField.Field)
+		if err != nil {
+			return c, fmt.Errorf("atLeastField: %w", err)
+		}
+		c.AtLeastField = &FieldRef{Field: p}
+		if d.AtLeastField.Default != nil {
+			s := string(*d.AtLeastField.Default)
+			c.AtLeastField.Default = &s
+		}
+	}
 	c.Decreased, c.Increased = d.Decreased, d.Increased
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -167,17 +168,103 @@ func (c *Condition) onSide(obj *diffparse.Object, side diffparse.Side) kube.Matc
 			return kube.Maybe
 		}
 		if f.Value.Kind == diffparse.Scalar && f.Value.Comparable() == "null" {
-			return c.test("", false)
+			return c.test("", false).And(c.atLeastOther(obj, side, "", false))
 		}
-		return c.test(f.Value.Comparable(), true)
+		v := f.Value.Comparable()
+		return c.test(v, true).And(c.atLeastOther(obj, side, v, true))
 	case diffparse.Absent:
 		if (side == diffparse.Old && obj.Action == diffparse.Create) || (side == diffparse.New && obj.Action == diffparse.Delete) {
 			return kube.No // the object does not exist on this side
 		}
-		return c.test("", false)
+		return c.test("", false).And(c.atLeastOther(obj, side, "", false))
 	}
 	// not shown: the field may hold any value, its worst included
 	return kube.Maybe
+}
+
+// atLeastOther applies the condition's AtLeastField test to a value of its
+// field on a side (Yes without one): the value, or its percentage of the
+// other field, is at least the other field's value. A value that is no
+// number, or another field that is not shown or redacted, is a maybe.
+func (c *Condition) atLeastOther(obj *diffparse.Object, side diffparse.Side, v string, present bool) kube.Match {
+	ref := c.AtLeastField
+	if ref == nil {
+		return kube.Yes
+	}
+	if !present && c.Default != nil {
+		v, present = *c.Default, true
+	}
+	if !present {
+		return kube.No
+	}
+	var other string
+	f := obj.Fact(side, ref.Field)
+	switch {
+	case f.Presence == diffparse.Unknown || f.Presence == diffparse.Present && f.Value.Redacted:
+		return kube.Maybe
+	case f.Presence == diffparse.Present && !(f.Value.Kind == diffparse.Scalar && f.Value.Comparable() == "null"):
+		other = f.Value.Comparable()
+	case ref.Default != nil:
+		other = *ref.Default
+	default:
+		return kube.No // nothing to compare with
+	}
+	r, ok := number(other)
+	if !ok {
+		return kube.Maybe
+	}
+	n, ok := scaled(v, r)
+	if !ok {
+		return kube.Maybe
+	}
+	if n >= r {
+		return kube.Yes
+	}
+	return kube.No
+}
+
+// samePercent reports whether two values are equal, percentages by their
+// number as Kubernetes reads an int-or-percent field ("0100%" is 100%).
+func samePercent(a, b string) bool {
+	if a == b {
+		return true
+	}
+	pa, ok1 := strings.CutSuffix(a, "%")
+	pb, ok2 := strings.CutSuffix(b, "%")
+	if !ok1 || !ok2 || !digits(pa) || !digits(pb) {
+		return false
+	}
+	na, err1 := strconv.Atoi(pa)
+	nb, err2 := strconv.Atoi(pb)
+	return err1 == nil && err2 == nil && na == nb
+}
+
+// digits reports whether s is one or more decimal digits (the syntax of a
+// percentage the API server takes).
+func digits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// scaled reads an int-or-percent value as Kubernetes does: a number, or
+// "N%" (N the decimal digits strconv.Atoi takes) of whole (rounded down,
+// as a rolling update's maxUnavailable is).
+func scaled(v string, whole float64) (float64, bool) {
+	if p, ok := strings.CutSuffix(v, "%"); ok {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return 0, false
+		}
+		return math.Floor(float64(n) * whole / 100), true
+	}
+	return number(v)
 }
 
 var (
@@ -230,6 +317,8 @@ const (
 	known           unknown = iota // the condition is decided (or not a field or value test)
 	fieldUnreadable                // the field is shown, its value redacted or not a number
 	fieldHidden                    // the field is not shown
+	otherHidden                    // the field compared with (AtLeastField) is not shown
+	bothHidden                     // neither is
 	valueHidden                    // the changed value is not shown
 	valueRedacted                  // the changed value is redacted
 	valueNotNumber                 // the changed value is not a number
@@ -244,10 +333,17 @@ func (c *Condition) unknown(s Subject) unknown {
 	}
 	switch c.Target {
 	case TargetField:
-		if c.shown(s.Object) {
+		field := c.shown(s.Object, c.Field)
+		other := c.AtLeastField == nil || c.shown(s.Object, c.AtLeastField.Field)
+		switch {
+		case field && other:
 			return fieldUnreadable
+		case field:
+			return otherHidden
+		case other:
+			return fieldHidden
 		}
-		return fieldHidden
+		return bothHidden
 	case TargetValue:
 		switch {
 		case s.Change == nil:
@@ -271,6 +367,12 @@ func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases 
 		case fieldHidden:
 			missing = append(missing, c.Field)
 			phrases = append(phrases, c.Field.String()+" is not shown (it counts as its worst value)")
+		case otherHidden:
+			missing = append(missing, c.AtLeastField.Field)
+			phrases = append(phrases, c.AtLeastField.Field.String()+" is not shown (it counts as its worst value)")
+		case bothHidden:
+			missing = append(missing, c.Field, c.AtLeastField.Field)
+			phrases = append(phrases, c.Field.String()+" and "+c.AtLeastField.Field.String()+" are not shown (they count as their worst values)")
 		case valueHidden:
 			phrases = append(phrases, "the changed value is not shown")
 		case valueRedacted:
@@ -282,11 +384,11 @@ func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases 
 	return missing, phrases
 }
 
-// shown reports whether the field the condition reads is shown on every
+// shown reports whether a field the condition reads is shown on every
 // side it reads (then a maybe comes from a redacted value).
-func (c *Condition) shown(obj *diffparse.Object) bool {
+func (c *Condition) shown(obj *diffparse.Object, field kube.Path) bool {
 	for _, side := range c.sides(obj) {
-		if obj.Fact(side, c.Field).Presence == diffparse.Unknown {
+		if obj.Fact(side, field).Presence == diffparse.Unknown {
 			return false
 		}
 	}
@@ -308,10 +410,10 @@ func (c *Condition) test(v string, present bool) kube.Match {
 		}
 		return kube.Yes
 	}
-	if len(c.In) > 0 && !slices.Contains(c.In, v) {
+	if len(c.In) > 0 && !slices.ContainsFunc(c.In, func(w string) bool { return samePercent(v, w) }) {
 		return kube.No
 	}
-	if len(c.NotIn) > 0 && slices.Contains(c.NotIn, v) {
+	if len(c.NotIn) > 0 && slices.ContainsFunc(c.NotIn, func(w string) bool { return samePercent(v, w) }) {
 		return kube.No
 	}
 	if c.AtMost != nil || c.AtLeast != nil {

@@ -100,10 +100,23 @@ type Condition struct {
 	Exists  *bool    // the field is (not) there
 	AtMost  *float64 // numeric (quantities allowed) upper bound
 	AtLeast *float64 // numeric lower bound
+	// AtLeastField holds when the value, a number or a percentage, is at
+	// least another field's value on the same side; a percentage counts
+	// as that share of it, as Kubernetes scales an int-or-percent field
+	// (a rolling update's maxUnavailable of its replicas). Field
+	// conditions only.
+	AtLeastField *FieldRef
 	// Decreased / Increased compare the change's new value with its old
 	// value, as numbers or Kubernetes quantities (TargetValue only).
 	Decreased bool
 	Increased bool
+}
+
+// FieldRef is another field of the object that a condition compares with,
+// and the value Kubernetes assumes where it is absent.
+type FieldRef struct {
+	Field   kube.Path
+	Default *string
 }
 
 // Fallback is what a change gets when no rule matches it. It is never
@@ -136,6 +149,9 @@ func (r *Rule) clone() *Rule {
 		cond.Exists = clonePtr(cond.Exists)
 		cond.AtMost = clonePtr(cond.AtMost)
 		cond.AtLeast = clonePtr(cond.AtLeast)
+		if ref := cond.AtLeastField; ref != nil {
+			cond.AtLeastField = &FieldRef{Field: slices.Clone(ref.Field), Default: clonePtr(ref.Default)}
+		}
 		c.When[i] = cond
 	}
 	if r.When == nil {

@@ -226,6 +226,9 @@ func NewSet(files ...*File) (*Set, error) {
 				if c.Target == TargetField {
 					factSet[c.Field.String()] = c.Field
 				}
+				if c.AtLeastField != nil {
+					factSet[c.AtLeastField.Field.String()] = c.AtLeastField.Field
+				}
 			}
 		}
 	}

@@ -121,8 +121,16 @@ func (c *Condition) validate() error {
 	default:
 		return errors.New("set field (an object field) or value (old or new)")
 	}
-	if len(c.In) == 0 && len(c.NotIn) == 0 && c.Exists == nil && c.AtMost == nil && c.AtLeast == nil && !c.Decreased && !c.Increased {
-		return errors.New("no test: set in, notIn, exists, atMost, atLeast, decreased or increased")
+	if c.AtLeastField != nil {
+		switch {
+		case c.Target != TargetField:
+			return errors.New("atLeastField applies to field conditions")
+		case len(c.AtLeastField.Field) == 0 || !c.AtLeastField.Field.Exact():
+			return fmt.Errorf("atLeastField: field %q must be an exact path", c.AtLeastField.Field.String())
+		}
+	}
+	if len(c.In) == 0 && len(c.NotIn) == 0 && c.Exists == nil && c.AtMost == nil && c.AtLeast == nil && c.AtLeastField == nil && !c.Decreased && !c.Increased {
+		return errors.New("no test: set in, notIn, exists, atMost, atLeast, atLeastField, decreased or increased")
 	}
 	return nil
 }
