@@ -227,6 +227,12 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.boundsRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
+		if n, ok := newS.ingressRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
+		if n, ok := newS.configMapRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 	}
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)

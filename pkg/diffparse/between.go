@@ -1,10 +1,12 @@
 package diffparse
 
 import (
+	"encoding/base64"
 	"fmt"
 	"iter"
 	"slices"
 	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -29,7 +31,10 @@ import (
 // ports do not repeat a name; a container mounts only the volumes of its
 // pod, each of one source. A HorizontalPodAutoscaler's minReplicas is
 // at most its maxReplicas, and a PodDisruptionBudget sets minAvailable or
-// maxUnavailable, not both.
+// maxUnavailable, not both. An Ingress path has a type, and a path its
+// type takes; its backend is one service, by a port's name or number, or
+// one resource. A ConfigMap holds a key in data or binaryData, not both,
+// and at most 1 MiB in the two.
 
 // selectorPath and templateLabels are where the two stand.
 var (
@@ -479,4 +484,200 @@ func (s *nameSet) has(name string) bool {
 		return s.many[name]
 	}
 	return slices.Contains(s.few[:s.n], name)
+}
+
+// Where an Ingress holds its rules and its default backend.
+var (
+	ingressRules   = kube.Path{kube.Field("spec"), kube.Field("rules")}
+	ingressDefault = kube.Path{kube.Field("spec"), kube.Field("defaultBackend")}
+)
+
+// What a path of type Exact or Prefix may not hold, and may not end with
+// (k8s.io/kubernetes pkg/apis/networking/validation).
+var (
+	invalidPathSequences = []string{"//", "/./", "/../", "%2f", "%2F"}
+	invalidPathSuffixes  = []string{"/..", "/."}
+)
+
+// IngressPathRefusal returns what the API server requires of an Ingress
+// path of a path type, or "" when it takes the path. An Exact or Prefix
+// path is absolute and holds no "//", "/./", "/../" or encoded slash, nor
+// ends with "/.." or "/."; an ImplementationSpecific one is empty or
+// absolute (kube.IngressPathCheck, which needs no type).
+func IngressPathRefusal(pathType, path string) string {
+	if pathType != "Exact" && pathType != "Prefix" {
+		return ""
+	}
+	if !strings.HasPrefix(path, "/") {
+		return "an absolute path (beginning with '/')"
+	}
+	for _, s := range invalidPathSequences {
+		if strings.Contains(path, s) {
+			return fmt.Sprintf("a path without '%s' (its type is %s)", s, pathType)
+		}
+	}
+	for _, s := range invalidPathSuffixes {
+		if strings.HasSuffix(path, s) {
+			return fmt.Sprintf("a path that does not end with '%s' (its type is %s)", s, pathType)
+		}
+	}
+	return ""
+}
+
+// set returns the child of n at key unless it is absent or null, or -1.
+func (t *sideTree) set(n int32, key string) int32 {
+	ch := t.child(n, key)
+	if ch < 0 || t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType {
+		return -1
+	}
+	return ch
+}
+
+// ingressRefusal returns a note when the complete new side t of an
+// Ingress has a path without a type, a path its type refuses, or a backend
+// that is not one service (by a port's name or number, not both) or one
+// resource.
+func (t *sideTree) ingressRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "networking.k8s.io" || ref.Kind != "Ingress" {
+		return Note{}, false
+	}
+	if b, ok := t.lookup(ingressDefault); ok {
+		if n, ok := t.backendRefusal(b, "spec.defaultBackend"); ok {
+			return n, true
+		}
+	}
+	rules, ok := t.lookup(ingressRules)
+	if !ok || t.vkindOf(rules) != vSeq {
+		return Note{}, false
+	}
+	i := 0
+	for r := t.nodes[rules].firstChild; r >= 0; r, i = t.nodes[r].next, i+1 {
+		if t.vkindOf(r) != vMap {
+			continue
+		}
+		http := t.set(r, "http")
+		if http < 0 || t.vkindOf(http) != vMap {
+			continue
+		}
+		paths := t.set(http, "paths")
+		if paths < 0 || t.vkindOf(paths) != vSeq {
+			continue
+		}
+		j := 0
+		for p := t.nodes[paths].firstChild; p >= 0; p, j = t.nodes[p].next, j+1 {
+			if t.vkindOf(p) != vMap {
+				continue
+			}
+			where := fmt.Sprintf("spec.rules[%d].http.paths[%d]", i, j)
+			pathType, ok := t.itemKey(p, "pathType")
+			if !ok {
+				return Note{Pos: Pos{Line: t.lineOf(p)}, Text: where + ".pathType must be set: Exact, Prefix or ImplementationSpecific"}, true
+			}
+			path, _ := t.itemKey(p, "path")
+			if why := IngressPathRefusal(pathType, path); why != "" {
+				line := t.lineOf(p)
+				if n := t.child(p, "path"); n >= 0 {
+					line = t.lineOf(n)
+				}
+				return Note{Pos: Pos{Line: line}, Text: where + ".path must be " + why}, true
+			}
+			b := t.set(p, "backend")
+			if b < 0 {
+				return Note{Pos: Pos{Line: t.lineOf(p)}, Text: where + ".backend must be set: a service or a resource"}, true
+			}
+			if n, ok := t.backendRefusal(b, where+".backend"); ok {
+				return n, true
+			}
+		}
+	}
+	return Note{}, false
+}
+
+// backendRefusal returns a note when the Ingress backend at node b (path
+// where) is not one service, by a port's name or number, or one resource.
+func (t *sideTree) backendRefusal(b int32, where string) (Note, bool) {
+	if t.vkindOf(b) != vMap {
+		return Note{}, false // null (no default backend), or the type check's
+	}
+	svc, res := t.set(b, "service"), t.set(b, "resource")
+	line := t.lineOf(b)
+	switch {
+	case svc >= 0 && res >= 0:
+		return Note{Pos: Pos{Line: line}, Text: where + " must not set both a service and a resource"}, true
+	case res >= 0:
+		return Note{}, false
+	case svc < 0:
+		return Note{Pos: Pos{Line: line}, Text: where + " must set a service or a resource"}, true
+	case t.vkindOf(svc) != vMap:
+		return Note{}, false // the type check's
+	}
+	if name, ok := t.itemKey(svc, "name"); !ok || name == "" {
+		return Note{Pos: Pos{Line: t.lineOf(svc)}, Text: where + ".service.name must be set"}, true
+	}
+	port := t.set(svc, "port")
+	if port >= 0 && t.vkindOf(port) != vMap {
+		return Note{}, false // the type check's
+	}
+	name, number := "", ""
+	if port >= 0 {
+		name, _ = t.itemKey(port, "name")
+		number, _ = t.itemKey(port, "number")
+		line = t.lineOf(port)
+	}
+	named, numbered := name != "", number != "" && number != "0"
+	switch {
+	case named && numbered:
+		return Note{Pos: Pos{Line: line}, Text: where + ".service.port must set a name or a number, not both"}, true
+	case !named && !numbered:
+		return Note{Pos: Pos{Line: line}, Text: where + ".service.port must set a name or a number"}, true
+	}
+	return Note{}, false
+}
+
+// MaxConfigSize is the most a ConfigMap's data and binaryData hold
+// together, in bytes (core.MaxSecretSize, 1 MiB).
+const MaxConfigSize = 1 << 20
+
+// configMapRefusal returns a note when the complete new side t of a
+// ConfigMap holds a key in both data and binaryData ("duplicate of key
+// present in binaryData"), or more than 1 MiB in the two together ("Too
+// long: must have at most 1048576 bytes").
+func (t *sideTree) configMapRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "" || ref.Kind != "ConfigMap" {
+		return Note{}, false
+	}
+	data := t.set(root, "data")
+	bin := t.set(root, "binaryData")
+	if data >= 0 && t.vkindOf(data) != vMap || bin >= 0 && t.vkindOf(bin) != vMap {
+		return Note{}, false // the type check's
+	}
+	total, line := 0, t.lineOf(root)
+	if data >= 0 {
+		line = t.lineOf(data)
+		for ch := t.nodes[data].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if t.vkindOf(ch) == vScalar {
+				total += len(t.scalarOf(ch).canon)
+			}
+		}
+	}
+	if bin >= 0 {
+		for ch := t.nodes[bin].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if c := &t.nodes[ch]; c.kind == kDetached || c.kind == kUnknown {
+				continue
+			}
+			key := t.keyOf(ch)
+			if data >= 0 && t.child(data, key) >= 0 {
+				return Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("binaryData[%q] must not repeat a key of data", key)}, true
+			}
+			if t.vkindOf(ch) == vScalar {
+				if b, err := base64.StdEncoding.DecodeString(t.scalarOf(ch).canon); err == nil {
+					total += len(b)
+				}
+			}
+		}
+	}
+	if total > MaxConfigSize {
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("data and binaryData must hold at most %d bytes together (1 MiB); they hold %d", MaxConfigSize, total)}, true
+	}
+	return Note{}, false
 }

@@ -1,6 +1,7 @@
 package diffparse_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -491,6 +492,67 @@ spec:
 	}
 }
 
+// TestElidedIngress: an Ingress path is held to its type, which is
+// required, and a backend's port to a name or a number, where the whole
+// object is shown. Every routing change is disruptive by the default rules;
+// a team that lowers them still hears where a partial view hides what
+// makes helm upgrade fail, and nothing where the view shows it cannot.
+func TestElidedIngress(t *testing.T) {
+	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: routes-reviewed, description: d, reason: routes are reviewed by the edge team, level: safe, match: {kinds: [Ingress]}}\n"), "team.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(rules.DefaultFile(), team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const head = "default, web, Ingress (networking.k8s.io) has changed:\n...\n        paths:\n"
+	tests := []partialCase{
+		{"a path with '//', its type hidden", head + "-       - path: /api\n+       - path: /api//v2\n...\n", rules.Disruptive, "may fail: the path's type is not shown, and a path of type Exact or Prefix must be a path without '//'"},
+		{"a path with '//' added of type Prefix", head + "+       - path: /api//v2\n+         pathType: Prefix\n...\n", rules.Disruptive, "will fail: the path must be a path without '//'"},
+		{"a path with '//' added of type ImplementationSpecific", head + "+       - path: /api//v2\n+         pathType: ImplementationSpecific\n...\n", rules.Safe, ""},
+		// the rules read the changed lines, not the context beside them:
+		// a type shown unchanged counts as not shown (an unusual path, in a
+		// partial view, of a team that lowers routing changes)
+		{"a path with '//', its type shown unchanged", head + "-       - path: /api\n+       - path: /api//v2\n          pathType: ImplementationSpecific\n...\n", rules.Disruptive, "may fail"},
+		{"a path changed, its type hidden", head + "-       - path: /api\n+       - path: /api/v2\n...\n", rules.Safe, ""},
+		{"a type removed", head + "        - path: /api\n-         pathType: Prefix\n...\n", rules.Disruptive, "may fail: an Ingress path's pathType is required"},
+		{"a type made Prefix, the path hidden", head + "...\n-         pathType: ImplementationSpecific\n+         pathType: Prefix\n...\n", rules.Disruptive, "may fail: the path is not shown"},
+		{"a type made Exact from Prefix", head + "...\n-         pathType: Prefix\n+         pathType: Exact\n...\n", rules.Safe, ""},
+		{"a port's number removed", head + "...\n                port:\n-                 number: 80\n...\n", rules.Disruptive, "may fail: the backend's port name is not shown set"},
+		{"a port named beside its number", head + "...\n                port:\n+                 name: http\n...\n", rules.Disruptive, "may fail: the backend's port number is not shown removed"},
+		{"a port's number replaced by a name", head + "...\n                port:\n-                 number: 80\n+                 name: http\n...\n", rules.Safe, ""},
+		{"a port renumbered", head + "...\n                port:\n-                 number: 80\n+                 number: 8080\n...\n", rules.Safe, ""},
+	}
+	checkPartialCases(t, set, tests)
+}
+
+// partialCase is a partial view and what its review says: the highest
+// level, and a phrase of its report ("" where it says nothing of helm
+// upgrade failing).
+type partialCase struct {
+	name, input string
+	level       rules.Level
+	says        string
+}
+
+// checkPartialCases reviews each case with the rule set (nil: the
+// default rules).
+func checkPartialCases(t *testing.T, set *rules.Set, tests []partialCase) {
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep, err := review.Review(strings.NewReader(tt.input), review.Options{Rules: set})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			text := reportText(rep)
+			if rep.Result.Highest != tt.level || tt.says != "" && !strings.Contains(text, tt.says) || tt.says == "" && strings.Contains(text, "helm upgrade") {
+				t.Errorf("judged %s, want %s saying %q\n%s\n%s", rep.Result.Highest, tt.level, tt.says, text, tt.input)
+			}
+		})
+	}
+}
+
 // TestElidedBounds: a HorizontalPodAutoscaler's minReplicas and
 // maxReplicas, a PodDisruptionBudget's two budgets, a container's port
 // names, and a pod's volumes with its mounts are held together where the
@@ -504,12 +566,9 @@ func TestElidedBounds(t *testing.T) {
 	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
 	// makes any change of the pod template disruptive (it may be 100%)
 	const cj = "default, backup, CronJob (batch) has changed:\n...\n        template:\n          spec:\n            volumes:\n"
+	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
 	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
-	tests := []struct {
-		name, input string
-		level       rules.Level
-		says        string
-	}{
+	tests := []partialCase{
 		{"minimum raised, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
 		{"minimum lowered to 1, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 1\n...\n", rules.Safe, ""},
 		{"minimum raised above the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n    maxReplicas: 10\n...\n", rules.Disruptive, "will fail: spec.minReplicas (20) must be at most spec.maxReplicas (10)"},
@@ -524,18 +583,12 @@ func TestElidedBounds(t *testing.T) {
 		{"a source added to a volume", cj + "              - name: data\n+               configMap:\n+                 name: x\n...\n", rules.Disruptive, "may fail: the volume's other fields are not all shown"},
 		{"a volume's source replaced", cj + "              - name: data\n-               emptyDir: {}\n+               configMap:\n+                 name: x\n...\n", rules.Safe, ""},
 		{"a volume added", cj + "              - name: data\n+             - name: cache\n+               emptyDir: {}\n...\n", rules.Disruptive, "may fail: the other items"},
+		{"a config value alone above 1 MiB", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20+1) + "\n...\n", rules.Disruptive, "will fail: data[\"app.yaml\"] alone holds 1048577 bytes"},
+		{"a binary config value alone above 1 MiB", cm + "+ binaryData:\n+   logo.png: " + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + "\n", rules.Disruptive, "will fail: binaryData alone holds 1048577 bytes"},
+		{"a binary config value added, the data keys hidden", cm + "...\n  binaryData:\n+   logo.png: aGVsbG8=\n", rules.Disruptive, "may fail: the ConfigMap's data keys are not all shown"},
+		{"a binary config value changed, the data keys hidden", cm + "...\n  binaryData:\n-   logo.png: aGVsbG8=\n+   logo.png: aGVsbG9v\n", rules.Safe, ""},
+		{"a config value of 1 MiB, the others hidden", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20) + "\n...\n", rules.Safe, ""},
 		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rep, err := review.Review(strings.NewReader(tt.input), review.Options{})
-			if err != nil {
-				t.Fatal(allErrors(err))
-			}
-			text := reportText(rep)
-			if rep.Result.Highest != tt.level || tt.says != "" && !strings.Contains(text, tt.says) || tt.says == "" && strings.Contains(text, "helm upgrade") {
-				t.Errorf("judged %s, want %s saying %q\n%s\n%s", rep.Result.Highest, tt.level, tt.says, text, tt.input)
-			}
-		})
-	}
+	checkPartialCases(t, nil, tests)
 }

@@ -896,6 +896,18 @@ func TestServerValidation(t *testing.T) {
               port:
                 number: 80
 `
+	// an ImplementationSpecific path holds what Exact and Prefix refuse
+	ingressIS := strings.Replace(strings.Replace(ingress, "pathType: Prefix", "pathType: ImplementationSpecific", 1), "- path: /api", "- path: /api//v1", 1)
+	const configMapBinary = `default, web, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: web
+  data:
+    app.yaml: "port: 80"
+  binaryData:
+    logo.png: aGVsbG8=
+`
 	const statefulSet = `default, db, StatefulSet (apps) has changed:
   apiVersion: apps/v1
   kind: StatefulSet
@@ -1017,6 +1029,22 @@ func TestServerValidation(t *testing.T) {
 		{"ingress TLS host with a port", ingress, "- shop.example.com", "- shop.example.com:443", "spec.tls[0].hosts[0] must be a host name"},
 		{"ingress path relative", ingress, "- path: /api", "- path: api", "spec.rules[0].http.paths[0].path must be an absolute path"},
 		{"ingress path, valid", ingress, "- path: /api", "- path: /api/v2", ""},
+		{"ingress Prefix path with '//'", ingress, "- path: /api", "- path: /api//v2", "spec.rules[0].http.paths[0].path must be a path without '//' (its type is Prefix)"},
+		{"ingress Prefix path with '/../'", ingress, "- path: /api", "- path: /api/../admin", "must be a path without '/../'"},
+		{"ingress Prefix path with an encoded slash", ingress, "- path: /api", "- path: /api%2Fv2", "must be a path without '%2F'"},
+		{"ingress Prefix path ending with '/.'", ingress, "- path: /api", "- path: /api/.", "must be a path that does not end with '/.'"},
+		{"ingress Prefix path with a dot in a name, valid", ingress, "- path: /api", "- path: /api/.well-known/v1.2", ""},
+		{"ingress path type removed", ingress, "pathType: Prefix", "# no type", "spec.rules[0].http.paths[0].pathType must be set"},
+		{"ingress path type Exact, valid", ingress, "pathType: Prefix", "pathType: Exact", ""},
+		{"ingress ImplementationSpecific path with '//', valid", ingressIS, "- path: /api//v1", "- path: /api//v2", ""},
+		{"ingress path type Prefix of a path with '//'", ingressIS, "pathType: ImplementationSpecific", "pathType: Prefix", "must be a path without '//' (its type is Prefix)"},
+		{"ingress backend port without a name or number", ingress, "number: 80", "# no port", "backend.service.port must set a name or a number"},
+		{"ingress backend port by name and number", ingress, "number: 80", "number: 80\n+               name: http", "backend.service.port must set a name or a number, not both"},
+		{"ingress backend port by name, valid", ingress, "number: 80", "name: http", ""},
+		{"config key in data and binaryData", configMapBinary, "logo.png: aGVsbG8=", "app.yaml: aGVsbG8=", `binaryData["app.yaml"] must not repeat a key of data`},
+		{"a ConfigMap above 1 MiB", configMap, `app.yaml: "port: 80"`, "app.yaml: " + strings.Repeat("x", 1<<20+1), "data and binaryData must hold at most 1048576 bytes together (1 MiB); they hold 1048577"},
+		{"a ConfigMap of 1 MiB, valid", configMap, `app.yaml: "port: 80"`, "app.yaml: " + strings.Repeat("x", 1<<20), ""},
+		{"config key in binaryData alone, valid", configMapBinary, "logo.png: aGVsbG8=", "icon.png: aGVsbG8=", ""},
 		{"a resource name misspelt", deployment, "cpu: 500m", "cpus: 500m", "resources.limits.cpus must be a container resource"},
 		{"an extended resource, valid", deployment, "cpu: 500m", "example.com/fpga: 1", ""},
 		{"a user id below 0", deployment, "runAsUser: 1000", "runAsUser: -1", "securityContext.runAsUser must be an integer of at least 0"},

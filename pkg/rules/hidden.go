@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 
@@ -35,6 +36,12 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 		return why
 	}
 	if why := sel.hiddenVolume(ch, op, path); why != "" {
+		return why
+	}
+	if why := sel.hiddenIngress(ch, op, path); why != "" {
+		return why
+	}
+	if why := sel.hiddenConfigSize(ch, op, path); why != "" {
 		return why
 	}
 	n := len(path)
@@ -256,4 +263,165 @@ func (sel *Selection) hiddenVolume(ch *diffparse.Change, op diffparse.Op, path k
 		return ""
 	}
 	return "helm upgrade may fail: the containers' volume mounts are not all shown, and a mount of a volume the pod no longer has is refused"
+}
+
+// ingressPath and ingressPathItem are the patterns of an Ingress path's
+// fields and of the path item.
+var (
+	ingressPath     = kube.MustParsePattern("spec.rules[*].http.paths[*].*")
+	ingressPathItem = kube.MustParsePattern("spec.rules[*].http.paths[*]")
+)
+
+// ingressPort is the pattern of the port of an Ingress path's backend
+// service (the default backend's is the same below spec).
+var (
+	ingressPort        = kube.MustParsePattern("spec.rules[*].http.paths[*].backend.service.port.*")
+	ingressDefaultPort = kube.MustParsePattern("spec.defaultBackend.service.port.*")
+)
+
+// hiddenIngress returns why helm upgrade may fail for a change of an
+// Ingress path in a partial view, or "": the API server holds a path to
+// its type (Exact and Prefix refuse "//", "/./", "/../", an encoded slash
+// and a relative path), requires the type, and takes a backend's port by
+// a name or a number, not both (the parser checks them where the whole
+// object is shown).
+func (sel *Selection) hiddenIngress(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "networking.k8s.io" || o.Ref.Kind != "Ingress" || len(path) == 0 {
+		return ""
+	}
+	last := path[len(path)-1]
+	newText := ""
+	if ch.New.Kind == diffparse.Scalar && !ch.New.Redacted {
+		newText = ch.New.Comparable()
+	}
+	switch {
+	case ingressPathItem.Match(path) == kube.Yes && (op == diffparse.Add || op == diffparse.Modify) && ch.New.Kind == diffparse.Tree:
+		// an item whose first line changed: the lines the view shows of it
+		v, ok := diffparse.DecodeTree(ch.New.Text)
+		m, isMap := v.(map[string]any)
+		if !ok || !isMap {
+			return ""
+		}
+		p, _ := m["path"].(string)
+		if pt, ok := m["pathType"].(string); ok {
+			if why := diffparse.IngressPathRefusal(pt, p); why != "" {
+				return "helm upgrade will fail: the path must be " + why
+			}
+		} else if why := diffparse.IngressPathRefusal("Prefix", p); why != "" && m["path"] != nil {
+			return "helm upgrade may fail: the path's type is not shown, and a path of type Exact or Prefix must be " + why
+		}
+	case ingressPath.Match(path) == kube.Yes && last == kube.Field("path"):
+		if (op == diffparse.Add || op == diffparse.Modify) && diffparse.IngressPathRefusal("Prefix", newText) != "" {
+			return "helm upgrade may fail: the path's type is not shown, and a path of type Exact or Prefix must be " + diffparse.IngressPathRefusal("Prefix", newText)
+		}
+	case ingressPath.Match(path) == kube.Yes && last == kube.Field("pathType"):
+		switch op {
+		case diffparse.Remove:
+			return "helm upgrade may fail: an Ingress path's pathType is required"
+		case diffparse.Modify:
+			oldText := ""
+			if ch.Old.Kind == diffparse.Scalar {
+				oldText = ch.Old.Comparable()
+			}
+			if diffparse.IngressPathRefusal(newText, "//") != "" && diffparse.IngressPathRefusal(oldText, "//") == "" {
+				return "helm upgrade may fail: the path is not shown, and a path of type " + newText + ` must hold no "//", "/./", "/../" or encoded slash`
+			}
+		}
+	case (ingressPort.Match(path) == kube.Yes || ingressDefaultPort.Match(path) == kube.Yes) && (last == kube.Field("name") || last == kube.Field("number")):
+		other := kube.Field("number")
+		if last == kube.Field("number") {
+			other = kube.Field("name")
+		}
+		set := newText != "" && newText != "0" && newText != "null"
+		// a port named or numbered beside the other that the view does
+		// not show removed; or neither left, the other not shown added
+		otherOp := diffparse.Remove
+		if !set {
+			otherOp = diffparse.Add
+		}
+		if op == diffparse.Remove || op == diffparse.Modify || op == diffparse.Add {
+			for i := range o.Changes {
+				c := &o.Changes[i]
+				if sameSibling(c.Path, path, other) && (c.Op == otherOp || otherOp == diffparse.Add && c.Op == diffparse.Modify) {
+					return ""
+				}
+			}
+			if set && op == diffparse.Modify {
+				return "" // renamed or renumbered: the other was not set before
+			}
+			if set {
+				return fmt.Sprintf("helm upgrade may fail: the backend's port %s is not shown removed, and a port sets a name or a number, not both", other)
+			}
+			return fmt.Sprintf("helm upgrade may fail: the backend's port %s is not shown set, and a port sets a name or a number", other)
+		}
+	}
+	return ""
+}
+
+// hiddenConfigSize returns why helm upgrade fails for a value of a
+// partially shown ConfigMap that alone holds more than the ConfigMap may
+// (the parser adds up every value where the whole object is shown), or "".
+func (sel *Selection) hiddenConfigSize(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "" || o.Ref.Kind != "ConfigMap" || len(path) == 0 || len(path) > 2 || op != diffparse.Add && op != diffparse.Modify || ch.New.Redacted {
+		return ""
+	}
+	binary := path[0] == kube.Field("binaryData")
+	if !binary && path[0] != kube.Field("data") {
+		return ""
+	}
+	sizeOf := func(v string) int {
+		if !binary {
+			return len(v)
+		}
+		b, err := base64.StdEncoding.DecodeString(v)
+		if err != nil {
+			return 0 // the type check's
+		}
+		return len(b)
+	}
+	size := 0
+	switch {
+	case len(path) == 2 && ch.New.Kind == diffparse.Scalar:
+		size = sizeOf(ch.New.Comparable())
+	case len(path) == 1 && ch.New.Kind == diffparse.Tree:
+		// the map added or replaced whole: each of its lines is shown
+		v, _ := diffparse.DecodeTree(ch.New.Text)
+		m, _ := v.(map[string]any)
+		for _, e := range m {
+			if s, ok := e.(string); ok {
+				size += sizeOf(s)
+			}
+		}
+	}
+	if size > diffparse.MaxConfigSize {
+		return fmt.Sprintf("helm upgrade will fail: %s alone holds %d bytes, and a ConfigMap's data and binaryData hold at most %d together (1 MiB)", path, size, diffparse.MaxConfigSize)
+	}
+	if binary && op == diffparse.Add {
+		// a binary key, rare beside data, may repeat a hidden data key
+		return "helm upgrade may fail: the ConfigMap's data keys are not all shown, and a key in both data and binaryData is refused"
+	}
+	return ""
+}
+
+// sameSibling reports whether p is the path of the field other beside the
+// last step of path: the steps both show agree (a path cut by an elision
+// shows fewer; an unidentified item agrees with any).
+func sameSibling(p, path kube.Path, other kube.Step) bool {
+	if len(p) == 0 || p[len(p)-1] != other {
+		return false
+	}
+	for i, j := len(p)-2, len(path)-2; i >= 0 && j >= 0; i, j = i-1, j-1 {
+		a, b := p[i], path[j]
+		if _, ok := a.(kube.Gap); ok {
+			return true
+		}
+		_, anyA := a.(kube.AnyItem)
+		_, anyB := b.(kube.AnyItem)
+		if a != b && !anyA && !anyB {
+			return false
+		}
+	}
+	return true
 }
