@@ -290,6 +290,8 @@ var defaultRuleCases = []struct {
 		"a DaemonSet rolling over every node at once"},
 	{"recreate", edit(hDeploy, d("3", "strategy:\n    type: Recreate"), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "restart-recreate", rules.Disruptive,
 		"Recreate stops every pod first"},
+	{"every statefulset pod unavailable", edit(hSts, s("4", "updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 4"), "postgres:15.1", "postgres:15.2"), "spec.template.spec.containers[name=db].image", "restart-all-unavailable-statefulset", rules.Disruptive,
+		"a StatefulSet's maxUnavailable of every replica deletes them together"},
 	{"single replica statefulset", edit(hSts, s("1", ""), "postgres:15.1", "postgres:15.2"), "spec.template.spec.containers[name=db].image", "restart-single-replica-statefulset", rules.Disruptive,
 		"a StatefulSet deletes its only pod before starting the new one"},
 	{"image", edit(hDeploy, d("3", ""), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "pod-template-image", rules.Restart,
