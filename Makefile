@@ -58,7 +58,7 @@ e2e-tools:
 ## each test starts and ends, which tests run every HEARTBEAT, and the output of failing tests
 e2e: e2e-tools
 	$(GO) build -o bin/testlog ./internal/testlog/cmd/testlog
-	SAFEDIFF_E2E_REQUIRED=1 bin/testlog -heartbeat $(HEARTBEAT) $(GO) test -json -count=1 -p 1 -timeout 30m $(E2E_PKGS)
+	SAFEDIFF_E2E_REQUIRED=1 bin/testlog -heartbeat $(HEARTBEAT) $(GO) test -json -count=1 -p 1 -timeout 60m $(E2E_PKGS)
 
 ## fuzz: run each fuzz target FUZZTIME times (default 30000x, 5-10 s each)
 fuzz:

@@ -177,6 +177,36 @@ spec:
             image: busybox:1
 `
 	}
+	daemonSet := func(strategy string) string {
+		return `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+` + strategy + `  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+      - name: agent
+        image: busybox:1
+`
+	}
+	// withStrategy gives a Deployment or StatefulSet document a strategy
+	// block after its replicas
+	withStrategy := func(doc, block string) string {
+		for _, r := range []string{"  replicas: 2\n", "  replicas: 1\n"} {
+			if strings.Contains(doc, r) {
+				return strings.Replace(doc, r, r+block, 1)
+			}
+		}
+		t.Fatalf("no replicas in\n%s", doc)
+		return ""
+	}
 	withResources := strings.Replace(pod, "        image: nginx:1\n", "        image: nginx:1\n        resources:\n          limits:\n            memory: 1Gi\n          requests:\n            memory: 512Mi\n", 1)
 	tests := []struct {
 		name, old, new string
@@ -231,12 +261,34 @@ spec:
 		{"an autoscaler's minimum above its maximum", autoscaler("2", "10"), autoscaler("20", "10"), true},
 		{"an autoscaler's minimum at its maximum", autoscaler("2", "10"), autoscaler("10", "10"), false},
 		{"a budget of both kinds", budget(""), budget("  maxUnavailable: 1\n"), true},
+		{"a budget above 100%", budget(""), strings.Replace(budget(""), "minAvailable: 1", "minAvailable: 150%", 1), true},
+		{"a budget of 100%", budget(""), strings.Replace(budget(""), "minAvailable: 1", "minAvailable: 100%", 1), false},
+		{"maxUnavailable above 100%", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    rollingUpdate:\n      maxUnavailable: 150%\n"), true},
+		{"maxUnavailable a quoted number", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    rollingUpdate:\n      maxUnavailable: \"1\"\n"), true},
+		{"maxSurge above 100% for a Deployment", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    rollingUpdate:\n      maxSurge: 150%\n"), false},
+		{"maxUnavailable and maxSurge 0", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: 0%\n"), true},
+		{"maxUnavailable 0 beside the default maxSurge", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    rollingUpdate:\n      maxUnavailable: 0\n"), false},
+		{"Recreate beside rollingUpdate", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    type: Recreate\n    rollingUpdate:\n      maxSurge: 1\n"), true},
+		{"a Deployment switched to Recreate", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    type: Recreate\n"), false},
+		{"a DaemonSet surging beside the default maxUnavailable", daemonSet(""), daemonSet("  updateStrategy:\n    rollingUpdate:\n      maxSurge: 1\n"), true},
+		{"a DaemonSet surging", daemonSet(""), daemonSet("  updateStrategy:\n    rollingUpdate:\n      maxSurge: 1\n      maxUnavailable: 0\n"), false},
+		{"a StatefulSet's maxUnavailable 0", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 0\n"), true},
+		{"a StatefulSet's OnDelete beside rollingUpdate", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate:\n      partition: 0\n"), true},
+		// the live object keeps the rollingUpdate the server defaulted
+		{"a StatefulSet switched to OnDelete", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), true},
+		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), false},
+		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
 	}
+	valuesDir := t.TempDir()
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ns := namespaceFor("refusals-" + itoa(i))
+			// a file named by the case's number: helm takes a comma in -f
+			// as a list and a '%' as a URL escape
+			which := 0
 			values := func(doc string) string {
-				f := filepath.Join(t.TempDir(), "values.yaml")
+				which++
+				f := filepath.Join(valuesDir, itoa(i)+"-"+itoa(which)+".yaml")
 				writeFile(t, f, "doc: |\n  "+strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n  ")+"\n")
 				return f
 			}

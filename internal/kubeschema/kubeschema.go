@@ -201,6 +201,13 @@ var checks = []fieldCheck{
 	{storagev1.StorageClass{}, "reclaimPolicy", "StorageReclaimPolicyCheck"},
 	{storagev1.StorageClass{}, "volumeBindingMode", "VolumeBindingModeCheck"},
 	{policyv1.PodDisruptionBudgetSpec{}, "unhealthyPodEvictionPolicy", "UnhealthyPodEvictionPolicyCheck"},
+	{policyv1.PodDisruptionBudgetSpec{}, "minAvailable", "IntOrPercent100Check"},
+	{policyv1.PodDisruptionBudgetSpec{}, "maxUnavailable", "IntOrPercent100Check"},
+	{appsv1.RollingUpdateDeployment{}, "maxUnavailable", "IntOrPercent100Check"},
+	{appsv1.RollingUpdateDeployment{}, "maxSurge", "IntOrPercentCheck"},
+	{appsv1.RollingUpdateDaemonSet{}, "maxUnavailable", "IntOrPercent100Check"},
+	{appsv1.RollingUpdateDaemonSet{}, "maxSurge", "IntOrPercent100Check"},
+	{appsv1.RollingUpdateStatefulSetStrategy{}, "maxUnavailable", "PositiveIntOrPercent100Check"},
 }
 
 var tResourceList = reflect.TypeOf(corev1.ResourceList{})

@@ -203,6 +203,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		}
 		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
+		if n, ok := keptRollingUpdateRefusal(obj.Ref, oldS, newS); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 	}
 	if obj.Action == Create || obj.Action == Update {
 		if n, ok := newS.selectorRefusal(obj.Ref); ok {
@@ -231,6 +234,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			obj.Refused = append(obj.Refused, n)
 		}
 		if n, ok := newS.configMapRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
+		if n, ok := newS.rolloutRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
 	}
@@ -612,6 +618,13 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 			at = append(at, n)
 		}
 		prev = fp
+		if n < 0 && !complete && t.absentBelowFlow(fp, at) {
+			// a partial view shows a flow mapping whole: a key it lacks
+			// is absent, not hidden ({type: Recreate} sets no rollingUpdate)
+			found = append(found, indexedValue{i: i, absent: true})
+			key = append(strconv.AppendInt(key, int64(i), 10), " absent\n"...)
+			continue
+		}
 		if n < 0 || !t.resolved(n) {
 			continue
 		}
@@ -619,7 +632,7 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
 			v = redactValue(v)
 		}
-		found = append(found, indexedValue{i, v})
+		found = append(found, indexedValue{i: i, v: v})
 		key = appendFactKey(key, i, v)
 	}
 	p.factVals, p.factKey, p.factAt = found, key, at
@@ -634,6 +647,10 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	}
 	m := make(map[string]Fact, len(found))
 	for _, f := range found {
+		if f.absent {
+			m[p.factKeys[f.i]] = Fact{Presence: Absent}
+			continue
+		}
 		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v}
 	}
 	obj.Facts[side] = m
@@ -648,10 +665,31 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 // maxSharedFacts bounds the distinct fact maps a parser keeps for sharing.
 const maxSharedFacts = 1024
 
-// indexedValue is the value of the fact at index i of Options.Facts.
+// indexedValue is the value of the fact at index i of Options.Facts, or
+// that it is absent where the view would show it.
 type indexedValue struct {
-	i int
-	v Value
+	i      int
+	v      Value
+	absent bool
+}
+
+// absentBelowFlow reports whether the walk of fact path fp (the nodes
+// found, -1 from the first step missing) stopped at a field missing from
+// a one-line flow mapping: the reader grafted it whole, so the field is
+// absent however much of the rest the view hides.
+func (t *sideTree) absentBelowFlow(fp kube.Path, at []int32) bool {
+	for j, n := range at {
+		if n >= 0 {
+			continue
+		}
+		if j == 0 {
+			return false
+		}
+		parent := at[j-1]
+		_, field := fp[j].(kube.Field)
+		return field && t.nodes[parent].flow && t.nodes[parent].kind == kMap
+	}
+	return false
 }
 
 // appendFactKey appends what tells a fact apart from every other: its

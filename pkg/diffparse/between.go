@@ -541,6 +541,9 @@ func (t *sideTree) ingressRefusal(ref kube.ObjectRef) (Note, bool) {
 	if ref.Group != "networking.k8s.io" || ref.Kind != "Ingress" {
 		return Note{}, false
 	}
+	if v, _ := t.itemKey(root, "apiVersion"); v != "networking.k8s.io/v1" {
+		return Note{}, false // v1beta1 (before Kubernetes 1.22) defaulted the type and named backends otherwise
+	}
 	if b, ok := t.lookup(ingressDefault); ok {
 		if n, ok := t.backendRefusal(b, "spec.defaultBackend"); ok {
 			return n, true
@@ -680,4 +683,116 @@ func (t *sideTree) configMapRefusal(ref kube.ObjectRef) (Note, bool) {
 		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("data and binaryData must hold at most %d bytes together (1 MiB); they hold %d", MaxConfigSize, total)}, true
 	}
 	return Note{}, false
+}
+
+// Where the workloads hold their update strategies.
+var (
+	deploymentStrategy = kube.Path{kube.Field("spec"), kube.Field("strategy")}
+	updateStrategy     = kube.Path{kube.Field("spec"), kube.Field("updateStrategy")}
+)
+
+// intOrPercent returns the value the API server's validation reads from
+// an int-or-percent field ([kube.Percent] of a percentage, the integer of
+// a number, what strconv.Atoi makes of another string), or def where the
+// node is -1 (absent: the server's default).
+func (t *sideTree) intOrPercent(n int32, def int) int {
+	if n < 0 {
+		return def
+	}
+	s := t.scalarOf(n)
+	if p, ok := kube.Percent(s.canon); ok && s.typ == StringType {
+		return p
+	}
+	v, _ := strconv.Atoi(s.canon)
+	return v
+}
+
+// rolloutRefusal returns a note when the complete new side t of a
+// Deployment, DaemonSet or StatefulSet has an update strategy the API
+// server refuses as a whole: a Deployment's rollingUpdate beside type
+// Recreate, or its maxUnavailable and maxSurge both 0 (each defaults to
+// 25%); a DaemonSet's both 0 or both above 0 (they default to 1 and 0: a
+// DaemonSet surges or takes pods down, not both); a StatefulSet's
+// rollingUpdate beside type OnDelete. A rollingUpdate of null is unset.
+func (t *sideTree) rolloutRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "apps" {
+		return Note{}, false
+	}
+	var at kube.Path
+	var unavailable, surge int // the defaults
+	switch ref.Kind {
+	case "Deployment":
+		at, unavailable, surge = deploymentStrategy, 25, 25
+	case "DaemonSet":
+		at, unavailable, surge = updateStrategy, 1, 0
+	case "StatefulSet":
+		at = updateStrategy
+	default:
+		return Note{}, false
+	}
+	st, ok := t.lookup(at)
+	if !ok || t.vkindOf(st) != vMap {
+		return Note{}, false // defaulted whole, or the type check's
+	}
+	typ, _ := t.itemKey(st, "type")
+	ru := t.set(st, "rollingUpdate")
+	if ru >= 0 && t.vkindOf(ru) != vMap {
+		return Note{}, false // the type check's
+	}
+	switch {
+	case ru >= 0 && (ref.Kind == "Deployment" && typ == "Recreate" || ref.Kind == "StatefulSet" && typ == "OnDelete"):
+		return Note{Pos: Pos{Line: t.lineOf(ru)}, Text: fmt.Sprintf("%s.rollingUpdate must not be set when the type is %s", at, typ)}, true
+	case ref.Kind == "StatefulSet", typ != "" && typ != "RollingUpdate":
+		return Note{}, false
+	}
+	line := t.lineOf(st)
+	if ru >= 0 {
+		line = t.lineOf(ru)
+		mu, ms := t.set(ru, "maxUnavailable"), t.set(ru, "maxSurge")
+		for _, n := range []int32{mu, ms} {
+			if n >= 0 && t.vkindOf(n) != vScalar {
+				return Note{}, false // the type check's
+			}
+		}
+		unavailable, surge = t.intOrPercent(mu, unavailable), t.intOrPercent(ms, surge)
+	}
+	switch {
+	case unavailable == 0 && surge == 0:
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("%s.rollingUpdate.maxUnavailable must not be 0 when maxSurge is 0: the rollout could not move", at)}, true
+	case ref.Kind == "DaemonSet" && unavailable != 0 && surge != 0:
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("%s.rollingUpdate.maxSurge must be 0 when maxUnavailable is not (maxUnavailable defaults to 1): a DaemonSet surges or takes pods down, not both", at)}, true
+	}
+	return Note{}, false
+}
+
+// keptRollingUpdateRefusal returns a note when an update of a StatefulSet
+// switches its update strategy to OnDelete while the live object keeps the
+// rollingUpdate the API server gave it: where the old manifest left the
+// type RollingUpdate (or unset) and set no rollingUpdate, the server
+// defaulted one (partition 0, maxUnavailable 1); helm's patch removes only
+// what its last manifest set, so the field stays beside OnDelete, and the
+// server refuses the pair ("only allowed for updateStrategy
+// 'RollingUpdate'"). A new manifest that sets rollingUpdate: null removes
+// it. (A Deployment's strategy is patched with retainKeys: its switch to
+// Recreate drops rollingUpdate.)
+func keptRollingUpdateRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool) {
+	if ref.Group != "apps" || ref.Kind != "StatefulSet" || oldS == nil || newS == nil {
+		return Note{}, false
+	}
+	ns, ok := newS.lookup(updateStrategy)
+	if !ok || newS.vkindOf(ns) != vMap {
+		return Note{}, false
+	}
+	if typ, _ := newS.itemKey(ns, "type"); typ != "OnDelete" || newS.child(ns, "rollingUpdate") >= 0 {
+		return Note{}, false // another type; or rollingUpdate set (refused alone) or null (removed)
+	}
+	if os, ok := oldS.lookup(updateStrategy); ok {
+		if oldS.vkindOf(os) != vMap {
+			return Note{}, false
+		}
+		if typ, _ := oldS.itemKey(os, "type"); typ != "" && typ != "RollingUpdate" || oldS.set(os, "rollingUpdate") >= 0 {
+			return Note{}, false // no rollingUpdate defaulted; or one the patch removes
+		}
+	}
+	return Note{Pos: Pos{Line: newS.lineOf(ns)}, Text: "spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet (helm's patch removes only what its last manifest set), and type OnDelete refuses it: set rollingUpdate: null beside it"}, true
 }

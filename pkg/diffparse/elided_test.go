@@ -566,6 +566,9 @@ func TestElidedBounds(t *testing.T) {
 	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
 	// makes any change of the pod template disruptive (it may be 100%)
 	const cj = "default, backup, CronJob (batch) has changed:\n...\n        template:\n          spec:\n            volumes:\n"
+	const sts = "default, db, StatefulSet (apps) has changed:\n...\n  spec:\n    serviceName: db\n    replicas: 3\n"
+	const deploy = "default, web, Deployment (apps) has changed:\n...\n  spec:\n    strategy:\n      rollingUpdate:\n"
+	const dsHidden = "default, agent, DaemonSet (apps) has changed:\n...\n  spec:\n    updateStrategy:\n      rollingUpdate:\n"
 	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
 	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
 	tests := []partialCase{
@@ -588,6 +591,18 @@ func TestElidedBounds(t *testing.T) {
 		{"a binary config value added, the data keys hidden", cm + "...\n  binaryData:\n+   logo.png: aGVsbG8=\n", rules.Disruptive, "may fail: the ConfigMap's data keys are not all shown"},
 		{"a binary config value changed, the data keys hidden", cm + "...\n  binaryData:\n-   logo.png: aGVsbG8=\n+   logo.png: aGVsbG9v\n", rules.Safe, ""},
 		{"a config value of 1 MiB, the others hidden", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20) + "\n...\n", rules.Safe, ""},
+		{"a StatefulSet's strategy added as OnDelete", sts + "+   updateStrategy:\n+     type: OnDelete\n...\n", rules.Disruptive, "will fail: spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet"},
+		{"a StatefulSet's strategy added as OnDelete, rollingUpdate null", sts + "+   updateStrategy:\n+     type: OnDelete\n+     rollingUpdate: null\n...\n", rules.Safe, ""},
+		{"a StatefulSet's type made OnDelete, rollingUpdate hidden", sts + "    updateStrategy:\n-     type: RollingUpdate\n+     type: OnDelete\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate is not shown"},
+		{"a type made Recreate in a flow mapping shown whole", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate}\n+   strategy: {type: Recreate}\n...\n", rules.Safe, ""},
+		{"a type made Recreate beside rollingUpdate in a flow mapping", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n+   strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n...\n", rules.Disruptive, "will fail: spec.strategy.rollingUpdate must not be set when the type is Recreate"},
+		{"a type made Recreate, rollingUpdate hidden", "default, web, Deployment (apps) has changed:\n...\n  spec:\n    strategy:\n-     type: RollingUpdate\n+     type: Recreate\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate is not shown"},
+		{"maxUnavailable 0, maxSurge hidden", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is not shown)"},
+		{"maxUnavailable 0, maxSurge 1 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 1\n...\n", rules.Safe, ""},
+		{"maxUnavailable 0, maxSurge 0 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 0%\n...\n", rules.Disruptive, "will fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is 0)"},
+		{"maxUnavailable raised, maxSurge hidden", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 2\n...\n", rules.Safe, ""},
+		{"a DaemonSet surging, maxUnavailable hidden", dsHidden + "-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate.maxSurge (spec.updateStrategy.rollingUpdate.maxUnavailable is not shown)"},
+		{"a DaemonSet surging, maxUnavailable 0 shown", dsHidden + "        maxUnavailable: 0\n-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Safe, ""},
 		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
 	}
 	checkPartialCases(t, nil, tests)

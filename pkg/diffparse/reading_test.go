@@ -908,6 +908,31 @@ func TestServerValidation(t *testing.T) {
   binaryData:
     logo.png: aGVsbG8=
 `
+	// workloads with their update strategies set
+	deployRolling := strings.Replace(deployment, "    replicas: 3\n", "    replicas: 3\n    strategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n        maxSurge: 1\n", 1)
+	deployNoSurge := strings.Replace(deployRolling, "maxSurge: 1", "maxSurge: 0", 1)
+	const daemonSet = `default, agent, DaemonSet (apps) has changed:
+  apiVersion: apps/v1
+  kind: DaemonSet
+  metadata:
+    name: agent
+  spec:
+    updateStrategy:
+      rollingUpdate:
+        maxUnavailable: 1
+        maxSurge: 0
+    selector:
+      matchLabels:
+        app: agent
+    template:
+      metadata:
+        labels:
+          app: agent
+      spec:
+        containers:
+        - name: agent
+          image: busybox:1
+`
 	const statefulSet = `default, db, StatefulSet (apps) has changed:
   apiVersion: apps/v1
   kind: StatefulSet
@@ -968,11 +993,18 @@ func TestServerValidation(t *testing.T) {
 		t.Fatalf("no line %q", old)
 		return ""
 	}
+	stsTyped := strings.Replace(statefulSet, "    replicas: 3\n", "    replicas: 3\n    updateStrategy:\n      type: RollingUpdate\n", 1)
+	stsRolling := strings.Replace(stsTyped, "      type: RollingUpdate\n", "      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n", 1)
 	tests := []struct {
 		name           string
 		body, old, new string
 		refused        string // "" when the server takes the value
 	}{
+		{"a StatefulSet's maxUnavailable 0", stsRolling, "maxUnavailable: 1", "maxUnavailable: 0", "spec.updateStrategy.rollingUpdate.maxUnavailable must be an integer of at least 1"},
+		{"a StatefulSet's maxUnavailable 0%", stsRolling, "maxUnavailable: 1", "maxUnavailable: 0%", "maxUnavailable must be more than 0"},
+		{"a StatefulSet's maxUnavailable 2, valid", stsRolling, "maxUnavailable: 1", "maxUnavailable: 2", ""},
+		{"a StatefulSet's OnDelete beside rollingUpdate", stsRolling, "type: RollingUpdate", "type: OnDelete", "spec.updateStrategy.rollingUpdate must not be set when the type is OnDelete"},
+		{"a StatefulSet switched to OnDelete, the server's rollingUpdate kept", stsTyped, "type: RollingUpdate", "type: OnDelete", "spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet"},
 		{"enumeration", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes", "imagePullPolicy must be one of Always, Never or IfNotPresent"},
 		{"enumeration, case matters", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: always", "imagePullPolicy must be one of"},
 		{"enumeration, valid", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always", ""},
@@ -1039,11 +1071,25 @@ func TestServerValidation(t *testing.T) {
 		{"ingress ImplementationSpecific path with '//', valid", ingressIS, "- path: /api//v1", "- path: /api//v2", ""},
 		{"ingress path type Prefix of a path with '//'", ingressIS, "pathType: ImplementationSpecific", "pathType: Prefix", "must be a path without '//' (its type is Prefix)"},
 		{"ingress backend port without a name or number", ingress, "number: 80", "# no port", "backend.service.port must set a name or a number"},
+		{"ingress path type removed, v1beta1", strings.Replace(ingress, "networking.k8s.io/v1\n", "networking.k8s.io/v1beta1\n", 1), "pathType: Prefix", "# no type", ""},
 		{"ingress backend port by name and number", ingress, "number: 80", "number: 80\n+               name: http", "backend.service.port must set a name or a number, not both"},
 		{"ingress backend port by name, valid", ingress, "number: 80", "name: http", ""},
 		{"config key in data and binaryData", configMapBinary, "logo.png: aGVsbG8=", "app.yaml: aGVsbG8=", `binaryData["app.yaml"] must not repeat a key of data`},
 		{"a ConfigMap above 1 MiB", configMap, `app.yaml: "port: 80"`, "app.yaml: " + strings.Repeat("x", 1<<20+1), "data and binaryData must hold at most 1048576 bytes together (1 MiB); they hold 1048577"},
 		{"a ConfigMap of 1 MiB, valid", configMap, `app.yaml: "port: 80"`, "app.yaml: " + strings.Repeat("x", 1<<20), ""},
+		{"maxUnavailable above 100%", deployRolling, "maxUnavailable: 1", "maxUnavailable: 150%", "spec.strategy.rollingUpdate.maxUnavailable must be a percentage of at most 100%"},
+		{"maxUnavailable a quoted number", deployRolling, "maxUnavailable: 1", `maxUnavailable: "1"`, "maxUnavailable must be an integer of at least 0 or a percentage"},
+		{"maxUnavailable a percentage of digits with a leading zero, valid", deployRolling, "maxUnavailable: 1", "maxUnavailable: 050%", ""},
+		{"maxSurge above 100% for a Deployment, valid", deployRolling, "maxSurge: 1", "maxSurge: 150%", ""},
+		{"maxUnavailable 0 beside maxSurge 0", deployNoSurge, "maxUnavailable: 1", "maxUnavailable: 0", "spec.strategy.rollingUpdate.maxUnavailable must not be 0 when maxSurge is 0"},
+		{"maxUnavailable 0% beside maxSurge 0", deployNoSurge, "maxUnavailable: 1", "maxUnavailable: 0%", "must not be 0 when maxSurge is 0"},
+		{"maxUnavailable 0 beside maxSurge 1, valid", deployRolling, "maxUnavailable: 1", "maxUnavailable: 0", ""},
+		{"Recreate beside rollingUpdate", deployRolling, "type: RollingUpdate", "type: Recreate", "spec.strategy.rollingUpdate must not be set when the type is Recreate"},
+		{"a DaemonSet surging beside maxUnavailable", daemonSet, "maxSurge: 0", "maxSurge: 1", "spec.updateStrategy.rollingUpdate.maxSurge must be 0 when maxUnavailable is not"},
+		{"a DaemonSet's maxUnavailable 0 beside maxSurge 0", daemonSet, "maxUnavailable: 1", "maxUnavailable: 0", "maxUnavailable must not be 0 when maxSurge is 0"},
+		{"a DaemonSet's maxUnavailable 100%, valid", daemonSet, "maxUnavailable: 1", "maxUnavailable: 100%", ""},
+		{"a budget above 100%", budget, "minAvailable: 1", "minAvailable: 150%", "spec.minAvailable must be a percentage of at most 100%"},
+		{"a budget of 100%, valid", budget, "minAvailable: 1", "minAvailable: 100%", ""},
 		{"config key in binaryData alone, valid", configMapBinary, "logo.png: aGVsbG8=", "icon.png: aGVsbG8=", ""},
 		{"a resource name misspelt", deployment, "cpu: 500m", "cpus: 500m", "resources.limits.cpus must be a container resource"},
 		{"an extended resource, valid", deployment, "cpu: 500m", "example.com/fpga: 1", ""},

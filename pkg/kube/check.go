@@ -78,6 +78,17 @@ const (
 	// RequiredCheck: a string that must not be empty (a volume mount's
 	// name and path).
 	RequiredCheck
+	// IntOrPercentCheck: an integer of at least 0 or a percentage, digits
+	// and '%' (a quoted number is a string, and refused): a Deployment's
+	// maxSurge.
+	IntOrPercentCheck
+	// IntOrPercent100Check: as IntOrPercentCheck, a percentage at most
+	// 100%: a rolling update's maxUnavailable, a DaemonSet's maxSurge, a
+	// PodDisruptionBudget's minAvailable and maxUnavailable.
+	IntOrPercent100Check
+	// PositiveIntOrPercent100Check: as IntOrPercent100Check, and not 0: a
+	// StatefulSet's maxUnavailable.
+	PositiveIntOrPercent100Check
 
 	// the enumerations (their values: Check.Enum)
 	PullPolicyCheck
@@ -163,6 +174,10 @@ func (c Check) IntRange() (lo, hi int64, ok bool) {
 		return 0, 65535, true
 	case ProbePortCheck:
 		return 1, 65535, true
+	case IntOrPercentCheck, IntOrPercent100Check:
+		return 0, 1<<31 - 1, true
+	case PositiveIntOrPercent100Check:
+		return 1, 1<<31 - 1, true
 	}
 	return 0, 0, false
 }
@@ -216,6 +231,16 @@ func (c Check) WantString(s string) string {
 		if s == "" {
 			return "a non-empty string (it is required)"
 		}
+	case IntOrPercentCheck, IntOrPercent100Check, PositiveIntOrPercent100Check:
+		n, ok := Percent(s)
+		switch {
+		case !ok:
+			return "an integer of at least 0 or a percentage (digits and '%', such as 25%; a quoted number is a string)"
+		case n > 100 && c != IntOrPercentCheck:
+			return "a percentage of at most 100%"
+		case n == 0 && c == PositiveIntOrPercent100Check:
+			return "more than 0 (0% stops the rolling update)"
+		}
 	case IngressPathCheck:
 		if s != "" && s[0] != '/' {
 			return "an absolute path (beginning with '/')"
@@ -229,6 +254,24 @@ func (c Check) WantString(s string) string {
 		}
 	}
 	return ""
+}
+
+// Percent reads a percentage as the API server validates one (digits and
+// '%', validation.IsValidPercent); ok is false for any other string. Its
+// value is what strconv.Atoi makes of the digits, 0 where they overflow
+// (k8s.io/kubernetes pkg/apis/apps/validation getPercentValue).
+func Percent(s string) (n int, ok bool) {
+	digits, ok := strings.CutSuffix(s, "%")
+	if !ok || digits == "" {
+		return 0, false
+	}
+	for i := 0; i < len(digits); i++ {
+		if digits[i] < '0' || digits[i] > '9' {
+			return 0, false
+		}
+	}
+	n, _ = strconv.Atoi(digits)
+	return n, true
 }
 
 // envVarName is the syntax every Kubernetes release takes for an

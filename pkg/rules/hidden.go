@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -42,6 +43,9 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 		return why
 	}
 	if why := sel.hiddenConfigSize(ch, op, path); why != "" {
+		return why
+	}
+	if why := sel.hiddenRollout(ch, op, path); why != "" {
 		return why
 	}
 	n := len(path)
@@ -424,4 +428,170 @@ func sameSibling(p, path kube.Path, other kube.Step) bool {
 		}
 	}
 	return true
+}
+
+// The update strategies of the workloads, and the fields of them that a
+// partial view compares with a changed one: facts of every object
+// (Set.FactPaths).
+var (
+	deploymentStrategy = kube.Path{kube.Field("spec"), kube.Field("strategy")}
+	updateStrategy     = kube.Path{kube.Field("spec"), kube.Field("updateStrategy")}
+	rolloutPaths       = func() []kube.Path {
+		var out []kube.Path
+		for _, at := range []kube.Path{deploymentStrategy, updateStrategy} {
+			ru := below(at, kube.Field("rollingUpdate"))
+			out = append(out, below(at, kube.Field("type")), ru, below(ru, kube.Field("maxUnavailable")), below(ru, kube.Field("maxSurge")))
+		}
+		return out
+	}()
+)
+
+// hiddenRollout returns why helm upgrade may fail (or will) for a change
+// of a workload's update strategy in a partial view, or "": the parser
+// holds the strategy together where the whole object is shown
+// (maxUnavailable and maxSurge not both 0, a DaemonSet's not both above 0,
+// no rollingUpdate beside Recreate or OnDelete, none kept on the live
+// StatefulSet); here the other fields are compared where the view shows
+// them and count as their worst values where it does not.
+func (sel *Selection) hiddenRollout(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "apps" {
+		return ""
+	}
+	at, unavailable, surge := updateStrategy, 1, 0
+	switch o.Ref.Kind {
+	case "Deployment":
+		at, unavailable, surge = deploymentStrategy, 25, 25
+	case "DaemonSet", "StatefulSet":
+	default:
+		return ""
+	}
+	if len(path) <= len(at) || !path[:len(at)].Equal(at) {
+		if path.Equal(at) && ch.New.Kind == diffparse.Tree && (op == diffparse.Add || op == diffparse.Modify) {
+			return sel.strategyTree(ch, at)
+		}
+		return ""
+	}
+	rest := path[len(at):]
+	ru := below(at, kube.Field("rollingUpdate"))
+	newText := ""
+	if ch.New.Kind == diffparse.Scalar && !ch.New.Redacted {
+		newText = ch.New.Comparable()
+	}
+	switch {
+	case len(rest) == 1 && rest[0] == kube.Field("type") && (op == diffparse.Add || op == diffparse.Modify):
+		return sel.typeBeside(at, newText, o.Fact(diffparse.New, ru), o.Fact(diffparse.Old, ru), op == diffparse.Add || ch.Old.Comparable() != "OnDelete")
+	case len(rest) == 2 && rest[0] == kube.Field("rollingUpdate") && o.Ref.Kind != "StatefulSet":
+		mine, other := rest[1], kube.Step(kube.Field("maxSurge"))
+		switch mine {
+		case kube.Field("maxUnavailable"):
+		case kube.Field("maxSurge"):
+			other = kube.Field("maxUnavailable")
+			unavailable, surge = surge, unavailable // mine first
+		default:
+			return ""
+		}
+		if t := o.Fact(diffparse.New, below(at, kube.Field("type"))); t.Presence == diffparse.Present && !t.Value.Redacted && t.Value.Comparable() != "RollingUpdate" && t.Value.Comparable() != "null" {
+			return "" // Recreate or OnDelete: the rolling update's fields are not read
+		}
+		v := unavailable
+		if op != diffparse.Remove {
+			n, ok := intOrPercent(newText)
+			if !ok {
+				return "" // the type check's
+			}
+			v = n
+		}
+		f := o.Fact(diffparse.New, below(ru, other))
+		w, known := surge, f.Presence != diffparse.Unknown
+		if f.Presence == diffparse.Present {
+			n, ok := intOrPercent(f.Value.Comparable())
+			w, known = n, ok && !f.Value.Redacted
+		}
+		shown := fmt.Sprintf("%s is %d", below(ru, other), w)
+		if !known {
+			shown = fmt.Sprintf("%s is not shown", below(ru, other))
+		}
+		switch {
+		case v == 0 && (!known || w == 0):
+			return fmt.Sprintf("helm upgrade %s: %s (%s), and maxUnavailable and maxSurge both 0 are refused", mayOrWill(known), path, shown)
+		case o.Ref.Kind == "DaemonSet" && v != 0 && (!known || w != 0):
+			return fmt.Sprintf("helm upgrade %s: %s (%s), and a DaemonSet's maxUnavailable and maxSurge both above 0 are refused", mayOrWill(known), path, shown)
+		}
+	}
+	return ""
+}
+
+// strategyTree judges an update strategy added or replaced whole, each of
+// its lines shown.
+func (sel *Selection) strategyTree(ch *diffparse.Change, at kube.Path) string {
+	v, ok := diffparse.DecodeTree(ch.New.Text)
+	m, isMap := v.(map[string]any)
+	if !ok || !isMap {
+		return ""
+	}
+	typ, _ := m["type"].(string)
+	ru, has := m["rollingUpdate"]
+	mine := diffparse.Fact{Presence: diffparse.Absent}
+	if has {
+		mine = diffparse.Fact{Presence: diffparse.Present, Value: diffparse.Value{Kind: diffparse.Tree, Text: "{}"}}
+		if ru == nil {
+			mine.Value = diffparse.Value{Kind: diffparse.Scalar, Text: "null", Type: diffparse.NullType}
+		}
+	}
+	old := sel.obj.Fact(diffparse.Old, below(at, kube.Field("rollingUpdate")))
+	if ch.Old.Kind == diffparse.NoValue {
+		old = diffparse.Fact{Presence: diffparse.Absent} // no strategy before: the server defaulted it
+	}
+	return sel.typeBeside(at, typ, mine, old, true)
+}
+
+// typeBeside judges an update strategy's type set to typ, beside the new
+// side's rollingUpdate (mine) and the old side's (old): Recreate and
+// OnDelete refuse one beside them, and a StatefulSet's live object keeps
+// the one the server defaulted where the old type was RollingUpdate
+// (wasRolling) and its manifest set none.
+func (sel *Selection) typeBeside(at kube.Path, typ string, mine, old diffparse.Fact, wasRolling bool) string {
+	kind := sel.obj.Ref.Kind
+	if !(kind == "Deployment" && typ == "Recreate" || kind == "StatefulSet" && typ == "OnDelete") {
+		return ""
+	}
+	ru := below(at, kube.Field("rollingUpdate"))
+	null := mine.Presence == diffparse.Present && mine.Value.Kind == diffparse.Scalar && mine.Value.Comparable() == "null"
+	switch {
+	case null:
+		return ""
+	case mine.Presence == diffparse.Present:
+		return fmt.Sprintf("helm upgrade will fail: %s must not be set when the type is %s", ru, typ)
+	case mine.Presence == diffparse.Unknown:
+		return fmt.Sprintf("helm upgrade may fail: %s is not shown, and it is refused beside type %s", ru, typ)
+	case kind == "StatefulSet" && wasRolling && old.Presence != diffparse.Present:
+		return fmt.Sprintf("helm upgrade %s: %s, which the API server set while the type was RollingUpdate, stays on the live StatefulSet unless the last manifest set it (helm's patch removes only what that manifest set), and type OnDelete refuses it: set rollingUpdate: null beside it", mayOrWill(old.Presence == diffparse.Absent), ru)
+	}
+	return ""
+}
+
+// mayOrWill says "will fail" for what the view shows, "may fail" for a
+// reading of what it hides.
+func mayOrWill(known bool) string {
+	if known {
+		return "will fail"
+	}
+	return "may fail"
+}
+
+// intOrPercent reads an int-or-percent value as the API server's
+// validation does: a percentage's number, an integer; ok is false for
+// anything else.
+func intOrPercent(s string) (int, bool) {
+	if n, ok := kube.Percent(s); ok {
+		return n, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil
+}
+
+// below returns the path of a field below p.
+func below(p kube.Path, steps ...kube.Step) kube.Path {
+	return append(slices.Clone(p), steps...)
 }

@@ -238,6 +238,9 @@ func NewSet(files ...*File) (*Set, error) {
 	for _, p := range boundPaths {
 		factSet[p.String()] = p
 	}
+	for _, p := range rolloutPaths {
+		factSet[p.String()] = p
+	}
 	keys := make([]string, 0, len(factSet))
 	for k := range factSet {
 		keys = append(keys, k)
