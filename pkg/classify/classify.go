@@ -397,9 +397,13 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	if r := refusals(o); len(r) > 0 {
 		out.Findings = append(out.Findings, refused(o, r))
 	}
+	replaces := false // the finding that gives the object's reason forces replacement
 	for _, f := range out.Findings {
-		if f.Level > out.Level || out.Rule == "" {
+		// the first of the highest level gives the reason, one that forces
+		// replacement over one that does not (it says more of the upgrade)
+		if f.Level > out.Level || out.Rule == "" || f.Level == out.Level && f.Replace && !replaces {
 			out.Level, out.Reason, out.Rule = f.Level, f.Reason, f.Rule
+			replaces = f.Replace
 		}
 		// a change that forces replacement at every place it can be
 		// replaces the object, shown or elided

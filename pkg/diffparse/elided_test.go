@@ -553,6 +553,37 @@ func checkPartialCases(t *testing.T, set *rules.Set, tests []partialCase) {
 	}
 }
 
+// TestApplyMethods: a switch of an update strategy to Recreate or OnDelete
+// fails where the live object keeps the rollingUpdate the API server
+// defaulted: with helm 3 (a three-way merge patch) for a StatefulSet that
+// does not set rollingUpdate: null; applied server-side, as helm 4 applies
+// its releases, for both kinds, null or not. The review cannot tell which
+// helm applies it: what fails with one of them may fail.
+func TestApplyMethods(t *testing.T) {
+	doc := func(kind, strategy string) string {
+		return "apiVersion: apps/v1\nkind: " + kind + "\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  serviceName: web\n" + strategy +
+			"  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n"
+	}
+	diff := func(kind, old, new string) string {
+		return "default, web, " + kind + " (apps) has changed:\n" + lineDiff(doc(kind, old), doc(kind, new))
+	}
+	const rolling, rollingSet = "  strategy:\n    type: RollingUpdate\n", "  strategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxSurge: 1\n"
+	const stsRolling, stsRollingSet = "  updateStrategy:\n    type: RollingUpdate\n", "  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      partition: 0\n"
+	checkPartialCases(t, nil, []partialCase{
+		{"a Deployment's strategy added as Recreate", diff("Deployment", "", "  strategy:\n    type: Recreate\n"), rules.Disruptive, "may fail: applied server-side"},
+		{"a Deployment switched to Recreate", diff("Deployment", rolling, "  strategy:\n    type: Recreate\n"), rules.Disruptive, "may fail: applied server-side"},
+		{"a Deployment switched to Recreate, rollingUpdate null", diff("Deployment", rolling, "  strategy:\n    type: Recreate\n    rollingUpdate: null\n"), rules.Disruptive, "may fail: applied server-side"},
+		{"a Deployment switched to Recreate from a rollingUpdate it set", diff("Deployment", rollingSet, "  strategy:\n    type: Recreate\n"), rules.Safe, ""},
+		{"a Deployment switched to Recreate beside its rollingUpdate", diff("Deployment", rollingSet, "  strategy:\n    type: Recreate\n    rollingUpdate:\n      maxSurge: 1\n"), rules.Disruptive, "will fail: spec.strategy.rollingUpdate must not be set when the type is Recreate"},
+		{"a StatefulSet switched to OnDelete", diff("StatefulSet", stsRolling, "  updateStrategy:\n    type: OnDelete\n"), rules.Disruptive, "will fail: spec.updateStrategy.rollingUpdate, which the API server set"},
+		{"a StatefulSet switched to OnDelete, rollingUpdate null", diff("StatefulSet", stsRolling, "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), rules.Disruptive, "may fail: applied server-side"},
+		{"a StatefulSet switched to OnDelete from a rollingUpdate it set", diff("StatefulSet", stsRollingSet, "  updateStrategy:\n    type: OnDelete\n"), rules.Safe, ""},
+		{"a Deployment's null strategy made Recreate", diff("Deployment", "  strategy: null\n", "  strategy:\n    type: Recreate\n"), rules.Disruptive, "may fail: applied server-side"},
+		{"a Deployment's Recreate strategy rewritten", diff("Deployment", "  strategy:\n    type: Recreate\n    # one pod at a time\n", "  strategy: {type: Recreate}\n"), rules.Ignored, ""},
+		{"a StatefulSet switched back to RollingUpdate", diff("StatefulSet", "  updateStrategy:\n    type: OnDelete\n", stsRolling), rules.Safe, ""},
+	})
+}
+
 // TestElidedBounds: a HorizontalPodAutoscaler's minReplicas and
 // maxReplicas, a PodDisruptionBudget's two budgets, a container's port
 // names, and a pod's volumes with its mounts are held together where the
@@ -592,9 +623,11 @@ func TestElidedBounds(t *testing.T) {
 		{"a binary config value changed, the data keys hidden", cm + "...\n  binaryData:\n-   logo.png: aGVsbG8=\n+   logo.png: aGVsbG9v\n", rules.Safe, ""},
 		{"a config value of 1 MiB, the others hidden", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20) + "\n...\n", rules.Safe, ""},
 		{"a StatefulSet's strategy added as OnDelete", sts + "+   updateStrategy:\n+     type: OnDelete\n...\n", rules.Disruptive, "will fail: spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet"},
-		{"a StatefulSet's strategy added as OnDelete, rollingUpdate null", sts + "+   updateStrategy:\n+     type: OnDelete\n+     rollingUpdate: null\n...\n", rules.Safe, ""},
+		{"a StatefulSet's strategy added as OnDelete, rollingUpdate null", sts + "+   updateStrategy:\n+     type: OnDelete\n+     rollingUpdate: null\n...\n", rules.Disruptive, "may fail: applied server-side"},
 		{"a StatefulSet's type made OnDelete, rollingUpdate hidden", sts + "    updateStrategy:\n-     type: RollingUpdate\n+     type: OnDelete\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate is not shown"},
-		{"a type made Recreate in a flow mapping shown whole", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate}\n+   strategy: {type: Recreate}\n...\n", rules.Safe, ""},
+		// the flow mapping shows that no rollingUpdate is set: only the
+		// server's default, which server-side apply keeps, can refuse it
+		{"a type made Recreate in a flow mapping shown whole", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate}\n+   strategy: {type: Recreate}\n...\n", rules.Disruptive, "may fail: applied server-side"},
 		{"a type made Recreate beside rollingUpdate in a flow mapping", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n+   strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n...\n", rules.Disruptive, "will fail: spec.strategy.rollingUpdate must not be set when the type is Recreate"},
 		{"a type made Recreate, rollingUpdate hidden", "default, web, Deployment (apps) has changed:\n...\n  spec:\n    strategy:\n-     type: RollingUpdate\n+     type: Recreate\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate is not shown"},
 		{"maxUnavailable 0, maxSurge hidden", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is not shown)"},

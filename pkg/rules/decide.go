@@ -282,7 +282,11 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	if d.Level < Disruptive {
 		// a reading of what the view hides raises a lower decision; beside
 		// one as high it would say no more than "may"
-		if why := sel.hiddenProblem(ch, op, path); why != "" {
+		why := sel.hiddenProblem(ch, op, path)
+		if why == "" {
+			why = sel.applyProblem(ch, op, path)
+		}
+		if why != "" {
 			if d.Rule != FallbackRule {
 				d.Also = append([]string{d.Rule}, d.Also...)
 			}

@@ -595,3 +595,56 @@ func intOrPercent(s string) (int, bool) {
 func below(p kube.Path, steps ...kube.Step) kube.Path {
 	return append(slices.Clone(p), steps...)
 }
+
+// applyProblem returns why helm upgrade may fail for a change of an
+// update strategy's type whatever the view shows, by how helm applies it,
+// or "": helm 3 patches the live object with a three-way merge, which
+// drops a Deployment's rollingUpdate on a switch to Recreate (retainKeys)
+// and a StatefulSet's on rollingUpdate: null; helm 4 applies the releases
+// it installs server-side, and the live object then keeps the
+// rollingUpdate the API server defaulted, null or not, which Recreate and
+// OnDelete refuse (each held to the API server with both helms). The
+// parser says where every helm fails (a rollingUpdate set beside, or a
+// StatefulSet's kept with none set to null).
+func (sel *Selection) applyProblem(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if ch == nil || o.Action != diffparse.Update || o.Ref.Group != "apps" || op != diffparse.Add && op != diffparse.Modify {
+		return ""
+	}
+	at, want := deploymentStrategy, "Recreate"
+	switch o.Ref.Kind {
+	case "Deployment":
+	case "StatefulSet":
+		at, want = updateStrategy, "OnDelete"
+	default:
+		return ""
+	}
+	ru := below(at, kube.Field("rollingUpdate"))
+	var typ string
+	var mine diffparse.Fact
+	switch {
+	case path.Equal(below(at, kube.Field("type"))) && ch.New.Kind == diffparse.Scalar:
+		typ, mine = ch.New.Comparable(), o.Fact(diffparse.New, ru)
+	case path.Equal(at) && ch.New.Kind == diffparse.Tree:
+		v, _ := diffparse.DecodeTree(ch.New.Text)
+		m, _ := v.(map[string]any)
+		typ, _ = m["type"].(string)
+		mine = diffparse.Fact{Presence: diffparse.Absent}
+		if r, has := m["rollingUpdate"]; has && r == nil {
+			mine = diffparse.Fact{Presence: diffparse.Present, Value: diffparse.Value{Kind: diffparse.Scalar, Text: "null", Type: diffparse.NullType}}
+		} else if has {
+			return "" // set beside: the parser's refusal
+		}
+	default:
+		return ""
+	}
+	if typ != want || o.Fact(diffparse.Old, ru).Presence == diffparse.Present {
+		return "" // another type; or a rollingUpdate the last manifest set, which either way of applying removes
+	}
+	null := mine.Presence == diffparse.Present && mine.Value.Kind == diffparse.Scalar && mine.Value.Comparable() == "null"
+	switch {
+	case o.Ref.Kind == "Deployment" && (mine.Presence == diffparse.Absent || null), o.Ref.Kind == "StatefulSet" && null:
+		return fmt.Sprintf("helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the live object keeps the %s the API server defaulted while the type was RollingUpdate, and type %s refuses it (%s: null does not remove it there); helm 3's patch removes it", ru, want, ru)
+	}
+	return ""
+}
