@@ -628,9 +628,18 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		if n < 0 || !t.resolved(n) {
 			continue
 		}
-		v, _ := t.valueOf(n)
-		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
-			v = redactValue(v)
+		var v Value
+		switch t.vkindOf(n) {
+		case vMap, vSeq:
+			// a mapping's or a list's fact says that it is there, which is
+			// what a condition tests of one (exists): its text would cost a
+			// copy of the subtree per object
+			v = containerFact
+		default:
+			v, _ = t.valueOf(n)
+			if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
+				v = redactValue(v)
+			}
 		}
 		found = append(found, indexedValue{i: i, v: v})
 		key = appendFactKey(key, i, v)
@@ -664,6 +673,9 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 
 // maxSharedFacts bounds the distinct fact maps a parser keeps for sharing.
 const maxSharedFacts = 1024
+
+// containerFact is the value of a fact that is a mapping or a list.
+var containerFact = Value{Kind: Tree, Text: "{...}", Bytes: -1}
 
 // indexedValue is the value of the fact at index i of Options.Facts, or
 // that it is absent where the view would show it.

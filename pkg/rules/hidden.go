@@ -436,15 +436,25 @@ func sameSibling(p, path kube.Path, other kube.Step) bool {
 var (
 	deploymentStrategy = kube.Path{kube.Field("spec"), kube.Field("strategy")}
 	updateStrategy     = kube.Path{kube.Field("spec"), kube.Field("updateStrategy")}
-	rolloutPaths       = func() []kube.Path {
-		var out []kube.Path
-		for _, at := range []kube.Path{deploymentStrategy, updateStrategy} {
-			ru := below(at, kube.Field("rollingUpdate"))
-			out = append(out, below(at, kube.Field("type")), ru, below(ru, kube.Field("maxUnavailable")), below(ru, kube.Field("maxSurge")))
-		}
-		return out
-	}()
+	deploymentPaths    = strategyPathsOf(deploymentStrategy)
+	updatePaths        = strategyPathsOf(updateStrategy)
+	rolloutPaths       = []kube.Path{
+		deploymentPaths.typ, deploymentPaths.ru, deploymentPaths.unavailable, deploymentPaths.surge,
+		updatePaths.typ, updatePaths.ru, updatePaths.unavailable, updatePaths.surge,
+	}
 )
+
+// strategyPaths are the paths of an update strategy's fields, built once
+// (a review looks them up for every change of a workload).
+type strategyPaths struct {
+	at, typ, ru, unavailable, surge kube.Path
+}
+
+func strategyPathsOf(at kube.Path) strategyPaths {
+	ru := below(at, kube.Field("rollingUpdate"))
+	return strategyPaths{at: at, typ: below(at, kube.Field("type")), ru: ru,
+		unavailable: below(ru, kube.Field("maxUnavailable")), surge: below(ru, kube.Field("maxSurge"))}
+}
 
 // hiddenRollout returns why helm upgrade may fail (or will) for a change
 // of a workload's update strategy in a partial view, or "": the parser
@@ -458,40 +468,40 @@ func (sel *Selection) hiddenRollout(ch *diffparse.Change, op diffparse.Op, path 
 	if o.Ref.Group != "apps" {
 		return ""
 	}
-	at, unavailable, surge := updateStrategy, 1, 0
+	sp, unavailable, surge := &updatePaths, 1, 0
 	switch o.Ref.Kind {
 	case "Deployment":
-		at, unavailable, surge = deploymentStrategy, 25, 25
+		sp, unavailable, surge = &deploymentPaths, 25, 25
 	case "DaemonSet", "StatefulSet":
 	default:
 		return ""
 	}
+	at, ru := sp.at, sp.ru
 	if len(path) <= len(at) || !path[:len(at)].Equal(at) {
 		if path.Equal(at) && ch.New.Kind == diffparse.Tree && (op == diffparse.Add || op == diffparse.Modify) {
-			return sel.strategyTree(ch, at)
+			return sel.strategyTree(ch, sp)
 		}
 		return ""
 	}
 	rest := path[len(at):]
-	ru := below(at, kube.Field("rollingUpdate"))
 	newText := ""
 	if ch.New.Kind == diffparse.Scalar && !ch.New.Redacted {
 		newText = ch.New.Comparable()
 	}
 	switch {
 	case len(rest) == 1 && rest[0] == kube.Field("type") && (op == diffparse.Add || op == diffparse.Modify):
-		return sel.typeBeside(at, newText, o.Fact(diffparse.New, ru), o.Fact(diffparse.Old, ru), op == diffparse.Add || ch.Old.Comparable() != "OnDelete")
+		return sel.typeBeside(sp, newText, o.Fact(diffparse.New, ru), o.Fact(diffparse.Old, ru), op == diffparse.Add || ch.Old.Comparable() != "OnDelete")
 	case len(rest) == 2 && rest[0] == kube.Field("rollingUpdate") && o.Ref.Kind != "StatefulSet":
-		mine, other := rest[1], kube.Step(kube.Field("maxSurge"))
-		switch mine {
+		other := sp.surge
+		switch rest[1] {
 		case kube.Field("maxUnavailable"):
 		case kube.Field("maxSurge"):
-			other = kube.Field("maxUnavailable")
+			other = sp.unavailable
 			unavailable, surge = surge, unavailable // mine first
 		default:
 			return ""
 		}
-		if t := o.Fact(diffparse.New, below(at, kube.Field("type"))); t.Presence == diffparse.Present && !t.Value.Redacted && t.Value.Comparable() != "RollingUpdate" && t.Value.Comparable() != "null" {
+		if t := o.Fact(diffparse.New, sp.typ); t.Presence == diffparse.Present && !t.Value.Redacted && t.Value.Comparable() != "RollingUpdate" && t.Value.Comparable() != "null" {
 			return "" // Recreate or OnDelete: the rolling update's fields are not read
 		}
 		v := unavailable
@@ -502,15 +512,15 @@ func (sel *Selection) hiddenRollout(ch *diffparse.Change, op diffparse.Op, path 
 			}
 			v = n
 		}
-		f := o.Fact(diffparse.New, below(ru, other))
+		f := o.Fact(diffparse.New, other)
 		w, known := surge, f.Presence != diffparse.Unknown
 		if f.Presence == diffparse.Present {
 			n, ok := intOrPercent(f.Value.Comparable())
 			w, known = n, ok && !f.Value.Redacted
 		}
-		shown := fmt.Sprintf("%s is %d", below(ru, other), w)
+		shown := fmt.Sprintf("%s is %d", other, w)
 		if !known {
-			shown = fmt.Sprintf("%s is not shown", below(ru, other))
+			shown = fmt.Sprintf("%s is not shown", other)
 		}
 		switch {
 		case v == 0 && (!known || w == 0):
@@ -524,7 +534,7 @@ func (sel *Selection) hiddenRollout(ch *diffparse.Change, op diffparse.Op, path 
 
 // strategyTree judges an update strategy added or replaced whole, each of
 // its lines shown.
-func (sel *Selection) strategyTree(ch *diffparse.Change, at kube.Path) string {
+func (sel *Selection) strategyTree(ch *diffparse.Change, sp *strategyPaths) string {
 	v, ok := diffparse.DecodeTree(ch.New.Text)
 	m, isMap := v.(map[string]any)
 	if !ok || !isMap {
@@ -539,11 +549,11 @@ func (sel *Selection) strategyTree(ch *diffparse.Change, at kube.Path) string {
 			mine.Value = diffparse.Value{Kind: diffparse.Scalar, Text: "null", Type: diffparse.NullType}
 		}
 	}
-	old := sel.obj.Fact(diffparse.Old, below(at, kube.Field("rollingUpdate")))
+	old := sel.obj.Fact(diffparse.Old, sp.ru)
 	if ch.Old.Kind == diffparse.NoValue {
 		old = diffparse.Fact{Presence: diffparse.Absent} // no strategy before: the server defaulted it
 	}
-	return sel.typeBeside(at, typ, mine, old, true)
+	return sel.typeBeside(sp, typ, mine, old, true)
 }
 
 // typeBeside judges an update strategy's type set to typ, beside the new
@@ -551,12 +561,12 @@ func (sel *Selection) strategyTree(ch *diffparse.Change, at kube.Path) string {
 // OnDelete refuse one beside them, and a StatefulSet's live object keeps
 // the one the server defaulted where the old type was RollingUpdate
 // (wasRolling) and its manifest set none.
-func (sel *Selection) typeBeside(at kube.Path, typ string, mine, old diffparse.Fact, wasRolling bool) string {
+func (sel *Selection) typeBeside(sp *strategyPaths, typ string, mine, old diffparse.Fact, wasRolling bool) string {
 	kind := sel.obj.Ref.Kind
 	if !(kind == "Deployment" && typ == "Recreate" || kind == "StatefulSet" && typ == "OnDelete") {
 		return ""
 	}
-	ru := below(at, kube.Field("rollingUpdate"))
+	ru := sp.ru
 	null := mine.Presence == diffparse.Present && mine.Value.Kind == diffparse.Scalar && mine.Value.Comparable() == "null"
 	switch {
 	case null:
@@ -611,19 +621,19 @@ func (sel *Selection) applyProblem(ch *diffparse.Change, op diffparse.Op, path k
 	if ch == nil || o.Action != diffparse.Update || o.Ref.Group != "apps" || op != diffparse.Add && op != diffparse.Modify {
 		return ""
 	}
-	at, want := deploymentStrategy, "Recreate"
+	sp, want := &deploymentPaths, "Recreate"
 	switch o.Ref.Kind {
 	case "Deployment":
 	case "StatefulSet":
-		at, want = updateStrategy, "OnDelete"
+		sp, want = &updatePaths, "OnDelete"
 	default:
 		return ""
 	}
-	ru := below(at, kube.Field("rollingUpdate"))
+	at, ru := sp.at, sp.ru
 	var typ string
 	var mine diffparse.Fact
 	switch {
-	case path.Equal(below(at, kube.Field("type"))) && ch.New.Kind == diffparse.Scalar:
+	case path.Equal(sp.typ) && ch.New.Kind == diffparse.Scalar:
 		typ, mine = ch.New.Comparable(), o.Fact(diffparse.New, ru)
 	case path.Equal(at) && ch.New.Kind == diffparse.Tree:
 		v, _ := diffparse.DecodeTree(ch.New.Text)
