@@ -7,7 +7,7 @@
 //	rep, err := review.Review(os.Stdin, review.Options{})
 //	if err != nil { … }                    // input not understood: exit 1
 //	report.Text{}.Write(os.Stdout, rep)
-//	os.Exit(rep.Verdict.ExitCode)           // 0 or 2
+//	return rep.Verdict.ExitCode             // 0 or 2: main's exit code
 //
 // It is the entry point for programs that import safediff as a library.
 package review

@@ -229,40 +229,20 @@ func samePercent(a, b string) bool {
 	if a == b {
 		return true
 	}
-	pa, ok1 := strings.CutSuffix(a, "%")
-	pb, ok2 := strings.CutSuffix(b, "%")
-	if !ok1 || !ok2 || !digits(pa) || !digits(pb) {
-		return false
-	}
-	na, err1 := strconv.Atoi(pa)
-	nb, err2 := strconv.Atoi(pb)
-	return err1 == nil && err2 == nil && na == nb
+	na, ok1 := kube.Percent(a)
+	nb, ok2 := kube.Percent(b)
+	return ok1 && ok2 && na == nb
 }
 
-// digits reports whether s is one or more decimal digits (the syntax of a
-// percentage the API server takes).
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// scaled reads an int-or-percent value as Kubernetes does: a number, or
-// "N%" (N the decimal digits strconv.Atoi takes) of whole (rounded down,
-// as a rolling update's maxUnavailable is).
+// scaled reads an int-or-percent value as Kubernetes does: a number, or a
+// percentage ([kube.Percent]) of whole, rounded down as a rolling update's
+// maxUnavailable is.
 func scaled(v string, whole float64) (float64, bool) {
-	if p, ok := strings.CutSuffix(v, "%"); ok {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return 0, false
-		}
+	if n, ok := kube.Percent(v); ok {
 		return math.Floor(float64(n) * whole / 100), true
+	}
+	if strings.HasSuffix(v, "%") {
+		return 0, false // no percentage the API server takes
 	}
 	return number(v)
 }
