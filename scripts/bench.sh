@@ -18,7 +18,9 @@
 #      times, with the parallel speed-up;
 #   4. memory-stress inputs, each through the CLI under /usr/bin/time -v:
 #      50 MB of blank lines in one object, a list of 100,000 added items,
-#      40,000 elisions, a 200 MB --output json stream, and a 1 GiB stream
+#      40,000 elisions, 100,000 changed keys of one mapping, 20,000 list
+#      items read by the exact reader, 40,000 elisions before keys no
+#      schema knows, a 200 MB --output json stream, and a 1 GiB stream
 #      (over the 512 MiB input limit: exit 1 without buffering it): wall
 #      and CPU time, maximum resident set size against the bound
 #      3x the input + 40 MB, and the exit code.
@@ -148,9 +150,27 @@ if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v tru
 		seq 0 1199999 | sed 's/.*/{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "cm-&", "change": "MODIFY"},/'
 		printf '{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "last", "change": "MODIFY"}]\n'
 	}
+	# 100,000 changed keys of one mapping: each looked up among its
+	# siblings took time quadratic in their number
+	gen_keys() {
+		printf 'default, cfg, ConfigMap (v1) has changed:\n  data:\n'
+		seq 0 99999 | sed 's/.*/-   k&: a\n+   k&: b/'
+	}
+	# 20,000 list items whose values the fast reader leaves to the exact
+	# one (a double-quoted scalar continued on the next line)
+	gen_exact() {
+		printf 'default, web, Deployment (apps) has changed:\n  spec:\n    template:\n      spec:\n        containers:\n          - name: web\n            env:\n'
+		seq 0 19999 | sed 's/.*/              - name: V&\n-               value: "a&\n-                 x"\n+               value: "b&\n+                 x"/'
+	}
+	# 40,000 elisions, each before a key no schema knows
+	gen_unknown() {
+		printf 'default, web, Deployment (apps) has changed:\n'
+		seq 0 39999 | sed 's/.*/...\n                  k&:\n-                   x: 1\n+                   x: 2/'
+		printf '...\n'
+	}
 	gen_huge() { head -c 1073741824 /dev/zero | tr '\0' '\n'; }
 	: >"$tmp/stress.txt"
-	for name in blank list elisions json huge; do
+	for name in blank list elisions keys exact unknown json huge; do
 		input="$tmp/$name.diff"
 		if [ "$name" = huge ]; then
 			# not written to disk: read from a pipe, as helm diff's output is

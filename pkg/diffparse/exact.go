@@ -83,6 +83,7 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	if err := t.jsonChildren(dec, root, '{', -1, 0); err != nil {
 		return &exactError{line: first, msg: fmt.Sprintf("reading the decoded document: %v", err)}
 	}
+	t.sealed = true
 	return nil
 }
 

@@ -37,6 +37,7 @@ func (t *sideTree) patchFrom(o *sideTree, oldL, lines []*bodyLine) bool {
 			return false
 		}
 	}
+	t.unseal() // an index is of the tree it was built for (see entries)
 	t.lines = lines
 	t.nodes = append(t.nodes[:0], o.nodes...)
 	t.owner = append(t.owner[:0], o.owner...)
@@ -59,6 +60,7 @@ func (t *sideTree) patchFrom(o *sideTree, oldL, lines []*bodyLine) bool {
 			t.nodes[n].raw = sref{off: int32(p), n: int32(len(nl.text) - p)}
 		}
 	}
+	t.sealed = true
 	return true
 }
 

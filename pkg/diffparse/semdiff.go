@@ -231,6 +231,11 @@ func (t *sideTree) effective(ch int32) bool {
 	if c.item || c.kind == kDetached || c.kind == kUnknown {
 		return false
 	}
+	if c.parent >= 0 {
+		if idx := t.entries(c.parent); idx != nil {
+			return idx[t.str(c, c.key)].last == ch
+		}
+	}
 	for o := c.next; o >= 0; o = t.nodes[o].next {
 		if on := &t.nodes[o]; !on.item && on.key.n == c.key.n && t.str(on, on.key) == t.str(c, c.key) {
 			return false

@@ -3,6 +3,7 @@ package diffparse
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -354,9 +355,96 @@ func (t *sideTree) mapEntries(n int32) ([]string, []int32) {
 	return keys, nodes
 }
 
+// entryOf is what a mapping's index holds for one key.
+type entryOf struct {
+	last  int32 // the last entry with the key (the one go-yaml keeps)
+	found int32 // the last one of them a reader placed (what child finds), or -1
+}
+
+// entries returns the index of mapping n's entries by key, or nil where
+// the tree may still change or n has at most smallMap children (then a
+// walk of them costs less). Without it, looking up each entry of a large
+// mapping in turn would take time quadratic in its size.
+func (t *sideTree) entries(n int32) map[string]entryOf {
+	if !t.sealed || t.fewEntries(n, smallMap) {
+		return nil
+	}
+	if idx, ok := t.keys[n]; ok {
+		return idx
+	}
+	idx := map[string]entryOf{}
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		c := &t.nodes[ch]
+		if c.item {
+			continue
+		}
+		k := t.str(c, c.key)
+		e, ok := idx[k]
+		if !ok {
+			e.found = -1
+		}
+		e.last = ch
+		if c.kind != kDetached && c.kind != kUnknown {
+			e.found = ch
+		}
+		idx[k] = e
+	}
+	if t.keys == nil {
+		t.keys = map[int32]map[string]entryOf{}
+	}
+	t.keys[n] = idx
+	return idx
+}
+
+// itemIndex returns the index of sequence n's items by their key field
+// (by their position if byPosition): the last item of each, as step finds
+// it. It is nil where entries' index would be.
+func (t *sideTree) itemIndex(n int32, field string, byPosition bool) map[string]int32 {
+	if !t.sealed || t.fewEntries(n, smallMap) {
+		return nil
+	}
+	k := itemsOf{n, field, byPosition}
+	if idx, ok := t.items[k]; ok {
+		return idx
+	}
+	idx := map[string]int32{}
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if byPosition {
+			idx[strconv.Itoa(int(t.nodes[ch].index))] = ch
+		} else if v, ok := t.itemKey(ch, field); ok {
+			idx[v] = ch
+		}
+	}
+	if t.items == nil {
+		t.items = map[itemsOf]map[string]int32{}
+	}
+	t.items[k] = idx
+	return idx
+}
+
+// itemsOf names one index of a sequence's items.
+type itemsOf struct {
+	seq        int32
+	field      string
+	byPosition bool
+}
+
+func lookupOr(idx map[string]int32, k string) int32 {
+	if n, ok := idx[k]; ok {
+		return n
+	}
+	return -1
+}
+
 // child returns the entry key of mapping n (the last one, as go-yaml), or
 // -1.
 func (t *sideTree) child(n int32, key string) int32 {
+	if idx := t.entries(n); idx != nil {
+		if e, ok := idx[key]; ok {
+			return e.found
+		}
+		return -1
+	}
 	found := int32(-1)
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 		if c := &t.nodes[ch]; !c.item && int(c.key.n) == len(key) && t.str(c, c.key) == key && c.kind != kDetached && c.kind != kUnknown {
@@ -409,6 +497,9 @@ func (t *sideTree) step(n int32, s kube.Step) int32 {
 		if t.nodes[n].kind != kSeq {
 			return -1
 		}
+		if idx := t.itemIndex(n, "", true); idx != nil {
+			return lookupOr(idx, strconv.Itoa(int(int32(s))))
+		}
 		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 			if t.nodes[ch].index == int32(s) {
 				found = ch
@@ -417,6 +508,9 @@ func (t *sideTree) step(n int32, s kube.Step) int32 {
 	case kube.Key:
 		if t.nodes[n].kind != kSeq {
 			return -1
+		}
+		if idx := t.itemIndex(n, s.Field, false); idx != nil {
+			return lookupOr(idx, s.Value)
 		}
 		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 			if v, ok := t.itemKey(ch, s.Field); ok && v == s.Value {

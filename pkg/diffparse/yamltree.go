@@ -220,6 +220,12 @@ type sideTree struct {
 	strs     []string   // the keys and values that are not slices of their lines (see sref)
 	typ      *kube.Type // schema of the document root
 	exact    bool       // built by the exact decoder from the whole document
+	// sealed: the tree is complete and no longer changes, so that
+	// entries may be looked up through keys (an index of a large
+	// mapping's entries, built when first asked for; see entries)
+	sealed bool
+	keys   map[int32]map[string]entryOf
+	items  map[itemsOf]map[string]int32
 }
 
 const root int32 = 0
@@ -240,6 +246,7 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.strs = t.strs[:0]
 	t.typ = typ
 	t.exact = false
+	t.unseal()
 	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1})
 	t.stack = append(t.stack, root)
 }
@@ -271,6 +278,9 @@ func (t *sideTree) irregular(i int) {
 }
 
 func (t *sideTree) newNode(parent int32, n tnode) int32 {
+	if t.sealed {
+		t.unseal()
+	}
 	n.parent = parent
 	if parent >= 0 {
 		lvl := t.nodes[parent].level + 1
@@ -333,6 +343,13 @@ func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	}
 	t.endScalar()
 	t.finish()
+	t.sealed = true
+}
+
+// unseal marks the tree as changing: its key index is dropped.
+func (t *sideTree) unseal() {
+	t.sealed = false
+	t.keys, t.items = nil, nil
 }
 
 // finish propagates subtree ends to ancestors: children are created after

@@ -147,6 +147,11 @@ var (
 
 // signature renders the shape of an outline: its steps (list items without
 // their keys), depth marks, columns and leaf shapes.
+//
+// A field name that no schema knows stands for its place only: the fit
+// is the same for every such name (it can only be a map key, or free-form
+// content), so all are rendered as one (a diff that elides thousands of
+// stretches, each with its own unknown key, fits them once).
 func (o *Outline) signature() string {
 	var b strings.Builder
 	var walk func(o *Outline)
@@ -158,6 +163,10 @@ func (o *Outline) signature() string {
 		}
 		switch s := o.Step.(type) {
 		case Field:
+			if !knownWord(string(s)) {
+				b.WriteString(strconv.Quote(unknownField))
+				break
+			}
 			b.WriteString(strconv.Quote(string(s)))
 		case Index, Key, AnyItem:
 			b.WriteString("[]")

@@ -252,11 +252,11 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 	if t == nil || !p.Elided() || len(p) < 2 {
 		return nil
 	}
-	key := candKey{t: t, path: p.String(), shape: shape, column: column}
-	if v, ok := candCache.Load(key); ok {
-		return v.([]Path)
-	}
 	suffix := p[1:]
+	key := candKey{t: t, path: canonicalPath(p), shape: shape, column: column}
+	if v, ok := candCache.Load(key); ok {
+		return withSuffix(v.([]Path), suffix)
+	}
 	var out, keyed, misfit, misfitKeyed []Path
 	t.prefixes(suffix[0], column, func(cur *Type, prefix Path) {
 		end := cur.At(suffix)
@@ -281,9 +281,56 @@ func (t *Type) Candidates(p Path, shape Shape, column int) []Path {
 	// first, and places the value fits before those it does not: they are
 	// the likelier reading (callers break ties in order)
 	out = slices.Concat(out, keyed, misfit, misfitKeyed)
-	candCache.Store(key, out)
+	if candCacheSize.Add(1) <= maxCandCache {
+		prefixes := make([]Path, len(out))
+		for i, c := range out {
+			prefixes[i] = slices.Clone(c[:len(c)-len(suffix)])
+		}
+		candCache.Store(key, prefixes)
+	}
 	return out
 }
+
+// withSuffix returns each of prefixes followed by suffix.
+func withSuffix(prefixes []Path, suffix Path) []Path {
+	out := make([]Path, len(prefixes))
+	for i, pre := range prefixes {
+		out[i] = append(append(make(Path, 0, len(pre)+len(suffix)), pre...), suffix...)
+	}
+	return out
+}
+
+// canonicalPath renders p for Candidates' cache: as String does, but with
+// each field name no schema knows replaced by unknownField (the places a
+// path can stand are the same for every such name; see
+// Outline.signature).
+func canonicalPath(p Path) string {
+	var c Path
+	for i, s := range p {
+		if f, ok := s.(Field); ok && !knownWord(string(f)) {
+			if c == nil {
+				c = slices.Clone(p)
+			}
+			c[i] = Field(unknownField)
+		}
+	}
+	if c == nil {
+		return p.String()
+	}
+	return c.String()
+}
+
+// knownWord reports whether s is a word of Intern's vocabulary, which
+// holds every field name of the built-in schemas.
+func knownWord(s string) bool {
+	vocabOnce.Do(buildVocab)
+	_, ok := vocab[s]
+	return ok
+}
+
+// unknownField stands for every field name no schema knows in the caches'
+// keys: a NUL byte, which no word of the vocabulary holds.
+const unknownField = "\x00"
 
 // prefixes calls visit with every node of the schema below t (t included)
 // and its path, map keys and list items unknown, under which a step first
@@ -368,7 +415,14 @@ type candKey struct {
 	column int
 }
 
-var candCache sync.Map
+// candCache keeps the prefixes of Candidates' results, for a bounded
+// number of paths.
+var (
+	candCache     sync.Map
+	candCacheSize atomic.Int64
+)
+
+const maxCandCache = 1 << 14
 
 // builtinKind is a kind whose schema is known (schema_gen.go lists them,
 // preferred version first): root is the index of its schema in
