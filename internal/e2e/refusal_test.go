@@ -231,6 +231,10 @@ spec:
 		// this round's
 
 		{"a valid pod change", deployment(pod), deployment(strings.Replace(pod, "value: a", "value: b", 1)), false},
+		// a field the schema does not declare: helm 3's patch drops it (the
+		// review says it may fail, for helm 4, not that it will)
+		{"a container field the schema does not declare", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        Image: nginx:2", 1)), false},
+		{"a typo of a spec field", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  replica: 3\n", 1), false},
 		{"a mount of a volume the pod has not", deployment(pod), deployment(strings.Replace(pod, "        - name: cache\n          mountPath", "        - name: tmp\n          mountPath", 1)), true},
 		{"a volume of two sources", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "emptyDir: {}\n        configMap: {name: cfg}", 1)), true},
 		{"a volume's source replaced", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "configMap: {name: cfg}", 1)), false},
@@ -317,14 +321,19 @@ spec:
 	}
 	// helm 4 applies the releases it installs server-side: the live object
 	// keeps the rollingUpdate the server defaulted, null or not, where helm
-	// 3's patch removes it. The review cannot tell which helm applies the
-	// upgrade, and says each may fail.
+	// 3's patch removes it; and a field the schema does not declare is
+	// refused (field not declared in schema), where helm 3's patch drops
+	// it. The review cannot tell which helm applies the upgrade, and says
+	// each may fail.
 	h4 := suite.helms[len(suite.helms)-1]
 	for i, tt := range []struct {
 		name, old, new string
 		fails          bool
 	}{
 		{"a Deployment switched to Recreate", deployment(pod), withStrategy(deployment(pod), "  strategy:\n    type: Recreate\n"), true},
+		{"a container field the schema does not declare", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        Image: nginx:2", 1)), true},
+		{"a typo of a spec field", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  replica: 3\n", 1), true},
+		{"a declared field added", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        imagePullPolicy: Always", 1)), false},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), true},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
 	} {

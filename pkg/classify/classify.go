@@ -397,6 +397,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	if r := refusals(o); len(r) > 0 {
 		out.Findings = append(out.Findings, refused(o, r))
 	}
+	if len(o.Undeclared) > 0 {
+		out.Findings = append(out.Findings, undeclared(o))
+	}
 	replaces := false // the finding that gives the object's reason forces replacement
 	for _, f := range out.Findings {
 		// the first of the highest level gives the reason, one that forces
@@ -420,6 +423,14 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 // insides of an added mapping or list): the server refuses the object, so
 // helm upgrade fails there, whatever the rules say of the change.
 func refused(o *diffparse.Object, r []diffparse.Note) Finding {
+	what, pos := joinNotes(o, r)
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + what}
+	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+}
+
+// joinNotes joins the parser's notes r on object o, each with its line,
+// and returns the place of the first (the object's, where it has none).
+func joinNotes(o *diffparse.Object, r []diffparse.Note) (string, diffparse.Pos) {
 	what := make([]string, len(r))
 	for i, n := range r {
 		what[i] = n.Text
@@ -431,8 +442,7 @@ func refused(o *diffparse.Object, r []diffparse.Note) Finding {
 	if pos.Line == 0 {
 		pos = o.Pos
 	}
-	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + strings.Join(what, "; ")}
-	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+	return strings.Join(what, "; "), pos
 }
 
 // refusals are what the API server refuses of o: the values the parser
@@ -448,6 +458,18 @@ func refusals(o *diffparse.Object) []diffparse.Note {
 	}
 	n := diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("the name of a %s, %s, must be %s", o.Ref.Kind, strconv.Quote(o.Ref.Name), why)}
 	return append([]diffparse.Note{n}, o.Refused...)
+}
+
+// undeclared is the finding for the fields of o that its schema does not
+// declare, where the diff adds or sets them: helm 3's patch drops them
+// without a word, and server-side apply, as helm 4 applies the releases it
+// installs, refuses the object (each held to the API server with both
+// helms). Which helm applies the upgrade is not known: it may fail.
+func undeclared(o *diffparse.Object) Finding {
+	what, pos := joinNotes(o, o.Undeclared)
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
+		Reason: fmt.Sprintf("helm upgrade may fail: no field of a %s's schema: %s; applied server-side (as helm 4 applies the releases it installs), the API server refuses the object (field not declared in schema); helm 3's patch drops the field without a word", o.Ref.Kind, what)}
+	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 
 // findings returns how many findings object makes for o.
@@ -468,6 +490,9 @@ func findings(o *diffparse.Object) int {
 	}
 	if len(o.Refused) > 0 || o.Action == diffparse.Create {
 		n++ // a created object's name may be refused
+	}
+	if len(o.Undeclared) > 0 {
+		n++
 	}
 	return n
 }

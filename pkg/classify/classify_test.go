@@ -269,3 +269,32 @@ func mustRef(s string) kube.ObjectRef {
 	}
 	return r
 }
+
+// TestUndeclaredObject: a field the schema does not declare, added by the
+// diff (the parser lists it), makes the object disruptive whatever its
+// changes are: helm 4's server-side apply refuses the object, helm 3's
+// patch drops the field, and the review cannot tell which helm applies
+// it, so the upgrade may fail (an assumption, never a certain failure).
+func TestUndeclaredObject(t *testing.T) {
+	obj := &diffparse.Object{
+		Ref:    kube.ObjectRef{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "prod", Name: "web"},
+		Action: diffparse.Update,
+		Changes: []diffparse.Change{{
+			Path: kube.Path{kube.Field("metadata"), kube.Field("labels"), kube.Field("tier")}, Op: diffparse.Modify,
+			Old: diffparse.Value{Kind: diffparse.Scalar, Text: "a"}, New: diffparse.Value{Kind: diffparse.Scalar, Text: "b"},
+		}},
+		Undeclared: []diffparse.Note{{Pos: diffparse.Pos{Line: 9}, Text: "spec.replica"}},
+	}
+	res, err := classify.Classify(&diffparse.Plan{Objects: []*diffparse.Object{obj}, FactPaths: defaultSet.FactPaths()}, defaultSet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := res.Objects[0]
+	if o.Level != rules.Disruptive || o.Rule != rules.SchemaTypeRule {
+		t.Errorf("object %s by %s, want disruptive by %s", o.Level, o.Rule, rules.SchemaTypeRule)
+	}
+	f, ok := finding(res, "")
+	if !ok || !f.Assumed || f.Pos.Line != 9 || !strings.HasPrefix(f.Reason, "helm upgrade may fail: no field of a Deployment's schema: spec.replica (line 9); ") {
+		t.Errorf("the object finding %+v does not say that the upgrade may fail, where, and why", f)
+	}
+}

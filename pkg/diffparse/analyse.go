@@ -170,6 +170,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 	}
 	if obj.Action == Create {
 		obj.Refused = newS.refusals(0, schemaOf(obj), kube.Path{}, nil)
+		obj.Undeclared = newS.undeclared(0, schemaOf(obj), kube.Path{}, nil)
 		if n, ok := newS.restartPolicyRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
@@ -197,8 +198,13 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		obj.Changes = slices.Grow(obj.Changes, len(changes))
 		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
-			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) && newS.container(sc.new) {
-				obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
+			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
+				c := &obj.Changes[len(obj.Changes)-1]
+				obj.Undeclared = undeclaredAt(typ, sc.path, c.Pos.Line, obj.Undeclared)
+				if newS.container(sc.new) {
+					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
+					obj.Undeclared = newS.undeclared(sc.new, typ.At(sc.path), sc.path, obj.Undeclared)
+				}
 			}
 		}
 		slices.SortStableFunc(obj.Changes, byLine)
@@ -464,9 +470,10 @@ func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, ne
 	complete := oldS != nil && !oldS.gaps
 	p.facts(&del, Old, oldS, complete)
 	p.facts(&cre, New, newS, complete)
-	cre.Refused = nil
+	cre.Refused, cre.Undeclared = nil, nil
 	if newS != nil && !newS.gaps {
 		cre.Refused = newS.refusals(0, schemaOf(&cre), kube.Path{}, nil)
+		cre.Undeclared = newS.undeclared(0, schemaOf(&cre), kube.Path{}, nil)
 	}
 	return []*Object{&del, &cre}
 }
@@ -497,8 +504,13 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
 		typ := schemaOf(obj)
 		for _, c := range nc {
-			if c.path.Exact() && c.node >= 0 && p.newT.container(c.node) {
+			if !c.path.Exact() || c.node < 0 {
+				continue
+			}
+			obj.Undeclared = undeclaredAt(typ, c.path, p.newT.lineOf(c.node), obj.Undeclared)
+			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
+				obj.Undeclared = p.newT.undeclared(c.node, typ.At(c.path), c.path, obj.Undeclared)
 			}
 		}
 		if out := p.partialRename(obj); out != nil {

@@ -270,6 +270,59 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 	}
 }
 
+// undeclared appends to out the fields below node n (of schema type typ,
+// at path p) that the schema does not declare, while out holds fewer than
+// maxRefusals: a key of a struct that is none of its fields. Free-form
+// content declares every field; a value of the wrong shape is its own
+// refusal.
+func (t *sideTree) undeclared(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
+	if typ == nil || typ.Kind != kube.StructType && typ.Kind != kube.MapType && typ.Kind != kube.ListType {
+		return out
+	}
+	for ch := t.nodes[n].firstChild; ch >= 0 && len(out) < maxRefusals; ch = t.nodes[ch].next {
+		c := &t.nodes[ch]
+		if c.kind == kDetached || c.kind == kUnknown || c.item != (typ.Kind == kube.ListType) {
+			continue
+		}
+		var ct *kube.Type
+		var step kube.Step
+		if c.item {
+			ct, step = typ.Elem, t.itemStep(ch, typ)
+		} else {
+			key := t.str(c, c.key)
+			ct, step = typ.Field(key), kube.FieldStep(key)
+			if ct == nil {
+				out = append(out, undeclaredNote(p.Child(step), t.lineOf(ch)))
+				continue
+			}
+		}
+		if t.container(ch) {
+			out = t.undeclared(ch, ct, p.Child(step), out)
+		}
+	}
+	return out
+}
+
+// undeclaredAt appends to out the first field of exact path p that the
+// schema typ of the object does not declare, if any (the change at line
+// sets it).
+func undeclaredAt(typ *kube.Type, p kube.Path, line int, out []Note) []Note {
+	if len(out) >= maxRefusals {
+		return out
+	}
+	if u := typ.Undeclared(p, nil); u != nil {
+		if slices.ContainsFunc(out, func(n Note) bool { return n.Text == u.String() }) {
+			return out
+		}
+		out = append(out, undeclaredNote(u, line))
+	}
+	return out
+}
+
+func undeclaredNote(p kube.Path, line int) Note {
+	return Note{Pos: Pos{Line: line}, Text: p.String()}
+}
+
 // path returns the path of the node being checked.
 func (w *refusalWalk) path() kube.Path {
 	p := w.base // Child copies
