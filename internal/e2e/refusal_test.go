@@ -235,6 +235,12 @@ spec:
 		// review says it may fail, for helm 4, not that it will)
 		{"a container field the schema does not declare", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        Image: nginx:2", 1)), false},
 		{"a typo of a spec field", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  replica: 3\n", 1), false},
+		// two items of an associative list with the same keys: helm 3's
+		// patch merges them, and the API server takes two env vars of one
+		// name or two ports of one number with other names
+		{"an env var repeated", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n        - name: MODE\n          value: b\n", 1)), false},
+		{"a container port repeated under another name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          name: http2\n", 1)), false},
+		{"an image pull secret repeated", deployment(pod), deployment("      imagePullSecrets:\n      - name: a\n      - name: a\n" + pod), false},
 		{"a mount of a volume the pod has not", deployment(pod), deployment(strings.Replace(pod, "        - name: cache\n          mountPath", "        - name: tmp\n          mountPath", 1)), true},
 		{"a volume of two sources", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "emptyDir: {}\n        configMap: {name: cfg}", 1)), true},
 		{"a volume's source replaced", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "configMap: {name: cfg}", 1)), false},
@@ -321,10 +327,12 @@ spec:
 	}
 	// helm 4 applies the releases it installs server-side: the live object
 	// keeps the rollingUpdate the server defaulted, null or not, where helm
-	// 3's patch removes it; and a field the schema does not declare is
-	// refused (field not declared in schema), where helm 3's patch drops
-	// it. The review cannot tell which helm applies the upgrade, and says
-	// each may fail.
+	// 3's patch removes it; a field the schema does not declare is refused
+	// (field not declared in schema), where helm 3's patch drops it; and
+	// two items of an associative list with the same keys are refused
+	// (duplicate entries for key), where helm 3's patch merges them. The
+	// review cannot tell which helm applies the upgrade, and says each may
+	// fail.
 	h4 := suite.helms[len(suite.helms)-1]
 	for i, tt := range []struct {
 		name, old, new string
@@ -334,6 +342,10 @@ spec:
 		{"a container field the schema does not declare", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        Image: nginx:2", 1)), true},
 		{"a typo of a spec field", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  replica: 3\n", 1), true},
 		{"a declared field added", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        imagePullPolicy: Always", 1)), false},
+		{"an env var repeated", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n        - name: MODE\n          value: b\n", 1)), true},
+		{"a container port repeated under another name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          name: http2\n", 1)), true},
+		{"one container port by two protocols", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          protocol: UDP\n          name: http-udp\n", 1)), false},
+		{"an image pull secret repeated", deployment(pod), deployment("      imagePullSecrets:\n      - name: a\n      - name: a\n" + pod), true},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), true},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
 	} {

@@ -10,7 +10,13 @@ package kubeschema
 import (
 	"encoding/json"
 	"fmt"
+	"go/ast"
+	"go/build"
 	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -90,6 +96,7 @@ type node struct {
 	fields   map[string]*node
 	elem     *node
 	mergeKey string
+	mapKeys  []string // ListType: the keys of an associative list (+listType=map)
 }
 
 // fieldCheck is the check of a field of a Go type of k8s.io/api, named by
@@ -231,6 +238,7 @@ type builder struct {
 	any     *node
 	checks  map[reflect.Type]map[string]string // checks by struct type
 	used    map[string]bool                    // "Type.field" of the checks applied
+	markers map[string]map[string][]string     // per package: listMapKeys
 }
 
 func (b *builder) leaf(name string) *node { return b.checked(name, "") }
@@ -351,15 +359,111 @@ func (b *builder) addFields(n *node, rt reflect.Type) {
 			if key := f.Tag.Get("patchMergeKey"); key != "" {
 				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key, unique: ft.unique}
 			}
+			keys, err := b.mapKeysOf(rt, f.Name)
+			if err != nil {
+				panic(err) // Source recovers it
+			}
+			if len(keys) > 0 {
+				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: ft.mergeKey, unique: ft.unique, mapKeys: keys}
+			}
 		}
 		n.fields[name] = ft
 	}
 }
 
+// mapKeysOf returns the keys of Go field field of struct type rt when the
+// source of its package declares it an associative list (`+listType=map`
+// and `+listMapKey=` markers, which reflection does not see; server-side
+// apply refuses two items with the same keys).
+func (b *builder) mapKeysOf(rt reflect.Type, field string) ([]string, error) {
+	pkg := rt.PkgPath()
+	fields, ok := b.markers[pkg]
+	if !ok {
+		var err error
+		if fields, err = listMapKeys(pkg); err != nil {
+			return nil, err
+		}
+		b.markers[pkg] = fields
+	}
+	return fields[rt.Name()+"."+field], nil
+}
+
+// listMapKeys reads the Go source of package pkg and returns, for each
+// field of a struct type ("Type.Field") declared an associative list, its
+// keys in the order the markers give them.
+func listMapKeys(pkg string) (map[string][]string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	bp, err := build.Import(pkg, wd, build.FindOnly)
+	if err != nil {
+		return nil, fmt.Errorf("finding the source of %s: %w", pkg, err)
+	}
+	fset := token.NewFileSet()
+	entries, err := os.ReadDir(bp.Dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(bp.Dir, name), nil, parser.ParseComments)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range g.Specs {
+				ts := spec.(*ast.TypeSpec)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
+					continue
+				}
+				for _, fld := range st.Fields.List {
+					if fld.Doc == nil || len(fld.Names) != 1 {
+						continue
+					}
+					isMap := false
+					var keys []string
+					for _, c := range fld.Doc.List {
+						text := strings.TrimSpace(strings.TrimPrefix(c.Text, "//"))
+						switch {
+						case text == "+listType=map":
+							isMap = true
+						case strings.HasPrefix(text, "+listMapKey="):
+							keys = append(keys, strings.TrimPrefix(text, "+listMapKey="))
+						}
+					}
+					if isMap && len(keys) > 0 {
+						out[ts.Name.Name+"."+fld.Names[0].Name] = keys
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // Source returns the Go source of pkg/kube/schema_gen.go.
-func Source() ([]byte, error) {
+func Source() (src []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(error)
+			if !ok {
+				panic(r)
+			}
+			err = e
+		}
+	}()
 	b := &builder{leaves: map[string]*node{}, structs: map[reflect.Type]*node{}, any: &node{kind: "AnyType"},
-		checks: map[reflect.Type]map[string]string{}, used: map[string]bool{}}
+		checks: map[reflect.Type]map[string]string{}, used: map[string]bool{}, markers: map[string]map[string][]string{}}
 	for _, f := range checks {
 		rt := reflect.TypeOf(f.in)
 		if b.checks[rt] == nil {
@@ -426,6 +530,16 @@ func Source() ([]byte, error) {
 		}
 		if n.unique {
 			s.WriteString(", unique: true")
+		}
+		if len(n.mapKeys) > 0 {
+			s.WriteString(", mapKeys: []string{")
+			for j, k := range n.mapKeys {
+				if j > 0 {
+					s.WriteString(", ")
+				}
+				s.WriteString(strconv.Quote(k))
+			}
+			s.WriteString("}")
 		}
 		if names := sortedNames(n); len(names) > 0 {
 			s.WriteString(", fields: []schemaField{")

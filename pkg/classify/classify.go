@@ -397,8 +397,8 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	if r := refusals(o); len(r) > 0 {
 		out.Findings = append(out.Findings, refused(o, r))
 	}
-	if len(o.Undeclared) > 0 {
-		out.Findings = append(out.Findings, undeclared(o))
+	if len(o.ServerSideRefused) > 0 {
+		out.Findings = append(out.Findings, serverSideRefused(o))
 	}
 	replaces := false // the finding that gives the object's reason forces replacement
 	for _, f := range out.Findings {
@@ -460,15 +460,15 @@ func refusals(o *diffparse.Object) []diffparse.Note {
 	return append([]diffparse.Note{n}, o.Refused...)
 }
 
-// undeclared is the finding for the fields of o that its schema does not
-// declare, where the diff adds or sets them: helm 3's patch drops them
-// without a word, and server-side apply, as helm 4 applies the releases it
-// installs, refuses the object (each held to the API server with both
-// helms). Which helm applies the upgrade is not known: it may fail.
-func undeclared(o *diffparse.Object) Finding {
-	what, pos := joinNotes(o, o.Undeclared)
+// serverSideRefused is the finding for what server-side apply refuses of
+// o where the diff adds or sets it and helm 3's patch lets it through (a
+// field the schema does not declare, two items of an associative list with
+// the same keys; each held to the API server with both helms). Which helm
+// applies the upgrade is not known: it may fail.
+func serverSideRefused(o *diffparse.Object) Finding {
+	what, pos := joinNotes(o, o.ServerSideRefused)
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
-		Reason: fmt.Sprintf("helm upgrade may fail: no field of a %s's schema: %s; applied server-side (as helm 4 applies the releases it installs), the API server refuses the object (field not declared in schema); helm 3's patch drops the field without a word", o.Ref.Kind, what)}
+		Reason: "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses " + what + "; helm 3's patch drops an undeclared field and merges entries with the same keys"}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 
@@ -491,7 +491,7 @@ func findings(o *diffparse.Object) int {
 	if len(o.Refused) > 0 || o.Action == diffparse.Create {
 		n++ // a created object's name may be refused
 	}
-	if len(o.Undeclared) > 0 {
+	if len(o.ServerSideRefused) > 0 {
 		n++
 	}
 	return n

@@ -283,7 +283,7 @@ func TestUndeclaredObject(t *testing.T) {
 			Path: kube.Path{kube.Field("metadata"), kube.Field("labels"), kube.Field("tier")}, Op: diffparse.Modify,
 			Old: diffparse.Value{Kind: diffparse.Scalar, Text: "a"}, New: diffparse.Value{Kind: diffparse.Scalar, Text: "b"},
 		}},
-		Undeclared: []diffparse.Note{{Pos: diffparse.Pos{Line: 9}, Text: "spec.replica"}},
+		ServerSideRefused: []diffparse.Note{{Pos: diffparse.Pos{Line: 9}, Text: "spec.replica: no such field"}},
 	}
 	res, err := classify.Classify(&diffparse.Plan{Objects: []*diffparse.Object{obj}, FactPaths: defaultSet.FactPaths()}, defaultSet)
 	if err != nil {
@@ -294,7 +294,7 @@ func TestUndeclaredObject(t *testing.T) {
 		t.Errorf("object %s by %s, want disruptive by %s", o.Level, o.Rule, rules.SchemaTypeRule)
 	}
 	f, ok := finding(res, "")
-	if !ok || !f.Assumed || f.Pos.Line != 9 || !strings.HasPrefix(f.Reason, "helm upgrade may fail: no field of a Deployment's schema: spec.replica (line 9); ") {
+	if !ok || !f.Assumed || f.Pos.Line != 9 || !strings.HasPrefix(f.Reason, "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses spec.replica: no such field (line 9); ") {
 		t.Errorf("the object finding %+v does not say that the upgrade may fail, where, and why", f)
 	}
 }

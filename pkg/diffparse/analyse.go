@@ -170,7 +170,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 	}
 	if obj.Action == Create {
 		obj.Refused = newS.refusals(0, schemaOf(obj), kube.Path{}, nil)
-		obj.Undeclared = newS.undeclared(0, schemaOf(obj), kube.Path{}, nil)
+		obj.ServerSideRefused = newS.serverSide(0, schemaOf(obj), kube.Path{}, nil)
 		if n, ok := newS.restartPolicyRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
@@ -196,14 +196,21 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		}
 		obj.Refused = append(obj.Refused, dups...)
 		obj.Changes = slices.Grow(obj.Changes, len(changes))
+		var checked map[int32]bool // the lists held to their keys
 		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
+				if checked == nil {
+					checked = map[int32]bool{}
+				}
 				c := &obj.Changes[len(obj.Changes)-1]
-				obj.Undeclared = undeclaredAt(typ, sc.path, c.Pos.Line, obj.Undeclared)
+				obj.ServerSideRefused = newS.serverSideAt(typ, sc.path, c.Pos.Line, obj.ServerSideRefused, checked)
 				if newS.container(sc.new) {
 					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
-					obj.Undeclared = newS.undeclared(sc.new, typ.At(sc.path), sc.path, obj.Undeclared)
+					if !checked[sc.new] {
+						checked[sc.new] = true
+						obj.ServerSideRefused = newS.serverSide(sc.new, typ.At(sc.path), sc.path, obj.ServerSideRefused)
+					}
 				}
 			}
 		}
@@ -470,10 +477,10 @@ func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, ne
 	complete := oldS != nil && !oldS.gaps
 	p.facts(&del, Old, oldS, complete)
 	p.facts(&cre, New, newS, complete)
-	cre.Refused, cre.Undeclared = nil, nil
+	cre.Refused, cre.ServerSideRefused = nil, nil
 	if newS != nil && !newS.gaps {
 		cre.Refused = newS.refusals(0, schemaOf(&cre), kube.Path{}, nil)
-		cre.Undeclared = newS.undeclared(0, schemaOf(&cre), kube.Path{}, nil)
+		cre.ServerSideRefused = newS.serverSide(0, schemaOf(&cre), kube.Path{}, nil)
 	}
 	return []*Object{&del, &cre}
 }
@@ -503,14 +510,18 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		nc := p.newT.collect(&p.newC, nil)
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
 		typ := schemaOf(obj)
+		checked := map[int32]bool{}
 		for _, c := range nc {
 			if !c.path.Exact() || c.node < 0 {
 				continue
 			}
-			obj.Undeclared = undeclaredAt(typ, c.path, p.newT.lineOf(c.node), obj.Undeclared)
+			obj.ServerSideRefused = p.newT.serverSideAt(typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, checked)
 			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
-				obj.Undeclared = p.newT.undeclared(c.node, typ.At(c.path), c.path, obj.Undeclared)
+				if !checked[c.node] {
+					checked[c.node] = true
+					obj.ServerSideRefused = p.newT.serverSide(c.node, typ.At(c.path), c.path, obj.ServerSideRefused)
+				}
 			}
 		}
 		if out := p.partialRename(obj); out != nil {

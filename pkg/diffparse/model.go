@@ -405,13 +405,15 @@ type Object struct {
 	// "spec.replicas must be an integer". The server refuses the object,
 	// and helm upgrade fails there. At most a few are listed.
 	Refused []Note
-	// Undeclared lists fields of the new side that the object's schema
-	// does not declare, where a change adds or sets them (or the object
-	// is created): "spec.template.spec.containers[name=web].Image". The
-	// API server drops such a field from helm 3's patch; server-side
-	// apply, as helm 4 applies the releases it installs, refuses the
-	// object (field not declared in schema). At most a few are listed.
-	Undeclared []Note
+	// ServerSideRefused lists what server-side apply, as helm 4 applies
+	// the releases it installs, refuses of the new side where a change
+	// adds or sets it (or the object is created), and helm 3's three-way
+	// patch lets through: a field the schema does not declare, which the
+	// patch drops ("spec.replica: no such field"; the server says "field
+	// not declared in schema"), and two items of an associative list with
+	// the same keys, which the patch merges ("...env: two entries with
+	// name=MODE"; "duplicate entries for key"). At most a few are listed.
+	ServerSideRefused []Note
 	// Facts holds, for each side, the values of the fields requested with
 	// [Options.Facts] that are present, keyed by their path string. The
 	// objects of one parse that have equal facts share a map: read them,

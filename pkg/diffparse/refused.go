@@ -270,14 +270,19 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 	}
 }
 
-// undeclared appends to out the fields below node n (of schema type typ,
-// at path p) that the schema does not declare, while out holds fewer than
-// maxRefusals: a key of a struct that is none of its fields. Free-form
-// content declares every field; a value of the wrong shape is its own
-// refusal.
-func (t *sideTree) undeclared(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
+// serverSide appends to out what server-side apply refuses below node n
+// (of schema type typ, at path p; n itself included when it is a list) and
+// helm 3's patch lets through, while out holds fewer than maxRefusals: a
+// key of a struct that is none of its fields (the patch drops it), and two
+// items of an associative list with the same keys (the patch merges them).
+// Free-form content declares every field; a value of the wrong shape is
+// its own refusal.
+func (t *sideTree) serverSide(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
 	if typ == nil || typ.Kind != kube.StructType && typ.Kind != kube.MapType && typ.Kind != kube.ListType {
 		return out
+	}
+	if typ.Kind == kube.ListType && t.nodes[n].kind == kSeq {
+		out = t.duplicateEntries(n, typ, p, out)
 	}
 	for ch := t.nodes[n].firstChild; ch >= 0 && len(out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]
@@ -292,35 +297,83 @@ func (t *sideTree) undeclared(n int32, typ *kube.Type, p kube.Path, out []Note) 
 			key := t.str(c, c.key)
 			ct, step = typ.Field(key), kube.FieldStep(key)
 			if ct == nil {
-				out = append(out, undeclaredNote(p.Child(step), t.lineOf(ch)))
+				out = append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: p.Child(step).String() + ": no such field"})
 				continue
 			}
 		}
 		if t.container(ch) {
-			out = t.undeclared(ch, ct, p.Child(step), out)
+			out = t.serverSide(ch, ct, p.Child(step), out)
 		}
 	}
 	return out
 }
 
-// undeclaredAt appends to out the first field of exact path p that the
-// schema typ of the object does not declare, if any (the change at line
-// sets it).
-func undeclaredAt(typ *kube.Type, p kube.Path, line int, out []Note) []Note {
+// keyDefaults are the values server-side apply gives a missing key of an
+// associative list's item (the schema's defaults).
+var keyDefaults = map[string]string{"protocol": "TCP"}
+
+// duplicateEntries appends to out a note for the first two items of list
+// n (of type typ, at path p) with the same values of its map keys.
+func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
+	if len(typ.MapKeys) == 0 || len(out) >= maxRefusals {
+		return out
+	}
+	seen := map[string]bool{}
+	parts := make([]string, len(typ.MapKeys))
+	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if !t.nodes[ch].item || t.vkindOf(ch) != vMap {
+			continue
+		}
+		for i, k := range typ.MapKeys {
+			v, ok := t.itemKey(ch, k)
+			if !ok {
+				v = keyDefaults[k]
+			}
+			parts[i] = k + "=" + v
+		}
+		key := strings.Join(parts, ",")
+		if seen[key] {
+			return append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with %s", p, key)})
+		}
+		seen[key] = true
+	}
+	return out
+}
+
+// serverSideAt appends to out what server-side apply refuses on the way
+// to the exact path p of a change at line: a field of p that the schema
+// does not declare, or an associative list that p goes through (the
+// change may add an item, or set a key) holding two items with the same
+// keys. checked holds the lists looked at already, to look once.
+func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Note, checked map[int32]bool) []Note {
 	if len(out) >= maxRefusals {
 		return out
 	}
 	if u := typ.Undeclared(p, nil); u != nil {
-		if slices.ContainsFunc(out, func(n Note) bool { return n.Text == u.String() }) {
-			return out
+		text := u.String() + ": no such field"
+		if !slices.ContainsFunc(out, func(n Note) bool { return n.Text == text }) {
+			out = append(out, Note{Pos: Pos{Line: line}, Text: text})
 		}
-		out = append(out, undeclaredNote(u, line))
+		return out
+	}
+	for i := len(p) - 1; i >= 0; i-- {
+		switch p[i].(type) {
+		case kube.Key, kube.Index:
+		default:
+			continue
+		}
+		lt := typ.At(p[:i])
+		if lt == nil || len(lt.MapKeys) == 0 {
+			continue
+		}
+		n, ok := t.lookup(p[:i])
+		if !ok || checked[n] {
+			continue
+		}
+		checked[n] = true
+		out = t.duplicateEntries(n, lt, p[:i], out)
 	}
 	return out
-}
-
-func undeclaredNote(p kube.Path, line int) Note {
-	return Note{Pos: Pos{Line: line}, Text: p.String()}
 }
 
 // path returns the path of the node being checked.

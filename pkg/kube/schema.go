@@ -37,8 +37,13 @@ type Type struct {
 	Elem     *Type         // MapType and ListType
 	MergeKey string        // ListType: the field that identifies an item, if any
 	Unique   bool          // ListType: the API server refuses two items of one MergeKey value
-	Leaf     Leaf          // ScalarType: what values the field takes
-	Check    Check         // ScalarType: what the API server validates beyond the type
+	// MapKeys are, for an associative list (+listType=map), the fields
+	// whose values identify an item: server-side apply refuses two items
+	// with the same ("duplicate entries for key"), where helm 3's patch
+	// merges them (by MergeKey) and validation may accept them (env).
+	MapKeys []string
+	Leaf    Leaf  // ScalarType: what values the field takes
+	Check   Check // ScalarType: what the API server validates beyond the type
 }
 
 // Leaf is the type of value a scalar field takes, as the API server
@@ -441,6 +446,7 @@ type schemaNode struct {
 	elem     int // -1: none
 	mergeKey string
 	unique   bool
+	mapKeys  []string
 	fields   []schemaField // sorted by name
 }
 
@@ -484,7 +490,7 @@ func buildSchemas() {
 			continue
 		}
 		t := nodes[i]
-		t.Kind, t.MergeKey, t.Unique = n.kind, n.mergeKey, n.unique
+		t.Kind, t.MergeKey, t.Unique, t.MapKeys = n.kind, n.mergeKey, n.unique, n.mapKeys
 		if n.elem >= 0 {
 			t.Elem = nodes[n.elem]
 		}
