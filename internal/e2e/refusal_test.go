@@ -241,6 +241,10 @@ spec:
 		{"an env var repeated", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n        - name: MODE\n          value: b\n", 1)), false},
 		{"a container port repeated under another name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          name: http2\n", 1)), false},
 		{"an image pull secret repeated", deployment(pod), deployment("      imagePullSecrets:\n      - name: a\n      - name: a\n" + pod), false},
+		// ... and two containers of one name, or two mounts of one path,
+		// whose repeated keys validation refuses in a created object
+		{"a second container of one name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: web\n        image: nginx:2\n      volumes:\n", 1)), false},
+		{"a second mount of one path", deployment(pod), deployment(strings.Replace(pod, "          mountPath: /cache\n", "          mountPath: /cache\n        - name: cache\n          mountPath: /cache\n", 1)), false},
 		{"a mount of a volume the pod has not", deployment(pod), deployment(strings.Replace(pod, "        - name: cache\n          mountPath", "        - name: tmp\n          mountPath", 1)), true},
 		{"a volume of two sources", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "emptyDir: {}\n        configMap: {name: cfg}", 1)), true},
 		{"a volume's source replaced", deployment(pod), deployment(strings.Replace(pod, "emptyDir: {}", "configMap: {name: cfg}", 1)), false},
@@ -346,6 +350,7 @@ spec:
 		{"a container port repeated under another name", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          name: http2\n", 1)), true},
 		{"one container port by two protocols", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - containerPort: 80\n          protocol: UDP\n          name: http-udp\n", 1)), false},
 		{"an image pull secret repeated", deployment(pod), deployment("      imagePullSecrets:\n      - name: a\n      - name: a\n" + pod), true},
+		{"a second container of one name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: web\n        image: nginx:2\n      volumes:\n", 1)), true},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), true},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
 	} {

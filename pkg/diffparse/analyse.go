@@ -194,7 +194,12 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if same && patchedDiffHook != nil {
 			patchedDiffHook(oldS, newS, oc, nc, changes, dups)
 		}
-		obj.Refused = append(obj.Refused, dups...)
+		// two items of one merge key in a list of an update: helm 3's patch
+		// merges them by that key, and the API server takes the object;
+		// server-side apply refuses them, as every associative list's
+		// repeated keys (serverSideAt, below, finds them on the changes'
+		// way). A created object's are refused by both (refusals).
+		_ = dups
 		obj.Changes = slices.Grow(obj.Changes, len(changes))
 		var checked map[int32]bool // the lists held to their keys
 		for _, sc := range changes {

@@ -39,6 +39,7 @@ func TestServerSideRefused(t *testing.T) {
 		{"one port by two protocols", deployment + "+           ports:\n+             - containerPort: 53\n+             - containerPort: 53\n+               protocol: UDP\n", nil},
 		{"a repeated entry unchanged, a change elsewhere", strings.Replace(deployment, "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1) + "            env:\n              - name: A\n              - name: A\n", nil},
 		{"a created object's repeated entries", "default, p, Pod (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: Pod\n+ metadata:\n+   name: p\n+ spec:\n+   imagePullSecrets:\n+     - name: a\n+     - name: a\n+   containers:\n+     - name: c\n+       image: x\n", []string{"spec.imagePullSecrets: two entries with name=a:10"}},
+		{"a second container of one name", strings.Replace(deployment, "            image: nginx:1\n", "            image: nginx:1\n+         - name: web\n+           image: nginx:2\n", 1), []string{"spec.template.spec.containers: two entries with name=web:13"}},
 		{"a custom resource", "default, c, Certificate (cert-manager.io) has changed:\n  apiVersion: cert-manager.io/v1\n  kind: Certificate\n  metadata:\n    name: c\n  spec:\n+   anything: 1\n", nil},
 	}
 	for _, tt := range tests {
