@@ -201,19 +201,16 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		// way). A created object's are refused by both (refusals).
 		_ = dups
 		obj.Changes = slices.Grow(obj.Changes, len(changes))
-		var checked map[int32]bool // the lists held to their keys
+		p.checked = p.checked[:0] // the lists held to their keys
 		for _, sc := range changes {
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
-				if checked == nil {
-					checked = map[int32]bool{}
-				}
 				c := &obj.Changes[len(obj.Changes)-1]
-				obj.ServerSideRefused = newS.serverSideAt(typ, sc.path, c.Pos.Line, obj.ServerSideRefused, checked)
+				obj.ServerSideRefused = newS.serverSideAt(typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
 				if newS.container(sc.new) {
 					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
-					if !checked[sc.new] {
-						checked[sc.new] = true
+					if !slices.Contains(p.checked, sc.new) {
+						p.checked = append(p.checked, sc.new)
 						obj.ServerSideRefused = newS.serverSide(sc.new, typ.At(sc.path), sc.path, obj.ServerSideRefused)
 					}
 				}
@@ -515,16 +512,16 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		nc := p.newT.collect(&p.newC, nil)
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
 		typ := schemaOf(obj)
-		checked := map[int32]bool{}
+		p.checked = p.checked[:0]
 		for _, c := range nc {
 			if !c.path.Exact() || c.node < 0 {
 				continue
 			}
-			obj.ServerSideRefused = p.newT.serverSideAt(typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, checked)
+			obj.ServerSideRefused = p.newT.serverSideAt(typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, &p.checked)
 			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
-				if !checked[c.node] {
-					checked[c.node] = true
+				if !slices.Contains(p.checked, c.node) {
+					p.checked = append(p.checked, c.node)
 					obj.ServerSideRefused = p.newT.serverSide(c.node, typ.At(c.path), c.path, obj.ServerSideRefused)
 				}
 			}

@@ -40,6 +40,9 @@ type blockParser struct {
 	factVals []indexedValue
 	factKey  []byte
 	factAt   []int32 // facts: the node after each step of the path before
+	// checked are the new side's lists an object's changes held to their
+	// keys (see serverSideAt), reused from object to object
+	checked []int32
 	// workers analyse objects on a pipeline when more than 1 (see
 	// pipeline.go); pipe is started by the first object
 	workers int

@@ -318,34 +318,55 @@ func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []
 	if len(typ.MapKeys) == 0 || len(out) >= maxRefusals {
 		return out
 	}
+	if first := t.nodes[n].firstChild; first < 0 || t.nodes[first].next < 0 {
+		return out // one item at most (the common list of one container)
+	}
+	// an item's keys: its value for a list of one key (no copy), else
+	// the values joined by NUL, which no key's value holds
+	keyOf := func(ch int32) string {
+		if len(typ.MapKeys) == 1 {
+			return t.keyValue(ch, typ.MapKeys[0])
+		}
+		parts := make([]string, len(typ.MapKeys))
+		for i, k := range typ.MapKeys {
+			parts[i] = t.keyValue(ch, k)
+		}
+		return strings.Join(parts, "\x00")
+	}
 	seen := map[string]bool{}
-	parts := make([]string, len(typ.MapKeys))
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
 		if !t.nodes[ch].item || t.vkindOf(ch) != vMap {
 			continue
 		}
-		for i, k := range typ.MapKeys {
-			v, ok := t.itemKey(ch, k)
-			if !ok {
-				v = keyDefaults[k]
-			}
-			parts[i] = k + "=" + v
-		}
-		key := strings.Join(parts, ",")
+		key := keyOf(ch)
 		if seen[key] {
-			return append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with %s", p, key)})
+			parts := make([]string, len(typ.MapKeys))
+			for i, k := range typ.MapKeys {
+				parts[i] = k + "=" + t.keyValue(ch, k)
+			}
+			return append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with %s", p, strings.Join(parts, ","))})
 		}
 		seen[key] = true
 	}
 	return out
 }
 
+// keyValue returns the value of key field k of list item ch, or its
+// default where the item has none.
+func (t *sideTree) keyValue(ch int32, k string) string {
+	if v, ok := t.itemKey(ch, k); ok {
+		return v
+	}
+	return keyDefaults[k]
+}
+
 // serverSideAt appends to out what server-side apply refuses on the way
 // to the exact path p of a change at line: a field of p that the schema
 // does not declare, or an associative list that p goes through (the
 // change may add an item, or set a key) holding two items with the same
-// keys. checked holds the lists looked at already, to look once.
-func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Note, checked map[int32]bool) []Note {
+// keys. checked holds the lists looked at already, to look once (a few
+// per object: a slice the parser reuses).
+func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Note, checked *[]int32) []Note {
 	if len(out) >= maxRefusals {
 		return out
 	}
@@ -367,10 +388,10 @@ func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Not
 			continue
 		}
 		n, ok := t.lookup(p[:i])
-		if !ok || checked[n] {
+		if !ok || slices.Contains(*checked, n) {
 			continue
 		}
-		checked[n] = true
+		*checked = append(*checked, n)
 		out = t.duplicateEntries(n, lt, p[:i], out)
 	}
 	return out
