@@ -206,7 +206,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
 				c := &obj.Changes[len(obj.Changes)-1]
-				obj.ServerSideRefused = newS.serverSideAt(typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
+				obj.ServerSideRefused = newS.serverSideAt(oldS, typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
 				if newS.container(sc.new) {
 					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
 					if !slices.Contains(p.checked, sc.new) {
@@ -517,7 +517,7 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 			if !c.path.Exact() || c.node < 0 {
 				continue
 			}
-			obj.ServerSideRefused = p.newT.serverSideAt(typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, &p.checked)
+			obj.ServerSideRefused = p.newT.serverSideAt(oldS, typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, &p.checked)
 			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
 				if !slices.Contains(p.checked, c.node) {

@@ -282,7 +282,7 @@ func (t *sideTree) serverSide(n int32, typ *kube.Type, p kube.Path, out []Note) 
 		return out
 	}
 	if typ.Kind == kube.ListType && t.nodes[n].kind == kSeq {
-		out = t.duplicateEntries(n, typ, p, out)
+		out = t.duplicateEntries(n, typ, p, out, nil)
 	}
 	for ch := t.nodes[n].firstChild; ch >= 0 && len(out) < maxRefusals; ch = t.nodes[ch].next {
 		c := &t.nodes[ch]
@@ -313,13 +313,47 @@ func (t *sideTree) serverSide(n int32, typ *kube.Type, p kube.Path, out []Note) 
 var keyDefaults = map[string]string{"protocol": "TCP"}
 
 // duplicateEntries appends to out a note for the first two items of list
-// n (of type typ, at path p) with the same values of its map keys.
-func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
-	if len(typ.MapKeys) == 0 || len(out) >= maxRefusals {
+// n (of type typ, at path p) with the same values of its map keys, other
+// than keys already repeated (the old side's: see repeatedKeys).
+func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []Note, already map[string]bool) []Note {
+	if len(out) >= maxRefusals {
 		return out
 	}
+	t.eachRepeat(n, typ, func(ch int32, key string) bool {
+		if already[key] {
+			return true
+		}
+		parts := make([]string, len(typ.MapKeys))
+		for i, k := range typ.MapKeys {
+			parts[i] = k + "=" + t.keyValue(ch, k)
+		}
+		out = append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with %s", p, strings.Join(parts, ","))})
+		return false
+	})
+	return out
+}
+
+// repeatedKeys returns the keys that list n (of type typ) repeats, or nil.
+func (t *sideTree) repeatedKeys(n int32, typ *kube.Type) map[string]bool {
+	var keys map[string]bool
+	t.eachRepeat(n, typ, func(_ int32, key string) bool {
+		if keys == nil {
+			keys = map[string]bool{}
+		}
+		keys[key] = true
+		return true
+	})
+	return keys
+}
+
+// eachRepeat calls f with each item of list n (of type typ) whose map keys
+// an item before it has, and its keys, while f returns true.
+func (t *sideTree) eachRepeat(n int32, typ *kube.Type, f func(ch int32, key string) bool) {
+	if len(typ.MapKeys) == 0 {
+		return
+	}
 	if first := t.nodes[n].firstChild; first < 0 || t.nodes[first].next < 0 {
-		return out // one item at most (the common list of one container)
+		return // one item at most (the common list of one container)
 	}
 	// an item's keys: its value for a list of one key (no copy), else
 	// the values joined by NUL, which no key's value holds
@@ -339,16 +373,11 @@ func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []
 			continue
 		}
 		key := keyOf(ch)
-		if seen[key] {
-			parts := make([]string, len(typ.MapKeys))
-			for i, k := range typ.MapKeys {
-				parts[i] = k + "=" + t.keyValue(ch, k)
-			}
-			return append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with %s", p, strings.Join(parts, ","))})
+		if seen[key] && !f(ch, key) {
+			return
 		}
 		seen[key] = true
 	}
-	return out
 }
 
 // keyValue returns the value of key field k of list item ch, or its
@@ -364,9 +393,11 @@ func (t *sideTree) keyValue(ch int32, k string) string {
 // to the exact path p of a change at line: a field of p that the schema
 // does not declare, or an associative list that p goes through (the
 // change may add an item, or set a key) holding two items with the same
-// keys. checked holds the lists looked at already, to look once (a few
+// keys, unless the old side's list at p (old, when not nil) repeated them
+// already (the release took them; a change beside does not make them
+// new). checked holds the lists looked at already, to look once (a few
 // per object: a slice the parser reuses).
-func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Note, checked *[]int32) []Note {
+func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line int, out []Note, checked *[]int32) []Note {
 	if len(out) >= maxRefusals {
 		return out
 	}
@@ -392,7 +423,13 @@ func (t *sideTree) serverSideAt(typ *kube.Type, p kube.Path, line int, out []Not
 			continue
 		}
 		*checked = append(*checked, n)
-		out = t.duplicateEntries(n, lt, p[:i], out)
+		var already map[string]bool
+		if old != nil {
+			if on, ok := old.lookup(p[:i]); ok {
+				already = old.repeatedKeys(on, lt)
+			}
+		}
+		out = t.duplicateEntries(n, lt, p[:i], out, already)
 	}
 	return out
 }
