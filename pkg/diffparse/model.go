@@ -407,7 +407,8 @@ type Object struct {
 	Refused []Note
 	// ServerSideRefused lists what server-side apply, as helm 4 applies
 	// the releases it installs, refuses of the new side where a change
-	// adds or sets it (or the object is created), and helm 3's three-way
+	// makes it new (the old side did not have it) or the object is
+	// created, and helm 3's three-way
 	// patch lets through: a field the schema does not declare, which the
 	// patch drops ("spec.replica: no such field"; the server says "field
 	// not declared in schema"), and two items of an associative list with

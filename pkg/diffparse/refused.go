@@ -402,6 +402,11 @@ func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line
 		return out
 	}
 	if u := typ.Undeclared(p, nil); u != nil {
+		if old != nil {
+			if _, had := old.lookup(u); had {
+				return out // the release took it (see the lists below)
+			}
+		}
 		text := u.String() + ": no such field"
 		if !slices.ContainsFunc(out, func(n Note) bool { return n.Text == text }) {
 			out = append(out, Note{Pos: Pos{Line: line}, Text: text})

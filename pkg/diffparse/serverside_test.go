@@ -30,6 +30,7 @@ func TestServerSideRefused(t *testing.T) {
 		{"a declared field added", deployment + "+           imagePullPolicy: Always\n", nil},
 		{"a label added", strings.Replace(deployment, "    name: web\n", "    name: web\n    labels:\n+     Image: x\n", 1), nil},
 		{"an undeclared field removed", deployment + "-           Image: nginx:2\n", nil},
+		{"an undeclared field the release had, set anew", deployment + "-           Image: nginx:2\n+           Image: nginx:3\n", nil},
 		{"an undeclared field unchanged", deployment + "            Image: nginx:2\n-           env: []\n", nil},
 		{"a created object", "default, cfg, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: cfg\n+ datta:\n+   a: b\n+ data:\n+   Datta: b\n", []string{"datta: no such field:7"}},
 		{"a renamed object, created anew", "default, cfg, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n-   name: cfg\n+   name: cfg2\n  datta:\n    a: b\n", []string{"datta: no such field:7"}},
