@@ -190,16 +190,10 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		}
 		typ := schemaOf(obj)
 		same := p.patched && oldS == &p.oldT && newS == &p.newT
-		changes, dups := semanticDiff(oldS, newS, oc, nc, same)
+		changes := semanticDiff(oldS, newS, oc, nc, same)
 		if same && patchedDiffHook != nil {
-			patchedDiffHook(oldS, newS, oc, nc, changes, dups)
+			patchedDiffHook(oldS, newS, oc, nc, changes)
 		}
-		// two items of one merge key in a list of an update: helm 3's patch
-		// merges them by that key, and the API server takes the object;
-		// server-side apply refuses them, as every associative list's
-		// repeated keys (serverSideAt, below, finds them on the changes'
-		// way). A created object's are refused by both (refusals).
-		_ = dups
 		obj.Changes = slices.Grow(obj.Changes, len(changes))
 		p.checked = p.checked[:0] // the lists held to their keys
 		for _, sc := range changes {

@@ -164,5 +164,5 @@ func valueClass(v string) int {
 var patchedHook func(t *sideTree, lines []*bodyLine, typ *kube.Type)
 
 // patchedDiffHook, when set (by the package's tests), is shown the changes
-// and refusals of every comparison of a tree with the tree patched from it.
-var patchedDiffHook func(a, b *sideTree, ca, cb *counts, changes []semChange, refused []Note)
+// of every comparison of a tree with the tree patched from it.
+var patchedDiffHook func(a, b *sideTree, ca, cb *counts, changes []semChange)

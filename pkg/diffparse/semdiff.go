@@ -28,9 +28,6 @@ type differ struct {
 	a, b   *sideTree
 	ca, cb *counts // changed-line counts of the fast trees (nil for exact ones)
 	out    []semChange
-	// refused are the lists of the new side whose items' keys must
-	// differ and do not
-	refused []Note
 	// path holds the steps to the nodes being compared: the paths the
 	// walk passes down are prefixes of it, and a change takes a copy
 	path kube.Path
@@ -39,13 +36,14 @@ type differ struct {
 	same bool
 }
 
-// semanticDiff compares the roots of two complete sides. refused lists
-// the changed lists of the new side that the API server refuses for two
-// items of one key (two containers named web).
-func semanticDiff(a, b *sideTree, ca, cb *counts, same bool) (changes []semChange, refused []Note) {
+// semanticDiff compares the roots of two complete sides. (Two items of one
+// key in a list of the new side are not refused here: helm 3's patch
+// merges them; serverSideAt finds them, as server-side apply refuses
+// them.)
+func semanticDiff(a, b *sideTree, ca, cb *counts, same bool) []semChange {
 	d := &differ{a: a, b: b, ca: ca, cb: cb, same: same}
 	d.diffFrom(kube.Path{}, a.typ, root, root)
-	return d.out, d.refused
+	return d.out
 }
 
 // diffFrom compares nodes na and nb at path p.
@@ -309,11 +307,6 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 		if okA && okB {
 			d.diffKeyed(p, it, field, na, nb, itemsA, keysA, itemsB, keysB)
 			return
-		}
-		if !okB {
-			if n, ok := d.b.duplicate(nb, typ, p); ok {
-				d.refused = append(d.refused, n)
-			}
 		}
 	}
 	itemsA, itemsB := listItems(d.a, na), listItems(d.b, nb)
