@@ -125,6 +125,10 @@ data:
   ` + key + `: "port: 80"
 `
 	}
+	// withFinalizers adds a finalizers list to doc's metadata
+	withFinalizers := func(doc string, names ...string) string {
+		return strings.Replace(doc, "metadata:\n", "metadata:\n  finalizers: ["+strings.Join(names, ", ")+"]\n", 1)
+	}
 	autoscaler := func(min, max string) string {
 		return `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -294,6 +298,8 @@ spec:
 		{"a StatefulSet switched to OnDelete", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), true},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), false},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
+		// a value repeated in a set: helm 3's patch takes it
+		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}
 	valuesDir := t.TempDir()
 	// upgrade installs a release of old with helm h, reviews the upgrade
@@ -334,7 +340,8 @@ spec:
 	// 3's patch removes it; a field the schema does not declare is refused
 	// (field not declared in schema), where helm 3's patch drops it; and
 	// two items of an associative list with the same keys are refused
-	// (duplicate entries for key), where helm 3's patch merges them. The
+	// (duplicate entries for key), where helm 3's patch merges them, and a
+	// value twice in a set, which helm 3's patch takes. The
 	// review cannot tell which helm applies the upgrade, and says each may
 	// fail.
 	h4 := suite.helms[len(suite.helms)-1]
@@ -353,6 +360,8 @@ spec:
 		{"a second container of one name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: web\n        image: nginx:2\n      volumes:\n", 1)), true},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), true},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
+		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), true},
+		{"a second finalizer", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/b"), false},
 	} {
 		t.Run(h4.name+" server-side, "+tt.name, func(t *testing.T) {
 			failed, review, up := upgrade(t, h4, "refusals-ssa-"+itoa(i), tt.old, tt.new)

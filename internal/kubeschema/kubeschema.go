@@ -97,6 +97,7 @@ type node struct {
 	elem     *node
 	mergeKey string
 	mapKeys  []string // ListType: the keys of an associative list (+listType=map)
+	set      bool     // ListType: a set of scalars (+listType=set)
 }
 
 // fieldCheck is the check of a field of a Go type of k8s.io/api, named by
@@ -238,7 +239,7 @@ type builder struct {
 	any     *node
 	checks  map[reflect.Type]map[string]string // checks by struct type
 	used    map[string]bool                    // "Type.field" of the checks applied
-	markers map[string]map[string][]string     // per package: listMapKeys
+	markers map[string]map[string]listMarker   // per package: listMarkers
 }
 
 func (b *builder) leaf(name string) *node { return b.checked(name, "") }
@@ -359,39 +360,47 @@ func (b *builder) addFields(n *node, rt reflect.Type) {
 			if key := f.Tag.Get("patchMergeKey"); key != "" {
 				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: key, unique: ft.unique}
 			}
-			keys, err := b.mapKeysOf(rt, f.Name)
+			m, err := b.markerOf(rt, f.Name)
 			if err != nil {
 				panic(err) // Source recovers it
 			}
-			if len(keys) > 0 {
-				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: ft.mergeKey, unique: ft.unique, mapKeys: keys}
+			if len(m.keys) > 0 || m.set {
+				ft = &node{kind: "ListType", elem: ft.elem, mergeKey: ft.mergeKey, unique: ft.unique, mapKeys: m.keys, set: m.set}
 			}
 		}
 		n.fields[name] = ft
 	}
 }
 
-// mapKeysOf returns the keys of Go field field of struct type rt when the
-// source of its package declares it an associative list (`+listType=map`
-// and `+listMapKey=` markers, which reflection does not see; server-side
-// apply refuses two items with the same keys).
-func (b *builder) mapKeysOf(rt reflect.Type, field string) ([]string, error) {
+// A listMarker is what the source of a package declares of a list field
+// beyond its Go type, in markers which reflection does not see: an
+// associative list's keys (`+listType=map` and `+listMapKey=`), or a set of
+// scalars (`+listType=set`). Server-side apply refuses two items with the
+// same keys, or the same value twice in a set.
+type listMarker struct {
+	keys []string
+	set  bool
+}
+
+// markerOf returns the list markers of Go field field of struct type rt.
+func (b *builder) markerOf(rt reflect.Type, field string) (listMarker, error) {
 	pkg := rt.PkgPath()
 	fields, ok := b.markers[pkg]
 	if !ok {
 		var err error
-		if fields, err = listMapKeys(pkg); err != nil {
-			return nil, err
+		if fields, err = listMarkers(pkg); err != nil {
+			return listMarker{}, err
 		}
 		b.markers[pkg] = fields
 	}
 	return fields[rt.Name()+"."+field], nil
 }
 
-// listMapKeys reads the Go source of package pkg and returns, for each
+// listMarkers reads the Go source of package pkg and returns, for each
 // field of a struct type ("Type.Field") declared an associative list, its
-// keys in the order the markers give them.
-func listMapKeys(pkg string) (map[string][]string, error) {
+// keys in the order the markers give them, and for each declared a set,
+// that it is.
+func listMarkers(pkg string) (map[string]listMarker, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return nil, err
@@ -405,7 +414,7 @@ func listMapKeys(pkg string) (map[string][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][]string{}
+	out := map[string]listMarker{}
 	for _, e := range entries {
 		name := e.Name()
 		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
@@ -430,19 +439,24 @@ func listMapKeys(pkg string) (map[string][]string, error) {
 					if fld.Doc == nil || len(fld.Names) != 1 {
 						continue
 					}
-					isMap := false
+					isMap, isSet := false, false
 					var keys []string
 					for _, c := range fld.Doc.List {
 						text := strings.TrimSpace(strings.TrimPrefix(c.Text, "//"))
 						switch {
 						case text == "+listType=map":
 							isMap = true
+						case text == "+listType=set":
+							isSet = true
 						case strings.HasPrefix(text, "+listMapKey="):
 							keys = append(keys, strings.TrimPrefix(text, "+listMapKey="))
 						}
 					}
-					if isMap && len(keys) > 0 {
-						out[ts.Name.Name+"."+fld.Names[0].Name] = keys
+					switch {
+					case isMap && len(keys) > 0:
+						out[ts.Name.Name+"."+fld.Names[0].Name] = listMarker{keys: keys}
+					case isSet:
+						out[ts.Name.Name+"."+fld.Names[0].Name] = listMarker{set: true}
 					}
 				}
 			}
@@ -463,7 +477,7 @@ func Source() (src []byte, err error) {
 		}
 	}()
 	b := &builder{leaves: map[string]*node{}, structs: map[reflect.Type]*node{}, any: &node{kind: "AnyType"},
-		checks: map[reflect.Type]map[string]string{}, used: map[string]bool{}, markers: map[string]map[string][]string{}}
+		checks: map[reflect.Type]map[string]string{}, used: map[string]bool{}, markers: map[string]map[string]listMarker{}}
 	for _, f := range checks {
 		rt := reflect.TypeOf(f.in)
 		if b.checks[rt] == nil {
@@ -540,6 +554,9 @@ func Source() (src []byte, err error) {
 				s.WriteString(strconv.Quote(k))
 			}
 			s.WriteString("}")
+		}
+		if n.set {
+			s.WriteString(", set: true")
 		}
 		if names := sortedNames(n); len(names) > 0 {
 			s.WriteString(", fields: []schemaField{")

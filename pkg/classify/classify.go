@@ -463,12 +463,13 @@ func refusals(o *diffparse.Object) []diffparse.Note {
 // serverSideRefused is the finding for what server-side apply refuses of
 // o where the diff adds or sets it and helm 3's patch lets it through (a
 // field the schema does not declare, two items of an associative list with
-// the same keys; each held to the API server with both helms). Which helm
+// the same keys, a value twice in a set; each held to the API server with
+// both helms). Which helm
 // applies the upgrade is not known: it may fail.
 func serverSideRefused(o *diffparse.Object) Finding {
 	what, pos := joinNotes(o, o.ServerSideRefused)
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
-		Reason: "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses " + what + "; helm 3's patch drops an undeclared field and merges entries with the same keys"}
+		Reason: "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses " + what + "; helm 3's patch drops an undeclared field and lets repeated entries through"}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 

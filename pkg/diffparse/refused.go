@@ -274,7 +274,8 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 // (of schema type typ, at path p; n itself included when it is a list) and
 // helm 3's patch lets through, while out holds fewer than maxRefusals: a
 // key of a struct that is none of its fields (the patch drops it), and two
-// items of an associative list with the same keys (the patch merges them).
+// items of an associative list with the same keys (the patch merges them),
+// or a value twice in a set (the patch takes it).
 // Free-form content declares every field; a value of the wrong shape is
 // its own refusal.
 func (t *sideTree) serverSide(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
@@ -323,6 +324,10 @@ func (t *sideTree) duplicateEntries(n int32, typ *kube.Type, p kube.Path, out []
 		if already[key] {
 			return true
 		}
+		if typ.Set {
+			out = append(out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s: two entries with value %s", p, strconv.Quote(key))})
+			return false
+		}
 		parts := make([]string, len(typ.MapKeys))
 		for i, k := range typ.MapKeys {
 			parts[i] = k + "=" + t.keyValue(ch, k)
@@ -347,9 +352,10 @@ func (t *sideTree) repeatedKeys(n int32, typ *kube.Type) map[string]bool {
 }
 
 // eachRepeat calls f with each item of list n (of type typ) whose map keys
-// an item before it has, and its keys, while f returns true.
+// an item before it has, and its keys, while f returns true; for a set,
+// each value an item before it has (as the server reads it).
 func (t *sideTree) eachRepeat(n int32, typ *kube.Type, f func(ch int32, key string) bool) {
-	if len(typ.MapKeys) == 0 {
+	if len(typ.MapKeys) == 0 && !typ.Set {
 		return
 	}
 	if first := t.nodes[n].firstChild; first < 0 || t.nodes[first].next < 0 {
@@ -369,10 +375,20 @@ func (t *sideTree) eachRepeat(n int32, typ *kube.Type, f func(ch int32, key stri
 	}
 	seen := map[string]bool{}
 	for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
-		if !t.nodes[ch].item || t.vkindOf(ch) != vMap {
+		var key string
+		switch {
+		case !t.nodes[ch].item:
 			continue
+		case typ.Set:
+			if t.vkindOf(ch) != vScalar {
+				continue // the wrong shape: its own refusal
+			}
+			key = t.scalarOf(ch).canon
+		case t.vkindOf(ch) != vMap:
+			continue
+		default:
+			key = keyOf(ch)
 		}
-		key := keyOf(ch)
 		if seen[key] && !f(ch, key) {
 			return
 		}
@@ -420,7 +436,7 @@ func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line
 			continue
 		}
 		lt := typ.At(p[:i])
-		if lt == nil || len(lt.MapKeys) == 0 {
+		if lt == nil || len(lt.MapKeys) == 0 && !lt.Set {
 			continue
 		}
 		n, ok := t.lookup(p[:i])

@@ -16,7 +16,7 @@ import (
 // side had unchanged, or a field of a kind without a schema; and two items
 // of an associative list with the same keys (the patch merges them), a
 // missing key counted as its default (a port's protocol, TCP), in a list
-// the diff adds to or changes.
+// the diff adds to or changes; and a value twice in a set (finalizers).
 func TestServerSideRefused(t *testing.T) {
 	const deployment = "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    replicas: 2\n    template:\n      spec:\n        containers:\n          - name: web\n            image: nginx:1\n"
 	tests := []struct {
@@ -43,6 +43,11 @@ func TestServerSideRefused(t *testing.T) {
 		{"a repeated entry unchanged, a change elsewhere", strings.Replace(deployment, "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1) + "            env:\n              - name: A\n              - name: A\n", nil},
 		{"a created object's repeated entries", "default, p, Pod (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: Pod\n+ metadata:\n+   name: p\n+ spec:\n+   imagePullSecrets:\n+     - name: a\n+     - name: a\n+   containers:\n+     - name: c\n+       image: x\n", []string{"spec.imagePullSecrets: two entries with name=a:10"}},
 		{"a second container of one name", strings.Replace(deployment, "            image: nginx:1\n", "            image: nginx:1\n+         - name: web\n+           image: nginx:2\n", 1), []string{"spec.template.spec.containers: two entries with name=web:13"}},
+		// a set (+listType=set) holds each value once, as the server reads it
+		{"a finalizer repeated", strings.Replace(deployment, "    name: web\n", "    name: web\n    finalizers:\n      - example.com/a\n+     - 'example.com/a'\n", 1), []string{`metadata.finalizers: two entries with value "example.com/a":8`}},
+		{"a created object's finalizers, in flow style", "default, cfg, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: cfg\n+   finalizers: [example.com/a, \"example.com/a\"]\n", []string{`metadata.finalizers: two entries with value "example.com/a":7`}},
+		{"two finalizers", strings.Replace(deployment, "    name: web\n", "    name: web\n    finalizers:\n      - example.com/a\n+     - example.com/b\n", 1), nil},
+		{"a finalizer repeated in the release, another added", strings.Replace(deployment, "    name: web\n", "    name: web\n    finalizers:\n      - example.com/a\n      - example.com/a\n+     - example.com/b\n", 1), nil},
 		{"a custom resource", "default, c, Certificate (cert-manager.io) has changed:\n  apiVersion: cert-manager.io/v1\n  kind: Certificate\n  metadata:\n    name: c\n  spec:\n+   anything: 1\n", nil},
 	}
 	for _, tt := range tests {

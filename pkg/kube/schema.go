@@ -42,8 +42,12 @@ type Type struct {
 	// with the same ("duplicate entries for key"), where helm 3's patch
 	// merges them (by MergeKey) and validation may accept them (env).
 	MapKeys []string
-	Leaf    Leaf  // ScalarType: what values the field takes
-	Check   Check // ScalarType: what the API server validates beyond the type
+	// Set is set for a list of scalars declared a set (+listType=set):
+	// server-side apply refuses a value in it twice, where helm 3's patch
+	// takes it (metadata.finalizers, for one).
+	Set   bool
+	Leaf  Leaf  // ScalarType: what values the field takes
+	Check Check // ScalarType: what the API server validates beyond the type
 }
 
 // Leaf is the type of value a scalar field takes, as the API server
@@ -447,6 +451,7 @@ type schemaNode struct {
 	mergeKey string
 	unique   bool
 	mapKeys  []string
+	set      bool
 	fields   []schemaField // sorted by name
 }
 
@@ -490,7 +495,7 @@ func buildSchemas() {
 			continue
 		}
 		t := nodes[i]
-		t.Kind, t.MergeKey, t.Unique, t.MapKeys = n.kind, n.mergeKey, n.unique, n.mapKeys
+		t.Kind, t.MergeKey, t.Unique, t.MapKeys, t.Set = n.kind, n.mergeKey, n.unique, n.mapKeys, n.set
 		if n.elem >= 0 {
 			t.Elem = nodes[n.elem]
 		}
