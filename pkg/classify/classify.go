@@ -273,6 +273,18 @@ func (sh *sharing) block(n int) []rules.Decision {
 	return b
 }
 
+// sameDecision reports whether decisions a and b are equal in every field
+// (a lowered decision equals only itself: its note names the change).
+func sameDecision(a, b *rules.Decision) bool {
+	return a.Level == b.Level && a.Rule == b.Rule && a.Origin == b.Origin && a.Reason == b.Reason &&
+		a.Replace == b.Replace && a.MaybeReplace == b.MaybeReplace && a.Assumed == b.Assumed &&
+		a.Places == b.Places && a.Lowered == nil && b.Lowered == nil &&
+		(a.Assumptions == nil) == (b.Assumptions == nil) && (a.Also == nil) == (b.Also == nil) &&
+		(a.Place == nil) == (b.Place == nil) && (a.Missing == nil) == (b.Missing == nil) &&
+		slices.Equal(a.Assumptions, b.Assumptions) && slices.Equal(a.Also, b.Also) &&
+		a.Place.Equal(b.Place) && slices.EqualFunc(a.Missing, b.Missing, kube.Path.Equal)
+}
+
 // decisionKey is what makes two decisions one: their levels, rules and
 // reasons, and their lists by identity (the lists of decisions judged
 // alike are the rule set's and sharing's own, not made for each object).
@@ -367,12 +379,18 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	case diffparse.Ownership:
 		// only the owner changes: the owner finding below
 	default:
-		// the decisions on the object's changes, in one block
-		decisions := sh.block(len(o.Changes))
+		// the decisions on the object's changes, from shared blocks; a
+		// change decided as the one before it shares its decision (a
+		// ConfigMap of 100,000 changed keys keeps one, not 100,000)
+		var prev *rules.Decision
 		for i := range o.Changes {
 			ch := &o.Changes[i]
-			decisions[i] = sel.Decide(ch, ch.Op, places(o, ch)...)
-			out.Findings = append(out.Findings, Finding{Change: ch, Decision: &decisions[i], Pos: ch.Pos})
+			d := sel.Decide(ch, ch.Op, places(o, ch)...)
+			if prev == nil || !sameDecision(prev, &d) {
+				prev = &sh.block(1)[0]
+				*prev = d
+			}
+			out.Findings = append(out.Findings, Finding{Change: ch, Decision: prev, Pos: ch.Pos})
 		}
 		if len(o.Changes) == 0 {
 			assumption := "the changes are not shown (the input format shows objects, not fields)"
