@@ -372,3 +372,37 @@ spec:
 		})
 	}
 }
+
+// TestRemovedAPIVersionAsTheServerSays holds the review's "helm upgrade
+// will fail" for a kind of an API version Kubernetes no longer serves to
+// the API server. helm diff against the cluster refuses to render such a
+// chart (so does safediff upgrade, which runs it): the case is a diff made
+// without validation, as pipelines that diff offline make it.
+func TestRemovedAPIVersionAsTheServerSays(t *testing.T) {
+	if suite.skip != "" {
+		t.Skip(suite.skip)
+	}
+	h := suite.helms[0]
+	chartDir := filepath.Join(t.TempDir(), "one")
+	if err := os.MkdirAll(filepath.Join(chartDir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(chartDir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
+	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "apiVersion: {{ .Values.api }}\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n")
+	ns := namespaceFor("removed-api")
+	h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "--set", "api=apps/v1")
+	d := h.Run(nil, nil, "diff", "upgrade", "one", chartDir, "-n", ns, "--set", "api=apps/v1beta2", "--context", "-1", "--no-color", "--disable-validation")
+	if d.Code != 0 && d.Code != 2 {
+		t.Fatalf("helm diff:\n%s", d)
+	}
+	diffFile := filepath.Join(t.TempDir(), "one.diff")
+	writeFile(t, diffFile, d.Stdout)
+	r := safediff(t, h, ns, "review", diffFile)
+	wantExit(t, r, 2)
+	wantIn(t, "review", r.Stdout, "helm upgrade will fail: Kubernetes 1.16 and later do not serve apps/v1beta2 Deployment")
+	up := h.Run(nil, nil, "upgrade", "one", chartDir, "-n", ns, "--set", "api=apps/v1beta2")
+	if up.Code == 0 || !strings.Contains(up.String(), `no matches for kind "Deployment" in version "apps/v1beta2"`) {
+		t.Errorf("helm upgrade to apps/v1beta2 did not fail for its version:\n%s", up)
+	}
+	h.Run(nil, nil, "uninstall", "one", "-n", ns)
+}

@@ -524,6 +524,16 @@ func Source() (src []byte, err error) {
 		fmt.Fprintf(&s, "{%s, %s, %s, %d},\n", strconv.Quote(k.group), strconv.Quote(k.version), strconv.Quote(k.kind), index[roots[i]])
 	}
 	s.WriteString("}\n\n")
+	removed, err := removedAPIs()
+	if err != nil {
+		return nil, err
+	}
+	s.WriteString("// removedAPIs are the kinds of versions of the built-in API groups that\n// Kubernetes no longer serves, and the release that stopped serving each.\n")
+	s.WriteString("var removedAPIs = []removedAPI{\n")
+	for _, r := range removed {
+		fmt.Fprintf(&s, "{%s, %s, %s, \"%d.%d\"},\n", strconv.Quote(r.group), strconv.Quote(r.version), strconv.Quote(r.kind), r.major, r.minor)
+	}
+	s.WriteString("}\n\n")
 	s.WriteString("// schemaNodes are the nodes of the built-in schemas; fields are sorted\n// by name, and elem is -1 where there is none.\n")
 	s.WriteString("var schemaNodes = []schemaNode{\n")
 	for i, n := range order {

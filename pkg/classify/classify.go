@@ -464,18 +464,63 @@ func joinNotes(o *diffparse.Object, r []diffparse.Note) (string, diffparse.Pos) 
 }
 
 // refusals are what the API server refuses of o: the values the parser
-// found (o.Refused) and, for an object that is created, its name, which
-// each kind validates (a Service's name must begin with a letter).
+// found (o.Refused), a kind of an API version it no longer serves on
+// either side, and, for an object that is created, its name, which each
+// kind validates (a Service's name must begin with a letter).
 func refusals(o *diffparse.Object) []diffparse.Note {
-	if o.Action != diffparse.Create {
+	var out []diffparse.Note
+	if o.Action == diffparse.Create {
+		if why := kube.NameRefusal(o.Ref.Group, o.Ref.Kind, o.Ref.Name); why != "" {
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("the name of a %s, %s, must be %s", o.Ref.Kind, strconv.Quote(o.Ref.Name), why)})
+		}
+	}
+	out = unserved(o, out)
+	if len(out) == 0 {
 		return o.Refused
 	}
-	why := kube.NameRefusal(o.Ref.Group, o.Ref.Kind, o.Ref.Name)
-	if why == "" {
-		return o.Refused
+	return append(out, o.Refused...)
+}
+
+// pathAPIVersion is the path of an object's apiVersion.
+var pathAPIVersion = kube.Path{kube.Field("apiVersion")}
+
+// unserved appends to out a note for each side of o that holds a kind of
+// an API version Kubernetes no longer serves (kube.RemovedIn): helm cannot
+// map it to a resource, neither to create or update it (the new side) nor
+// to build the release's objects before the upgrade (the old side: the
+// well-known "unable to build kubernetes objects from current release
+// manifest", which the helm-mapkubeapis plugin mends). Where the input
+// does not show the version, nothing is said: it is served most likely.
+func unserved(o *diffparse.Object, out []diffparse.Note) []diffparse.Note {
+	if o.Ref.Version == "" {
+		return out
 	}
-	n := diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("the name of a %s, %s, must be %s", o.Ref.Kind, strconv.Quote(o.Ref.Name), why)}
-	return append([]diffparse.Note{n}, o.Refused...)
+	api := func(group, version string) string {
+		if group == "" {
+			return version
+		}
+		return group + "/" + version
+	}
+	// o.Ref is the new side's where it has one; the old side's version is
+	// the apiVersion change's old value, where there is one
+	group, version := o.Ref.Group, o.Ref.Version
+	oldGroup, oldVersion := group, version
+	for i := range o.Changes {
+		if c := &o.Changes[i]; c.Path.Equal(pathAPIVersion) && c.Old.Present() && !c.Old.Redacted {
+			oldGroup, oldVersion = kube.SplitAPIVersion(c.Old.Text)
+		}
+	}
+	if o.Action != diffparse.Delete {
+		if r := kube.RemovedIn(group, version, o.Ref.Kind); r != "" {
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("Kubernetes %s and later do not serve %s %s", r, api(group, version), o.Ref.Kind)})
+		}
+	}
+	if o.Action == diffparse.Delete || o.Action != diffparse.Create && (oldGroup != group || oldVersion != version) {
+		if r := kube.RemovedIn(oldGroup, oldVersion, o.Ref.Kind); r != "" {
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("the release holds %s %s, which Kubernetes %s and later do not serve: helm cannot build the release's objects (the helm-mapkubeapis plugin rewrites them)", api(oldGroup, oldVersion), o.Ref.Kind, r)})
+		}
+	}
+	return out
 }
 
 // serverSideRefused is the finding for what server-side apply refuses of

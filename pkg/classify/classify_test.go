@@ -298,3 +298,50 @@ func TestUndeclaredObject(t *testing.T) {
 		t.Errorf("the object finding %+v does not say that the upgrade may fail, where, and why", f)
 	}
 }
+
+// TestUnservedAPIVersions: an object of an API version Kubernetes no
+// longer serves makes helm upgrade fail on a cluster of that release or
+// later, whatever the rules say of its changes: on the new side helm
+// cannot map it to create or update it, on the old side (the release's
+// manifest) it cannot build the release's objects before the upgrade, a
+// deletion included. A served version, or a version the input does not
+// show, says nothing.
+func TestUnservedAPIVersions(t *testing.T) {
+	const deployment = "  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    replicas: 2\n"
+	tests := []struct {
+		name, diff string
+		want       string // the reason of the object-level finding; "" for none
+	}{
+		{"an update to a removed version", "default, web, Deployment (apps) has changed:\n- apiVersion: apps/v1\n+ apiVersion: apps/v1beta2\n" + deployment,
+			"helm upgrade will fail: Kubernetes 1.16 and later do not serve apps/v1beta2 Deployment (line 1)"},
+		{"a release of a removed version, migrated", "default, web, Deployment (apps) has changed:\n- apiVersion: apps/v1beta2\n+ apiVersion: apps/v1\n" + deployment,
+			"helm upgrade will fail: the release holds apps/v1beta2 Deployment, which Kubernetes 1.16 and later do not serve: helm cannot build the release's objects (the helm-mapkubeapis plugin rewrites them) (line 1)"},
+		{"a removed version on both sides", "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1beta2\n" + strings.Replace(deployment, "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1),
+			"helm upgrade will fail: Kubernetes 1.16 and later do not serve apps/v1beta2 Deployment (line 1)"},
+		{"a created Ingress of extensions/v1beta1", "default, web, Ingress (extensions) has been added:\n- \n+ apiVersion: extensions/v1beta1\n+ kind: Ingress\n+ metadata:\n+   name: web\n",
+			"helm upgrade will fail: Kubernetes 1.22 and later do not serve extensions/v1beta1 Ingress (line 1)"},
+		{"a deleted budget of policy/v1beta1", "default, web, PodDisruptionBudget (policy) has been removed:\n- apiVersion: policy/v1beta1\n- kind: PodDisruptionBudget\n- metadata:\n-   name: web\n+ \n",
+			"helm upgrade will fail: the release holds policy/v1beta1 PodDisruptionBudget, which Kubernetes 1.25 and later do not serve: helm cannot build the release's objects (the helm-mapkubeapis plugin rewrites them) (line 1)"},
+		{"a served version", "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n" + strings.Replace(deployment, "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1), ""},
+		{"a created budget of policy/v1", "default, web, PodDisruptionBudget (policy) has been added:\n- \n+ apiVersion: policy/v1\n+ kind: PodDisruptionBudget\n+ metadata:\n+   name: web\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := reviewPlan(t, tt.diff)
+			var got []string
+			for _, f := range res.Objects[0].Findings {
+				if f.WholeObject && strings.HasPrefix(f.Reason, "helm upgrade will fail") {
+					got = append(got, f.Reason)
+				}
+			}
+			switch {
+			case tt.want == "" && len(got) > 0:
+				t.Errorf("findings %q, want none", got)
+			case tt.want != "" && (len(got) != 1 || got[0] != tt.want):
+				t.Errorf("findings %q, want %q", got, tt.want)
+			case tt.want != "" && res.Objects[0].Level < rules.Disruptive:
+				t.Errorf("the object is %s, want at least disruptive", res.Objects[0].Level)
+			}
+		})
+	}
+}

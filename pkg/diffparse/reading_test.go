@@ -1071,7 +1071,8 @@ func TestServerValidation(t *testing.T) {
 		{"ingress ImplementationSpecific path with '//', valid", ingressIS, "- path: /api//v1", "- path: /api//v2", ""},
 		{"ingress path type Prefix of a path with '//'", ingressIS, "pathType: ImplementationSpecific", "pathType: Prefix", "must be a path without '//' (its type is Prefix)"},
 		{"ingress backend port without a name or number", ingress, "number: 80", "# no port", "backend.service.port must set a name or a number"},
-		{"ingress path type removed, v1beta1", strings.Replace(ingress, "networking.k8s.io/v1\n", "networking.k8s.io/v1beta1\n", 1), "pathType: Prefix", "# no type", ""},
+		// v1beta1 took a path without a type; no server serves it now
+		{"ingress path type removed, v1beta1", strings.Replace(ingress, "networking.k8s.io/v1\n", "networking.k8s.io/v1beta1\n", 1), "pathType: Prefix", "# no type", "Kubernetes 1.22 and later do not serve networking.k8s.io/v1beta1 Ingress"},
 		{"ingress backend port by name and number", ingress, "number: 80", "number: 80\n+               name: http", "backend.service.port must set a name or a number, not both"},
 		{"ingress backend port by name, valid", ingress, "number: 80", "name: http", ""},
 		{"config key in data and binaryData", configMapBinary, "logo.png: aGVsbG8=", "app.yaml: aGVsbG8=", `binaryData["app.yaml"] must not repeat a key of data`},
