@@ -373,12 +373,13 @@ spec:
 	}
 }
 
-// TestRemovedAPIVersionAsTheServerSays holds the review's "helm upgrade
-// will fail" for a kind of an API version Kubernetes no longer serves to
-// the API server. helm diff against the cluster refuses to render such a
-// chart (so does safediff upgrade, which runs it): the case is a diff made
-// without validation, as pipelines that diff offline make it.
-func TestRemovedAPIVersionAsTheServerSays(t *testing.T) {
+// TestUnservedKindsAsTheServerSays holds the review's "helm upgrade will
+// fail" for a kind the API server does not serve to it: of an API version
+// Kubernetes no longer serves, or misspelt in a built-in group. helm diff
+// against the cluster refuses to render such a chart (so does safediff
+// upgrade, which runs it): the case is a diff made without validation, as
+// pipelines that diff offline make it.
+func TestUnservedKindsAsTheServerSays(t *testing.T) {
 	if suite.skip != "" {
 		t.Skip(suite.skip)
 	}
@@ -388,21 +389,33 @@ func TestRemovedAPIVersionAsTheServerSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(chartDir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
-	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "apiVersion: {{ .Values.api }}\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n")
-	ns := namespaceFor("removed-api")
-	h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "--set", "api=apps/v1")
-	d := h.Run(nil, nil, "diff", "upgrade", "one", chartDir, "-n", ns, "--set", "api=apps/v1beta2", "--context", "-1", "--no-color", "--disable-validation")
-	if d.Code != 0 && d.Code != 2 {
-		t.Fatalf("helm diff:\n%s", d)
+	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "apiVersion: {{ .Values.api }}\nkind: {{ .Values.kind }}\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n")
+	for i, tt := range []struct {
+		name, api, kind string
+		review, server  string // what each says
+	}{
+		{"a removed API version", "apps/v1beta2", "Deployment", "helm upgrade will fail: Kubernetes 1.16 and later do not serve apps/v1beta2 Deployment", `no matches for kind "Deployment" in version "apps/v1beta2"`},
+		{"a kind misspelt", "apps/v1", "Deploymnet", "helm upgrade will fail: Kubernetes serves no apps/v1 Deploymnet", `no matches for kind "Deploymnet" in version "apps/v1"`},
+		{"a kind of another group", "v1", "Deployment", "helm upgrade will fail: Kubernetes serves no v1 Deployment", `no matches for kind "Deployment" in version "v1"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ns := namespaceFor("unserved-" + itoa(i))
+			h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "--set", "api=apps/v1,kind=Deployment")
+			defer h.Run(nil, nil, "uninstall", "one", "-n", ns)
+			set := "api=" + tt.api + ",kind=" + tt.kind
+			d := h.Run(nil, nil, "diff", "upgrade", "one", chartDir, "-n", ns, "--set", set, "--context", "-1", "--no-color", "--disable-validation")
+			if d.Code != 0 && d.Code != 2 {
+				t.Fatalf("helm diff:\n%s", d)
+			}
+			diffFile := filepath.Join(t.TempDir(), "one.diff")
+			writeFile(t, diffFile, d.Stdout)
+			r := safediff(t, h, ns, "review", diffFile)
+			wantExit(t, r, 2)
+			wantIn(t, "review", r.Stdout, tt.review)
+			up := h.Run(nil, nil, "upgrade", "one", chartDir, "-n", ns, "--set", set)
+			if up.Code == 0 || !strings.Contains(up.String(), tt.server) {
+				t.Errorf("helm upgrade did not fail with %s:\n%s", tt.server, up)
+			}
+		})
 	}
-	diffFile := filepath.Join(t.TempDir(), "one.diff")
-	writeFile(t, diffFile, d.Stdout)
-	r := safediff(t, h, ns, "review", diffFile)
-	wantExit(t, r, 2)
-	wantIn(t, "review", r.Stdout, "helm upgrade will fail: Kubernetes 1.16 and later do not serve apps/v1beta2 Deployment")
-	up := h.Run(nil, nil, "upgrade", "one", chartDir, "-n", ns, "--set", "api=apps/v1beta2")
-	if up.Code == 0 || !strings.Contains(up.String(), `no matches for kind "Deployment" in version "apps/v1beta2"`) {
-		t.Errorf("helm upgrade to apps/v1beta2 did not fail for its version:\n%s", up)
-	}
-	h.Run(nil, nil, "uninstall", "one", "-n", ns)
 }

@@ -534,6 +534,16 @@ func Source() (src []byte, err error) {
 		fmt.Fprintf(&s, "{%s, %s, %s, \"%d.%d\"},\n", strconv.Quote(r.group), strconv.Quote(r.version), strconv.Quote(r.kind), r.major, r.minor)
 	}
 	s.WriteString("}\n\n")
+	defined, err := definedAPIs()
+	if err != nil {
+		return nil, err
+	}
+	s.WriteString("// definedAPIs are the kinds of each version of the built-in API groups,\n// served or removed, sorted.\n")
+	s.WriteString("var definedAPIs = []apiKey{\n")
+	for _, d := range defined {
+		fmt.Fprintf(&s, "{%s, %s, %s},\n", strconv.Quote(d.group), strconv.Quote(d.version), strconv.Quote(d.kind))
+	}
+	s.WriteString("}\n\n")
 	s.WriteString("// schemaNodes are the nodes of the built-in schemas; fields are sorted\n// by name, and elem is -1 where there is none.\n")
 	s.WriteString("var schemaNodes = []schemaNode{\n")
 	for i, n := range order {

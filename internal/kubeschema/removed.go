@@ -1,6 +1,7 @@
 package kubeschema
 
 import (
+	"cmp"
 	"fmt"
 	"go/ast"
 	"go/build"
@@ -9,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -28,23 +28,9 @@ type removedAPI struct {
 // module's version is of (v0.37.x: 1.37) or before it, sorted. A kind
 // removed in a later release is still served by that one: it is left out.
 func removedAPIs() ([]removedAPI, error) {
-	wd, err := os.Getwd()
+	root, minor, err := apiModule()
 	if err != nil {
 		return nil, err
-	}
-	bp, err := build.Import("k8s.io/api/apps/v1", wd, build.FindOnly)
-	if err != nil {
-		return nil, fmt.Errorf("finding the source of k8s.io/api: %w", err)
-	}
-	root := filepath.Dir(filepath.Dir(bp.Dir))
-	// the module's directory is k8s.io/api@v0.MINOR.PATCH
-	_, modVersion, ok := strings.Cut(filepath.Base(root), "@v0.")
-	if !ok {
-		return nil, fmt.Errorf("k8s.io/api at %s: not a versioned module directory", root)
-	}
-	minor, err := strconv.Atoi(strings.Split(modVersion, ".")[0])
-	if err != nil {
-		return nil, fmt.Errorf("k8s.io/api at %s: %w", root, err)
 	}
 	versions, err := filepath.Glob(filepath.Join(root, "*", "*", "zz_generated.prerelease-lifecycle.go"))
 	if err != nil {
@@ -105,16 +91,7 @@ func removedAPIs() ([]removedAPI, error) {
 			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.group != b.group {
-			return a.group < b.group
-		}
-		if a.version != b.version {
-			return a.version < b.version
-		}
-		return a.kind < b.kind
-	})
+	slices.SortFunc(out, func(a, b removedAPI) int { return compareAPIs(a.group, a.version, a.kind, b.group, b.version, b.kind) })
 	return out, nil
 }
 
@@ -158,4 +135,111 @@ func groupName(fset *token.FileSet, file string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: no GroupName constant", file)
+}
+
+// A definedAPI is a kind of a version of a built-in API group.
+type definedAPI struct {
+	group, version, kind string
+}
+
+// otherDefined are the built-in kinds of modules other than k8s.io/api:
+// the API server serves them as its own.
+var otherDefined = []definedAPI{
+	{"apiextensions.k8s.io", "v1", "CustomResourceDefinition"},
+	{"apiextensions.k8s.io", "v1beta1", "CustomResourceDefinition"},
+	{"apiregistration.k8s.io", "v1", "APIService"},
+	{"apiregistration.k8s.io", "v1beta1", "APIService"},
+}
+
+// definedAPIs reads the register.go of every group version of k8s.io/api
+// and returns the kinds it registers (list types left out), with
+// otherDefined and the deleted kinds of deletedAPIs, sorted.
+func definedAPIs() ([]definedAPI, error) {
+	root, _, err := apiModule()
+	if err != nil {
+		return nil, err
+	}
+	files, err := filepath.Glob(filepath.Join(root, "*", "*", "register.go"))
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Clone(otherDefined)
+	for _, r := range deletedAPIs {
+		out = append(out, definedAPI{r.group, r.version, r.kind})
+	}
+	fset := token.NewFileSet()
+	for _, file := range files {
+		group, err := groupName(fset, file)
+		if err != nil {
+			return nil, err
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		ast.Inspect(f, func(node ast.Node) bool {
+			call, ok := node.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "AddKnownTypes" {
+				return true
+			}
+			for _, arg := range call.Args[1:] {
+				u, ok := arg.(*ast.UnaryExpr)
+				if !ok || u.Op != token.AND {
+					continue
+				}
+				lit, ok := u.X.(*ast.CompositeLit)
+				if !ok {
+					continue
+				}
+				// a type of the package itself; the list of each kind left
+				// out, not the core group's List (of any objects)
+				id, ok := lit.Type.(*ast.Ident)
+				if !ok || strings.HasSuffix(id.Name, "List") && id.Name != "List" {
+					continue
+				}
+				out = append(out, definedAPI{group, filepath.Base(filepath.Dir(file)), id.Name})
+				n++
+			}
+			return false
+		})
+		if n == 0 {
+			return nil, fmt.Errorf("%s: no kind registered (AddKnownTypes moved?)", file)
+		}
+	}
+	slices.SortFunc(out, func(a, b definedAPI) int { return compareAPIs(a.group, a.version, a.kind, b.group, b.version, b.kind) })
+	return slices.Compact(out), nil
+}
+
+// compareAPIs orders kinds by group, version and kind, as package kube
+// searches them.
+func compareAPIs(ag, av, ak, bg, bv, bk string) int {
+	return cmp.Or(strings.Compare(ag, bg), strings.Compare(av, bv), strings.Compare(ak, bk))
+}
+
+// apiModule returns the directory of the k8s.io/api module and the minor
+// release of Kubernetes it is of (v0.37.x: 37).
+func apiModule() (root string, minor int, err error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", 0, err
+	}
+	bp, err := build.Import("k8s.io/api/apps/v1", wd, build.FindOnly)
+	if err != nil {
+		return "", 0, fmt.Errorf("finding the source of k8s.io/api: %w", err)
+	}
+	root = filepath.Dir(filepath.Dir(bp.Dir))
+	// the module's directory is k8s.io/api@v0.MINOR.PATCH
+	_, modVersion, ok := strings.Cut(filepath.Base(root), "@v0.")
+	if !ok {
+		return "", 0, fmt.Errorf("k8s.io/api at %s: not a versioned module directory", root)
+	}
+	if minor, err = strconv.Atoi(strings.Split(modVersion, ".")[0]); err != nil {
+		return "", 0, fmt.Errorf("k8s.io/api at %s: %w", root, err)
+	}
+	return root, minor, nil
 }

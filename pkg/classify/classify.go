@@ -485,7 +485,8 @@ func refusals(o *diffparse.Object) []diffparse.Note {
 var pathAPIVersion = kube.Path{kube.Field("apiVersion")}
 
 // unserved appends to out a note for each side of o that holds a kind of
-// an API version Kubernetes no longer serves (kube.RemovedIn): helm cannot
+// an API version Kubernetes no longer serves (kube.RemovedIn), and for a
+// new side of a kind its built-in group does not have: helm cannot
 // map it to a resource, neither to create or update it (the new side) nor
 // to build the release's objects before the upgrade (the old side: the
 // well-known "unable to build kubernetes objects from current release
@@ -513,6 +514,10 @@ func unserved(o *diffparse.Object, out []diffparse.Note) []diffparse.Note {
 	if o.Action != diffparse.Delete {
 		if r := kube.RemovedIn(group, version, o.Ref.Kind); r != "" {
 			out = append(out, diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("Kubernetes %s and later do not serve %s %s", r, api(group, version), o.Ref.Kind)})
+		} else if kube.BuiltinGroup(group) && !kube.Defines(group, version, o.Ref.Kind) {
+			// a kind misspelt, in another case, or of another group: no
+			// custom resource can be in a built-in group
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: fmt.Sprintf("Kubernetes serves no %s %s", api(group, version), o.Ref.Kind)})
 		}
 	}
 	if o.Action == diffparse.Delete || o.Action != diffparse.Create && (oldGroup != group || oldVersion != version) {

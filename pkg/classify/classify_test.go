@@ -304,8 +304,9 @@ func TestUndeclaredObject(t *testing.T) {
 // later, whatever the rules say of its changes: on the new side helm
 // cannot map it to create or update it, on the old side (the release's
 // manifest) it cannot build the release's objects before the upgrade, a
-// deletion included. A served version, or a version the input does not
-// show, says nothing.
+// deletion included. So does a new object of a kind its built-in group
+// does not have. A served version, a custom resource, or a version the
+// input does not show, says nothing.
 func TestUnservedAPIVersions(t *testing.T) {
 	const deployment = "  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    replicas: 2\n"
 	tests := []struct {
@@ -322,6 +323,15 @@ func TestUnservedAPIVersions(t *testing.T) {
 			"helm upgrade will fail: Kubernetes 1.22 and later do not serve extensions/v1beta1 Ingress (line 1)"},
 		{"a deleted budget of policy/v1beta1", "default, web, PodDisruptionBudget (policy) has been removed:\n- apiVersion: policy/v1beta1\n- kind: PodDisruptionBudget\n- metadata:\n-   name: web\n+ \n",
 			"helm upgrade will fail: the release holds policy/v1beta1 PodDisruptionBudget, which Kubernetes 1.25 and later do not serve: helm cannot build the release's objects (the helm-mapkubeapis plugin rewrites them) (line 1)"},
+		// a kind a built-in group does not have: no custom resource can be
+		// in one
+		{"a created kind misspelt", "default, web, Deploymnet (apps) has been added:\n- \n+ apiVersion: apps/v1\n+ kind: Deploymnet\n+ metadata:\n+   name: web\n",
+			"helm upgrade will fail: Kubernetes serves no apps/v1 Deploymnet (line 1)"},
+		{"a kind in another case", "default, web, deployment (apps) has changed:\n  apiVersion: apps/v1\n" + strings.Replace(strings.Replace(deployment, "Deployment", "deployment", 1), "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1),
+			"helm upgrade will fail: Kubernetes serves no apps/v1 deployment (line 1)"},
+		{"a kind of another group", "default, web, Deployment () has been added:\n- \n+ apiVersion: v1\n+ kind: Deployment\n+ metadata:\n+   name: web\n",
+			"helm upgrade will fail: Kubernetes serves no v1 Deployment (line 1)"},
+		{"a custom resource", "default, c, Certificate (cert-manager.io) has been added:\n- \n+ apiVersion: cert-manager.io/v1\n+ kind: Certificate\n+ metadata:\n+   name: c\n", ""},
 		{"a served version", "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n" + strings.Replace(deployment, "    replicas: 2\n", "-   replicas: 2\n+   replicas: 3\n", 1), ""},
 		{"a created budget of policy/v1", "default, web, PodDisruptionBudget (policy) has been added:\n- \n+ apiVersion: policy/v1\n+ kind: PodDisruptionBudget\n+ metadata:\n+   name: web\n", ""},
 	}

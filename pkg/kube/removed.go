@@ -1,12 +1,27 @@
 package kube
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+	"strings"
+)
+
+// apiKey is a kind of a version of an API group.
+type apiKey struct {
+	group, version, kind string
+}
+
+func (a apiKey) compare(b apiKey) int {
+	return cmp.Or(strings.Compare(a.group, b.group), strings.Compare(a.version, b.version), strings.Compare(a.kind, b.kind))
+}
 
 // removedAPI is an entry of removedAPIs (schema_gen.go).
 type removedAPI struct {
 	group, version, kind string
 	release              string
 }
+
+func (r removedAPI) key() apiKey { return apiKey{r.group, r.version, r.kind} }
 
 // RemovedIn returns the Kubernetes release ("1.22") from which the API
 // server no longer serves kind in version of group, which k8s.io/api still
@@ -15,20 +30,26 @@ type removedAPI struct {
 // (custom resources). Helm cannot build such an object: an upgrade that
 // holds one, on either side, fails on a cluster of that release or later.
 func RemovedIn(group, version, kind string) string {
-	i := sort.Search(len(removedAPIs), func(i int) bool {
-		r := &removedAPIs[i]
-		if r.group != group {
-			return r.group > group
-		}
-		if r.version != version {
-			return r.version > version
-		}
-		return r.kind >= kind
-	})
-	if i < len(removedAPIs) {
-		if r := &removedAPIs[i]; r.group == group && r.version == version && r.kind == kind {
-			return r.release
-		}
+	i, ok := slices.BinarySearchFunc(removedAPIs, apiKey{group, version, kind}, func(r removedAPI, k apiKey) int { return r.key().compare(k) })
+	if !ok {
+		return ""
 	}
-	return ""
+	return removedAPIs[i].release
+}
+
+// BuiltinGroup reports whether group is one of the API groups Kubernetes
+// serves itself (k8s.io/api's, apiextensions.k8s.io and
+// apiregistration.k8s.io, "" for the core group).
+func BuiltinGroup(group string) bool {
+	i, _ := slices.BinarySearchFunc(definedAPIs, group, func(d apiKey, g string) int { return strings.Compare(d.group, g) })
+	return i < len(definedAPIs) && definedAPIs[i].group == group
+}
+
+// Defines reports whether Kubernetes defines kind in version of group,
+// served still or removed (see [RemovedIn]). In a built-in group
+// ([BuiltinGroup]) no other kind exists: custom resources need a group of
+// their own, and the API server maps no other kind there.
+func Defines(group, version, kind string) bool {
+	_, ok := slices.BinarySearchFunc(definedAPIs, apiKey{group, version, kind}, apiKey.compare)
+	return ok
 }

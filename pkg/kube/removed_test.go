@@ -2,7 +2,6 @@ package kube
 
 import (
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -46,14 +45,57 @@ func TestRemovedIn(t *testing.T) {
 		}
 	}
 	// RemovedIn searches the table: it must be sorted, once each
-	if !slices.IsSortedFunc(removedAPIs, func(a, b removedAPI) int {
-		return strings.Compare(a.group+"\x00"+a.version+"\x00"+a.kind, b.group+"\x00"+b.version+"\x00"+b.kind)
-	}) {
+	if !slices.IsSortedFunc(removedAPIs, func(a, b removedAPI) int { return a.key().compare(b.key()) }) {
 		t.Error("removedAPIs is not sorted by group, version and kind")
 	}
-	for i := 1; i < len(removedAPIs); i++ {
-		if a, b := removedAPIs[i-1], removedAPIs[i]; a.group == b.group && a.version == b.version && a.kind == b.kind {
-			t.Errorf("%s/%s %s twice", a.group, a.version, a.kind)
+	if n := len(slices.CompactFunc(slices.Clone(removedAPIs), func(a, b removedAPI) bool { return a.key() == b.key() })); n != len(removedAPIs) {
+		t.Errorf("removedAPIs holds a kind twice")
+	}
+}
+
+// TestDefines: the kinds of each version of the built-in groups, served or
+// removed, and which groups are built in (no custom resource can add a
+// kind to one).
+func TestDefines(t *testing.T) {
+	tests := []struct {
+		group, version, kind string
+		want, builtin        bool
+	}{
+		{"apps", "v1", "Deployment", true, true},
+		{"apps", "v1beta2", "Deployment", true, true},
+		{"apps", "v1", "Deploymnet", false, true},
+		{"apps", "v1", "deployment", false, true},
+		{"apps", "v2", "Deployment", false, true},
+		{"", "v1", "Pod", true, true},
+		{"", "v1", "List", true, true}, // helm takes its items
+		{"", "v1", "Deployment", false, true},
+		{"", "v1", "PodList", false, true},
+		{"autoscaling", "v2beta2", "HorizontalPodAutoscaler", true, true},
+		{"apiextensions.k8s.io", "v1", "CustomResourceDefinition", true, true},
+		{"networking.k8s.io", "v1", "Ingress", true, true},
+		{"cert-manager.io", "v1", "Certificate", false, false},
+		{"gateway.networking.k8s.io", "v1", "Gateway", false, false},
+	}
+	for _, tt := range tests {
+		if got := Defines(tt.group, tt.version, tt.kind); got != tt.want {
+			t.Errorf("Defines(%q, %q, %q) = %v, want %v", tt.group, tt.version, tt.kind, got, tt.want)
+		}
+		if got := BuiltinGroup(tt.group); got != tt.builtin {
+			t.Errorf("BuiltinGroup(%q) = %v, want %v", tt.group, got, tt.builtin)
+		}
+	}
+	if !slices.IsSortedFunc(definedAPIs, apiKey.compare) {
+		t.Error("definedAPIs is not sorted by group, version and kind")
+	}
+	// every kind with a schema, and every removed one, is defined
+	for _, b := range builtin {
+		if !Defines(b.group, b.version, b.kind) {
+			t.Errorf("%s/%s %s has a schema and is not defined", b.group, b.version, b.kind)
+		}
+	}
+	for _, r := range removedAPIs {
+		if !Defines(r.group, r.version, r.kind) {
+			t.Errorf("%s/%s %s is removed and not defined", r.group, r.version, r.kind)
 		}
 	}
 }
