@@ -298,6 +298,13 @@ spec:
 		{"a StatefulSet switched to OnDelete", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), true},
 		{"a StatefulSet switched to OnDelete, rollingUpdate null", statefulSet("data"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n    rollingUpdate: null\n"), false},
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
+		// a probe or a lifecycle hook runs one handler
+		{"a probe of two handlers", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        readinessProbe:\n          httpGet: {port: 80}\n          tcpSocket: {port: 80}\n", 1)), true},
+		{"a probe without a handler", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        livenessProbe:\n          periodSeconds: 5\n", 1)), true},
+		{"a probe's handler replaced", deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        readinessProbe:\n          httpGet: {port: 80}\n", 1)), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        readinessProbe:\n          tcpSocket: {port: 80}\n", 1)), false},
+		{"a preStop hook of two handlers", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          preStop:\n            sleep: {seconds: 5}\n            exec: {command: [sh]}\n", 1)), true},
+		{"a preStop hook sleeping", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          preStop:\n            sleep: {seconds: 5}\n", 1)), false},
+		{"a postStart hook of a TCP socket", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          postStart:\n            tcpSocket: {port: 80}\n", 1)), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

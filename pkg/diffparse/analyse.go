@@ -232,6 +232,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			if n, ok := newS.volumeRefusal(obj.Ref, base, spec); ok {
 				obj.Refused = append(obj.Refused, n)
 			}
+			if n, ok := newS.handlerRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
 		}
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)

@@ -456,6 +456,54 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 	return Note{}, false
 }
 
+// probeHandlers and hookHandlers are the fields of a probe and of a
+// lifecycle hook that say how it runs: the API server takes exactly one
+// ("must specify a handler type", "may not specify more than 1 handler
+// type").
+var (
+	probeHandlers = []string{"exec", "grpc", "httpGet", "tcpSocket"}
+	hookHandlers  = []string{"exec", "httpGet", "sleep", "tcpSocket"}
+)
+
+// handlerRefusal returns a note when a container of the pod spec at node
+// spec (path base) of a complete new side t has a probe or a lifecycle
+// hook without a handler, or with more than one.
+func (t *sideTree) handlerRefusal(base kube.Path, spec int32) (Note, bool) {
+	for list, c := range t.containers(spec) {
+		if t.vkindOf(c) != vMap {
+			continue
+		}
+		check := func(n int32, what string, handlers []string) (Note, bool) {
+			if n < 0 || t.vkindOf(n) != vMap {
+				return Note{}, false // absent, null, or the type check's
+			}
+			found := 0
+			for _, h := range handlers {
+				if ch := t.child(n, h); ch >= 0 && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
+					found++
+				}
+			}
+			if found == 1 {
+				return Note{}, false
+			}
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("%s.%s.%s must have one handler (%s), not %d", base, t.containerStep(list, c), what, strings.Join(handlers, ", "), found)}, true
+		}
+		for _, probe := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+			if n, ok := check(t.child(c, probe), probe, probeHandlers); ok {
+				return n, true
+			}
+		}
+		if lc := t.child(c, "lifecycle"); lc >= 0 && t.vkindOf(lc) == vMap {
+			for _, hook := range []string{"postStart", "preStop"} {
+				if n, ok := check(t.child(lc, hook), "lifecycle."+hook, hookHandlers); ok {
+					return n, true
+				}
+			}
+		}
+	}
+	return Note{}, false
+}
+
 // nameSet is a set of names, most often a few: kept in place until it
 // grows, then in a map (a hostile object may hold 100,000 of them).
 type nameSet struct {

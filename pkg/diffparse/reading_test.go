@@ -1101,6 +1101,11 @@ func TestServerValidation(t *testing.T) {
 		{"a StatefulSet's mount of a claim template, valid", statefulSet, "image: postgres:16", "image: postgres:17", ""},
 		{"a StatefulSet's mount of neither a volume nor a claim template", statefulSet, "- name: data", "- name: wal", "volumeMounts name wal must name a volume"},
 		{"a volume's source replaced, valid", deployment, "emptyDir: {}", "configMap: {name: web}", ""},
+		{"a probe of two handlers", deployment, "port: http", "port: http\n+           tcpSocket: {port: 80}", "readinessProbe must have one handler (exec, grpc, httpGet, tcpSocket), not 2"},
+		{"a probe without a handler", deployment, "readinessProbe:", "readinessProbe: {periodSeconds: 5}\n+         startupProbe:", "readinessProbe must have one handler (exec, grpc, httpGet, tcpSocket), not 0"},
+		{"a probe's handler moved, valid", deployment, "readinessProbe:", "startupProbe:", ""},
+		{"a preStop hook of two handlers", deployment, "port: http", "port: http\n+         lifecycle:\n+           preStop: {sleep: {seconds: 5}, exec: {command: [sh]}}", "lifecycle.preStop must have one handler (exec, httpGet, sleep, tcpSocket), not 2"},
+		{"a preStop hook sleeping, valid", deployment, "port: http", "port: http\n+         lifecycle:\n+           preStop: {sleep: {seconds: 5}}", ""},
 		{"policy type, a list item", policy, "- Ingress", "- ingress", "must be one of Ingress or Egress"},
 		{"policy type, valid", policy, "- Ingress", "- Egress", ""},
 	}
