@@ -305,6 +305,18 @@ spec:
 		{"a preStop hook of two handlers", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          preStop:\n            sleep: {seconds: 5}\n            exec: {command: [sh]}\n", 1)), true},
 		{"a preStop hook sleeping", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          preStop:\n            sleep: {seconds: 5}\n", 1)), false},
 		{"a postStart hook of a TCP socket", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1\n", "image: nginx:1\n        lifecycle:\n          postStart:\n            tcpSocket: {port: 80}\n", 1)), false},
+		// an env var's value from one place; a pod's own DNS names a server
+		{"an env var of a value and a source", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n          valueFrom: {fieldRef: {fieldPath: metadata.name}}\n", 1)), true},
+		{"an env var of two sources", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          valueFrom: {fieldRef: {fieldPath: metadata.name}, secretKeyRef: {name: s, key: k}}\n", 1)), true},
+		{"an env var from a source", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          valueFrom: {secretKeyRef: {name: s, key: k}}\n", 1)), false},
+		{"an envFrom of two sources", deployment(pod), deployment(strings.Replace(pod, "        env:\n", "        envFrom:\n        - {configMapRef: {name: a}, secretRef: {name: b}}\n        env:\n", 1)), true},
+		{"an envFrom of a prefix alone", deployment(pod), deployment(strings.Replace(pod, "        env:\n", "        envFrom:\n        - {prefix: A_}\n        env:\n", 1)), true},
+		{"an envFrom of a secret", deployment(pod), deployment(strings.Replace(pod, "        env:\n", "        envFrom:\n        - {prefix: A_, secretRef: {name: b}}\n        env:\n", 1)), false},
+		{"dnsPolicy None without dnsConfig", deployment(pod), deployment("      dnsPolicy: None\n" + pod), true},
+		{"dnsPolicy None without a nameserver", deployment(pod), deployment("      dnsPolicy: None\n      dnsConfig: {searches: [example.com]}\n" + pod), true},
+		{"dnsPolicy None with a nameserver", deployment(pod), deployment("      dnsPolicy: None\n      dnsConfig: {nameservers: [10.0.0.10]}\n" + pod), false},
+		// the server takes a negative grace period (and runs it as 1 s)
+		{"a negative termination grace period", deployment(pod), deployment("      terminationGracePeriodSeconds: -5\n" + pod), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

@@ -235,6 +235,12 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			if n, ok := newS.handlerRefusal(base, spec); ok {
 				obj.Refused = append(obj.Refused, n)
 			}
+			if n, ok := newS.envRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
+			if n, ok := newS.dnsRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
 		}
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)

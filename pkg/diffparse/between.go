@@ -504,6 +504,96 @@ func (t *sideTree) handlerRefusal(base kube.Path, spec int32) (Note, bool) {
 	return Note{}, false
 }
 
+// envRefusal returns a note when a container of the pod spec at node spec
+// (path base) of a complete new side t has an environment variable that
+// both sets a value and takes one from a source ("may not be specified
+// when value is not empty"), or takes one from no source or from several
+// ("may not have more than one field specified at a time"), or an envFrom
+// entry of no source or of two: the sources are the fields of valueFrom
+// (configMapRef and secretRef for envFrom) that the schema declares.
+func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
+	st := t.typ.At(base)
+	if st == nil {
+		return Note{}, false
+	}
+	present := func(n int32, field string) int32 {
+		if ch := t.child(n, field); ch >= 0 && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
+			return ch
+		}
+		return -1
+	}
+	// sources counts the fields of mapping n that its type declares
+	sources := func(n int32, typ *kube.Type) int {
+		found := 0
+		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if key := t.keyOf(ch); typ.Field(key) != nil && present(n, key) >= 0 {
+				found++
+			}
+		}
+		return found
+	}
+	for list, c := range t.containers(spec) {
+		if t.vkindOf(c) != vMap {
+			continue
+		}
+		ct := st.Field(list).Item()
+		if ct == nil {
+			continue
+		}
+		if env := t.child(c, "env"); env >= 0 && t.vkindOf(env) == vSeq {
+			vt := ct.Field("env").Item().Field("valueFrom")
+			for e := t.nodes[env].firstChild; e >= 0; e = t.nodes[e].next {
+				vf := present(e, "valueFrom")
+				if t.vkindOf(e) != vMap || vf < 0 || t.vkindOf(vf) != vMap || vt == nil {
+					continue
+				}
+				name, _ := t.itemKey(e, "name")
+				at := fmt.Sprintf("%s.%s.env[name=%s]", base, t.containerStep(list, c), name)
+				if v := present(e, "value"); v >= 0 && t.vkindOf(v) == vScalar && t.scalarOf(v).text != "" {
+					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: at + " must set value or valueFrom, not both"}, true
+				}
+				if n := sources(vf, vt); n != 1 {
+					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: fmt.Sprintf("%s.valueFrom must have one source (fieldRef, configMapKeyRef, secretKeyRef, ...), not %d", at, n)}, true
+				}
+			}
+		}
+		if ef := t.child(c, "envFrom"); ef >= 0 && t.vkindOf(ef) == vSeq {
+			for e := t.nodes[ef].firstChild; e >= 0; e = t.nodes[e].next {
+				if t.vkindOf(e) != vMap {
+					continue
+				}
+				n := 0
+				for _, f := range []string{"configMapRef", "secretRef"} {
+					if present(e, f) >= 0 {
+						n++
+					}
+				}
+				if n != 1 {
+					return Note{Pos: Pos{Line: t.lineOf(e)}, Text: fmt.Sprintf("%s.%s.envFrom entries must each have one source (configMapRef or secretRef), not %d", base, t.containerStep(list, c), n)}, true
+				}
+			}
+		}
+	}
+	return Note{}, false
+}
+
+// dnsRefusal returns a note when the pod spec at node spec (path base) of
+// a complete new side t sets dnsPolicy None without a nameserver in its
+// dnsConfig ("must provide `dnsConfig` when `dnsPolicy` is None", "must
+// provide at least one DNS nameserver").
+func (t *sideTree) dnsRefusal(base kube.Path, spec int32) (Note, bool) {
+	p := t.child(spec, "dnsPolicy")
+	if p < 0 || t.vkindOf(p) != vScalar || t.scalarOf(p).text != "None" {
+		return Note{}, false
+	}
+	if c := t.child(spec, "dnsConfig"); c >= 0 && t.vkindOf(c) == vMap {
+		if ns := t.child(c, "nameservers"); ns >= 0 && t.vkindOf(ns) == vSeq && t.nodes[ns].firstChild >= 0 {
+			return Note{}, false
+		}
+	}
+	return Note{Pos: Pos{Line: t.lineOf(p)}, Text: base.String() + ".dnsConfig.nameservers must name a nameserver when dnsPolicy is None"}, true
+}
+
 // nameSet is a set of names, most often a few: kept in place until it
 // grows, then in a map (a hostile object may hold 100,000 of them).
 type nameSet struct {
