@@ -317,6 +317,9 @@ spec:
 		{"dnsPolicy None with a nameserver", deployment(pod), deployment("      dnsPolicy: None\n      dnsConfig: {nameservers: [10.0.0.10]}\n" + pod), false},
 		// the server takes a negative grace period (and runs it as 1 s)
 		{"a negative termination grace period", deployment(pod), deployment("      terminationGracePeriodSeconds: -5\n" + pod), false},
+		// a Secret's data is base64 (the review names the key, never the value)
+		{"a Secret's value not base64", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: hunter2\n", true},
+		{"a Secret's value base64", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG9v\n", false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

@@ -200,6 +200,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
 			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
 				c := &obj.Changes[len(obj.Changes)-1]
+				if c.New.Redacted {
+					obj.Refused = newS.redactedRefusal(typ, sc.path, sc.new, obj.Refused)
+				}
 				obj.ServerSideRefused = newS.serverSideAt(oldS, typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
 				if newS.container(sc.new) {
 					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
@@ -521,6 +524,9 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 				continue
 			}
 			obj.ServerSideRefused = p.newT.serverSideAt(oldS, typ, c.path, p.newT.lineOf(c.node), obj.ServerSideRefused, &p.checked)
+			if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, c.path) {
+				obj.Refused = p.newT.redactedRefusal(typ, c.path, c.node, obj.Refused)
+			}
 			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
 				if !slices.Contains(p.checked, c.node) {

@@ -170,11 +170,63 @@ func (p *blockParser) object(h header, body []bodyLine) {
 		p.table.add(obj)
 		return
 	}
+	if obj.Ref.Kind == "Secret" && secretDecodeErrors(obj, body) {
+		p.table.add(obj)
+		return
+	}
 	if p.workers > 1 {
 		p.dispatch(h, obj, body)
 		return
 	}
 	p.added(h, p.checkedAnalyse(obj, body))
+}
+
+// What helm-diff prints in place of a Secret it cannot decode (before it
+// redacts its values): its decoder is Kubernetes' own, so the API server
+// cannot decode the Secret either (a data value that is not base64, a
+// number in stringData).
+const (
+	oldSecretError = "Error parsing old secret: "
+	newSecretError = "Error parsing new secret: "
+)
+
+// quotedRE matches what an error message may quote of a value.
+var quotedRE = lazyRE("`[^`]*`|\"[^\"]*\"|'[^']*'")
+
+// secretDecodeErrors handles the body of a Secret one of whose sides
+// helm-diff replaced by its decoding error, a line alone on its side: what
+// changed is not shown (Suppressed), and a new side that cannot be decoded
+// is refused. It reports whether the body is such.
+func secretDecodeErrors(obj *Object, body []bodyLine) bool {
+	var oldErr, newErr *bodyLine
+	for i := range body {
+		switch l := &body[i]; {
+		case l.gap || isBlank(l.text):
+		case l.side == sideOld && oldErr == nil && strings.HasPrefix(l.text, oldSecretError):
+			oldErr = l
+		case l.side == sideNew && newErr == nil && strings.HasPrefix(l.text, newSecretError):
+			newErr = l
+		}
+	}
+	if oldErr == nil && newErr == nil {
+		return false
+	}
+	for i := range body {
+		l := &body[i]
+		if l.gap || isBlank(l.text) || l == oldErr || l == newErr {
+			continue
+		}
+		if oldErr != nil && l.side&sideOld != 0 || newErr != nil && l.side&sideNew != 0 {
+			return false // a document that holds such a line: read as YAML
+		}
+	}
+	obj.Content = Suppressed
+	if newErr != nil {
+		// the decoder's message, without anything it quotes of a value
+		why := quotedRE().ReplaceAllString(strings.TrimPrefix(newErr.text, newSecretError), "...")
+		obj.Refused = []Note{{Pos: Pos{Line: int(newErr.no)}, Text: "Kubernetes cannot decode the new Secret (" + why + "; helm-diff shows this in place of it)"}}
+	}
+	return true
 }
 
 // checkedAnalyse checks the shape of an object's body, and analyses it

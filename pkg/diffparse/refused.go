@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -90,8 +91,17 @@ func leafTakes(leaf kube.Leaf, typ ScalarType, text string) bool {
 	switch leaf {
 	case kube.AnyLeaf:
 		return true
-	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf, kube.BytesLeaf:
+	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf:
 		return typ == StringType
+	case kube.BytesLeaf:
+		// the API server's JSON decoder reads []byte as standard base64,
+		// padded, line breaks skipped (a certificate over many lines)
+		// helm-diff's redaction marker stands for data it decoded
+		if typ != StringType {
+			return false
+		}
+		_, err := base64.StdEncoding.DecodeString(text)
+		return err == nil || redactMarkerRE().MatchString(text)
 	case kube.BooleanLeaf:
 		return typ == BoolType
 	case kube.NumberLeaf:
@@ -560,4 +570,19 @@ func TreeRefusal(t *kube.Type, p kube.Path, v any) string {
 		}
 	}
 	return ""
+}
+
+// redactedRefusal appends to out a note when the scalar at node n (exact
+// path p) of t, a value the report redacts, is one the API server refuses
+// (a Secret's data that is not base64): classification sees only its
+// size. The note names the field, never the value.
+func (t *sideTree) redactedRefusal(typ *kube.Type, p kube.Path, n int32, out []Note) []Note {
+	if t.vkindOf(n) != vScalar || len(out) >= maxRefusals {
+		return out
+	}
+	s := t.scalarOf(n)
+	if want := Refusal(typ.At(p), p, s.typ, s.text); want != "" {
+		out = append(out, Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("%s must be %s", p, want)})
+	}
+	return out
 }
