@@ -125,6 +125,13 @@ data:
   ` + key + `: "port: 80"
 `
 	}
+	claim := func(spec string) string {
+		return "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n" + spec
+	}
+	// a Secret of a type, holding one key
+	typedSecret := func(typ, key string) string {
+		return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: typed\ntype: " + typ + "\ndata:\n  " + key + ": aGVsbG8=\n"
+	}
 	// withFinalizers adds a finalizers list to doc's metadata
 	withFinalizers := func(doc string, names ...string) string {
 		return strings.Replace(doc, "metadata:\n", "metadata:\n  finalizers: ["+strings.Join(names, ", ")+"]\n", 1)
@@ -320,6 +327,17 @@ spec:
 		// a Secret's data is base64 (the review names the key, never the value)
 		{"a Secret's value not base64", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: hunter2\n", true},
 		{"a Secret's value base64", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG9v\n", false},
+		// a claim names an access mode and a size; a Secret of a type holds
+		// that type's keys
+		{"a claim without an access mode", configMap("app.yaml", "example.com/owner"), claim("  resources: {requests: {storage: 1Gi}}\n"), true},
+		{"a claim without a storage request", configMap("app.yaml", "example.com/owner"), claim("  accessModes: [ReadWriteOnce]\n"), true},
+		{"a claim of both", configMap("app.yaml", "example.com/owner"), claim("  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"), false},
+		{"a StatefulSet's claim template without a storage request", configMap("app.yaml", "example.com/owner"), strings.Replace(statefulSet("data"), "      resources:\n        requests:\n          storage: 1Gi\n", "", 1), true},
+		{"a TLS Secret without its key", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/tls", "tls.crt"), true},
+		{"a TLS Secret of both keys, one in stringData", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/tls", "tls.crt") + "stringData:\n  tls.key: x\n", false},
+		{"a basic-auth Secret of a password alone", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/basic-auth", "password"), false},
+		{"a basic-auth Secret of neither", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/basic-auth", "user"), true},
+		{"a service account token without its account", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/service-account-token", "token"), true},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

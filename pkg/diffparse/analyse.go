@@ -257,6 +257,12 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.configMapRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
+		if n, ok := newS.secretRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
+		if n, ok := newS.claimRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 		if n, ok := newS.rolloutRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}

@@ -671,6 +671,118 @@ func (t *sideTree) set(n int32, key string) int32 {
 	return ch
 }
 
+// secretKeys are the keys each type of Secret must hold (in data, or in
+// stringData, which the API server merges into it), all of them or, for
+// basic-auth, one.
+var secretKeys = map[string]struct {
+	keys []string
+	any  bool
+}{
+	"kubernetes.io/tls":              {keys: []string{"tls.crt", "tls.key"}},
+	"kubernetes.io/dockerconfigjson": {keys: []string{".dockerconfigjson"}},
+	"kubernetes.io/dockercfg":        {keys: []string{".dockercfg"}},
+	"kubernetes.io/ssh-auth":         {keys: []string{"ssh-privatekey"}},
+	"kubernetes.io/basic-auth":       {keys: []string{"username", "password"}, any: true},
+}
+
+// secretRefusal returns a note when the complete new side t of a Secret
+// lacks a key its type requires, or, of a service account token, the
+// annotation that names the account.
+func (t *sideTree) secretRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "" || ref.Kind != "Secret" {
+		return Note{}, false
+	}
+	tn := t.set(root, "type")
+	if tn < 0 || t.vkindOf(tn) != vScalar {
+		return Note{}, false // Opaque, or the type check's
+	}
+	typ := t.scalarOf(tn).text
+	if typ == "kubernetes.io/service-account-token" {
+		md := t.set(root, "metadata")
+		if md >= 0 {
+			if an := t.set(md, "annotations"); an >= 0 {
+				if v := t.set(an, "kubernetes.io/service-account.name"); v >= 0 && t.vkindOf(v) == vScalar && t.scalarOf(v).text != "" {
+					return Note{}, false
+				}
+			}
+		}
+		return Note{Pos: Pos{Line: t.lineOf(tn)}, Text: `metadata.annotations["kubernetes.io/service-account.name"] must name the service account of a Secret of type kubernetes.io/service-account-token`}, true
+	}
+	want, ok := secretKeys[typ]
+	if !ok {
+		return Note{}, false
+	}
+	has := func(key string) bool {
+		for _, m := range []string{"data", "stringData"} {
+			if n := t.set(root, m); n >= 0 && t.vkindOf(n) == vMap && t.child(n, key) >= 0 {
+				return true
+			}
+		}
+		return false
+	}
+	var missing []string
+	for _, k := range want.keys {
+		if !has(k) {
+			missing = append(missing, strconv.Quote(k))
+		}
+	}
+	if len(missing) == 0 || want.any && len(missing) < len(want.keys) {
+		return Note{}, false
+	}
+	what := "must hold " + strings.Join(missing, " and ")
+	if want.any {
+		what = "must hold " + strings.Join(missing, " or ")
+	}
+	return Note{Pos: Pos{Line: t.lineOf(tn)}, Text: fmt.Sprintf("data of a Secret of type %s %s", typ, what)}, true
+}
+
+// claimRefusal returns a note when the complete new side t of a
+// PersistentVolumeClaim, or a claim template of a StatefulSet, has no
+// access mode or no storage request ("at least 1 access mode is
+// required", "resources[storage]: Required value").
+func (t *sideTree) claimRefusal(ref kube.ObjectRef) (Note, bool) {
+	check := func(spec int32, at string) (Note, bool) {
+		if spec < 0 || t.vkindOf(spec) != vMap {
+			return Note{}, false
+		}
+		if m := t.set(spec, "accessModes"); m < 0 || t.vkindOf(m) == vSeq && t.nodes[m].firstChild < 0 {
+			return Note{Pos: Pos{Line: t.lineOf(spec)}, Text: at + ".accessModes must name at least one access mode"}, true
+		}
+		if r := t.set(spec, "resources"); r >= 0 && t.vkindOf(r) == vMap {
+			if q := t.set(r, "requests"); q >= 0 && t.vkindOf(q) == vMap && t.set(q, "storage") >= 0 {
+				return Note{}, false
+			}
+		} else if r >= 0 {
+			return Note{}, false // the type check's
+		}
+		return Note{Pos: Pos{Line: t.lineOf(spec)}, Text: at + ".resources.requests.storage must be set"}, true
+	}
+	switch {
+	case ref.Group == "" && ref.Kind == "PersistentVolumeClaim":
+		return check(t.set(root, "spec"), "spec")
+	case ref.Group == "apps" && ref.Kind == "StatefulSet":
+		l, ok := t.lookup(claimTemplates)
+		if !ok || t.vkindOf(l) != vSeq {
+			return Note{}, false
+		}
+		for i, v := 0, t.nodes[l].firstChild; v >= 0; i, v = i+1, t.nodes[v].next {
+			if t.vkindOf(v) != vMap {
+				continue
+			}
+			at := fmt.Sprintf("%s[%d].spec", claimTemplates, i)
+			if md := t.set(v, "metadata"); md >= 0 {
+				if name, ok := t.itemKey(md, "name"); ok {
+					at = fmt.Sprintf("%s[name=%s].spec", claimTemplates, name)
+				}
+			}
+			if n, ok := check(t.set(v, "spec"), at); ok {
+				return n, true
+			}
+		}
+	}
+	return Note{}, false
+}
+
 // ingressRefusal returns a note when the complete new side t of an
 // Ingress has a path without a type, a path its type refuses, or a backend
 // that is not one service (by a port's name or number, not both) or one

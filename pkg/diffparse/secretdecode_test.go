@@ -6,7 +6,6 @@ import (
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/report"
-	"github.com/safediff/safediff/pkg/review"
 )
 
 // TestSecretsKubernetesCannotDecode: a Secret whose data is not base64 (or
@@ -52,12 +51,7 @@ func TestSecretsKubernetesCannotDecode(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, input := range []string{tt.diff, inHelmfile(tt.diff), inStevedore(tt.diff)} {
-				rep, err := review.Review(strings.NewReader(input), review.Options{})
-				if err != nil {
-					t.Fatalf("%v\n%s", err, input)
-				}
-				text := reportText(rep)
+			eachWrapper(t, tt.diff, func(rep *report.Report, text, input string) {
 				switch {
 				case tt.want == "" && strings.Contains(text, "will fail"):
 					t.Errorf("a refusal, want none:\n%s", text)
@@ -76,7 +70,7 @@ func TestSecretsKubernetesCannotDecode(t *testing.T) {
 						t.Errorf("%T prints a value:\n%s", w, out.String())
 					}
 				}
-			}
+			})
 		})
 	}
 }

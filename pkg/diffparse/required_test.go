@@ -1,0 +1,69 @@
+package diffparse_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/pkg/report"
+	"github.com/safediff/safediff/pkg/review"
+)
+
+// TestWhatAKindRequires: fields the API server requires of a kind, or of
+// a type of it, and refuses the object without: a claim's access mode and
+// size (in a PersistentVolumeClaim and in a StatefulSet's claim template),
+// the keys a Secret's type requires (in data or stringData, which the
+// server merges), and the account a service account token names. Each
+// case is held to the API server in the end-to-end suite.
+func TestWhatAKindRequires(t *testing.T) {
+	created := func(kind, doc string) string {
+		return "default, x, " + kind + " has been added:\n- \n+ " + strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n+ ") + "\n"
+	}
+	claim := func(spec string) string {
+		return created("PersistentVolumeClaim (v1)", "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: x\nspec:\n"+spec)
+	}
+	secret := func(typ, data string) string {
+		return created("Secret (v1)", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ntype: "+typ+"\n"+data)
+	}
+	const sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\nspec:\n  serviceName: x\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: x\n        image: x\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n"
+	tests := []struct {
+		name, diff, want string
+	}{
+		{"a claim without an access mode", claim("  resources: {requests: {storage: 1Gi}}\n"), "spec.accessModes must name at least one access mode"},
+		{"a claim of no access modes", claim("  accessModes: []\n  resources: {requests: {storage: 1Gi}}\n"), "spec.accessModes must name at least one access mode"},
+		{"a claim without a storage request", claim("  accessModes: [ReadWriteOnce]\n"), "spec.resources.requests.storage must be set"},
+		{"a claim of both", claim("  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"), ""},
+		{"a claim template without a storage request", created("StatefulSet (apps)", sts+"      accessModes: [ReadWriteOnce]\n"), "spec.volumeClaimTemplates[name=data].spec.resources.requests.storage must be set"},
+		{"a claim template of both", created("StatefulSet (apps)", sts+"      accessModes: [ReadWriteOnce]\n      resources: {requests: {storage: 1Gi}}\n"), ""},
+		{"a TLS Secret without its key", secret("kubernetes.io/tls", "data:\n  tls.crt: aGVsbG8=\n"), `data of a Secret of type kubernetes.io/tls must hold "tls.key"`},
+		{"a TLS Secret, a key in stringData", secret("kubernetes.io/tls", "data:\n  tls.crt: aGVsbG8=\nstringData:\n  tls.key: x\n"), ""},
+		{"a docker config Secret without it", secret("kubernetes.io/dockerconfigjson", "data:\n  config.json: e30=\n"), `must hold ".dockerconfigjson"`},
+		{"a basic-auth Secret of neither", secret("kubernetes.io/basic-auth", "data:\n  user: aGVsbG8=\n"), `must hold "username" or "password"`},
+		{"a basic-auth Secret of a password", secret("kubernetes.io/basic-auth", "data:\n  password: aGVsbG8=\n"), ""},
+		{"a service account token without its account", secret("kubernetes.io/service-account-token", ""), `metadata.annotations["kubernetes.io/service-account.name"] must name the service account`},
+		{"a service account token of an account", strings.Replace(secret("kubernetes.io/service-account-token", ""), "+   name: x\n", "+   name: x\n+   annotations: {kubernetes.io/service-account.name: app}\n", 1), ""},
+		{"an Opaque Secret of any keys", secret("Opaque", "data:\n  a: aGVsbG8=\n"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eachWrapper(t, tt.diff, func(_ *report.Report, text, input string) {
+				if tt.want == "" && strings.Contains(text, "will fail") || tt.want != "" && !strings.Contains(text, "helm upgrade will fail: ") || !strings.Contains(text, tt.want) {
+					t.Errorf("want a refusal saying %q (none for \"\"):\n%s\n%s", tt.want, text, input)
+				}
+			})
+		})
+	}
+}
+
+// eachWrapper reviews diff as helm-diff prints it and inside the helmfile
+// and Stevedore streams, and calls f with each report and its findings'
+// text.
+func eachWrapper(t *testing.T, diff string, f func(rep *report.Report, text, input string)) {
+	t.Helper()
+	for _, input := range []string{diff, inHelmfile(diff), inStevedore(diff)} {
+		rep, err := review.Review(strings.NewReader(input), review.Options{})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, input)
+		}
+		f(rep, reportText(rep), input)
+	}
+}
