@@ -338,6 +338,16 @@ spec:
 		{"a basic-auth Secret of a password alone", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/basic-auth", "password"), false},
 		{"a basic-auth Secret of neither", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/basic-auth", "user"), true},
 		{"a service account token without its account", configMap("app.yaml", "example.com/owner"), typedSecret("kubernetes.io/service-account-token", "token"), true},
+		// a spread constraint skews by one at least, on a key; a Deployment's
+		// progress deadline (600 s where unset) exceeds its minimum ready
+		// time; a toleration without a key matches every taint
+		{"a spread constraint of maxSkew 0", deployment(pod), deployment("      topologySpreadConstraints:\n      - {maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: {app: web}}}\n" + pod), true},
+		{"a spread constraint without a topology key", deployment(pod), deployment("      topologySpreadConstraints:\n      - {maxSkew: 1, topologyKey: '', whenUnsatisfiable: DoNotSchedule}\n" + pod), true},
+		{"minReadySeconds beyond the default progress deadline", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 700\n", 1), true},
+		{"minReadySeconds within a longer progress deadline", deployment(pod), strings.Replace(deployment(pod), "  replicas: 2\n", "  replicas: 2\n  minReadySeconds: 700\n  progressDeadlineSeconds: 900\n", 1), false},
+		{"a toleration of Exists with a value", deployment(pod), deployment("      tolerations:\n      - {key: a, operator: Exists, value: b}\n" + pod), true},
+		{"a toleration without a key, of Equal", deployment(pod), deployment("      tolerations:\n      - {value: b, effect: NoSchedule}\n" + pod), true},
+		{"a toleration of every taint", deployment(pod), deployment("      tolerations:\n      - {operator: Exists}\n" + pod), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

@@ -244,6 +244,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			if n, ok := newS.dnsRefusal(base, spec); ok {
 				obj.Refused = append(obj.Refused, n)
 			}
+			if n, ok := newS.tolerationRefusal(base, spec); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
 		}
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)

@@ -383,11 +383,78 @@ func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
 		if err1 == nil && err2 == nil && lo > hi {
 			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("spec.minReplicas (%d) must be at most spec.maxReplicas (%d)", lo, hi)}, true
 		}
+	case ref.Group == "apps" && ref.Kind == "Deployment":
+		// progressDeadlineSeconds, 600 where unset, must exceed
+		// minReadySeconds, 0 where unset
+		n, ready, ok := set(minReadySeconds)
+		if !ok || ready.typ != IntType {
+			return Note{}, false
+		}
+		mrs, err := strconv.ParseInt(ready.canon, 10, 64)
+		pds := int64(600)
+		if _, deadline, ok := set(progressDeadline); ok {
+			if deadline.typ != IntType {
+				return Note{}, false // the type check's
+			}
+			if pds, err = strconv.ParseInt(deadline.canon, 10, 64); err != nil {
+				return Note{}, false
+			}
+		}
+		if err == nil && pds <= mrs {
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("spec.progressDeadlineSeconds (%d) must be greater than spec.minReadySeconds (%d)", pds, mrs)}, true
+		}
 	case ref.Group == "policy" && ref.Kind == "PodDisruptionBudget":
 		_, _, ok1 := set(minAvailable)
 		n, _, ok2 := set(maxUnavailable)
 		if ok1 && ok2 {
 			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: "spec.maxUnavailable must not be set with spec.minAvailable: a PodDisruptionBudget sets one of them"}, true
+		}
+	}
+	return Note{}, false
+}
+
+// A Deployment's minimum ready time and progress deadline.
+var (
+	minReadySeconds  = kube.Path{kube.Field("spec"), kube.Field("minReadySeconds")}
+	progressDeadline = kube.Path{kube.Field("spec"), kube.Field("progressDeadlineSeconds")}
+)
+
+// tolerationRefusal returns a note when the pod spec at node spec (path
+// base) of a complete new side t has a toleration of operator Exists with
+// a value ("value must be empty when operator is Exists"), or without a
+// key and of another operator ("operator must be Exists when key is
+// empty"; the operator defaults to Equal).
+func (t *sideTree) tolerationRefusal(base kube.Path, spec int32) (Note, bool) {
+	l := t.set(spec, "tolerations")
+	if l < 0 || t.vkindOf(l) != vSeq {
+		return Note{}, false
+	}
+	str := func(n int32, key string) (string, bool) {
+		ch := t.set(n, key)
+		if ch < 0 {
+			return "", true
+		}
+		if t.vkindOf(ch) != vScalar || t.scalarOf(ch).typ != StringType {
+			return "", false // the type check's
+		}
+		return t.scalarOf(ch).text, true
+	}
+	for i, n := 0, t.nodes[l].firstChild; n >= 0; i, n = i+1, t.nodes[n].next {
+		if t.vkindOf(n) != vMap {
+			continue
+		}
+		key, ok1 := str(n, "key")
+		op, ok2 := str(n, "operator")
+		value, ok3 := str(n, "value")
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		at := fmt.Sprintf("%s.tolerations[%d]", base, i)
+		switch {
+		case op == "Exists" && value != "":
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: at + ".value must be empty when its operator is Exists"}, true
+		case key == "" && op != "Exists":
+			return Note{Pos: Pos{Line: t.lineOf(n)}, Text: at + ".operator must be Exists when it has no key (it matches every taint)"}, true
 		}
 	}
 	return Note{}, false

@@ -603,7 +603,8 @@ func TestApplyMethods(t *testing.T) {
 }
 
 // TestElidedBounds: a HorizontalPodAutoscaler's minReplicas and
-// maxReplicas, a PodDisruptionBudget's two budgets, a container's port
+// maxReplicas, a PodDisruptionBudget's two budgets, a Deployment's ready
+// time and progress deadline, a container's port
 // names, and a pod's volumes with its mounts are held together where the
 // whole object is shown. A partial view
 // that hides the other field judges a change that can break the rule by
@@ -612,6 +613,7 @@ func TestApplyMethods(t *testing.T) {
 func TestElidedBounds(t *testing.T) {
 	const hpa = "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n  spec:\n"
 	const pdb = "default, web, PodDisruptionBudget (policy) has changed:\n...\n  spec:\n"
+	const dep = "default, web, Deployment (apps) has changed:\n...\n  spec:\n"
 	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
 	// makes any change of the pod template disruptive (it may be 100%)
 	const cj = "default, backup, CronJob (batch) has changed:\n...\n        template:\n          spec:\n            volumes:\n"
@@ -628,6 +630,11 @@ func TestElidedBounds(t *testing.T) {
 		{"maximum lowered, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 5\n...\n", rules.Disruptive, "may fail: spec.minReplicas is not shown"},
 		{"maximum raised, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 20\n...\n", rules.Safe, ""},
 		{"a second budget, the first hidden", pdb + "+   maxUnavailable: 1\n...\n", rules.Disruptive, "may fail: spec.minAvailable is not shown"},
+		{"a ready time raised, the deadline hidden", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 700\n...\n", rules.Disruptive, "may fail: spec.progressDeadlineSeconds is not shown"},
+		{"a ready time lowered, the deadline hidden", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 5\n...\n", rules.Safe, ""},
+		{"a ready time at the deadline shown", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 300\n    progressDeadlineSeconds: 300\n...\n", rules.Disruptive, "will fail: spec.progressDeadlineSeconds (300) must be greater than spec.minReadySeconds (300)"},
+		{"a deadline lowered, the ready time hidden", dep + "-   progressDeadlineSeconds: 600\n+   progressDeadlineSeconds: 60\n...\n", rules.Disruptive, "may fail: spec.minReadySeconds is not shown"},
+		{"a deadline raised, the ready time hidden", dep + "-   progressDeadlineSeconds: 600\n+   progressDeadlineSeconds: 900\n...\n", rules.Safe, ""},
 		{"a budget changed, the other hidden", pdb + "-   maxUnavailable: 1\n+   maxUnavailable: 2\n...\n", rules.Safe, ""},
 		{"a port named, the others hidden", ds + "+           - containerPort: 81\n+             name: http\n...\n", rules.Disruptive, "may fail: the container's other ports are not all shown"},
 		{"a volume removed, the mounts hidden", cj + "-             - name: cache\n-               emptyDir: {}\n              - name: data\n...\n", rules.Disruptive, "may fail: the containers' volume mounts are not all shown"},

@@ -121,6 +121,9 @@ const (
 	PolicyTypeCheck
 	UnsatisfiableCheck
 	UnhealthyPodEvictionPolicyCheck
+	// PositiveCheck: an int32 of at least 1 (a spread constraint's
+	// maxSkew and minDomains, an autoscaler's maxReplicas).
+	PositiveCheck
 )
 
 // enums are the values each enumeration takes.
@@ -168,6 +171,8 @@ func (c Check) IntRange() (lo, hi int64, ok bool) {
 		return -1 << 31, 1<<31 - 1, true
 	case NonNegativeCheck:
 		return 0, 1<<31 - 1, true
+	case PositiveCheck:
+		return 1, 1<<31 - 1, true
 	case PortCheck:
 		return 1, 65535, true
 	case PortOrZeroCheck, TargetPortCheck:

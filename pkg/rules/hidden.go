@@ -113,7 +113,11 @@ var (
 	autoscalerMax  = kube.Path{kube.Field("spec"), kube.Field("maxReplicas")}
 	minAvailable   = kube.Path{kube.Field("spec"), kube.Field("minAvailable")}
 	maxUnavailable = kube.Path{kube.Field("spec"), kube.Field("maxUnavailable")}
-	boundPaths     = []kube.Path{autoscalerMin, autoscalerMax, minAvailable, maxUnavailable}
+	// a Deployment's progress deadline (600 s where unset) must exceed
+	// its minimum ready time (0 where unset)
+	minReadySeconds  = kube.Path{kube.Field("spec"), kube.Field("minReadySeconds")}
+	progressDeadline = kube.Path{kube.Field("spec"), kube.Field("progressDeadlineSeconds")}
+	boundPaths       = []kube.Path{autoscalerMin, autoscalerMax, minAvailable, maxUnavailable, minReadySeconds, progressDeadline}
 )
 
 // hiddenBound returns why helm upgrade may fail (or will) for a change of
@@ -126,13 +130,9 @@ func (sel *Selection) hiddenBound(ch *diffparse.Change, op diffparse.Op, path ku
 	}
 	switch {
 	case o.Ref.Group == "autoscaling" && o.Ref.Kind == "HorizontalPodAutoscaler":
-		isMin := path.Equal(autoscalerMin)
-		if !isMin && !path.Equal(autoscalerMax) {
-			return ""
-		}
-		v, ok := number(ch.New.Comparable())
+		isMin, v, ok := boundOf(ch, path, autoscalerMin, autoscalerMax)
 		if !ok {
-			return "" // the type check's
+			return ""
 		}
 		other := autoscalerMax
 		if !isMin {
@@ -185,6 +185,58 @@ func (sel *Selection) hiddenBound(ch *diffparse.Change, op diffparse.Op, path ku
 			return fmt.Sprintf("helm upgrade will fail: %s must not be set with %s: a PodDisruptionBudget sets one of them", path, other)
 		}
 		return fmt.Sprintf("helm upgrade may fail: %s is not shown, and a PodDisruptionBudget that sets both it and %s is refused", other, path)
+	case o.Ref.Group == "apps" && o.Ref.Kind == "Deployment":
+		return hiddenDeadline(o, ch, op, path)
+	}
+	return ""
+}
+
+// boundOf returns, for a change of one field of a pair (a and b) held
+// together, whether it is a, and its new value; ok is false for a change
+// of another field, or of a value that is not a number (the type check's).
+func boundOf(ch *diffparse.Change, path, a, b kube.Path) (isA bool, v float64, ok bool) {
+	isA = path.Equal(a)
+	if !isA && !path.Equal(b) {
+		return false, 0, false
+	}
+	v, ok = number(ch.New.Comparable())
+	return isA, v, ok
+}
+
+// hiddenDeadline returns why helm upgrade may fail (or will) for a change
+// of a Deployment's minReadySeconds or progressDeadlineSeconds, the other
+// one hidden or shown: the deadline must exceed the ready time.
+func hiddenDeadline(o *diffparse.Object, ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	isReady, v, ok := boundOf(ch, path, minReadySeconds, progressDeadline)
+	if !ok {
+		return ""
+	}
+	other, dflt := progressDeadline, 600.0
+	if !isReady {
+		other, dflt = minReadySeconds, 0
+	}
+	ready, deadline := v, dflt
+	f := o.Fact(diffparse.New, other)
+	switch f.Presence {
+	case diffparse.Present:
+		w, ok := number(f.Value.Comparable())
+		if !ok || f.Value.Redacted {
+			return ""
+		}
+		deadline = w
+	case diffparse.Unknown:
+		// the hidden value held with the old one: a ready time lowered, or a
+		// deadline raised, holds with it still
+		if old, ok := number(ch.Old.Comparable()); ok && op == diffparse.Modify && (isReady && v <= old || !isReady && v >= old) {
+			return ""
+		}
+		return fmt.Sprintf("helm upgrade may fail: %s is not shown, and spec.progressDeadlineSeconds must be greater than spec.minReadySeconds", other)
+	}
+	if !isReady {
+		ready, deadline = deadline, v
+	}
+	if deadline <= ready {
+		return fmt.Sprintf("helm upgrade will fail: spec.progressDeadlineSeconds (%g) must be greater than spec.minReadySeconds (%g)", deadline, ready)
 	}
 	return ""
 }
