@@ -348,6 +348,18 @@ spec:
 		{"a toleration of Exists with a value", deployment(pod), deployment("      tolerations:\n      - {key: a, operator: Exists, value: b}\n" + pod), true},
 		{"a toleration without a key, of Equal", deployment(pod), deployment("      tolerations:\n      - {value: b, effect: NoSchedule}\n" + pod), true},
 		{"a toleration of every taint", deployment(pod), deployment("      tolerations:\n      - {operator: Exists}\n" + pod), false},
+		// a Service's fields as its type takes them
+		{"a ClusterIP Service of a nodePort", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n    nodePort: 30080\n"), true},
+		{"a NodePort Service of a nodePort", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n    nodePort: 30081\n"), "spec:\n", "spec:\n  type: NodePort\n", 1), false},
+		{"a ClusterIP Service of an external traffic policy", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  externalTrafficPolicy: Local\n", 1), true},
+		{"a headless Service made a LoadBalancer", strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  clusterIP: None\n", 1), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  clusterIP: None\n  type: LoadBalancer\n", 1), true},
+		{"a Service without ports", service("  - port: 80\n    name: http\n"), strings.Replace(service(""), "  ports:\n", "  ports: []\n", 1), true},
+		{"a headless Service without ports", strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  clusterIP: None\n", 1), strings.Replace(strings.Replace(service(""), "  ports:\n", "  ports: []\n", 1), "spec:\n", "spec:\n  clusterIP: None\n", 1), false},
+		// the server's defaults drop it beside sessionAffinity None
+		{"a session affinity config without ClientIP", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n", 1), false},
+		{"source ranges of a NodePort Service", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: NodePort\n  loadBalancerSourceRanges: [10.0.0.0/8]\n", 1), true},
+		{"an ExternalName Service without its name", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: ExternalName\n", 1), true},
+		{"a Service made an ExternalName", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: ExternalName\n  externalName: db.example.com\n", 1), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

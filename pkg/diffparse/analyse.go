@@ -251,6 +251,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
+		if n, ok := newS.serviceTypeRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 		if n, ok := newS.boundsRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}

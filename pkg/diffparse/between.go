@@ -738,6 +738,95 @@ func (t *sideTree) set(n int32, key string) int32 {
 	return ch
 }
 
+// serviceTypeRefusal returns a note when the complete new side t of a
+// Service sets a field its type does not take, or lacks one it requires
+// (pkg/apis/core/validation's validateService): ports, except for a
+// headless or ExternalName Service; no clusterIP None for a NodePort or
+// LoadBalancer one; an externalName, and no clusterIP, for an ExternalName
+// one; nodePorts only where the type allocates them; load balancer fields
+// only for a LoadBalancer; an external traffic policy only for a Service
+// reachable from outside.
+func (t *sideTree) serviceTypeRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "" || ref.Kind != "Service" {
+		return Note{}, false
+	}
+	spec := t.set(root, "spec")
+	if spec < 0 || t.vkindOf(spec) != vMap {
+		return Note{}, false
+	}
+	// str returns a string field of spec ("" where unset), and false for a
+	// value of another type (the type check's)
+	str := func(field string) (string, bool) {
+		n := t.set(spec, field)
+		if n < 0 {
+			return "", true
+		}
+		if t.vkindOf(n) != vScalar || t.scalarOf(n).typ != StringType {
+			return "", false
+		}
+		return t.scalarOf(n).text, true
+	}
+	typ, ok1 := str("type")
+	clusterIP, ok2 := str("clusterIP")
+	etp, ok3 := str("externalTrafficPolicy")
+	if !ok1 || !ok2 || !ok3 {
+		return Note{}, false
+	}
+	if typ == "" {
+		typ = "ClusterIP"
+	}
+	headless := clusterIP == "None"
+	note := func(field, text string) (Note, bool) {
+		n := t.set(spec, field)
+		if n < 0 {
+			n = spec
+		}
+		return Note{Pos: Pos{Line: t.lineOf(n)}, Text: "spec." + field + " " + text}, true
+	}
+	ports := t.set(spec, "ports")
+	if ports >= 0 && t.vkindOf(ports) != vSeq {
+		return Note{}, false
+	}
+	if (ports < 0 || t.nodes[ports].firstChild < 0) && !headless && typ != "ExternalName" {
+		return note("ports", "must hold a port (a Service of type "+typ+" that is not headless)")
+	}
+	switch typ {
+	case "NodePort", "LoadBalancer":
+		if headless {
+			return note("clusterIP", "may not be None for a Service of type "+typ)
+		}
+	case "ExternalName":
+		if name, ok := str("externalName"); ok && name == "" {
+			return note("externalName", "must be set for a Service of type ExternalName")
+		}
+		if clusterIP != "" {
+			return note("clusterIP", "may not be set for a Service of type ExternalName")
+		}
+	}
+	if typ == "ClusterIP" && ports >= 0 {
+		for p := t.nodes[ports].firstChild; p >= 0; p = t.nodes[p].next {
+			if np := t.set(p, "nodePort"); np >= 0 && t.vkindOf(np) == vScalar && t.scalarOf(np).canon != "0" {
+				return Note{Pos: Pos{Line: t.lineOf(np)}, Text: "spec.ports nodePort may not be set for a Service of type ClusterIP"}, true
+			}
+		}
+	}
+	if typ != "LoadBalancer" {
+		for _, f := range []string{"loadBalancerSourceRanges", "allocateLoadBalancerNodePorts"} {
+			if t.set(spec, f) >= 0 {
+				return note(f, "may be set only for a Service of type LoadBalancer")
+			}
+		}
+	}
+	externalIPs := t.set(spec, "externalIPs")
+	outside := typ == "NodePort" || typ == "LoadBalancer" || typ == "ClusterIP" && externalIPs >= 0 && t.vkindOf(externalIPs) == vSeq && t.nodes[externalIPs].firstChild >= 0
+	if etp != "" && !outside {
+		return note("externalTrafficPolicy", "may be set only for a Service reachable from outside the cluster (NodePort, LoadBalancer, or external IPs)")
+	}
+	// a sessionAffinityConfig beside sessionAffinity None is dropped by the
+	// server's defaults, not refused (held to the API server)
+	return Note{}, false
+}
+
 // secretKeys are the keys each type of Secret must hold (in data, or in
 // stringData, which the API server merges into it), all of them or, for
 // basic-auth, one.

@@ -12,7 +12,8 @@ import (
 // a type of it, and refuses the object without: a claim's access mode and
 // size (in a PersistentVolumeClaim and in a StatefulSet's claim template),
 // the keys a Secret's type requires (in data or stringData, which the
-// server merges), and the account a service account token names. Each
+// server merges), the account a service account token names, and the
+// fields a Service's type takes or requires. Each
 // case is held to the API server in the end-to-end suite.
 func TestWhatAKindRequires(t *testing.T) {
 	created := func(kind, doc string) string {
@@ -23,6 +24,9 @@ func TestWhatAKindRequires(t *testing.T) {
 	}
 	secret := func(typ, data string) string {
 		return created("Secret (v1)", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\ntype: "+typ+"\n"+data)
+	}
+	service := func(spec string) string {
+		return created("Service (v1)", "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n"+spec)
 	}
 	const sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\nspec:\n  serviceName: x\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: x\n        image: x\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n"
 	tests := []struct {
@@ -42,6 +46,21 @@ func TestWhatAKindRequires(t *testing.T) {
 		{"a service account token without its account", secret("kubernetes.io/service-account-token", ""), `metadata.annotations["kubernetes.io/service-account.name"] must name the service account`},
 		{"a service account token of an account", strings.Replace(secret("kubernetes.io/service-account-token", ""), "+   name: x\n", "+   name: x\n+   annotations: {kubernetes.io/service-account.name: app}\n", 1), ""},
 		{"an Opaque Secret of any keys", secret("Opaque", "data:\n  a: aGVsbG8=\n"), ""},
+		{"a ClusterIP Service of a nodePort", service("  ports: [{port: 80, nodePort: 30080}]\n"), "spec.ports nodePort may not be set for a Service of type ClusterIP"},
+		{"a NodePort Service of a nodePort", service("  type: NodePort\n  ports: [{port: 80, nodePort: 30080}]\n"), ""},
+		{"a ClusterIP Service of an external traffic policy", service("  externalTrafficPolicy: Local\n  ports: [{port: 80}]\n"), "spec.externalTrafficPolicy may be set only for a Service reachable from outside"},
+		{"a ClusterIP Service of external IPs and a traffic policy", service("  externalTrafficPolicy: Local\n  externalIPs: [192.0.2.1]\n  ports: [{port: 80}]\n"), ""},
+		{"a headless LoadBalancer", service("  type: LoadBalancer\n  clusterIP: None\n  ports: [{port: 80}]\n"), "spec.clusterIP may not be None for a Service of type LoadBalancer"},
+		{"a Service without ports", service("  ports: []\n"), "spec.ports must hold a port"},
+		{"a Service of no ports field", service("  selector: {app: x}\n"), "spec.ports must hold a port"},
+		{"a headless Service without ports", service("  clusterIP: None\n"), ""},
+		{"an ExternalName Service without ports", service("  type: ExternalName\n  externalName: db.example.com\n"), ""},
+		{"an ExternalName Service without its name", service("  type: ExternalName\n"), "spec.externalName must be set for a Service of type ExternalName"},
+		{"an ExternalName Service of a cluster IP", service("  type: ExternalName\n  externalName: db.example.com\n  clusterIP: None\n"), "spec.clusterIP may not be set for a Service of type ExternalName"},
+		{"source ranges of a NodePort Service", service("  type: NodePort\n  loadBalancerSourceRanges: [10.0.0.0/8]\n  ports: [{port: 80}]\n"), "spec.loadBalancerSourceRanges may be set only for a Service of type LoadBalancer"},
+		// the server's defaults drop it beside sessionAffinity None
+		{"a session affinity config without ClientIP", service("  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},
+		{"a session affinity config of ClientIP", service("  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
