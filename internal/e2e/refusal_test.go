@@ -132,6 +132,10 @@ data:
 	typedSecret := func(typ, key string) string {
 		return "apiVersion: v1\nkind: Secret\nmetadata:\n  name: typed\ntype: " + typ + "\ndata:\n  " + key + ": aGVsbG8=\n"
 	}
+	// an RBAC object of a kind, named rbac-one
+	rbac := func(kind, body string) string {
+		return "apiVersion: rbac.authorization.k8s.io/v1\nkind: " + kind + "\nmetadata:\n  name: rbac-one\n" + body
+	}
 	// withFinalizers adds a finalizers list to doc's metadata
 	withFinalizers := func(doc string, names ...string) string {
 		return strings.Replace(doc, "metadata:\n", "metadata:\n  finalizers: ["+strings.Join(names, ", ")+"]\n", 1)
@@ -360,6 +364,14 @@ spec:
 		{"source ranges of a NodePort Service", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: NodePort\n  loadBalancerSourceRanges: [10.0.0.0/8]\n", 1), true},
 		{"an ExternalName Service without its name", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: ExternalName\n", 1), true},
 		{"a Service made an ExternalName", service("  - port: 80\n    name: http\n"), strings.Replace(service("  - port: 80\n    name: http\n"), "spec:\n", "spec:\n  type: ExternalName\n  externalName: db.example.com\n", 1), false},
+		// what an RBAC rule and a binding must name
+		{"a Role's rule without an API group", rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n"), rbac("Role", "rules:\n- {resources: [pods], verbs: [get]}\n"), true},
+		{"a Role's rule of no verbs", rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n"), rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: []}\n"), true},
+		{"a Role's rule of non-resource URLs", rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n"), rbac("Role", "rules:\n- {nonResourceURLs: [/metrics], verbs: [get]}\n"), true},
+		{"a Role's rule of another resource", rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n"), rbac("Role", "rules:\n- {apiGroups: [apps], resources: [deployments], verbs: [get]}\n"), false},
+		{"a ClusterRoleBinding's service account without a namespace", rbac("ClusterRoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app, namespace: default}\n"), rbac("ClusterRoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app}\n"), true},
+		{"a RoleBinding's service account without a namespace", rbac("RoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app, namespace: default}\n"), rbac("RoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app}\n"), false},
+		{"a binding's subject kind in lower case", rbac("RoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app}\n"), rbac("RoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: serviceaccount, name: app}\n"), true},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

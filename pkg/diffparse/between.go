@@ -425,28 +425,9 @@ var (
 // key and of another operator ("operator must be Exists when key is
 // empty"; the operator defaults to Equal).
 func (t *sideTree) tolerationRefusal(base kube.Path, spec int32) (Note, bool) {
-	l := t.set(spec, "tolerations")
-	if l < 0 || t.vkindOf(l) != vSeq {
-		return Note{}, false
-	}
-	str := func(n int32, key string) (string, bool) {
-		ch := t.set(n, key)
-		if ch < 0 {
-			return "", true
-		}
-		if t.vkindOf(ch) != vScalar || t.scalarOf(ch).typ != StringType {
-			return "", false // the type check's
-		}
-		return t.scalarOf(ch).text, true
-	}
-	for i, n := 0, t.nodes[l].firstChild; n >= 0; i, n = i+1, t.nodes[n].next {
-		if t.vkindOf(n) != vMap {
-			continue
-		}
-		key, ok1 := str(n, "key")
-		op, ok2 := str(n, "operator")
-		value, ok3 := str(n, "value")
-		if !ok1 || !ok2 || !ok3 {
+	for i, n := range t.mapItems(spec, "tolerations") {
+		var key, op, value string
+		if !t.stringFields(n, map[string]*string{"key": &key, "operator": &op, "value": &value}) {
 			continue
 		}
 		at := fmt.Sprintf("%s.tolerations[%d]", base, i)
@@ -754,21 +735,9 @@ func (t *sideTree) serviceTypeRefusal(ref kube.ObjectRef) (Note, bool) {
 	if spec < 0 || t.vkindOf(spec) != vMap {
 		return Note{}, false
 	}
-	// str returns a string field of spec ("" where unset), and false for a
-	// value of another type (the type check's)
-	str := func(field string) (string, bool) {
-		n := t.set(spec, field)
-		if n < 0 {
-			return "", true
-		}
-		if t.vkindOf(n) != vScalar || t.scalarOf(n).typ != StringType {
-			return "", false
-		}
-		return t.scalarOf(n).text, true
-	}
-	typ, ok1 := str("type")
-	clusterIP, ok2 := str("clusterIP")
-	etp, ok3 := str("externalTrafficPolicy")
+	typ, ok1 := t.stringField(spec, "type")
+	clusterIP, ok2 := t.stringField(spec, "clusterIP")
+	etp, ok3 := t.stringField(spec, "externalTrafficPolicy")
 	if !ok1 || !ok2 || !ok3 {
 		return Note{}, false
 	}
@@ -796,7 +765,7 @@ func (t *sideTree) serviceTypeRefusal(ref kube.ObjectRef) (Note, bool) {
 			return note("clusterIP", "may not be None for a Service of type "+typ)
 		}
 	case "ExternalName":
-		if name, ok := str("externalName"); ok && name == "" {
+		if name, ok := t.stringField(spec, "externalName"); ok && name == "" {
 			return note("externalName", "must be set for a Service of type ExternalName")
 		}
 		if clusterIP != "" {
@@ -825,6 +794,145 @@ func (t *sideTree) serviceTypeRefusal(ref kube.ObjectRef) (Note, bool) {
 	// a sessionAffinityConfig beside sessionAffinity None is dropped by the
 	// server's defaults, not refused (held to the API server)
 	return Note{}, false
+}
+
+// rbacRefusal returns a note when the complete new side t of a Role or
+// ClusterRole has a rule the API server refuses (pkg/apis/rbac/validation:
+// no verbs; non-resource URLs in a Role, or beside resources; resources
+// without an API group; an API group without resources), or a RoleBinding
+// or ClusterRoleBinding a role reference or a subject it refuses (a kind
+// it does not bind, another API group, a service account without a
+// namespace in a ClusterRoleBinding).
+func (t *sideTree) rbacRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "rbac.authorization.k8s.io" {
+		return Note{}, false
+	}
+	// list returns the items of list field f of n: its length, and false
+	// for a value of another shape (the type check's)
+	list := func(n int32, f string) (int, bool) {
+		l := t.set(n, f)
+		if l < 0 {
+			return 0, true
+		}
+		if t.vkindOf(l) != vSeq {
+			return 0, false
+		}
+		c := 0
+		for ch := t.nodes[l].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			c++
+		}
+		return c, true
+	}
+	refuse := func(n int32, text string) (Note, bool) {
+		return Note{Pos: Pos{Line: t.lineOf(n)}, Text: text}, true
+	}
+	switch ref.Kind {
+	case "Role", "ClusterRole":
+		for i, r := range t.mapItems(root, "rules") {
+			verbs, ok1 := list(r, "verbs")
+			urls, ok2 := list(r, "nonResourceURLs")
+			groups, ok3 := list(r, "apiGroups")
+			resources, ok4 := list(r, "resources")
+			names, ok5 := list(r, "resourceNames")
+			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+				continue
+			}
+			at := fmt.Sprintf("rules[%d]", i)
+			switch {
+			case verbs == 0:
+				return refuse(r, at+".verbs must name at least one verb")
+			case urls > 0 && ref.Kind == "Role":
+				return refuse(r, at+".nonResourceURLs may not be in a Role (a namespaced rule)")
+			case urls > 0 && groups+resources+names > 0:
+				return refuse(r, at+" may not name both resources and nonResourceURLs")
+			case urls > 0:
+			case groups == 0:
+				return refuse(r, at+".apiGroups must name at least one API group (\"\" for the core group)")
+			case resources == 0:
+				return refuse(r, at+".resources must name at least one resource")
+			}
+		}
+	case "RoleBinding", "ClusterRoleBinding":
+		if rr := t.set(root, "roleRef"); rr >= 0 && t.vkindOf(rr) == vMap {
+			kind, ok1 := t.stringField(rr, "kind")
+			group, ok2 := t.stringField(rr, "apiGroup")
+			if ok1 && ok2 {
+				switch {
+				case group != "" && group != "rbac.authorization.k8s.io":
+					return refuse(rr, "roleRef.apiGroup must be rbac.authorization.k8s.io")
+				case ref.Kind == "ClusterRoleBinding" && kind != "ClusterRole":
+					return refuse(rr, "roleRef.kind must be ClusterRole (a ClusterRoleBinding binds only those)")
+				case kind != "Role" && kind != "ClusterRole":
+					return refuse(rr, "roleRef.kind must be Role or ClusterRole (case matters)")
+				}
+			}
+		}
+		for i, s := range t.mapItems(root, "subjects") {
+			var kind, group, ns string
+			if !t.stringFields(s, map[string]*string{"kind": &kind, "apiGroup": &group, "namespace": &ns}) {
+				continue
+			}
+			at := fmt.Sprintf("subjects[%d]", i)
+			switch kind {
+			case "ServiceAccount":
+				if group != "" {
+					return refuse(s, at+".apiGroup must be empty for a ServiceAccount")
+				}
+				if ref.Kind == "ClusterRoleBinding" && ns == "" {
+					return refuse(s, at+".namespace must name the ServiceAccount's namespace in a ClusterRoleBinding")
+				}
+			case "User", "Group":
+				if group != "" && group != "rbac.authorization.k8s.io" {
+					return refuse(s, at+".apiGroup must be rbac.authorization.k8s.io for a "+kind)
+				}
+			default:
+				return refuse(s, at+".kind must be ServiceAccount, User or Group (case matters)")
+			}
+		}
+	}
+	return Note{}, false
+}
+
+// mapItems yields the position and node of each mapping item of list
+// field f of mapping n (nothing where f is unset or not a list: the type
+// check's).
+func (t *sideTree) mapItems(n int32, f string) iter.Seq2[int, int32] {
+	return func(yield func(int, int32) bool) {
+		l := t.set(n, f)
+		if l < 0 || t.vkindOf(l) != vSeq {
+			return
+		}
+		for i, ch := 0, t.nodes[l].firstChild; ch >= 0; i, ch = i+1, t.nodes[ch].next {
+			if t.vkindOf(ch) == vMap && !yield(i, ch) {
+				return
+			}
+		}
+	}
+}
+
+// stringField returns string field f of mapping n ("" where unset or
+// null), and false for a value of another type (the type check's).
+func (t *sideTree) stringField(n int32, f string) (string, bool) {
+	ch := t.set(n, f)
+	if ch < 0 {
+		return "", true
+	}
+	if t.vkindOf(ch) != vScalar || t.scalarOf(ch).typ != StringType {
+		return "", false
+	}
+	return t.scalarOf(ch).text, true
+}
+
+// stringFields sets each of the string fields of mapping n that fields
+// name, and reports whether all are strings or unset.
+func (t *sideTree) stringFields(n int32, fields map[string]*string) bool {
+	for f, v := range fields {
+		var ok bool
+		if *v, ok = t.stringField(n, f); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // secretKeys are the keys each type of Secret must hold (in data, or in

@@ -12,9 +12,9 @@ import (
 // a type of it, and refuses the object without: a claim's access mode and
 // size (in a PersistentVolumeClaim and in a StatefulSet's claim template),
 // the keys a Secret's type requires (in data or stringData, which the
-// server merges), the account a service account token names, and the
-// fields a Service's type takes or requires. Each
-// case is held to the API server in the end-to-end suite.
+// server merges), the account a service account token names, the fields
+// a Service's type takes or requires, and what RBAC rules and bindings
+// must name. Each case is held to the API server in the end-to-end suite.
 func TestWhatAKindRequires(t *testing.T) {
 	created := func(kind, doc string) string {
 		return "default, x, " + kind + " has been added:\n- \n+ " + strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n+ ") + "\n"
@@ -27,6 +27,9 @@ func TestWhatAKindRequires(t *testing.T) {
 	}
 	service := func(spec string) string {
 		return created("Service (v1)", "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n"+spec)
+	}
+	rbac := func(kind, body string) string {
+		return created(kind+" (rbac.authorization.k8s.io)", "apiVersion: rbac.authorization.k8s.io/v1\nkind: "+kind+"\nmetadata:\n  name: x\n"+body)
 	}
 	const sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\nspec:\n  serviceName: x\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: x\n        image: x\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n"
 	tests := []struct {
@@ -58,6 +61,19 @@ func TestWhatAKindRequires(t *testing.T) {
 		{"an ExternalName Service without its name", service("  type: ExternalName\n"), "spec.externalName must be set for a Service of type ExternalName"},
 		{"an ExternalName Service of a cluster IP", service("  type: ExternalName\n  externalName: db.example.com\n  clusterIP: None\n"), "spec.clusterIP may not be set for a Service of type ExternalName"},
 		{"source ranges of a NodePort Service", service("  type: NodePort\n  loadBalancerSourceRanges: [10.0.0.0/8]\n  ports: [{port: 80}]\n"), "spec.loadBalancerSourceRanges may be set only for a Service of type LoadBalancer"},
+		{"a Role's rule of no verbs", rbac("Role", "rules:\n- {apiGroups: [''], resources: [pods], verbs: []}\n"), "rules[0].verbs must name at least one verb"},
+		{"a Role's rule without an API group", rbac("Role", "rules:\n- {resources: [pods], verbs: [get]}\n"), "rules[0].apiGroups must name at least one API group"},
+		{"a Role's rule without resources", rbac("Role", "rules:\n- {apiGroups: [apps], verbs: [get]}\n"), "rules[0].resources must name at least one resource"},
+		{"a Role's rule of non-resource URLs", rbac("Role", "rules:\n- {nonResourceURLs: [/metrics], verbs: [get]}\n"), "rules[0].nonResourceURLs may not be in a Role"},
+		{"a ClusterRole's rule of non-resource URLs", rbac("ClusterRole", "rules:\n- {nonResourceURLs: [/metrics], verbs: [get]}\n"), ""},
+		{"a ClusterRole's rule of both", rbac("ClusterRole", "rules:\n- {nonResourceURLs: [/metrics], resources: [pods], verbs: [get]}\n"), "rules[0] may not name both resources and nonResourceURLs"},
+		{"a ClusterRole of core resources", rbac("ClusterRole", "rules:\n- {apiGroups: [''], resources: [pods], verbs: [get, list]}\n"), ""},
+		{"a ClusterRoleBinding of a service account without a namespace", rbac("ClusterRoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app}\n"), "subjects[0].namespace must name the ServiceAccount's namespace"},
+		{"a RoleBinding of a service account without a namespace", rbac("RoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: view}\nsubjects:\n- {kind: ServiceAccount, name: app}\n"), ""},
+		{"a ClusterRoleBinding of a Role", rbac("ClusterRoleBinding", "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: view}\nsubjects:\n- {kind: User, name: ann}\n"), "roleRef.kind must be ClusterRole"},
+		{"a binding of a subject kind in another case", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: serviceaccount, name: app}\n"), "subjects[0].kind must be ServiceAccount, User or Group"},
+		{"a binding of a user of another API group", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: User, name: ann, apiGroup: v1}\n"), "subjects[0].apiGroup must be rbac.authorization.k8s.io for a User"},
+		{"a binding of a group", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: Group, name: devs}\n"), ""},
 		// the server's defaults drop it beside sessionAffinity None
 		{"a session affinity config without ClientIP", service("  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},
 		{"a session affinity config of ClientIP", service("  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},
