@@ -257,6 +257,9 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if n, ok := newS.rbacRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
+		if n, ok := newS.metricRefusal(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 		if n, ok := newS.boundsRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}

@@ -413,6 +413,72 @@ func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
 	return Note{}, false
 }
 
+// metricSources are the source field of each type of an autoscaler's
+// metric (autoscaling/v2).
+var metricSources = map[string]string{
+	"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource", "External": "external",
+}
+
+// metricRefusal returns a note when the complete new side t of an
+// autoscaling/v2 HorizontalPodAutoscaler has a metric the API server
+// refuses (pkg/apis/autoscaling/validation's validateMetricSpec): of no
+// type, without the source its type names or with another one beside it,
+// or a resource metric without a name or a target (averageUtilization or
+// averageValue, one of them: a v2beta1 chart's targetAverageUtilization
+// is no field of v2, and the server drops it), or a target without a type.
+func (t *sideTree) metricRefusal(ref kube.ObjectRef) (Note, bool) {
+	if ref.Group != "autoscaling" || ref.Kind != "HorizontalPodAutoscaler" || ref.Version != "v2" {
+		return Note{}, false
+	}
+	spec := t.set(root, "spec")
+	if spec < 0 || t.vkindOf(spec) != vMap {
+		return Note{}, false
+	}
+	for i, m := range t.mapItems(spec, "metrics") {
+		typ, ok := t.stringField(m, "type")
+		field, known := metricSources[typ]
+		if !ok || typ != "" && !known {
+			continue // the type check's
+		}
+		at := fmt.Sprintf("spec.metrics[%d]", i)
+		refuse := func(text string) (Note, bool) {
+			return Note{Pos: Pos{Line: t.lineOf(m)}, Text: at + text}, true
+		}
+		if typ == "" {
+			return refuse(".type must name the metric's source (Resource, Pods, Object, External or ContainerResource)")
+		}
+		for _, other := range metricSources {
+			if other != field && t.set(m, other) >= 0 {
+				return refuse(fmt.Sprintf(" of type %s may not set %s", typ, other))
+			}
+		}
+		src := t.set(m, field)
+		if src < 0 || t.vkindOf(src) != vMap {
+			return refuse(fmt.Sprintf(".%s must be set for a metric of type %s", field, typ))
+		}
+		target := t.set(src, "target")
+		if target < 0 || t.vkindOf(target) != vMap {
+			return refuse(fmt.Sprintf(".%s.target must be set", field))
+		}
+		if tt, ok := t.stringField(target, "type"); ok && tt == "" {
+			return refuse(fmt.Sprintf(".%s.target.type must be Utilization, Value or AverageValue", field))
+		}
+		if typ == "Resource" || typ == "ContainerResource" {
+			if name, ok := t.stringField(src, "name"); ok && name == "" {
+				return refuse(fmt.Sprintf(".%s.name must name a resource", field))
+			}
+			u, v := t.set(target, "averageUtilization") >= 0, t.set(target, "averageValue") >= 0
+			switch {
+			case !u && !v:
+				return refuse(fmt.Sprintf(".%s.target must set averageUtilization or averageValue", field))
+			case u && v:
+				return refuse(fmt.Sprintf(".%s.target may not set both averageUtilization and averageValue", field))
+			}
+		}
+	}
+	return Note{}, false
+}
+
 // A Deployment's minimum ready time and progress deadline.
 var (
 	minReadySeconds  = kube.Path{kube.Field("spec"), kube.Field("minReadySeconds")}

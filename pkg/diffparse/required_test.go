@@ -13,8 +13,8 @@ import (
 // size (in a PersistentVolumeClaim and in a StatefulSet's claim template),
 // the keys a Secret's type requires (in data or stringData, which the
 // server merges), the account a service account token names, the fields
-// a Service's type takes or requires, and what RBAC rules and bindings
-// must name. Each case is held to the API server in the end-to-end suite.
+// a Service's type takes or requires, what RBAC rules and bindings must
+// name, and what an autoscaler's metrics must set. Each case is held to the API server in the end-to-end suite.
 func TestWhatAKindRequires(t *testing.T) {
 	created := func(kind, doc string) string {
 		return "default, x, " + kind + " has been added:\n- \n+ " + strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n+ ") + "\n"
@@ -27,6 +27,9 @@ func TestWhatAKindRequires(t *testing.T) {
 	}
 	service := func(spec string) string {
 		return created("Service (v1)", "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n"+spec)
+	}
+	hpa := func(metrics string) string {
+		return created("HorizontalPodAutoscaler (autoscaling)", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: x\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: x}\n  maxReplicas: 5\n  metrics: "+metrics+"\n")
 	}
 	rbac := func(kind, body string) string {
 		return created(kind+" (rbac.authorization.k8s.io)", "apiVersion: rbac.authorization.k8s.io/v1\nkind: "+kind+"\nmetadata:\n  name: x\n"+body)
@@ -74,6 +77,15 @@ func TestWhatAKindRequires(t *testing.T) {
 		{"a binding of a subject kind in another case", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: serviceaccount, name: app}\n"), "subjects[0].kind must be ServiceAccount, User or Group"},
 		{"a binding of a user of another API group", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: User, name: ann, apiGroup: v1}\n"), "subjects[0].apiGroup must be rbac.authorization.k8s.io for a User"},
 		{"a binding of a group", rbac("RoleBinding", "roleRef: {kind: ClusterRole, name: view}\nsubjects:\n- {kind: Group, name: devs}\n"), ""},
+		{"an autoscaler metric without its source", hpa("[{type: Resource}]"), "spec.metrics[0].resource must be set for a metric of type Resource"},
+		{"an autoscaler metric of another source beside", hpa("[{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}, pods: {metric: {name: x}, target: {type: AverageValue, averageValue: 1}}}]"), "spec.metrics[0] of type Resource may not set pods"},
+		{"an autoscaler metric of v2beta1's fields", hpa("[{type: Resource, resource: {name: cpu, targetAverageUtilization: 80}}]"), "spec.metrics[0].resource.target must be set"},
+		{"an autoscaler metric of no target value", hpa("[{type: Resource, resource: {name: cpu, target: {type: Utilization}}}]"), "spec.metrics[0].resource.target must set averageUtilization or averageValue"},
+		{"an autoscaler metric of both target values", hpa("[{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 80, averageValue: 1}}}]"), "may not set both averageUtilization and averageValue"},
+		{"an autoscaler metric of a target of no type", hpa("[{type: Resource, resource: {name: cpu, target: {averageUtilization: 80}}}]"), "spec.metrics[0].resource.target.type must be Utilization, Value or AverageValue"},
+		{"an autoscaler metric of no type", hpa("[{resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}}]"), "spec.metrics[0].type must name the metric's source"},
+		{"an autoscaler metric of utilization 0", hpa("[{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 0}}}]"), "averageUtilization must be an integer of at least 1"},
+		{"autoscaler metrics, valid", hpa("[{type: Resource, resource: {name: memory, target: {type: AverageValue, averageValue: 500Mi}}}, {type: Pods, pods: {metric: {name: rps}, target: {type: AverageValue, averageValue: 10}}}]"), ""},
 		// the server's defaults drop it beside sessionAffinity None
 		{"a session affinity config without ClientIP", service("  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},
 		{"a session affinity config of ClientIP", service("  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n  ports: [{port: 80}]\n"), ""},

@@ -124,6 +124,8 @@ const (
 	// PositiveCheck: an int32 of at least 1 (a spread constraint's
 	// maxSkew and minDomains, an autoscaler's maxReplicas).
 	PositiveCheck
+	MetricSourceTypeCheck
+	MetricTargetTypeCheck
 )
 
 // enums are the values each enumeration takes.
@@ -158,6 +160,8 @@ var enums = map[Check][]string{
 	PolicyTypeCheck:                 {"Ingress", "Egress"},
 	UnsatisfiableCheck:              {"DoNotSchedule", "ScheduleAnyway"},
 	UnhealthyPodEvictionPolicyCheck: {"IfHealthyBudget", "AlwaysAllow"},
+	MetricSourceTypeCheck:           {"Object", "Pods", "Resource", "ContainerResource", "External"},
+	MetricTargetTypeCheck:           {"Utilization", "Value", "AverageValue"},
 }
 
 // Enum returns the values of an enumeration, nil for the other checks.
