@@ -23,12 +23,7 @@ func TestRefusalsAsTheServerSays(t *testing.T) {
 		t.Skip(suite.skip)
 	}
 	h := suite.helms[0]
-	chartDir := filepath.Join(t.TempDir(), "one")
-	if err := os.MkdirAll(filepath.Join(chartDir, "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(chartDir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
-	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "{{ .Values.doc }}\n")
+	chartDir := oneObjectChart(t, "{{ .Values.doc }}\n")
 
 	deployment := func(pod string) string {
 		return `apiVersion: apps/v1
@@ -462,12 +457,7 @@ func TestUnservedKindsAsTheServerSays(t *testing.T) {
 		t.Skip(suite.skip)
 	}
 	h := suite.helms[0]
-	chartDir := filepath.Join(t.TempDir(), "one")
-	if err := os.MkdirAll(filepath.Join(chartDir, "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(chartDir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
-	writeFile(t, filepath.Join(chartDir, "templates", "object.yaml"), "apiVersion: {{ .Values.api }}\nkind: {{ .Values.kind }}\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n")
+	chartDir := oneObjectChart(t, "apiVersion: {{ .Values.api }}\nkind: {{ .Values.kind }}\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n      - name: web\n        image: nginx:1\n")
 	for i, tt := range []struct {
 		name, api, kind string
 		review, server  string // what each says
@@ -496,4 +486,17 @@ func TestUnservedKindsAsTheServerSays(t *testing.T) {
 			}
 		})
 	}
+}
+
+// oneObjectChart writes a chart named one whose only template is tmpl,
+// and returns its directory.
+func oneObjectChart(t *testing.T, tmpl string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "one")
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
+	writeFile(t, filepath.Join(dir, "templates", "object.yaml"), tmpl)
+	return dir
 }

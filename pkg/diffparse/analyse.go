@@ -226,57 +226,16 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		if base, spec, ok := newS.podSpec(obj.Ref); ok {
 			// the rules between a pod spec's fields
 			obj.Refused = newS.requestRefusals(base, spec, obj.Refused)
-			if n, ok := newS.containerNameRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.containerPortRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.volumeRefusal(obj.Ref, base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.handlerRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.envRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.dnsRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
-			}
-			if n, ok := newS.tolerationRefusal(base, spec); ok {
-				obj.Refused = append(obj.Refused, n)
+			for _, check := range podSpecChecks {
+				if n, ok := check(newS, obj.Ref, base, spec); ok {
+					obj.Refused = append(obj.Refused, n)
+				}
 			}
 		}
-		if n, ok := newS.servicePortRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.serviceTypeRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.rbacRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.metricRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.boundsRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.ingressRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.configMapRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.secretRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.claimRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
-		if n, ok := newS.rolloutRefusal(obj.Ref); ok {
-			obj.Refused = append(obj.Refused, n)
+		for _, check := range objectChecks {
+			if n, ok := check(newS, obj.Ref); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
 		}
 	}
 	p.facts(obj, Old, oldS, true)

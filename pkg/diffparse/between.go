@@ -116,6 +116,29 @@ func (t *sideTree) podSpec(ref kube.ObjectRef) (base kube.Path, spec int32, ok b
 	return base, spec, true
 }
 
+// podSpecChecks are the rules between the fields of a pod spec (node spec,
+// at path base) of a complete new side that each return the first
+// refusal they find; objectChecks those of an object of each kind.
+var (
+	podSpecChecks = []func(t *sideTree, ref kube.ObjectRef, base kube.Path, spec int32) (Note, bool){
+		anyKind((*sideTree).containerNameRefusal), anyKind((*sideTree).containerPortRefusal), (*sideTree).volumeRefusal,
+		anyKind((*sideTree).handlerRefusal), anyKind((*sideTree).envRefusal), anyKind((*sideTree).dnsRefusal),
+		anyKind((*sideTree).tolerationRefusal),
+	}
+	objectChecks = []func(t *sideTree, ref kube.ObjectRef) (Note, bool){
+		(*sideTree).servicePortRefusal, (*sideTree).serviceTypeRefusal, (*sideTree).rbacRefusal,
+		(*sideTree).metricRefusal, (*sideTree).boundsRefusal, (*sideTree).ingressRefusal,
+		(*sideTree).configMapRefusal, (*sideTree).secretRefusal, (*sideTree).claimRefusal,
+		(*sideTree).rolloutRefusal,
+	}
+)
+
+// anyKind makes a check of a pod spec that holds for every kind a check
+// of podSpecChecks.
+func anyKind(f func(*sideTree, kube.Path, int32) (Note, bool)) func(*sideTree, kube.ObjectRef, kube.Path, int32) (Note, bool) {
+	return func(t *sideTree, _ kube.ObjectRef, base kube.Path, spec int32) (Note, bool) { return f(t, base, spec) }
+}
+
 // requestRefusals appends to out a note for each container of the pod
 // spec at node spec (path base) of a complete new side t whose request of a resource
 // exceeds its limit of it: the API server refuses the pod template ("must
@@ -414,9 +437,9 @@ func (t *sideTree) boundsRefusal(ref kube.ObjectRef) (Note, bool) {
 }
 
 // metricSources are the source field of each type of an autoscaler's
-// metric (autoscaling/v2).
-var metricSources = map[string]string{
-	"Object": "object", "Pods": "pods", "Resource": "resource", "ContainerResource": "containerResource", "External": "external",
+// metric (autoscaling/v2), in the order a note names a second one.
+var metricSources = []struct{ typ, field string }{
+	{"Resource", "resource"}, {"Pods", "pods"}, {"Object", "object"}, {"External", "external"}, {"ContainerResource", "containerResource"},
 }
 
 // metricRefusal returns a note when the complete new side t of an
@@ -436,8 +459,8 @@ func (t *sideTree) metricRefusal(ref kube.ObjectRef) (Note, bool) {
 	}
 	for i, m := range t.mapItems(spec, "metrics") {
 		typ, ok := t.stringField(m, "type")
-		field, known := metricSources[typ]
-		if !ok || typ != "" && !known {
+		known := slices.IndexFunc(metricSources, func(s struct{ typ, field string }) bool { return s.typ == typ })
+		if !ok || typ != "" && known < 0 {
 			continue // the type check's
 		}
 		at := fmt.Sprintf("spec.metrics[%d]", i)
@@ -447,9 +470,10 @@ func (t *sideTree) metricRefusal(ref kube.ObjectRef) (Note, bool) {
 		if typ == "" {
 			return refuse(".type must name the metric's source (Resource, Pods, Object, External or ContainerResource)")
 		}
+		field := metricSources[known].field
 		for _, other := range metricSources {
-			if other != field && t.set(m, other) >= 0 {
-				return refuse(fmt.Sprintf(" of type %s may not set %s", typ, other))
+			if other.field != field && t.set(m, other.field) >= 0 {
+				return refuse(fmt.Sprintf(" of type %s may not set %s", typ, other.field))
 			}
 		}
 		src := t.set(m, field)
