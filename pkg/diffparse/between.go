@@ -685,13 +685,16 @@ func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
 				if t.vkindOf(e) != vMap || vf < 0 || t.vkindOf(vf) != vMap || vt == nil {
 					continue
 				}
-				name, _ := t.itemKey(e, "name")
-				at := fmt.Sprintf("%s.%s.env[name=%s]", base, t.containerStep(list, c), name)
+				// the variable's path, made only for a refusal
+				at := func() string {
+					name, _ := t.itemKey(e, "name")
+					return fmt.Sprintf("%s.%s.env[name=%s]", base, t.containerStep(list, c), name)
+				}
 				if v := present(e, "value"); v >= 0 && t.vkindOf(v) == vScalar && t.scalarOf(v).text != "" {
-					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: at + " must set value or valueFrom, not both"}, true
+					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: at() + " must set value or valueFrom, not both"}, true
 				}
 				if n := sources(vf, vt); n != 1 {
-					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: fmt.Sprintf("%s.valueFrom must have one source (fieldRef, configMapKeyRef, secretKeyRef, ...), not %d", at, n)}, true
+					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: fmt.Sprintf("%s.valueFrom must have one source (fieldRef, configMapKeyRef, secretKeyRef, ...), not %d", at(), n)}, true
 				}
 			}
 		}
