@@ -496,12 +496,7 @@ func unserved(o *diffparse.Object, out []diffparse.Note) []diffparse.Note {
 	if o.Ref.Version == "" {
 		return out
 	}
-	api := func(group, version string) string {
-		if group == "" {
-			return version
-		}
-		return group + "/" + version
-	}
+	api := func(group, version string) string { return kube.ObjectRef{Group: group, Version: version}.APIVersion() }
 	// o.Ref is the new side's where it has one; the old side's version is
 	// the apiVersion change's old value, where there is one
 	group, version := o.Ref.Group, o.Ref.Version

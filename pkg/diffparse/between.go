@@ -617,7 +617,7 @@ func (t *sideTree) handlerRefusal(base kube.Path, spec int32) (Note, bool) {
 			}
 			found := 0
 			for _, h := range handlers {
-				if ch := t.child(n, h); ch >= 0 && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
+				if t.set(n, h) >= 0 {
 					found++
 				}
 			}
@@ -654,17 +654,11 @@ func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
 	if st == nil {
 		return Note{}, false
 	}
-	present := func(n int32, field string) int32 {
-		if ch := t.child(n, field); ch >= 0 && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
-			return ch
-		}
-		return -1
-	}
 	// sources counts the fields of mapping n that its type declares
 	sources := func(n int32, typ *kube.Type) int {
 		found := 0
 		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
-			if key := t.keyOf(ch); typ.Field(key) != nil && present(n, key) >= 0 {
+			if key := t.keyOf(ch); typ.Field(key) != nil && t.set(n, key) >= 0 {
 				found++
 			}
 		}
@@ -681,7 +675,7 @@ func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
 		if env := t.child(c, "env"); env >= 0 && t.vkindOf(env) == vSeq {
 			vt := ct.Field("env").Item().Field("valueFrom")
 			for e := t.nodes[env].firstChild; e >= 0; e = t.nodes[e].next {
-				vf := present(e, "valueFrom")
+				vf := t.set(e, "valueFrom")
 				if t.vkindOf(e) != vMap || vf < 0 || t.vkindOf(vf) != vMap || vt == nil {
 					continue
 				}
@@ -690,7 +684,7 @@ func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
 					name, _ := t.itemKey(e, "name")
 					return fmt.Sprintf("%s.%s.env[name=%s]", base, t.containerStep(list, c), name)
 				}
-				if v := present(e, "value"); v >= 0 && t.vkindOf(v) == vScalar && t.scalarOf(v).text != "" {
+				if v := t.set(e, "value"); v >= 0 && t.vkindOf(v) == vScalar && t.scalarOf(v).text != "" {
 					return Note{Pos: Pos{Line: t.lineOf(vf)}, Text: at() + " must set value or valueFrom, not both"}, true
 				}
 				if n := sources(vf, vt); n != 1 {
@@ -705,7 +699,7 @@ func (t *sideTree) envRefusal(base kube.Path, spec int32) (Note, bool) {
 				}
 				n := 0
 				for _, f := range []string{"configMapRef", "secretRef"} {
-					if present(e, f) >= 0 {
+					if t.set(e, f) >= 0 {
 						n++
 					}
 				}
