@@ -150,6 +150,12 @@ if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v tru
 		seq 0 1199999 | sed 's/.*/{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "cm-&", "change": "MODIFY"},/'
 		printf '{"api": "v1", "kind": "ConfigMap", "namespace": "default", "name": "last", "change": "MODIFY"}]\n'
 	}
+	# 100,000 items added to a keyed list that has one: each a container
+	# the server-side checks once looked for among those already seen
+	gen_added() {
+		printf 'default, web, Deployment (apps) has changed:\n  spec:\n    template:\n      spec:\n        containers:\n          - name: web\n            env:\n              - name: A\n                value: a\n'
+		seq 0 99999 | sed 's/.*/+             - name: V&\n+               value: "&"/'
+	}
 	# 100,000 changed keys of one mapping: each looked up among its
 	# siblings took time quadratic in their number
 	gen_keys() {
@@ -170,7 +176,7 @@ if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v tru
 	}
 	gen_huge() { head -c 1073741824 /dev/zero | tr '\0' '\n'; }
 	: >"$tmp/stress.txt"
-	for name in blank list elisions keys exact unknown json huge; do
+	for name in blank list added elisions keys exact unknown json huge; do
 		input="$tmp/$name.diff"
 		if [ "$name" = huge ]; then
 			# not written to disk: read from a pipe, as helm diff's output is

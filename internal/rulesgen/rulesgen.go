@@ -154,6 +154,15 @@ func literal(b *strings.Builder, v reflect.Value) error {
 			}
 		}
 		b.WriteString(s)
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32:
+		s := strconv.FormatUint(v.Uint(), 10)
+		if t.Name() != t.Kind().String() {
+			s = typeName(t) + "(" + s + ")"
+			if st, ok := v.Interface().(fmt.Stringer); ok {
+				s += " /* " + st.String() + " */"
+			}
+		}
+		b.WriteString(s)
 	case reflect.Float64:
 		b.WriteString(strconv.FormatFloat(v.Float(), 'g', -1, 64))
 	default:

@@ -190,29 +190,18 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		}
 		typ := schemaOf(obj)
 		same := p.patched && oldS == &p.oldT && newS == &p.newT
-		changes := semanticDiff(oldS, newS, oc, nc, same)
 		if same && patchedDiffHook != nil {
-			patchedDiffHook(oldS, newS, oc, nc, changes)
+			patchedDiffHook(oldS, newS, oc, nc, semanticDiff(oldS, newS, oc, nc, same))
 		}
-		obj.Changes = slices.Grow(obj.Changes, len(changes))
-		p.checked = p.checked[:0] // the lists held to their keys
-		for _, sc := range changes {
-			obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, body))
-			if sc.new >= 0 && (sc.op == Add || sc.op == Modify) {
-				c := &obj.Changes[len(obj.Changes)-1]
-				if c.New.Redacted {
-					obj.Refused = newS.redactedRefusal(typ, sc.path, sc.new, obj.Refused)
-				}
-				obj.ServerSideRefused = newS.serverSideAt(oldS, typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
-				if newS.container(sc.new) {
-					obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
-					if !slices.Contains(p.checked, sc.new) {
-						p.checked = append(p.checked, sc.new)
-						obj.ServerSideRefused = newS.serverSide(sc.new, typ.At(sc.path), sc.path, obj.ServerSideRefused)
-					}
-				}
-			}
+		// counted first, so that the changes take no more room than they need
+		obj.Changes = slices.Grow(obj.Changes, p.differ.walk(oldS, newS, oc, nc, same, nil))
+		p.checked.reset() // the lists held to their keys
+		if p.keep == nil {
+			p.keep = p.keepChange
 		}
+		p.cur = current{obj: obj, oldS: oldS, newS: newS, body: body, typ: typ}
+		p.differ.walk(oldS, newS, oc, nc, same, p.keep)
+		p.cur = current{}
 		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
 		if n, ok := keptRollingUpdateRefusal(obj.Ref, oldS, newS); ok {
@@ -241,6 +230,37 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 	p.facts(obj, Old, oldS, true)
 	p.facts(obj, New, newS, true)
 	return []*Object{obj}
+}
+
+// current is the object whose changes keep adds to, and its sides.
+type current struct {
+	obj        *Object
+	oldS, newS *sideTree
+	body       []bodyLine
+	typ        *kube.Type
+}
+
+// keepChange adds a difference of the current object's sides to its changes,
+// with what the server refuses of it. (A method value made once, with the
+// object in p.cur: a closure per object was an allocation per object.)
+func (p *blockParser) keepChange(sc semChange) {
+	obj, oldS, newS, typ := p.cur.obj, p.cur.oldS, p.cur.newS, p.cur.typ
+	sc.path = slices.Clone(sc.path)
+	obj.Changes = append(obj.Changes, p.toChange(obj.Ref, sc, oldS, newS, p.cur.body))
+	if sc.new < 0 || sc.op != Add && sc.op != Modify {
+		return
+	}
+	c := &obj.Changes[len(obj.Changes)-1]
+	if c.New.Redacted {
+		obj.Refused = newS.redactedRefusal(typ, sc.path, sc.new, obj.Refused)
+	}
+	obj.ServerSideRefused = newS.serverSideAt(oldS, typ, sc.path, c.Pos.Line, obj.ServerSideRefused, &p.checked)
+	if newS.container(sc.new) {
+		obj.Refused = newS.refusals(sc.new, typ.At(sc.path), sc.path, obj.Refused)
+		if p.checked.add(sc.new) {
+			obj.ServerSideRefused = newS.serverSide(sc.new, typ.At(sc.path), sc.path, obj.ServerSideRefused)
+		}
+	}
 }
 
 // byLine orders changes by their input line.
@@ -495,7 +515,7 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		nc := p.newT.collect(&p.newC, nil)
 		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
 		typ := schemaOf(obj)
-		p.checked = p.checked[:0]
+		p.checked.reset()
 		for _, c := range nc {
 			if !c.path.Exact() || c.node < 0 {
 				continue
@@ -506,8 +526,7 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 			}
 			if p.newT.container(c.node) {
 				obj.Refused = p.newT.refusals(c.node, typ.At(c.path), c.path, obj.Refused)
-				if !slices.Contains(p.checked, c.node) {
-					p.checked = append(p.checked, c.node)
+				if p.checked.add(c.node) {
 					obj.ServerSideRefused = p.newT.serverSide(c.node, typ.At(c.path), c.path, obj.ServerSideRefused)
 				}
 			}

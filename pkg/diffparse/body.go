@@ -34,6 +34,9 @@ type blockParser struct {
 	patched    bool     // newT was patched from oldT (patch.go)
 	oldX, newX sideTree // the exact reader's trees
 	oldC, newC counts
+	differ     differ // compares complete sides (semdiff.go)
+	cur        current
+	keep       func(semChange) // keepChange, made once
 	factKeys   []string
 	// fact maps by their content, shared by the objects with equal facts
 	factMaps map[string]map[string]Fact
@@ -42,7 +45,7 @@ type blockParser struct {
 	factAt   []int32 // facts: the node after each step of the path before
 	// checked are the new side's lists an object's changes held to their
 	// keys (see serverSideAt), reused from object to object
-	checked []int32
+	checked nodeSet
 	// workers analyse objects on a pipeline when more than 1 (see
 	// pipeline.go); pipe is started by the first object
 	workers int

@@ -384,13 +384,17 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 	if oc.path.Exact() {
 		typ = oldT.typ.At(oc.path)
 	}
-	d := &differ{a: oldT, b: newT}
+	var diffs []semChange
+	d := &differ{a: oldT, b: newT, each: func(sc semChange) {
+		sc.path = slices.Clone(sc.path)
+		diffs = append(diffs, sc)
+	}}
 	d.diffFrom(oc.path, typ, oc.node, nc.node)
-	if len(d.out) == 0 {
+	if len(diffs) == 0 {
 		d.emit(oc.path, Reformat, oc.node, nc.node)
 	}
-	out := make([]Change, 0, len(d.out))
-	for _, sc := range d.out {
+	out := make([]Change, 0, len(diffs))
+	for _, sc := range diffs {
 		c := Change{Path: sc.path, Op: sc.op, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node)}
 		if sc.op == Reorder {
 			c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}

@@ -120,7 +120,7 @@ func ParseAction(s string) (Action, error) {
 }
 
 // Op is what happens to one field.
-type Op int
+type Op uint8
 
 const (
 	// Add: the field is new.
@@ -224,7 +224,7 @@ func (p Pos) String() string {
 }
 
 // ValueKind is the shape of a [Value].
-type ValueKind int
+type ValueKind uint8
 
 const (
 	// NoValue: there is no value on this side (the field is absent).
@@ -248,7 +248,7 @@ func (k ValueKind) String() string {
 
 // ScalarType is the YAML type a scalar value resolves to, as the API server
 // reads it (YAML 1.1 through sigs.k8s.io/yaml).
-type ScalarType int
+type ScalarType uint8
 
 const (
 	UnknownType ScalarType = iota // not known: redacted, trees, formats without types
@@ -268,26 +268,27 @@ func (t ScalarType) String() string {
 	return fmt.Sprintf("ScalarType(%d)", int(t))
 }
 
-// Value is one side of a field change.
+// Value is one side of a field change. (Its fields are ordered for size:
+// an object dense in changes holds two Values per change.)
 type Value struct {
-	Kind ValueKind
+	// Text is the decoded value. It is empty when Redacted.
+	Text string
+	// Canonical is the value in a form where equal values compare equal
+	// (yes and true, 1.0 and 1); empty when it equals Text.
+	Canonical string
+	// Bytes is the size of a redacted value (decoded, for base64 Secret
+	// data), or -1 when unknown.
+	Bytes int
+	Kind  ValueKind
 	// Type is the YAML type of a scalar value (Kind Scalar or Text) as the
 	// API server reads it: sigs.k8s.io/yaml turns the YAML into JSON, so a
 	// number is an IntType when its JSON is an integer literal (1, 1.0 and
 	// 0x1 all are) and a FloatType otherwise. UnknownType for trees,
 	// redacted values and inputs that carry no types.
 	Type ScalarType
-	// Text is the decoded value. It is empty when Redacted.
-	Text string
-	// Canonical is the value in a form where equal values compare equal
-	// (yes and true, 1.0 and 1); empty when it equals Text.
-	Canonical string
 	// Redacted is set for sensitive values (Secret data, credentials): the
 	// text is never kept, only its size.
 	Redacted bool
-	// Bytes is the size of a redacted value (decoded, for base64 Secret
-	// data), or -1 when unknown.
-	Bytes int
 }
 
 // Present reports whether there is a value on this side.
@@ -301,17 +302,14 @@ func (v Value) Comparable() string {
 	return v.Text
 }
 
-// Change is one field-level change of an object.
+// Change is one field-level change of an object. (Its fields are ordered
+// for size: an object may hold 100,000 changes.)
 type Change struct {
 	// Path is the field, from the object root. A path starting with a
 	// kube.Gap was rebuilt from elided context: its ancestors are unknown.
 	Path kube.Path
-	Op   Op
 	Old  Value
 	New  Value
-	// Shape is what the input showed of the value: a scalar, a block
-	// mapping or a list. It lets classification rule out schema positions.
-	Shape kube.Shape
 	// Pos is the first input line of the change.
 	Pos Pos
 	// Outline is, for a path with a leading kube.Gap, the change's entry in
@@ -324,6 +322,10 @@ type Change struct {
 	// level further, so the column bounds how deep the elided ancestors
 	// can go. It is -1 (or 0, from formats without columns) otherwise.
 	GapColumn int
+	Op        Op
+	// Shape is what the input showed of the value: a scalar, a block
+	// mapping or a list. It lets classification rule out schema positions.
+	Shape kube.Shape
 }
 
 // Approximate reports whether the change's location is not fully known.

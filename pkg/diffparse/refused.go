@@ -421,9 +421,8 @@ func (t *sideTree) keyValue(ch int32, k string) string {
 // change may add an item, or set a key) holding two items with the same
 // keys, unless the old side's list at p (old, when not nil) repeated them
 // already (the release took them; a change beside does not make them
-// new). checked holds the lists looked at already, to look once (a few
-// per object: a slice the parser reuses).
-func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line int, out []Note, checked *[]int32) []Note {
+// new). checked holds the lists looked at already, to look once.
+func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line int, out []Note, checked *nodeSet) []Note {
 	if len(out) >= maxRefusals {
 		return out
 	}
@@ -450,10 +449,9 @@ func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line
 			continue
 		}
 		n, ok := t.lookup(p[:i])
-		if !ok || slices.Contains(*checked, n) {
+		if !ok || !checked.add(n) {
 			continue
 		}
-		*checked = append(*checked, n)
 		var already map[string]bool
 		if old != nil {
 			if on, ok := old.lookup(p[:i]); ok {
@@ -463,6 +461,36 @@ func (t *sideTree) serverSideAt(old *sideTree, typ *kube.Type, p kube.Path, line
 		out = t.duplicateEntries(n, lt, p[:i], out, already)
 	}
 	return out
+}
+
+// nodeSet is a set of a tree's nodes, reused from object to object: an
+// object's changes may hold 100,000 containers, each looked up once (a
+// slice searched for each was quadratic).
+type nodeSet struct {
+	bits []uint64
+	set  []int32 // the members, to clear their words
+}
+
+// add adds n and reports whether it was not in the set.
+func (s *nodeSet) add(n int32) bool {
+	w, b := int(n)/64, uint64(1)<<(uint(n)%64)
+	if w >= len(s.bits) {
+		s.bits = append(s.bits, make([]uint64, w+1-len(s.bits))...)
+	}
+	if s.bits[w]&b != 0 {
+		return false
+	}
+	s.bits[w] |= b
+	s.set = append(s.set, n)
+	return true
+}
+
+// reset empties the set.
+func (s *nodeSet) reset() {
+	for _, n := range s.set {
+		s.bits[int(n)/64] = 0
+	}
+	s.set = s.set[:0]
 }
 
 // path returns the path of the node being checked.

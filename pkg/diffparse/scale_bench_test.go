@@ -34,6 +34,15 @@ func BenchmarkScaling(b *testing.B) {
 			},
 		},
 		{
+			// items added to a keyed list: each a container the
+			// server-side checks looked for among those seen, once
+			name: "added-items",
+			head: "default, web, Deployment (apps) has changed:\n  spec:\n    template:\n      spec:\n        containers:\n          - name: web\n            env:\n              - name: A\n                value: a\n",
+			entry: func(i int) string {
+				return fmt.Sprintf("+             - name: V%d\n+               value: \"%d\"\n", i, i)
+			},
+		},
+		{
 			name: "unknown-elisions",
 			head: "default, web, Deployment (apps) has changed:\n",
 			entry: func(i int) string {

@@ -27,7 +27,11 @@ type semChange struct {
 type differ struct {
 	a, b   *sideTree
 	ca, cb *counts // changed-line counts of the fast trees (nil for exact ones)
-	out    []semChange
+	// each is called with every difference, in the walk's order; the
+	// path it is given is valid only during the call. Without it, the
+	// walk only counts them, in n.
+	each func(semChange)
+	n    int
 	// path holds the steps to the nodes being compared: the paths the
 	// walk passes down are prefixes of it, and a change takes a copy
 	path kube.Path
@@ -36,14 +40,33 @@ type differ struct {
 	same bool
 }
 
-// semanticDiff compares the roots of two complete sides. (Two items of one
-// key in a list of the new side are not refused here: helm 3's patch
-// merges them; serverSideAt finds them, as server-side apply refuses
-// them.)
+// semanticDiff compares the roots of two complete sides and returns their
+// differences. (Two items of one key in a list of the new side are not
+// refused here: helm 3's patch merges them; serverSideAt finds them, as
+// server-side apply refuses them.)
 func semanticDiff(a, b *sideTree, ca, cb *counts, same bool) []semChange {
-	d := &differ{a: a, b: b, ca: ca, cb: cb, same: same}
+	var out []semChange
+	var d differ
+	d.walk(a, b, ca, cb, same, func(sc semChange) {
+		sc.path = slices.Clone(sc.path)
+		out = append(out, sc)
+	})
+	return out
+}
+
+// walk compares the roots of two complete sides as semanticDiff does,
+// calling each with every difference rather than keeping them (or, with a
+// nil each, counting them): the walk is the same every time, so that a
+// caller can count the differences first and then keep each in a slice of
+// the right size (an object of 100,000 changes held twice, as differences
+// and as changes, was most of a review's peak). It returns the number of
+// differences. A difference's path is valid only during the call. The
+// differ is reused: its path buffer stays.
+func (d *differ) walk(a, b *sideTree, ca, cb *counts, same bool, each func(semChange)) int {
+	*d = differ{a: a, b: b, ca: ca, cb: cb, same: same, each: each, path: d.path[:0]}
 	d.diffFrom(kube.Path{}, a.typ, root, root)
-	return d.out
+	d.each = nil
+	return d.n
 }
 
 // diffFrom compares nodes na and nb at path p.
@@ -105,7 +128,15 @@ func (d *differ) child(p kube.Path, s kube.Step) kube.Path {
 }
 
 func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
-	d.out = append(d.out, semChange{path: slices.Clone(p), op: op, old: na, new: nb})
+	d.report(semChange{path: p, op: op, old: na, new: nb})
+}
+
+// report hands a difference to each, or counts it.
+func (d *differ) report(sc semChange) {
+	d.n++
+	if d.each != nil {
+		d.each(sc)
+	}
 }
 
 func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
@@ -318,7 +349,7 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 			sort.Strings(sa)
 			sort.Strings(sb)
 			if slices.Equal(sa, sb) {
-				d.out = append(d.out, semChange{path: slices.Clone(p), op: Reorder, old: na, new: nb, oldOrder: fa, newOrder: fb})
+				d.report(semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: fa, newOrder: fb})
 				return
 			}
 		}
@@ -373,6 +404,6 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 		d.emit(d.child(p, step(k)), Add, -1, itemsB[j])
 	}
 	if !slices.Equal(commonA, commonB) {
-		d.out = append(d.out, semChange{path: slices.Clone(p), op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
+		d.report(semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
 	}
 }

@@ -209,7 +209,7 @@ func (t *Type) fieldType(i int) *Type { return schemaTypes[t.fields[i].typ] }
 // positions that can hold it before those that cannot, and never rules one
 // out: a value of the wrong shape can be written anywhere its key can (a
 // chart's mistake, or a hostile one), and the API server then refuses it.
-type Shape int
+type Shape uint8
 
 const (
 	// UnknownShape fits any type.
