@@ -375,23 +375,22 @@ spec:
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}
 	valuesDir := t.TempDir()
+	// values writes a values file of the chart for doc, the which-th of
+	// namespace ns: a file named by the namespace, as helm takes a comma
+	// in -f as a list and a '%' as a URL escape
+	values := func(t *testing.T, ns string, which int, doc string) string {
+		f := filepath.Join(valuesDir, ns+"-"+itoa(which)+".yaml")
+		writeFile(t, f, "doc: |\n  "+strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n  ")+"\n")
+		return f
+	}
 	// upgrade installs a release of old with helm h, reviews the upgrade
 	// to new, runs it, and says whether the server refused it and what
 	// the review said
-	upgrade := func(t *testing.T, h helmUnderTest, name, old, new string) (failed bool, review string, up testenv.Result) {
+	upgrade := func(t *testing.T, h helmUnderTest, name, old, new string, reviewArgs ...string) (failed bool, review string, up testenv.Result) {
 		ns := namespaceFor(name)
-		// a file named by the namespace: helm takes a comma in -f as a
-		// list and a '%' as a URL escape
-		which := 0
-		values := func(doc string) string {
-			which++
-			f := filepath.Join(valuesDir, ns+"-"+itoa(which)+".yaml")
-			writeFile(t, f, "doc: |\n  "+strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n  ")+"\n")
-			return f
-		}
-		h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "-f", values(old))
-		newValues := values(new)
-		r := safediff(t, h, ns, "upgrade", "one", chartDir, "-f", newValues, "--plan")
+		h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "-f", values(t, ns, 1, old))
+		newValues := values(t, ns, 2, new)
+		r := safediff(t, h, ns, append([]string{"upgrade", "one", chartDir, "-f", newValues, "--plan"}, reviewArgs...)...)
 		if r.Code != 0 && r.Code != 2 {
 			t.Fatalf("the review failed:\n%s", r)
 		}
@@ -444,6 +443,71 @@ spec:
 			}
 		})
 	}
+	// helm hooks: helm creates a hook's object at the events it names
+	// (deleting it first under before-hook-creation, the default), never
+	// patches it, and leaves out of the release an object that was one.
+	// An immutable ConfigMap shows which: its data cannot be patched.
+	hooked := func(hook, policy, value string) string {
+		annotations := ""
+		if hook != "" {
+			annotations = "  annotations:\n    helm.sh/hook: " + hook + "\n"
+			if policy != "" {
+				annotations += "    helm.sh/hook-delete-policy: " + policy + "\n"
+			}
+		}
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hooked\n" + annotations + "immutable: true\ndata:\n  a: \"" + value + "\"\n"
+	}
+	for i, tt := range []struct {
+		name     string
+		h        helmUnderTest
+		old, new string
+		fails    bool
+		// offline: reviewed without --cluster, as helm's server-side
+		// render (which --cluster needs) already refuses the upgrade
+		offline bool
+	}{
+		{"an immutable ConfigMap's data", h, hooked("", "", "1"), hooked("", "", "2"), true, false},
+		{"an upgrade hook's immutable data", h, hooked("pre-install,pre-upgrade", "", "1"), hooked("pre-install,pre-upgrade", "", "2"), false, false},
+		{"an upgrade hook's immutable data, kept after success", h, hooked("pre-install,pre-upgrade", "hook-failed", "1"), hooked("pre-install,pre-upgrade", "hook-failed", "2"), true, false},
+		{"an upgrade hook's immutable data, deleted after success", h, hooked("pre-install,pre-upgrade", "hook-succeeded", "1"), hooked("pre-install,pre-upgrade", "hook-succeeded", "2"), false, false},
+		{"an install hook's immutable data", h, hooked("pre-install", "", "1"), hooked("pre-install", "", "2"), false, false},
+		{"an install hook made a resource", h, hooked("pre-install", "", "1"), hooked("", "", "1"), true, true},
+		{"a resource made an install hook", h, hooked("", "", "1"), hooked("pre-install", "", "1"), false, false},
+		{h4.name + " an upgrade hook's immutable data", h4, hooked("pre-install,pre-upgrade", "", "1"), hooked("pre-install,pre-upgrade", "", "2"), false, false},
+	} {
+		t.Run("hook: "+tt.name, func(t *testing.T) {
+			// asked of the server too: helm creates a hook anew, so the
+			// server's answer to an update of it does not count
+			var args []string
+			if !tt.offline {
+				args = append(args, "--cluster")
+			}
+			failed, review, up := upgrade(t, tt.h, "refusals-hook-"+itoa(i), tt.old, tt.new, args...)
+			predicted := strings.Contains(review, "helm upgrade will fail") || strings.Contains(review, "helm upgrade may fail")
+			if failed != tt.fails || predicted != tt.fails {
+				t.Errorf("helm upgrade failed: %v; the review said it might: %v; the case says %v\nreview:\n%s\nhelm upgrade:\n%s", failed, predicted, tt.fails, review, up)
+			}
+		})
+	}
+	// piped: helm diff's output reviewed with --cluster rebuilds the
+	// objects from the diff, hooks among them; the server, asked about an
+	// update of the hook's immutable data, would refuse it
+	t.Run("hook: piped, reviewed with --cluster", func(t *testing.T) {
+		ns := namespaceFor("refusals-hook-piped")
+		h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "-f", values(t, ns, 1, hooked("pre-install,pre-upgrade", "", "1")))
+		defer h.Run(nil, nil, "uninstall", "one", "-n", ns)
+		newValues := values(t, ns, 2, hooked("pre-install,pre-upgrade", "", "2"))
+		d := h.Run(nil, nil, "diff", "upgrade", "one", chartDir, "-n", ns, "-f", newValues, "--context", "-1", "--no-color")
+		if d.Code != 0 {
+			t.Fatalf("helm diff:\n%s", d)
+		}
+		diffFile := filepath.Join(t.TempDir(), "one.diff")
+		writeFile(t, diffFile, d.Stdout)
+		r := safediff(t, h, ns, "review", diffFile, "--cluster")
+		wantExit(t, r, 0)
+		wantIn(t, "review --cluster", r.Stdout, "is a helm hook: helm creates it anew", "a helm hook: helm creates it at the events it names")
+		h.MustRun(t, "upgrade", "one", chartDir, "-n", ns, "-f", newValues)
+	})
 }
 
 // TestUnservedKindsAsTheServerSays holds the review's "helm upgrade will

@@ -76,6 +76,9 @@ type Object struct {
 	Findings []Finding
 	// Culprits are the fields that force a replacement.
 	Culprits []kube.Path
+	// Hook is what helm does with the object as a helm hook (NotHook for
+	// a resource of the release, or where the input does not show).
+	Hook rules.HookMode
 }
 
 // Result is the verdict on a whole plan.
@@ -412,11 +415,19 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 	}
-	if r := refusals(o); len(r) > 0 {
-		out.Findings = append(out.Findings, refused(o, r))
+	hook := sel.Hook()
+	out.Hook = hook.Mode
+	if hook.Mode != rules.HookIdle && hook.Mode != rules.HookKept {
+		// a hook that the upgrade does not apply is not refused now
+		if r := refusals(o); len(r) > 0 {
+			out.Findings = append(out.Findings, refused(o, r))
+		}
+		if len(o.ServerSideRefused) > 0 {
+			out.Findings = append(out.Findings, serverSideRefused(o))
+		}
 	}
-	if len(o.ServerSideRefused) > 0 {
-		out.Findings = append(out.Findings, serverSideRefused(o))
+	if f, ok := hookFinding(sel, o, hook, sh); ok {
+		out.Findings = append(out.Findings, f)
 	}
 	replaces := false // the finding that gives the object's reason forces replacement
 	for _, f := range out.Findings {
@@ -434,6 +445,33 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 	}
 	return out
+}
+
+// hookFinding is the finding for what helm does with a hook's object
+// beside its changes (rules.ReadHook): its deletion before it is created
+// anew, where that loses data; the failure of creating it again, or of
+// adopting it, while its last run's object may be there; the deletion of a
+// resource that becomes a hook.
+func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReading, sh *sharing) (Finding, bool) {
+	var d rules.Decision
+	switch hook.Mode {
+	case rules.HookRecreated:
+		if !hook.Deletes {
+			return Finding{}, false
+		}
+		if d = sel.Deletion(); d.Level < rules.Destructive {
+			return Finding{}, false // gone for a moment only, then created anew
+		}
+		d.Reason = "helm deletes the hook's object before it creates it anew: " + d.Reason
+	case rules.HookCreated, rules.HookToResource:
+		d = rules.Decision{Level: rules.Disruptive, Rule: rules.HookRule, Reason: hook.Fails}
+	case rules.ResourceToHook:
+		d = sel.Deletion()
+		d.Reason = hook.Why + ": " + d.Reason
+	default:
+		return Finding{}, false
+	}
+	return Finding{Change: WholeChange(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true}, true
 }
 
 // refused is the finding for the values of o that the API server cannot

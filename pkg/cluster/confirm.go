@@ -16,6 +16,7 @@ import (
 	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/kubeapi"
 	"github.com/safediff/safediff/pkg/manifest"
+	"github.com/safediff/safediff/pkg/rules"
 )
 
 // Defaults of a [Confirmer].
@@ -161,11 +162,16 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	// what to dry-run: the changed objects, then those that drifted
 	var subjects []kube.ObjectRef
 	seen := map[kube.ObjectID]bool{}
+	hooks := map[kube.ObjectID]bool{} // helm creates them at their events: no update to ask about
 	for _, o := range res.Objects {
 		if o.Action == diffparse.Delete || o.Action == diffparse.Ownership {
 			continue
 		}
 		ref := desired.find(o.Ref)
+		switch o.Hook {
+		case rules.HookIdle, rules.HookKept, rules.HookRecreated, rules.HookCreated:
+			hooks[ref.ID()] = true
+		}
 		if !seen[ref.ID()] {
 			seen[ref.ID()] = true
 			subjects = append(subjects, ref)
@@ -180,6 +186,10 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	cf.Checks = make([]Check, len(subjects))
 	err = c.each(ctx, len(subjects), func(i int) error {
 		ref := subjects[i]
+		if hooks[ref.ID()] {
+			cf.Checks[i] = Check{Ref: ref, Outcome: Unconfirmed, Message: "a helm hook: helm creates it at the events it names, it does not update it, so the server was not asked about an update"}
+			return nil
+		}
 		d, ok := desired[ref.ID()]
 		if !ok {
 			why := t.Unknown[ref.ID()]

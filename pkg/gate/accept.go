@@ -215,6 +215,11 @@ func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
 	if o.Ref.ID() != e.Object.ID() {
 		return false
 	}
+	if f.WholeObject && f.Change.Op == diffparse.Remove && o.Action != diffparse.Delete {
+		// the object deleted within an update (a resource made a helm
+		// hook leaves the release): a deletion still, named only as one
+		return e.Action == diffparse.Delete && e.Path == nil && e.New == nil
+	}
 	if e.Action != 0 && o.Action != e.Action {
 		return false
 	}

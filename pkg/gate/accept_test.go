@@ -83,6 +83,19 @@ const elidedPlan = `prod, api, Deployment (apps) has changed:
 ...
 `
 
+// hookPlan makes a ConfigMap a helm hook: it leaves the release, and the
+// upgrade deletes it, within an update.
+const hookPlan = `prod, cfg, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: cfg
++   annotations:
++     helm.sh/hook: pre-install
+  data:
+    mode: fast
+`
+
 // removalPlan changes one ConfigMap value to the empty string and removes
 // another: at a safe gate both are at the gate.
 const removalPlan = `prod, cfg, ConfigMap (v1) has changed:
@@ -186,6 +199,21 @@ func TestAccept(t *testing.T) {
 			unused:    1,
 			offending: []string{webRef, "Service/prod/legacy"},
 			reason:    "a deletion is never accepted by an entry that does not name it",
+		},
+		{
+			name:      "a deletion within an update is not an update",
+			diff:      hookPlan,
+			entries:   "[{object: ConfigMap/prod/cfg, action: update, reason: r}]",
+			unused:    1,
+			offending: []string{"ConfigMap/prod/cfg"},
+			reason:    "a resource made a helm hook is deleted by the upgrade: an entry for the update does not accept that",
+		},
+		{
+			name:     "a deletion within an update, by its action",
+			diff:     hookPlan,
+			entries:  "[{object: ConfigMap/prod/cfg, action: delete, reason: r}]",
+			accepted: []string{"ConfigMap/prod/cfg (object) (r)"},
+			reason:   "action: delete names the deletion, whichever action the diff shows",
 		},
 		{
 			name:     "everything disruptive accepted",

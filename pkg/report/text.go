@@ -219,6 +219,14 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 }
 
 func describeAction(o *classify.Object) string {
+	switch o.Hook {
+	case rules.HookIdle:
+		return "is a helm hook this upgrade does not run"
+	case rules.HookKept:
+		return "is a helm hook: helm upgrade leaves its object"
+	case rules.HookRecreated, rules.HookCreated:
+		return "is a helm hook: helm creates it anew"
+	}
 	switch o.Action {
 	case diffparse.Create:
 		return "will be created"

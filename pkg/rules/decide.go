@@ -71,6 +71,10 @@ type Selection struct {
 	// ignores are the paths the object's safediff.dev/ignore annotation
 	// names (none when it does not parse)
 	ignores []kube.Pattern
+	// hook is what helm does with the object as a hook (hook.go), and
+	// created the decision for a hook it creates (made when first needed)
+	hook    HookReading
+	created *Decision
 	// tree is the last tree value decoded for typeProblem: a change is
 	// judged at each of its places in turn
 	tree struct {
@@ -109,7 +113,27 @@ func (s *Set) Select(obj *diffparse.Object) *Selection {
 	if pats, _, err := IgnorePatterns(obj); err == nil {
 		sel.ignores = pats
 	}
+	sel.hook = ReadHook(obj)
 	return sel
+}
+
+// Hook returns what helm does with the selected object as a hook.
+func (sel *Selection) Hook() HookReading { return sel.hook }
+
+// Deletion decides the selected object's deletion by the rules alone, as
+// if it were a resource of the release (a hook's object that helm deletes
+// before creating it anew is judged by it where that loses data).
+func (sel *Selection) Deletion() Decision {
+	return sel.whole(diffparse.Delete, diffparse.Remove)
+}
+
+// whole decides the selected object as a whole, as if the upgrade did
+// action to it (the rules that select an object name its action).
+func (sel *Selection) whole(action diffparse.Action, op diffparse.Op) Decision {
+	o := *sel.obj
+	o.Action = action
+	d, _ := sel.set.Select(&o).decideAt(nil, op, kube.Path{}, 0)
+	return d
 }
 
 // Decide decides one change of the selected object. ch is the field
@@ -161,7 +185,30 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 		sel.baseline(&best, ch, op, places)
 	}
 	sel.ignore(&best, ch)
+	sel.asHook(&best)
 	return best
+}
+
+// asHook turns a decision into what it is for a hook: nothing applied now
+// for a hook the upgrade does not run or delete, the object's creation for
+// one it creates anew (a value the server cannot take still fails it).
+func (sel *Selection) asHook(d *Decision) {
+	switch sel.hook.Mode {
+	case HookIdle, HookKept:
+		*d = Decision{Level: Safe, Rule: HookRule, Reason: sel.hook.Why}
+	case HookRecreated, HookCreated:
+		if d.Rule == SchemaTypeRule {
+			return
+		}
+		if sel.created == nil {
+			c := sel.whole(diffparse.Create, diffparse.Add)
+			if c.Rule != SchemaTypeRule {
+				c = Decision{Level: c.Level, Rule: HookRule, Reason: sel.hook.Why + "; created: " + c.Reason, Also: []string{c.Rule}}
+			}
+			sel.created = &c
+		}
+		*d = *sel.created
+	}
 }
 
 // worse reports whether a is a worse decision than b: a higher level, or

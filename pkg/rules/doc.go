@@ -25,7 +25,9 @@
 // ([Decision.Lowered]). A new value the API server refuses where it
 // stands (a type its field does not take, a label that is not one,
 // anything inside an elided tree that is either) is at least disruptive
-// ([SchemaTypeRule]), whatever the rules say.
+// ([SchemaTypeRule]), whatever the rules say. A helm hook's object is not
+// updated in place: helm creates it at the events its annotation names, so
+// its decisions are what helm does with it ([ReadHook], [HookRule]).
 //
 // A Set is a value: [NewSet] checks every rule (those built in Go exactly
 // as [Parse] checks files) and keeps its own copies, and nothing it hands

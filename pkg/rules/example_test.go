@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/safediff/safediff"
 	"github.com/safediff/safediff/pkg/diffparse"
@@ -83,4 +84,42 @@ func ExampleSet_With() {
 	// disruptive restart-single-replica
 	// safe rollme-annotation
 	// true
+}
+
+func ExampleReadHook() {
+	// a Job that helm runs before each upgrade: the diff shows both sides
+	// whole, so the parser reads its annotations as facts
+	diff := `default, migrate, Job (batch) has changed:
+  apiVersion: batch/v1
+  kind: Job
+  metadata:
+    name: migrate
+    annotations:
+      helm.sh/hook: pre-install,pre-upgrade
+      helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+  spec:
+    template:
+      spec:
+        restartPolicy: Never
+        containers:
+          - name: migrate
+-           image: app:1
++           image: app:2
+`
+	defaults, _ := rules.Parse(safediff.DefaultRules(), safediff.DefaultRulesOrigin)
+	set, _ := rules.NewSet(defaults)
+	plan, err := diffparse.Parse(strings.NewReader(diff), diffparse.Options{Facts: set.FactPaths()})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	job := plan.Objects[0]
+	fmt.Println(rules.ReadHook(job).Mode == rules.HookRecreated)
+	// the template is immutable in place, but helm creates the Job anew
+	ch := &job.Changes[0]
+	d := set.Select(job).Decide(ch, ch.Op, ch.Path)
+	fmt.Println(d.Level, d.Rule)
+	// Output:
+	// true
+	// safe helm-hook
 }

@@ -1,0 +1,106 @@
+package classify_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/internal/tabletest"
+	"github.com/safediff/safediff/pkg/rules"
+)
+
+// hookDoc is an object's document in a diff's body (every line of one
+// side, prefixed by sign) with the helm hook annotations given (none when
+// hook is ""), and rest below metadata.
+func hookDoc(sign, kind, hook, policy, rest string) string {
+	api := "v1"
+	if kind == "CustomResourceDefinition" {
+		api = "apiextensions.k8s.io/v1"
+	}
+	doc := "apiVersion: " + api + "\nkind: " + kind + "\nmetadata:\n  name: x\n"
+	if hook != "" {
+		doc += "  annotations:\n    helm.sh/hook: " + hook + "\n"
+		if policy != "" {
+			doc += "    helm.sh/hook-delete-policy: " + policy + "\n"
+		}
+	}
+	doc += rest
+	return sign + strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n"+sign) + "\n"
+}
+
+// TestHelmHooks: a helm hook's object is created by helm at the events its
+// helm.sh/hook annotation names, deleted first under its delete policy
+// before-hook-creation (the default), never patched and never deleted with
+// the release (helm v3.22 pkg/action/hooks.go). What the rules say of its
+// changes as an update in place does not apply; what helm does instead is
+// judged. Where the input does not show the annotations, the object is a
+// resource of the release: never a lower reading.
+func TestHelmHooks(t *testing.T) {
+	const cm1, cm2 = "immutable: true\ndata:\n  a: \"1\"\n", "immutable: true\ndata:\n  a: \"2\"\n"
+	const pvc1, pvc2 = "spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1Gi\n", "spec:\n  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 2Gi\n"
+	changed := func(kind, hook, policy, old, new string) string {
+		return "default, x, " + kind + " (v1) has changed:\n" + hookDoc("- ", kind, hook, policy, old) + hookDoc("+ ", kind, hook, policy, new)
+	}
+	tests := []struct {
+		name, why, diff string
+		level           rules.Level
+		rule            string // of the object's level
+		reason          string // a part of the object's reason
+	}{
+		{"an immutable ConfigMap", "a resource of the release is patched: its immutable data fails the upgrade",
+			changed("ConfigMap", "", "", cm1, cm2), rules.Disruptive, "configmap-immutable", "immutable"},
+		{"an upgrade hook", "helm deletes and creates it: judged as created",
+			changed("ConfigMap", "pre-install,pre-upgrade", "", cm1, cm2), rules.Safe, rules.HookRule, "helm deletes its object and creates it anew (delete policy before-hook-creation, the default)"},
+		{"an upgrade hook, the policy spelt as helm reads it", "helm trims and lower-cases each event and policy",
+			changed("ConfigMap", "' Pre-Upgrade , post-install'", "' Before-Hook-Creation'", cm1, cm2), rules.Safe, rules.HookRule, "delete policy before-hook-creation)"},
+		{"an upgrade hook kept after success", "the object its last run left is there, and helm 3 cannot create it again",
+			changed("ConfigMap", "pre-install,pre-upgrade", "hook-failed", cm1, cm2), rules.Disruptive, rules.HookRule, "helm upgrade may fail: the hook (helm.sh/hook: pre-install, pre-upgrade) is created without deleting what its last run left"},
+		{"an upgrade hook deleted after success", "nothing is left to collide with: created",
+			changed("ConfigMap", "pre-install,pre-upgrade", "hook-succeeded", cm1, cm2), rules.Safe, rules.HookRule, "helm creates its object anew"},
+		{"an upgrade hook's claim", "deleted before it is created anew: its data is lost",
+			changed("PersistentVolumeClaim", "pre-upgrade", "", pvc1, pvc2), rules.Destructive, "delete-volume-claim", "helm deletes the hook's object before it creates it anew"},
+		{"an upgrade hook's custom resource definition", "helm never deletes a hook's definition: the one its last run left is there",
+			"default, x, CustomResourceDefinition (apiextensions.k8s.io) has changed:\n" + hookDoc("- ", "CustomResourceDefinition", "pre-install,pre-upgrade", "", "spec:\n  group: a.example.com\n") + hookDoc("+ ", "CustomResourceDefinition", "pre-install,pre-upgrade", "", "spec:\n  group: b.example.com\n"),
+			rules.Disruptive, rules.HookRule, "helm 3 cannot create it while that is there"},
+		{"an install hook", "the upgrade does not run it",
+			changed("ConfigMap", "pre-install", "", cm1, cm2), rules.Safe, rules.HookRule, "not at an upgrade: helm upgrade does not apply it"},
+		{"an install hook of a bad value", "the upgrade does not apply it, so the server never sees it",
+			changed("ConfigMap", "pre-install", "", cm1, "data:\n  a: [1]\n"), rules.Safe, rules.HookRule, "helm upgrade does not apply it"},
+		{"an added delete hook of a bad value", "not created now, so the server does not see it now",
+			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-delete", "", "data:\n  a: [1]\n"), rules.Safe, rules.HookRule, "a helm hook run at pre-delete"},
+		{"an added upgrade hook of a bad value", "created now: the server refuses it",
+			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-upgrade", "", "data:\n  a: [1]\n"), rules.Disruptive, rules.SchemaTypeRule, "helm upgrade will fail"},
+		{"an upgrade hook of a bad value", "created, the server refuses it",
+			changed("ConfigMap", "pre-upgrade", "", cm1, "data:\n  a: [1]\n"), rules.Disruptive, rules.SchemaTypeRule, "helm upgrade will fail"},
+		{"a hook made a resource", "the object its last run left is not the release's",
+			"default, x, ConfigMap (v1) has changed:\n" + hookDoc("- ", "ConfigMap", "pre-install", "", cm1) + hookDoc("+ ", "ConfigMap", "", "", cm1), rules.Disruptive, rules.HookRule, "helm cannot adopt it"},
+		{"a resource made a hook", "it leaves the release: deleted",
+			"default, x, ConfigMap (v1) has changed:\n" + hookDoc("- ", "ConfigMap", "", "", cm1) + hookDoc("+ ", "ConfigMap", "pre-install", "", cm1), rules.Disruptive, "delete", "the object becomes a helm hook (helm.sh/hook: pre-install): it leaves the release, and helm upgrade deletes it"},
+		{"a resource made a hook of an unknown event", "helm leaves the object out: deleted",
+			"default, x, ConfigMap (v1) has changed:\n" + hookDoc("- ", "ConfigMap", "", "", cm1) + hookDoc("+ ", "ConfigMap", "pre-upgarde", "", cm1), rules.Disruptive, "delete", "names an event it does not know (\"pre-upgarde\")"},
+		{"a resource made a hook of no event", "helm splits \"\" into one empty event, which it does not know: the object is left out",
+			"default, x, ConfigMap (v1) has changed:\n" + hookDoc("- ", "ConfigMap", "", "", cm1) + hookDoc("+ ", "ConfigMap", "''", "", cm1), rules.Disruptive, "delete", "names an event it does not know (\"\")"},
+		{"an upgrade hook of an empty delete policy", "helm reads one empty policy, so it sets no default: nothing deletes what the last run left",
+			changed("ConfigMap", "pre-install,pre-upgrade", "''", cm1, cm2), rules.Disruptive, rules.HookRule, "helm 3 cannot create it while that is there"},
+		{"a removed hook's claim", "helm upgrade does not delete a hook's object",
+			"default, x, PersistentVolumeClaim (v1) has been removed:\n" + hookDoc("- ", "PersistentVolumeClaim", "pre-install", "", pvc1) + "+ \n", rules.Safe, rules.HookRule, "helm upgrade does not delete a hook's object"},
+		{"a removed claim", "a resource of the release is deleted with its data",
+			"default, x, PersistentVolumeClaim (v1) has been removed:\n" + hookDoc("- ", "PersistentVolumeClaim", "", "", pvc1) + "+ \n", rules.Destructive, "delete-volume-claim", "deleted"},
+		{"an added delete hook", "created only when the release is deleted",
+			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-delete", "", cm1), rules.Safe, rules.HookRule, "a helm hook run at pre-delete"},
+		{"a hook's annotations out of view", "it may be a resource of the release: the rules decide, which is never lower",
+			"default, x, ConfigMap (v1) has changed:\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
+		{"a hook's delete policy out of view", "the policy decides whether it is deleted first: the rules decide",
+			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-upgrade\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
+	}
+	names := tabletest.Names{}
+	for _, tt := range tests {
+		names.Check(t, tt.name, tt.why)
+		t.Run(tt.name, func(t *testing.T) {
+			res := reviewPlan(t, tt.diff)
+			o := res.Objects[0]
+			if o.Level != tt.level || o.Rule != tt.rule || !strings.Contains(o.Reason, tt.reason) {
+				t.Errorf("%s [%s]: %s\nwant %s [%s] saying %q (%s)", o.Level, o.Rule, o.Reason, tt.level, tt.rule, tt.reason, tt.why)
+			}
+		})
+	}
+}

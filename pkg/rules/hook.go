@@ -1,0 +1,242 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/safediff/safediff/pkg/diffparse"
+	"github.com/safediff/safediff/pkg/kube"
+)
+
+// Helm hooks. An object whose helm.sh/hook annotation names the events it
+// runs at (pre-upgrade, post-install, ...) is not a resource of the
+// release: helm upgrade never patches it and never deletes it with the
+// release. At each event it names, helm deletes the object first when its
+// helm.sh/hook-delete-policy includes before-hook-creation (the default
+// when the annotation names none), then creates it (helm v3.22
+// pkg/action/hooks.go execHook; pkg/releaseutil/manifest_sorter.go reads
+// the annotations: comma-separated, trimmed, lower-cased). So an immutable
+// field of a hook's Job does not make the upgrade fail; and a hook that
+// is not deleted before creation cannot be created again while its last
+// run's object is still there. A hook naming an event helm does not know
+// is left out of the release altogether.
+
+// HookRule is the rule id of the decisions about helm hooks.
+const HookRule = "helm-hook"
+
+var (
+	hookPath       = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("helm.sh/hook")}
+	hookPolicyPath = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("helm.sh/hook-delete-policy")}
+)
+
+// hookEvents are the events helm knows (test-success is helm 2's test).
+var hookEvents = map[string]bool{
+	"pre-install": true, "post-install": true, "pre-delete": true, "post-delete": true,
+	"pre-upgrade": true, "post-upgrade": true, "pre-rollback": true, "post-rollback": true,
+	"test": true, "test-success": true,
+}
+
+// HookMode is how helm treats an object of the diff as a hook.
+type HookMode uint8
+
+const (
+	// NotHook: a resource of the release, or not known to be a hook (the
+	// input does not show its annotations): the rules decide.
+	NotHook HookMode = iota
+	// HookIdle: a hook this upgrade does not run; nothing is applied now.
+	HookIdle
+	// HookKept: a hook gone from the chart; helm does not delete its
+	// object.
+	HookKept
+	// HookRecreated: a hook this upgrade runs; helm deletes its object
+	// and creates it anew.
+	HookRecreated
+	// HookCreated: a hook this upgrade runs without deleting the object its
+	// last run may have left; helm 3 cannot create it while that is there.
+	HookCreated
+	// HookToResource: a hook that becomes a resource of the release; the
+	// object its last run may have left is not the release's, and helm
+	// cannot adopt it.
+	HookToResource
+	// ResourceToHook: a resource that becomes a hook (or that helm leaves
+	// out, for an event it does not know); the upgrade deletes the
+	// resource.
+	ResourceToHook
+)
+
+// HookReading is what helm does with an object as a hook.
+type HookReading struct {
+	Mode HookMode
+	// Why says it, for a reason.
+	Why string
+	// Deletes is set when helm deletes the object before it creates it
+	// (HookRecreated): its deletion is judged too, where it loses data.
+	Deletes bool
+	// Fails says why helm upgrade may fail on the object (HookCreated,
+	// HookToResource).
+	Fails string
+}
+
+// hookSide is one side of an object as helm reads its hook annotations.
+type hookSide struct {
+	known  bool // the side shows whether the object is a hook
+	hook   bool
+	events []string
+	// policies are the delete policies as helm reads them; none means
+	// before-hook-creation, which helm sets when it runs the hook
+	policies []string
+	// skipped: an event helm does not know (unknown, maybe ""), for which
+	// helm leaves the object out of the release
+	skipped bool
+	unknown string
+}
+
+// readHookSide reads one side of o.
+func readHookSide(o *diffparse.Object, side diffparse.Side) hookSide {
+	hf := o.Fact(side, hookPath)
+	switch hf.Presence {
+	case diffparse.Absent:
+		return hookSide{known: true}
+	case diffparse.Unknown:
+		return hookSide{}
+	}
+	if !stringFact(hf) {
+		return hookSide{} // not a string: helm cannot read the object (schema-type says so)
+	}
+	h := hookSide{known: true, hook: true}
+	for _, e := range strings.Split(hf.Value.Text, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if !hookEvents[e] {
+			h.skipped, h.unknown = true, e
+			break
+		}
+		h.events = append(h.events, e)
+	}
+	pf := o.Fact(side, hookPolicyPath)
+	switch {
+	case pf.Presence == diffparse.Unknown, pf.Presence == diffparse.Present && !stringFact(pf):
+		return hookSide{}
+	case pf.Presence == diffparse.Present:
+		for _, p := range strings.Split(pf.Value.Text, ",") {
+			h.policies = append(h.policies, strings.ToLower(strings.TrimSpace(p)))
+		}
+	}
+	return h
+}
+
+func stringFact(f diffparse.Fact) bool {
+	v := f.Value
+	return !v.Redacted && (v.Kind == diffparse.Scalar && v.Type == diffparse.StringType || v.Kind == diffparse.Text)
+}
+
+// runs reports whether the hook runs at one of events.
+func (h hookSide) runs(events ...string) bool {
+	for _, e := range h.events {
+		for _, x := range events {
+			if e == x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deletes reports whether helm deletes the hook's object at policy.
+func (h hookSide) deletes(kind, policy string) bool {
+	if kind == "CustomResourceDefinition" {
+		return false // helm never deletes a hook's custom resource definition
+	}
+	if len(h.policies) == 0 {
+		return policy == "before-hook-creation"
+	}
+	for _, p := range h.policies {
+		if p == policy {
+			return true
+		}
+	}
+	return false
+}
+
+// mayBeLeft reports whether the object of the old side's hook may still be
+// there: it ran (at an install or upgrade) and was not deleted after it
+// succeeded.
+func (h hookSide) mayBeLeft(kind string) bool {
+	return h.hook && !h.skipped && h.runs("pre-install", "post-install", "pre-upgrade", "post-upgrade") && !h.deletes(kind, "hook-succeeded")
+}
+
+func (h hookSide) eventList() string { return strings.Join(h.events, ", ") }
+
+// policyList names the delete policies, the default included.
+func (h hookSide) policyList() string {
+	if len(h.policies) == 0 {
+		return "before-hook-creation, the default"
+	}
+	return strings.Join(h.policies, ", ")
+}
+
+// ReadHook returns what helm does with o as a hook, as far as the input
+// shows its annotations (a side that does not show them reads as a
+// resource of the release: the rules decide, which is never lower).
+func ReadHook(o *diffparse.Object) HookReading {
+	kind := o.Ref.Kind
+	var old, new hookSide
+	if o.Action != diffparse.Create {
+		if old = readHookSide(o, diffparse.Old); !old.known {
+			return HookReading{}
+		}
+	}
+	if o.Action != diffparse.Delete {
+		if new = readHookSide(o, diffparse.New); !new.known {
+			return HookReading{}
+		}
+	}
+	switch o.Action {
+	case diffparse.Delete:
+		if old.hook && !old.skipped {
+			return HookReading{Mode: HookKept, Why: "helm upgrade does not delete a hook's object (helm.sh/hook: " + old.eventList() + "): what its last run left stays"}
+		}
+		return HookReading{}
+	case diffparse.Create:
+		if new.hook && (new.skipped || !new.runs("pre-upgrade", "post-upgrade")) {
+			return HookReading{Mode: HookIdle, Why: idleWhy(new)}
+		}
+		return HookReading{}
+	case diffparse.Update:
+	default:
+		return HookReading{}
+	}
+	switch {
+	case !old.hook && !new.hook:
+		return HookReading{}
+	case !old.hook && new.hook:
+		why := "the object becomes a helm hook (helm.sh/hook: " + new.eventList() + "): it leaves the release, and helm upgrade deletes it"
+		if new.skipped {
+			why = "helm leaves out an object whose helm.sh/hook names an event it does not know (" + quote(new.unknown) + "): helm upgrade deletes it"
+		}
+		return HookReading{Mode: ResourceToHook, Why: why}
+	case old.hook && !new.hook:
+		if old.mayBeLeft(kind) {
+			return HookReading{Mode: HookToResource, Fails: "helm upgrade may fail: the object was a helm hook (helm.sh/hook: " + old.eventList() + ", delete policy " + old.policyList() + "), and what its last run left is not the release's: helm cannot adopt it (invalid ownership metadata)"}
+		}
+		return HookReading{}
+	}
+	if new.skipped || !new.runs("pre-upgrade", "post-upgrade") {
+		return HookReading{Mode: HookIdle, Why: idleWhy(new)}
+	}
+	if new.deletes(kind, "before-hook-creation") {
+		return HookReading{Mode: HookRecreated, Why: "a helm hook (helm.sh/hook: " + new.eventList() + "): helm deletes its object and creates it anew (delete policy " + new.policyList() + "), it does not update it in place", Deletes: true}
+	}
+	if old.mayBeLeft(kind) {
+		return HookReading{Mode: HookCreated, Why: "a helm hook (helm.sh/hook: " + new.eventList() + "): helm creates its object anew, it does not update it in place",
+			Fails: "helm upgrade may fail: the hook (helm.sh/hook: " + new.eventList() + ") is created without deleting what its last run left (delete policy " + new.policyList() + "; the last run's was " + old.policyList() + "): helm 3 cannot create it while that is there (already exists)"}
+	}
+	return HookReading{Mode: HookRecreated, Why: "a helm hook (helm.sh/hook: " + new.eventList() + "): helm creates its object anew, it does not update it in place"}
+}
+
+func idleWhy(h hookSide) string {
+	if h.skipped {
+		return "helm leaves out an object whose helm.sh/hook names an event it does not know (" + quote(h.unknown) + "): helm upgrade does not apply it"
+	}
+	return "a helm hook run at " + h.eventList() + ", not at an upgrade: helm upgrade does not apply it (the release keeps it for then)"
+}
+
+func quote(s string) string { return "\"" + s + "\"" }
