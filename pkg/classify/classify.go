@@ -79,6 +79,8 @@ type Object struct {
 	// Hook is what helm does with the object as a helm hook (NotHook for
 	// a resource of the release, or where the input does not show).
 	Hook rules.HookMode
+	// hookPartial: the annotations show a hook, the diff only part of it
+	hookPartial bool
 }
 
 // Result is the verdict on a whole plan.
@@ -416,7 +418,7 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 	}
 	hook := sel.Hook()
-	out.Hook = hook.Mode
+	out.Hook, out.hookPartial = hook.Mode, hook.Partial
 	if hook.Mode != rules.HookIdle && hook.Mode != rules.HookKept {
 		// a hook that the upgrade does not apply is not refused now
 		if r := refusals(o); len(r) > 0 {
@@ -684,6 +686,11 @@ func notes(res *Result) []diffparse.Note {
 		sort.Strings(missing)
 		out = append(out, diffparse.Note{Text: fmt.Sprintf("%s not shown by this input, so %s as %s worst value; to judge %s exactly, run helm diff upgrade with full context (--output diff, no --context)",
 			strings.Join(missing, ", "), plural(len(missing), "it counts", "they count"), plural(len(missing), "its", "their"), plural(len(missing), "it", "them"))})
+	}
+	for _, o := range res.Objects {
+		if o.hookPartial {
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: o.Ref.String() + " shows the annotations of a helm hook, which helm creates anew rather than updating in place, but the diff shows only part of it (a line out of view may undo them): it is judged as a resource of the release; run helm diff upgrade with full context (--context -1) to judge it as a hook"})
+		}
 	}
 	out = append(out, ignoreNotes(res)...)
 	for _, o := range res.Objects {

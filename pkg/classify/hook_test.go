@@ -1,10 +1,12 @@
 package classify_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/safediff/safediff/internal/tabletest"
+	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -101,6 +103,24 @@ func TestHelmHooks(t *testing.T) {
 			if o.Level != tt.level || o.Rule != tt.rule || !strings.Contains(o.Reason, tt.reason) {
 				t.Errorf("%s [%s]: %s\nwant %s [%s] saying %q (%s)", o.Level, o.Rule, o.Reason, tt.level, tt.rule, tt.reason, tt.why)
 			}
+
 		})
+	}
+}
+
+// TestHelmHookShownInPart: a diff that shows a hook's annotations but only
+// part of the object (--context) may hide a line that undoes them (a later
+// metadata key: the last of duplicate keys wins): the object is judged as
+// a resource of the release, never lower, and a note says why and how to
+// judge it as a hook.
+func TestHelmHookShownInPart(t *testing.T) {
+	diff := "default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-upgrade\n      helm.sh/hook-delete-policy: before-hook-creation\n  immutable: true\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n"
+	res := reviewPlan(t, diff)
+	if o := res.Objects[0]; o.Level != rules.Disruptive || o.Rule != "configmap-immutable" || o.Hook != rules.NotHook {
+		t.Errorf("%s [%s] hook mode %d, want disruptive [configmap-immutable] as a resource of the release", o.Level, o.Rule, o.Hook)
+	}
+	const want = "ConfigMap/default/x shows the annotations of a helm hook, which helm creates anew rather than updating in place, but the diff shows only part of it"
+	if !slices.ContainsFunc(res.Notes, func(n diffparse.Note) bool { return strings.Contains(n.Text, want) }) {
+		t.Errorf("no note says %q: %v", want, res.Notes)
 	}
 }

@@ -74,6 +74,12 @@ type HookReading struct {
 	// Fails says why helm upgrade may fail on the object (HookCreated,
 	// HookToResource).
 	Fails string
+	// Partial is set for an object whose annotations show a hook that the
+	// input shows only in part (--context): Mode is NotHook then, as a
+	// line out of view (a later duplicate key) may undo them, and a hook
+	// is never judged lower than a resource of the release on what may
+	// not be so.
+	Partial bool
 }
 
 // hookSide is one side of an object as helm reads its hook annotations.
@@ -174,9 +180,21 @@ func (h hookSide) policyList() string {
 }
 
 // ReadHook returns what helm does with o as a hook, as far as the input
-// shows its annotations (a side that does not show them reads as a
-// resource of the release: the rules decide, which is never lower).
+// shows its annotations (a side that does not show them, or an object
+// shown in part, reads as a resource of the release: the rules decide,
+// which is never lower).
 func ReadHook(o *diffparse.Object) HookReading {
+	r := readHook(o)
+	switch r.Mode {
+	case HookIdle, HookKept, HookRecreated, HookCreated:
+		if o.Content != diffparse.Complete {
+			return HookReading{Partial: true}
+		}
+	}
+	return r
+}
+
+func readHook(o *diffparse.Object) HookReading {
 	kind := o.Ref.Kind
 	var old, new hookSide
 	if o.Action != diffparse.Create {
