@@ -322,6 +322,8 @@ func rulesDoc(set *rules.Set) string {
 	b.WriteString("be there may fail the upgrade; one the upgrade does not run, or removed from the chart, is `safe`; a\n")
 	b.WriteString("resource that becomes a hook is deleted. Where the input does not show the annotations, or shows\n")
 	b.WriteString("only part of the object, the rules decide.\n\n")
+	fmt.Fprintf(&b, "**Kept objects** (`%s`, built in): an object removed from the chart whose `helm.sh/resource-policy` is\n", rules.KeepRule)
+	b.WriteString("exactly `keep` is not deleted by helm upgrade (it stays, no longer the release's): `safe`.\n\n")
 	b.WriteString("**Fields not shown**: a condition on a field the input does not show (cut by `--context`, left out\n")
 	b.WriteString("by `--output simple` or `json`) counts the field as its worst value; the report names the field and\n")
 	b.WriteString("how to show it.\n\n")

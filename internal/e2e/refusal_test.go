@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/safediff/safediff/internal/testenv"
+	"github.com/safediff/safediff/pkg/kubeapi"
 )
 
 // TestRefusalsAsTheServerSays holds the review's "helm upgrade will fail"
@@ -507,6 +510,27 @@ spec:
 		wantExit(t, r, 0)
 		wantIn(t, "review --cluster", r.Stdout, "is a helm hook: helm creates it anew", "a helm hook: helm creates it at the events it names")
 		h.MustRun(t, "upgrade", "one", chartDir, "-n", ns, "-f", newValues)
+	})
+	// helm upgrade does not delete an object whose resource policy is
+	// keep, gone from the chart (the review's helm-keep: a Stevedore plan
+	// shows such a removal; helm diff leaves it out)
+	t.Run("keep: an object of resource policy keep, gone from the chart", func(t *testing.T) {
+		ns := namespaceFor("refusals-keep")
+		kept := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\n  annotations:\n    helm.sh/resource-policy: keep\ndata:\n  a: \"1\"\n"
+		h.MustRun(t, "install", "one", chartDir, "-n", ns, "--create-namespace", "-f", values(t, ns, 1, kept))
+		defer h.Run(nil, nil, "uninstall", "one", "-n", ns)
+		gone := values(t, ns, 2, "# nothing\n")
+		d := h.Run(nil, nil, "diff", "upgrade", "one", chartDir, "-n", ns, "-f", gone, "--context", "-1", "--no-color")
+		if d.Code != 0 || strings.Contains(d.Stdout, "kept") {
+			t.Errorf("helm diff shows the kept object's removal (or failed):\n%s", d)
+		}
+		h.MustRun(t, "upgrade", "one", chartDir, "-n", ns, "-f", gone)
+		var cm struct {
+			Data map[string]string `json:"data"`
+		}
+		if err := apiClient(t).Do(context.Background(), kubeapi.Request{Method: http.MethodGet, Path: kubeapi.Path("", "v1", ns, "configmaps", "kept")}, &cm); err != nil || cm.Data["a"] != "1" {
+			t.Errorf("the kept ConfigMap after the upgrade: %+v, %v", cm, err)
+		}
 	})
 }
 

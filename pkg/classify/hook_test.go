@@ -124,3 +124,41 @@ func TestHelmHookShownInPart(t *testing.T) {
 		t.Errorf("no note says %q: %v", want, res.Notes)
 	}
 }
+
+// TestResourcePolicyKeep: helm upgrade does not delete an object whose
+// helm.sh/resource-policy is keep, exactly as helm compares it (helm
+// v3.22 pkg/kube/client.go); helm-diff leaves such removals out, a
+// Stevedore plan shows them. Anything else is deleted.
+func TestResourcePolicyKeep(t *testing.T) {
+	removed := func(policy string) string {
+		annotations := ""
+		if policy != "" {
+			annotations = "-   annotations:\n-     helm.sh/resource-policy: " + policy + "\n"
+		}
+		return "default, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n- metadata:\n-   name: data\n" + annotations +
+			"- spec:\n-   accessModes: [ReadWriteOnce]\n-   resources:\n-     requests:\n-       storage: 1Gi\n+ \n"
+	}
+	tests := []struct {
+		name, why, diff string
+		level           rules.Level
+		rule            string
+	}{
+		{"kept", "helm skips its deletion", removed("keep"), rules.Safe, rules.KeepRule},
+		{"kept, quoted", "the value is what helm compares, however written", removed(`"keep"`), rules.Safe, rules.KeepRule},
+		{"kept in another case", "helm compares the value exactly: Keep is not keep", removed("Keep"), rules.Destructive, "delete-volume-claim"},
+		{"kept with a space", "helm does not trim it", removed(`" keep"`), rules.Destructive, "delete-volume-claim"},
+		{"no policy", "deleted with its volume", removed(""), rules.Destructive, "delete-volume-claim"},
+		{"kept, shown in part", "a line out of view (a later metadata key) may undo the policy: deleted, at worst",
+			strings.Replace(removed("keep"), "- spec:\n-   accessModes: [ReadWriteOnce]\n", "...\n", 1), rules.Destructive, "delete-volume-claim"},
+	}
+	names := tabletest.Names{}
+	for _, tt := range tests {
+		names.Check(t, tt.name, tt.why)
+		t.Run(tt.name, func(t *testing.T) {
+			o := reviewPlan(t, tt.diff).Objects[0]
+			if o.Level != tt.level || o.Rule != tt.rule {
+				t.Errorf("%s [%s]: %s\nwant %s [%s] (%s)", o.Level, o.Rule, o.Reason, tt.level, tt.rule, tt.why)
+			}
+		})
+	}
+}

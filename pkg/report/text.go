@@ -227,6 +227,9 @@ func describeAction(o *classify.Object) string {
 	case rules.HookRecreated, rules.HookCreated:
 		return "is a helm hook: helm creates it anew"
 	}
+	if o.Rule == rules.KeepRule {
+		return "is left in the cluster (helm.sh/resource-policy: keep)"
+	}
 	switch o.Action {
 	case diffparse.Create:
 		return "will be created"

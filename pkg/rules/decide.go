@@ -75,6 +75,8 @@ type Selection struct {
 	// created the decision for a hook it creates (made when first needed)
 	hook    HookReading
 	created *Decision
+	// kept: helm upgrade does not delete the object (keep.go)
+	kept bool
 	// tree is the last tree value decoded for typeProblem: a change is
 	// judged at each of its places in turn
 	tree struct {
@@ -114,6 +116,7 @@ func (s *Set) Select(obj *diffparse.Object) *Selection {
 		sel.ignores = pats
 	}
 	sel.hook = ReadHook(obj)
+	sel.kept = Kept(obj)
 	return sel
 }
 
@@ -186,6 +189,9 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 	}
 	sel.ignore(&best, ch)
 	sel.asHook(&best)
+	if sel.kept && ch == nil && op == diffparse.Remove {
+		best = keptDecision
+	}
 	return best
 }
 

@@ -232,11 +232,12 @@ func NewSet(files ...*File) (*Set, error) {
 			}
 		}
 	}
-	// the objects' safediff.dev/ignore and helm hook annotations, and the fields that
+	// the objects' safediff.dev/ignore, helm hook and resource policy annotations, and the fields that
 	// partial views compare with a changed one (hidden.go)
 	factSet[ignoreAnnotationPath.String()] = ignoreAnnotationPath
 	factSet[hookPath.String()] = hookPath
 	factSet[hookPolicyPath.String()] = hookPolicyPath
+	factSet[keepPath.String()] = keepPath
 	for _, p := range boundPaths {
 		factSet[p.String()] = p
 	}
