@@ -69,6 +69,8 @@ func TestHelmHooks(t *testing.T) {
 			changed("ConfigMap", "pre-install", "", cm1, "data:\n  a: [1]\n"), rules.Safe, rules.HookRule, "helm upgrade does not apply it"},
 		{"an added delete hook of a bad value", "not created now, so the server does not see it now",
 			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-delete", "", "data:\n  a: [1]\n"), rules.Safe, rules.HookRule, "a helm hook run at pre-delete"},
+		{"an added install hook of a bad value", "the release may be installed now (helm upgrade --install): created, the server refuses it",
+			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-install", "", "data:\n  a: [1]\n"), rules.Disruptive, rules.SchemaTypeRule, "helm upgrade will fail"},
 		{"an added upgrade hook of a bad value", "created now: the server refuses it",
 			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-upgrade", "", "data:\n  a: [1]\n"), rules.Disruptive, rules.SchemaTypeRule, "helm upgrade will fail"},
 		{"an upgrade hook of a bad value", "created, the server refuses it",

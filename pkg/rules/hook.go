@@ -214,7 +214,10 @@ func readHook(o *diffparse.Object) HookReading {
 		}
 		return HookReading{}
 	case diffparse.Create:
-		if new.hook && (new.skipped || !new.runs("pre-upgrade", "post-upgrade")) {
+		// an object the diff adds may be of a release being installed
+		// (helm upgrade --install): only a hook run at neither an install
+		// nor an upgrade is certainly not created now
+		if new.hook && (new.skipped || !new.runs("pre-install", "post-install", "pre-upgrade", "post-upgrade")) {
 			return HookReading{Mode: HookIdle, Why: idleWhy(new)}
 		}
 		return HookReading{}
