@@ -97,25 +97,31 @@ type JSONRelease struct {
 
 // JSONObject is one changed object.
 type JSONObject struct {
-	Ref       string       `json:"ref"`
-	Group     string       `json:"group"`
-	Version   string       `json:"version,omitempty"`
-	Kind      string       `json:"kind"`
-	Namespace string       `json:"namespace"`
-	Name      string       `json:"name"`
-	Release   string       `json:"release,omitempty"`
-	File      string       `json:"file,omitempty"`
-	Action    string       `json:"action"`
-	Level     string       `json:"level"`
-	Rule      string       `json:"rule"`
-	Reason    string       `json:"reason"`
-	Line      int          `json:"line,omitempty"`
-	Source    string       `json:"source,omitempty"`
-	Content   string       `json:"content"`
-	Culprits  []string     `json:"culprits,omitempty"`
-	OldOwner  string       `json:"oldOwner,omitempty"`
-	NewOwner  string       `json:"newOwner,omitempty"`
-	Changes   []JSONChange `json:"changes"`
+	Ref       string `json:"ref"`
+	Group     string `json:"group"`
+	Version   string `json:"version,omitempty"`
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Release   string `json:"release,omitempty"`
+	File      string `json:"file,omitempty"`
+	Action    string `json:"action"`
+	Level     string `json:"level"`
+	Rule      string `json:"rule"`
+	Reason    string `json:"reason"`
+	Line      int    `json:"line,omitempty"`
+	Source    string `json:"source,omitempty"`
+	Content   string `json:"content"`
+	// Hook is what helm does with a helm hook's object (idle: the upgrade
+	// does not run it; kept: not deleted; recreated: created anew;
+	// created: created anew where its last run's object may be; to-resource,
+	// to-hook: it stops or starts being one); empty for a resource of the
+	// release.
+	Hook     string       `json:"hook,omitempty"`
+	Culprits []string     `json:"culprits,omitempty"`
+	OldOwner string       `json:"oldOwner,omitempty"`
+	NewOwner string       `json:"newOwner,omitempty"`
+	Changes  []JSONChange `json:"changes"`
 }
 
 // JSONChange is the verdict on one change. Path is empty for a finding
@@ -313,7 +319,7 @@ func jsonObjectHead(r *Report, o *classify.Object) JSONObject {
 		Ref: o.Ref.String(), Group: o.Ref.Group, Version: o.Ref.Version, Kind: o.Ref.Kind,
 		Namespace: o.Ref.Namespace, Name: o.Ref.Name, Release: o.Release, File: o.File,
 		Action: o.Action.String(), Level: o.Level.String(), Rule: o.Rule, Reason: o.Reason,
-		Line: o.Pos.Line, Source: o.Source, Content: o.Content.String(),
+		Line: o.Pos.Line, Source: o.Source, Content: o.Content.String(), Hook: o.Hook.String(),
 		OldOwner: o.OldOwner, NewOwner: o.NewOwner, Changes: []JSONChange{},
 	}
 	for _, c := range o.Culprits {

@@ -132,6 +132,7 @@ func appendObjectWith(b []byte, o *JSONObject, pre string, n int, change func(b 
 	w.intOmit("line", o.Line)
 	w.strOmit("source", o.Source)
 	w.str("content", o.Content)
+	w.strOmit("hook", o.Hook)
 	w.strings("culprits", o.Culprits, true)
 	w.strOmit("oldOwner", o.OldOwner)
 	w.strOmit("newOwner", o.NewOwner)

@@ -85,6 +85,8 @@ func TestGoldenReports(t *testing.T) {
 			"emphasis, links, mentions, issue references, backticks, HTML and pipes in values and keys render literally: every value and path is in a code span"},
 		{"context", "hostile.diff", func(r *report.Report) { r.Release, r.Namespace, r.KubeContext = "shop", "prod", "eu-1" },
 			"the header names the release, namespace and kube context, and the sticky-comment marker carries them"},
+		{"hooks", "hooks.diff", nil,
+			"a helm hook says what helm does with it (created anew, not run now, left in place), its changes judged as that; an object of resource policy keep is left in the cluster"},
 		{"hostile-context", "multiline-configmap.diff", func(r *report.Report) {
 			r.Release, r.Namespace, r.KubeContext = "a --> b **c**", "@everyone", "`ctx` #1"
 		}, "names from the environment are code spans in the title and percent-encoded in the marker, which no value can end"},

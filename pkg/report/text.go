@@ -226,6 +226,10 @@ func describeAction(o *classify.Object) string {
 		return "is a helm hook: helm upgrade leaves its object"
 	case rules.HookRecreated, rules.HookCreated:
 		return "is a helm hook: helm creates it anew"
+	case rules.ResourceToHook:
+		return "leaves the release (a helm hook now, or left out): helm upgrade deletes it"
+	case rules.HookToResource:
+		return "was a helm hook: helm may not adopt what its last run left"
 	}
 	if o.Rule == rules.KeepRule {
 		return "is left in the cluster (helm.sh/resource-policy: keep)"

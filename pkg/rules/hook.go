@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/safediff/safediff/pkg/diffparse"
@@ -62,6 +63,16 @@ const (
 	// resource.
 	ResourceToHook
 )
+
+var hookModeNames = []string{"", "idle", "kept", "recreated", "created", "to-resource", "to-hook"}
+
+// String names the mode as the JSON report does ("" for NotHook).
+func (m HookMode) String() string {
+	if int(m) < len(hookModeNames) {
+		return hookModeNames[m]
+	}
+	return "HookMode(" + strconv.Itoa(int(m)) + ")"
+}
 
 // HookReading is what helm does with an object as a hook.
 type HookReading struct {
