@@ -588,3 +588,56 @@ func oneObjectChart(t *testing.T, tmpl string) string {
 	writeFile(t, filepath.Join(dir, "templates", "object.yaml"), tmpl)
 	return dir
 }
+
+// TestCRDMovedToTheCrdsDirectory: a chart's crds/ directory is not part of
+// the release: helm installs it with the release and never upgrades or
+// deletes it. A custom resource definition moved there from templates/
+// leaves the release's manifest, and helm upgrade deletes it (its custom
+// resources with it). helm diff --include-crds shows it as changed (its
+// # Source: line), not removed; the review says it is deleted.
+func TestCRDMovedToTheCrdsDirectory(t *testing.T) {
+	if suite.skip != "" {
+		t.Skip(suite.skip)
+	}
+	h := suite.helms[0]
+	const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+	chart := func(dir, crdDir string) string {
+		root := filepath.Join(t.TempDir(), dir, "widgets")
+		for _, d := range []string{"templates", crdDir} {
+			if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		writeFile(t, filepath.Join(root, "Chart.yaml"), "apiVersion: v2\nname: widgets\nversion: 1.0.0\n")
+		writeFile(t, filepath.Join(root, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: widgets\ndata:\n  a: \"1\"\n")
+		writeFile(t, filepath.Join(root, crdDir, "crd.yaml"), crd)
+		return root
+	}
+	v1, v2 := chart("v1", "templates"), chart("v2", "crds")
+	ns := namespaceFor("crd-moved")
+	h.MustRun(t, "install", "widgets", v1, "-n", ns, "--create-namespace")
+	defer h.Run(nil, nil, "uninstall", "widgets", "-n", ns)
+	d := h.Run(nil, nil, "diff", "upgrade", "widgets", v2, "-n", ns, "--include-crds", "--context", "-1", "--no-color")
+	if d.Code != 0 {
+		t.Fatalf("helm diff:\n%s", d)
+	}
+	wantIn(t, "helm diff --include-crds", d.Stdout, "widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io) has changed:",
+		"- # Source: widgets/templates/crd.yaml", "+ # Source: widgets/crds/crd.yaml")
+	diffFile := filepath.Join(t.TempDir(), "widgets.diff")
+	writeFile(t, diffFile, d.Stdout)
+	r := safediff(t, h, ns, "review", diffFile)
+	wantExit(t, r, 2)
+	wantIn(t, "review", r.Stdout, "CustomResourceDefinition widgets.example.com leaves the release: helm upgrade deletes it [destructive]",
+		"the object moves to the chart's crds/ directory (widgets/crds/crd.yaml), which is not part of the release")
+	h.MustRun(t, "upgrade", "widgets", v2, "-n", ns)
+	var got struct {
+		Metadata struct {
+			DeletionTimestamp string `json:"deletionTimestamp"`
+		} `json:"metadata"`
+	}
+	// deleted: gone, or terminating while its custom resources go
+	err := apiClient(t).Do(context.Background(), kubeapi.Request{Method: http.MethodGet, Path: "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com"}, &got)
+	if err == nil && got.Metadata.DeletionTimestamp == "" {
+		t.Errorf("the definition is there after the upgrade, not being deleted")
+	}
+}

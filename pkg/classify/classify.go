@@ -467,7 +467,7 @@ func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReadi
 		d.Reason = "helm deletes the hook's object before it creates it anew: " + d.Reason
 	case rules.HookCreated, rules.HookToResource:
 		d = rules.Decision{Level: rules.Disruptive, Rule: rules.HookRule, Reason: hook.Fails}
-	case rules.ResourceToHook:
+	case rules.LeavesRelease:
 		d = sel.Deletion()
 		d.Reason = hook.Why + ": " + d.Reason
 	default:

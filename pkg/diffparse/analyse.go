@@ -62,6 +62,11 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) []*Object {
 			obj.Source = sourceOf(oldL)
 		}
 	}
+	if obj.Action == Update {
+		if old := sourceOf(oldL); old != obj.Source {
+			obj.OldSource = old
+		}
+	}
 	if gaps {
 		obj.Content = Partial
 	}

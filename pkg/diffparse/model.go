@@ -65,7 +65,7 @@ func ParseFormat(s string) (Format, error) {
 // Action is what the upgrade does to an object, as the input shows it.
 // Whether an update in fact forces a replacement is decided later, by the
 // rules (see package classify).
-type Action int
+type Action uint8
 
 const (
 	// Create: the object is added.
@@ -181,7 +181,7 @@ func ParseOp(s string) (Op, error) {
 }
 
 // Content says how much of an object's fields the input shows.
-type Content int
+type Content uint8
 
 const (
 	// Complete: the whole object is shown (full context, or an added or
@@ -379,17 +379,25 @@ func (s Side) String() string {
 type Object struct {
 	Ref    kube.ObjectRef
 	Action Action
+	// Content says how much of the object the input shows.
+	Content Content
+	// FactsComplete says, per side, that the input shows the whole side, so
+	// that a requested field missing from Facts is absent rather than
+	// unknown. (The small fields stand together: a review may hold a
+	// million objects.)
+	FactsComplete [2]bool
 	// Pos is the input line that introduces the object (its header).
 	Pos Pos
 	// Source is the chart template that rendered the object (the "# Source:"
 	// line), when shown.
 	Source string
+	// OldSource is, for an update, the old side's template where the input
+	// shows one that differs from Source (the object moved in the chart).
+	OldSource string
 	// Release and File name the release (and Stevedore manifest file) the
 	// object belongs to, for multi-release inputs.
 	Release string
 	File    string
-	// Content says how much of the object the input shows.
-	Content Content
 	Changes []Change
 	// Unresolved lists what the reader could not resolve from the visible
 	// lines of a partial object (an alias whose anchor is elided, a flow
@@ -418,14 +426,10 @@ type Object struct {
 	// name=MODE"; "duplicate entries for key"). At most a few are listed.
 	ServerSideRefused []Note
 	// Facts holds, for each side, the values of the fields requested with
-	// [Options.Facts] that are present, keyed by their path string. The
-	// objects of one parse that have equal facts share a map: read them,
-	// never change them.
+	// [Options.Facts] that are present, keyed by their path string (see
+	// FactsComplete). The objects of one parse that have equal facts share
+	// a map: read them, never change them.
 	Facts [2]map[string]Fact
-	// FactsComplete says, per side, that the input shows the whole side, so
-	// that a requested field missing from Facts is absent rather than
-	// unknown.
-	FactsComplete [2]bool
 	// Owner is the old and new owning release (namespace/name) of an
 	// ownership change.
 	OldOwner, NewOwner string

@@ -114,9 +114,10 @@ type JSONObject struct {
 	Content   string `json:"content"`
 	// Hook is what helm does with a helm hook's object (idle: the upgrade
 	// does not run it; kept: not deleted; recreated: created anew;
-	// created: created anew where its last run's object may be; to-resource,
-	// to-hook: it stops or starts being one); empty for a resource of the
-	// release.
+	// created: created anew where its last run's object may be;
+	// to-resource: it stops being one; leaves-release: a resource that
+	// becomes one, or moves to the chart's crds/ directory, and is
+	// deleted); empty for a resource of the release.
 	Hook     string       `json:"hook,omitempty"`
 	Culprits []string     `json:"culprits,omitempty"`
 	OldOwner string       `json:"oldOwner,omitempty"`

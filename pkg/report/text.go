@@ -226,8 +226,8 @@ func describeAction(o *classify.Object) string {
 		return "is a helm hook: helm upgrade leaves its object"
 	case rules.HookRecreated, rules.HookCreated:
 		return "is a helm hook: helm creates it anew"
-	case rules.ResourceToHook:
-		return "leaves the release (a helm hook now, or left out): helm upgrade deletes it"
+	case rules.LeavesRelease:
+		return "leaves the release: helm upgrade deletes it"
 	case rules.HookToResource:
 		return "was a helm hook: helm may not adopt what its last run left"
 	}

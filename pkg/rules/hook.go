@@ -58,13 +58,14 @@ const (
 	// object its last run may have left is not the release's, and helm
 	// cannot adopt it.
 	HookToResource
-	// ResourceToHook: a resource that becomes a hook (or that helm leaves
-	// out, for an event it does not know); the upgrade deletes the
-	// resource.
-	ResourceToHook
+	// LeavesRelease: a resource that leaves the release's manifest while
+	// the diff shows it changed: it becomes a hook (or names a hook event
+	// helm does not know), or moves to the chart's crds/ directory; the
+	// upgrade deletes it.
+	LeavesRelease
 )
 
-var hookModeNames = []string{"", "idle", "kept", "recreated", "created", "to-resource", "to-hook"}
+var hookModeNames = []string{"", "idle", "kept", "recreated", "created", "to-resource", "leaves-release"}
 
 // String names the mode as the JSON report does ("" for NotHook).
 func (m HookMode) String() string {
@@ -206,6 +207,9 @@ func ReadHook(o *diffparse.Object) HookReading {
 }
 
 func readHook(o *diffparse.Object) HookReading {
+	if o.Action == diffparse.Update && inCRDsDir(o.Source) && o.OldSource != "" && !inCRDsDir(o.OldSource) {
+		return HookReading{Mode: LeavesRelease, Why: "the object moves to the chart's crds/ directory (" + o.Source + "), which is not part of the release: helm upgrade deletes it and does not create it again"}
+	}
 	kind := o.Ref.Kind
 	var old, new hookSide
 	if o.Action != diffparse.Create {
@@ -244,7 +248,7 @@ func readHook(o *diffparse.Object) HookReading {
 		if new.skipped {
 			why = "helm leaves out an object whose helm.sh/hook names an event it does not know (" + quote(new.unknown) + "): helm upgrade deletes it"
 		}
-		return HookReading{Mode: ResourceToHook, Why: why}
+		return HookReading{Mode: LeavesRelease, Why: why}
 	case old.hook && !new.hook:
 		if old.mayBeLeft(kind) {
 			return HookReading{Mode: HookToResource, Fails: "helm upgrade may fail: the object was a helm hook (helm.sh/hook: " + old.eventList() + ", delete policy " + old.policyList() + "), and what its last run left is not the release's: helm cannot adopt it (invalid ownership metadata)"}
@@ -272,3 +276,16 @@ func idleWhy(h hookSide) string {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// inCRDsDir reports whether a template path (a # Source: line) is in a
+// chart's crds/ directory, which helm installs with a release and never
+// upgrades or deletes: chart/crds/..., or a subchart's,
+// chart/charts/sub/crds/... (helm's CRDObjects name them so).
+func inCRDsDir(source string) bool {
+	parts := strings.Split(source, "/")
+	i := 1
+	for i+1 < len(parts) && parts[i] == "charts" {
+		i += 2
+	}
+	return i < len(parts)-1 && parts[i] == "crds"
+}
