@@ -419,6 +419,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	}
 	hook := sel.Hook()
 	out.Hook, out.hookPartial = hook.Mode, hook.Partial
+	if hook.Partial {
+		out.Hook = rules.NotHook // what it is, the view does not show
+	}
 	if hook.Mode != rules.HookIdle && hook.Mode != rules.HookKept {
 		// a hook that the upgrade does not apply is not refused now
 		if r := refusals(o); len(r) > 0 {

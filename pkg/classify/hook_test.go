@@ -99,6 +99,15 @@ func TestHelmHooks(t *testing.T) {
 			"default, x, ConfigMap (v1) has been added:\n- \n" + hookDoc("+ ", "ConfigMap", "pre-delete", "", cm1), rules.Safe, rules.HookRule, "a helm hook run at pre-delete"},
 		{"a hook's annotations out of view", "it may be a resource of the release: the rules decide, which is never lower",
 			"default, x, ConfigMap (v1) has changed:\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
+		{"a hook's annotation removed, in part", "the view does not show what it is now: if a resource, helm may not adopt what its last run left",
+			"default, x, ConfigMap (v1) has changed:\n...\n  metadata:\n    name: x\n    annotations:\n-     helm.sh/hook: pre-install\n      other: a\n...\n",
+			rules.Disruptive, rules.HookRule, "helm upgrade may fail: the object was a helm hook (helm.sh/hook: pre-install), and the diff does not show all of what it is now"},
+		{"a hook's annotation added, in part", "the view does not show whether it was one: if a resource, it leaves the release and is deleted",
+			"default, x, ConfigMap (v1) has changed:\n...\n  metadata:\n    name: x\n    annotations:\n+     helm.sh/hook: pre-install\n      other: a\n...\n",
+			rules.Disruptive, "delete", "the object is a helm hook now (helm.sh/hook: pre-install), and the diff does not show whether it was one"},
+		{"an upgrade hook's data, its delete policy out of view", "the policy may keep what the last run left, which helm 3 cannot create again",
+			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-install,pre-upgrade\n  immutable: false\n...\n  data:\n-   mode: a\n+   mode: b\n",
+			rules.Disruptive, rules.HookRule, "helm upgrade may fail"},
 		{"a hook's delete policy out of view", "the policy decides whether it is deleted first: the rules decide",
 			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-upgrade\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
 	}
@@ -130,6 +139,13 @@ func TestHelmHookShownInPart(t *testing.T) {
 	const want = "ConfigMap/default/x shows the annotations of a helm hook, which helm creates anew rather than updating in place, but the diff shows only part of it"
 	if !slices.ContainsFunc(res.Notes, func(n diffparse.Note) bool { return strings.Contains(n.Text, want) }) {
 		t.Errorf("no note says %q: %v", want, res.Notes)
+	}
+	// a reading that only adds what helm may do (its annotation removed in
+	// view) does not name the object a hook either: the view does not show
+	// what it is
+	res = reviewPlan(t, "default, x, ConfigMap (v1) has changed:\n...\n  metadata:\n    name: x\n    annotations:\n-     helm.sh/hook: pre-install\n      other: a\n...\n")
+	if o := res.Objects[0]; o.Hook != rules.NotHook || o.Level != rules.Disruptive {
+		t.Errorf("%s, hook mode %s: want disruptive, not named a hook", o.Level, o.Hook)
 	}
 }
 

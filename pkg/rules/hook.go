@@ -87,18 +87,22 @@ type HookReading struct {
 	// HookToResource).
 	Fails string
 	// Partial is set for an object whose annotations show a hook that the
-	// input shows only in part (--context): Mode is NotHook then, as a
-	// line out of view (a later duplicate key) may undo them, and a hook
-	// is never judged lower than a resource of the release on what may
-	// not be so.
+	// input shows only in part (--context): a line out of view (a later
+	// duplicate key) may undo them, and a hook is never judged lower than
+	// a resource of the release on what may not be so. Mode is NotHook
+	// then, or a mode that only adds a finding (HookToResource,
+	// LeavesRelease), for what helm may do if the view is right.
 	Partial bool
 }
 
 // hookSide is one side of an object as helm reads its hook annotations.
 type hookSide struct {
-	known  bool // the side shows whether the object is a hook
-	hook   bool
-	events []string
+	known bool // the side shows whether the object is a hook
+	hook  bool
+	// policyKnown: the side shows the delete policies too (or that there
+	// are none)
+	policyKnown bool
+	events      []string
 	// policies are the delete policies as helm reads them; none means
 	// before-hook-creation, which helm sets when it runs the hook
 	policies []string
@@ -113,7 +117,7 @@ func readHookSide(o *diffparse.Object, side diffparse.Side) hookSide {
 	hf := o.Fact(side, hookPath)
 	switch hf.Presence {
 	case diffparse.Absent:
-		return hookSide{known: true}
+		return hookSide{known: true, policyKnown: true}
 	case diffparse.Unknown:
 		return hookSide{}
 	}
@@ -132,14 +136,18 @@ func readHookSide(o *diffparse.Object, side diffparse.Side) hookSide {
 	pf := o.Fact(side, hookPolicyPath)
 	switch {
 	case pf.Presence == diffparse.Unknown, pf.Presence == diffparse.Present && !stringFact(pf):
-		return hookSide{}
+		return h
 	case pf.Presence == diffparse.Present:
 		for _, p := range strings.Split(pf.Value.Text, ",") {
 			h.policies = append(h.policies, strings.ToLower(strings.TrimSpace(p)))
 		}
 	}
+	h.policyKnown = true
 	return h
 }
+
+// whole reports whether the side shows all that helm reads of it.
+func (h hookSide) whole() bool { return h.known && (!h.hook || h.policyKnown) }
 
 func stringFact(f diffparse.Fact) bool {
 	v := f.Value
@@ -176,9 +184,9 @@ func (h hookSide) deletes(kind, policy string) bool {
 
 // mayBeLeft reports whether the object of the old side's hook may still be
 // there: it ran (at an install or upgrade) and was not deleted after it
-// succeeded.
+// succeeded (which an unknown policy may not say).
 func (h hookSide) mayBeLeft(kind string) bool {
-	return h.hook && !h.skipped && h.runs("pre-install", "post-install", "pre-upgrade", "post-upgrade") && !h.deletes(kind, "hook-succeeded")
+	return h.hook && !h.skipped && h.runs("pre-install", "post-install", "pre-upgrade", "post-upgrade") && (!h.policyKnown || !h.deletes(kind, "hook-succeeded"))
 }
 
 func (h hookSide) eventList() string { return strings.Join(h.events, ", ") }
@@ -213,14 +221,16 @@ func readHook(o *diffparse.Object) HookReading {
 	kind := o.Ref.Kind
 	var old, new hookSide
 	if o.Action != diffparse.Create {
-		if old = readHookSide(o, diffparse.Old); !old.known {
-			return HookReading{}
-		}
+		old = readHookSide(o, diffparse.Old)
 	}
 	if o.Action != diffparse.Delete {
-		if new = readHookSide(o, diffparse.New); !new.known {
-			return HookReading{}
-		}
+		new = readHookSide(o, diffparse.New)
+	}
+	if o.Action == diffparse.Update && (!old.whole() || !new.whole()) {
+		return hookWorst(kind, old, new)
+	}
+	if o.Action != diffparse.Create && !old.whole() || o.Action != diffparse.Delete && !new.whole() {
+		return HookReading{} // a creation or deletion, judged as such
 	}
 	switch o.Action {
 	case diffparse.Delete:
@@ -266,6 +276,22 @@ func readHook(o *diffparse.Object) HookReading {
 			Fails: "helm upgrade may fail: the hook (helm.sh/hook: " + new.eventList() + ") is created without deleting what its last run left (delete policy " + new.policyList() + "; the last run's was " + old.policyList() + "): helm 3 cannot create it while that is there (already exists)"}
 	}
 	return HookReading{Mode: HookRecreated, Why: "a helm hook (helm.sh/hook: " + new.eventList() + "): helm creates its object anew, it does not update it in place"}
+}
+
+// hookWorst is the reading of an update whose sides do not show all that
+// helm reads of them (a partial view): as a resource of the release, with
+// what helm may do beside if the one side the view shows as a hook is one:
+// fail to create or adopt the object its last run left, or delete a
+// resource that becomes a hook. Only readings that raise: the view may
+// hide what makes it so.
+func hookWorst(kind string, old, new hookSide) HookReading {
+	switch {
+	case old.known && old.mayBeLeft(kind) && (!new.known || new.hook && !new.policyKnown && new.runs("pre-upgrade", "post-upgrade")):
+		return HookReading{Mode: HookToResource, Partial: true, Fails: "helm upgrade may fail: the object was a helm hook (helm.sh/hook: " + old.eventList() + "), and the diff does not show all of what it is now: helm may not be able to create again, or adopt, what its last run left"}
+	case new.known && new.hook && !old.known:
+		return HookReading{Mode: LeavesRelease, Partial: true, Why: "the object is a helm hook now (helm.sh/hook: " + new.eventList() + "), and the diff does not show whether it was one: if it was a resource of the release, it leaves it, and helm upgrade deletes it"}
+	}
+	return HookReading{}
 }
 
 func idleWhy(h hookSide) string {
