@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Regenerates testdata/helm-diff/cli-anchors-*.txt: real helm-diff captures of
-# testdata/charts/anchors, a chart written with YAML anchors, aliases, merge keys
-# and flow style. It starts a throw-away control plane (scripts/e2e/up.sh, in a
-# private RUN dir), installs the chart with its values.yaml, diffs the upgrade to
-# values-v2.yaml in every output format helm-diff 3.13.2 has, and stops the servers
-# by PID (scripts/e2e/down.sh --wipe).
+# Regenerates testdata/helm-diff/cli-anchors-*.txt and cli-hooks-*.txt: real
+# helm-diff captures of testdata/charts/anchors, a chart written with YAML
+# anchors, aliases, merge keys and flow style, and of testdata/charts/hooks, a
+# chart of helm hooks. It starts a throw-away control plane (scripts/e2e/up.sh,
+# in a private RUN dir), installs each chart with its values.yaml, diffs the
+# upgrade to values-v2.yaml (anchors: in every output format helm-diff 3.13.2
+# has; hooks: in full context and --context 3, tests included), and stops the
+# servers by PID (scripts/e2e/down.sh --wipe).
 #
 # Each capture holds stdout and stderr of the command, as printed (2>&1); the
 # command is in testdata/helm-diff/README.md. Needs the toolchain of
@@ -45,3 +47,17 @@ capture context3 --context 3
 capture simple --output simple
 capture json --output json
 capture detailed-exitcode --detailed-exitcode
+
+# the hooks chart is installed without running its hooks (a Job hook would
+# wait for a controller the control plane does not have); the release keeps
+# them, and helm diff compares with them
+"$helm" install hooks ./hooks --namespace default --no-hooks >/dev/null
+hooks() { # hooks NAME ARGS...: the upgrade diff with extra ARGS
+	local name=$1
+	shift
+	local rc=0
+	"$helm" diff upgrade hooks ./hooks --namespace default -f "$ROOT/testdata/charts/hooks/values-v2.yaml" --no-color --include-tests "$@" >"$out/cli-hooks-$name.txt" 2>&1 || rc=$?
+	echo "cli-hooks-$name.txt: exit $rc"
+}
+hooks diff
+hooks context3 --context 3
