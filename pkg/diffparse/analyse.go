@@ -63,8 +63,8 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) []*Object {
 		}
 	}
 	if obj.Action == Update {
-		if old := sourceOf(oldL); old != obj.Source {
-			obj.OldSource = old
+		if old := sourceLine(oldL); old != obj.Source {
+			obj.OldSource = strings.Clone(old)
 		}
 	}
 	if gaps {
@@ -101,7 +101,10 @@ func (p *blockParser) analyse(obj *Object, body []bodyLine) []*Object {
 // helm's "# Source:" comment, which is the document's first line. A later
 // line never counts (it may be the content of a Secret value), nor does a
 // first line that was elided.
-func sourceOf(lines []*bodyLine) string {
+func sourceOf(lines []*bodyLine) string { return strings.Clone(sourceLine(lines)) }
+
+// sourceLine is sourceOf, a slice of its line.
+func sourceLine(lines []*bodyLine) string {
 	for _, l := range lines {
 		if l.gap {
 			return ""
@@ -110,7 +113,7 @@ func sourceOf(lines []*bodyLine) string {
 			continue
 		}
 		if strings.HasPrefix(l.text, "# Source: ") {
-			return strings.Clone(strings.TrimSpace(strings.TrimPrefix(l.text, "# Source: ")))
+			return strings.TrimSpace(strings.TrimPrefix(l.text, "# Source: "))
 		}
 		return ""
 	}

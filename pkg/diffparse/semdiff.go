@@ -131,6 +131,19 @@ func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
 	d.report(semChange{path: p, op: op, old: na, new: nb})
 }
 
+// countingStep stands for every step of the paths of a walk that only
+// counts: no one reads them, and a step made for each key was an
+// allocation.
+var countingStep kube.Step = kube.Index(0)
+
+// field returns the step of mapping entry k.
+func (d *differ) field(k string) kube.Step {
+	if d.each == nil {
+		return countingStep
+	}
+	return kube.FieldStep(k)
+}
+
 // report hands a difference to each, or counts it.
 func (d *differ) report(sc semChange) {
 	d.n++
@@ -183,7 +196,7 @@ func (d *differ) diffChild(p kube.Path, s kube.Step, typ *kube.Type, na, nb int3
 // path step is made only when they differ (most entries do not).
 func (d *differ) diffField(p kube.Path, k string, typ *kube.Type, na, nb int32) {
 	if !d.unchanged(na, nb) {
-		d.diff(d.child(p, kube.FieldStep(k)), typ.Field(k), na, nb)
+		d.diff(d.child(p, d.field(k)), typ.Field(k), na, nb)
 	}
 }
 
@@ -209,12 +222,12 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			if m := d.b.child(nb, k); m >= 0 {
 				d.diffField(p, k, typ, ch, m)
 			} else {
-				d.emit(d.child(p, kube.FieldStep(k)), Remove, ch, -1)
+				d.emit(d.child(p, d.field(k)), Remove, ch, -1)
 			}
 		}
 		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
 			if k := d.b.keyOf(ch); d.b.effective(ch) && d.a.child(na, k) < 0 {
-				d.emit(d.child(p, kube.FieldStep(k)), Add, -1, ch)
+				d.emit(d.child(p, d.field(k)), Add, -1, ch)
 			}
 		}
 		return
@@ -232,11 +245,11 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			d.diffField(p, k, typ, nodesA[i], nodesB[j])
 			continue
 		}
-		d.emit(d.child(p, kube.FieldStep(k)), Remove, nodesA[i], -1)
+		d.emit(d.child(p, d.field(k)), Remove, nodesA[i], -1)
 	}
 	for j, k := range keysB {
 		if !seen[j] {
-			d.emit(d.child(p, kube.FieldStep(k)), Add, -1, nodesB[j])
+			d.emit(d.child(p, d.field(k)), Add, -1, nodesB[j])
 		}
 	}
 }
@@ -383,7 +396,12 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 	}
 	inA := make(map[string]bool, len(keysA))
 	var commonA []string
-	step := func(k string) kube.Step { return kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)} }
+	step := func(k string) kube.Step {
+		if d.each == nil {
+			return countingStep
+		}
+		return kube.Key{Field: kube.Intern(field), Value: strings.Clone(k)}
+	}
 	for i, k := range keysA {
 		inA[k] = true
 		if j, ok := posB[k]; ok {
