@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -156,14 +157,7 @@ func stringFact(f diffparse.Fact) bool {
 
 // runs reports whether the hook runs at one of events.
 func (h hookSide) runs(events ...string) bool {
-	for _, e := range h.events {
-		for _, x := range events {
-			if e == x {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(h.events, func(e string) bool { return slices.Contains(events, e) })
 }
 
 // deletes reports whether helm deletes the hook's object at policy.
@@ -174,12 +168,7 @@ func (h hookSide) deletes(kind, policy string) bool {
 	if len(h.policies) == 0 {
 		return policy == "before-hook-creation"
 	}
-	for _, p := range h.policies {
-		if p == policy {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(h.policies, policy)
 }
 
 // mayBeLeft reports whether the object of the old side's hook may still be
@@ -256,7 +245,7 @@ func readHook(o *diffparse.Object) HookReading {
 	case !old.hook && new.hook:
 		why := "the object becomes a helm hook (helm.sh/hook: " + new.eventList() + "): it leaves the release, and helm upgrade deletes it"
 		if new.skipped {
-			why = "helm leaves out an object whose helm.sh/hook names an event it does not know (" + quote(new.unknown) + "): helm upgrade deletes it"
+			why = "helm leaves out an object whose helm.sh/hook names an event it does not know (" + strconv.Quote(new.unknown) + "): helm upgrade deletes it"
 		}
 		return HookReading{Mode: LeavesRelease, Why: why}
 	case old.hook && !new.hook:
@@ -296,12 +285,10 @@ func hookWorst(kind string, old, new hookSide) HookReading {
 
 func idleWhy(h hookSide) string {
 	if h.skipped {
-		return "helm leaves out an object whose helm.sh/hook names an event it does not know (" + quote(h.unknown) + "): helm upgrade does not apply it"
+		return "helm leaves out an object whose helm.sh/hook names an event it does not know (" + strconv.Quote(h.unknown) + "): helm upgrade does not apply it"
 	}
 	return "a helm hook run at " + h.eventList() + ", not at an upgrade: helm upgrade does not apply it (the release keeps it for then)"
 }
-
-func quote(s string) string { return "\"" + s + "\"" }
 
 // inCRDsDir reports whether a template path (a # Source: line) is in a
 // chart's crds/ directory, which helm installs with a release and never
