@@ -108,6 +108,9 @@ func TestHelmHooks(t *testing.T) {
 		{"an upgrade hook's data, its delete policy out of view", "the policy may keep what the last run left, which helm 3 cannot create again",
 			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-install,pre-upgrade\n  immutable: false\n...\n  data:\n-   mode: a\n+   mode: b\n",
 			rules.Disruptive, rules.HookRule, "helm upgrade may fail"},
+		{"an upgrade hook kept after success, in part", "a line out of view may undo the annotations: judged as a resource, its immutable data failing the upgrade",
+			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-install,pre-upgrade\n      helm.sh/hook-delete-policy: hook-failed\n  immutable: true\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n",
+			rules.Disruptive, "configmap-immutable", "immutable"},
 		{"a hook's delete policy out of view", "the policy decides whether it is deleted first: the rules decide",
 			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-upgrade\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
 	}

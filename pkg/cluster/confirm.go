@@ -16,7 +16,6 @@ import (
 	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/kubeapi"
 	"github.com/safediff/safediff/pkg/manifest"
-	"github.com/safediff/safediff/pkg/rules"
 )
 
 // Defaults of a [Confirmer].
@@ -168,8 +167,7 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 			continue
 		}
 		ref := desired.find(o.Ref)
-		switch o.Hook {
-		case rules.HookIdle, rules.HookKept, rules.HookRecreated, rules.HookCreated:
+		if o.Hook.Unpatched() {
 			hooks[ref.ID()] = true
 		}
 		if !seen[ref.ID()] {

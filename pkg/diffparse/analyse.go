@@ -301,23 +301,7 @@ func firstChangedLine(body []bodyLine) int {
 // toChange turns a difference of the two sides into a field change.
 func (p *blockParser) toChange(ref kube.ObjectRef, sc semChange, oldS, newS *sideTree, body []bodyLine) Change {
 	c := Change{Path: sc.path, Op: sc.op, GapColumn: -1}
-	if sc.op == Reorder {
-		c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}
-		c.New = Value{Kind: Tree, Text: jsonArray(sc.newOrder), Bytes: -1}
-		c.Shape = kube.SequenceShape
-	} else {
-		var os, ns kube.Shape
-		if sc.old >= 0 {
-			c.Old, os = oldS.valueOf(sc.old)
-		}
-		if sc.new >= 0 {
-			c.New, ns = newS.valueOf(sc.new)
-		}
-		c.Shape = ns
-		if c.Shape == kube.UnknownShape {
-			c.Shape = os
-		}
-	}
+	sc.values(&c, oldS, newS)
 	c.Pos = Pos{Line: p.position(sc, oldS, newS)}
 	if c.Pos.Line == 0 {
 		c.Pos.Line = firstChangedLine(body)

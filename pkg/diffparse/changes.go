@@ -385,10 +385,7 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 		typ = oldT.typ.At(oc.path)
 	}
 	var diffs []semChange
-	d := &differ{a: oldT, b: newT, each: func(sc semChange) {
-		sc.path = slices.Clone(sc.path)
-		diffs = append(diffs, sc)
-	}}
+	d := &differ{a: oldT, b: newT, each: keepDiffs(&diffs)}
 	d.diffFrom(oc.path, typ, oc.node, nc.node)
 	if len(diffs) == 0 {
 		d.emit(oc.path, Reformat, oc.node, nc.node)
@@ -396,22 +393,7 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 	out := make([]Change, 0, len(diffs))
 	for _, sc := range diffs {
 		c := Change{Path: sc.path, Op: sc.op, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node)}
-		if sc.op == Reorder {
-			c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}
-			c.New = Value{Kind: Tree, Text: jsonArray(sc.newOrder), Bytes: -1}
-			c.Shape = kube.SequenceShape
-		} else {
-			var os kube.Shape
-			if sc.old >= 0 {
-				c.Old, os = oldT.valueOf(sc.old)
-			}
-			if sc.new >= 0 {
-				c.New, c.Shape = newT.valueOf(sc.new)
-			}
-			if c.Shape == kube.UnknownShape {
-				c.Shape = os
-			}
-		}
+		sc.values(&c, oldT, newT)
 		if len(sc.path) == len(oc.path) {
 			c.Outline = outline
 		}

@@ -47,11 +47,40 @@ type differ struct {
 func semanticDiff(a, b *sideTree, ca, cb *counts, same bool) []semChange {
 	var out []semChange
 	var d differ
-	d.walk(a, b, ca, cb, same, func(sc semChange) {
-		sc.path = slices.Clone(sc.path)
-		out = append(out, sc)
-	})
+	d.walk(a, b, ca, cb, same, keepDiffs(&out))
 	return out
+}
+
+// keepDiffs returns a function that appends each difference to out, with
+// a path of its own.
+func keepDiffs(out *[]semChange) func(semChange) {
+	return func(sc semChange) {
+		sc.path = slices.Clone(sc.path)
+		*out = append(*out, sc)
+	}
+}
+
+// values sets the old and new values of c, the change of difference sc
+// between sides a and b, and the shape the input shows (the new side's,
+// else the old's): a reorder's values are the orders of the items.
+func (sc semChange) values(c *Change, a, b *sideTree) {
+	if sc.op == Reorder {
+		c.Old = Value{Kind: Tree, Text: jsonArray(sc.oldOrder), Bytes: -1}
+		c.New = Value{Kind: Tree, Text: jsonArray(sc.newOrder), Bytes: -1}
+		c.Shape = kube.SequenceShape
+		return
+	}
+	var os, ns kube.Shape
+	if sc.old >= 0 {
+		c.Old, os = a.valueOf(sc.old)
+	}
+	if sc.new >= 0 {
+		c.New, ns = b.valueOf(sc.new)
+	}
+	c.Shape = ns
+	if c.Shape == kube.UnknownShape {
+		c.Shape = os
+	}
 }
 
 // walk compares the roots of two complete sides as semanticDiff does,

@@ -76,6 +76,17 @@ func (m HookMode) String() string {
 	return "HookMode(" + strconv.Itoa(int(m)) + ")"
 }
 
+// Unpatched reports whether helm never patches the object in this mode: it
+// does not run it now, leaves it, or creates it anew. (What the rules say
+// of an update in place, or the server of a patch, does not apply.)
+func (m HookMode) Unpatched() bool {
+	switch m {
+	case HookIdle, HookKept, HookRecreated, HookCreated:
+		return true
+	}
+	return false
+}
+
 // HookReading is what helm does with an object as a hook.
 type HookReading struct {
 	Mode HookMode
@@ -194,11 +205,8 @@ func (h hookSide) policyList() string {
 // which is never lower).
 func ReadHook(o *diffparse.Object) HookReading {
 	r := readHook(o)
-	switch r.Mode {
-	case HookIdle, HookKept, HookRecreated, HookCreated:
-		if o.Content != diffparse.Complete {
-			return HookReading{Partial: true}
-		}
+	if r.Mode.Unpatched() && o.Content != diffparse.Complete {
+		return HookReading{Partial: true}
 	}
 	return r
 }
