@@ -396,16 +396,35 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 			}
 		}
 	}
-	for i := 0; i < len(itemsA) || i < len(itemsB); i++ {
+	// items added or removed in one place, not only at the end: the items
+	// before and after it are the same, only moved; what changes is the
+	// items between (an RBAC rule inserted before the last is an added
+	// rule, not the last one changed and another added)
+	head, tail := 0, 0
+	if len(itemsA) != len(itemsB) {
+		n := min(len(itemsA), len(itemsB))
+		for head < n && d.sameItem(itemsA[head], itemsB[head]) {
+			head++
+		}
+		for tail < n-head && d.sameItem(itemsA[len(itemsA)-1-tail], itemsB[len(itemsB)-1-tail]) {
+			tail++
+		}
+	}
+	for i := head; i < len(itemsA)-tail || i < len(itemsB)-tail; i++ {
 		switch {
-		case i >= len(itemsB):
+		case i >= len(itemsB)-tail:
 			d.emit(d.child(p, kube.Index(i)), Remove, itemsA[i], -1)
-		case i >= len(itemsA):
+		case i >= len(itemsA)-tail:
 			d.emit(d.child(p, kube.Index(i)), Add, -1, itemsB[i])
 		default:
 			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
 		}
 	}
+}
+
+// sameItem reports whether two list items hold the same value.
+func (d *differ) sameItem(na, nb int32) bool {
+	return d.unchanged(na, nb) || d.a.jsonText(na, true) == d.b.jsonText(nb, true)
 }
 
 // itemForms returns the items of a list in a canonical JSON form, so that
