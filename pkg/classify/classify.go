@@ -434,6 +434,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	if f, ok := hookFinding(sel, o, hook, sh); ok {
 		out.Findings = append(out.Findings, f)
 	}
+	if hook.Maybe != nil {
+		out.Findings = maybeHook(out.Findings, sel, o, hook, sh)
+	}
 	replaces := false // the finding that gives the object's reason forces replacement
 	for _, f := range out.Findings {
 		// the first of the highest level gives the reason, one that forces
@@ -478,6 +481,31 @@ func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReadi
 	}
 	return Finding{Change: WholeChange(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true}, true
 }
+
+// maybeHook adds to the findings of o, an update shown in part, what helm
+// does beside its changes with the hook the view shows (hook.Maybe), where
+// that is worse than the rules' decisions for a resource of the release:
+// the deletion of its object before it is created anew, where that loses
+// data, or the failure of creating it again.
+func maybeHook(findings []Finding, sel *rules.Selection, o *diffparse.Object, hook rules.HookReading, sh *sharing) []Finding {
+	f, ok := hookFinding(sel, o, *hook.Maybe, sh)
+	if !ok {
+		return findings
+	}
+	d := *f.Decision
+	d.Assumed, d.Assumptions, d.Missing = true, hookShownInPart, hook.Unseen
+	if len(hook.Unseen) > 0 {
+		d.Assumptions = hookPolicyNotShown
+	}
+	f.Decision = sh.decision(d)
+	return append(findings, f)
+}
+
+// the assumptions of maybeHook's findings (shared: never change them)
+var (
+	hookShownInPart    = []string{"the diff shows the annotations of a helm hook, but only part of the object: a line out of view may undo them"}
+	hookPolicyNotShown = []string{"the diff does not show the hook's delete policy (its helm.sh/hook-delete-policy annotation)"}
+)
 
 // refused is the finding for the values of o that the API server cannot
 // decode and no change's own value shows (a created object's fields, the
@@ -692,7 +720,7 @@ func notes(res *Result) []diffparse.Note {
 	}
 	for _, o := range res.Objects {
 		if o.hookPartial {
-			out = append(out, diffparse.Note{Pos: o.Pos, Text: o.Ref.String() + " shows the annotations of a helm hook, which helm creates anew rather than updating in place, but the diff shows only part of it (a line out of view may undo them): it is judged as a resource of the release; run helm diff upgrade with full context (--context -1) to judge it as a hook"})
+			out = append(out, diffparse.Note{Pos: o.Pos, Text: o.Ref.String() + " shows the annotations of a helm hook, which helm creates anew rather than updating in place, but the diff shows only part of it (a line out of view may undo them): it is judged as a resource of the release, and as the hook it shows where that is worse; run helm diff upgrade with full context (--context -1) to judge it as a hook"})
 		}
 	}
 	out = append(out, ignoreNotes(res)...)

@@ -42,6 +42,15 @@ func TestHelmHooks(t *testing.T) {
 	changed := func(kind, hook, policy, old, new string) string {
 		return "default, x, " + kind + " (v1) has changed:\n" + hookDoc("- ", kind, hook, policy, old) + hookDoc("+ ", kind, hook, policy, new)
 	}
+	// a hook whose chart label changes (a chart's version bump)
+	labelled := func(kind, hook, policy string) string {
+		annotations := "      helm.sh/hook: " + hook + "\n"
+		if policy != "" {
+			annotations += "      helm.sh/hook-delete-policy: " + policy + "\n"
+		}
+		return "default, x, " + kind + " (v1) has changed:\n  apiVersion: v1\n  kind: " + kind + "\n  metadata:\n    name: x\n    annotations:\n" + annotations +
+			"    labels:\n-     helm.sh/chart: c-1\n+     helm.sh/chart: c-2\n"
+	}
 	tests := []struct {
 		name, why, diff string
 		level           rules.Level
@@ -111,6 +120,22 @@ func TestHelmHooks(t *testing.T) {
 		{"an upgrade hook kept after success, in part", "a line out of view may undo the annotations: judged as a resource, its immutable data failing the upgrade",
 			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-install,pre-upgrade\n      helm.sh/hook-delete-policy: hook-failed\n  immutable: true\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n",
 			rules.Disruptive, "configmap-immutable", "immutable"},
+		{"an upgrade hook's label churn", "helm creates the hook anew at every upgrade it runs, changed or not: the churn itself does nothing (and a view that hides the annotations, judging it a resource, is not lower)",
+			labelled("ServiceAccount", "pre-install,pre-upgrade", "hook-succeeded,before-hook-creation"), rules.Ignored, "labels-top-level", "label churn"},
+		{"a test hook's label churn", "not run by the upgrade, and ignored as a resource's: ignored",
+			labelled("ConfigMap", "test", ""), rules.Ignored, "labels-top-level", "label churn"},
+		{"an upgrade hook's claim, its delete policy out of view", "the default policy, before-hook-creation, deletes it before it is created anew: its data is lost",
+			"default, x, PersistentVolumeClaim (v1) has changed:\n...\n  metadata:\n    name: x\n    labels:\n-     helm.sh/chart: c-1\n+     helm.sh/chart: c-2\n    annotations:\n      helm.sh/hook: pre-install,pre-upgrade\n...\n",
+			rules.Destructive, "delete-volume-claim", "helm deletes the hook's object before it creates it anew"},
+		{"an upgrade hook's claim, shown in part", "a line out of view may undo the annotations, but as the view shows it, helm deletes the claim before creating it anew: never lower than that",
+			"default, x, PersistentVolumeClaim (v1) has changed:\n...\n  metadata:\n    name: x\n    labels:\n-     helm.sh/chart: c-1\n+     helm.sh/chart: c-2\n    annotations:\n      helm.sh/hook: pre-upgrade\n      helm.sh/hook-delete-policy: before-hook-creation\n...\n",
+			rules.Destructive, "delete-volume-claim", "helm deletes the hook's object before it creates it anew"},
+		{"an upgrade hook's claim kept after success, shown in part", "as the view shows it, helm 3 cannot create it again while its last run's is there",
+			"default, x, PersistentVolumeClaim (v1) has changed:\n...\n  metadata:\n    name: x\n    labels:\n-     helm.sh/chart: c-1\n+     helm.sh/chart: c-2\n    annotations:\n      helm.sh/hook: pre-upgrade\n      helm.sh/hook-delete-policy: hook-failed\n...\n",
+			rules.Disruptive, rules.HookRule, "helm 3 cannot create it while that is there"},
+		{"an install hook's claim, its delete policy out of view", "the upgrade does not run it: whatever its policy, nothing is deleted now",
+			"default, x, PersistentVolumeClaim (v1) has changed:\n...\n  metadata:\n    name: x\n    labels:\n-     helm.sh/chart: c-1\n+     helm.sh/chart: c-2\n    annotations:\n      helm.sh/hook: pre-install\n...\n",
+			rules.Ignored, "labels-top-level", "label churn"},
 		{"a hook's delete policy out of view", "the policy decides whether it is deleted first: the rules decide",
 			"default, x, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: x\n    annotations:\n      helm.sh/hook: pre-upgrade\n...\n  data:\n-   a: \"1\"\n+   a: \"2\"\n", rules.Disruptive, "configmap-immutable", "immutable"},
 	}

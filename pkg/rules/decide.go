@@ -197,8 +197,15 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 
 // asHook turns a decision into what it is for a hook: nothing applied now
 // for a hook the upgrade does not run or delete, the object's creation for
-// one it creates anew (a value the server cannot take still fails it).
+// one it creates anew (a value the server cannot take still fails it). A
+// change the rules ignore stays ignored: helm creates a hook anew at every
+// upgrade it runs, changed or not, and what the change itself does is
+// nothing. (So a view that does not show a hook's annotations, and judges
+// it as a resource of the release, is never lower.)
 func (sel *Selection) asHook(d *Decision) {
+	if sel.hook.Mode.Unpatched() && d.Level == Ignored {
+		return
+	}
 	switch sel.hook.Mode {
 	case HookIdle, HookKept:
 		*d = Decision{Level: Safe, Rule: HookRule, Reason: sel.hook.Why}

@@ -28,6 +28,9 @@ const HookRule = "helm-hook"
 var (
 	hookPath       = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("helm.sh/hook")}
 	hookPolicyPath = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("helm.sh/hook-delete-policy")}
+	// what a reading of an object shown in part rests on (shared: never
+	// change it)
+	unseenPolicy = []kube.Path{hookPolicyPath}
 )
 
 // hookEvents are the events helm knows (test-success is helm 2's test).
@@ -105,6 +108,16 @@ type HookReading struct {
 	// then, or a mode that only adds a finding (HookToResource,
 	// LeavesRelease), for what helm may do if the view is right.
 	Partial bool
+	// Maybe is, for an update shown in part (--context, a Stevedore
+	// plan), what helm does with the object if it is the hook the view
+	// shows (with the worst delete policy, where the view does not show
+	// it): what helm does beside its changes (delete its object, fail to
+	// create it) counts where it is worse than the rules' decisions for a
+	// resource of the release, and never lowers them.
+	Maybe *HookReading
+	// Unseen lists the annotations a Maybe reading rests on that the view
+	// does not show: they counted as their worst value.
+	Unseen []kube.Path
 }
 
 // hookSide is one side of an object as helm reads its hook annotations.
@@ -205,10 +218,39 @@ func (h hookSide) policyList() string {
 // which is never lower).
 func ReadHook(o *diffparse.Object) HookReading {
 	r := readHook(o)
-	if r.Mode.Unpatched() && o.Content != diffparse.Complete {
-		return HookReading{Partial: true}
+	if o.Content == diffparse.Complete {
+		return r
+	}
+	if r.Mode.Unpatched() {
+		shown := r
+		return HookReading{Partial: true, Maybe: &shown}
+	}
+	if o.Action != diffparse.Update {
+		return r
+	}
+	if r.Mode == NotHook || r.Partial {
+		r.Maybe, r.Unseen = maybeRecreated(o)
 	}
 	return r
+}
+
+// maybeRecreated is, for an update shown in part that shows a hook run
+// at the upgrade but not its delete policy, what helm does with it under
+// the worst policy: before-hook-creation (the default) deletes the object
+// before creating it anew, and a claim's data is lost with it. (A policy
+// that keeps the last run's object, which helm 3 then cannot create again,
+// fails every upgrade of the release whatever the diff changes: it is not
+// assumed. Where the view shows no hook annotation at all, the object is
+// judged as a resource of the release: a hook's changes are never judged
+// higher than a resource's (Selection.asHook), and a hook that deletes its
+// object at every upgrade is not assumed: every partial view of a
+// StatefulSet or a claim would be destructive.) Nil otherwise.
+func maybeRecreated(o *diffparse.Object) (*HookReading, []kube.Path) {
+	new := readHookSide(o, diffparse.New)
+	if !new.hook || new.skipped || !new.runs("pre-upgrade", "post-upgrade") || new.policyKnown || o.Ref.Kind == "CustomResourceDefinition" {
+		return nil, nil // helm never deletes a hook's definition
+	}
+	return &HookReading{Mode: HookRecreated, Deletes: true, Why: "a helm hook (helm.sh/hook: " + new.eventList() + ") whose delete policy the diff does not show: with before-hook-creation, the default, helm deletes its object and creates it anew, it does not update it in place"}, unseenPolicy
 }
 
 func readHook(o *diffparse.Object) HookReading {
