@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Regenerates testdata/helm-diff/cli-chart-*.txt: real helm-diff captures of
+# third-party charts as their users upgrade them. The charts come from the Go
+# module proxy, in the modules of the projects that publish them (the proxy
+# is the one registry a CI machine reaches): gatekeeper 3.21.0 -> 3.23.1 (a
+# chart bump, with hooks), vault-helm 0.34.1 (a StatefulSet of OnDelete
+# pods and volume claim templates) and ingress-nginx (its chart at the
+# module's one version). It starts a throw-away control plane
+# (scripts/e2e/up.sh, in a private RUN dir), installs each chart (without
+# running its hooks: a Job hook would wait for a controller), diffs the
+# upgrades in full context and with --context 3, and stops the servers by
+# PID (scripts/e2e/down.sh --wipe).
+#
+# Each capture holds stdout and stderr of the command, as printed (2>&1); the
+# commands are in testdata/helm-diff/README.md. Needs the toolchain of
+# scripts/e2e/build-tools.sh ($SAFEDIFF_CACHE, default .cache/e2e) and go.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SAFEDIFF_CACHE=${SAFEDIFF_CACHE:-$ROOT/.cache/e2e}
+export SAFEDIFF_CACHE
+# shellcheck source=/dev/null
+. "$SAFEDIFF_CACHE/tools.env"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/safediff-capture.XXXXXX")
+RUN=$work/run
+export RUN
+cleanup() {
+	bash "$ROOT/scripts/e2e/down.sh" --wipe || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# chart MODULE@VERSION DIR NAME: copies the chart in DIR of a Go module
+# (downloaded into the module cache) to $work/NAME
+chart() {
+	local dir
+	dir=$(cd "$work" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -n "$dir" ] || { echo "capture: $1 cannot be downloaded" >&2; exit 1; }
+	cp -R "$dir/$2" "$work/$3"
+	chmod -R u+w "$work/$3"
+}
+chart github.com/open-policy-agent/gatekeeper/v3@v3.21.0 charts/gatekeeper gatekeeper-3.21.0
+chart github.com/open-policy-agent/gatekeeper/v3@v3.23.1 charts/gatekeeper gatekeeper-3.23.1
+chart github.com/hashicorp/vault-helm@v0.34.1 . vault
+chart k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d charts/ingress-nginx ingress-nginx
+
+bash "$ROOT/scripts/e2e/up.sh" >/dev/null
+# shellcheck source=/dev/null
+. "$RUN/env"
+export HELM_CONFIG_HOME=$RUN/helm/config HELM_DATA_HOME=$RUN/helm/data HELM_CACHE_HOME=$RUN/helm/cache
+helm=$SAFEDIFF_E2E_HELM
+"$helm" plugin install "$SAFEDIFF_E2E_HELM_DIFF_PLUGIN" >/dev/null
+out=$ROOT/testdata/helm-diff
+cd "$work"
+
+# capture NAME RELEASE CHART ARGS...: the upgrade's diff, in full context
+# (NAME-diff.txt) and with --context 3 (NAME-context3.txt)
+capture() {
+	local name=$1 release=$2 chart=$3
+	shift 3
+	local rc
+	for view in diff context3; do
+		local extra=()
+		[ "$view" = context3 ] && extra=(--context 3)
+		rc=0
+		"$helm" diff upgrade "$release" "./$chart" --namespace "$release" --no-color --include-tests "$@" "${extra[@]}" >"$out/cli-chart-$name-$view.txt" 2>&1 || rc=$?
+		echo "cli-chart-$name-$view.txt: exit $rc"
+	done
+}
+
+# gatekeeper's webhook then admits what the API server stores: installed last
+"$helm" install vault ./vault --namespace vault --create-namespace --no-hooks >/dev/null
+capture vault-storage vault vault --set server.dataStorage.size=20Gi
+capture vault-image vault vault --set server.image.tag=1.99.0
+"$helm" install vault-ha ./vault --namespace vault-ha --create-namespace --no-hooks \
+	--set server.ha.enabled=true --set server.ha.replicas=3 --set server.persistentVolumeClaimRetentionPolicy.whenScaled=Delete >/dev/null
+capture vault-scale-down vault-ha vault --set server.ha.enabled=true --set server.ha.replicas=1 --set server.persistentVolumeClaimRetentionPolicy.whenScaled=Delete
+"$helm" install ingress-nginx ./ingress-nginx --namespace ingress-nginx --create-namespace --no-hooks >/dev/null
+capture ingress-nginx-daemonset ingress-nginx ingress-nginx --set controller.kind=DaemonSet
+"$helm" install gatekeeper ./gatekeeper-3.21.0 --namespace gatekeeper --create-namespace --no-hooks >/dev/null
+capture gatekeeper-bump gatekeeper gatekeeper-3.23.1
