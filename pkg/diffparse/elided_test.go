@@ -258,6 +258,9 @@ func FuzzElidedNotLower(f *testing.F) {
 		old, new := entrySides(e)
 		f.Add(old + "\n===\n" + new)
 	}
+	for _, s := range captureSeeds(f, 4<<10) {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		old, new, _, _, header, ok := documentsOf(s, 4<<10, 300)
 		if !ok {

@@ -296,6 +296,31 @@ func readingEntries() []string {
 	return []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers}
 }
 
+// captureSeeds are the fuzz inputs (old and new documents, separated by a
+// line "===") of the full-context objects of the real helm-diff captures in
+// testdata (charts of ours and third-party charts as their users upgrade
+// them), at most size bytes a side: the properties start from real objects
+// too.
+func captureSeeds(f *testing.F, size int) []string {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "helm-diff", "cli-*-diff.txt"))
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no captures in testdata: %v", err)
+	}
+	var out []string
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, e := range fullEntries(string(data)) {
+			if old, new := entrySides(e); len(old) <= size && len(new) <= size {
+				out = append(out, old+"\n===\n"+new)
+			}
+		}
+	}
+	return out
+}
+
 // FuzzReviewExact is the property of the whole pipeline (parse, classify
 // with the default rules, gate): a complete object is never judged lower
 // than its exact reading. The input holds an object's old and new
@@ -307,6 +332,9 @@ func FuzzReviewExact(f *testing.F) {
 	for _, e := range readingEntries() {
 		old, new := entrySides(e)
 		f.Add(old + "\n===\n" + new)
+	}
+	for _, s := range captureSeeds(f, 8<<10) {
+		f.Add(s)
 	}
 	f.Fuzz(checkReviewExact)
 }
