@@ -51,11 +51,15 @@ type JSONInput struct {
 	NoChanges bool   `json:"noChanges"`
 }
 
-// JSONSummary counts objects per action and level.
+// JSONSummary counts objects per action and level. Kept counts the
+// deletions (counted in Actions["delete"] too) that helm skips: a hook's
+// object, an object of resource policy keep; it is left out when there are
+// none.
 type JSONSummary struct {
 	Highest string         `json:"highest"`
 	Objects int            `json:"objects"`
 	Actions map[string]int `json:"actions"`
+	Kept    int            `json:"kept,omitempty"`
 	Levels  map[string]int `json:"levels"`
 }
 
@@ -292,7 +296,7 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 
 func summary(objs []*classify.Object, highest rules.Level) JSONSummary {
 	a, l := counts(objs)
-	s := JSONSummary{Highest: highest.String(), Objects: len(objs), Actions: map[string]int{}, Levels: map[string]int{}}
+	s := JSONSummary{Highest: highest.String(), Objects: len(objs), Actions: map[string]int{}, Kept: leftInPlace(objs), Levels: map[string]int{}}
 	for _, act := range []diffparse.Action{diffparse.Create, diffparse.Update, diffparse.Replace, diffparse.Delete, diffparse.Ownership} {
 		s.Actions[act.String()] = a[act]
 	}

@@ -225,18 +225,23 @@ func highestLevel(objs []*classify.Object) rules.Level {
 func planLine(objs []*classify.Object) string {
 	a, _ := counts(objs)
 	destroy := fmt.Sprintf("%d to destroy", a[diffparse.Delete])
-	// the deletions helm skips: a hook's object, an object it keeps
+	if kept := leftInPlace(objs); kept > 0 {
+		destroy += fmt.Sprintf(" (%d of them left in place by helm)", kept)
+	}
+	return fmt.Sprintf("%d to add, %d to change, %d to replace, %s, %d to change owner",
+		a[diffparse.Create], a[diffparse.Update], a[diffparse.Replace], destroy, a[diffparse.Ownership])
+}
+
+// leftInPlace counts the deletions helm skips: a hook's object, an object
+// it keeps (resource policy keep).
+func leftInPlace(objs []*classify.Object) int {
 	kept := 0
 	for _, o := range objs {
 		if o.Action == diffparse.Delete && (o.Hook == rules.HookKept || o.Rule == rules.KeepRule) {
 			kept++
 		}
 	}
-	if kept > 0 {
-		destroy += fmt.Sprintf(" (%d of them left in place by helm)", kept)
-	}
-	return fmt.Sprintf("%d to add, %d to change, %d to replace, %s, %d to change owner",
-		a[diffparse.Create], a[diffparse.Update], a[diffparse.Replace], destroy, a[diffparse.Ownership])
+	return kept
 }
 
 func levelsLine(objs []*classify.Object) string {
