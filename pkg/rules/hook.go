@@ -213,9 +213,11 @@ func (h hookSide) policyList() string {
 }
 
 // ReadHook returns what helm does with o as a hook, as far as the input
-// shows its annotations (a side that does not show them, or an object
-// shown in part, reads as a resource of the release: the rules decide,
-// which is never lower).
+// shows its annotations. A side that does not show them reads as a
+// resource of the release: the rules decide, which is never lower. An
+// object shown in part reads as a resource too, and, where the view shows
+// a hook, Maybe is what helm does with it as that hook: what that adds
+// counts, never what it takes away.
 func ReadHook(o *diffparse.Object) HookReading {
 	r := readHook(o)
 	if o.Content == diffparse.Complete {
@@ -241,8 +243,9 @@ func ReadHook(o *diffparse.Object) HookReading {
 // that keeps the last run's object, which helm 3 then cannot create again,
 // fails every upgrade of the release whatever the diff changes: it is not
 // assumed. Where the view shows no hook annotation at all, the object is
-// judged as a resource of the release: a hook's changes are never judged
-// higher than a resource's (Selection.asHook), and a hook that deletes its
+// judged as a resource of the release: with the default rules, a hook's
+// changes are never judged higher than a resource's (Selection.asHook:
+// created, safe, or ignored), and a hook that deletes its
 // object at every upgrade is not assumed: every partial view of a
 // StatefulSet or a claim would be destructive.) Nil otherwise.
 func maybeRecreated(o *diffparse.Object) (*HookReading, []kube.Path) {
