@@ -43,3 +43,25 @@ func TestDetectFirstLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectDroppedObjects: helm-diff's json and template formats leave out
+// every object whose key they cannot read (an RBAC name with ':', as
+// metrics-server's system:metrics-server), logging "error processing
+// report entry" on stderr for each. Captured with 2>&1, the stream says so
+// before its list: an error at that line, not a review of what is left.
+func TestDetectDroppedObjects(t *testing.T) {
+	for _, stream := range []string{
+		"2026/12/06 06:17:10 error processing report entry\n2026/12/06 06:17:10 error processing report entry\n[{\n  \"api\": \"apps\",\n  \"kind\": \"Deployment\",\n  \"namespace\": \"ms\",\n  \"name\": \"ms\",\n  \"change\": \"MODIFY\"\n}]\n",
+		"error processing report entry\n[]\n",
+	} {
+		in := newInput(strings.NewReader(stream), 0)
+		first, at, err := firstContent(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = detect(in, first, at)
+		if err == nil || !strings.Contains(err.Error(), "line 1") || !strings.Contains(err.Error(), "helm-diff left an object out of its output here") {
+			t.Errorf("%q: %v, want an error at line 1 saying that helm-diff left an object out", stream, err)
+		}
+	}
+}

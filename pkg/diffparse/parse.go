@@ -238,6 +238,11 @@ func detect(in *input, first string, at int) (Format, error) {
 		if strings.HasPrefix(l.text, helmfilePrefix) {
 			return FormatHelmfile, nil
 		}
+		if strings.HasSuffix(strings.TrimSpace(l.text), "error processing report entry") {
+			// helm-diff's log line (stderr, with 2>&1) for an object it
+			// drops from the json and template formats
+			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: helm-diff left an object out of its output here (\"error processing report entry\"): its json and template formats drop every object whose key they cannot read (a name with ':', '_' or capitals, an empty namespace), so the objects listed are not all that change; re-run helm diff with --output diff", ErrUnsupported))
+		}
 		if dyffRE().MatchString(l.text) {
 			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported))
 		}

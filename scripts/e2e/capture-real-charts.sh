@@ -5,7 +5,8 @@
 # is the one registry a CI machine reaches): gatekeeper 3.21.0 -> 3.23.1 (a
 # chart bump, with hooks), vault-helm 0.34.1 (a StatefulSet of OnDelete
 # pods and volume claim templates) and ingress-nginx (its chart at the
-# module's one version). It starts a throw-away control plane
+# module's one version), and metrics-server 3.12.1 -> 3.12.2 in helm-diff's
+# json format (which drops objects it cannot key). It starts a throw-away control plane
 # (scripts/e2e/up.sh, in a private RUN dir), installs each chart (without
 # running its hooks: a Job hook would wait for a controller), diffs the
 # upgrades in full context and with --context 3, and stops the servers by
@@ -44,6 +45,8 @@ chart github.com/open-policy-agent/gatekeeper/v3@v3.21.0 charts/gatekeeper gatek
 chart github.com/open-policy-agent/gatekeeper/v3@v3.23.1 charts/gatekeeper gatekeeper-3.23.1
 chart github.com/hashicorp/vault-helm@v0.34.1 . vault
 chart k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d charts/ingress-nginx ingress-nginx
+chart sigs.k8s.io/metrics-server@v0.7.2 charts/metrics-server metrics-server-3.12.1
+chart sigs.k8s.io/metrics-server@v0.8.0 charts/metrics-server metrics-server-3.12.2
 
 bash "$ROOT/scripts/e2e/up.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -69,6 +72,12 @@ capture() {
 	done
 }
 
+# helm-diff's json format drops the objects whose key it cannot read (the
+# ClusterRoles named system:...), and says so on stderr only
+"$helm" install metrics-server ./metrics-server-3.12.1 --namespace metrics-server --create-namespace --no-hooks >/dev/null
+rc=0
+"$helm" diff upgrade metrics-server ./metrics-server-3.12.2 --namespace metrics-server --no-color --output json >"$out/cli-chart-metrics-server-bump-json.txt" 2>&1 || rc=$?
+echo "cli-chart-metrics-server-bump-json.txt: exit $rc"
 # gatekeeper's webhook then admits what the API server stores: installed last
 "$helm" install vault ./vault --namespace vault --create-namespace --no-hooks >/dev/null
 capture vault-storage vault vault --set server.dataStorage.size=20Gi
