@@ -277,12 +277,22 @@ func TestTextEscapesControlCharacters(t *testing.T) {
 	rep := reportOf(t, "multiline-configmap.diff")
 	rep.Result.Plan.Notes = append(rep.Result.Plan.Notes, notef("helm warned: \x1b[2J\x1b[31mcleared"))
 	rep.Result.Objects[0].Findings[0].Change.New.Text += "\x1b]0;title\x07\n"
+	// a mapping on one line shows as it is, unless it holds one
+	f := rep.Result.Objects[0].Findings[0]
+	ch := *f.Change
+	ch.Old = diffparse.Value{Kind: diffparse.Tree, Text: `{"a":"plain"}`, Bytes: -1}
+	ch.New = diffparse.Value{Kind: diffparse.Tree, Text: "{\"a\":\"\x1b[31mred\"}", Bytes: -1}
+	f.Change = &ch
+	rep.Result.Objects[0].Findings = append(rep.Result.Objects[0].Findings, f)
 	s := render(t, report.Text{}, rep)
 	if strings.ContainsAny(s, "\x1b\x07") {
 		t.Errorf("the text report passes control characters through:\n%q", s)
 	}
 	if !strings.Contains(s, `\u001b[2J`) {
 		t.Errorf("the note's escape sequence is not shown escaped:\n%s", s)
+	}
+	if !strings.Contains(s, `{"a":"plain"} -> `) {
+		t.Errorf("a mapping on one line is not shown as it is:\n%s", s)
 	}
 }
 

@@ -124,11 +124,27 @@ func value(v diffparse.Value, max int) string {
 		n := strings.Count(v.Text, "\n") + 1
 		first, _, _ := strings.Cut(v.Text, "\n")
 		if n == 1 {
+			if v.Kind == diffparse.Tree && showsAsIs(first) {
+				// a mapping or list on one line (JSON or flow style): its
+				// own brackets and quotes delimit it
+				return clip(first, max)
+			}
 			return quote(first, max)
 		}
 		return fmt.Sprintf("(%d lines: %s …)", n, clip(first, max/2))
 	}
 	return quote(v.Text, max)
+}
+
+// showsAsIs reports whether s shows as itself on a terminal: no control
+// characters, line or paragraph separators, or format characters.
+func showsAsIs(s string) bool {
+	for _, r := range s {
+		if r != ' ' && !strconv.IsPrint(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
 }
 
 func quote(s string, max int) string {
