@@ -5,8 +5,9 @@
 # is the one registry a CI machine reaches): gatekeeper 3.21.0 -> 3.23.1 (a
 # chart bump, with hooks), vault-helm 0.34.1 (a StatefulSet of OnDelete
 # pods and volume claim templates) and ingress-nginx (its chart at the
-# module's one version), and metrics-server 3.12.1 -> 3.12.2 in helm-diff's
-# json format (which drops objects it cannot key). It starts a throw-away control plane
+# module's one version), metrics-server 3.12.1 -> 3.12.2 in helm-diff's
+# json format (which drops objects it cannot key), bitnami's postgresql and
+# redis, and prometheus-community's prometheus and alertmanager. It starts a throw-away control plane
 # (scripts/e2e/up.sh, in a private RUN dir), installs each chart (without
 # running its hooks: a Job hook would wait for a controller), diffs the
 # upgrades in full context and with --context 3, and stops the servers by
@@ -38,6 +39,7 @@ chart() {
 	local dir
 	dir=$(cd "$work" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
 	[ -n "$dir" ] || { echo "capture: $1 cannot be downloaded" >&2; exit 1; }
+	mkdir -p "$(dirname "$work/$3")"
 	cp -R "$dir/$2" "$work/$3"
 	chmod -R u+w "$work/$3"
 }
@@ -47,6 +49,26 @@ chart github.com/hashicorp/vault-helm@v0.34.1 . vault
 chart k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d charts/ingress-nginx ingress-nginx
 chart sigs.k8s.io/metrics-server@v0.7.2 charts/metrics-server metrics-server-3.12.1
 chart sigs.k8s.io/metrics-server@v0.8.0 charts/metrics-server metrics-server-3.12.2
+bitnami=github.com/bitnami/charts@v0.0.0-20260907150927-c0703daaf78e
+chart $bitnami bitnami/postgresql postgresql
+chart $bitnami bitnami/redis redis
+chart $bitnami bitnami/common postgresql/charts/common
+chart $bitnami bitnami/common redis/charts/common
+prometheus=github.com/prometheus-community/helm-charts@v0.0.0-20260828105119-ed5d7d9b5933
+chart $prometheus charts/prometheus prometheus
+chart $prometheus charts/alertmanager alertmanager
+for dep in alertmanager kube-state-metrics prometheus-node-exporter prometheus-pushgateway; do
+	chart $prometheus charts/$dep prometheus/charts/$dep
+done
+# the dependencies are in charts/ (bitnami's common comes from an OCI
+# registry, the others from a chart repository): no lock to check them by
+rm -f "$work"/*/Chart.lock
+# bitnami publishes its charts from one branch, without tags the proxy can
+# list: a chart bump is the same chart with its version raised, which
+# changes every object's helm.sh/chart label, as a release does
+cp -R "$work/postgresql" "$work/postgresql-bump"
+sed -i -E 's/^version: ([0-9]+)\.([0-9]+)\.([0-9]+)$/version: \1.\2.99/' "$work/postgresql-bump/Chart.yaml"
+grep -q '^version: .*\.99$' "$work/postgresql-bump/Chart.yaml" || { echo "capture: postgresql's version not raised" >&2; exit 1; }
 
 bash "$ROOT/scripts/e2e/up.sh" >/dev/null
 # shellcheck source=/dev/null
@@ -87,5 +109,17 @@ capture vault-image vault vault --set server.image.tag=1.99.0
 capture vault-scale-down vault-ha vault --set server.ha.enabled=true --set server.ha.replicas=1 --set server.persistentVolumeClaimRetentionPolicy.whenScaled=Delete
 "$helm" install ingress-nginx ./ingress-nginx --namespace ingress-nginx --create-namespace --no-hooks >/dev/null
 capture ingress-nginx-daemonset ingress-nginx ingress-nginx --set controller.kind=DaemonSet
+# bitnami's charts refuse an upgrade that does not repeat the passwords
+pg=(--set auth.postgresPassword=capture-pw --set auth.replicationPassword=capture-repl-pw)
+"$helm" install postgresql ./postgresql --namespace postgresql --create-namespace --no-hooks "${pg[@]}" >/dev/null
+capture bitnami-postgresql-bump postgresql postgresql-bump "${pg[@]}"
+capture bitnami-postgresql-storage postgresql postgresql "${pg[@]}" --set primary.persistence.size=20Gi
+capture bitnami-postgresql-replication postgresql postgresql "${pg[@]}" --set architecture=replication
+"$helm" install redis ./redis --namespace redis --create-namespace --no-hooks --set auth.password=capture-pw >/dev/null
+capture bitnami-redis-scale-down redis redis --set auth.password=capture-pw --set replica.replicaCount=1
+"$helm" install prometheus ./prometheus --namespace prometheus --create-namespace --no-hooks >/dev/null
+capture prometheus-statefulset prometheus prometheus --set server.statefulSet.enabled=true
+"$helm" install alertmanager ./alertmanager --namespace alertmanager --create-namespace --no-hooks >/dev/null
+capture alertmanager-scale-up alertmanager alertmanager --set replicaCount=3
 "$helm" install gatekeeper ./gatekeeper-3.21.0 --namespace gatekeeper --create-namespace --no-hooks >/dev/null
 capture gatekeeper-bump gatekeeper gatekeeper-3.23.1
