@@ -117,7 +117,7 @@ func distArchives(t *testing.T) (dir, version, url string) {
 			}
 			http.FileServer(http.Dir(dist.dir)).ServeHTTP(w, r)
 		}))
-		suite.cleanups = append(suite.cleanups, func() error { srv.Close(); return nil })
+		addCleanup(func() error { srv.Close(); return nil })
 		dist.url = srv.URL
 	})
 	if dist.err != nil {

@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/safediff/safediff/internal/testenv"
@@ -21,7 +24,58 @@ var suite struct {
 	helms   []helmUnderTest
 	tmp     string
 	// cleanups run after the tests, last first, before the cluster stops
-	cleanups []func() error
+	// (also when the suite is interrupted); add them with addCleanup
+	cleanups   []func() error
+	cleanupsMu sync.Mutex
+}
+
+// addCleanup registers what stops a server a test started for the suite.
+func addCleanup(f func() error) {
+	suite.cleanupsMu.Lock()
+	defer suite.cleanupsMu.Unlock()
+	suite.cleanups = append(suite.cleanups, f)
+}
+
+// runCleanups runs the registered cleanups, last first, once.
+func runCleanups() (failed bool) {
+	suite.cleanupsMu.Lock()
+	defer suite.cleanupsMu.Unlock()
+	for i := len(suite.cleanups) - 1; i >= 0; i-- {
+		if err := suite.cleanups[i](); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: cleanup:", err)
+			failed = true
+		}
+	}
+	suite.cleanups = nil
+	return failed
+}
+
+// stopOnSignal stops the suite's servers when it is interrupted (Ctrl-C,
+// or a CI job cancelled): they run in process groups of their own, which
+// the signal does not reach, and would outlive the tests. It returns the
+// function that ends the watch, before the ordinary clean-up.
+func stopOnSignal(cluster *testenv.Cluster) (end func()) {
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sig:
+			fmt.Fprintf(os.Stderr, "e2e: %v: stopping the servers\n", s)
+			runCleanups()
+			if err := cluster.Stop(); err != nil {
+				fmt.Fprintln(os.Stderr, "e2e:", err)
+			}
+			stopSigningAgent()
+			fmt.Fprintf(os.Stderr, "e2e: kept %s (cluster logs in run/logs)\n", suite.tmp)
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	return sync.OnceFunc(func() {
+		signal.Stop(sig)
+		close(done)
+	})
 }
 
 type helmUnderTest struct {
@@ -75,6 +129,8 @@ func setUpAndRun(m *testing.M, tools *testenv.Tools, tmp string) int {
 			fmt.Fprintln(os.Stderr, "e2e:", err)
 		}
 	}()
+	endWatch := stopOnSignal(cluster)
+	defer endWatch()
 	for _, hv := range []struct{ name, bin string }{{"v3", tools.Helm3}, {"v4", tools.Helm4}} {
 		h := helmUnderTest{hv.name, cluster.NewHelm(hv.bin, filepath.Join(tmp, "helm-"+hv.name))}
 		for _, dir := range []string{tools.HelmDiffDir, pluginDir} {
@@ -86,11 +142,9 @@ func setUpAndRun(m *testing.M, tools *testenv.Tools, tmp string) int {
 		suite.helms = append(suite.helms, h)
 	}
 	code := m.Run()
-	for i := len(suite.cleanups) - 1; i >= 0; i-- {
-		if err := suite.cleanups[i](); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: cleanup:", err)
-			code = 1
-		}
+	endWatch()
+	if runCleanups() {
+		code = 1
 	}
 	return code
 }

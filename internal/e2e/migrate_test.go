@@ -104,7 +104,7 @@ func startMigrationEnv() (string, error) {
 		return "", err
 	}
 	migration.dst = dst
-	suite.cleanups = append(suite.cleanups, func() error { return dst.Stop() })
+	addCleanup(func() error { return dst.Stop() })
 	if migration.src, err = kubelet.ClusterFromKubeconfig(suite.cluster.Kubeconfig, "src"); err != nil {
 		return "", err
 	}
@@ -139,7 +139,7 @@ func startMigrationEnv() (string, error) {
 		return "", err
 	}
 	migration.kl = kl
-	suite.cleanups = append(suite.cleanups, kl.Stop)
+	addCleanup(kl.Stop)
 	// helm v3 with the diff plugin (installed by TestMain), both contexts;
 	// of two KUBECONFIG entries, the last wins
 	h := suite.helms[0]
