@@ -49,13 +49,43 @@ func (e *DiffError) Error() string {
 			"  helm plugin install https://github.com/databus23/helm-diff\n"+
 			"(with helm v4 add --verify=false, as helm-diff is installed from its git repository), then check with: helm diff version", helmMessage(msg))
 	}
-	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, lastErrorLines(msg, 6))
+	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, errorLines(msg))
 }
 
 // MissingPlugin says whether helm failed because the helm-diff plugin is
 // not installed: helm then knows no command "diff".
 func (e *DiffError) MissingPlugin() bool {
 	return strings.Contains(e.Stderr, `unknown command "diff"`)
+}
+
+// errorLines keeps what says why helm failed, without its blank lines:
+// from helm's first "Error:" line on (a chart's own failure, such as
+// bitnami's "PASSWORDS ERROR", follows it, and helm's last line only says
+// that the plugin failed), its head and its end when that is long; the
+// last lines of a message without one.
+func errorLines(s string) string {
+	var lines []string
+	first := -1
+	for l := range strings.SplitSeq(s, "\n") {
+		l = strings.TrimRight(l, " \t\r")
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		if first < 0 && strings.HasPrefix(strings.TrimSpace(l), "Error:") {
+			first = len(lines)
+		}
+		lines = append(lines, l)
+	}
+	const head, tail = 8, 2
+	switch {
+	case first < 0:
+		return lastErrorLines(strings.Join(lines, "\n"), 6)
+	case len(lines)-first > head+tail+1:
+		lines = append(append(lines[first:first+head:first+head], "…"), lines[len(lines)-tail:]...)
+	default:
+		lines = lines[first:]
+	}
+	return strings.Join(lines, "\n  ")
 }
 
 // lastErrorLines keeps the end of a long message.

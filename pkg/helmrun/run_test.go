@@ -207,6 +207,25 @@ func TestDiffFailure(t *testing.T) {
 			outError: []string{"line 1", "line 2"},
 			reason:   "the cause of a helm failure is at the end; the full stderr stays in the DiffError",
 		},
+		{
+			name: "the first Error line leads",
+			body: `printf 'WARNING: kubeconfig is group-readable\nError: Failed to render chart: exit status 1: Error: execution error at (redis/templates/replicas/application.yaml:55:35): \nPASSWORDS ERROR: You must provide your current passwords when upgrading the release.\n\n    '"'"'global.redis.password'"'"' must not be empty\n\n\nUse --debug flag to render out invalid YAML\n\nError: plugin "diff" exited with error\n' >&2
+exit 1`,
+			exit:     1,
+			stderr:   "WARNING: kubeconfig is group-readable\nError: Failed to render chart: exit status 1: Error: execution error at (redis/templates/replicas/application.yaml:55:35): \nPASSWORDS ERROR: You must provide your current passwords when upgrading the release.\n\n    'global.redis.password' must not be empty\n\n\nUse --debug flag to render out invalid YAML\n\nError: plugin \"diff\" exited with error\n",
+			inError:  []string{"(exit 1): Error: Failed to render chart", "PASSWORDS ERROR", "'global.redis.password' must not be empty", `Error: plugin "diff" exited with error`},
+			outError: []string{"WARNING", "\n  \n"},
+			reason:   "a chart's own failure (bitnami's, naming the value to give) follows helm's first Error line, more than the last lines away; warnings before it and blank lines say nothing",
+		},
+		{
+			name:     "a long error keeps its head and its end",
+			body:     "echo 'Error: first' >&2\nfor i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo \"detail $i\" >&2; done\necho 'Error: plugin \"diff\" exited with error' >&2\nexit 1",
+			exit:     1,
+			stderr:   "Error: first\ndetail 1\ndetail 2\ndetail 3\ndetail 4\ndetail 5\ndetail 6\ndetail 7\ndetail 8\ndetail 9\ndetail 10\ndetail 11\ndetail 12\nError: plugin \"diff\" exited with error\n",
+			inError:  []string{"Error: first", "detail 7", "…", "detail 12", "exited with error"},
+			outError: []string{"detail 8\n", "detail 11"},
+			reason:   "the error's head says why and its end what failed; what is between is cut",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
