@@ -109,6 +109,11 @@ func (p *Plan) RestoreArgs(given []string) ([]string, error) {
 			value = given[i]
 		}
 		n := len(values)
+		if n >= len(want) && n > 0 {
+			// every withheld value is there: the gate, the rules and the
+			// other helm arguments are the plan's
+			return nil, fmt.Errorf("unexpected %s after the withheld values: apply takes the plan's helm arguments, gate and rules as they are; after the plan file come only the withheld values (%s, in that order) and apply's own flags (safediff apply --help)", name, strings.Join(want, ", "))
+		}
 		if n >= len(want) || name != want[n] {
 			return nil, restoreError(want, fmt.Sprintf("unexpected %s", name))
 		}
