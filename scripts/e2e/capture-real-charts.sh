@@ -115,6 +115,8 @@ pg=(--set auth.postgresPassword=capture-pw --set auth.replicationPassword=captur
 capture bitnami-postgresql-bump postgresql postgresql-bump "${pg[@]}"
 capture bitnami-postgresql-storage postgresql postgresql "${pg[@]}" --set primary.persistence.size=20Gi
 capture bitnami-postgresql-replication postgresql postgresql "${pg[@]}" --set architecture=replication
+# a new password, shown: the Secret's values (base64) are in the capture
+capture bitnami-postgresql-password-shown postgresql postgresql --set auth.postgresPassword=capture-pw-2 --set auth.replicationPassword=capture-repl-pw --show-secrets
 "$helm" install redis ./redis --namespace redis --create-namespace --no-hooks --set auth.password=capture-pw >/dev/null
 capture bitnami-redis-scale-down redis redis --set auth.password=capture-pw --set replica.replicaCount=1
 "$helm" install prometheus ./prometheus --namespace prometheus --create-namespace --no-hooks >/dev/null
