@@ -203,3 +203,64 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 	}
 	t.Logf("%d Secret-bearing inputs checked in every output format", checked)
 }
+
+// A field a Secret shows (its type, its labels) never shows what a reader
+// took into it from the lines below: a plain scalar continues on the more
+// indented lines that follow it, so a value line moved above data: (altered
+// input) or written there reads as part of the type or of a label, in a
+// partial view as in a complete one. Such a value is unlike any type or
+// label (more than one line, whitespace) and is redacted.
+func TestNoSecretThroughAShownField(t *testing.T) {
+	const secret, decoded = "c2VjcmV0LXZhbHVlLTE=", "secret-value-1"
+	for _, tc := range []struct{ name, reason, input string }{
+		{name: "a data line above data:, partial view", reason: "found by moving a line of a real capture (bitnami postgresql, --show-secrets --context 3): the old type read 'Opaque password: \"...\"'",
+			input: "default, s, Secret (v1) has changed:\n...\n      helm.sh/chart: x-1\n  type: Opaque\n-   password: \"" + secret + "\"\n  data:\n+   password: \"c2VjcmV0LXZhbHVlLTI=\"\n"},
+		{name: "a value line below type, complete", reason: "valid YAML: the API server reads the type 'Opaque " + secret + "'; the exact reader too",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n- type: Opaque\n-   " + secret + "\n+ type: Opaque\n  data:\n    k: dg==\n"},
+		{name: "a value line below type, read by the exact reader", reason: "an anchor sends the document to the exact reader, which folds the lines into one value: 'Opaque " + secret + "'",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: &n s\n- type: Opaque\n-   " + secret + "\n+ type: Opaque\n  data:\n    k: dg==\n"},
+		{name: "a block scalar as the type", reason: "the lines of a block scalar are its value",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n- type: |\n-   " + secret + "\n+ type: Opaque\n  data:\n    k: dg==\n"},
+		{name: "a value line below a label, complete", reason: "a label value continued by a line of data (the labels are shown)",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    labels:\n-     app: web\n-       " + secret + "\n+     app: web2\n  data:\n    k: dg==\n"},
+	} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			out, errOut, code := run(t, tc.input, "review", "--no-color", "--show-ignored", "-o", format)
+			for _, v := range []string{secret, decoded, strings.TrimRight(secret, "=")} {
+				if strings.Contains(out, v) || strings.Contains(errOut, v) {
+					t.Errorf("%s (-o %s, exit %d): %q appears in the output\nreason: %s\n%s%s", tc.name, format, code, v, tc.reason, out, errOut)
+				}
+			}
+			if code == 1 {
+				t.Errorf("%s (-o %s): exit 1, want a review: %s", tc.name, format, errOut)
+			}
+		}
+	}
+}
+
+// A header that names another API group than the document's apiVersion is
+// not helm-diff's (it keys an object by one side's group): refused where
+// the apiVersion shows, and where it does not, a kind named Secret is
+// redacted whatever group the header names.
+func TestNoSecretUnderAnotherGroup(t *testing.T) {
+	const secret = "old-password-1"
+	for _, tc := range []struct {
+		name, reason, input string
+		code                int
+	}{
+		{name: "complete", reason: "found by altering a header of a real capture: 'Secret ([v1)' printed stringData in clear",
+			input: "default, s, Secret (apps) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  stringData:\n-   password: " + secret + "\n+   password: new-password-1\n", code: 1},
+		{name: "apiVersion out of view", reason: "nothing shows the group is wrong: the kind decides",
+			input: "default, s, Secret (apps) has changed:\n...\n  stringData:\n-   password: " + secret + "\n+   password: new-password-1\n  type: Opaque\n", code: 2},
+	} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			out, errOut, code := run(t, tc.input, "review", "--no-color", "--show-ignored", "-o", format)
+			if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, "new-password-1") {
+				t.Errorf("%s (-o %s, exit %d): a value appears in the output\nreason: %s\n%s%s", tc.name, format, code, tc.reason, out, errOut)
+			}
+			if code != tc.code {
+				t.Errorf("%s (-o %s): exit %d, want %d\nreason: %s\n%s", tc.name, format, code, tc.code, tc.reason, errOut)
+			}
+		}
+	}
+}

@@ -398,11 +398,27 @@ func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
 		}
 		return true
 	}
+	// helm-diff keys an object by the group of one side's apiVersion (the
+	// other side may name another group: then it is another object, see
+	// renamed): a header whose group neither side names is altered input,
+	// and would decide which rules apply
+	other, grouped := "", false
 	for _, t := range []*sideTree{oldS, newS} {
 		if kind, ok := get(t, pathKind); ok && kind != obj.Ref.Kind {
 			p.errs.Add(obj.Pos, "the header names a %s, but the document is a %s", obj.Ref.Kind, clip(kind, 60))
 			return false
 		}
+		if av, ok := get(t, pathAPIVersion); ok {
+			if g, _ := kube.SplitAPIVersion(av); g == obj.Ref.Group {
+				grouped = true
+			} else if other == "" {
+				other = av
+			}
+		}
+	}
+	if other != "" && !grouped {
+		p.errs.Add(obj.Pos, "the header names the API group %q, but the document's apiVersion is %s", obj.Ref.Group, clip(other, 60))
+		return false
 	}
 	// the key's name is the old document's (helm-diff --find-renames keys a
 	// renamed object by its old name), or its base-name annotation

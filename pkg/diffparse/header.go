@@ -88,6 +88,12 @@ func parseHeader(t string, pos Pos) (header, bool) {
 		if api == "v1" || !strings.Contains(api, ".") && isCoreVersion(api) {
 			group = ""
 		}
+		if !kube.ValidKind(kind) || !kube.ValidGroup(group) {
+			// helm-diff prints the document's kind and group: not its
+			// header (altered input), whose kind would decide the
+			// redaction of the values below it
+			return header{}, false
+		}
 		if kube.IsClusterScoped(group, kind) {
 			ns = ""
 		}

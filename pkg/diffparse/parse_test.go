@@ -462,6 +462,10 @@ func TestParseErrors(t *testing.T) {
 			"found by fuzzing: an empty side has no line of its own, so the header names it (and the reader must not panic)"},
 		{"document that is a scalar", "default, a, ConfigMap (v1) has changed:\n- just text\n+ kind: ConfigMap\n", 0, "line 2: the old document of ConfigMap/default/a is not valid YAML: the document is not a mapping",
 			"a Kubernetes object is a mapping; a scalar document cannot be judged"},
+		{"a kind no object has", "default, a, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\ndefault, s, [Secret (v1) has changed:\n...\n  data:\n-   password: b2xk\n+   password: bmV3\n", 0, "line 5: not helm-diff output",
+			"found by altering a header of a real capture: the kind '[Secret' was not a Secret, and the values below it, the document's kind out of view, were printed"},
+		{"a group no API has", "default, s, Secret (v1 x) has changed:\n...\n  data:\n-   password: b2xk\n+   password: bmV3\n", 0, "line 1: unsupported input",
+			"helm-diff prints the document's API group: one that cannot be is altered input"},
 		{"carriage return inside a context line", "default, a, ConfigMap (v1) has changed:\n  data:\n    b: 1\r    c: 2\n-   a: x\n+   a: y\n", 0, "line 3: a diff line holds a carriage return or backspace",
 			"a manifest with CR line ends packs several lines into one; rendering keeps only the last"},
 	}

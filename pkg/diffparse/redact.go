@@ -3,6 +3,8 @@ package diffparse
 import (
 	"encoding/base64"
 	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -17,7 +19,8 @@ import (
 func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT *sideTree, nn int32) {
 	sensitive := kube.Sensitive(ref.Group, ref.Kind, c.Path) ||
 		on >= 0 && oldT.sensitiveBelow(ref, c.Path, on) ||
-		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn)
+		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn) ||
+		kube.IsSecretKind(ref.Group, ref.Kind) && (on >= 0 && oldT.unlikeShown(on) || nn >= 0 && newT.unlikeShown(nn))
 	if sensitive {
 		c.Old = redactValue(c.Old)
 		c.New = redactValue(c.New)
@@ -67,6 +70,30 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 		return false
 	}
 	return walk(n, typ, 0)
+}
+
+// unlikeShown reports whether the value of node n, or a value below it,
+// is unlike any value of the fields a Secret shows (its API version, kind,
+// type, name, namespace and labels): one read from more than one line, or
+// one holding whitespace. A reader that takes the Secret's data into such a
+// field (the lines below a type, in a view of altered input that shows
+// only part of it, continue it as a plain scalar) must not show it.
+func (t *sideTree) unlikeShown(n int32) bool {
+	nd := &t.nodes[n]
+	switch nd.kind {
+	case kMulti, kBlock:
+		return true
+	case kScalar, kValue:
+		if strings.ContainsFunc(t.str(nd, nd.raw), unicode.IsSpace) {
+			return true
+		}
+	}
+	for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if t.unlikeShown(ch) {
+			return true
+		}
+	}
+	return false
 }
 
 // redactMarkerRE matches helm-diff's redaction markers.

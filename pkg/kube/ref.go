@@ -172,3 +172,18 @@ func IsClusterScoped(group, kind string) bool {
 	}
 	return clusterScoped[gk]
 }
+
+// ValidKind reports whether kind can name a kind of Kubernetes object: a
+// CustomResourceDefinition's kind, lower-cased, must be an RFC 1035 label
+// (letters, digits and '-', beginning with a letter), and the built-in
+// kinds are such too. A reader refuses another (an altered header).
+func ValidKind(kind string) bool {
+	return len(kind) <= 63 && kind != "" && dns1035Label(strings.ToLower(kind))
+}
+
+// ValidGroup reports whether group can name an API group: the core group
+// (""), or a DNS subdomain of at most 253 characters (a
+// CustomResourceDefinition's spec.group).
+func ValidGroup(group string) bool {
+	return group == "" || len(group) <= 253 && dnsSubdomain(group)
+}

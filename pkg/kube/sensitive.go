@@ -56,11 +56,14 @@ func hasKeyAfter(name string, i int) bool {
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration"
 
-// IsSecretKind reports whether objects of this group and kind are Secrets.
-// The kind is compared without regard to case: a redaction policy must not
-// depend on the spelling an input chose.
+// IsSecretKind reports whether objects of this group and kind are to be
+// redacted as Secrets. The kind is compared without regard to case, and
+// the group not at all: a redaction policy must not depend on the spelling
+// an input chose, nor on a group an altered header names where the
+// document's apiVersion is out of view (a custom resource named Secret
+// loses only the display of its values).
 func IsSecretKind(group, kind string) bool {
-	return group == "" && strings.EqualFold(kind, "Secret")
+	return strings.EqualFold(kind, "Secret")
 }
 
 // Sensitive reports whether the value at path p of an object of the given

@@ -57,8 +57,10 @@ func TestSensitive(t *testing.T) {
 			"the map may carry last-applied-configuration"},
 		{"secret root", "", "Secret", "", false,
 			"the object itself carries no value of its own"},
-		{"secret in another group", "example.com", "Secret", "data.password", false,
-			"only the core Secret kind is known to hold secrets"},
+		{"secret in another group", "example.com", "Secret", "data.password", true,
+			"the group may be an altered header's while the document's apiVersion is out of view: a kind named Secret is redacted in any group"},
+		{"another kind in another group", "example.com", "Secrets", "data.password", false,
+			"only the kind Secret: a custom resource of another name keeps its values shown"},
 
 		// last-applied-configuration copies the whole object
 		{"last applied on a deployment", "apps", "Deployment", lastApplied, true,
