@@ -204,6 +204,24 @@ func TestNoSecretInAnyFormat(t *testing.T) {
 	t.Logf("%d Secret-bearing inputs checked in every output format", checked)
 }
 
+// reviewedInEveryFormat reviews input in the three output formats and
+// returns, per format, what was printed (stdout and stderr) and the exit
+// code.
+func reviewedInEveryFormat(t *testing.T, input string) map[string]reviewed {
+	t.Helper()
+	out := map[string]reviewed{}
+	for _, format := range []string{"text", "json", "markdown"} {
+		o, e, code := run(t, input, "review", "--no-color", "--show-ignored", "-o", format)
+		out[format] = reviewed{o + e, e, code}
+	}
+	return out
+}
+
+type reviewed struct {
+	printed, stderr string
+	code            int
+}
+
 // A field a Secret shows (its type, its labels) never shows what a reader
 // took into it from the lines below: a plain scalar continues on the more
 // indented lines that follow it, so a value line moved above data: (altered
@@ -221,18 +239,19 @@ func TestNoSecretThroughAShownField(t *testing.T) {
 			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: &n s\n- type: Opaque\n-   " + secret + "\n+ type: Opaque\n  data:\n    k: dg==\n"},
 		{name: "a block scalar as the type", reason: "the lines of a block scalar are its value",
 			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n- type: |\n-   " + secret + "\n+ type: Opaque\n  data:\n    k: dg==\n"},
+		{name: "a data value as a label", reason: "a value no label can hold ('=' is not a label character) is not the label's",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    labels:\n-     app: web\n+     app: " + secret + "\n  data:\n    k: dg==\n"},
 		{name: "a value line below a label, complete", reason: "a label value continued by a line of data (the labels are shown)",
 			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    labels:\n-     app: web\n-       " + secret + "\n+     app: web2\n  data:\n    k: dg==\n"},
 	} {
-		for _, format := range []string{"text", "json", "markdown"} {
-			out, errOut, code := run(t, tc.input, "review", "--no-color", "--show-ignored", "-o", format)
+		for format, r := range reviewedInEveryFormat(t, tc.input) {
 			for _, v := range []string{secret, decoded, strings.TrimRight(secret, "=")} {
-				if strings.Contains(out, v) || strings.Contains(errOut, v) {
-					t.Errorf("%s (-o %s, exit %d): %q appears in the output\nreason: %s\n%s%s", tc.name, format, code, v, tc.reason, out, errOut)
+				if strings.Contains(r.printed, v) {
+					t.Errorf("%s (-o %s, exit %d): %q appears in the output\nreason: %s\n%s", tc.name, format, r.code, v, tc.reason, r.printed)
 				}
 			}
-			if code == 1 {
-				t.Errorf("%s (-o %s): exit 1, want a review: %s", tc.name, format, errOut)
+			if r.code == 1 {
+				t.Errorf("%s (-o %s): exit 1, want a review: %s", tc.name, format, r.stderr)
 			}
 		}
 	}
@@ -250,16 +269,49 @@ func TestNoSecretUnderAnotherGroup(t *testing.T) {
 	}{
 		{name: "complete", reason: "found by altering a header of a real capture: 'Secret ([v1)' printed stringData in clear",
 			input: "default, s, Secret (apps) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  stringData:\n-   password: " + secret + "\n+   password: new-password-1\n", code: 1},
+		{name: "a data value as the kind", reason: "the error that names the document's kind does not quote one no Secret has",
+			input: "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  stringData:\n-   password: " + secret + "\n+   password: new-password-1\n+ kind: " + secret + "\n", code: 1},
 		{name: "apiVersion out of view", reason: "nothing shows the group is wrong: the kind decides",
 			input: "default, s, Secret (apps) has changed:\n...\n  stringData:\n-   password: " + secret + "\n+   password: new-password-1\n  type: Opaque\n", code: 2},
 	} {
-		for _, format := range []string{"text", "json", "markdown"} {
-			out, errOut, code := run(t, tc.input, "review", "--no-color", "--show-ignored", "-o", format)
-			if strings.Contains(out+errOut, secret) || strings.Contains(out+errOut, "new-password-1") {
-				t.Errorf("%s (-o %s, exit %d): a value appears in the output\nreason: %s\n%s%s", tc.name, format, code, tc.reason, out, errOut)
+		for format, r := range reviewedInEveryFormat(t, tc.input) {
+			if strings.Contains(r.printed, secret) || strings.Contains(r.printed, "new-password-1") {
+				t.Errorf("%s (-o %s, exit %d): a value appears in the output\nreason: %s\n%s", tc.name, format, r.code, tc.reason, r.printed)
 			}
-			if code != tc.code {
-				t.Errorf("%s (-o %s): exit %d, want %d\nreason: %s\n%s", tc.name, format, code, tc.code, tc.reason, errOut)
+			if r.code != tc.code {
+				t.Errorf("%s (-o %s): exit %d, want %d\nreason: %s\n%s", tc.name, format, r.code, tc.code, tc.reason, r.stderr)
+			}
+		}
+	}
+}
+
+// Where the schema does not say what a field holds (a custom resource, a
+// field no schema declares, a Secret's line that altered input shows under
+// the next object), a name like a credential's makes its value sensitive;
+// a declared field is what the schema says.
+func TestCredentialNamesWithoutSchema(t *testing.T) {
+	const secret = "c2VjcmV0LWtleQ=="
+	for _, tc := range []struct {
+		name, reason, input string
+		shown               bool
+	}{
+		{name: "a Secret's line under the next object", reason: "found by moving a line of a helm-diff sample: '+   apiKey: ...' of a Secret read as a field of the Deployment after it",
+			input: "default, web, Deployment (apps) has changed:\n+   apiKey: " + secret + "\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n-   replicas: 1\n+   replicas: 2\n"},
+		{name: "a custom resource's password", reason: "no schema: operators' resources often carry credentials in clear",
+			input: "default, db, Cluster (postgres.example.com) has changed:\n  apiVersion: postgres.example.com/v1\n  kind: Cluster\n  metadata:\n    name: db\n  spec:\n    auth:\n-     superuserPassword: old-" + secret + "\n+     superuserPassword: " + secret + "\n"},
+		{name: "a custom resource's added credentials", reason: "a subtree added whole: a key below it decides",
+			input: "default, db, Cluster (postgres.example.com) has changed:\n  apiVersion: postgres.example.com/v1\n  kind: Cluster\n  metadata:\n    name: db\n  spec:\n+   auth:\n+     token: " + secret + "\n"},
+		{name: "free-form content", reason: "a ControllerRevision's data is a raw extension: anything may be below, as in a custom resource",
+			input: "default, web-1, ControllerRevision (apps) has changed:\n  apiVersion: apps/v1\n  kind: ControllerRevision\n  metadata:\n    name: web-1\n  revision: 1\n  data:\n    spec:\n-     password: old-" + secret + "\n+     password: " + secret + "\n"},
+		{name: "a volume's secretName", reason: "declared by the schema: a reference, shown",
+			input: "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    template:\n      spec:\n        volumes:\n          - name: creds\n            secret:\n-             secretName: old-" + secret + "\n+             secretName: " + secret + "\n", shown: true},
+	} {
+		for format, r := range reviewedInEveryFormat(t, tc.input) {
+			if r.code == 1 {
+				t.Errorf("%s (-o %s): exit 1: %s", tc.name, format, r.stderr)
+			}
+			if got := strings.Contains(r.printed, secret); got != tc.shown {
+				t.Errorf("%s (-o %s): value shown %v, want %v\nreason: %s\n%s", tc.name, format, got, tc.shown, tc.reason, r.printed)
 			}
 		}
 	}

@@ -405,7 +405,7 @@ func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
 	other, grouped := "", false
 	for _, t := range []*sideTree{oldS, newS} {
 		if kind, ok := get(t, pathKind); ok && kind != obj.Ref.Kind {
-			p.errs.Add(obj.Pos, "the header names a %s, but the document is a %s", obj.Ref.Kind, clip(kind, 60))
+			p.errs.Add(obj.Pos, "the header names a %s, but the document is a %s", obj.Ref.Kind, quotable(obj, pathKind, kind, 60, false))
 			return false
 		}
 		if av, ok := get(t, pathAPIVersion); ok {
@@ -417,7 +417,7 @@ func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
 		}
 	}
 	if other != "" && !grouped {
-		p.errs.Add(obj.Pos, "the header names the API group %q, but the document's apiVersion is %s", obj.Ref.Group, clip(other, 60))
+		p.errs.Add(obj.Pos, "the header names the API group %q, but the document's apiVersion is %s", obj.Ref.Group, quotable(obj, pathAPIVersion, other, 60, false))
 		return false
 	}
 	// the key's name is the old document's (helm-diff --find-renames keys a
@@ -429,7 +429,7 @@ func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
 	if name, ok := get(keyed, pathName); ok && name != obj.Ref.Name {
 		base, shown := get(keyed, pathBaseName)
 		if base != obj.Ref.Name && (shown || !keyed.gaps) {
-			p.errs.Add(obj.Pos, "the header names %s, but the document's metadata.name is %q", obj.Ref, clip(name, 80))
+			p.errs.Add(obj.Pos, "the header names %s, but the document's metadata.name is %s", obj.Ref, quotable(obj, pathName, name, 80, true))
 			return false
 		}
 		// keyed by its base-name (shown, or elided from a partial body):
@@ -466,6 +466,20 @@ func refOf(ref kube.ObjectRef, t *sideTree) kube.ObjectRef {
 		ref.Namespace = kube.Intern(ns)
 	}
 	return ref
+}
+
+// quotable returns a value of the document at path p for an error about
+// obj, clipped to max bytes (and quoted, with quote); for a Secret, only
+// a value its field can hold (kube.SecretValueShown): another may be the
+// Secret's data.
+func quotable(obj *Object, p kube.Path, v string, max int, quote bool) string {
+	if kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) && !kube.SecretValueShown(p, v) {
+		return "(a value not shown: this is a Secret)"
+	}
+	if quote {
+		return strconv.Quote(clip(v, max))
+	}
+	return clip(v, max)
 }
 
 // renamed returns, for an update whose documents name two different

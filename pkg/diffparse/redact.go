@@ -17,10 +17,13 @@ import (
 // redactChange redacts the values of a change whose field, or any field of
 // its old (node on of oldT) or new (node nn of newT) subtree, is sensitive.
 func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT *sideTree, nn int32) {
+	secret := kube.IsSecretKind(ref.Group, ref.Kind)
 	sensitive := kube.Sensitive(ref.Group, ref.Kind, c.Path) ||
+		undeclaredCredentialAt(oldT, newT, c.Path) ||
 		on >= 0 && oldT.sensitiveBelow(ref, c.Path, on) ||
 		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn) ||
-		kube.IsSecretKind(ref.Group, ref.Kind) && (on >= 0 && oldT.unlikeShown(on) || nn >= 0 && newT.unlikeShown(nn))
+		secret && (on >= 0 && oldT.unlikeShown(on) || nn >= 0 && newT.unlikeShown(nn)) ||
+		secret && (!shownScalar(c.Path, c.Old) || !shownScalar(c.Path, c.New))
 	if sensitive {
 		c.Old = redactValue(c.Old)
 		c.New = redactValue(c.New)
@@ -35,7 +38,8 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 		return false
 	}
 	var typ *kube.Type
-	if p.Exact() {
+	exact := p.Exact()
+	if exact {
 		typ = t.typ.At(p)
 	}
 	// one path buffer for the whole walk: kube.Sensitive keeps nothing
@@ -61,6 +65,9 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 				buf, ct = append(buf[:at], t.itemStep(ch, typ)), typ.Item()
 			default:
 				key := t.str(nd, nd.key)
+				if exact && undeclaredCredential(typ, key) {
+					return true
+				}
 				buf, ct = append(buf[:at], kube.Field(key)), typ.Field(key)
 			}
 			if kube.Sensitive(ref.Group, ref.Kind, buf) || walk(ch, ct, depth+1) {
@@ -70,6 +77,48 @@ func (t *sideTree) sensitiveBelow(ref kube.ObjectRef, p kube.Path, n int32) bool
 		return false
 	}
 	return walk(n, typ, 0)
+}
+
+// undeclaredCredential reports whether a field named key, below a value
+// of type parent, is taken to hold what its name says: a field the schema
+// does not declare (a custom resource's, a field a chart misplaces, a
+// Secret's data line that altered input shows under another object) named
+// like a credential (password, token, apiKey, ...). A declared field is
+// what the schema says (a volume's secretName is a name).
+func undeclaredCredential(parent *kube.Type, key string) bool {
+	if !kube.CredentialName(key) {
+		return false
+	}
+	return parent == nil || parent.Kind == kube.AnyType || parent.Kind == kube.StructType && parent.Field(key) == nil
+}
+
+// undeclaredCredentialAt is undeclaredCredential for the field at exact
+// path p of an object whose side trees are oldT and newT.
+func undeclaredCredentialAt(oldT, newT *sideTree, p kube.Path) bool {
+	if len(p) == 0 || !p.Exact() {
+		return false
+	}
+	key, ok := p.Last().(kube.Field)
+	if !ok {
+		return false
+	}
+	var root *kube.Type
+	if oldT != nil {
+		root = oldT.typ
+	} else if newT != nil {
+		root = newT.typ
+	}
+	return undeclaredCredential(root.At(p[:len(p)-1]), string(key))
+}
+
+// shownScalar reports whether a scalar value of a Secret's shown field is
+// one the field can hold (kube.SecretValueShown); other values are judged
+// by unlikeShown.
+func shownScalar(p kube.Path, v Value) bool {
+	if v.Kind != Scalar || v.Redacted {
+		return true
+	}
+	return kube.SecretValueShown(p, v.Comparable())
 }
 
 // unlikeShown reports whether the value of node n, or a value below it,

@@ -20,6 +20,37 @@ var secretShownFields = []Path{
 
 var secretAnnotationOK = lazyRE(`^(meta\.helm\.sh/|helm\.sh/)`)
 
+// SecretValueShown reports whether a scalar value v of a field a Secret
+// shows (one [Sensitive] lets through) is one that field can hold: the
+// API version v1, the kind Secret, a name, a namespace, a label value, a
+// type without whitespace, a boolean. Any other value is not the field's
+// (an altered input may carry the Secret's data there, or a chart may
+// write it there), and is redacted with the data.
+func SecretValueShown(p Path, v string) bool {
+	switch {
+	case p.Equal(Path{Field("apiVersion")}):
+		return v == "v1"
+	case p.Equal(Path{Field("kind")}):
+		return v == "Secret"
+	case p.Equal(Path{Field("immutable")}):
+		return v == "true" || v == "false"
+	case p.Equal(Path{Field("type")}):
+		return v != "" && len(v) <= 253 && !strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r >= 0x7f })
+	case p.Equal(Path{Field("metadata"), Field("name")}):
+		return len(v) <= 253 && dnsSubdomain(v)
+	case p.Equal(Path{Field("metadata"), Field("generateName")}):
+		return len(v) < 253 && dnsSubdomain(v+"x") // a prefix: "db-"
+	case p.Equal(Path{Field("metadata"), Field("namespace")}):
+		return dnsLabel(v)
+	case len(p) == 3 && p[0] == Field("metadata") && p[1] == Field("labels"):
+		return v == "" || len(v) <= 63 && labelName(v)
+	case len(p) == 3 && p[0] == Field("metadata") && p[1] == Field("annotations"):
+		// helm's bookkeeping: a release's name and namespace
+		return len(v) <= 253 && (v == "" || dnsSubdomain(v))
+	}
+	return true
+}
+
 // credentialWords are the words of environment variable and data key
 // names that conventionally hold credentials, lower case; "key" stands for
 // "key", "_key" and "-key" after api, access and private.

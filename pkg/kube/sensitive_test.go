@@ -146,3 +146,37 @@ func TestCredentialName(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretValueShown(t *testing.T) {
+	const data = "c2VjcmV0LXZhbHVlLTE="
+	for _, tt := range []struct {
+		path, value string
+		want        bool
+		reason      string
+	}{
+		{"apiVersion", "v1", true, "the core Secret's API version"},
+		{"apiVersion", data, false, "a Secret is served as v1 only"},
+		{"kind", "Secret", true, "its kind"},
+		{"kind", "secret", false, "kinds are case-sensitive: not a Secret's kind"},
+		{"immutable", "true", true, "a boolean"},
+		{"immutable", data, false, "not a boolean"},
+		{"type", "kubernetes.io/tls", true, "a type"},
+		{"type", "Opaque " + data, false, "whitespace: what a plain scalar continued on a data line reads"},
+		{"metadata.name", "db-credentials", true, "a name"},
+		{"metadata.name", data, false, "no name has capitals or '='"},
+		{"metadata.generateName", "db-", true, "a generated name's prefix: a name once the suffix is added"},
+		{"metadata.generateName", "db " + data, false, "no prefix of a name"},
+		{"metadata.namespace", "prod", true, "a namespace"},
+		{"metadata.namespace", "a.b", false, "a namespace is a DNS label"},
+		{`metadata.labels["helm.sh/chart"]`, "postgresql-17.1.1", true, "a label value"},
+		{"metadata.labels.app", data, false, "'=' is not a label character"},
+		{"metadata.labels.app", "", true, "an empty label value is valid"},
+		{`metadata.annotations["meta.helm.sh/release-name"]`, "postgresql", true, "helm's bookkeeping"},
+		{`metadata.annotations["meta.helm.sh/release-name"]`, data, false, "no release name has capitals or '='"},
+		{"data.password", data, true, "a path Sensitive redacts anyway: not judged here"},
+	} {
+		if got := kube.SecretValueShown(mustPath(t, tt.path), tt.value); got != tt.want {
+			t.Errorf("SecretValueShown(%s, %q) = %v, want %v\nreason: %s", tt.path, tt.value, got, tt.want, tt.reason)
+		}
+	}
+}
