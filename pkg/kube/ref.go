@@ -178,8 +178,18 @@ func IsClusterScoped(group, kind string) bool {
 // (letters, digits and '-', beginning with a letter), and the built-in
 // kinds are such too. A reader refuses another (an altered header).
 func ValidKind(kind string) bool {
-	return len(kind) <= 63 && kind != "" && dns1035Label(strings.ToLower(kind))
+	if kind == "" || len(kind) > 63 || !letter(kind[0]) || kind[len(kind)-1] == '-' {
+		return false
+	}
+	for i := 1; i < len(kind); i++ {
+		if c := kind[i]; !alnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
 }
+
+func letter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // ValidGroup reports whether group can name an API group: the core group
 // (""), or a DNS subdomain of at most 253 characters (a

@@ -257,3 +257,29 @@ func FuzzObjectRefRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestValidKindAndGroup(t *testing.T) {
+	for _, tt := range []struct {
+		kind string
+		want bool
+	}{
+		{"Deployment", true}, {"ClusterRoleBinding", true}, {"A", true}, {"My-Kind2", true},
+		{"", false}, {"[Secret", false}, {"2Kind", false}, {"Kind-", false}, {"Ki nd", false},
+		{"K" + strings.Repeat("a", 62), true}, {"K" + strings.Repeat("a", 63), false},
+	} {
+		if got := kube.ValidKind(tt.kind); got != tt.want {
+			t.Errorf("ValidKind(%q) = %v, want %v (a CRD's kind, lower-cased, is an RFC 1035 label)", tt.kind, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		group string
+		want  bool
+	}{
+		{"", true}, {"apps", true}, {"rbac.authorization.k8s.io", true}, {"x-1.example.com", true},
+		{"[v1", false}, {"Apps", false}, {"a..b", false}, {"-a", false}, {"v1 x", false},
+	} {
+		if got := kube.ValidGroup(tt.group); got != tt.want {
+			t.Errorf("ValidGroup(%q) = %v, want %v (the core group, or a DNS subdomain)", tt.group, got, tt.want)
+		}
+	}
+}
