@@ -316,3 +316,21 @@ func TestCredentialNamesWithoutSchema(t *testing.T) {
 		}
 	}
 }
+
+// What a Secret shows stays shown: its type, labels and helm's annotations
+// written as those fields are (a hook's events with a space after the
+// comma, its weight), in every format.
+func TestSecretShownFieldsStayShown(t *testing.T) {
+	input := "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n    labels:\n-     helm.sh/chart: app-1.0.0\n+     helm.sh/chart: app-1.1.0\n    annotations:\n-     helm.sh/hook: pre-install\n+     helm.sh/hook: pre-install, pre-upgrade\n-     helm.sh/hook-weight: \"-5\"\n+     helm.sh/hook-weight: \"-4\"\n- type: Opaque\n+ type: kubernetes.io/tls\n  data:\n    k: dg==\n"
+	for format, r := range reviewedInEveryFormat(t, input) {
+		for _, v := range []string{"app-1.1.0", "pre-install, pre-upgrade", "-4", "kubernetes.io/tls"} {
+			if !strings.Contains(r.printed, v) {
+				t.Errorf("-o %s: %q is not shown: a value its field holds is not redacted\n%s", format, v, r.printed)
+			}
+		}
+		// the hook's events are in its reason too: no change is redacted
+		if strings.Contains(r.printed, "value changed (") || strings.Contains(r.printed, `"redacted": true`) {
+			t.Errorf("-o %s: a change is redacted\n%s", format, r.printed)
+		}
+	}
+}

@@ -2,9 +2,8 @@ package diffparse
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
-	"strings"
-	"unicode"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -22,8 +21,7 @@ func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT 
 		undeclaredCredentialAt(oldT, newT, c.Path) ||
 		on >= 0 && oldT.sensitiveBelow(ref, c.Path, on) ||
 		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn) ||
-		secret && (on >= 0 && oldT.unlikeShown(on) || nn >= 0 && newT.unlikeShown(nn)) ||
-		secret && (!shownScalar(c.Path, c.Old) || !shownScalar(c.Path, c.New))
+		secret && (on >= 0 && oldT.unlikeShown(on, c.Path) || nn >= 0 && newT.unlikeShown(nn, c.Path))
 	if sensitive {
 		c.Old = redactValue(c.Old)
 		c.New = redactValue(c.New)
@@ -111,34 +109,30 @@ func undeclaredCredentialAt(oldT, newT *sideTree, p kube.Path) bool {
 	return undeclaredCredential(root.At(p[:len(p)-1]), string(key))
 }
 
-// shownScalar reports whether a scalar value of a Secret's shown field is
-// one the field can hold (kube.SecretValueShown); other values are judged
-// by unlikeShown.
-func shownScalar(p kube.Path, v Value) bool {
-	if v.Kind != Scalar || v.Redacted {
-		return true
-	}
-	return kube.SecretValueShown(p, v.Comparable())
-}
-
-// unlikeShown reports whether the value of node n, or a value below it,
-// is unlike any value of the fields a Secret shows (its API version, kind,
-// type, name, namespace and labels): one read from more than one line, or
-// one holding whitespace. A reader that takes the Secret's data into such a
+// unlikeShown reports whether the value of node n (at path p), or a value
+// below it, is unlike what the fields a Secret shows can hold (its API
+// version, kind, type, name, namespace, labels, helm's annotations: see
+// kube.SecretValueShown): one read from more than one line, or one the
+// field cannot hold. A reader that takes the Secret's data into such a
 // field (the lines below a type, in a view of altered input that shows
 // only part of it, continue it as a plain scalar) must not show it.
-func (t *sideTree) unlikeShown(n int32) bool {
+func (t *sideTree) unlikeShown(n int32, p kube.Path) bool {
 	nd := &t.nodes[n]
 	switch nd.kind {
 	case kMulti, kBlock:
 		return true
 	case kScalar, kValue:
-		if strings.ContainsFunc(t.str(nd, nd.raw), unicode.IsSpace) {
-			return true
-		}
+		return !kube.SecretValueShown(p, t.scalarOf(n).canon)
 	}
+	at := len(p)
+	p = slices.Clip(p)
 	for ch := nd.firstChild; ch >= 0; ch = t.nodes[ch].next {
-		if t.unlikeShown(ch) {
+		c := &t.nodes[ch]
+		var step kube.Step = kube.AnyItem{}
+		if !c.item {
+			step = kube.Field(t.str(c, c.key))
+		}
+		if t.unlikeShown(ch, append(p[:at], step)) {
 			return true
 		}
 	}

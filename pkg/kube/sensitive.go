@@ -45,8 +45,12 @@ func SecretValueShown(p Path, v string) bool {
 	case len(p) == 3 && p[0] == Field("metadata") && p[1] == Field("labels"):
 		return v == "" || len(v) <= 63 && labelName(v)
 	case len(p) == 3 && p[0] == Field("metadata") && p[1] == Field("annotations"):
-		// helm's bookkeeping: a release's name and namespace
-		return len(v) <= 253 && (v == "" || dnsSubdomain(v))
+		// helm's: a release's name and namespace, a hook's events and
+		// delete policies ("pre-install, pre-upgrade"), its weight ("-5"),
+		// a resource policy
+		return len(v) <= 253 && !strings.ContainsFunc(v, func(r rune) bool {
+			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == ',' || r == ' ')
+		})
 	}
 	return true
 }

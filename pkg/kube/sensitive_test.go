@@ -173,6 +173,8 @@ func TestSecretValueShown(t *testing.T) {
 		{"metadata.labels.app", "", true, "an empty label value is valid"},
 		{`metadata.annotations["meta.helm.sh/release-name"]`, "postgresql", true, "helm's bookkeeping"},
 		{`metadata.annotations["meta.helm.sh/release-name"]`, data, false, "no release name has capitals or '='"},
+		{`metadata.annotations["helm.sh/hook"]`, "pre-install, pre-upgrade", true, "a hook's events, as helm reads them (comma-separated, trimmed)"},
+		{`metadata.annotations["helm.sh/hook-weight"]`, "-5", true, "a hook's weight"},
 		{"data.password", data, true, "a path Sensitive redacts anyway: not judged here"},
 	} {
 		if got := kube.SecretValueShown(mustPath(t, tt.path), tt.value); got != tt.want {
