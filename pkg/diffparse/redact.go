@@ -97,8 +97,8 @@ func undeclaredCredentialAt(oldT, newT *sideTree, p kube.Path) bool {
 		return false
 	}
 	key, ok := p.Last().(kube.Field)
-	if !ok {
-		return false
+	if !ok || !kube.CredentialName(string(key)) {
+		return false // most fields: no schema walk
 	}
 	var root *kube.Type
 	if oldT != nil {

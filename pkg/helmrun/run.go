@@ -79,7 +79,7 @@ func errorLines(s string) string {
 	const head, tail = 8, 2
 	switch {
 	case first < 0:
-		return lastErrorLines(strings.Join(lines, "\n"), 6)
+		lines = lines[max(len(lines)-6, 0):]
 	case len(lines)-first > head+tail+1:
 		lines = append(append(lines[first:first+head:first+head], "…"), lines[len(lines)-tail:]...)
 	default:
