@@ -362,6 +362,13 @@ func (t *sideTree) nearest(p kube.Path) int32 {
 // describe: helm-diff keys each document by its own kind and name (or its
 // helm-diff/base-name annotation).
 func (p *blockParser) identify(obj *Object, oldS, newS *sideTree) bool {
+	ok := p.identifyDocs(obj, oldS, newS)
+	obj.Ref.Version = kube.ShownVersion(obj.Ref.Group, obj.Ref.Kind, obj.Ref.Version)
+	return ok
+}
+
+// identifyDocs is identify but for the version a Secret shows.
+func (p *blockParser) identifyDocs(obj *Object, oldS, newS *sideTree) bool {
 	get := func(t *sideTree, path kube.Path) (string, bool) {
 		if t == nil {
 			return "", false
@@ -498,6 +505,8 @@ func (p *blockParser) renamed(obj *Object, oldS, newS *sideTree) []*Object {
 // creation of the new one.
 func (p *blockParser) split(obj *Object, oldRef, newRef kube.ObjectRef, oldS, newS *sideTree) []*Object {
 	del, cre := *obj, *obj
+	oldRef.Version = kube.ShownVersion(oldRef.Group, oldRef.Kind, oldRef.Version)
+	newRef.Version = kube.ShownVersion(newRef.Group, newRef.Kind, newRef.Version)
 	del.Ref, del.Action, del.Changes, del.Entry = oldRef, Delete, nil, obj.Ref
 	cre.Ref, cre.Action, cre.Changes, cre.Entry = newRef, Create, nil, obj.Ref
 	p.plan.Notes = append(p.plan.Notes, Note{Pos: obj.Pos, Text: fmt.Sprintf("%s is renamed to %s: Kubernetes deletes the old object and creates the new one", oldRef, newRef)})

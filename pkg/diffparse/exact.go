@@ -208,6 +208,12 @@ func yamlError(err error, lines []*bodyLine) *exactError {
 		msg = strings.TrimPrefix(strings.TrimPrefix(msg, "error converting YAML to JSON: "), "yaml: ")
 	}
 	switch {
+	case strings.HasPrefix(msg, "unknown anchor "):
+		// go-yaml quotes the alias's name, which may be a Secret's value
+		// written unquoted (*Correct-Horse-Battery-Staple)
+		return &exactError{line: line, msg: "an alias (*) names an anchor the document does not define before it"}
+	case strings.HasPrefix(msg, "anchor ") && strings.HasSuffix(msg, " value contains itself"):
+		return &exactError{line: line, msg: "an anchor's value holds an alias of itself"}
 	case strings.HasPrefix(msg, "unsupported map key"):
 		return &exactError{line: line, msg: "a mapping key that JSON cannot hold (null, a list or a mapping)", unjson: true}
 	case strings.HasPrefix(msg, "json: unsupported value"):

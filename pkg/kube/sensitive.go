@@ -52,7 +52,27 @@ func SecretValueShown(p Path, v string) bool {
 			return !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-' || r == '.' || r == ',' || r == ' ')
 		})
 	}
-	return true
+	// below a shown field (a label's value that is a mapping, a type that
+	// is a list): no field a Secret shows holds more than a scalar
+	return false
+}
+
+// RedactedVersion is the version a reference to a Secret shows in place
+// of an apiVersion that no API version can be (see ShownVersion).
+const RedactedVersion = "(redacted)"
+
+// ShownVersion returns the version of an object of the given kind as a
+// report may show it: a Secret's apiVersion that is not an API version
+// Kubernetes can have (one is a DNS label: v1, v2beta1, as a
+// CustomResourceDefinition's versions must be) may hold what an altered
+// input, or a chart's mistake, put there, its data included, and shows as
+// RedactedVersion. The object is still judged as one of a version
+// Kubernetes does not serve.
+func ShownVersion(group, kind, version string) string {
+	if version == "" || !IsSecretKind(group, kind) || dnsLabel(version) && letter(version[0]) {
+		return version
+	}
+	return RedactedVersion
 }
 
 // credentialWords are the words of environment variable and data key

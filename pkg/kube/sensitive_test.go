@@ -175,10 +175,34 @@ func TestSecretValueShown(t *testing.T) {
 		{`metadata.annotations["meta.helm.sh/release-name"]`, data, false, "no release name has capitals or '='"},
 		{`metadata.annotations["helm.sh/hook"]`, "pre-install, pre-upgrade", true, "a hook's events, as helm reads them (comma-separated, trimmed)"},
 		{`metadata.annotations["helm.sh/hook-weight"]`, "-5", true, "a hook's weight"},
-		{"data.password", data, true, "a path Sensitive redacts anyway: not judged here"},
+		{"data.password", data, false, "a path Sensitive redacts anyway: redacted here too"},
+		{"metadata.labels.app.a", "x", false, "a label's value is a string: a mapping below it is not the label's (found: a nested value printed)"},
+		{"type[0]", "kubernetes.io/tls", false, "a type is a string: an item of a list below it is not the type's"},
+		{"metadata.namespace.x", "1", false, "a namespace is a string: a mapping below it is not the namespace's"},
 	} {
 		if got := kube.SecretValueShown(mustPath(t, tt.path), tt.value); got != tt.want {
 			t.Errorf("SecretValueShown(%s, %q) = %v, want %v\nreason: %s", tt.path, tt.value, got, tt.want, tt.reason)
+		}
+	}
+}
+
+// TestShownVersion checks the version a report shows of a Secret: one
+// Kubernetes can have, or none of what the apiVersion holds.
+func TestShownVersion(t *testing.T) {
+	for _, tt := range []struct {
+		group, kind, version, want string
+		reason                     string
+	}{
+		{"", "Secret", "v1", "v1", "the Secret's version"},
+		{"", "Secret", "v2beta1", "v2beta1", "a version Kubernetes could have (not served: judged so), holding nothing"},
+		{"", "Secret", "v1#c2VjcmV0", kube.RedactedVersion, "found: '#' without a space before it is no comment; the apiVersion held the text after it, shown in a note and the JSON report"},
+		{"", "secret", "V1", kube.RedactedVersion, "a kind in another case is redacted as a Secret; no version has capitals"},
+		{"", "Secret", "1v", kube.RedactedVersion, "a version begins with a letter"},
+		{"apps", "Deployment", "v1#x", "v1#x", "not a Secret: shown as written"},
+		{"", "Secret", "", "", "no version shown"},
+	} {
+		if got := kube.ShownVersion(tt.group, tt.kind, tt.version); got != tt.want {
+			t.Errorf("ShownVersion(%q, %q, %q) = %q, want %q\nreason: %s", tt.group, tt.kind, tt.version, got, tt.want, tt.reason)
 		}
 	}
 }

@@ -383,6 +383,14 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 			if want := kube.KeyRefusal(path); want != "" {
 				return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 			}
+			// a mapping or list where the schema takes a scalar (a label
+			// value, a Secret's type): its shape says so, not its text (a
+			// redacted scalar is checked as it is read)
+			if ch.New.Kind == diffparse.Tree {
+				if want := diffparse.ShapeRefusal(sel.schema.At(path), ch.Shape); want != "" {
+					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+				}
+			}
 		}
 		return ""
 	}
