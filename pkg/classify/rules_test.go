@@ -241,6 +241,18 @@ const ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  n
 const sc = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n    storageclass.kubernetes.io/is-default-class: \"false\"\nprovisioner: ebs.csi.aws.com\nparameters:\n  type: gp3\nallowVolumeExpansion: false\n"
 const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    plural: widgets\n    kind: Widget\n  versions:\n    - name: v1\n      served: true\n      storage: true\n"
 
+// podTolerated is pod with a toleration and a grace period.
+var podTolerated = pod + "  terminationGracePeriodSeconds: 30\n  tolerations:\n    - key: a\n      operator: Exists\n"
+
+// svcLabelled is svc with a label.
+var svcLabelled = strings.Replace(svc, "  annotations:\n", "  labels:\n    app: web\n  annotations:\n", 1)
+
+const endpointSlice = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-1\n  labels:\n    kubernetes.io/service-name: ext\naddressType: IPv4\nendpoints:\n  - addresses: [10.0.0.1]\n"
+const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  suspend: false\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: m\n          image: m:1\n"
+
+// pvcKept is pvc with helm's keep policy.
+var pvcKept = strings.Replace(pvc, "  name: data\n", "  name: data\n  annotations:\n    helm.sh/resource-policy: keep\n    team: a\n", 1)
+
 func withCM(extra string) string { return fmt.Sprintf(cm, extra) }
 
 // defaultRuleCases has one case per rule of the default set (at least),
@@ -414,6 +426,44 @@ var defaultRuleCases = []struct {
 		"the same object under another version"},
 	{"annotation", edit(hDeploy, d("3", ""), "team: a", "team: b"), "metadata.annotations.team", "annotations", rules.Safe,
 		"Kubernetes does not read a Deployment's own annotations"},
+	{"pod deadline raised", edit(hPod, pod, "activeDeadlineSeconds: 60", "activeDeadlineSeconds: 120"), "spec.activeDeadlineSeconds", "pod-deadline-raised", rules.Disruptive,
+		"found: a raised deadline passed as safe; the API server allows it lowered only, and helm upgrade fails"},
+	{"pod deadline removed", edit(hPod, pod, "  activeDeadlineSeconds: 60\n", ""), "spec.activeDeadlineSeconds", "pod-deadline-removed", rules.Disruptive,
+		"a set deadline cannot be unset"},
+	{"pod grace period", edit(hPod, podTolerated, "terminationGracePeriodSeconds: 30", "terminationGracePeriodSeconds: 60"), "spec.terminationGracePeriodSeconds", "pod-immutable", rules.Disruptive,
+		"the grace period is immutable (only a negative one may become 1)"},
+	{"pod toleration added", edit(hPod, podTolerated, "  tolerations:\n", "  tolerations:\n    - key: b\n      operator: Exists\n"), "spec.tolerations[0]", "pod-settings", rules.Safe,
+		"an item inserted first is an addition: the old toleration stays, as the API server requires"},
+	{"pod toleration appended", edit(hPod, podTolerated, "      operator: Exists\n", "      operator: Exists\n    - key: b\n      operator: Exists\n"), "spec.tolerations[1]", "pod-settings", rules.Safe,
+		"tolerations may be added"},
+	{"pod toleration removed", edit(hPod, podTolerated, "  tolerations:\n    - key: a\n      operator: Exists\n", ""), "spec.tolerations", "pod-tolerations-refused", rules.Disruptive,
+		"tolerations may only be added to"},
+	{"pod scheduling gate added", edit(hPod, pod, "  activeDeadlineSeconds: 60\n", "  activeDeadlineSeconds: 60\n  schedulingGates:\n    - name: wait\n"), "spec.schedulingGates", "pod-scheduling-gates-refused", rules.Disruptive,
+		"gates may only be removed"},
+	{"pod scheduling gate removed", edit(hPod, strings.Replace(pod, "  activeDeadlineSeconds: 60\n", "  activeDeadlineSeconds: 60\n  schedulingGates:\n    - name: wait\n", 1), "  schedulingGates:\n    - name: wait\n", ""), "spec.schedulingGates", "pod-settings", rules.Safe,
+		"removing a gate lets the pod be scheduled"},
+	{"service proxy label", edit(hSvc, svcLabelled, "    app: web\n", "    app: web\n    service.kubernetes.io/service-proxy-name: none\n"), `metadata.labels["service.kubernetes.io/service-proxy-name"]`, "service-proxy-labels", rules.Disruptive,
+		"found: kube-proxy stops serving the Service; the label is not churn"},
+	{"endpoint slice's service", edit("prod, ext-1, EndpointSlice (discovery.k8s.io)", endpointSlice, "service-name: ext", "service-name: ext2"), `metadata.labels["kubernetes.io/service-name"]`, "endpointslice-labels", rules.Disruptive,
+		"found: the endpoints leave Service ext"},
+	{"aggregation label", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", strings.Replace(role, "  name: reader\n", "  name: reader\n  labels:\n    rbac.authorization.k8s.io/aggregate-to-view: \"true\"\n", 1), `"true"`, `"false"`), `metadata.labels["rbac.authorization.k8s.io/aggregate-to-view"]`, "clusterrole-aggregation-labels", rules.Disruptive,
+		"found: the built-in view role loses these rules"},
+	{"resource names added", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", role, "    verbs: [get, list]\n", "    verbs: [get, list]\n    resourceNames: [only-this-one]\n"), "rules[0].resourceNames", "rbac-narrowed-by-addition", rules.Disruptive,
+		"found: an addition that narrows the rule to one object passed as widened"},
+	{"subject namespace added", edit("prod, b, RoleBinding (rbac.authorization.k8s.io)", binding, "    name: a\n", "    name: a\n    namespace: other\n"), "subjects[0].namespace", "rbac-narrowed-by-addition", rules.Disruptive,
+		"found: another namespace's service account is another subject"},
+	{"network policy created", change("prod, deny-all, NetworkPolicy (networking.k8s.io)", "", "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n"), "", "network-policy-created", rules.Disruptive,
+		"found: a new deny-all policy cuts the namespace's traffic, and passed as a new object"},
+	{"webhook created", change("prod, hook, ValidatingWebhookConfiguration (admissionregistration.k8s.io)", "", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: hook\nwebhooks:\n  - name: a.example.com\n    failurePolicy: Fail\n"), "", "webhook-configuration-created", rules.Disruptive,
+		"found: a new webhook intercepts requests at once"},
+	{"statefulset renumbered", edit(hSts, s("3", "ordinals:\n    start: 0"), "start: 0", "start: 5"), "spec.ordinals.start", "statefulset-ordinals", rules.Disruptive,
+		"found: pods 0-2 are deleted and 5-7 created on new claims; passed as a rollout setting"},
+	{"statefulset renumbered, claims deleted", edit(hSts, s("3", "ordinals:\n    start: 0\n  persistentVolumeClaimRetentionPolicy:\n    whenScaled: Delete"), "start: 0", "start: 5"), "spec.ordinals.start", "statefulset-ordinals-deletes-claims", rules.Destructive,
+		"found: with whenScaled Delete the old pods' claims, all of them, are deleted"},
+	{"job suspended", edit("prod, j, Job (batch)", job, "suspend: false", "suspend: true"), "spec.suspend", "job-suspended", rules.Disruptive,
+		"its running pods are deleted"},
+	{"keep policy removed", edit(hPVC, pvcKept, "    helm.sh/resource-policy: keep\n", ""), `metadata.annotations["helm.sh/resource-policy"]`, "helm-keep-removed", rules.Disruptive,
+		"a later removal from the chart deletes the claim"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }
