@@ -77,8 +77,12 @@ func ShownVersion(group, kind, version string) string {
 
 // credentialWords are the words of environment variable and data key
 // names that conventionally hold credentials, lower case; "key" stands for
-// "key", "_key" and "-key" after api, access and private.
-var credentialWords = [][]byte{[]byte("passw"), []byte("pwd"), []byte("secret"), []byte("token"), []byte("credential"), []byte("apikey"), []byte("accesskey"), []byte("privatekey")}
+// "key", "_key" and "-key" after api, access and private. They err on the
+// side of redaction: "pass" is DB_PASS and GPG_PASSPHRASE (and PASSTHROUGH),
+// "auth" is REDIS_AUTH (and AUTHOR), and a database URL or DSN carries its
+// password (postgres://user:password@host).
+var credentialWords = [][]byte{[]byte("pass"), []byte("pwd"), []byte("secret"), []byte("token"), []byte("credential"), []byte("apikey"), []byte("accesskey"), []byte("privatekey"),
+	[]byte("auth"), []byte("dsn"), []byte("database_url"), []byte("databaseurl"), []byte("database-url"), []byte("connection_string"), []byte("connectionstring")}
 
 // credentialName reports whether a name holds a credential word, in any
 // case, with _ or - allowed before "key". It runs on every item of every

@@ -138,6 +138,8 @@ func TestCredentialName(t *testing.T) {
 		{"DB_PASSWORD", true}, {"passwd", true}, {"MYSQL_PWD", true}, {"client_secret", true},
 		{"AUTH_TOKEN", true}, {"api-key", true}, {"APIKEY", true}, {"AWS_ACCESS_KEY_ID", true},
 		{"tls.private_key", true}, {"GOOGLE_APPLICATION_CREDENTIALS", true},
+		{"DB_PASS", true}, {"GPG_PASSPHRASE", true}, {"REDIS_AUTH", true}, {"DATABASE_URL", true}, {"SENTRY_DSN", true},
+		{"ConnectionStrings__Default", true},
 		{"LOG_LEVEL", false}, {"PORT", false}, {"keycloak_url", false}, {"PUBLIC_KEY", false}, {"", false},
 	}
 	for _, tt := range tests {
