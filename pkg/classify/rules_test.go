@@ -464,6 +464,10 @@ var defaultRuleCases = []struct {
 		"its running pods are deleted"},
 	{"keep policy removed", edit(hPVC, pvcKept, "    helm.sh/resource-policy: keep\n", ""), `metadata.annotations["helm.sh/resource-policy"]`, "helm-keep-removed", rules.Disruptive,
 		"a later removal from the chart deletes the claim"},
+	{"database cluster deleted", change("prod, pg, Cluster (postgresql.cnpg.io)", "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: pg\nspec:\n  instances: 3\n  storage:\n    size: 10Gi\n", ""), "", "delete-operator-data", rules.Destructive,
+		"found: CloudNativePG deletes the cluster's claims with it; a deletion was only disruptive"},
+	{"another operator's resource deleted", change("prod, pg, Cluster (example.com)", "apiVersion: example.com/v1\nkind: Cluster\nmetadata:\n  name: pg\n", ""), "", "delete", rules.Disruptive,
+		"a Cluster of a group the rule does not name: a deletion"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }
