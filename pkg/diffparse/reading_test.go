@@ -1411,3 +1411,35 @@ func TestRestartPolicyByKind(t *testing.T) {
 		}
 	}
 }
+
+// TestImageRequired: a container's image is required; a change that
+// removes it or sets it to null (helm's patch then deletes the field) makes
+// the API server refuse the object, whatever the kind that holds the pod
+// spec, in full context and with --context.
+func TestImageRequired(t *testing.T) {
+	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: x\n          image: x:1\n          resources: {}\n        - name: y\n          image: y:1\n"
+	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  schedule: \"@hourly\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          initContainers:\n            - name: i\n              image: i:1\n          containers:\n            - name: x\n              image: x:1\n"
+	for _, tt := range []struct {
+		name, header, old, new string
+		refused                bool
+	}{
+		{"removed", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "          image: x:1\n", "", 1), true},
+		{"set to null", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "image: x:1", "image: null", 1), true},
+		{"an init container's, removed", "default, x, CronJob (batch)", cron, strings.Replace(cron, "              image: i:1\n", "", 1), true},
+		{"changed", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "image: x:1", "image: x:2", 1), false},
+		{"the container removed with it", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "        - name: y\n          image: y:1\n", "", 1), false},
+	} {
+		input := tt.header + " has changed:\n" + lineDiff(tt.old, tt.new)
+		for _, in := range []string{input, inHelmfile(input), withContext(input, 1)} {
+			rep, err := review.Review(strings.NewReader(in), review.Options{})
+			if err != nil {
+				t.Errorf("%s: %v\n%s", tt.name, allErrors(err), in)
+				continue
+			}
+			text := reportText(rep)
+			if got := strings.Contains(text, "must be an image (it is required)"); got != tt.refused || tt.refused && rep.Result.Highest < rules.Disruptive {
+				t.Errorf("%s: refused %v (highest %s), want %v\nreason: found: an image removed passed as a restart, though helm upgrade fails\n%s\n%s", tt.name, got, rep.Result.Highest, tt.refused, text, in)
+			}
+		}
+	}
+}
