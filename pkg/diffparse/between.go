@@ -228,10 +228,6 @@ var restartPolicies = map[string]struct {
 // (a pod template's restartPolicy), or "". text is the value; absent is
 // true where the change leaves the field unset (removed, or null).
 func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) string {
-	if absent && containerImage(ref, p) {
-		// helm's patch deletes the field; the API server requires it
-		return "an image (it is required)"
-	}
 	if len(p) == 0 || p[len(p)-1] != kube.Field("restartPolicy") {
 		return "" // (every change meets this: the rest looks up maps)
 	}
@@ -244,26 +240,6 @@ func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) stri
 		return ""
 	}
 	return rp.phrase
-}
-
-// containerImage reports whether p is the image of a container or init
-// container of the pod spec of an object of ref (a Pod's, a pod
-// template's, a CronJob's job template's), where the pod spec's place is
-// known or elided (a Gap before it).
-func containerImage(ref kube.ObjectRef, p kube.Path) bool {
-	n := len(p)
-	if n < 3 || p[n-1] != kube.Field("image") || p[n-3] != kube.Field("containers") && p[n-3] != kube.Field("initContainers") {
-		return false
-	}
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
-	if !ok || p.Exact() && !slices.Equal(p[:n-3], base) {
-		return false
-	}
-	switch p[n-2].(type) {
-	case kube.Key, kube.Index, kube.AnyItem:
-		return true
-	}
-	return false
 }
 
 // restartPolicyRefusal returns a note when the complete new side t of a

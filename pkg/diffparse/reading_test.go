@@ -1053,6 +1053,7 @@ func TestServerValidation(t *testing.T) {
 		{"autoscaler minimum at its maximum, valid", autoscaler, "minReplicas: 2", "minReplicas: 10", ""},
 		{"autoscaler maximum lowered to its minimum, valid", autoscaler, "maxReplicas: 10", "maxReplicas: 2", ""},
 		{"autoscaler maximum 0", autoscaler, "maxReplicas: 10", "maxReplicas: 0", "spec.maxReplicas must be an integer of at least 1"},
+		{"autoscaler minimum 0", autoscaler, "minReplicas: 2", "minReplicas: 0", "spec.minReplicas must be an integer of at least 1"},
 		{"a spread constraint of maxSkew 0", deployment, "priority: 1", "priority: 1\n+       topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]", "maxSkew must be an integer of at least 1"},
 		{"a spread constraint without a topology key", deployment, "priority: 1", "priority: 1\n+       topologySpreadConstraints: [{maxSkew: 1, topologyKey: '', whenUnsatisfiable: DoNotSchedule}]", "topologyKey must be a non-empty string"},
 		{"a spread constraint, valid", deployment, "priority: 1", "priority: 1\n+       topologySpreadConstraints: [{maxSkew: 1, minDomains: 2, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]", ""},
@@ -1412,11 +1413,12 @@ func TestRestartPolicyByKind(t *testing.T) {
 	}
 }
 
-// TestImageRequired: a container's image is required; a change that
-// removes it or sets it to null (helm's patch then deletes the field) makes
-// the API server refuse the object, whatever the kind that holds the pod
-// spec, in full context and with --context.
-func TestImageRequired(t *testing.T) {
+// TestRequiredFields: a field the API server requires (a container's
+// image, an autoscaler's maxReplicas and target) removed or set to null
+// (helm's patch then deletes it) makes it refuse the object, whatever the
+// kind that holds it, in full context and with --context.
+func TestRequiredFields(t *testing.T) {
+	hpa := "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: x\nspec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: x\n  minReplicas: 2\n  maxReplicas: 5\n"
 	deploy := "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n        - name: x\n          image: x:1\n          resources: {}\n        - name: y\n          image: y:1\n"
 	cron := "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: x\nspec:\n  schedule: \"@hourly\"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          initContainers:\n            - name: i\n              image: i:1\n          containers:\n            - name: x\n              image: x:1\n"
 	for _, tt := range []struct {
@@ -1428,6 +1430,10 @@ func TestImageRequired(t *testing.T) {
 		{"an init container's, removed", "default, x, CronJob (batch)", cron, strings.Replace(cron, "              image: i:1\n", "", 1), true},
 		{"changed", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "image: x:1", "image: x:2", 1), false},
 		{"the container removed with it", "default, x, Deployment (apps)", deploy, strings.Replace(deploy, "        - name: y\n          image: y:1\n", "", 1), false},
+		{"an autoscaler's maxReplicas removed", "default, x, HorizontalPodAutoscaler (autoscaling)", hpa, strings.Replace(hpa, "  maxReplicas: 5\n", "", 1), true},
+		{"an autoscaler's target's name removed", "default, x, HorizontalPodAutoscaler (autoscaling)", hpa, strings.Replace(hpa, "    name: x\n", "", 1), true},
+		{"an autoscaler's minReplicas removed", "default, x, HorizontalPodAutoscaler (autoscaling)", hpa, strings.Replace(hpa, "  minReplicas: 2\n", "", 1), false},
+		{"an autoscaler's maxReplicas raised", "default, x, HorizontalPodAutoscaler (autoscaling)", hpa, strings.Replace(hpa, "maxReplicas: 5", "maxReplicas: 8", 1), false},
 	} {
 		input := tt.header + " has changed:\n" + lineDiff(tt.old, tt.new)
 		for _, in := range []string{input, inHelmfile(input), withContext(input, 1)} {
@@ -1437,8 +1443,8 @@ func TestImageRequired(t *testing.T) {
 				continue
 			}
 			text := reportText(rep)
-			if got := strings.Contains(text, "must be an image (it is required)"); got != tt.refused || tt.refused && rep.Result.Highest < rules.Disruptive {
-				t.Errorf("%s: refused %v (highest %s), want %v\nreason: found: an image removed passed as a restart, though helm upgrade fails\n%s\n%s", tt.name, got, rep.Result.Highest, tt.refused, text, in)
+			if got := strings.Contains(text, "must be set (it is required)"); got != tt.refused || tt.refused && rep.Result.Highest < rules.Disruptive {
+				t.Errorf("%s: refused %v (highest %s), want %v\nreason: found: an image removed passed as a restart, an autoscaler's maxReplicas removed as safe, though helm upgrade fails\n%s\n%s", tt.name, got, rep.Result.Highest, tt.refused, text, in)
 			}
 		}
 	}

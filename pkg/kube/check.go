@@ -126,7 +126,23 @@ const (
 	PositiveCheck
 	MetricSourceTypeCheck
 	MetricTargetTypeCheck
+	// RequiredPositiveCheck: a PositiveCheck whose field is required (an
+	// autoscaler's maxReplicas).
+	RequiredPositiveCheck
 )
+
+// Required reports whether the field a check is for must be set: the API
+// server refuses the object where it is missing (a change that removes it,
+// or sets it to null: helm's patch deletes it). It is so of the checks that
+// refuse an empty value: a container's image and name, a port, an env
+// var's name, a volume mount's name and path.
+func (c Check) Required() bool {
+	switch c {
+	case RequiredCheck, ImageCheck, DNSLabelCheck, EnvVarNameCheck, PortCheck, ProbePortCheck, RequiredPositiveCheck:
+		return true
+	}
+	return false
+}
 
 // enums are the values each enumeration takes.
 var enums = map[Check][]string{
@@ -175,7 +191,7 @@ func (c Check) IntRange() (lo, hi int64, ok bool) {
 		return -1 << 31, 1<<31 - 1, true
 	case NonNegativeCheck:
 		return 0, 1<<31 - 1, true
-	case PositiveCheck:
+	case PositiveCheck, RequiredPositiveCheck:
 		return 1, 1<<31 - 1, true
 	case PortCheck:
 		return 1, 65535, true

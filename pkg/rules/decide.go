@@ -402,6 +402,13 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 		}
 	}
+	if unset && (op == diffparse.Remove || op == diffparse.Modify) {
+		// helm's patch deletes a field removed or set to null: one the API
+		// server requires (an image, an autoscaler's maxReplicas) is refused
+		if t := sel.schema.At(path); t != nil && t.Check.Required() {
+			return fmt.Sprintf("helm upgrade will fail: %s must be set (it is required)", path)
+		}
+	}
 	if (op != diffparse.Add && op != diffparse.Modify) || !ch.New.Present() {
 		return ""
 	}
