@@ -201,6 +201,7 @@ func (in *input) readLine() (iline, bool, error) {
 		}
 		return l, true, nil
 	}
+	raw := s
 	if esc {
 		s = stripEscapes(s)
 	}
@@ -228,13 +229,32 @@ func (in *input) readLine() (iline, bool, error) {
 		}
 	}
 	l.text, l.tab = s, strings.IndexByte(s, '\t') >= 0
-	if unterminated && (s != "" || !esc) {
+	if unterminated && (s != "" || !esc || !onlyResets(raw)) {
 		// the input ends inside this line, even if in its indentation (a
 		// colour reset alone does not count: helm-diff ends a coloured
-		// stream with one)
+		// stream with one; a colour set is the start of a line cut after
+		// it)
 		in.cutAt = l.no
 	}
 	return l, true, nil
+}
+
+// onlyResets reports whether s is one or more colour resets (ESC [ m or
+// ESC [ 0 m) and nothing else.
+func onlyResets(s string) bool {
+	if s == "" {
+		return false
+	}
+	for s != "" {
+		var ok bool
+		if s, ok = strings.CutPrefix(s, "\x1b[0m"); ok {
+			continue
+		}
+		if s, ok = strings.CutPrefix(s, "\x1b[m"); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // plainASCII returns the length of the longest prefix of s, in steps of 8

@@ -491,6 +491,8 @@ func TestTruncatedStreams(t *testing.T) {
 		{"cut mid-value", modified[:len(modified)-3], "line 4: the input ends in the middle of this line"},
 		{"cut inside an indentation", modified + "default, db, StatefulSet (apps) has changed:\n  spec:\n   ", "line 7: the input ends in the middle of this line"},
 		{"cut inside an indentation, coloured", modified + "\x1b[31m-   ", "line 5: the input ends in the middle of this line"},
+		{"cut after a colour", modified + "\x1b[0;31m", "line 5: the input ends in the middle of this line"},
+		{"cut after a bold colour", modified + "\x1b[0m\x1b[37;1m", "line 5: the input ends in the middle of this line"},
 		{"cut in a removed body", removed[:len(removed)-3], "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
 		{"cut in a removed body at a line end", removed[:len(removed)-4] + "\n" + modified, "line 5: the diff of removed StatefulSet.apps/default/db is not helm-diff's diff against an empty text"},
 		{"cut in a removed body, helmfile", inHelmfile(removed[:len(removed)-3]), "no '+ ' line for the empty new side"},
