@@ -10,7 +10,7 @@ import (
 var (
 	comparingRE = lazyRE(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
 	// helmfile's summary of affected releases: "  name (chart) UPDATED"
-	helmfileAffectedRE = lazyRE(`^  \S+ \(.*\)(?: UPDATED| DELETED)?$`)
+	helmfileAffectedRE = lazyRE(`^  (\S+) \(.*\)(?: UPDATED| DELETED)?$`)
 	helmfileInfoRE     = lazyRE(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
 	// helmfileChanges is what helmfile diff --detailed-exitcode says when
 	// a release has changes
@@ -23,6 +23,11 @@ func (s *stream) parseHelmfile() {
 	opts := *s.opts // the release namespace changes per release
 	bp := newBlockParser(s.in, &opts, plan, errs, s.table)
 	affected := false
+	type said struct {
+		name string
+		pos  Pos
+	}
+	var changed []said // the releases helmfile's summary names
 	for {
 		l, ok := s.nextText()
 		if !ok {
@@ -49,6 +54,7 @@ func (s *stream) parseHelmfile() {
 		case t == "Affected releases are:":
 			affected = true
 		case affected && helmfileAffectedRE().MatchString(t):
+			changed = append(changed, said{strings.Clone(helmfileAffectedRE().FindStringSubmatch(t)[1]), pos})
 		case t == helmfileChanges:
 			if s.changesSaid == 0 {
 				s.changesSaid = l.no
@@ -56,6 +62,20 @@ func (s *stream) parseHelmfile() {
 		case helmfileInfoRE().MatchString(t):
 		default:
 			s.wrapperLine(l, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
+		}
+	}
+	// helmfile names each release whose diff found changes: one that
+	// shows no object (and no error) was cut from the stream
+	for _, c := range changed {
+		shown := false
+		for _, o := range plan.Objects {
+			shown = shown || o.Release == c.name
+		}
+		for _, r := range plan.Releases {
+			shown = shown || r.Name == c.name && r.Error != ""
+		}
+		if !shown {
+			errs.Add(c.pos, "helmfile says release %s has changes, but the stream shows no object of it (the output was cut or edited): review the whole output", c.name)
 		}
 	}
 	if len(errs.List) == 0 && len(plan.Objects) == 0 {
