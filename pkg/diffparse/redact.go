@@ -146,7 +146,9 @@ func redactValue(v Value) Value {
 	if v.Kind == NoValue || v.Redacted {
 		return v
 	}
-	return Value{Kind: v.Kind, Redacted: true, Bytes: secretSize(v)}
+	// the YAML type stays (a string, an integer): the schema's, not the
+	// value's, so that a value of the wrong type is refused unseen
+	return Value{Kind: v.Kind, Type: v.Type, Redacted: true, Bytes: secretSize(v)}
 }
 
 // secretSize returns the size of a secret value: helm-diff's redaction

@@ -60,6 +60,34 @@ func Refusal(t *kube.Type, p kube.Path, typ ScalarType, text string) string {
 	return kube.KeyRefusal(p)
 }
 
+// TypeRefusal says what a field of type t must be when the API server
+// cannot decode a scalar of YAML type typ there whatever its text (a
+// redacted value keeps its type, not its text: an integer where a label
+// value belongs), or "" when it can or when the text would decide.
+func TypeRefusal(t *kube.Type, typ ScalarType) string {
+	if t == nil || t.Kind == kube.AnyType || typ == UnknownType || typ == NullType {
+		return ""
+	}
+	if t.Kind != kube.ScalarType {
+		return collection(t)
+	}
+	ok := true
+	switch t.Leaf {
+	case kube.StringLeaf, kube.TimeLeaf, kube.DurationLeaf, kube.BytesLeaf:
+		ok = typ == StringType
+	case kube.BooleanLeaf:
+		ok = typ == BoolType
+	case kube.NumberLeaf, kube.IntegerLeaf:
+		ok = typ == IntType || typ == FloatType
+	case kube.IntOrStringLeaf, kube.QuantityLeaf:
+		ok = typ != BoolType
+	}
+	if !ok {
+		return t.Leaf.String()
+	}
+	return ""
+}
+
 // ShapeRefusal says what a field of type t must be when the API server
 // cannot decode a collection of shape s there (a mapping or a list; any
 // collection where a scalar belongs), or "".

@@ -391,6 +391,13 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 				}
 			}
+			// where the diff elides its place, a redacted scalar is checked
+			// here, at each place it can be, by its type
+			if ch.New.Kind == diffparse.Scalar && !ch.Path.Exact() {
+				if want := diffparse.TypeRefusal(sel.schema.At(path), ch.New.Type); want != "" {
+					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+				}
+			}
 		}
 		return ""
 	}
