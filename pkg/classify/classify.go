@@ -416,6 +416,15 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 			what = append(what, n.Text)
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
+		if i := slices.IndexFunc(o.Unresolved, func(n diffparse.Note) bool { return n.Renames }); i >= 0 {
+			// a rename deletes the object: judged as its deletion is (a
+			// Namespace's, a CRD's lose data)
+			d := sel.Deletion()
+			d.Assumed = true
+			d.Assumptions = append([]string{o.Unresolved[i].Text}, d.Assumptions...)
+			d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
+			out.Findings = append(out.Findings, Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: o.Unresolved[i].Pos, WholeObject: true})
+		}
 	}
 	hook := sel.Hook()
 	out.Hook, out.hookPartial = hook.Mode, hook.Partial

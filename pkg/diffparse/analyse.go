@@ -630,11 +630,14 @@ func (p *blockParser) partialRename(obj *Object) []*Object {
 		if last != "name" && last != "namespace" {
 			continue
 		}
+		// without a schema (a CustomResourceDefinition, a custom
+		// resource) any indented name may be metadata's
+		own := typ == nil && c.GapColumn != 0
 		for _, place := range typ.Candidates(c.Path, c.Shape, c.GapColumn) {
-			if place.Equal(pathName) || place.Equal(pathNamespace) {
-				obj.Unresolved = append(obj.Unresolved, Note{Pos: c.Pos, Text: fmt.Sprintf("line %d changes a %s whose place the diff does not show: it may be the object's own, and a rename deletes the object (%s)", c.Pos.Line, last, fullContextHint)})
-				break
-			}
+			own = own || place.Equal(pathName) || place.Equal(pathNamespace)
+		}
+		if own {
+			obj.Unresolved = append(obj.Unresolved, Note{Pos: c.Pos, Text: fmt.Sprintf("line %d changes a %s whose place the diff does not show: it may be the object's own, and a rename deletes the object (%s)", c.Pos.Line, last, fullContextHint), Renames: true})
 		}
 	}
 	if oldRef.ID() == newRef.ID() {

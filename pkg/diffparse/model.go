@@ -465,6 +465,10 @@ type Release struct {
 type Note struct {
 	Pos  Pos
 	Text string
+	// Renames is set on an Object.Unresolved note about a change that may
+	// be the object's own name or namespace: the object may be deleted
+	// (and another created).
+	Renames bool
 }
 
 // Plan is a parsed diff: every changed object, in input order.

@@ -1474,3 +1474,25 @@ func TestRedactedValuesKeepTheirType(t *testing.T) {
 		}
 	}
 }
+
+// TestPossibleRenames: where the diff elides a changed name's place, the
+// name may be the object's own, and a rename deletes the object: the
+// object is judged at least as its deletion is (a Namespace's, a CRD's
+// lose data), never lower than the full view.
+func TestPossibleRenames(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		level       rules.Level
+	}{
+		{"a Namespace", "default, team-a, Namespace (v1) has changed:\n...\n-   name: team-a\n+   name: team-b\n...\n", rules.Destructive},
+		{"a CustomResourceDefinition (no schema)", "default, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io) has changed:\n...\n-   name: widgets.example.com\n+   name: widgets.example.org\n...\n", rules.Destructive},
+		{"a PersistentVolumeClaim", "default, data, PersistentVolumeClaim (v1) has changed:\n...\n-   name: data\n+   name: data-2\n...\n", rules.Destructive},
+	} {
+		for _, in := range []string{tc.input, inHelmfile(tc.input)} {
+			level, _ := reviewed(t, in)
+			if level < tc.level {
+				t.Errorf("%s: level %s, want at least %s (its deletion's)\nreason: found: at --context 0 a possible rename was judged disruptive, the full view destructive\n%s", tc.name, level, tc.level, in)
+			}
+		}
+	}
+}
