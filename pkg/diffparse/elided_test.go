@@ -665,6 +665,10 @@ func TestElidedBounds(t *testing.T) {
 		{"a DaemonSet surging, maxUnavailable hidden", dsHidden + "-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate.maxSurge (spec.updateStrategy.rollingUpdate.maxUnavailable is not shown)"},
 		{"a DaemonSet surging, maxUnavailable 0 shown", dsHidden + "        maxUnavailable: 0\n-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Safe, ""},
 		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
+		{"a metric's type changed, its source shown", hpa + "    metrics:\n-     - type: Resource\n+     - type: Pods\n        resource:\n          name: cpu\n...\n", rules.Disruptive, "may fail: a metric's type must match its one source"},
+		{"a target's value removed", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n...\n", rules.Disruptive, "may fail: a metric's type must match"},
+		{"a target's value raised", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n+           averageUtilization: 90\n...\n", rules.Safe, ""},
+		{"a metric added whole", hpa + "    metrics:\n+     - type: Resource\n+       resource:\n+         name: memory\n+         target:\n+           type: Utilization\n+           averageUtilization: 80\n...\n", rules.Safe, ""},
 	}
 	checkPartialCases(t, nil, tests)
 }

@@ -48,6 +48,9 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	if why := sel.hiddenRollout(ch, op, path); why != "" {
 		return why
 	}
+	if why := sel.hiddenMetric(ch, op, path); why != "" {
+		return why
+	}
 	n := len(path)
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
@@ -319,6 +322,31 @@ func (sel *Selection) hiddenVolume(ch *diffparse.Change, op diffparse.Op, path k
 		return ""
 	}
 	return "helm upgrade may fail: the containers' volume mounts are not all shown, and a mount of a volume the pod no longer has is refused"
+}
+
+// metricField is the pattern of the fields below an autoscaler's metric.
+var metricField = kube.MustParsePattern("spec.metrics[*].**")
+
+// hiddenMetric returns why helm upgrade may fail for a change inside an
+// autoscaler's metric in a partial view, or "": the API server holds a
+// metric's type to its one source (type Pods, field pods) and its target's
+// type to its one value (Utilization, averageUtilization); a type changed,
+// or a source or value added or removed, breaks that in the readings where
+// the rest of the metric is as it was (the parser checks them where the
+// whole object is shown). A value changed (a utilization raised, another
+// resource) is left alone.
+func (sel *Selection) hiddenMetric(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "autoscaling" || o.Ref.Kind != "HorizontalPodAutoscaler" || len(path) < 4 || metricField.Match(path) == kube.No {
+		return ""
+	}
+	if op == diffparse.Modify && path[len(path)-1] != kube.Field("type") {
+		return ""
+	}
+	if op != diffparse.Add && op != diffparse.Remove && op != diffparse.Modify {
+		return ""
+	}
+	return "helm upgrade may fail: a metric's type must match its one source, and its target's type its one value; the diff does not show the whole metric"
 }
 
 // ingressPath and ingressPathItem are the patterns of an Ingress path's
