@@ -137,7 +137,7 @@ var conditionCases = []struct {
 	{"keep policy removed", "helm-keep-removed", -1, edit(hPVC, pvcKept, "    helm.sh/resource-policy: keep\n", ""), `metadata.annotations["helm.sh/resource-policy"]`, "helm-keep-removed", rules.Disruptive,
 		"helm deletes the claim when the chart stops rendering it"},
 	{"keep policy in capitals changed", "helm-keep-removed", -1, edit(hPVC, strings.Replace(pvcKept, ": keep", ": Keep", 1), ": Keep", ": none"), `metadata.annotations["helm.sh/resource-policy"]`, "helm-keep-removed", rules.Disruptive,
-		"helm lower-cases the policy: Keep kept it"},
+		"helm uninstall lower-cases the policy: Keep kept it from an uninstall"},
 	{"another policy removed", "helm-keep-removed", 0, edit(hPVC, strings.Replace(pvcKept, ": keep", ": other", 1), "    helm.sh/resource-policy: other\n", ""), `metadata.annotations["helm.sh/resource-policy"]`, "annotations", rules.Safe,
 		"only keep protects the object"},
 	{"claim deletion armed", "statefulset-claim-deletion-armed", -1, change(hSts, s("3", whenDeleted("Retain")), s("3", whenDeleted("Delete"))), "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "statefulset-claim-deletion-armed", rules.Disruptive,

@@ -286,6 +286,36 @@ func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
 			}
 		}
 	}
+	if obj.Action == Create || obj.Action == Delete {
+		// the empty text is one line: under --context 0 the object's empty
+		// line it pairs with is elided, and "..." stands for that one
+		// blank line, nothing else (an added object is shown whole). It is
+		// read as the blank line it is; two are not helm-diff's.
+		gap, paired := -1, false
+		for i := range body {
+			l := &body[i]
+			if !l.gap {
+				paired = paired || l.text == "" && (l.side == sideOld|sideNew || obj.Action == Create && l.side == sideOld || obj.Action == Delete && l.side == sideNew)
+				continue
+			}
+			if gap >= 0 {
+				what := "added"
+				if obj.Action == Delete {
+					what = "removed"
+				}
+				p.errs.Add(Pos{Line: int(body[i].no)}, "the diff of %s %s elides lines twice: helm-diff shows an added or removed object whole (only the blank line its empty other side pairs with may be elided); altered input?", what, obj.Ref)
+				return false
+			}
+			gap = i
+		}
+		if gap >= 0 && paired {
+			p.errs.Add(Pos{Line: int(body[gap].no)}, "the diff of %s elides lines beside the line of its empty other side: helm-diff shows an added or removed object whole; altered input?", obj.Ref)
+			return false
+		}
+		if gap >= 0 {
+			body[gap] = bodyLine{no: body[gap].no, side: sideOld | sideNew}
+		}
+	}
 	if kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) {
 		// helm-diff rewrites Secrets to redact them: no empty side is shown
 		return true

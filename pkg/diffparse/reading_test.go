@@ -547,6 +547,9 @@ func TestAddedAndRemovedBodies(t *testing.T) {
 		{"added, a context line", added + "- \n" + head + "    b\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an added object has no old text to share a line with"},
 		{"added, an old line", added + head + "\n-   x: y\n", "line 10: the diff of added ConfigMap/default/c is not helm-diff's", "an old line with text in an added object"},
 		{"removed, a new line", removed + minus + "+   x: y\n\n", "line 9: the diff of removed ConfigMap/default/c is not helm-diff's", "a new line with text in a removed object"},
+		{"added, a line elided beside the empty text's", added + "- \n" + strings.Replace(head, "+   name: c\n", "...\n", 1), "line 6: the diff of ConfigMap/default/c elides lines beside the line of its empty other side", "found: an added object's line replaced by '...' passed its checks unseen; helm-diff shows it whole"},
+		{"removed, a line elided beside the empty text's", removed + strings.Replace(minus, "-   name: c\n", "...\n", 1) + "+ \n", "the diff of ConfigMap/default/c elides lines beside the line of its empty other side", "the empty text's line is shown: nothing else may be elided"},
+		{"added, two elisions", added + head + "...\n+     b\n...\n", "elides lines twice", "the empty text pairs with one blank line"},
 		{"removed, no empty text", removed + minus, "line 8: the diff of removed ConfigMap/default/c is not helm-diff's diff against an empty text", "the stream was cut inside the removed object"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1494,5 +1497,20 @@ func TestPossibleRenames(t *testing.T) {
 				t.Errorf("%s: level %s, want at least %s (its deletion's)\nreason: found: at --context 0 a possible rename was judged disruptive, the full view destructive\n%s", tc.name, level, tc.level, in)
 			}
 		}
+	}
+}
+
+// TestAddedBodyElisionIsABlankLine: under --context 0, the one "..." of an
+// added object's body stands for the blank line its empty old side pairs
+// with, nothing else: the object is read whole, and the checks of a
+// created object hold (a selector that does not select the template).
+func TestAddedBodyElisionIsABlankLine(t *testing.T) {
+	input := "default, web, Deployment (apps) has been added:\n+ apiVersion: apps/v1\n+ kind: Deployment\n+ metadata:\n+   name: web\n+ spec:\n+   selector:\n+     matchLabels:\n+       app: web\n+   template:\n+     metadata:\n+       labels:\n+         app: other\n+     spec:\n+       containers:\n+         - name: web\n+           image: web:1\n+           args:\n+             - |\n+               a\n...\n+               b\n"
+	rep, err := review.Review(strings.NewReader(input), review.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	if text := reportText(rep); rep.Result.Highest < rules.Disruptive || !strings.Contains(text, "selector") {
+		t.Errorf("judged %s, want the selector refused: the body is whole\nreason: found: an elision in an added body made the object partial, and a created object's checks did not run\n%s", rep.Result.Highest, text)
 	}
 }
