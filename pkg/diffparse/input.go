@@ -208,11 +208,14 @@ func (in *input) readLine() (iline, bool, error) {
 	if i := strings.IndexAny(s, "\r\b"); i >= 0 {
 		head := s[:i]
 		s = renderTerminal(s)
-		if !isBlank(head) && (isDiffLine(head) || isDiffLine(s)) {
+		if head != "" && (isDiffLine(head) || isDiffLine(s)) {
 			// helm-diff writes neither itself: a manifest's own CR line
 			// ends, which the terminal rendering would hide, taking a
-			// body line or an object header with it. Only a prompt that
-			// redraws itself is rendered.
+			// body line or an object header with it (after spaces too:
+			// go-yaml breaks the line there, a terminal overwrites the
+			// spaces, and the two read other indentations). Only a
+			// prompt that redraws itself from the line's start is
+			// rendered.
 			l.err = newError(Pos{Line: l.no}, "a diff line holds a carriage return or backspace (a manifest with CR line ends?)")
 		}
 	}

@@ -472,6 +472,8 @@ func TestParseErrors(t *testing.T) {
 			"found by altering a header of a real capture: the kind '[Secret' was not a Secret, and the values below it, the document's kind out of view, were printed"},
 		{"a group no API has", "default, s, Secret (v1 x) has changed:\n...\n  data:\n-   password: b2xk\n+   password: bmV3\n", 0, "line 1: unsupported input",
 			"helm-diff prints the document's API group: one that cannot be is altered input"},
+		{"carriage return after an indentation", "default, a, ConfigMap (v1) has changed:\n  data:\n   \r   b: 1\n-   a: x\n+   a: y\n", 0, "line 3: a diff line holds a carriage return or backspace",
+			"found: go-yaml breaks the line at the CR (the key is indented 3), a terminal overwrites the spaces (indented 1): a pod template's labels read as the object's"},
 		{"carriage return inside a context line", "default, a, ConfigMap (v1) has changed:\n  data:\n    b: 1\r    c: 2\n-   a: x\n+   a: y\n", 0, "line 3: a diff line holds a carriage return or backspace",
 			"a manifest with CR line ends packs several lines into one; rendering keeps only the last"},
 	}
