@@ -146,6 +146,7 @@ func (p *blockParser) object(h header, body []bodyLine) {
 	if ch.content == Suppressed {
 		// has changed, but diff is empty after suppression.
 		obj.Content = Suppressed
+		p.plan.linesSuppressed = true
 		if nonBlank(body) {
 			p.errs.Add(h.pos, "an object whose diff is empty after suppression has a body")
 			return

@@ -485,4 +485,8 @@ type Plan struct {
 	// [Object.Facts] ([Options.Facts] of the parse). Classification refuses
 	// a rule set that reads a field the parse did not collect.
 	FactPaths []kube.Path
+	// linesSuppressed: an object's diff was empty after helm-diff's
+	// suppression (--suppress-output-line-regex removes lines from every
+	// object's diff, context lines included)
+	linesSuppressed bool
 }

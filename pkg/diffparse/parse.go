@@ -137,8 +137,31 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 		return nil, err
 	}
 	addNotes(plan)
+	suppressedLines(plan)
 	plan.Notes = dedupeNotes(plan.Notes)
 	return plan, nil
+}
+
+// suppressedLines marks every object of a plan whose diff helm-diff
+// filtered by line (--suppress-output-line-regex: an object's diff was
+// empty after it) as shown in part: the filter removes context lines
+// too, so a field the rules need that the body does not show (replicas,
+// a retention policy) may be there, and counts as its worst.
+func suppressedLines(plan *Plan) {
+	if !plan.linesSuppressed {
+		return
+	}
+	for _, o := range plan.Objects {
+		if o.Content == Complete {
+			o.Content = Partial
+		}
+		o.FactsComplete = [2]bool{}
+		if o.Action == Update && o.Content != Suppressed {
+			// a changed line may be gone too: any field may change
+			o.Unresolved = append(o.Unresolved, Note{Pos: o.Pos, Text: "helm-diff's --suppress-output-line-regex may have removed changed lines of it"})
+		}
+	}
+	plan.Notes = append(plan.Notes, Note{Text: "helm-diff removed lines from the diff (--suppress-output-line-regex: an object's diff is empty after suppression), context lines included: a field the rules need that is not shown counts as its worst; re-run helm diff without it for an exact review"})
 }
 
 // nextText returns the next line of the input that is text, adding the

@@ -2,6 +2,7 @@ package diffparse_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -1512,5 +1513,27 @@ func TestAddedBodyElisionIsABlankLine(t *testing.T) {
 	}
 	if text := reportText(rep); rep.Result.Highest < rules.Disruptive || !strings.Contains(text, "selector") {
 		t.Errorf("judged %s, want the selector refused: the body is whole\nreason: found: an elision in an added body made the object partial, and a created object's checks did not run\n%s", rep.Result.Highest, text)
+	}
+}
+
+// TestSuppressedLines: helm-diff's --suppress-output-line-regex removes
+// lines from every object's diff, changed and context lines alike; where
+// the stream shows it was used (an object's diff is empty after
+// suppression), an object's hidden fields count as their worst and any
+// field may have changed.
+func TestSuppressedLines(t *testing.T) {
+	input := "default, web-hpa, HorizontalPodAutoscaler (autoscaling) has changed, but diff is empty after suppression.\ndefault, web, StatefulSet (apps) has changed:\n  # Source: demo/templates/web.yaml\n  apiVersion: apps/v1\n  kind: StatefulSet\n  metadata:\n    name: web\n    labels:\n      app: web\n      helm.sh/chart: demo-1.0.0\n  spec:\n    persistentVolumeClaimRetentionPolicy:\n      whenDeleted: Retain\n      whenScaled: Delete\n    serviceName: web\n    selector:\n      matchLabels:\n        app: web\n    template:\n      metadata:\n        labels:\n          app: web\n      spec:\n        containers:\n          - name: web\n-           image: web:1.0\n+           image: web:2.0\n            resources:\n              limits:\n                memory: 256Mi\n    volumeClaimTemplates:\n      - metadata:\n          name: data\n        spec:\n          accessModes: [\"ReadWriteOnce\"]\n          resources:\n            requests:\n              storage: 10Gi\n"
+	rep, err := review.Review(strings.NewReader(input), review.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	plan, err := diffparse.ParseString(input, diffparse.Options{})
+	if err != nil {
+		t.Fatal(allErrors(err))
+	}
+	noted := slices.ContainsFunc(plan.Notes, func(n diffparse.Note) bool { return strings.Contains(n.Text, "--suppress-output-line-regex") }) &&
+		slices.ContainsFunc(rep.Result.Notes, func(n diffparse.Note) bool { return strings.Contains(n.Text, "spec.replicas") })
+	if text := reportText(rep); rep.Result.Highest < rules.Destructive || !noted {
+		t.Errorf("judged %s, want destructive with a note\nreason: found: the regex removed replicas 3 -> 1 (whenScaled Delete) and the StatefulSet read as complete with one replica\n%s", rep.Result.Highest, text)
 	}
 }
