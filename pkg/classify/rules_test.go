@@ -580,3 +580,23 @@ func TestEveryDefaultRuleHasACase(t *testing.T) {
 		t.Errorf("default rules without a test case in defaultRuleCases: %s", strings.Join(missing, ", "))
 	}
 }
+
+// TestHiddenChangesExplained: changes the input does not show are judged
+// by the worst they could be, and explained by a rule for the object's
+// kind, else by "no rule covers this change": not by a rule for any kind
+// that only may match (the keep policy dropped).
+func TestHiddenChangesExplained(t *testing.T) {
+	for _, tc := range []struct {
+		kind, group, rule, why string
+	}{
+		{"Widget", "example.com", rules.FallbackRule, "found: a custom resource's hidden changes were explained as 'the keep policy is dropped'"},
+		{"ClusterRole", "rbac.authorization.k8s.io", "rbac-narrowed", "a rule for ClusterRoles says what its changes can do"},
+	} {
+		input := "default, w, " + tc.kind + " (" + tc.group + ") to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n"
+		res := judge(t, input)
+		o := res.Objects[0]
+		if o.Level != rules.Disruptive || o.Rule != tc.rule {
+			t.Errorf("%s: %s [%s], want disruptive [%s]\nreason: %s", tc.kind, o.Level, o.Rule, tc.rule, tc.why)
+		}
+	}
+}

@@ -321,7 +321,11 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	}
 	var d Decision
 	fb := sel.set.fallbacks[first]
-	if decided == len(sel.layers) && (best == nil || fb.Level > best.r.Level) {
+	// where no rule is sure to match, the fallback ("no rule covers this
+	// change") explains a tie better than a rule for any kind that only
+	// may (the keep policy dropped, for a custom resource's hidden changes)
+	generic := best != nil && best.maybe && len(best.r.Match.Kinds) == 0 && !best.r.Replace
+	if decided == len(sel.layers) && (best == nil || fb.Level > best.r.Level || fb.Level == best.r.Level && generic) {
 		d.Level, d.Rule, d.Origin, d.Reason = fb.Level, FallbackRule, fb.origin, fb.Reason
 		d.Assumed = best != nil
 	} else {
