@@ -6,8 +6,8 @@
 # chart bump, with hooks), vault-helm 0.34.1 (a StatefulSet of OnDelete
 # pods and volume claim templates) and ingress-nginx (its chart at the
 # module's one version), metrics-server 3.12.1 -> 3.12.2 in helm-diff's
-# json format (which drops objects it cannot key), bitnami's postgresql and
-# redis, and prometheus-community's prometheus, alertmanager and
+# json format (which drops objects it cannot key), bitnami's postgresql,
+# redis and redis-cluster, and prometheus-community's prometheus, alertmanager and
 # kube-prometheus-stack. It starts a throw-away control plane
 # (scripts/e2e/up.sh, in a private RUN dir), installs each chart (without
 # running its hooks: a Job hook would wait for a controller), diffs the
@@ -55,6 +55,8 @@ chart $bitnami bitnami/postgresql postgresql
 chart $bitnami bitnami/redis redis
 chart $bitnami bitnami/common postgresql/charts/common
 chart $bitnami bitnami/common redis/charts/common
+chart $bitnami bitnami/redis-cluster redis-cluster
+chart $bitnami bitnami/common redis-cluster/charts/common
 prometheus=github.com/prometheus-community/helm-charts@v0.0.0-20260828105119-ed5d7d9b5933
 chart $prometheus charts/prometheus prometheus
 chart $prometheus charts/alertmanager alertmanager
@@ -129,6 +131,10 @@ capture bitnami-postgresql-replication postgresql postgresql "${pg[@]}" --set ar
 capture bitnami-postgresql-password-shown postgresql postgresql --set auth.postgresPassword=capture-pw-2 --set auth.replicationPassword=capture-repl-pw --show-secrets
 "$helm" install redis ./redis --namespace redis --create-namespace --no-hooks --set auth.password=capture-pw >/dev/null
 capture bitnami-redis-scale-down redis redis --set auth.password=capture-pw --set replica.replicaCount=1
+# Redis Cluster from six nodes to three: the StatefulSet scaled down drops
+# members that may hold slots
+"$helm" install redis-cluster ./redis-cluster --namespace redis-cluster --create-namespace --no-hooks --set password=capture-pw >/dev/null
+capture bitnami-redis-cluster-shrink redis-cluster redis-cluster --set password=capture-pw --set cluster.nodes=3 --set cluster.replicas=0
 "$helm" install prometheus ./prometheus --namespace prometheus --create-namespace --no-hooks >/dev/null
 capture prometheus-statefulset prometheus prometheus --set server.statefulSet.enabled=true
 "$helm" install alertmanager ./alertmanager --namespace alertmanager --create-namespace --no-hooks >/dev/null
