@@ -668,6 +668,7 @@ func TestElidedBounds(t *testing.T) {
 		{"a metric's type changed, its source shown", hpa + "    metrics:\n-     - type: Resource\n+     - type: Pods\n        resource:\n          name: cpu\n...\n", rules.Disruptive, "may fail: a metric's type must match its one source"},
 		{"a target's value removed", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n...\n", rules.Disruptive, "may fail: a metric's type must match"},
 		{"a target's value raised", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n+           averageUtilization: 90\n...\n", rules.Safe, ""},
+		{"a metric's type changed, nothing else shown", "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n-     - type: Resource\n+     - type: Pods\n...\n", rules.Disruptive, "may fail: a metric's type must match its one source"},
 		{"a metric added whole", hpa + "    metrics:\n+     - type: Resource\n+       resource:\n+         name: memory\n+         target:\n+           type: Utilization\n+           averageUtilization: 80\n...\n", rules.Safe, ""},
 	}
 	checkPartialCases(t, nil, tests)

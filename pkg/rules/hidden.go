@@ -333,14 +333,18 @@ var metricField = kube.MustParsePattern("spec.metrics[*].**")
 // type to its one value (Utilization, averageUtilization); a type changed,
 // or a source or value added or removed, breaks that in the readings where
 // the rest of the metric is as it was (the parser checks them where the
-// whole object is shown). A value changed (a utilization raised, another
-// resource) is left alone.
+// whole object is shown); so does a metric's item changed where the
+// view shows one line of it (--context 0). A value changed (a utilization
+// raised, another resource) is left alone.
 func (sel *Selection) hiddenMetric(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
 	o := sel.obj
-	if o.Ref.Group != "autoscaling" || o.Ref.Kind != "HorizontalPodAutoscaler" || len(path) < 4 || metricField.Match(path) == kube.No {
+	if o.Ref.Group != "autoscaling" || o.Ref.Kind != "HorizontalPodAutoscaler" || len(path) < 3 || metricField.Match(path) == kube.No {
 		return ""
 	}
-	if op == diffparse.Modify && path[len(path)-1] != kube.Field("type") {
+	if len(path) == 3 && op != diffparse.Modify {
+		return "" // a metric added or removed whole: all its lines are shown
+	}
+	if op == diffparse.Modify && len(path) > 3 && path[len(path)-1] != kube.Field("type") {
 		return ""
 	}
 	if op != diffparse.Add && op != diffparse.Remove && op != diffparse.Modify {
