@@ -10,7 +10,7 @@ import (
 var (
 	comparingRE = lazyRE(`^Comparing release=([^,]+), chart=([^,]+?)(?:, namespace=(\S*))?$`)
 	// helmfile's summary of affected releases: "  name (chart) UPDATED"
-	helmfileAffectedRE = lazyRE(`^  (\S+) \(.*\)(?: UPDATED| DELETED)?$`)
+	helmfileAffectedRE = lazyRE(`^  (\S+) \(.*\)( UPDATED| DELETED)?$`)
 	helmfileInfoRE     = lazyRE(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
 	// helmfileChanges is what helmfile diff --detailed-exitcode says when
 	// a release has changes
@@ -24,8 +24,9 @@ func (s *stream) parseHelmfile() {
 	bp := newBlockParser(s.in, &opts, plan, errs, s.table)
 	affected := false
 	type said struct {
-		name string
-		pos  Pos
+		name    string
+		pos     Pos
+		deleted bool
 	}
 	var changed []said // the releases helmfile's summary names
 	for {
@@ -54,7 +55,8 @@ func (s *stream) parseHelmfile() {
 		case t == "Affected releases are:":
 			affected = true
 		case affected && helmfileAffectedRE().MatchString(t):
-			changed = append(changed, said{strings.Clone(helmfileAffectedRE().FindStringSubmatch(t)[1]), pos})
+			m := helmfileAffectedRE().FindStringSubmatch(t)
+			changed = append(changed, said{strings.Clone(m[1]), pos, m[2] == " DELETED"})
 		case t == helmfileChanges:
 			if s.changesSaid == 0 {
 				s.changesSaid = l.no
@@ -74,7 +76,13 @@ func (s *stream) parseHelmfile() {
 		for _, r := range plan.Releases {
 			shown = shown || r.Name == c.name && r.Error != ""
 		}
-		if !shown {
+		switch {
+		case shown:
+		case c.deleted:
+			// a release marked installed: false that is installed: helmfile
+			// uninstalls it, and diffs nothing of it
+			errs.Add(c.pos, "helmfile will uninstall release %s (installed: false), and the stream does not show what that deletes: safediff cannot judge it; review its objects (helm get manifest %s) before helmfile apply", c.name, c.name)
+		default:
 			errs.Add(c.pos, "helmfile says release %s has changes, but the stream shows no object of it (the output was cut or edited): review the whole output", c.name)
 		}
 	}

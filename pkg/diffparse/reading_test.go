@@ -504,6 +504,7 @@ func TestTruncatedStreams(t *testing.T) {
 		{"simple with the trailer", "Plan: 0 to add, 0 to change, 0 to destroy, 0 to change ownership.\n" + trailer, "line 2: the stream says the diff found changes"},
 		{"helmfile's summary names a release the stream does not show", "Comparing release=web, chart=./web, namespace=default\nAffected releases are:\n  web (./web) UPDATED\n", "line 3: helmfile says release web has changes, but the stream shows no object of it"},
 		{"helmfile's summary names a release cut from the stream", "Comparing release=web, chart=./web, namespace=default\n" + modified + "\nComparing release=db, chart=./db, namespace=default\nAffected releases are:\n  db (./db) UPDATED\n  web (./web) UPDATED\n", "line 9: helmfile says release db has changes"},
+		{"helmfile will uninstall a release", "Comparing release=web, chart=./web, namespace=default\n" + modified + "\nAffected releases are:\n  old (./web) DELETED\n  web (./web) UPDATED\n", "line 8: helmfile will uninstall release old (installed: false), and the stream does not show what that deletes"},
 		{"helmfile says there are changes", "Comparing release=web, chart=./web, namespace=default\nIdentified at least one change\n", "line 2: the stream says the diff found changes"},
 		{"stevedore no changes with the trailer", "No changes in the plan\n" + trailer, "the stream says the diff found changes"},
 		{"json without its final newline", "[]", "line 1: the input ends in the middle of this line"},
