@@ -456,6 +456,12 @@ var defaultRuleCases = []struct {
 		"found: a new deny-all policy cuts the namespace's traffic, and passed as a new object"},
 	{"webhook created", change("prod, hook, ValidatingWebhookConfiguration (admissionregistration.k8s.io)", "", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n  name: hook\nwebhooks:\n  - name: a.example.com\n    failurePolicy: Fail\n"), "", "webhook-configuration-created", rules.Disruptive,
 		"found: a new webhook intercepts requests at once"},
+	{"admission policy created", change("prod, deny, ValidatingAdmissionPolicy (admissionregistration.k8s.io)", "", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: deny\nspec:\n  failurePolicy: Fail\n  validations:\n    - expression: \"false\"\n"), "", "webhook-configuration-created", rules.Disruptive,
+		"found: the built-in equivalent of a failing webhook passed as a new object"},
+	{"authorization policy created", change("prod, deny, AuthorizationPolicy (security.istio.io)", "", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: deny\nspec: {}\n"), "", "network-policy-created", rules.Disruptive,
+		"found: an empty AuthorizationPolicy denies every request"},
+	{"quota created", change("prod, q, ResourceQuota (v1)", "", "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    pods: \"0\"\n"), "", "resource-quota-created", rules.Disruptive,
+		"found: a quota of no pods passed as a new object"},
 	{"statefulset renumbered", edit(hSts, s("3", "ordinals:\n    start: 0"), "start: 0", "start: 5"), "spec.ordinals.start", "statefulset-ordinals", rules.Disruptive,
 		"found: pods 0-2 are deleted and 5-7 created on new claims; passed as a rollout setting"},
 	{"statefulset renumbered, claims deleted", edit(hSts, s("3", "ordinals:\n    start: 0\n  persistentVolumeClaimRetentionPolicy:\n    whenScaled: Delete"), "start: 0", "start: 5"), "spec.ordinals.start", "statefulset-ordinals-deletes-claims", rules.Destructive,
@@ -597,6 +603,25 @@ func TestHiddenChangesExplained(t *testing.T) {
 		o := res.Objects[0]
 		if o.Level != rules.Disruptive || o.Rule != tc.rule {
 			t.Errorf("%s: %s [%s], want disruptive [%s]\nreason: %s", tc.kind, o.Level, o.Rule, tc.rule, tc.why)
+		}
+	}
+}
+
+// TestObjectOnlyMayBeRenamed: helm-diff --find-renames shows a rename as a
+// change of the old object, and the object-only formats do not show which:
+// a changed object counts at least as its deletion where that is worse.
+func TestObjectOnlyMayBeRenamed(t *testing.T) {
+	for _, tc := range []struct {
+		kind, group string
+		level       rules.Level
+	}{
+		{"Namespace", "v1", rules.Destructive},
+		{"Cluster", "postgresql.cnpg.io", rules.Destructive},
+		{"Deployment", "apps", rules.Disruptive},
+	} {
+		input := "default, x, " + tc.kind + " (" + tc.group + ") to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n"
+		if o := judge(t, input).Objects[0]; o.Level != tc.level {
+			t.Errorf("%s: %s [%s], want %s\nreason: found: a Namespace changed in --output simple was disruptive, its rename in full context destructive", tc.kind, o.Level, o.Rule, tc.level)
 		}
 	}
 }
