@@ -402,7 +402,18 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 			if o.Content == diffparse.Suppressed {
 				assumption = "the changes are not shown (helm-diff suppressed them)"
 			}
-			out.Findings = append(out.Findings, anyField(sel, o, assumption, "changes not shown", sh))
+			hidden := anyField(sel, o, assumption, "changes not shown", sh)
+			out.Findings = append(out.Findings, hidden)
+			if o.Content == diffparse.ObjectOnly {
+				// helm-diff --find-renames shows a rename as a change of the
+				// old object: where its deletion is worse, it counts
+				if d := sel.Deletion(); d.Level > hidden.Decision.Level {
+					d.Assumed = true
+					d.Assumptions = append([]string{"the changes are not shown: the object may be renamed (helm-diff --find-renames shows a rename as a change), and a rename deletes it"}, d.Assumptions...)
+					d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
+					out.Findings = append(out.Findings, Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: o.Pos, WholeObject: true})
+				}
+			}
 		}
 	}
 	if o.Action == diffparse.Ownership || o.NewOwner != "" {
