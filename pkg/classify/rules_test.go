@@ -625,3 +625,30 @@ func TestObjectOnlyMayBeRenamed(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelMapsAddedWhole: a label or annotation map added or removed whole
+// (labels: where there were none, or null) is read as its entries' changes,
+// each judged by the rules that name it.
+func TestLabelMapsAddedWhole(t *testing.T) {
+	ns := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n"
+	for _, tc := range []struct {
+		name, diff, path, rule string
+		level                  rules.Level
+		why                    string
+	}{
+		{"labels added whole", change("default, team, Namespace (v1)", ns, ns+"  labels:\n    pod-security.kubernetes.io/enforce: restricted\n"),
+			`metadata.labels["pod-security.kubernetes.io/enforce"]`, "namespace-pod-security", rules.Disruptive,
+			"found: the map's own change was label churn, ignored"},
+		{"labels from null", change("default, team, Namespace (v1)", ns+"  labels:\n", ns+"  labels:\n    pod-security.kubernetes.io/enforce: restricted\n"),
+			`metadata.labels["pod-security.kubernetes.io/enforce"]`, "namespace-pod-security", rules.Disruptive,
+			"found: null -> a mapping read as one change of the map"},
+		{"annotations removed whole", change(hPVC, pvcKept, strings.Replace(pvcKept, "  annotations:\n    helm.sh/resource-policy: keep\n    team: a\n", "", 1)),
+			`metadata.annotations["helm.sh/resource-policy"]`, "helm-keep-removed", rules.Disruptive,
+			"the keep policy goes with its map"},
+	} {
+		f, ok := finding(judge(t, tc.diff), tc.path)
+		if !ok || f.Decision.Rule != tc.rule || f.Decision.Level != tc.level {
+			t.Errorf("%s: %v %+v, want %s [%s]\nreason: %s", tc.name, ok, f.Decision, tc.level, tc.rule, tc.why)
+		}
+	}
+}

@@ -157,7 +157,55 @@ func (d *differ) child(p kube.Path, s kube.Step) kube.Path {
 }
 
 func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
+	if d.splitLabels(p, op, na, nb) {
+		return
+	}
 	d.report(semChange{path: p, op: op, old: na, new: nb})
+}
+
+// splitLabels reports each entry of an object's label or annotation map
+// that a change adds or removes whole (labels: where there were none, or
+// null where there were some) as a change of its own, and reports whether
+// it did: rules name single labels (pod-security.kubernetes.io/enforce on
+// a Namespace, helm's keep policy), which the map's own change does not
+// reach.
+func (d *differ) splitLabels(p kube.Path, op Op, na, nb int32) bool {
+	n := len(p)
+	if n < 2 || p[n-2] != kube.Field("metadata") || p[n-1] != kube.Field("labels") && p[n-1] != kube.Field("annotations") {
+		return false
+	}
+	empty := func(t *sideTree, x int32) bool {
+		return x < 0 || t.vkindOf(x) == vScalar && t.scalarOf(x).typ == NullType
+	}
+	var t *sideTree
+	var m int32
+	switch {
+	case empty(d.a, na) && nb >= 0 && d.b.vkindOf(nb) == vMap:
+		t, m, op = d.b, nb, Add
+	case empty(d.b, nb) && na >= 0 && d.a.vkindOf(na) == vMap:
+		t, m, op = d.a, na, Remove
+	default:
+		return false
+	}
+	some := false
+	for ch := t.nodes[m].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		some = some || t.effective(ch)
+	}
+	if !some {
+		return false
+	}
+	for ch := t.nodes[m].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		if !t.effective(ch) {
+			continue
+		}
+		c := d.child(p, d.field(t.keyOf(ch)))
+		if op == Add {
+			d.report(semChange{path: c, op: Add, old: -1, new: ch})
+		} else {
+			d.report(semChange{path: c, op: Remove, old: ch, new: -1})
+		}
+	}
+	return true
 }
 
 // countingStep stands for every step of the paths of a walk that only
