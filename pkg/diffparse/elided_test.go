@@ -669,6 +669,7 @@ func TestElidedBounds(t *testing.T) {
 		{"a target's value removed", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n...\n", rules.Disruptive, "may fail: a metric's type must match"},
 		{"a target's value raised", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n+           averageUtilization: 90\n...\n", rules.Safe, ""},
 		{"a metric's type changed, nothing else shown", "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n-     - type: Resource\n+     - type: Pods\n...\n", rules.Disruptive, "may fail: a metric's type must match its one source"},
+		{"nonResourceURLs added to a rule, its resources shown", "default, app, ClusterRole (rbac.authorization.k8s.io) has changed:\n...\n  rules:\n    - apiGroups: [\"\"]\n      resources: [configmaps]\n      verbs: [get]\n+     nonResourceURLs: [\"/healthz\"]\n", rules.Disruptive, "may fail: a rule that names nonResourceURLs may not name resources"},
 		{"a metric added whole", hpa + "    metrics:\n+     - type: Resource\n+       resource:\n+         name: memory\n+         target:\n+           type: Utilization\n+           averageUtilization: 80\n...\n", rules.Safe, ""},
 	}
 	checkPartialCases(t, nil, tests)

@@ -51,6 +51,9 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	if why := sel.hiddenMetric(ch, op, path); why != "" {
 		return why
 	}
+	if why := sel.hiddenRBAC(op, path); why != "" {
+		return why
+	}
 	n := len(path)
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
@@ -351,6 +354,21 @@ func (sel *Selection) hiddenMetric(ch *diffparse.Change, op diffparse.Op, path k
 		return ""
 	}
 	return "helm upgrade may fail: a metric's type must match its one source, and its target's type its one value; the diff does not show the whole metric"
+}
+
+// ruleURLs is the pattern of an RBAC rule's nonResourceURLs field.
+var ruleURLs = kube.MustParsePattern("rules[*].nonResourceURLs")
+
+// hiddenRBAC returns why helm upgrade may fail for nonResourceURLs added
+// to an RBAC rule in a partial view, or "": a rule that names them may not
+// name resources, API groups or resource names (the parser checks the
+// rule where the whole object is shown).
+func (sel *Selection) hiddenRBAC(op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "rbac.authorization.k8s.io" || o.Ref.Kind != "ClusterRole" && o.Ref.Kind != "Role" || op != diffparse.Add || ruleURLs.Match(path) == kube.No {
+		return ""
+	}
+	return "helm upgrade may fail: a rule that names nonResourceURLs may not name resources, API groups or resource names, and the diff does not show the whole rule"
 }
 
 // ingressPath and ingressPathItem are the patterns of an Ingress path's
