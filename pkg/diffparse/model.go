@@ -289,6 +289,9 @@ type Value struct {
 	// Redacted is set for sensitive values (Secret data, credentials): the
 	// text is never kept, only its size.
 	Redacted bool
+	// NotLabel is set on a redacted string that no label can hold, so that
+	// one at a place that may be a label's is refused unseen.
+	NotLabel bool
 }
 
 // Present reports whether there is a value on this side.

@@ -142,13 +142,18 @@ func (t *sideTree) unlikeShown(n int32, p kube.Path) bool {
 // redactMarkerRE matches helm-diff's redaction markers.
 var redactMarkerRE = lazyRE(`^(?:REDACTED|-{8}|\+{8}) # \((\d+) bytes\)$`)
 
+// labelPlace is a label's place, to ask kube.Plausible whether a value
+// can be a label's.
+var labelPlace = kube.Path{kube.Field("metadata"), kube.Field("labels"), kube.Field("app")}
+
 func redactValue(v Value) Value {
 	if v.Kind == NoValue || v.Redacted {
 		return v
 	}
 	// the YAML type stays (a string, an integer): the schema's, not the
 	// value's, so that a value of the wrong type is refused unseen
-	return Value{Kind: v.Kind, Type: v.Type, Redacted: true, Bytes: secretSize(v)}
+	notLabel := v.Kind == Scalar && v.Type == StringType && !kube.Plausible(labelPlace, v.Text)
+	return Value{Kind: v.Kind, Type: v.Type, Redacted: true, NotLabel: notLabel, Bytes: secretSize(v)}
 }
 
 // secretSize returns the size of a secret value: helm-diff's redaction

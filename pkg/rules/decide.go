@@ -395,11 +395,17 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 				}
 			}
-			// where the diff elides its place, a redacted scalar is checked
-			// here, at each place it can be, by its type
-			if ch.New.Kind == diffparse.Scalar && !ch.Path.Exact() {
+			// where the diff elides its place, or anything of the object
+			// (the reader checks redacted values of whole objects), a
+			// redacted scalar is checked here, at each place it can be, by
+			// its type
+			if ch.New.Kind == diffparse.Scalar && (!ch.Path.Exact() || sel.obj.Content == diffparse.Partial) {
 				if want := diffparse.TypeRefusal(sel.schema.At(path), ch.New.Type); want != "" {
 					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+				}
+				// a label's place (kube.Plausible refuses "-" there only)
+				if ch.New.NotLabel && !kube.Plausible(path, "-") {
+					return fmt.Sprintf("helm upgrade will fail: %s must be a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)", path)
 				}
 			}
 		}
