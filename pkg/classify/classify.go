@@ -407,11 +407,8 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 			if o.Content == diffparse.ObjectOnly {
 				// helm-diff --find-renames shows a rename as a change of the
 				// old object: where its deletion is worse, it counts
-				if d := sel.Deletion(); d.Level > hidden.Decision.Level {
-					d.Assumed = true
-					d.Assumptions = append([]string{"the changes are not shown: the object may be renamed (helm-diff --find-renames shows a rename as a change), and a rename deletes it"}, d.Assumptions...)
-					d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
-					out.Findings = append(out.Findings, Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: o.Pos, WholeObject: true})
+				if f, ok := mayRename(sel, o.Pos, "the changes are not shown: the object may be renamed (helm-diff --find-renames shows a rename as a change), and a rename deletes it", hidden.Decision.Level); ok {
+					out.Findings = append(out.Findings, f)
 				}
 			}
 		}
@@ -428,13 +425,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 		if i := slices.IndexFunc(o.Unresolved, func(n diffparse.Note) bool { return n.Renames }); i >= 0 {
-			// a rename deletes the object: judged as its deletion is (a
-			// Namespace's, a CRD's lose data)
-			d := sel.Deletion()
-			d.Assumed = true
-			d.Assumptions = append([]string{o.Unresolved[i].Text}, d.Assumptions...)
-			d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
-			out.Findings = append(out.Findings, Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: o.Unresolved[i].Pos, WholeObject: true})
+			if f, ok := mayRename(sel, o.Unresolved[i].Pos, o.Unresolved[i].Text, -1); ok {
+				out.Findings = append(out.Findings, f)
+			}
 		}
 	}
 	hook := sel.Hook()
@@ -650,6 +643,21 @@ func findings(o *diffparse.Object) int {
 		n++
 	}
 	return n
+}
+
+// mayRename is the finding for an object the input may show renamed
+// (why says how): a rename deletes it, so it is judged as its deletion is
+// (a Namespace's, a CRD's, a database cluster's lose data). ok is false
+// where that is no higher than above (no finding is made).
+func mayRename(sel *rules.Selection, pos diffparse.Pos, why string, above rules.Level) (Finding, bool) {
+	d := sel.Deletion()
+	if d.Level <= above {
+		return Finding{}, false
+	}
+	d.Assumed = true
+	d.Assumptions = append([]string{why}, d.Assumptions...)
+	d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
+	return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true}, true
 }
 
 // anywhere is the path of a finding about any field: one gap. Every such
