@@ -403,9 +403,12 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 				if want := diffparse.TypeRefusal(sel.schema.At(path), ch.New.Type); want != "" {
 					return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 				}
-				// a label's place (kube.Plausible refuses "-" there only)
+				// at a label's place (kube.Plausible refuses "-" there only),
+				// what a label value is, as Refusal says of one shown
 				if ch.New.NotLabel && !kube.Plausible(path, "-") {
-					return fmt.Sprintf("helm upgrade will fail: %s must be a label value (at most 63 letters, digits, '-', '_' or '.', beginning and ending with a letter or digit)", path)
+					if want := diffparse.Refusal(sel.schema.At(path), path, diffparse.StringType, "-"); want != "" {
+						return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+					}
 				}
 			}
 		}
