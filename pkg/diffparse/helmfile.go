@@ -68,16 +68,19 @@ func (s *stream) parseHelmfile() {
 	}
 	// helmfile names each release whose diff found changes: one that
 	// shows no object (and no error) was cut from the stream
-	for _, c := range changed {
-		shown := false
+	var shown map[string]bool // the releases with an object or an error
+	if len(changed) > 0 {
+		shown = map[string]bool{}
 		for _, o := range plan.Objects {
-			shown = shown || o.Release == c.name
+			shown[o.Release] = true
 		}
 		for _, r := range plan.Releases {
-			shown = shown || r.Name == c.name && r.Error != ""
+			shown[r.Name] = shown[r.Name] || r.Error != ""
 		}
+	}
+	for _, c := range changed {
 		switch {
-		case shown:
+		case shown[c.name]:
 		case c.deleted:
 			// a release marked installed: false that is installed: helmfile
 			// uninstalls it, and diffs nothing of it
