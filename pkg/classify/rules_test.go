@@ -248,6 +248,9 @@ var podTolerated = pod + "  terminationGracePeriodSeconds: 30\n  tolerations:\n 
 var svcLabelled = strings.Replace(svc, "  annotations:\n", "  labels:\n    app: web\n  annotations:\n", 1)
 
 const endpointSlice = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: ext-1\n  labels:\n    kubernetes.io/service-name: ext\naddressType: IPv4\nendpoints:\n  - addresses: [10.0.0.1]\n"
+const endpoints = "apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: ext\nsubsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 5432\n"
+const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    helm.sh/chart: web-1.0.0\n    team: a\n"
+const tokenSecret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    kubernetes.io/service-account.name: a\ntype: kubernetes.io/service-account-token\n"
 const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  suspend: false\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: m\n          image: m:1\n"
 
 // pvcKept is pvc with helm's keep policy.
@@ -478,6 +481,30 @@ var defaultRuleCases = []struct {
 		"found: CloudNativePG deletes the cluster's claims with it; a deletion was only disruptive"},
 	{"another operator's resource deleted", change("prod, pg, Cluster (example.com)", "apiVersion: example.com/v1\nkind: Cluster\nmetadata:\n  name: pg\n", ""), "", "delete", rules.Disruptive,
 		"a Cluster of a group the rule does not name: a deletion"},
+	{"reclaim policy Recycle", edit(hPV, pv, "ReclaimPolicy: Retain", "ReclaimPolicy: Recycle"), "spec.persistentVolumeReclaimPolicy", "pv-reclaim-delete", rules.Destructive,
+		"found: Recycle scrubs the volume when its claim is released, like Delete; it passed as a volume setting"},
+	{"endpoints no longer mirrored", edit("prod, ext, Endpoints (v1)", endpoints, "  name: ext\n", "  name: ext\n  labels:\n    endpointslice.kubernetes.io/skip-mirror: \"true\"\n"), `metadata.labels["endpointslice.kubernetes.io/skip-mirror"]`, "endpoints-mirroring", rules.Disruptive,
+		"found: the mirrored EndpointSlices are deleted and the selector-less Service loses its endpoints; passed as label churn"},
+	{"namespace label", edit("prod, team-a, Namespace (v1)", namespace, "team: a", "team: b"), `metadata.labels.team`, "namespace-labels", rules.Disruptive,
+		"found: a NetworkPolicy's namespaceSelector may stop admitting the namespace's pods; passed as label churn"},
+	{"namespace chart label", edit("prod, team-a, Namespace (v1)", namespace, "web-1.0.0", "web-1.1.0"), `metadata.labels["helm.sh/chart"]`, "labels-top-level", rules.Ignored,
+		"a chart bump's label stays churn on a Namespace too"},
+	{"token secret's account renamed", edit(hSecret, tokenSecret, "service-account.name: a", "service-account.name: b"), `metadata.annotations["kubernetes.io/service-account.name"]`, "service-account-token-owner", rules.Disruptive,
+		"found: the token controller deletes a token Secret whose account does not match the recorded UID; passed as an annotation change"},
+	{"job parallelism to zero", edit("prod, j, Job (batch)", job, "suspend: false", "suspend: false\n  parallelism: 0"), "spec.parallelism", "job-lowered", rules.Disruptive,
+		"found: parallelism unset is 1, and 0 deletes every running pod; passed as a Job setting"},
+	{"job deadline set", edit("prod, j, Job (batch)", job, "suspend: false", "suspend: false\n  activeDeadlineSeconds: 60"), "spec.activeDeadlineSeconds", "job-deadline-added", rules.Disruptive,
+		"found: a Job that has run a minute fails at once"},
+	{"claim's beta class annotation", edit(hPVC, pvcKept, "    team: a\n", "    team: a\n    volume.beta.kubernetes.io/storage-class: fast\n"), `metadata.annotations["volume.beta.kubernetes.io/storage-class"]`, "pvc-immutable", rules.Destructive,
+		"found: the API server holds the annotation immutable, like the class; passed as an annotation change"},
+	{"daemonset node selector", edit(hDS, ds(""), "    spec:\n", "    spec:\n      nodeSelector:\n        pool: gpu\n"), "spec.template.spec.nodeSelector", "daemonset-node-selection", rules.Disruptive,
+		"found: the pods of every node outside the pool are deleted at once; passed as a rolling restart"},
+	{"daemonset toleration removed", edit(hDS, strings.Replace(ds(""), "    spec:\n", "    spec:\n      tolerations:\n        - operator: Exists\n", 1), "      tolerations:\n        - operator: Exists\n", ""), "spec.template.spec.tolerations", "daemonset-tolerations-narrowed", rules.Disruptive,
+		"found: the pods of tainted nodes are deleted at once"},
+	{"deployment resumed", edit(hDeploy, d("3", "paused: true"), "paused: true", "paused: false"), "spec.paused", "rollout-resumed", rules.Restart,
+		"found: the roll-out the pause held back runs now; passed as restarting nothing"},
+	{"partition lowered", edit(hSts, s("3", "updateStrategy:\n    rollingUpdate:\n      partition: 3"), "partition: 3", "partition: 0"), "spec.updateStrategy.rollingUpdate.partition", "rollout-partition-lowered", rules.Restart,
+		"found: the pods held back by the partition are updated now"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }

@@ -601,7 +601,7 @@ func TestApplyMethods(t *testing.T) {
 		{"a StatefulSet switched to OnDelete from a rollingUpdate it set", diff("StatefulSet", stsRollingSet, "  updateStrategy:\n    type: OnDelete\n"), rules.Safe, ""},
 		{"a Deployment's null strategy made Recreate", diff("Deployment", "  strategy: null\n", "  strategy:\n    type: Recreate\n"), rules.Disruptive, "may fail: applied server-side"},
 		{"a Deployment's Recreate strategy rewritten", diff("Deployment", "  strategy:\n    type: Recreate\n    # one pod at a time\n", "  strategy: {type: Recreate}\n"), rules.Ignored, ""},
-		{"a StatefulSet switched back to RollingUpdate", diff("StatefulSet", "  updateStrategy:\n    type: OnDelete\n", stsRolling), rules.Safe, ""},
+		{"a StatefulSet switched back to RollingUpdate", diff("StatefulSet", "  updateStrategy:\n    type: OnDelete\n", stsRolling), rules.Restart, ""},
 	})
 }
 

@@ -8,12 +8,15 @@ package kube
 //
 // Source: pkg/apis/apps/v1/defaults.go (SetDefaults_Deployment,
 // SetDefaults_StatefulSet, SetDefaults_ReplicaSet) and
-// pkg/apis/core/v1/defaults.go (SetDefaults_ReplicationController).
+// pkg/apis/core/v1/defaults.go (SetDefaults_ReplicationController),
+// pkg/apis/batch/v1/defaults.go (SetDefaults_Job: parallelism 1,
+// backoffLimit 6 without backoffLimitPerIndex).
 var serverDefaults = map[string]map[string]string{
 	"apps/Deployment":        {"spec.replicas": "1"},
-	"apps/StatefulSet":       {"spec.replicas": "1"},
+	"apps/StatefulSet":       {"spec.replicas": "1", "spec.updateStrategy.rollingUpdate.partition": "0"},
 	"apps/ReplicaSet":        {"spec.replicas": "1"},
 	"/ReplicationController": {"spec.replicas": "1"},
+	"batch/Job":              {"spec.parallelism": "1", "spec.backoffLimit": "6"},
 }
 
 // Default returns the value the API server gives field p of an object of
