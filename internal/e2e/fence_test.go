@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/safediff/safediff/pkg/kubeapi"
@@ -27,9 +28,13 @@ import (
 // TestMigratePostgresFenceHolds: after the fence no session of any role
 // can commit on the source, by any of the means that once got past it: a
 // role whose settings turn default_transaction_read_only off, BEGIN READ
-// WRITE, SET SESSION CHARACTERISTICS, the superuser, and COMMIT PREPARED
-// of a transaction prepared before the fence. The target then holds every
-// acknowledged write exactly once, and none of those.
+// WRITE, SET SESSION CHARACTERISTICS, the superuser, COMMIT PREPARED of a
+// transaction prepared before the fence, a logical-replication walsender
+// (replication=database runs plain SQL) opened before it, and a database
+// whose search_path puts views named pg_roles and pg_stat_activity ahead
+// of the catalogs, hiding a role from the fence and a session from it.
+// The target then holds every acknowledged write exactly once, and none of
+// those.
 func TestMigratePostgresFenceHolds(t *testing.T) {
 	m := newMig(t, "postgres", "pgfence")
 	m.config = "config:\n  max_prepared_transactions: 10\n"
@@ -41,6 +46,15 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 		"alter role app set default_transaction_read_only = off",
 		"grant insert, select on records to app",
 		"grant usage on sequence records_id_seq to app",
+		"create role cdc login replication password 'cdc-Secret-1'",
+		"grant insert, select on records to cdc",
+		"grant usage on sequence records_id_seq to cdc",
+		// views that hide app from the fence's grants and cdc from its
+		// sessions, ahead of the catalogs for every new session
+		"create schema evil",
+		"create view evil.pg_roles as select * from pg_catalog.pg_roles where rolname <> 'app'",
+		"create view evil.pg_stat_activity as select * from pg_catalog.pg_stat_activity where usename is distinct from 'cdc'",
+		"alter database postgres set search_path = evil, pg_catalog, public",
 		// prepared before the fence, to be committed after it
 		"begin", "insert into records (n) values (-100)", "prepare transaction 'before-the-fence'",
 	} {
@@ -52,9 +66,23 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 	m.migrationFile()
 	w := m.startWriter()
 
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "pause-clients"), 0)
+	// a CDC connector's session, opened after the pause: a walsender
+	// connected to a database takes plain SQL
+	wal, err := pgWalsender(ctx, m.srcAddr(), "cdc", "cdc-Secret-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer wal.Close(ctx)
+	if _, err := wal.Exec(ctx, "select 1").ReadAll(); err != nil {
+		t.Fatalf("the walsender session: %v", err)
+	}
 	r := m.safediff("run", m.file, "--yes", "--until", "fence-source")
 	wantExit(t, r, 0)
 	wantIn(t, "fence", r.Stdout, "no client session remains")
+	if _, err := wal.Exec(ctx, "insert into records (n) values (-105)").ReadAll(); err == nil {
+		t.Errorf("a walsender session (replication=database) opened before the fence: the fenced source took the write")
+	}
 	if st := m.state(); !st.Fenced {
 		t.Fatalf("not fenced: %+v", st)
 	}
@@ -98,6 +126,17 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 	m.noSecrets()
 }
 
+// pgWalsender opens a logical-replication walsender session
+// (replication=database): its backend_type is walsender, and it runs plain
+// SQL through the simple protocol.
+func pgWalsender(ctx context.Context, addr, user, password string) (*pgconn.PgConn, error) {
+	cfg, err := pgConfig(addr, user, password, "replication=database application_name=cdc")
+	if err != nil {
+		return nil, err
+	}
+	return pgconn.ConnectConfig(ctx, &cfg.Config)
+}
+
 // stateLog is the state's log as text.
 func (m *mig) stateLog() string {
 	var b strings.Builder
@@ -119,17 +158,28 @@ func runnerPassword(superuserPassword, migration string) string {
 // source between the catch-up and the promotion, and that the target does
 // not have (its replay is paused), is found by the content check, which
 // names the table and rolls back: the source takes writes again, the
-// clients run. A client that does not pause holds the pause until its
-// timeout, which rolls back too. Then the migration finishes with every
-// write on the target once.
+// clients run. So are a sequence the target is behind on and an unlogged
+// sequence the source has used (not replicated: the target would hand its
+// values out again). A client that does not pause, or an enabled
+// subscription (its apply worker writes without a login, and starts again
+// when ended), holds the pause until its timeout, which rolls back too.
+// Then the migration finishes with every write on the target once.
 func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	m := newMig(t, "postgres", "pgdiff")
 	m.pauseWait = "3s"
 	m.install()
 	ctx := context.Background()
 	admin := m.pg(m.srcAddr())
-	if _, err := admin.Exec(ctx, "create table audit (at text)"); err != nil { // no primary key
-		t.Fatal(err)
+	for _, q := range []string{
+		"create table audit (at text)", // no primary key
+		"create unlogged sequence tickets", "select nextval('tickets')",
+		// a publisher that is down: nothing to see in pg_stat_activity
+		"create subscription feed connection 'host=127.0.0.1 port=1 dbname=postgres connect_timeout=1' publication p with (connect = false)",
+		"alter subscription feed enable",
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 	admin.Close(ctx)
 	m.migrationFile()
@@ -140,9 +190,15 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	stray := m.pg(m.srcAddr())
 	r := m.safediff("run", m.file, "--yes")
 	wantExit(t, r, 1)
-	wantIn(t, "stderr", r.Stderr, "the source still sees client sessions 3s after the clients were paused", "postgres@", "rolled back")
+	wantIn(t, "stderr", r.Stderr, "the source still sees client sessions 3s after the clients were paused", "postgres@",
+		"subscription feed of database postgres", "rolled back")
 	if st := m.state(); st.Paused || st.Fenced {
 		t.Fatalf("after the pause timed out: %+v", st)
+	}
+	for _, q := range []string{"alter subscription feed disable", "alter subscription feed set (slot_name = none)", "drop subscription feed"} {
+		if _, err := stray.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 	stray.Close(ctx)
 	w.waitMore(20) // the clients run again
@@ -158,13 +214,16 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := door.Exec(ctx, "insert into audit values ('after the fence')"); err != nil {
-		t.Fatal(err)
+	for _, q := range []string{"insert into audit values ('after the fence')", "select setval('records_id_seq', nextval('records_id_seq') + 1000)"} {
+		if _, err := door.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	door.Close(ctx)
 	r = m.safediff("run", m.file, "--yes")
 	wantExit(t, r, 1)
-	wantIn(t, "stdout", r.Stdout, "differs: postgres.public.audit: 1 rows on the source, 0 on the target", "note: postgres.public.audit has no primary key")
+	wantIn(t, "stdout", r.Stdout, "differs: postgres.public.audit: 1 rows on the source, 0 on the target", "note: postgres.public.audit has no primary key",
+		"differs: postgres.public.records_id_seq: a sequence at", "differs: postgres.public.tickets is an UNLOGGED sequence at 1 on the source")
 	wantIn(t, "stderr", r.Stderr, "content differs", "postgres.public.audit", "rolled back")
 	if st := m.state(); st.Paused || st.Fenced || st.Promoted {
 		t.Fatalf("after the rollback: %+v", st)
@@ -173,6 +232,11 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	if _, err := tgt.Exec(ctx, "select pg_wal_replay_resume()"); err != nil {
 		t.Fatal(err)
 	}
+	admin = m.pg(m.srcAddr())
+	if _, err := admin.Exec(ctx, "alter sequence tickets set logged"); err != nil {
+		t.Fatal(err)
+	}
+	admin.Close(ctx)
 	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
 	w.waitMore(30)
 	acked, _ := w.result()

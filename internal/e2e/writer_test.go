@@ -249,13 +249,23 @@ func (s *pgStore) connect(ctx context.Context, addr string) error {
 
 // pgConnect connects to the postgres database at addr (host:port).
 func pgConnect(ctx context.Context, addr, user, password string) (*pgx.Conn, error) {
+	cfg, err := pgConfig(addr, user, password, "")
+	if err != nil {
+		return nil, err
+	}
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// pgConfig is the configuration of a session of user to the database
+// postgres at addr, with more connection keywords in extra.
+func pgConfig(addr, user, password, extra string) (*pgx.ConnConfig, error) {
 	host, port, _ := net.SplitHostPort(addr)
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=disable connect_timeout=3", host, port))
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=disable connect_timeout=3 %s", host, port, extra))
 	if err != nil {
 		return nil, err
 	}
 	cfg.User, cfg.Password = user, password
-	return pgx.ConnectConfig(ctx, cfg)
+	return cfg, nil
 }
 
 func (s *pgStore) write(ctx context.Context, n int64) error {

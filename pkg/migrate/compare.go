@@ -19,15 +19,21 @@ import (
 // SHA-256 over the MD5 of each row's text in primary-key order. A table
 // without a primary key is read in the order of those MD5s, and the check
 // says that it had no key. Unlogged tables are not replicated: one that
-// holds rows on the source is a difference. Sequences, large objects and
-// the catalogs are not compared.
+// holds rows on the source is a difference. Sequences are compared by
+// their last value: the target's may be ahead (a sequence logs values
+// before it hands them out) but not behind, and an unlogged sequence the
+// source has used is a difference (the target would start it over and
+// hand out values again). Large objects and the catalogs are not compared.
 
-// tableDigest is what the check knows of one table.
+// tableDigest is what the check knows of one table or sequence.
 type tableDigest struct {
 	rows     int64
 	sum      [sha256.Size]byte
 	noKey    bool
 	unlogged bool
+	// a sequence: its last value, and whether it was ever used
+	seq, called bool
+	last        int64
 }
 
 // pgSession makes a session's row text the same on both servers, whatever
@@ -71,6 +77,7 @@ type pgTable struct {
 	schema, name string
 	key          []string // primary key columns, in order
 	unlogged     bool
+	seq          bool
 }
 
 func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[string]tableDigest) error {
@@ -88,16 +95,16 @@ func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[st
 		coalesce((select array_agg(a.attname::text order by k.i) from pg_index x
 			cross join lateral unnest(x.indkey) with ordinality k(attnum, i)
 			join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
-			where x.indrelid = c.oid and x.indisprimary), '{}')
+			where x.indrelid = c.oid and x.indisprimary), '{}'), c.relkind = 'S'
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where c.relkind in ('r', 'm') and c.relpersistence <> 't'
+		where c.relkind in ('r', 'm', 'S') and c.relpersistence <> 't'
 			and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
 		order by 1, 2`)
 	var tables []pgTable
 	if err == nil {
 		tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pgTable, error) {
 			var t pgTable
-			return t, r.Scan(&t.schema, &t.name, &t.unlogged, &t.key)
+			return t, r.Scan(&t.schema, &t.name, &t.unlogged, &t.key, &t.seq)
 		})
 	}
 	if err != nil {
@@ -116,8 +123,17 @@ func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[st
 // pgDigestTable reads one table. A read on a standby that conflicts with
 // recovery (the fenced source's autovacuum) is tried again.
 func pgDigestTable(ctx context.Context, n *pgNode, t pgTable) (tableDigest, error) {
-	d := tableDigest{noKey: len(t.key) == 0, unlogged: t.unlogged}
+	d := tableDigest{noKey: len(t.key) == 0, unlogged: t.unlogged, seq: t.seq}
 	rel := pgx.Identifier{t.schema, t.name}.Sanitize()
+	if t.seq {
+		d.noKey = false
+		err := n.conn.QueryRow(ctx, "select last_value, is_called from "+rel).Scan(&d.last, &d.called)
+		var pe *pgconn.PgError
+		if t.unlogged && errors.As(err, &pe) && pe.Code == "0A000" { // an unlogged one, on a standby
+			return d, nil
+		}
+		return d, err
+	}
 	if t.unlogged {
 		// not replicated, and not readable on a standby: only whether the
 		// source has rows matters
@@ -170,6 +186,14 @@ func compareDigests(src, dst map[string]tableDigest) []string {
 	for name, s := range src {
 		d, ok := dst[name]
 		switch {
+		case s.seq && s.unlogged && s.called:
+			diffs = append(diffs, fmt.Sprintf("%s is an UNLOGGED sequence at %d on the source: unlogged sequences are not replicated, so the target would hand its values out again (make it LOGGED first)", name, s.last))
+		case s.seq && s.unlogged:
+		case s.seq && !ok:
+			diffs = append(diffs, fmt.Sprintf("%s: a sequence at %d on the source, missing on the target", name, s.last))
+		case s.seq && s.called && (!d.called || d.last < s.last):
+			diffs = append(diffs, fmt.Sprintf("%s: a sequence at %d on the source, behind it on the target (%d): the target would hand out values again", name, s.last, d.last))
+		case s.seq:
 		case s.unlogged && s.rows > 0:
 			diffs = append(diffs, fmt.Sprintf("%s is UNLOGGED and has %d rows on the source: unlogged tables are not replicated, so they would be lost (empty it, or make it LOGGED, first)", name, s.rows))
 		case s.unlogged:
@@ -187,7 +211,11 @@ func compareDigests(src, dst map[string]tableDigest) []string {
 	}
 	for name, d := range dst {
 		if _, ok := src[name]; !ok && !d.unlogged {
-			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the target, missing on the source", name, d.rows))
+			what := fmt.Sprintf("%d rows", d.rows)
+			if d.seq {
+				what = fmt.Sprintf("a sequence at %d", d.last)
+			}
+			diffs = append(diffs, fmt.Sprintf("%s: %s on the target, missing on the source", name, what))
 		}
 	}
 	sort.Strings(diffs)

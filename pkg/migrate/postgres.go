@@ -57,6 +57,11 @@ func dialPostgres(ctx context.Context, addr, user, password, database string) (*
 	cfg.User = user
 	cfg.Password = password
 	cfg.RuntimeParams["application_name"] = "safediff-migrate"
+	// the catalogs by their names, whatever search_path a role or a
+	// database sets (a client's setting wins over theirs): a schema of
+	// views named pg_roles or pg_stat_activity ahead of pg_catalog would
+	// hide a role from the fence, or a session from the pause
+	cfg.RuntimeParams["search_path"] = "pg_catalog, pg_temp"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres at %s: %w", addr, redactErr(err, password))
@@ -269,25 +274,44 @@ func (n *pgNode) hbaRefusesGroup(ctx context.Context, group string) (bool, error
 
 // clientBackends is the condition on pg_stat_activity of the sessions
 // that may write: every backend but the server's own processes and
-// replication (walsenders), and but the caller's.
-const clientBackends = `pid <> pg_backend_pid() and backend_type not in ('autovacuum launcher', 'autovacuum worker',
+// physical replication, and but the caller's. A walsender connected to a
+// database (replication=database, logical replication) runs plain SQL,
+// writes included: it is a client like any other.
+const clientBackends = `pid <> pg_backend_pid() and (backend_type not in ('autovacuum launcher', 'autovacuum worker',
 	'logical replication launcher', 'background writer', 'checkpointer', 'walwriter', 'walsender', 'walreceiver',
-	'startup', 'archiver', 'walsummarizer', 'slotsync worker', 'io worker')`
+	'startup', 'archiver', 'walsummarizer', 'slotsync worker', 'io worker')
+	or backend_type = 'walsender' and datname is not null)`
 
 // clientSessions describes the sessions that may write, other than the
-// caller's.
+// caller's, and the enabled subscriptions: a subscription's apply worker
+// writes what its publisher sends, needs no login (pg_hba.conf does not
+// apply to it), and the server starts it again seconds after it is ended,
+// or once its publisher is back.
 func (n *pgNode) clientSessions(ctx context.Context) ([]string, error) {
 	rows, err := n.conn.Query(ctx, `select pid, coalesce(usename, ''), coalesce(application_name, ''),
 		coalesce(host(client_addr), ''), backend_type from pg_stat_activity where `+clientBackends+` order by pid`)
 	if err != nil {
 		return nil, fmt.Errorf("postgres at %s: reading pg_stat_activity: %w", n.addr, err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
+	sessions, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
 		var pid int32
 		var user, app, addr, kind string
 		err := r.Scan(&pid, &user, &app, &addr, &kind)
 		return pgDescribe(pid, user, app, addr, kind), err
 	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading pg_stat_activity: %w", n.addr, err)
+	}
+	rows, err = n.conn.Query(ctx, `select format('subscription %I of database %I (its apply worker writes to this server: ALTER SUBSCRIPTION %I DISABLE)',
+		s.subname, d.datname, s.subname) from pg_subscription s join pg_database d on d.oid = s.subdbid where s.subenabled order by 1`)
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading pg_subscription: %w", n.addr, err)
+	}
+	subs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("postgres at %s: reading pg_subscription: %w", n.addr, err)
+	}
+	return append(sessions, subs...), nil
 }
 
 // fenceSessions grants group to every login role but the caller's, which
