@@ -213,6 +213,7 @@ var checks = []fieldCheck{
 	{batchv1.JobSpec{}, "completionMode", "CompletionModeCheck"},
 	{batchv1.CronJobSpec{}, "concurrencyPolicy", "ConcurrencyPolicyCheck"},
 	{batchv1.CronJobSpec{}, "schedule", "CronScheduleCheck"},
+	{batchv1.CronJobSpec{}, "timeZone", "TimeZoneCheck"},
 	{batchv1.CronJobSpec{}, "successfulJobsHistoryLimit", "NonNegativeCheck"},
 	{batchv1.CronJobSpec{}, "failedJobsHistoryLimit", "NonNegativeCheck"},
 	{networkingv1.HTTPIngressPath{}, "pathType", "PathTypeCheck"},

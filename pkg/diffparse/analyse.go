@@ -212,11 +212,13 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		p.cur = current{}
 		slices.SortStableFunc(obj.Changes, byLine)
 		p.noChanges(obj, changedLines, body)
-		if n, ok := keptRollingUpdateRefusal(obj.Ref, oldS, newS); ok {
-			obj.Refused = append(obj.Refused, n)
-		}
 	}
 	if obj.Action == Create || obj.Action == Update {
+		for _, check := range updateChecks {
+			if n, ok := check(obj.Ref, oldS, newS); ok {
+				obj.Refused = append(obj.Refused, n)
+			}
+		}
 		if n, ok := newS.selectorRefusal(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"iter"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,6 +131,11 @@ var (
 		(*sideTree).metricRefusal, (*sideTree).boundsRefusal, (*sideTree).ingressRefusal,
 		(*sideTree).configMapRefusal, (*sideTree).secretRefusal, (*sideTree).claimRefusal,
 		(*sideTree).rolloutRefusal,
+	}
+	// updateChecks are those that compare a complete new side with the
+	// old (nil for a created object)
+	updateChecks = []func(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool){
+		keptRollingUpdateRefusal, scheduleTZRefusal, apiApprovalRefusal,
 	}
 )
 
@@ -1396,4 +1402,178 @@ func keptRollingUpdateRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, b
 		}
 	}
 	return Note{Pos: Pos{Line: newS.lineOf(ns)}, Text: "spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet (helm's patch removes only what its last manifest set), and type OnDelete refuses it: set rollingUpdate: null beside it"}, true
+}
+
+// Where a CronJob holds its schedule and time zone, a CRD its group, and
+// an object its annotations.
+var (
+	cronSchedule   = kube.Path{kube.Field("spec"), kube.Field("schedule")}
+	cronTimeZone   = kube.Path{kube.Field("spec"), kube.Field("timeZone")}
+	crdGroup       = kube.Path{kube.Field("spec"), kube.Field("group")}
+	annotationsMap = kube.Path{kube.Field("metadata"), kube.Field("annotations")}
+)
+
+// scheduleTZRefusal returns a note when the complete new side of a
+// CronJob, created or updated from oldS (nil for a creation), has a
+// schedule with TZ or CRON_TZ that the API server refuses
+// (validateScheduleFormat): in a new CronJob, or beside a timeZone. (A
+// schedule changed to hold it where it had none is the change's own
+// refusal: [ScheduleTZRefusal].)
+func scheduleTZRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool) {
+	if ref.Group != "batch" || ref.Kind != "CronJob" {
+		return Note{}, false
+	}
+	sched, line, ok := stringAt(newS, cronSchedule)
+	if !ok || !strings.Contains(sched, "TZ") {
+		return Note{}, false
+	}
+	if oldS == nil {
+		return Note{Pos: Pos{Line: line}, Text: "spec.schedule must not hold TZ or CRON_TZ in a new CronJob (set spec.timeZone instead)"}, true
+	}
+	old, _, ok := stringAt(oldS, cronSchedule)
+	if !ok || !strings.Contains(old, "TZ") {
+		return Note{}, false // the change's own refusal
+	}
+	if n, ok := newS.lookup(cronTimeZone); ok && !(newS.vkindOf(n) == vScalar && newS.scalarOf(n).typ == NullType) {
+		return Note{Pos: Pos{Line: line}, Text: "spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"}, true
+	}
+	return Note{}, false
+}
+
+// ScheduleTZRefusal returns what a CronJob's schedule (path spec.schedule
+// of an object of ref) must be where a change from old to new puts TZ or
+// CRON_TZ into one that had none: the API server takes it only in a
+// schedule that had it before (validateScheduleFormat). "" otherwise.
+func ScheduleTZRefusal(ref kube.ObjectRef, path kube.Path, old, new Value) string {
+	if ref.Group != "batch" || ref.Kind != "CronJob" || !path.Equal(cronSchedule) || new.Redacted || new.Kind != Scalar || new.Type != StringType {
+		return ""
+	}
+	if !strings.Contains(new.Text, "TZ") || old.Kind == Scalar && strings.Contains(old.Text, "TZ") {
+		return ""
+	}
+	return "a schedule without TZ or CRON_TZ (set spec.timeZone instead): the API server takes them only in a schedule that had them before"
+}
+
+// stringAt returns the string at path p of side t (nil: none), and its line.
+func stringAt(t *sideTree, p kube.Path) (string, int, bool) {
+	if t == nil {
+		return "", 0, false
+	}
+	n, ok := t.lookup(p)
+	if !ok || t.vkindOf(n) != vScalar {
+		return "", 0, false
+	}
+	s := t.scalarOf(n)
+	if s.typ != StringType {
+		return "", 0, false
+	}
+	return s.canon, t.lineOf(n), true
+}
+
+// apiApproval is the state of a CRD's api-approved.kubernetes.io
+// annotation, as the API server reads it (apihelpers.GetAPIApprovalState).
+type apiApproval uint8
+
+const (
+	approvalMissing apiApproval = iota
+	approvalBypassed
+	approvalApproved
+	approvalInvalid
+)
+
+// approvalOf reads the annotation of side t.
+func approvalOf(t *sideTree) apiApproval {
+	m, ok := t.lookup(annotationsMap)
+	if !ok || t.vkindOf(m) != vMap {
+		return approvalMissing
+	}
+	n := t.child(m, "api-approved.kubernetes.io")
+	if n < 0 {
+		return approvalMissing
+	}
+	if t.vkindOf(n) != vScalar || t.scalarOf(n).typ != StringType {
+		return approvalInvalid // the type check says more
+	}
+	return approvalState(t.scalarOf(n).canon)
+}
+
+// approvalState reads an annotation's value.
+func approvalState(v string) apiApproval {
+	switch {
+	case v == "":
+		return approvalMissing
+	case strings.HasPrefix(v, "unapproved"):
+		return approvalBypassed
+	case approvalURL(v):
+		return approvalApproved
+	}
+	return approvalInvalid
+}
+
+// approvalURL reports whether s is the URL of an approval as the API
+// server reads it: url.ParseRequestURI takes it, with a scheme and a host.
+func approvalURL(s string) bool {
+	u, err := url.ParseRequestURI(s)
+	return err == nil && u.Scheme != "" && u.Host != ""
+}
+
+// apiApprovalRefusal returns a note when the complete new side of a CRD of
+// a group the Kubernetes project owns (k8s.io, kubernetes.io and their
+// subdomains: the Gateway API's, for one) lacks a valid
+// api-approved.kubernetes.io annotation (the URL of the approving pull
+// request, or "unapproved…") where the old side's state differs: the API
+// server refuses it (validateAPIApproval). A new CRD has no old state.
+func apiApprovalRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool) {
+	if ref.Group != "apiextensions.k8s.io" || ref.Kind != "CustomResourceDefinition" {
+		return Note{}, false
+	}
+	group, line, ok := stringAt(newS, crdGroup)
+	if !ok || !protectedGroup(group) {
+		return Note{}, false
+	}
+	state := approvalOf(newS)
+	if oldS != nil && approvalOf(oldS) == state {
+		return Note{}, false // unchanged: never refused
+	}
+	switch state {
+	case approvalMissing:
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("metadata.annotations[\"api-approved.kubernetes.io\"] is required for a CRD of group %s (the Kubernetes project's): the URL of its approval, or \"unapproved, ...\"", group)}, true
+	case approvalInvalid:
+		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("metadata.annotations[\"api-approved.kubernetes.io\"] of a CRD of group %s must be the URL of its approval, or begin with \"unapproved\"", group)}, true
+	}
+	return Note{}, false
+}
+
+// APIApprovalRefusal returns why the API server may refuse a CRD whose
+// api-approved.kubernetes.io annotation (at path, of an object of ref) a
+// change takes from old to new, where the view does not show the CRD's
+// group: a group of the Kubernetes project needs a valid one, and the
+// server checks it when it changes. "" when the change leaves it valid or
+// as it was.
+func APIApprovalRefusal(ref kube.ObjectRef, path kube.Path, old, new Value) string {
+	if ref.Group != "apiextensions.k8s.io" || ref.Kind != "CustomResourceDefinition" || !path.Equal(approvalPath) || old.Redacted || new.Redacted {
+		return ""
+	}
+	state := func(v Value) apiApproval {
+		switch {
+		case !v.Present() || v.Kind == Scalar && v.Type == NullType:
+			return approvalMissing
+		case v.Kind != Scalar || v.Type != StringType:
+			return approvalInvalid
+		}
+		return approvalState(v.Text)
+	}
+	s := state(new)
+	if s == state(old) || s == approvalApproved || s == approvalBypassed {
+		return ""
+	}
+	return "the URL of its approval, or a text beginning with \"unapproved\", if the CRD's group (not shown) is the Kubernetes project's (k8s.io, kubernetes.io and their subdomains)"
+}
+
+var approvalPath = kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field("api-approved.kubernetes.io")}
+
+// protectedGroup reports whether a CRD's group is the Kubernetes
+// project's (apihelpers.IsProtectedCommunityGroup).
+func protectedGroup(g string) bool {
+	return g == "k8s.io" || g == "kubernetes.io" || strings.HasSuffix(g, ".k8s.io") || strings.HasSuffix(g, ".kubernetes.io")
 }

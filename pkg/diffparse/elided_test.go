@@ -626,6 +626,9 @@ func TestElidedBounds(t *testing.T) {
 	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
 	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
 	tests := []partialCase{
+		{"a schedule keeping CRON_TZ beside a time zone shown", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"TZ=UTC 0 3 * * *\"\n+   schedule: \"TZ=UTC 0 4 * * *\"\n    timeZone: Etc/UTC\n...\n", rules.Disruptive, "will fail: spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"},
+		{"a schedule keeping CRON_TZ, the time zone hidden", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"TZ=UTC 0 3 * * *\"\n+   schedule: \"TZ=UTC 0 4 * * *\"\n...\n", rules.Disruptive, "may fail: spec.timeZone is not shown"},
+		{"a schedule without CRON_TZ, the time zone hidden", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"0 3 * * *\"\n+   schedule: \"0 4 * * *\"\n...\n", rules.Safe, ""},
 		{"minimum raised, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
 		{"minimum lowered to 1, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 1\n...\n", rules.Safe, ""},
 		{"minimum raised above the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n    maxReplicas: 10\n...\n", rules.Disruptive, "will fail: spec.minReplicas (20) must be at most spec.maxReplicas (10)"},

@@ -1002,6 +1002,28 @@ func TestServerValidation(t *testing.T) {
 		t.Fatalf("no line %q", old)
 		return ""
 	}
+	cronZoned := strings.Replace(cronJob, "    schedule: \"*/5 * * * *\"\n", "    schedule: \"0 3 * * *\"\n    timeZone: Europe/Berlin\n", 1)
+	const crd = `default, httproutes.gateway.networking.k8s.io, CustomResourceDefinition (apiextensions.k8s.io) has changed:
+  apiVersion: apiextensions.k8s.io/v1
+  kind: CustomResourceDefinition
+  metadata:
+    name: httproutes.gateway.networking.k8s.io
+    annotations:
+      api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/2466
+  spec:
+    group: gateway.networking.k8s.io
+    scope: Namespaced
+    names:
+      plural: httproutes
+      kind: HTTPRoute
+    versions:
+      - name: v1
+        served: true
+        storage: true
+`
+	cronTZ := strings.Replace(cronZoned, "    timeZone: Europe/Berlin\n", "", 1)
+	cronCreated := strings.NewReplacer("has changed:", "has been added:", "\n  ", "\n+ ").Replace(strings.Replace(cronTZ, `"0 3 * * *"`, `"CRON_TZ=Europe/Berlin 0 3 * * *"`, 1)) + "- \n"
+	otherCRD := strings.NewReplacer("gateway.networking.k8s.io", "gateway.example.com").Replace(crd)
 	stsTyped := strings.Replace(statefulSet, "    replicas: 3\n", "    replicas: 3\n    updateStrategy:\n      type: RollingUpdate\n", 1)
 	stsRolling := strings.Replace(stsTyped, "      type: RollingUpdate\n", "      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n", 1)
 	tests := []struct {
@@ -1014,6 +1036,18 @@ func TestServerValidation(t *testing.T) {
 		{"a StatefulSet's maxUnavailable 2, valid", stsRolling, "maxUnavailable: 1", "maxUnavailable: 2", ""},
 		{"a StatefulSet's OnDelete beside rollingUpdate", stsRolling, "type: RollingUpdate", "type: OnDelete", "spec.updateStrategy.rollingUpdate must not be set when the type is OnDelete"},
 		{"a StatefulSet switched to OnDelete, the server's rollingUpdate kept", stsTyped, "type: RollingUpdate", "type: OnDelete", "spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet"},
+		{"a CronJob's time zone misspelt", cronZoned, "timeZone: Europe/Berlin", "timeZone: Europe/Berln", "spec.timeZone must be a time zone of the IANA database"},
+		{"a CronJob's time zone empty", cronZoned, "timeZone: Europe/Berlin", `timeZone: ""`, "an empty one is refused"},
+		{"a CronJob's time zone Local", cronZoned, "timeZone: Europe/Berlin", "timeZone: Local", "not Local"},
+		{"a CronJob's time zone, valid", cronZoned, "timeZone: Europe/Berlin", "timeZone: Etc/UTC", ""},
+		{"CRON_TZ put into a schedule", cronTZ, `schedule: "0 3 * * *"`, `schedule: "CRON_TZ=Europe/Berlin 0 3 * * *"`, "spec.schedule must be a schedule without TZ or CRON_TZ"},
+		{"CRON_TZ kept in a schedule, valid", strings.Replace(cronTZ, `"0 3 * * *"`, `"TZ=UTC 0 3 * * *"`, 1), `schedule: "TZ=UTC 0 3 * * *"`, `schedule: "TZ=UTC 0 4 * * *"`, ""},
+		{"CRON_TZ kept in a schedule, beside a time zone", strings.Replace(cronZoned, `"0 3 * * *"`, `"TZ=UTC 0 3 * * *"`, 1), `schedule: "TZ=UTC 0 3 * * *"`, `schedule: "TZ=UTC 0 4 * * *"`, "spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"},
+		{"a CronJob created with CRON_TZ", cronCreated, "", "", "spec.schedule must not hold TZ or CRON_TZ in a new CronJob"},
+		{"a Kubernetes group's CRD loses its approval", crd, "api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/2466", "team: gateway", `metadata.annotations["api-approved.kubernetes.io"] is required for a CRD of group gateway.networking.k8s.io`},
+		{"a Kubernetes group's CRD approved by no URL", crd, "api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/2466", "api-approved.kubernetes.io: yes", "must be the URL of its approval"},
+		{"a Kubernetes group's CRD, approval bypassed, valid", crd, "api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/2466", `api-approved.kubernetes.io: "unapproved, experimental"`, ""},
+		{"another group's CRD without approval, valid", otherCRD, "api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/2466", "team: gateway", ""},
 		{"enumeration", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes", "imagePullPolicy must be one of Always, Never or IfNotPresent"},
 		{"enumeration, case matters", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: always", "imagePullPolicy must be one of"},
 		{"enumeration, valid", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: Always", ""},

@@ -3,8 +3,11 @@ package kube
 import (
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	_ "time/tzdata" // the time zones the API server knows, whatever the host has
 
 	"github.com/robfig/cron/v3"
 )
@@ -62,6 +65,10 @@ const (
 	// it (robfig/cron's standard parser: five fields, or a descriptor
 	// such as @hourly).
 	CronScheduleCheck
+	// TimeZoneCheck: a CronJob's time zone, as the API server validates
+	// it (validateTimeZone): not empty (leave it out instead), not Local,
+	// a name of the IANA time zone database.
+	TimeZoneCheck
 	// EnvVarNameCheck: an environment variable's name, required, of
 	// printable ASCII characters other than '=' (what every Kubernetes
 	// release takes; before 1.32 the server took fewer by default).
@@ -238,6 +245,8 @@ func (c Check) WantString(s string) string {
 		if _, err := cron.ParseStandard(s); err != nil {
 			return fmt.Sprintf("a cron schedule of five fields or a descriptor such as @hourly (%v)", err)
 		}
+	case TimeZoneCheck:
+		return timeZoneProblem(s)
 	case EnvVarNameCheck:
 		if !envVarName(s) {
 			return "an environment variable name (required, printable ASCII characters other than '=')"
@@ -376,4 +385,29 @@ func dnsLabel(s string) bool {
 		}
 	}
 	return true
+}
+
+// timeZoneChars are the characters of a part of a time zone name that the
+// API server takes (pkg/apis/batch/validation: validTimeZoneCharacters).
+var timeZoneChars = regexp.MustCompile(`^[A-Za-z\.\-_0-9+]{1,14}$`)
+
+// timeZoneProblem says what a CronJob's time zone must be, where s is not
+// one the API server takes (validateTimeZone), or returns "".
+func timeZoneProblem(s string) string {
+	const want = "a time zone of the IANA database, such as Europe/Berlin or Etc/UTC"
+	if s == "" {
+		return want + " (an empty one is refused: leave the field out)"
+	}
+	for _, part := range strings.Split(s, "/") {
+		if part == "." || part == ".." || strings.HasPrefix(part, "-") || !timeZoneChars.MatchString(part) {
+			return want
+		}
+	}
+	if strings.EqualFold(s, "Local") {
+		return want + ", not Local"
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return want
+	}
+	return ""
 }

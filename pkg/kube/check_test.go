@@ -111,6 +111,13 @@ func TestCheckWantString(t *testing.T) {
 		{CronScheduleCheck, "@daily", false, "a descriptor"},
 		{CronScheduleCheck, "0 3 * *", true, "four fields"},
 		{CronScheduleCheck, "", true, "a schedule is required"},
+		{TimeZoneCheck, "Europe/Berlin", false, "a zone of the IANA database"},
+		{TimeZoneCheck, "Etc/UTC", false, "UTC"},
+		{TimeZoneCheck, "Europe/Berln", true, "no such zone"},
+		{TimeZoneCheck, "", true, "empty: the field must be left out"},
+		{TimeZoneCheck, "local", true, "Local, in any case"},
+		{TimeZoneCheck, "../etc/passwd", true, "a path, not a zone"},
+		{TimeZoneCheck, "America/Argentina_Buenos_Aires_Long", true, "a part longer than 14 characters"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.WantString(tt.s) != ""; got != tt.want {

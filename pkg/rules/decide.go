@@ -421,6 +421,9 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 		if want := diffparse.KindRefusal(sel.obj.Ref, path, ch.New.Text, unset); want != "" && (unset || ch.New.Kind != diffparse.Tree) {
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 		}
+		if want := diffparse.ScheduleTZRefusal(sel.obj.Ref, path, ch.Old, ch.New); want != "" {
+			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+		}
 	}
 	if unset && (op == diffparse.Remove || op == diffparse.Modify) {
 		// helm's patch deletes a field removed or set to null: one the API

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -52,6 +53,12 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 		return why
 	}
 	if why := sel.hiddenRBAC(op, path); why != "" {
+		return why
+	}
+	if want := diffparse.APIApprovalRefusal(o.Ref, path, ch.Old, ch.New); want != "" {
+		return fmt.Sprintf("helm upgrade may fail: %s must be %s", path, want)
+	}
+	if why := sel.hiddenScheduleTZ(ch, op, path); why != "" {
 		return why
 	}
 	n := len(path)
@@ -757,6 +764,32 @@ func (sel *Selection) applyProblem(ch *diffparse.Change, op diffparse.Op, path k
 	switch {
 	case o.Ref.Kind == "Deployment" && (mine.Presence == diffparse.Absent || null), o.Ref.Kind == "StatefulSet" && null:
 		return fmt.Sprintf("helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the live object keeps the %s the API server defaulted while the type was RollingUpdate, and type %s refuses it (%s: null does not remove it there); helm 3's patch removes it", ru, want, ru)
+	}
+	return ""
+}
+
+// cronSchedule and cronTimeZone are where a CronJob holds its schedule and
+// its time zone; the time zone is a fact of every review (FactPaths).
+var (
+	cronSchedule = kube.Path{kube.Field("spec"), kube.Field("schedule")}
+	cronTimeZone = kube.Path{kube.Field("spec"), kube.Field("timeZone")}
+)
+
+// hiddenScheduleTZ: a CronJob's schedule that keeps TZ or CRON_TZ (the API
+// server takes it where the old schedule had it) is refused beside a
+// timeZone (validateScheduleFormat), which the view may not show. (One
+// that puts it in anew is refused alone: diffparse.ScheduleTZRefusal.)
+func (sel *Selection) hiddenScheduleTZ(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if o.Ref.Group != "batch" || o.Ref.Kind != "CronJob" || op != diffparse.Modify || !path.Equal(cronSchedule) ||
+		ch.New.Kind != diffparse.Scalar || !strings.Contains(ch.New.Text, "TZ") || !strings.Contains(ch.Old.Text, "TZ") {
+		return ""
+	}
+	switch f := o.Fact(diffparse.New, cronTimeZone); {
+	case f.Presence == diffparse.Unknown:
+		return "helm upgrade may fail: spec.timeZone is not shown, and beside it TZ or CRON_TZ in spec.schedule is refused"
+	case f.Presence == diffparse.Present && !(f.Value.Kind == diffparse.Scalar && f.Value.Type == diffparse.NullType):
+		return "helm upgrade will fail: spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"
 	}
 	return ""
 }

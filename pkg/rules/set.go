@@ -244,6 +244,7 @@ func NewSet(files ...*File) (*Set, error) {
 	for _, p := range rolloutPaths {
 		factSet[p.String()] = p
 	}
+	factSet[cronTimeZone.String()] = cronTimeZone
 	keys := make([]string, 0, len(factSet))
 	for k := range factSet {
 		keys = append(keys, k)
