@@ -222,6 +222,23 @@ spec:
 		t.Fatalf("no replicas in\n%s", doc)
 		return ""
 	}
+	zoned := func(schedule, zone string) string {
+		doc := cronJob(schedule, "OnFailure")
+		if zone != "" {
+			doc = strings.Replace(doc, "  jobTemplate:\n", "  timeZone: "+zone+"\n  jobTemplate:\n", 1)
+		}
+		return doc
+	}
+	crd := func(group, approval string) string {
+		doc := "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets." + group + "\n"
+		if approval != "" {
+			doc += "  annotations:\n    api-approved.kubernetes.io: " + approval + "\n"
+		}
+		return doc + "spec:\n  group: " + group + "\n  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
+	}
+	bare := func(profile string) string {
+		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: " + profile + "\nspec:\n  containers:\n  - name: c\n    image: busybox:1\n"
+	}
 	withResources := strings.Replace(pod, "        image: nginx:1\n", "        image: nginx:1\n        resources:\n          limits:\n            memory: 1Gi\n          requests:\n            memory: 512Mi\n", 1)
 	tests := []struct {
 		name, old, new string
@@ -236,6 +253,14 @@ spec:
 		{"a Deployment's pods that do not restart", deployment(pod), deployment("      restartPolicy: Never\n" + pod), true},
 		{"an enumeration's value in the wrong case", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        imagePullPolicy: always", 1)), true},
 		{"a label value with '+'", deployment(pod), strings.Replace(deployment(pod), "  name: web\n", "  name: web\n  labels:\n    version: 1.0+build\n", 1), true},
+		// a CronJob's time zone and a schedule's TZ, a Kubernetes group's
+		// CRD approval, a bare Pod's AppArmor annotation
+		{"a misspelt time zone", zoned("0 3 * * *", "Europe/Berlin"), zoned("0 3 * * *", "Europe/Berln"), true},
+		{"another time zone", zoned("0 3 * * *", "Europe/Berlin"), zoned("0 3 * * *", "Etc/UTC"), false},
+		{"CRON_TZ put into a schedule", zoned("0 3 * * *", ""), zoned("CRON_TZ=Etc/UTC 0 3 * * *", ""), true},
+		{"a Kubernetes group's CRD loses its approval", crd("tests.k8s.io", "https://github.com/kubernetes/enhancements/pull/1111"), crd("tests.k8s.io", ""), true},
+		{"another group's CRD loses the annotation", crd("tests.example.com", "https://github.com/kubernetes/enhancements/pull/1111"), crd("tests.example.com", ""), false},
+		{"a Pod's AppArmor annotation", bare("runtime/default"), bare("unconfined"), true},
 		{"a Service's second port unnamed", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - port: 81\n"), true},
 		{"a Service's second port named", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - port: 81\n    name: admin\n"), false},
 		{"a cron schedule of four fields", cronJob("*/5 * * * *", "OnFailure"), cronJob("*/5 * * *", "OnFailure"), true},

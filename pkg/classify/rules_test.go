@@ -251,6 +251,9 @@ const endpointSlice = "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmet
 const endpoints = "apiVersion: v1\nkind: Endpoints\nmetadata:\n  name: ext\nsubsets:\n  - addresses:\n      - ip: 10.0.0.1\n    ports:\n      - port: 5432\n"
 const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n  labels:\n    helm.sh/chart: web-1.0.0\n    team: a\n"
 const tokenSecret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    kubernetes.io/service-account.name: a\ntype: kubernetes.io/service-account-token\n"
+const apiService = "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1beta1.metrics.k8s.io\n  labels:\n    app: metrics\nspec:\n  group: metrics.k8s.io\n  version: v1beta1\n  service:\n    name: metrics-server\n    namespace: kube-system\n"
+const ingressClass = "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: \"true\"\nspec:\n  controller: k8s.io/ingress-nginx\n"
+const serviceAccount = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\nsecrets:\n  - name: db\n  - name: tls\n"
 const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  suspend: false\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: m\n          image: m:1\n"
 
 // pvcKept is pvc with helm's keep policy.
@@ -505,6 +508,32 @@ var defaultRuleCases = []struct {
 		"found: the roll-out the pause held back runs now; passed as restarting nothing"},
 	{"partition lowered", edit(hSts, s("3", "updateStrategy:\n    rollingUpdate:\n      partition: 3"), "partition: 3", "partition: 0"), "spec.updateStrategy.rollingUpdate.partition", "rollout-partition-lowered", rules.Restart,
 		"found: the pods held back by the partition are updated now"},
+	{"owner reference added", edit(hCM, withCM(""), "  name: cfg\n", "  name: cfg\n  ownerReferences:\n    - apiVersion: v1\n      kind: ConfigMap\n      name: owner\n      uid: 6c4e-gone\n"), "metadata.ownerReferences", "owner-references", rules.Disruptive,
+		"found: the garbage collector deletes the object at once where no object has the owner's uid; no rule covered it"},
+	{"claim's owner reference added", edit(hPVC, pvc, "  name: data\n", "  name: data\n  ownerReferences:\n    - apiVersion: apps/v1\n      kind: StatefulSet\n      name: db\n      uid: 6c4e-gone\n"), "metadata.ownerReferences", "owner-references-data", rules.Destructive,
+		"found: the claim, and its data, go with the owner"},
+	{"apiservice taken over", edit("prod, v1beta1.metrics.k8s.io, APIService (apiregistration.k8s.io)", apiService, "    app: metrics\n", "    app: metrics\n    kube-aggregator.kubernetes.io/automanaged: onstart\n"), `metadata.labels["kube-aggregator.kubernetes.io/automanaged"]`, "apiservice-automanaged", rules.Disruptive,
+		"found: the autoregister controller deletes an APIService it does not serve; passed as label churn"},
+	{"volume's zone", edit(hPV, strings.Replace(pv, "  name: pv1\n", "  name: pv1\n  labels:\n    topology.kubernetes.io/zone: eu-west-1a\n", 1), "eu-west-1a", "eu-west-1b"), `metadata.labels["topology.kubernetes.io/zone"]`, "pv-topology-labels", rules.Disruptive,
+		"found: the scheduler places the volume's pods by it; passed as label churn"},
+	{"default storageclass, beta key", edit("prod, fast, StorageClass (storage.k8s.io)", strings.Replace(sc, "storageclass.kubernetes.io", "storageclass.beta.kubernetes.io", 1), `is-default-class: "false"`, `is-default-class: "true"`), `metadata.annotations["storageclass.beta.kubernetes.io/is-default-class"]`, "storageclass-default", rules.Disruptive,
+		"found: Kubernetes still reads the beta key; it passed as an annotation change"},
+	{"default storageclass created", change("prod, fast, StorageClass (storage.k8s.io)", "", strings.Replace(sc, `"false"`, `"true"`, 1)), "", "default-storageclass-created", rules.Disruptive,
+		"found: new and unbound claims without a class land on it; passed as a new object"},
+	{"default storageclass created, beta key", change("prod, fast, StorageClass (storage.k8s.io)", "", strings.NewReplacer(`"false"`, `"true"`, "storageclass.kubernetes.io", "storageclass.beta.kubernetes.io").Replace(sc)), "", "default-storageclass-created-beta", rules.Disruptive,
+		"the beta key marks a default too"},
+	{"default ingressclass", edit("prod, nginx, IngressClass (networking.k8s.io)", ingressClass, `is-default-class: "true"`, `is-default-class: "false"`), `metadata.annotations["ingressclass.kubernetes.io/is-default-class"]`, "ingressclass-default", rules.Disruptive,
+		"found: new Ingresses without a class go to another controller, or none; passed as an annotation change"},
+	{"default ingressclass created", change("prod, nginx, IngressClass (networking.k8s.io)", "", ingressClass), "", "default-ingressclass-created", rules.Disruptive,
+		"found: passed as a new object"},
+	{"pod's apparmor annotation", edit(hPod, strings.Replace(pod, "  labels:\n", "  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: runtime/default\n  labels:\n", 1), "runtime/default", "unconfined"), `metadata.annotations["container.apparmor.security.beta.kubernetes.io/c"]`, "pod-annotations-immutable", rules.Disruptive,
+		"found: the API server refuses the update; passed as an annotation change"},
+	{"mountable secrets enforced", edit("prod, sa, ServiceAccount (v1)", serviceAccount, "  name: sa\n", "  name: sa\n  annotations:\n    kubernetes.io/enforce-mountable-secrets: \"true\"\n"), `metadata.annotations["kubernetes.io/enforce-mountable-secrets"]`, "service-account-mountable-secrets", rules.Disruptive,
+		"found: new pods that mount a Secret the account does not list are refused; passed as an annotation change"},
+	{"mountable secret removed", edit("prod, sa, ServiceAccount (v1)", strings.Replace(serviceAccount, "  name: sa\n", "  name: sa\n  annotations:\n    kubernetes.io/enforce-mountable-secrets: \"true\"\n", 1), "  - name: tls\n", ""), "secrets[name=tls]", "service-account-mountable-secret-removed", rules.Disruptive,
+		"found: new pods that mount tls are refused"},
+	{"another project's aggregation label", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", strings.Replace(role, "  name: reader\n", "  name: reader\n  labels:\n    rbac.crossplane.io/aggregate-to-crossplane: \"true\"\n", 1), `"true"`, `"false"`), `metadata.labels["rbac.crossplane.io/aggregate-to-crossplane"]`, "clusterrole-aggregation-labels", rules.Disruptive,
+		"found: the aggregating role loses these rules; passed as label churn"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }

@@ -211,6 +211,15 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 		p.differ.walk(oldS, newS, oc, nc, same, p.keep)
 		p.cur = current{}
 		slices.SortStableFunc(obj.Changes, byLine)
+		if apiVersionChanged(oldS, newS) {
+			// read under another version, every field is new to the
+			// server's schema of it, changed or not
+			for _, n := range newS.serverSide(0, typ, kube.Path{}, nil) {
+				if !slices.Contains(obj.ServerSideRefused, n) && len(obj.ServerSideRefused) < maxRefusals {
+					obj.ServerSideRefused = append(obj.ServerSideRefused, n)
+				}
+			}
+		}
 		p.noChanges(obj, changedLines, body)
 	}
 	if obj.Action == Create || obj.Action == Update {

@@ -1454,6 +1454,16 @@ func ScheduleTZRefusal(ref kube.ObjectRef, path kube.Path, old, new Value) strin
 	return "a schedule without TZ or CRON_TZ (set spec.timeZone instead): the API server takes them only in a schedule that had them before"
 }
 
+// apiVersionChanged reports whether the two sides of an update give
+// different apiVersions (of one group: another group is another object).
+func apiVersionChanged(oldS, newS *sideTree) bool {
+	o, _, ok1 := stringAt(oldS, apiVersionPath)
+	n, _, ok2 := stringAt(newS, apiVersionPath)
+	return ok1 && ok2 && o != n
+}
+
+var apiVersionPath = kube.Path{kube.Field("apiVersion")}
+
 // stringAt returns the string at path p of side t (nil: none), and its line.
 func stringAt(t *sideTree, p kube.Path) (string, int, bool) {
 	if t == nil {
