@@ -255,8 +255,22 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 	m := newMig(t, "redis", "rdfence")
 	m.install()
 	m.migrationFile()
-	w := m.startWriter()
 	ctx := context.Background()
+	// a job queue with a job delivered and not acknowledged, and a
+	// HyperLogLog, whose count a read caches on the server that reads it
+	src := m.redis(m.srcAddr())
+	for _, c := range [][]any{
+		{"XADD", "jobs", "1-1", "job", "a"}, {"XADD", "jobs", "2-1", "job", "b"},
+		{"XGROUP", "CREATE", "jobs", "workers", "0"},
+		{"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", "jobs", ">"},
+		{"PFADD", "visitors", "a", "b", "c"},
+	} {
+		if err := src.Do(ctx, c...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src.Close() // the pause waits until the source sees no session
+	w := m.startWriter()
 
 	// a second runner, with its own state file, while the first runs
 	first := exec.Command(migration.safediff, "migrate", "run", m.file, "--yes", "--until", "wait-replica")
@@ -345,27 +359,46 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 	}
 	refused("after a restart of the source")
 
-	// a key on the target that the source does not have: named, rolled back
+	// min-replicas-max-lag 0 turns the replicas' check off: the source
+	// takes writes again, and is not fenced whatever min-replicas-to-write
+	// says
+	lag := m.redis(m.srcAddr())
+	if err := lag.ConfigSet(ctx, "min-replicas-max-lag", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	lag.Close()
+	r = m.safediff("run", m.file, "--yes", "--until", "wait-caught-up")
+	wantExit(t, r, 1)
+	wantIn(t, "max-lag 0", r.Stderr, "is not fenced any more")
+	lag = m.redis(m.srcAddr())
+	if err := lag.ConfigSet(ctx, "min-replicas-max-lag", "10").Err(); err != nil {
+		t.Fatal(err)
+	}
+	lag.Close()
+
+	// a key on the target that the source does not have, and a consumer
+	// group the target lost (with its pending job): named, rolled back
 	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-caught-up"), 0)
 	tgt := m.redis(m.dstAddr()) // the target's clients do not hold the pause
 	defer tgt.Close()
-	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "stray", "x"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
+	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "stray", "x"}, {"XGROUP", "DESTROY", "jobs", "workers"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
 		if err := tgt.Do(ctx, c...).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	r = m.safediff("run", m.file, "--yes")
 	wantExit(t, r, 1)
-	wantIn(t, "stdout", r.Stdout, `differs: db0 key "stray": on the target, missing on the source`)
+	wantIn(t, "stdout", r.Stdout, `differs: db0 key "stray": on the target, missing on the source`, `differs: db0 key "jobs": its value differs`)
 	wantIn(t, "stderr", r.Stderr, "content differs", "rolled back")
 	if st := m.state(); st.Paused || st.Fenced {
 		t.Fatalf("after the rollback: %+v", st)
 	}
-	src := m.redis(m.srcAddr())
+	src = m.redis(m.srcAddr())
 	if err := src.RPush(ctx, "unfenced", 1).Err(); err != nil {
 		t.Errorf("the source is still fenced after the rollback: %v", err)
 	}
-	if err := src.Del(ctx, "unfenced").Err(); err != nil {
+	// the stream the target diverged on goes on both
+	if err := src.Del(ctx, "unfenced", "jobs").Err(); err != nil {
 		t.Fatal(err)
 	}
 	src.Close()
@@ -389,6 +422,21 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.waitMore(20)
+	// a read of the HyperLogLog on the target caches its count there (once
+	// the target has synced again: a full sync would replace it)
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		info, err := tgt.Info(ctx, "replication").Result()
+		if err == nil && strings.Contains(info, "master_link_status:up") && strings.Contains(info, "master_sync_in_progress:0") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the target does not replicate again: %v\n%s", err, info)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err := tgt.PFCount(ctx, "visitors").Err(); err != nil {
+		t.Fatal(err)
+	}
 	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
 	w.waitMore(30)
 	acked, _ := w.result()

@@ -39,3 +39,22 @@ func TestCompareSequences(t *testing.T) {
 		})
 	}
 }
+
+// TestRedisComparable: a hash's fields and values are joined so that a NUL
+// inside one cannot move the boundary, and a HyperLogLog compares by its
+// registers, not the count a PFCOUNT on one server cached.
+func TestRedisComparable(t *testing.T) {
+	if lengthPrefixed("a\x00b", "c") == lengthPrefixed("a", "b\x00c") {
+		t.Errorf(`{"a\x00b": "c"} and {"a": "b\x00c"} compare equal`)
+	}
+	hll := func(card, regs string) string { return "HYLL\x01\x00\x00\x00" + card + regs }
+	if hllComparable(hll("\x05\x00\x00\x00\x00\x00\x00\x00", "regs")) != hllComparable(hll("\x00\x00\x00\x00\x00\x00\x00\x80", "regs")) {
+		t.Errorf("a HyperLogLog whose cached count was refreshed differs")
+	}
+	if hllComparable(hll("12345678", "regs")) == hllComparable(hll("12345678", "regz")) {
+		t.Errorf("HyperLogLogs of other registers compare equal")
+	}
+	if s := "HYLL-not-a-header-at-all"; hllComparable(s) != s {
+		t.Errorf("a string that is no HyperLogLog was changed: %q", hllComparable(s))
+	}
+}

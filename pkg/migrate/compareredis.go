@@ -15,12 +15,17 @@ import (
 
 // The Redis content check compares, for every database, the key counts,
 // and for every key of the source its type, its value as DUMP serialises
-// it and its TTL, within redisTTLTolerance; keys only on the target are
-// found by their count and named. Two servers may encode one value
-// differently (a list rebuilt from a snapshot, say), so a key whose DUMP
-// differs is compared by value before it counts as different. A key that
-// expires during the check (its TTL within the tolerance on the side that
-// still has it) is no difference.
+// it and its TTL, within redisTTLTolerance; every key of the target is
+// looked up on the source too, and one only there is named (equal counts
+// prove nothing: a key of the source that expires may hide one of the
+// target's own). Two servers may encode one value differently (a list
+// rebuilt from a snapshot, a stream whose groups count what they read
+// another way, a HyperLogLog whose cached count one of them refreshed), so
+// a key whose DUMP differs is compared by value before it counts as
+// different: a stream by its entries in order, its last ID and its
+// consumer groups (last delivered ID, pending entries, consumers). A key
+// that expires during the check (its TTL within the tolerance on the side
+// that still has it) is no difference.
 
 // redisTTLTolerance bounds the difference of a key's TTL on the source
 // and the target: the two are read a moment apart.
@@ -110,7 +115,7 @@ func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string, readOn
 	}
 	diffs := compareKeyCounts(a, b)
 	for _, db := range unionKeys(a, b) {
-		d, err := redisCompareDB(ctx, srcAddr, tgtAddr, password, db, a[db] != b[db], readOnly)
+		d, err := redisCompareDB(ctx, srcAddr, tgtAddr, password, db, readOnly)
 		if err != nil {
 			return nil, err
 		}
@@ -119,9 +124,9 @@ func redisCompare(ctx context.Context, srcAddr, tgtAddr, password string, readOn
 	return diffs, nil
 }
 
-// redisCompareDB compares one database; the target is scanned for keys of
-// its own when the counts differ or a key of the source is missing there.
-func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db int, countsDiffer, readOnly bool) ([]string, error) {
+// redisCompareDB compares one database: the source's keys, then the
+// target's for keys of its own.
+func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db int, readOnly bool) ([]string, error) {
 	src, err := dialRedisDB(ctx, srcAddr, password, db, false)
 	if err != nil {
 		return nil, err
@@ -141,13 +146,11 @@ func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db i
 			more++
 		}
 	}
-	scanTarget := countsDiffer
 	// the source's keys, looked up on the target
 	err = scanPair(ctx, src, src, tgt, db, func(k string, s, t redisKey) error {
 		what, err := redisDiffKey(ctx, src, tgt, k, s, t)
 		if what != "" {
 			note(k, what)
-			scanTarget = true
 		}
 		return err
 	})
@@ -155,16 +158,14 @@ func redisCompareDB(ctx context.Context, srcAddr, tgtAddr, password string, db i
 		return nil, err
 	}
 	// keys only on the target
-	if scanTarget {
-		err = scanPair(ctx, tgt, src, tgt, db, func(k string, s, t redisKey) error {
-			if s.pttl == -2 && !expiring(t) {
-				note(k, "on the target, missing on the source")
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+	err = scanPair(ctx, tgt, src, tgt, db, func(k string, s, t redisKey) error {
+		if s.pttl == -2 && !expiring(t) {
+			note(k, "on the target, missing on the source")
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if more > 0 {
 		named = append(named, fmt.Sprintf("db%d: %d more keys differ", db, more))
@@ -298,7 +299,7 @@ func (n *redisNode) value(ctx context.Context, key, typ string) ([]string, error
 	case "string":
 		var s string
 		s, err = n.c.Get(ctx, key).Result()
-		out = []string{s}
+		out = []string{hllComparable(s)}
 	case "list":
 		out, err = n.c.LRange(ctx, key, 0, -1).Result()
 	case "set":
@@ -308,7 +309,7 @@ func (n *redisNode) value(ctx context.Context, key, typ string) ([]string, error
 		var m map[string]string
 		m, err = n.c.HGetAll(ctx, key).Result()
 		for k, v := range m {
-			out = append(out, k+"\x00"+v)
+			out = append(out, lengthPrefixed(k, v))
 		}
 		sort.Strings(out)
 	case "zset":
@@ -318,11 +319,7 @@ func (n *redisNode) value(ctx context.Context, key, typ string) ([]string, error
 			out = append(out, fmt.Sprintf("%v\x00%v", z.Member, z.Score))
 		}
 	case "stream":
-		var xs []redis.XMessage
-		xs, err = n.c.XRange(ctx, key, "-", "+").Result()
-		for _, x := range xs {
-			out = append(out, fmt.Sprintf("%s\x00%v", x.ID, x.Values))
-		}
+		out, err = n.streamValue(ctx, key)
 	default:
 		return nil, nil
 	}
@@ -334,6 +331,66 @@ func (n *redisNode) value(ctx context.Context, key, typ string) ([]string, error
 	}
 	if out == nil {
 		out = []string{}
+	}
+	return out, nil
+}
+
+// lengthPrefixed joins strings so that no two lists of them join alike
+// (a NUL inside a hash's field or value cannot shift the boundary).
+func lengthPrefixed(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(strconv.Itoa(len(p)))
+		b.WriteByte(':')
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// hllComparable is a string's value with a HyperLogLog's cached count
+// (bytes 8 to 15 of its header) zeroed: PFCOUNT refreshes it on the
+// server it runs on, a read-only replica included, and the registers
+// after it are the value.
+func hllComparable(s string) string {
+	if len(s) < 16 || !strings.HasPrefix(s, "HYLL") || s[4] > 1 || s[5:8] != "\x00\x00\x00" {
+		return s // no HyperLogLog header: "HYLL", the encoding (0 or 1), three zero bytes
+	}
+	return s[:8] + "\x00\x00\x00\x00\x00\x00\x00\x00" + s[16:]
+}
+
+// streamValue reads a stream as comparable text: each entry with its
+// fields in order (XRANGE, read raw: a map would lose their order and a
+// repeated field), the last ID, and each consumer group's last delivered
+// ID, pending entries and consumers.
+func (n *redisNode) streamValue(ctx context.Context, key string) ([]string, error) {
+	raw, err := n.c.Do(ctx, "XRANGE", key, "-", "+").Slice()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range raw {
+		entry, ok := e.([]any)
+		if !ok || len(entry) != 2 {
+			return nil, fmt.Errorf("an XRANGE entry of an unknown shape")
+		}
+		parts := []string{fmt.Sprint(entry[0])}
+		fields, _ := entry[1].([]any)
+		for _, f := range fields {
+			parts = append(parts, fmt.Sprint(f))
+		}
+		out = append(out, lengthPrefixed(parts...))
+	}
+	info, err := n.c.XInfoStream(ctx, key).Result()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, lengthPrefixed("last-generated-id", info.LastGeneratedID))
+	groups, err := n.c.XInfoGroups(ctx, key).Result()
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		out = append(out, lengthPrefixed("group", g.Name, g.LastDeliveredID, strconv.FormatInt(g.Pending, 10), strconv.FormatInt(g.Consumers, 10)))
 	}
 	return out, nil
 }

@@ -211,10 +211,16 @@ func (n *redisNode) killClients(ctx context.Context) error {
 	return nil
 }
 
-// fenced says whether the server refuses writes by the fence.
+// fenced says whether the server refuses writes by the fence: both of its
+// settings hold (a min-replicas-max-lag of 0 turns the check of the
+// replicas off, and every write is taken again).
 func (n *redisNode) fenced(ctx context.Context) (bool, error) {
 	v, err := n.configGet(ctx, "min-replicas-to-write")
-	return v == redisFenceReplicas, err
+	if err != nil || v != redisFenceReplicas {
+		return false, err
+	}
+	lag, err := n.configGet(ctx, "min-replicas-max-lag")
+	return err == nil && lag != "0", err
 }
 
 // unfence restores the settings the fence changed.
