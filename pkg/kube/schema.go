@@ -715,3 +715,50 @@ func Closest(s string, names []string) string {
 	}
 	return best
 }
+
+// KnownVersion reports whether the schemas hold this version of a
+// built-in kind (SchemaFor falls back to the preferred version).
+func KnownVersion(group, version, kind string) bool {
+	schemaOnce.Do(buildSchemas)
+	_, ok := schemas[group+"/"+version+"/"+kind]
+	return ok
+}
+
+// Declares reports whether schema t declares every field that schema old
+// declares, at every depth: a document written for old holds nothing t
+// does not know (the fields a view of an object does not show, read under
+// t's version, are all declared). A nil schema declares anything and
+// nothing is known of what it holds: Declares(t, nil) is false unless t
+// is nil too.
+func Declares(t, old *Type) bool {
+	return declares(t, old, map[[2]*Type]bool{})
+}
+
+func declares(t, old *Type, seen map[[2]*Type]bool) bool {
+	switch {
+	case old == nil:
+		return t == nil
+	case t == nil:
+		return false
+	case t == old || t.Kind == AnyType:
+		return true
+	case seen[[2]*Type{t, old}]:
+		return true // a recursive schema, on its way
+	}
+	seen[[2]*Type{t, old}] = true
+	switch old.Kind {
+	case StructType:
+		if t.Kind != StructType {
+			return false
+		}
+		for i, f := range old.fields {
+			if !declares(t.Field(f.name), old.fieldType(i), seen) {
+				return false
+			}
+		}
+		return true
+	case MapType, ListType:
+		return t.Kind == old.Kind && declares(t.Elem, old.Elem, seen)
+	}
+	return t.Kind == old.Kind
+}

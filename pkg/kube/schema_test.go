@@ -522,3 +522,28 @@ func TestCandidatesCacheKeepsColumnsApart(t *testing.T) {
 		t.Errorf("column -1 gave %d places, column 2 gave %d: the bound was lost in the cache", len(wide), len(narrow))
 	}
 }
+
+// TestDeclares: a schema declares another's fields at every depth, or
+// not; autoscaling/v2 does not declare v1's targetCPUUtilizationPercentage.
+func TestDeclares(t *testing.T) {
+	v1, v2 := kube.SchemaFor("autoscaling", "v1", "HorizontalPodAutoscaler"), kube.SchemaFor("autoscaling", "v2", "HorizontalPodAutoscaler")
+	if v1 == v2 || !kube.KnownVersion("autoscaling", "v1", "HorizontalPodAutoscaler") || kube.KnownVersion("autoscaling", "v9", "HorizontalPodAutoscaler") {
+		t.Fatal("the two versions of HorizontalPodAutoscaler are not both known")
+	}
+	for _, tc := range []struct {
+		name   string
+		t, old *kube.Type
+		want   bool
+	}{
+		{"itself", v2, v2, true},
+		{"v2 over v1: targetCPUUtilizationPercentage", v2, v1, false},
+		{"v1 over v2: metrics", v1, v2, false},
+		{"a Deployment, recursive in places, over itself", kube.SchemaFor("apps", "v1", "Deployment"), kube.SchemaFor("apps", "v1", "Deployment"), true},
+		{"nothing known of the old", v2, nil, false},
+		{"no schema for the new", nil, v1, false},
+	} {
+		if got := kube.Declares(tc.t, tc.old); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

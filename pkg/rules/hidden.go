@@ -61,6 +61,9 @@ func (sel *Selection) hiddenProblem(ch *diffparse.Change, op diffparse.Op, path 
 	if why := sel.hiddenScheduleTZ(ch, op, path); why != "" {
 		return why
 	}
+	if why := sel.hiddenVersion(ch, op, path); why != "" {
+		return why
+	}
 	n := len(path)
 	// an item added to a list whose keys must differ (the item, or its
 	// key field: a partial view may show an added item's lines as fields)
@@ -792,4 +795,36 @@ func (sel *Selection) hiddenScheduleTZ(ch *diffparse.Change, op diffparse.Op, pa
 		return "helm upgrade will fail: spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"
 	}
 	return ""
+}
+
+// hiddenVersion: an update that changes an object's apiVersion is read,
+// all of it, under the new version's schema. Applied server-side (helm 4),
+// a field the new version does not declare is refused; the view does not
+// show the unchanged fields, which may be the old version's
+// (autoscaling/v1's targetCPUUtilizationPercentage under v2). Where both
+// versions are known and the new declares all the old does, nothing can be.
+func (sel *Selection) hiddenVersion(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
+	o := sel.obj
+	if op != diffparse.Modify || len(path) != 1 || !path.Equal(apiVersionPath) || ch.Old.Kind != diffparse.Scalar || ch.New.Kind != diffparse.Scalar {
+		return ""
+	}
+	og, ov := splitAPIVersion(ch.Old.Text)
+	ng, nv := splitAPIVersion(ch.New.Text)
+	if og != ng || !kube.KnownVersion(og, ov, o.Ref.Kind) || !kube.KnownVersion(ng, nv, o.Ref.Kind) {
+		return "" // another group is another object; an unknown version, no schema to read
+	}
+	if kube.Declares(kube.SchemaFor(ng, nv, o.Ref.Kind), kube.SchemaFor(og, ov, o.Ref.Kind)) {
+		return ""
+	}
+	return fmt.Sprintf("helm upgrade may fail: the fields the view does not show are read under %s, which does not declare every field of %s; applied server-side (as helm 4 applies the releases it installs), one it does not declare is refused", ch.New.Text, ch.Old.Text)
+}
+
+var apiVersionPath = kube.Path{kube.Field("apiVersion")}
+
+// splitAPIVersion splits "group/version" ("v1": the core group).
+func splitAPIVersion(s string) (group, version string) {
+	if g, v, ok := strings.Cut(s, "/"); ok {
+		return g, v
+	}
+	return "", s
 }
