@@ -534,6 +534,10 @@ var defaultRuleCases = []struct {
 		"found: new pods that mount tls are refused"},
 	{"another project's aggregation label", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", strings.Replace(role, "  name: reader\n", "  name: reader\n  labels:\n    rbac.crossplane.io/aggregate-to-crossplane: \"true\"\n", 1), `"true"`, `"false"`), `metadata.labels["rbac.crossplane.io/aggregate-to-crossplane"]`, "clusterrole-aggregation-labels", rules.Disruptive,
 		"found: the aggregating role loses these rules; passed as label churn"},
+	{"crd's owner reference added", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crd, "  name: widgets.example.com\n", "  name: widgets.example.com\n  ownerReferences:\n    - apiVersion: v1\n      kind: ConfigMap\n      name: owner\n      uid: 6c4e-gone\n"), "metadata.ownerReferences", "owner-references-crd", rules.Destructive,
+		"found: the definition, and every custom resource of it, go with the owner"},
+	{"crd's list item, its place hidden", "prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io) has changed:\n...\n+                     - MERGE\n...\n", "...[?]", "crd-versions", rules.Disruptive,
+		"found: a CRD's free-form schema leaves every list possible, and an owner reference's item passed for one: destructive on real charts' partial views"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
 }
