@@ -254,6 +254,13 @@ func (s *stream) jsonObject(e jsonEntry, pos Pos) {
 	if isCoreVersion(group) {
 		group = ""
 	}
+	if !kube.ValidKind(e.Kind) || !kube.ValidGroup(group) {
+		// helm-diff prints the group alone ("apps"), and the version of
+		// the core group ("v1"): a whole apiVersion, or another name, is
+		// not what it prints, and read as a group it misses the rules
+		s.errs.Add(pos, "JSON entry with a kind or API group helm-diff does not print (api %q, kind %q)", clip(e.API, 120), clip(e.Kind, 120))
+		return
+	}
 	ns := e.Namespace
 	if kube.IsClusterScoped(group, e.Kind) {
 		ns = ""
