@@ -64,7 +64,7 @@ func helmCalls(t *testing.T, record string) []string {
 func TestUpgradeFlags(t *testing.T) {
 	const (
 		version = "version --template {{.Version}}"
-		diff    = "diff upgrade web ./chart --output diff --context -1 --no-color"
+		diff    = "diff upgrade web ./chart --output diff --context -1 --no-color --dry-run=server"
 		upgrade = "upgrade web ./chart"
 	)
 	tests := []struct {
@@ -141,7 +141,7 @@ func TestUpgradeFlags(t *testing.T) {
 			args:     []string{"--set", "image.tag=2", "--report", "json", "--fail-on=disruptive", "--wait", "--three-way-merge", "--accept", "ACCEPT"},
 			wantExit: 0,
 			calls: []string{version,
-				"diff upgrade web ./chart --set image.tag=2 --three-way-merge --output diff --context -1 --no-color",
+				"diff upgrade web ./chart --set image.tag=2 --three-way-merge --output diff --context -1 --no-color --dry-run=server",
 				"upgrade web ./chart --set image.tag=2 --wait"},
 			reason: "safediff's flags (both forms) never reach helm; rendering flags go to both, --wait to the upgrade, --three-way-merge to the diff",
 		},

@@ -113,14 +113,15 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 			pos = append(pos, a)
 			continue
 		}
-		var long string
+		var long, value string
 		var hasValue bool
 		if strings.HasPrefix(a, "--") {
-			long, _, hasValue = strings.Cut(a[2:], "=")
+			long, value, hasValue = strings.Cut(a[2:], "=")
 		} else {
 			// shorthands group as pflag reads them: -in prod is -i -n prod,
 			// -fvalues.yaml and -f=values.yaml are -f values.yaml
-			bools, last, value, attached, err := splitShorthands(a[1:])
+			bools, last, attachedValue, attached, err := splitShorthands(a[1:])
+			value = attachedValue
 			if err != nil {
 				return u, err
 			}
@@ -159,6 +160,12 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 				i++ // these take a value
 			}
 			continue
+		}
+		if len(group) == 2 {
+			value = group[1]
+		}
+		if err := unreviewable(long, value, hasValue || len(group) == 2); err != nil {
+			return u, err
 		}
 		route(&u, long, group)
 	}
@@ -226,9 +233,48 @@ func (u Upgrade) UpgradeCommand() []string {
 }
 
 // DiffCommand returns the helm arguments of the diff: full context, no
-// colour, the default output format, so that safediff reads everything.
+// colour, the default output format, so that safediff reads everything;
+// and --dry-run=server, so that the chart is rendered with the cluster's
+// answers to its lookup calls, as helm upgrade renders it (helm-diff
+// renders without them otherwise: a chart that keeps a StatefulSet while
+// lookup finds something showed "no changes" where the upgrade deleted
+// it).
 func (u Upgrade) DiffCommand() []string {
 	args := []string{"diff", "upgrade", u.Release, u.Chart}
 	args = append(args, u.DiffArgs...)
-	return append(args, "--output", "diff", "--context", "-1", "--no-color")
+	return append(args, "--output", "diff", "--context", "-1", "--no-color", "--dry-run=server")
+}
+
+// unreviewable refuses a flag of an upgrade (its long name, and its
+// value, if it has one) that would apply something other than what the
+// review saw: values read from the standard input, which only one of helm
+// diff and helm upgrade gets (the review then saw none), and a
+// replacement of every object whole (--force, helm 4's --force-replace,
+// --recreate-pods), which resets what the chart does not set (the
+// replicas an autoscaler or a user set, a restart's annotation) while the
+// diff shows no change.
+func unreviewable(long, value string, hasValue bool) error {
+	switch long {
+	case "force", "force-replace", "recreate-pods":
+		if !hasValue || value != "false" {
+			return fmt.Errorf("--%s replaces every object of the release whole, resetting the fields the chart does not set (replicas, a restart's annotation), which the diff does not show: safediff cannot review it; run the upgrade without it", long)
+		}
+	case "values", "set-file":
+		for _, v := range strings.Split(value, ",") {
+			if long == "set-file" {
+				_, v, _ = strings.Cut(v, "=")
+			}
+			if fromStdin(v) {
+				return fmt.Errorf("--%s %s reads the standard input, which only one of helm diff and helm upgrade gets: the review would see other values than the upgrade; write them to a file", long, value)
+			}
+		}
+	}
+	return nil
+}
+
+// fromStdin reports whether helm reads a values path from the standard
+// input ("-"), or from a file that is the standard input or another
+// descriptor of the process.
+func fromStdin(path string) bool {
+	return path == "-" || path == "/dev/stdin" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
 }

@@ -186,6 +186,48 @@ func TestParseUpgrade(t *testing.T) {
 
 		// errors
 		{
+			name:   "values from the standard input",
+			args:   []string{"web", "./chart", "-f", "-"},
+			err:    "--values - reads the standard input",
+			reason: "found: helm diff read no values and showed no change, helm upgrade read the user's and deleted a StatefulSet",
+		},
+		{
+			name:   "values from the standard input, attached and in a list",
+			args:   []string{"web", "./chart", "--values=a.yaml,/dev/stdin"},
+			err:    "reads the standard input",
+			reason: "a list of files, one of them the standard input",
+		},
+		{
+			name:   "a file value from the standard input",
+			args:   []string{"web", "./chart", "--set-file", "conf=/dev/fd/0"},
+			err:    "--set-file conf=/dev/fd/0 reads the standard input",
+			reason: "--set-file takes key=path",
+		},
+		{
+			name:   "force",
+			args:   []string{"web", "./chart", "--force"},
+			err:    "--force replaces every object of the release whole",
+			reason: "found: a Deployment scaled to 10 went to 1 replica while the review said no changes",
+		},
+		{
+			name:   "force-replace",
+			args:   []string{"web", "./chart", "--force-replace=true"},
+			err:    "--force-replace replaces every object",
+			reason: "helm 4's name of --force",
+		},
+		{
+			name:    "force off",
+			args:    []string{"web", "./chart", "--force=false"},
+			upgrade: []string{"--force=false"},
+			reason:  "set to false, nothing is replaced",
+		},
+		{
+			name:    "values from a file named like a flag's value",
+			args:    []string{"web", "./chart", "-f", "values-prod.yaml"},
+			upgrade: []string{"-f", "values-prod.yaml"}, diff: []string{"-f", "values-prod.yaml"},
+			reason: "a file, not the standard input",
+		},
+		{
 			name:   "unknown shorthand",
 			args:   []string{"web", "./chart", "-z"},
 			err:    "unknown shorthand flag -z",
@@ -265,7 +307,7 @@ func TestParseUpgrade(t *testing.T) {
 // TestCommands checks the full helm command lines built from a parsed
 // upgrade.
 func TestCommands(t *testing.T) {
-	fixed := []string{"--output", "diff", "--context", "-1", "--no-color"}
+	fixed := []string{"--output", "diff", "--context", "-1", "--no-color", "--dry-run=server"}
 	tests := []struct {
 		name    string
 		args    []string

@@ -8,7 +8,10 @@
 //	helmrun.Runner.Diff → review (diffparse, classify) → gate → helmrun.Runner.Upgrade
 //
 // The diff is always the full-context, uncoloured line diff, whatever the
-// user's helm-diff settings; a failed diff is an error ([DiffError]), never
+// user's helm-diff settings, rendered with the cluster's answers to the
+// chart's lookup calls (--dry-run=server), as the upgrade renders it; an
+// upgrade that would apply what no diff shows (values from the standard
+// input, --force) is refused; a failed diff is an error ([DiffError]), never
 // an empty plan; a failed upgrade keeps helm's message and exit code
 // ([UpgradeError]).
 package helmrun

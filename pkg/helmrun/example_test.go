@@ -25,7 +25,7 @@ func ExampleParseUpgrade() {
 	fmt.Println("helm", strings.Join(u.UpgradeCommand(), " "))
 	// Output:
 	// release: web chart: ./chart
-	// helm diff upgrade web ./chart -f prod.yaml --set image.tag=1.27 --three-way-merge --output diff --context -1 --no-color
+	// helm diff upgrade web ./chart -f prod.yaml --set image.tag=1.27 --three-way-merge --output diff --context -1 --no-color --dry-run=server
 	// helm upgrade web ./chart -f prod.yaml --set image.tag=1.27 --wait --timeout 5m
 }
 

@@ -1,0 +1,173 @@
+package e2e
+
+// Upgrades that would apply something other than what the review saw.
+// Each once passed the gate while helm did something else (an adversarial
+// pass over the plugin and plan/apply); each now holds: safediff refuses,
+// trips the gate, or reviews what helm really does.
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/safediff/safediff/pkg/kubeapi"
+)
+
+// writeChart writes a chart (Chart.yaml is added) and returns its dir.
+func writeChart(t *testing.T, name string, templates map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "Chart.yaml"), "apiVersion: v2\nname: "+name+"\nversion: 1.0.0\n")
+	for f, body := range templates {
+		writeFile(t, filepath.Join(dir, "templates", f), body)
+	}
+	return dir
+}
+
+// manifestOf is helm get manifest of the release's newest revision.
+func manifestOf(t *testing.T, h helmUnderTest, ns, rel string) string {
+	t.Helper()
+	return h.MustRun(t, "get", "manifest", rel, "-n", ns).Stdout
+}
+
+const lookupStatefulSet = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: "redis:7"}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+`
+
+// TestStdinValuesAreRefused: values read from standard input (-f -, --set-file k=/dev/stdin, as
+// in "sops -d prod.yaml | helm safediff upgrade ... -f -"). helm diff and
+// the plan's render run without safediff's stdin (they read nothing),
+// helm upgrade runs with it: the values the upgrade applies are never
+// reviewed, and the gate passes the deletion of a StatefulSet with claims.
+func TestStdinValuesAreRefused(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop")
+		c := chart(t, "1.0.0")
+		evil := []byte("db:\n  enabled: false\n")
+
+		// control: the same values from a file trip the gate
+		vf := filepath.Join(t.TempDir(), "evil.yaml")
+		writeFile(t, vf, string(evil))
+		wantExit(t, safediff(t, h, ns, "upgrade", "shop", c, "-f", vf, "--plan"), 2)
+
+		r := h.Run(evil, nil, "safediff", "upgrade", "shop", c, "-f", "-", "-n", ns)
+		t.Logf("upgrade -f - (stdin): exit %d\n%s", r.Code, r.Stdout)
+		if !strings.Contains(manifestOf(t, h, ns, "shop"), "kind: StatefulSet") {
+			t.Errorf("helm safediff upgrade -f - exited %d and helm deleted StatefulSet shop-db (values from stdin), a change the review never saw:\n%s", r.Code, r.Stdout)
+		}
+
+		// the plan/apply flow: planned with stdin, applied with stdin
+		install(t, h, ns+"-pa", "shop")
+		p := planFile(t, "plan.json")
+		r = h.Run(evil, nil, "safediff", "plan", "shop", c, "-f", "-", "--out", p, "-n", ns+"-pa")
+		t.Logf("plan -f -: exit %d\n%s", r.Code, r.Stdout)
+		r = h.Run(evil, nil, "safediff", "apply", p, "-n", ns+"-pa")
+		t.Logf("apply: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+		if !strings.Contains(manifestOf(t, h, ns+"-pa", "shop"), "kind: StatefulSet") {
+			t.Errorf("helm safediff apply exited %d and helm deleted StatefulSet shop-db: the plan said %q", r.Code, "No changes")
+		}
+	})
+}
+
+// TestLookupRendersAsTheUpgrade: a chart that uses lookup. helm diff renders without the cluster
+// (lookup returns nothing), helm upgrade (and safediff's own --dry-run=server
+// render, whose digest apply checks) renders with it: the review is of
+// manifests that are not the ones applied, even with --cluster.
+func TestLookupRendersAsTheUpgrade(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		c := writeChart(t, "lk", map[string]string{"db.yaml": `{{- if not (lookup "v1" "ConfigMap" .Release.Namespace "retire-db") }}
+` + lookupStatefulSet + `{{- end }}
+`})
+		h.MustRun(t, "install", "lk", c, "-n", ns, "--create-namespace")
+		client := apiClient(t)
+		cm := map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "retire-db"}}
+		if err := client.Create(context.Background(), kubeapi.Path("", "v1", ns, "configmaps", ""), cm, nil); err != nil {
+			t.Fatal(err)
+		}
+		// helm itself says what the upgrade does
+		dry := h.MustRun(t, "upgrade", "lk", c, "-n", ns, "--dry-run=server")
+		if strings.Contains(dry.Stdout, "kind: StatefulSet") {
+			t.Fatalf("setup: the dry run still renders the StatefulSet")
+		}
+		r := safediff(t, h, ns, "upgrade", "lk", c, "--cluster")
+		t.Logf("upgrade --cluster: exit %d\n%s", r.Code, r.Stdout)
+		if !strings.Contains(manifestOf(t, h, ns, "lk"), "kind: StatefulSet") {
+			t.Errorf("the gate passed (exit %d) and helm deleted StatefulSet db with its claims; the review said:\n%s", r.Code, r.Stdout)
+		}
+	})
+}
+
+// TestForceIsRefused: --force (helm 4: --force-replace --server-side=false) goes to helm
+// upgrade only: helm replaces every object with a PUT, so what the live
+// object has and the manifest does not state is reset (replicas an
+// autoscaler or kubectl scale set; kubectl rollout restart's annotation).
+// The review says "No changes", even with --cluster.
+func TestForceIsRefused(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		c := writeChart(t, "hpa", map[string]string{"d.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  # replicas: the HorizontalPodAutoscaler's
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers: [{name: api, image: "nginx:1.25"}]
+`})
+		h.MustRun(t, "install", "api", c, "-n", ns, "--create-namespace")
+		client := apiClient(t)
+		path := kubeapi.Path("apps", "v1", ns, "deployments", "api")
+		if err := client.Do(context.Background(), kubeapi.Request{Method: http.MethodPatch, Path: path,
+			Body: []byte(`{"spec":{"replicas":10}}`), ContentType: "application/merge-patch+json"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		force := []string{"--force"}
+		if h.name == "v4" {
+			force = []string{"--force-replace", "--server-side=false"}
+		}
+		r := safediff(t, h, ns, append([]string{"upgrade", "api", c, "--cluster"}, force...)...)
+		t.Logf("upgrade %v: exit %d\n%s", force, r.Code, r.Stdout)
+		var d struct {
+			Spec struct {
+				Replicas int `json:"replicas"`
+			} `json:"spec"`
+		}
+		if err := client.Get(context.Background(), path, &d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Spec.Replicas != 10 {
+			t.Errorf("the gate passed (exit %d, %q) and helm upgrade %v scaled Deployment api from 10 to %d replicas",
+				r.Code, firstLine(r.Stdout, "Gate:"), force, d.Spec.Replicas)
+		}
+	})
+}
+
+func firstLine(s, prefix string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
