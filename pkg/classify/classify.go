@@ -44,25 +44,31 @@ type Finding struct {
 	WholeObject bool
 }
 
-// WholeChange returns the change a finding about the whole object points
-// to for op: a change with an empty path (the op Hidden has the path of
-// one gap, "any field"). Every such finding shares it: never change it.
+// WholeChange returns a change for a finding about the whole object, for
+// op: a change with an empty path (the op Hidden has the path of one gap,
+// "any field"). Each call makes a new one. (The findings of one review
+// share theirs, by op: read them, never change them. No review shares
+// them with another, nor with the paths it decides by: what one caller
+// does to its report changes no other review.)
 func WholeChange(op diffparse.Op) *diffparse.Change {
-	if op > 0 && int(op) < len(wholeChanges) {
-		return &wholeChanges[op]
+	c := &diffparse.Change{Path: kube.Path{}, Op: op}
+	if op == diffparse.Hidden {
+		c.Path = kube.Path{kube.Gap{}}
 	}
-	return &diffparse.Change{Path: kube.Path{}, Op: op}
+	return c
 }
 
-// wholeChanges holds WholeChange's changes, by op.
-var wholeChanges = func() []diffparse.Change {
-	out := make([]diffparse.Change, diffparse.Reorder+1)
-	for op := range out {
-		out[op] = diffparse.Change{Path: kube.Path{}, Op: diffparse.Op(op)}
+// whole returns the review's change for whole-object findings of op
+// (sh nil: a new one).
+func (sh *sharing) whole(op diffparse.Op) *diffparse.Change {
+	if sh == nil || op <= 0 || int(op) >= len(sh.wholes) {
+		return WholeChange(op)
 	}
-	out[diffparse.Hidden].Path = anywhere
-	return out
-}()
+	if sh.wholes[op] == nil {
+		sh.wholes[op] = WholeChange(op)
+	}
+	return sh.wholes[op]
+}
 
 // Object is the verdict on one object.
 type Object struct {
@@ -130,6 +136,7 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, 4*runtime.GOMAXPROCS(0)) // more only wait for a CPU
 	if n := len(plan.Objects); workers > 1 && n >= 2*objectsPerTask {
 		// tasks of objectsPerTask objects, taken in turn by the workers
 		var next atomic.Int64
@@ -246,6 +253,8 @@ func missingFacts(plan *diffparse.Plan, set *rules.Set) []string {
 // json) makes each once instead of once an object. Findings share them:
 // read them, never change them in place.
 type sharing struct {
+	// wholes are the changes of the whole-object findings, by op
+	wholes      [diffparse.Reorder + 1]*diffparse.Change
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
 	decisions   map[decisionKey]*rules.Decision
@@ -373,7 +382,7 @@ func (sh *sharing) assumptionsBefore(first string, list []string) []string {
 func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	out := &Object{Object: o, Action: o.Action}
 	whole := func(op diffparse.Op) Finding {
-		return Finding{Change: WholeChange(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true}
+		return Finding{Change: sh.whole(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true}
 	}
 	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
@@ -492,7 +501,7 @@ func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReadi
 	default:
 		return Finding{}, false
 	}
-	return Finding{Change: WholeChange(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true}, true
+	return Finding{Change: sh.whole(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true}, true
 }
 
 // maybeHook adds to the findings of o, an update shown in part, what helm
@@ -660,8 +669,9 @@ func mayRename(sel *rules.Selection, pos diffparse.Pos, why string, above rules.
 	return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true}, true
 }
 
-// anywhere is the path of a finding about any field: one gap. Every such
-// finding shares it (an append to it copies: its capacity is its length).
+// anywhere is the path the changes of an object that any field may change
+// are decided at: one gap. It is never handed out (a finding's path is
+// its review's: sharing.whole), so no caller can change it.
 var anywhere = kube.Path{kube.Gap{}}
 
 // anyField is the finding for an object any of whose fields may change
@@ -674,7 +684,7 @@ func anyField(sel *rules.Selection, o *diffparse.Object, assumption, reason stri
 	d.Assumed = true
 	d.Replace, d.MaybeReplace = false, d.Replace || d.MaybeReplace
 	d.Also = nil
-	f := Finding{Change: WholeChange(diffparse.Hidden), Pos: o.Pos, WholeObject: true}
+	f := Finding{Change: sh.whole(diffparse.Hidden), Pos: o.Pos, WholeObject: true}
 	const middle = ", judged by the worst this object's changes could be: "
 	if sh == nil {
 		d.Assumptions = append([]string{assumption}, d.Assumptions...)

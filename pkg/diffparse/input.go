@@ -48,7 +48,13 @@ type input struct {
 	last    byte // the last byte read from r
 	atEOF   bool // r said io.EOF
 	cutAt   int  // the number of a last line without its newline, 0 if none
+	empty   int  // reads in a row that returned nothing and no error
 }
+
+// maxEmptyReads is how many reads in a row may return nothing, and no
+// error, before the input is an error (io.ErrNoProgress, as bufio says it):
+// a reader that never says io.EOF would hold the review for ever.
+const maxEmptyReads = 100
 
 // iline is one input line after normalisation.
 type iline struct {
@@ -80,6 +86,11 @@ func (in *input) Read(p []byte) (int, error) {
 	in.read += int64(n)
 	if n > 0 {
 		in.last = p[n-1]
+		in.empty = 0
+	} else if err == nil && len(p) > 0 {
+		if in.empty++; in.empty >= maxEmptyReads {
+			err = io.ErrNoProgress
+		}
 	}
 	if err == io.EOF {
 		in.atEOF = true

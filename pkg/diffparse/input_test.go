@@ -37,6 +37,8 @@ func TestParseReaderEndsEarly(t *testing.T) {
 			"the tables match the diffs, but the artifacts or an error summary may follow them"},
 		{"diff larger than MaxInput", func() io.Reader { return iotest.OneByteReader(strings.NewReader(cm("a") + cm("b"))) }, int64(len(cm("a"))),
 			"is larger than", "the limit cuts the input after object a: object b, past the limit, must not simply vanish"},
+		{"a reader that returns nothing, for ever", func() io.Reader { return io.MultiReader(strings.NewReader(cm("a")), stalled{}) }, 0,
+			"multiple Read calls return no data or error", "found: Review spun on one core for ever; bufio gives up after 100 empty reads, and so does the input"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,6 +52,11 @@ func TestParseReaderEndsEarly(t *testing.T) {
 		})
 	}
 }
+
+// stalled is a reader that returns nothing, and no error, at every read.
+type stalled struct{}
+
+func (stalled) Read([]byte) (int, error) { return 0, nil }
 
 // endless is a stream that never ends: the same text over and over.
 type endless struct {

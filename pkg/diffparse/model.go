@@ -39,7 +39,7 @@ func Formats() []string {
 }
 
 func (f Format) String() string {
-	if int(f) < len(formatNames) {
+	if f >= 0 && int(f) < len(formatNames) {
 		return formatNames[f]
 	}
 	return fmt.Sprintf("Format(%d)", int(f))

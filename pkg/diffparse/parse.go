@@ -33,12 +33,13 @@ type Options struct {
 	Workers int
 }
 
-// workers returns the number of workers for Options.Workers n.
+// workers returns the number of workers for Options.Workers n: at most
+// four per CPU (more only wait for one, and cost memory).
 func workers(n int) int {
 	if n <= 0 {
 		return runtime.GOMAXPROCS(0)
 	}
-	return n
+	return min(n, 4*runtime.GOMAXPROCS(0))
 }
 
 const maxErrors = 20
@@ -61,6 +62,9 @@ func Parse(r io.Reader, opts Options) (plan *Plan, err error) {
 				plan, err = nil, fmt.Errorf("safediff could not read the input: internal error (%v); please report it", r)
 			}
 		}()
+	}
+	if opts.Format < 0 || int(opts.Format) >= len(formatNames) {
+		return nil, fmt.Errorf("unknown input format %d", int(opts.Format))
 	}
 	return parseInput(newInput(r, opts.MaxInput), &opts)
 }

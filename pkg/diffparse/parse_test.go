@@ -642,3 +642,17 @@ func TestNewReleaseBanner(t *testing.T) {
 		})
 	}
 }
+
+// TestFormatOutOfRange: a Format that is none of the formats is an error,
+// on any input (an empty one passed as "no changes"), and prints as a
+// number (Format(-1) made the JSON report panic).
+func TestFormatOutOfRange(t *testing.T) {
+	for _, f := range []diffparse.Format{-1, 99} {
+		if _, err := diffparse.Parse(strings.NewReader(""), diffparse.Options{Format: f}); err == nil || !strings.Contains(err.Error(), "unknown input format") {
+			t.Errorf("format %d: %v, want an error", int(f), err)
+		}
+		if s := f.String(); !strings.HasPrefix(s, "Format(") {
+			t.Errorf("format %d prints %q", int(f), s)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -176,11 +175,10 @@ func todo(reason string) bool {
 	return strings.EqualFold(strings.TrimRight(first, ":.,;!"), "TODO")
 }
 
-// decodeStrict decodes JSON into v, refusing unknown fields.
+// decodeStrict decodes JSON into v, refusing unknown keys (keys exactly:
+// encoding/json alone takes "Kind" or a key twice).
 func decodeStrict(js []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(js))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := diag.DecodeJSON(js, v); err != nil {
 		if strings.HasPrefix(err.Error(), "json: unknown field ") {
 			return fmt.Errorf("unknown key %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
 		}

@@ -514,6 +514,8 @@ func TestParseAcceptErrors(t *testing.T) {
 		{"unknown top-level key", "version: 1\naccepted:\n" + ok, []string{`unknown key "accepted"`}, "a misspelt list would accept nothing, silently"},
 		{"unknown key in an entry", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    paht: " + webSelector + "\n    reason: r\n",
 			[]string{"accept[1]", `unknown key "paht"`}, "a misspelt key is an error (a lost path would widen the acceptance to the object), naming the entry"},
+		{"a key in another case in an entry", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    Path: " + webSelector + "\n    reason: r\n",
+			[]string{"accept[1]", `unknown key "Path"`}, "found: encoding/json took keys without regard to case"},
 		{"wrong type in an entry", "version: 1\naccept:\n" + ok + "  - object: [" + webRef + "]\n", []string{"accept[1]", "object"}, "the error must say which entry"},
 		{"bad object reference", "version: 1\naccept:\n" + ok + "  - object: Deployment.apps/prod/web/extra\n    action: update\n    reason: r\n",
 			[]string{"accept[1]", "Kind[.group]/[namespace/]name"}, "the error names the entry and the expected form"},

@@ -116,8 +116,10 @@ func (t Threshold) String() string {
 	return t.Level.String()
 }
 
-// Trips reports whether a level trips the threshold.
-func (t Threshold) Trips(l rules.Level) bool { return !t.Never && l >= t.Level }
+// Trips reports whether a level trips the threshold. A threshold above
+// destructive (no level: a Gate built in Go with Level 5) trips at
+// destructive: only Never turns a gate off.
+func (t Threshold) Trips(l rules.Level) bool { return !t.Never && l >= min(t.Level, rules.Destructive) }
 
 // ParseThreshold reads a level name or "never".
 func ParseThreshold(s string) (Threshold, error) {

@@ -17,6 +17,7 @@ const (
 	labelsOnly = "prod, web, Deployment (apps) has changed:\n  metadata:\n    labels:\n-     helm.sh/chart: web-1.0.0\n+     helm.sh/chart: web-1.1.0\n  spec:\n    replicas: 3\n"
 	imageOnly  = "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: nginx:1.25\n+           image: nginx:1.27\n"
 	svcRemoved = "prod, old, Service (v1) has been removed:\n- apiVersion: v1\n- kind: Service\n+ \n"
+	pvcRemoved = "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
 )
 
 func TestGate(t *testing.T) {
@@ -36,6 +37,8 @@ func TestGate(t *testing.T) {
 		{"restart trips fail-on restart", imageOnly, restart, gate.ExitTrip, "FAIL - 1 object is at or above the gate (--fail-on restart)", "restart is at the gate"},
 		{"never", svcRemoved, never, gate.ExitPass, "PASS - the gate is off (--fail-on never)", "--fail-on never disables the gate"},
 		{"empty plan", "", gate.Default(), gate.ExitPass, "PASS - no changes", "no changes"},
+		{"a threshold above every level", pvcRemoved, gate.Gate{Default: gate.Threshold{Level: 5}}, gate.ExitTrip, "FAIL - 1 object is at or above the gate (--fail-on Level(5))",
+			"found: a Gate built in Go with a level above destructive never tripped, and a PVC deletion passed; only never turns the gate off"},
 	}
 	names := tabletest.Names{}
 	for _, tc := range tests {

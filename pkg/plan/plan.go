@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/safediff/safediff/pkg/diag"
 	"github.com/safediff/safediff/pkg/report"
 )
 
@@ -156,13 +157,8 @@ func Decode(data []byte, origin string) (*Plan, error) {
 		return nil, fmt.Errorf("%s: plan file version %d; this safediff reads version %d", origin, head.Version, Version)
 	}
 	var p Plan
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := diag.DecodeJSON(data, &p); err != nil {
 		return nil, fmt.Errorf("%s: %v", origin, err)
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("%s: more than one JSON document", origin)
 	}
 	if err := p.validate(); err != nil {
 		return nil, fmt.Errorf("%s: %v", origin, err)

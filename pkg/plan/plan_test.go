@@ -258,7 +258,9 @@ func TestDecode(t *testing.T) {
 		{`{"kind":"Other"}`, "not a safediff plan file", "another file"},
 		{`not json`, "not a safediff plan file", "not JSON"},
 		{`{"kind":"SafediffPlan","version":2}`, "plan file version 2", "a newer format"},
-		{strings.Replace(string(data), `"release": {`, `"extra": 1, "release": {`, 1), `unknown field "extra"`, "unknown fields are refused, never ignored"},
+		{strings.Replace(string(data), `"release": {`, `"extra": 1, "release": {`, 1), `unknown key "extra"`, "unknown fields are refused, never ignored"},
+		{strings.Replace(string(data), `"release": {`, `"Release": {"name": "other"}, "release": {`, 1), `unknown key "Release"`, "found: encoding/json matches keys without regard to case, the last of two winning"},
+		{string(data) + `{"kind":"SafediffPlan"}`, "not a safediff plan file", "a second document"},
 		{strings.Replace(string(data), `"revision": 3`, `"revision": -1`, 1), "release.revision is negative", "a bad value"},
 		{strings.Replace(string(data), `"manifests": "`, `"manifests": "x`, 1)[:0] + `{"kind":"SafediffPlan","version":1}`, "release.name is empty", "an empty plan"},
 	} {

@@ -341,3 +341,32 @@ func TestJSONWriteLargeObject(t *testing.T) {
 		t.Errorf("JSON.Write differs from encoding/json of BuildJSON (-want +got):\n%s", d)
 	}
 }
+
+// TestReportsWithoutAVerdict: a report built by hand without a judge's
+// verdict is refused by every writer (it printed "Gate: ; exit 0" for a
+// destructive result), as is one whose verdict contradicts its exit code;
+// report.New with a nil judge judges with the default gate.
+func TestReportsWithoutAVerdict(t *testing.T) {
+	const pvc = "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
+	rep, err := review.Review(strings.NewReader(pvc), review.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lying := *rep
+	lying.Verdict.ExitCode = gate.ExitPass
+	for name, r := range map[string]*report.Report{
+		"no verdict":        {Result: rep.Result},
+		"no result":         {Verdict: rep.Verdict},
+		"a lying exit code": &lying,
+	} {
+		for _, w := range []report.Writer{report.Text{}, report.JSON{}, report.Markdown{}} {
+			var b bytes.Buffer
+			if err := w.Write(&b, r); err == nil {
+				t.Errorf("%s: %T wrote it:\n%s", name, w, b.String())
+			}
+		}
+	}
+	if v := report.New(rep.Result, nil).Verdict; !v.Tripped || v.ExitCode != gate.ExitTrip {
+		t.Errorf("report.New with a nil judge: %+v, want the default gate's trip", v)
+	}
+}

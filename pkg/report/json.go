@@ -180,6 +180,9 @@ type JSONValue struct {
 // time, so a large plan is never held twice in memory. The bytes are those
 // of encoding [BuildJSON] with two-space indentation.
 func (j JSON) Write(w io.Writer, r *Report) error {
+	if err := r.check(); err != nil {
+		return err
+	}
 	doc := buildJSON(r, false)
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var buf bytes.Buffer

@@ -345,6 +345,7 @@ func writeObjects(bw *bufio.Writer, r *Report, workers int) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	workers = min(workers, 4*runtime.GOMAXPROCS(0)) // more only wait for a CPU
 	if workers == 1 || len(objs) <= batchObjects {
 		var ob []byte
 		for i := range objs {

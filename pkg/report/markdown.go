@@ -62,6 +62,9 @@ func CheckMaxBytes(n int) error {
 
 // Write implements [Writer].
 func (Markdown) Write(w io.Writer, r *Report) error {
+	if err := r.check(); err != nil {
+		return err
+	}
 	budget := r.MaxBytes
 	if budget == 0 {
 		budget = DefaultMaxBytes

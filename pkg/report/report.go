@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sort"
@@ -35,9 +36,28 @@ type Report struct {
 	Release, Namespace, KubeContext string
 }
 
-// New builds a report of a result and the judge's verdict on it.
+// New builds a report of a result and the judge's verdict on it (a nil
+// judge is gate.Default()).
 func New(res *classify.Result, j gate.Judge) *Report {
+	if j == nil {
+		j = gate.Default()
+	}
 	return &Report{Result: res, Verdict: j.Judge(res)}
+}
+
+// check refuses to render a report that no judge made: one built by hand
+// without a verdict (it would print "Gate: ; exit 0" for any result), or
+// whose verdict says it tripped and exits otherwise, or the reverse.
+func (r *Report) check() error {
+	switch {
+	case r == nil || r.Result == nil:
+		return errors.New("report: no result to render")
+	case r.Verdict.Summary == "":
+		return errors.New("report: the report has no verdict (make it with report.New)")
+	case r.Verdict.Tripped != (r.Verdict.ExitCode == gate.ExitTrip):
+		return fmt.Errorf("report: the verdict says tripped %v and exit %d", r.Verdict.Tripped, r.Verdict.ExitCode)
+	}
+	return nil
 }
 
 // Writer renders a report in one format.

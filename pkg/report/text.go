@@ -71,6 +71,9 @@ const textValueMax = 72
 
 // Write implements [Writer].
 func (Text) Write(out io.Writer, r *Report) error {
+	if err := r.check(); err != nil {
+		return err
+	}
 	w := bufio.NewWriter(out)
 	p := newPalette(r.Color)
 	res := r.Result

@@ -77,7 +77,11 @@ func Review(r io.Reader, opts Options) (*report.Report, error) {
 		return nil, err
 	}
 	if opts.Confirm != nil {
+		before := levels(res)
 		if err := opts.Confirm(res); err != nil {
+			return nil, err
+		}
+		if err := notLowered(before, res); err != nil {
 			return nil, err
 		}
 	}
@@ -150,4 +154,31 @@ func readLimited(name string, max int64, what string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %s is larger than %d bytes", name, what, max)
 	}
 	return data, nil
+}
+
+// levels are the objects' levels of a result, and its highest.
+func levels(res *classify.Result) map[*classify.Object]rules.Level {
+	out := make(map[*classify.Object]rules.Level, len(res.Objects)+1)
+	for _, o := range res.Objects {
+		out[o] = o.Level
+	}
+	out[nil] = res.Highest
+	return out
+}
+
+// notLowered checks what Options.Confirm promises: no object's level, and
+// not the highest, is lower than before, and no object is gone.
+func notLowered(before map[*classify.Object]rules.Level, res *classify.Result) error {
+	after := levels(res)
+	for o, l := range before {
+		switch now, ok := after[o]; {
+		case !ok:
+			return fmt.Errorf("internal error: Options.Confirm took %s out of the review", o.Ref)
+		case now < l && o == nil:
+			return fmt.Errorf("internal error: Options.Confirm lowered the review's highest level from %s to %s", l, now)
+		case now < l:
+			return fmt.Errorf("internal error: Options.Confirm lowered %s from %s to %s (it may only add findings)", o.Ref, l, now)
+		}
+	}
+	return nil
 }

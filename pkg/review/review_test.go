@@ -2,10 +2,12 @@ package review_test
 
 import (
 	"bytes"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/safediff/safediff/internal/tabletest"
+	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/gate"
 	"github.com/safediff/safediff/pkg/report"
 	"github.com/safediff/safediff/pkg/review"
@@ -103,5 +105,57 @@ func TestWrongTypeEndToEnd(t *testing.T) {
 	}
 	if rep.Verdict.ExitCode != gate.ExitTrip {
 		t.Errorf("exit %d, want 2", rep.Verdict.ExitCode)
+	}
+}
+
+// TestConfirmCannotLower: Options.Confirm may add findings (the cluster's
+// answers), never lower a level; one that does is an error, and nothing is
+// judged. Before, a Confirm that set the levels to safe passed a PVC
+// deletion with "destructive, is below the gate".
+func TestConfirmCannotLower(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		confirm func(*classify.Result) error
+		want    string // "" for no error
+	}{
+		{"an object lowered", func(res *classify.Result) error {
+			res.Objects[0].Level = rules.Safe
+			return nil
+		}, "Options.Confirm lowered PersistentVolumeClaim/prod/data from destructive to safe"},
+		{"the highest lowered", func(res *classify.Result) error {
+			res.Highest = rules.Ignored
+			return nil
+		}, "lowered the review's highest level from destructive to ignored"},
+		{"an object taken out", func(res *classify.Result) error {
+			res.Objects = nil
+			return nil
+		}, "took PersistentVolumeClaim/prod/data out of the review"},
+		{"nothing lowered", func(res *classify.Result) error { return nil }, ""},
+	} {
+		rep, err := review.Review(strings.NewReader(pvcDeleted), review.Options{Confirm: tc.confirm})
+		switch {
+		case tc.want == "" && (err != nil || rep.Verdict.ExitCode != 2):
+			t.Errorf("%s: %v, want exit 2", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestHugeWorkerCounts: any Workers value gives the same report, in
+// bounded time and memory: a count far above the CPUs is capped (before,
+// 262,144 workers took 5 s and 1.2 GB for one object, and math.MaxInt
+// failed in makechan).
+func TestHugeWorkerCounts(t *testing.T) {
+	for _, n := range []int{1 << 18, math.MaxInt} {
+		rep, err := review.Review(strings.NewReader(pvcDeleted), review.Options{Workers: n})
+		if err != nil || rep.Verdict.ExitCode != 2 {
+			t.Errorf("workers %d: %v", n, err)
+			continue
+		}
+		var b bytes.Buffer
+		if err := (report.JSON{Workers: n}).Write(&b, rep); err != nil {
+			t.Errorf("workers %d: JSON: %v", n, err)
+		}
 	}
 }

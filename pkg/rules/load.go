@@ -209,10 +209,11 @@ func ParseJSON(js []byte, origin string) (*File, error) {
 	return f, nil
 }
 
+// strictJSON decodes data into v, keys exactly: encoding/json alone takes
+// "Kinds" or "kindſ" for kinds, and a key twice (the last wins): a rule
+// written "kinds: [ConfigMap]" then "kindſ: ['*']" matched every kind.
 func strictJSON(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := diag.DecodeJSON(data, v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return fmt.Errorf("%s: want %s, got %s", te.Field, te.Type, te.Value)
