@@ -245,11 +245,16 @@ func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
 // note, with a suggestion when the plan has something close (the plan may
 // not be the one that was reviewed).
 func Accepting(inner Judge, files ...*AcceptFile) Judge {
+	if inner == nil {
+		inner = Default()
+	}
 	return JudgeFunc(func(res *classify.Result) Verdict {
 		v := inner.Judge(res)
 		var entries []Entry
 		for _, f := range files {
-			entries = append(entries, f.Entries...)
+			if f != nil {
+				entries = append(entries, f.Entries...)
+			}
 		}
 		if len(entries) == 0 {
 			return v

@@ -24,8 +24,13 @@ type Judge interface {
 // JudgeFunc adapts a function to [Judge].
 type JudgeFunc func(res *classify.Result) Verdict
 
-// Judge implements [Judge].
-func (f JudgeFunc) Judge(res *classify.Result) Verdict { return f(res) }
+// Judge implements [Judge]. A nil JudgeFunc judges as [Default].
+func (f JudgeFunc) Judge(res *classify.Result) Verdict {
+	if f == nil {
+		return Default().Judge(res)
+	}
+	return f(res)
+}
 
 // Verdict is a judge's decision on a plan: a value reports print.
 type Verdict struct {

@@ -86,7 +86,9 @@ func Review(r io.Reader, opts Options) (*report.Report, error) {
 		}
 	}
 	var j gate.Judge = gate.Default()
-	if opts.Judge != nil {
+	if g, ok := opts.Judge.(*gate.Gate); ok && g == nil {
+		// a typed nil: as if none were given (its Judge would panic)
+	} else if opts.Judge != nil {
 		j = opts.Judge
 	}
 	if len(opts.Accept) > 0 {

@@ -159,3 +159,20 @@ func TestHugeWorkerCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestNilJudges: a nil judge of any spelling judges as the default gate,
+// and a nil accept file accepts nothing; each panicked.
+func TestNilJudges(t *testing.T) {
+	var typed *gate.Gate
+	for name, opts := range map[string]review.Options{
+		"a typed nil gate":    {Judge: typed},
+		"a nil JudgeFunc":     {Judge: gate.JudgeFunc(nil)},
+		"a nil accept file":   {Accept: []*gate.AcceptFile{nil}},
+		"Accepting a nil one": {Judge: gate.Accepting(nil)},
+	} {
+		rep, err := review.Review(strings.NewReader(pvcDeleted), opts)
+		if err != nil || rep.Verdict.ExitCode != 2 {
+			t.Errorf("%s: %v, want the default gate's exit 2", name, err)
+		}
+	}
+}
