@@ -1457,12 +1457,10 @@ func ScheduleTZRefusal(ref kube.ObjectRef, path kube.Path, old, new Value) strin
 // apiVersionChanged reports whether the two sides of an update give
 // different apiVersions (of one group: another group is another object).
 func apiVersionChanged(oldS, newS *sideTree) bool {
-	o, _, ok1 := stringAt(oldS, apiVersionPath)
-	n, _, ok2 := stringAt(newS, apiVersionPath)
+	o, _, ok1 := stringAt(oldS, pathAPIVersion)
+	n, _, ok2 := stringAt(newS, pathAPIVersion)
 	return ok1 && ok2 && o != n
 }
-
-var apiVersionPath = kube.Path{kube.Field("apiVersion")}
 
 // stringAt returns the string at path p of side t (nil: none), and its line.
 func stringAt(t *sideTree, p kube.Path) (string, int, bool) {

@@ -805,11 +805,11 @@ func (sel *Selection) hiddenScheduleTZ(ch *diffparse.Change, op diffparse.Op, pa
 // versions are known and the new declares all the old does, nothing can be.
 func (sel *Selection) hiddenVersion(ch *diffparse.Change, op diffparse.Op, path kube.Path) string {
 	o := sel.obj
-	if op != diffparse.Modify || len(path) != 1 || !path.Equal(apiVersionPath) || ch.Old.Kind != diffparse.Scalar || ch.New.Kind != diffparse.Scalar {
+	if op != diffparse.Modify || !path.Equal(apiVersionPath) || ch.Old.Kind != diffparse.Scalar || ch.New.Kind != diffparse.Scalar {
 		return ""
 	}
-	og, ov := splitAPIVersion(ch.Old.Text)
-	ng, nv := splitAPIVersion(ch.New.Text)
+	og, ov := kube.SplitAPIVersion(ch.Old.Text)
+	ng, nv := kube.SplitAPIVersion(ch.New.Text)
 	if og != ng || !kube.KnownVersion(og, ov, o.Ref.Kind) || !kube.KnownVersion(ng, nv, o.Ref.Kind) {
 		return "" // another group is another object; an unknown version, no schema to read
 	}
@@ -820,11 +820,3 @@ func (sel *Selection) hiddenVersion(ch *diffparse.Change, op diffparse.Op, path 
 }
 
 var apiVersionPath = kube.Path{kube.Field("apiVersion")}
-
-// splitAPIVersion splits "group/version" ("v1": the core group).
-func splitAPIVersion(s string) (group, version string) {
-	if g, v, ok := strings.Cut(s, "/"); ok {
-		return g, v
-	}
-	return "", s
-}
