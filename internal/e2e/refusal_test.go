@@ -605,13 +605,7 @@ func TestUnservedKindsAsTheServerSays(t *testing.T) {
 // and returns its directory.
 func oneObjectChart(t *testing.T, tmpl string) string {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "one")
-	if err := os.MkdirAll(filepath.Join(dir, "templates"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(dir, "Chart.yaml"), "apiVersion: v2\nname: one\nversion: 1.0.0\n")
-	writeFile(t, filepath.Join(dir, "templates", "object.yaml"), tmpl)
-	return dir
+	return writeChart(t, "one", map[string]string{"object.yaml": tmpl})
 }
 
 // TestCRDMovedToTheCrdsDirectory: a chart's crds/ directory is not part of
