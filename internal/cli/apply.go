@@ -142,6 +142,7 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	if err != nil {
 		return refuse(gate.ExitError, err.Error())
 	}
+	defer h.cleanup()
 	rf := &reviewFlags{
 		inputFormat: "diff", ruleFiles: p.Rules.Files, noDefaultRules: p.Rules.NoDefaults, failOn: p.FailOn,
 		output: f.output, showIgnored: f.showIgnored, noColor: f.noColor, color: f.color, maxBytes: f.maxBytes, accept: f.accept,

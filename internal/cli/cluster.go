@@ -168,16 +168,6 @@ func (c *clusterCheck) hook(ctx context.Context) func(*classify.Result) error {
 	}
 }
 
-// prepareCluster sets up --cluster for a review of a helm upgrade: it
-// renders the upgrade and reads the release, for the confirmation hook.
-func prepareCluster(ctx context.Context, s *Streams, f *reviewFlags, helmArgs []string) error {
-	h, err := gatherHelm(ctx, s, helmArgs, namespaceOf(s, helmArgs), s.environ())
-	if err != nil {
-		return err
-	}
-	return h.prepareCluster(ctx, s, f)
-}
-
 // prepareCluster sets the hook that confirms the review of h with the API
 // server.
 func (h *helmState) prepareCluster(ctx context.Context, s *Streams, f *reviewFlags) error {

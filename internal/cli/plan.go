@@ -85,6 +85,8 @@ type helmState struct {
 	diffVersion string
 	current     helmrun.Revision
 	rendered    *helmrun.Rendered
+	// cleanup removes the copies of the chart and values (see freeze)
+	cleanup func()
 }
 
 // newRunner returns the runner of helm for a command: $HELM_BIN (the helm
@@ -104,17 +106,45 @@ func gatherHelm(ctx context.Context, s *Streams, helmArgs []string, namespace st
 	if err != nil {
 		return nil, err
 	}
-	h := &helmState{runner: newRunner(s, env), upgrade: u, helmArgs: helmArgs, namespace: namespace}
+	h := &helmState{runner: newRunner(s, env), helmArgs: helmArgs, namespace: namespace}
+	if h.upgrade, h.cleanup, err = freeze(ctx, s, h.runner, u); err != nil {
+		return nil, err
+	}
 	if h.helmVersion, h.diffVersion, err = h.runner.Versions(ctx); err != nil {
+		h.cleanup()
 		return nil, err
 	}
 	if h.current, err = h.runner.Current(ctx, u.Release); err != nil {
+		h.cleanup()
 		return nil, err
 	}
-	if h.rendered, err = h.runner.Render(ctx, u); err != nil {
+	if h.rendered, err = h.runner.Render(ctx, h.upgrade); err != nil {
+		h.cleanup()
 		return nil, fmt.Errorf("rendering the upgrade: %w", err)
 	}
 	return h, nil
+}
+
+// freeze has helm read the chart and the values of u from copies made
+// once, before anything is rendered (helmrun.Runner.Freeze): the render
+// and the diff that are reviewed, and the upgrade that follows, read the
+// same bytes. The copies go to a private temporary directory, which the
+// returned function removes.
+func freeze(ctx context.Context, s *Streams, r *helmrun.Runner, u helmrun.Upgrade) (helmrun.Upgrade, func(), error) {
+	dir, err := os.MkdirTemp("", "safediff-helm-")
+	if err != nil {
+		return u, nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	fu, notes, err := r.Freeze(ctx, u, dir)
+	if err != nil {
+		cleanup()
+		return u, nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(s.Err, "safediff: note: %s\n", n)
+	}
+	return fu, cleanup, nil
 }
 
 // namespaceOf is the release namespace as helm resolves it: the
@@ -178,6 +208,7 @@ func runPlan(ctx context.Context, s *Streams, f *planFlags, helmArgs []string) e
 	if err != nil {
 		return fmt.Errorf("%w; no plan was written", err)
 	}
+	defer h.cleanup()
 	rep, err := h.review(ctx, s, &f.reviewFlags)
 	if err != nil {
 		return fmt.Errorf("%w; no plan was written", err)

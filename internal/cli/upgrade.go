@@ -138,9 +138,24 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 		f.namespace = s.Getenv("HELM_NAMESPACE")
 	}
 	if f.cluster.on {
-		if err := prepareCluster(ctx, s, &f.reviewFlags, helmArgs); err != nil {
+		// --cluster renders the upgrade and reads the release, for the
+		// confirmation hook
+		h, err := gatherHelm(ctx, s, helmArgs, namespaceOf(s, helmArgs), s.environ())
+		if err != nil {
 			return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
 		}
+		defer h.cleanup()
+		if err := h.prepareCluster(ctx, s, &f.reviewFlags); err != nil {
+			return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+		}
+		runner, u = h.runner, h.upgrade
+	} else {
+		fu, cleanup, err := freeze(ctx, s, runner, u)
+		if err != nil {
+			return fmt.Errorf("%w; %s was not upgraded", err, u.Release)
+		}
+		defer cleanup()
+		u = fu
 	}
 	diff, err := runner.Diff(ctx, u)
 	if err != nil {

@@ -7,11 +7,16 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/safediff/safediff/pkg/kubeapi"
 )
@@ -159,6 +164,111 @@ spec:
 		if d.Spec.Replicas != 10 {
 			t.Errorf("the gate passed (exit %d, %q) and helm upgrade %v scaled Deployment api from 10 to %d replicas",
 				r.Code, firstLine(r.Stdout, "Gate:"), force, d.Spec.Replicas)
+		}
+	})
+}
+
+// TestCapabilitiesAsTheUpgrade: a chart that renders a custom resource
+// once the cluster serves its API, and a StatefulSet with claims before.
+// helm 4 with a helm-diff older than 3.14 diffs with --disable-validation,
+// which renders with helm's default capabilities unless the render is a
+// server dry run: the review said "No changes" while the upgrade deleted
+// the StatefulSet.
+func TestCapabilitiesAsTheUpgrade(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		group := ns + ".example.com"
+		c := writeChart(t, "cap", map[string]string{"db.yaml": `{{- if .Capabilities.APIVersions.Has "` + group + `/v1/Database" }}
+apiVersion: ` + group + `/v1
+kind: Database
+metadata:
+  name: db
+spec:
+  engine: redis
+{{- else }}
+` + lookupStatefulSet + `{{- end }}
+`})
+		h.MustRun(t, "install", "cap", c, "-n", ns, "--create-namespace")
+		client := apiClient(t)
+		crd := map[string]any{
+			"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+			"metadata": map[string]any{"name": "databases." + group},
+			"spec": map[string]any{"group": group, "scope": "Namespaced",
+				"names":    map[string]any{"plural": "databases", "singular": "database", "kind": "Database"},
+				"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true, "schema": map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}}},
+		}
+		if err := client.Create(context.Background(), kubeapi.Path("apiextensions.k8s.io", "v1", "", "customresourcedefinitions", ""), crd, nil); err != nil {
+			t.Fatal(err)
+		}
+		// wait until the server lists the new API (what helm's capabilities read)
+		for i := 0; ; i++ {
+			var list json.RawMessage
+			if err := client.Get(context.Background(), "/apis/"+group+"/v1", &list); err == nil {
+				break
+			} else if i > 100 {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		r := safediff(t, h, ns, "upgrade", "cap", c)
+		t.Logf("upgrade: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
+		if !strings.Contains(manifestOf(t, h, ns, "cap"), "kind: StatefulSet") {
+			t.Errorf("the gate passed (exit %d, %q) and helm deleted StatefulSet db (with its claims) for a Database the review never showed",
+				r.Code, firstLine(r.Stdout, "Gate:"))
+		}
+	})
+}
+
+// valuesServer serves values that keep the shop's database until it has
+// answered good times; then values that remove it (db.enabled=false
+// deletes StatefulSet shop-db with its claims). It returns the URL and
+// the count of answers.
+func valuesServer(t *testing.T) (url string, good func(int), answered func() int) {
+	var mu sync.Mutex
+	n, limit := 0, 1<<30
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		evil := n > limit
+		mu.Unlock()
+		if evil {
+			io.WriteString(w, "web:\n  logLevel: debug\ndb:\n  enabled: false\n")
+			return
+		}
+		io.WriteString(w, "web:\n  logLevel: debug\n")
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/values.yaml",
+		func(k int) { mu.Lock(); limit = k; mu.Unlock() },
+		func() int { mu.Lock(); defer mu.Unlock(); return n }
+}
+
+// TestValuesReadOnce: helm reads a values URL (or file) each time it
+// renders. upgrade and apply reviewed what helm diff (and the render
+// apply checks) fetched, then helm upgrade fetched the values again: a
+// server that answered the upgrade otherwise (or a file edited
+// meanwhile) had helm apply values nobody reviewed. Now the values and
+// the chart are read once, and every helm run reads that copy.
+func TestValuesReadOnce(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop")
+		c := chart(t, "1.0.0")
+
+		url, good, answered := valuesServer(t)
+		good(1) // the review's fetch
+		r := safediff(t, h, ns, "upgrade", "shop", c, "-f", url)
+		wantExit(t, r, 0)
+		if !strings.Contains(manifestOf(t, h, ns, "shop"), "kind: StatefulSet") || answered() != 1 {
+			t.Fatalf("upgrade: the values were fetched %d times, and helm upgrade applied values the review never saw: StatefulSet shop-db deleted", answered())
+		}
+
+		url, good, answered = valuesServer(t)
+		p := planFile(t, "plan.json")
+		wantExit(t, safediff(t, h, ns, "plan", "shop", c, "-f", url, "--set", "web.replicas=3", "--out", p), 0)
+		good(2 * answered()) // apply fetches as often as plan did; helm upgrade once more
+		r = safediff(t, h, ns, "apply", p, "--set", "web.replicas=3")
+		wantExit(t, r, 0)
+		if !strings.Contains(manifestOf(t, h, ns, "shop"), "kind: StatefulSet") || answered() != 2 {
+			t.Errorf("apply: the values were fetched %d times, and helm upgrade applied values apply never checked: StatefulSet shop-db deleted", answered())
 		}
 	})
 }

@@ -342,35 +342,46 @@ func (x *execution) upgradeArgs(h HelmChange, valuesFile string) []string {
 	return args
 }
 
-// withValues writes the runbook's values to a private temporary file for
-// the duration of fn: they may hold credentials, which must not appear on
-// a command line.
-func withValues(values map[string]any, fn func(path string) error) error {
-	if len(values) == 0 {
-		return fn("")
-	}
-	data, err := yaml.Marshal(values)
-	if err != nil {
-		return err
-	}
+// withValues writes the runbook's values to a file of a private
+// temporary directory, for the duration of fn: they may hold credentials,
+// which must not appear on a command line. The directory holds the copies
+// of the chart and values too (helmrun.Runner.Freeze). Without values,
+// the path is empty.
+func withValues(values map[string]any, fn func(dir, path string) error) error {
 	dir, err := os.MkdirTemp("", "safediff-migrate-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if len(values) == 0 {
+		return fn(dir, "")
+	}
+	data, err := yaml.Marshal(values)
+	if err != nil {
+		return err
+	}
 	p := filepath.Join(dir, "runbook-values.yaml")
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		return err
 	}
-	return fn(p)
+	return fn(dir, p)
 }
 
 // review plans a helm change with helm diff and judges it by the
 // expectations.
-func (x *execution) review(ctx context.Context, h HelmChange, valuesFile string) (*classify.Result, []Violation, helmrun.Upgrade, error) {
+func (x *execution) review(ctx context.Context, h HelmChange, dir, valuesFile string) (*classify.Result, []Violation, helmrun.Upgrade, error) {
 	u, err := helmrun.ParseUpgrade(x.upgradeArgs(h, valuesFile))
 	if err != nil {
 		return nil, nil, u, err
+	}
+	// the diff and the upgrade read one copy of the chart and values
+	// (helmrun.Runner.Freeze), kept beside the runbook's values file
+	u, notes, err := x.r.Helm.Freeze(ctx, u, dir)
+	if err != nil {
+		return nil, nil, u, err
+	}
+	for _, n := range notes {
+		x.r.printf("      note: %s\n", n)
 	}
 	diff, err := x.r.Helm.Diff(ctx, u)
 	if err != nil {
@@ -414,8 +425,8 @@ func (x *execution) applyHelm(ctx context.Context, stepID string, h HelmChange) 
 const helmBusyWait = 2 * time.Minute
 
 func (x *execution) applyHelmUntil(ctx context.Context, stepID string, h HelmChange, busyUntil time.Time) error {
-	return withValues(h.Values, func(valuesFile string) error {
-		res, violations, u, err := x.review(ctx, h, valuesFile)
+	return withValues(h.Values, func(dir, valuesFile string) error {
+		res, violations, u, err := x.review(ctx, h, dir, valuesFile)
 		if err != nil {
 			return err
 		}
@@ -497,8 +508,8 @@ func (r *Runner) Plan(ctx context.Context) (held bool, err error) {
 		r.printf("      %s\n", s.Title)
 	}
 	for _, h := range s.Helm {
-		err := withValues(h.Values, func(valuesFile string) error {
-			res, violations, _, err := x.review(ctx, h, valuesFile)
+		err := withValues(h.Values, func(dir, valuesFile string) error {
+			res, violations, _, err := x.review(ctx, h, dir, valuesFile)
 			if err != nil {
 				return err
 			}
