@@ -555,7 +555,13 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 		oc := p.oldT.collect(&p.oldC, nil)
 		p.newT.counts(&p.newC)
 		nc := p.newT.collect(&p.newC, nil)
-		obj.Changes = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
+		var movedAt []int
+		obj.Changes, movedAt = pairChanges(obj.Ref, &p.oldT, &p.newT, oc, nc)
+		if len(movedAt) > 0 {
+			p.plan.Notes = append(p.plan.Notes, Note{Pos: Pos{Line: movedAt[0]}, Text: fmt.Sprintf(
+				"%s: %s removed at one place and added with the same value at another (the first at line %d): the diff shows too little to tell that it is the same field kept (a list item or a key may have moved), so it is judged as a change; re-run helm diff with full context (--context -1) for an exact review",
+				obj.Ref, countOf(len(movedAt), "a field is", "fields are"), movedAt[0])})
+		}
 		typ := schemaOf(obj)
 		p.checked.reset()
 		for _, c := range nc {
@@ -803,4 +809,12 @@ func appendFactKey(b []byte, i int, v Value) []byte {
 // schemaOf returns the schema of obj's kind (nil when not known).
 func schemaOf(obj *Object) *kube.Type {
 	return kube.SchemaFor(obj.Ref.Group, obj.Ref.Version, obj.Ref.Kind)
+}
+
+// countOf says "a field is" for one, "3 fields are" for three.
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -275,7 +275,11 @@ func (t *sideTree) buildOutline(n int32, o *kube.Outline, deep bool, idx []*kube
 
 // pairChanges matches the changed nodes of both sides by path and turns
 // them into field changes, ordered by position.
-func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChange) []Change {
+//
+// It also returns the first input line of each pair of lines with the same
+// value and path that it judged as a change because the two do not stand
+// at one place (see movedPairs).
+func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChange) ([]Change, []int) {
 	for i := range oldC {
 		oldC[i].path = oldT.path(oldC[i].node)
 	}
@@ -305,6 +309,8 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 			pairs++
 		}
 	}
+	moved := movedPairs(oldT, newT, oldC, newC, partner)
+	var movedAt []int
 	out := make([]Change, 0, len(oldC)+len(newC)-pairs)
 	var oldCache, newCache []*kube.Outline
 	outlineOf := func(t *sideTree, sc sideChange, cache *[]*kube.Outline) *kube.Outline {
@@ -347,6 +353,14 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 					redactChange(ref, &out[len(out)-1], oldT, -1, newT, -1)
 					continue
 				}
+				if moved[i] && mayMove(oc.path) {
+					// removed at one place, added at another: a partial
+					// view cannot tell that the two are the same field
+					// (an item of a list moved, a label moved to a
+					// selector), so it is a change of the field there
+					op = Modify
+					movedAt = append(movedAt, min(oc.first, nc.first))
+				}
 			}
 			shape := nshape
 			if shape == kube.UnknownShape {
@@ -373,7 +387,59 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		// than made for them: the object keeps an exact copy
 		out = slices.Clone(out)
 	}
-	return out
+	return out, movedAt
+}
+
+// movedPairs says, per old change with a partner, whether the two do not
+// stand at one place of the diff: in the same run of changed lines
+// (between the same context lines) and at the same column. A line removed
+// in one hunk and added in another, or a key indented under another
+// parent, reads alike in a partial view ("...tier",
+// "...containers[name=web].image") but is not the same field kept in its
+// place. (Within one run at one column, lines that change places are
+// keys of one mapping, whose order means nothing, or whole list items,
+// which pairChanges reads as a reorder.)
+func movedPairs(oldT, newT *sideTree, oldC, newC []sideChange, partner []int32) []bool {
+	moved := make([]bool, len(oldC))
+	oldRuns, newRuns := oldT.runs(), newT.runs()
+	for i, oc := range oldC {
+		if j := partner[i]; j >= 0 {
+			on, nn := &oldT.nodes[oc.node], &newT.nodes[newC[j].node]
+			moved[i] = on.own < 0 || nn.own < 0 || oldRuns[on.own] != newRuns[nn.own] || on.col != nn.col
+		}
+	}
+	return moved
+}
+
+// runs returns, per line of the side, how many lines both sides show
+// (context lines and elisions) come before it: changed lines of the two
+// sides with the same count stand in one run of changed lines.
+func (t *sideTree) runs() []int32 {
+	r := make([]int32, len(t.lines))
+	var n int32
+	for i, l := range t.lines {
+		if !l.changed() {
+			n++
+		}
+		r[i] = n
+	}
+	return r
+}
+
+// mayMove says whether a field removed at one place and added at another
+// with the same path may be another field: a path that a partial view
+// rebuilt (elided ancestors), or one through a list, whose items a view
+// that shows part of the list cannot place. An exact path through
+// mappings only is one field, wherever its key line stands.
+func mayMove(p kube.Path) bool {
+	for _, s := range p {
+		switch s.(type) {
+		case kube.Field:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // flowChanges compares two flow collections at the same place field by

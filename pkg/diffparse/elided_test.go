@@ -678,3 +678,47 @@ func TestElidedBounds(t *testing.T) {
 	}
 	checkPartialCases(t, nil, tests)
 }
+
+// TestElidedMovedLines: a line removed at one place and added at another
+// with the same value reads alike in a partial view ("...tier"), but is
+// not the same field kept: a label moved into or out of a selector, a
+// key indented under another parent. It was "formatting only".
+func TestElidedMovedLines(t *testing.T) {
+	checkPartialCases(t, nil, []partialCase{
+		{name: "a pod label indented under the template's metadata", level: rules.Disruptive,
+			says: "spec.selector is immutable", input: `default, web, Deployment (apps) has changed:
+...
+-         tier: x
++       tier: x
+...
+`},
+		{name: "a label moved from the selector to the object's labels", level: rules.Disruptive,
+			says: "spec.selector is immutable", input: `default, web, Deployment (apps) has changed:
+...
+      app: web
++     tier: x
+...
+        app: web
+-       tier: x
+...
+`},
+		{name: "a key of a mapping whose path is shown moves within it", level: rules.Ignored, input: `default, web, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: web
+  data:
+-   a: "1"
+    b: "2"
++   a: '1'
+...
+`},
+		{name: "a quoting change in place stays formatting", level: rules.Ignored, input: `default, web, Deployment (apps) has changed:
+...
+          tier: x
+-         team: "a"
++         team: a
+...
+`},
+	})
+}

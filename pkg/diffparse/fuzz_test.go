@@ -293,7 +293,8 @@ func documentsOf(s string, size, lines int) (old, new string, oj, nj []byte, hea
 // (anchors, flow style, escapes, duplicate keys, Unicode line breaks,
 // reorders) that the whole-pipeline properties start from.
 func readingEntries() []string {
-	return []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers}
+	return []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers,
+		swappedContainers, swappedEnv, movedArg, movedSelectorLabel, reindentedLabel}
 }
 
 // captureSeeds are the fuzz inputs (old and new documents, separated by a

@@ -294,6 +294,256 @@ const (
 +         - name: sidecar
 +           image: busybox:1
 `
+	// Items and keys that move: a partial view shows the removed and the
+	// added line in different hunks, or at other columns, with one path.
+	// swappedContainers: two containers swap places, their shared lines kept as context: a partial view shows only name and image lines changing (Recreate: every pod at once)
+	swappedContainers = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels:
+      app: web
+  spec:
+    replicas: 3
+    strategy:
+      type: Recreate
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+-         - name: web
+-           image: nginx:1
++         - name: proxy
++           image: envoy:1
+            resources:
+              limits:
+                cpu: 100m
+                memory: 128Mi
+-         - name: proxy
+-           image: envoy:1
++         - name: web
++           image: nginx:1
+            resources:
+              limits:
+                cpu: 100m
+                memory: 128Mi
+        volumes:
+          - name: a
+            emptyDir: {}
+`
+	// swappedEnv: two env entries swap places: $(VAR) expansion and the pod template change
+	swappedEnv = `default, db, StatefulSet (apps) has changed:
+  # Source: demo/templates/sts.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+  spec:
+    replicas: 3
+    serviceName: db
+    selector:
+      matchLabels:
+        app: db
+    template:
+      metadata:
+        labels:
+          app: db
+      spec:
+        containers:
+          - name: db
+            image: postgres:16
+            env:
+-             - name: A
++             - name: B
+                valueFrom:
+                  configMapKeyRef:
+                    name: cfg
+-                   key: a
+-             - name: B
++                   key: b
++             - name: A
+                valueFrom:
+                  configMapKeyRef:
+                    name: cfg
+-                   key: b
++                   key: a
+            volumeMounts:
+              - name: data
+                mountPath: /data
+                readOnly: false
+              - name: logs
+                mountPath: /logs
+                readOnly: false
+    volumeClaimTemplates:
+      - metadata:
+          name: data
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 10Gi
+      - metadata:
+          name: logs
+        spec:
+          accessModes: [ReadWriteOnce]
+          resources:
+            requests:
+              storage: 10Gi
+`
+	// movedArg: an argument moves within a long list: each hunk of a partial view shows one of its lines
+	movedArg = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    strategy:
+      type: Recreate
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+            args:
+              - --a
+              - --b
+              - --c
+              - --d
+              - --e
+              - --f
+              - --g
+              - --h
+-             - --i
+              - --j
+              - --k
+              - --l
+              - --m
+              - --n
+              - --o
+              - --p
+              - --q
+              - --r
+              - --s
+              - --t
+              - --u
++             - --i
+              - --v
+              - --w
+              - --x
+              - --y
+              - --z
+            ports:
+              - containerPort: 80
+                protocol: TCP
+              - containerPort: 81
+                protocol: TCP
+              - containerPort: 82
+                protocol: TCP
+              - containerPort: 83
+                protocol: TCP
+              - containerPort: 84
+                protocol: TCP
+              - containerPort: 85
+                protocol: TCP
+              - containerPort: 86
+                protocol: TCP
+              - containerPort: 87
+                protocol: TCP
+              - containerPort: 88
+                protocol: TCP
+              - containerPort: 89
+                protocol: TCP
+              - containerPort: 90
+                protocol: TCP
+              - containerPort: 91
+                protocol: TCP
+              - containerPort: 92
+                protocol: TCP
+              - containerPort: 93
+                protocol: TCP
+              - containerPort: 94
+                protocol: TCP
+              - containerPort: 95
+                protocol: TCP
+              - containerPort: 96
+                protocol: TCP
+              - containerPort: 97
+                protocol: TCP
+              - containerPort: 98
+                protocol: TCP
+              - containerPort: 99
+                protocol: TCP
+`
+	// movedSelectorLabel: a label moves from the selector (immutable) to the object's labels
+	movedSelectorLabel = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels:
+      app: web
++     tier: x
+    annotations:
+      owner: team-a
+  spec:
+    replicas: 3
+    revisionHistoryLimit: 10
+    progressDeadlineSeconds: 600
+    minReadySeconds: 0
+    selector:
+      matchLabels:
+        app: web
+-       tier: x
+    template:
+      metadata:
+        labels:
+          app: web
+          tier: x
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+`
+	// reindentedLabel: a pod label indented two columns less: spec.template.metadata.tier, the selector no longer matches the template (refused)
+	reindentedLabel = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    selector:
+      matchLabels:
+        app: web
+        tier: x
+    template:
+      metadata:
+        labels:
+          app: web
+-         tier: x
++       tier: x
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+`
 )
 
 func TestReadingAsKubernetes(t *testing.T) {
