@@ -722,3 +722,27 @@ func TestElidedMovedLines(t *testing.T) {
 `},
 	})
 }
+
+// TestElidedBlankLines: a blank line added or removed where it may be a
+// line of a value (a block scalar whose header an elision cuts, a plain
+// scalar that may go on past an elision, a view with no context) may
+// change that value; it was "formatting only".
+func TestElidedBlankLines(t *testing.T) {
+	checkPartialCases(t, nil, []partialCase{
+		{name: "after a multi-line plain scalar, before an elision", level: rules.Disruptive, says: "spec.selector is immutable", input: `default, web, Deployment (apps) has changed:
+...
+            args:
+              - --x=a
+                b
++ 
+...
+`},
+		{name: "between two keys", level: rules.Ignored, input: `default, web, Deployment (apps) has changed:
+...
+            image: nginx:1.25
++ 
+            imagePullPolicy: Always
+...
+`},
+	})
+}

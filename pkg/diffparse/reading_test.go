@@ -544,6 +544,67 @@ const (
           - name: web
             image: nginx:1.25
 `
+	// blankInPlain: a blank line added inside an argument written over two lines: go-yaml folds "x", "", "y" into "x\ny" (a plain scalar's line break), so the argument changes
+	blankInPlain = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels:
+      app: web
+  spec:
+    replicas: 3
+    strategy:
+      type: Recreate
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1.25
+            args:
+              - --x=a
++ 
+                b
+`
+	// blankInBlock: a blank line added to a literal block: a line of the script
+	blankInBlock = `default, web, Deployment (apps) has changed:
+  # Source: demo/templates/deployment.yaml
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+    labels:
+      app: web
+  spec:
+    replicas: 3
+    strategy:
+      type: Recreate
+    selector:
+      matchLabels:
+        app: web
+    template:
+      metadata:
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: web
+            image: nginx:1
+            command:
+              - sh
+              - -c
+              - |2
+                  echo a
++ 
+                  echo b
+`
 )
 
 func TestReadingAsKubernetes(t *testing.T) {
@@ -584,6 +645,10 @@ func TestReadingAsKubernetes(t *testing.T) {
 			"a list of scalars in another order is another command line"},
 		{"reordered containers", reorderedContainers, rules.Restart, "spec.template.spec.containers", diffparse.Reorder, "",
 			"a new container order is a new pod template"},
+		{"a blank line in a plain scalar", blankInPlain, rules.Disruptive, "spec.template.spec.containers[name=web].args[0]", diffparse.Modify, "spec.strategy.type",
+			"a blank line inside a plain scalar is a line break of its value: the argument changes, and Recreate stops every pod first"},
+		{"a blank line in a literal block", blankInBlock, rules.Disruptive, "spec.template.spec.containers[name=web].command[2]", diffparse.Modify, "spec.strategy.type",
+			"a blank line in a literal block is a line of the script: the command changes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -82,8 +82,10 @@ func (t *sideTree) multiScalar(n int32) scalar {
 	blanks := 0
 	for i := nd.own + 1; i <= nd.end && int(i) < len(t.lines); i++ {
 		l := t.lines[i]
-		if t.owner[i] != n {
-			if !l.gap && isBlank(l.text) {
+		if blank := !l.gap && isBlank(l.text); blank || t.owner[i] != n {
+			// a blank line inside the scalar (its own since it is a line
+			// of the value) is a line break
+			if blank {
 				blanks += l.count()
 			}
 			continue

@@ -159,6 +159,7 @@ const (
 	oddMarker
 	oddDuplicate
 	oddCut
+	oddBlank
 )
 
 var oddNames = map[oddWhy]string{
@@ -177,6 +178,7 @@ var oddNames = map[oddWhy]string{
 	oddMarker:    "a YAML document marker",
 	oddDuplicate: "a key that appears earlier in the same mapping (go-yaml keeps the last one, and the diff may hide another)",
 	oddCut:       "a quoted or bracketed value that an elision cuts (the lines after it may be its text)",
+	oddBlank:     "a blank line added or removed beside text whose start an elision cuts (in a block or multi-line scalar, a blank line is a line of the value)",
 }
 
 func (w oddWhy) String() string { return oddNames[w] }
@@ -343,7 +345,53 @@ func (t *sideTree) build(lines []*bodyLine, typ *kube.Type) {
 	}
 	t.endScalar()
 	t.finish()
+	if t.gaps {
+		t.blanksInText()
+	}
 	t.sealed = true
+}
+
+// blanksInText marks the changed blank lines of a partial side that stand
+// beside text the reader cannot place (the content of a block scalar
+// whose header an elision cuts: "echo a", blank, "echo b"), after a
+// scalar that may go on past an elision, or between two elisions (a view
+// without context): there a blank line may be a line of a value, which
+// changes it, and the visible lines cannot tell.
+func (t *sideTree) blanksInText() {
+	unplaced := func(k int) bool {
+		if k < 0 || k >= len(t.lines) || t.owner[k] < 0 {
+			return false
+		}
+		// a line of text with no key and no dash, which the reader keeps
+		// as a scalar of a detached container (see line)
+		nd := &t.nodes[t.owner[k]]
+		text := strings.TrimLeft(t.lines[k].text, " ")
+		return nd.kind == kScalar && nd.key.n == 0 && nd.own == int32(k) && nd.parent >= 0 && t.nodes[nd.parent].kind == kDetached &&
+			text != "-" && !strings.HasPrefix(text, "- ")
+	}
+	scalar := func(k int) bool {
+		if k < 0 || k >= len(t.lines) || t.owner[k] < 0 {
+			return false
+		}
+		kind := t.nodes[t.owner[k]].kind
+		return kind == kScalar || kind == kMulti
+	}
+	gap := func(k int) bool { return k >= 0 && k < len(t.lines) && t.lines[k].gap }
+	for i, l := range t.lines {
+		if l.gap || !l.changed() || !isBlank(l.text) || t.owner[i] >= 0 {
+			continue
+		}
+		prev, next := i-1, i+1
+		for prev >= 0 && !t.lines[prev].gap && isBlank(t.lines[prev].text) {
+			prev--
+		}
+		for next < len(t.lines) && !t.lines[next].gap && isBlank(t.lines[next].text) {
+			next++
+		}
+		if unplaced(prev) || unplaced(next) || scalar(prev) && gap(next) || gap(prev) && gap(next) {
+			t.markOdd(i, oddBlank)
+		}
+	}
 }
 
 // unseal marks the tree as changing: its key index is dropped.
@@ -629,6 +677,14 @@ func (t *sideTree) continued(i int, s string, col int, rest string, blank bool) 
 			c.kind = kMulti
 			if v := trimRightSpace(stripTrailingComment(rest)); v != trimRightSpace(rest) || !plainContOK(v) || strings.IndexByte(s, '\t') >= 0 {
 				t.markOdd(i, oddPlain)
+			}
+			// the blank lines before this one are inside the scalar: each
+			// is a line break of its value (go-yaml folds "x", "", "y"
+			// into "x\ny"), so a blank line added there changes it
+			for k := c.end + 1; k < int32(i); k++ {
+				if l := t.lines[k]; !l.gap && isBlank(l.text) {
+					t.attach(int(k), t.cont)
+				}
 			}
 			t.attach(i, t.cont)
 			return true
