@@ -153,6 +153,20 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 			t.Errorf("%s: no note %q\n%s", format, want, out)
 		}
 	}
+	// a hook's deletion before helm creates it anew, and a resource that
+	// becomes a hook (helm deletes it): the same lowering, noted the same
+	hook := "prod, data, PersistentVolumeClaim (v1) has changed:\n  apiVersion: v1\n  kind: PersistentVolumeClaim\n  metadata:\n    name: data\n    annotations:\n      helm.sh/hook: pre-upgrade\n    labels:\n-     helm.sh/chart: pg-1.0.0\n+     helm.sh/chart: pg-1.1.0\n  spec:\n    accessModes: [ReadWriteOnce]\n    resources:\n      requests:\n        storage: 10Gi\n"
+	leaves := "prod, pg, StatefulSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: StatefulSet\n  metadata:\n    name: pg\n+   annotations:\n+     helm.sh/hook: pre-install\n  spec:\n    serviceName: pg\n    replicas: 3\n    selector:\n      matchLabels:\n        app: pg\n    template:\n      metadata:\n        labels:\n          app: pg\n      spec:\n        containers:\n          - name: pg\n            image: postgres:16\n    volumeClaimTemplates:\n      - metadata:\n          name: data\n        spec:\n          accessModes: [ReadWriteOnce]\n          resources:\n            requests:\n              storage: 10Gi\n"
+	for _, tc := range []struct{ name, diff, want string }{
+		{"hook", hook, fmt.Sprintf("rule ignore-all in %s lowered the deletion of PersistentVolumeClaim/prod/data from destructive (delete-volume-claim)", team)},
+		{"leaves the release", leaves, fmt.Sprintf("rule ignore-all in %s lowered the deletion of StatefulSet.apps/prod/pg from destructive (delete-statefulset-with-claims)", team)},
+	} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			if out, _, _ := run(t, tc.diff, "review", "--no-color", "-o", format, "--rules", team); !strings.Contains(out, tc.want) {
+				t.Errorf("%s, %s: no note %q\n%s", tc.name, format, tc.want, out)
+			}
+		}
+	}
 	// lowering a restart is no news: no note
 	restart := "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: a:1\n+           image: a:2\n"
 	if out, _, _ := run(t, restart, "review", "--rules", team); strings.Contains(out, "lowered") {

@@ -489,8 +489,11 @@ func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReadi
 		if !hook.Deletes {
 			return Finding{}, false
 		}
-		if d = sel.Deletion(); d.Level < rules.Destructive {
-			return Finding{}, false // gone for a moment only, then created anew
+		if d = sel.Deletion(); d.Level < rules.Destructive && d.Lowered == nil {
+			// gone for a moment only, then created anew (where a user's
+			// rule lowered a deletion that loses data, the finding stays,
+			// saying so)
+			return Finding{}, false
 		}
 		d.Reason = "helm deletes the hook's object before it creates it anew: " + d.Reason
 	case rules.HookCreated, rules.HookToResource:

@@ -132,10 +132,17 @@ func (sel *Selection) Deletion() Decision {
 
 // whole decides the selected object as a whole, as if the upgrade did
 // action to it (the rules that select an object name its action).
+//
+// A user's rule that lowers a disruptive or destructive decision is
+// recorded (Decision.Lowered), as for a change.
 func (sel *Selection) whole(action diffparse.Action, op diffparse.Op) Decision {
 	o := *sel.obj
 	o.Action = action
-	d, _ := sel.set.Select(&o).decideAt(nil, op, kube.Path{}, 0)
+	s := sel.set.Select(&o)
+	d, layer := s.decideAt(nil, op, kube.Path{}, 0)
+	if base := len(s.layers) - 1; base > 0 && layer != base {
+		s.baseline(&d, nil, op, []kube.Path{{}})
+	}
 	return d
 }
 
