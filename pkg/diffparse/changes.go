@@ -372,6 +372,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		}
 		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache)})
 		redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, -1)
+		out = splitWhole(ref, out, oldT, oc, Remove, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(oldT, sc, &oldCache) })
 	}
 	for j, nc := range newC {
 		if used[j] {
@@ -380,6 +381,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		nv, nshape := newT.valueOf(nc.node)
 		out = append(out, Change{Path: nc.path, Op: Add, New: nv, Shape: nshape, Pos: Pos{Line: nc.first}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 		redactChange(ref, &out[len(out)-1], oldT, -1, newT, nc.node)
+		out = splitWhole(ref, out, newT, nc, Add, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(newT, sc, &newCache) })
 	}
 	slices.SortStableFunc(out, byLine)
 	if free := cap(out) - len(out); free > 64 && free > len(out)/8 {
@@ -388,6 +390,57 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		out = slices.Clone(out)
 	}
 	return out, movedAt
+}
+
+// splitWhole appends, after the change of a mapping that one side of a
+// partial view adds or removes whole (sc, of side t), a change of each
+// entry inside it, to every depth (a list stays whole), as the full
+// view's differ does (splitBlock): rules name single fields. Where the
+// path is exact, only the fields the schema declares; a Secret's entries
+// stay in the block's redacted value.
+func splitWhole(ref kube.ObjectRef, out []Change, t *sideTree, sc sideChange, op Op, oldT, newT *sideTree, outline func(sideChange) *kube.Outline) []Change {
+	if sc.node < 0 || t.nodes[sc.node].item || t.vkindOf(sc.node) != vMap || kube.IsSecretKind(ref.Group, ref.Kind) {
+		return out // a list item stays whole
+	}
+	var typ *kube.Type
+	exact := sc.path.Exact()
+	if exact {
+		if typ = t.typ.At(sc.path); typ == nil || typ.Kind != kube.StructType {
+			return out
+		}
+	}
+	var walk func(n int32, p kube.Path, typ *kube.Type)
+	walk = func(n int32, p kube.Path, typ *kube.Type) {
+		for ch := t.nodes[n].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			if !t.effective(ch) {
+				continue
+			}
+			k := t.keyOf(ch)
+			var ft *kube.Type
+			if exact {
+				if ft = typ.Field(k); ft == nil {
+					continue
+				}
+			}
+			cp := append(slices.Clip(p), kube.FieldStep(k))
+			v, shape := t.valueOf(ch)
+			c := Change{Path: cp, Op: op, Shape: shape, Pos: Pos{Line: t.lineOf(ch)}, GapColumn: t.gapColumn(ch), Outline: outline(sideChange{node: ch, path: cp}), Within: true}
+			if op == Add {
+				c.New = v
+				out = append(out, c)
+				redactChange(ref, &out[len(out)-1], oldT, -1, newT, ch)
+			} else {
+				c.Old = v
+				out = append(out, c)
+				redactChange(ref, &out[len(out)-1], oldT, ch, newT, -1)
+			}
+			if t.vkindOf(ch) == vMap && (!exact || ft.Kind == kube.StructType) {
+				walk(ch, cp, ft)
+			}
+		}
+	}
+	walk(sc.node, sc.path, typ)
+	return out
 }
 
 // movedPairs says, per old change with a partner, whether the two do not
@@ -454,7 +507,7 @@ func flowChanges(ref kube.ObjectRef, oldT, newT *sideTree, oc, nc sideChange, ou
 	d := &differ{a: oldT, b: newT, each: keepDiffs(&diffs)}
 	d.diffFrom(oc.path, typ, oc.node, nc.node)
 	if len(diffs) == 0 {
-		d.emit(oc.path, Reformat, oc.node, nc.node)
+		d.emit(oc.path, nil, Reformat, oc.node, nc.node)
 	}
 	out := make([]Change, 0, len(diffs))
 	for _, sc := range diffs {

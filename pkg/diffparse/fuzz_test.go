@@ -294,7 +294,8 @@ func documentsOf(s string, size, lines int) (old, new string, oj, nj []byte, hea
 // reorders) that the whole-pipeline properties start from.
 func readingEntries() []string {
 	return []string{anchoredDeployment, aliasedImage, mergedDefaults, flowStrategy, flowRetention, escapedLineBreak, duplicateKey, unicodeBreak, reorderedEnv, reorderedArgs, reorderedContainers,
-		swappedContainers, swappedEnv, movedArg, movedSelectorLabel, reindentedLabel, blankInPlain, blankInBlock}
+		swappedContainers, swappedEnv, movedArg, movedSelectorLabel, reindentedLabel, blankInPlain, blankInBlock,
+		retentionBlockAdded, affinityBlockAdded, partitionBlockRemoved, onDeleteBlockRemoved}
 }
 
 // captureSeeds are the fuzz inputs (old and new documents, separated by a

@@ -329,6 +329,11 @@ type Change struct {
 	// Shape is what the input showed of the value: a scalar, a block
 	// mapping or a list. It lets classification rule out schema positions.
 	Shape kube.Shape
+	// Within is set on a field of a mapping that is added or removed
+	// whole, reported beside the mapping's own change (so that rules that
+	// name the field reach it): its removal does not unset a field of an
+	// object that keeps its parent.
+	Within bool
 }
 
 // Approximate reports whether the change's location is not fully known.

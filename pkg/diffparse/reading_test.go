@@ -605,6 +605,118 @@ const (
 + 
                   echo b
 `
+	// Blocks added or removed whole, whose fields rules name.
+	// retentionBlockAdded: a retention policy added as a whole block with Delete: the claims go on a later scale-down
+	retentionBlockAdded = `prod, pg, StatefulSet (apps) has changed:
+  # Source: pg/templates/statefulset.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: pg
+  spec:
+    serviceName: pg
+    replicas: 3
++   persistentVolumeClaimRetentionPolicy:
++     whenDeleted: Delete
++     whenScaled: Delete
+    selector:
+      matchLabels:
+        app: pg
+    template:
+      metadata:
+        labels:
+          app: pg
+      spec:
+        containers:
+          - name: pg
+            image: postgres:16
+    volumeClaimTemplates:
+      - metadata:
+          name: data
+        spec:
+          accessModes: ["ReadWriteOnce"]
+          resources:
+            requests:
+              storage: 10Gi
+`
+	// affinityBlockAdded: node affinity added to a DaemonSet as a whole block: the pods of the nodes it leaves are deleted at once
+	affinityBlockAdded = `kube-system, agent, DaemonSet (apps) has changed:
+  # Source: agent/templates/ds.yaml
+  apiVersion: apps/v1
+  kind: DaemonSet
+  metadata:
+    name: agent
+  spec:
+    selector:
+      matchLabels:
+        app: agent
+    template:
+      metadata:
+        labels:
+          app: agent
+      spec:
++       affinity:
++         nodeAffinity:
++           requiredDuringSchedulingIgnoredDuringExecution:
++             nodeSelectorTerms:
++               - matchExpressions:
++                   - key: kubernetes.io/arch
++                     operator: In
++                     values: [amd64]
+        containers:
+          - name: agent
+            image: agent:1.0
+`
+	// partitionBlockRemoved: a StatefulSet's rollingUpdate block with its partition removed: the pods held back restart now
+	partitionBlockRemoved = `prod, redis, StatefulSet (apps) has changed:
+  # Source: redis/templates/statefulset.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: redis
+  spec:
+    serviceName: redis
+    replicas: 3
+    updateStrategy:
+      type: RollingUpdate
+-     rollingUpdate:
+-       partition: 3
+    selector:
+      matchLabels:
+        app: redis
+    template:
+      metadata:
+        labels:
+          app: redis
+      spec:
+        containers:
+          - name: redis
+            image: redis:7.2
+`
+	// onDeleteBlockRemoved: a StatefulSet's OnDelete updateStrategy removed whole: the pods held back restart now
+	onDeleteBlockRemoved = `prod, redis, StatefulSet (apps) has changed:
+  # Source: redis/templates/statefulset.yaml
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: redis
+  spec:
+    serviceName: redis
+    replicas: 3
+-   updateStrategy:
+-     type: OnDelete
+    selector:
+      matchLabels:
+        app: redis
+    template:
+      metadata:
+        labels:
+          app: redis
+      spec:
+        containers:
+          - name: redis
+            image: redis:7.2
+`
 )
 
 func TestReadingAsKubernetes(t *testing.T) {
@@ -645,6 +757,14 @@ func TestReadingAsKubernetes(t *testing.T) {
 			"a list of scalars in another order is another command line"},
 		{"reordered containers", reorderedContainers, rules.Restart, "spec.template.spec.containers", diffparse.Reorder, "",
 			"a new container order is a new pod template"},
+		{"a retention policy added whole", retentionBlockAdded, rules.Disruptive, "spec.persistentVolumeClaimRetentionPolicy.whenScaled", diffparse.Add, "",
+			"the block's fields are changes of their own: whenScaled Delete arms the deletion of claims"},
+		{"node affinity added whole", affinityBlockAdded, rules.Disruptive, "spec.template.spec.affinity.nodeAffinity", diffparse.Add, "",
+			"a DaemonSet's new node affinity deletes the pods of the nodes it leaves, outside the rolling update"},
+		{"a partition removed with its block", partitionBlockRemoved, rules.Restart, "spec.updateStrategy.rollingUpdate.partition", diffparse.Remove, "",
+			"the pods an earlier change held back restart now"},
+		{"OnDelete removed with its block", onDeleteBlockRemoved, rules.Restart, "spec.updateStrategy.type", diffparse.Remove, "",
+			"leaving OnDelete restarts the pods an earlier change left behind"},
 		{"a blank line in a plain scalar", blankInPlain, rules.Disruptive, "spec.template.spec.containers[name=web].args[0]", diffparse.Modify, "spec.strategy.type",
 			"a blank line inside a plain scalar is a line break of its value: the argument changes, and Recreate stops every pod first"},
 		{"a blank line in a literal block", blankInBlock, rules.Disruptive, "spec.template.spec.containers[name=web].command[2]", diffparse.Modify, "spec.strategy.type",

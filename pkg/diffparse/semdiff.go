@@ -20,6 +20,9 @@ type semChange struct {
 	path     kube.Path
 	op       Op
 	old, new int32 // nodes of each side, -1 for none
+	// within: a field of a block added or removed whole, reported beside
+	// the block's own change (see splitBlock)
+	within bool
 	// for Reorder: the items' keys (or the items) of each side, in order
 	oldOrder, newOrder []string
 }
@@ -81,6 +84,7 @@ func (sc semChange) values(c *Change, a, b *sideTree) {
 	if c.Shape == kube.UnknownShape {
 		c.Shape = os
 	}
+	c.Within = sc.within
 }
 
 // walk compares the roots of two complete sides as semanticDiff does,
@@ -156,11 +160,46 @@ func (d *differ) child(p kube.Path, s kube.Step) kube.Path {
 	return d.path
 }
 
-func (d *differ) emit(p kube.Path, op Op, na, nb int32) {
+// emit reports a difference at p, whose type is typ when p is a field of
+// a mapping (nil for a list item, or where the schema does not say).
+func (d *differ) emit(p kube.Path, typ *kube.Type, op Op, na, nb int32) {
 	if d.splitLabels(p, op, na, nb) {
 		return
 	}
 	d.report(semChange{path: p, op: op, old: na, new: nb})
+	switch {
+	case op == Add || op == Modify && nb >= 0 && d.b.vkindOf(nb) == vMap && (na < 0 || d.a.vkindOf(na) != vMap):
+		d.splitBlock(p, typ, d.b, nb, Add)
+	case op == Remove || op == Modify && na >= 0 && d.a.vkindOf(na) == vMap && (nb < 0 || d.b.vkindOf(nb) != vMap):
+		d.splitBlock(p, typ, d.a, na, Remove)
+	}
+}
+
+// splitBlock reports, after the change of a mapping that one side has and
+// the other does not (a block added, removed, or put where a scalar or a
+// null was), each field the schema declares inside it as a change of its
+// own, to every depth (a list, a map of names, an undeclared key stay in
+// their parent's value): rules name single fields (a StatefulSet's
+// persistentVolumeClaimRetentionPolicy.whenDeleted, a DaemonSet's
+// affinity.nodeAffinity), which the block's own change does not reach.
+func (d *differ) splitBlock(p kube.Path, typ *kube.Type, t *sideTree, m int32, op Op) {
+	if m < 0 || typ == nil || typ.Kind != kube.StructType || t.vkindOf(m) != vMap {
+		return
+	}
+	for ch := t.nodes[m].firstChild; ch >= 0; ch = t.nodes[ch].next {
+		k := t.keyOf(ch)
+		ft := typ.Field(k)
+		if ft == nil || !t.effective(ch) {
+			continue
+		}
+		c := d.child(p, d.field(k))
+		if op == Add {
+			d.report(semChange{path: c, op: Add, old: -1, new: ch, within: true})
+		} else {
+			d.report(semChange{path: c, op: Remove, old: ch, new: -1, within: true})
+		}
+		d.splitBlock(c, ft, t, ch, op)
+	}
 }
 
 // splitLabels reports each entry of an object's label or annotation map
@@ -236,7 +275,7 @@ func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 	}
 	ka, kb := d.a.vkindOf(na), d.b.vkindOf(nb)
 	if ka != kb {
-		d.emit(p, Modify, na, nb)
+		d.emit(p, typ, Modify, na, nb)
 		return
 	}
 	switch ka {
@@ -248,9 +287,9 @@ func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 		sa, sb := d.a.scalarOf(na), d.b.scalarOf(nb)
 		switch {
 		case !sa.equal(sb):
-			d.emit(p, Modify, na, nb)
+			d.emit(p, typ, Modify, na, nb)
 		case (chA && ownsLine(d.a, na) || chB && ownsLine(d.b, nb)) && !d.sameText(na, nb):
-			d.emit(p, Reformat, na, nb)
+			d.emit(p, typ, Reformat, na, nb)
 		}
 	}
 }
@@ -299,12 +338,12 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			if m := d.b.child(nb, k); m >= 0 {
 				d.diffField(p, k, typ, ch, m)
 			} else {
-				d.emit(d.child(p, d.field(k)), Remove, ch, -1)
+				d.emit(d.child(p, d.field(k)), typ.Field(k), Remove, ch, -1)
 			}
 		}
 		for ch := d.b.nodes[nb].firstChild; ch >= 0; ch = d.b.nodes[ch].next {
 			if k := d.b.keyOf(ch); d.b.effective(ch) && d.a.child(na, k) < 0 {
-				d.emit(d.child(p, d.field(k)), Add, -1, ch)
+				d.emit(d.child(p, d.field(k)), typ.Field(k), Add, -1, ch)
 			}
 		}
 		return
@@ -322,11 +361,11 @@ func (d *differ) diffMap(p kube.Path, typ *kube.Type, na, nb int32) {
 			d.diffField(p, k, typ, nodesA[i], nodesB[j])
 			continue
 		}
-		d.emit(d.child(p, d.field(k)), Remove, nodesA[i], -1)
+		d.emit(d.child(p, d.field(k)), typ.Field(k), Remove, nodesA[i], -1)
 	}
 	for j, k := range keysB {
 		if !seen[j] {
-			d.emit(d.child(p, d.field(k)), Add, -1, nodesB[j])
+			d.emit(d.child(p, d.field(k)), typ.Field(k), Add, -1, nodesB[j])
 		}
 	}
 }
@@ -461,9 +500,9 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 	for i := head; i < len(itemsA)-tail || i < len(itemsB)-tail; i++ {
 		switch {
 		case i >= len(itemsB)-tail:
-			d.emit(d.child(p, kube.Index(i)), Remove, itemsA[i], -1)
+			d.emit(d.child(p, kube.Index(i)), nil, Remove, itemsA[i], -1)
 		case i >= len(itemsA)-tail:
-			d.emit(d.child(p, kube.Index(i)), Add, -1, itemsB[i])
+			d.emit(d.child(p, kube.Index(i)), nil, Add, -1, itemsB[i])
 		default:
 			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
 		}
@@ -507,7 +546,7 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 			}
 			continue
 		}
-		d.emit(d.child(p, step(k)), Remove, itemsA[i], -1)
+		d.emit(d.child(p, step(k)), nil, Remove, itemsA[i], -1)
 	}
 	var commonB []string
 	for j, k := range keysB {
@@ -515,7 +554,7 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 			commonB = append(commonB, k)
 			continue
 		}
-		d.emit(d.child(p, step(k)), Add, -1, itemsB[j])
+		d.emit(d.child(p, step(k)), nil, Add, -1, itemsB[j])
 	}
 	if !slices.Equal(commonA, commonB) {
 		d.report(semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})

@@ -423,7 +423,8 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 	}
 	// a value its kind does not take (a Deployment's pods that do not
 	// restart), or a field its kind requires that the change unsets
-	unset := op == diffparse.Remove || ch.New.Kind == diffparse.Scalar && ch.New.Type == diffparse.NullType
+	// (a field of a mapping removed whole goes with it: nothing is unset)
+	unset := !ch.Within && (op == diffparse.Remove || ch.New.Kind == diffparse.Scalar && ch.New.Type == diffparse.NullType)
 	if op == diffparse.Remove || op == diffparse.Modify || op == diffparse.Add {
 		if want := diffparse.KindRefusal(sel.obj.Ref, path, ch.New.Text, unset); want != "" && (unset || ch.New.Kind != diffparse.Tree) {
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
