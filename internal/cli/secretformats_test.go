@@ -351,3 +351,37 @@ func TestSecretShownFieldsStayShown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoSecretInListsOrOddKinds: a SecretList (helm creates each item as
+// a Secret; the helm-diff Stevedore embeds prints it whole), a List, a
+// kind spelled "Secrets", and a Secret kind with a space (in helm diff
+// release's and the structured format, which take the kind from the
+// document or the entry) once printed their values in every format and
+// into an accept file. No value appears; an input whose kind no object
+// has is refused.
+func TestNoSecretInListsOrOddKinds(t *testing.T) {
+	values := regexp.MustCompile(`TEVBS01[A-Za-z0-9=]*|LEAKME[A-Z0-9]*|LISTLEAK[A-Z0-9]*`)
+	for _, name := range []string{"secretlist-stevedore.txt", "secretlist.diff", "secret-kind-space-release.diff", "secret-kind-space-structured.json", "secret-lists-structured.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := values.FindAllString(string(data), -1)
+		if len(want) == 0 {
+			t.Fatalf("%s: no values to look for", name)
+		}
+		accept := filepath.Join(t.TempDir(), "accept.yaml")
+		for _, args := range [][]string{{"-o", "text"}, {"-o", "json"}, {"-o", "markdown"}, {"--write-accept", accept}} {
+			out, errOut, code := run(t, string(data), append([]string{"review", "--no-color", "--show-ignored"}, args...)...)
+			written, _ := os.ReadFile(accept)
+			for _, v := range want {
+				if strings.Contains(out+errOut+string(written), v) {
+					t.Errorf("%s %v (exit %d): the Secret value %q appears", name, args, code, v)
+				}
+			}
+			if strings.Contains(name, "kind-space") && code != 1 {
+				t.Errorf("%s %v: exit %d, want 1 (no object has the kind)", name, args, code)
+			}
+		}
+	}
+}

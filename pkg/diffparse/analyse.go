@@ -408,6 +408,13 @@ func (p *blockParser) identifyDocs(obj *Object, oldS, newS *sideTree) bool {
 		}
 	}
 	if obj.Ref.Kind == "" {
+		if k := pick(pathKind); k != "" && !kube.ValidKind(k) {
+			// helm diff release keys the object by its template: the kind
+			// comes from the document ("Secret ", with a space, is no
+			// kind: it would be shown as one that is not a Secret)
+			p.errs.Add(obj.Pos, "the document's kind is %s, which no Kubernetes object has", quotable(obj, pathKind, k, 60, false))
+			return false
+		}
 		obj.Ref.Kind = kube.Intern(pick(pathKind))
 		obj.Ref.Name = strings.Clone(pick(pathName))
 		obj.Ref.Namespace = kube.Intern(pick(pathNamespace))

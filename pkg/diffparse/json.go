@@ -293,6 +293,12 @@ func (s *stream) structuredObject(e *structuredEntry, pos Pos) {
 		return
 	}
 	group, version := kube.SplitAPIVersion(e.APIVersion)
+	if !kube.ValidKind(e.Kind) || !kube.ValidGroup(group) {
+		// no object has it ("Secret ", "Secret\u200b"): altered input,
+		// which would also be judged, and shown, as a kind it is not
+		s.errs.Add(pos, "structured entry with a kind or API group no Kubernetes object has (apiVersion %q, kind %q)", clip(e.APIVersion, 120), clip(e.Kind, 120))
+		return
+	}
 	ns := e.Namespace
 	if kube.IsClusterScoped(group, e.Kind) {
 		ns = ""

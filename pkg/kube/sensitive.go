@@ -125,6 +125,12 @@ func IsSecretKind(group, kind string) bool {
 	return strings.EqualFold(kind, "Secret")
 }
 
+// listKind reports whether kind is a List or a <Kind>List: an object whose
+// items are objects of their own.
+func listKind(kind string) bool {
+	return len(kind) >= 4 && strings.EqualFold(kind[len(kind)-4:], "list")
+}
+
 // Sensitive reports whether the value at path p of an object of the given
 // group and kind must never be shown. This is the redaction policy of the
 // whole module: readers redact a value when its field, or any field below
@@ -140,6 +146,16 @@ func IsSecretKind(group, kind string) bool {
 //     also when the path is elided: a keyed item or a key right after the
 //     [Gap] may be an env item or a data key.
 func Sensitive(group, kind string, p Path) bool {
+	if listKind(kind) && (!p.Exact() || len(p) > 0 && p[0] == Field("items")) {
+		// helm creates each item of a List (a SecretList's are Secrets),
+		// and the helm-diff some wrappers embed prints it whole
+		return true
+	}
+	if group == "" && strings.EqualFold(kind, "Secrets") {
+		// the core group has no such kind (helm upgrade fails), but its
+		// values are meant for a Secret's
+		return true
+	}
 	for i := 1; i < len(p); i++ {
 		// metadata.annotations, or any annotation map, or one whose
 		// ancestors were elided from the diff
