@@ -318,7 +318,19 @@ func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
 		}
 	}
 	if kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) {
-		// helm-diff rewrites Secrets to redact them: no empty side is shown
+		// helm-diff rewrites Secrets to redact them: no empty side is
+		// shown. The text it diffs is then the Kubernetes serializer's,
+		// which ends in a newline: a redacted Secret's body ends with that
+		// empty line (or the "..." that stands for it). One that does not
+		// was cut, at a line's end (the type, last before it, is immutable).
+		redacted := false
+		for i := range body {
+			redacted = redacted || !body[i].gap && strings.Contains(body[i].text, " bytes)") && redactedLineRE().MatchString(body[i].text)
+		}
+		if last := body[len(body)-1]; redacted && !last.gap && !(isBlank(last.text) && last.side == sideOld|sideNew) {
+			p.errs.Add(Pos{Line: int(last.no)}, "the diff of %s ends here without the empty line that ends every Secret helm-diff redacts: the input was cut short", obj.Ref)
+			return false
+		}
 		return true
 	}
 	// helm-diff diffs the object's text against an empty text, which is
@@ -420,3 +432,7 @@ func (p *blockParser) ownership(obj *Object, body []bodyLine) bool {
 	}
 	return true
 }
+
+// redactedLineRE matches a line that holds one of helm-diff's redaction
+// markers as a value.
+var redactedLineRE = lazyRE(`: '(?:REDACTED|-{8}|\+{8}) # \(\d+ bytes\)'$`)

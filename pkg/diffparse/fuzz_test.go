@@ -353,11 +353,11 @@ func checkReviewExact(t *testing.T, s string) {
 		if err1 != nil || err2 != nil || string(co) == string(cn) {
 			return
 		}
-		want, err := review.Review(strings.NewReader(header+lineDiff(string(co), string(cn))), review.Options{})
+		want, err := review.Review(strings.NewReader(header+lineDiff(string(co), string(cn))+"\n"), review.Options{})
 		if err != nil {
 			t.Fatalf("the plain reading of the documents fails: %v", allErrors(err))
 		}
-		got, err := review.Review(strings.NewReader(header+lineDiff(old, new)), review.Options{})
+		got, err := review.Review(strings.NewReader(header+lineDiff(old, new)+"\n"), review.Options{})
 		if err != nil {
 			return // an error judges nothing: the gate cannot pass
 		}

@@ -374,15 +374,33 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 		s.note(Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
 		return true
 	case bannerRE().MatchString(t):
+		// helm-diff's message between two lines of asterisks: a closing
+		// line must come, and nothing of a diff may stand between them
 		var msg []string
+		closed, diffLines := false, false
 		for {
 			m, ok, _ := in.next()
-			if !ok || bannerRE().MatchString(m.text) {
+			if !ok {
+				break
+			}
+			if bannerRE().MatchString(m.text) {
+				closed = true
 				break
 			}
 			if s := strings.TrimSpace(m.text); s != "" {
 				msg = append(msg, s)
+				_, header := parseHeader(m.text, Pos{})
+				diffLines = diffLines || header || isBodyLine(m.text)
 			}
+		}
+		if !closed {
+			s.errs.Add(Pos{Line: l.no}, "helm-diff's banner (a line of asterisks) is not closed: the output ends inside it (cut short?)")
+			return true
+		}
+		if diffLines {
+			// what it swallowed is not quoted: it may be a Secret's
+			s.errs.Add(Pos{Line: l.no}, "helm-diff's banner holds lines of a diff: altered or interleaved output")
+			return true
 		}
 		text := strings.Join(msg, " ")
 		if text == newReleaseBanner {

@@ -322,6 +322,7 @@ Error: plugin "diff" exited with error
 -   password: '-------- # (12 bytes)'
 +   password: '++++++++ # (12 bytes)'
     username: 'REDACTED # (5 bytes)'
+
 `,
 			want: `update Secret/default/s complete @1
   modify data.password: <redacted 12> -> <redacted 12> @3

@@ -943,18 +943,45 @@ func TestTruncatedStreams(t *testing.T) {
 		{"helmfile says there are changes", "Comparing release=web, chart=./web, namespace=default\nIdentified at least one change\n", "line 2: the stream says the diff found changes"},
 		{"stevedore no changes with the trailer", "No changes in the plan\n" + trailer, "the stream says the diff found changes"},
 		{"json without its final newline", "[]", "line 1: the input ends in the middle of this line"},
+		{"a redacted Secret cut at a line's end", redactedSecret[:strings.Index(redactedSecret, "- type:")], "line 10: the diff of Secret/default/demo-secret ends here without the empty line that ends every Secret helm-diff redacts"},
+		{"a redacted Secret cut at a line's end, helmfile", inHelmfile(redactedSecret[:strings.Index(redactedSecret, "- type:")]), "the diff of Secret/default/demo-secret ends here without the empty line"},
+		{"cut inside helm-diff's banner", banner[:len(banner)-21], "line 1: helm-diff's banner (a line of asterisks) is not closed"},
+		{"cut inside helm-diff's banner, helmfile", "Comparing release=web, chart=./web, namespace=default\n" + banner[:len(banner)-21], "line 2: helm-diff's banner (a line of asterisks) is not closed"},
+		{"a banner around a Secret", banner[:len(banner)-21] + "default, s, Secret (v1) has been added:\n+ stringData:\n+   token: LEAKMENEW1\n" + banner[len(banner)-21:], "line 1: helm-diff's banner holds lines of a diff"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
 			if err == nil {
 				t.Fatalf("want an error containing %q, got a plan:\n%s", tc.want, summary(plan))
 			}
-			if !strings.Contains(allErrors(err), tc.want) {
-				t.Fatalf("error %q does not contain %q", allErrors(err), tc.want)
+			if !strings.Contains(allErrors(err), tc.want) || strings.Contains(allErrors(err), "LEAKME") {
+				t.Fatalf("error %q does not contain %q, or quotes a Secret", allErrors(err), tc.want)
 			}
 		})
 	}
 }
+
+// redactedSecret is helm-diff's diff of a Secret whose type (immutable)
+// changes: redacted, it ends with the empty line of the Kubernetes
+// serializer's text.
+const redactedSecret = `default, demo-secret, Secret (v1) has changed:
+  # Source: demo/templates/secret.yaml
+  apiVersion: v1
+  kind: Secret
+  metadata:
+    name: demo-secret
+  data:
+-   password: '-------- # (12 bytes)'
++   password: '++++++++ # (12 bytes)'
+    username: 'REDACTED # (5 bytes)'
+- type: Opaque
++ type: kubernetes.io/basic-auth
+
+`
+
+// banner is helm-diff's message for a release --allow-unreleased diffs
+// before it is installed (its last line, 20 asterisks, closes it).
+const banner = "********************\n\n\tRelease was not present in Helm.  Diff will show entire contents as new.\n\n********************\n"
 
 // TestAddedAndRemovedBodies: helm-diff diffs an added (removed) object's
 // text against an empty text, one empty line. When the text has an empty

@@ -43,7 +43,7 @@ func TestSecretsKubernetesCannotDecode(t *testing.T) {
 		{"base64 over many lines",
 			"default, s, Secret (v1) has changed:\n" + secret + "  data:\n-   a: aGVsbG8=\n+   a: |\n+     aGVs\n+     bG8=\n", "", diffparse.Complete},
 		{"helm-diff's redaction marker",
-			"default, s, Secret (v1) has changed:\n" + secret + "  data:\n-   a: '-------- # (5 bytes)'\n+   a: '++++++++ # (7 bytes)'\n", "", diffparse.Complete},
+			"default, s, Secret (v1) has changed:\n" + secret + "  data:\n-   a: '-------- # (5 bytes)'\n+   a: '++++++++ # (7 bytes)'\n\n", "", diffparse.Complete},
 		{"a document that holds a key like the error",
 			"default, s, Secret (v1) has changed:\n" + secret + "- type: Opaque\n+ Error parsing new secret: x\n", "", diffparse.Complete},
 		{"a value that reads like the error",

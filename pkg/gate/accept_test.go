@@ -71,6 +71,7 @@ prod, creds, Secret (v1) has changed:
 -   password: '-------- # (12 bytes)'
 +   password: '++++++++ # (14 bytes)'
   type: Opaque
+
 `
 
 // elidedPlan shows a change whose place is elided: its path is printed

@@ -251,7 +251,7 @@ func notef(format string, args ...any) diffparse.Note {
 
 // Counts agree with their nouns: "1 byte", "1 object", never "1 objects".
 func TestPlurals(t *testing.T) {
-	in := "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  data:\n-   k: 'REDACTED # (2 bytes)'\n+   k: 'REDACTED # (1 bytes)'\n  type: Opaque\n" +
+	in := "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n  data:\n-   k: 'REDACTED # (2 bytes)'\n+   k: 'REDACTED # (1 bytes)'\n  type: Opaque\n\n" +
 		"default, quiet, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: quiet\n    labels:\n-     helm.sh/chart: a-1\n+     helm.sh/chart: a-2\n"
 	rep, err := review.Review(strings.NewReader(in), review.Options{})
 	if err != nil {
