@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,5 +80,29 @@ func TestColorPrecedence(t *testing.T) {
 	_, errOut, code := runEnv(t, nil, string(diff), "review", "--color", "sometimes")
 	if code != 1 || !strings.Contains(errOut, "--color") {
 		t.Errorf("--color sometimes: exit %d, %q; want exit 1 naming the flag", code, errOut)
+	}
+}
+
+// TestTextReportEscapesInput: a reason quotes what the input named (a
+// port's name, here a double-quoted YAML string holding a line break and
+// a terminal's "conceal" sequence). Printed raw, it forged a line
+// "Gate: PASS ... exit 0" in the text report and hid the real one.
+func TestTextReportEscapesInput(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "forged-gate-port-name.diff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := run(t, string(data), "review", "--no-color")
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	gates := 0
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Gate: ") {
+			gates++
+		}
+	}
+	if gates != 1 || strings.ContainsAny(out, "\x1b\r") || !strings.Contains(out, `\u000aGate: PASS`) {
+		t.Errorf("the input's line break or escape reached the report raw (%d gate lines):\n%s", gates, out)
 	}
 }

@@ -412,7 +412,7 @@ func (p *blockParser) identifyDocs(obj *Object, oldS, newS *sideTree) bool {
 			// helm diff release keys the object by its template: the kind
 			// comes from the document ("Secret ", with a space, is no
 			// kind: it would be shown as one that is not a Secret)
-			p.errs.Add(obj.Pos, "the document's kind is %s, which no Kubernetes object has", quotable(obj, pathKind, k, 60, false))
+			p.errs.Add(obj.Pos, "the document's kind is not one any Kubernetes object can have (a name of letters, digits and '-')")
 			return false
 		}
 		obj.Ref.Kind = kube.Intern(pick(pathKind))

@@ -167,10 +167,10 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 	}
 	fmt.Fprintln(w)
 	if len(objs) == 0 {
-		fmt.Fprintf(w, "%s %s%s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file)
+		fmt.Fprintf(w, "%s %s%s\n", p.bold.Sprint("Release"), p.bold.Sprint(printable(name)), printable(file))
 		return
 	}
-	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(name), file, planLine(objs), p.level[highest].Sprint(highest))
+	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(printable(name)), printable(file), planLine(objs), p.level[highest].Sprint(highest))
 }
 
 func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, ignored []*classify.Finding) {
@@ -181,11 +181,11 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		for _, c := range o.Culprits {
 			cs = append(cs, c.String())
 		}
-		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), "the fields that cannot change: "+strings.Join(cs, ", "))
+		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), printable("the fields that cannot change: "+strings.Join(cs, ", ")))
 	}
 	if o.Action == diffparse.Replace {
 		for _, l := range partialUpgrade(r.Result, o) {
-			fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), l)
+			fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), printable(l))
 		}
 	}
 	if o.NewOwner != "" {
@@ -193,21 +193,21 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		if from == "" {
 			from = "(none)"
 		}
-		fmt.Fprintf(w, "  %s owner %s -> %s\n", p.faint.Sprint("#"), from, o.NewOwner)
+		fmt.Fprintf(w, "  %s owner %s -> %s\n", p.faint.Sprint("#"), printable(from), printable(o.NewOwner))
 	}
 	fmt.Fprintf(w, "  %s %s\n", p.action[o.Action].Sprint(symbol(o.Action)), printable(o.Ref.String()))
 	for _, f := range shown {
 		fl := p.level[f.Level]
 		d, multi := lineDiff{}, false
 		if f.WholeObject {
-			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
+			fmt.Fprintf(w, "      %s %s\n", fl.Sprint(f.Level.String()+":"), printable(f.Reason+ruleNote(f)))
 		} else {
 			what := changeText(*f.Change, textValueMax)
 			if d, multi = valueLineDiff(*f.Change); multi {
 				what = d.summary()
 			}
-			fmt.Fprintf(w, "      %s %s: %s\n", opSymbol(f.Change.Op), printable(pathText(f)), what)
-			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), f.Reason+ruleNote(f))
+			fmt.Fprintf(w, "      %s %s: %s\n", opSymbol(f.Change.Op), printable(pathText(f)), printable(what))
+			fmt.Fprintf(w, "          %s %s\n", fl.Sprint(f.Level.String()+":"), printable(f.Reason+ruleNote(f)))
 		}
 		for _, extra := range findingNotes(r, f, identity, identity) {
 			fmt.Fprintf(w, "          %s\n", p.faint.Sprint(printable(extra)))
