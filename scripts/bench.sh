@@ -20,7 +20,9 @@
 #      50 MB of blank lines in one object, a list of 100,000 added items,
 #      40,000 elisions, 100,000 changed keys of one mapping, 20,000 list
 #      items read by the exact reader, 40,000 elisions before keys no
-#      schema knows, a 200 MB --output json stream, and a 1 GiB stream
+#      schema knows, a 200 MB --output json stream, a helmfile stream of
+#      40,000 releases, 20,000 objects that cannot be updated in place
+#      (text report), and a 1 GiB stream
 #      (over the 512 MiB input limit: exit 1 without buffering it): wall
 #      and CPU time, maximum resident set size against the bound
 #      3x the input + 40 MB, and the exit code.
@@ -175,8 +177,20 @@ if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v tru
 		printf '...\n'
 	}
 	gen_huge() { head -c 1073741824 /dev/zero | tr '\0' '\n'; }
+	# 40,000 releases of a helmfile stream, one changed ConfigMap each: the
+	# reports once looked each release's objects up among all
+	gen_releases() {
+		seq 0 39999 | sed 's/.*/Comparing release=r&, chart=.\/c, namespace=default\ndefault, c&, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\n/'
+	}
+	# 20,000 ConfigMaps that cannot be updated in place (immutable), in
+	# the text report, which says what helm applies around each
+	gen_replaced() {
+		seq 0 19999 | sed 's/.*/default, c&, ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: c&\n- immutable: true\n+ immutable: false\n  data:\n-   a: x\n+   a: y/'
+	}
 	: >"$tmp/stress.txt"
-	for name in blank list added elisions keys exact unknown json huge; do
+	for name in blank list added elisions keys exact unknown json releases replaced huge; do
+		format=json
+		[ "$name" = replaced ] && format=text
 		input="$tmp/$name.diff"
 		if [ "$name" = huge ]; then
 			# not written to disk: read from a pipe, as helm diff's output is
@@ -189,7 +203,7 @@ if [ "${BENCH_STRESS:-1}" != 0 ] && [ -x /usr/bin/time ] && /usr/bin/time -v tru
 			"gen_$name" >"$input"
 			size=$(wc -c <"$input")
 			set +e
-			/usr/bin/time -v -o "$tmp/time.txt" "$tmp/safediff" review -o json "$input" >/dev/null 2>"$tmp/stderr.txt"
+			/usr/bin/time -v -o "$tmp/time.txt" "$tmp/safediff" review -o "$format" "$input" >/dev/null 2>"$tmp/stderr.txt"
 			rc=$?
 			set -e
 			rm -f "$input"

@@ -3,6 +3,7 @@ package diffparse
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -267,7 +268,20 @@ func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 			st.errs.Add(pos, "Stevedore failed: %s", clip(msg, 300))
 		}
 	}()
-	for {
+	// the releases' errors (each clipped), by text, and their lengths: a
+	// failure is known when one of them starts it (a failure is clipped
+	// to 300 bytes, so at most that many lengths are tried)
+	known := map[string]bool{}
+	var lengths []int
+	for _, r := range st.plan.Releases {
+		if e := strings.TrimSuffix(r.Error, "…"); r.Error != "" && !known[e] {
+			known[e] = true
+			if !slices.Contains(lengths, len(e)) {
+				lengths = append(lengths, len(e))
+			}
+		}
+	}
+	for len(st.errs.List) < maxErrors {
 		l, ok, err := in.peek()
 		if !ok || err != nil {
 			return
@@ -281,14 +295,12 @@ func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 			return
 		}
 		in.next()
-		known := false
-		for _, r := range st.plan.Releases {
-			if r.Error != "" && strings.HasPrefix(clip(m[1], 300), strings.TrimSuffix(r.Error, "…")) {
-				known = true
-			}
+		failure, seen := clip(m[1], 300), false
+		for _, n := range lengths {
+			seen = seen || n <= len(failure) && known[failure[:n]]
 		}
-		if !known {
-			st.errs.Add(Pos{Line: l.no}, "Stevedore failed: %s", clip(m[1], 300))
+		if !seen {
+			st.errs.Add(Pos{Line: l.no}, "Stevedore failed: %s", failure)
 		}
 	}
 }

@@ -277,8 +277,9 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 	for _, n := range notes(r) {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
 	}
+	grouped := byRelease(res.Objects)
 	for _, rel := range res.Plan.Releases {
-		objs := objectsOf(res.Objects, rel.Name)
+		objs := grouped[rel.Name]
 		s := summary(objs, highestLevel(objs))
 		failOn := ""
 		if v.Gate != nil {

@@ -128,15 +128,23 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	grouped := len(releases) > 1 || len(releases) == 1 && releases[0] != ""
 	lastRelease := "\x00"
 	var quiet, rest []*classify.Object
+	var byRel map[string][]*classify.Object
+	var ins *installOrder
 	for i, o := range res.Objects {
 		shown, ignored := visible(o, r.ShowIgnored)
 		if len(shown) == 0 {
 			quiet = append(quiet, o)
 			continue
 		}
-		sec := mdObject(r, o, shown, ignored)
+		if ins == nil {
+			ins = newInstallOrder(res)
+		}
+		sec := mdObject(r, ins, o, shown, ignored)
 		if grouped && o.Release != lastRelease {
-			sec = mdRelease(res, o.Release) + sec
+			if byRel == nil {
+				byRel = byRelease(res.Objects)
+			}
+			sec = mdRelease(o.Release, byRel[o.Release]) + sec
 		}
 		if !b.add(sec) {
 			rest = res.Objects[i:]
@@ -248,8 +256,7 @@ func mdTarget(release, namespace, context string, releases int) string {
 }
 
 // mdRelease is the heading of a release's section.
-func mdRelease(res *classify.Result, name string) string {
-	objs := objectsOf(res.Objects, name)
+func mdRelease(name string, objs []*classify.Object) string {
 	highest := highestLevel(objs)
 	title := "(no release)"
 	if name != "" {
@@ -268,7 +275,7 @@ func countShown(objs []*classify.Object, showIgnored bool) int {
 	return n
 }
 
-func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding) string {
+func mdObject(r *Report, ins *installOrder, o *classify.Object, shown, ignored []*classify.Finding) string {
 	var b strings.Builder
 	open := ""
 	if o.Level >= rules.Disruptive {
@@ -287,7 +294,7 @@ func mdObject(r *Report, o *classify.Object, shown, ignored []*classify.Finding)
 		fmt.Fprintf(&b, "The fields that cannot change: %s\n\n", strings.Join(cs, ", "))
 	}
 	if o.Action == diffparse.Replace {
-		for _, l := range partialUpgrade(r.Result, o) {
+		for _, l := range partialUpgrade(ins, o) {
 			fmt.Fprintf(&b, "- %s\n", mdText(l))
 		}
 		b.WriteString("\n")

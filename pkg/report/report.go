@@ -12,6 +12,7 @@ import (
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/gate"
+	"github.com/safediff/safediff/pkg/kube"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -417,17 +418,64 @@ func inputDescription(r *Report) string {
 	return strings.Join(parts, ", ")
 }
 
+// installOrder holds, per release, the changed objects in helm's install
+// order, deletions apart: what helm applies around each object it cannot
+// update in place. (classify.Result.PartialUpgrade scans every object for
+// one: a report of thousands of such objects took time quadratic in
+// them.)
+type installOrder struct {
+	order   []string
+	sorted  map[string][]*classify.Object // per release, by kind in install order (stable)
+	deleted map[string][]*classify.Object
+}
+
+func newInstallOrder(res *classify.Result) *installOrder {
+	ins := &installOrder{order: kube.HelmInstallOrder(4), sorted: map[string][]*classify.Object{}, deleted: map[string][]*classify.Object{}}
+	for _, x := range res.Objects {
+		if x.Action == diffparse.Delete {
+			ins.deleted[x.Release] = append(ins.deleted[x.Release], x)
+		} else {
+			ins.sorted[x.Release] = append(ins.sorted[x.Release], x)
+		}
+	}
+	for _, l := range ins.sorted {
+		sort.SliceStable(l, func(i, j int) bool { return kube.HelmKindLess(ins.order, l[i].Ref.Kind, l[j].Ref.Kind) })
+	}
+	return ins
+}
+
+// objectsAround are objects of a release, but skip (the object they are
+// around), n in all.
+type objectsAround struct {
+	objs []*classify.Object
+	skip *classify.Object
+	n    int
+}
+
+// around returns what helm applies around o, as
+// classify.Result.PartialUpgrade says: the changed objects of its release
+// before it and after it in install order, those of its kind, and the
+// deletions it skips.
+func (ins *installOrder) around(o *classify.Object) (before, after, same, skipped objectsAround) {
+	l := ins.sorted[o.Release]
+	// kinds have a total order: o's kind is one stretch of l, o among them
+	lo := sort.Search(len(l), func(i int) bool { return !kube.HelmKindLess(ins.order, l[i].Ref.Kind, o.Ref.Kind) })
+	hi := sort.Search(len(l), func(i int) bool { return kube.HelmKindLess(ins.order, o.Ref.Kind, l[i].Ref.Kind) })
+	del := ins.deleted[o.Release]
+	return objectsAround{l[:lo], nil, lo}, objectsAround{l[hi:], nil, len(l) - hi}, objectsAround{l[lo:hi], o, hi - lo - 1}, objectsAround{del, nil, len(del)}
+}
+
 // partialUpgrade says, in lines for people, what helm upgrade does with
 // an object it cannot update in place: it fails there, applies the rest
 // around it, and --force does not help.
-func partialUpgrade(res *classify.Result, o *classify.Object) []string {
-	p := res.PartialUpgrade(o)
+func partialUpgrade(ins *installOrder, o *classify.Object) []string {
+	before, after, same, skipped := ins.around(o)
 	var groups []string
 	for _, g := range []struct {
 		what string
-		objs []*classify.Object
-	}{{"before it", p.Before}, {"after it", p.After}, {"of its kind, in the chart's order", p.Same}} {
-		if len(g.objs) > 0 {
+		objs objectsAround
+	}{{"before it", before}, {"after it", after}, {"of its kind, in the chart's order", same}} {
+		if g.objs.n > 0 {
 			groups = append(groups, g.what+" "+refList(g.objs))
 		}
 	}
@@ -439,20 +487,23 @@ func partialUpgrade(res *classify.Result, o *classify.Object) []string {
 	if len(groups) > 0 {
 		end += ", and what was applied stays"
 	}
-	if len(p.Skipped) > 0 {
-		end = "it skips the deletions (" + refList(p.Skipped) + "); " + end
+	if skipped.n > 0 {
+		end = "it skips the deletions (" + refList(skipped) + "); " + end
 	}
 	out = append(out, end)
 	out = append(out, "--force (helm 4: --force-replace) does not help: helm replaces the object with a PUT, which the API server refuses the same way; delete it first (kubectl delete --cascade=orphan keeps a workload's pods), then upgrade")
 	return out
 }
 
-// refList lists object references, at most five.
-func refList(objs []*classify.Object) string {
+// refList lists the references of a, at most five, and how many more.
+func refList(a objectsAround) string {
 	var refs []string
-	for i, o := range objs {
-		if i == 5 {
-			refs = append(refs, fmt.Sprintf("and %d more", len(objs)-5))
+	for _, o := range a.objs {
+		if o == a.skip {
+			continue
+		}
+		if len(refs) == 5 {
+			refs = append(refs, fmt.Sprintf("and %d more", a.n-5))
 			break
 		}
 		refs = append(refs, o.Ref.String())

@@ -109,10 +109,12 @@ func (Text) Write(out io.Writer, r *Report) error {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Levels, lowest to highest: ignored, safe, restart, disruptive, destructive.")
 
+	grouped, files := byRelease(objs), releaseFiles(res)
+	var ins *installOrder // built when first needed
 	for _, rel := range releases {
-		relObjs := objectsOf(objs, rel)
+		relObjs := grouped[rel]
 		if len(releases) > 1 || rel != "" {
-			writeReleaseHeader(w, p, res, rel, relObjs)
+			writeReleaseHeader(w, p, rel, files[rel], relObjs)
 			if len(relObjs) == 0 {
 				fmt.Fprintf(w, "\n  %s\n", p.faint.Sprint("No changes."))
 			}
@@ -125,7 +127,10 @@ func (Text) Write(out io.Writer, r *Report) error {
 				continue
 			}
 			fmt.Fprintln(w)
-			writeObject(w, p, r, o, shown, ignored)
+			if ins == nil {
+				ins = newInstallOrder(res)
+			}
+			writeObject(w, p, r, ins, o, shown, ignored)
 		}
 		if len(quiet) > 0 {
 			fmt.Fprintln(w)
@@ -153,17 +158,14 @@ func (Text) Write(out io.Writer, r *Report) error {
 	return w.Flush()
 }
 
-func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel string, objs []*classify.Object) {
+func writeReleaseHeader(w io.Writer, p *palette, rel, file string, objs []*classify.Object) {
 	highest := highestLevel(objs)
 	name := rel
 	if name == "" {
 		name = "(no release)"
 	}
-	file := ""
-	for _, rl := range res.Plan.Releases {
-		if rl.Name == rel && rl.File != "" {
-			file = " (" + rl.File + ")"
-		}
+	if file != "" {
+		file = " (" + file + ")"
 	}
 	fmt.Fprintln(w)
 	if len(objs) == 0 {
@@ -173,7 +175,7 @@ func writeReleaseHeader(w io.Writer, p *palette, res *classify.Result, rel strin
 	fmt.Fprintf(w, "%s %s%s: %s; highest %s\n", p.bold.Sprint("Release"), p.bold.Sprint(printable(name)), printable(file), planLine(objs), p.level[highest].Sprint(highest))
 }
 
-func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, ignored []*classify.Finding) {
+func writeObject(w io.Writer, p *palette, r *Report, ins *installOrder, o *classify.Object, shown, ignored []*classify.Finding) {
 	lc := p.level[o.Level]
 	fmt.Fprintf(w, "  %s %s %s %s\n", p.faint.Sprint("#"), printable(o.Ref.Display()), describeAction(o), lc.Sprintf("[%s]", o.Level))
 	if len(o.Culprits) > 0 {
@@ -184,7 +186,7 @@ func writeObject(w io.Writer, p *palette, r *Report, o *classify.Object, shown, 
 		fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), printable("the fields that cannot change: "+strings.Join(cs, ", ")))
 	}
 	if o.Action == diffparse.Replace {
-		for _, l := range partialUpgrade(r.Result, o) {
+		for _, l := range partialUpgrade(ins, o) {
 			fmt.Fprintf(w, "  %s %s\n", p.faint.Sprint("#"), printable(l))
 		}
 	}
@@ -277,11 +279,24 @@ func releaseOrder(res *classify.Result) []string {
 	return out
 }
 
-func objectsOf(objs []*classify.Object, rel string) []*classify.Object {
-	var out []*classify.Object
+// byRelease groups objects by their release, in their order, in one pass
+// (looking each release's up among all objects took time quadratic in
+// the releases of a helmfile or Stevedore stream).
+func byRelease(objs []*classify.Object) map[string][]*classify.Object {
+	out := map[string][]*classify.Object{}
 	for _, o := range objs {
-		if o.Release == rel {
-			out = append(out, o)
+		out[o.Release] = append(out[o.Release], o)
+	}
+	return out
+}
+
+// releaseFiles returns the file (a Stevedore manifest) of each release
+// that names one.
+func releaseFiles(res *classify.Result) map[string]string {
+	out := map[string]string{}
+	for _, rl := range res.Plan.Releases {
+		if rl.File != "" {
+			out[rl.Name] = rl.File
 		}
 	}
 	return out
