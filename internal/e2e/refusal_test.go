@@ -240,10 +240,20 @@ spec:
 		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: " + profile + "\nspec:\n  containers:\n  - name: c\n    image: busybox:1\n"
 	}
 	withResources := strings.Replace(pod, "        image: nginx:1\n", "        image: nginx:1\n        resources:\n          limits:\n            memory: 1Gi\n          requests:\n            memory: 512Mi\n", 1)
+	// a selector with expressions beside its labels, and a template label
+	// tier (none for "")
+	expressions := func(tier string) string {
+		d := strings.Replace(deployment(pod), "    matchLabels:\n      app: web\n", "    matchLabels:\n      app: web\n    matchExpressions:\n    - key: tier\n      operator: In\n      values: [front, back]\n    - key: canary\n      operator: DoesNotExist\n", 1)
+		return strings.Replace(d, "      labels:\n        app: web", "      labels:\n        app: web\n        tier: "+tier, 1)
+	}
 	tests := []struct {
 		name, old, new string
 		fails          bool
 	}{
+		// a selector's matchExpressions match the template's labels too
+		{"a template label an In expression does not take", expressions("front"), expressions("edge"), true},
+		{"a template label an In expression takes", expressions("front"), expressions("back"), false},
+		{"a template label a DoesNotExist expression excludes", expressions("front"), strings.Replace(expressions("front"), "        tier: front", "        tier: front\n        canary: \"yes\"", 1), true},
 		// the checks of earlier rounds, held to the server too
 		{"a template label the selector uses", deployment(pod), strings.Replace(deployment(pod), "      labels:\n        app: web", "      labels:\n        app: web2", 1), true},
 		{"a template label added", deployment(pod), strings.Replace(deployment(pod), "      labels:\n        app: web", "      labels:\n        app: web\n        tier: front", 1), false},

@@ -39,8 +39,9 @@ import (
 
 // selectorPath and templateLabels are where the two stand.
 var (
-	selectorPath   = kube.Path{kube.Field("spec"), kube.Field("selector"), kube.Field("matchLabels")}
-	templateLabels = kube.Path{kube.Field("spec"), kube.Field("template"), kube.Field("metadata"), kube.Field("labels")}
+	selectorPath     = kube.Path{kube.Field("spec"), kube.Field("selector"), kube.Field("matchLabels")}
+	selectorExprPath = kube.Path{kube.Field("spec"), kube.Field("selector"), kube.Field("matchExpressions")}
+	templateLabels   = kube.Path{kube.Field("spec"), kube.Field("template"), kube.Field("metadata"), kube.Field("labels")}
 )
 
 // selectorRefusal returns a note when the complete new side t of an object
@@ -55,37 +56,97 @@ func (t *sideTree) selectorRefusal(ref kube.ObjectRef) (Note, bool) {
 	default:
 		return Note{}, false
 	}
-	sel, ok := t.lookup(selectorPath)
-	if !ok || t.vkindOf(sel) != vMap {
+	sel, hasLabels := t.lookup(selectorPath)
+	exprs, hasExprs := t.lookup(selectorExprPath)
+	if !hasLabels && !hasExprs || hasLabels && t.vkindOf(sel) != vMap || hasExprs && t.vkindOf(exprs) != vSeq {
 		return Note{}, false // no selector: its own refusal; a wrong shape: the type check's
 	}
 	labels, ok := t.lookup(templateLabels)
 	if ok && t.vkindOf(labels) != vMap {
 		return Note{}, false
 	}
-	for ch := t.nodes[sel].firstChild; ch >= 0; ch = t.nodes[ch].next {
+	// refused says that the selector wants what the template's labels
+	// do not have (label key has got, on its line, or not), at the line of
+	// that label, else of the selector's node n
+	refused := func(wants, key, got string, has bool, line int, n int32) Note {
+		what := fmt.Sprintf("has no %s", key)
+		if has {
+			what = fmt.Sprintf("has %s: %s", key, got)
+		} else {
+			line = t.lineOf(n)
+		}
+		return Note{Pos: Pos{Line: line}, Text: wants + " but spec.template.metadata.labels " + what + " (a selector must select its own pods)"}
+	}
+	// label returns the template's label key, and its line
+	label := func(key string) (value string, has bool, line int) {
+		if ok {
+			if l := t.child(labels, key); l >= 0 && t.vkindOf(l) == vScalar {
+				return t.scalarOf(l).canon, true, t.lineOf(l)
+			}
+		}
+		return "", false, 0
+	}
+	for ch := int32(-1); hasLabels; {
+		if ch = t.nextChild(sel, ch); ch < 0 {
+			break
+		}
 		if c := &t.nodes[ch]; c.kind == kDetached || c.kind == kUnknown || t.vkindOf(ch) != vScalar {
 			continue
 		}
 		key, want := t.keyOf(ch), t.scalarOf(ch).canon
-		got, has := "", false
-		if ok {
-			if l := t.child(labels, key); l >= 0 && t.vkindOf(l) == vScalar {
-				got, has = t.scalarOf(l).canon, true
-			}
+		if got, has, line := label(key); !has || got != want {
+			return refused(fmt.Sprintf("spec.selector.matchLabels selects %s: %s", key, want), key, got, has, line, ch), true
 		}
-		if has && got == want {
+	}
+	// matchExpressions too: the API server matches the template's labels
+	// with the whole selector (metav1.LabelSelectorAsSelector)
+	for it := int32(-1); hasExprs; {
+		if it = t.nextChild(exprs, it); it < 0 {
+			break
+		}
+		if t.vkindOf(it) != vMap {
 			continue
 		}
-		line := t.lineOf(ch)
-		what := fmt.Sprintf("has no %s", key)
-		if has {
-			what = fmt.Sprintf("has %s: %s", key, got)
-			line = t.lineOf(t.child(labels, key))
+		k, op := t.child(it, "key"), t.child(it, "operator")
+		if k < 0 || op < 0 || t.vkindOf(k) != vScalar || t.vkindOf(op) != vScalar {
+			continue // an invalid expression: the server's own refusal
 		}
-		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("spec.selector.matchLabels selects %s: %s but spec.template.metadata.labels %s (a selector must select its own pods)", key, want, what)}, true
+		key, oper := t.scalarOf(k).canon, t.scalarOf(op).canon
+		var values []string
+		if v := t.child(it, "values"); v >= 0 && t.vkindOf(v) == vSeq {
+			for x := t.nextChild(v, -1); x >= 0; x = t.nextChild(v, x) {
+				if t.vkindOf(x) == vScalar {
+					values = append(values, t.scalarOf(x).canon)
+				}
+			}
+		}
+		got, has, line := label(key)
+		var matches bool
+		switch oper {
+		case "In":
+			matches = has && slices.Contains(values, got)
+		case "NotIn":
+			matches = !has || !slices.Contains(values, got)
+		case "Exists":
+			matches = has
+		case "DoesNotExist":
+			matches = !has
+		default:
+			continue // not an operator: the server's own refusal
+		}
+		if !matches {
+			return refused(fmt.Sprintf("spec.selector.matchExpressions wants %s %s %v", key, oper, values), key, got, has, line, it), true
+		}
 	}
 	return Note{}, false
+}
+
+// nextChild returns the child of n after ch (the first for -1), or -1.
+func (t *sideTree) nextChild(n, ch int32) int32 {
+	if ch < 0 {
+		return t.nodes[n].firstChild
+	}
+	return t.nodes[ch].next
 }
 
 // podSpecPaths are where a kind of the apps, batch and core groups holds

@@ -1708,6 +1708,30 @@ func TestServerValidation(t *testing.T) {
         - name: web
           image: nginx:1
 `
+	const expressions = `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    selector:
+      matchExpressions:
+      - {key: tier, operator: In, values: [front, back]}
+      - key: canary
+        operator: DoesNotExist
+      - {key: track, operator: NotIn, values: [beta]}
+      - {key: app, operator: Exists}
+    template:
+      metadata:
+        labels:
+-         app: web
+-         tier: front
++         %s
+      spec:
+        containers:
+        - name: web
+          image: nginx:1
+`
 	const initContainer = `default, web, Deployment (apps) has changed:
   apiVersion: apps/v1
   kind: Deployment
@@ -1750,6 +1774,13 @@ func TestServerValidation(t *testing.T) {
 		{"a template label its selector uses", relabeled, "app: web-v2", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has app: web-v2"},
 		{"a template label its selector uses, removed", relabeled, "tier: front", "spec.selector.matchLabels selects app: web but spec.template.metadata.labels has no app"},
 		{"a template label its selector does not use", relabeled, "app: web", ""},
+		{"a label an In expression does not take", expressions, "app: web\n+         tier: edge", "spec.selector.matchExpressions wants tier In [front back] but spec.template.metadata.labels has tier: edge"},
+		{"a label an In expression takes", expressions, "app: web\n+         tier: back", ""},
+		{"a label an In expression wants, removed", expressions, "app: web\n+         role: x", "spec.selector.matchExpressions wants tier In [front back] but spec.template.metadata.labels has no tier"},
+		{"a label a DoesNotExist expression excludes", expressions, "app: web\n+         tier: back\n+         canary: \"y\"", "spec.selector.matchExpressions wants canary DoesNotExist [] but spec.template.metadata.labels has canary: y"},
+		{"a label a NotIn expression excludes", expressions, "app: web\n+         tier: back\n+         track: beta", "spec.selector.matchExpressions wants track NotIn [beta] but spec.template.metadata.labels has track: beta"},
+		{"a label a NotIn expression takes", expressions, "app: web\n+         tier: back\n+         track: stable", ""},
+		{"a label an Exists expression wants, removed", expressions, "tier: back", "spec.selector.matchExpressions wants app Exists [] but spec.template.metadata.labels has no app"},
 		// in an update, helm 3's patch merges two containers of one name
 		// (by their merge key) and the server takes the object; server-side
 		// apply refuses it (both held to the API server): it may fail
