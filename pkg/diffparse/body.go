@@ -194,8 +194,18 @@ const (
 	newSecretError = "Error parsing new secret: "
 )
 
-// quotedRE matches what an error message may quote of a value.
-var quotedRE = lazyRE("`[^`]*`|\"[^\"]*\"|'[^']*'")
+// decodeErrorCause keeps of a decoder's message about a Secret what
+// comes before anything it may quote of a value: a quote of any kind (a
+// value may hold its own, or an escaped one), a tag, a Go value's braces
+// or brackets (which show numbers unquoted). "illegal base64 data at
+// input byte 4" stays whole; "yaml: cannot decode !!str `1`pw` as a
+// !!int" is "yaml: cannot decode ...".
+func decodeErrorCause(msg string) string {
+	if i := strings.IndexAny(msg, "`\"'!{[(<"); i >= 0 {
+		msg = strings.TrimRight(msg[:i], " ") + " ..."
+	}
+	return clip(msg, 200)
+}
 
 // secretDecodeErrors handles the body of a Secret one of whose sides
 // helm-diff replaced by its decoding error, a line alone on its side: what
@@ -227,7 +237,7 @@ func secretDecodeErrors(obj *Object, body []bodyLine) bool {
 	obj.Content = Suppressed
 	if newErr != nil {
 		// the decoder's message, without anything it quotes of a value
-		why := quotedRE().ReplaceAllString(strings.TrimPrefix(newErr.text, newSecretError), "...")
+		why := decodeErrorCause(strings.TrimPrefix(newErr.text, newSecretError))
 		obj.Refused = []Note{{Pos: Pos{Line: int(newErr.no)}, Text: "Kubernetes cannot decode the new Secret (" + why + "; helm-diff shows this in place of it)"}}
 	}
 	return true
