@@ -357,11 +357,12 @@ func TestSecretShownFieldsStayShown(t *testing.T) {
 // kind spelled "Secrets", and a Secret kind with a space (in helm diff
 // release's and the structured format, which take the kind from the
 // document or the entry) once printed their values in every format and
-// into an accept file. No value appears; an input whose kind no object
-// has is refused.
+// into an accept file; so did a structured Secret's shown fields (labels,
+// type, immutable, name) holding what no such field can. No value
+// appears; an input whose kind no object has is refused.
 func TestNoSecretInListsOrOddKinds(t *testing.T) {
 	values := regexp.MustCompile(`TEVBS01[A-Za-z0-9=]*|LEAKME[A-Z0-9]*|LISTLEAK[A-Z0-9]*`)
-	for _, name := range []string{"secretlist-stevedore.txt", "secretlist.diff", "secret-kind-space-release.diff", "secret-kind-space-structured.json", "secret-lists-structured.json"} {
+	for _, name := range []string{"secretlist-stevedore.txt", "secretlist.diff", "secret-kind-space-release.diff", "secret-kind-space-structured.json", "secret-lists-structured.json", "secret-shown-fields-structured.json"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", name))
 		if err != nil {
 			t.Fatal(err)

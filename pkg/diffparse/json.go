@@ -335,7 +335,8 @@ func (s *stream) structuredObject(e *structuredEntry, pos Pos) {
 			s.errs.Add(pos, "%s: unknown change %q at %s (want add, remove or replace)", obj.Ref, c.Change, path)
 			continue
 		}
-		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, ch.Path) || sensitiveJSON(obj.Ref, ch.Path, c.OldValue) || sensitiveJSON(obj.Ref, ch.Path, c.NewValue) {
+		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, ch.Path) || sensitiveJSON(obj.Ref, ch.Path, c.OldValue) || sensitiveJSON(obj.Ref, ch.Path, c.NewValue) ||
+			kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) && (!secretShows(ch.Path, ch.Old) || !secretShows(ch.Path, ch.New)) {
 			ch.Old, ch.New = redactValue(ch.Old), redactValue(ch.New)
 		}
 		obj.Changes = append(obj.Changes, ch)
@@ -362,6 +363,20 @@ func (s *stream) structuredObject(e *structuredEntry, pos Pos) {
 		}
 	}
 	s.table.add(obj)
+}
+
+// secretShows says whether a Secret's field (one kube.Sensitive lets
+// through) may show v, as the diff reader says: a scalar the field can
+// hold (kube.SecretValueShown); a mapping or a list there may carry the
+// Secret's data.
+func secretShows(p kube.Path, v Value) bool {
+	switch v.Kind {
+	case NoValue:
+		return true
+	case Scalar:
+		return kube.SecretValueShown(p, v.Text)
+	}
+	return false
 }
 
 // sensitiveJSON reports whether a JSON value at path p holds a sensitive
