@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/safediff/safediff/pkg/diffparse"
 )
 
 func sample(t *testing.T, name string) string {
@@ -201,5 +203,24 @@ func TestOneCommandTree(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%v --help, built alone, differs from the whole tree's help (-whole +alone):\n%s", p, diff)
 		}
+	}
+}
+
+// TestFileOverTheLimit: a file says its size; one over the input limit is
+// refused before it is read. (This one is sparse, all zero bytes: read,
+// it would be refused for a line too long instead.)
+func TestFileOverTheLimit(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "huge.diff")
+	f, err := os.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(diffparse.DefaultMaxInput + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, errOut, code := run(t, "", "review", name)
+	if code != 1 || !strings.Contains(errOut, name+": input is larger than 536870912 bytes") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

@@ -115,6 +115,11 @@ func openInput(name string, s *Streams) (io.Reader, string, func(), error) {
 	if err != nil {
 		return nil, "", nil, err
 	}
+	if st, err := file.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > diffparse.DefaultMaxInput {
+		// a file says its size: refused before a byte of it is read
+		file.Close()
+		return nil, "", nil, fmt.Errorf("%s: input is larger than %d bytes", name, diffparse.DefaultMaxInput)
+	}
 	return file, name, func() { file.Close() }, nil
 }
 

@@ -18,6 +18,11 @@ import (
 // Kubernetes stores comes near it (etcd takes 1.5 MiB per object).
 const maxBodyLines = 1 << 20
 
+// maxBodyBytes bounds the text of one object's diff the same way: an
+// input of one huge object is refused once its body passes it, not held
+// up to the input limit.
+const maxBodyBytes = 64 << 20
+
 // blockParser reads helm-diff object entries.
 type blockParser struct {
 	in      *input
@@ -68,7 +73,7 @@ func (p *blockParser) entry(h header) {
 		}
 		p.body = body[:0]
 	}()
-	tooLong := false
+	tooLong, size := false, 0
 	for {
 		var b bodyLine
 		if s, ok := p.in.peekPlain(); ok && len(s) >= 2 && s[1] == ' ' && (s[0] == ' ' || s[0] == '+' || s[0] == '-') {
@@ -99,7 +104,7 @@ func (p *blockParser) entry(h header) {
 			body[n-1].rep++ // a run of the same blank line
 			continue
 		}
-		if len(body) >= maxBodyLines {
+		if size += len(b.text); len(body) >= maxBodyLines || size > maxBodyBytes {
 			tooLong = true
 			continue
 		}
@@ -109,7 +114,7 @@ func (p *blockParser) entry(h header) {
 		return // the input ends early: the parse fails, and the body is cut
 	}
 	if tooLong {
-		p.errs.Add(h.pos, "the diff of this object is longer than %d lines; no Kubernetes object is that large (truncated or altered input?)", maxBodyLines)
+		p.errs.Add(h.pos, "the diff of this object is longer than %d lines or %d MiB; no Kubernetes object is that large (truncated or altered input?)", maxBodyLines, maxBodyBytes>>20)
 		return
 	}
 	p.object(h, body)

@@ -155,6 +155,12 @@ func (in *input) rawLine() (string, bool, error) {
 		if len(chunk) == 0 {
 			in.buf, in.pos = "", 0
 		} else {
+			if len(chunk) < cap(chunk)/2 {
+				// a pipe gave less than asked for: the lines kept of this
+				// chunk must not hold its unused part (a body read from a
+				// pipe in small reads held many times its size)
+				chunk = append(make([]byte, 0, len(chunk)), chunk...)
+			}
 			in.buf, in.pos = unsafe.String(&chunk[0], len(chunk)), 0
 		}
 	}

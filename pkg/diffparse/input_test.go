@@ -132,3 +132,34 @@ func TestParseTabIndentation(t *testing.T) {
 		}
 	}
 }
+
+// TestHugeObjectBody: no object Kubernetes stores has a diff near 64 MiB
+// (etcd takes 1.5 MiB): one past it is refused as it is read, not held
+// up to the input limit. The lines of this one are long (few lines,
+// many bytes).
+func TestHugeObjectBody(t *testing.T) {
+	line := "+   k: " + strings.Repeat("x", 1<<20) + "\n"
+	body := io.MultiReader(strings.NewReader("default, c, ConfigMap (v1) has changed:\n  data:\n"), &repeated{line: line, n: 70})
+	_, err := diffparse.Parse(body, diffparse.Options{})
+	if err == nil || !strings.Contains(allErrors(err), "the diff of this object is longer than 1048576 lines or 64 MiB") {
+		t.Fatalf("a 70 MiB object: %v", err)
+	}
+}
+
+// repeated reads line n times.
+type repeated struct {
+	line string
+	n    int
+	r    *strings.Reader
+}
+
+func (r *repeated) Read(p []byte) (int, error) {
+	for r.r == nil || r.r.Len() == 0 {
+		if r.n == 0 {
+			return 0, io.EOF
+		}
+		r.n--
+		r.r = strings.NewReader(r.line)
+	}
+	return r.r.Read(p)
+}
