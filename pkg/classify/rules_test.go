@@ -306,6 +306,8 @@ var defaultRuleCases = []struct {
 		"a rolling update that may stop every pod at once is a Recreate"},
 	{"every node's pod unavailable", edit(hDS, ds("updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 100%"), "agent:1", "agent:2"), "spec.template.spec.containers[name=agent].image", "restart-all-unavailable-daemonset", rules.Disruptive,
 		"a DaemonSet rolling over every node at once"},
+	{"many nodes' pods unavailable", edit(hDS, ds("updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 1000"), "agent:1", "agent:2"), "spec.template.spec.containers[name=agent].image", "restart-many-unavailable-daemonset", rules.Disruptive,
+		"a number of nodes at least the cluster's is every node at once, as 100% is"},
 	{"recreate", edit(hDeploy, d("3", "strategy:\n    type: Recreate"), "nginx:1.25", "nginx:1.27"), "spec.template.spec.containers[name=web].image", "restart-recreate", rules.Disruptive,
 		"Recreate stops every pod first"},
 	{"every statefulset pod unavailable", edit(hSts, s("4", "updateStrategy:\n    rollingUpdate:\n      maxUnavailable: 4"), "postgres:15.1", "postgres:15.2"), "spec.template.spec.containers[name=db].image", "restart-all-unavailable-statefulset", rules.Disruptive,

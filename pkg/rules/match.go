@@ -397,6 +397,11 @@ func (c *Condition) test(v string, present bool) kube.Match {
 		return kube.No
 	}
 	if c.AtMost != nil || c.AtLeast != nil {
+		if strings.HasSuffix(strings.TrimSpace(v), "%") {
+			// a share (an int-or-string such as maxUnavailable), not a
+			// count: bounds on a count say nothing of it
+			return kube.No
+		}
 		n, ok := number(v)
 		if !ok {
 			return kube.Maybe

@@ -98,8 +98,8 @@ type Condition struct {
 	In      []string // the value is one of these
 	NotIn   []string // the value is none of these
 	Exists  *bool    // the field is (not) there
-	AtMost  *float64 // numeric (quantities allowed) upper bound
-	AtLeast *float64 // numeric lower bound
+	AtMost  *float64 // numeric (quantities allowed) upper bound; a percentage is no count: never within
+	AtLeast *float64 // numeric lower bound; the same
 	// AtLeastField holds when the value, a number or a percentage, is at
 	// least another field's value on the same side; a percentage counts
 	// as that share of it, as Kubernetes scales an int-or-percent field
