@@ -3,11 +3,13 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -206,5 +208,67 @@ func TestUpgradeReportFlag(t *testing.T) {
 	})
 	if code != 0 || !strings.HasPrefix(out.String(), "{\n  \"schemaVersion\": 2,") {
 		t.Errorf("exit %d, want 0 and a JSON report\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
+	}
+}
+
+// TestInterruptedUpgradeCleansUp: Ctrl-C (or a CI job's end) while helm
+// upgrade runs interrupts helm, as a terminal does, rather than killing
+// it (a killed upgrade leaves the release pending), and safediff then
+// removes the copies it made of the values (they may hold secrets).
+func TestInterruptedUpgradeCleansUp(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake helm is a shell script")
+	}
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", tmp)
+	diffFile, started, interrupted := filepath.Join(dir, "diff.txt"), filepath.Join(dir, "started"), filepath.Join(dir, "interrupted")
+	if err := os.WriteFile(diffFile, []byte(sample(t, "cli-real-label-image.txt")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "helm")
+	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo v3.17.0 ;;\ndiff) cat '" + diffFile + "' ;;\n" +
+		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; while :; do sleep 0.05; done ;;\nesac\n"
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	values := writeFile(t, "prod.yaml", "password: s3cret\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int)
+	go func() {
+		done <- cli.Run(ctx, []string{"upgrade", "web", "./chart", "-f", values}, cli.Streams{
+			In: strings.NewReader(""), Out: io.Discard, Err: io.Discard,
+			Getenv: func(k string) string {
+				if k == "HELM_BIN" {
+					return bin
+				}
+				return ""
+			},
+		})
+	}()
+	for i := 0; ; i++ {
+		if _, err := os.Stat(started); err == nil {
+			break
+		}
+		if i > 400 {
+			t.Fatal("helm upgrade never started")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	left, _ := os.ReadDir(tmp)
+	if len(left) == 0 {
+		t.Fatal("no copy of the values was made: the test shows nothing")
+	}
+	cancel()
+	code := <-done
+	if _, err := os.Stat(interrupted); err != nil {
+		t.Errorf("helm upgrade was not interrupted (killed?)")
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 || code == 0 {
+		t.Errorf("exit %d; left in TMPDIR: %v", code, left)
 	}
 }

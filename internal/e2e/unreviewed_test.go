@@ -273,6 +273,46 @@ func TestValuesReadOnce(t *testing.T) {
 	})
 }
 
+// noPodLabels keeps a chart version bump from restarting the pods (the
+// gate passes it).
+var noPodLabels = []string{"--set", "labels.inPodTemplate=false"}
+
+// chartRepo packages the shop chart at each version into a directory
+// served as a chart repository, and returns its URL.
+func chartRepo(t *testing.T, h helmUnderTest, versions ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, v := range versions {
+		h.MustRun(t, "package", chart(t, v), "-d", dir)
+	}
+	h.MustRun(t, "repo", "index", dir)
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestRepoChartsPulledOnce: a chart of a repository is pulled once and
+// the upgrade reads the archive. With --repo, the flags that found the
+// chart must go once it is local: helm 4 looked the archive's path up in
+// the repository, and every such upgrade failed. A repository added
+// with helm repo add, a version range and --devel still choose the
+// version helm would.
+func TestRepoChartsPulledOnce(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop", noPodLabels...)
+		url := chartRepo(t, h, "1.0.0", "1.1.0", "1.2.0-rc.1")
+		wantExit(t, safediff(t, h, ns, "upgrade", "shop", "shop", "--repo", url, "--version", "1.1.0", noPodLabels[0], noPodLabels[1]), 0)
+		if m := manifestOf(t, h, ns, "shop"); !strings.Contains(m, "shop-1.1.0") {
+			t.Errorf("--repo: chart 1.1.0 not applied")
+		}
+		h.MustRun(t, "repo", "add", "once"+h.name, url)
+		wantExit(t, safediff(t, h, ns, "upgrade", "shop", "once"+h.name+"/shop", "--devel", noPodLabels[0], noPodLabels[1]), 0)
+		if m := manifestOf(t, h, ns, "shop"); !strings.Contains(m, "shop-1.2.0-rc.1") {
+			t.Errorf("--devel: chart 1.2.0-rc.1 not applied")
+		}
+	})
+}
+
 func firstLine(s, prefix string) string {
 	for _, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, prefix) {

@@ -1,6 +1,7 @@
 package helmrun
 
 import (
+	"encoding/csv"
 	"fmt"
 	"strings"
 )
@@ -260,7 +261,14 @@ func unreviewable(long, value string, hasValue bool) error {
 			return fmt.Errorf("--%s replaces every object of the release whole, resetting the fields the chart does not set (replicas, a restart's annotation), which the diff does not show: safediff cannot review it; run the upgrade without it", long)
 		}
 	case "values", "set-file":
-		for _, v := range strings.Split(value, ",") {
+		paths := strings.Split(value, ",")
+		if long == "values" {
+			// as pflag reads a string slice: CSV ("\"-\"" is -)
+			if r, err := csv.NewReader(strings.NewReader(value)).Read(); err == nil {
+				paths = r
+			}
+		}
+		for _, v := range paths {
 			if long == "set-file" {
 				_, v, _ = strings.Cut(v, "=")
 			}
@@ -276,5 +284,6 @@ func unreviewable(long, value string, hasValue bool) error {
 // input ("-"), or from a file that is the standard input or another
 // descriptor of the process.
 func fromStdin(path string) bool {
-	return path == "-" || path == "/dev/stdin" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
+	// helm reads any path that trims to "-" from the standard input
+	return strings.TrimSpace(path) == "-" || path == "/dev/stdin" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
 }

@@ -198,6 +198,24 @@ func TestParseUpgrade(t *testing.T) {
 			reason: "a list of files, one of them the standard input",
 		},
 		{
+			name:   "values from the standard input, spelled with a space",
+			args:   []string{"web", "./chart", "-f", " -"},
+			err:    "reads the standard input",
+			reason: "found: helm reads any path that trims to - from the standard input; the review got none",
+		},
+		{
+			name:   "values from the standard input, quoted as pflag reads a list",
+			args:   []string{"web", "./chart", "--values", `a.yaml,"-"`},
+			err:    "reads the standard input",
+			reason: "pflag reads -f as CSV: \"-\" is -",
+		},
+		{
+			name:   "a file value from the standard input, spelled with a space",
+			args:   []string{"web", "./chart", "--set-file", "k= -"},
+			err:    "reads the standard input",
+			reason: "helm's --set-file reads its path as -f does",
+		},
+		{
 			name:   "a file value from the standard input",
 			args:   []string{"web", "./chart", "--set-file", "conf=/dev/fd/0"},
 			err:    "--set-file conf=/dev/fd/0 reads the standard input",

@@ -42,6 +42,12 @@ func (r *Runner) Freeze(ctx context.Context, u Upgrade, dir string) (Upgrade, []
 	if out.DiffArgs, err = f.values(u.DiffArgs); err != nil {
 		return u, nil, err
 	}
+	if f.pulled {
+		// the chart is a local archive now: the flags that found it go
+		// (helm 4 with --repo looks the archive's path up in the
+		// repository)
+		out.Args, out.DiffArgs = withoutFlags(out.Args, locateFlags), withoutFlags(out.DiffArgs, locateFlags)
+	}
 	return out, f.notes, nil
 }
 
@@ -52,6 +58,22 @@ type freezer struct {
 	n      int
 	copies map[string]string // source → copy, so that the upgrade and the diff read one copy
 	notes  []string
+	pulled bool // the chart was pulled from a repository or registry
+}
+
+// locateFlags are the flags that say where helm finds a chart that is not
+// a local path.
+var locateFlags = map[string]bool{"repo": true, "version": true, "devel": true}
+
+// withoutFlags returns args without the flags named in drop.
+func withoutFlags(args []string, drop map[string]bool) []string {
+	var out []string
+	for _, g := range groups(args) {
+		if !drop[g.long] {
+			out = append(out, g.elems...)
+		}
+	}
+	return out
 }
 
 // group is one flag of an argument list as ParseUpgrade routes it: the
@@ -195,7 +217,10 @@ func (f *freezer) source(p, what string) (string, error) {
 		return p, nil
 	}
 	f.n++
-	c := filepath.Join(f.dir, "values-"+strconv.Itoa(f.n)+filepath.Ext(u.Path))
+	c := filepath.Join(f.dir, "values", strconv.Itoa(f.n)+filepath.Ext(u.Path))
+	if err := os.MkdirAll(filepath.Dir(c), 0o700); err != nil {
+		return "", err
+	}
 	if err := os.WriteFile(c, data, 0o600); err != nil {
 		return "", err
 	}
@@ -243,14 +268,26 @@ var pullFlags = map[string]bool{
 func (f *freezer) chart(u Upgrade) (string, error) {
 	name := strings.TrimSpace(u.Chart)
 	if st, err := os.Stat(name); err == nil {
-		dst := filepath.Join(f.dir, "chart", filepath.Base(filepath.Clean(name)))
+		// a directory of its own, apart from the values: the chart's name
+		// is its Chart.yaml's (a chart given as ".." must not hold them)
 		if st.IsDir() {
+			dst := filepath.Join(f.dir, "chart", "chart")
 			return dst, copyTree(name, dst, map[string]bool{})
 		}
+		dst := filepath.Join(f.dir, "chart", filepath.Base(name))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			return "", err
 		}
-		return dst, copyFile(name, dst)
+		if err := copyFile(name, dst); err != nil {
+			return "", err
+		}
+		// the provenance file --verify reads beside the archive
+		if _, err := os.Stat(name + ".prov"); err == nil {
+			if err := copyFile(name+".prov", dst+".prov"); err != nil {
+				return "", err
+			}
+		}
+		return dst, nil
 	}
 	if filepath.IsAbs(name) || strings.HasPrefix(name, ".") {
 		return u.Chart, nil // helm says the path is not found
@@ -272,6 +309,7 @@ func (f *freezer) chart(u Upgrade) (string, error) {
 	if err != nil || len(tgz) != 1 {
 		return "", fmt.Errorf("helm pull %s left %d chart archives, want one", u.Chart, len(tgz))
 	}
+	f.pulled = true
 	return tgz[0], nil
 }
 
@@ -310,6 +348,9 @@ func copyTree(src, dst string, open map[string]bool) error {
 				return copyTree(p, target, open)
 			}
 			return nil
+		}
+		if !st.Mode().IsRegular() {
+			return nil // a socket, a FIFO, a device: no chart's content (reading a FIFO would wait for ever)
 		}
 		return copyFile(p, target)
 	})

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -184,6 +185,14 @@ func TestFreezePullsRemoteCharts(t *testing.T) {
 	if fu.Chart != filepath.Join(dir, "pulled", "shop-1.2.3.tgz") {
 		t.Errorf("chart %s, want the pulled archive", fu.Chart)
 	}
+	// the flags that found the chart go: helm 4 with --repo looks the
+	// archive's path up in the repository
+	if got, want := strings.Join(fu.Args, " "), "--username u --wait --timeout 5m"; got != want {
+		t.Errorf("upgrade flags %q, want %q", got, want)
+	}
+	if len(fu.DiffArgs) != 0 {
+		t.Errorf("diff flags %q, want none", fu.DiffArgs)
+	}
 
 	failing := newFakeHelm(t, "echo 'Error: chart \"shop\" version \"9\" not found' >&2; exit 1")
 	if _, _, err := (&helmrun.Runner{Helm: failing.path}).Freeze(context.Background(), u, t.TempDir()); err == nil || !strings.Contains(err.Error(), "not found") {
@@ -202,5 +211,44 @@ func TestFreezeLinkCycle(t *testing.T) {
 	_, _, err := (&helmrun.Runner{}).Freeze(context.Background(), u, t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "back into itself") {
 		t.Errorf("Freeze: %v, want the cycle named", err)
+	}
+}
+
+// A chart given as ".." (or any directory) is copied apart from the
+// values: a values file inside the chart's copy would be one of its
+// files, rendered by a template that reads .Files. A signed archive
+// keeps its provenance file beside it (--verify reads it). A FIFO or
+// socket in the chart (ignored by its .helmignore) is no content.
+func TestFreezeLayout(t *testing.T) {
+	root := t.TempDir()
+	chart := filepath.Join(root, "c")
+	write(t, filepath.Join(root, "Chart.yaml"), "apiVersion: v2\nname: up\nversion: 1.0.0\n")
+	write(t, filepath.Join(root, "prod.yaml"), "password: s3cret\n")
+	if err := syscall.Mkfifo(filepath.Join(root, "pipe"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(chart, "shop-1.0.0.tgz"), "archive")
+	write(t, filepath.Join(chart, "shop-1.0.0.tgz.prov"), "signature")
+	t.Chdir(chart)
+	u, _ := helmrun.ParseUpgrade([]string{"r", "..", "-f", "../prod.yaml"})
+	dir := t.TempDir()
+	fu, _, err := (&helmrun.Runner{}).Freeze(context.Background(), u, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := valueOf(fu.Args, "values")
+	if rel, err := filepath.Rel(fu.Chart, v); err != nil || !strings.HasPrefix(rel, "..") {
+		t.Errorf("the values copy %s is inside the chart's copy %s", v, fu.Chart)
+	}
+	if _, err := os.Stat(filepath.Join(fu.Chart, "pipe")); err == nil {
+		t.Errorf("the FIFO was copied")
+	}
+	u, _ = helmrun.ParseUpgrade([]string{"r", "shop-1.0.0.tgz", "--verify"})
+	fu, _, err = (&helmrun.Runner{}).Freeze(context.Background(), u, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if read(t, fu.Chart+".prov") != "signature" {
+		t.Errorf("no provenance file beside %s", fu.Chart)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Runner runs helm for safediff: helm diff upgrade to plan, helm upgrade to
@@ -161,7 +162,7 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 // code; err is set only when helm could not run at all.
 func (r *Runner) capture(ctx context.Context, env []string, args ...string) (stdout, stderr []byte, code int, err error) {
 	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd := r.command(ctx, args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -174,6 +175,21 @@ func (r *Runner) capture(ctx context.Context, env []string, args ...string) (std
 	}
 	return out.Bytes(), errb.Bytes(), 0, nil
 }
+
+// command returns helm with args, stopped when ctx ends (Ctrl-C, a CI
+// job cancelled) the way a terminal stops it: an interrupt, and after
+// InterruptGrace a kill. helm then ends its upgrade as it does on Ctrl-C
+// (a kill leaves the release pending), and the caller goes on to clean up
+// (the copies of the values it made).
+func (r *Runner) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = InterruptGrace
+	return cmd
+}
+
+// InterruptGrace is how long helm may take to end after an interrupt.
+const InterruptGrace = 30 * time.Second
 
 // needsDisableValidation says whether helm diff must render without
 // --validate: helm-diff before 3.14.0 predates helm v4 and renders with
@@ -240,7 +256,7 @@ func (e *UpgradeError) Error() string {
 func (r *Runner) Upgrade(ctx context.Context, u Upgrade) error {
 	args := u.UpgradeCommand()
 	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
-	cmd := exec.CommandContext(ctx, r.helm(), args...)
+	cmd := r.command(ctx, args...)
 	cmd.Env = r.env()
 	var errb bytes.Buffer
 	cmd.Stdin = r.Stdin
