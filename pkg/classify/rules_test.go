@@ -253,6 +253,7 @@ const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n 
 const tokenSecret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  annotations:\n    kubernetes.io/service-account.name: a\ntype: kubernetes.io/service-account-token\n"
 const apiService = "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1beta1.metrics.k8s.io\n  labels:\n    app: metrics\nspec:\n  group: metrics.k8s.io\n  version: v1beta1\n  service:\n    name: metrics-server\n    namespace: kube-system\n"
 const ingressClass = "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: \"true\"\nspec:\n  controller: k8s.io/ingress-nginx\n"
+const priorityClass = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: high\nvalue: 1000000\nglobalDefault: true\n"
 const serviceAccount = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\nsecrets:\n  - name: db\n  - name: tls\n"
 const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  suspend: false\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: m\n          image: m:1\n"
 
@@ -528,6 +529,10 @@ var defaultRuleCases = []struct {
 		"found: new Ingresses without a class go to another controller, or none; passed as an annotation change"},
 	{"default ingressclass created", change("prod, nginx, IngressClass (networking.k8s.io)", "", ingressClass), "", "default-ingressclass-created", rules.Disruptive,
 		"found: passed as a new object"},
+	{"default priorityclass created", change(", high, PriorityClass (scheduling.k8s.io)", "", priorityClass), "", "default-priorityclass-created", rules.Disruptive,
+		"found: every new pod without a class gets its priority; passed as a new object"},
+	{"aggregated api created", change(", v1beta1.metrics.k8s.io, APIService (apiregistration.k8s.io)", "", apiService), "", "apiservice-created", rules.Disruptive,
+		"found: discovery of the group fails until the service answers; passed as a new object"},
 	{"pod's apparmor annotation", edit(hPod, strings.Replace(pod, "  labels:\n", "  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: runtime/default\n  labels:\n", 1), "runtime/default", "unconfined"), `metadata.annotations["container.apparmor.security.beta.kubernetes.io/c"]`, "pod-annotations-immutable", rules.Disruptive,
 		"found: the API server refuses the update; passed as an annotation change"},
 	{"mountable secrets enforced", edit("prod, sa, ServiceAccount (v1)", serviceAccount, "  name: sa\n", "  name: sa\n  annotations:\n    kubernetes.io/enforce-mountable-secrets: \"true\"\n"), `metadata.annotations["kubernetes.io/enforce-mountable-secrets"]`, "service-account-mountable-secrets", rules.Disruptive,
