@@ -327,7 +327,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		ov, oshape := oldT.valueOf(oc.node)
 		if j := partner[i]; j >= 0 {
 			nc := newC[j]
-			if oldT.nodes[oc.node].flow && newT.nodes[nc.node].flow {
+			if oldT.nodes[oc.node].flow && newT.nodes[nc.node].flow && !(moved[i] && mayMove(oc.path)) {
 				// a flow collection on both sides: it was decoded whole, so
 				// its fields compare as values
 				out = append(out, flowChanges(ref, oldT, newT, oc, nc, outlineOf(newT, nc, &newCache))...)
@@ -368,6 +368,15 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 			}
 			out = append(out, Change{Path: oc.path, Op: op, Old: ov, New: nv, Shape: shape, Pos: Pos{Line: min(oc.first, nc.first)}, GapColumn: newT.gapColumn(nc.node), Outline: outlineOf(newT, nc, &newCache)})
 			redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, nc.node)
+			// a block where there was none ({}, null, a scalar), or the
+			// other way: its fields are added or removed, as a block
+			// added whole (the full view's differ does the same)
+			switch {
+			case filled(newT, nc.node) && !filled(oldT, oc.node):
+				out = splitWhole(ref, out, newT, nc, Add, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(newT, sc, &newCache) })
+			case filled(oldT, oc.node) && !filled(newT, nc.node):
+				out = splitWhole(ref, out, oldT, oc, Remove, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(oldT, sc, &oldCache) })
+			}
 			continue
 		}
 		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache)})
@@ -441,6 +450,11 @@ func splitWhole(ref kube.ObjectRef, out []Change, t *sideTree, sc sideChange, op
 	}
 	walk(sc.node, sc.path, typ)
 	return out
+}
+
+// filled reports whether node n of t is a mapping with entries.
+func filled(t *sideTree, n int32) bool {
+	return n >= 0 && t.vkindOf(n) == vMap && t.nodes[n].firstChild >= 0
 }
 
 // movedPairs says, per old change with a partner, whether the two do not

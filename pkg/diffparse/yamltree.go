@@ -381,11 +381,20 @@ func (t *sideTree) blanksInText() {
 		if l.gap || !l.changed() || !isBlank(l.text) || t.owner[i] >= 0 {
 			continue
 		}
+		// blank lines and comments between are passed over: in a block
+		// scalar a "# ..." line is text too
+		skip := func(k int) bool {
+			if k < 0 || k >= len(t.lines) || t.lines[k].gap {
+				return false
+			}
+			s := strings.TrimLeft(t.lines[k].text, " ")
+			return isBlank(s) || s[0] == '#'
+		}
 		prev, next := i-1, i+1
-		for prev >= 0 && !t.lines[prev].gap && isBlank(t.lines[prev].text) {
+		for skip(prev) {
 			prev--
 		}
-		for next < len(t.lines) && !t.lines[next].gap && isBlank(t.lines[next].text) {
+		for skip(next) {
 			next++
 		}
 		if unplaced(prev) || unplaced(next) || scalar(prev) && gap(next) || gap(prev) && gap(next) {
