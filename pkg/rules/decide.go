@@ -84,6 +84,44 @@ type Selection struct {
 		v  any
 		ok bool
 	}
+	// paths memoises how the rules' paths match a place, per place (by
+	// its text) and rule (in layer order): an elided change is decided at
+	// every place it can be, and the changes of one stretch share them
+	// (thousands of hunks under --context 0 matched the same hundreds of
+	// places against every rule again). Bounded.
+	paths   map[string][]kube.Match
+	pathBuf []byte
+}
+
+// maxPathMemo bounds the places a selection memoises.
+const maxPathMemo = 1024
+
+// pathMatches returns how the rule at index i of the flattened layers
+// matches path, memoised.
+func (sel *Selection) pathMatches(path kube.Path) []kube.Match {
+	sel.pathBuf = path.Append(sel.pathBuf[:0])
+	if m, ok := sel.paths[string(sel.pathBuf)]; ok {
+		return m
+	}
+	n := 0
+	for _, l := range sel.layers {
+		n += len(l)
+	}
+	m := make([]kube.Match, 0, n)
+	for _, l := range sel.layers {
+		for i := range l {
+			if l[i].canMatch(path) {
+				m = append(m, l[i].pathMatch(path))
+			} else {
+				m = append(m, kube.No)
+			}
+		}
+	}
+	if sel.paths == nil || len(sel.paths) >= maxPathMemo {
+		sel.paths = map[string][]kube.Match{}
+	}
+	sel.paths[string(sel.pathBuf)] = m
+	return m
 }
 
 // Select returns the rules of s that select obj.
@@ -282,16 +320,21 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	var yesBuf, maybeBuf [16]*Rule
 	collected := collectedBuf[:0]
 	decided := len(sel.layers)
+	pms := sel.pathMatches(path)
+	base := 0
+	for li := 0; li < first; li++ {
+		base += len(sel.layers[li])
+	}
 	for li := first; li < len(sel.layers); li++ {
 		yes, maybe := yesBuf[:0], maybeBuf[:0]
 		overridden := false
 		for i := range sel.layers[li] {
-			ir := &sel.layers[li][i]
-			if !ir.canMatch(path) {
+			pm := pms[base+i]
+			if pm == kube.No {
 				continue // r.Matches(subj) is No
 			}
-			r := ir.Rule
-			switch r.Matches(subj) {
+			r := sel.layers[li][i].Rule
+			switch r.matchesAt(subj, pm) {
 			case kube.Yes:
 				if r.Override && !overridden {
 					// an override decides alone within its layer
@@ -316,6 +359,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			decided = li
 			break
 		}
+		base += len(sel.layers[li])
 	}
 	// the most severe: the highest level, and at one level a replacement
 	// (on a tie, the first: yes before maybe, in file order)

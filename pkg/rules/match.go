@@ -84,42 +84,52 @@ func globAny(patterns []string, s string) bool {
 // when the answer depends on something the input does not show. It
 // assumes [Rule.MatchesObject] holds.
 func (r *Rule) Matches(s Subject) kube.Match {
+	if !r.opMatches(s.Op) {
+		return kube.No
+	}
+	return r.matchesAt(s, r.pathMatch(s.Path))
+}
+
+// opMatches says whether the rule may match a change of op (a hidden
+// change may be any).
+func (r *Rule) opMatches(op diffparse.Op) bool {
+	return len(r.Match.Ops) == 0 || op == diffparse.Hidden || slices.Contains(r.Match.Ops, op)
+}
+
+// pathMatch is how the rule's paths match p: Yes without paths.
+func (r *Rule) pathMatch(p kube.Path) kube.Match {
 	m := &r.Match
-	if len(m.Ops) > 0 {
-		ok := false
-		for _, o := range m.Ops {
-			if o == s.Op {
-				ok = true
-				break
-			}
+	if len(m.Paths) == 0 {
+		return kube.Yes
+	}
+	pm := kube.No
+	for _, pat := range m.Paths {
+		pm = pm.Or(pat.Match(p))
+		if pm == kube.Yes {
+			break
 		}
-		if !ok {
-			if s.Op != diffparse.Hidden {
-				return kube.No
-			}
-			// a hidden change may be any operation
+	}
+	for _, pat := range m.ExceptPaths {
+		if pm == kube.No {
+			break
 		}
+		pm = pm.And(pat.Match(p).Not())
+	}
+	return pm
+}
+
+// matchesAt is Matches with how the rule's paths match the subject's (pm,
+// from pathMatch) known.
+func (r *Rule) matchesAt(s Subject, pm kube.Match) kube.Match {
+	m := &r.Match
+	if !r.opMatches(s.Op) {
+		return kube.No
 	}
 	result := kube.Yes
 	if s.Op == diffparse.Hidden && len(m.Ops) > 0 {
 		result = kube.Maybe
 	}
-	if len(m.Paths) > 0 {
-		pm := kube.No
-		for _, p := range m.Paths {
-			pm = pm.Or(p.Match(s.Path))
-			if pm == kube.Yes {
-				break
-			}
-		}
-		for _, p := range m.ExceptPaths {
-			if pm == kube.No {
-				break
-			}
-			pm = pm.And(p.Match(s.Path).Not())
-		}
-		result = result.And(pm)
-	}
+	result = result.And(pm)
 	for i := range r.When {
 		if result == kube.No {
 			break
