@@ -3,6 +3,7 @@ package helmrun
 import (
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -96,6 +97,28 @@ type Upgrade struct {
 	// DiffArgs are the flags for helm diff upgrade: those that change what
 	// is rendered, and helm-diff's own.
 	DiffArgs []string
+	// Copies maps the copies Runner.Freeze made (their paths) to what they
+	// copy (the chart, values files, URLs), so that helm's messages name
+	// what the user gave.
+	Copies map[string]string
+}
+
+// Unfreeze writes in a message of helm the sources in place of their
+// copies (see Copies).
+func (u Upgrade) Unfreeze(msg string) string {
+	if len(u.Copies) == 0 {
+		return msg
+	}
+	copies := make([]string, 0, len(u.Copies))
+	for c := range u.Copies {
+		copies = append(copies, c)
+	}
+	// the longest first: a file of the chart's copy before the copy itself
+	slices.SortFunc(copies, func(a, b string) int { return len(b) - len(a) })
+	for _, c := range copies {
+		msg = strings.ReplaceAll(msg, c, u.Copies[c])
+	}
+	return msg
 }
 
 // ParseUpgrade reads "RELEASE CHART [flags]" (flags may also come first).

@@ -42,6 +42,15 @@ func (r *Runner) Freeze(ctx context.Context, u Upgrade, dir string) (Upgrade, []
 	if out.DiffArgs, err = f.values(u.DiffArgs); err != nil {
 		return u, nil, err
 	}
+	out.Copies = map[string]string{}
+	for src, c := range f.copies {
+		if c != src {
+			out.Copies[c] = src
+		}
+	}
+	if out.Chart != u.Chart {
+		out.Copies[out.Chart] = u.Chart
+	}
 	if f.pulled {
 		// the chart is a local archive now: the flags that found it go
 		// (helm 4 with --repo looks the archive's path up in the

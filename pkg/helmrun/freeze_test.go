@@ -117,6 +117,12 @@ func TestFreezeLocal(t *testing.T) {
 	if valueOf(fu.Args, "values") != valueOf(fu.DiffArgs, "values") {
 		t.Errorf("two copies: %q and %q", fu.Args, fu.DiffArgs)
 	}
+	// helm's messages name what the user gave, not the copies
+	copyOfProd := strings.Split(valueOf(fu.Args, "values"), ",")[1]
+	msg := "Error: failed to parse " + copyOfProd + ": yaml: line 2; in " + filepath.Join(fu.Chart, "templates", "cm.yaml")
+	if got, want := fu.Unfreeze(msg), "Error: failed to parse "+prod+": yaml: line 2; in "+filepath.Join(chart, "templates", "cm.yaml"); got != want {
+		t.Errorf("Unfreeze: %q\nwant %q", got, want)
+	}
 }
 
 // A values URL is fetched once: the upgrade reads what the review read,

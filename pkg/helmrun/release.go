@@ -50,6 +50,10 @@ type renderedRelease struct {
 func (r *Runner) Render(ctx context.Context, u Upgrade) (*Rendered, error) {
 	args := append(u.UpgradeCommand(), "--dry-run=server", "--output", "json")
 	out, err := r.Output(ctx, args...)
+	var ce *CommandError
+	if errors.As(err, &ce) {
+		ce.Message = u.Unfreeze(ce.Message)
+	}
 	if err != nil {
 		return nil, err
 	}

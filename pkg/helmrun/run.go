@@ -149,7 +149,7 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 		return nil, err
 	}
 	if code != 0 {
-		return nil, &DiffError{ExitCode: code, Stderr: string(stderr)}
+		return nil, &DiffError{ExitCode: code, Stderr: u.Unfreeze(string(stderr))}
 	}
 	// helm-diff writes warnings to stderr; stdout is the diff
 	if s := strings.TrimSpace(string(stderr)); s != "" {
@@ -271,7 +271,7 @@ func (r *Runner) Upgrade(ctx context.Context, u Upgrade) error {
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return &UpgradeError{ExitCode: ee.ExitCode(), Message: helmMessage(errb.String())}
+		return &UpgradeError{ExitCode: ee.ExitCode(), Message: helmMessage(u.Unfreeze(errb.String()))}
 	}
 	return fmt.Errorf("running %s: %w", r.helm(), err)
 }
