@@ -377,60 +377,6 @@ func (t *Type) Places(node *Outline, column int) []Path {
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	// the places depend on the outline's shape (its signature), the entries
-	// on the way down (which child each is, and its step, whose name the
-	// places carry) and the column: thousands of hunks of one shape (a
-	// list item changed under each of --context 0's elisions) are placed
-	// once. Entries of a wide mapping are not looked up among their
-	// siblings.
-	var key placesKey
-	cacheable := true
-	var b strings.Builder
-	for _, n := range chain {
-		if len(n.Parent.Children) > maxPlacesSiblings {
-			cacheable = false
-			break
-		}
-		b.WriteString(strconv.Itoa(slices.Index(n.Parent.Children, n)))
-		b.WriteByte(':')
-		b.WriteString(Path{n.Step}.String())
-		b.WriteByte('/')
-	}
-	if cacheable {
-		key = placesKey{t: t, outline: signatureOf(root), chain: b.String(), column: column}
-		if v, ok := placesCache.Load(key); ok {
-			return slices.Clone(v.([]Path))
-		}
-	}
-	out := t.places(root, chain, column)
-	if cacheable && placesCacheSize.Add(1) <= maxFitCache {
-		kept := make([]Path, len(out))
-		for i, p := range out {
-			kept[i] = slices.Clone(p)
-		}
-		placesCache.Store(key, kept)
-	}
-	return out
-}
-
-// placesKey keys the places of an entry of an outline (see Places).
-type placesKey struct {
-	t       *Type
-	outline string
-	chain   string
-	column  int
-}
-
-// maxPlacesSiblings bounds the siblings an entry is looked up among.
-const maxPlacesSiblings = 64
-
-var (
-	placesCache     sync.Map
-	placesCacheSize atomic.Int64
-)
-
-// places is Places without the cache.
-func (t *Type) places(root *Outline, chain []*Outline, column int) []Path {
 	f := &fitter{memo: map[fitKey]fit{}}
 	var out, misfit []Path
 	var misfitKeys []string
