@@ -2,6 +2,8 @@ package diffparse_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -294,429 +296,37 @@ const (
 +         - name: sidecar
 +           image: busybox:1
 `
+)
+
+// The documents of adversarial passes over partial views and over blocks
+// added or removed whole, kept in testdata/reading: each full view holds
+// what some partial view of it once read lower.
+var (
 	// Items and keys that move: a partial view shows the removed and the
 	// added line in different hunks, or at other columns, with one path.
 	// swappedContainers: two containers swap places, their shared lines kept as context: a partial view shows only name and image lines changing (Recreate: every pod at once)
-	swappedContainers = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-    labels:
-      app: web
-  spec:
-    replicas: 3
-    strategy:
-      type: Recreate
-    selector:
-      matchLabels:
-        app: web
-    template:
-      metadata:
-        labels:
-          app: web
-      spec:
-        containers:
--         - name: web
--           image: nginx:1
-+         - name: proxy
-+           image: envoy:1
-            resources:
-              limits:
-                cpu: 100m
-                memory: 128Mi
--         - name: proxy
--           image: envoy:1
-+         - name: web
-+           image: nginx:1
-            resources:
-              limits:
-                cpu: 100m
-                memory: 128Mi
-        volumes:
-          - name: a
-            emptyDir: {}
-`
+	swappedContainers = readingFile("swapped-containers.diff")
 	// swappedEnv: two env entries swap places: $(VAR) expansion and the pod template change
-	swappedEnv = `default, db, StatefulSet (apps) has changed:
-  # Source: demo/templates/sts.yaml
-  apiVersion: apps/v1
-  kind: StatefulSet
-  metadata:
-    name: db
-  spec:
-    replicas: 3
-    serviceName: db
-    selector:
-      matchLabels:
-        app: db
-    template:
-      metadata:
-        labels:
-          app: db
-      spec:
-        containers:
-          - name: db
-            image: postgres:16
-            env:
--             - name: A
-+             - name: B
-                valueFrom:
-                  configMapKeyRef:
-                    name: cfg
--                   key: a
--             - name: B
-+                   key: b
-+             - name: A
-                valueFrom:
-                  configMapKeyRef:
-                    name: cfg
--                   key: b
-+                   key: a
-            volumeMounts:
-              - name: data
-                mountPath: /data
-                readOnly: false
-              - name: logs
-                mountPath: /logs
-                readOnly: false
-    volumeClaimTemplates:
-      - metadata:
-          name: data
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 10Gi
-      - metadata:
-          name: logs
-        spec:
-          accessModes: [ReadWriteOnce]
-          resources:
-            requests:
-              storage: 10Gi
-`
+	swappedEnv = readingFile("swapped-env.diff")
 	// movedArg: an argument moves within a long list: each hunk of a partial view shows one of its lines
-	movedArg = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-  spec:
-    replicas: 3
-    strategy:
-      type: Recreate
-    selector:
-      matchLabels:
-        app: web
-    template:
-      metadata:
-        labels:
-          app: web
-      spec:
-        containers:
-          - name: web
-            image: nginx:1.25
-            args:
-              - --a
-              - --b
-              - --c
-              - --d
-              - --e
-              - --f
-              - --g
-              - --h
--             - --i
-              - --j
-              - --k
-              - --l
-              - --m
-              - --n
-              - --o
-              - --p
-              - --q
-              - --r
-              - --s
-              - --t
-              - --u
-+             - --i
-              - --v
-              - --w
-              - --x
-              - --y
-              - --z
-            ports:
-              - containerPort: 80
-                protocol: TCP
-              - containerPort: 81
-                protocol: TCP
-              - containerPort: 82
-                protocol: TCP
-              - containerPort: 83
-                protocol: TCP
-              - containerPort: 84
-                protocol: TCP
-              - containerPort: 85
-                protocol: TCP
-              - containerPort: 86
-                protocol: TCP
-              - containerPort: 87
-                protocol: TCP
-              - containerPort: 88
-                protocol: TCP
-              - containerPort: 89
-                protocol: TCP
-              - containerPort: 90
-                protocol: TCP
-              - containerPort: 91
-                protocol: TCP
-              - containerPort: 92
-                protocol: TCP
-              - containerPort: 93
-                protocol: TCP
-              - containerPort: 94
-                protocol: TCP
-              - containerPort: 95
-                protocol: TCP
-              - containerPort: 96
-                protocol: TCP
-              - containerPort: 97
-                protocol: TCP
-              - containerPort: 98
-                protocol: TCP
-              - containerPort: 99
-                protocol: TCP
-`
+	movedArg = readingFile("moved-arg.diff")
 	// movedSelectorLabel: a label moves from the selector (immutable) to the object's labels
-	movedSelectorLabel = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-    labels:
-      app: web
-+     tier: x
-    annotations:
-      owner: team-a
-  spec:
-    replicas: 3
-    revisionHistoryLimit: 10
-    progressDeadlineSeconds: 600
-    minReadySeconds: 0
-    selector:
-      matchLabels:
-        app: web
--       tier: x
-    template:
-      metadata:
-        labels:
-          app: web
-          tier: x
-      spec:
-        containers:
-          - name: web
-            image: nginx:1.25
-`
+	movedSelectorLabel = readingFile("moved-selector-label.diff")
 	// reindentedLabel: a pod label indented two columns less: spec.template.metadata.tier, the selector no longer matches the template (refused)
-	reindentedLabel = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-  spec:
-    replicas: 3
-    selector:
-      matchLabels:
-        app: web
-        tier: x
-    template:
-      metadata:
-        labels:
-          app: web
--         tier: x
-+       tier: x
-      spec:
-        containers:
-          - name: web
-            image: nginx:1.25
-`
+	reindentedLabel = readingFile("reindented-label.diff")
 	// blankInPlain: a blank line added inside an argument written over two lines: go-yaml folds "x", "", "y" into "x\ny" (a plain scalar's line break), so the argument changes
-	blankInPlain = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-    labels:
-      app: web
-  spec:
-    replicas: 3
-    strategy:
-      type: Recreate
-    selector:
-      matchLabels:
-        app: web
-    template:
-      metadata:
-        labels:
-          app: web
-      spec:
-        containers:
-          - name: web
-            image: nginx:1.25
-            args:
-              - --x=a
-+ 
-                b
-`
+	blankInPlain = readingFile("blank-in-plain.diff")
 	// blankInBlock: a blank line added to a literal block: a line of the script
-	blankInBlock = `default, web, Deployment (apps) has changed:
-  # Source: demo/templates/deployment.yaml
-  apiVersion: apps/v1
-  kind: Deployment
-  metadata:
-    name: web
-    labels:
-      app: web
-  spec:
-    replicas: 3
-    strategy:
-      type: Recreate
-    selector:
-      matchLabels:
-        app: web
-    template:
-      metadata:
-        labels:
-          app: web
-      spec:
-        containers:
-          - name: web
-            image: nginx:1
-            command:
-              - sh
-              - -c
-              - |2
-                  echo a
-+ 
-                  echo b
-`
+	blankInBlock = readingFile("blank-in-block.diff")
 	// Blocks added or removed whole, whose fields rules name.
 	// retentionBlockAdded: a retention policy added as a whole block with Delete: the claims go on a later scale-down
-	retentionBlockAdded = `prod, pg, StatefulSet (apps) has changed:
-  # Source: pg/templates/statefulset.yaml
-  apiVersion: apps/v1
-  kind: StatefulSet
-  metadata:
-    name: pg
-  spec:
-    serviceName: pg
-    replicas: 3
-+   persistentVolumeClaimRetentionPolicy:
-+     whenDeleted: Delete
-+     whenScaled: Delete
-    selector:
-      matchLabels:
-        app: pg
-    template:
-      metadata:
-        labels:
-          app: pg
-      spec:
-        containers:
-          - name: pg
-            image: postgres:16
-    volumeClaimTemplates:
-      - metadata:
-          name: data
-        spec:
-          accessModes: ["ReadWriteOnce"]
-          resources:
-            requests:
-              storage: 10Gi
-`
+	retentionBlockAdded = readingFile("retention-block-added.diff")
 	// affinityBlockAdded: node affinity added to a DaemonSet as a whole block: the pods of the nodes it leaves are deleted at once
-	affinityBlockAdded = `kube-system, agent, DaemonSet (apps) has changed:
-  # Source: agent/templates/ds.yaml
-  apiVersion: apps/v1
-  kind: DaemonSet
-  metadata:
-    name: agent
-  spec:
-    selector:
-      matchLabels:
-        app: agent
-    template:
-      metadata:
-        labels:
-          app: agent
-      spec:
-+       affinity:
-+         nodeAffinity:
-+           requiredDuringSchedulingIgnoredDuringExecution:
-+             nodeSelectorTerms:
-+               - matchExpressions:
-+                   - key: kubernetes.io/arch
-+                     operator: In
-+                     values: [amd64]
-        containers:
-          - name: agent
-            image: agent:1.0
-`
+	affinityBlockAdded = readingFile("affinity-block-added.diff")
 	// partitionBlockRemoved: a StatefulSet's rollingUpdate block with its partition removed: the pods held back restart now
-	partitionBlockRemoved = `prod, redis, StatefulSet (apps) has changed:
-  # Source: redis/templates/statefulset.yaml
-  apiVersion: apps/v1
-  kind: StatefulSet
-  metadata:
-    name: redis
-  spec:
-    serviceName: redis
-    replicas: 3
-    updateStrategy:
-      type: RollingUpdate
--     rollingUpdate:
--       partition: 3
-    selector:
-      matchLabels:
-        app: redis
-    template:
-      metadata:
-        labels:
-          app: redis
-      spec:
-        containers:
-          - name: redis
-            image: redis:7.2
-`
+	partitionBlockRemoved = readingFile("partition-block-removed.diff")
 	// onDeleteBlockRemoved: a StatefulSet's OnDelete updateStrategy removed whole: the pods held back restart now
-	onDeleteBlockRemoved = `prod, redis, StatefulSet (apps) has changed:
-  # Source: redis/templates/statefulset.yaml
-  apiVersion: apps/v1
-  kind: StatefulSet
-  metadata:
-    name: redis
-  spec:
-    serviceName: redis
-    replicas: 3
--   updateStrategy:
--     type: OnDelete
-    selector:
-      matchLabels:
-        app: redis
-    template:
-      metadata:
-        labels:
-          app: redis
-      spec:
-        containers:
-          - name: redis
-            image: redis:7.2
-`
+	onDeleteBlockRemoved = readingFile("on-delete-block-removed.diff")
 )
 
 func TestReadingAsKubernetes(t *testing.T) {
@@ -2065,4 +1675,13 @@ func TestSuppressedLines(t *testing.T) {
 	if text := reportText(rep); rep.Result.Highest < rules.Destructive || !noted {
 		t.Errorf("judged %s, want destructive with a note\nreason: found: the regex removed replicas 3 -> 1 (whenScaled Delete) and the StatefulSet read as complete with one replica\n%s", rep.Result.Highest, text)
 	}
+}
+
+// readingFile reads a document of testdata/reading.
+func readingFile(name string) string {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "reading", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
 }
