@@ -79,7 +79,7 @@ func (Text) Write(out io.Writer, r *Report) error {
 	res := r.Result
 	objs := res.Objects
 
-	fmt.Fprintf(w, "safediff review (%s)\n", inputDescription(r))
+	fmt.Fprintf(w, "safediff review (%s)\n", printable(inputDescription(r)))
 	for _, n := range notes(r) {
 		fmt.Fprintf(w, "%s %s\n", p.faint.Sprint("note:"), printable(n.Text))
 	}
