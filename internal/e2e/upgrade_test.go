@@ -177,6 +177,12 @@ func TestHelmDiffFailureUpgradesNothing(t *testing.T) {
 			}
 			wantIn(t, tc.why+": stderr", r.Stderr, "helm diff upgrade failed", tc.msg, "was not upgraded")
 		}
+		// plan renders the upgrade before it diffs it: helm's message
+		// names the user's file, not the copy every helm run reads
+		r := safediff(t, h, ns, "plan", "shop", c, "-f", badYAML, "--out", filepath.Join(dir, "plan.json"))
+		if r.Code != 1 || !strings.Contains(r.Stderr, badYAML) || strings.Contains(r.Stderr, "safediff-helm-") {
+			t.Errorf("plan with a values file that is not YAML: exit %d, want 1 and helm's message naming %s\n%s", r.Code, badYAML, r)
+		}
 		wantHistory(t, h, ns, "shop", 1, "deployed")
 		if _, err := h.History(ns, "nosuch"); err == nil || !strings.Contains(err.Error(), "not found") {
 			t.Errorf("release nosuch: helm history says %v, want release: not found", err)

@@ -53,6 +53,9 @@ func (r *Runner) Render(ctx context.Context, u Upgrade) (*Rendered, error) {
 	var ce *CommandError
 	if errors.As(err, &ce) {
 		ce.Message = u.Unfreeze(ce.Message)
+		for i, a := range ce.Args {
+			ce.Args[i] = u.Unfreeze(a)
+		}
 	}
 	if err != nil {
 		return nil, err

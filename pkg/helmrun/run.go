@@ -161,7 +161,7 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 // capture runs helm with env and returns what it printed and its exit
 // code; err is set only when helm could not run at all.
 func (r *Runner) capture(ctx context.Context, env []string, args ...string) (stdout, stderr []byte, code int, err error) {
-	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	r.debugf("running %s %s", r.helm(), commandLine(args))
 	cmd := r.command(ctx, args...)
 	cmd.Env = env
 	var out, errb bytes.Buffer
@@ -219,7 +219,7 @@ func (r *Runner) needsDisableValidation(ctx context.Context) bool {
 func (r *Runner) quick(ctx context.Context, args ...string) (string, error) {
 	out, _, code, err := r.capture(ctx, r.diffEnv(), args...)
 	if err == nil && code != 0 {
-		err = fmt.Errorf("helm %s: exit %d", strings.Join(args, " "), code)
+		err = fmt.Errorf("helm %s: exit %d", commandLine(args), code)
 	}
 	return strings.TrimSpace(string(out)), err
 }
@@ -255,7 +255,7 @@ func (e *UpgradeError) Error() string {
 // exit code and its error message.
 func (r *Runner) Upgrade(ctx context.Context, u Upgrade) error {
 	args := u.UpgradeCommand()
-	r.debugf("running %s %s", r.helm(), strings.Join(args, " "))
+	r.debugf("running %s %s", r.helm(), commandLine(args))
 	cmd := r.command(ctx, args...)
 	cmd.Env = r.env()
 	var errb bytes.Buffer
@@ -284,7 +284,36 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
-	return fmt.Sprintf("helm %s failed (exit %d): %s", strings.Join(e.Args, " "), e.ExitCode, e.Message)
+	return fmt.Sprintf("helm %s failed (exit %d): %s", commandLine(e.Args), e.ExitCode, e.Message)
+}
+
+// hiddenValues are the flags whose values commandLine does not print:
+// values set on the command line (a chart's password is often one) and
+// credentials.
+var hiddenValues = map[string]bool{
+	"set": true, "set-string": true, "set-json": true, "set-literal": true,
+	"password": true, "kube-token": true,
+}
+
+// commandLine is helm's arguments as messages show them: the values of
+// hiddenValues replaced by "…".
+func commandLine(args []string) string {
+	out := make([]string, len(args))
+	hideNext := false
+	for i, a := range args {
+		name, _, eq := strings.Cut(strings.TrimPrefix(a, "--"), "=")
+		switch {
+		case hideNext:
+			out[i], hideNext = "…", false
+		case !strings.HasPrefix(a, "--") || !hiddenValues[name]:
+			out[i] = a
+		case eq:
+			out[i] = "--" + name + "=…"
+		default:
+			out[i], hideNext = a, true
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // Output runs a helm command (helm get manifest, helm status, …) and

@@ -458,3 +458,33 @@ exit 1`)
 		}
 	}
 }
+
+// A failed helm command is named in the error, and with --debug every
+// command is printed: values given on the command line (a chart's
+// password often is one) and credentials are not, in any of the forms
+// helm reads them.
+func TestCommandLinesHideValues(t *testing.T) {
+	h := newFakeHelm(t, "echo 'Error: INSTALLATION FAILED: boom' >&2\nexit 1")
+	var debug bytes.Buffer
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Debug: &debug}
+	u := mustParse(t, "web", "./chart", "--set", "db.password=hunter2", "--set-string=token=s3cr3t-1",
+		"--set-json", `cfg={"key":"s3cr3t-2"}`, "--set-literal=k=s3cr3t-3", "--password", "s3cr3t-4", "--set", "replicas=2")
+	_, err := r.Render(context.Background(), u)
+	var ce *helmrun.CommandError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v (%T), want a *CommandError", err, err)
+	}
+	for what, out := range map[string]string{"error": err.Error(), "debug output": debug.String()} {
+		for _, secret := range []string{"hunter2", "s3cr3t", "replicas=2"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("the %s shows a value of the command line (%s):\n%s", what, secret, out)
+			}
+		}
+		if !strings.Contains(out, "--set … --set-string=… --set-json … --set-literal=… --password … --set …") {
+			t.Errorf("the %s does not name the flags whose values it hides:\n%s", what, out)
+		}
+	}
+	if !strings.Contains(err.Error(), "./chart") || !strings.Contains(err.Error(), "INSTALLATION FAILED: boom") {
+		t.Errorf("the error must name the command and keep helm's message: %v", err)
+	}
+}
