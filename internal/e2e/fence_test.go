@@ -158,7 +158,8 @@ func runnerPassword(superuserPassword, migration string) string {
 // source between the catch-up and the promotion, and that the target does
 // not have (its replay is paused), is found by the content check, which
 // names the table and rolls back: the source takes writes again, the
-// clients run. So are a sequence the target is behind on and an unlogged
+// clients run. So are a sequence the target is behind on (one that counts
+// down too, whose target is ahead below the source's value) and an unlogged
 // sequence the source has used (not replicated: the target would hand its
 // values out again). A client that does not pause, or an enabled
 // subscription (its apply worker writes without a login, and starts again
@@ -173,6 +174,10 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	for _, q := range []string{
 		"create table audit (at text)", // no primary key
 		"create unlogged sequence tickets", "select nextval('tickets')",
+		// a sequence that counts down: the target logs ahead below it
+		"create sequence countdown increment by -1", "select nextval('countdown') from generate_series(1, 5)",
+		// a view never populated: it cannot be read, only its state compared
+		"create materialized view report as select 1 as x with no data",
 		// a publisher that is down: nothing to see in pg_stat_activity
 		"create subscription feed connection 'host=127.0.0.1 port=1 dbname=postgres connect_timeout=1' publication p with (connect = false)",
 		"alter subscription feed enable",
@@ -214,7 +219,8 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{"insert into audit values ('after the fence')", "select setval('records_id_seq', nextval('records_id_seq') + 1000)"} {
+	for _, q := range []string{"insert into audit values ('after the fence')", "select setval('records_id_seq', nextval('records_id_seq') + 1000)",
+		"select nextval('countdown') from generate_series(1, 100)"} {
 		if _, err := door.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +229,8 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	r = m.safediff("run", m.file, "--yes")
 	wantExit(t, r, 1)
 	wantIn(t, "stdout", r.Stdout, "differs: postgres.public.audit: 1 rows on the source, 0 on the target", "note: postgres.public.audit has no primary key",
-		"differs: postgres.public.records_id_seq: a sequence at", "differs: postgres.public.tickets is an UNLOGGED sequence at 1 on the source")
+		"differs: postgres.public.records_id_seq: a sequence at", "differs: postgres.public.tickets is an UNLOGGED sequence at 1 on the source",
+		"differs: postgres.public.countdown: a sequence at -105 on the source, behind it on the target")
 	wantIn(t, "stderr", r.Stderr, "content differs", "postgres.public.audit", "rolled back")
 	if st := m.state(); st.Paused || st.Fenced || st.Promoted {
 		t.Fatalf("after the rollback: %+v", st)
@@ -263,6 +270,7 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		{"XADD", "jobs", "1-1", "job", "a"}, {"XADD", "jobs", "2-1", "job", "b"},
 		{"XGROUP", "CREATE", "jobs", "workers", "0"},
 		{"XREADGROUP", "GROUP", "workers", "w1", "COUNT", "1", "STREAMS", "jobs", ">"},
+		{"XGROUP", "CREATECONSUMER", "jobs", "workers", "w2"},
 		{"PFADD", "visitors", "a", "b", "c"},
 	} {
 		if err := src.Do(ctx, c...).Err(); err != nil {
@@ -376,12 +384,13 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 	}
 	lag.Close()
 
-	// a key on the target that the source does not have, and a consumer
-	// group the target lost (with its pending job): named, rolled back
+	// a key on the target that the source does not have, and a pending
+	// job the target delivered once more (the same pending jobs, owners
+	// and consumers: only its delivery count differs): named, rolled back
 	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-caught-up"), 0)
 	tgt := m.redis(m.dstAddr()) // the target's clients do not hold the pause
 	defer tgt.Close()
-	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "stray", "x"}, {"XGROUP", "DESTROY", "jobs", "workers"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
+	for _, c := range [][]any{{"CONFIG", "SET", "replica-read-only", "no"}, {"SET", "stray", "x"}, {"XCLAIM", "jobs", "workers", "w1", "0", "1-1"}, {"CONFIG", "SET", "replica-read-only", "yes"}} {
 		if err := tgt.Do(ctx, c...).Err(); err != nil {
 			t.Fatal(err)
 		}

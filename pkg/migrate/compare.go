@@ -21,9 +21,12 @@ import (
 // says that it had no key. Unlogged tables are not replicated: one that
 // holds rows on the source is a difference. Sequences are compared by
 // their last value: the target's may be ahead (a sequence logs values
-// before it hands them out) but not behind, and an unlogged sequence the
+// before it hands them out, in the direction of its increment) but not
+// behind, and an unlogged sequence the
 // source has used is a difference (the target would start it over and
-// hand out values again). Large objects and the catalogs are not compared.
+// hand out values again). A materialized view never populated has no rows
+// to read: that state is compared. Large objects and the catalogs are not
+// compared.
 
 // tableDigest is what the check knows of one table or sequence.
 type tableDigest struct {
@@ -31,9 +34,14 @@ type tableDigest struct {
 	sum      [sha256.Size]byte
 	noKey    bool
 	unlogged bool
-	// a sequence: its last value, and whether it was ever used
+	// a sequence: its last value, whether it was ever used, and its
+	// increment (a descending sequence's target is ahead when below)
 	seq, called bool
 	last        int64
+	increment   int64
+	// a materialized view never populated (WITH NO DATA): it has no rows
+	// to read, only that state
+	unpopulated bool
 }
 
 // pgSession makes a session's row text the same on both servers, whatever
@@ -78,6 +86,8 @@ type pgTable struct {
 	key          []string // primary key columns, in order
 	unlogged     bool
 	seq          bool
+	unpopulated  bool  // a materialized view that was never populated
+	increment    int64 // a sequence's
 }
 
 func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[string]tableDigest) error {
@@ -95,7 +105,8 @@ func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[st
 		coalesce((select array_agg(a.attname::text order by k.i) from pg_index x
 			cross join lateral unnest(x.indkey) with ordinality k(attnum, i)
 			join pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
-			where x.indrelid = c.oid and x.indisprimary), '{}'), c.relkind = 'S'
+			where x.indrelid = c.oid and x.indisprimary), '{}'), c.relkind = 'S',
+		c.relkind = 'm' and not c.relispopulated, coalesce((select q.seqincrement from pg_sequence q where q.seqrelid = c.oid), 0)
 		from pg_class c join pg_namespace n on n.oid = c.relnamespace
 		where c.relkind in ('r', 'm', 'S') and c.relpersistence <> 't'
 			and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
@@ -104,7 +115,7 @@ func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[st
 	if err == nil {
 		tables, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (pgTable, error) {
 			var t pgTable
-			return t, r.Scan(&t.schema, &t.name, &t.unlogged, &t.key, &t.seq)
+			return t, r.Scan(&t.schema, &t.name, &t.unlogged, &t.key, &t.seq, &t.unpopulated, &t.increment)
 		})
 	}
 	if err != nil {
@@ -123,8 +134,11 @@ func pgDigestDB(ctx context.Context, addr, user, password, db string, out map[st
 // pgDigestTable reads one table. A read on a standby that conflicts with
 // recovery (the fenced source's autovacuum) is tried again.
 func pgDigestTable(ctx context.Context, n *pgNode, t pgTable) (tableDigest, error) {
-	d := tableDigest{noKey: len(t.key) == 0, unlogged: t.unlogged, seq: t.seq}
+	d := tableDigest{noKey: len(t.key) == 0, unlogged: t.unlogged, seq: t.seq, increment: t.increment, unpopulated: t.unpopulated}
 	rel := pgx.Identifier{t.schema, t.name}.Sanitize()
+	if t.unpopulated {
+		return d, nil // reading it is an error (SQLSTATE 55000)
+	}
 	if t.seq {
 		d.noKey = false
 		err := n.conn.QueryRow(ctx, "select last_value, is_called from "+rel).Scan(&d.last, &d.called)
@@ -191,7 +205,10 @@ func compareDigests(src, dst map[string]tableDigest) []string {
 		case s.seq && s.unlogged:
 		case s.seq && !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: a sequence at %d on the source, missing on the target", name, s.last))
-		case s.seq && s.called && (!d.called || d.last < s.last):
+		case s.seq && s.increment != d.increment:
+			diffs = append(diffs, fmt.Sprintf("%s: a sequence counting by %d on the source, by %d on the target", name, s.increment, d.increment))
+		case s.seq && s.called && (!d.called || s.increment > 0 && d.last < s.last || s.increment < 0 && d.last > s.last):
+			// the target's may be ahead, in the sequence's direction
 			diffs = append(diffs, fmt.Sprintf("%s: a sequence at %d on the source, behind it on the target (%d): the target would hand out values again", name, s.last, d.last))
 		case s.seq:
 		case s.unlogged && s.rows > 0:
@@ -199,6 +216,8 @@ func compareDigests(src, dst map[string]tableDigest) []string {
 		case s.unlogged:
 		case !ok:
 			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the source, missing on the target", name, s.rows))
+		case s.unpopulated != d.unpopulated:
+			diffs = append(diffs, fmt.Sprintf("%s: a materialized view populated on one side only (source %t, target %t)", name, !s.unpopulated, !d.unpopulated))
 		case s.rows != d.rows:
 			diffs = append(diffs, fmt.Sprintf("%s: %d rows on the source, %d on the target", name, s.rows, d.rows))
 		case s.sum != d.sum:

@@ -11,8 +11,11 @@ import (
 // the target would hand its values out again.
 func TestCompareSequences(t *testing.T) {
 	seq := func(last int64, called, unlogged bool) tableDigest {
-		return tableDigest{seq: true, last: last, called: called, unlogged: unlogged}
+		return tableDigest{seq: true, last: last, called: called, unlogged: unlogged, increment: 1}
 	}
+	// a sequence that counts down (increment by -1): the target logs ahead
+	// below the source's value
+	down := func(last int64) tableDigest { return tableDigest{seq: true, last: last, called: true, increment: -1} }
 	for _, tc := range []struct {
 		name     string
 		src, dst map[string]tableDigest
@@ -27,6 +30,9 @@ func TestCompareSequences(t *testing.T) {
 		{"missing on the source", map[string]tableDigest{}, map[string]tableDigest{"db.s.a": seq(3, true, false)}, "a sequence at 3 on the target, missing on the source"},
 		{"unlogged, used", map[string]tableDigest{"db.s.a": seq(9, true, true)}, map[string]tableDigest{"db.s.a": seq(0, false, true)}, "UNLOGGED sequence at 9"},
 		{"unlogged, never used", map[string]tableDigest{"db.s.a": seq(1, false, true)}, map[string]tableDigest{"db.s.a": seq(0, false, true)}, ""},
+		{"descending, target ahead below", map[string]tableDigest{"db.s.a": down(-8)}, map[string]tableDigest{"db.s.a": down(-40)}, ""},
+		{"descending, target behind above", map[string]tableDigest{"db.s.a": down(-108)}, map[string]tableDigest{"db.s.a": down(-40)}, "a sequence at -108 on the source, behind it on the target (-40)"},
+		{"increment changed", map[string]tableDigest{"db.s.a": down(-8)}, map[string]tableDigest{"db.s.a": seq(-8, true, false)}, "counting by -1 on the source, by 1 on the target"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			diffs := compareDigests(tc.src, tc.dst)
@@ -40,21 +46,52 @@ func TestCompareSequences(t *testing.T) {
 	}
 }
 
+// TestCompareUnpopulatedViews: a materialized view never populated (WITH
+// NO DATA) cannot be read; its state is what is compared.
+func TestCompareUnpopulatedViews(t *testing.T) {
+	empty, rows := tableDigest{unpopulated: true}, tableDigest{rows: 3}
+	if d := compareDigests(map[string]tableDigest{"db.s.v": empty}, map[string]tableDigest{"db.s.v": empty}); len(d) > 0 {
+		t.Errorf("two unpopulated views differ: %q", d)
+	}
+	if d := compareDigests(map[string]tableDigest{"db.s.v": empty}, map[string]tableDigest{"db.s.v": {}}); len(d) != 1 || !strings.Contains(d[0], "populated on one side only") {
+		t.Errorf("an unpopulated view and a populated empty one: %q, want one difference", d)
+	}
+	if d := compareDigests(map[string]tableDigest{"db.s.v": rows}, map[string]tableDigest{"db.s.v": empty}); len(d) != 1 {
+		t.Errorf("rows on the source, unpopulated on the target: %q, want one difference", d)
+	}
+}
+
 // TestRedisComparable: a hash's fields and values are joined so that a NUL
 // inside one cannot move the boundary, and a HyperLogLog compares by its
-// registers, not the count a PFCOUNT on one server cached.
+// registers, not the count a PFCOUNT on one server cached; a string that
+// only starts like one is compared whole.
 func TestRedisComparable(t *testing.T) {
 	if lengthPrefixed("a\x00b", "c") == lengthPrefixed("a", "b\x00c") {
 		t.Errorf(`{"a\x00b": "c"} and {"a": "b\x00c"} compare equal`)
 	}
+	// sparse registers: all zero (XZERO 16384), and one register at 1
+	// (VAL 1, then XZERO 16383)
+	zeros, one := "\x7f\xff", "\x80\x7f\xfe"
 	hll := func(card, regs string) string { return "HYLL\x01\x00\x00\x00" + card + regs }
-	if hllComparable(hll("\x05\x00\x00\x00\x00\x00\x00\x00", "regs")) != hllComparable(hll("\x00\x00\x00\x00\x00\x00\x00\x80", "regs")) {
+	if hllComparable(hll("\x05\x00\x00\x00\x00\x00\x00\x00", one)) != hllComparable(hll("\x00\x00\x00\x00\x00\x00\x00\x80", one)) {
 		t.Errorf("a HyperLogLog whose cached count was refreshed differs")
 	}
-	if hllComparable(hll("12345678", "regs")) == hllComparable(hll("12345678", "regz")) {
+	if hllComparable(hll("12345678", zeros)) == hllComparable(hll("12345678", one)) {
 		t.Errorf("HyperLogLogs of other registers compare equal")
 	}
-	if s := "HYLL-not-a-header-at-all"; hllComparable(s) != s {
-		t.Errorf("a string that is no HyperLogLog was changed: %q", hllComparable(s))
+	dense := func(card string) string { return "HYLL\x00\x00\x00\x00" + card + strings.Repeat("\x00", 12288) }
+	if hllComparable(dense("\x01\x00\x00\x00\x00\x00\x00\x00")) != hllComparable(dense("\x00\x00\x00\x00\x00\x00\x00\x80")) {
+		t.Errorf("a dense HyperLogLog whose cached count was refreshed differs")
+	}
+	for _, s := range []string{
+		"HYLL-not-a-header-at-all",
+		"HYLL\x00\x00\x00\x00AAAAAAAAbalance=100",  // a dense header, but not its registers' length
+		"HYLL\x01\x00\x00\x00AAAAAAAA\x7f\xfe",     // sparse opcodes one register short
+		"HYLL\x01\x00\x00\x00AAAAAAAA\x7f\xff\x00", // and one over
+		"HYLL\x01\x00\x00\x00AAAAAAAA\x7f",         // cut inside an opcode
+	} {
+		if hllComparable(s) != s {
+			t.Errorf("a string that is no HyperLogLog was changed: %q", hllComparable(s))
+		}
 	}
 }

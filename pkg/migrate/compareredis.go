@@ -352,10 +352,42 @@ func lengthPrefixed(parts ...string) string {
 // server it runs on, a read-only replica included, and the registers
 // after it are the value.
 func hllComparable(s string) string {
-	if len(s) < 16 || !strings.HasPrefix(s, "HYLL") || s[4] > 1 || s[5:8] != "\x00\x00\x00" {
-		return s // no HyperLogLog header: "HYLL", the encoding (0 or 1), three zero bytes
+	if len(s) < 16 || !strings.HasPrefix(s, "HYLL") || s[4] > 1 || s[5:8] != "\x00\x00\x00" || !hllRegisters(s[4], s[16:]) {
+		// no HyperLogLog: a header ("HYLL", the encoding, 0 or 1, and
+		// three zero bytes) and registers that Redis reads as one (any
+		// other string that starts so is a value like any other)
+		return s
 	}
 	return s[:8] + "\x00\x00\x00\x00\x00\x00\x00\x00" + s[16:]
+}
+
+// hllRegisters says whether regs are the registers of a HyperLogLog as
+// Redis writes them (hyperloglog.c): dense, 16384 registers of 6 bits;
+// sparse, opcodes (ZERO 00xxxxxx, XZERO 01xxxxxx yyyyyyyy, VAL 1vvvvvxx)
+// that cover the 16384 registers exactly.
+func hllRegisters(encoding byte, regs string) bool {
+	const registers = 16384
+	if encoding == 0 {
+		return len(regs) == registers*6/8
+	}
+	n := 0
+	for i := 0; i < len(regs); i++ {
+		switch op := regs[i]; {
+		case op&0xc0 == 0x00: // ZERO
+			n += int(op&0x3f) + 1
+		case op&0xc0 == 0x40: // XZERO, two bytes
+			if i++; i == len(regs) {
+				return false
+			}
+			n += (int(op&0x3f)<<8 | int(regs[i])) + 1
+		default: // VAL
+			n += int(op&0x03) + 1
+		}
+		if n > registers {
+			return false
+		}
+	}
+	return n == registers
 }
 
 // streamValue reads a stream as comparable text: each entry with its
@@ -384,13 +416,32 @@ func (n *redisNode) streamValue(ctx context.Context, key string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, lengthPrefixed("last-generated-id", info.LastGeneratedID))
+	out = append(out, lengthPrefixed("last-generated-id", info.LastGeneratedID, info.MaxDeletedEntryID, strconv.FormatInt(info.EntriesAdded, 10)))
 	groups, err := n.c.XInfoGroups(ctx, key).Result()
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range groups {
 		out = append(out, lengthPrefixed("group", g.Name, g.LastDeliveredID, strconv.FormatInt(g.Pending, 10), strconv.FormatInt(g.Consumers, 10)))
+		// which entries are pending, whose, and how often delivered: the
+		// owner reads its unacknowledged entries again after a restart
+		// (the idle time goes on on each server by itself)
+		if g.Pending > 0 {
+			pel, err := n.c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: key, Group: g.Name, Start: "-", End: "+", Count: g.Pending}).Result()
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range pel {
+				out = append(out, lengthPrefixed("pending", g.Name, p.ID, p.Consumer, strconv.FormatInt(p.RetryCount, 10)))
+			}
+		}
+		consumers, err := n.c.XInfoConsumers(ctx, key, g.Name).Result()
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range consumers {
+			out = append(out, lengthPrefixed("consumer", g.Name, c.Name, strconv.FormatInt(c.Pending, 10)))
+		}
 	}
 	return out, nil
 }
