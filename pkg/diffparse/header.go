@@ -10,7 +10,7 @@ import (
 // key, diff/report.go adds the message) and tells body lines from others.
 
 // The header of `helm diff release`, which keys objects by template path.
-var sourceHeaderRE = lazyRE(`^(\S+\.(?:ya?ml|json|tpl|txt)) (has changed:|has been added:|has been removed:)$`)
+var sourceHeaderRE = lazyRE(`^(\S+\.(?:ya?ml|json|tpl|txt))(?: [1-9]\d*)? (has changed:|has been added:|has been removed:)$`)
 
 const suppressedPrefix = "Changes suppressed on sensitive content of type "
 
@@ -100,6 +100,7 @@ func parseHeader(t string, pos Pos) (header, bool) {
 		return header{ref: kube.ObjectRef{Group: kube.Intern(group), Kind: kube.Intern(kind), Namespace: kube.Intern(ns), Name: strings.Clone(name)}, msg: msg, pos: pos}, true
 	}
 	if m := sourceHeaderRE().FindStringSubmatch(t); m != nil {
+		// a template's second object and on are keyed "all.yaml 2", ...
 		return header{source: strings.Clone(m[1]), msg: m[2], pos: pos}, true
 	}
 	return header{}, false

@@ -146,13 +146,18 @@ func (tb *objectTable) add(obj *Object) {
 	if prev, ok := tb.lookup(k, h); ok {
 		switch {
 		case prev.Action == Ownership && obj.Action != Ownership:
-			prev.Action, prev.Changes, prev.Content, prev.Facts, prev.FactsComplete, prev.Unresolved = obj.Action, obj.Changes, obj.Content, obj.Facts, obj.FactsComplete, obj.Unresolved
-			if prev.Source == "" {
-				prev.Source = obj.Source
+			// the content entry is the object, all of it (its changes,
+			// facts, and what the API server refuses); the ownership entry
+			// before it gives the owners, and its place
+			merged := *obj
+			merged.Ref, merged.Pos, merged.OldOwner, merged.NewOwner = prev.Ref, prev.Pos, prev.OldOwner, prev.NewOwner
+			if merged.Ref.Version == "" {
+				merged.Ref.Version = tb.intern(obj.Ref.Version)
 			}
-			if prev.Ref.Version == "" {
-				prev.Ref.Version = obj.Ref.Version
+			if prev.Source != "" {
+				merged.Source = prev.Source
 			}
+			*prev = merged
 			return
 		case obj.Action == Ownership && prev.Action != Ownership:
 			prev.OldOwner, prev.NewOwner = obj.OldOwner, obj.NewOwner

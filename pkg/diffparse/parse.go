@@ -209,6 +209,10 @@ var (
 	dyffRE       = lazyRE(`^(± |⇆ |- one document removed|\+ one document added|\(root level\)|\(file level\))|  \([^()/]+(/[^()/]+)+\)$`)
 	stevedoreRE  = lazyRE(`^(Context Details:|File: |ReleaseName: |No changes in the plan$|Using context |Processing \d+ manifest file)`)
 	bannerRE     = lazyRE(`^\*{5,}$`)
+	// klogWarningRE is the API server's warning as client-go logs it
+	// through klog, at level I (helm 3.22) or W, with the month first:
+	// I1206 19:10:06.440801   32733 warnings.go:110] "Warning: ..."
+	klogWarningRE = lazyRE(`^[IW]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ warnings\.go:\d+\] `)
 	// newReleaseBanner is what helm-diff says between its banners when
 	// --allow-unreleased diffs a release not yet installed: not a failure
 	newReleaseBanner = "Release was not present in Helm.  Diff will show entire contents as new."
@@ -250,7 +254,7 @@ func detect(in *input, first string, at int) (Format, error) {
 	if _, ok := parseHeader(first, Pos{}); ok {
 		return FormatDiff, nil
 	}
-	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) {
+	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) || klogWarningRE().MatchString(first) {
 		// helm or helm-diff complained before any output: the diff parser
 		// reports it precisely.
 		return FormatDiff, nil
@@ -370,7 +374,7 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 			s.errs.Add(Pos{Line: l.no}, "helm diff failed (helm reported: plugin \"diff\" exited with error)")
 		}
 		return true
-	case strings.HasPrefix(t, "WARNING: "), strings.HasPrefix(t, "W1") && strings.Contains(t, "warnings.go"):
+	case strings.HasPrefix(t, "WARNING: "), klogWarningRE().MatchString(t):
 		s.note(Note{Pos: Pos{Line: l.no}, Text: "helm warned: " + strings.TrimPrefix(t, "WARNING: ")})
 		return true
 	case bannerRE().MatchString(t):

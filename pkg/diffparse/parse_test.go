@@ -91,6 +91,18 @@ func TestParse(t *testing.T) {
 			reason: "containers are keyed by name (patchMergeKey), not by index; the version comes from the body",
 		},
 		{
+			name: "client-go warnings, logged through klog",
+			input: `W0615 10:00:00.000001   12 warnings.go:70] "Warning: first"
+default, web, ConfigMap (v1) has changed:
+  data:
+-   a: x
++   a: y
+I1206 19:10:06.440801   32733 warnings.go:110] "Warning: spec.template.spec.containers[0].env[1]: hides previous definition of \"MODE\""
+`,
+			want:   "update ConfigMap/default/web complete @2\n  modify data.a: \"x\" -> \"y\" @4\n",
+			reason: "the API server's warnings come at level I (helm 3.22) or W, with the month first, and before any diff: notes, not a stream that is not helm-diff's",
+		},
+		{
 			name: "empty namespace and a name with a colon",
 			input: `, system:reader, ClusterRole (rbac.authorization.k8s.io) has changed:
   rules:
