@@ -3,6 +3,8 @@ package helmrun
 import (
 	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -70,7 +72,12 @@ var flags = map[string]flagSpec{
 	// helm's global flags, when safediff runs outside helm (as a plugin, helm
 	// takes them out and passes them in the environment)
 	"namespace": {both, true}, "kube-context": {both, true}, "kubeconfig": {both, true},
-	"debug": {upgradeOnly, false},
+	"kube-apiserver": {both, true}, "kube-token": {both, true}, "kube-as-user": {both, true},
+	"kube-as-group": {both, true}, "kube-ca-file": {both, true}, "kube-tls-server-name": {both, true},
+	"kube-insecure-skip-tls-verify": {both, false}, "burst-limit": {both, true}, "qps": {both, true},
+	"registry-config": {both, true}, "repository-config": {both, true}, "repository-cache": {both, true},
+	"content-cache": {both, true},
+	"debug":         {upgradeOnly, false},
 }
 
 var shorthands = map[string]string{"f": "values", "i": "install", "l": "labels", "o": "output", "a": "api-versions",
@@ -296,7 +303,7 @@ func unreviewable(long, value string, hasValue bool) error {
 				_, v, _ = strings.Cut(v, "=")
 			}
 			if fromStdin(v) {
-				return fmt.Errorf("--%s %s reads the standard input, which only one of helm diff and helm upgrade gets: the review would see other values than the upgrade; write them to a file", long, value)
+				return fmt.Errorf("--%s %s reads the standard input (or another stream), which only one of helm diff and helm upgrade gets: the review would see other values than the upgrade; write them to a file", long, value)
 			}
 		}
 	}
@@ -308,5 +315,16 @@ func unreviewable(long, value string, hasValue bool) error {
 // descriptor of the process.
 func fromStdin(path string) bool {
 	// helm reads any path that trims to "-" from the standard input
-	return strings.TrimSpace(path) == "-" || path == "/dev/stdin" || strings.HasPrefix(path, "/dev/fd/") || strings.HasPrefix(path, "/proc/self/fd/")
+	if strings.TrimSpace(path) == "-" {
+		return true
+	}
+	// spelled otherwise ("//dev/stdin", "/dev/./fd/0")
+	p := filepath.Clean(path)
+	if p == "/dev/stdin" || strings.HasPrefix(p, "/dev/fd/") || strings.HasPrefix(p, "/proc/") && strings.Contains(p, "/fd/") {
+		return true
+	}
+	// or through a link, or another stream (a FIFO, a device): read twice,
+	// it gives the review and the upgrade other values
+	fi, err := os.Stat(path)
+	return err == nil && !fi.Mode().IsRegular() && !fi.IsDir() && p != "/dev/null"
 }

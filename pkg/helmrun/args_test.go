@@ -1,7 +1,10 @@
 package helmrun_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -184,6 +187,14 @@ func TestParseUpgrade(t *testing.T) {
 			reason:  "later values files and --set win in helm, so reordering would change what is rendered",
 		},
 
+		{
+			name:    "helm's global flags, outside helm",
+			args:    []string{"web", "./chart", "--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
+			upgrade: []string{"--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
+			diff:    []string{"--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
+			reason:  "found: run as a command, the upgrade went to cluster B while the diff read cluster A; as a plugin, helm passes them in the environment to both",
+		},
+
 		// errors
 		{
 			name:   "values from the standard input",
@@ -220,6 +231,18 @@ func TestParseUpgrade(t *testing.T) {
 			args:   []string{"web", "./chart", "--set-file", "conf=/dev/fd/0"},
 			err:    "--set-file conf=/dev/fd/0 reads the standard input",
 			reason: "--set-file takes key=path",
+		},
+		{
+			name:   "a file value from the standard input, spelled with two slashes and an escape",
+			args:   []string{"web", "./chart", "--set-file", `a\.b=//dev/stdin`},
+			err:    "reads the standard input",
+			reason: "found: a value with a backslash is not copied, and //dev/stdin is /dev/stdin: the diff read nothing, the upgrade the pipe",
+		},
+		{
+			name:   "values from a link to the standard input",
+			args:   []string{"web", "./chart", "-f", "/proc/self/fd/0/../0"},
+			err:    "reads the standard input",
+			reason: "a path that cleans to a descriptor of the process",
 		},
 		{
 			name:   "force",
@@ -437,5 +460,27 @@ func TestVersionBelow(t *testing.T) {
 		if got := helmrun.VersionBelow(tc.v, tc.major, tc.minor); got != tc.want {
 			t.Errorf("VersionBelow(%q, %d, %d) = %v, want %v (%s)", tc.v, tc.major, tc.minor, got, tc.want, tc.reason)
 		}
+	}
+}
+
+// A values file that is a FIFO (or a link to one) gives the review and the
+// upgrade other values: each run reads what is written to it then.
+func TestValuesFromAStreamAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "values.yaml")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink(fifo, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-f", fifo}, {"--set-file", "conf=" + link}} {
+		if _, err := helmrun.ParseUpgrade(append([]string{"web", "./chart"}, args...)); err == nil || !strings.Contains(err.Error(), "or another stream") {
+			t.Errorf("%v: %v, want a refusal", args, err)
+		}
+	}
+	if _, err := helmrun.ParseUpgrade([]string{"web", "./chart", "-f", "/dev/null"}); err != nil {
+		t.Errorf("-f /dev/null: %v", err)
 	}
 }

@@ -151,6 +151,14 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if code != 0 {
 		return nil, &DiffError{ExitCode: code, Stderr: u.Unfreeze(string(stderr))}
 	}
+	// an object the chart renders twice: helm-diff keeps the first copy
+	// and says so on stderr only, while helm upgrade applies every copy,
+	// the last one winning (a second Deployment "web" with replicas 0)
+	for _, l := range strings.Split(string(stderr), "\n") {
+		if _, key, ok := strings.Cut(l, "Error: Found duplicate key "); ok {
+			return nil, fmt.Errorf("helm diff upgrade: the chart renders the object %s more than once; helm-diff shows the first copy only, while helm upgrade applies each, the last one winning: safediff cannot review it; render each object once", strings.TrimSuffix(strings.TrimSpace(key), " in manifest"))
+		}
+	}
 	// helm-diff writes warnings to stderr; stdout is the diff
 	if s := strings.TrimSpace(string(stderr)); s != "" {
 		r.debugf("helm diff said on stderr: %s", s)

@@ -488,3 +488,16 @@ func TestCommandLinesHideValues(t *testing.T) {
 		t.Errorf("the error must name the command and keep helm's message: %v", err)
 	}
 }
+
+// An object the chart renders twice: helm-diff keeps the first copy and
+// says so on stderr only (exit 0), while helm upgrade applies each copy,
+// the last one winning. The review of the first copy is not the upgrade.
+func TestDiffOfADuplicateObjectIsAnError(t *testing.T) {
+	h := newFakeHelm(t, "echo 'default, web, Deployment (apps) has changed:'\n"+
+		"echo '2026/12/06 19:10:21 Error: Found duplicate key \"dupobj, web, Deployment (apps)\" in manifest' >&2\nexit 0")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}}
+	out, err := r.Diff(context.Background(), mustParse(t, "web", "./chart"))
+	if err == nil || !strings.Contains(err.Error(), `the chart renders the object "dupobj, web, Deployment (apps)" more than once`) {
+		t.Errorf("diff of a chart that renders an object twice: %q, %v; want an error naming it", out, err)
+	}
+}
