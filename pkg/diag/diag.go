@@ -87,3 +87,21 @@ func (l List) Unwrap() []error {
 	}
 	return out
 }
+
+// CutQuotedObjects cuts each line of a message another program wrote
+// (helm's, helm-diff's, the API server's) before the first object it
+// quotes, JSON ('{') or Go ("map["): a refused patch of a Secret quotes
+// the whole object, its data first.
+func CutQuotedObjects(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i, l := range lines {
+		cut := strings.IndexByte(l, '{')
+		if m := strings.Index(l, "map["); m >= 0 && (cut < 0 || m < cut) {
+			cut = m
+		}
+		if cut >= 0 {
+			lines[i] = l[:cut] + "… (cut: the rest quotes an object, which may hold a Secret's data)"
+		}
+	}
+	return strings.Join(lines, "\n")
+}

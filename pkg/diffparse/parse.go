@@ -412,10 +412,10 @@ func (s *stream) topLevelLine(in *input, l iline) bool {
 			s.note(Note{Pos: Pos{Line: l.no}, Text: "helm-diff: " + text})
 			return true
 		}
-		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(text, 300))
+		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", helmText(text))
 		return true
 	case strings.HasPrefix(t, "Error: "):
-		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", clip(strings.TrimPrefix(t, "Error: "), 300))
+		s.errs.Add(Pos{Line: l.no}, "helm diff failed: %s", helmText(strings.TrimPrefix(t, "Error: ")))
 		return true
 	}
 	return false
@@ -428,7 +428,7 @@ func (s *stream) wrapperLine(l iline, expected string) {
 	t, pos := l.text, Pos{Line: l.no}
 	switch {
 	case strings.HasPrefix(t, "WARNING: "), klogRE().MatchString(t):
-		s.note(Note{Pos: pos, Text: "warning in the stream: " + clip(strings.TrimPrefix(t, "WARNING: "), 200)})
+		s.note(Note{Pos: pos, Text: "warning in the stream: " + clip(diag.CutQuotedObjects(strings.TrimPrefix(t, "WARNING: ")), 200)})
 	case s.topLevelLine(s.in, l):
 	case isBodyLine(t):
 		s.errs.Add(pos, "diff line outside of any object (is the input cut?)")
@@ -445,6 +445,11 @@ func (s *stream) note(n Note) {
 	}
 	s.plan.Notes = append(s.plan.Notes, n)
 }
+
+// helmText is a message of helm (or helm-diff, or the API server through
+// them) as an error quotes it: cut before any object it quotes (a refused
+// patch of a Secret quotes its data), and clipped.
+func helmText(s string) string { return clip(diag.CutQuotedObjects(s), 300) }
 
 func clip(s string, n int) string {
 	if len(s) <= n {

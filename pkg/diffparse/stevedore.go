@@ -117,8 +117,8 @@ func (s *stream) parseStevedore() {
 			st.bp.release, st.bp.file = name, st.file
 		case strings.HasPrefix(t, "Error: ") && st.release >= 0 && plan.Releases[st.release].Error == "" && !isHelmDiffTrailer(t):
 			msg := strings.TrimPrefix(t, "Error: ")
-			plan.Releases[st.release].Error = clip(msg, 300)
-			errs.Add(pos, "Stevedore could not plan release %s: %s", plan.Releases[st.release].Name, clip(msg, 300))
+			plan.Releases[st.release].Error = helmText(msg)
+			errs.Add(pos, "Stevedore could not plan release %s: %s", plan.Releases[st.release].Name, helmText(msg))
 		case t == "Applied Successfully":
 			if st.release < 0 {
 				errs.Add(pos, "Applied Successfully before any ReleaseName: line")
@@ -265,7 +265,7 @@ func (st *stevedoreState) readFileTable(in *input) {
 func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 	defer func() {
 		if len(st.errs.List) == 0 {
-			st.errs.Add(pos, "Stevedore failed: %s", clip(msg, 300))
+			st.errs.Add(pos, "Stevedore failed: %s", helmText(msg))
 		}
 	}()
 	// the releases' errors (each clipped), by text, and their lengths: a
@@ -295,7 +295,7 @@ func (st *stevedoreState) readFailures(in *input, pos Pos, msg string) {
 			return
 		}
 		in.next()
-		failure, seen := clip(m[1], 300), false
+		failure, seen := helmText(m[1]), false
 		for _, n := range lengths {
 			seen = seen || n <= len(failure) && known[failure[:n]]
 		}

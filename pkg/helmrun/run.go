@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/safediff/safediff/pkg/diag"
 )
 
 // Runner runs helm for safediff: helm diff upgrade to plan, helm upgrade to
@@ -50,7 +52,7 @@ func (e *DiffError) Error() string {
 			"  helm plugin install https://github.com/databus23/helm-diff\n"+
 			"(with helm v4 add --verify=false, as helm-diff is installed from its git repository), then check with: helm diff version", helmMessage(msg))
 	}
-	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, errorLines(msg))
+	return fmt.Sprintf("helm diff upgrade failed (exit %d): %s", e.ExitCode, diag.CutQuotedObjects(errorLines(msg)))
 }
 
 // MissingPlugin says whether helm failed because the helm-diff plugin is
@@ -255,7 +257,7 @@ type UpgradeError struct {
 }
 
 func (e *UpgradeError) Error() string {
-	return fmt.Sprintf("helm upgrade failed (exit %d) after the review passed: %s", e.ExitCode, e.Message)
+	return fmt.Sprintf("helm upgrade failed (exit %d) after the review passed: %s", e.ExitCode, diag.CutQuotedObjects(e.Message))
 }
 
 // Upgrade runs helm upgrade with exactly the user's arguments, its output
@@ -292,7 +294,7 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
-	return fmt.Sprintf("helm %s failed (exit %d): %s", commandLine(e.Args), e.ExitCode, e.Message)
+	return fmt.Sprintf("helm %s failed (exit %d): %s", commandLine(e.Args), e.ExitCode, diag.CutQuotedObjects(e.Message))
 }
 
 // hiddenValues are the flags whose values commandLine does not print:

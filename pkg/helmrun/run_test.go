@@ -501,3 +501,18 @@ func TestDiffOfADuplicateObjectIsAnError(t *testing.T) {
 		t.Errorf("diff of a chart that renders an object twice: %q, %v; want an error naming it", out, err)
 	}
 }
+
+// helm's messages can quote a whole object: a refused patch of a Secret
+// quotes its data first. safediff's errors cut them before it.
+func TestHelmMessagesQuoteNoObject(t *testing.T) {
+	msg := `Error: unable to generate manifests: cannot patch "creds" with kind Secret:  "" is invalid: patch: Invalid value: "{\"apiVersion\":\"v1\",\"data\":{\"apiKey\":\"WlFORVc3Nw==\"}}": error decoding from json; also map[apiKey:WlFORVc3Nw==]`
+	for _, err := range []error{
+		&helmrun.DiffError{ExitCode: 1, Stderr: msg},
+		&helmrun.UpgradeError{ExitCode: 1, Message: msg},
+		&helmrun.CommandError{Args: []string{"upgrade"}, ExitCode: 1, Message: msg},
+	} {
+		if s := err.Error(); strings.Contains(s, "WlFORVc3Nw==") || !strings.Contains(s, `cannot patch "creds" with kind Secret`) {
+			t.Errorf("%T: %s", err, s)
+		}
+	}
+}
