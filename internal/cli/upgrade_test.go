@@ -66,7 +66,9 @@ func helmCalls(t *testing.T, record string) []string {
 func TestUpgradeFlags(t *testing.T) {
 	const (
 		version = "version --template {{.Version}}"
-		diff    = "diff upgrade web ./chart --output diff --context -1 --no-color --dry-run=server"
+		// no values given: helm upgrade keeps the user's from the release
+		// before, which --reset-then-reuse-values makes helm diff read
+		diff    = "diff upgrade web ./chart --reset-then-reuse-values --output diff --context -1 --no-color --dry-run=server"
 		upgrade = "upgrade web ./chart"
 	)
 	tests := []struct {

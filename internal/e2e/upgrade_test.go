@@ -284,3 +284,35 @@ func shellQuote(args ...string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// A new chart version that only changes its defaults, upgraded without a
+// values flag: helm upgrade renders the new chart's defaults and the
+// values the user gave the release before. helm diff rendered the
+// release's computed values, the old chart's defaults included: "no
+// changes", and the upgrade deleted the StatefulSet.
+func TestChartDefaultsAsHelmUpgrades(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop", "--set", "config.greeting=hi")
+		c := chart(t, "1.1.0")
+		values := filepath.Join(c, "values.yaml")
+		data, err := os.ReadFile(values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(data), "db:\n  enabled: true\n", "db:\n  enabled: false\n", 1)
+		s = strings.Replace(s, "  image: nginx:1.25\n", "  image: nginx:1.27\n", 1)
+		if s == string(data) || !strings.Contains(s, "enabled: false") || !strings.Contains(s, "nginx:1.27") {
+			t.Fatal("values.yaml: no defaults to change")
+		}
+		if err := os.WriteFile(values, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := safediff(t, h, ns, "upgrade", "shop", c)
+		wantExit(t, r, 2)
+		wantIn(t, "report", r.Stdout, "StatefulSet.apps/"+ns+"/shop-db", "destroyed", "nginx:1.25 -> nginx:1.27")
+		if strings.Contains(r.Stdout, "greeting") {
+			t.Errorf("the user's value of the release (greeting: hi) is not kept:\n%s", r.Stdout)
+		}
+		wantHistory(t, h, ns, "shop", 1, "deployed")
+	})
+}

@@ -108,6 +108,29 @@ type Upgrade struct {
 	// copy (the chart, values files, URLs), so that helm's messages name
 	// what the user gave.
 	Copies map[string]string
+
+	// valuesGiven: a flag gives values, or says which to keep (--set,
+	// -f, --reuse-values, ...); without one, helm upgrade keeps the
+	// values the user gave the release before (see Runner.Diff)
+	valuesGiven bool
+	// globals are helm's global flags among Args (-n, --kube-context,
+	// ...), with their values: what finds the release
+	globals []string
+	// install: --install, which may install a release not there yet
+	install bool
+}
+
+// valueFlags give an upgrade values or say which to keep.
+var valueFlags = map[string]bool{
+	"values": true, "set": true, "set-string": true, "set-file": true, "set-json": true, "set-literal": true,
+	"reuse-values": true, "reset-values": true, "reset-then-reuse-values": true,
+}
+
+// globalFlags are helm's flags that say which cluster and namespace.
+var globalFlags = map[string]bool{
+	"namespace": true, "kube-context": true, "kubeconfig": true, "kube-apiserver": true, "kube-token": true,
+	"kube-as-user": true, "kube-as-group": true, "kube-ca-file": true, "kube-tls-server-name": true,
+	"kube-insecure-skip-tls-verify": true, "burst-limit": true, "qps": true,
 }
 
 // Unfreeze writes in a message of helm the sources in place of their
@@ -159,6 +182,7 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 			for _, b := range bools {
 				if !diffDisplayFlags[b] {
 					route(&u, b, []string{"--" + b})
+					u.note(b, []string{"--" + b})
 				}
 			}
 			if last == "" {
@@ -199,6 +223,7 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 			return u, err
 		}
 		route(&u, long, group)
+		u.note(long, group)
 	}
 	if len(pos) != 2 {
 		noun := "arguments"
@@ -209,6 +234,17 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 	}
 	u.Release, u.Chart = pos[0], pos[1]
 	return u, nil
+}
+
+// note records what a flag says of the values and the release.
+func (u *Upgrade) note(long string, group []string) {
+	u.valuesGiven = u.valuesGiven || valueFlags[long]
+	if long == "install" {
+		u.install = len(group) == 1 && group[0] == "--install" || strings.HasSuffix(group[0], "=true") || group[0] == "-i"
+	}
+	if globalFlags[long] {
+		u.globals = append(u.globals, group...)
+	}
 }
 
 // route sends a flag (with its value, as the user wrote it) to the upgrade,

@@ -106,7 +106,12 @@ type Revision struct {
 // Current returns the newest revision of the release in the namespace
 // helm uses; a release that does not exist is revision 0, not an error.
 func (r *Runner) Current(ctx context.Context, release string) (Revision, error) {
-	out, err := r.Output(ctx, "history", release, "--max", "1", "--output", "json")
+	return r.current(ctx, release, nil)
+}
+
+// current is Current with helm's global flags (-n, --kube-context, ...).
+func (r *Runner) current(ctx context.Context, release string, globals []string) (Revision, error) {
+	out, err := r.Output(ctx, append([]string{"history", release, "--max", "1", "--output", "json"}, globals...)...)
 	var ce *CommandError
 	if errors.As(err, &ce) && strings.Contains(ce.Message, "release: not found") {
 		return Revision{}, nil

@@ -146,6 +146,27 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if r.needsDisableValidation(ctx) && !slices.Contains(u.DiffArgs, "--disable-validation") {
 		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
+	if !u.valuesGiven {
+		// Without a values flag, helm upgrade renders the new chart's
+		// defaults and the values the user gave the release before; helm
+		// diff renders the release's computed values, the old chart's
+		// defaults included, which hid every default the new chart changed
+		// (a chart that turns its database off: "no changes", and the
+		// upgrade deleted the StatefulSet). --reset-then-reuse-values makes
+		// helm diff read what helm upgrade reads (helm's reuseValues). A
+		// release not installed yet (--install) has no values to keep.
+		keep := !u.install
+		if u.install {
+			rev, err := r.current(ctx, u.Release, u.globals)
+			if err != nil {
+				return nil, err
+			}
+			keep = rev.Number > 0
+		}
+		if keep {
+			u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-then-reuse-values")
+		}
+	}
 	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)
 	if err != nil {
 		return nil, err

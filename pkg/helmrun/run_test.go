@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,7 +108,7 @@ func mustParse(t *testing.T, args ...string) helmrun.Upgrade {
 }
 
 func TestDiffEnvironment(t *testing.T) {
-	h := newFakeHelm(t, "echo 'prod, web, Deployment (apps) has changed:'")
+	h := newFakeHelm(t, "case \"$1\" in history) echo '[{\"revision\": 3, \"status\": \"deployed\"}]' ;; *) echo 'prod, web, Deployment (apps) has changed:' ;; esac")
 	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
 	u := mustParse(t, "web", "./chart", "--install", "--wait", "--context", "3")
 	out, err := r.Diff(context.Background(), u)
@@ -117,7 +118,12 @@ func TestDiffEnvironment(t *testing.T) {
 	if string(out) != "prod, web, Deployment (apps) has changed:\n" {
 		t.Errorf("Diff returned %q, want helm's stdout", out)
 	}
-	if diff := cmp.Diff(u.DiffCommand(), h.args(t)); diff != "" {
+	// no values given, and the release is there (revision 3): helm
+	// upgrade keeps the user's values of the release, as helm diff does
+	// with --reset-then-reuse-values
+	want := u
+	want.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-then-reuse-values")
+	if diff := cmp.Diff(want.DiffCommand(), h.args(t)); diff != "" {
 		t.Errorf("helm args (-want +got):\n%s", diff)
 	}
 
@@ -514,5 +520,40 @@ func TestHelmMessagesQuoteNoObject(t *testing.T) {
 		if s := err.Error(); strings.Contains(s, "WlFORVc3Nw==") || !strings.Contains(s, `cannot patch "creds" with kind Secret`) {
 			t.Errorf("%T: %s", err, s)
 		}
+	}
+}
+
+// Without a values flag, helm upgrade renders the new chart's defaults and
+// the values the user gave the release before: helm diff is told so
+// (--reset-then-reuse-values), unless a values flag is given, or the
+// release is not there yet (--install: nothing to keep, and helm-diff
+// would fail reading its values).
+func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
+	const found = `[{"revision": 4, "status": "deployed"}]`
+	const notFound = "echo 'Error: release: not found' >&2; exit 1"
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		history string // what helm history does
+		keep    bool
+	}{
+		{"no values", nil, "exit 9", true},
+		{"--set", []string{"--set", "a=1"}, "exit 9", false},
+		{"-f", []string{"-f", "/dev/null"}, "exit 9", false},
+		{"--reuse-values", []string{"--reuse-values"}, "exit 9", false},
+		{"--reset-values", []string{"--reset-values"}, "exit 9", false},
+		{"--install, a new release", []string{"--install"}, notFound, false},
+		{"-i, a release there", []string{"-i"}, "echo '" + found + "'", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newFakeHelm(t, "case \"$1\" in history) "+tc.history+" ;; *) echo 'prod, web, Deployment (apps) has changed:' ;; esac")
+			r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+			if _, err := r.Diff(context.Background(), mustParse(t, append([]string{"web", "./chart"}, tc.args...)...)); err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(h.args(t), "--reset-then-reuse-values"); got != tc.keep {
+				t.Errorf("helm %v: --reset-then-reuse-values %t, want %t", h.args(t), got, tc.keep)
+			}
+		})
 	}
 }
