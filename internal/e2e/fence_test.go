@@ -7,17 +7,21 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/safediff/safediff/internal/testenv"
 	"github.com/safediff/safediff/pkg/kubeapi"
 )
 
@@ -32,12 +36,14 @@ import (
 // transaction prepared before the fence, a logical-replication walsender
 // (replication=database runs plain SQL) opened before it, and a database
 // whose search_path puts views named pg_roles and pg_stat_activity ahead
-// of the catalogs, hiding a role from the fence and a session from it.
+// of the catalogs, hiding a role from the fence and a session from it, and
+// a login begun before the fence that finishes authenticating after it.
 // The target then holds every acknowledged write exactly once, and none of
 // those.
 func TestMigratePostgresFenceHolds(t *testing.T) {
 	m := newMig(t, "postgres", "pgfence")
-	m.config = "config:\n  max_prepared_transactions: 10\n"
+	// a login has 20 s to authenticate: time for the one below to stall
+	m.config = "config:\n  max_prepared_transactions: 10\n  authentication_timeout: 20s\n"
 	m.install()
 	ctx := context.Background()
 	admin := m.pg(m.srcAddr())
@@ -77,9 +83,39 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 	if _, err := wal.Exec(ctx, "select 1").ReadAll(); err != nil {
 		t.Fatalf("the walsender session: %v", err)
 	}
-	r := m.safediff("run", m.file, "--yes", "--until", "fence-source")
+	// a login that passed pg_hba.conf before the fence and stalls in its
+	// SCRAM exchange (a slow client): in no view until it has logged in
+	slow := startStalledLogin(ctx, m.srcAddr(), "app", "app-Secret-1")
+	<-slow.stalled
+	fenced := make(chan testenv.Result)
+	go func() { fenced <- m.safediff("run", m.file, "--yes", "--until", "fence-source") }()
+	door, err := pgConnect(ctx, m.srcAddr(), "safediff_runner", runnerPassword(pgPassword, m.release+"-move"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for granted := false; !granted; time.Sleep(20 * time.Millisecond) {
+		if err := door.QueryRow(ctx, "select pg_has_role('app', 'safediff_fenced', 'member')").Scan(&granted); err != nil {
+			t.Fatal(err)
+		}
+	}
+	door.Close(ctx)
+	// it logs in once the fence has ended the sessions it sees, and writes
+	time.Sleep(2 * time.Second)
+	close(slow.release)
+	<-slow.done
+	slowAcked := false
+	if slow.err == nil {
+		_, err := slow.conn.Exec(ctx, "insert into records (n) values (-106)")
+		slowAcked = err == nil
+	}
+	r := <-fenced
 	wantExit(t, r, 0)
 	wantIn(t, "fence", r.Stdout, "no client session remains")
+	if !slowAcked {
+		t.Logf("the stalled login did not get in (%v)", slow.err)
+	} else if _, err := slow.conn.Exec(ctx, "insert into records (n) values (-107)"); err == nil {
+		t.Errorf("a login begun before the fence got in after it and its session outlived the fence: the fenced source took the write")
+	}
 	if _, err := wal.Exec(ctx, "insert into records (n) values (-105)").ReadAll(); err == nil {
 		t.Errorf("a walsender session (replication=database) opened before the fence: the fenced source took the write")
 	}
@@ -119,8 +155,11 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 	wantExit(t, r, 0)
 	w.waitMore(30)
 	acked, _ := w.result()
+	if slowAcked {
+		acked = append(acked, -106) // before the fence position: the target has it
+	}
 	stored := m.pgRecords(m.dstAddr())
-	checkRecords(t, stored, acked) // -100 … -104 are never acknowledged: none may be there
+	checkRecords(t, stored, acked) // -100 … -104 and -107 are never acknowledged: none may be there
 	st := m.stateLog()
 	wantIn(t, "state log", st, "rolled back the prepared transaction postgres/before-the-fence")
 	m.noSecrets()
@@ -478,4 +517,56 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.noSecrets()
+}
+
+// stalledLogin is a login that stops after the server has checked
+// pg_hba.conf (it sends the startup message, reads the server's SCRAM
+// offer) and goes on when released, as a slow client does.
+type stalledLogin struct {
+	stalled, release, done chan struct{}
+	stallOnce              sync.Once
+	conn                   *pgx.Conn
+	err                    error
+}
+
+func startStalledLogin(ctx context.Context, addr, user, password string) *stalledLogin {
+	s := &stalledLogin{stalled: make(chan struct{}), release: make(chan struct{}), done: make(chan struct{})}
+	cfg, err := pgConfig(addr, user, password, "")
+	if err != nil {
+		s.err = err
+		s.stallOnce.Do(func() { close(s.stalled) })
+		close(s.done)
+		return s
+	}
+	cfg.ConnectTimeout = 0
+	dial := cfg.DialFunc
+	cfg.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &stallConn{Conn: c, s: s}, nil
+	}
+	go func() {
+		defer close(s.done)
+		s.conn, s.err = pgx.ConnectConfig(ctx, cfg)
+		s.stallOnce.Do(func() { close(s.stalled) }) // it failed before
+	}()
+	return s
+}
+
+// stallConn holds the login's second message (its SCRAM answer) until
+// released.
+type stallConn struct {
+	net.Conn
+	s      *stalledLogin
+	writes int
+}
+
+func (c *stallConn) Write(b []byte) (int, error) {
+	if c.writes++; c.writes == 2 {
+		c.s.stallOnce.Do(func() { close(c.s.stalled) })
+		<-c.s.release
+	}
+	return c.Conn.Write(b)
 }

@@ -30,7 +30,10 @@ import (
 // again): it grants safediff_fenced to every other login role, superusers
 // included, which pg_hba.conf refuses from then on, with no reload and no
 // restart; it ends every client backend and waits until none remains,
-// granting again any role created meanwhile; it rolls back every prepared
+// granting again any role created meanwhile; it waits out
+// authentication_timeout (a login that passed pg_hba.conf before the
+// grants is in no view until it has logged in) and ends the sessions
+// again; it rolls back every prepared
 // transaction; and only then reads the WAL insert position, the fence LSN,
 // behind which it commits a marker transaction so that the target's replay
 // passes it. No session of any role can commit after that by any means
@@ -390,6 +393,25 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
+	// pg_hba.conf is read once, when a login begins: a login begun before
+	// the grants, still authenticating, is in no view (pg_stat_activity
+	// shows a backend once it has logged in) and gets in after them. It
+	// has authentication_timeout to finish: wait that out, then end what
+	// logged in meanwhile. What it wrote is before the fence position,
+	// read after this, so the target has it.
+	var wait int
+	if err := src.scalar(ctx, "select setting::int from pg_settings where name = 'authentication_timeout'", &wait); err != nil {
+		return err
+	}
+	j.log("waiting %ds (authentication_timeout) for logins begun before the fence to end", wait+1)
+	select {
+	case <-time.After(time.Duration(wait+1) * time.Second):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
+		return err
+	}
 	gids, err := e.rollbackPrepared(ctx, src)
 	for _, g := range gids {
 		j.log("rolled back the prepared transaction %s", g)
@@ -640,7 +662,7 @@ func (e *pgEngine) releaseSource(ctx context.Context) error {
 }
 
 // sourceFenced says whether the source refuses the file's superuser and
-// every login role but the runner's.
+// every login role but the runner's, and has no session but the runner's.
 func (e *pgEngine) sourceFenced(ctx context.Context) (bool, error) {
 	su, err := e.superuser()
 	if err != nil {
@@ -660,7 +682,12 @@ func (e *pgEngine) sourceFenced(ctx context.Context) (bool, error) {
 	}
 	defer src.close()
 	open, err := src.unfencedLogins(ctx, pgFenceGroup, pgRunnerRole)
-	return len(open) == 0, err
+	if err != nil || len(open) > 0 {
+		return false, err
+	}
+	// and no session but the runner's: one could still write
+	sessions, err := src.clientSessions(ctx)
+	return len(sessions) == 0, err
 }
 
 func (e *pgEngine) verify(ctx context.Context) error {
