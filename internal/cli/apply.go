@@ -196,7 +196,7 @@ func runApply(ctx context.Context, s *Streams, f *applyFlags, file string, given
 	default:
 		a.approve(approvalOf(rep))
 	}
-	return a.upgraded(h.runner.Upgrade(ctx, h.upgrade))
+	return a.upgraded(h.upgrade, h.runner.Upgrade(ctx, h.upgrade))
 }
 
 // plannedAcceptances reads the accept entries a plan recorded back into

@@ -120,9 +120,9 @@ func (a *auditTrail) refused(err *exitError) error {
 	return err
 }
 
-// upgraded records how helm upgrade ended (err is its error) and returns
-// the command's error: nil, or helm's exit code.
-func (a *auditTrail) upgraded(err error) error {
+// upgraded records how helm upgrade u ended (err is its error) and
+// returns the command's error: nil, or helm's exit code.
+func (a *auditTrail) upgraded(u helmrun.Upgrade, err error) error {
 	code := 0
 	var ue *helmrun.UpgradeError
 	switch {
@@ -138,8 +138,11 @@ func (a *auditTrail) upgraded(err error) error {
 		code = gate.ExitError
 	}
 	outcome := "applied"
-	if code != 0 {
+	switch {
+	case code != 0:
 		outcome = "failed"
+	case u.DryRun():
+		outcome = "dry-run" // nothing was applied
 	}
 	if a.rec != nil {
 		a.rec.HelmExitCode = &code

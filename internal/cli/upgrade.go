@@ -192,7 +192,7 @@ func runUpgrade(ctx context.Context, s *Streams, f *upgradeFlags, helmArgs []str
 	case rep.Verdict.Tripped:
 		return audit.refused(&exitError{code: gate.ExitTrip, held: fmt.Sprintf("%s was not upgraded: the gate tripped. Review the changes above; to upgrade anyway, list them in an accept file (--accept FILE) or approve on a terminal (--approve).", u.Release)})
 	}
-	return audit.upgraded(runner.Upgrade(ctx, u))
+	return audit.upgraded(u, runner.Upgrade(ctx, u))
 }
 
 // confirm asks on the terminal whether to upgrade although the gate

@@ -38,6 +38,7 @@ func fakeHelm(t *testing.T, diff string) (bin, record string) {
 		"case \"$1\" in\n" +
 		"version) echo v3.17.0 ;;\n" +
 		"diff) cat '" + diffFile + "' ;;\n" +
+		"history) echo '[{\"revision\": 1, \"status\": \"deployed\"}]' ;;\n" +
 		"esac\n"
 	bin = filepath.Join(dir, "helm")
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
@@ -272,5 +273,37 @@ func TestInterruptedUpgradeCleansUp(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(tmp); len(left) > 0 || code == 0 {
 		t.Errorf("exit %d; left in TMPDIR: %v", code, left)
+	}
+}
+
+// The audit log says what was done to the release: a dry run applies
+// nothing.
+func TestAuditRecordsADryRun(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		outcome string
+	}{
+		{nil, "applied"},
+		{[]string{"--dry-run"}, "dry-run"},
+		{[]string{"--dry-run=server"}, "dry-run"},
+		{[]string{"--dry-run=client"}, "dry-run"},
+		{[]string{"--dry-run=false"}, "applied"},
+	} {
+		bin, _ := fakeHelm(t, sample(t, "cli-real-label-image.txt"))
+		audit := filepath.Join(t.TempDir(), "audit.jsonl")
+		var out, errb bytes.Buffer
+		code := cli.Run(context.Background(), append([]string{"upgrade", "web", "./chart", "--audit", audit}, tc.args...), cli.Streams{
+			In: strings.NewReader(""), Out: &out, Err: &errb,
+			Getenv: func(k string) string {
+				if k == "HELM_BIN" {
+					return bin
+				}
+				return ""
+			},
+		})
+		data, _ := os.ReadFile(audit)
+		if code != 0 || !strings.Contains(string(data), `"outcome":"`+tc.outcome+`"`) {
+			t.Errorf("%v: exit %d, audit %s, want outcome %s\n%s", tc.args, code, data, tc.outcome, errb.String())
+		}
 	}
 }

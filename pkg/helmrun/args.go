@@ -236,6 +236,20 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 	return u, nil
 }
 
+// DryRun says whether the upgrade changes nothing (--dry-run, and its
+// client and server forms).
+func (u Upgrade) DryRun() bool {
+	dry := false
+	for _, a := range u.Args {
+		if a == "--dry-run" {
+			dry = true
+		} else if v, ok := strings.CutPrefix(a, "--dry-run="); ok {
+			dry = v != "false" && v != "none"
+		}
+	}
+	return dry
+}
+
 // note records what a flag says of the values and the release.
 func (u *Upgrade) note(long string, group []string) {
 	u.valuesGiven = u.valuesGiven || valueFlags[long]

@@ -20,7 +20,8 @@ type Record struct {
 	Plan string `json:"plan,omitempty"`
 	// Revision is the revision the upgrade started from.
 	Revision int `json:"revision"`
-	// Outcome is "applied", "refused" (the plan went stale, or the gate
+	// Outcome is "applied", "dry-run" (helm upgrade ran with --dry-run:
+	// nothing was applied), "refused" (the plan went stale, or the gate
 	// tripped without an approval) or "failed" (helm upgrade failed).
 	Outcome string `json:"outcome"`
 	// Refused says why, when Outcome is refused.
