@@ -379,3 +379,29 @@ func dig(v any, keys ...string) any {
 	}
 	return v
 }
+
+// Drift is what an upgrade puts back besides its changes. After a
+// --cluster plan, another release takes an object over (as helm install
+// --take-ownership does, by helm's owner annotations): helm upgrade checks
+// the owner of the objects new to the release only, and would take it back
+// and overwrite it. Apply refuses: the review now has drift the plan had
+// not.
+func TestApplyRefusesNewDrift(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop")
+		c := chart(t, "1.0.0")
+		p := planFile(t, "plan.json")
+		r := safediff(t, h, ns, "plan", "shop", c, "--set", "config.greeting=bye", "--cluster", "--out", p)
+		wantExit(t, r, 0)
+		client := apiClient(t)
+		patch := []byte(`{"metadata":{"annotations":{"meta.helm.sh/release-name":"other"}}}`)
+		if err := client.Do(context.Background(), kubeapi.Request{Method: http.MethodPatch, Path: kubeapi.Path("", "v1", ns, "configmaps", "shop-web"),
+			Body: patch, ContentType: "application/merge-patch+json"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		r = safediff(t, h, ns, "apply", p, "--set", "config.greeting=bye")
+		wantExit(t, r, 1)
+		wantIn(t, "stderr", r.Stderr, `ConfigMap/`+ns+`/shop-web metadata.annotations["meta.helm.sh/release-name"]: shop in revision 1's manifest, other live (not in the planned review`)
+		wantHistory(t, h, ns, "shop", 1, "deployed")
+	})
+}

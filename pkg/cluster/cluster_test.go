@@ -118,6 +118,29 @@ status: {replicas: 2}
 	}
 }
 
+// An object of the release that another release took over since (helm
+// install --take-ownership): helm upgrade takes it back, unchecked.
+func TestOwnerDrift(t *testing.T) {
+	cm := parse(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shop-cm}\ndata: {msg: hi}\n")
+	owned := func(rel, ns string) map[string]any {
+		return map[string]any{"metadata": map[string]any{"annotations": map[string]any{"meta.helm.sh/release-name": rel, "meta.helm.sh/release-namespace": ns}}}
+	}
+	target := Target{Release: "shop", Namespace: "prod"}
+	if d := ownerDrift(cm, owned("shop", "prod"), target); len(d) != 0 {
+		t.Errorf("the release's own object: %+v", d)
+	}
+	d := ownerDrift(cm, owned("other", "prod"), target)
+	if len(d) != 1 || d[0].Path.String() != `metadata.annotations["meta.helm.sh/release-name"]` || d[0].Release != "shop" || d[0].Live != "other" {
+		t.Errorf("an object another release took over: %+v", d)
+	}
+	if d := ownerDrift(cm, owned("shop", "dev"), target); len(d) != 1 {
+		t.Errorf("an object a release of another namespace took over: %+v", d)
+	}
+	if d := ownerDrift(cm, owned("other", "prod"), Target{}); len(d) != 0 {
+		t.Errorf("a review of a diff alone (no release known): %+v", d)
+	}
+}
+
 // A Secret's stringData is data on the server; its values are never shown.
 func TestDriftSecret(t *testing.T) {
 	s := parse(t, "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: hunter2}\n")

@@ -153,6 +153,7 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	}
 	for _, o := range t.Last {
 		cf.Drift = append(cf.Drift, drift(o, live[o.Ref.ID()])...)
+		cf.Drift = append(cf.Drift, ownerDrift(o, live[o.Ref.ID()], t)...)
 	}
 	drifted := map[kube.ObjectID]bool{}
 	for _, d := range cf.Drift {

@@ -73,6 +73,27 @@ func drift(o manifest.Object, live map[string]any) []Drift {
 	return d.out
 }
 
+// ownerDrift is an object of the release's last revision that another
+// release has taken over since (helm install --take-ownership): helm's
+// owner annotations name it. helm upgrade checks the owner of the objects
+// new to the release only: it takes this one back and overwrites it.
+func ownerDrift(o manifest.Object, live map[string]any, t Target) []Drift {
+	if live == nil || t.Release == "" {
+		return nil
+	}
+	meta, _ := live["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	var out []Drift
+	for _, a := range []struct{ key, want string }{
+		{"meta.helm.sh/release-name", t.Release}, {"meta.helm.sh/release-namespace", t.Namespace},
+	} {
+		if v, ok := ann[a.key].(string); ok && a.want != "" && v != a.want {
+			out = append(out, Drift{Ref: o.Ref, Path: kube.Path{kube.Field("metadata"), kube.Field("annotations"), kube.Field(a.key)}, Release: show(a.want, false), Live: show(v, false)})
+		}
+	}
+	return out
+}
+
 type differ struct {
 	ref kube.ObjectRef
 	typ *kube.Type

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/safediff/safediff/pkg/report"
@@ -188,7 +189,33 @@ func compareReviews(planned, now *report.JSONReport) []Moved {
 			moved = append(moved, Moved{What: "object " + r, Detail: "its changes or their review differ from the plan's"})
 		}
 	}
+	// drift (--cluster) is what the upgrade puts back besides its changes:
+	// an object scaled, edited, deleted or taken over by another release
+	// since the plan is reverted, recreated or taken back, unreviewed
+	plannedDrift, nowDrift := driftNotes(planned), driftNotes(now)
+	for _, d := range nowDrift {
+		if !slices.Contains(plannedDrift, d) {
+			moved = append(moved, Moved{What: "drift", Detail: d + " (not in the planned review: the upgrade reverts it)"})
+		}
+	}
+	for _, d := range plannedDrift {
+		if !slices.Contains(nowDrift, d) {
+			moved = append(moved, Moved{What: "drift", Detail: d + " (in the planned review, not now)"})
+		}
+	}
 	return moved
+}
+
+// driftNotes are a review's notes of drift (--cluster), sorted.
+func driftNotes(r *report.JSONReport) []string {
+	var out []string
+	for _, n := range r.Notes {
+		if d, ok := strings.CutPrefix(n.Text, "drift: "); ok {
+			out = append(out, d)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // objectFingerprint is an object's review without what does not change

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -180,6 +181,12 @@ func TestCompare(t *testing.T) {
 				rv.Objects = []report.JSONObject{{Ref: "Secret/prod/db", Action: "update", Changes: []report.JSONChange{{Path: "data.password", Op: "remove"}}}, {Ref: "ConfigMap/prod/x", Action: "create"}}
 				s.Review = &rv
 			}, want: []string{"object ConfigMap/prod/x", "object Secret/prod/db"}},
+		{name: "new drift", reason: "found: a Deployment scaled and its image set after a --cluster plan, which the upgrade put back, unreviewed; a note of drift is part of the review",
+			change: func(s *plan.State) {
+				rv := *p.Review
+				rv.Notes = append(slices.Clone(rv.Notes), report.JSONNote{Text: "drift: Deployment.apps/prod/web spec.replicas: 2 in revision 1's manifest, 5 live"}, report.JSONNote{Text: "an unrelated note"})
+				s.Review = &rv
+			}, want: []string{"drift"}},
 		{name: "acceptance", reason: "an accept entry given at apply is an approval, not a change of the world",
 			change: func(s *plan.State) {
 				rv := *p.Review
