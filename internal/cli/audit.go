@@ -45,7 +45,7 @@ func openUpgradeAudit(ctx context.Context, s *Streams, f *upgradeFlags, runner *
 	if f.audit == "" && !f.auditCluster {
 		return &auditTrail{}, nil
 	}
-	cur, err := runner.Current(ctx, u.Release)
+	cur, err := runner.CurrentOf(ctx, u)
 	if err != nil {
 		return nil, err
 	}

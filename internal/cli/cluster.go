@@ -134,7 +134,7 @@ func newClusterCheck(ctx context.Context, s *Streams, f *clusterFlags, runner *h
 	}
 	t := cluster.Target{Release: u.Release, Namespace: namespace, Desired: desired, LastRevision: cur.Number, LastStatus: cur.Status}
 	if cur.Number > 0 {
-		text, err := runner.Manifest(ctx, u.Release, cur.Number)
+		text, err := runner.ManifestOf(ctx, u, cur.Number)
 		if err != nil {
 			return nil, err
 		}

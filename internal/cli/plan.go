@@ -114,7 +114,7 @@ func gatherHelm(ctx context.Context, s *Streams, helmArgs []string, namespace st
 		h.cleanup()
 		return nil, err
 	}
-	if h.current, err = h.runner.Current(ctx, u.Release); err != nil {
+	if h.current, err = h.runner.CurrentOf(ctx, u); err != nil {
 		h.cleanup()
 		return nil, err
 	}

@@ -41,7 +41,7 @@ case "$1" in
 version) echo v3.22.0 ;;
 diff) if [ "$2" = version ]; then echo 3.13.2; else cat "$D/diff.txt"; fi ;;
 history) if [ -s "$D/history.json" ]; then cat "$D/history.json"; else echo 'Error: release: not found' >&2; exit 1; fi ;;
-get) cat "$D/manifest.txt" ;;
+get) if [ "$2" = values ]; then echo 'db: {user: app}'; else cat "$D/manifest.txt"; fi ;;
 upgrade) case "$*" in *--dry-run=server*) cat "$D/render.json" ;; *) echo upgraded ;; esac ;;
 esac
 `

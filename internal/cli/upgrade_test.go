@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,8 +59,15 @@ func helmCalls(t *testing.T, record string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	calls := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i, c := range calls {
+		// the file of the deployed revision's values is a temporary one
+		calls[i] = deployedValuesRE.ReplaceAllString(c, "--values=DEPLOYED")
+	}
+	return calls
 }
+
+var deployedValuesRE = regexp.MustCompile(`--values=\S*/deployed\.yaml`)
 
 // TestUpgradeFlags checks how safediff upgrade takes its own flags out of
 // helm's arguments and reads them, with helm replaced by a script that
@@ -67,9 +76,9 @@ func helmCalls(t *testing.T, record string) []string {
 func TestUpgradeFlags(t *testing.T) {
 	const (
 		version = "version --template {{.Version}}"
-		// no values given: helm upgrade keeps the user's from the release
-		// before, which --reset-then-reuse-values makes helm diff read
-		diff    = "diff upgrade web ./chart --reset-then-reuse-values --output diff --context -1 --no-color --dry-run=server"
+		// no values given: helm upgrade keeps those the user gave the last
+		// deployed revision, which helm diff is given (read first, below)
+		diff    = "diff upgrade web ./chart --reset-values --values=DEPLOYED --output diff --context -1 --no-color --dry-run=server"
 		upgrade = "upgrade web ./chart"
 	)
 	tests := []struct {
@@ -178,7 +187,12 @@ func TestUpgradeFlags(t *testing.T) {
 			if code != tc.wantExit {
 				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s\nreason: %s", code, tc.wantExit, out.String(), errb.String(), tc.reason)
 			}
-			if d := cmp.Diff(tc.calls, helmCalls(t, record)); d != "" {
+			want := tc.calls
+			if i := slices.Index(want, diff); i >= 0 {
+				// the values of the release's deployed revision, read first
+				want = slices.Insert(slices.Clone(want), i, "history web --max 256 --output json", "get values web --revision 1 --output yaml")
+			}
+			if d := cmp.Diff(want, helmCalls(t, record)); d != "" {
 				t.Errorf("helm runs (-want +got):\n%s\nreason: %s", d, tc.reason)
 			}
 			for _, w := range tc.wantErr {

@@ -307,11 +307,18 @@ func TestChartDefaultsAsHelmUpgrades(t *testing.T) {
 		if err := os.WriteFile(values, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		r := safediff(t, h, ns, "upgrade", "shop", c)
-		wantExit(t, r, 2)
-		wantIn(t, "report", r.Stdout, "StatefulSet.apps/"+ns+"/shop-db", "destroyed", "nginx:1.25 -> nginx:1.27")
-		if strings.Contains(r.Stdout, "greeting") {
-			t.Errorf("the user's value of the release (greeting: hi) is not kept:\n%s", r.Stdout)
+		empty := filepath.Join(t.TempDir(), "empty.yaml")
+		if err := os.WriteFile(empty, []byte("# nothing here\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// a values file that holds nothing gives no values either
+		for _, args := range [][]string{{"upgrade", "shop", c}, {"upgrade", "shop", c, "-f", empty}} {
+			r := safediff(t, h, ns, args...)
+			wantExit(t, r, 2)
+			wantIn(t, "report", r.Stdout, "StatefulSet.apps/"+ns+"/shop-db", "destroyed", "nginx:1.25 -> nginx:1.27")
+			if strings.Contains(r.Stdout, "greeting") {
+				t.Errorf("the user's value of the release (greeting: hi) is not kept:\n%s", r.Stdout)
+			}
 		}
 		wantHistory(t, h, ns, "shop", 1, "deployed")
 	})

@@ -6,7 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+
+	"sigs.k8s.io/yaml"
 )
 
 // flagKind says how a flag is used and where it goes.
@@ -108,22 +111,6 @@ type Upgrade struct {
 	// copy (the chart, values files, URLs), so that helm's messages name
 	// what the user gave.
 	Copies map[string]string
-
-	// valuesGiven: a flag gives values, or says which to keep (--set,
-	// -f, --reuse-values, ...); without one, helm upgrade keeps the
-	// values the user gave the release before (see Runner.Diff)
-	valuesGiven bool
-	// globals are helm's global flags among Args (-n, --kube-context,
-	// ...), with their values: what finds the release
-	globals []string
-	// install: --install, which may install a release not there yet
-	install bool
-}
-
-// valueFlags give an upgrade values or say which to keep.
-var valueFlags = map[string]bool{
-	"values": true, "set": true, "set-string": true, "set-file": true, "set-json": true, "set-literal": true,
-	"reuse-values": true, "reset-values": true, "reset-then-reuse-values": true,
 }
 
 // globalFlags are helm's flags that say which cluster and namespace.
@@ -134,8 +121,11 @@ var globalFlags = map[string]bool{
 }
 
 // Unfreeze writes in a message of helm the sources in place of their
-// copies (see Copies).
+// copies (see Copies), and "…" in place of the values the command line
+// gives (--set and its kin, --password, --kube-token), which helm quotes
+// when it refuses one (a schema's pattern, a --set it cannot parse).
 func (u Upgrade) Unfreeze(msg string) string {
+	msg = u.hideValues(msg)
 	if len(u.Copies) == 0 {
 		return msg
 	}
@@ -182,7 +172,6 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 			for _, b := range bools {
 				if !diffDisplayFlags[b] {
 					route(&u, b, []string{"--" + b})
-					u.note(b, []string{"--" + b})
 				}
 			}
 			if last == "" {
@@ -223,7 +212,6 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 			return u, err
 		}
 		route(&u, long, group)
-		u.note(long, group)
 	}
 	if len(pos) != 2 {
 		noun := "arguments"
@@ -234,6 +222,41 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 	}
 	u.Release, u.Chart = pos[0], pos[1]
 	return u, nil
+}
+
+// hideValues writes "…" in place of the values of the flags commandLine
+// hides: each whole value, and each part of a --set list (key=value
+// pairs, and what helm reads as a key when a value holds a comma), but
+// parts of fewer than four characters, which would hide the rest of the
+// message.
+func (u Upgrade) hideValues(msg string) string {
+	var secrets []string
+	for _, args := range [][]string{u.Args, u.DiffArgs} {
+		for _, g := range groups(args) {
+			if !hiddenValues[g.long] || !g.hasValue {
+				continue
+			}
+			secrets = append(secrets, g.value)
+			if g.long == "password" || g.long == "kube-token" {
+				continue
+			}
+			for _, part := range strings.Split(g.value, ",") {
+				_, v, ok := strings.Cut(part, "=")
+				if !ok {
+					v = part
+				}
+				secrets = append(secrets, v)
+			}
+		}
+	}
+	// the longest first: a whole value before its parts
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	for _, s := range secrets {
+		if len(s) >= 4 {
+			msg = strings.ReplaceAll(msg, s, "…")
+		}
+	}
+	return msg
 }
 
 // DryRun says whether the upgrade changes nothing (--dry-run, and its
@@ -250,15 +273,57 @@ func (u Upgrade) DryRun() bool {
 	return dry
 }
 
-// note records what a flag says of the values and the release.
-func (u *Upgrade) note(long string, group []string) {
-	u.valuesGiven = u.valuesGiven || valueFlags[long]
-	if long == "install" {
-		u.install = len(group) == 1 && group[0] == "--install" || strings.HasSuffix(group[0], "=true") || group[0] == "-i"
+// globals are helm's global flags among u's arguments (-n,
+// --kube-context, ...), with their values: what finds the release. A
+// boolean one is written with its value: helm, which reads a plugin's
+// global flags itself, takes the next argument as its value otherwise.
+func (u Upgrade) globals() []string {
+	var out []string
+	for _, g := range groups(u.Args) {
+		switch {
+		case !globalFlags[g.long]:
+		case !flags[g.long].value && !g.hasValue:
+			out = append(out, "--"+g.long+"=true")
+		default:
+			out = append(out, g.elems...)
+		}
 	}
-	if globalFlags[long] {
-		u.globals = append(u.globals, group...)
+	return out
+}
+
+// keepsValues says whether helm upgrade u keeps the values the user gave
+// the release before, as helm does (action.Upgrade's reuseValues) when
+// no --reset-values, --reuse-values or --reset-then-reuse-values is on and
+// the upgrade gives no values: no --set flag, and values files that hold
+// nothing (an empty file, or only comments, is no values).
+func (u Upgrade) keepsValues() bool {
+	for _, g := range groups(u.Args) {
+		switch g.long {
+		case "reset-values", "reuse-values", "reset-then-reuse-values":
+			on := true
+			if g.hasValue {
+				on, _ = strconv.ParseBool(g.value)
+			}
+			if on {
+				return false
+			}
+		case "set", "set-string", "set-json", "set-literal", "set-file":
+			return false
+		case "values":
+			paths, err := csv.NewReader(strings.NewReader(g.value)).Read()
+			if err != nil {
+				return false
+			}
+			for _, p := range paths {
+				data, err := os.ReadFile(p) // a copy (Runner.Freeze), or the user's file
+				var vals map[string]any
+				if err != nil || yaml.Unmarshal(data, &vals) != nil || len(vals) > 0 {
+					return false
+				}
+			}
+		}
 	}
+	return true
 }
 
 // route sends a flag (with its value, as the user wrote it) to the upgrade,
@@ -268,6 +333,11 @@ func route(u *Upgrade, long string, group []string) {
 	switch {
 	case !known || spec.kind == upgradeOnly:
 		u.Args = append(u.Args, group...)
+	case spec.kind == both && globalFlags[long] && !spec.value && len(group) == 1 && !strings.Contains(group[0], "="):
+		// helm reads a plugin's global flags itself, and takes the next
+		// argument as the value of a bare boolean one
+		u.Args = append(u.Args, group...)
+		u.DiffArgs = append(u.DiffArgs, "--"+long+"=true")
 	case spec.kind == both:
 		u.Args = append(u.Args, group...)
 		u.DiffArgs = append(u.DiffArgs, group...)

@@ -191,8 +191,8 @@ func TestParseUpgrade(t *testing.T) {
 			name:    "helm's global flags, outside helm",
 			args:    []string{"web", "./chart", "--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
 			upgrade: []string{"--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
-			diff:    []string{"--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify", "--repository-config", "r.yaml"},
-			reason:  "found: run as a command, the upgrade went to cluster B while the diff read cluster A; as a plugin, helm passes them in the environment to both",
+			diff:    []string{"--kube-apiserver=https://b:6443", "--kube-token", "t", "--kube-as-group", "g", "--kube-insecure-skip-tls-verify=true", "--repository-config", "r.yaml"},
+			reason:  "found: run as a command, the upgrade went to cluster B while the diff read cluster A; as a plugin, helm passes them in the environment to both (a bare boolean one with its value: helm takes the next argument as the value of a plugin's)",
 		},
 
 		// errors

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -109,24 +111,79 @@ func (r *Runner) Current(ctx context.Context, release string) (Revision, error) 
 	return r.current(ctx, release, nil)
 }
 
+// CurrentOf is Current for the release of u, found with u's global flags
+// (-n, --kube-context, --kube-apiserver, ...) as helm upgrade finds it.
+func (r *Runner) CurrentOf(ctx context.Context, u Upgrade) (Revision, error) {
+	return r.current(ctx, u.Release, u.globals())
+}
+
+// ManifestOf is Manifest for the release of u, found with u's global flags.
+func (r *Runner) ManifestOf(ctx context.Context, u Upgrade, revision int) (string, error) {
+	out, err := r.Output(ctx, append([]string{"get", "manifest", u.Release, "--revision", strconv.Itoa(revision)}, u.globals()...)...)
+	return string(out), err
+}
+
 // current is Current with helm's global flags (-n, --kube-context, ...).
 func (r *Runner) current(ctx context.Context, release string, globals []string) (Revision, error) {
-	out, err := r.Output(ctx, append([]string{"history", release, "--max", "1", "--output", "json"}, globals...)...)
+	revs, err := r.history(ctx, release, 1, globals)
+	if err != nil || len(revs) == 0 {
+		return Revision{}, err
+	}
+	return revs[len(revs)-1], nil
+}
+
+// history returns the newest max revisions of the release, oldest first;
+// none for a release that does not exist.
+func (r *Runner) history(ctx context.Context, release string, max int, globals []string) ([]Revision, error) {
+	out, err := r.Output(ctx, append([]string{"history", release, "--max", strconv.Itoa(max), "--output", "json"}, globals...)...)
 	var ce *CommandError
 	if errors.As(err, &ce) && strings.Contains(ce.Message, "release: not found") {
-		return Revision{}, nil
+		return nil, nil
 	}
 	if err != nil {
-		return Revision{}, err
+		return nil, err
 	}
 	var revs []Revision
 	if err := json.Unmarshal(out, &revs); err != nil {
-		return Revision{}, fmt.Errorf("helm history: %v", err)
+		return nil, fmt.Errorf("helm history: %v", err)
 	}
-	if len(revs) == 0 {
-		return Revision{}, nil
+	return revs, nil
+}
+
+// deployedValues writes the values the user gave the release's last
+// deployed revision (helm get values, without the chart's defaults) to a
+// private temporary file, and returns its path ("" when no revision is
+// deployed) and what removes it. They may hold secrets.
+func (r *Runner) deployedValues(ctx context.Context, u Upgrade) (string, func(), error) {
+	none := func() {}
+	revs, err := r.history(ctx, u.Release, 256, u.globals())
+	if err != nil {
+		return "", none, err
 	}
-	return revs[len(revs)-1], nil
+	deployed := 0
+	for _, rev := range revs {
+		if rev.Status == "deployed" {
+			deployed = rev.Number
+		}
+	}
+	if deployed == 0 {
+		return "", none, nil
+	}
+	vals, err := r.Output(ctx, append([]string{"get", "values", u.Release, "--revision", strconv.Itoa(deployed), "--output", "yaml"}, u.globals()...)...)
+	if err != nil {
+		return "", none, err
+	}
+	dir, err := os.MkdirTemp("", "safediff-values-")
+	if err != nil {
+		return "", none, err
+	}
+	done := func() { os.RemoveAll(dir) }
+	file := filepath.Join(dir, "deployed.yaml")
+	if err := os.WriteFile(file, vals, 0o600); err != nil {
+		done()
+		return "", none, err
+	}
+	return file, done, nil
 }
 
 // Manifest returns the manifest of a revision of the release (helm get

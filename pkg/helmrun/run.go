@@ -146,25 +146,22 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if r.needsDisableValidation(ctx) && !slices.Contains(u.DiffArgs, "--disable-validation") {
 		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
-	if !u.valuesGiven {
-		// Without a values flag, helm upgrade renders the new chart's
-		// defaults and the values the user gave the release before; helm
-		// diff renders the release's computed values, the old chart's
-		// defaults included, which hid every default the new chart changed
-		// (a chart that turns its database off: "no changes", and the
-		// upgrade deleted the StatefulSet). --reset-then-reuse-values makes
-		// helm diff read what helm upgrade reads (helm's reuseValues). A
-		// release not installed yet (--install) has no values to keep.
-		keep := !u.install
-		if u.install {
-			rev, err := r.current(ctx, u.Release, u.globals)
-			if err != nil {
-				return nil, err
-			}
-			keep = rev.Number > 0
+	if u.keepsValues() {
+		// helm upgrade then renders the new chart's defaults and the
+		// values the user gave the last deployed revision; helm diff
+		// rendered the newest revision's computed values, the old
+		// chart's defaults included, which hid every default the new
+		// chart changed (a chart that turns its database off: "no
+		// changes", and the upgrade deleted the StatefulSet), and a
+		// failed revision's values after a failed upgrade. helm diff is
+		// given those values itself.
+		file, done, err := r.deployedValues(ctx, u)
+		if err != nil {
+			return nil, err
 		}
-		if keep {
-			u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-then-reuse-values")
+		defer done()
+		if file != "" {
+			u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-values", "--values="+file)
 		}
 	}
 	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)
@@ -326,8 +323,27 @@ var hiddenValues = map[string]bool{
 	"password": true, "kube-token": true,
 }
 
+// hideURLPassword writes "…" in place of the password of a URL in s (a
+// chart's or a repository's, https://user:password@host/...).
+func hideURLPassword(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return s
+	}
+	rest := s[i+3:]
+	at := strings.LastIndexByte(strings.SplitN(rest, "/", 2)[0], '@')
+	if at < 0 {
+		return s
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return s
+	}
+	return s[:i+3] + user + ":…" + rest[at:]
+}
+
 // commandLine is helm's arguments as messages show them: the values of
-// hiddenValues replaced by "…".
+// hiddenValues replaced by "…", and passwords in URLs.
 func commandLine(args []string) string {
 	out := make([]string, len(args))
 	hideNext := false
@@ -337,7 +353,7 @@ func commandLine(args []string) string {
 		case hideNext:
 			out[i], hideNext = "…", false
 		case !strings.HasPrefix(a, "--") || !hiddenValues[name]:
-			out[i] = a
+			out[i] = hideURLPassword(a)
 		case eq:
 			out[i] = "--" + name + "=…"
 		default:

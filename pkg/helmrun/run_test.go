@@ -38,6 +38,11 @@ func newFakeHelm(t *testing.T, body string) *fakeHelm {
 		t.Skip("the fake helm is a shell script")
 	}
 	dir := t.TempDir()
+	if !strings.Contains(body, "history)") {
+		// a release with no revision deployed: an upgrade that gives no
+		// values has none to keep (see Runner.Diff)
+		body = "case \"$1\" in history) echo '[]'; exit 0 ;; esac\n" + body
+	}
 	script := "#!/bin/sh\n" +
 		"printf '%s\\n' \"$@\" > '" + dir + "/args'\n" +
 		"env > '" + dir + "/env'\n" +
@@ -119,11 +124,16 @@ func TestDiffEnvironment(t *testing.T) {
 		t.Errorf("Diff returned %q, want helm's stdout", out)
 	}
 	// no values given, and the release is there (revision 3): helm
-	// upgrade keeps the user's values of the release, as helm diff does
-	// with --reset-then-reuse-values
+	// upgrade keeps the values the user gave it, which helm diff is given
+	got := h.args(t)
 	want := u
-	want.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-then-reuse-values")
-	if diff := cmp.Diff(want.DiffCommand(), h.args(t)); diff != "" {
+	want.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-values", "--values=")
+	for _, a := range got {
+		if strings.HasPrefix(a, "--values=") && strings.HasSuffix(a, "/deployed.yaml") {
+			want.DiffArgs[len(want.DiffArgs)-1] = a
+		}
+	}
+	if diff := cmp.Diff(want.DiffCommand(), got); diff != "" {
 		t.Errorf("helm args (-want +got):\n%s", diff)
 	}
 
@@ -474,7 +484,8 @@ func TestCommandLinesHideValues(t *testing.T) {
 	var debug bytes.Buffer
 	r := &helmrun.Runner{Helm: h.path, Env: userEnv(), Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Debug: &debug}
 	u := mustParse(t, "web", "./chart", "--set", "db.password=hunter2", "--set-string=token=s3cr3t-1",
-		"--set-json", `cfg={"key":"s3cr3t-2"}`, "--set-literal=k=s3cr3t-3", "--password", "s3cr3t-4", "--set", "replicas=2")
+		"--set-json", `cfg={"key":"s3cr3t-2"}`, "--set-literal=k=s3cr3t-3", "--password", "s3cr3t-4", "--set", "replicas=2",
+		"--repo", "https://me:s3cr3t-5@charts.example.com/x")
 	_, err := r.Render(context.Background(), u)
 	var ce *helmrun.CommandError
 	if !errors.As(err, &ce) {
@@ -486,7 +497,7 @@ func TestCommandLinesHideValues(t *testing.T) {
 				t.Errorf("the %s shows a value of the command line (%s):\n%s", what, secret, out)
 			}
 		}
-		if !strings.Contains(out, "--set … --set-string=… --set-json … --set-literal=… --password … --set …") {
+		if !strings.Contains(out, "--set … --set-string=… --set-json … --set-literal=… --password … --set … --repo https://me:…@charts.example.com/x") {
 			t.Errorf("the %s does not name the flags whose values it hides:\n%s", what, out)
 		}
 	}
@@ -524,36 +535,82 @@ func TestHelmMessagesQuoteNoObject(t *testing.T) {
 }
 
 // Without a values flag, helm upgrade renders the new chart's defaults and
-// the values the user gave the release before: helm diff is told so
-// (--reset-then-reuse-values), unless a values flag is given, or the
-// release is not there yet (--install: nothing to keep, and helm-diff
-// would fail reading its values).
+// the values the user gave the last deployed revision (helm's
+// reuseValues): helm diff is given those (--reset-values and a file of
+// them), unless the upgrade gives values, or resets or reuses them, or no
+// revision is deployed. An empty values file, or a flag set to false, gives
+// nothing.
 func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
-	const found = `[{"revision": 4, "status": "deployed"}]`
-	const notFound = "echo 'Error: release: not found' >&2; exit 1"
+	const deployed = `[{"revision": 1, "status": "superseded"}, {"revision": 2, "status": "deployed"}]`
+	const failedAfter = `[{"revision": 2, "status": "deployed"}, {"revision": 3, "status": "failed"}]`
+	empty := filepath.Join(t.TempDir(), "empty.yaml")
+	if err := os.WriteFile(empty, []byte("# nothing\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	some := filepath.Join(t.TempDir(), "some.yaml")
+	if err := os.WriteFile(some, []byte("a: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name    string
 		args    []string
-		history string // what helm history does
-		keep    bool
+		history string // helm history's answer
+		keep    string // the values given to helm diff, "" for none
 	}{
-		{"no values", nil, "exit 9", true},
-		{"--set", []string{"--set", "a=1"}, "exit 9", false},
-		{"-f", []string{"-f", "/dev/null"}, "exit 9", false},
-		{"--reuse-values", []string{"--reuse-values"}, "exit 9", false},
-		{"--reset-values", []string{"--reset-values"}, "exit 9", false},
-		{"--install, a new release", []string{"--install"}, notFound, false},
-		{"-i, a release there", []string{"-i"}, "echo '" + found + "'", true},
+		{"no values", nil, deployed, "rev: 2"},
+		{"after a failed upgrade, the last deployed revision's", nil, failedAfter, "rev: 2"},
+		{"--set", []string{"--set", "a=1"}, deployed, ""},
+		{"-f", []string{"-f", some}, deployed, ""},
+		{"-f of an empty file", []string{"-f", empty}, deployed, "rev: 2"},
+		{"--reuse-values", []string{"--reuse-values"}, deployed, ""},
+		{"--reuse-values=false", []string{"--reuse-values=false"}, deployed, "rev: 2"},
+		{"--reset-values", []string{"--reset-values"}, deployed, ""},
+		{"--reset-then-reuse-values", []string{"--reset-then-reuse-values=true"}, deployed, ""},
+		{"a new release", []string{"--install"}, "[]", ""},
+		{"no revision deployed", nil, `[{"revision": 1, "status": "failed"}]`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newFakeHelm(t, "case \"$1\" in history) "+tc.history+" ;; *) echo 'prod, web, Deployment (apps) has changed:' ;; esac")
+			h := newFakeHelm(t, "case \"$1\" in history) echo '"+tc.history+"' ;; get) echo \"rev: $5\" ;;\n"+
+				"*) for a in \"$@\"; do case $a in --values=*deployed.yaml) cat \"${a#--values=}\" > \"$(dirname \"$0\")/seen\" ;; esac; done; echo 'prod, web, Deployment (apps) has changed:' ;; esac")
 			r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
 			if _, err := r.Diff(context.Background(), mustParse(t, append([]string{"web", "./chart"}, tc.args...)...)); err != nil {
 				t.Fatal(err)
 			}
-			if got := slices.Contains(h.args(t), "--reset-then-reuse-values"); got != tc.keep {
-				t.Errorf("helm %v: --reset-then-reuse-values %t, want %t", h.args(t), got, tc.keep)
+			seen, _ := os.ReadFile(filepath.Join(h.dir, "seen"))
+			reset := slices.Contains(h.args(t), "--reset-values") && !slices.Contains(tc.args, "--reset-values")
+			if got := strings.TrimSpace(string(seen)); got != tc.keep || reset != (tc.keep != "") {
+				t.Errorf("helm diff %v read the values %q, want %q", h.args(t), got, tc.keep)
+			}
+			for _, a := range h.args(t) {
+				if f, ok := strings.CutPrefix(a, "--values="); ok {
+					if _, err := os.Stat(f); err == nil {
+						t.Errorf("the file of the release's values (they may hold secrets) is left: %s", f)
+					}
+				}
 			}
 		})
+	}
+}
+
+// helm quotes a value of the command line when it refuses it: a schema's
+// pattern, a --set-json it cannot parse, a password with a comma read as
+// a key. safediff's errors hide them, as its command lines do.
+func TestHelmMessagesHideTheCommandLinesValues(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+		secret string
+	}{
+		{[]string{"--set", "db.password=Hunter2-Secret"}, `- at '/db/password': 'Hunter2-Secret' does not match pattern`, "Hunter2-Secret"},
+		{[]string{"--set-json", "db.password=Hunter2Secret"}, `Error: failed parsing --set-json data db.password=Hunter2Secret`, "Hunter2Secret"},
+		{[]string{"--set", "db.password=abc,Hunter2Secret"}, `Error: failed parsing --set data: key "Hunter2Secret" has no value`, "Hunter2Secret"},
+		{[]string{"--set-string=token=s3cr3t-tok"}, `Error: 's3cr3t-tok' is not valid`, "s3cr3t-tok"},
+	} {
+		h := newFakeHelm(t, "echo \""+strings.ReplaceAll(tc.stderr, `"`, `\"`)+"\" >&2\nexit 1")
+		r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+		_, err := r.Diff(context.Background(), mustParse(t, append([]string{"web", "./chart"}, tc.args...)...))
+		if err == nil || strings.Contains(err.Error(), tc.secret) || !strings.Contains(err.Error(), "…") {
+			t.Errorf("%v: %v", tc.args, err)
+		}
 	}
 }

@@ -19,9 +19,10 @@ type Arg struct {
 }
 
 // secretFlags are helm's flags whose values may carry secrets: values set
-// on the command line, and repository passwords.
+// on the command line, repository passwords, an API server token.
 var secretFlags = map[string]bool{
 	"--set": true, "--set-string": true, "--set-json": true, "--set-literal": true, "--password": true,
+	"--kube-token": true, // a bearer token, when run as a command (helm passes a plugin its own in the environment)
 }
 
 // WithholdArgs returns the helm arguments to keep in a plan: the values of
