@@ -217,6 +217,9 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 		"create sequence countdown increment by -1", "select nextval('countdown') from generate_series(1, 5)",
 		// a view never populated: it cannot be read, only its state compared
 		"create materialized view report as select 1 as x with no data",
+		// logins may take 12 s to authenticate, until the next reload
+		// (apply-source-config's) makes it the chart's 5 s again
+		"alter system set authentication_timeout = '12s'", "select pg_reload_conf()", "alter system reset authentication_timeout",
 		// a publisher that is down: nothing to see in pg_stat_activity
 		"create subscription feed connection 'host=127.0.0.1 port=1 dbname=postgres connect_timeout=1' publication p with (connect = false)",
 		"alter subscription feed enable",
@@ -228,6 +231,13 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	admin.Close(ctx)
 	m.migrationFile()
 	w := m.startWriter()
+	// a login begun before that reload keeps its 12 s, while the fence
+	// waits out the 5 s after it: apply-source-config waits out the 12 s
+	start := time.Now()
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "apply-source-config"), 0)
+	if took := time.Since(start); took < 12*time.Second {
+		t.Errorf("apply-source-config shortened authentication_timeout from 12 s to 5 s and took %v: a login begun before it may outlast the fence's wait", took)
+	}
 	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "wait-replica"), 0)
 
 	// a session the pause does not end: the pause waits, then rolls back

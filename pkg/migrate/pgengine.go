@@ -199,11 +199,34 @@ func (e *pgEngine) prepareSource(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("the source's pg_hba.conf does not allow replication for %s and refuse the members of %s yet: %w", user, pgFenceGroup, err)
 	}
+	before, err := src.authTimeout(ctx)
+	if err != nil {
+		return err
+	}
+	var reloaded time.Time
+	if err := src.scalar(ctx, "select clock_timestamp()", &reloaded); err != nil {
+		return err
+	}
 	if err := src.reload(ctx); err != nil {
 		return err
 	}
 	if err := e.reloadReplicas(ctx); err != nil {
 		return err
+	}
+	// the fence waits out authentication_timeout, as it is then; a login
+	// begun before this reload keeps the timeout it began with: when the
+	// reload shortened it (the chart sets 5 s; Postgres' default is 1 min),
+	// wait out the old one here, outside the clients' pause
+	after, err := e.authTimeoutSince(ctx, reloaded)
+	if err != nil {
+		return err
+	}
+	if before > after {
+		select {
+		case <-time.After(time.Duration(before) * time.Second):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	pw, err := e.replPassword()
 	if err != nil {
@@ -223,6 +246,28 @@ func (e *pgEngine) prepareSource(ctx context.Context) error {
 		return err
 	}
 	return src.ensureSlot(ctx, e.m.Postgres.Slot)
+}
+
+// authTimeoutSince is the source's authentication_timeout as a new
+// session sees it once the server has reloaded its configuration at or
+// after since (pg_reload_conf signals the server, which reloads a moment
+// later).
+func (e *pgEngine) authTimeoutSince(ctx context.Context, since time.Time) (int, error) {
+	var secs int
+	err := waitFor(ctx, time.Duration(e.m.Thresholds.StepTimeout), func() (bool, error) {
+		n, err := e.dialSuper(ctx, e.m.Source, "postgres")
+		if err != nil {
+			return false, err
+		}
+		defer n.close()
+		var loaded bool
+		if err := n.scalar(ctx, "select pg_conf_load_time() >= $1", &loaded, since); err != nil || !loaded {
+			return false, err
+		}
+		secs, err = n.authTimeout(ctx)
+		return err == nil, err
+	})
+	return secs, err
 }
 
 // samePassword refuses to change the password of the replication role of
@@ -399,8 +444,8 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	// has authentication_timeout to finish: wait that out, then end what
 	// logged in meanwhile. What it wrote is before the fence position,
 	// read after this, so the target has it.
-	var wait int
-	if err := src.scalar(ctx, "select setting::int from pg_settings where name = 'authentication_timeout'", &wait); err != nil {
+	wait, err := src.authTimeout(ctx)
+	if err != nil {
 		return err
 	}
 	j.log("waiting %ds (authentication_timeout) for logins begun before the fence to end", wait+1)

@@ -150,6 +150,14 @@ func (n *pgNode) hbaAllowsReplication(ctx context.Context, user string) (bool, e
 	return c > 0, err
 }
 
+// authTimeout is authentication_timeout, in seconds: how long a login
+// may take to authenticate.
+func (n *pgNode) authTimeout(ctx context.Context) (int, error) {
+	var secs int
+	err := n.scalar(ctx, "select setting::int from pg_settings where name = 'authentication_timeout'", &secs)
+	return secs, err
+}
+
 func (n *pgNode) reload(ctx context.Context) error {
 	var ok bool
 	return n.scalar(ctx, "select pg_reload_conf()", &ok)
