@@ -210,20 +210,56 @@ func TestMigrateRedisCluster(t *testing.T) {
 	h.dump()
 }
 
-// TestMigrateRedisClusterAbort: abort while a shard is fenced, before any
-// failover, returns the cluster to what it was: the shard's master takes
-// writes again, the source's nodes forget the target's, the target is
+// TestMigrateRedisClusterAbort: a slot left open by a reshard is refused
+// by check-source. Abort while a shard is fenced, before any failover,
+// returns the cluster to what it was: the shard's master takes writes
+// again, the source's nodes forget the target's, the target is
 // uninstalled, and the writer, which never stopped, lost nothing.
 func TestMigrateRedisClusterAbort(t *testing.T) {
 	h := newHA(t, "cluster-abort")
 	h.install()
 	h.migrationFile()
 	w := h.startWriter()
+	// a reshard left half done: slot 0 MIGRATING on its master, IMPORTING
+	// on another. The node that takes the shard over would not inherit it:
+	// check-source refuses, until the slot is stable again.
+	ctx := context.Background()
+	first := h.redis(net.JoinHostPort(h.srcPods[0], "6379"))
+	slots, err := first.ClusterSlots(ctx).Result()
+	first.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var owner, other redis.ClusterNode
+	for _, sl := range slots {
+		if sl.Start == 0 {
+			owner = sl.Nodes[0]
+		} else {
+			other = sl.Nodes[0]
+		}
+	}
+	if owner.ID == "" || other.ID == "" {
+		t.Fatalf("no two masters in %+v", slots)
+	}
+	setslot := func(addr string, args ...any) {
+		c := h.redis(addr)
+		defer c.Close()
+		if err := c.Do(ctx, append([]any{"CLUSTER", "SETSLOT", "0"}, args...)...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setslot(owner.Addr, "MIGRATING", other.ID)
+	setslot(other.Addr, "IMPORTING", owner.ID)
+	r := h.safediff("run", h.file, "--yes", "--until", "check-source")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "is moving slots to or from another master", "[0->-"+other.ID+"]")
+	setslot(owner.Addr, "STABLE")
+	setslot(other.Addr, "STABLE")
 	wantExit(t, h.safediff("run", h.file, "--yes", "--until", "fence-shard-1"), 0)
 	if st := h.state(); len(st.Shards) == 0 || !st.Shards[0].Fenced {
 		t.Fatalf("shard 1 is not fenced: %+v", st.Shards)
 	}
-	r := h.safediff("abort", h.file, "--yes")
+	r = h.safediff("abort", h.file, "--yes")
 	wantExit(t, r, 0)
 	wantIn(t, "abort", r.Stdout, "shard 1: unfencing the source", "helm uninstall dst/rdcluab/carts")
 	if n := h.history("dst", h.release); n != 0 {
@@ -232,7 +268,6 @@ func TestMigrateRedisClusterAbort(t *testing.T) {
 	if st := h.state(); len(st.Done) != 0 || len(st.Shards) != 0 {
 		t.Errorf("the state was not reset: %+v", st)
 	}
-	ctx := context.Background()
 	for _, ip := range h.srcPods {
 		c := h.redis(net.JoinHostPort(ip, "6379"))
 		nodes, err := c.ClusterNodes(ctx).Result()

@@ -41,22 +41,7 @@ func TestMigrateRedisSentinel(t *testing.T) {
 		}
 		c.Close()
 	}
-	replica, _ := migration.kl.Pod("dst", h.ns, h.release+"-redis-1")
-	if !replica.Running {
-		t.Fatalf("the target's replica does not run: %+v", replica)
-	}
-	if err := syscall.Kill(replica.PID, syscall.SIGSTOP); err != nil {
-		t.Fatal(err)
-	}
-	stopped := true
-	cont := func() {
-		if stopped {
-			if err := syscall.Kill(replica.PID, syscall.SIGCONT); err != nil {
-				t.Error(err)
-			}
-			stopped = false
-		}
-	}
+	cont := stopPod(t, "dst", h.ns, h.release+"-redis-1")
 	defer cont()
 	w.waitMore(30)
 	r := h.safediff("run", h.file, "--yes")
@@ -70,6 +55,34 @@ func TestMigrateRedisSentinel(t *testing.T) {
 	acked := w.snapshot() // before reading: the writer goes on
 	checkContains(t, h.redisRecords(h.srcAddr()), acked)
 
+	// a source replica that takes writes (replica-read-only no): a
+	// replica checks no min-replicas, so the fence makes it read-only
+	writable := h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
+	if err := writable.ConfigSet(ctx, "replica-read-only", "no").Err(); err != nil {
+		t.Fatal(err)
+	}
+	writable.Close()
+
+	// a Sentinel of the source that does not answer at the fence: the
+	// fence checks every Sentinel before any forgets the master, and rolls
+	// back: the master is not fenced, every Sentinel watches it, and the
+	// clients were resumed
+	contSentinel := stopPod(t, "src", h.ns, h.release+"-redis-sentinel-2")
+	r = h.safediff("run", h.file, "--yes")
+	contSentinel()
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "the fence failed", "rolled back")
+	if st := h.state(); st.Paused || st.Fenced || st.Promoted {
+		t.Fatalf("after the failed fence the state says paused %v fenced %v promoted %v", st.Paused, st.Fenced, st.Promoted)
+	}
+	for _, ip := range h.srcSentinels {
+		s := redis.NewSentinelClient(&redis.Options{Addr: net.JoinHostPort(ip, "26379")})
+		if _, err := s.Master(ctx, h.release).Result(); err != nil {
+			t.Errorf("after the failed fence the source's Sentinel %s does not watch %s: %v", ip, h.release, err)
+		}
+		s.Close()
+	}
+	w.waitMore(20) // to the source again
 	h.runKilledAtEveryStep()
 	w.waitMore(50)
 	var bySentinel map[string]int
@@ -80,7 +93,8 @@ func TestMigrateRedisSentinel(t *testing.T) {
 	}
 	checkRecords(t, h.redisRecords(h.dstAddr()), acked)
 
-	// the source refuses writes; its Sentinels watch nothing
+	// the source refuses writes, its writable replica too; its Sentinels
+	// watch nothing
 	for _, ip := range h.srcPods {
 		c := h.redis(net.JoinHostPort(ip, "6379"))
 		if err := c.RPush(ctx, "records", -1).Err(); err == nil || !(strings.Contains(err.Error(), "NOREPLICAS") || strings.Contains(err.Error(), "READONLY")) {
@@ -136,4 +150,26 @@ func TestMigrateRedisSentinel(t *testing.T) {
 	}
 	h.noSecrets()
 	h.dump()
+}
+
+// stopPod stops a pod's process (SIGSTOP) and returns what lets it go on,
+// once (SIGCONT).
+func stopPod(t *testing.T, cluster, ns, name string) func() {
+	t.Helper()
+	p, _ := migration.kl.Pod(cluster, ns, name)
+	if !p.Running {
+		t.Fatalf("%s/%s/%s does not run: %+v", cluster, ns, name, p)
+	}
+	if err := syscall.Kill(p.PID, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	stopped := true
+	return func() {
+		if stopped {
+			if err := syscall.Kill(p.PID, syscall.SIGCONT); err != nil {
+				t.Error(err)
+			}
+			stopped = false
+		}
+	}
 }

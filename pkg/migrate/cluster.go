@@ -207,7 +207,34 @@ func (e *clusterEngine) checkSource(ctx context.Context, r *Runner) error {
 		}
 		conn.Close()
 	}
+	if err := e.noOpenSlots(ctx, e.m.Source.Nodes); err != nil {
+		return err
+	}
 	r.printf("      %s\n", e.describe(v))
+	return nil
+}
+
+// noOpenSlots refuses a cluster whose masters are moving a slot between
+// them (MIGRATING on one, IMPORTING on the other: a reshard under way, or
+// left half done): the state is a master's own, which the node that takes
+// its shard over does not inherit. The keys moved already would be
+// unreachable, and the importing master, which then sees a slot no master
+// serves, refuses every command (CLUSTERDOWN).
+func (e *clusterEngine) noOpenSlots(ctx context.Context, addrs []string) error {
+	for _, addr := range addrs {
+		n, err := e.dial(ctx, addr)
+		if err != nil {
+			return err
+		}
+		self, err := n.self(ctx)
+		n.close()
+		if err != nil {
+			return err
+		}
+		if len(self.open) > 0 {
+			return fmt.Errorf("redis at %s is moving slots to or from another master (%s: MIGRATING or IMPORTING, a reshard under way or left half done): finish it (redis-cli --cluster fix) first", addr, strings.Join(self.open, " "))
+		}
+	}
 	return nil
 }
 
@@ -789,6 +816,12 @@ func (sh *clusterShard) fence(ctx context.Context, c *Cut, j journal) error {
 	}
 	if onTarget {
 		return permanent(fmt.Errorf("shard %d (slots %s) is served by the target node %s already, and this migration did not fail it over: find out who did", sh.i, s, s.master))
+	}
+	if !c.Fenced {
+		// a reshard may have begun since check-source
+		if err := sh.e.noOpenSlots(ctx, sh.e.m.Source.Nodes); err != nil {
+			return err
+		}
 	}
 	if c.Source == "" {
 		c.Source = s.master

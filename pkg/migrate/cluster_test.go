@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -81,5 +82,11 @@ func TestParseClusterNodes(t *testing.T) {
 	}
 	if _, err := parseClusterNodes("f715 127.55.1.1:6379@16379 master"); err == nil {
 		t.Error("a short line was read")
+	}
+	// a reshard under way, or left half done: a slot migrating to another
+	// master, one importing from another (in the master's own line)
+	open, err := parseClusterNodes("f715 127.55.1.1:6379@16379 myself,master - 0 1796416430000 0 connected 0-5460 [3300->-7048] [9000-<-5a17]\n")
+	if err != nil || len(open) != 1 || open[0].slots != 1 || !slices.Equal(open[0].open, []string{"[3300->-7048]", "[9000-<-5a17]"}) {
+		t.Errorf("open slots: %+v %v", open, err)
 	}
 }

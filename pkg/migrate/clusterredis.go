@@ -26,6 +26,10 @@ type clusterNode struct {
 	connected bool
 	// slots counts the slot ranges it serves.
 	slots int
+	// open are the slots it is moving to or from another master, in its
+	// own line only ("[3300->-id]" migrating, "[3300-<-id]" importing): a
+	// reshard under way, or left half done
+	open []string
 }
 
 func (n clusterNode) is(flag string) bool { return slices.Contains(n.flags, flag) }
@@ -59,7 +63,14 @@ func parseClusterNodes(s string) ([]clusterNode, error) {
 			return nil, fmt.Errorf("CLUSTER NODES: bad address %q", f[1])
 		}
 		n := clusterNode{id: f[0], addr: addr, bus: net.JoinHostPort(host, cport), flags: strings.Split(f[2], ","),
-			connected: f[7] == "connected", slots: len(f) - 8}
+			connected: f[7] == "connected"}
+		for _, slot := range f[8:] {
+			if strings.HasPrefix(slot, "[") {
+				n.open = append(n.open, slot)
+			} else {
+				n.slots++
+			}
+		}
 		if f[3] != "-" {
 			n.master = f[3]
 		}

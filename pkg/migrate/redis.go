@@ -220,7 +220,17 @@ func (n *redisNode) fenced(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	lag, err := n.configGet(ctx, "min-replicas-max-lag")
-	return err == nil && lag != "0", err
+	if err != nil || lag == "0" {
+		return false, err
+	}
+	// a replica checks no min-replicas: one that takes writes
+	// (replica-read-only no) takes them whatever the fence says
+	ro, err := n.configGet(ctx, "replica-read-only")
+	if err != nil || ro != "no" {
+		return err == nil, err
+	}
+	r, err := n.replication(ctx)
+	return err == nil && r.Role != "slave", err
 }
 
 // unfence restores the settings the fence changed.

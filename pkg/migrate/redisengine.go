@@ -2,6 +2,7 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -291,7 +292,9 @@ func (e *redisEngine) endSessions(ctx context.Context, n *redisNode) error {
 }
 
 // fenceReplica fences a replica of the source (should anyone promote it,
-// it refuses writes) and ends its client sessions.
+// it refuses writes), makes it read-only (a replica checks no
+// min-replicas: one with replica-read-only no took its clients' writes
+// through the fence), and ends its client sessions.
 func (e *redisEngine) fenceReplica(ctx context.Context, addr string) error {
 	n, err := e.dialAddr(ctx, addr)
 	if err != nil {
@@ -301,14 +304,30 @@ func (e *redisEngine) fenceReplica(ctx context.Context, addr string) error {
 	if err := n.fence(ctx); err != nil {
 		return err
 	}
+	if err := n.configSet(ctx, "replica-read-only", "yes"); err != nil {
+		return err
+	}
 	return e.endSessions(ctx, n)
 }
 
 // forgetSourceMaster makes every Sentinel of the source forget its master,
-// after checking that each watches the file's master and that every
-// Sentinel watching it is in the file; their settings are saved first.
-// A Sentinel that forgot it already (a resumed fence) is passed over.
+// after checking, for all of them first, that each answers, watches the
+// file's master and that every Sentinel watching it is in the file (a
+// Sentinel down must not leave the others having forgotten it); their
+// settings are saved first. A Sentinel that forgot it already (a resumed
+// fence) is passed over.
 func (e *redisEngine) forgetSourceMaster(ctx context.Context, c *Cut, j journal) error {
+	for _, remove := range []bool{false, true} {
+		if err := e.eachSourceSentinel(ctx, c, j, remove); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachSourceSentinel checks each Sentinel of the source (see
+// forgetSourceMaster), and with remove makes it forget the master.
+func (e *redisEngine) eachSourceSentinel(ctx context.Context, c *Cut, j journal, remove bool) error {
 	name := e.m.Redis.MasterName
 	for _, addr := range e.m.Source.Sentinels {
 		err := func() error {
@@ -332,6 +351,9 @@ func (e *redisEngine) forgetSourceMaster(ctx context.Context, c *Cut, j journal)
 				if !containsAddr(e.m.Source.Sentinels, o) {
 					return permanent(fmt.Errorf("the Sentinel at %s watches %s: it is not in source.sentinels, and would go on watching the source; list every Sentinel of the source", o, name))
 				}
+			}
+			if !remove {
+				return nil
 			}
 			if _, ok := c.SavedConfig["sentinel.quorum"]; !ok {
 				if c.SavedConfig == nil {
@@ -367,21 +389,27 @@ func containsAddr(list []string, addr string) bool {
 }
 
 func (e *redisEngine) unfence(ctx context.Context, c *Cut) error {
+	// as much as can be undone is: a member that does not answer (the
+	// reason a fence failed, as often as not) stops none of the others
+	var errs []error
 	for _, addr := range e.m.Source.members() {
 		n, err := e.dialAddr(ctx, addr)
 		if err != nil {
-			return err
+			errs = append(errs, err)
+			continue
 		}
-		err = n.unfence(ctx, c.SavedConfig)
+		if err := n.unfence(ctx, c.SavedConfig); err != nil {
+			errs = append(errs, err)
+		}
 		n.close()
-		if err != nil {
-			return err
-		}
 	}
-	if e.sentinel() {
-		return e.watchSourceMaster(ctx, c)
+	if _, asked := c.SavedConfig["sentinel.quorum"]; e.sentinel() && asked {
+		// a Sentinel was asked to forget the master (its settings are
+		// saved first): all watch it again; none was when the fence
+		// failed checking them
+		errs = append(errs, e.watchSourceMaster(ctx, c))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // watchSourceMaster makes each Sentinel of the source watch its master

@@ -631,7 +631,7 @@ func (x *execution) fence(ctx context.Context, c *cut) error {
 	}
 	j := x.journal(c.fenceStep)
 	if err := c.ops.fence(ctx, cs, j); err != nil {
-		return err
+		return x.fenceFailed(ctx, c, err)
 	}
 	if s := x.step(c.fenceStep); s != nil && len(s.Helm) > 0 {
 		if err := x.save(); err != nil {
@@ -639,11 +639,11 @@ func (x *execution) fence(ctx context.Context, c *cut) error {
 		}
 		for _, h := range s.Helm {
 			if err := x.applyHelm(ctx, s.ID, h); err != nil {
-				return err
+				return x.fenceFailed(ctx, c, err)
 			}
 		}
 		if err := c.ops.fence(ctx, cs, j); err != nil {
-			return err
+			return x.fenceFailed(ctx, c, err)
 		}
 	}
 	what := "the source refuses every write; no client session remains"
@@ -653,6 +653,17 @@ func (x *execution) fence(ctx context.Context, c *cut) error {
 	x.r.printf("      %s\n", c.in(fmt.Sprintf("%s; the fence is at %s", what, cs.FencePosition)))
 	x.st.log(c.fenceStep, "fenced at %s", cs.FencePosition)
 	return x.save()
+}
+
+// fenceFailed rolls back a fence that failed part-way (a source replica or
+// a Sentinel down): the clients were paused and part of the source may
+// refuse writes, which nothing else would undo. An interrupted run is
+// left as it is, for the next run to resume.
+func (x *execution) fenceFailed(ctx context.Context, c *cut, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return x.rolledBack(ctx, c, c.fenceStep, "the fence failed: "+err.Error(), "find out why, then run again")
 }
 
 // journal is the journal of a step.
@@ -807,7 +818,8 @@ func (x *execution) rollback(ctx context.Context, c *cut, stepID string) error {
 			return err
 		}
 		cs.Fenced = false
-		cs.FencePosition, cs.Source = "", ""
+		// what the fence saved is restored: the next fence saves anew
+		cs.FencePosition, cs.Source, cs.SavedConfig = "", "", nil
 		x.st.log(stepID, "%s", c.in("source unfenced"))
 		if err := x.save(); err != nil {
 			return err
