@@ -159,11 +159,18 @@ func namespaceOf(s *Streams, helmArgs []string) string {
 		}
 		if v, ok := strings.CutPrefix(a, "--namespace="); ok {
 			ns = v
-		} else if v, ok := strings.CutPrefix(a, "-n="); ok {
-			ns = v
 		} else if (a == "--namespace" || a == "-n") && i+1 < len(helmArgs) {
 			ns = helmArgs[i+1]
 			i++
+		} else if v, ok := strings.CutPrefix(a, "-n"); ok && v != "" {
+			ns = strings.TrimPrefix(v, "=") // -nteam, -n=team, as pflag reads them
+		}
+	}
+	if ns == "" {
+		// as helm: the kubeconfig context's namespace (helm passes a
+		// plugin the namespace it settled on, context's included)
+		if cfg, err := kubeConfig(s, helmArgs); err == nil && cfg.Namespace != "" {
+			ns = cfg.Namespace
 		}
 	}
 	if ns == "" {

@@ -302,6 +302,9 @@ func TestAuditRecordsADryRun(t *testing.T) {
 		{[]string{"--dry-run=server"}, "dry-run"},
 		{[]string{"--dry-run=client"}, "dry-run"},
 		{[]string{"--dry-run=false"}, "applied"},
+		{[]string{"--dry-run=0"}, "applied"},
+		{[]string{"--dry-run=False"}, "applied"},
+		{[]string{"--dry-run=none"}, "applied"},
 	} {
 		bin, _ := fakeHelm(t, sample(t, "cli-real-label-image.txt"))
 		audit := filepath.Join(t.TempDir(), "audit.jsonl")

@@ -405,3 +405,23 @@ func TestApplyRefusesNewDrift(t *testing.T) {
 		wantHistory(t, h, ns, "shop", 1, "deployed")
 	})
 }
+
+// A Secret's stringData value written without quotes (a number): helm-diff
+// shows Secrets redacted, so the review cannot see its type, and the API
+// server refuses the object. --cluster asks the server.
+func TestClusterRefusesASecretValueOfTheWrongType(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		install(t, h, ns, "shop")
+		c := chart(t, "1.0.0")
+		tpl := "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}-conn\ntype: Opaque\nstringData:\n  host: db\n  port: 5432\n"
+		if err := os.WriteFile(filepath.Join(c, "templates", "conn-secret.yaml"), []byte(tpl), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := safediff(t, h, ns, "upgrade", "shop", c, "--plan", "--cluster")
+		wantExit(t, r, 2)
+		wantIn(t, "report", r.Stdout, "Secret/"+ns+"/shop-conn")
+		if strings.Contains(r.Stdout, "5432") {
+			t.Errorf("the report shows a Secret's value:\n%s", r.Stdout)
+		}
+	})
+}

@@ -41,6 +41,14 @@ func TestMigrateRedisSentinel(t *testing.T) {
 		}
 		c.Close()
 	}
+	// a source replica that takes writes (replica-read-only no): a
+	// replica checks no min-replicas, so the fence makes it read-only,
+	// and a rollback as it was
+	writable := h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
+	if err := writable.ConfigSet(ctx, "replica-read-only", "no").Err(); err != nil {
+		t.Fatal(err)
+	}
+	writable.Close() // the pause waits until the source sees no session
 	cont := stopPod(t, "dst", h.ns, h.release+"-redis-1")
 	defer cont()
 	w.waitMore(30)
@@ -50,18 +58,15 @@ func TestMigrateRedisSentinel(t *testing.T) {
 	if st := h.state(); st.Paused || st.Fenced || st.Promoted {
 		t.Fatalf("after the rollback the state says paused %v fenced %v promoted %v", st.Paused, st.Fenced, st.Promoted)
 	}
+	writable = h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
+	if ro, err := writable.ConfigGet(ctx, "replica-read-only").Result(); err != nil || ro["replica-read-only"] != "no" {
+		t.Errorf("after the rollback the source's replica has replica-read-only %v (%v), want no, as before the fence", ro, err)
+	}
+	writable.Close()
 	cont()
 	w.waitMore(30)        // through the source's Sentinels, to the source
 	acked := w.snapshot() // before reading: the writer goes on
 	checkContains(t, h.redisRecords(h.srcAddr()), acked)
-
-	// a source replica that takes writes (replica-read-only no): a
-	// replica checks no min-replicas, so the fence makes it read-only
-	writable := h.redis(net.JoinHostPort(h.srcPods[1], "6379"))
-	if err := writable.ConfigSet(ctx, "replica-read-only", "no").Err(); err != nil {
-		t.Fatal(err)
-	}
-	writable.Close()
 
 	// a Sentinel of the source that does not answer at the fence: the
 	// fence checks every Sentinel before any forgets the master, and rolls

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -315,6 +316,13 @@ func (c *Confirmer) dryRun(ctx context.Context, d manifest.Object, t Target, exi
 		return chk, nil
 	}
 	var se *kubeapi.StatusError
+	if errors.As(err, &se) && se.Code == http.StatusInternalServerError && strings.HasPrefix(se.Message, "failed to create typed patch object") {
+		// server-side apply answers a value of the wrong type (a number in
+		// a Secret's stringData) with a 500: it refuses the object itself,
+		// as helm's upgrade finds
+		chk.Outcome, chk.Message, chk.Fields = Rejected, se.Message, fieldsOf(se, d)
+		return chk, nil
+	}
 	if !errors.As(err, &se) || se.Code >= 500 || se.Code == http.StatusUnauthorized {
 		return chk, err // the server cannot be asked: no confirmation at all
 	}

@@ -2,7 +2,9 @@ package helmrun
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,6 +113,10 @@ type Upgrade struct {
 	// copy (the chart, values files, URLs), so that helm's messages name
 	// what the user gave.
 	Copies map[string]string
+
+	// hidden are more values helm's messages must not show (the values of
+	// the release that Runner.Diff gives helm diff)
+	hidden []string
 }
 
 // globalFlags are helm's flags that say which cluster and namespace.
@@ -230,22 +236,40 @@ func ParseUpgrade(args []string) (Upgrade, error) {
 // parts of fewer than four characters, which would hide the rest of the
 // message.
 func (u Upgrade) hideValues(msg string) string {
-	var secrets []string
-	for _, args := range [][]string{u.Args, u.DiffArgs} {
+	secrets := slices.Clone(u.hidden)
+	for _, args := range [][]string{u.Args, u.DiffArgs, {u.Chart}} {
+		for _, a := range args {
+			// a password in a URL (--repo, an oci:// chart), which helm
+			// prints whole when it cannot fetch it
+			if i := strings.Index(a, "://"); i >= 0 {
+				if pu, err := url.Parse(a[strings.LastIndexAny(a[:i], "= ")+1:]); err == nil {
+					if pw, ok := pu.User.Password(); ok {
+						secrets = append(secrets, pw, url.QueryEscape(pw))
+					}
+				}
+			}
+		}
 		for _, g := range groups(args) {
 			if !hiddenValues[g.long] || !g.hasValue {
 				continue
 			}
 			secrets = append(secrets, g.value)
-			if g.long == "password" || g.long == "kube-token" {
-				continue
-			}
-			for _, part := range strings.Split(g.value, ",") {
-				_, v, ok := strings.Cut(part, "=")
-				if !ok {
-					v = part
+			switch g.long {
+			case "password", "kube-token":
+			case "set-json":
+				_, js, _ := strings.Cut(g.value, "=")
+				secrets = append(secrets, leaves([]byte(js))...)
+			default:
+				// key=value pairs split at commas (but escaped ones), a
+				// list's items in braces
+				for _, part := range strings.Split(strings.ReplaceAll(g.value, `\,`, "\x00"), ",") {
+					part = strings.ReplaceAll(part, "\x00", ",")
+					_, v, ok := strings.Cut(part, "=")
+					if !ok {
+						v = part
+					}
+					secrets = append(secrets, v, strings.Trim(v, "{}"))
 				}
-				secrets = append(secrets, v)
 			}
 		}
 	}
@@ -259,18 +283,66 @@ func (u Upgrade) hideValues(msg string) string {
 	return msg
 }
 
+// leaves are the strings and numbers of a YAML or JSON document (values),
+// as text: what helm may quote of them.
+func leaves(doc []byte) []string {
+	var v any
+	if yaml.Unmarshal(doc, &v, func(d *json.Decoder) *json.Decoder { d.UseNumber(); return d }) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case string:
+			out = append(out, v)
+		case json.Number:
+			out = append(out, v.String())
+		}
+	}
+	walk(v)
+	return out
+}
+
 // DryRun says whether the upgrade changes nothing (--dry-run, and its
-// client and server forms).
+// client and server forms; "none" and what strconv.ParseBool reads as
+// false are not a dry run, as helm reads them).
 func (u Upgrade) DryRun() bool {
 	dry := false
-	for _, a := range u.Args {
-		if a == "--dry-run" {
-			dry = true
-		} else if v, ok := strings.CutPrefix(a, "--dry-run="); ok {
-			dry = v != "false" && v != "none"
+	for _, g := range groups(u.Args) {
+		if g.long != "dry-run" {
+			continue
+		}
+		dry = true
+		if g.hasValue {
+			b, err := strconv.ParseBool(g.value)
+			dry = g.value != "none" && (err != nil || b)
 		}
 	}
 	return dry
+}
+
+// flagOn says whether a boolean flag of the upgrade is on (the last one
+// given wins, as for helm).
+func (u Upgrade) flagOn(long string) bool {
+	on := false
+	for _, g := range groups(u.Args) {
+		if g.long == long {
+			on = true
+			if g.hasValue {
+				on, _ = strconv.ParseBool(g.value)
+			}
+		}
+	}
+	return on
 }
 
 // globals are helm's global flags among u's arguments (-n,

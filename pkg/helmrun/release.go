@@ -153,37 +153,43 @@ func (r *Runner) history(ctx context.Context, release string, max int, globals [
 // deployedValues writes the values the user gave the release's last
 // deployed revision (helm get values, without the chart's defaults) to a
 // private temporary file, and returns its path ("" when no revision is
-// deployed) and what removes it. They may hold secrets.
-func (r *Runner) deployedValues(ctx context.Context, u Upgrade) (string, func(), error) {
+// deployed), the values, and what removes it. They may hold secrets.
+func (r *Runner) deployedValues(ctx context.Context, u Upgrade) (string, []byte, func(), error) {
 	none := func() {}
 	revs, err := r.history(ctx, u.Release, 256, u.globals())
 	if err != nil {
-		return "", none, err
+		return "", nil, none, err
 	}
+	// helm upgrade's base (action.Upgrade's prepareUpgrade): the newest
+	// deployed revision; with none, the last one when it failed or was
+	// superseded (a first install that failed)
 	deployed := 0
 	for _, rev := range revs {
 		if rev.Status == "deployed" {
 			deployed = rev.Number
 		}
 	}
+	if last := len(revs) - 1; deployed == 0 && last >= 0 && (revs[last].Status == "failed" || revs[last].Status == "superseded") {
+		deployed = revs[last].Number
+	}
 	if deployed == 0 {
-		return "", none, nil
+		return "", nil, none, nil
 	}
 	vals, err := r.Output(ctx, append([]string{"get", "values", u.Release, "--revision", strconv.Itoa(deployed), "--output", "yaml"}, u.globals()...)...)
 	if err != nil {
-		return "", none, err
+		return "", nil, none, err
 	}
 	dir, err := os.MkdirTemp("", "safediff-values-")
 	if err != nil {
-		return "", none, err
+		return "", nil, none, err
 	}
 	done := func() { os.RemoveAll(dir) }
 	file := filepath.Join(dir, "deployed.yaml")
 	if err := os.WriteFile(file, vals, 0o600); err != nil {
 		done()
-		return "", none, err
+		return "", nil, none, err
 	}
-	return file, done, nil
+	return file, vals, done, nil
 }
 
 // Manifest returns the manifest of a revision of the release (helm get

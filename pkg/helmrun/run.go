@@ -146,6 +146,19 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if r.needsDisableValidation(ctx) && !slices.Contains(u.DiffArgs, "--disable-validation") {
 		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
+	if u.flagOn("install") {
+		// helm upgrade --install of a release uninstalled with
+		// --keep-history installs it anew (the chart's defaults, over the
+		// objects a resource policy kept), while helm diff diffs it against
+		// its last manifest: "no changes"
+		rev, err := r.current(ctx, u.Release, u.globals())
+		if err != nil {
+			return nil, err
+		}
+		if rev.Status == "uninstalled" {
+			return nil, fmt.Errorf("release %s was uninstalled (its history kept): helm upgrade --install installs it anew, which helm diff does not show; safediff cannot review it: install it with helm install, or remove its history first", u.Release)
+		}
+	}
 	if u.keepsValues() {
 		// helm upgrade then renders the new chart's defaults and the
 		// values the user gave the last deployed revision; helm diff
@@ -155,13 +168,14 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 		// changes", and the upgrade deleted the StatefulSet), and a
 		// failed revision's values after a failed upgrade. helm diff is
 		// given those values itself.
-		file, done, err := r.deployedValues(ctx, u)
+		file, vals, done, err := r.deployedValues(ctx, u)
 		if err != nil {
 			return nil, err
 		}
 		defer done()
 		if file != "" {
 			u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-values", "--values="+file)
+			u.hidden = append(slices.Clone(u.hidden), leaves(vals)...)
 		}
 	}
 	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)

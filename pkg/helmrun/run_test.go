@@ -567,7 +567,8 @@ func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
 		{"--reset-values", []string{"--reset-values"}, deployed, ""},
 		{"--reset-then-reuse-values", []string{"--reset-then-reuse-values=true"}, deployed, ""},
 		{"a new release", []string{"--install"}, "[]", ""},
-		{"no revision deployed", nil, `[{"revision": 1, "status": "failed"}]`, ""},
+		{"a first install that failed: its own values", nil, `[{"revision": 1, "status": "failed"}]`, "rev: 1"},
+		{"no revision deployed, the last pending", nil, `[{"revision": 1, "status": "pending-install"}]`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newFakeHelm(t, "case \"$1\" in history) echo '"+tc.history+"' ;; get) echo \"rev: $5\" ;;\n"+
@@ -592,6 +593,33 @@ func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
 	}
 }
 
+// The values of the release's deployed revision, which helm diff is given
+// when the upgrade gives none, are hidden in its messages too.
+func TestHelmMessagesHideTheReleasesValues(t *testing.T) {
+	h := newFakeHelm(t, "case \"$1\" in history) echo '[{\"revision\": 2, \"status\": \"deployed\"}]' ;; get) echo 'db: {password: Hunter2Deployed, port: 54321}' ;;\n"+
+		"*) echo \"Error: - at '/db/password': 'Hunter2Deployed' does not match pattern; 54321\" >&2; exit 1 ;; esac")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+	_, err := r.Diff(context.Background(), mustParse(t, "web", "./chart"))
+	if err == nil || strings.Contains(err.Error(), "Hunter2Deployed") || strings.Contains(err.Error(), "54321") {
+		t.Errorf("%v", err)
+	}
+}
+
+// helm upgrade --install of a release uninstalled with --keep-history
+// installs it anew, which helm diff does not show (it diffs against the
+// last manifest): refused.
+func TestDiffOfAnUninstalledReleaseIsAnError(t *testing.T) {
+	h := newFakeHelm(t, "case \"$1\" in history) echo '[{\"revision\": 2, \"status\": \"uninstalled\"}]' ;; *) echo 'prod, web, Deployment (apps) has changed:' ;; esac")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+	_, err := r.Diff(context.Background(), mustParse(t, "web", "./chart", "--install", "--set", "a=1"))
+	if err == nil || !strings.Contains(err.Error(), "was uninstalled") {
+		t.Errorf("--install over an uninstalled release: %v, want an error", err)
+	}
+	if _, err := r.Diff(context.Background(), mustParse(t, "web", "./chart", "--install=false", "--set", "a=1")); err != nil {
+		t.Errorf("without --install (helm upgrade fails by itself): %v", err)
+	}
+}
+
 // helm quotes a value of the command line when it refuses it: a schema's
 // pattern, a --set-json it cannot parse, a password with a comma read as
 // a key. safediff's errors hide them, as its command lines do.
@@ -605,6 +633,10 @@ func TestHelmMessagesHideTheCommandLinesValues(t *testing.T) {
 		{[]string{"--set-json", "db.password=Hunter2Secret"}, `Error: failed parsing --set-json data db.password=Hunter2Secret`, "Hunter2Secret"},
 		{[]string{"--set", "db.password=abc,Hunter2Secret"}, `Error: failed parsing --set data: key "Hunter2Secret" has no value`, "Hunter2Secret"},
 		{[]string{"--set-string=token=s3cr3t-tok"}, `Error: 's3cr3t-tok' is not valid`, "s3cr3t-tok"},
+		{[]string{"--set-json", `db={"password":"Hunter2Json"}`}, `- at '/db/password': 'Hunter2Json' does not match pattern`, "Hunter2Json"},
+		{[]string{"--set", "hosts={a.example,Hunter2List}"}, `- at '/hosts/1': 'Hunter2List' does not match pattern`, "Hunter2List"},
+		{[]string{"--set", `db.password=Hunter2\,Comma`}, `- at '/db/password': 'Hunter2,Comma' does not match pattern`, "Hunter2,Comma"},
+		{[]string{"--set", "a=1", "--repo", "https://me:S3cretPw@charts.example.com"}, `Error: looks like "https://me:S3cretPw@charts.example.com" is not a valid chart repository`, "S3cretPw"},
 	} {
 		h := newFakeHelm(t, "echo \""+strings.ReplaceAll(tc.stderr, `"`, `\"`)+"\" >&2\nexit 1")
 		r := &helmrun.Runner{Helm: h.path, Env: userEnv()}

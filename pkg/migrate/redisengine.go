@@ -261,7 +261,7 @@ func (e *redisEngine) fence(ctx context.Context, c *Cut, j journal) error {
 		return err
 	}
 	for _, addr := range e.m.Source.Replicas {
-		if err := e.fenceReplica(ctx, addr); err != nil {
+		if err := e.fenceReplica(ctx, c, j, addr); err != nil {
 			return err
 		}
 	}
@@ -295,7 +295,7 @@ func (e *redisEngine) endSessions(ctx context.Context, n *redisNode) error {
 // it refuses writes), makes it read-only (a replica checks no
 // min-replicas: one with replica-read-only no took its clients' writes
 // through the fence), and ends its client sessions.
-func (e *redisEngine) fenceReplica(ctx context.Context, addr string) error {
+func (e *redisEngine) fenceReplica(ctx context.Context, c *Cut, j journal, addr string) error {
 	n, err := e.dialAddr(ctx, addr)
 	if err != nil {
 		return fmt.Errorf("the source's replica: %w", err)
@@ -304,11 +304,31 @@ func (e *redisEngine) fenceReplica(ctx context.Context, addr string) error {
 	if err := n.fence(ctx); err != nil {
 		return err
 	}
+	// saved first, for a rollback to restore (a resumed fence keeps what
+	// the first one saved)
+	key := replicaReadOnlyKey(addr)
+	if _, ok := c.SavedConfig[key]; !ok {
+		ro, err := n.configGet(ctx, "replica-read-only")
+		if err != nil {
+			return err
+		}
+		if c.SavedConfig == nil {
+			c.SavedConfig = map[string]string{}
+		}
+		c.SavedConfig[key] = ro
+		if err := j.save(); err != nil {
+			return err
+		}
+	}
 	if err := n.configSet(ctx, "replica-read-only", "yes"); err != nil {
 		return err
 	}
 	return e.endSessions(ctx, n)
 }
+
+// replicaReadOnlyKey is where the fence saves a replica's
+// replica-read-only.
+func replicaReadOnlyKey(addr string) string { return "replica-read-only@" + addr }
 
 // forgetSourceMaster makes every Sentinel of the source forget its master,
 // after checking, for all of them first, that each answers, watches the
@@ -400,6 +420,9 @@ func (e *redisEngine) unfence(ctx context.Context, c *Cut) error {
 		}
 		if err := n.unfence(ctx, c.SavedConfig); err != nil {
 			errs = append(errs, err)
+		}
+		if ro, ok := c.SavedConfig[replicaReadOnlyKey(addr)]; ok {
+			errs = append(errs, n.configSet(ctx, "replica-read-only", ro))
 		}
 		n.close()
 	}
