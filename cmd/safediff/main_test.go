@@ -108,7 +108,7 @@ func startUpgrade(t *testing.T, bin string, wrap func([]string) []string, env ..
 	}
 	started, interrupted := filepath.Join(dir, "started"), filepath.Join(dir, "interrupted")
 	helm := filepath.Join(dir, "helm")
-	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo v3.17.0 ;;\ndiff) cat '" + diff + "' ;;\n" +
+	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo v3.17.0 ;;\nhistory) echo '[]' ;;\ndiff) cat '" + diff + "' ;;\n" +
 		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; while :; do sleep 0.05; done ;;\nesac\n"
 	if err := os.WriteFile(helm, []byte(script), 0o755); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -273,6 +274,13 @@ func (u Upgrade) hideValues(msg string) string {
 			}
 		}
 	}
+	// and as helm may print them: quoted (a schema's error, %q), with
+	// an apostrophe escaped, or with the backslashes helm's --set parser
+	// takes out
+	for _, s := range slices.Clone(secrets) {
+		q := strconv.Quote(s)
+		secrets = append(secrets, q[1:len(q)-1], strings.ReplaceAll(s, "'", `\'`), strings.ReplaceAll(s, `\`, ""))
+	}
 	// the longest first: a whole value before its parts
 	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
 	for _, s := range secrets {
@@ -280,8 +288,13 @@ func (u Upgrade) hideValues(msg string) string {
 			msg = strings.ReplaceAll(msg, s, "…")
 		}
 	}
-	return msg
+	// a password in any URL left (one Go's parser refuses, or escaped
+	// otherwise)
+	return urlPasswordRE.ReplaceAllString(msg, "${1}…@")
 }
+
+// urlPasswordRE is the user and password of a URL.
+var urlPasswordRE = regexp.MustCompile(`(://[^:/@\s"']*:)[^@/\s"']*@`)
 
 // leaves are the strings and numbers of a YAML or JSON document (values),
 // as text: what helm may quote of them.
@@ -379,8 +392,14 @@ func (u Upgrade) keepsValues() bool {
 			if on {
 				return false
 			}
-		case "set", "set-string", "set-json", "set-literal", "set-file":
-			return false
+		case "set", "set-string", "set-literal", "set-file":
+			if g.value != "" {
+				return false // an empty one gives helm no values
+			}
+		case "set-json":
+			if v := strings.TrimSpace(g.value); v != "" && v != "{}" {
+				return false
+			}
 		case "values":
 			paths, err := csv.NewReader(strings.NewReader(g.value)).Read()
 			if err != nil {

@@ -3,6 +3,7 @@ package helmrun
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -30,6 +31,15 @@ import (
 // helm upgrade reads it again. dir must be private (0700): the copies
 // may hold secrets.
 func (r *Runner) Freeze(ctx context.Context, u Upgrade, dir string) (Upgrade, []string, error) {
+	out, notes, err := r.freeze(ctx, u, dir)
+	if err != nil {
+		// helm's messages quote a repository's URL whole, password and all
+		return u, nil, errors.New(u.hideValues(err.Error()))
+	}
+	return out, notes, nil
+}
+
+func (r *Runner) freeze(ctx context.Context, u Upgrade, dir string) (Upgrade, []string, error) {
 	f := &freezer{r: r, ctx: ctx, dir: dir, copies: map[string]string{}}
 	out := u
 	var err error

@@ -150,32 +150,37 @@ func (r *Runner) history(ctx context.Context, release string, max int, globals [
 	return revs, nil
 }
 
-// deployedValues writes the values the user gave the release's last
-// deployed revision (helm get values, without the chart's defaults) to a
-// private temporary file, and returns its path ("" when no revision is
-// deployed), the values, and what removes it. They may hold secrets.
-func (r *Runner) deployedValues(ctx context.Context, u Upgrade) (string, []byte, func(), error) {
-	none := func() {}
-	revs, err := r.history(ctx, u.Release, 256, u.globals())
-	if err != nil {
-		return "", nil, none, err
-	}
-	// helm upgrade's base (action.Upgrade's prepareUpgrade): the newest
-	// deployed revision; with none, the last one when it failed or was
-	// superseded (a first install that failed)
-	deployed := 0
+// upgradeBase is the revision helm upgrade applies a chart over, and
+// whose values it keeps when the upgrade gives none (action.Upgrade's
+// prepareUpgrade): the newest deployed one; with none, the last one when
+// it failed or was superseded (a first install that failed); 0 for none.
+func upgradeBase(revs []Revision) int {
+	base := 0
 	for _, rev := range revs {
 		if rev.Status == "deployed" {
-			deployed = rev.Number
+			base = rev.Number
 		}
 	}
-	if last := len(revs) - 1; deployed == 0 && last >= 0 && (revs[last].Status == "failed" || revs[last].Status == "superseded") {
-		deployed = revs[last].Number
+	if last := len(revs) - 1; base == 0 && last >= 0 && (revs[last].Status == "failed" || revs[last].Status == "superseded") {
+		base = revs[last].Number
 	}
-	if deployed == 0 {
+	return base
+}
+
+// releaseValues writes the values of a revision of the release (helm get
+// values: those the user gave; with all, the chart's defaults too) to a
+// private temporary file, and returns its path ("" for revision 0), the
+// values, and what removes it. They may hold secrets.
+func (r *Runner) releaseValues(ctx context.Context, u Upgrade, revision int, all bool) (string, []byte, func(), error) {
+	none := func() {}
+	if revision == 0 {
 		return "", nil, none, nil
 	}
-	vals, err := r.Output(ctx, append([]string{"get", "values", u.Release, "--revision", strconv.Itoa(deployed), "--output", "yaml"}, u.globals()...)...)
+	args := []string{"get", "values", u.Release, "--revision", strconv.Itoa(revision), "--output", "yaml"}
+	if all {
+		args = append(args, "--all")
+	}
+	vals, err := r.Output(ctx, append(args, u.globals()...)...)
 	if err != nil {
 		return "", nil, none, err
 	}

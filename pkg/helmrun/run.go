@@ -146,29 +146,37 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if r.needsDisableValidation(ctx) && !slices.Contains(u.DiffArgs, "--disable-validation") {
 		u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--disable-validation")
 	}
-	if u.flagOn("install") {
+	revs, err := r.history(ctx, u.Release, 256, u.globals())
+	if err != nil {
+		return nil, err
+	}
+	base := upgradeBase(revs)
+	switch last := len(revs) - 1; {
+	case last < 0:
+	case u.flagOn("install") && revs[last].Status == "uninstalled":
 		// helm upgrade --install of a release uninstalled with
 		// --keep-history installs it anew (the chart's defaults, over the
 		// objects a resource policy kept), while helm diff diffs it against
 		// its last manifest: "no changes"
-		rev, err := r.current(ctx, u.Release, u.globals())
-		if err != nil {
-			return nil, err
-		}
-		if rev.Status == "uninstalled" {
-			return nil, fmt.Errorf("release %s was uninstalled (its history kept): helm upgrade --install installs it anew, which helm diff does not show; safediff cannot review it: install it with helm install, or remove its history first", u.Release)
-		}
+		return nil, fmt.Errorf("release %s was uninstalled (its history kept): helm upgrade --install installs it anew, which helm diff does not show; safediff cannot review it: install it with helm install, or remove its history first", u.Release)
+	case revs[last].Status == "failed" && base != revs[last].Number:
+		// after a failed upgrade, helm upgrade applies the chart over the
+		// last deployed revision (what it deletes is what that one has
+		// and the chart no longer renders), while helm diff shows the
+		// changes from the failed one: a retry said "safe", and deleted
+		// a StatefulSet the failed revision had not
+		return nil, fmt.Errorf("the last revision of release %s (%d) failed: helm upgrade applies the chart over revision %d, the last deployed one, while helm diff shows the changes from revision %d; safediff cannot review it: roll back first (helm rollback %s %d), then plan the upgrade again", u.Release, revs[last].Number, base, revs[last].Number, u.Release, base)
 	}
-	if u.keepsValues() {
+	switch {
+	case u.keepsValues():
 		// helm upgrade then renders the new chart's defaults and the
-		// values the user gave the last deployed revision; helm diff
-		// rendered the newest revision's computed values, the old
-		// chart's defaults included, which hid every default the new
-		// chart changed (a chart that turns its database off: "no
-		// changes", and the upgrade deleted the StatefulSet), and a
-		// failed revision's values after a failed upgrade. helm diff is
-		// given those values itself.
-		file, vals, done, err := r.deployedValues(ctx, u)
+		// values the user gave the base revision; helm diff rendered
+		// the newest revision's computed values, the old chart's
+		// defaults included, which hid every default the new chart
+		// changed (a chart that turns its database off: "no changes",
+		// and the upgrade deleted the StatefulSet). helm diff is given
+		// those values itself.
+		file, vals, done, err := r.releaseValues(ctx, u, base, false)
 		if err != nil {
 			return nil, err
 		}
@@ -177,6 +185,15 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 			u.DiffArgs = append(append([]string{}, u.DiffArgs...), "--reset-values", "--values="+file)
 			u.hidden = append(slices.Clone(u.hidden), leaves(vals)...)
 		}
+	case (u.flagOn("reuse-values") || u.flagOn("reset-then-reuse-values")) && !u.flagOn("reset-values") && base > 0:
+		// helm diff reads the release's values itself, and helm may
+		// quote them in its messages: they are hidden there too
+		_, vals, done, err := r.releaseValues(ctx, u, base, true)
+		if err != nil {
+			return nil, err
+		}
+		done()
+		u.hidden = append(slices.Clone(u.hidden), leaves(vals)...)
 	}
 	out, stderr, code, err := r.capture(ctx, r.diffEnv(), u.DiffCommand()...)
 	if err != nil {

@@ -542,7 +542,6 @@ func TestHelmMessagesQuoteNoObject(t *testing.T) {
 // nothing.
 func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
 	const deployed = `[{"revision": 1, "status": "superseded"}, {"revision": 2, "status": "deployed"}]`
-	const failedAfter = `[{"revision": 2, "status": "deployed"}, {"revision": 3, "status": "failed"}]`
 	empty := filepath.Join(t.TempDir(), "empty.yaml")
 	if err := os.WriteFile(empty, []byte("# nothing\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -558,8 +557,9 @@ func TestDiffKeepsValuesAsHelmUpgrades(t *testing.T) {
 		keep    string // the values given to helm diff, "" for none
 	}{
 		{"no values", nil, deployed, "rev: 2"},
-		{"after a failed upgrade, the last deployed revision's", nil, failedAfter, "rev: 2"},
 		{"--set", []string{"--set", "a=1"}, deployed, ""},
+		{"--set= (empty: no values, for helm)", []string{"--set="}, deployed, "rev: 2"},
+		{"--set-json={}", []string{"--set-json={}"}, deployed, "rev: 2"},
 		{"-f", []string{"-f", some}, deployed, ""},
 		{"-f of an empty file", []string{"-f", empty}, deployed, "rev: 2"},
 		{"--reuse-values", []string{"--reuse-values"}, deployed, ""},
@@ -605,6 +605,40 @@ func TestHelmMessagesHideTheReleasesValues(t *testing.T) {
 	}
 }
 
+// After a failed upgrade, helm upgrade applies the chart over the last
+// deployed revision, while helm diff shows the changes from the failed
+// one: refused (a retry said "safe", and deleted a StatefulSet the failed
+// revision had not). A first install that failed is the base itself.
+func TestDiffAfterAFailedUpgradeIsAnError(t *testing.T) {
+	for _, tc := range []struct {
+		history string
+		refused bool
+	}{
+		{`[{"revision": 2, "status": "deployed"}, {"revision": 3, "status": "failed"}]`, true},
+		{`[{"revision": 1, "status": "failed"}]`, false},
+		{`[{"revision": 1, "status": "superseded"}, {"revision": 2, "status": "deployed"}]`, false},
+	} {
+		h := newFakeHelm(t, "case \"$1\" in history) echo '"+tc.history+"' ;; *) echo 'prod, web, Deployment (apps) has changed:' ;; esac")
+		r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+		_, err := r.Diff(context.Background(), mustParse(t, "web", "./chart", "--set", "a=1"))
+		if refused := err != nil && strings.Contains(err.Error(), "helm rollback web 2"); refused != tc.refused {
+			t.Errorf("history %s: %v, want refused %t", tc.history, err, tc.refused)
+		}
+	}
+}
+
+// With --reuse-values, helm diff reads the release's values itself; helm
+// may quote them in its messages, which hide them too.
+func TestHelmMessagesHideReusedValues(t *testing.T) {
+	h := newFakeHelm(t, "case \"$1\" in history) echo '[{\"revision\": 2, \"status\": \"deployed\"}]' ;; get) echo 'db: {password: Hunter2Reused}' ;;\n"+
+		"*) echo \"Error: - at '/db/password': 'Hunter2Reused' does not match pattern\" >&2; exit 1 ;; esac")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+	_, err := r.Diff(context.Background(), mustParse(t, "web", "./chart", "--reuse-values", "--set", "a=1"))
+	if err == nil || strings.Contains(err.Error(), "Hunter2Reused") {
+		t.Errorf("%v", err)
+	}
+}
+
 // helm upgrade --install of a release uninstalled with --keep-history
 // installs it anew, which helm diff does not show (it diffs against the
 // last manifest): refused.
@@ -637,6 +671,8 @@ func TestHelmMessagesHideTheCommandLinesValues(t *testing.T) {
 		{[]string{"--set", "hosts={a.example,Hunter2List}"}, `- at '/hosts/1': 'Hunter2List' does not match pattern`, "Hunter2List"},
 		{[]string{"--set", `db.password=Hunter2\,Comma`}, `- at '/db/password': 'Hunter2,Comma' does not match pattern`, "Hunter2,Comma"},
 		{[]string{"--set", "a=1", "--repo", "https://me:S3cretPw@charts.example.com"}, `Error: looks like "https://me:S3cretPw@charts.example.com" is not a valid chart repository`, "S3cretPw"},
+		{[]string{"--set", "db.password=Hunter2's-pw"}, `- at '/db/password': 'Hunter2\'s-pw' does not match pattern`, `Hunter2\'s`},
+		{[]string{"--set", `db.password=C:\Hunter2\x`}, `- at '/db/password': 'C:Hunter2x' does not match pattern`, "Hunter2x"},
 	} {
 		h := newFakeHelm(t, "echo \""+strings.ReplaceAll(tc.stderr, `"`, `\"`)+"\" >&2\nexit 1")
 		r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
@@ -644,5 +680,17 @@ func TestHelmMessagesHideTheCommandLinesValues(t *testing.T) {
 		if err == nil || strings.Contains(err.Error(), tc.secret) || !strings.Contains(err.Error(), "…") {
 			t.Errorf("%v: %v", tc.args, err)
 		}
+	}
+}
+
+// helm pull's error quotes the repository's URL whole: the freeze's error
+// hides its password.
+func TestFreezeErrorsHideURLPasswords(t *testing.T) {
+	h := newFakeHelm(t, "echo \"Error: looks like \\\"https://me:Secret1234@127.0.0.1:1/charts\\\" is not a valid chart repository\" >&2; exit 1")
+	r := &helmrun.Runner{Helm: h.path, Env: userEnv()}
+	u := mustParse(t, "web", "shop", "--repo", "https://me:Secret1234@127.0.0.1:1/charts", "--set", "a=1")
+	_, _, err := r.Freeze(context.Background(), u, t.TempDir())
+	if err == nil || strings.Contains(err.Error(), "Secret1234") {
+		t.Errorf("%v", err)
 	}
 }
