@@ -109,7 +109,7 @@ func startUpgrade(t *testing.T, bin string, wrap func([]string) []string, env ..
 	started, interrupted := filepath.Join(dir, "started"), filepath.Join(dir, "interrupted")
 	helm := filepath.Join(dir, "helm")
 	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo v3.17.0 ;;\nhistory) echo '[]' ;;\ndiff) cat '" + diff + "' ;;\n" +
-		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; while :; do sleep 0.05; done ;;\nesac\n"
+		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done ;; # 30 s at most: a test that fails leaves nothing running\nesac\n"
 	if err := os.WriteFile(helm, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -256,7 +256,7 @@ func TestInterruptedUpgradeCleansUp(t *testing.T) {
 	}
 	bin := filepath.Join(dir, "helm")
 	script := "#!/bin/sh\ncase \"$1\" in\nversion) echo v3.17.0 ;;\nhistory) echo '[]' ;;\ndiff) cat '" + diffFile + "' ;;\n" +
-		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; while :; do sleep 0.05; done ;;\nesac\n"
+		"upgrade) trap 'echo > \"" + interrupted + "\"; exit 130' INT; echo > '" + started + "'; i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done ;; # 30 s at most: a test that fails leaves nothing running\nesac\n"
 	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
