@@ -354,25 +354,6 @@ var hiddenValues = map[string]bool{
 	"password": true, "kube-token": true,
 }
 
-// hideURLPassword writes "…" in place of the password of a URL in s (a
-// chart's or a repository's, https://user:password@host/...).
-func hideURLPassword(s string) string {
-	i := strings.Index(s, "://")
-	if i < 0 {
-		return s
-	}
-	rest := s[i+3:]
-	at := strings.LastIndexByte(strings.SplitN(rest, "/", 2)[0], '@')
-	if at < 0 {
-		return s
-	}
-	user, _, hasPassword := strings.Cut(rest[:at], ":")
-	if !hasPassword {
-		return s
-	}
-	return s[:i+3] + user + ":…" + rest[at:]
-}
-
 // commandLine is helm's arguments as messages show them: the values of
 // hiddenValues replaced by "…", and passwords in URLs.
 func commandLine(args []string) string {
@@ -384,7 +365,7 @@ func commandLine(args []string) string {
 		case hideNext:
 			out[i], hideNext = "…", false
 		case !strings.HasPrefix(a, "--") || !hiddenValues[name]:
-			out[i] = hideURLPassword(a)
+			out[i] = urlPasswordRE.ReplaceAllString(a, "${1}…@")
 		case eq:
 			out[i] = "--" + name + "=…"
 		default:
