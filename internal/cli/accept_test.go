@@ -101,6 +101,71 @@ accept:
 	}
 }
 
+// TestAcceptNamesDeletionsAndReleases: an entry accepts a deletion only
+// when it says action: delete, a possible rename (helm deletes the old
+// object) included; in a plan of several releases, an entry names the
+// release of the object it accepts; and --write-accept writes entries that
+// say so, listing every finding each accepts.
+func TestAcceptNamesDeletionsAndReleases(t *testing.T) {
+	fill := func(t *testing.T, file string) string {
+		t.Helper()
+		written, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filled := strings.ReplaceAll(string(written), "reason: TODO", "reason: CHG-9 reviewed")
+		if err := os.WriteFile(file, []byte(filled), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return string(written)
+	}
+	// a name changed where the view does not show which: it may be the
+	// claim's own, and the claim deleted
+	rename := "prod, data, PersistentVolumeClaim (v1) has changed:\n...\n-   name: data\n+   name: data-v2\n...\n"
+	update := writeFile(t, "update.yaml", "version: 1\naccept:\n  - object: PersistentVolumeClaim/prod/data\n    path: ...name\n    reason: CHG-7\n  - object: PersistentVolumeClaim/prod/data\n    action: update\n    reason: CHG-7 lines not read exactly, reviewed\n")
+	out, _, code := run(t, rename, "review", "--no-color", "--accept", update)
+	if code != 2 || !strings.Contains(out, "the object may be renamed, judged by its deletion") || strings.Count(out, "accepted by the accept file") != 2 {
+		t.Errorf("an update entry accepted a possible deletion: exit %d\n%s", code, out)
+	}
+	// a resource made a helm hook leaves the release: helm deletes it
+	leaves := "prod, pg, StatefulSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: StatefulSet\n  metadata:\n    name: pg\n+   annotations:\n+     helm.sh/hook: pre-install\n  spec:\n    serviceName: pg\n    replicas: 3\n    volumeClaimTemplates:\n      - metadata:\n          name: data\n        spec:\n          accessModes: [ReadWriteOnce]\n          resources:\n            requests:\n              storage: 10Gi\n"
+	whole := writeFile(t, "whole.yaml", "version: 1\naccept:\n  - object: StatefulSet.apps/prod/pg\n    action: update\n    reason: CHG-8\n")
+	out, _, code = run(t, leaves, "review", "--no-color", "--accept", whole)
+	if code != 2 || !strings.Contains(out, "is accepted only by an entry that says action: delete") {
+		t.Errorf("an update entry and a deletion within an update: exit %d, want 2 and a note\n%s", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "rename.yaml")
+	run(t, rename, "review", "--write-accept", file)
+	if written := fill(t, file); !strings.Contains(written, "    action: delete\n") {
+		t.Errorf("--write-accept does not ask for the deletion:\n%s", written)
+	}
+	if out, errOut, code := run(t, rename, "review", "--no-color", "--accept", file); code != 0 {
+		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// two releases (two clusters) delete a claim of the same name
+	removed := "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n- metadata:\n-   name: data\n-   namespace: prod\n- spec:\n-   resources:\n-     requests:\n-       storage: 10Gi\n+ \n"
+	plan := "Comparing release=shop-eu, chart=shop, namespace=prod\n" + removed + "Comparing release=shop-us, chart=shop, namespace=prod\n" + removed
+	either := writeFile(t, "either.yaml", "version: 1\naccept:\n  - object: PersistentVolumeClaim/prod/data\n    action: delete\n    reason: CHG-9 eu data migrated\n")
+	out, _, code = run(t, plan, "review", "--no-color", "--accept", either)
+	if code != 2 || !strings.Contains(out, "names no release, and PersistentVolumeClaim/prod/data is an object of several releases of this plan (shop-eu, shop-us): it accepts nothing") {
+		t.Errorf("an entry without a release accepted an object of two releases: exit %d\n%s", code, out)
+	}
+	eu := writeFile(t, "eu.yaml", "version: 1\naccept:\n  - object: PersistentVolumeClaim/prod/data\n    release: shop-eu\n    action: delete\n    reason: CHG-9 eu data migrated\n")
+	out, _, code = run(t, plan, "review", "--no-color", "--accept", eu)
+	if code != 2 || strings.Count(out, "accepted by the accept file") != 1 {
+		t.Errorf("an entry for release shop-eu: exit %d, want 2 with one deletion accepted\n%s", code, out)
+	}
+	file = filepath.Join(t.TempDir(), "releases.yaml")
+	run(t, plan, "review", "--write-accept", file)
+	if written := fill(t, file); strings.Count(written, "    action: delete\n") != 2 || !strings.Contains(written, "release: shop-eu") || !strings.Contains(written, "release: shop-us") {
+		t.Errorf("--write-accept does not name each release:\n%s", written)
+	}
+	if out, errOut, code := run(t, plan, "review", "--no-color", "--accept", file); code != 0 {
+		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
 // TestLibraryIsTheCLI: review.Review with the CLI's options and a writer
 // gives the same report as safediff review, notes of unused accept
 // entries included.
@@ -167,6 +232,48 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 			}
 		}
 	}
+	// a rule that lowers a helm hook's creation (helm creates it anew), and
+	// a rule that lowers a replacement the object's safediff.dev/ignore
+	// annotation then names: the rule is still named, and the annotation
+	// lowers no replacement the default rules see
+	npOK := writeFile(t, "np.yaml", "version: 1\nrules:\n  - id: np-create-ok\n    description: d\n    reason: reviewed by netsec\n    level: safe\n    match: {kinds: [NetworkPolicy], actions: [create]}\n")
+	npHook := "prod, deny-all, NetworkPolicy (networking.k8s.io) has changed:\n  apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n  metadata:\n    name: deny-all\n    namespace: prod\n    annotations:\n      helm.sh/hook: pre-upgrade\n  spec:\n    podSelector: {}\n    policyTypes:\n-     - Egress\n+     - Ingress\n"
+	selOK := writeFile(t, "sel.yaml", "version: 1\nrules:\n  - id: selector-ok\n    description: d\n    reason: we recreate by hand\n    level: safe\n    match: {kinds: [Deployment], paths: ['spec.selector.**']}\n")
+	selector := "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    annotations:\n      safediff.dev/ignore: spec.selector.matchLabels.track\n  spec:\n    replicas: 3\n    selector:\n      matchLabels:\n        app: web\n+       track: canary\n    template:\n      metadata:\n        labels:\n          app: web\n          track: canary\n      spec:\n        containers:\n          - name: web\n            image: web:1\n"
+	svcOK := writeFile(t, "svc.yaml", "version: 1\nrules:\n  - id: svc-ok\n    description: d\n    reason: we move traffic by hand\n    level: safe\n    match: {kinds: [Service]}\n")
+	service := "default, web, Service (v1) has changed:\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: web\n    annotations:\n      safediff.dev/ignore: spec.selector.track\n  spec:\n    selector:\n      app: web\n-     track: stable\n+     track: canary\n"
+	for _, tc := range []struct{ name, rules, diff, want string }{
+		{"annotation after a user rule", svcOK, service, fmt.Sprintf("rule svc-ok in %s lowered spec.selector.track of Service/default/web from disruptive (service-routing) to ignored", svcOK)},
+		{"hook created anew", npOK, npHook, fmt.Sprintf("rule np-create-ok in %s lowered spec.policyTypes", npOK) + "|of NetworkPolicy.networking.k8s.io/prod/deny-all from disruptive (network-policy-created) to safe"},
+		{"annotation over a user rule", selOK, selector, fmt.Sprintf("rule selector-ok in %s lowered spec.selector.matchLabels.track of Deployment.apps/default/web from disruptive (selector-immutable) to safe", selOK)},
+	} {
+		for _, format := range []string{"text", "json", "markdown"} {
+			out, _, _ := run(t, tc.diff, "review", "--no-color", "-o", format, "--rules", tc.rules)
+			for _, want := range strings.Split(tc.want, "|") {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s, %s: no note %q\n%s", tc.name, format, want, out)
+				}
+			}
+		}
+	}
+	// helm's warnings fill the markdown report's byte budget: the
+	// lowering still shows, before them
+	var warnings strings.Builder
+	for i := range 700 {
+		fmt.Fprintf(&warnings, "W1206 19:10:06.440801   32733 warnings.go:70] unknown field \"spec.template.spec.containers[0].env%d\"\n", i)
+	}
+	md, _, _ := run(t, warnings.String()+diff, "review", "--no-color", "-o", "markdown", "--rules", team)
+	if !strings.Contains(md, fmt.Sprintf("rule ignore-all in %s lowered the deletion of PersistentVolumeClaim/prod/data", team)) || !strings.Contains(md, "more notes not shown") {
+		t.Errorf("markdown: the lowering note gave way to helm's warnings\n%s", md)
+	}
+	// without the default rules there is nothing to lower: every format
+	// says that no lowering is noted
+	for _, format := range []string{"text", "json", "markdown"} {
+		out, _, code := run(t, diff, "review", "--no-color", "-o", format, "--no-default-rules", "--rules", team)
+		if code != 0 || !strings.Contains(out, "the default rules are not in the rule set (--no-default-rules)") {
+			t.Errorf("--no-default-rules, %s: exit %d, no note\n%s", format, code, out)
+		}
+	}
 	// lowering a restart is no news: no note
 	restart := "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: a:1\n+           image: a:2\n"
 	if out, _, _ := run(t, restart, "review", "--rules", team); strings.Contains(out, "lowered") {
@@ -191,6 +298,7 @@ func TestRulesCheck(t *testing.T) {
 		rule("field-typo", "    match: {kinds: [StatefulSet]}\n    when: [{field: spec.replica, atMost: 1}]\n")+
 		rule("key-typo", "    match: {kinds: [Deployment], paths: ['spec.template.spec.containers[nmae=web].image']}\n")+
 		rule("custom", "    match: {kinds: [Widget], paths: ['spec.size']}\n")+
+		rule("group-typo", "    match: {groups: [apps/v1], kinds: [Deployment]}\n")+
 		rule("fine", "    match: {kinds: [Deployment, StatefulSet], paths: ['spec.template.**', 'metadata.labels[\"helm.sh/*\"]']}\n"))
 	tests := []struct {
 		name   string
@@ -209,13 +317,14 @@ func TestRulesCheck(t *testing.T) {
 		{"files that clash", []string{good, clash}, 1, []string{"good.yaml: ok (2 rules)", "clash.yaml: ok (1 rule)"},
 			[]string{"clash.yaml: rules[0] (id=a): duplicate id: " + good + " already defines it"}, nil,
 			"each file is fine alone; layered together, their ids clash"},
-		{"typos", []string{typos}, 0, []string{"typos.yaml: ok (6 rules, 5 warnings)"},
+		{"typos", []string{typos}, 0, []string{"typos.yaml: ok (7 rules, 6 warnings)"},
 			[]string{
 				`warning: ` + typos + `: rules[0] (id=kind-typo): kind "Deplyment" matches no kind safediff knows; did you mean Deployment?`,
 				`warning: ` + typos + `: rules[1] (id=path-typo): path "spec.tempalte.**" matches no field of Deployment`,
 				`warning: ` + typos + `: rules[2] (id=field-typo): when[0]: field "spec.replica" is no field of StatefulSet`,
 				`warning: ` + typos + `: rules[3] (id=key-typo): path "spec.template.spec.containers[nmae=web].image" matches no field of Deployment`,
 				`warning: ` + typos + `: rules[4] (id=custom): kind "Widget" matches no kind safediff knows (fine for a custom resource)`,
+				`warning: ` + typos + `: rules[5] (id=group-typo): kind "Deployment" is in group "apps", which groups ["apps/v1"] do not name (a group is written without its version`,
 			},
 			[]string{"id=fine"}, "typos are warned about, exit 0; a custom resource's fields are not checked"},
 	}

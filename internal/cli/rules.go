@@ -202,6 +202,17 @@ func ruleWarnings(f *rules.File) []string {
 				continue
 			}
 			unknownKinds++
+			// a kind safediff knows, in groups the rule does not name
+			var groups []string
+			for _, gk := range known {
+				if kube.Glob(k, gk.Kind) {
+					groups = append(groups, fmt.Sprintf("%q", gk.Group))
+				}
+			}
+			if len(groups) > 0 {
+				out = append(out, fmt.Sprintf("%s: kind %q is in group %s, which groups %q do not name (a group is written without its version: \"apps\", not \"apps/v1\"; the core group is \"\")", where, k, strings.Join(dedupe(groups), " or "), r.Match.Groups))
+				continue
+			}
 			w := fmt.Sprintf("%s: kind %q matches no kind safediff knows", where, k)
 			if s := kube.Closest(k, names); s != "" {
 				w += fmt.Sprintf("; did you mean %s?", s)

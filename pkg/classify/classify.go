@@ -42,6 +42,11 @@ type Finding struct {
 	// creation, deletion or ownership, or changes the input hides or the
 	// reader could not resolve) rather than a field.
 	WholeObject bool
+	// Deletion marks a finding about the whole object that judges its
+	// deletion: its removal, or a rename the input may hide (helm deletes
+	// the old object). Only an accept entry that names a deletion accepts
+	// it.
+	Deletion bool
 }
 
 // WholeChange returns a change for a finding about the whole object, for
@@ -162,6 +167,9 @@ func ClassifyWorkers(plan *diffparse.Plan, set *rules.Set, workers int) (*Result
 		res.Highest = max(res.Highest, o.Level)
 	}
 	res.Notes = notes(res)
+	if len(res.Objects) > 0 && !set.HasDefaults() {
+		res.Notes = append([]diffparse.Note{{Text: "the default rules are not in the rule set (--no-default-rules): every change is judged by the given rules alone, and where they decide lower than the default rules would, no note says so"}}, res.Notes...)
+	}
 	return res, nil
 }
 
@@ -382,7 +390,7 @@ func (sh *sharing) assumptionsBefore(first string, list []string) []string {
 func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	out := &Object{Object: o, Action: o.Action}
 	whole := func(op diffparse.Op) Finding {
-		return Finding{Change: sh.whole(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true}
+		return Finding{Change: sh.whole(op), Decision: sh.decision(sel.Decide(nil, op)), Pos: o.Pos, WholeObject: true, Deletion: op == diffparse.Remove}
 	}
 	out.Findings = make([]Finding, 0, findings(o))
 	switch o.Action {
@@ -504,7 +512,7 @@ func hookFinding(sel *rules.Selection, o *diffparse.Object, hook rules.HookReadi
 	default:
 		return Finding{}, false
 	}
-	return Finding{Change: sh.whole(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true}, true
+	return Finding{Change: sh.whole(diffparse.Remove), Decision: sh.decision(d), Pos: o.Pos, WholeObject: true, Deletion: true}, true
 }
 
 // maybeHook adds to the findings of o, an update shown in part, what helm
@@ -669,7 +677,7 @@ func mayRename(sel *rules.Selection, pos diffparse.Pos, why string, above rules.
 	d.Assumed = true
 	d.Assumptions = append([]string{why}, d.Assumptions...)
 	d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
-	return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true}, true
+	return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true, Deletion: true}, true
 }
 
 // anywhere is the path the changes of an object that any field may change
@@ -770,7 +778,7 @@ func notes(res *Result) []diffparse.Note {
 			if f.Lowered == nil {
 				continue
 			}
-			text := fmt.Sprintf("%s lowered %s from %s (%s) to %s", lowerer(f), what(o, f), f.Lowered.Level, f.Lowered.Rule, f.Level)
+			text := fmt.Sprintf("%s lowered %s from %s (%s) to %s", Lowerer(f), what(o, f), f.Lowered.Level, f.Lowered.Rule, f.Level)
 			if !seen[text] {
 				seen[text] = true
 				out = append(out, diffparse.Note{Pos: f.Pos, Text: text})
@@ -787,16 +795,23 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// lowerer names what decided a finding: "rule ignore-all in team.yaml",
-// or the fallback of a file.
-func lowerer(f Finding) string {
-	if f.Rule == rules.FallbackRule {
-		if f.Origin == "" {
+// Lowerer names the rule that lowered a finding (f.Lowered is set): "rule
+// ignore-all in team.yaml", or the fallback of a file.
+func Lowerer(f Finding) string {
+	rule, origin := f.Lowered.By, f.Lowered.ByOrigin
+	if rule == "" {
+		rule, origin = f.Rule, f.Origin
+	}
+	if rule == rules.FallbackRule {
+		if origin == "" {
 			return "the built-in fallback"
 		}
-		return "the fallback of " + f.Origin
+		return "the fallback of " + origin
 	}
-	return fmt.Sprintf("rule %s in %s", f.Rule, f.Origin)
+	if origin == "" {
+		return "rule " + rule
+	}
+	return fmt.Sprintf("rule %s in %s", rule, origin)
 }
 
 // what names a finding for a note: "the deletion of PersistentVolumeClaim/prod/data",

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,10 @@ type Entry struct {
 	// replacement. With a path it is optional. A deletion is only ever
 	// accepted by an entry that names it.
 	Action diffparse.Action
+	// Release, when set, is the release of a multi-release plan whose
+	// object the entry names. Without it, an entry names an object that
+	// only one release of the plan has.
+	Release string
 	// New, when set, must equal the change's new value (a scalar, not a
 	// redacted or absent value): accepting image nginx:1.27 does not
 	// accept 1.28, and new: "" does not accept the field's removal.
@@ -51,6 +56,9 @@ type Entry struct {
 // "StatefulSet.apps/prod/db action delete".
 func (e Entry) String() string {
 	s := e.Object.String()
+	if e.Release != "" {
+		s += " release " + e.Release
+	}
 	if e.Path != nil {
 		s += " " + e.Path.String()
 	}
@@ -72,9 +80,10 @@ type acceptDoc struct {
 }
 
 type acceptEntry struct {
-	Object string  `json:"object"`
-	Path   *string `json:"path"`
-	Action string  `json:"action"`
+	Object  string  `json:"object"`
+	Path    *string `json:"path"`
+	Action  string  `json:"action"`
+	Release string  `json:"release"`
 	// New is any YAML scalar: new: 3 and new: "3" mean the same
 	New    json.RawMessage `json:"new"`
 	Reason string          `json:"reason"`
@@ -103,6 +112,9 @@ func ParseAccept(data []byte, origin string) (*AcceptFile, error) {
 	if err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
 	}
+	if err := diag.OneYAMLDocument(data, origin); err != nil {
+		return nil, err
+	}
 	var doc acceptDoc
 	if err := decodeStrict(js, &doc); err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: err.Error()}
@@ -122,7 +134,7 @@ func ParseAccept(data []byte, origin string) (*AcceptFile, error) {
 			add(where, "%v", err)
 			continue
 		}
-		e := Entry{Reason: strings.TrimSpace(ae.Reason), Origin: origin, Index: i}
+		e := Entry{Reason: strings.TrimSpace(ae.Reason), Release: ae.Release, Origin: origin, Index: i}
 		if ae.Object == "" {
 			add(where, "object is required (the reference the report prints, such as StatefulSet.apps/prod/db)")
 		} else if ref, err := kube.ParseObjectRef(ae.Object); err != nil {
@@ -208,28 +220,41 @@ func scalarText(raw json.RawMessage) (*string, error) {
 	return &s, nil
 }
 
+// WholeAction is the action an accept entry without a path names to
+// accept a finding about the whole object: delete for a deletion (also
+// one within an update: a resource that leaves the release, a rename the
+// input may hide), ownership for an ownership change, and otherwise the
+// object's action.
+func WholeAction(o *classify.Object, f *classify.Finding) diffparse.Action {
+	switch {
+	case f.Deletion || f.Change.Op == diffparse.Remove:
+		return diffparse.Delete
+	case f.Change.Op == diffparse.Owner:
+		return diffparse.Ownership
+	}
+	return o.Action
+}
+
 // names reports whether the entry names a finding of an object.
 func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
-	if o.Ref.ID() != e.Object.ID() {
+	if o.Ref.ID() != e.Object.ID() || e.Release != "" && o.Release != e.Release {
 		return false
 	}
-	if f.WholeObject && f.Change.Op == diffparse.Remove && o.Action != diffparse.Delete {
-		// the object deleted within an update (a resource made a helm
-		// hook leaves the release): a deletion still, named only as one
-		return e.Action == diffparse.Delete && e.Path == nil && e.New == nil
-	}
-	if e.Action != 0 && o.Action != e.Action {
-		return false
-	}
-	// a deletion's only finding is the object's: without a path, the entry
-	// must name the action delete (above); with one, it names a field
 	if e.Path == nil {
 		// the object as a whole: its creation, deletion, ownership change
-		// or hidden changes, and for a replacement the changes forcing it
-		if e.Action == 0 || !(f.WholeObject || e.Action == diffparse.Replace && f.Replace) {
+		// or hidden changes, each named by its action, and for a
+		// replacement the changes forcing it. A deletion is accepted only
+		// by an entry that names it.
+		switch {
+		case e.Action == 0:
 			return false
+		case f.WholeObject:
+			return WholeAction(o, f) == e.Action && e.New == nil
+		default:
+			return e.Action == diffparse.Replace && o.Action == diffparse.Replace && f.Replace
 		}
-	} else if f.WholeObject || !f.Change.Path.Equal(e.Path) {
+	}
+	if e.Action != 0 && o.Action != e.Action || f.WholeObject || !f.Change.Path.Equal(e.Path) {
 		return false
 	}
 	if e.New != nil && (!f.Change.New.Present() || f.Change.New.Redacted || f.Change.New.Text != *e.New) {
@@ -260,12 +285,21 @@ func Accepting(inner Judge, files ...*AcceptFile) Judge {
 			return v
 		}
 		used := make([]bool, len(entries))
+		// an entry without a release names an object that one release
+		// has: the same reference in two releases (two clusters, two
+		// namespaces of helmfile) is two objects, each reviewed on its own
+		ambiguous := make([]string, len(entries))
+		for ei, e := range entries {
+			if e.Release == "" {
+				ambiguous[ei] = severalReleases(res, e.Object)
+			}
+		}
 		accepted := map[*classify.Finding]bool{}
 		for _, o := range res.Objects {
 			for i := range o.Findings {
 				f := &o.Findings[i]
 				for ei, e := range entries {
-					if !e.names(o, f) {
+					if ambiguous[ei] != "" || !e.names(o, f) {
 						continue
 					}
 					used[ei] = true
@@ -277,7 +311,10 @@ func Accepting(inner Judge, files ...*AcceptFile) Judge {
 			}
 		}
 		for ei, e := range entries {
-			if !used[ei] {
+			switch {
+			case ambiguous[ei] != "":
+				v.Notes = append(v.Notes, fmt.Sprintf("%s: accept[%d] (%s) names no release, and %s is an object of several releases of this plan (%s): it accepts nothing; say which with release:", e.Origin, e.Index, e, e.Object, ambiguous[ei]))
+			case !used[ei]:
 				v.Notes = append(v.Notes, unusedNote(res, e))
 			}
 		}
@@ -308,6 +345,21 @@ func Accepting(inner Judge, files ...*AcceptFile) Judge {
 	})
 }
 
+// severalReleases lists, comma-separated, the releases of the plan that
+// have an object of the reference, when there are more than one.
+func severalReleases(res *classify.Result, ref kube.ObjectRef) string {
+	var rels []string
+	for _, o := range res.Objects {
+		if o.Ref.ID() == ref.ID() && !slices.Contains(rels, o.Release) {
+			rels = append(rels, o.Release)
+		}
+	}
+	if len(rels) < 2 {
+		return ""
+	}
+	return strings.Join(rels, ", ")
+}
+
 // unusedNote says that an entry names nothing in the plan, and what it
 // may have meant.
 func unusedNote(res *classify.Result, e Entry) string {
@@ -315,7 +367,7 @@ func unusedNote(res *classify.Result, e Entry) string {
 	stale := "the plan is not the one that was reviewed"
 	var obj *classify.Object
 	for _, o := range res.Objects {
-		if o.Ref.ID() == e.Object.ID() {
+		if o.Ref.ID() == e.Object.ID() && (e.Release == "" || o.Release == e.Release) {
 			obj = o
 			break
 		}
@@ -334,6 +386,12 @@ func unusedNote(res *classify.Result, e Entry) string {
 		return fmt.Sprintf("%s: %s is deleted in this plan; a deletion is accepted only by an entry that says action: delete", head, ref)
 	}
 	if e.Path == nil {
+		for i := range obj.Findings {
+			f := &obj.Findings[i]
+			if a := WholeAction(obj, f); f.WholeObject && a != e.Action {
+				return fmt.Sprintf("%s: %s, %s, is accepted only by an entry that says action: %s", head, ref, strings.TrimSuffix(f.Reason, "."), a)
+			}
+		}
 		var paths []string
 		for _, f := range obj.Findings {
 			if !f.WholeObject {

@@ -507,6 +507,7 @@ func TestParseAcceptErrors(t *testing.T) {
 	}{
 		{"not YAML", "version: 1\naccept: [\n", []string{"not valid YAML"}, "a broken file is not an empty one"},
 		{"duplicate key", "version: 1\nversion: 1\n", []string{"not valid YAML", `"version"`}, "a duplicate key hides one of its values"},
+		{"second document", "version: 1\naccept: []\n---\nversion: 1\n", []string{"line 4: a second YAML document"}, "the YAML reader drops every document after the first, and their mistakes with them"},
 		{"not a mapping", "- object: Service/prod/legacy\n", []string{"cannot unmarshal array"}, "the entries must sit under accept:"},
 		{"empty", "", []string{`want "version: 1"`}, "an empty file is a mistake, not a file accepting nothing"},
 		{"missing version", "accept:\n" + ok, []string{`want "version: 1"`}, "the version says which format the file is in"},

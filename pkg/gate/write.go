@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"sync"
 
 	"github.com/safediff/safediff/pkg/diffparse"
@@ -28,32 +29,52 @@ func WriteAccept(w io.Writer, v Verdict, source string) error {
 		return bw.Flush()
 	}
 	fmt.Fprintf(bw, "accept:\n")
-	seen := map[string]bool{}
+	// one entry may name several findings (the object as a whole in one
+	// action): each is listed above it, so that the reviewer sees all it
+	// accepts
+	type entry struct {
+		text string
+		whys []string
+	}
+	var entries []*entry
+	byText := map[string]*entry{}
 	for _, off := range v.Offending {
 		o, f := off.Object, off.Finding
 		var b []byte
 		b = fmt.Appendf(b, "  - object: %s\n", yamlString(o.Ref.String()))
+		if o.Release != "" {
+			b = fmt.Appendf(b, "    release: %s\n", yamlString(o.Release))
+		}
 		switch {
-		case f == nil || f.WholeObject:
+		case f == nil:
 			b = fmt.Appendf(b, "    action: %s\n", o.Action)
+		case f.WholeObject:
+			b = fmt.Appendf(b, "    action: %s\n", WholeAction(o, f))
 		default:
 			b = fmt.Appendf(b, "    path: %s\n", yamlString(f.Change.Path.String()))
 			if nv := f.Change.New; nv.Kind == diffparse.Scalar && !nv.Redacted {
 				b = fmt.Appendf(b, "    new: %s\n", yamlQuoted(nv.Text))
 			}
 		}
-		if seen[string(b)] {
-			continue
+		e := byText[string(b)]
+		if e == nil {
+			e = &entry{text: string(b)}
+			byText[e.text] = e
+			entries = append(entries, e)
 		}
-		seen[string(b)] = true
 		why := off.Why
 		if why == "" && f != nil {
 			why = fmt.Sprintf("%s: %s [%s]", f.Level, f.Reason, f.Rule)
 		}
-		if why != "" {
+		if why != "" && !slices.Contains(e.whys, why) {
+			e.whys = append(e.whys, why)
+		}
+	}
+	for _, e := range entries {
+		for _, why := range e.whys {
 			fmt.Fprintf(bw, "  # %s\n", oneLine(why))
 		}
-		bw.Write(b)
+		bw.WriteString(e.text)
 		fmt.Fprintf(bw, "    reason: TODO\n")
 	}
 	return bw.Flush()

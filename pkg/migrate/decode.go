@@ -105,6 +105,10 @@ func (d *decoder) parseYAML(data []byte) *yaml.Node {
 		d.errs.Add(e)
 		return nil
 	}
+	if err := diag.OneYAMLDocument(data, d.origin); err != nil {
+		d.errs.Add(err.(*diag.Error))
+		return nil
+	}
 	if len(doc.Content) == 0 {
 		d.errs.Add(&diag.Error{Origin: d.origin, Msg: "empty: a migration file starts with version: 1"})
 		return nil

@@ -73,6 +73,7 @@ postgres: {replicationFrom: [10.0.0.0/8]}
 		{"size", "thresholds: {maxLag: 16 MiBs}\n", "bad size", "units are checked"},
 		{"duration", "thresholds: {catchUpTimeout: 30}\n", "want a duration", "a bare number is ambiguous"},
 		{"not yaml", "source: [\n", "not valid YAML", "garbage"},
+		{"second document", "---\nthresholds: {maxLag: 1 MiB}\n", "a second YAML document", "the YAML reader drops every document after the first: its settings would be lost unseen"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

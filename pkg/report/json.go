@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
@@ -165,6 +166,9 @@ type JSONChange struct {
 type JSONLowered struct {
 	Level string `json:"level"`
 	Rule  string `json:"rule"`
+	// By names the rule that lowered it, and its file: "ignore-all in
+	// team.yaml".
+	By string `json:"by"`
 }
 
 // JSONValue is one side of a change. A redacted value has no text, only
@@ -349,7 +353,7 @@ func jsonChange(r *Report, f *classify.Finding) JSONChange {
 		c.Missing = append(c.Missing, p.String())
 	}
 	if f.Lowered != nil {
-		c.Lowered = &JSONLowered{Level: f.Lowered.Level.String(), Rule: f.Lowered.Rule}
+		c.Lowered = &JSONLowered{Level: f.Lowered.Level.String(), Rule: f.Lowered.Rule, By: strings.TrimPrefix(classify.Lowerer(*f), "rule ")}
 	}
 	if e, ok := r.Verdict.AcceptedBy(f); ok {
 		c.Accepted, c.AcceptReason = true, e.Reason

@@ -207,6 +207,7 @@ func appendChange(b []byte, c *JSONChange, pre string) []byte {
 		lw.open()
 		lw.str("level", c.Lowered.Level)
 		lw.str("rule", c.Lowered.Rule)
+		lw.str("by", c.Lowered.By)
 		lw.close()
 		w.b = lw.b
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -110,10 +111,23 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		t.WriteString("\n")
 		b.add(t.String())
 	}
+	// a note may quote the input (helm's warnings): escaped whole
 	allNotes := notes(r)
+	texts := make([]string, len(allNotes))
+	size := 0
 	for i, n := range allNotes {
-		// a note may quote the input (helm's warnings): escaped whole
-		if !b.add(fmt.Sprintf("> **Note:** %s\n\n", mdText(n.Text))) {
+		texts[i] = fmt.Sprintf("> **Note:** %s\n\n", mdText(n.Text))
+		size += len(texts[i])
+	}
+	if b.Len()+size > b.limit {
+		// not all fit: the review's own notes (a user's rule that lowered
+		// a finding, accept entries that name nothing) before the input's
+		// (helm's warnings, which may be many)
+		n := len(r.Result.Plan.Notes)
+		texts = slices.Concat(texts[n:], texts[:n])
+	}
+	for i, text := range texts {
+		if !b.add(text) {
 			left := len(allNotes) - i
 			b.limit += mdReserve
 			b.add(fmt.Sprintf("> %s not shown (byte budget); `-o json` lists them.\n\n", count(left, "more note", "more notes")))

@@ -388,20 +388,12 @@ func findingNotes(r *Report, f *classify.Finding, code, text func(string) string
 		out = append(out, "also: "+strings.Join(ids, ", "))
 	}
 	if f.Lowered != nil {
-		out = append(out, fmt.Sprintf("lowered by %s from %s (%s)", code(ruleOrigin(f)), f.Lowered.Level, code(f.Lowered.Rule)))
+		out = append(out, fmt.Sprintf("lowered by %s from %s (%s)", code(strings.TrimPrefix(classify.Lowerer(*f), "rule ")), f.Lowered.Level, code(f.Lowered.Rule)))
 	}
 	return out
 }
 
 func identity(s string) string { return s }
-
-// ruleOrigin names a finding's rule and its file.
-func ruleOrigin(f *classify.Finding) string {
-	if f.Origin == "" {
-		return f.Rule
-	}
-	return f.Rule + " in " + f.Origin
-}
 
 func inputDescription(r *Report) string {
 	p := r.Result.Plan

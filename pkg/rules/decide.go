@@ -54,10 +54,17 @@ type Decision struct {
 	Lowered *Baseline
 }
 
-// Baseline is what the lowest layer of a set alone decides.
+// Baseline is what the lowest layer of a set alone decides, where a rule
+// of a higher layer decided lower.
 type Baseline struct {
 	Level Level
 	Rule  string
+	// By is the rule that decided lower, and ByOrigin its file ("" for
+	// the built-in fallback). A decision made over it (a helm hook's, the
+	// safediff.dev/ignore annotation's) keeps naming it.
+	By, ByOrigin string
+	// Replace: the lowest layer forces, or may force, a replacement.
+	Replace bool
 }
 
 // Selection is a set's rules that select one object (by group, kind,
@@ -261,7 +268,8 @@ func (sel *Selection) asHook(d *Decision) {
 		if sel.created == nil {
 			c := sel.whole(diffparse.Create, diffparse.Add)
 			if c.Rule != SchemaTypeRule {
-				c = Decision{Level: c.Level, Rule: HookRule, Reason: sel.hook.Why + "; created: " + c.Reason, Also: []string{c.Rule}}
+				// (a user's rule that lowered the creation is still named)
+				c = Decision{Level: c.Level, Rule: HookRule, Reason: sel.hook.Why + "; created: " + c.Reason, Also: []string{c.Rule}, Lowered: c.Lowered}
 			}
 			sel.created = &c
 		}
@@ -301,7 +309,7 @@ func (sel *Selection) baseline(d *Decision, ch *diffparse.Change, op diffparse.O
 		}
 	}
 	if worst.Level >= Disruptive && worst.Level > d.Level {
-		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule}
+		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule, By: d.Rule, ByOrigin: d.Origin, Replace: worst.Replace || worst.MaybeReplace}
 	}
 }
 

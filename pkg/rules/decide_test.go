@@ -143,15 +143,15 @@ func TestLowered(t *testing.T) {
 		reason string
 	}{
 		{"ignore-all on a PVC deletion", &rules.File{Origin: "team.yaml", Rules: []*rules.Rule{rule("ignore-all", rules.Ignored, rules.Match{})}},
-			pvcDeletion, nil, diffparse.Remove, &rules.Baseline{Level: rules.Destructive, Rule: "delete-volume-claim"}, "the issue's example: data loss silenced"},
+			pvcDeletion, nil, diffparse.Remove, &rules.Baseline{Level: rules.Destructive, Rule: "delete-volume-claim", By: "ignore-all", ByOrigin: "team.yaml"}, "the issue's example: data loss silenced"},
 		{"a Service selector made safe", &rules.File{Origin: "team.yaml", Rules: []*rules.Rule{rule("svc-ok", rules.Safe, rules.Match{Kinds: []string{"Service"}})}},
-			svcUpdate, selector, diffparse.Modify, &rules.Baseline{Level: rules.Disruptive, Rule: "service-routing"}, "disruptive lowered"},
+			svcUpdate, selector, diffparse.Modify, &rules.Baseline{Level: rules.Disruptive, Rule: "service-routing", By: "svc-ok", ByOrigin: "team.yaml"}, "disruptive lowered"},
 		{"a restart made safe", &rules.File{Origin: "team.yaml", Rules: []*rules.Rule{rule("rollme", rules.Safe, rules.Match{Kinds: []string{"Deployment"}})}},
 			deploy, image, diffparse.Modify, nil, "a restart is below disruptive: lowering it is the users' business, no note"},
 		{"a deletion raised", &rules.File{Origin: "team.yaml", Rules: []*rules.Rule{rule("strict", rules.Destructive, rules.Match{Kinds: []string{"Service"}})}},
 			svcUpdate, selector, diffparse.Modify, nil, "a raise silences nothing"},
 		{"a user fallback", &rules.File{Origin: "team.yaml", Fallback: &rules.Fallback{Level: rules.Safe, Reason: "we trust our CRDs"}},
-			crd, custom, diffparse.Modify, &rules.Baseline{Level: rules.Disruptive, Rule: rules.FallbackRule}, "a fallback lowers everything no rule covers"},
+			crd, custom, diffparse.Modify, &rules.Baseline{Level: rules.Disruptive, Rule: rules.FallbackRule, By: rules.FallbackRule, ByOrigin: "team.yaml"}, "a fallback lowers everything no rule covers"},
 	}
 	names := tabletest.Names{}
 	for _, tc := range tests {

@@ -21,6 +21,9 @@ func TestDefaultFileCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if rules.DefaultOrigin != safediff.DefaultRulesOrigin {
+		t.Errorf("rules.DefaultOrigin is %q, the default rules' origin %q", rules.DefaultOrigin, safediff.DefaultRulesOrigin)
+	}
 	if got := rules.DefaultFile(); !reflect.DeepEqual(got, parsed) {
 		t.Error("rules.DefaultFile() differs from rules.Parse of rules.yaml: run go generate ./pkg/rules")
 	}

@@ -43,10 +43,12 @@ func IgnorePatterns(o *diffparse.Object) (pats []kube.Pattern, has bool, err err
 
 // Ignorable says whether the annotation may lower a decision: never a
 // creation or deletion (a decision about the whole object), a change that
-// forces or may force a replacement, a change whose place is not known
-// exactly, or a value the API server cannot decode (helm upgrade fails).
+// forces or may force a replacement (by the default rules too, where a
+// user's rule lowered theirs), a change whose place is not known exactly,
+// or a value the API server cannot decode (helm upgrade fails).
 func Ignorable(d Decision, ch *diffparse.Change) bool {
-	return ch != nil && ch.Path.Exact() && !d.Replace && !d.MaybeReplace && !d.Assumed && d.Rule != SchemaTypeRule
+	return ch != nil && ch.Path.Exact() && !d.Replace && !d.MaybeReplace && !d.Assumed && d.Rule != SchemaTypeRule &&
+		(d.Lowered == nil || !d.Lowered.Replace)
 }
 
 // IgnoreNames says whether patterns name a path.
@@ -60,16 +62,19 @@ func IgnoreNames(pats []kube.Pattern, p kube.Path) bool {
 }
 
 // ignore lowers d to ignored when the selected object's annotation names
-// the change and may lower it.
+// the change and may lower it. Where a user's rule lowered the default
+// rules' decision, the annotation may lower only what the defaults let it
+// (not a replacement), and the user's rule stays named.
 func (sel *Selection) ignore(d *Decision, ch *diffparse.Change) {
 	if len(sel.ignores) == 0 || d.Level == Ignored || !Ignorable(*d, ch) || !IgnoreNames(sel.ignores, ch.Path) {
 		return
 	}
 	*d = Decision{
-		Level:  Ignored,
-		Rule:   IgnoreAnnotationRule,
-		Reason: fmt.Sprintf("the object's %s annotation names it (the rules said %s: %s)", IgnoreAnnotation, d.Level, d.Reason),
-		Also:   append([]string{d.Rule}, d.Also...),
+		Level:   Ignored,
+		Rule:    IgnoreAnnotationRule,
+		Reason:  fmt.Sprintf("the object's %s annotation names it (the rules said %s: %s)", IgnoreAnnotation, d.Level, d.Reason),
+		Also:    append([]string{d.Rule}, d.Also...),
+		Lowered: d.Lowered,
 	}
 }
 

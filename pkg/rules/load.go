@@ -135,6 +135,9 @@ func Parse(data []byte, origin string) (*File, error) {
 	if err != nil {
 		return nil, &diag.Error{Origin: origin, Msg: "not valid YAML: " + strings.TrimPrefix(err.Error(), "error converting YAML to JSON: ")}
 	}
+	if err := diag.OneYAMLDocument(data, origin); err != nil {
+		return nil, err
+	}
 	return ParseJSON(js, origin)
 }
 

@@ -46,6 +46,7 @@ func TestParseErrors(t *testing.T) {
 		{"ignored fallback", "version: 1\nfallback: {level: ignored, reason: x}\nrules: []\n", "cannot be ignored", "what no rule understands must be seen"},
 		{"invalid yaml", "version: 1\nrules: [\n", "not valid YAML", "syntax errors are reported"},
 		{"duplicate yaml key", "version: 1\nversion: 1\nrules: []\n", "not valid YAML", "duplicate keys are an error, not last-wins"},
+		{"second document", "version: 1\nrules: []\n---\nversion: 1\nrules:\n  - id: raise-all\n    level: destructive\n    reason: r\n    description: d\n", "line 4: a second YAML document", "the YAML reader drops every document after the first: its rules would be lost unseen"},
 		{"wrong type", "version: 1\nrules: {}\n", "rules", "a list is expected"},
 		{"alias bomb", "version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\nh: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\nrules: []\n", "test.yaml", "an alias bomb must not exhaust memory: it is refused or rejected, an error either way"},
 	}

@@ -50,6 +50,16 @@ type Set struct {
 	shared *shared
 }
 
+// DefaultOrigin is the origin of the default rules ([DefaultFile]).
+const DefaultOrigin = "default rules"
+
+// HasDefaults reports whether the set's lowest layer is the default rules
+// ([DefaultFile]): only then is a user's rule that decides lower than they
+// would recorded ([Decision.Lowered]).
+func (s *Set) HasDefaults() bool {
+	return len(s.layers) > 0 && s.layers[len(s.layers)-1].Origin == DefaultOrigin
+}
+
 // kindIndex lists a layer's rules by the object kinds they can select,
 // each list in file order: a rule that names kinds without wildcards is in
 // the lists of those kinds; any other rule is in every list.
