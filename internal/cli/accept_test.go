@@ -275,7 +275,7 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 		}
 	}
 	// lowering a restart is no news: no note
-	restart := "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: a:1\n+           image: a:2\n"
+	restart := "prod, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: a:1\n+           image: a:2\n"
 	if out, _, _ := run(t, restart, "review", "--rules", team); strings.Contains(out, "lowered") {
 		t.Errorf("a lowered restart is noted:\n%s", out)
 	}

@@ -310,9 +310,9 @@ func TestCredentialNamesWithoutSchema(t *testing.T) {
 	const secret = "c2VjcmV0LWtleQ=="
 	for _, tc := range []struct {
 		name, reason, input string
-		shown               bool
+		shown, refused      bool
 	}{
-		{name: "a Secret's line under the next object", reason: "found by moving a line of a helm-diff sample: '+   apiKey: ...' of a Secret read as a field of the Deployment after it",
+		{name: "a Secret's line under the next object", refused: true, reason: "found by moving a line of a helm-diff sample: '+   apiKey: ...' of a Secret read as a field of the Deployment after it; indented deeper than the document's next line, it is now refused (go-yaml would drop the rest of the document)",
 			input: "default, web, Deployment (apps) has changed:\n+   apiKey: " + secret + "\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n-   replicas: 1\n+   replicas: 2\n"},
 		{name: "a custom resource's password", reason: "no schema: operators' resources often carry credentials in clear",
 			input: "default, db, Cluster (postgres.example.com) has changed:\n  apiVersion: postgres.example.com/v1\n  kind: Cluster\n  metadata:\n    name: db\n  spec:\n    auth:\n-     superuserPassword: old-" + secret + "\n+     superuserPassword: " + secret + "\n"},
@@ -324,10 +324,10 @@ func TestCredentialNamesWithoutSchema(t *testing.T) {
 			input: "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    template:\n      spec:\n        volumes:\n          - name: creds\n            secret:\n-             secretName: old-" + secret + "\n+             secretName: " + secret + "\n", shown: true},
 	} {
 		for format, r := range reviewedInEveryFormat(t, tc.input) {
-			if r.code == 1 {
-				t.Errorf("%s (-o %s): exit 1: %s", tc.name, format, r.stderr)
+			if (r.code == 1) != tc.refused {
+				t.Errorf("%s (-o %s): exit %d, want 1: %v: %s", tc.name, format, r.code, tc.refused, r.stderr)
 			}
-			if got := strings.Contains(r.printed, secret); got != tc.shown {
+			if got := strings.Contains(r.printed+r.stderr, secret); got != tc.shown {
 				t.Errorf("%s (-o %s): value shown %v, want %v\nreason: %s\n%s", tc.name, format, got, tc.shown, tc.reason, r.printed)
 			}
 		}
@@ -362,7 +362,7 @@ func TestSecretShownFieldsStayShown(t *testing.T) {
 // appears; an input whose kind no object has is refused.
 func TestNoSecretInListsOrOddKinds(t *testing.T) {
 	values := regexp.MustCompile(`TEVBS01[A-Za-z0-9=]*|LEAKME[A-Z0-9]*|LISTLEAK[A-Z0-9]*`)
-	for _, name := range []string{"secretlist-stevedore.txt", "secretlist.diff", "secret-kind-space-release.diff", "secret-kind-space-structured.json", "secret-lists-structured.json", "secret-shown-fields-structured.json"} {
+	for _, name := range []string{"secretlist-stevedore.txt", "secretlist.diff", "secretlist-misspelt-items.diff", "secret-kind-space-release.diff", "secret-kind-space-structured.json", "secret-lists-structured.json", "secret-shown-fields-structured.json"} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", name))
 		if err != nil {
 			t.Fatal(err)
@@ -384,5 +384,53 @@ func TestNoSecretInListsOrOddKinds(t *testing.T) {
 				t.Errorf("%s %v: exit %d, want 1 (no object has the kind)", name, args, code)
 			}
 		}
+	}
+}
+
+// TestLostElisionMarker: a partial body whose leading "..." is lost
+// begins indented, and go-yaml ends a document at its first line indented
+// less than the first, without an error: both sides read alike, and an
+// image change (a Secret's password) was "formatting only", exit 0. Such
+// a body is refused, naming the line, in every format that embeds one; a
+// body that lost its top (no apiVersion, no kind) shows no field absent,
+// so a fact it does not show (the strategy) counts as its worst.
+func TestLostElisionMarker(t *testing.T) {
+	read := func(name string) string {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	body := read("lost-elision.diff")
+	for _, tc := range []struct {
+		name, input, err string
+		code             int
+	}{
+		{"diff", body, "line 4: the old document of Deployment.apps/shop/web goes on at line 4 indented less than its first line (line 2)", 1},
+		{"helmfile", "Comparing release=shop, chart=shop, namespace=shop\n" + body, "line 5: the old document of Deployment.apps/shop/web goes on at line 5", 1},
+		{"stevedore", read("lost-elision-stevedore.txt"), "line 22: the old document of Deployment.apps/shop/web goes on at line 22", 1},
+		{"a real capture's Secret", read("lost-elision-secret.txt"), "line 3: the old document of Secret/postgresql/postgresql goes on at line 3", 1},
+		{"top level, without apiVersion and kind", read("lost-elision-top-level.diff"), "", 2},
+	} {
+		out, errOut, code := run(t, tc.input, "review", "--no-color")
+		if code != tc.code || !strings.Contains(errOut, tc.err) {
+			t.Errorf("%s: exit %d, want %d and the error %q\n%s%s", tc.name, code, tc.code, tc.err, out, errOut)
+		}
+	}
+}
+
+// TestContainersEmptied: a chart's toYaml of an empty list empties a pod
+// template's containers. The API server refuses it ("containers: Required
+// value"), helm upgrade fails part-way (the ConfigMap before it applied),
+// and the review said restart, exit 0.
+func TestContainersEmptied(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "containers-emptied.diff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, string(data), "review", "--no-color")
+	if code != 2 || !strings.Contains(out, "containers must name at least one container") {
+		t.Errorf("exit %d, want 2 and helm upgrade failing\n%s%s", code, out, errOut)
 	}
 }

@@ -259,6 +259,8 @@ spec:
 		{"a template label added", deployment(pod), strings.Replace(deployment(pod), "      labels:\n        app: web", "      labels:\n        app: web\n        tier: front", 1), false},
 		{"a request above its limit", deployment(withResources), deployment(strings.Replace(withResources, "memory: 512Mi", "memory: 2Gi", 1)), true},
 		{"a request at its limit", deployment(withResources), deployment(strings.Replace(withResources, "memory: 512Mi", "memory: 1Gi", 1)), false},
+		{"a pod template of no containers", deployment(pod), deployment("      containers: []\n"), true},
+		{"a pod template of null containers", deployment(pod), deployment("      containers: null\n"), true},
 		{"an init container named as a container", deployment(pod), deployment("      initContainers:\n      - name: web\n        image: busybox:1\n" + pod), true},
 		{"a Deployment's pods that do not restart", deployment(pod), deployment("      restartPolicy: Never\n" + pod), true},
 		{"an enumeration's value in the wrong case", deployment(pod), deployment(strings.Replace(pod, "image: nginx:1", "image: nginx:1\n        imagePullPolicy: always", 1)), true},

@@ -12,7 +12,10 @@ import (
 // a level, the rule that decided it and a reason.
 func ExampleClassify() {
 	diff := `prod, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
   metadata:
+    name: web
     labels:
 -     helm.sh/chart: web-1.0.0
 +     helm.sh/chart: web-1.1.0

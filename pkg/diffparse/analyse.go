@@ -139,6 +139,10 @@ func (p *blockParser) checkOpen(t *sideTree) {
 // exactSide returns the tree a complete side is read with: the fast
 // reader's when it read the document exactly, else the exact reader's.
 func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast, exact *sideTree) *sideTree {
+	if first, cut := belowRoot(lines); cut != nil {
+		p.errs.Add(Pos{Line: int(cut.no)}, "the %s document of %s goes on at line %d indented less than its first line (line %d): the YAML reader of helm and the API server ends the document there and drops the rest, so helm could not have rendered it; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref, cut.no, first.no)
+		return nil
+	}
 	if fast.fast() {
 		return fast
 	}
@@ -150,6 +154,10 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 		if pos.Line == 0 { // an empty document: the object's header names it
 			pos = obj.Pos
 		}
+		if e.random {
+			p.errs.Add(pos, "the %s document of %s holds %s: which of their values Kubernetes receives is random (helm reads it so too): write the key once", side, obj.Ref, e.msg)
+			return nil
+		}
 		if e.unjson {
 			p.errs.Add(pos, "the %s document of %s holds %s: Kubernetes cannot read it, and helm upgrade fails on it", side, obj.Ref, e.msg)
 			return nil
@@ -158,6 +166,31 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 		return nil
 	}
 	return exact
+}
+
+// belowRoot returns, for the lines of a side without elisions, the first
+// line that is indented less than the document's first (its root): go-yaml
+// ends the document there without an error, dropping the rest (sigs.k8s.io/yaml
+// reads "  a: 1\nb: 2" as {"a": 1}). nil when there is none.
+func belowRoot(lines []*bodyLine) (first, cut *bodyLine) {
+	root := -1
+	for _, l := range lines {
+		text := strings.TrimLeft(l.text, " ")
+		if l.gap || text == "" || text[0] == '#' {
+			continue
+		}
+		indent := len(l.text) - len(text)
+		switch {
+		case root < 0:
+			if indent == 0 {
+				return nil, nil // nothing is indented less
+			}
+			root, first = indent, l
+		case indent < root:
+			return first, l
+		}
+	}
+	return nil, nil
 }
 
 // complete analyses a body without elisions.
@@ -246,9 +279,25 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 			}
 		}
 	}
-	p.facts(obj, Old, oldS, true)
-	p.facts(obj, New, newS, true)
+	p.facts(obj, Old, oldS, whole(oldS))
+	p.facts(obj, New, newS, whole(newS))
 	return []*Object{obj}
+}
+
+// whole reports whether a side without elisions shows a whole document:
+// helm renders, and helm diff prints, every object's apiVersion and kind.
+// A body without them has lost lines (an elision marker cut from a
+// partial view): a field it does not show is not known to be absent.
+func whole(t *sideTree) bool {
+	if t == nil {
+		return true
+	}
+	for _, path := range []kube.Path{pathAPIVersion, pathKind} {
+		if _, ok := t.lookup(path); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // current is the object whose changes keep adds to, and its sides.

@@ -185,7 +185,7 @@ var (
 	podSpecChecks = []func(t *sideTree, ref kube.ObjectRef, base kube.Path, spec int32) (Note, bool){
 		anyKind((*sideTree).containerNameRefusal), anyKind((*sideTree).containerPortRefusal), (*sideTree).volumeRefusal,
 		anyKind((*sideTree).handlerRefusal), anyKind((*sideTree).envRefusal), anyKind((*sideTree).dnsRefusal),
-		anyKind((*sideTree).tolerationRefusal),
+		anyKind((*sideTree).tolerationRefusal), anyKind((*sideTree).containersRefusal),
 	}
 	objectChecks = []func(t *sideTree, ref kube.ObjectRef) (Note, bool){
 		(*sideTree).servicePortRefusal, (*sideTree).serviceTypeRefusal, (*sideTree).rbacRefusal,
@@ -260,6 +260,25 @@ func (t *sideTree) containers(spec int32) iter.Seq2[string, int32] {
 			}
 		}
 	}
+}
+
+// containersRefusal returns a note when the pod spec at node spec (path
+// base) names no container: its containers null or empty (a chart's
+// toYaml of an empty list, a second containers key), or absent from a
+// whole document. The API server requires one ("containers: Required
+// value"): helm upgrade fails there, the objects before it applied.
+func (t *sideTree) containersRefusal(base kube.Path, spec int32) (Note, bool) {
+	at := base.String() + ".containers"
+	l := t.child(spec, "containers")
+	switch {
+	case l < 0 && whole(t):
+		return Note{Pos: Pos{Line: t.lineOf(spec)}, Text: at + " must name at least one container (the pod spec has none)"}, true
+	case l < 0:
+		return Note{}, false
+	case t.vkindOf(l) == vScalar && t.scalarOf(l).typ == NullType, t.vkindOf(l) == vSeq && t.nodes[l].firstChild < 0:
+		return Note{Pos: Pos{Line: t.lineOf(l)}, Text: at + " must name at least one container"}, true
+	}
+	return Note{}, false
 }
 
 // containerStep names container c of a list in a note: the list and the

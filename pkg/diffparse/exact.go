@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	yamlv2 "go.yaml.in/yaml/v2"
 	"sigs.k8s.io/yaml"
 
 	"github.com/safediff/safediff/pkg/kube"
@@ -64,9 +65,13 @@ func (t *sideTree) decodeExact(lines []*bodyLine, typ *kube.Type) *exactError {
 	if aliases && size > maxAliasedBytes {
 		return &exactError{line: first, msg: fmt.Sprintf("the document is %d bytes and may use aliases, over the %d the exact reader expands", size, maxAliasedBytes)}
 	}
-	j, err := yaml.YAMLToJSON([]byte(b.String()))
+	doc := []byte(b.String())
+	j, err := yaml.YAMLToJSON(doc)
 	if err != nil {
 		return yamlError(err, lines)
+	}
+	if key, clash := jsonKeyClash(doc); clash {
+		return &exactError{line: first, msg: fmt.Sprintf("two keys of one mapping that turn into the same JSON key %s", quoteClipped(key)), random: true}
 	}
 	t.reset(lines, typ)
 	t.exact = true
@@ -160,6 +165,9 @@ func (t *sideTree) graftFlow(i int, n int32, v string) bool {
 	if err != nil || len(j) == 0 || j[0] != '{' && j[0] != '[' {
 		return false
 	}
+	if _, clash := jsonKeyClash([]byte(v)); clash {
+		return false // the exact reader refuses the document
+	}
 	dec := json.NewDecoder(bytes.NewReader(j))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -231,6 +239,82 @@ type exactError struct {
 	// unjson: the document is YAML, but sigs.k8s.io/yaml cannot turn it
 	// into JSON, so Kubernetes cannot read it
 	unjson bool
+	// random: sigs.k8s.io/yaml turns the document into JSON, but which of
+	// two values it keeps is random
+	random bool
+}
+
+// jsonKeyClash finds two keys of one mapping of a YAML document that
+// sigs.k8s.io/yaml turns into the same JSON key: 1 and "1", true and
+// "true" (or y, on, yes), 1.0 and "1". go-yaml keeps both (their YAML
+// types differ), and the conversion keeps the one Go's map order puts
+// last: which value Kubernetes receives, and helm reads, is random.
+func jsonKeyClash(doc []byte) (string, bool) {
+	var v any
+	if yamlv2.Unmarshal(doc, &v) != nil {
+		return "", false
+	}
+	return keyClash(v)
+}
+
+func keyClash(v any) (string, bool) {
+	switch v := v.(type) {
+	case map[any]any:
+		seen := make(map[string]bool, len(v))
+		for k, e := range v {
+			if s, ok := jsonKeyOf(k); ok {
+				if seen[s] {
+					return s, true
+				}
+				seen[s] = true
+			}
+			if s, ok := keyClash(e); ok {
+				return s, true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if s, ok := keyClash(e); ok {
+				return s, true
+			}
+		}
+	}
+	return "", false
+}
+
+// jsonKeyOf is the JSON key sigs.k8s.io/yaml makes of a mapping key that
+// go-yaml decoded (its convertToJSONableObject).
+func jsonKeyOf(k any) (string, bool) {
+	switch k := k.(type) {
+	case string:
+		return k, true
+	case int:
+		return strconv.Itoa(k), true
+	case int64:
+		return strconv.FormatInt(k, 10), true
+	case float64:
+		switch s := strconv.FormatFloat(k, 'g', -1, 32); s {
+		case "+Inf":
+			return ".inf", true
+		case "-Inf":
+			return "-.inf", true
+		case "NaN":
+			return ".nan", true
+		default:
+			return s, true
+		}
+	case bool:
+		return strconv.FormatBool(k), true
+	}
+	return "", false
+}
+
+// quoteClipped quotes a key for a message, cut to 40 bytes.
+func quoteClipped(s string) string {
+	if len(s) > 40 {
+		s = strings.ToValidUTF8(s[:40], "") + "…"
+	}
+	return strconv.Quote(s)
 }
 
 func (e *exactError) Error() string { return e.msg }

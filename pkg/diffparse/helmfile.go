@@ -1,6 +1,7 @@
 package diffparse
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ var (
 	// helmfile's summary of affected releases: "  name (chart) UPDATED"
 	helmfileAffectedRE = lazyRE(`^  (\S+) \(.*\)( UPDATED| DELETED)?$`)
 	helmfileInfoRE     = lazyRE(`^(Building dependency release=|Adding repo |"[^"]+" has been added to your repositories|"[^"]+" already exists with the same configuration|Updating repo|Hang tight while we grab the latest|\.\.\.Successfully got an update from|Update Complete\.|Listing releases matching|Affected releases are:|Skipping |Fetching |Templating release=|Saving \d+ charts|Deleting outdated charts|No affected releases|There are no releases|helmfile\.yaml:|Loading |processing file|Building dependency|Decrypting secret )`)
+	// helmfile builds the dependencies of a local chart of each release it
+	// will diff before the first diff
+	helmfileBuildingRE = lazyRE(`^Building dependency release=([^,]+), chart=`)
 	// helmfileChanges is what helmfile diff --detailed-exitcode says when
 	// a release has changes
 	helmfileChanges = "Identified at least one change"
@@ -28,7 +32,8 @@ func (s *stream) parseHelmfile() {
 		pos     Pos
 		deleted bool
 	}
-	var changed []said // the releases helmfile's summary names
+	var changed []said   // the releases helmfile's summary names
+	var announced []said // the releases whose dependencies helmfile built
 	for {
 		l, ok := s.nextText()
 		if !ok {
@@ -61,6 +66,8 @@ func (s *stream) parseHelmfile() {
 			if s.changesSaid == 0 {
 				s.changesSaid = l.no
 			}
+		case helmfileBuildingRE().MatchString(t):
+			announced = append(announced, said{name: strings.Clone(helmfileBuildingRE().FindStringSubmatch(t)[1]), pos: pos})
 		case helmfileInfoRE().MatchString(t):
 		default:
 			s.wrapperLine(l, "not part of a helmfile diff: expected \"Comparing release=…\", an object header or helm-diff output")
@@ -87,6 +94,19 @@ func (s *stream) parseHelmfile() {
 			errs.Add(c.pos, "helmfile will uninstall release %s (installed: false), and the stream does not show what that deletes: safediff cannot judge it; review its objects (helm get manifest %s) before helmfile apply", c.name, c.name)
 		default:
 			errs.Add(c.pos, "helmfile says release %s has changes, but the stream shows no object of it (the output was cut or edited): review the whole output", c.name)
+		}
+	}
+	// helmfile compares every release whose chart it prepared: one it
+	// announced and never compared was cut from the stream (plain helmfile
+	// diff prints no summary that would tell)
+	compared := map[string]bool{}
+	for _, r := range plan.Releases {
+		compared[r.Name] = true
+	}
+	for _, a := range announced {
+		if !compared[a.name] && !slices.ContainsFunc(changed, func(c said) bool { return c.name == a.name && c.deleted }) {
+			errs.Add(a.pos, "helmfile prepared release %s here, but the stream has no \"Comparing release=%s\" line: helmfile diffs every release it prepares, so the output was cut (a release with installed: false is not diffed either: safediff cannot judge what helmfile deletes); review the whole output", a.name, a.name)
+			compared[a.name] = true
 		}
 	}
 	if len(errs.List) == 0 && len(plan.Objects) == 0 {

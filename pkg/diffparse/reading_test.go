@@ -550,6 +550,7 @@ func TestTruncatedStreams(t *testing.T) {
 		{"helmfile's summary names a release the stream does not show", "Comparing release=web, chart=./web, namespace=default\nAffected releases are:\n  web (./web) UPDATED\n", "line 3: helmfile says release web has changes, but the stream shows no object of it"},
 		{"helmfile's summary names a release cut from the stream", "Comparing release=web, chart=./web, namespace=default\n" + modified + "\nComparing release=db, chart=./db, namespace=default\nAffected releases are:\n  db (./db) UPDATED\n  web (./web) UPDATED\n", "line 9: helmfile says release db has changes"},
 		{"helmfile will uninstall a release", "Comparing release=web, chart=./web, namespace=default\n" + modified + "\nAffected releases are:\n  old (./web) DELETED\n  web (./web) UPDATED\n", "line 8: helmfile will uninstall release old (installed: false), and the stream does not show what that deletes"},
+		{"helmfile prepared a release the stream never compares", "Building dependency release=db, chart=./shop\nBuilding dependency release=web, chart=./shop\nComparing release=web, chart=./shop, namespace=default\n" + modified, "line 1: helmfile prepared release db here, but the stream has no \"Comparing release=db\" line"},
 		{"helmfile says there are changes", "Comparing release=web, chart=./web, namespace=default\nIdentified at least one change\n", "line 2: the stream says the diff found changes"},
 		{"stevedore no changes with the trailer", "No changes in the plan\n" + trailer, "the stream says the diff found changes"},
 		{"json without its final newline", "[]", "line 1: the input ends in the middle of this line"},
@@ -1684,4 +1685,38 @@ func readingFile(name string) string {
 		panic(err)
 	}
 	return string(data)
+}
+
+// TestJSONKeyClash: two keys of one mapping that sigs.k8s.io/yaml turns
+// into one JSON key (their YAML types differ: 1 and "1", y and "true")
+// reach Kubernetes as one of them, picked by Go's map order: a selector
+// that may or may not match its pods. The document is refused, in block
+// and flow style; keys that differ in JSON, or repeat one YAML key (the
+// last wins, always), are read.
+func TestJSONKeyClash(t *testing.T) {
+	doc := func(labels string) string {
+		return "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n  spec:\n    replicas: 5\n    selector:\n" + labels +
+			"    template:\n      metadata:\n        labels:\n          app: web\n      spec:\n        containers:\n          - name: web\n            image: nginx:1.25\n"
+	}
+	for _, tc := range []struct {
+		name, labels, want string
+	}{
+		{"an int and a string", "      matchLabels:\n        app: web\n+       1: b\n        \"1\": a\n", `the same JSON key "1"`},
+		{"flow style", "-     matchLabels: {app: web, \"1\": a}\n+     matchLabels: {app: web, 1: b, \"1\": a}\n", `the same JSON key "1"`},
+		{"a YAML 1.1 boolean and a string", "      matchLabels:\n        app: web\n+       y: b\n        \"true\": a\n", `the same JSON key "true"`},
+		{"a float and a string", "      matchLabels:\n        app: web\n+       1.0: b\n        \"1\": a\n", `the same JSON key "1"`},
+		{"keys that differ", "      matchLabels:\n        app: web\n+       1: b\n        \"2\": a\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for range 20 { // the conversion's order is random: once is not proof
+				_, err := diffparse.ParseString(doc(tc.labels), diffparse.Options{})
+				switch {
+				case tc.want == "" && err != nil:
+					t.Fatalf("unexpected error: %v", err)
+				case tc.want != "" && (err == nil || !strings.Contains(allErrors(err), tc.want)):
+					t.Fatalf("error %v, want one with %q", err, tc.want)
+				}
+			}
+		})
+	}
 }

@@ -14,7 +14,8 @@ import (
 // the keys a Secret's type requires (in data or stringData, which the
 // server merges), the account a service account token names, the fields
 // a Service's type takes or requires, what RBAC rules and bindings must
-// name, and what an autoscaler's metrics must set. Each case is held to the API server in the end-to-end suite.
+// name, what an autoscaler's metrics must set, and a pod template's
+// container. Each case is held to the API server in the end-to-end suite.
 func TestWhatAKindRequires(t *testing.T) {
 	created := func(kind, doc string) string {
 		return "default, x, " + kind + " has been added:\n- \n+ " + strings.ReplaceAll(strings.TrimSuffix(doc, "\n"), "\n", "\n+ ") + "\n"
@@ -34,10 +35,17 @@ func TestWhatAKindRequires(t *testing.T) {
 	rbac := func(kind, body string) string {
 		return created(kind+" (rbac.authorization.k8s.io)", "apiVersion: rbac.authorization.k8s.io/v1\nkind: "+kind+"\nmetadata:\n  name: x\n"+body)
 	}
+	depl := func(spec string) string {
+		return "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n" + spec
+	}
 	const sts = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: x\nspec:\n  serviceName: x\n  selector:\n    matchLabels: {app: x}\n  template:\n    metadata:\n      labels: {app: x}\n    spec:\n      containers:\n      - name: x\n        image: x\n  volumeClaimTemplates:\n  - metadata:\n      name: data\n    spec:\n"
 	tests := []struct {
 		name, diff, want string
 	}{
+		{"a pod template of no containers", created("Deployment (apps)", depl("      containers: []\n")), "spec.template.spec.containers must name at least one container"},
+		{"a pod template of null containers", created("Deployment (apps)", depl("      containers: ~\n")), "spec.template.spec.containers must name at least one container"},
+		{"a pod template without containers", created("Deployment (apps)", depl("      restartPolicy: Always\n")), "spec.template.spec.containers must name at least one container (the pod spec has none)"},
+		{"a pod template of one container", created("Deployment (apps)", depl("      containers: [{name: x, image: x}]\n")), ""},
 		{"a claim without an access mode", claim("  resources: {requests: {storage: 1Gi}}\n"), "spec.accessModes must name at least one access mode"},
 		{"a claim of no access modes", claim("  accessModes: []\n  resources: {requests: {storage: 1Gi}}\n"), "spec.accessModes must name at least one access mode"},
 		{"a claim without a storage request", claim("  accessModes: [ReadWriteOnce]\n"), "spec.resources.requests.storage must be set"},

@@ -2,6 +2,7 @@ package diffparse
 
 import (
 	"fmt"
+	"github.com/safediff/safediff/pkg/diag"
 	"path"
 	"slices"
 	"sort"
@@ -170,7 +171,12 @@ func isHelmDiffTrailer(t string) bool { return t == trailerDetailed || t == trai
 // "cell<TAB>cell<TAB>"; the first cell holds the release name, then
 // "(file.yaml)", then nothing; a blank line ends a release.
 func (st *stevedoreState) readReleaseTable(in *input) {
-	l, ok, _ := in.next()
+	l, ok, err := in.next()
+	if err != nil {
+		// a line that is no text (a NUL byte, bytes outside UTF-8)
+		st.errs.add(err.(*diag.Error))
+		return
+	}
 	if !ok || !strings.HasPrefix(l.text, "RELEASE") {
 		st.errs.Add(Pos{Line: l.no}, "expected the RELEASE / MANIFEST CHANGES header of the Release changes table")
 		return
@@ -229,7 +235,12 @@ func parseTableEntry(s string) (tableEntry, bool) {
 
 // readFileTable reads the rows after "File changes:".
 func (st *stevedoreState) readFileTable(in *input) {
-	l, ok, _ := in.next()
+	l, ok, err := in.next()
+	if err != nil {
+		// a line that is no text (a NUL byte, bytes outside UTF-8)
+		st.errs.add(err.(*diag.Error))
+		return
+	}
 	if !ok || !strings.HasPrefix(l.text, "FILENAME") {
 		st.errs.Add(Pos{Line: l.no}, "expected the FILENAME / ADDITIONS / MODIFICATIONS / DESTRUCTIONS header of the File changes table")
 		return

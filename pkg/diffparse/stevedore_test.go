@@ -275,3 +275,23 @@ Affected releases are:
 		})
 	}
 }
+
+// TestStevedoreTableHeadersAreText: the header rows of the summary tables
+// are read like every other line: one that is not text (a NUL byte, bytes
+// outside UTF-8) is an error naming it, never dropped unseen.
+func TestStevedoreTableHeadersAreText(t *testing.T) {
+	plain := stevedoreSample(t, "h-apply-new-release.plain.txt")
+	for _, tc := range []struct{ header, bad, want string }{
+		{"RELEASE   \tMANIFEST", "RELEASE   \tMANI\x00FEST", "line 22: control character 0x00"},
+		{"RELEASE   \tMANIFEST", "RELEASE   \tMANI\xff\xfeFEST", "line 22: input is not valid UTF-8"},
+		{"FILENAME\tADDITIONS", "FILENAME\tADDI\x00TIONS", "line 29: control character 0x00"},
+	} {
+		if !strings.Contains(plain, tc.header) {
+			t.Fatalf("the sample has no %q", tc.header)
+		}
+		_, err := diffparse.ParseString(strings.Replace(plain, tc.header, tc.bad, 1), diffparse.Options{})
+		if err == nil || !strings.Contains(allErrors(err), tc.want) {
+			t.Errorf("%q: error %v, want one with %q", tc.bad, err, tc.want)
+		}
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 const (
 	labelsOnly = "prod, web, Deployment (apps) has changed:\n  metadata:\n    labels:\n-     helm.sh/chart: web-1.0.0\n+     helm.sh/chart: web-1.1.0\n  spec:\n    replicas: 3\n"
-	imageOnly  = "prod, web, Deployment (apps) has changed:\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: nginx:1.25\n+           image: nginx:1.27\n"
+	imageOnly  = "prod, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: nginx:1.25\n+           image: nginx:1.27\n"
 	svcRemoved = "prod, old, Service (v1) has been removed:\n- apiVersion: v1\n- kind: Service\n+ \n"
 	pvcRemoved = "prod, data, PersistentVolumeClaim (v1) has been removed:\n- apiVersion: v1\n- kind: PersistentVolumeClaim\n+ \n"
 )

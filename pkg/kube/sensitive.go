@@ -146,9 +146,10 @@ func listKind(kind string) bool {
 //     also when the path is elided: a keyed item or a key right after the
 //     [Gap] may be an env item or a data key.
 func Sensitive(group, kind string, p Path) bool {
-	if listKind(kind) && (!p.Exact() || len(p) > 0 && p[0] == Field("items")) {
+	if listKind(kind) && (!p.Exact() || len(p) > 0 && p[0] != Field("apiVersion") && p[0] != Field("kind") && p[0] != Field("metadata")) {
 		// helm creates each item of a List (a SecretList's are Secrets),
-		// and the helm-diff some wrappers embed prints it whole
+		// and the helm-diff some wrappers embed prints it whole: all but
+		// the list's own identity (a misspelt items key, too)
 		return true
 	}
 	if group == "" && strings.EqualFold(kind, "Secrets") {

@@ -33,6 +33,10 @@ func ExampleText() {
 // gate of your own: here one that trips at restart.
 func ExampleJSON() {
 	diff := `prod, web, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: web
   data:
 -   greeting: hello
 +   greeting: bonjour
@@ -77,6 +81,7 @@ func ExampleJSON() {
 	//     {
 	//       "ref": "ConfigMap/prod/web",
 	//       "group": "",
+	//       "version": "v1",
 	//       "kind": "ConfigMap",
 	//       "namespace": "prod",
 	//       "name": "web",
@@ -101,7 +106,7 @@ func ExampleJSON() {
 	//           "level": "safe",
 	//           "rule": "config-data",
 	//           "reason": "data change - pods see it only on restart (env) or after a delay (mounted files)",
-	//           "line": 3
+	//           "line": 7
 	//         }
 	//       ]
 	//     }

@@ -13,6 +13,10 @@ import (
 // Review a diff in one call and walk the result and the verdict.
 func ExampleReview() {
 	diff := `prod, cfg, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: cfg
   data:
 -   greeting: hello
 +   greeting: bonjour
@@ -40,6 +44,10 @@ func ExampleReview() {
 // nothing in the plan is a note of the report, with a suggestion.
 func ExampleReview_accept() {
 	diff := `prod, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
   spec:
     replicas: 3
     selector:
