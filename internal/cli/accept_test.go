@@ -127,6 +127,22 @@ func TestAcceptNamesDeletionsAndReleases(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "the object may be renamed, judged by its deletion") || strings.Count(out, "accepted by the accept file") != 2 {
 		t.Errorf("an update entry accepted a possible deletion: exit %d\n%s", code, out)
 	}
+	// in an object-level format (simple, json), an update may be a rename
+	// (helm-diff --find-renames shows one as a change): its deletion is
+	// accepted by action: delete alone
+	simple := ", team-a, Namespace (v1) to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n"
+	nsUpdate := writeFile(t, "ns.yaml", "version: 1\naccept:\n  - object: Namespace/team-a\n    action: update\n    reason: CHG-5 namespace labels\n")
+	if out, _, code := run(t, simple, "review", "--no-color", "--accept", nsUpdate); code != 2 || !strings.Contains(out, "the object may be renamed, judged by its deletion") {
+		t.Errorf("simple format: an update entry accepted a possible rename: exit %d\n%s", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "simple.yaml")
+	run(t, simple, "review", "--write-accept", file)
+	if written := fill(t, file); !strings.Contains(written, "    action: delete\n") || !strings.Contains(written, "    action: update\n") {
+		t.Errorf("--write-accept, simple format: want an update and a delete entry:\n%s", written)
+	}
+	if out, errOut, code := run(t, simple, "review", "--no-color", "--accept", file); code != 0 {
+		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
+	}
 	// a resource made a helm hook leaves the release: helm deletes it
 	leaves := "prod, pg, StatefulSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: StatefulSet\n  metadata:\n    name: pg\n+   annotations:\n+     helm.sh/hook: pre-install\n  spec:\n    serviceName: pg\n    replicas: 3\n    volumeClaimTemplates:\n      - metadata:\n          name: data\n        spec:\n          accessModes: [ReadWriteOnce]\n          resources:\n            requests:\n              storage: 10Gi\n"
 	whole := writeFile(t, "whole.yaml", "version: 1\naccept:\n  - object: StatefulSet.apps/prod/pg\n    action: update\n    reason: CHG-8\n")
@@ -134,7 +150,7 @@ func TestAcceptNamesDeletionsAndReleases(t *testing.T) {
 	if code != 2 || !strings.Contains(out, "is accepted only by an entry that says action: delete") {
 		t.Errorf("an update entry and a deletion within an update: exit %d, want 2 and a note\n%s", code, out)
 	}
-	file := filepath.Join(t.TempDir(), "rename.yaml")
+	file = filepath.Join(t.TempDir(), "rename.yaml")
 	run(t, rename, "review", "--write-accept", file)
 	if written := fill(t, file); !strings.Contains(written, "    action: delete\n") {
 		t.Errorf("--write-accept does not ask for the deletion:\n%s", written)
@@ -162,6 +178,34 @@ func TestAcceptNamesDeletionsAndReleases(t *testing.T) {
 		t.Errorf("--write-accept does not name each release:\n%s", written)
 	}
 	if out, errOut, code := run(t, plan, "review", "--no-color", "--accept", file); code != 0 {
+		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestWriteAcceptEscapes: a reason that quotes a chart's value (a port
+// name with a line break and a terminal's "conceal" sequence) is escaped
+// in the written file's comments, as in the text report: the file stays
+// YAML, shows what it accepts, and once filled in passes its plan.
+func TestWriteAcceptEscapes(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "forged-gate-port-name.diff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "accept.yaml")
+	run(t, string(data), "review", "--write-accept", file)
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range string(written) {
+		if r < ' ' && r != '\n' || r == 0x7f {
+			t.Fatalf("the written file holds the control character %U:\n%q", r, written)
+		}
+	}
+	if err := os.WriteFile(file, []byte(strings.ReplaceAll(string(written), "reason: TODO", "reason: CHG-1 reviewed")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, errOut, code := run(t, string(data), "review", "--no-color", "--accept", file); code != 0 {
 		t.Errorf("the filled-in file does not pass its plan: exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -255,6 +299,12 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 				}
 			}
 		}
+	}
+	// a rule that raises a replacement (without saying replace) does not
+	// open it to the annotation either
+	strict := writeFile(t, "strict.yaml", "version: 1\nrules:\n  - id: selector-cab\n    description: d\n    reason: selector changes need CAB\n    level: destructive\n    match: {kinds: [Deployment], paths: ['spec.selector.**']}\n")
+	if out, _, code := run(t, selector, "review", "--no-color", "--rules", strict); code != 2 || strings.Contains(out, "annotation lowered") {
+		t.Errorf("a raised selector change was ignored by the annotation: exit %d\n%s", code, out)
 	}
 	// helm's warnings fill the markdown report's byte budget: the
 	// lowering still shows, before them

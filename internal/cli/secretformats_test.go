@@ -391,9 +391,11 @@ func TestNoSecretInListsOrOddKinds(t *testing.T) {
 // begins indented, and go-yaml ends a document at its first line indented
 // less than the first, without an error: both sides read alike, and an
 // image change (a Secret's password) was "formatting only", exit 0. Such
-// a body is refused, naming the line, in every format that embeds one; a
-// body that lost its top (no apiVersion, no kind) shows no field absent,
-// so a fact it does not show (the strategy) counts as its worst.
+// a body is refused, naming the line, in every format that embeds one, and
+// so is one that begins indented without apiVersion and kind at its top
+// (read as the top, a pod template's label was the object's own); a body
+// that lost its top (no apiVersion, no kind) shows no field absent, so a
+// fact it does not show (the strategy) counts as its worst.
 func TestLostElisionMarker(t *testing.T) {
 	read := func(name string) string {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", name))
@@ -412,6 +414,8 @@ func TestLostElisionMarker(t *testing.T) {
 		{"stevedore", read("lost-elision-stevedore.txt"), "line 22: the old document of Deployment.apps/shop/web goes on at line 22", 1},
 		{"a real capture's Secret", read("lost-elision-secret.txt"), "line 3: the old document of Secret/postgresql/postgresql goes on at line 3", 1},
 		{"top level, without apiVersion and kind", read("lost-elision-top-level.diff"), "", 2},
+		{"indented, never less", read("lost-elision-indented.diff"), "line 2: the old document of Deployment.apps/prod/web begins indented here and has no apiVersion and kind at its top", 1},
+		{"indented, never less, stevedore", read("lost-elision-indented-stevedore.txt"), "line 20: the old document of Deployment.apps/shop/web begins indented here", 1},
 	} {
 		out, errOut, code := run(t, tc.input, "review", "--no-color")
 		if code != tc.code || !strings.Contains(errOut, tc.err) {
@@ -425,12 +429,19 @@ func TestLostElisionMarker(t *testing.T) {
 // value"), helm upgrade fails part-way (the ConfigMap before it applied),
 // and the review said restart, exit 0.
 func TestContainersEmptied(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "containers-emptied.diff"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, errOut, code := run(t, string(data), "review", "--no-color")
-	if code != 2 || !strings.Contains(out, "containers must name at least one container") {
-		t.Errorf("exit %d, want 2 and helm upgrade failing\n%s%s", code, out, errOut)
+	for _, tc := range []struct{ file, want string }{
+		{"containers-emptied.diff", "spec.template.spec.containers must name at least one container"},
+		// the same in a partial view (--context, Stevedore's five lines)
+		{"containers-emptied-context.diff", "spec.template.spec.containers must be a list of at least one container"},
+		{"containers-emptied-cronjob-context.diff", "spec.jobTemplate.spec.template.spec.containers must be a list of at least one container"},
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := run(t, string(data), "review", "--no-color")
+		if code != 2 || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d, want 2 and helm upgrade failing\n%s%s", tc.file, code, out, errOut)
+		}
 	}
 }

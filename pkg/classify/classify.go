@@ -423,8 +423,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 			out.Findings = append(out.Findings, hidden)
 			if o.Content == diffparse.ObjectOnly {
 				// helm-diff --find-renames shows a rename as a change of the
-				// old object: where its deletion is worse, it counts
-				if f, ok := mayRename(sel, o.Pos, "the changes are not shown: the object may be renamed (helm-diff --find-renames shows a rename as a change), and a rename deletes it", hidden.Decision.Level); ok {
+				// old object: its deletion counts, on its own (only an accept
+				// entry that names a deletion accepts it)
+				if f, ok := mayRename(sel, o.Pos, "the changes are not shown: the object may be renamed (helm-diff --find-renames shows a rename as a change), and a rename deletes it", rules.Ignored, sh); ok {
 					out.Findings = append(out.Findings, f)
 				}
 			}
@@ -442,7 +443,7 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		}
 		out.Findings = append(out.Findings, anyField(sel, o, "some lines cannot be read exactly ("+strings.Join(what, "; ")+")", "some lines cannot be read exactly", nil))
 		if i := slices.IndexFunc(o.Unresolved, func(n diffparse.Note) bool { return n.Renames }); i >= 0 {
-			if f, ok := mayRename(sel, o.Unresolved[i].Pos, o.Unresolved[i].Text, -1); ok {
+			if f, ok := mayRename(sel, o.Unresolved[i].Pos, o.Unresolved[i].Text, -1, nil); ok {
 				out.Findings = append(out.Findings, f)
 			}
 		}
@@ -669,15 +670,22 @@ func findings(o *diffparse.Object) int {
 // (why says how): a rename deletes it, so it is judged as its deletion is
 // (a Namespace's, a CRD's, a database cluster's lose data). ok is false
 // where that is no higher than above (no finding is made).
-func mayRename(sel *rules.Selection, pos diffparse.Pos, why string, above rules.Level) (Finding, bool) {
+func mayRename(sel *rules.Selection, pos diffparse.Pos, why string, above rules.Level, sh *sharing) (Finding, bool) {
 	d := sel.Deletion()
 	if d.Level <= above {
 		return Finding{}, false
 	}
 	d.Assumed = true
-	d.Assumptions = append([]string{why}, d.Assumptions...)
-	d.Reason = "the object may be renamed, judged by its deletion: " + d.Reason
-	return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true, Deletion: true}, true
+	const head = "the object may be renamed, judged by its deletion"
+	if sh == nil {
+		d.Assumptions = append([]string{why}, d.Assumptions...)
+		d.Reason = head + ": " + d.Reason
+		return Finding{Change: WholeChange(diffparse.Hidden), Decision: newDecision(d), Pos: pos, WholeObject: true, Deletion: true}, true
+	}
+	// (the objects of an object-level format share theirs)
+	d.Assumptions = sh.assumptionsBefore(why, d.Assumptions)
+	d.Reason = sh.reason(head, ": ", d.Reason)
+	return Finding{Change: sh.whole(diffparse.Hidden), Decision: sh.decision(d), Pos: pos, WholeObject: true, Deletion: true}, true
 }
 
 // anywhere is the path the changes of an object that any field may change

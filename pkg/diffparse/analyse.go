@@ -143,9 +143,21 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 		p.errs.Add(Pos{Line: int(cut.no)}, "the %s document of %s goes on at line %d indented less than its first line (line %d): the YAML reader of helm and the API server ends the document there and drops the rest, so helm could not have rendered it; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref, cut.no, first.no)
 		return nil
 	}
-	if fast.fast() {
-		return fast
+	t := fast
+	if !fast.fast() {
+		t = p.decodeSide(obj, side, lines, fast, exact)
 	}
+	if first, _ := belowRoot(lines); t != nil && first != nil && !whole(t) {
+		// an indented root without apiVersion and kind: what a partial
+		// view shows after an elision, read as if it were the top
+		p.errs.Add(Pos{Line: int(first.no)}, "the %s document of %s begins indented here and has no apiVersion and kind at its top: it is not a whole document, as helm renders one; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref)
+		return nil
+	}
+	return t
+}
+
+// decodeSide reads a side with the exact reader, or reports why it cannot.
+func (p *blockParser) decodeSide(obj *Object, side Side, lines []*bodyLine, fast, exact *sideTree) *sideTree {
 	if e := exact.decodeExact(lines, fast.typ); e != nil {
 		pos := Pos{Line: e.line}
 		if pos.Line == 0 && len(lines) > 0 {
@@ -171,7 +183,8 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 // belowRoot returns, for the lines of a side without elisions, the first
 // line that is indented less than the document's first (its root): go-yaml
 // ends the document there without an error, dropping the rest (sigs.k8s.io/yaml
-// reads "  a: 1\nb: 2" as {"a": 1}). nil when there is none.
+// reads "  a: 1\nb: 2" as {"a": 1}). nil when there is none. first is the
+// document's first line when it is indented, nil otherwise.
 func belowRoot(lines []*bodyLine) (first, cut *bodyLine) {
 	root := -1
 	for _, l := range lines {
@@ -190,7 +203,7 @@ func belowRoot(lines []*bodyLine) (first, cut *bodyLine) {
 			return first, l
 		}
 	}
-	return nil, nil
+	return first, nil
 }
 
 // complete analyses a body without elisions.

@@ -262,6 +262,22 @@ func (t *sideTree) containers(spec int32) iter.Seq2[string, int32] {
 	}
 }
 
+// ContainersRefusal says what the API server wants of a change at p of an
+// object of ref that leaves its pod template no container (removed, null,
+// or an empty list), in any view: "" for any other change.
+func ContainersRefusal(ref kube.ObjectRef, p kube.Path, op Op, v Value) string {
+	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("containers") || !slices.Equal(p[:len(base)], base) {
+		return ""
+	}
+	empty := op == Remove || v.Kind == Scalar && v.Type == NullType ||
+		v.Kind == Tree && strings.TrimSpace(v.Text) == "[]" || v.Kind == Scalar && (v.Text == "" || v.Text == "[]") && v.Type != StringType
+	if !empty || v.Redacted {
+		return ""
+	}
+	return "a list of at least one container"
+}
+
 // containersRefusal returns a note when the pod spec at node spec (path
 // base) names no container: its containers null or empty (a chart's
 // toYaml of an empty list, a second containers key), or absent from a

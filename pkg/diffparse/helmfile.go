@@ -98,15 +98,19 @@ func (s *stream) parseHelmfile() {
 	}
 	// helmfile compares every release whose chart it prepared: one it
 	// announced and never compared was cut from the stream (plain helmfile
-	// diff prints no summary that would tell)
-	compared := map[string]bool{}
+	// diff prints no summary that would tell). Releases of one name (in
+	// other namespaces) are counted: the lines do not name the namespace.
+	compared := map[string]int{}
 	for _, r := range plan.Releases {
-		compared[r.Name] = true
+		compared[r.Name]++
 	}
 	for _, a := range announced {
-		if !compared[a.name] && !slices.ContainsFunc(changed, func(c said) bool { return c.name == a.name && c.deleted }) {
-			errs.Add(a.pos, "helmfile prepared release %s here, but the stream has no \"Comparing release=%s\" line: helmfile diffs every release it prepares, so the output was cut (a release with installed: false is not diffed either: safediff cannot judge what helmfile deletes); review the whole output", a.name, a.name)
-			compared[a.name] = true
+		if compared[a.name] > 0 {
+			compared[a.name]--
+			continue
+		}
+		if !slices.ContainsFunc(changed, func(c said) bool { return c.name == a.name && c.deleted }) {
+			errs.Add(a.pos, "helmfile prepared release %s here, but the stream has no \"Comparing release=%s\" line for it: helmfile diffs every release it prepares, so the output was cut (a release with installed: false is not diffed either: safediff cannot judge what helmfile deletes); review the whole output", a.name, a.name)
 		}
 	}
 	if len(errs.List) == 0 && len(plan.Objects) == 0 {

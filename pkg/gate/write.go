@@ -7,7 +7,9 @@ import (
 	"io"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 )
@@ -20,7 +22,7 @@ import (
 // source names the reviewed input in the file's header.
 func WriteAccept(w io.Writer, v Verdict, source string) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "# Written by safediff review --write-accept from %s.\n", source)
+	fmt.Fprintf(bw, "# Written by safediff review --write-accept from %s.\n", oneLine(source))
 	fmt.Fprintf(bw, "# The changes %s. Review each one, then replace its TODO with\n", orDefault(v.Criterion, "that trip the gate"))
 	fmt.Fprintf(bw, "# why it may pass (a ticket, an approval): an entry whose reason is TODO is refused.\n")
 	fmt.Fprintf(bw, "version: %d\n", AcceptFormatVersion)
@@ -101,15 +103,22 @@ func yamlQuoted(s string) string {
 // reservedYAML are plain scalars YAML 1.1 reads as other than strings.
 var reservedYAML = map[string]bool{"true": true, "false": true, "yes": true, "no": true, "on": true, "off": true, "null": true, "y": true, "n": true}
 
+// oneLine is s for a YAML comment: one line, every control character and
+// line break (YAML's NEL, LS and PS too) escaped as the text report
+// escapes it, so that the file stays YAML and a terminal shows it as it is.
 func oneLine(s string) string {
-	out := []rune{}
-	for _, r := range s {
-		if r == '\n' || r == '\r' {
-			r = ' '
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(s, "\ufffd") {
+		switch {
+		case r == '\n' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || r == '\ufeff':
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
 		}
-		out = append(out, r)
 	}
-	return string(out)
+	return b.String()
 }
 
 func orDefault(s, d string) string {

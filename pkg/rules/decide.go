@@ -52,6 +52,10 @@ type Decision struct {
 	// layer (the default rules) would have, and that would have been at
 	// least disruptive: a user rule silenced a finding.
 	Lowered *Baseline
+	// baseReplace: where a higher layer decided, the lowest layer says
+	// the change forces (or may force) a replacement, whatever the level
+	// each says (see Ignorable)
+	baseReplace bool
 }
 
 // Baseline is what the lowest layer of a set alone decides, where a rule
@@ -308,6 +312,7 @@ func (sel *Selection) baseline(d *Decision, ch *diffparse.Change, op diffparse.O
 			worst = b
 		}
 	}
+	d.baseReplace = worst.Replace || worst.MaybeReplace
 	if worst.Level >= Disruptive && worst.Level > d.Level {
 		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule, By: d.Rule, ByOrigin: d.Origin, Replace: worst.Replace || worst.MaybeReplace}
 	}
@@ -482,6 +487,9 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 		}
 		if want := diffparse.ScheduleTZRefusal(sel.obj.Ref, path, ch.Old, ch.New); want != "" {
+			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
+		}
+		if want := diffparse.ContainersRefusal(sel.obj.Ref, path, op, ch.New); want != "" && !ch.Within {
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 		}
 	}

@@ -44,11 +44,12 @@ func IgnorePatterns(o *diffparse.Object) (pats []kube.Pattern, has bool, err err
 // Ignorable says whether the annotation may lower a decision: never a
 // creation or deletion (a decision about the whole object), a change that
 // forces or may force a replacement (by the default rules too, where a
-// user's rule lowered theirs), a change whose place is not known exactly,
+// user's rule decided over theirs, higher or lower), a change whose place
+// is not known exactly,
 // or a value the API server cannot decode (helm upgrade fails).
 func Ignorable(d Decision, ch *diffparse.Change) bool {
 	return ch != nil && ch.Path.Exact() && !d.Replace && !d.MaybeReplace && !d.Assumed && d.Rule != SchemaTypeRule &&
-		(d.Lowered == nil || !d.Lowered.Replace)
+		!d.baseReplace && (d.Lowered == nil || !d.Lowered.Replace)
 }
 
 // IgnoreNames says whether patterns name a path.
