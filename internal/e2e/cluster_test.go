@@ -211,7 +211,8 @@ func TestMigrateRedisCluster(t *testing.T) {
 }
 
 // TestMigrateRedisClusterAbort: a slot left open by a reshard is refused
-// by check-source. Abort while a shard is fenced, before any failover,
+// by check-source, and one opened after a shard's fence rolls its
+// cut-over back. Abort while a shard is fenced, before any failover,
 // returns the cluster to what it was: the shard's master takes writes
 // again, the source's nodes forget the target's, the target is
 // uninstalled, and the writer, which never stopped, lost nothing.
@@ -253,6 +254,17 @@ func TestMigrateRedisClusterAbort(t *testing.T) {
 	r := h.safediff("run", h.file, "--yes", "--until", "check-source")
 	wantExit(t, r, 1)
 	wantIn(t, "stderr", r.Stderr, "is moving slots to or from another master", "[0->-"+other.ID+"]")
+	setslot(owner.Addr, "STABLE")
+	setslot(other.Addr, "STABLE")
+	// a reshard begun after the fence: writes of new keys in the open slot
+	// go to the importing master, which is not fenced; the cut-over rolls
+	// back before any failover
+	wantExit(t, h.safediff("run", h.file, "--yes", "--until", "fence-shard-1"), 0)
+	setslot(owner.Addr, "MIGRATING", other.ID)
+	setslot(other.Addr, "IMPORTING", owner.ID)
+	r = h.safediff("run", h.file, "--yes", "--until", "wait-caught-up-shard-1")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "is moving slots to or from another master", "rolled back")
 	setslot(owner.Addr, "STABLE")
 	setslot(other.Addr, "STABLE")
 	wantExit(t, h.safediff("run", h.file, "--yes", "--until", "fence-shard-1"), 0)

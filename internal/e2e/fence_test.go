@@ -61,7 +61,8 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 		"create view evil.pg_roles as select * from pg_catalog.pg_roles where rolname <> 'app'",
 		"create view evil.pg_stat_activity as select * from pg_catalog.pg_stat_activity where usename is distinct from 'cdc'",
 		"alter database postgres set search_path = evil, pg_catalog, public",
-		// prepared before the fence, to be committed after it
+		// prepared before the fence, to be committed after it (on the
+		// target: the fence leaves it as it is)
 		"begin", "insert into records (n) values (-100)", "prepare transaction 'before-the-fence'",
 	} {
 		if _, err := admin.Exec(ctx, q); err != nil {
@@ -161,7 +162,15 @@ func TestMigratePostgresFenceHolds(t *testing.T) {
 	stored := m.pgRecords(m.dstAddr())
 	checkRecords(t, stored, acked) // -100 … -104 and -107 are never acknowledged: none may be there
 	st := m.stateLog()
-	wantIn(t, "state log", st, "rolled back the prepared transaction postgres/before-the-fence")
+	wantIn(t, "state log", st, "left the prepared transaction postgres/before-the-fence as it is")
+	// the transaction prepared before the fence is the target's now: its
+	// transaction manager may have promised its commit, and makes it there
+	tgt := m.pg(m.dstAddr())
+	if _, err := tgt.Exec(ctx, "commit prepared 'before-the-fence'"); err != nil {
+		t.Errorf("COMMIT PREPARED on the promoted target: %v", err)
+	}
+	tgt.Close(ctx)
+	checkRecords(t, m.pgRecords(m.dstAddr()), append(acked, -100))
 	m.noSecrets()
 }
 
@@ -202,8 +211,10 @@ func runnerPassword(superuserPassword, migration string) string {
 // sequence the source has used (not replicated: the target would hand its
 // values out again). A client that does not pause, or an enabled
 // subscription (its apply worker writes without a login, and starts again
-// when ended), holds the pause until its timeout, which rolls back too.
-// Then the migration finishes with every write on the target once.
+// when ended), holds the pause until its timeout, which rolls back too;
+// so do a database closed to connections (its tables cannot be read) and
+// a template's unlogged table with rows. Then the migration finishes with
+// every write on the target once.
 func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	m := newMig(t, "postgres", "pgdiff")
 	m.pauseWait = "3s"
@@ -289,10 +300,51 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin = m.pg(m.srcAddr())
-	if _, err := admin.Exec(ctx, "alter sequence tickets set logged"); err != nil {
+	for _, q := range []string{"alter sequence tickets set logged",
+		// a database closed to connections cannot be read: an error
+		"create database archive", "alter database archive allow_connections false",
+		// a template is a database like another: its unlogged rows are
+		// not replicated
+		"create database seeds"} {
+		if _, err := admin.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	admin.Close(ctx)
+	seedsCfg, err := pgConfig(m.srcAddr(), "postgres", pgPassword, "dbname=seeds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seeds, err := pgx.ConnectConfig(ctx, seedsCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"create unlogged table seed (n int)", "insert into seed values (1)", "alter database seeds is_template true"} {
+		if _, err := seeds.Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	seeds.Close(ctx)
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, `the database "archive" does not allow connections, so its tables cannot be checked`, "rolled back")
+	admin = m.pg(m.srcAddr())
+	if _, err := admin.Exec(ctx, "drop database archive"); err != nil {
 		t.Fatal(err)
 	}
 	admin.Close(ctx)
+	r = m.safediff("run", m.file, "--yes")
+	wantExit(t, r, 1)
+	wantIn(t, "stdout", r.Stdout, "differs: seeds.public.seed is UNLOGGED and has 1 rows on the source")
+	wantIn(t, "stderr", r.Stderr, "rolled back")
+	seeds, err = pgx.ConnectConfig(ctx, seedsCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seeds.Exec(ctx, "truncate seed"); err != nil {
+		t.Fatal(err)
+	}
+	seeds.Close(ctx)
 	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
 	w.waitMore(30)
 	acked, _ := w.result()
@@ -432,6 +484,14 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	lag.Close()
+	// restarted, the source started another replication stream: what it
+	// held at the fence may be gone (without persistence, all of it), and
+	// the target follows it. The target is never caught up with another
+	// stream than the fence's: the cut-over rolls back, and a run fences
+	// anew
+	r = m.safediff("run", m.file, "--yes", "--until", "wait-caught-up")
+	wantExit(t, r, 1)
+	wantIn(t, "restarted", r.Stderr, "is not at the fence's position any more", "rolled back")
 
 	// a key on the target that the source does not have, and a pending
 	// job the target delivered once more (the same pending jobs, owners

@@ -4,9 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -88,6 +92,15 @@ func TestMigrateRedisSentinel(t *testing.T) {
 		s.Close()
 	}
 	w.waitMore(20) // to the source again
+	// a Sentinel outside source.sentinels that watches the source under
+	// another master name: it would turn the promoted target back into a
+	// replica of the source. The fence refuses, and rolls back
+	stray := straySentinel(t, net.JoinHostPort(h.srcPods[0], "6379"))
+	r = h.safediff("run", h.file, "--yes")
+	stray()
+	wantExit(t, r, 1)
+	wantIn(t, "stderr", r.Stderr, "a Sentinel that is not in source.sentinels is connected to the source", "rolled back")
+	w.waitMore(20)
 	h.runKilledAtEveryStep()
 	w.waitMore(50)
 	var bySentinel map[string]int
@@ -175,6 +188,67 @@ func stopPod(t *testing.T, cluster, ns, name string) func() {
 				t.Error(err)
 			}
 			stopped = false
+		}
+	}
+}
+
+// straySentinel starts a Sentinel on 127.0.0.1 that watches master under
+// the name "other", waits until master sees it, and returns what stops it
+// (by its PID).
+func straySentinel(t *testing.T, master string) func() {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{Addr: master})
+	defer c.Close()
+	ids := func() map[string]bool {
+		out := map[string]bool{}
+		list, err := c.ClientList(context.Background()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range strings.Fields(list) {
+			if name, ok := strings.CutPrefix(f, "name=sentinel-"); ok {
+				id, _, _ := strings.Cut(name, "-")
+				out[id] = true
+			}
+		}
+		return out
+	}
+	before := ids()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	host, mport, _ := net.SplitHostPort(master)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nsentinel monitor other %s %s 1\n", port, dir, host, mport)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("redis-server", conf, "--sentinel")
+	cmd.Dir = dir
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}
+	t.Cleanup(stop)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		for id := range ids() {
+			if !before[id] {
+				return stop
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			t.Fatal("the stray Sentinel did not connect to the source")
 		}
 	}
 }

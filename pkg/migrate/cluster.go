@@ -841,6 +841,7 @@ func (sh *clusterShard) fence(ctx context.Context, c *Cut, j journal) error {
 		return err
 	}
 	c.FencePosition = "offset " + strconv.FormatInt(r.Offset, 10) + " of " + c.Source
+	c.FenceStream = &RedisStream{ReplID: r.ReplID, Offset: r.Offset}
 	j.log("shard %d (slots %s): its master %s is fenced", sh.i, s, c.Source)
 	return nil
 }
@@ -875,12 +876,19 @@ func (sh *clusterShard) caughtUp(ctx context.Context, c *Cut) (bool, int64, erro
 		}
 		return false, 0, permanent(fmt.Errorf("the target node at %s serves slots, and this migration did not fail it over: find out who did", sh.taker()))
 	}
+	// a reshard begun since the fence: the fenced master sends writes of
+	// new keys in its open slot to the importing master, which is not
+	// fenced, and whose keys the failover would leave unreachable (and
+	// then the cluster down): never caught up, the cut-over rolls back
+	if err := sh.e.noOpenSlots(ctx, sh.e.m.Source.Nodes); err != nil {
+		return false, 0, permanent(err)
+	}
 	src, err := sh.e.dial(ctx, c.Source)
 	if err != nil {
 		return false, 0, err
 	}
 	defer src.close()
-	return caughtUpTo(ctx, src, func() ([]redisRepl, error) {
+	return caughtUpTo(ctx, src, c.FenceStream, func() ([]redisRepl, error) {
 		var all []redisRepl
 		for _, addr := range sh.e.targetsOf(sh.i) {
 			r, err := sh.e.replicaState(ctx, addr)

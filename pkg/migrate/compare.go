@@ -64,19 +64,35 @@ func pgDigests(ctx context.Context, addr, user, password string) (map[string]tab
 	return out, nil
 }
 
+// pgDatabases lists the databases whose tables the content check reads:
+// every one, templates included (a template is a database like another:
+// its UNLOGGED tables are not replicated either), but template0, which
+// Postgres keeps pristine. A database that does not allow connections
+// cannot be read: it is an error, not a database left unchecked.
 func pgDatabases(ctx context.Context, addr, user, password string) ([]string, error) {
 	n, err := dialPostgres(ctx, addr, user, password, "postgres")
 	if err != nil {
 		return nil, err
 	}
 	defer n.close()
-	rows, err := n.conn.Query(ctx, "select datname from pg_database where datallowconn and not datistemplate order by 1")
-	var dbs []string
+	type db struct {
+		Name  string
+		Allow bool
+	}
+	rows, err := n.conn.Query(ctx, "select datname, datallowconn from pg_database where datname <> 'template0' order by 1")
+	var all []db
 	if err == nil {
-		dbs, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		all, err = pgx.CollectRows(rows, pgx.RowToStructByPos[db])
 	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres at %s: listing databases: %w", addr, err)
+	}
+	var dbs []string
+	for _, d := range all {
+		if !d.Allow {
+			return nil, fmt.Errorf("postgres at %s: the database %q does not allow connections, so its tables cannot be checked (the rows of an UNLOGGED table there would be lost unseen): allow them for the migration (ALTER DATABASE %s ALLOW_CONNECTIONS true), or drop it", addr, d.Name, pgx.Identifier{d.Name}.Sanitize())
+		}
+		dbs = append(dbs, d.Name)
 	}
 	return dbs, nil
 }

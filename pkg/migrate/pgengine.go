@@ -33,8 +33,10 @@ import (
 // granting again any role created meanwhile; it waits out
 // authentication_timeout (a login that passed pg_hba.conf before the
 // grants is in no view until it has logged in) and ends the sessions
-// again; it rolls back every prepared
-// transaction; and only then reads the WAL insert position, the fence LSN,
+// again; it leaves prepared transactions as they are (their transaction
+// manager may have committed what they belong to: the target replays them,
+// and the manager ends them there); and only then reads the WAL insert
+// position, the fence LSN,
 // behind which it commits a marker transaction so that the target's replay
 // passes it. No session of any role can commit after that by any means
 // (role or database settings, BEGIN READ WRITE, SET SESSION
@@ -435,6 +437,12 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	if src.user != pgRunnerRole {
 		return fmt.Errorf("postgres at %s: the role %s does not exist or cannot log in: apply-source-config creates it; run it again", src.addr, pgRunnerRole)
 	}
+	// a lock the fence's grants wait for (a prepared transaction's, which
+	// no session ending releases) fails the fence within the pause's
+	// time, which rolls it back, rather than holding the clients paused
+	if err := src.lockTimeout(ctx, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
+		return err
+	}
 	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
@@ -457,12 +465,20 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
-	gids, err := e.rollbackPrepared(ctx, src)
-	for _, g := range gids {
-		j.log("rolled back the prepared transaction %s", g)
-	}
+	// A prepared transaction is left as it is: its transaction manager
+	// may have committed the transaction it belongs to (every participant
+	// prepared), so rolling it back would undo a write already promised.
+	// The target replays it, prepared; after the cut-over the manager
+	// commits (or rolls back) it there. On the source it keeps its locks
+	// for good: a login waiting on one (in no view) never gets in.
+	prepared, err := src.preparedXacts(ctx)
 	if err != nil {
 		return err
+	}
+	for db, gids := range prepared {
+		for _, g := range gids {
+			j.log("left the prepared transaction %s/%s as it is: the target has it too, for its transaction manager to commit or roll back there", db, g)
+		}
 	}
 	// the fence holds: the file's own superuser is refused now
 	if err := e.refusesSuperuser(ctx, e.m.Source.Address); err != nil {
@@ -529,37 +545,15 @@ func (e *pgEngine) refusesSuperuser(ctx context.Context, addr string) error {
 	return nil
 }
 
-// rollbackPrepared rolls back every prepared transaction of the source,
-// each in its database, and returns their identifiers.
-func (e *pgEngine) rollbackPrepared(ctx context.Context, src *pgNode) ([]string, error) {
-	prepared, err := src.preparedXacts(ctx)
-	if err != nil || len(prepared) == 0 {
-		return nil, err
-	}
-	var done []string
-	for db, gids := range prepared {
-		n, err := e.dialSource(ctx, db)
-		if err != nil {
-			return done, err
-		}
-		for _, gid := range gids {
-			if err := n.exec(ctx, "rollback prepared "+quoteLiteral(gid)); err != nil {
-				n.close()
-				return done, err
-			}
-			done = append(done, db+"/"+gid)
-		}
-		n.close()
-	}
-	return done, nil
-}
-
 func (e *pgEngine) unfence(ctx context.Context, c *Cut) error {
 	src, err := e.dialSource(ctx, "postgres")
 	if err != nil {
 		return err
 	}
 	defer src.close()
+	if err := src.lockTimeout(ctx, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
+		return err
+	}
 	return src.revokeAll(ctx, pgFenceGroup)
 }
 

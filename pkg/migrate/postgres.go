@@ -86,6 +86,11 @@ func (n *pgNode) scalar(ctx context.Context, q string, dst any, args ...any) err
 	return nil
 }
 
+// lockTimeout bounds how long the session's statements wait for a lock.
+func (n *pgNode) lockTimeout(ctx context.Context, d time.Duration) error {
+	return n.exec(ctx, fmt.Sprintf("set lock_timeout = %d", max(d.Milliseconds(), 1000)))
+}
+
 func (n *pgNode) exec(ctx context.Context, q string, args ...any) error {
 	if _, err := n.conn.Exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("postgres at %s: %s: %w", n.addr, firstWords(q), redactErr(err, n.password))
@@ -452,18 +457,9 @@ func (n *pgNode) promote(ctx context.Context, wait time.Duration) error {
 // tableCounts counts the rows of every user table of every database:
 // "db.schema.table" -> rows.
 func tableCounts(ctx context.Context, addr, user, password string) (map[string]int64, error) {
-	n, err := dialPostgres(ctx, addr, user, password, "postgres")
+	dbs, err := pgDatabases(ctx, addr, user, password)
 	if err != nil {
 		return nil, err
-	}
-	rows, err := n.conn.Query(ctx, "select datname from pg_database where datallowconn and not datistemplate order by 1")
-	var dbs []string
-	if err == nil {
-		dbs, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	}
-	n.close()
-	if err != nil {
-		return nil, fmt.Errorf("postgres at %s: listing databases: %w", addr, err)
 	}
 	out := map[string]int64{}
 	for _, db := range dbs {

@@ -200,6 +200,33 @@ func (n *redisNode) clientSessions(ctx context.Context, skipSentinels bool) ([]s
 	return out, nil
 }
 
+// sentinelClients lists the Sentinels connected to the server by the
+// start of their id: a Sentinel names its connections
+// sentinel-<first 8 characters of its id>-cmd and -pubsub. The values
+// describe a connection.
+func (n *redisNode) sentinelClients(ctx context.Context) (map[string]string, error) {
+	list, err := n.c.ClientList(ctx).Result()
+	if err != nil {
+		return nil, fmt.Errorf("redis at %s: CLIENT LIST: %w", n.addr, err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
+		for _, kv := range strings.Fields(line) {
+			if name, ok := strings.CutPrefix(kv, "name=sentinel-"); ok {
+				id, _, _ := strings.Cut(name, "-")
+				addr := ""
+				for _, f := range strings.Fields(line) {
+					if a, ok := strings.CutPrefix(f, "addr="); ok {
+						addr = a
+					}
+				}
+				out[id] = "client " + addr + " (sentinel-" + name + ")"
+			}
+		}
+	}
+	return out, nil
+}
+
 // killClients ends every client connection but the caller's, replicas'
 // and a master's.
 func (n *redisNode) killClients(ctx context.Context) error {
@@ -274,6 +301,17 @@ func dialSentinel(ctx context.Context, addr string) (*sentinelNode, error) {
 }
 
 func (n *sentinelNode) close() { n.c.Close() }
+
+// myID reads SENTINEL MYID.
+func (n *sentinelNode) myID(ctx context.Context) (string, error) {
+	cmd := redis.NewStringCmd(ctx, "sentinel", "myid")
+	_ = n.c.Process(ctx, cmd)
+	id, err := cmd.Result()
+	if err != nil {
+		return "", fmt.Errorf("sentinel at %s: SENTINEL MYID: %w", n.addr, err)
+	}
+	return id, nil
+}
 
 // master reads SENTINEL MASTER name; nil when the Sentinel does not watch
 // a master of that name.

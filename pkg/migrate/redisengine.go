@@ -270,6 +270,7 @@ func (e *redisEngine) fence(ctx context.Context, c *Cut, j journal) error {
 		return err
 	}
 	c.FencePosition = strconv.FormatInt(r.Offset, 10)
+	c.FenceStream = &RedisStream{ReplID: r.ReplID, Offset: r.Offset}
 	return nil
 }
 
@@ -337,10 +338,45 @@ func replicaReadOnlyKey(addr string) string { return "replica-read-only@" + addr
 // settings are saved first. A Sentinel that forgot it already (a resumed
 // fence) is passed over.
 func (e *redisEngine) forgetSourceMaster(ctx context.Context, c *Cut, j journal) error {
+	if err := e.noOtherSentinels(ctx); err != nil {
+		return err
+	}
 	for _, remove := range []bool{false, true} {
 		if err := e.eachSourceSentinel(ctx, c, j, remove); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// noOtherSentinels refuses a source that a Sentinel outside
+// source.sentinels watches (under any master name: the file's names only
+// one): it would go on watching the source after the cut-over, and turn
+// the promoted target back into a replica of the fenced source.
+func (e *redisEngine) noOtherSentinels(ctx context.Context) error {
+	src, err := e.dial(ctx, e.m.Source)
+	if err != nil {
+		return err
+	}
+	connected, err := src.sentinelClients(ctx)
+	src.close()
+	if err != nil {
+		return err
+	}
+	for _, addr := range e.m.Source.Sentinels {
+		sn, err := dialSentinel(ctx, addr)
+		if err != nil {
+			return err
+		}
+		id, err := sn.myID(ctx)
+		sn.close()
+		if err != nil {
+			return err
+		}
+		delete(connected, id[:min(8, len(id))])
+	}
+	for _, desc := range connected {
+		return permanent(fmt.Errorf("a Sentinel that is not in source.sentinels is connected to the source at %s (%s): it watches it, perhaps under another master name, and would turn the promoted target back into a replica of the source; list every Sentinel of the source, or make it forget the source (SENTINEL REMOVE)", e.m.Source.Address, desc))
 	}
 	return nil
 }
@@ -508,7 +544,7 @@ func (e *redisEngine) caughtUp(ctx context.Context, c *Cut) (bool, int64, error)
 		return false, 0, err
 	}
 	defer src.close()
-	return caughtUpTo(ctx, src, func() ([]redisRepl, error) {
+	return caughtUpTo(ctx, src, c.FenceStream, func() ([]redisRepl, error) {
 		t, err := tgt.replication(ctx)
 		if err != nil {
 			return nil, err
@@ -527,14 +563,21 @@ func (e *redisEngine) caughtUp(ctx context.Context, c *Cut) (bool, int64, error)
 
 // caughtUpTo says whether replicas (read by targets) have everything of the
 // fenced master src: the same replication stream at exactly its offset,
-// which is read before and after them and must not have moved.
-func caughtUpTo(ctx context.Context, src *redisNode, targets func() ([]redisRepl, error)) (bool, int64, error) {
+// which is read before and after them and must not have moved, and which
+// is the stream and offset of the fence (nil: not recorded, by an older
+// version).
+func caughtUpTo(ctx context.Context, src *redisNode, fence *RedisStream, targets func() ([]redisRepl, error)) (bool, int64, error) {
 	if f, err := src.fenced(ctx); err != nil || !f {
 		return false, 0, orErr(err, fmt.Sprintf("the source at %s is not fenced any more (restarted before its configuration had the fence?): run again to fence it", src.addr))
 	}
 	s1, err := src.replication(ctx)
 	if err != nil {
 		return false, 0, err
+	}
+	if fence != nil && (s1.ReplID != fence.ReplID || s1.Offset != fence.Offset) {
+		// restarted since the fence (without persistence, it is empty):
+		// a target that follows it now may have thrown its copy away
+		return false, 0, permanent(fmt.Errorf("the source at %s is not at the fence's position any more (replication stream %s offset %d, the fence's %s offset %d): it restarted, and what it held at the fence may be gone, and with it the target's copy; abort, and check both before anything else", src.addr, s1.ReplID, s1.Offset, fence.ReplID, fence.Offset))
 	}
 	ts, err := targets()
 	if err != nil {

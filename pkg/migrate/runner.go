@@ -819,7 +819,7 @@ func (x *execution) rollback(ctx context.Context, c *cut, stepID string) error {
 		}
 		cs.Fenced = false
 		// what the fence saved is restored: the next fence saves anew
-		cs.FencePosition, cs.Source, cs.SavedConfig = "", "", nil
+		cs.FencePosition, cs.Source, cs.SavedConfig, cs.FenceStream = "", "", nil, nil
 		x.st.log(stepID, "%s", c.in("source unfenced"))
 		if err := x.save(); err != nil {
 			return err

@@ -49,6 +49,12 @@ type State struct {
 	fresh bool
 }
 
+// RedisStream is a point of a redis replication stream.
+type RedisStream struct {
+	ReplID string `json:"replID"`
+	Offset int64  `json:"offset"`
+}
+
 // Cut is the state of one switch-over of writes from the source to the
 // target: fenced, caught up, compared, promoted.
 type Cut struct {
@@ -58,6 +64,11 @@ type Cut struct {
 	// offset (redis) when it was fenced: every acknowledged write is at or
 	// before it.
 	FencePosition string `json:"fencePosition,omitempty"`
+	// FenceStream is, for redis, the source's replication ID and offset
+	// when it was fenced: the target is caught up only with that stream at
+	// that offset (a source restarted without persistence starts another,
+	// and a target following it would throw its copy away).
+	FenceStream *RedisStream `json:"fenceStream,omitempty"`
 	// SavedConfig holds source settings the fence changed, to restore
 	// them on a rollback (redis).
 	SavedConfig map[string]string `json:"savedConfig,omitempty"`
