@@ -354,7 +354,8 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 
 // TestMigrateRedisFenceSurvivesRestart: the fenced source refuses plain
 // writes, MULTI/EXEC and scripts, and is still fenced after its server
-// restarts. A key written on the target behind the runbook's back is
+// restarts; restarted, it is on another replication stream than the
+// fence's, and the target is never caught up with it: rolled back. A key written on the target behind the runbook's back is
 // named by the content check, which rolls back. Two runners with their own
 // state files never run at once: the second is refused by the Lease, with
 // who holds it; a Lease of a runner elsewhere is taken over only once it
@@ -467,6 +468,15 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	refused("after a restart of the source")
+	// restarted, the source started another replication stream: what it
+	// held at the fence may be gone (without persistence, all of it), and
+	// the target follows it. The target is never caught up with another
+	// stream than the fence's: the cut-over rolls back, and a run fences
+	// anew
+	r = m.safediff("run", m.file, "--yes", "--until", "wait-caught-up")
+	wantExit(t, r, 1)
+	wantIn(t, "restarted", r.Stderr, "is not at the fence's position any more", "rolled back")
+	wantExit(t, m.safediff("run", m.file, "--yes", "--until", "fence-source"), 0)
 
 	// min-replicas-max-lag 0 turns the replicas' check off: the source
 	// takes writes again, and is not fenced whatever min-replicas-to-write
@@ -484,14 +494,6 @@ func TestMigrateRedisFenceSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	lag.Close()
-	// restarted, the source started another replication stream: what it
-	// held at the fence may be gone (without persistence, all of it), and
-	// the target follows it. The target is never caught up with another
-	// stream than the fence's: the cut-over rolls back, and a run fences
-	// anew
-	r = m.safediff("run", m.file, "--yes", "--until", "wait-caught-up")
-	wantExit(t, r, 1)
-	wantIn(t, "restarted", r.Stderr, "is not at the fence's position any more", "rolled back")
 
 	// a key on the target that the source does not have, and a pending
 	// job the target delivered once more (the same pending jobs, owners

@@ -95,7 +95,7 @@ func TestMigrateRedisSentinel(t *testing.T) {
 	// a Sentinel outside source.sentinels that watches the source under
 	// another master name: it would turn the promoted target back into a
 	// replica of the source. The fence refuses, and rolls back
-	stray := straySentinel(t, net.JoinHostPort(h.srcPods[0], "6379"))
+	stray := straySentinel(t, net.JoinHostPort(h.srcPods[0], "6379"), redisPass)
 	r = h.safediff("run", h.file, "--yes")
 	stray()
 	wantExit(t, r, 1)
@@ -195,9 +195,9 @@ func stopPod(t *testing.T, cluster, ns, name string) func() {
 // straySentinel starts a Sentinel on 127.0.0.1 that watches master under
 // the name "other", waits until master sees it, and returns what stops it
 // (by its PID).
-func straySentinel(t *testing.T, master string) func() {
+func straySentinel(t *testing.T, master, password string) func() {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: master})
+	c := redis.NewClient(&redis.Options{Addr: master, Password: password, Protocol: 2})
 	defer c.Close()
 	ids := func() map[string]bool {
 		out := map[string]bool{}
@@ -223,7 +223,7 @@ func straySentinel(t *testing.T, master string) func() {
 	host, mport, _ := net.SplitHostPort(master)
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "sentinel.conf")
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nsentinel monitor other %s %s 1\n", port, dir, host, mport)), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("bind 127.0.0.1\nport %d\ndir %s\nsentinel monitor other %s %s 1\nsentinel auth-pass other %s\n", port, dir, host, mport, password)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("redis-server", conf, "--sentinel")

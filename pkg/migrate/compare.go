@@ -90,7 +90,7 @@ func pgDatabases(ctx context.Context, addr, user, password string) ([]string, er
 	var dbs []string
 	for _, d := range all {
 		if !d.Allow {
-			return nil, fmt.Errorf("postgres at %s: the database %q does not allow connections, so its tables cannot be checked (the rows of an UNLOGGED table there would be lost unseen): allow them for the migration (ALTER DATABASE %s ALLOW_CONNECTIONS true), or drop it", addr, d.Name, pgx.Identifier{d.Name}.Sanitize())
+			return nil, permanent(fmt.Errorf("postgres at %s: the database %q does not allow connections, so its tables cannot be checked (the rows of an UNLOGGED table there would be lost unseen): allow them for the migration (ALTER DATABASE %s ALLOW_CONNECTIONS true), or drop it", addr, d.Name, pgx.Identifier{d.Name}.Sanitize()))
 		}
 		dbs = append(dbs, d.Name)
 	}

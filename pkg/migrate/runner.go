@@ -687,7 +687,13 @@ func (x *execution) step(id string) *Step {
 // target; a difference rolls the cut-over back and names what differs.
 func (x *execution) compare(ctx context.Context, c *cut, stepID string) error {
 	diffs, notes, err := c.ops.compare(ctx, c.state(x.st))
-	if err != nil {
+	var pe *permanentError
+	switch {
+	case errors.As(err, &pe) && ctx.Err() == nil:
+		// what cannot be compared at all (a database closed to
+		// connections): the clients must not stay paused for it
+		return x.rolledBack(ctx, c, stepID, c.in("the content cannot be compared: "+err.Error()), "see above; then run again, or abort")
+	case err != nil:
 		return err
 	}
 	for _, n := range notes {
