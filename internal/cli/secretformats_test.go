@@ -414,8 +414,13 @@ func TestLostElisionMarker(t *testing.T) {
 		{"stevedore", read("lost-elision-stevedore.txt"), "line 22: the old document of Deployment.apps/shop/web goes on at line 22", 1},
 		{"a real capture's Secret", read("lost-elision-secret.txt"), "line 3: the old document of Secret/postgresql/postgresql goes on at line 3", 1},
 		{"top level, without apiVersion and kind", read("lost-elision-top-level.diff"), "", 2},
-		{"indented, never less", read("lost-elision-indented.diff"), "line 2: the old document of Deployment.apps/prod/web begins indented here and has no apiVersion and kind at its top", 1},
+		{"indented, never less", read("lost-elision-indented.diff"), "line 2: the old document of Deployment.apps/prod/web begins indented here and has neither apiVersion nor kind at its top", 1},
 		{"indented, never less, stevedore", read("lost-elision-indented-stevedore.txt"), "line 20: the old document of Deployment.apps/shop/web begins indented here", 1},
+		// real helm-diff output of charts helm installed: an indented top
+		// level whose flow collections and quoted values go on less
+		// indented (go-yaml reads them on), and a document end marker
+		{"a real indented top level", read("indented-root-real.diff"), "", 0},
+		{"a real indented top level and its end marker", read("indented-root-end-marker.diff"), "", 0},
 	} {
 		out, errOut, code := run(t, tc.input, "review", "--no-color")
 		if code != tc.code || !strings.Contains(errOut, tc.err) {

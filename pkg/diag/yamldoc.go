@@ -19,17 +19,31 @@ func OneYAMLDocument(data []byte, origin string) error {
 	if err := dec.Decode(&first); err != nil {
 		return nil // no document, or one the strict reading reports itself
 	}
-	var second yaml.Node
-	err := dec.Decode(&second)
-	switch {
-	case errors.Is(err, io.EOF):
-		return nil
-	case err != nil:
-		return &Error{Origin: origin, Msg: "holds a second YAML document, which is not valid YAML: " + err.Error() + " (the file is one document: remove the \"---\" line)"}
+	for {
+		var next yaml.Node
+		err := dec.Decode(&next)
+		switch {
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return &Error{Origin: origin, Msg: "holds a second YAML document, which is not valid YAML: " + err.Error() + " (the file is one document: remove the \"---\" line)"}
+		case empty(&next):
+			continue // a "---" at the end, or before a comment: nothing is dropped
+		}
+		line := next.Line
+		if next.Kind == yaml.DocumentNode && len(next.Content) > 0 {
+			line = next.Content[0].Line
+		}
+		return &Error{Origin: origin, Line: line, Msg: "a second YAML document begins here: the file is one document, and the YAML reader would drop everything after its first (remove the \"---\" line)"}
 	}
-	line := second.Line
-	if second.Kind == yaml.DocumentNode && len(second.Content) > 0 {
-		line = second.Content[0].Line
+}
+
+// empty reports whether a document holds nothing: no node, or a null
+// written as nothing.
+func empty(doc *yaml.Node) bool {
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return doc.Kind == 0
 	}
-	return &Error{Origin: origin, Line: line, Msg: "a second YAML document begins here: the file is one document, and the YAML reader would drop everything after its first (remove the \"---\" line)"}
+	n := doc.Content[0]
+	return len(doc.Content) == 1 && n.Kind == yaml.ScalarNode && n.Tag == "!!null" && n.Value == "" && n.Anchor == ""
 }

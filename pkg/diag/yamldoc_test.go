@@ -18,7 +18,10 @@ func TestOneYAMLDocument(t *testing.T) {
 		{"an end marker closes the one document", "version: 1\n...\n", ""},
 		{"empty", "", ""},
 		{"a second document is reported at its first line (sigs.k8s.io/yaml would drop it)", "version: 1\n---\nrules:\n  - id: x\n", "t.yaml: line 3: a second YAML document"},
-		{"an empty second document counts too", "version: 1\n---\n", "a second YAML document"},
+		{"a trailing marker drops nothing", "version: 1\n---\n", ""},
+		{"a trailing marker and a comment drop nothing", "version: 1\n---\n# the end\n", ""},
+		{"a document after an empty one", "version: 1\n---\n---\nrules: []\n", "line 4: a second YAML document"},
+		{"a second document of an explicit null", "version: 1\n--- ~\n", "a second YAML document"},
 		{"a second document that is not YAML", "version: 1\n---\na: [\n", "not valid YAML"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

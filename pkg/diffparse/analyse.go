@@ -1,12 +1,15 @@
 package diffparse
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -139,7 +142,7 @@ func (p *blockParser) checkOpen(t *sideTree) {
 // exactSide returns the tree a complete side is read with: the fast
 // reader's when it read the document exactly, else the exact reader's.
 func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast, exact *sideTree) *sideTree {
-	if first, cut := belowRoot(lines); cut != nil {
+	if first, cut := belowRoot(lines); cut != nil && dropsRest(lines, cut) {
 		p.errs.Add(Pos{Line: int(cut.no)}, "the %s document of %s goes on at line %d indented less than its first line (line %d): the YAML reader of helm and the API server ends the document there and drops the rest, so helm could not have rendered it; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref, cut.no, first.no)
 		return nil
 	}
@@ -147,10 +150,10 @@ func (p *blockParser) exactSide(obj *Object, side Side, lines []*bodyLine, fast,
 	if !fast.fast() {
 		t = p.decodeSide(obj, side, lines, fast, exact)
 	}
-	if first, _ := belowRoot(lines); t != nil && first != nil && !whole(t) {
-		// an indented root without apiVersion and kind: what a partial
-		// view shows after an elision, read as if it were the top
-		p.errs.Add(Pos{Line: int(first.no)}, "the %s document of %s begins indented here and has no apiVersion and kind at its top: it is not a whole document, as helm renders one; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref)
+	if first, _ := belowRoot(lines); t != nil && first != nil && !identified(t) {
+		// an indented root with neither apiVersion nor kind: what a
+		// partial view shows after an elision, read as if it were the top
+		p.errs.Add(Pos{Line: int(first.no)}, "the %s document of %s begins indented here and has neither apiVersion nor kind at its top: it is not a whole document, as helm renders one; lines are missing (a cut elision marker \"...\"?) or the input is altered", side, obj.Ref)
 		return nil
 	}
 	return t
@@ -180,6 +183,43 @@ func (p *blockParser) decodeSide(obj *Object, side Side, lines []*bodyLine, fast
 	return exact
 }
 
+// dropsRest reports whether go-yaml, reading the lines of a side, ends
+// the document at line cut (indented less than the first) without an
+// error: the document reads the same without cut and the lines after it.
+// Such a line may also go on a flow collection or a quoted scalar, which
+// go-yaml reads on: then it drops nothing.
+func dropsRest(lines []*bodyLine, cut *bodyLine) bool {
+	var full, head strings.Builder
+	inHead := true
+	for _, l := range lines {
+		inHead = inHead && l != cut
+		for range l.count() {
+			full.WriteString(l.text)
+			full.WriteByte('\n')
+			if inHead {
+				head.WriteString(l.text)
+				head.WriteByte('\n')
+			}
+		}
+	}
+	a, err := yaml.YAMLToJSON([]byte(full.String()))
+	if err != nil {
+		return false // the exact reader reports it
+	}
+	b, err := yaml.YAMLToJSON([]byte(head.String()))
+	return err == nil && bytes.Equal(a, b)
+}
+
+// identified reports whether a side shows apiVersion or kind.
+func identified(t *sideTree) bool {
+	for _, path := range []kube.Path{pathAPIVersion, pathKind} {
+		if _, ok := t.lookup(path); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // belowRoot returns, for the lines of a side without elisions, the first
 // line that is indented less than the document's first (its root): go-yaml
 // ends the document there without an error, dropping the rest (sigs.k8s.io/yaml
@@ -189,8 +229,8 @@ func belowRoot(lines []*bodyLine) (first, cut *bodyLine) {
 	root := -1
 	for _, l := range lines {
 		text := strings.TrimLeft(l.text, " ")
-		if l.gap || text == "" || text[0] == '#' {
-			continue
+		if l.gap || text == "" || text[0] == '#' || strings.TrimRight(text, " ") == "..." {
+			continue // (a document end marker; what follows it is refused elsewhere)
 		}
 		indent := len(l.text) - len(text)
 		switch {

@@ -110,7 +110,7 @@ func (s *stream) parseHelmfile() {
 			continue
 		}
 		if !slices.ContainsFunc(changed, func(c said) bool { return c.name == a.name && c.deleted }) {
-			errs.Add(a.pos, "helmfile prepared release %s here, but the stream has no \"Comparing release=%s\" line for it: helmfile diffs every release it prepares, so the output was cut (a release with installed: false is not diffed either: safediff cannot judge what helmfile deletes); review the whole output", a.name, a.name)
+			errs.Add(a.pos, "helmfile prepared release %s here, but the stream has no \"Comparing release=%s\" line for it: the output was cut, or helmfile did not diff the release (a new one under --skip-diff-on-install): either way safediff cannot judge what helmfile does to it; review the whole output", a.name, a.name)
 		}
 	}
 	if len(errs.List) == 0 && len(plan.Objects) == 0 {
