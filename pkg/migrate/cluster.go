@@ -879,8 +879,10 @@ func (sh *clusterShard) caughtUp(ctx context.Context, c *Cut) (bool, int64, erro
 	// a reshard begun since the fence: the fenced master sends writes of
 	// new keys in its open slot to the importing master, which is not
 	// fenced, and whose keys the failover would leave unreachable (and
-	// then the cluster down): never caught up, the cut-over rolls back
-	if err := sh.e.noOpenSlots(ctx, sh.e.m.Source.Nodes); err != nil {
+	// then the cluster down): never caught up, the cut-over rolls back.
+	// (An open slot is the fenced master's own state, MIGRATING or
+	// IMPORTING: the other masters need not answer.)
+	if err := sh.e.noOpenSlots(ctx, []string{c.Source}); err != nil {
 		return false, 0, permanent(err)
 	}
 	src, err := sh.e.dial(ctx, c.Source)

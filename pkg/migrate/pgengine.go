@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,10 +34,10 @@ import (
 // granting again any role created meanwhile; it waits out
 // authentication_timeout (a login that passed pg_hba.conf before the
 // grants is in no view until it has logged in) and ends the sessions
-// again; it leaves prepared transactions as they are (their transaction
-// manager may have committed what they belong to: the target replays them,
-// and the manager ends them there); and only then reads the WAL insert
-// position, the fence LSN,
+// again; it fails (and rolls back) while a prepared transaction exists
+// (its manager may have committed what it belongs to, so it is not rolled
+// back; carried over, its locks would hold the content check); and only
+// then reads the WAL insert position, the fence LSN,
 // behind which it commits a marker transaction so that the target's replay
 // passes it. No session of any role can commit after that by any means
 // (role or database settings, BEGIN READ WRITE, SET SESSION
@@ -443,6 +444,9 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	if err := src.lockTimeout(ctx, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
+	if err := noPrepared(ctx, src); err != nil { // (and again once no session is left)
+		return err
+	}
 	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
@@ -465,20 +469,15 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	if err := src.fenceSessions(ctx, pgFenceGroup, time.Duration(e.m.Thresholds.PauseTimeout)); err != nil {
 		return err
 	}
-	// A prepared transaction is left as it is: its transaction manager
-	// may have committed the transaction it belongs to (every participant
-	// prepared), so rolling it back would undo a write already promised.
-	// The target replays it, prepared; after the cut-over the manager
-	// commits (or rolls back) it there. On the source it keeps its locks
-	// for good: a login waiting on one (in no view) never gets in.
-	prepared, err := src.preparedXacts(ctx)
-	if err != nil {
+	// A prepared transaction fails the fence, which rolls back. It cannot
+	// be rolled back here: its transaction manager may have committed the
+	// transaction it belongs to (every participant prepared), and a login
+	// waiting on one of its locks (in no view) would get in. Nor can it be
+	// carried over: its locks would hold the content check, and what it
+	// wrote to UNLOGGED tables is not replicated. Its manager ends it, with
+	// the clients running again, before the next run.
+	if err := noPrepared(ctx, src); err != nil {
 		return err
-	}
-	for db, gids := range prepared {
-		for _, g := range gids {
-			j.log("left the prepared transaction %s/%s as it is: the target has it too, for its transaction manager to commit or roll back there", db, g)
-		}
 	}
 	// the fence holds: the file's own superuser is refused now
 	if err := e.refusesSuperuser(ctx, e.m.Source.Address); err != nil {
@@ -490,6 +489,25 @@ func (e *pgEngine) fence(ctx context.Context, c *Cut, j journal) error {
 	}
 	c.FencePosition = lsn.String()
 	return e.fenceReplicas(ctx, lsn)
+}
+
+// noPrepared fails when the source has prepared transactions (see fence).
+func noPrepared(ctx context.Context, src *pgNode) error {
+	prepared, err := src.preparedXacts(ctx)
+	if err != nil {
+		return err
+	}
+	var gids []string
+	for db, gs := range prepared {
+		for _, g := range gs {
+			gids = append(gids, db+"/"+g)
+		}
+	}
+	if len(gids) == 0 {
+		return nil
+	}
+	sort.Strings(gids)
+	return permanent(fmt.Errorf("postgres at %s has prepared transactions (%s): their transaction manager must commit or roll them back before the cut-over (one cannot be moved to the target: its locks would hold the content check, and what it wrote to UNLOGGED tables is not replicated); run again once none is left", src.addr, strings.Join(gids, ", ")))
 }
 
 // fenceReplicas ends the client sessions of the source's replicas once

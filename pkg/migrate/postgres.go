@@ -49,11 +49,14 @@ func dialPostgres(ctx context.Context, addr, user, password, database string) (*
 	if err != nil {
 		return nil, err
 	}
-	// keywords given here win over PG* environment variables
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=%s sslmode=prefer connect_timeout=5", host, port, database))
+	// keywords given here win over PG* environment variables; the
+	// database is set as it is, never put into the string (a database
+	// named "x host=elsewhere" would send the password there)
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("host=%s port=%s dbname=postgres sslmode=prefer connect_timeout=5", host, port))
 	if err != nil {
 		return nil, err
 	}
+	cfg.Database = database
 	cfg.User = user
 	cfg.Password = password
 	cfg.RuntimeParams["application_name"] = "safediff-migrate"

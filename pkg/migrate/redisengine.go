@@ -574,10 +574,12 @@ func caughtUpTo(ctx context.Context, src *redisNode, fence *RedisStream, targets
 	if err != nil {
 		return false, 0, err
 	}
-	if fence != nil && (s1.ReplID != fence.ReplID || s1.Offset != fence.Offset) {
+	if fence != nil && (s1.ReplID != fence.ReplID || s1.Offset < fence.Offset) {
 		// restarted since the fence (without persistence, it is empty):
-		// a target that follows it now may have thrown its copy away
-		return false, 0, permanent(fmt.Errorf("the source at %s is not at the fence's position any more (replication stream %s offset %d, the fence's %s offset %d): it restarted, and what it held at the fence may be gone, and with it the target's copy; abort, and check both before anything else", src.addr, s1.ReplID, s1.Offset, fence.ReplID, fence.Offset))
+		// a target that follows it now may have thrown its copy away. (A
+		// fenced master's offset still grows: its pings to its replicas,
+		// the deletions of keys that expire.)
+		return false, 0, permanent(fmt.Errorf("the source at %s is not on the fence's replication stream any more (stream %s offset %d, the fence's %s offset %d): it restarted, and what it held at the fence may be gone, and with it the target's copy; check both before anything else", src.addr, s1.ReplID, s1.Offset, fence.ReplID, fence.Offset))
 	}
 	ts, err := targets()
 	if err != nil {
