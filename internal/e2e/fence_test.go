@@ -318,35 +318,27 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 		}
 	}
 	admin.Close(ctx)
-	seedsCfg, err := pgConfig(m.srcAddr(), "postgres", pgPassword, "dbname=seeds")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seeds, err := pgx.ConnectConfig(ctx, seedsCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{"create unlogged table seed (n int)", "insert into seed values (1)", "alter database seeds is_template true"} {
-		if _, err := seeds.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
+	const odd = "odd host=127.0.0.1 port=1"
+	execIn := func(db string, stmts ...string) {
+		t.Helper()
+		cfg, err := pgConfig(m.srcAddr(), "postgres", pgPassword, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Database = db
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		for _, q := range stmts {
+			if _, err := c.Exec(ctx, q); err != nil {
+				t.Fatalf("%s: %s: %v", db, q, err)
+			}
 		}
 	}
-	seeds.Close(ctx)
-	oddCfg, err := pgConfig(m.srcAddr(), "postgres", pgPassword, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	oddCfg.Database = "odd host=127.0.0.1 port=1"
-	odd, err := pgx.ConnectConfig(ctx, oddCfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range []string{"create unlogged table u (n int)", "insert into u values (1)"} {
-		if _, err := odd.Exec(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	odd.Close(ctx)
+	execIn("seeds", "create unlogged table seed (n int)", "insert into seed values (1)", "alter database seeds is_template true")
+	execIn(odd, "create unlogged table u (n int)", "insert into u values (1)")
 	r = m.safediff("run", m.file, "--yes")
 	wantExit(t, r, 1)
 	wantIn(t, "stderr", r.Stderr, `the database "archive" does not allow connections, so its tables cannot be checked`, "rolled back")
@@ -359,19 +351,8 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 	wantExit(t, r, 1)
 	wantIn(t, "stdout", r.Stdout, "differs: seeds.public.seed is UNLOGGED and has 1 rows on the source", "differs: odd host=127.0.0.1 port=1.public.u is UNLOGGED and has 1 rows on the source")
 	wantIn(t, "stderr", r.Stderr, "rolled back")
-	for _, db := range []struct {
-		cfg   *pgx.ConnConfig
-		table string
-	}{{seedsCfg, "seed"}, {oddCfg, "u"}} {
-		c, err := pgx.ConnectConfig(ctx, db.cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.Exec(ctx, "truncate "+db.table); err != nil {
-			t.Fatal(err)
-		}
-		c.Close(ctx)
-	}
+	execIn("seeds", "truncate seed")
+	execIn(odd, "truncate u")
 	wantExit(t, m.safediff("run", m.file, "--yes"), 0)
 	w.waitMore(30)
 	acked, _ := w.result()

@@ -270,8 +270,7 @@ func ContainersRefusal(ref kube.ObjectRef, p kube.Path, op Op, v Value) string {
 	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("containers") || !slices.Equal(p[:len(base)], base) {
 		return ""
 	}
-	empty := op == Remove || v.Kind == Scalar && v.Type == NullType ||
-		v.Kind == Tree && strings.TrimSpace(v.Text) == "[]" || v.Kind == Scalar && (v.Text == "" || v.Text == "[]") && v.Type != StringType
+	empty := op == Remove || v.Kind == Scalar && v.Type == NullType || v.Kind == Tree && strings.TrimSpace(v.Text) == "[]"
 	if !empty || v.Redacted {
 		return ""
 	}
