@@ -439,14 +439,59 @@ func TestContainersEmptied(t *testing.T) {
 		// the same in a partial view (--context, Stevedore's five lines)
 		{"containers-emptied-context.diff", "spec.template.spec.containers must be a list of at least one container"},
 		{"containers-emptied-cronjob-context.diff", "spec.jobTemplate.spec.template.spec.containers must be a list of at least one container"},
+		// each container removed item by item in a partial view, the
+		// list's key line kept: a CronJob's and a ReplicationController's
+		// template changes were judged safe
+		{"containers-removed-cronjob-context.diff", "spec.jobTemplate.spec.template.spec.containers must name at least one container"},
+		{"containers-removed-rc-context.diff", "spec.template.spec.containers must name at least one container"},
 	} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
 		if err != nil {
 			t.Fatal(err)
 		}
 		out, errOut, code := run(t, string(data), "review", "--no-color")
-		if code != 2 || !strings.Contains(out, tc.want) {
-			t.Errorf("%s: exit %d, want 2 and helm upgrade failing\n%s%s", tc.file, code, out, errOut)
+		if code != 2 || !strings.Contains(out, tc.want) || strings.Count(out, "will fail") != 1 {
+			t.Errorf("%s: exit %d, want 2 and helm upgrade failing, said once\n%s%s", tc.file, code, out, errOut)
+		}
+	}
+}
+
+// TestContainersKeptPastAnElision: a container removed where an elision
+// follows the list, and others follow the elision, does not empty it.
+func TestContainersKeptPastAnElision(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "containers-removed-one-of-more-context.diff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, string(data), "review", "--no-color")
+	if code != 0 || strings.Contains(out, "will fail") {
+		t.Errorf("exit %d, want 0 and no failure foretold\n%s%s", code, out, errOut)
+	}
+}
+
+// TestRequiredFieldMissing: a list item added whole without a field the
+// API server requires (a container's name, a port's number) makes helm
+// upgrade fail; the review said restart, exit 0, in full context. Where
+// an elision may hide the field, or the field is the one the item is
+// known by (a container renamed in a partial view), it is not a refusal.
+func TestRequiredFieldMissing(t *testing.T) {
+	for _, tc := range []struct {
+		file, want string
+		code       int
+	}{
+		{"container-nameless.diff", "spec.template.spec.containers[1].name must be set (it is required)", 2},
+		{"container-nameless-context.diff", "spec.template.spec.containers[1].name must be set (it is required)", 2},
+		{"container-nameless-stevedore.txt", "spec.template.spec.containers[1].name must be set (it is required)", 2},
+		{"port-numberless.diff", "spec.ports[1].port must be set (it is required)", 2},
+		{"container-added-cut-context.diff", "", 2}, // a restart of replicas not shown
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := run(t, string(data), "review", "--no-color")
+		if code != tc.code || tc.want != "" && !strings.Contains(out, tc.want) || tc.want == "" && strings.Contains(out, "will fail") {
+			t.Errorf("%s: exit %d, want %d and %q\n%s%s", tc.file, code, tc.code, tc.want, out, errOut)
 		}
 	}
 }

@@ -411,6 +411,14 @@ spec:
 		{"an autoscaler metric without its source", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}\n", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n", true},
 		{"an autoscaler metric of v2beta1's fields", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}\n", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n    resource: {name: cpu, targetAverageUtilization: 80}\n", true},
 		{"an autoscaler metric retargeted", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n    resource: {name: cpu, target: {type: Utilization, averageUtilization: 80}}\n", autoscaler("2", "10") + "  metrics:\n  - type: Resource\n    resource: {name: memory, target: {type: AverageValue, averageValue: 500Mi}}\n", false},
+		// an item added without a field the server requires; a container
+		// renamed (the old one deleted, the new one created)
+		{"a container added without a name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - image: busybox:1\n        args: [sleep, \"1\"]\n      volumes:\n", 1)), true},
+		{"a container added without an image", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: side\n        args: [sleep, \"1\"]\n      volumes:\n", 1)), true},
+		{"an env var added without a name", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n        - value: b\n", 1)), true},
+		{"a container port added without its number", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - name: admin\n", 1)), true},
+		{"a Service port added without its number", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - name: admin\n    targetPort: 9000\n"), true},
+		{"a container renamed", deployment(pod), deployment(strings.Replace(pod, "      - name: web\n", "      - name: web2\n", 1)), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

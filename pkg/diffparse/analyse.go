@@ -688,6 +688,24 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 				}
 			}
 		}
+		// a mapping the new side shows whole where an elision leaves its
+		// place open: the fields the server requires, at each place it may
+		// stand (its values are the rules' to check there)
+		var outlines []*kube.Outline
+		for _, c := range nc {
+			if c.path.Exact() || c.node < 0 || p.newT.vkindOf(c.node) != vMap || !p.newT.complete(c.node) || len(obj.Refused) >= maxRefusals {
+				continue
+			}
+			if outlines == nil {
+				outlines = make([]*kube.Outline, len(p.newT.nodes))
+			}
+			for _, at := range typ.Places(p.newT.outline(c.node, outlines), p.newT.gapColumn(c.node)) {
+				obj.Refused = p.newT.requiredRefusals(c.node, typ.At(at), at, obj.Refused)
+			}
+		}
+		if n, ok := p.newT.emptiedContainers(obj.Ref); ok {
+			obj.Refused = append(obj.Refused, n)
+		}
 		if out := p.partialRename(obj); out != nil {
 			return out
 		}

@@ -296,6 +296,44 @@ func (t *sideTree) containersRefusal(base kube.Path, spec int32) (Note, bool) {
 	return Note{}, false
 }
 
+// emptiedContainers returns a note when a partial new side t of an
+// object of ref shows whole a list of containers that is empty (null, or
+// []) where the kind's pod spec holds its containers, or may hold them
+// (its path starts at an elision), its key line unchanged: a removal of
+// each container one by one. The API server requires one.
+func (t *sideTree) emptiedContainers(ref kube.ObjectRef) (Note, bool) {
+	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	if !ok {
+		return Note{}, false
+	}
+	want := base.Child(kube.Field("containers"))
+	for m := int32(1); m < int32(len(t.nodes)); m++ {
+		nd := &t.nodes[m]
+		if nd.item || int(nd.key.n) != len("containers") || t.str(nd, nd.key) != "containers" {
+			continue
+		}
+		k := t.vkindOf(m)
+		empty := k == vScalar && t.scalarOf(m).typ == NullType || k == vSeq && nd.firstChild < 0
+		if !empty || t.lines[nd.own].changed() || !t.complete(m) || !mayBeAt(t.path(m), want) {
+			// (a changed key line is a change of the list's value: the rules
+			// check it, see ContainersRefusal)
+			continue
+		}
+		return Note{Pos: Pos{Line: t.lineOf(m)}, Text: want.String() + " must name at least one container"}, true
+	}
+	return Note{}, false
+}
+
+// mayBeAt reports whether a node of path p (which may start at an
+// elision) may stand at the exact path want.
+func mayBeAt(p, want kube.Path) bool {
+	if !p.Elided() {
+		return slices.Equal(p, want)
+	}
+	rest := p[1:]
+	return len(rest) <= len(want) && slices.Equal(rest, want[len(want)-len(rest):])
+}
+
 // containerStep names container c of a list in a note: the list and the
 // item's name, when it has one.
 func (t *sideTree) containerStep(list string, c int32) string {

@@ -234,6 +234,28 @@ type refusalWalk struct {
 	nodes []int32      // the nodes below base down to the one checked
 	lists []*kube.Type // for each, its list's type when it is an item
 	out   []Note
+	// required: only the fields the server requires are checked (a value
+	// at a place an elision leaves open, whose values the rules check)
+	required bool
+}
+
+// requiredRefusals appends to out a note for each mapping at or below
+// node n (of schema type typ, at path p) that the side shows whole and
+// that lacks a field the API server requires, while out holds fewer than
+// maxRefusals and the note is not there yet.
+func (t *sideTree) requiredRefusals(n int32, typ *kube.Type, p kube.Path, out []Note) []Note {
+	var parent string
+	if f, ok := p.Last().(kube.Field); ok {
+		parent = string(f)
+	}
+	w := refusalWalk{t: t, base: p, required: true}
+	w.walk(n, typ, parent)
+	for _, note := range w.out {
+		if len(out) < maxRefusals && !slices.Contains(out, note) {
+			out = append(out, note)
+		}
+	}
+	return out
 }
 
 // walk checks the children of node n, of schema type typ, whose own field
@@ -243,7 +265,18 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		return
 	}
 	t := w.t
-	if typ.Unique && len(w.out) < maxRefusals {
+	if typ.Kind == kube.StructType && len(w.out) < maxRefusals && t.vkindOf(n) == vMap && t.complete(n) {
+		// a mapping shown whole that lacks a field the server requires (a
+		// container added without a name): the server refuses it, or
+		// helm's patch cannot place a list item without its merge key
+		for _, f := range typ.RequiredFields() {
+			if t.child(n, f) < 0 {
+				w.out = append(w.out, Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("%s must be set (it is required)", w.path().Child(kube.Field(f)))})
+				break
+			}
+		}
+	}
+	if typ.Unique && len(w.out) < maxRefusals && !w.required {
 		if n, ok := t.duplicate(n, typ, w.path()); ok {
 			w.out = append(w.out, n)
 		}
@@ -285,6 +318,9 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 		var want string
 		switch t.vkindOf(ch) {
 		case vScalar:
+			if w.required {
+				break // the value's own check is the rules'
+			}
 			s := t.scalarOf(ch)
 			var lp kube.Path // the entry of a map whose keys the server checks, for their syntax
 			switch {
@@ -295,9 +331,13 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 			}
 			want = Refusal(ct, lp, s.typ, s.text)
 		case vMap:
-			want = ShapeRefusal(ct, kube.MappingShape)
+			if !w.required {
+				want = ShapeRefusal(ct, kube.MappingShape)
+			}
 		case vSeq:
-			want = ShapeRefusal(ct, kube.SequenceShape)
+			if !w.required {
+				want = ShapeRefusal(ct, kube.SequenceShape)
+			}
 		}
 		if want != "" {
 			w.out = append(w.out, Note{Pos: Pos{Line: t.lineOf(ch)}, Text: fmt.Sprintf("%s must be %s", w.path(), want)})

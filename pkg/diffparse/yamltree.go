@@ -403,6 +403,27 @@ func (t *sideTree) blanksInText() {
 	}
 }
 
+// complete reports whether node n shows its whole value: no elision
+// among its lines or right after them (blank lines and comments passed
+// over), for the lines after an elision may be its own at any depth. Every
+// node of a side without elisions is complete.
+func (t *sideTree) complete(n int32) bool {
+	if !t.gaps {
+		return true
+	}
+	nd := &t.nodes[n]
+	if nd.own < 0 || nd.kind == kDetached || nd.kind == kUnknown {
+		return false
+	}
+	i := int(nd.own)
+	for ; i < len(t.lines) && (i <= int(nd.end) || !t.lines[i].gap && t.owner[i] < 0); i++ {
+		if t.lines[i].gap {
+			return false
+		}
+	}
+	return i == len(t.lines) || !t.lines[i].gap
+}
+
 // unseal marks the tree as changing: its key index is dropped.
 func (t *sideTree) unseal() {
 	t.sealed = false

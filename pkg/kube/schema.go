@@ -187,19 +187,36 @@ func (t *Type) FieldNames() []string {
 // looks up fields of a few dozen of the schemas' hundreds of struct types:
 // each map is built when its type is first asked.
 type fieldIndex struct {
-	once  sync.Once
-	types atomic.Pointer[map[string]*Type]
+	once     sync.Once
+	types    atomic.Pointer[map[string]*Type]
+	required []string // written before types is stored
 }
 
 func (t *Type) indexFields() *map[string]*Type {
 	t.byName.once.Do(func() {
 		m := make(map[string]*Type, len(t.fields))
 		for i, f := range t.fields {
-			m[f.name] = t.fieldType(i)
+			ft := t.fieldType(i)
+			m[f.name] = ft
+			if ft != nil && ft.Kind == ScalarType && ft.Check.Required() {
+				t.byName.required = append(t.byName.required, f.name)
+			}
 		}
 		t.byName.types.Store(&m)
 	})
 	return t.byName.types.Load()
+}
+
+// RequiredFields returns the fields of a struct type that the API server
+// requires to be set ([Check.Required]: a container's name and image, a
+// port's number), sorted: an object or list item that lacks one is
+// refused.
+func (t *Type) RequiredFields() []string {
+	if t == nil || t.Kind != StructType {
+		return nil
+	}
+	t.indexFields()
+	return t.byName.required
 }
 
 // fieldType is the type of a struct's i-th field (in name order).
