@@ -306,6 +306,13 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 	if out, _, code := run(t, selector, "review", "--no-color", "--rules", strict); code != 2 || strings.Contains(out, "annotation lowered") {
 		t.Errorf("a raised selector change was ignored by the annotation: exit %d\n%s", code, out)
 	}
+	// nor does it make the replacement an update in place: helm upgrade
+	// still fails there, in every format
+	for format, want := range map[string]string{"text": "1 to replace", "json": `"action": "replace"`, "markdown": "replace"} {
+		if out, _, _ := run(t, selector, "review", "--no-color", "-o", format, "--rules", strict); !strings.Contains(out, want) || format == "text" && !strings.Contains(out, "helm upgrade will fail") {
+			t.Errorf("%s: a raising rule without replace: true made the replacement an update in place\n%s", format, out)
+		}
+	}
 	// helm's warnings fill the markdown report's byte budget: the
 	// lowering still shows, before them
 	var warnings strings.Builder

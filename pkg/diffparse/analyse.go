@@ -211,13 +211,17 @@ func dropsRest(lines []*bodyLine, cut *bodyLine) bool {
 }
 
 // identified reports whether a side shows apiVersion or kind.
-func identified(t *sideTree) bool {
+func identified(t *sideTree) bool { return t.shows() > 0 }
+
+// shows counts which of apiVersion and kind a side shows at its top.
+func (t *sideTree) shows() int {
+	n := 0
 	for _, path := range []kube.Path{pathAPIVersion, pathKind} {
 		if _, ok := t.lookup(path); ok {
-			return true
+			n++
 		}
 	}
-	return false
+	return n
 }
 
 // belowRoot returns, for the lines of a side without elisions, the first
@@ -342,15 +346,7 @@ func (p *blockParser) complete(obj *Object, oldL, newL []*bodyLine, changedLines
 // A body without them has lost lines (an elision marker cut from a
 // partial view): a field it does not show is not known to be absent.
 func whole(t *sideTree) bool {
-	if t == nil {
-		return true
-	}
-	for _, path := range []kube.Path{pathAPIVersion, pathKind} {
-		if _, ok := t.lookup(path); !ok {
-			return false
-		}
-	}
-	return true
+	return t == nil || t.shows() == 2
 }
 
 // current is the object whose changes keep adds to, and its sides.

@@ -173,11 +173,31 @@ func (n *redisNode) clientSessions(ctx context.Context, skipSentinels bool) ([]s
 	if err != nil {
 		return nil, fmt.Errorf("redis at %s: CLIENT ID: %w", n.addr, err)
 	}
+	clients, err := n.clients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range clients {
+		if f["id"] == strconv.FormatInt(me, 10) || strings.ContainsAny(f["flags"], "SM") || f["id"] == "" {
+			continue
+		}
+		if skipSentinels && strings.HasPrefix(f["name"], "sentinel-") {
+			continue
+		}
+		out = append(out, describeClient(f)+", last command "+f["cmd"])
+	}
+	return out, nil
+}
+
+// clients returns the server's CLIENT LIST: for each connection, its
+// fields by name (id, addr, name, flags, cmd, ...).
+func (n *redisNode) clients(ctx context.Context) ([]map[string]string, error) {
 	list, err := n.c.ClientList(ctx).Result()
 	if err != nil {
 		return nil, fmt.Errorf("redis at %s: CLIENT LIST: %w", n.addr, err)
 	}
-	var out []string
+	var out []map[string]string
 	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
 		f := map[string]string{}
 		for _, kv := range strings.Fields(line) {
@@ -185,19 +205,19 @@ func (n *redisNode) clientSessions(ctx context.Context, skipSentinels bool) ([]s
 				f[k] = v
 			}
 		}
-		if f["id"] == strconv.FormatInt(me, 10) || strings.ContainsAny(f["flags"], "SM") || f["id"] == "" {
-			continue
-		}
-		if skipSentinels && strings.HasPrefix(f["name"], "sentinel-") {
-			continue
-		}
-		desc := "client " + f["addr"]
-		if f["name"] != "" {
-			desc += " (" + f["name"] + ")"
-		}
-		out = append(out, desc+", last command "+f["cmd"])
+		out = append(out, f)
 	}
 	return out, nil
+}
+
+// describeClient names a connection in a message: its address, and its
+// name when it has one.
+func describeClient(f map[string]string) string {
+	desc := "client " + f["addr"]
+	if f["name"] != "" {
+		desc += " (" + f["name"] + ")"
+	}
+	return desc
 }
 
 // sentinelClients lists the Sentinels connected to the server by the
@@ -205,23 +225,15 @@ func (n *redisNode) clientSessions(ctx context.Context, skipSentinels bool) ([]s
 // sentinel-<first 8 characters of its id>-cmd and -pubsub. The values
 // describe a connection.
 func (n *redisNode) sentinelClients(ctx context.Context) (map[string]string, error) {
-	list, err := n.c.ClientList(ctx).Result()
+	clients, err := n.clients(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("redis at %s: CLIENT LIST: %w", n.addr, err)
+		return nil, err
 	}
 	out := map[string]string{}
-	for _, line := range strings.Split(strings.TrimSpace(list), "\n") {
-		for _, kv := range strings.Fields(line) {
-			if name, ok := strings.CutPrefix(kv, "name=sentinel-"); ok {
-				id, _, _ := strings.Cut(name, "-")
-				addr := ""
-				for _, f := range strings.Fields(line) {
-					if a, ok := strings.CutPrefix(f, "addr="); ok {
-						addr = a
-					}
-				}
-				out[id] = "client " + addr + " (sentinel-" + name + ")"
-			}
+	for _, f := range clients {
+		if name, ok := strings.CutPrefix(f["name"], "sentinel-"); ok {
+			id, _, _ := strings.Cut(name, "-")
+			out[id] = describeClient(f)
 		}
 	}
 	return out, nil

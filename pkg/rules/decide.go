@@ -313,6 +313,12 @@ func (sel *Selection) baseline(d *Decision, ch *diffparse.Change, op diffparse.O
 		}
 	}
 	d.baseReplace = worst.Replace || worst.MaybeReplace
+	// a replacement is the API server's (an immutable field), not a
+	// level: a rule of a higher layer that decides the level without
+	// replace: true keeps it (accept it with an accept entry's action)
+	if !d.Replace && d.baseReplace {
+		d.Replace, d.MaybeReplace = worst.Replace, !worst.Replace
+	}
 	if worst.Level >= Disruptive && worst.Level > d.Level {
 		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule, By: d.Rule, ByOrigin: d.Origin, Replace: worst.Replace || worst.MaybeReplace}
 	}
