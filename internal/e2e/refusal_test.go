@@ -414,6 +414,7 @@ spec:
 		// an item added without a field the server requires; a container
 		// renamed (the old one deleted, the new one created)
 		{"a container added without a name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - image: busybox:1\n        args: [sleep, \"1\"]\n      volumes:\n", 1)), true},
+		{"a container added with a null name", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: null\n        image: busybox:1\n      volumes:\n", 1)), true},
 		{"a container added without an image", deployment(pod), deployment(strings.Replace(pod, "      volumes:\n", "      - name: side\n        args: [sleep, \"1\"]\n      volumes:\n", 1)), true},
 		{"an env var added without a name", deployment(pod), deployment(strings.Replace(pod, "          value: a\n", "          value: a\n        - value: b\n", 1)), true},
 		{"a container port added without its number", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - name: admin\n", 1)), true},

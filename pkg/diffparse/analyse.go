@@ -685,8 +685,9 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 			}
 		}
 		// a mapping the new side shows whole where an elision leaves its
-		// place open: the fields the server requires, at each place it may
-		// stand (its values are the rules' to check there)
+		// place open: the fields the server requires, where it lacks one at
+		// every place it may stand (its values are the rules' to check
+		// there, place by place)
 		var outlines []*kube.Outline
 		for _, c := range nc {
 			if c.path.Exact() || c.node < 0 || p.newT.vkindOf(c.node) != vMap || !p.newT.complete(c.node) || len(obj.Refused) >= maxRefusals {
@@ -695,8 +696,18 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 			if outlines == nil {
 				outlines = make([]*kube.Outline, len(p.newT.nodes))
 			}
+			var notes []Note
 			for _, at := range typ.Places(p.newT.outline(c.node, outlines), p.newT.gapColumn(c.node)) {
-				obj.Refused = p.newT.requiredRefusals(c.node, typ.At(at), at, obj.Refused)
+				n := len(notes)
+				if notes = p.newT.requiredRefusals(c.node, typ.At(at), at, notes); len(notes) == n {
+					notes = nil // a place where it stands complete
+					break
+				}
+			}
+			for _, n := range notes {
+				if len(obj.Refused) < maxRefusals && !slices.Contains(obj.Refused, n) {
+					obj.Refused = append(obj.Refused, n)
+				}
 			}
 		}
 		if n, ok := p.newT.emptiedContainers(obj.Ref); ok {

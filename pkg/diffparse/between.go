@@ -299,8 +299,9 @@ func (t *sideTree) containersRefusal(base kube.Path, spec int32) (Note, bool) {
 // emptiedContainers returns a note when a partial new side t of an
 // object of ref shows whole a list of containers that is empty (null, or
 // []) where the kind's pod spec holds its containers, or may hold them
-// (its path starts at an elision), its key line unchanged: a removal of
-// each container one by one. The API server requires one.
+// (its path starts at an elision): each container removed one by one, or
+// a flow list emptied (whose items the changes name one by one). The API
+// server requires one.
 func (t *sideTree) emptiedContainers(ref kube.ObjectRef) (Note, bool) {
 	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
 	if !ok {
@@ -314,9 +315,7 @@ func (t *sideTree) emptiedContainers(ref kube.ObjectRef) (Note, bool) {
 		}
 		k := t.vkindOf(m)
 		empty := k == vScalar && t.scalarOf(m).typ == NullType || k == vSeq && nd.firstChild < 0
-		if !empty || t.lines[nd.own].changed() || !t.complete(m) || !mayBeAt(t.path(m), want) {
-			// (a changed key line is a change of the list's value: the rules
-			// check it, see ContainersRefusal)
+		if !empty || !t.complete(m) || !mayBeAt(t.path(m), want) {
 			continue
 		}
 		return Note{Pos: Pos{Line: t.lineOf(m)}, Text: want.String() + " must name at least one container"}, true

@@ -1,6 +1,7 @@
 package diffparse
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -379,7 +380,8 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 			}
 			continue
 		}
-		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache)})
+		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache),
+			Within: keptUnder(oldT, newT, oc.node)})
 		redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, -1)
 		out = splitWhole(ref, out, oldT, oc, Remove, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(oldT, sc, &oldCache) })
 	}
@@ -544,4 +546,47 @@ func listType(t *sideTree, n int32) *kube.Type {
 		return nil
 	}
 	return t.typ.At(p)
+}
+
+// keptUnder reports whether field r of the old side, removed from where
+// the old side has it, stands set in the mapping its parent became on the
+// new side: a line of the parent's other fields that both sides share
+// shows which mapping that is. A list item whose key changed in a partial
+// view (containers[name=a] renamed b) keeps its image that way; its
+// removal unsets nothing. An item that lost its name, the rest kept, has
+// none.
+func keptUnder(oldT, newT *sideTree, r int32) bool {
+	nd := &oldT.nodes[r]
+	if nd.item || nd.parent <= 0 {
+		return false
+	}
+	key := oldT.keyOf(r)
+	for c := oldT.nodes[nd.parent].firstChild; c >= 0; c = oldT.nodes[c].next {
+		own := oldT.nodes[c].own
+		if c == r || oldT.nodes[c].item || own < 0 || oldT.lines[own].changed() || oldT.lines[own].gap {
+			continue
+		}
+		j := newT.lineIndex(oldT.lines[own])
+		if j < 0 || newT.owner[j] < 0 {
+			continue
+		}
+		np := newT.nodes[newT.owner[j]].parent
+		if np < 0 || newT.vkindOf(np) != vMap {
+			return false
+		}
+		f := newT.child(np, key)
+		return f >= 0 && !(newT.vkindOf(f) == vScalar && newT.scalarOf(f).typ == NullType)
+	}
+	return false
+}
+
+// lineIndex returns the index of line l among the side's lines, or -1.
+func (t *sideTree) lineIndex(l *bodyLine) int {
+	i, ok := slices.BinarySearchFunc(t.lines, l.no, func(m *bodyLine, no int32) int { return cmp.Compare(m.no, no) })
+	for ; ok && i < len(t.lines) && t.lines[i].no == l.no; i++ {
+		if t.lines[i] == l {
+			return i
+		}
+	}
+	return -1
 }

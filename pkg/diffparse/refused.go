@@ -266,11 +266,12 @@ func (w *refusalWalk) walk(n int32, typ *kube.Type, parent string) {
 	}
 	t := w.t
 	if typ.Kind == kube.StructType && len(w.out) < maxRefusals && t.vkindOf(n) == vMap && t.complete(n) {
-		// a mapping shown whole that lacks a field the server requires (a
-		// container added without a name): the server refuses it, or
+		// a mapping shown whole that lacks a field the server requires, or
+		// sets it to null (a container added without a name): the server
+		// refuses it, or
 		// helm's patch cannot place a list item without its merge key
 		for _, f := range typ.RequiredFields() {
-			if t.child(n, f) < 0 {
+			if c := t.child(n, f); c < 0 || t.vkindOf(c) == vScalar && t.scalarOf(c).typ == NullType {
 				w.out = append(w.out, Note{Pos: Pos{Line: t.lineOf(n)}, Text: fmt.Sprintf("%s must be set (it is required)", w.path().Child(kube.Field(f)))})
 				break
 			}

@@ -499,7 +499,7 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 			return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
 		}
 	}
-	if unset && (op == diffparse.Remove || op == diffparse.Modify) && !itemKeyField(path) {
+	if unset && (op == diffparse.Remove || op == diffparse.Modify) {
 		// helm's patch deletes a field removed or set to null: one the API
 		// server requires (an image, an autoscaler's maxReplicas) is refused
 		if t := sel.schema.At(path); t != nil && t.Check.Required() {
@@ -534,17 +534,4 @@ func (sel *Selection) typeProblem(ch *diffparse.Change, op diffparse.Op, path ku
 		return ""
 	}
 	return fmt.Sprintf("helm upgrade will fail: %s must be %s", path, want)
-}
-
-// itemKeyField reports whether p ends at the field that identifies the
-// list item before it (containers[name=web].name): the item is known by
-// that value, so the field's removal is the item's (a partial view of a
-// container renamed), not a required field unset in an item that stays.
-func itemKeyField(p kube.Path) bool {
-	if len(p) < 2 {
-		return false
-	}
-	k, ok := p[len(p)-2].(kube.Key)
-	f, isField := p[len(p)-1].(kube.Field)
-	return ok && isField && k.Field == string(f)
 }
