@@ -444,6 +444,9 @@ func TestContainersEmptied(t *testing.T) {
 		// template changes were judged safe
 		{"containers-removed-cronjob-context.diff", "spec.jobTemplate.spec.template.spec.containers must name at least one container"},
 		{"containers-removed-rc-context.diff", "spec.template.spec.containers must name at least one container"},
+		// helm-diff's structured output, which reports an item removed only
+		// past the new list's end: removed at index 0, the list is empty
+		{"containers-emptied-structured.json", "spec.jobTemplate.spec.template.spec.containers must name at least one container"},
 		// a flow list emptied, whose items the review compares one by one
 		{"containers-emptied-flow-context.diff", "spec.jobTemplate.spec.template.spec.containers must name at least one container"},
 	} {
@@ -502,6 +505,32 @@ func TestRequiredFieldMissing(t *testing.T) {
 		}
 		out, errOut, code := run(t, string(data), "review", "--no-color")
 		if code != tc.code || tc.want != "" && !strings.Contains(out, tc.want) || tc.want == "" && strings.Contains(out, "will fail") {
+			t.Errorf("%s: exit %d, want %d and %q\n%s%s", tc.file, code, tc.code, tc.want, out, errOut)
+		}
+	}
+}
+
+// TestServerDefaultRemoved: a field that may not change once set, removed
+// or written out with the value the API server gives it where it is left
+// out, changes nothing (the server sets it again): it was "helm upgrade
+// will fail here", exit 2. Removed with another value, it still is.
+func TestServerDefaultRemoved(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		code int
+		want string
+	}{
+		{"secret-type-opaque-removed.diff", 0, "type is its default, Opaque"},
+		{"sts-pmp-default.diff", 0, "spec.podManagementPolicy is its default, OrderedReady"},
+		{"pvc-volumemode-default-removed.diff", 0, "spec.volumeMode is its default, Filesystem"},
+		{"sts-pmp-parallel-removed.diff", 2, "helm upgrade will fail here"},
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, errOut, code := run(t, string(data), "review", "--no-color")
+		if code != tc.code || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d, want %d and %q\n%s%s", tc.file, code, tc.code, tc.want, out, errOut)
 		}
 	}

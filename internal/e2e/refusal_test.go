@@ -420,6 +420,11 @@ spec:
 		{"a container port added without its number", deployment(pod), deployment(strings.Replace(pod, "          name: http\n", "          name: http\n        - name: admin\n", 1)), true},
 		{"a Service port added without its number", service("  - port: 80\n    name: http\n"), service("  - port: 80\n    name: http\n  - name: admin\n    targetPort: 9000\n"), true},
 		{"a container renamed", deployment(pod), deployment(strings.Replace(pod, "      - name: web\n", "      - name: web2\n", 1)), false},
+		// a field that may not change once set, its default removed: the
+		// server sets it again
+		{"a Secret's type Opaque removed", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", false},
+		{"a StatefulSet's default pod management policy removed", strings.Replace(statefulSet("data"), "  serviceName: db\n", "  serviceName: db\n  podManagementPolicy: OrderedReady\n", 1), statefulSet("data"), false},
+		{"a StatefulSet's pod management policy Parallel removed", strings.Replace(statefulSet("data"), "  serviceName: db\n", "  serviceName: db\n  podManagementPolicy: Parallel\n", 1), statefulSet("data"), true},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

@@ -203,7 +203,7 @@ var conditionCases = []struct {
 		"0x0A is 10: a scale-up, though its digits read as no number"},
 	{"scale-down from an underscored count", "statefulset-scale-down-deletes-claims", -1, change(hSts, s("1_0", whenScaled("Delete")), s("9", whenScaled("Delete"))), "spec.replicas", "statefulset-scale-down-deletes-claims", rules.Destructive,
 		"YAML 1.1 drops the underscores of 1_0: 10 to 9"},
-	{"replicas no longer set where it was 1", "statefulset-scale-down-deletes-claims", 0, change(hSts, s("1", whenScaled("Delete")), strings.Replace(s("1", whenScaled("Delete")), "  replicas: 1\n", "", 1)), "spec.replicas", "replicas", rules.Safe,
+	{"replicas no longer set where it was 1", "statefulset-scale-down-deletes-claims", 0, change(hSts, s("1", whenScaled("Delete")), strings.Replace(s("1", whenScaled("Delete")), "  replicas: 1\n", "", 1)), "spec.replicas", "server-default", rules.Safe,
 		"the default is what it was: no scale-down"},
 	{"a Deployment's replicas no longer set", "replicas-to-zero", 0, change(hDeploy, d("3", ""), strings.Replace(d("3", ""), "  replicas: 3\n", "", 1)), "spec.replicas", "replicas", rules.Safe,
 		"the API server sets it to 1, not 0: one pod still serves"},

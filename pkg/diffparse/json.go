@@ -341,6 +341,19 @@ func (s *stream) structuredObject(e *structuredEntry, pos Pos) {
 		}
 		obj.Changes = append(obj.Changes, ch)
 	}
+	// helm-diff compares lists index by index and reports an item removed
+	// only past the new list's end: a removal at index 0 leaves it empty,
+	// which the API server refuses of a pod template's containers
+	for _, ch := range obj.Changes {
+		n := len(ch.Path)
+		if ch.Op != Remove || n == 0 || ch.Path[n-1] != kube.Index(0) {
+			continue
+		}
+		if ContainersRefusal(obj.Ref, ch.Path[:n-1], Remove, Value{}) != "" {
+			obj.Refused = append(obj.Refused, Note{Pos: pos, Text: ch.Path[:n-1].String() + " must name at least one container"})
+			break
+		}
+	}
 	if obj.Action == Update && len(obj.Changes) == 0 && !e.ChangesSuppressed {
 		s.errs.Add(pos, "%s: MODIFY entry without changes", obj.Ref)
 		return

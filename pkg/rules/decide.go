@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
@@ -18,6 +19,13 @@ const FallbackRule = "fallback"
 // Sometimes) makes helm upgrade fail, so such a change is at least
 // disruptive, whatever the rules say.
 const SchemaTypeRule = "schema-type"
+
+// ServerDefaultRule is the rule id of the built-in decision that a field
+// removed, or added, with the value the API server gives it where a
+// request leaves it out (kube.Default: a Secret's type Opaque, a
+// StatefulSet's podManagementPolicy OrderedReady) changes nothing: the
+// server sets the same value again, and no immutable field changes.
+const ServerDefaultRule = "server-default"
 
 // Decision is a rule set's answer for one change of an object.
 type Decision struct {
@@ -210,6 +218,9 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 	var best Decision
 	allReplace := true
 	fromAbove := false // a layer above the lowest (or its fallback) decided somewhere
+	if d, ok := sel.serverDefault(ch, op); ok {
+		best, places = d, nil
+	}
 	for i, p := range places {
 		d, layer := sel.decideAt(ch, op, p, 0)
 		allReplace = allReplace && d.Replace
@@ -249,6 +260,46 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 		best = keptDecision
 	}
 	return best
+}
+
+// serverDefault decides a change of an exact field that only takes away
+// or writes out the value the API server gives the field where a request
+// leaves it out: helm's patch removes the field (or sets it), and the
+// server's defaulting sets the same value again. A partial view is left to
+// the rules: a field added there may have stood elsewhere before.
+func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
+	if ch == nil || !ch.Path.Exact() || sel.obj.Content == diffparse.Partial {
+		return Decision{}, false
+	}
+	def, ok := kube.Default(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
+	if !ok {
+		return Decision{}, false
+	}
+	null := func(v diffparse.Value) bool {
+		return !v.Present() || v.Kind == diffparse.Scalar && v.Type == diffparse.NullType
+	}
+	var v diffparse.Value
+	switch {
+	case (op == diffparse.Remove || op == diffparse.Modify) && null(ch.New):
+		v = ch.Old
+	case (op == diffparse.Add || op == diffparse.Modify) && null(ch.Old):
+		v = ch.New
+	default:
+		return Decision{}, false
+	}
+	if v.Kind != diffparse.Scalar || v.Redacted || v.Comparable() != def || v.Type != defaultType(def) {
+		return Decision{}, false
+	}
+	return Decision{Level: Safe, Rule: ServerDefaultRule,
+		Reason: fmt.Sprintf("%s is its default, %s: the API server sets it where it is left out - the object does not change", ch.Path, def)}, true
+}
+
+// defaultType is the YAML type of a default value as kube.Default gives it.
+func defaultType(def string) diffparse.ScalarType {
+	if _, err := strconv.Atoi(def); err == nil {
+		return diffparse.IntType
+	}
+	return diffparse.StringType
 }
 
 // asHook turns a decision into what it is for a hook: nothing applied now

@@ -38,7 +38,7 @@ func (s Subject) effective(v diffparse.Value) diffparse.Value {
 	}
 	ref := s.Object.Ref
 	if d, ok := kube.Default(ref.Group, ref.Kind, s.Path); ok {
-		return diffparse.Value{Kind: diffparse.Scalar, Text: d, Type: diffparse.IntType}
+		return diffparse.Value{Kind: diffparse.Scalar, Text: d, Type: defaultType(d)}
 	}
 	return v
 }
