@@ -214,6 +214,14 @@ func s(replicas, extra string) string { return fmt.Sprintf(sts, replicas, extra)
 
 // edit writes a helm-diff entry for doc changing by one replacement: the
 // first from becomes to.
+const hPDB = "prod, web, PodDisruptionBudget (policy)"
+
+// pdbDoc is a PodDisruptionBudget of the workload web with budget (a
+// minAvailable or maxUnavailable line).
+func pdbDoc(budget string) string {
+	return "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata:\n  name: web\nspec:\n  " + budget + "\n  selector:\n    matchLabels:\n      app: web\n"
+}
+
 func edit(header, doc, from, to string) string {
 	return change(header, doc, strings.Replace(doc, from, to, 1))
 }
@@ -429,6 +437,16 @@ var defaultRuleCases = []struct {
 		"pods may be rejected; this label is not churn"},
 	{"pdb", edit("prod, web, PodDisruptionBudget (policy)", "apiVersion: policy/v1\nkind: PodDisruptionBudget\nspec:\n  minAvailable: 1\n", "minAvailable: 1", "minAvailable: 2"), "spec.minAvailable", "pod-disruption-budget", rules.Safe,
 		"eviction protection changes; no pod is touched"},
+	{"pdb blocking evictions", edit(hPDB, pdbDoc("maxUnavailable: 1"), "maxUnavailable: 1", "maxUnavailable: 0"), "spec.maxUnavailable", "pdb-max-unavailable-zero", rules.Disruptive,
+		"found: no voluntary eviction is allowed, node drains hang; passed as safe"},
+	{"pdb of every pod available", edit(hPDB, pdbDoc("minAvailable: 1"), "minAvailable: 1", "minAvailable: 100%"), "spec.minAvailable", "pdb-min-available-all", rules.Disruptive,
+		"found: no voluntary eviction is allowed, node drains hang; passed as safe"},
+	{"pdb of every pod unavailable", edit(hPDB, pdbDoc("maxUnavailable: 1"), "maxUnavailable: 1", "maxUnavailable: 100%"), "spec.maxUnavailable", "pdb-max-unavailable-all", rules.Disruptive,
+		"found: the budget protects nothing, as if deleted (which is disruptive); passed as safe"},
+	{"pdb of no pod available", edit(hPDB, pdbDoc("minAvailable: 2"), "minAvailable: 2", "minAvailable: 0"), "spec.minAvailable", "pdb-min-available-zero", rules.Disruptive,
+		"found: the budget protects nothing, as if deleted (which is disruptive); passed as safe"},
+	{"pdb selector", edit(hPDB, pdbDoc("minAvailable: 1"), "app: web", "app: web-v2"), "spec.selector.matchLabels.app", "pdb-selector", rules.Disruptive,
+		"found: the budget may stop protecting the workload's pods; passed as safe"},
 	{"hpa", edit("prod, web, HorizontalPodAutoscaler (autoscaling)", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  maxReplicas: 5\n", "maxReplicas: 5", "maxReplicas: 8"), "spec.maxReplicas", "autoscaler", rules.Safe,
 		"the autoscaler adds or removes pods"},
 	{"service account", edit("prod, sa, ServiceAccount (v1)", "apiVersion: v1\nkind: ServiceAccount\nautomountServiceAccountToken: true\n", "true", "false"), "automountServiceAccountToken", "service-account", rules.Safe,
