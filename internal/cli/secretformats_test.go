@@ -535,3 +535,17 @@ func TestServerDefaultRemoved(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredVersionRemoved: a CRD that no longer lists the version it
+// stores its resources in is refused (status.storedVersions holds it); the
+// review said the CRD would be updated in place.
+func TestStoredVersionRemoved(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "crd-storage-version-removed.diff"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, string(data), "review", "--no-color")
+	if want := "helm upgrade will fail: spec.versions must keep v1alpha1"; code != 2 || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want 2 and %q\n%s%s", code, want, out, errOut)
+	}
+}

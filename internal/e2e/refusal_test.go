@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -236,6 +237,15 @@ spec:
 		}
 		return doc + "spec:\n  group: " + group + "\n  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}\n  scope: Namespaced\n  versions:\n  - name: v1\n    served: true\n    storage: true\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n"
 	}
+	// twoVersions is a CRD of group serving v1alpha1 and v1, stored in
+	// the one named by storage ("" for one of v1 alone)
+	twoVersions := func(group, storage string) string {
+		doc := strings.Replace(crd(group, ""), "  versions:\n", "  versions:\n  - name: v1alpha1\n    served: true\n    storage: "+strconv.FormatBool(storage == "v1alpha1")+"\n    schema:\n      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}\n", 1)
+		if storage == "" {
+			doc = crd(group, "")
+		}
+		return strings.Replace(doc, "  - name: v1\n    served: true\n    storage: true\n", "  - name: v1\n    served: true\n    storage: "+strconv.FormatBool(storage != "v1alpha1")+"\n", 1)
+	}
 	bare := func(profile string) string {
 		return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    container.apparmor.security.beta.kubernetes.io/c: " + profile + "\nspec:\n  containers:\n  - name: c\n    image: busybox:1\n"
 	}
@@ -425,6 +435,9 @@ spec:
 		{"a Secret's type Opaque removed", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata:\n  a: aGVsbG8=\n", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: aGVsbG8=\n", false},
 		{"a StatefulSet's default pod management policy removed", strings.Replace(statefulSet("data"), "  serviceName: db\n", "  serviceName: db\n  podManagementPolicy: OrderedReady\n", 1), statefulSet("data"), false},
 		{"a StatefulSet's pod management policy Parallel removed", strings.Replace(statefulSet("data"), "  serviceName: db\n", "  serviceName: db\n  podManagementPolicy: Parallel\n", 1), statefulSet("data"), true},
+		// a CRD keeps the version its resources are stored in
+		{"a CRD's storage version removed", twoVersions("stored.example.com", "v1alpha1"), twoVersions("stored.example.com", ""), true},
+		{"a CRD's other version removed", twoVersions("served.example.com", "v1"), twoVersions("served.example.com", ""), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
 	}

@@ -196,7 +196,7 @@ var (
 	// updateChecks are those that compare a complete new side with the
 	// old (nil for a created object)
 	updateChecks = []func(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool){
-		keptRollingUpdateRefusal, scheduleTZRefusal, apiApprovalRefusal,
+		keptRollingUpdateRefusal, scheduleTZRefusal, apiApprovalRefusal, storedVersionRefusal,
 	}
 )
 
@@ -1680,6 +1680,42 @@ func apiApprovalRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool) {
 		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("metadata.annotations[\"api-approved.kubernetes.io\"] is required for a CRD of group %s (the Kubernetes project's): the URL of its approval, or \"unapproved, ...\"", group)}, true
 	case approvalInvalid:
 		return Note{Pos: Pos{Line: line}, Text: fmt.Sprintf("metadata.annotations[\"api-approved.kubernetes.io\"] of a CRD of group %s must be the URL of its approval, or begin with \"unapproved\"", group)}, true
+	}
+	return Note{}, false
+}
+
+// crdVersions is where a CRD lists its versions.
+var crdVersions = kube.Path{kube.Field("spec"), kube.Field("versions")}
+
+// storedVersionRefusal returns a note when the complete new side of a CRD
+// no longer lists the version the old side stores its resources in: that
+// version is in status.storedVersions, each of which spec.versions must
+// keep (apiextensions validation ValidateCustomResourceDefinitionStoredVersions).
+// A created CRD has none stored.
+func storedVersionRefusal(ref kube.ObjectRef, oldS, newS *sideTree) (Note, bool) {
+	if ref.Group != "apiextensions.k8s.io" || ref.Kind != "CustomResourceDefinition" || oldS == nil {
+		return Note{}, false
+	}
+	ol, ok := oldS.lookup(crdVersions)
+	if !ok || oldS.vkindOf(ol) != vSeq {
+		return Note{}, false
+	}
+	nl, ok := newS.lookup(crdVersions)
+	if !ok || newS.vkindOf(nl) != vSeq {
+		return Note{}, false // no list is the type check's
+	}
+	for c := oldS.nodes[ol].firstChild; c >= 0; c = oldS.nodes[c].next {
+		name, ok := oldS.itemKey(c, "name")
+		st := oldS.child(c, "storage")
+		if !ok || st < 0 || oldS.vkindOf(st) != vScalar || oldS.scalarOf(st).canon != "true" {
+			continue
+		}
+		for d := newS.nodes[nl].firstChild; d >= 0; d = newS.nodes[d].next {
+			if n, ok := newS.itemKey(d, "name"); ok && n == name {
+				return Note{}, false
+			}
+		}
+		return Note{Pos: Pos{Line: newS.lineOf(nl)}, Text: fmt.Sprintf("spec.versions must keep %s: it is the version the CRD stores its resources in (status.storedVersions holds it)", name)}, true
 	}
 	return Note{}, false
 }
