@@ -497,14 +497,22 @@ func TestRequiredFieldMissing(t *testing.T) {
 		{"container-renamed-context.diff", "", 2}, // a new name may be another container's
 		// an item added where it may be a pull secret (whose name is all it
 		// needs), a container or a port: no place is certain to refuse it
-		{"pull-secret-added-context.diff", "", 2},
+		{"pull-secret-added-context.diff", "helm upgrade may fail: where the view leaves its place open, spec.jobTemplate.spec.template.spec.containers[name=regcred2].image must be set", 2},
+		// a port whose shared line went to the port before it, the other
+		// to one without a number; an item begun on a new line whose
+		// other lines both sides share
+		{"port-number-moved-context.diff", "ports[name=metrics].containerPort must be set (it is required)", 2},
+		{"port-number-moved-late-context.diff", "ports[name=metrics].containerPort must be set (it is required) [schema-type, line 4]", 2},
+		{"container-begun-context.diff", "spec.jobTemplate.spec.template.spec.containers[1].image must be set (it is required)", 2},
 	} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
 		if err != nil {
 			t.Fatal(err)
 		}
 		out, errOut, code := run(t, string(data), "review", "--no-color")
-		if code != tc.code || tc.want != "" && !strings.Contains(out, tc.want) || tc.want == "" && strings.Contains(out, "will fail") {
+		certain := strings.Contains(tc.want, "will fail") || !strings.Contains(tc.want, "may fail")
+		if code != tc.code || tc.want != "" && !strings.Contains(out, tc.want) || tc.want == "" && strings.Contains(out, "will fail") ||
+			!certain && strings.Contains(out, "will fail") {
 			t.Errorf("%s: exit %d, want %d and %q\n%s%s", tc.file, code, tc.code, tc.want, out, errOut)
 		}
 	}
@@ -520,10 +528,14 @@ func TestServerDefaultRemoved(t *testing.T) {
 		code int
 		want string
 	}{
-		{"secret-type-opaque-removed.diff", 0, "type is its default, Opaque"},
+		{"secret-type-opaque-removed.diff", 0, "type is its default: the API server sets it"},
 		{"sts-pmp-default.diff", 0, "spec.podManagementPolicy is its default, OrderedReady"},
 		{"pvc-volumemode-default-removed.diff", 0, "spec.volumeMode is its default, Filesystem"},
 		{"sts-pmp-parallel-removed.diff", 2, "helm upgrade will fail here"},
+		{"secret-type-opaque-removed-structured.json", 0, "type is its default: the API server sets it"},
+		// added in a partial view, the field may stand hidden with another
+		// value (the last of two keys is what the server reads)
+		{"sts-pmp-default-added-context.diff", 2, "immutable StatefulSet field - forces replacement"},
 	} {
 		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
 		if err != nil {

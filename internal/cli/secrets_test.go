@@ -23,8 +23,10 @@ func secretValues(text string) []string {
 		var entries []struct {
 			Kind    string `json:"kind"`
 			Changes []struct {
-				OldValue any `json:"oldValue"`
-				NewValue any `json:"newValue"`
+				Path     string `json:"path"`
+				Field    string `json:"field"`
+				OldValue any    `json:"oldValue"`
+				NewValue any    `json:"newValue"`
 			} `json:"changes"`
 		}
 		_ = json.Unmarshal([]byte(text), &entries)
@@ -33,6 +35,9 @@ func secretValues(text string) []string {
 				continue
 			}
 			for _, c := range e.Changes {
+				if c.Path == "" && c.Field == "type" {
+					continue // the Secret's type: shown where it is one (no whitespace), by design (kube.SecretValueShown)
+				}
 				for _, v := range []any{c.OldValue, c.NewValue} {
 					if s, ok := v.(string); ok && len(s) >= 6 && !strings.Contains(s, "bytes)") {
 						out = append(out, s)

@@ -455,8 +455,11 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	}
 	if hook.Mode != rules.HookIdle && hook.Mode != rules.HookKept {
 		// a hook that the upgrade does not apply is not refused now
-		if r := refusals(o); len(r) > 0 {
-			out.Findings = append(out.Findings, refused(o, r))
+		r := refusals(o)
+		if sure := slices.DeleteFunc(slices.Clone(r), func(n diffparse.Note) bool { return n.Maybe }); len(sure) > 0 {
+			out.Findings = append(out.Findings, refused(o, sure))
+		} else if len(r) > 0 {
+			out.Findings = append(out.Findings, mayBeRefused(o, r))
 		}
 		if len(o.ServerSideRefused) > 0 {
 			out.Findings = append(out.Findings, serverSideRefused(o))
@@ -548,6 +551,15 @@ var (
 func refused(o *diffparse.Object, r []diffparse.Note) Finding {
 	what, pos := joinNotes(o, r)
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + what}
+	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+}
+
+// mayBeRefused is the finding for what the API server refuses of o in
+// some readings of what a partial view hides (notes r, each Maybe).
+func mayBeRefused(o *diffparse.Object, r []diffparse.Note) Finding {
+	what, pos := joinNotes(o, r)
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
+		Reason: "helm upgrade may fail: where the view leaves its place open, " + what}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 

@@ -684,32 +684,7 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 				}
 			}
 		}
-		// a mapping the new side shows whole where an elision leaves its
-		// place open: the fields the server requires, where it lacks one at
-		// every place it may stand (its values are the rules' to check
-		// there, place by place)
-		var outlines []*kube.Outline
-		for _, c := range nc {
-			if c.path.Exact() || c.node < 0 || p.newT.vkindOf(c.node) != vMap || !p.newT.complete(c.node) || len(obj.Refused) >= maxRefusals {
-				continue
-			}
-			if outlines == nil {
-				outlines = make([]*kube.Outline, len(p.newT.nodes))
-			}
-			var notes []Note
-			for _, at := range typ.Places(p.newT.outline(c.node, outlines), p.newT.gapColumn(c.node)) {
-				n := len(notes)
-				if notes = p.newT.requiredRefusals(c.node, typ.At(at), at, notes); len(notes) == n {
-					notes = nil // a place where it stands complete
-					break
-				}
-			}
-			for _, n := range notes {
-				if len(obj.Refused) < maxRefusals && !slices.Contains(obj.Refused, n) {
-					obj.Refused = append(obj.Refused, n)
-				}
-			}
-		}
+		obj.Refused = p.partialRequired(nc, typ, obj.Refused)
 		if n, ok := p.newT.emptiedContainers(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
@@ -721,6 +696,52 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 	p.facts(obj, Old, oldS, false)
 	p.facts(obj, New, newS, false)
 	return []*Object{obj}
+}
+
+// partialRequired appends to out, for each mapping of a partial new side
+// that a change adds or begins (a list item whose first line is new, its
+// other lines shared), and that the side shows whole: the fields the
+// server requires that it lacks, at each place it may stand. Where it
+// lacks one at every place, helm upgrade fails; where at some, it may
+// (Note.Maybe). The values in it are the rules' to check, place by place.
+func (p *blockParser) partialRequired(nc []sideChange, typ *kube.Type, out []Note) []Note {
+	t := &p.newT
+	var outlines []*kube.Outline
+	seen := -1 // the item last checked (the changes of one come together)
+	for _, c := range nc {
+		n := c.node
+		if n < 0 || len(out) >= maxRefusals {
+			continue
+		}
+		if up := t.nodes[n].parent; t.vkindOf(n) != vMap && up > 0 && t.nodes[up].item && t.nodes[up].own == t.nodes[n].own && t.lines[t.nodes[n].own].changed() {
+			n = up // the first field of an item on a new line: the item begins there
+		}
+		if t.vkindOf(n) != vMap || int(n) == seen || !t.complete(n) {
+			continue
+		}
+		seen = int(n)
+		places := []kube.Path{t.path(n)}
+		if !places[0].Exact() {
+			if outlines == nil {
+				outlines = make([]*kube.Outline, len(t.nodes))
+			}
+			places = typ.Places(t.outline(n, outlines), t.gapColumn(n))
+		}
+		var notes []Note
+		all := true
+		for _, at := range places {
+			k := len(notes)
+			notes = t.requiredRefusals(n, typ.At(at), at, notes)
+			all = all && len(notes) > k
+		}
+		for _, note := range notes {
+			note.Maybe = !all
+			if len(out) < maxRefusals && !slices.Contains(out, note) {
+				out = append(out, note)
+			}
+		}
+	}
+	return out
 }
 
 // unresolved lists the lines of a partial object that the reader does not

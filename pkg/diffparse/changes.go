@@ -550,17 +550,18 @@ func listType(t *sideTree, n int32) *kube.Type {
 
 // keptUnder reports whether field r of the old side, removed from where
 // the old side has it, stands set in the mapping its parent became on the
-// new side: a line of the parent's other fields that both sides share
-// shows which mapping that is. A list item whose key changed in a partial
-// view (containers[name=a] renamed b) keeps its image that way; its
-// removal unsets nothing. An item that lost its name, the rest kept, has
-// none.
+// new side: the lines of the parent's other fields that both sides share
+// show which mapping that is, and must all show the same one. A list item
+// whose key changed in a partial view (containers[name=a] renamed b) keeps
+// its image that way; its removal unsets nothing. An item that lost its
+// name, the rest kept, has none; an item whose shared lines went to two
+// mappings (one moved into the item before it) is not known to keep it.
 func keptUnder(oldT, newT *sideTree, r int32) bool {
 	nd := &oldT.nodes[r]
 	if nd.item || nd.parent <= 0 {
 		return false
 	}
-	key := oldT.keyOf(r)
+	became := int32(-1)
 	for c := oldT.nodes[nd.parent].firstChild; c >= 0; c = oldT.nodes[c].next {
 		own := oldT.nodes[c].own
 		if c == r || oldT.nodes[c].item || own < 0 || oldT.lines[own].changed() || oldT.lines[own].gap {
@@ -568,16 +569,19 @@ func keptUnder(oldT, newT *sideTree, r int32) bool {
 		}
 		j := newT.lineIndex(oldT.lines[own])
 		if j < 0 || newT.owner[j] < 0 {
-			continue
-		}
-		np := newT.nodes[newT.owner[j]].parent
-		if np < 0 || newT.vkindOf(np) != vMap {
 			return false
 		}
-		f := newT.child(np, key)
-		return f >= 0 && !(newT.vkindOf(f) == vScalar && newT.scalarOf(f).typ == NullType)
+		np := newT.nodes[newT.owner[j]].parent
+		if np < 0 || newT.vkindOf(np) != vMap || became >= 0 && np != became {
+			return false
+		}
+		became = np
 	}
-	return false
+	if became < 0 {
+		return false
+	}
+	f := newT.child(became, oldT.keyOf(r))
+	return f >= 0 && !(newT.vkindOf(f) == vScalar && newT.scalarOf(f).typ == NullType)
 }
 
 // lineIndex returns the index of line l among the side's lines, or -1.

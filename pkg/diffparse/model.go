@@ -477,6 +477,10 @@ type Note struct {
 	// be the object's own name or namespace: the object may be deleted
 	// (and another created).
 	Renames bool
+	// Maybe is set on an Object.Refused note that holds in some readings
+	// of what a partial view hides, not in all (a value at one of the
+	// places an elision leaves open): helm upgrade may fail.
+	Maybe bool
 }
 
 // Plan is a parsed diff: every changed object, in input order.

@@ -264,11 +264,12 @@ func (sel *Selection) Decide(ch *diffparse.Change, op diffparse.Op, places ...ku
 
 // serverDefault decides a change of an exact field that only takes away
 // or writes out the value the API server gives the field where a request
-// leaves it out: helm's patch removes the field (or sets it), and the
-// server's defaulting sets the same value again. A partial view is left to
-// the rules: a field added there may have stood elsewhere before.
+// leaves it out (or leaves it empty, for a string: the defaulting reads
+// Go's zero value): helm's patch removes the field (or sets it), and the
+// server's defaulting sets the same value again. A field added in a
+// partial view is left to the rules: it may have stood elsewhere before.
 func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
-	if ch == nil || !ch.Path.Exact() || sel.obj.Content == diffparse.Partial {
+	if ch == nil || !ch.Path.Exact() {
 		return Decision{}, false
 	}
 	def, ok := kube.Default(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
@@ -276,13 +277,14 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 		return Decision{}, false
 	}
 	null := func(v diffparse.Value) bool {
-		return !v.Present() || v.Kind == diffparse.Scalar && v.Type == diffparse.NullType
+		return !v.Present() || v.Kind == diffparse.Scalar && (v.Type == diffparse.NullType ||
+			v.Type == diffparse.StringType && v.Text == "" && defaultType(def) == diffparse.StringType)
 	}
 	var v diffparse.Value
 	switch {
 	case (op == diffparse.Remove || op == diffparse.Modify) && null(ch.New):
 		v = ch.Old
-	case (op == diffparse.Add || op == diffparse.Modify) && null(ch.Old):
+	case op == diffparse.Modify && null(ch.Old), op == diffparse.Add && sel.obj.Content != diffparse.Partial:
 		v = ch.New
 	default:
 		return Decision{}, false
@@ -290,8 +292,11 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	if v.Kind != diffparse.Scalar || v.Redacted || v.Comparable() != def || v.Type != defaultType(def) {
 		return Decision{}, false
 	}
-	return Decision{Level: Safe, Rule: ServerDefaultRule,
-		Reason: fmt.Sprintf("%s is its default, %s: the API server sets it where it is left out - the object does not change", ch.Path, def)}, true
+	what := fmt.Sprintf("%s is its default, %s", ch.Path, def)
+	if kube.IsSecretKind(sel.obj.Ref.Group, sel.obj.Ref.Kind) {
+		what = ch.Path.String() + " is its default" // a Secret's values are never printed
+	}
+	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: what + ": the API server sets it where it is left out - the object does not change"}, true
 }
 
 // defaultType is the YAML type of a default value as kube.Default gives it.
