@@ -561,3 +561,26 @@ func TestStoredVersionRemoved(t *testing.T) {
 		t.Errorf("exit %d, want 2 and %q\n%s%s", code, want, out, errOut)
 	}
 }
+
+// TestShadowedPlaces: a chart's label bump in a partial view whose changed
+// lines close before a visible top-level spec: cannot be in spec (it would
+// be an earlier spec key, which the later replaces whole), so it is no
+// selector change (it was disruptive for every PodDisruptionBudget of a
+// Bitnami bump at --context 3). Without the visible spec: it may be.
+func TestShadowedPlaces(t *testing.T) {
+	for _, tc := range []struct {
+		file string
+		code int
+	}{
+		{"pdb-label-bump-context3.diff", 0},
+		{"pdb-label-bump-cut-context3.diff", 2},
+	} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, errOut, code := run(t, string(data), "review", "--no-color"); code != tc.code {
+			t.Errorf("%s: exit %d, want %d\n%s%s", tc.file, code, tc.code, out, errOut)
+		}
+	}
+}

@@ -224,6 +224,16 @@ func (t *sideTree) outline(n int32, cache []*kube.Outline) *kube.Outline {
 	}
 	if cache[top] == nil {
 		o := &kube.Outline{Column: t.nodes[top].childCol}
+		// the top-level keys shown after the stretch (kube.Outline.After)
+		var after []string
+		for c := t.nodes[root].firstChild; c >= 0; c = t.nodes[c].next {
+			if nd := &t.nodes[c]; nd.kind != kDetached && nd.kind != kUnknown && !nd.item && nd.own > t.nodes[top].end {
+				after = append(after, t.keyOf(c))
+			}
+		}
+		if after != nil {
+			o.After = &after
+		}
 		cache[top] = o
 		t.buildOutline(top, o, false, cache)
 	}

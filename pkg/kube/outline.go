@@ -32,6 +32,13 @@ type Outline struct {
 	// Deep: any number of elided levels lie between the parent and this
 	// entry.
 	Deep bool
+	// After lists, on the root, the keys of the object's top level that
+	// the view shows after the stretch. A place below one of them would
+	// be in an earlier key of the same name, which the later one replaces
+	// whole (the YAML reader keeps the last of two keys): nothing there
+	// reaches the API server, so it is no place of a change. (A pointer:
+	// every entry has the field, and only a root sets it.)
+	After *[]string
 }
 
 // Add appends a child entry and returns it.
@@ -405,6 +412,15 @@ func (t *Type) Places(node *Outline, column int) []Path {
 		if seen[k] != fits {
 			out = append(out, misfit[i])
 		}
+	}
+	if root.After != nil {
+		out = slices.DeleteFunc(out, func(p Path) bool {
+			if len(p) == 0 {
+				return false
+			}
+			f, ok := p[0].(Field)
+			return ok && slices.Contains(*root.After, string(f))
+		})
 	}
 	return out
 }
