@@ -364,7 +364,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 					redactChange(ref, &out[len(out)-1], oldT, -1, newT, -1)
 					continue
 				}
-				if moved[i] && mayMove(oc.path) {
+				if moved[i] && mayMove(oc.path) && !sameMapping(oldT, oc.node, newT, nc.node) {
 					// removed at one place, added at another: a partial
 					// view cannot tell that the two are the same field
 					// (an item of a list moved, a label moved to a
@@ -503,6 +503,22 @@ func (t *sideTree) runs() []int32 {
 		r[i] = n
 	}
 	return r
+}
+
+// sameMapping reports whether mapping entries o (of the old side) and n
+// (of the new) stand in one mapping: their parents' key line is one line
+// both sides show. A key moved within a mapping changes nothing (a
+// mapping's order is no part of its value; a list's is).
+func sameMapping(oldT *sideTree, o int32, newT *sideTree, n int32) bool {
+	if oldT.nodes[o].item || newT.nodes[n].item {
+		return false
+	}
+	op, np := oldT.nodes[o].parent, newT.nodes[n].parent
+	if op <= 0 || np <= 0 || oldT.vkindOf(op) != vMap || newT.vkindOf(np) != vMap {
+		return false
+	}
+	ol, nl := oldT.nodes[op].own, newT.nodes[np].own
+	return ol >= 0 && nl >= 0 && oldT.lines[ol] == newT.lines[nl] && !oldT.lines[ol].changed()
 }
 
 // mayMove says whether a field removed at one place and added at another
