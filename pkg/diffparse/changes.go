@@ -225,19 +225,29 @@ func (t *sideTree) outline(n int32, cache []*kube.Outline) *kube.Outline {
 	if cache[top] == nil {
 		o := &kube.Outline{Column: t.nodes[top].childCol}
 		// the top-level keys shown after the stretch (kube.Outline.After)
-		var after []string
-		for c := t.nodes[root].firstChild; c >= 0; c = t.nodes[c].next {
-			if nd := &t.nodes[c]; nd.kind != kDetached && nd.kind != kUnknown && !nd.item && nd.own > t.nodes[top].end {
-				after = append(after, t.keyOf(c))
-			}
-		}
-		if after != nil {
+		if after := t.keysAfter(t.nodes[top].end); len(after) > 0 {
 			o.After = &after
 		}
 		cache[top] = o
 		t.buildOutline(top, o, false, cache)
 	}
 	return cache[n]
+}
+
+// keysAfter returns the top-level keys the side shows after its line end:
+// a suffix of the side's top-level keys in order, which every stretch
+// shares (a diff of many elisions has a stretch for each).
+func (t *sideTree) keysAfter(end int32) []string {
+	if t.top.keys == nil {
+		t.top.keys, t.top.lines = []string{}, []int32{}
+		for c := t.nodes[root].firstChild; c >= 0; c = t.nodes[c].next {
+			if nd := &t.nodes[c]; nd.kind != kDetached && nd.kind != kUnknown && !nd.item && nd.own >= 0 {
+				t.top.keys, t.top.lines = append(t.top.keys, t.keyOf(c)), append(t.top.lines, nd.own)
+			}
+		}
+	}
+	i, _ := slices.BinarySearch(t.top.lines, end+1)
+	return t.top.keys[i:]
 }
 
 // buildOutline adds the entries of container n to outline node o.

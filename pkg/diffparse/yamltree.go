@@ -228,6 +228,12 @@ type sideTree struct {
 	sealed bool
 	keys   map[int32]map[string]entryOf
 	items  map[itemsOf]map[string]int32
+	// top: the keys of the root that are anchored (not detached), in
+	// order, and their lines; built on first use (keysAfter)
+	top struct {
+		keys  []string
+		lines []int32
+	}
 }
 
 const root int32 = 0
@@ -248,6 +254,7 @@ func (t *sideTree) reset(lines []*bodyLine, typ *kube.Type) {
 	t.strs = t.strs[:0]
 	t.typ = typ
 	t.exact = false
+	t.top.keys, t.top.lines = nil, nil
 	t.unseal()
 	t.nodes = append(t.nodes, tnode{parent: -1, firstChild: -1, lastChild: -1, next: -1, kind: kRoot, index: -1, col: -1, childCol: 0, own: -1, end: -1})
 	t.stack = append(t.stack, root)
