@@ -549,17 +549,21 @@ var (
 // insides of an added mapping or list): the server refuses the object, so
 // helm upgrade fails there, whatever the rules say of the change.
 func refused(o *diffparse.Object, r []diffparse.Note) Finding {
-	what, pos := joinNotes(o, r)
-	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Reason: "helm upgrade will fail: " + what}
-	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+	return refusal(o, r, false, "helm upgrade will fail: ", "")
 }
 
 // mayBeRefused is the finding for what the API server refuses of o in
 // some readings of what a partial view hides (notes r, each Maybe).
 func mayBeRefused(o *diffparse.Object, r []diffparse.Note) Finding {
+	return refusal(o, r, true, "helm upgrade may fail: where the view leaves its place open, ", "")
+}
+
+// refusal is the whole-object finding (disruptive, rule schema-type) for
+// the API server's refusals r of o, their text between before and after;
+// maybe marks it assumed (it holds in some readings only).
+func refusal(o *diffparse.Object, r []diffparse.Note, maybe bool, before, after string) Finding {
 	what, pos := joinNotes(o, r)
-	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
-		Reason: "helm upgrade may fail: where the view leaves its place open, " + what}
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: maybe, Reason: before + what + after}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
 }
 
@@ -647,10 +651,8 @@ func unserved(o *diffparse.Object, out []diffparse.Note) []diffparse.Note {
 // both helms). Which helm
 // applies the upgrade is not known: it may fail.
 func serverSideRefused(o *diffparse.Object) Finding {
-	what, pos := joinNotes(o, o.ServerSideRefused)
-	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
-		Reason: "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses " + what + "; helm 3's patch drops an undeclared field and lets repeated entries through"}
-	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+	return refusal(o, o.ServerSideRefused, true, "helm upgrade may fail: applied server-side (as helm 4 applies the releases it installs), the API server refuses ",
+		"; helm 3's patch drops an undeclared field and lets repeated entries through")
 }
 
 // findings returns how many findings object makes for o.
