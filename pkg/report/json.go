@@ -231,6 +231,35 @@ func (j JSON) Write(w io.Writer, r *Report) error {
 		head = head[at+len("[]"):]
 	}
 	bw.Write(head)
+	if len(r.Result.Plan.Releases) > 0 {
+		// the releases, one at a time, as encoding/json indents them: a
+		// stream of many releases does not hold all their summaries
+		bw.WriteString("\"releases\": [\n")
+		var rb bytes.Buffer
+		renc := json.NewEncoder(&rb)
+		renc.SetEscapeHTML(false)
+		renc.SetIndent("    ", "  ")
+		n, err := 0, error(nil)
+		eachRelease(r, trippedReleases(r), func(jr JSONRelease) {
+			rb.Reset()
+			if err != nil {
+				return
+			}
+			if err = renc.Encode(jr); err != nil {
+				return
+			}
+			if n > 0 {
+				bw.WriteString(",\n")
+			}
+			n++
+			bw.WriteString("    ")
+			bw.Write(bytes.TrimSuffix(rb.Bytes(), []byte("\n")))
+		})
+		if err != nil {
+			return err
+		}
+		bw.WriteString("\n  ],\n  ")
+	}
 	if len(r.Result.Objects) == 0 {
 		bw.WriteString(tail + "\n")
 		return bw.Flush()
@@ -267,20 +296,43 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 			out.Gate.Releases = append(out.Gate.Releases, JSONReleaseFailOn{Pattern: rt.Pattern, FailOn: rt.Threshold.String()})
 		}
 	}
-	// a release trips when one of its objects offends, as the verdict
-	// says (accepted findings do not count)
-	tripped := map[string]bool{}
-	if withObjects || len(res.Plan.Releases) > 0 {
+	var tripped map[string]bool
+	if withObjects {
 		for _, o := range v.OffendingObjects() {
-			if withObjects {
-				out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
-			}
-			tripped[o.Release] = true
+			out.Gate.Offending = append(out.Gate.Offending, o.Ref.String())
 		}
+		tripped = trippedReleases(r)
 	}
 	for _, n := range notes(r) {
 		out.Notes = append(out.Notes, JSONNote{Line: n.Pos.Line, Text: n.Text})
 	}
+	if withObjects {
+		eachRelease(r, tripped, func(jr JSONRelease) {
+			out.Releases = append(out.Releases, jr)
+		})
+		for _, o := range res.Objects {
+			out.Objects = append(out.Objects, jsonObject(r, o))
+		}
+	}
+	return out
+}
+
+// trippedReleases returns the releases of the objects that offend, as the
+// verdict says (accepted findings do not count).
+func trippedReleases(r *Report) map[string]bool {
+	tripped := map[string]bool{}
+	if len(r.Result.Plan.Releases) > 0 {
+		for _, o := range r.Verdict.OffendingObjects() {
+			tripped[o.Release] = true
+		}
+	}
+	return tripped
+}
+
+// eachRelease calls f with the summary of each release of a multi-release
+// plan, in the plan's order.
+func eachRelease(r *Report, tripped map[string]bool, f func(JSONRelease)) {
+	res, v := r.Result, r.Verdict
 	grouped := byRelease(res.Objects)
 	for _, rel := range res.Plan.Releases {
 		objs := grouped[rel.Name]
@@ -289,17 +341,11 @@ func buildJSON(r *Report, withObjects bool) *JSONReport {
 		if v.Gate != nil {
 			failOn = v.Gate.For(rel.Name).String()
 		}
-		out.Releases = append(out.Releases, JSONRelease{
+		f(JSONRelease{
 			Name: rel.Name, File: rel.File, Highest: s.Highest, FailOn: failOn,
 			Tripped: tripped[rel.Name], Error: rel.Error, Actions: s.Actions, Levels: s.Levels,
 		})
 	}
-	if withObjects {
-		for _, o := range res.Objects {
-			out.Objects = append(out.Objects, jsonObject(r, o))
-		}
-	}
-	return out
 }
 
 func summary(objs []*classify.Object, highest rules.Level) JSONSummary {

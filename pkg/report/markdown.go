@@ -153,7 +153,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 		if ins == nil {
 			ins = newInstallOrder(res)
 		}
-		sec := mdObject(r, ins, o, shown, ignored)
+		sec := mdObject(r, ins, o, shown, ignored, b.limit-b.Len())
 		if grouped && o.Release != lastRelease {
 			if byRel == nil {
 				byRel = byRelease(res.Objects)
@@ -289,7 +289,10 @@ func countShown(objs []*classify.Object, showIgnored bool) int {
 	return n
 }
 
-func mdObject(r *Report, ins *installOrder, o *classify.Object, shown, ignored []*classify.Finding) string {
+// mdObject is the section of an object. It stops once the section has
+// grown past limit bytes, which it then cannot fit: an object of a
+// hundred thousand changes is not rendered whole to be left out.
+func mdObject(r *Report, ins *installOrder, o *classify.Object, shown, ignored []*classify.Finding, limit int) string {
 	var b strings.Builder
 	open := ""
 	if o.Level >= rules.Disruptive {
@@ -327,6 +330,9 @@ func mdObject(r *Report, ins *installOrder, o *classify.Object, shown, ignored [
 	}
 	var diffs []valueDiff
 	for _, f := range shown {
+		if b.Len() > limit {
+			return b.String()
+		}
 		field := "(object)"
 		change := ""
 		if !f.WholeObject {
@@ -417,6 +423,11 @@ func mdCellCode(s string) string {
 	return strings.ReplaceAll(mdCode(s), "|", `\|`)
 }
 
+var (
+	mdLineBreaks = strings.NewReplacer("\r\n", " ", "\n", " ")
+	mdLinks      = strings.NewReplacer("://", ":\u200b//", "www.", "www\u200b.", "WWW.", "WWW\u200b.")
+)
+
 // mdText escapes free text: HTML, every markdown punctuation character,
 // and what GitHub would turn into a mention, an issue link or a link
 // (a zero-width space after '@' and '#', and inside "://" and "www.",
@@ -424,8 +435,8 @@ func mdCellCode(s string) string {
 // become spaces.
 func mdText(s string) string {
 	var b strings.Builder
-	s = printable(strings.NewReplacer("\r\n", " ", "\n", " ").Replace(s))
-	s = strings.NewReplacer("://", ":\u200b//", "www.", "www\u200b.", "WWW.", "WWW\u200b.").Replace(s)
+	s = printable(mdLineBreaks.Replace(s))
+	s = mdLinks.Replace(s)
 	for _, r := range s {
 		switch r {
 		case '&':
