@@ -385,6 +385,8 @@ var defaultRuleCases = []struct {
 		"the Service may lose its endpoints"},
 	{"ingress annotation", edit("prod, web, Ingress (networking.k8s.io)", ingress, "rewrite-target: /", "rewrite-target: /$1"), `metadata.annotations["nginx.ingress.kubernetes.io/rewrite-target"]`, "controller-annotations", rules.Disruptive,
 		"the ingress controller rewrites routes differently"},
+	{"service helm annotation", edit(hSvc, svc, "    lb: internal\n", "    lb: internal\n    helm.sh/chart: web-1.0.1\n"), `metadata.annotations["helm.sh/chart"]`, "annotations", rules.Safe,
+		"helm's own annotations configure no load balancer (a chart bump on a Bitnami Service)"},
 	{"ingress host", edit("prod, web, Ingress (networking.k8s.io)", ingress, "a.example.com", "b.example.com"), "spec.rules[0].host", "ingress-routing", rules.Disruptive,
 		"external traffic for a.example.com stops"},
 	{"ingress class controller", edit("prod, nginx, IngressClass (networking.k8s.io)", "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nspec:\n  controller: k8s.io/ingress-nginx\n", "k8s.io/ingress-nginx", "example.com/other"), "spec.controller", "ingress-class-controller", rules.Disruptive,

@@ -228,6 +228,9 @@ func (t *sideTree) outline(n int32, cache []*kube.Outline) *kube.Outline {
 		if after := t.keysAfter(t.nodes[top].end); len(after) > 0 {
 			o.After = &after
 		}
+		// entries right of the top-level keys the side shows are not at
+		// the top level (kube.Outline.Below)
+		o.Below = t.top.col >= 0 && o.Column > t.top.col
 		cache[top] = o
 		t.buildOutline(top, o, false, cache)
 	}
@@ -239,10 +242,10 @@ func (t *sideTree) outline(n int32, cache []*kube.Outline) *kube.Outline {
 // shares (a diff of many elisions has a stretch for each).
 func (t *sideTree) keysAfter(end int32) []string {
 	if t.top.keys == nil {
-		t.top.keys, t.top.lines = []string{}, []int32{}
+		t.top.keys, t.top.lines, t.top.col = []string{}, []int32{}, -1
 		for c := t.nodes[root].firstChild; c >= 0; c = t.nodes[c].next {
 			if nd := &t.nodes[c]; nd.kind != kDetached && nd.kind != kUnknown && !nd.item && nd.own >= 0 {
-				t.top.keys, t.top.lines = append(t.top.keys, t.keyOf(c)), append(t.top.lines, nd.own)
+				t.top.keys, t.top.lines, t.top.col = append(t.top.keys, t.keyOf(c)), append(t.top.lines, nd.own), nd.col
 			}
 		}
 	}

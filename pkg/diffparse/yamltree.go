@@ -229,10 +229,12 @@ type sideTree struct {
 	keys   map[int32]map[string]entryOf
 	items  map[itemsOf]map[string]int32
 	// top: the keys of the root that are anchored (not detached), in
-	// order, and their lines; built on first use (keysAfter)
+	// order, their lines and their column (-1: none); built on first use
+	// (topKeys)
 	top struct {
 		keys  []string
 		lines []int32
+		col   int32
 	}
 }
 

@@ -32,6 +32,10 @@ type Outline struct {
 	// Deep: any number of elided levels lie between the parent and this
 	// entry.
 	Deep bool
+	// Below, on the root, says that the view shows the object's top-level
+	// keys at a column left of the stretch's entries: the entries of one
+	// block mapping share a column, so the root is not the top level.
+	Below bool
 	// After lists, on the root, the keys of the object's top level that
 	// the view shows after the stretch. A place below one of them would
 	// be in an earlier key of the same name, which the later one replaces
@@ -102,7 +106,7 @@ func (t *Type) fit(root *Outline, column int) fitted {
 	if len(root.Children) > 0 {
 		first = root.Children[0].Step
 	}
-	key := fitCacheKey{t: t, outline: signatureOf(root), column: column}
+	key := fitCacheKey{t: t, outline: signatureOf(root), column: column, below: root.Below}
 	if v, ok := fitCache.Load(key); ok {
 		return v.(fitted)
 	}
@@ -113,6 +117,9 @@ func (t *Type) fit(root *Outline, column int) fitted {
 	}
 	var out, keyed, misfit []place
 	t.prefixes(first, column, func(cur *Type, prefix Path) {
+		if root.Below && len(prefix) == 0 {
+			return
+		}
 		switch f.fitsUnder(cur, root) {
 		case misfits:
 			misfit = append(misfit, place{slices.Clone(prefix), cur}) // a value the server refuses: less likely
@@ -143,6 +150,7 @@ type fitCacheKey struct {
 	t       *Type
 	outline string
 	column  int
+	below   bool
 }
 
 const maxFitCache = 1 << 14

@@ -106,3 +106,37 @@ func TestPlacesKeepWhatTheServerRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestPlacesBelowTheTop: the entries of one block mapping share a column,
+// so a stretch whose entries stand right of the top-level keys the view
+// shows is not at the top level. A chart's label bump in a Secret at
+// --context 3 (the label's parent elided, then name and namespace, then
+// a top-level data:) fits metadata, and also the top level, with an
+// elided stringData holding the label and two unknown top-level scalars:
+// there the key is no config key, and the review said helm upgrade would
+// fail (Bitnami PostgreSQL).
+func TestPlacesBelowTheTop(t *testing.T) {
+	ty := schema(t, gvk{version: "v1", kind: "Secret"})
+	for _, tt := range []struct {
+		below  bool
+		want   []string
+		reason string
+	}{
+		{false, []string{`metadata.annotations["helm.sh/chart"]`, `metadata.labels["helm.sh/chart"]`, `data["helm.sh/chart"]`, `stringData["helm.sh/chart"]`},
+			"the top level's column unknown: the stretch may be the top level"},
+		{true, []string{`metadata.annotations["helm.sh/chart"]`, `metadata.labels["helm.sh/chart"]`},
+			"right of the top level: only metadata has name, namespace and a mapping of labels"},
+	} {
+		root := &kube.Outline{Column: 2, Below: tt.below}
+		parent := root.Add(kube.AnyField{}, false, 2)
+		changed := parent.Add(kube.Field("helm.sh/chart"), true, 4)
+		changed.Shape = kube.ScalarShape
+		for _, name := range []string{"name", "namespace"} {
+			root.Add(kube.Field(name), false, 2).Shape = kube.ScalarShape
+		}
+		got := pathStrings(ty.Places(changed, 2))
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("below %v: Places mismatch (-want +got):\n%s\nreason: %s", tt.below, diff, tt.reason)
+		}
+	}
+}
