@@ -212,6 +212,8 @@ var conditionCases = []struct {
 
 	{"3 to 0", "replicas-to-zero", -1, change(hDeploy, d("3", ""), d("0", "")), "spec.replicas", "replicas-to-zero", rules.Disruptive,
 		"no pod serves"},
+	{"3 to -0.0", "replicas-to-zero", -1, change(hDeploy, d("3", ""), d("-0.0", "")), "spec.replicas", "replicas-to-zero", rules.Disruptive,
+		"go-yaml reads a float -0, the API server a replicas of 0: no pod serves"},
 	{"3 to 1", "replicas-to-zero", 0, change(hDeploy, d("3", ""), d("1", "")), "spec.replicas", "replicas", rules.Safe,
 		"one pod still serves"},
 

@@ -233,11 +233,17 @@ func (c *Condition) atLeastOther(obj *diffparse.Object, side diffparse.Side, v s
 	return kube.No
 }
 
-// samePercent reports whether two values are equal, percentages by their
-// number as Kubernetes reads an int-or-percent field ("0100%" is 100%).
+// samePercent reports whether two values are equal: numbers by their
+// value, as the API server decodes them (-0, -0.0 and 0e0 are a replicas
+// of 0), and percentages by their number as Kubernetes reads an
+// int-or-percent field ("0100%" is 100%).
 func samePercent(a, b string) bool {
 	if a == b {
 		return true
+	}
+	if x, err := strconv.ParseFloat(a, 64); err == nil {
+		y, err := strconv.ParseFloat(b, 64)
+		return err == nil && x == y
 	}
 	na, ok1 := kube.Percent(a)
 	nb, ok2 := kube.Percent(b)
