@@ -134,8 +134,13 @@ func (s *stream) parseStevedore() {
 			st.readFileTable(in)
 		case strings.HasPrefix(t, "Command failed: "):
 			st.readFailures(in, pos, strings.TrimPrefix(t, "Command failed: "))
-		case t == "---":
+		case t == "---" && (st.tableAt > 0 || st.filesAt > 0):
+			// the artifacts of plan -a - follow the summary tables
 			st.readArtifacts(in)
+		case t == "---":
+			// before them, it would end an object's diff and read the
+			// lines after it as values: a change there went unseen
+			errs.Add(pos, "a document marker (---) before Stevedore's summary tables: no diff line starts with it, and the -a - artifacts come after the tables")
 		default:
 			s.wrapperLine(l, "not part of a Stevedore plan: expected File:, ReleaseName:, an object header or a summary table")
 		}

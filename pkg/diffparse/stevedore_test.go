@@ -143,6 +143,8 @@ func TestStevedoreCrossCheck(t *testing.T) {
 			"line 152: Stevedore failed: open manifests/shop.yaml: permission denied", "Stevedore exits in error after Command failed:, whatever follows it"},
 		{"Command failed cut before its numbered errors", e + "\nCommand failed: Failed with 1 Errors\n",
 			"line 152: Stevedore failed: Failed with 1 Errors", "the summary announces an error the stream does not show"},
+		{"a document marker inside an object", dashesInFirstObject(e),
+			"a document marker (---) before Stevedore's summary tables", "it once ended the object and began the -a - artifacts, which took the rest of its diff as values: a claim template removed after it went unseen, and the gate passed"},
 		{"garbage after the artifacts", g + "something odd\n",
 			"line 187: not part of a Stevedore plan", "the artifacts are StevedoreManifest documents; a line that is not one is judged like any other"},
 		{"object diff after the artifacts", g + "shop, ghost, ConfigMap (v1) has changed:\n  data:\n-   a: x\n+   a: y\n",
@@ -161,6 +163,16 @@ func TestStevedoreCrossCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dashesInFirstObject puts a bare --- line after the second body line of
+// the first object of a plan.
+func dashesInFirstObject(plan string) string {
+	at := strings.Index(plan, " has changed:\n") + len(" has changed:\n")
+	for range 2 {
+		at += strings.Index(plan[at:], "\n") + 1
+	}
+	return plan[:at] + "---\n" + plan[at:]
 }
 
 func TestStevedoreApply(t *testing.T) {
