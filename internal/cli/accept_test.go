@@ -409,3 +409,46 @@ func TestRulesCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestWrittenAcceptPinsWhatWasReviewed: an accept file written for one
+// plan, its reasons filled in, lets that plan pass and not another plan
+// that changes the same object differently.
+func TestWrittenAcceptPinsWhatWasReviewed(t *testing.T) {
+	for _, tc := range []struct {
+		name, reviewed, other string
+		reason                string
+	}{
+		{"replacement", "replace-refused-a.diff", "replace-refused-b.diff",
+			"a StatefulSet's serviceName change (a replacement) with a retention policy the server refuses: the refusal's entry, without a path, once said action: replace alone and accepted every change that forces a replacement, a claim template's storage class too"},
+		{"scale-down", "scale-down-a.diff", "scale-down-b.diff",
+			"replicas 3 -> 2 keeping the claims (disruptive) reviewed; 12 -> 2 deleting ten claims (destructive, another rule) passed on the same path and new value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			read := func(name string) string {
+				data, err := os.ReadFile(filepath.Join("testdata", "accept", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(data)
+			}
+			reviewed, other := read(tc.reviewed), read(tc.other)
+			file := filepath.Join(t.TempDir(), "accept.yaml")
+			if _, errOut, code := run(t, reviewed, "review", "--write-accept", file); code != 2 {
+				t.Fatalf("exit %d, want 2\n%s", code, errOut)
+			}
+			written, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file, []byte(strings.ReplaceAll(string(written), "reason: TODO", "reason: CHG-7 reviewed")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, errOut, code := run(t, reviewed, "review", "--no-color", "--accept", file); code != 0 {
+				t.Errorf("the reviewed plan: exit %d, want 0\n%s%s", code, out, errOut)
+			}
+			if out, errOut, code := run(t, other, "review", "--no-color", "--accept", file); code != 2 {
+				t.Errorf("another plan: exit %d, want 2\n%s\n%s%s\nreason: %s", code, written, out, errOut, tc.reason)
+			}
+		})
+	}
+}

@@ -44,6 +44,14 @@ type Entry struct {
 	// redacted or absent value): accepting image nginx:1.27 does not
 	// accept 1.28, and new: "" does not accept the field's removal.
 	New *string
+	// Old, when set, must equal the change's old value, as New the new
+	// one: accepting replicas 3 -> 2 does not accept 12 -> 2.
+	Old *string
+	// Rule, when set, is the id of the rule whose finding the entry
+	// accepts: the same change judged by another rule (a scale-down that
+	// now deletes claims, another change that forces a replacement) is
+	// not accepted. [WriteAccept] always writes it.
+	Rule string
 	// Reason says why (a ticket, an approval); it is shown in the report.
 	Reason string
 	// Origin and Index name the entry for messages: the file and the
@@ -84,8 +92,10 @@ type acceptEntry struct {
 	Path    *string `json:"path"`
 	Action  string  `json:"action"`
 	Release string  `json:"release"`
-	// New is any YAML scalar: new: 3 and new: "3" mean the same
+	// New and Old are any YAML scalar: new: 3 and new: "3" mean the same
 	New    json.RawMessage `json:"new"`
+	Old    json.RawMessage `json:"old"`
+	Rule   string          `json:"rule"`
 	Reason string          `json:"reason"`
 }
 
@@ -96,6 +106,8 @@ type acceptEntry struct {
 //	  - object: Deployment.apps/prod/web        # as in the report (ref)
 //	    path: spec.selector.matchLabels.track   # as in the report
 //	    new: canary                             # optional: only this new value
+//	    old: stable                             # optional: only from this old value
+//	    rule: selector-immutable                # optional: only this rule's finding
 //	    reason: CHG-1234, recreate approved
 //	  - object: StatefulSet.apps/prod/db        # the object as a whole:
 //	    action: delete                          # which action is accepted
@@ -159,13 +171,22 @@ func ParseAccept(data []byte, origin string) (*AcceptFile, error) {
 			add(where, "an entry without a path accepts the object as a whole: say which action (action: create, update, replace, delete or ownership)")
 		}
 		if newText, err := scalarText(ae.New); err != nil {
-			add(where, "%v", err)
+			add(where, "new: %v", err)
 		} else {
 			e.New = newText
 			if e.New != nil && (ae.Path == nil || *ae.Path == "") {
 				add(where, "new needs a path: it is the new value of the change at that path")
 			}
 		}
+		if oldText, err := scalarText(ae.Old); err != nil {
+			add(where, "old: %v", err)
+		} else {
+			e.Old = oldText
+			if e.Old != nil && (ae.Path == nil || *ae.Path == "") {
+				add(where, "old needs a path: it is the old value of the change at that path")
+			}
+		}
+		e.Rule = strings.TrimSpace(ae.Rule)
 		switch {
 		case e.Reason == "":
 			add(where, "reason is required: say why this change may pass (a ticket, an approval)")
@@ -215,7 +236,7 @@ func scalarText(raw json.RawMessage) (*string, error) {
 	case bool, float64:
 		s = string(raw)
 	default:
-		return nil, errors.New("new: want a single value (a string, number or boolean), not a list or map")
+		return nil, errors.New("want a single value (a string, number or boolean), not a list or map")
 	}
 	return &s, nil
 }
@@ -237,7 +258,7 @@ func WholeAction(o *classify.Object, f *classify.Finding) diffparse.Action {
 
 // names reports whether the entry names a finding of an object.
 func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
-	if o.Ref.ID() != e.Object.ID() || e.Release != "" && o.Release != e.Release {
+	if o.Ref.ID() != e.Object.ID() || e.Release != "" && o.Release != e.Release || e.Rule != "" && f.Rule != e.Rule {
 		return false
 	}
 	if e.Path == nil {
@@ -258,6 +279,9 @@ func (e Entry) names(o *classify.Object, f *classify.Finding) bool {
 		return false
 	}
 	if e.New != nil && (!f.Change.New.Present() || f.Change.New.Redacted || f.Change.New.Text != *e.New) {
+		return false
+	}
+	if e.Old != nil && (!f.Change.Old.Present() || f.Change.Old.Redacted || f.Change.Old.Text != *e.Old) {
 		return false
 	}
 	return true

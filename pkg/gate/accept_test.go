@@ -259,6 +259,27 @@ func TestAccept(t *testing.T) {
 			reason:    "stable is the old value: the change reviewed is not the change planned",
 		},
 		{
+			name:      "old and new match",
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", old: stable, new: canary, reason: r}]",
+			accepted:  []string{webRef + " " + webSelector + " (r)"},
+			offending: []string{"Service/prod/legacy"},
+			reason:    "stable -> canary is the change planned",
+		},
+		{
+			name:      "old does not match",
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", old: blue, new: canary, reason: r}]",
+			unused:    1,
+			offending: []string{webRef, "Service/prod/legacy"},
+			reason:    "blue -> canary was reviewed; stable -> canary is another change (a scale-down from 12, not 3)",
+		},
+		{
+			name:      "rule does not match",
+			entries:   "[{object: " + webRef + ", path: " + webSelector + ", rule: labels-top-level, reason: r}]",
+			unused:    1,
+			offending: []string{webRef, "Service/prod/legacy"},
+			reason:    "the change is judged by another rule than the one reviewed: what it does has changed",
+		},
+		{
 			name: "every change of the object accepted",
 			entries: "[{object: " + webRef + ", path: " + webSelector + ", reason: r}, {object: " + webRef + ", path: " + webLabel + ", reason: r}, " +
 				"{object: " + webRef + ", path: '" + webImage + "', reason: r}, " + legacy + "]",
@@ -533,6 +554,10 @@ func TestParseAcceptErrors(t *testing.T) {
 			[]string{"accept[1]", "say which action (action: create, update, replace, delete or ownership)"}, "an entry for the object as a whole must say which of its actions it accepts"},
 		{"unknown action", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    action: upgrade\n    reason: r\n",
 			[]string{"accept[1]", `unknown action "upgrade"`}, "actions are a closed set"},
+		{"old without path", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    action: update\n    old: x\n    reason: r\n",
+			[]string{"accept[1]", "old needs a path"}, "a value pins a field change"},
+		{"old as a map", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n    old: {a: b}\n    reason: r\n",
+			[]string{"accept[1]", "old: want a single value"}, "a pinned value that is no scalar could never match"},
 		{"new without path", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    action: update\n    new: x\n    reason: r\n",
 			[]string{"accept[1]", "new needs a path"}, "a value pins a field change"},
 		{"no reason", "version: 1\naccept:\n" + ok + "  - object: " + webRef + "\n    path: " + webSelector + "\n",

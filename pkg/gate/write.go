@@ -57,6 +57,15 @@ func WriteAccept(w io.Writer, v Verdict, source string) error {
 			if nv := f.Change.New; nv.Kind == diffparse.Scalar && !nv.Redacted {
 				b = fmt.Appendf(b, "    new: %s\n", yamlQuoted(nv.Text))
 			}
+			if ov := f.Change.Old; ov.Kind == diffparse.Scalar && !ov.Redacted {
+				b = fmt.Appendf(b, "    old: %s\n", yamlQuoted(ov.Text))
+			}
+		}
+		if f != nil && f.Rule != "" {
+			// the rule pins what was reviewed: the same change judged
+			// by another rule, or another change forcing a replacement
+			// for an entry of the object as a whole, is not accepted
+			b = fmt.Appendf(b, "    rule: %s\n", yamlString(f.Rule))
 		}
 		e := byText[string(b)]
 		if e == nil {
