@@ -170,22 +170,17 @@ func ParseAccept(data []byte, origin string) (*AcceptFile, error) {
 		} else if ae.Path == nil || *ae.Path == "" {
 			add(where, "an entry without a path accepts the object as a whole: say which action (action: create, update, replace, delete or ownership)")
 		}
-		if newText, err := scalarText(ae.New); err != nil {
-			add(where, "new: %v", err)
-		} else {
-			e.New = newText
-			if e.New != nil && (ae.Path == nil || *ae.Path == "") {
-				add(where, "new needs a path: it is the new value of the change at that path")
+		// a pinned value (new, old) of the change at the entry's path
+		pinned := func(key string, raw json.RawMessage) *string {
+			text, err := scalarText(raw)
+			if err != nil {
+				add(where, "%s: %v", key, err)
+			} else if text != nil && (ae.Path == nil || *ae.Path == "") {
+				add(where, "%s needs a path: it is the %s value of the change at that path", key, key)
 			}
+			return text
 		}
-		if oldText, err := scalarText(ae.Old); err != nil {
-			add(where, "old: %v", err)
-		} else {
-			e.Old = oldText
-			if e.Old != nil && (ae.Path == nil || *ae.Path == "") {
-				add(where, "old needs a path: it is the old value of the change at that path")
-			}
-		}
+		e.New, e.Old = pinned("new", ae.New), pinned("old", ae.Old)
 		e.Rule = strings.TrimSpace(ae.Rule)
 		switch {
 		case e.Reason == "":
