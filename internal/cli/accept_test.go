@@ -286,7 +286,13 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 	selector := "default, web, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: web\n    annotations:\n      safediff.dev/ignore: spec.selector.matchLabels.track\n  spec:\n    replicas: 3\n    selector:\n      matchLabels:\n        app: web\n+       track: canary\n    template:\n      metadata:\n        labels:\n          app: web\n          track: canary\n      spec:\n        containers:\n          - name: web\n            image: web:1\n"
 	svcOK := writeFile(t, "svc.yaml", "version: 1\nrules:\n  - id: svc-ok\n    description: d\n    reason: we move traffic by hand\n    level: safe\n    match: {kinds: [Service]}\n")
 	service := "default, web, Service (v1) has changed:\n  apiVersion: v1\n  kind: Service\n  metadata:\n    name: web\n    annotations:\n      safediff.dev/ignore: spec.selector.track\n  spec:\n    selector:\n      app: web\n-     track: stable\n+     track: canary\n"
+	// an elided change that may be under the claim templates: the rule
+	// that lowered it is the user's rule at that place, not the default
+	// rule that decides it at another place (the pod template)
+	storageOK := writeFile(t, "storage.yaml", "version: 1\nrules:\n  - id: storage-ok\n    description: d\n    reason: we resize by hand\n    level: safe\n    match: {kinds: [StatefulSet], paths: ['spec.volumeClaimTemplates.**']}\n")
+	elided := "default, db, StatefulSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: StatefulSet\n  metadata:\n    name: db\n  spec:\n    replicas: 3\n...\n        annotations:\n-         backup: daily\n+         backup: weekly\n"
 	for _, tc := range []struct{ name, rules, diff, want string }{
+		{"elided, lowered at one place", storageOK, elided, fmt.Sprintf("rule storage-ok in %s lowered ...annotations.backup of StatefulSet.apps/default/db from destructive (statefulset-volume-claim-templates) to disruptive", storageOK)},
 		{"annotation after a user rule", svcOK, service, fmt.Sprintf("rule svc-ok in %s lowered spec.selector.track of Service/default/web from disruptive (service-routing) to ignored", svcOK)},
 		{"hook created anew", npOK, npHook, fmt.Sprintf("rule np-create-ok in %s lowered spec.policyTypes", npOK) + "|of NetworkPolicy.networking.k8s.io/prod/deny-all from disruptive (network-policy-created) to safe"},
 		{"annotation over a user rule", selOK, selector, fmt.Sprintf("rule selector-ok in %s lowered spec.selector.matchLabels.track of Deployment.apps/default/web from disruptive (selector-immutable) to safe", selOK)},
@@ -299,6 +305,11 @@ func TestLoweredNoteInEveryFormat(t *testing.T) {
 				}
 			}
 		}
+	}
+	// nor is the replacement it may force certain: at the other places
+	// the annotation is no immutable field
+	if out, _, _ := run(t, elided, "review", "--no-color", "--rules", storageOK); strings.Contains(out, "helm upgrade will fail") || !strings.Contains(out, "may force a replacement") {
+		t.Errorf("a replacement at one of three places became certain\n%s", out)
 	}
 	// a rule that raises a replacement (without saying replace) does not
 	// open it to the annotation either

@@ -362,21 +362,29 @@ func placesPhrase(n int) string {
 func (sel *Selection) baseline(d *Decision, ch *diffparse.Change, op diffparse.Op, places []kube.Path) {
 	base := len(sel.layers) - 1
 	var worst Decision
+	var worstAt kube.Path
+	allReplace := true
 	for i, p := range places {
 		b, _ := sel.decideAt(ch, op, p, base)
+		allReplace = allReplace && b.Replace
+		d.baseReplace = d.baseReplace || b.Replace || b.MaybeReplace
 		if i == 0 || worse(b, worst) {
-			worst = b
+			worst, worstAt = b, p
 		}
 	}
-	d.baseReplace = worst.Replace || worst.MaybeReplace
 	// a replacement is the API server's (an immutable field), not a
 	// level: a rule of a higher layer that decides the level without
-	// replace: true keeps it (accept it with an accept entry's action)
+	// replace: true keeps it (accept it with an accept entry's action).
+	// It is certain only where it is at every place.
 	if !d.Replace && d.baseReplace {
-		d.Replace, d.MaybeReplace = worst.Replace, !worst.Replace
+		d.Replace, d.MaybeReplace = allReplace, !allReplace
 	}
 	if worst.Level >= Disruptive && worst.Level > d.Level {
-		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule, By: d.Rule, ByOrigin: d.Origin, Replace: worst.Replace || worst.MaybeReplace}
+		// the rule that lowered it is the one that decides where the
+		// lowest layer alone decides worst, not the one of the place
+		// that decides the change now
+		by, _ := sel.decideAt(ch, op, worstAt, 0)
+		d.Lowered = &Baseline{Level: worst.Level, Rule: worst.Rule, By: by.Rule, ByOrigin: by.Origin, Replace: worst.Replace || worst.MaybeReplace}
 	}
 }
 
