@@ -531,6 +531,8 @@ func TestServerDefaultRemoved(t *testing.T) {
 		{"secret-type-opaque-removed.diff", 0, "type is its default: the API server sets it"},
 		{"sts-pmp-default.diff", 0, "spec.podManagementPolicy is its default, OrderedReady"},
 		{"pvc-volumemode-default-removed.diff", 0, "spec.volumeMode is its default, Filesystem"},
+		// a claim template's too (it was destructive: a replacement)
+		{"sts-vct-volumemode-default-added.diff", 0, "spec.volumeClaimTemplates[0].spec.volumeMode is its default, Filesystem"},
 		{"sts-pmp-parallel-removed.diff", 2, "helm upgrade will fail here"},
 		{"secret-type-opaque-removed-structured.json", 0, "type is its default: the API server sets it"},
 		// added in a partial view, the field may stand hidden with another

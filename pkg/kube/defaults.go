@@ -1,5 +1,7 @@
 package kube
 
+import "slices"
+
 // serverDefaults are the values the API server gives fields that a request
 // leaves out or sets to null, where a rule reads the value: a chart that
 // stops setting spec.replicas scales its workload to 1 (helm's patch
@@ -15,14 +17,15 @@ package kube
 // or taken away changes nothing: pkg/apis/apps/v1/defaults.go
 // (podManagementPolicy OrderedReady), pkg/apis/core/v1/defaults.go
 // (SetDefaults_Secret: type Opaque; SetDefaults_PersistentVolumeClaimSpec:
-// volumeMode Filesystem; SetDefaults_Service: type ClusterIP,
+// volumeMode Filesystem, of a claim and of a StatefulSet's claim templates
+// (pkg/apis/apps/v1/zz_generated.defaults.go); SetDefaults_Service: type ClusterIP,
 // sessionAffinity None), pkg/apis/storage/v1/defaults.go
 // (SetDefaults_StorageClass: reclaimPolicy Delete, volumeBindingMode
 // Immediate), pkg/apis/scheduling/v1/defaults.go (SetDefaults_PriorityClass:
 // preemptionPolicy PreemptLowerPriority).
 var serverDefaults = map[string]map[string]string{
 	"apps/Deployment":                 {"spec.replicas": "1"},
-	"apps/StatefulSet":                {"spec.replicas": "1", "spec.updateStrategy.rollingUpdate.partition": "0", "spec.podManagementPolicy": "OrderedReady"},
+	"apps/StatefulSet":                {"spec.replicas": "1", "spec.updateStrategy.rollingUpdate.partition": "0", "spec.podManagementPolicy": "OrderedReady", "spec.volumeClaimTemplates[?].spec.volumeMode": "Filesystem"},
 	"apps/ReplicaSet":                 {"spec.replicas": "1"},
 	"/ReplicationController":          {"spec.replicas": "1"},
 	"batch/Job":                       {"spec.parallelism": "1", "spec.backoffLimit": "6", "spec.completionMode": "NonIndexed"},
@@ -43,6 +46,73 @@ func Default(group, kind string, p Path) (value string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	value, ok = fields[p.String()]
+	if value, ok = fields[p.String()]; ok {
+		return value, true
+	}
+	// a field of any item of a list: "[?]" in the table
+	items := false
+	for _, st := range p {
+		switch st.(type) {
+		case Index, Key:
+			items = true
+		}
+	}
+	if !items {
+		return "", false
+	}
+	q := slices.Clone(p)
+	for i, st := range q {
+		switch st.(type) {
+		case Index, Key:
+			q[i] = AnyItem{}
+		}
+	}
+	value, ok = fields[q.String()]
 	return value, ok
+}
+
+// emptyAsAbsent are the struct fields whose empty value ({}) the API
+// server holds exactly as it holds the field left out: fields of a struct
+// type that is no pointer (a container's resources, a claim's resources,
+// a pod template's metadata), and pointers that defaulting sets to an
+// empty value where a request leaves them out (a pod's securityContext:
+// SetDefaults_PodSpec, pkg/apis/core/v1/defaults.go).
+var emptyAsAbsent = []Pattern{
+	MustParsePattern("**.containers[*].resources"),
+	MustParsePattern("**.initContainers[*].resources"),
+	MustParsePattern("**.ephemeralContainers[*].resources"),
+	MustParsePattern("**.template.metadata"),
+	MustParsePattern("**.template.spec.securityContext"),
+	MustParsePattern("spec.volumeClaimTemplates[*].spec.resources"),
+}
+
+// emptyAsAbsentKinds are the fields of emptyAsAbsent that only one kind
+// has at its top (group/kind).
+var emptyAsAbsentKinds = map[string][]Pattern{
+	"/PersistentVolumeClaim": {MustParsePattern("spec.resources")},
+	"/Pod":                   {MustParsePattern("spec.securityContext")},
+}
+
+// EmptyIsAbsent reports whether an empty value ({} or []) of field p of an
+// object of group and kind, whose schema is t, is what the API server
+// holds where the field is left out, so that writing it out or taking it
+// away changes nothing: every list and map field (the server's comparison
+// takes an empty list or map as none, and the JSON it stores leaves both
+// out), and the struct fields of emptyAsAbsent.
+func EmptyIsAbsent(t *Type, group, kind string, p Path) bool {
+	ft := t.At(p)
+	if ft == nil || !p.Exact() {
+		return false
+	}
+	switch ft.Kind {
+	case MapType, ListType:
+		return true
+	case StructType:
+		for _, pat := range slices.Concat(emptyAsAbsent, emptyAsAbsentKinds[group+"/"+kind]) {
+			if pat.Match(p) == Yes {
+				return true
+			}
+		}
+	}
+	return false
 }

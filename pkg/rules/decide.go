@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"sigs.k8s.io/yaml"
+
 	"encoding/binary"
 	"fmt"
 	"strconv"
@@ -272,6 +274,9 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	if ch == nil || !ch.Path.Exact() {
 		return Decision{}, false
 	}
+	if d, ok := sel.emptyAsAbsent(ch, op); ok {
+		return d, true
+	}
 	def, ok := kube.Default(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
 	if !ok {
 		return Decision{}, false
@@ -297,6 +302,46 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 		what = ch.Path.String() + " is its default" // a Secret's values are never printed
 	}
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: what + ": the API server sets it where it is left out - the object does not change"}, true
+}
+
+// emptyAsAbsent decides a change of an exact field that writes out or
+// takes away an empty list, map or struct where the API server holds the
+// empty value as it holds the field left out ([kube.EmptyIsAbsent]): a
+// Job's container that gains resources: {} (what helm create's values
+// render) is the Job it was, not a change of its immutable template. As
+// for a default, a field added in a partial view may have stood elsewhere.
+func (sel *Selection) emptyAsAbsent(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
+	var v diffparse.Value
+	switch {
+	case op == diffparse.Remove:
+		v = ch.Old
+	case op == diffparse.Add && sel.obj.Content != diffparse.Partial:
+		v = ch.New
+	default:
+		return Decision{}, false
+	}
+	if v.Kind != diffparse.Tree || v.Redacted || !emptyTree(v.Text) || !kube.EmptyIsAbsent(sel.schema, sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
+		return Decision{}, false
+	}
+	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: ch.Path.String() + " is empty: the API server holds it as it holds the field left out - the object does not change"}, true
+}
+
+// emptyTree reports whether YAML text is an empty flow mapping or list.
+func emptyTree(text string) bool {
+	if len(text) > 64 {
+		return false
+	}
+	var v any
+	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
+		return false
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return len(v) == 0
+	case []any:
+		return len(v) == 0
+	}
+	return false
 }
 
 // defaultType is the YAML type of a default value as kube.Default gives it.
