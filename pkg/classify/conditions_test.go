@@ -286,8 +286,8 @@ var conditionCases = []struct {
 		"a claim cannot shrink"},
 	{"claim grown", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "10Gi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
 		"expansion"},
-	{"claim respelt", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "5120Mi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
-		"5Gi and 5120Mi are the same quantity: not a decrease"},
+	{"claim grown in other units", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "5121Mi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
+		"5121Mi is more than 5Gi: not a decrease (5120Mi is the same quantity, no change at all)"},
 
 	{"reclaim policy Delete", "pv-reclaim-delete", -1, edit(hPV, pv, "Retain", "Delete"), "spec.persistentVolumeReclaimPolicy", "pv-reclaim-delete", rules.Destructive,
 		"the data goes with the claim"},
