@@ -65,3 +65,34 @@ func TestDetectDroppedObjects(t *testing.T) {
 		}
 	}
 }
+
+// TestDetectBehindPreambles: the format of a stream whose first lines are
+// a wrapper's or helm's own. helmfile builds the chart of each release
+// before its first diff, a line each: 70 releases put the first
+// "Comparing release=" past the lines detect looks at, and a valid stream
+// was refused. A helm warning first (a group-readable kubeconfig) made any
+// stream plain helm-diff output, and each wrapper line an error.
+func TestDetectBehindPreambles(t *testing.T) {
+	building := strings.Repeat("Building dependency release=r, chart=shop\n", 70)
+	warning := "WARNING: Kubernetes configuration file is group-readable. This is insecure. Location: /home/u/.kube/config\n"
+	tests := []struct {
+		name, stream string
+		want         Format
+	}{
+		{"helmfile, 70 charts built", building + "Comparing release=r, chart=shop, namespace=default\n", FormatHelmfile},
+		{"helmfile behind a warning", warning + "Building dependency release=r, chart=shop\nComparing release=r, chart=shop, namespace=default\n", FormatHelmfile},
+		{"stevedore behind a warning", warning + "File: manifests/shop.yaml\nReleaseName: web\n", FormatStevedore},
+		{"helm-diff behind a warning", warning + "default, web, Deployment (apps) has changed:\n", FormatDiff},
+		{"a warning alone", warning, FormatDiff},
+	}
+	for _, tc := range tests {
+		in := newInput(strings.NewReader(tc.stream), 0)
+		first, at, err := firstContent(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := detect(in, first, at); err != nil || got != tc.want {
+			t.Errorf("%s: detected %v (%v), want %v", tc.name, got, err, tc.want)
+		}
+	}
+}

@@ -224,6 +224,11 @@ const helmfilePrefix = "Comparing release="
 // detectLines bounds how far format detection looks ahead.
 const detectLines = 64
 
+// maxPreamble bounds the lines detect looks at: helmfile's lines of its
+// own before its first diff (one per release it builds a chart of) do not
+// count toward detectLines.
+const maxPreamble = 1 << 14
+
 // detect guesses the format from the first lines (at most detectLines of
 // look-ahead; nothing is consumed).
 func detect(in *input, first string, at int) (Format, error) {
@@ -254,20 +259,29 @@ func detect(in *input, first string, at int) (Format, error) {
 	if _, ok := parseHeader(first, Pos{}); ok {
 		return FormatDiff, nil
 	}
-	if strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) || klogWarningRE().MatchString(first) {
-		// helm or helm-diff complained before any output: the diff parser
-		// reports it precisely.
-		return FormatDiff, nil
-	}
-	// look a little further: wrappers print lines of their own first, and
-	// some formats we refuse have tell-tale lines
-	for k := 0; k < detectLines; k++ {
+	complaint := strings.HasPrefix(first, "WARNING: ") || strings.HasPrefix(first, "Error: ") || bannerRE().MatchString(first) || klogWarningRE().MatchString(first)
+	// look a little further: wrappers print lines of their own first (a
+	// helm warning too; helmfile a line for each release whose chart it
+	// builds, which do not count), and some formats we refuse have
+	// tell-tale lines
+	for k, counted := 0, 0; counted < detectLines && k < maxPreamble; k++ {
 		l, ok, _ := in.peekAt(k)
 		if !ok {
 			break
 		}
+		if !helmfileInfoRE().MatchString(l.text) {
+			counted++
+		}
 		if strings.HasPrefix(l.text, helmfilePrefix) {
 			return FormatHelmfile, nil
+		}
+		if complaint && l.text != "" && strings.IndexByte("CFRNUP", l.text[0]) >= 0 && stevedoreRE().MatchString(l.text) {
+			return FormatStevedore, nil
+		}
+		if complaint {
+			if _, ok := parseHeader(l.text, Pos{}); ok {
+				break // helm-diff's own output after the warning
+			}
 		}
 		if strings.HasSuffix(strings.TrimSpace(l.text), "error processing report entry") {
 			// helm-diff's log line (stderr, with 2>&1) for an object it
@@ -277,6 +291,11 @@ func detect(in *input, first string, at int) (Format, error) {
 		if dyffRE().MatchString(l.text) {
 			return 0, newError(Pos{Line: l.no}, fmt.Sprintf("%v: this is helm-diff's dyff output, which is meant for people and cannot be read reliably; re-run helm diff with --output diff (or --output structured)", ErrUnsupported))
 		}
+	}
+	if complaint {
+		// helm or helm-diff complained before any output: the diff parser
+		// reports it precisely.
+		return FormatDiff, nil
 	}
 	return 0, newError(Pos{Line: firstNo}, fmt.Sprintf("%v: this is not helm-diff output that safediff can read; re-run helm diff with --output diff", ErrUnsupported))
 }
