@@ -367,7 +367,11 @@ func TestRulesCheck(t *testing.T) {
 		rule("key-typo", "    match: {kinds: [Deployment], paths: ['spec.template.spec.containers[nmae=web].image']}\n")+
 		rule("custom", "    match: {kinds: [Widget], paths: ['spec.size']}\n")+
 		rule("group-typo", "    match: {groups: [apps/v1], kinds: [Deployment]}\n")+
-		rule("fine", "    match: {kinds: [Deployment, StatefulSet], paths: ['spec.template.**', 'metadata.labels[\"helm.sh/*\"]']}\n"))
+		rule("crd-group-typo", "    match: {groups: [apiextensions], kinds: [CustomResourceDefinition]}\n")+
+		rule("crd", "    match: {kinds: [CustomResourceDefinition], paths: ['spec.versions[*].served']}\n")+
+		rule("group-only-typo", "    match: {groups: [app]}\n")+
+		rule("fine", "    match: {kinds: [Deployment, StatefulSet], paths: ['spec.template.**', 'metadata.labels[\"helm.sh/*\"]']}\n")+
+		rule("widget", "    match: {groups: [example.com], kinds: [Widget]}\n"))
 	tests := []struct {
 		name   string
 		files  []string
@@ -385,7 +389,7 @@ func TestRulesCheck(t *testing.T) {
 		{"files that clash", []string{good, clash}, 1, []string{"good.yaml: ok (2 rules)", "clash.yaml: ok (1 rule)"},
 			[]string{"clash.yaml: rules[0] (id=a): duplicate id: " + good + " already defines it"}, nil,
 			"each file is fine alone; layered together, their ids clash"},
-		{"typos", []string{typos}, 0, []string{"typos.yaml: ok (7 rules, 6 warnings)"},
+		{"typos", []string{typos}, 0, []string{"typos.yaml: ok (11 rules, 12 warnings)"},
 			[]string{
 				`warning: ` + typos + `: rules[0] (id=kind-typo): kind "Deplyment" matches no kind safediff knows; did you mean Deployment?`,
 				`warning: ` + typos + `: rules[1] (id=path-typo): path "spec.tempalte.**" matches no field of Deployment`,
@@ -393,8 +397,17 @@ func TestRulesCheck(t *testing.T) {
 				`warning: ` + typos + `: rules[3] (id=key-typo): path "spec.template.spec.containers[nmae=web].image" matches no field of Deployment`,
 				`warning: ` + typos + `: rules[4] (id=custom): kind "Widget" matches no kind safediff knows (fine for a custom resource)`,
 				`warning: ` + typos + `: rules[5] (id=group-typo): kind "Deployment" is in group "apps", which groups ["apps/v1"] do not name (a group is written without its version`,
+				`warning: ` + typos + `: rules[5] (id=group-typo): group "apps/v1" is no API group`,
+				// a built-in kind without a schema here is no custom
+				// resource: its group is checked, and the rule says its
+				// paths are not
+				`warning: ` + typos + `: rules[6] (id=crd-group-typo): group "apiextensions" is no API group: Kubernetes' own are named in full ("apps", "apiextensions.k8s.io"), and a custom resource's is a domain, with a dot; did you mean apiextensions.k8s.io?`,
+				`warning: ` + typos + `: rules[6] (id=crd-group-typo): kind "CustomResourceDefinition" is in group "apiextensions.k8s.io", which groups ["apiextensions"] do not name`,
+				`warning: ` + typos + `: rules[7] (id=crd): kind "CustomResourceDefinition" is built into Kubernetes, but safediff has no schema for it: the rule's paths are not checked`,
+				`warning: ` + typos + `: rules[8] (id=group-only-typo): group "app" is no API group: Kubernetes' own are named in full ("apps", "apiextensions.k8s.io"), and a custom resource's is a domain, with a dot; did you mean apps?`,
+				`warning: ` + typos + `: rules[10] (id=widget): kind "Widget" matches no kind safediff knows (fine for a custom resource)`,
 			},
-			[]string{"id=fine"}, "typos are warned about, exit 0; a custom resource's fields are not checked"},
+			[]string{"id=fine", `group "example.com"`}, "typos are warned about, exit 0; a custom resource's fields are not checked"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -182,9 +183,29 @@ func ruleWarnings(f *rules.File) []string {
 	for _, gk := range known {
 		names = append(names, gk.Kind)
 	}
+	defined := kube.DefinedKinds()
 	var out []string
 	for _, r := range f.Rules {
 		where := fmt.Sprintf("%s: rules[%d] (id=%s)", f.Origin, r.Index, r.ID)
+		// a group that is neither built in nor a custom resource's (a
+		// domain, with a dot) matches nothing
+		for _, g := range r.Match.Groups {
+			if g == "" || strings.ContainsAny(g, "*?.") || kube.BuiltinGroup(g) {
+				continue
+			}
+			w := fmt.Sprintf("%s: group %q is no API group: Kubernetes' own are named in full (\"apps\", \"apiextensions.k8s.io\"), and a custom resource's is a domain, with a dot", where, g)
+			var full string
+			for _, bg := range kube.BuiltinGroups() {
+				if strings.HasPrefix(bg, g+".") {
+					full = bg // apiextensions: apiextensions.k8s.io
+					break
+				}
+			}
+			if s := cmp.Or(full, kube.Closest(g, kube.BuiltinGroups())); s != "" {
+				w += fmt.Sprintf("; did you mean %s?", s)
+			}
+			out = append(out, w)
+		}
 		// the schemas of the known kinds the rule selects
 		var schemas []*kube.Type
 		var kindNames []string
@@ -202,14 +223,29 @@ func ruleWarnings(f *rules.File) []string {
 				continue
 			}
 			unknownKinds++
-			// a kind safediff knows, in groups the rule does not name
-			var groups []string
+			// a kind Kubernetes defines, in groups the rule does not name
+			var groups, definedIn []string
+			builtin := false
 			for _, gk := range known {
 				if kube.Glob(k, gk.Kind) {
 					groups = append(groups, fmt.Sprintf("%q", gk.Group))
 				}
 			}
-			if len(groups) > 0 {
+			for _, gk := range defined {
+				if kube.Glob(k, gk.Kind) {
+					definedIn = append(definedIn, fmt.Sprintf("%q", gk.Group))
+					builtin = builtin || globAny(r.Match.Groups, gk.Group)
+				}
+			}
+			if len(groups) == 0 {
+				groups = definedIn // no schema here (CustomResourceDefinition)
+			}
+			switch {
+			case builtin:
+				// built in, without a schema here (CustomResourceDefinition)
+				out = append(out, fmt.Sprintf("%s: kind %q is built into Kubernetes, but safediff has no schema for it: the rule's paths are not checked", where, k))
+				continue
+			case len(groups) > 0:
 				out = append(out, fmt.Sprintf("%s: kind %q is in group %s, which groups %q do not name (a group is written without its version: \"apps\", not \"apps/v1\"; the core group is \"\")", where, k, strings.Join(dedupe(groups), " or "), r.Match.Groups))
 				continue
 			}

@@ -53,3 +53,30 @@ func Defines(group, version, kind string) bool {
 	_, ok := slices.BinarySearchFunc(definedAPIs, apiKey{group, version, kind}, apiKey.compare)
 	return ok
 }
+
+// DefinedKinds returns every kind Kubernetes defines in its built-in
+// groups ([Defines]), each once, with or without a built-in schema
+// ([KnownKinds]), in a stable order.
+func DefinedKinds() []GroupKind {
+	var out []GroupKind
+	seen := map[GroupKind]bool{}
+	for _, d := range definedAPIs {
+		if gk := (GroupKind{d.group, d.kind}); !seen[gk] {
+			seen[gk] = true
+			out = append(out, gk)
+		}
+	}
+	return out
+}
+
+// BuiltinGroups returns the API groups Kubernetes serves itself
+// ([BuiltinGroup]), in order.
+func BuiltinGroups() []string {
+	var out []string
+	for _, d := range definedAPIs {
+		if len(out) == 0 || out[len(out)-1] != d.group {
+			out = append(out, d.group)
+		}
+	}
+	return out
+}
