@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
 	"github.com/safediff/safediff/pkg/kube"
 )
 
@@ -288,7 +286,7 @@ func (d *differ) diff(p kube.Path, typ *kube.Type, na, nb int32) {
 	default:
 		sa, sb := d.a.scalarOf(na), d.b.scalarOf(nb)
 		switch {
-		case !sa.equal(sb) && !sameQuantity(typ, sa, sb):
+		case !sa.equal(sb):
 			d.emit(p, typ, Modify, na, nb)
 		case (chA && ownsLine(d.a, na) || chB && ownsLine(d.b, nb)) && !d.sameText(na, nb):
 			d.emit(p, typ, Reformat, na, nb)
@@ -561,21 +559,4 @@ func (d *differ) diffKeyed(p kube.Path, it *kube.Type, field string, na, nb int3
 	if !slices.Equal(commonA, commonB) {
 		d.report(semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: keysA, newOrder: keysB})
 	}
-}
-
-// sameQuantity reports whether two scalars of a quantity field are one
-// quantity written two ways (10Gi and 10240Mi, 500m and 0.5): the API
-// server decodes both to the same resource.Quantity, compares them equal
-// (Semantic.DeepEqual, which is how an immutable field is held: a claim
-// template's storage, a Job's resources) and stores its canonical form.
-func sameQuantity(typ *kube.Type, a, b scalar) bool {
-	if typ == nil || typ.Kind != kube.ScalarType || typ.Leaf != kube.QuantityLeaf {
-		return false
-	}
-	qa, err := resource.ParseQuantity(a.canon)
-	if err != nil {
-		return false
-	}
-	qb, err := resource.ParseQuantity(b.canon)
-	return err == nil && qa.Cmp(qb) == 0
 }

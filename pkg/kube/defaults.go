@@ -93,20 +93,33 @@ var emptyAsAbsentKinds = map[string][]Pattern{
 	"/Pod":                   {MustParsePattern("spec.securityContext")},
 }
 
-// EmptyIsAbsent reports whether an empty value ({} or []) of field p of an
-// object of group and kind, whose schema is t, is what the API server
-// holds where the field is left out, so that writing it out or taking it
-// away changes nothing: every list and map field (the server's comparison
-// takes an empty list or map as none, and the JSON it stores leaves both
-// out), and the struct fields of emptyAsAbsent.
-func EmptyIsAbsent(t *Type, group, kind string, p Path) bool {
+// emptyIsValue are the map fields whose empty value the API server holds
+// apart from none: ValidateConfigMapUpdate and ValidateSecretUpdate (and
+// ValidateVolumeAttributesClassUpdate) hold an immutable object's maps
+// with reflect.DeepEqual, to which an empty map is not a nil one
+// (pkg/apis/core/validation/validation.go).
+var emptyIsValue = map[string][]string{
+	"/ConfigMap":                           {"data", "binaryData"},
+	"/Secret":                              {"data", "stringData"},
+	"storage.k8s.io/VolumeAttributesClass": {"parameters"},
+}
+
+// EmptyIsAbsent reports whether an empty value of field p of an object of
+// group and kind, whose schema is t, is what the API server holds where
+// the field is left out, so that writing it out changes nothing: list is
+// whether the value is [] (else {}). Every list and map field (the
+// server's comparison takes an empty list or map as none, and the JSON it
+// stores leaves both out) but those of emptyIsValue, and the struct fields
+// of emptyAsAbsent. An empty value of the other shape is no value the
+// field takes: the server refuses it.
+func EmptyIsAbsent(t *Type, group, kind string, p Path, list bool) bool {
 	ft := t.At(p)
-	if ft == nil || !p.Exact() {
+	if ft == nil || !p.Exact() || list != (ft.Kind == ListType) {
 		return false
 	}
 	switch ft.Kind {
 	case MapType, ListType:
-		return true
+		return !slices.Contains(emptyIsValue[group+"/"+kind], p.String())
 	case StructType:
 		for _, pat := range slices.Concat(emptyAsAbsent, emptyAsAbsentKinds[group+"/"+kind]) {
 			if pat.Match(p) == Yes {
@@ -115,4 +128,17 @@ func EmptyIsAbsent(t *Type, group, kind string, p Path) bool {
 		}
 	}
 	return false
+}
+
+// TemplateBytes reports whether field p of an object of group and kind is
+// in a pod template that its controller holds by its bytes: the
+// StatefulSet and DaemonSet controllers compare the template's JSON (a
+// ControllerRevision), not its value, so one quantity written in another
+// format (1Gi, 1073741824) is a new revision, and the pods are replaced.
+// (A Deployment compares templates by value.)
+func TemplateBytes(group, kind string, p Path) bool {
+	if group != "apps" || kind != "StatefulSet" && kind != "DaemonSet" || len(p) < 2 {
+		return false
+	}
+	return p[0] == Field("spec") && p[1] == Field("template")
 }

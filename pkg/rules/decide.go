@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"encoding/binary"
@@ -277,6 +278,9 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	if d, ok := sel.emptyAsAbsent(ch, op); ok {
 		return d, true
 	}
+	if d, ok := sel.sameQuantity(ch, op); ok {
+		return d, true
+	}
 	def, ok := kube.Default(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
 	if !ok {
 		return Decision{}, false
@@ -304,44 +308,73 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: what + ": the API server sets it where it is left out - the object does not change"}, true
 }
 
-// emptyAsAbsent decides a change of an exact field that writes out or
-// takes away an empty list, map or struct where the API server holds the
-// empty value as it holds the field left out ([kube.EmptyIsAbsent]): a
-// Job's container that gains resources: {} (what helm create's values
-// render) is the Job it was, not a change of its immutable template. As
-// for a default, a field added in a partial view may have stood elsewhere.
+// emptyAsAbsent decides a change of an exact field that writes out an
+// empty list, map or struct where the API server holds the empty value as
+// it holds the field left out ([kube.EmptyIsAbsent]): a Job's container
+// that gains resources: {} (what helm create's values render) is the Job
+// it was, not a change of its immutable template. As for a default, a
+// field added in a partial view may have stood elsewhere.
+//
+// Taken away, it is no such change: helm 3's three-way patch sets the
+// field to null, which clears what the live object holds there beyond the
+// chart (an annotation kubectl rollout restart wrote), so the rules
+// decide.
 func (sel *Selection) emptyAsAbsent(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
-	var v diffparse.Value
-	switch {
-	case op == diffparse.Remove:
-		v = ch.Old
-	case op == diffparse.Add && sel.obj.Content != diffparse.Partial:
-		v = ch.New
-	default:
+	if op != diffparse.Add || sel.obj.Content == diffparse.Partial {
 		return Decision{}, false
 	}
-	if v.Kind != diffparse.Tree || v.Redacted || !emptyTree(v.Text) || !kube.EmptyIsAbsent(sel.schema, sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
+	v := ch.New
+	if v.Kind != diffparse.Tree || v.Redacted {
+		return Decision{}, false
+	}
+	list, empty := emptyTree(v.Text)
+	if !empty || !kube.EmptyIsAbsent(sel.schema, sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path, list) {
 		return Decision{}, false
 	}
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: ch.Path.String() + " is empty: the API server holds it as it holds the field left out - the object does not change"}, true
 }
 
-// emptyTree reports whether YAML text is an empty flow mapping or list.
-func emptyTree(text string) bool {
+// emptyTree reports whether YAML text is an empty flow mapping or list,
+// and which.
+func emptyTree(text string) (list, empty bool) {
 	if len(text) > 64 {
-		return false
+		return false, false
 	}
 	var v any
 	if err := yaml.Unmarshal([]byte(text), &v); err != nil {
-		return false
+		return false, false
 	}
 	switch v := v.(type) {
 	case map[string]any:
-		return len(v) == 0
+		return false, len(v) == 0
 	case []any:
-		return len(v) == 0
+		return true, len(v) == 0
 	}
-	return false
+	return false, false
+}
+
+// sameQuantity decides a change of an exact quantity field (by the schema)
+// whose old and new values are one quantity written two ways (10Gi and
+// 10240Mi, 500m and 0.5): the API server decodes both to the same
+// resource.Quantity and compares them equal (Semantic.DeepEqual: a Job's
+// immutable template, a claim template's storage, a Deployment's pod
+// template). Not so in a template that its controller holds by its bytes
+// ([kube.TemplateBytes]): there the rules decide.
+func (sel *Selection) sameQuantity(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
+	if op != diffparse.Modify || ch.Old.Kind != diffparse.Scalar || ch.New.Kind != diffparse.Scalar || ch.Old.Redacted || ch.New.Redacted {
+		return Decision{}, false
+	}
+	if ft := sel.schema.At(ch.Path); ft == nil || ft.Kind != kube.ScalarType || ft.Leaf != kube.QuantityLeaf || kube.TemplateBytes(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
+		return Decision{}, false
+	}
+	qa, err := resource.ParseQuantity(ch.Old.Text)
+	if err != nil {
+		return Decision{}, false
+	}
+	if qb, err := resource.ParseQuantity(ch.New.Text); err != nil || qa.Cmp(qb) != 0 {
+		return Decision{}, false
+	}
+	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: fmt.Sprintf("%s: %s and %s are one quantity, which the API server compares by value - the object does not change", ch.Path, ch.Old.Text, ch.New.Text)}, true
 }
 
 // defaultType is the YAML type of a default value as kube.Default gives it.
