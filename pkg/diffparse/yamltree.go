@@ -640,20 +640,25 @@ func (t *sideTree) line(i int, s string) {
 		return
 	}
 	// anything else is irregular: a key without its colon, or a scalar
-	// that continues something the reader cannot see
-	t.irregular(i)
-	// a scalar on the line after a key with no value: the key's value
-	// ("resources:" then "  null")
+	// that continues something the reader cannot see. A scalar on the
+	// line after a key with no value is the key's value ("resources:"
+	// then "  null"); an empty flow mapping or list there ("  {}", as
+	// charts print toYaml of an empty value with nindent) is read as
+	// written, and is no irregularity even in a partial view.
 	top := t.stack[len(t.stack)-1]
 	for len(t.stack) > 1 && t.nodes[top].childCol > int32(col) {
 		t.stack = t.stack[:len(t.stack)-1]
 		top = t.stack[len(t.stack)-1]
 	}
 	if last := t.pendingChild(top); last >= 0 && t.nodes[last].firstChild < 0 && t.nodes[last].col < int32(col) {
+		if v := trimRightSpace(stripComment(rest)); v != "{}" && v != "[]" || t.lines[i].tab {
+			t.irregular(i)
+		}
 		t.attach(i, last)
 		t.setValue(i, last, rest, t.nodes[last].col)
 		return
 	}
+	t.irregular(i)
 	// a scalar line with no visible owner (e.g. block scalar content right
 	// after an elision): keep it as an unidentified node of a detached
 	// container, so that its changes still surface, with an unknown path.

@@ -204,6 +204,14 @@ func FuzzFastReader(f *testing.F) {
 		"a: \"x\\ty\\u00e9\"\nb: 'don''t'",
 		"l: a\u2028spec: x",
 		"a: 1\nb: 2\na: 3",
+		// an empty flow value on the line after its key, as charts print
+		// toYaml of an empty value with nindent
+		"metadata:\n  annotations:\n    {}\n  name: x",
+		"a:\n  []\nb: 1",
+		"a:\n  {}\n  b: 1",
+		"a:\n  {}\n  more",
+		"a:\n  {} # none\nb:\n    []\n",
+		"- a:\n    {}\n  b: 2",
 	} {
 		f.Add(s)
 	}
