@@ -584,13 +584,13 @@ func TestShadowedPlaces(t *testing.T) {
 		// one shown, it may be
 		{"secret-label-bump-context3.diff", 0},
 		{"secret-label-bump-cut-context3.diff", 2},
-		// a hook whose metadata and all after it show: its annotations
-		// are final; with an elision after them, they may not be
-		{"hook-job-head-hidden-context.diff", 0},
-		{"hook-job-gap-after-context.diff", 2},
-		// nor with a merge key whose anchor is out of view: it may hold
-		// a delete policy that keeps the last run's object
-		{"hook-job-merge-context.diff", 2},
+		// lines after the last elision may all be inside a quoted value
+		// opened out of view (a spec: or a hook annotation of its text),
+		// or hold an explicit key (? strategy): what they do not show of
+		// the top level is unknown, not absent
+		{"quoted-hidden-spec-context3.diff", 2},
+		{"quoted-hidden-hook-context3.diff", 2},
+		{"explicit-key-strategy-context5.diff", 2},
 		// an empty flow value on the line after its key is read as
 		// written in a partial view
 		{"flow-empty-next-line-context.diff", 0},

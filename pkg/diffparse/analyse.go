@@ -837,18 +837,6 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	// walked from the deepest node of the one before that it shares
 	var prev kube.Path
 	at := p.factAt[:0]
-	// the last elided line of the side: what a key below it holds, down
-	// to the side's end, is shown whole (Fact.Final)
-	lastGap := int32(-1)
-	odd := t.oddCount > 0 // an anchor, a merge key, a line out of place: no fact is final
-	if !complete {
-		for i := len(t.lines) - 1; i >= 0; i-- {
-			if t.lines[i].gap {
-				lastGap = int32(i)
-				break
-			}
-		}
-	}
 	for i, fp := range p.opts.Facts {
 		common := 0
 		for common < len(prev) && common < len(fp) && common < len(at) && prev[common] == fp[common] {
@@ -866,22 +854,11 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 			at = append(at, n)
 		}
 		prev = fp
-		final := false
-		if !complete && !odd && lastGap >= 0 && len(at) > 0 && at[0] >= 0 && t.nodes[at[0]].own > lastGap {
-			// below a top-level key shown to the end, after the last
-			// elision (a side without one, not complete, lost its head
-			// or its end: what it does not show stays unknown)
-			final = true
-		}
-		if n < 0 && !complete && (final && t.absentBelowMapping(at) || t.absentBelowFlow(fp, at)) {
-			// a partial view shows a flow mapping whole, or a mapping
-			// below a top-level key shown to the end: a key it lacks is
-			// absent, not hidden ({type: Recreate} sets no rollingUpdate)
-			found = append(found, indexedValue{i: i, absent: true, final: final})
+		if n < 0 && !complete && t.absentBelowFlow(fp, at) {
+			// a partial view shows a flow mapping whole: a key it lacks
+			// is absent, not hidden ({type: Recreate} sets no rollingUpdate)
+			found = append(found, indexedValue{i: i, absent: true})
 			key = append(strconv.AppendInt(key, int64(i), 10), " absent\n"...)
-			if final {
-				key = append(key, " final\n"...)
-			}
 			continue
 		}
 		if n < 0 || !t.resolved(n) {
@@ -900,11 +877,8 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 				v = redactValue(v)
 			}
 		}
-		found = append(found, indexedValue{i: i, v: v, final: final})
+		found = append(found, indexedValue{i: i, v: v})
 		key = appendFactKey(key, i, v)
-		if final {
-			key = append(key, " final\n"...)
-		}
 	}
 	p.factVals, p.factKey, p.factAt = found, key, at
 	if len(found) == 0 {
@@ -919,10 +893,10 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	m := make(map[string]Fact, len(found))
 	for _, f := range found {
 		if f.absent {
-			m[p.factKeys[f.i]] = Fact{Presence: Absent, Final: f.final}
+			m[p.factKeys[f.i]] = Fact{Presence: Absent}
 			continue
 		}
-		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v, Final: f.final}
+		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v}
 	}
 	obj.Facts[side] = m
 	if p.factMaps == nil {
@@ -945,7 +919,6 @@ type indexedValue struct {
 	i      int
 	v      Value
 	absent bool
-	final  bool
 }
 
 // absentBelowFlow reports whether the walk of fact path fp (the nodes
@@ -963,19 +936,6 @@ func (t *sideTree) absentBelowFlow(fp kube.Path, at []int32) bool {
 		parent := at[j-1]
 		_, field := fp[j].(kube.Field)
 		return field && t.nodes[parent].flow && t.nodes[parent].kind == kMap
-	}
-	return false
-}
-
-// absentBelowMapping reports whether the walk of a fact path (the nodes
-// at, -1 from the first step not found) stopped in a mapping: the key it
-// lacks is not there (an alias or a scalar holds no key to find).
-func (t *sideTree) absentBelowMapping(at []int32) bool {
-	for j, n := range at {
-		if n >= 0 {
-			continue
-		}
-		return j > 0 && t.nodes[at[j-1]].kind == kMap
 	}
 	return false
 }

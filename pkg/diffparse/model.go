@@ -366,13 +366,6 @@ func (p Presence) String() string {
 type Fact struct {
 	Presence Presence
 	Value    Value
-	// Final is set, for a field of a side that the input shows only in
-	// part, when every line from a top-level key above the field to the
-	// side's end is shown: no elided line can hold a later key of the same
-	// name, which the YAML reader would take instead (of a complete side,
-	// every fact is final). A field missing from a mapping below such a
-	// key is Absent, and final.
-	Final bool
 }
 
 // Side is one side of an object: before (Old) or after (New) the upgrade.

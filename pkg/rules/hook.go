@@ -220,7 +220,7 @@ func (h hookSide) policyList() string {
 // counts, never what it takes away.
 func ReadHook(o *diffparse.Object) HookReading {
 	r := readHook(o)
-	if o.Content == diffparse.Complete || hookFinal(o) {
+	if o.Content == diffparse.Complete {
 		return r
 	}
 	if r.Mode.Unpatched() {
@@ -234,25 +234,6 @@ func ReadHook(o *diffparse.Object) HookReading {
 		r.Maybe, r.Unseen = maybeRecreated(o)
 	}
 	return r
-}
-
-// hookFinal reports whether the hook annotations of each side of an
-// object shown in part are final (diffparse.Fact.Final): the view shows
-// its metadata, and all after it, to the end, so that no line out of view
-// can undo what they say. (Its head, the # Source: line, apiVersion and
-// kind, cut by --context, holds no key that would.)
-func hookFinal(o *diffparse.Object) bool {
-	for _, side := range []diffparse.Side{diffparse.Old, diffparse.New} {
-		if side == diffparse.Old && o.Action == diffparse.Create || side == diffparse.New && o.Action == diffparse.Delete || o.FactsComplete[side] {
-			continue
-		}
-		for _, p := range []kube.Path{hookPath, hookPolicyPath} {
-			if f := o.Fact(side, p); f.Presence == diffparse.Unknown || !f.Final {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // maybeRecreated is, for an update shown in part that shows a hook run
