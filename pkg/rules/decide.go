@@ -367,11 +367,13 @@ func (sel *Selection) sameQuantity(ch *diffparse.Change, op diffparse.Op) (Decis
 	if ft := sel.schema.At(ch.Path); ft == nil || ft.Kind != kube.ScalarType || ft.Leaf != kube.QuantityLeaf || kube.TemplateBytes(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
 		return Decision{}, false
 	}
-	qa, err := resource.ParseQuantity(ch.Old.Text)
+	// the values as the API server receives them (sigs.k8s.io/yaml: a
+	// plain 010 is the octal 8, not the quantity "010")
+	qa, err := resource.ParseQuantity(ch.Old.Comparable())
 	if err != nil {
 		return Decision{}, false
 	}
-	if qb, err := resource.ParseQuantity(ch.New.Text); err != nil || qa.Cmp(qb) != 0 {
+	if qb, err := resource.ParseQuantity(ch.New.Comparable()); err != nil || qa.Cmp(qb) != 0 {
 		return Decision{}, false
 	}
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: fmt.Sprintf("%s: %s and %s are one quantity, which the API server compares by value - the object does not change", ch.Path, ch.Old.Text, ch.New.Text)}, true
