@@ -1,6 +1,9 @@
 package kube
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // serverDefaults are the values the API server gives fields that a request
 // leaves out or sets to null, where a rule reads the value: a chart that
@@ -49,7 +52,11 @@ func Default(group, kind string, p Path) (value string, ok bool) {
 	if value, ok = fields[p.String()]; ok {
 		return value, true
 	}
-	// a field of any item of a list: "[?]" in the table
+	// a field of any item of a list: "[?]" in the table (of a kind that
+	// has one; a review asks this of every change)
+	if !itemDefaults[group+"/"+kind] {
+		return "", false
+	}
 	items := false
 	for _, st := range p {
 		switch st.(type) {
@@ -70,6 +77,20 @@ func Default(group, kind string, p Path) (value string, ok bool) {
 	value, ok = fields[q.String()]
 	return value, ok
 }
+
+// itemDefaults are the kinds of serverDefaults with a field of any list
+// item ("[?]").
+var itemDefaults = func() map[string]bool {
+	m := map[string]bool{}
+	for gk, fields := range serverDefaults {
+		for p := range fields {
+			if strings.Contains(p, "[?]") {
+				m[gk] = true
+			}
+		}
+	}
+	return m
+}()
 
 // emptyAsAbsent are the struct fields whose empty value ({}) the API
 // server holds exactly as it holds the field left out: fields of a struct
