@@ -23,7 +23,8 @@ var secretAnnotationOK = lazyRE(`^(meta\.helm\.sh/|helm\.sh/)`)
 // SecretValueShown reports whether a scalar value v of a field a Secret
 // shows (one [Sensitive] lets through) is one that field can hold: the
 // API version v1, the kind Secret, a name, a namespace, a label value, a
-// type without whitespace, a boolean. Any other value is not the field's
+// type without whitespace (or the empty one, which the API server reads
+// as Opaque), a boolean. Any other value is not the field's
 // (an altered input may carry the Secret's data there, or a chart may
 // write it there), and is redacted with the data.
 func SecretValueShown(p Path, v string) bool {
@@ -35,7 +36,7 @@ func SecretValueShown(p Path, v string) bool {
 	case p.Equal(Path{Field("immutable")}):
 		return v == "true" || v == "false"
 	case p.Equal(Path{Field("type")}):
-		return v != "" && len(v) <= 253 && !strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r >= 0x7f })
+		return len(v) <= 253 && !strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r >= 0x7f })
 	case p.Equal(Path{Field("metadata"), Field("name")}):
 		return len(v) <= 253 && dnsSubdomain(v)
 	case p.Equal(Path{Field("metadata"), Field("generateName")}):

@@ -171,6 +171,7 @@ func TestSecretValueShown(t *testing.T) {
 		{"immutable", "true", true, "a boolean"},
 		{"immutable", data, false, "not a boolean"},
 		{"type", "kubernetes.io/tls", true, "a type"},
+		{"type", "", true, "the empty type, which the API server defaults to Opaque: it shows nothing, and redacted it could not be seen to be the default"},
 		{"type", "Opaque " + data, false, "whitespace: what a plain scalar continued on a data line reads"},
 		{"metadata.name", "db-credentials", true, "a name"},
 		{"metadata.name", data, false, "no name has capitals or '='"},
