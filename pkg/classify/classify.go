@@ -464,6 +464,9 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		if len(o.ServerSideRefused) > 0 {
 			out.Findings = append(out.Findings, serverSideRefused(o))
 		}
+		if o.Action == diffparse.Create && (o.Content == diffparse.ObjectOnly || o.Content == diffparse.Suppressed) {
+			out.Findings = append(out.Findings, unseenNew(o))
+		}
 	}
 	if f, ok := hookFinding(sel, o, hook, sh); ok {
 		out.Findings = append(out.Findings, f)
@@ -565,6 +568,22 @@ func refusal(o *diffparse.Object, r []diffparse.Note, maybe bool, before, after 
 	what, pos := joinNotes(o, r)
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: maybe, Reason: before + what + after}
 	return Finding{Change: WholeChange(diffparse.Modify), Decision: &d, Pos: pos, WholeObject: true}
+}
+
+// unseenNew is the finding for a new object whose content the input does
+// not show (an object-level format, or one helm-diff suppressed): the API
+// server refuses an object that is not valid (a ConfigMap key "a/b", a
+// label value too long), which full context shows and the rules check,
+// and helm upgrade then fails. Unseen, it may be such an object.
+func unseenNew(o *diffparse.Object) Finding {
+	shown := "the new object's content is not shown (the input format shows objects, not fields)"
+	if o.Content == diffparse.Suppressed {
+		shown = "the new object's content is not shown (helm-diff suppressed it)"
+	}
+	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
+		Assumptions: []string{shown},
+		Reason:      "helm upgrade may fail: the API server refuses a new object that is not valid, and the content that would tell is not shown (helm diff with --output diff shows it)"}
+	return Finding{Change: WholeChange(diffparse.Add), Decision: &d, Pos: o.Pos, WholeObject: true}
 }
 
 // joinNotes joins the parser's notes r on object o, each with its line,

@@ -2,6 +2,7 @@ package classify_test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -377,6 +378,8 @@ var defaultRuleCases = []struct {
 		"another quantity: the template changes, and the server refuses it"},
 	{"volume claim templates", edit(hSts, s("3", ""), "storage: 1Gi", "storage: 5Gi"), "spec.volumeClaimTemplates[0].spec.resources.requests.storage", "statefulset-volume-claim-templates", rules.Destructive,
 		"volumeClaimTemplates are immutable and tied to data"},
+	{"elastic indexed job shrunk", edit("prod, j, Job (batch)", strings.Replace(job, "suspend: false", "suspend: false\n  completionMode: Indexed\n  completions: 4\n  parallelism: 4", 1), "completions: 4\n  parallelism: 4", "completions: 2\n  parallelism: 2"), "spec.completions", "job-elastic-indexed", rules.Safe,
+		"an elastic Indexed Job: the API server takes it (the lowered parallelism beside it is job-lowered's)"},
 	{"job template", edit("prod, migrate, Job (batch)", "apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n        - name: m\n          image: m:1\n", "m:1", "m:2"), "spec.template.spec.containers[name=m].image", "job-immutable", rules.Disruptive,
 		"a running Job's template is immutable"},
 	{"job resources written out empty", edit("prod, j, Job (batch)", job, "          image: m:1\n", "          image: m:1\n          resources: {}\n"), "spec.template.spec.containers[name=m].resources", "server-default", rules.Safe,
@@ -435,6 +438,8 @@ var defaultRuleCases = []struct {
 		"data is deleted with the claim"},
 	{"pv capacity", edit(hPV, pv, "storage: 5Gi", "storage: 6Gi"), "spec.capacity.storage", "pv-settings", rules.Safe,
 		"capacity may change"},
+	{"pv node affinity added", change(hPV, pv, pv+"  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n      - matchExpressions:\n        - key: kubernetes.io/hostname\n          operator: In\n          values: [n1]\n"), "spec.nodeAffinity", "pv-node-affinity-set", rules.Safe,
+		"set where there was none, which the API server allows"},
 	{"pv source", edit(hPV, pv, "/data/a", "/data/b"), "spec.hostPath.path", "pv-immutable", rules.Destructive,
 		"the volume source is immutable"},
 	{"immutable configmap", edit(hCM, withCM("immutable: true\n"), "b: one", "b: two"), "data.b", "configmap-immutable", rules.Disruptive,
@@ -769,6 +774,33 @@ func TestObjectOnlyMayBeRenamed(t *testing.T) {
 		input := "default, x, " + tc.kind + " (" + tc.group + ") to be changed.\nPlan: 0 to add, 1 to change, 0 to destroy, 0 to change ownership.\n"
 		if o := judge(t, input).Objects[0]; o.Level != tc.level {
 			t.Errorf("%s: %s [%s], want %s\nreason: found: a Namespace changed in --output simple was disruptive, its rename in full context destructive", tc.kind, o.Level, o.Rule, tc.level)
+		}
+	}
+}
+
+// TestUnseenNewObject: a new object whose content the input does not show
+// may be one the API server refuses (a ConfigMap key "a/b" fails helm
+// upgrade, as full context shows): it is disruptive, assumed, never "new
+// object" at safe. Found: --output simple passed such an upgrade.
+func TestUnseenNewObject(t *testing.T) {
+	for _, tc := range []struct {
+		name, input string
+		level       rules.Level
+		why         string
+	}{
+		{"simple", "default, x, ConfigMap (v1) to be added.\nPlan: 1 to add, 0 to change, 0 to destroy, 0 to change ownership.\n", rules.Disruptive,
+			"the object-level format shows no content"},
+		{"suppressed", "default, x, Secret (v1) has been added:\n+ Changes suppressed on sensitive content of type Secret\n", rules.Disruptive,
+			"helm-diff --suppress-secrets hides the content"},
+		{"full context", "default, x, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: x\n+ data:\n+   a: b\n", rules.Safe,
+			"the content is shown, and valid"},
+	} {
+		o := judge(t, tc.input).Objects[0]
+		if o.Level != tc.level {
+			t.Errorf("%s: %s [%s] %s, want %s\nreason: %s", tc.name, o.Level, o.Rule, o.Reason, tc.level, tc.why)
+		}
+		if tc.level == rules.Disruptive && (o.Rule != rules.SchemaTypeRule || !slices.ContainsFunc(o.Findings, func(f classify.Finding) bool { return f.Assumed && f.Level == rules.Disruptive })) {
+			t.Errorf("%s: %s [%s], want an assumed schema-type finding", tc.name, o.Level, o.Rule)
 		}
 	}
 }

@@ -504,7 +504,7 @@ func addNotes(plan *Plan) {
 	}
 	switch plan.Format {
 	case FormatSimple:
-		plan.Notes = append(plan.Notes, Note{Text: "helm-diff --output simple shows objects, not fields: every changed object is judged by the worst its changes could be; re-run helm diff with --output diff for a field-level review"})
+		plan.Notes = append(plan.Notes, Note{Text: "helm-diff --output simple shows objects, not fields: every changed object is judged by the worst its changes could be, and every new one as one the API server may refuse; re-run helm diff with --output diff for a field-level review"})
 	case FormatJSON:
 		plan.Notes = append(plan.Notes, Note{Text: "helm-diff --output json shows objects, not fields, and drops objects whose key it cannot parse (names with ':', '_' or capitals, empty namespaces); re-run helm diff with --output diff for a complete, field-level review"})
 	case FormatStructured:
