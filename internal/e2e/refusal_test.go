@@ -135,6 +135,20 @@ data:
 	rbac := func(kind, body string) string {
 		return "apiVersion: rbac.authorization.k8s.io/v1\nkind: " + kind + "\nmetadata:\n  name: rbac-one\n" + body
 	}
+	// volume is a PersistentVolume, with a node affinity to zone when
+	// zone is set
+	volume := func(name, zone string) string {
+		doc := "apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: " + name + "\nspec:\n  capacity:\n    storage: 1Gi\n  accessModes: [ReadWriteOnce]\n  hostPath:\n    path: /tmp/" + name + "\n"
+		if zone != "" {
+			doc += "  nodeAffinity:\n    required:\n      nodeSelectorTerms:\n      - matchExpressions:\n        - key: topology.kubernetes.io/zone\n          operator: In\n          values: [" + zone + "]\n"
+		}
+		return doc
+	}
+	// indexedJob is a Job of completion mode Indexed
+	indexedJob := func(completions, parallelism int) string {
+		return "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: work\nspec:\n  completionMode: Indexed\n  completions: " + itoa(completions) +
+			"\n  parallelism: " + itoa(parallelism) + "\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: work\n        image: busybox:1\n"
+	}
 	// withFinalizers adds a finalizers list to doc's metadata
 	withFinalizers := func(doc string, names ...string) string {
 		return strings.Replace(doc, "metadata:\n", "metadata:\n  finalizers: ["+strings.Join(names, ", ")+"]\n", 1)
@@ -440,6 +454,16 @@ spec:
 		{"a CRD's other version removed", twoVersions("served.example.com", "v1"), twoVersions("served.example.com", ""), false},
 		// a value repeated in a set: helm 3's patch takes it
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), false},
+		// an Indexed Job's completions change only in tandem with its
+		// parallelism (found: both were "helm upgrade will fail")
+		{"an elastic Indexed Job grown", indexedJob(4, 4), indexedJob(6, 6), false},
+		{"an Indexed Job's completions alone", indexedJob(4, 4), indexedJob(6, 4), true},
+		// a volume's node affinity may be set where it had none, and is
+		// immutable once set (found: setting it was "will fail"); each
+		// case's volume is its own (the protection finalizer the API
+		// server adds keeps a deleted one, with no controller to end it)
+		{"a volume's node affinity set", volume("pv-set", ""), volume("pv-set", "a"), false},
+		{"a volume's node affinity changed", volume("pv-changed", "a"), volume("pv-changed", "b"), true},
 	}
 	valuesDir := t.TempDir()
 	// values writes a values file of the chart for doc, the which-th of
@@ -575,6 +599,30 @@ spec:
 		wantIn(t, "review --cluster", r.Stdout, "is a helm hook: helm creates it anew", "a helm hook: helm creates it at the events it names")
 		h.MustRun(t, "upgrade", "one", chartDir, "-n", ns, "-f", newValues)
 	})
+	// a new object in a namespace that does not exist: the server's
+	// namespace lifecycle refuses it, and helm upgrade fails, unless the
+	// upgrade creates the namespace (helm applies Namespaces first).
+	// Found: --cluster noted the server's "not found" and passed.
+	plain := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\ndata:\n  a: \"1\"\n"
+	elsewhere := func(ns string) string {
+		return plain + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\n  namespace: " + ns + "\ndata:\n  a: \"1\"\n"
+	}
+	made := namespaceFor("refusals-ns-made")
+	for i, tt := range []struct {
+		name, new string
+		fails     bool
+	}{
+		{"an object in a namespace that does not exist", elsewhere(namespaceFor("refusals-ns-absent")), true},
+		{"an object in a namespace the upgrade creates", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + made + "\n---\n" + elsewhere(made), false},
+	} {
+		t.Run("namespace: "+tt.name, func(t *testing.T) {
+			failed, review, up := upgrade(t, h, "refusals-ns-"+itoa(i), plain, tt.new, "--cluster")
+			predicted := strings.Contains(review, "helm upgrade will fail")
+			if failed != tt.fails || predicted != tt.fails {
+				t.Errorf("helm upgrade failed: %v; the review said it would: %v; the case says %v\nreview:\n%s\nhelm upgrade:\n%s", failed, predicted, tt.fails, review, up)
+			}
+		})
+	}
 	// helm upgrade does not delete an object whose resource policy is
 	// keep, gone from the chart (the review's helm-keep: a Stevedore plan
 	// shows such a removal; helm diff leaves it out)

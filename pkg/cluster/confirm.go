@@ -328,6 +328,13 @@ func (c *Confirmer) dryRun(ctx context.Context, d manifest.Object, t Target, exi
 	}
 	chk.Message, chk.Fields = se.Message, fieldsOf(se, d)
 	switch {
+	case se.Code == http.StatusNotFound && missingNamespace(se, d.Ref, t):
+		// the server's namespace lifecycle refuses an object in a
+		// namespace that does not exist, and neither the upgrade nor
+		// helm (--create-namespace makes the release's) creates it
+		chk.Outcome = Rejected
+		chk.Message = se.Message + ": the namespace does not exist, and this upgrade does not create it"
+		return chk, nil
 	case se.Code == http.StatusNotFound:
 		chk.Outcome = Unconfirmed
 		chk.Message = "the server cannot apply it yet: " + se.Message + " (a namespace or definition this upgrade creates?)"
@@ -352,6 +359,26 @@ func (c *Confirmer) dryRun(ctx context.Context, d manifest.Object, t Target, exi
 		return chk, fmt.Errorf("a dry run of %s as a new object: %w", d.Ref, cerr)
 	}
 	return chk, nil
+}
+
+// missingNamespace reports whether the server's answer se to a dry run of
+// ref says that ref's namespace does not exist, while it is not the
+// release's (helm upgrade --install --create-namespace creates that one)
+// and no Namespace of the upgrade or of the last release (helm applies
+// those first, a missing one included) is named so.
+func missingNamespace(se *kubeapi.StatusError, ref kube.ObjectRef, t Target) bool {
+	ns := ref.Namespace
+	if ns == "" || ns == t.Namespace || se.Message != fmt.Sprintf("namespaces %q not found", ns) {
+		return false
+	}
+	for _, objs := range [][]manifest.Object{t.Desired, t.Last} {
+		for _, o := range objs {
+			if o.Ref.Group == "" && o.Ref.Kind == "Namespace" && o.Ref.Name == ns {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func (c *Confirmer) manager() string {
