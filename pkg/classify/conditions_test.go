@@ -15,6 +15,9 @@ import (
 // (a scale-up next to a scale-down, 3 → 1 next to 3 → 0). They are
 // independent of the generated docs: an edit of a condition in rules.yaml
 // fails here. TestEveryConditionHasANegativeCase keeps them complete.
+// lbSvc is a LoadBalancer Service of a load-balancer class.
+var lbSvc = strings.Replace(svc, "  type: ClusterIP\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n", 1)
+
 var conditionCases = []struct {
 	name     string
 	rule     string // the conditional rule the case is about
@@ -283,6 +286,16 @@ var conditionCases = []struct {
 	{"claim deletion disarmed", "statefulset-claim-deletion-armed", 0, change(hSts, s("3", whenDeleted("Delete")), s("3", whenDeleted("Retain"))), "spec.persistentVolumeClaimRetentionPolicy.whenDeleted", "rollout-settings", rules.Safe,
 		"Retain keeps the claims"},
 
+	{"load-balancer class dropped with the type", "service-lb-class-dropped-with-type", -1, edit(hSvc, lbSvc, "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n", "  type: NodePort\n"), "spec.loadBalancerClass", "service-lb-class-dropped-with-type", rules.Safe,
+		"found: 'may not change once set - helm upgrade will fail', yet the server takes it with the type"},
+	{"load-balancer class dropped, still a LoadBalancer", "service-lb-class-dropped-with-type", 0, edit(hSvc, lbSvc, "  loadBalancerClass: example.com/lb\n", ""), "spec.loadBalancerClass", "service-ip-family", rules.Disruptive,
+		"validateLoadBalancerClassField: may not change once set"},
+	{"load-balancer class given with the type", "service-lb-class-set-with-type", -1, edit(hSvc, svc, "  type: ClusterIP\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n"), "spec.loadBalancerClass", "service-lb-class-set-with-type", rules.Safe,
+		"a ClusterIP Service had no class to keep"},
+	{"load-balancer class given to a LoadBalancer", "service-lb-class-set-with-type", 0, edit(hSvc, strings.Replace(svc, "type: ClusterIP", "type: LoadBalancer", 1), "  type: LoadBalancer\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n"), "spec.loadBalancerClass", "service-ip-family", rules.Disruptive,
+		"it was a LoadBalancer without a class: the class may not change"},
+	{"load-balancer class given to a ClusterIP Service", "service-lb-class-set-with-type", 1, edit(hSvc, svc, "  clusterIP: 10.96.0.10\n", "  clusterIP: 10.96.0.10\n  loadBalancerClass: example.com/lb\n"), "spec.loadBalancerClass", "service-ip-family", rules.Disruptive,
+		"the class may only be used with the LoadBalancer type: the server refuses it"},
 	{"clusterIP changed", "service-cluster-ip", -1, edit(hSvc, svc, "10.96.0.10", "10.96.0.11"), "spec.clusterIP", "service-cluster-ip", rules.Disruptive,
 		"an allocated clusterIP may not change"},
 	{"clusterIP set where none was", "service-cluster-ip", -1, edit(hSvc, svc, "  clusterIP: 10.96.0.10\n", "  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10]\n"), "spec.clusterIPs", "service-cluster-ip", rules.Disruptive,

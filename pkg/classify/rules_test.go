@@ -264,6 +264,8 @@ const apiService = "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmet
 const ingressClass = "apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: nginx\n  annotations:\n    ingressclass.kubernetes.io/is-default-class: \"true\"\nspec:\n  controller: k8s.io/ingress-nginx\n"
 const priorityClass = "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata:\n  name: high\nvalue: 1000000\nglobalDefault: true\n"
 const serviceAccount = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\nsecrets:\n  - name: db\n  - name: tls\n"
+const csiDriver = "apiVersion: storage.k8s.io/v1\nkind: CSIDriver\nmetadata:\n  name: csi.example.com\nspec:\n  attachRequired: true\n  fsGroupPolicy: File\n  volumeLifecycleModes: [Persistent]\n"
+
 const job = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  suspend: false\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: m\n          image: m:1\n"
 
 // pvcKept is pvc with helm's keep policy.
@@ -454,6 +456,22 @@ var defaultRuleCases = []struct {
 		"the empty type is Opaque, and Opaque cannot become another type"},
 	{"configmap data", edit(hCM, withCM(""), "b: one", "b: two"), "data.b", "config-data", rules.Safe,
 		"pods see data changes only on restart or after a delay"},
+	{"csi driver attach required", edit("prod, csi.example.com, CSIDriver (storage.k8s.io)", csiDriver, "attachRequired: true", "attachRequired: false"), "spec.attachRequired", "csidriver-immutable", rules.Disruptive,
+		"attachRequired is immutable"},
+	{"csi driver lifecycle modes", edit("prod, csi.example.com, CSIDriver (storage.k8s.io)", csiDriver, "[Persistent]", "[Persistent, Ephemeral]"), "spec.volumeLifecycleModes[1]", "csidriver-immutable", rules.Disruptive,
+		"volumeLifecycleModes is immutable"},
+	{"csi driver attach required left to its default", edit("prod, csi.example.com, CSIDriver (storage.k8s.io)", csiDriver, "  attachRequired: true\n", ""), "spec.attachRequired", "server-default", rules.Safe,
+		"SetDefaults_CSIDriver sets attachRequired true again"},
+	{"csi driver attach required false left out", edit("prod, csi.example.com, CSIDriver (storage.k8s.io)", strings.Replace(csiDriver, "attachRequired: true", "attachRequired: false", 1), "  attachRequired: false\n", ""), "spec.attachRequired", "csidriver-immutable", rules.Disruptive,
+		"left out, it is true: a change of the immutable field"},
+	{"csi driver fs group policy", edit("prod, csi.example.com, CSIDriver (storage.k8s.io)", csiDriver, "fsGroupPolicy: File", "fsGroupPolicy: None"), "spec.fsGroupPolicy", "csidriver-settings", rules.Safe,
+		"found: no rule covered a CSIDriver; the server takes this change"},
+	{"priority class description", edit("prod, high, PriorityClass (scheduling.k8s.io)", "apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nvalue: 1000\ndescription: a\n", "description: a", "description: b"), "description", "priority-class-description", rules.Safe,
+		"text for people"},
+	{"load-balancer class dropped as the type becomes NodePort", edit(hSvc, strings.Replace(svc, "  type: ClusterIP\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n", 1), "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n", "  type: NodePort\n"), "spec.loadBalancerClass", "service-lb-class-dropped-with-type", rules.Safe,
+		"validateLoadBalancerClassField checks the class only while both sides are LoadBalancers"},
+	{"load-balancer class given as the type becomes LoadBalancer", edit(hSvc, svc, "  type: ClusterIP\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n"), "spec.loadBalancerClass", "service-lb-class-set-with-type", rules.Safe,
+		"a Service that becomes a LoadBalancer may get a class"},
 	{"role ref", edit("prod, b, RoleBinding (rbac.authorization.k8s.io)", binding, "name: reader", "name: writer"), "roleRef.name", "rbac-role-ref", rules.Disruptive,
 		"roleRef is immutable"},
 	{"rbac narrowed", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", role, "[get, list]", "[get]"), "rules[0].verbs[1]", "rbac-narrowed", rules.Disruptive,

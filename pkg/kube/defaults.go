@@ -24,7 +24,7 @@ import (
 // (pkg/apis/apps/v1/zz_generated.defaults.go); SetDefaults_Service: type ClusterIP,
 // sessionAffinity None), pkg/apis/storage/v1/defaults.go
 // (SetDefaults_StorageClass: reclaimPolicy Delete, volumeBindingMode
-// Immediate), pkg/apis/scheduling/v1/defaults.go (SetDefaults_PriorityClass:
+// Immediate; SetDefaults_CSIDriver: attachRequired true), pkg/apis/scheduling/v1/defaults.go (SetDefaults_PriorityClass:
 // preemptionPolicy PreemptLowerPriority).
 var serverDefaults = map[string]map[string]string{
 	"apps/Deployment":                 {"spec.replicas": "1"},
@@ -36,6 +36,7 @@ var serverDefaults = map[string]map[string]string{
 	"/PersistentVolumeClaim":          {"spec.volumeMode": "Filesystem"},
 	"/Service":                        {"spec.type": "ClusterIP", "spec.sessionAffinity": "None"},
 	"storage.k8s.io/StorageClass":     {"reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"},
+	"storage.k8s.io/CSIDriver":        {"spec.attachRequired": "true"},
 	"scheduling.k8s.io/PriorityClass": {"preemptionPolicy": "PreemptLowerPriority"},
 }
 

@@ -384,6 +384,9 @@ func defaultType(def string) diffparse.ScalarType {
 	if _, err := strconv.Atoi(def); err == nil {
 		return diffparse.IntType
 	}
+	if def == "true" || def == "false" {
+		return diffparse.BoolType
+	}
 	return diffparse.StringType
 }
 
