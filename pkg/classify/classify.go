@@ -464,7 +464,7 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 		if len(o.ServerSideRefused) > 0 {
 			out.Findings = append(out.Findings, serverSideRefused(o))
 		}
-		if o.Action == diffparse.Create && (o.Content == diffparse.ObjectOnly || o.Content == diffparse.Suppressed) {
+		if o.Action == diffparse.Create && o.Content != diffparse.Complete {
 			out.Findings = append(out.Findings, unseenNew(o))
 		}
 	}
@@ -571,18 +571,24 @@ func refusal(o *diffparse.Object, r []diffparse.Note, maybe bool, before, after 
 }
 
 // unseenNew is the finding for a new object whose content the input does
-// not show (an object-level format, or one helm-diff suppressed): the API
+// not show (an object-level format, or one helm-diff suppressed), or not
+// whole (lines --suppress-output-line-regex removed): the API
 // server refuses an object that is not valid (a ConfigMap key "a/b", a
 // label value too long), which full context shows and the rules check,
 // and helm upgrade then fails. Unseen, it may be such an object.
 func unseenNew(o *diffparse.Object) Finding {
 	shown := "the new object's content is not shown (the input format shows objects, not fields)"
-	if o.Content == diffparse.Suppressed {
+	missing := "the content that would tell is not shown (helm diff with --output diff shows it)"
+	switch o.Content {
+	case diffparse.Suppressed:
 		shown = "the new object's content is not shown (helm-diff suppressed it)"
+	case diffparse.Partial:
+		shown = "the new object's content may be shown in part (helm-diff's --suppress-output-line-regex removes lines)"
+		missing = "lines that would tell may be missing (helm diff without --suppress-output-line-regex shows them)"
 	}
 	d := rules.Decision{Level: rules.Disruptive, Rule: rules.SchemaTypeRule, Assumed: true,
 		Assumptions: []string{shown},
-		Reason:      "helm upgrade may fail: the API server refuses a new object that is not valid, and the content that would tell is not shown (helm diff with --output diff shows it)"}
+		Reason:      "helm upgrade may fail: the API server refuses a new object that is not valid, and " + missing}
 	return Finding{Change: WholeChange(diffparse.Add), Decision: &d, Pos: o.Pos, WholeObject: true}
 }
 

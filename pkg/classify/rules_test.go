@@ -452,6 +452,10 @@ var defaultRuleCases = []struct {
 		"SetDefaults_Secret sets Opaque where the type is empty: the object does not change"},
 	{"secret type no longer empty", edit(hSecret, "apiVersion: v1\nkind: Secret\ntype: \"\"\n", `type: ""`, "type: Opaque"), "type", "server-default", rules.Safe,
 		"the empty type was Opaque on the server already"},
+	{"secret type empty taken away", edit(hSecret, "apiVersion: v1\nkind: Secret\ntype: \"\"\n", "type: \"\"\n", ""), "type", "server-default", rules.Safe,
+		"found: \"\" and no type are both Opaque to the API server; it was 'helm upgrade will fail'"},
+	{"secret type empty set to null", edit(hSecret, "apiVersion: v1\nkind: Secret\ntype: \"\"\n", `type: ""`, "type: null"), "type", "server-default", rules.Safe,
+		"null and the empty string are one Go zero value"},
 	{"secret type from empty to tls", edit(hSecret, "apiVersion: v1\nkind: Secret\ntype: \"\"\n", `type: ""`, "type: kubernetes.io/tls"), "type", "secret-type", rules.Disruptive,
 		"the empty type is Opaque, and Opaque cannot become another type"},
 	{"configmap data", edit(hCM, withCM(""), "b: one", "b: two"), "data.b", "config-data", rules.Safe,
@@ -810,10 +814,17 @@ func TestUnseenNewObject(t *testing.T) {
 			"the object-level format shows no content"},
 		{"suppressed", "default, x, Secret (v1) has been added:\n+ Changes suppressed on sensitive content of type Secret\n", rules.Disruptive,
 			"helm-diff --suppress-secrets hides the content"},
+		{"lines suppressed", "default, y, ConfigMap (v1) has changed, but diff is empty after suppression.\ndefault, x, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: x\n+ data:\n+   a: b\n", rules.Disruptive,
+			"found: --suppress-output-line-regex removes lines of added objects too (a data key a/b, which the server refuses), and the ConfigMap was safe"},
 		{"full context", "default, x, ConfigMap (v1) has been added:\n- \n+ apiVersion: v1\n+ kind: ConfigMap\n+ metadata:\n+   name: x\n+ data:\n+   a: b\n", rules.Safe,
 			"the content is shown, and valid"},
 	} {
-		o := judge(t, tc.input).Objects[0]
+		res := judge(t, tc.input)
+		i := slices.IndexFunc(res.Objects, func(o *classify.Object) bool { return o.Ref.Name == "x" })
+		if i < 0 {
+			t.Fatalf("%s: no object x", tc.name)
+		}
+		o := res.Objects[i]
 		if o.Level != tc.level {
 			t.Errorf("%s: %s [%s] %s, want %s\nreason: %s", tc.name, o.Level, o.Rule, o.Reason, tc.level, tc.why)
 		}

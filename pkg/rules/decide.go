@@ -291,6 +291,10 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	}
 	var v diffparse.Value
 	switch {
+	case (op == diffparse.Remove || op == diffparse.Modify) && null(ch.New) && ch.Old.Present() && !ch.Old.Redacted && null(ch.Old):
+		// an empty string taken away, or set to null: both sides are the
+		// default to the API server's defaulting (a Secret's type "")
+		v = diffparse.Value{Kind: diffparse.Scalar, Text: def, Type: defaultType(def)}
 	case (op == diffparse.Remove || op == diffparse.Modify) && null(ch.New):
 		v = ch.Old
 	case op == diffparse.Modify && null(ch.Old), op == diffparse.Add && sel.obj.Content != diffparse.Partial:
