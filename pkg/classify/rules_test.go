@@ -476,6 +476,8 @@ var defaultRuleCases = []struct {
 		"validateLoadBalancerClassField checks the class only while both sides are LoadBalancers"},
 	{"load-balancer class given as the type becomes LoadBalancer", edit(hSvc, svc, "  type: ClusterIP\n", "  type: LoadBalancer\n  loadBalancerClass: example.com/lb\n"), "spec.loadBalancerClass", "service-lb-class-set-with-type", rules.Safe,
 		"a Service that becomes a LoadBalancer may get a class"},
+	{"replicaset image", edit("prod, web, ReplicaSet (apps)", "apiVersion: apps/v1\nkind: ReplicaSet\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25\n", "nginx:1.25", "nginx:1.26"), "spec.template.spec.containers[name=web].image", "replicaset-template", rules.Safe,
+		"found: 'restart' (and, at --context 3, 'restart of a single replica'); a ReplicaSet never replaces its running pods for a new template"},
 	{"role ref", edit("prod, b, RoleBinding (rbac.authorization.k8s.io)", binding, "name: reader", "name: writer"), "roleRef.name", "rbac-role-ref", rules.Disruptive,
 		"roleRef is immutable"},
 	{"rbac narrowed", edit("prod, reader, ClusterRole (rbac.authorization.k8s.io)", role, "[get, list]", "[get]"), "rules[0].verbs[1]", "rbac-narrowed", rules.Disruptive,

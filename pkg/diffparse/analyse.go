@@ -684,7 +684,7 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 				}
 			}
 		}
-		obj.Refused = p.partialRequired(nc, typ, obj.Refused)
+		obj.Refused = p.partialRequired(obj.Ref, nc, typ, obj.Refused)
 		if n, ok := p.newT.emptiedContainers(obj.Ref); ok {
 			obj.Refused = append(obj.Refused, n)
 		}
@@ -703,8 +703,10 @@ func (p *blockParser) partial(obj *Object, hasOld, hasNew bool, changedLines int
 // other lines shared), and that the side shows whole: the fields the
 // server requires that it lacks, at each place it may stand. Where it
 // lacks one at every place, helm upgrade fails; where at some, it may
-// (Note.Maybe). The values in it are the rules' to check, place by place.
-func (p *blockParser) partialRequired(nc []sideChange, typ *kube.Type, out []Note) []Note {
+// (Note.Maybe). The values in it are the rules' to check, place by place;
+// a rule of a Role or ClusterRole is also held to what the API server
+// requires of one (policyRuleRefusal): it shows whole, its lists with it.
+func (p *blockParser) partialRequired(ref kube.ObjectRef, nc []sideChange, typ *kube.Type, out []Note) []Note {
 	t := &p.newT
 	var outlines []*kube.Outline
 	seen := -1 // the item last checked (the changes of one come together)
@@ -729,9 +731,15 @@ func (p *blockParser) partialRequired(nc []sideChange, typ *kube.Type, out []Not
 		}
 		var notes []Note
 		all := true
+		policyRule := ref.Group == "rbac.authorization.k8s.io" && (ref.Kind == "Role" || ref.Kind == "ClusterRole")
 		for _, at := range places {
 			k := len(notes)
 			notes = t.requiredRefusals(n, typ.At(at), at, notes)
+			if policyRule && len(at) == 2 && at[0] == kube.Field("rules") && isItem(at[1]) {
+				if note, ok := t.policyRuleRefusal(ref.Kind, n, at.String()); ok && !slices.Contains(notes, note) {
+					notes = append(notes, note)
+				}
+			}
 			all = all && len(notes) > k
 		}
 		for _, note := range notes {
@@ -742,6 +750,15 @@ func (p *blockParser) partialRequired(nc []sideChange, typ *kube.Type, out []Not
 		}
 	}
 	return out
+}
+
+// isItem reports whether step s is a list item's, known or not.
+func isItem(s kube.Step) bool {
+	switch s.(type) {
+	case kube.Index, kube.AnyItem:
+		return true
+	}
+	return false
 }
 
 // unresolved lists the lines of a partial object that the reader does not

@@ -1032,49 +1032,14 @@ func (t *sideTree) rbacRefusal(ref kube.ObjectRef) (Note, bool) {
 	if ref.Group != "rbac.authorization.k8s.io" {
 		return Note{}, false
 	}
-	// list returns the items of list field f of n: its length, and false
-	// for a value of another shape (the type check's)
-	list := func(n int32, f string) (int, bool) {
-		l := t.set(n, f)
-		if l < 0 {
-			return 0, true
-		}
-		if t.vkindOf(l) != vSeq {
-			return 0, false
-		}
-		c := 0
-		for ch := t.nodes[l].firstChild; ch >= 0; ch = t.nodes[ch].next {
-			c++
-		}
-		return c, true
-	}
 	refuse := func(n int32, text string) (Note, bool) {
 		return Note{Pos: Pos{Line: t.lineOf(n)}, Text: text}, true
 	}
 	switch ref.Kind {
 	case "Role", "ClusterRole":
 		for i, r := range t.mapItems(root, "rules") {
-			verbs, ok1 := list(r, "verbs")
-			urls, ok2 := list(r, "nonResourceURLs")
-			groups, ok3 := list(r, "apiGroups")
-			resources, ok4 := list(r, "resources")
-			names, ok5 := list(r, "resourceNames")
-			if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
-				continue
-			}
-			at := fmt.Sprintf("rules[%d]", i)
-			switch {
-			case verbs == 0:
-				return refuse(r, at+".verbs must name at least one verb")
-			case urls > 0 && ref.Kind == "Role":
-				return refuse(r, at+".nonResourceURLs may not be in a Role (a namespaced rule)")
-			case urls > 0 && groups+resources+names > 0:
-				return refuse(r, at+" may not name both resources and nonResourceURLs")
-			case urls > 0:
-			case groups == 0:
-				return refuse(r, at+".apiGroups must name at least one API group (\"\" for the core group)")
-			case resources == 0:
-				return refuse(r, at+".resources must name at least one resource")
+			if n, ok := t.policyRuleRefusal(ref.Kind, r, fmt.Sprintf("rules[%d]", i)); ok {
+				return n, true
 			}
 		}
 	case "RoleBinding", "ClusterRoleBinding":
@@ -1114,6 +1079,55 @@ func (t *sideTree) rbacRefusal(ref kube.ObjectRef) (Note, bool) {
 				return refuse(s, at+".kind must be ServiceAccount, User or Group (case matters)")
 			}
 		}
+	}
+	return Note{}, false
+}
+
+// policyRuleRefusal returns a note when the rule at node r of a Role or
+// ClusterRole (kind), at path at, is one the API server refuses
+// (pkg/apis/rbac/validation ValidatePolicyRule): no verbs; non-resource
+// URLs in a Role, or beside resources; resources without an API group;
+// an API group without resources.
+func (t *sideTree) policyRuleRefusal(kind string, r int32, at string) (Note, bool) {
+	// list returns the items of list field f of r: its length, and false
+	// for a value of another shape (the type check's)
+	list := func(f string) (int, bool) {
+		l := t.set(r, f)
+		if l < 0 {
+			return 0, true
+		}
+		if t.vkindOf(l) != vSeq {
+			return 0, false
+		}
+		c := 0
+		for ch := t.nodes[l].firstChild; ch >= 0; ch = t.nodes[ch].next {
+			c++
+		}
+		return c, true
+	}
+	verbs, ok1 := list("verbs")
+	urls, ok2 := list("nonResourceURLs")
+	groups, ok3 := list("apiGroups")
+	resources, ok4 := list("resources")
+	names, ok5 := list("resourceNames")
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return Note{}, false
+	}
+	refuse := func(text string) (Note, bool) {
+		return Note{Pos: Pos{Line: t.lineOf(r)}, Text: text}, true
+	}
+	switch {
+	case verbs == 0:
+		return refuse(at + ".verbs must name at least one verb")
+	case urls > 0 && kind == "Role":
+		return refuse(at + ".nonResourceURLs may not be in a Role (a namespaced rule)")
+	case urls > 0 && groups+resources+names > 0:
+		return refuse(at + " may not name both resources and nonResourceURLs")
+	case urls > 0:
+	case groups == 0:
+		return refuse(at + ".apiGroups must name at least one API group (\"\" for the core group)")
+	case resources == 0:
+		return refuse(at + ".resources must name at least one resource")
 	}
 	return Note{}, false
 }
