@@ -206,6 +206,28 @@ func runnerPassword(superuserPassword, migration string) string {
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil))
 }
 
+// reloadedTo waits until a new session of the source sees
+// authentication_timeout at want: the server has read its files again.
+func reloadedTo(t *testing.T, m *mig, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c := m.pg(m.srcAddr())
+		var got string
+		err := c.QueryRow(context.Background(), "show authentication_timeout").Scan(&got)
+		c.Close(context.Background())
+		switch {
+		case err != nil:
+			t.Fatal(err)
+		case got == want:
+			return
+		case time.Now().After(deadline):
+			t.Fatalf("authentication_timeout is %s 10 s after the reload, want %s", got, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // TestMigratePostgresContentCheckRollsBack: a write that lands on the
 // source between the catch-up and the promotion, and that the target does
 // not have (its replay is paused), is found by the content check, which
@@ -234,11 +256,18 @@ func TestMigratePostgresContentCheckRollsBack(t *testing.T) {
 		"create materialized view report as select 1 as x with no data",
 		// logins may take 12 s to authenticate, until the next reload
 		// (apply-source-config's) makes it the chart's 5 s again
-		"alter system set authentication_timeout = '12s'", "select pg_reload_conf()", "alter system reset authentication_timeout",
+		"alter system set authentication_timeout = '12s'", "select pg_reload_conf()", "wait for the reload", "alter system reset authentication_timeout",
 		// a publisher that is down: nothing to see in pg_stat_activity
 		"create subscription feed connection 'host=127.0.0.1 port=1 dbname=postgres connect_timeout=1' publication p with (connect = false)",
 		"alter subscription feed enable",
 	} {
+		if q == "wait for the reload" {
+			// pg_reload_conf only signals the server, which reads the
+			// files a moment later: the reset below must not be read
+			// in the same reload
+			reloadedTo(t, m, "12s")
+			continue
+		}
 		if _, err := admin.Exec(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
