@@ -799,6 +799,7 @@ func notes(res *Result) []diffparse.Note {
 	var out []diffparse.Note
 	seen := map[string]bool{}
 	var missing []string
+	inPart := false // a missing field is shown where a line out of view may replace it
 	for _, o := range res.Objects {
 		for _, f := range o.Findings {
 			for _, p := range f.Missing {
@@ -806,13 +807,20 @@ func notes(res *Result) []diffparse.Note {
 					seen["fact "+s] = true
 					missing = append(missing, s)
 				}
+				inPart = inPart || o.ShownFact(diffparse.Old, p).Partial || o.ShownFact(diffparse.New, p).Partial
 			}
 		}
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		out = append(out, diffparse.Note{Text: fmt.Sprintf("%s not shown by this input, so %s as %s worst value; to judge %s exactly, run helm diff upgrade with full context (--output diff, no --context)",
-			strings.Join(missing, ", "), plural(len(missing), "it counts", "they count"), plural(len(missing), "its", "their"), plural(len(missing), "it", "them"))})
+		shown := ""
+		if inPart {
+			// YAML keeps a key's last value, and a line out of view may
+			// give the key again (or open a value the shown line is text of)
+			shown = " (or shown only where a line out of view may replace " + plural(len(missing), "it", "them") + ": YAML keeps the last of a key's values)"
+		}
+		out = append(out, diffparse.Note{Text: fmt.Sprintf("%s not shown by this input%s, so %s as %s worst value; to judge %s exactly, run helm diff upgrade with full context (--output diff, no --context)",
+			strings.Join(missing, ", "), shown, plural(len(missing), "it counts", "they count"), plural(len(missing), "its", "their"), plural(len(missing), "it", "them"))})
 	}
 	for _, o := range res.Objects {
 		if o.hookPartial {

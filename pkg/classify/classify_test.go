@@ -25,6 +25,7 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 		assumed     bool
 		place       string
 		missing     string // a field that is not shown
+		assumption  string // a phrase of the finding's assumptions
 		maybeRepl   bool
 		objectLevel rules.Level
 		action      diffparse.Action
@@ -61,9 +62,9 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 		{
 			name: "an image change beside replicas: 3",
 			diff: "prod, web, Deployment (apps) has changed:\n...\n  spec:\n    replicas: 3\n    template:\n      spec:\n        containers:\n          - name: web\n-           image: example/app:1.0\n+           image: example/app:1.1\n...\n",
-			path: "spec.template.spec.containers[name=web].image", level: rules.Disruptive, rule: "restart-recreate", assumed: true,
-			missing: "spec.strategy.type", objectLevel: rules.Disruptive, action: diffparse.Update,
-			reason: "replicas is shown (3) but the strategy is not: Recreate, its worst value, stops every pod",
+			path: "spec.template.spec.containers[name=web].image", level: rules.Disruptive, rule: "restart-single-replica", assumed: true,
+			missing: "spec.replicas", assumption: "spec.replicas is shown, but a line out of view may replace it", objectLevel: rules.Disruptive, action: diffparse.Update,
+			reason: "replicas is shown (3), but a line out of view may give it again (YAML keeps the last): 1, its worst value, stops the only pod",
 		},
 		{
 			name: "suppressed kind",
@@ -105,6 +106,9 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 			}
 			if tc.place != "" && f.Place.String() != tc.place {
 				t.Errorf("judged at %s, want %s\nreason: %s", f.Place, tc.place, tc.reason)
+			}
+			if tc.assumption != "" && !slices.ContainsFunc(f.Assumptions, func(a string) bool { return strings.Contains(a, tc.assumption) }) {
+				t.Errorf("assumptions %q do not say %q\nreason: %s", f.Assumptions, tc.assumption, tc.reason)
 			}
 			var missing []string
 			for _, p := range f.Missing {

@@ -837,7 +837,8 @@ func (p *blockParser) partialRename(obj *Object) []*Object {
 
 // facts looks up the fields the rules asked about on one side. Only
 // present fields are stored; a complete side marks the others absent. A
-// value the visible lines do not resolve stays unknown.
+// value the visible lines do not resolve stays unknown, and what a side
+// shown in part shows is Fact.Partial: a line out of view may replace it.
 func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) {
 	if len(p.opts.Facts) == 0 || t == nil {
 		return
@@ -850,6 +851,9 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	obj.FactsComplete[side] = complete
 	found := p.factVals[:0]
 	key := p.factKey[:0]
+	if !complete {
+		key = append(key, "partial\n"...)
+	}
 	// the paths share their first steps (spec, spec.strategy): each is
 	// walked from the deepest node of the one before that it shares
 	var prev kube.Path
@@ -910,10 +914,10 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 	m := make(map[string]Fact, len(found))
 	for _, f := range found {
 		if f.absent {
-			m[p.factKeys[f.i]] = Fact{Presence: Absent}
+			m[p.factKeys[f.i]] = Fact{Presence: Absent, Partial: !complete}
 			continue
 		}
-		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v}
+		m[p.factKeys[f.i]] = Fact{Presence: Present, Value: f.v, Partial: !complete}
 	}
 	obj.Facts[side] = m
 	if p.factMaps == nil {

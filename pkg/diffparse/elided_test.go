@@ -332,6 +332,117 @@ spec:
 	}
 }
 
+// TestShownValueReplacedOutOfView: YAML keeps the last of a key's values,
+// and so does the API server. A field a partial view shows (--context,
+// Stevedore's five lines) may be given again by a line out of view, so
+// what the view shows of it never makes a level lower: each entry gives
+// the field a second value out of every view's sight, one that makes the
+// upgrade worse. (Found: a view showing replicas: 3 passed at restart an
+// upgrade that restarts the only replica.)
+func TestShownValueReplacedOutOfView(t *testing.T) {
+	tests := []struct {
+		name, entry string
+		full        rules.Level
+	}{
+		{"replicas given again", `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1, maxSurge: 1}}
+    replicas: 3
+    template:
+      metadata:
+-       annotations: {checksum: a}
++       annotations: {checksum: b}
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: web:1
+    selector:
+      matchLabels:
+        app: web
+    replicas: 1
+`, rules.Disruptive},
+		{"the strategy given again", `default, web, Deployment (apps) has changed:
+  apiVersion: apps/v1
+  kind: Deployment
+  metadata:
+    name: web
+  spec:
+    replicas: 3
+    strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 1, maxSurge: 1}}
+    template:
+      metadata:
+-       annotations: {checksum: a}
++       annotations: {checksum: b}
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: web:1
+    selector:
+      matchLabels:
+        app: web
+    strategy: {type: Recreate}
+`, rules.Disruptive},
+		{"immutable given again", `default, web, ConfigMap (v1) has changed:
+  apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: web
+  immutable: false
+  data:
+-   mode: a
++   mode: b
+    other: c
+    more: d
+    and: e
+    last: f
+  immutable: true
+`, rules.Disruptive},
+		{"a retention policy given again", `default, db, StatefulSet (apps) has changed:
+  apiVersion: apps/v1
+  kind: StatefulSet
+  metadata:
+    name: db
+  spec:
+    persistentVolumeClaimRetentionPolicy: {whenScaled: Retain, whenDeleted: Retain}
+-   replicas: 3
++   replicas: 1
+    serviceName: db
+    selector:
+      matchLabels:
+        app: db
+    template:
+      metadata:
+        labels:
+          app: db
+      spec:
+        containers:
+        - name: db
+          image: db:1
+    persistentVolumeClaimRetentionPolicy: {whenScaled: Delete, whenDeleted: Retain}
+`, rules.Destructive},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			full, err := review.Review(strings.NewReader(tt.entry), review.Options{})
+			if err != nil {
+				t.Fatal(allErrors(err))
+			}
+			if full.Result.Highest != tt.full {
+				t.Fatalf("full view: judged %s, want %s (the last value counts)\n%s", full.Result.Highest, tt.full, reportText(full))
+			}
+			checkElidedNotLower(t, tt.name, tt.entry)
+		})
+	}
+}
+
 // TestElidedRulesBetweenFields: the full view checks a workload's selector
 // against its template labels and each request against its limit; a
 // partial view that hides the other field judges a change by the worst
@@ -387,6 +498,14 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 		{"a second container of one name", "          image: agent:1\n", "          image: agent:1\n        - name: agent\n          image: agent:2\n", false, rules.Disruptive},
 		{"a second container of another name", "          image: agent:1\n", "          image: agent:1\n        - name: exporter\n          image: exporter:1\n", false, rules.Disruptive},
 	}
+	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: one-by-one, description: d, reason: the team knows the pods roll one at a time, level: restart, match: {kinds: [DaemonSet], paths: [\"spec.template.**\"]}}\n"), "team.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneByOne, err := rules.NewSet(rules.DefaultFile(), team)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lines := strings.SplitAfter(daemonSet, "\n")
@@ -417,10 +536,13 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 				t.Errorf("full view: fails %v, want %v\n%s", fails, tt.fails, reportText(full))
 			}
 			// the view shows the update strategy besides three lines around
-			// each change: a hidden maxUnavailable (it may be 100%) makes
-			// any change of a DaemonSet's pods disruptive
+			// each change, but a line out of view may give maxUnavailable
+			// again (YAML keeps the last; it may be 100%), which makes any
+			// change of a DaemonSet's pods disruptive: a team rule that
+			// knows they roll one at a time stands in for it, so that only
+			// the checks between fields may raise a change
 			view := withContextKeeping(entry, 3, "  spec:", "updateStrategy", "ollingUpdate", "maxUnavailable")
-			part, err := review.Review(strings.NewReader(view), review.Options{})
+			part, err := review.Review(strings.NewReader(view), review.Options{Rules: oneByOne})
 			if err != nil {
 				t.Fatal(allErrors(err))
 			}
@@ -611,64 +733,63 @@ func TestApplyMethods(t *testing.T) {
 // names, and a pod's volumes with its mounts are held together where the
 // whole object is shown. A partial view
 // that hides the other field judges a change that can break the rule by
-// the worst reading (helm upgrade may fail), compares it where the other
-// field is shown, and leaves alone the changes that cannot break it.
+// the worst reading (helm upgrade may fail), and so where it shows the
+// other field (a line out of view may replace it: YAML keeps a key's
+// last value), and leaves alone the changes that cannot break it.
 func TestElidedBounds(t *testing.T) {
 	const hpa = "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n  spec:\n"
 	const pdb = "default, web, PodDisruptionBudget (policy) has changed:\n...\n  spec:\n"
 	const dep = "default, web, Deployment (apps) has changed:\n...\n  spec:\n"
-	// the DaemonSet's update strategy shown: else its hidden maxUnavailable
-	// makes any change of the pod template disruptive (it may be 100%)
+	// a CronJob's job template: its change restarts nothing, so that only
+	// the port checks can raise it
 	const cj = "default, backup, CronJob (batch) has changed:\n...\n        template:\n          spec:\n            volumes:\n"
 	const sts = "default, db, StatefulSet (apps) has changed:\n...\n  spec:\n    serviceName: db\n    replicas: 3\n"
 	const deploy = "default, web, Deployment (apps) has changed:\n...\n  spec:\n    strategy:\n      rollingUpdate:\n"
 	const dsHidden = "default, agent, DaemonSet (apps) has changed:\n...\n  spec:\n    updateStrategy:\n      rollingUpdate:\n"
 	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
-	const ds = "default, agent, DaemonSet (apps) has changed:\n  apiVersion: apps/v1\n  kind: DaemonSet\n  metadata:\n    name: agent\n  spec:\n    updateStrategy:\n      type: RollingUpdate\n      rollingUpdate:\n        maxUnavailable: 1\n...\n"
+	const cjPorts = "default, backup, CronJob (batch) has changed:\n...\n          containers:\n          - name: agent\n            ports:\n"
 	tests := []partialCase{
-		{"a schedule keeping CRON_TZ beside a time zone shown", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"TZ=UTC 0 3 * * *\"\n+   schedule: \"TZ=UTC 0 4 * * *\"\n    timeZone: Etc/UTC\n...\n", rules.Disruptive, "will fail: spec.schedule must not hold TZ or CRON_TZ beside spec.timeZone"},
+		// a value the view shows may be replaced by a line out of view
+		// (YAML keeps a key's last value): a bound it shows counts as
+		// not shown, and what it would refuse only may fail
+		{"a schedule keeping CRON_TZ beside a time zone shown", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"TZ=UTC 0 3 * * *\"\n+   schedule: \"TZ=UTC 0 4 * * *\"\n    timeZone: Etc/UTC\n...\n", rules.Disruptive, "may fail: spec.timeZone is not shown"},
 		{"a schedule keeping CRON_TZ, the time zone hidden", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"TZ=UTC 0 3 * * *\"\n+   schedule: \"TZ=UTC 0 4 * * *\"\n...\n", rules.Disruptive, "may fail: spec.timeZone is not shown"},
 		{"a schedule without CRON_TZ, the time zone hidden", "default, nightly, CronJob (batch) has changed:\n...\n  spec:\n-   schedule: \"0 3 * * *\"\n+   schedule: \"0 4 * * *\"\n...\n", rules.Safe, ""},
 		{"autoscaling/v1 made v2, its fields hidden", "default, web, HorizontalPodAutoscaler (autoscaling) has changed:\n...\n- apiVersion: autoscaling/v1\n+ apiVersion: autoscaling/v2\n  kind: HorizontalPodAutoscaler\n...\n", rules.Disruptive, "may fail: the fields the view does not show are read under autoscaling/v2"},
 		{"minimum raised, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
 		{"minimum lowered to 1, maximum hidden", hpa + "-   minReplicas: 2\n+   minReplicas: 1\n...\n", rules.Safe, ""},
-		{"minimum raised above the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n    maxReplicas: 10\n...\n", rules.Disruptive, "will fail: spec.minReplicas (20) must be at most spec.maxReplicas (10)"},
-		{"minimum raised to the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 10\n    maxReplicas: 10\n...\n", rules.Safe, ""},
+		{"minimum raised above the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 20\n    maxReplicas: 10\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
+		{"minimum raised to the maximum shown", hpa + "-   minReplicas: 2\n+   minReplicas: 10\n    maxReplicas: 10\n...\n", rules.Disruptive, "may fail: spec.maxReplicas is not shown"},
 		{"maximum lowered, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 5\n...\n", rules.Disruptive, "may fail: spec.minReplicas is not shown"},
 		{"maximum raised, minimum hidden", hpa + "-   maxReplicas: 10\n+   maxReplicas: 20\n...\n", rules.Safe, ""},
 		{"a second budget, the first hidden", pdb + "+   maxUnavailable: 1\n...\n", rules.Disruptive, "may fail: spec.minAvailable is not shown"},
 		{"a ready time raised, the deadline hidden", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 700\n...\n", rules.Disruptive, "may fail: spec.progressDeadlineSeconds is not shown"},
 		{"a ready time lowered, the deadline hidden", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 5\n...\n", rules.Safe, ""},
-		{"a ready time at the deadline shown", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 300\n    progressDeadlineSeconds: 300\n...\n", rules.Disruptive, "will fail: spec.progressDeadlineSeconds (300) must be greater than spec.minReadySeconds (300)"},
+		{"a ready time at the deadline shown", dep + "-   minReadySeconds: 10\n+   minReadySeconds: 300\n    progressDeadlineSeconds: 300\n...\n", rules.Disruptive, "may fail: spec.progressDeadlineSeconds is not shown"},
 		{"a deadline lowered, the ready time hidden", dep + "-   progressDeadlineSeconds: 600\n+   progressDeadlineSeconds: 60\n...\n", rules.Disruptive, "may fail: spec.minReadySeconds is not shown"},
 		{"a deadline raised, the ready time hidden", dep + "-   progressDeadlineSeconds: 600\n+   progressDeadlineSeconds: 900\n...\n", rules.Safe, ""},
 		{"a budget changed, the other hidden", pdb + "-   maxUnavailable: 1\n+   maxUnavailable: 2\n...\n", rules.Safe, ""},
-		{"a port named, the others hidden", ds + "+           - containerPort: 81\n+             name: http\n...\n", rules.Disruptive, "may fail: the container's other ports are not all shown"},
+		{"a port named, the others hidden", cjPorts + "+           - containerPort: 81\n+             name: http\n...\n", rules.Disruptive, "may fail: the container's other ports are not all shown"},
 		{"a volume removed, the mounts hidden", cj + "-             - name: cache\n-               emptyDir: {}\n              - name: data\n...\n", rules.Disruptive, "may fail: the containers' volume mounts are not all shown"},
 		{"a volume renamed, the mounts hidden", cj + "-             - name: data\n+             - name: data2\n...\n", rules.Disruptive, "may fail"},
 		{"a source added to a volume", cj + "              - name: data\n+               configMap:\n+                 name: x\n...\n", rules.Disruptive, "may fail: the volume's other fields are not all shown"},
 		{"a volume's source replaced", cj + "              - name: data\n-               emptyDir: {}\n+               configMap:\n+                 name: x\n...\n", rules.Safe, ""},
 		{"a volume added", cj + "              - name: data\n+             - name: cache\n+               emptyDir: {}\n...\n", rules.Disruptive, "may fail: the other items"},
-		{"a config value alone above 1 MiB", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20+1) + "\n...\n", rules.Disruptive, "will fail: data[\"app.yaml\"] alone holds 1048577 bytes"},
-		{"a binary config value alone above 1 MiB", cm + "+ binaryData:\n+   logo.png: " + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + "\n", rules.Disruptive, "will fail: binaryData alone holds 1048577 bytes"},
-		{"a binary config value added, the data keys hidden", cm + "...\n  binaryData:\n+   logo.png: aGVsbG8=\n", rules.Disruptive, "may fail: the ConfigMap's data keys are not all shown"},
-		{"a binary config value changed, the data keys hidden", cm + "...\n  binaryData:\n-   logo.png: aGVsbG8=\n+   logo.png: aGVsbG9v\n", rules.Safe, ""},
-		{"a config value of 1 MiB, the others hidden", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20) + "\n...\n", rules.Safe, ""},
 		{"a StatefulSet's strategy added as OnDelete", sts + "+   updateStrategy:\n+     type: OnDelete\n...\n", rules.Disruptive, "will fail: spec.updateStrategy.rollingUpdate, which the API server set while the type was RollingUpdate, stays on the live StatefulSet"},
 		{"a StatefulSet's strategy added as OnDelete, rollingUpdate null", sts + "+   updateStrategy:\n+     type: OnDelete\n+     rollingUpdate: null\n...\n", rules.Disruptive, "may fail: applied server-side"},
 		{"a StatefulSet's type made OnDelete, rollingUpdate hidden", sts + "    updateStrategy:\n-     type: RollingUpdate\n+     type: OnDelete\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate is not shown"},
-		// the flow mapping shows that no rollingUpdate is set: only the
-		// server's default, which server-side apply keeps, can refuse it
-		{"a type made Recreate in a flow mapping shown whole", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate}\n+   strategy: {type: Recreate}\n...\n", rules.Disruptive, "may fail: applied server-side"},
-		{"a type made Recreate beside rollingUpdate in a flow mapping", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n+   strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n...\n", rules.Disruptive, "will fail: spec.strategy.rollingUpdate must not be set when the type is Recreate"},
+		// the flow mapping shows that no rollingUpdate is set, but a line
+		// out of view may give strategy again (YAML keeps the last)
+		{"a type made Recreate in a flow mapping shown whole", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate}\n+   strategy: {type: Recreate}\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate is not shown"},
+		{"a type made Recreate beside rollingUpdate in a flow mapping", "default, web, Deployment (apps) has changed:\n...\n  spec:\n-   strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1}}\n+   strategy: {type: Recreate, rollingUpdate: {maxSurge: 1}}\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate is not shown"},
 		{"a type made Recreate, rollingUpdate hidden", "default, web, Deployment (apps) has changed:\n...\n  spec:\n    strategy:\n-     type: RollingUpdate\n+     type: Recreate\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate is not shown"},
 		{"maxUnavailable 0, maxSurge hidden", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is not shown)"},
-		{"maxUnavailable 0, maxSurge 1 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 1\n...\n", rules.Safe, ""},
-		{"maxUnavailable 0, maxSurge 0 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 0%\n...\n", rules.Disruptive, "will fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is 0)"},
+		{"maxUnavailable 0, maxSurge 1 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 1\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is not shown)"},
+		{"maxUnavailable 0, maxSurge 0 shown", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 0\n        maxSurge: 0%\n...\n", rules.Disruptive, "may fail: spec.strategy.rollingUpdate.maxUnavailable (spec.strategy.rollingUpdate.maxSurge is not shown)"},
 		{"maxUnavailable raised, maxSurge hidden", deploy + "-       maxUnavailable: 1\n+       maxUnavailable: 2\n...\n", rules.Safe, ""},
 		{"a DaemonSet surging, maxUnavailable hidden", dsHidden + "-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate.maxSurge (spec.updateStrategy.rollingUpdate.maxUnavailable is not shown)"},
-		{"a DaemonSet surging, maxUnavailable 0 shown", dsHidden + "        maxUnavailable: 0\n-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Safe, ""},
-		{"a port renumbered, the others hidden", ds + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Restart, ""},
+		{"a DaemonSet surging, maxUnavailable 0 shown", dsHidden + "        maxUnavailable: 0\n-       maxSurge: 0\n+       maxSurge: 1\n...\n", rules.Disruptive, "may fail: spec.updateStrategy.rollingUpdate.maxSurge (spec.updateStrategy.rollingUpdate.maxUnavailable is not shown)"},
+		{"a port renumbered, the others hidden", cjPorts + "-           - containerPort: 80\n+           - containerPort: 81\n...\n", rules.Safe, ""},
 		{"a metric's type changed, its source shown", hpa + "    metrics:\n-     - type: Resource\n+     - type: Pods\n        resource:\n          name: cpu\n...\n", rules.Disruptive, "may fail: a metric's type must match its one source"},
 		{"a target's value removed", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n...\n", rules.Disruptive, "may fail: a metric's type must match"},
 		{"a target's value raised", hpa + "...\n          target:\n            type: Utilization\n-           averageUtilization: 80\n+           averageUtilization: 90\n...\n", rules.Safe, ""},
@@ -683,6 +804,31 @@ func TestElidedBounds(t *testing.T) {
 		{"a metric added whole", hpa + "    metrics:\n+     - type: Resource\n+       resource:\n+         name: memory\n+         target:\n+           type: Utilization\n+           averageUtilization: 80\n...\n", rules.Safe, ""},
 	}
 	checkPartialCases(t, nil, tests)
+}
+
+// TestElidedConfigSize: a ConfigMap's values are held to 1 MiB together
+// where the whole object is shown; a partial view judges a value that
+// alone is larger as refused, and one that may be, with the keys it does
+// not show, as may fail. The view's immutable: false may be replaced by a
+// line out of view, so a team rule that knows the ConfigMap is not
+// immutable stands in for it: only the size checks may raise the changes.
+func TestElidedConfigSize(t *testing.T) {
+	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
+	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: not-immutable, description: d, reason: the team knows it is not immutable, level: safe, match: {kinds: [ConfigMap], paths: [\"data.**\", \"binaryData.**\", binaryData]}}\n"), "team.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(rules.DefaultFile(), team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPartialCases(t, set, []partialCase{
+		{"a config value alone above 1 MiB", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20+1) + "\n...\n", rules.Disruptive, "will fail: data[\"app.yaml\"] alone holds 1048577 bytes"},
+		{"a binary config value alone above 1 MiB", cm + "+ binaryData:\n+   logo.png: " + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + "\n", rules.Disruptive, "will fail: binaryData alone holds 1048577 bytes"},
+		{"a binary config value added, the data keys hidden", cm + "...\n  binaryData:\n+   logo.png: aGVsbG8=\n", rules.Disruptive, "may fail: the ConfigMap's data keys are not all shown"},
+		{"a binary config value changed, the data keys hidden", cm + "...\n  binaryData:\n-   logo.png: aGVsbG8=\n+   logo.png: aGVsbG9v\n", rules.Safe, ""},
+		{"a config value of 1 MiB, the others hidden", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20) + "\n...\n", rules.Safe, ""},
+	})
 }
 
 // TestElidedMovedLines: a line removed at one place and added at another

@@ -366,6 +366,13 @@ func (p Presence) String() string {
 type Fact struct {
 	Presence Presence
 	Value    Value
+	// Partial marks what a side shown in part (--context, Stevedore's
+	// lines) shows of the field: a line out of view may give its key, or
+	// an ancestor's, again (YAML keeps the last), or the shown line may be
+	// text of a quoted or block value opened out of view. [Object.Fact]
+	// reads it as Unknown; [Object.ShownFact] returns it as shown, for a
+	// reader that takes it only where it makes a level higher.
+	Partial bool
 }
 
 // Side is one side of an object: before (Old) or after (New) the upgrade.
@@ -444,8 +451,20 @@ type Object struct {
 }
 
 // Fact returns what is known of a field on one side of the object. Fields
-// that were not requested through [Options.Facts] are Unknown.
+// that were not requested through [Options.Facts] are Unknown, and so are
+// those a side shown in part shows (see [Fact.Partial]).
 func (o *Object) Fact(side Side, path kube.Path) Fact {
+	f := o.ShownFact(side, path)
+	if f.Partial {
+		return Fact{Presence: Unknown}
+	}
+	return f
+}
+
+// ShownFact is [Object.Fact], but a field that a side shown in part shows
+// is returned as shown, with Partial set. Lines out of view may replace
+// it: read it only where it can make a level higher, never lower.
+func (o *Object) ShownFact(side Side, path kube.Path) Fact {
 	var key [96]byte
 	if f, ok := o.Facts[side][string(path.Append(key[:0]))]; ok {
 		return f

@@ -550,7 +550,7 @@ func TestFacts(t *testing.T) {
 	}{
 		{full, diffparse.Present, diffparse.Absent, "a complete body shows replicas, and that strategy is not set"},
 		{elided, diffparse.Unknown, diffparse.Unknown, "an elided body shows neither"},
-		{headless, diffparse.Present, diffparse.Unknown, "a body without apiVersion and kind is not the whole document: what it does not show is unknown"},
+		{headless, diffparse.Unknown, diffparse.Unknown, "a body without apiVersion and kind is not the whole document: what it does not show is unknown, and what it shows a lost line may replace"},
 	} {
 		plan, err := diffparse.ParseString(tc.input, diffparse.Options{Facts: []kube.Path{replicas, strategy}})
 		if err != nil {
@@ -563,6 +563,38 @@ func TestFacts(t *testing.T) {
 			}
 			if got := o.Fact(side, strategy).Presence; got != tc.wantStrategy {
 				t.Errorf("%s strategy: got %v, want %v (%s)", side, got, tc.wantStrategy, tc.reason)
+			}
+			// the value a partial side shows is kept, for readers that
+			// take it only as a floor
+			if shown := o.ShownFact(side, replicas); tc.input == headless && (shown.Presence != diffparse.Present || !shown.Partial || shown.Value.Text != "1") {
+				t.Errorf("%s replicas as shown: got %+v, want 1, marked partial", side, shown)
+			}
+		}
+	}
+}
+
+// TestFactsSharedByLikeSides: objects with equal facts share one map, but
+// a side shown whole and one shown in part never do: what a partial side
+// shows a line out of view may replace, so it reads as unknown, whichever
+// object came first.
+func TestFactsSharedByLikeSides(t *testing.T) {
+	replicas := kube.Path{kube.Field("spec"), kube.Field("replicas")}
+	whole := "default, a, Deployment (apps) has changed:\n  apiVersion: apps/v1\n  kind: Deployment\n  spec:\n    replicas: 3\n    template:\n      metadata:\n-       labels: {a: b}\n+       labels: {a: c}\n"
+	part := "default, b, Deployment (apps) has changed:\n...\n  spec:\n    replicas: 3\n    template:\n      metadata:\n-       labels: {a: b}\n+       labels: {a: c}\n...\n"
+	for _, tc := range []struct {
+		name, input string
+		want        [2]diffparse.Presence // of the objects a and b
+	}{
+		{"whole first", whole + part, [2]diffparse.Presence{diffparse.Present, diffparse.Unknown}},
+		{"in part first", part + strings.Replace(whole, ", a,", ", a2,", 1), [2]diffparse.Presence{diffparse.Unknown, diffparse.Present}},
+	} {
+		plan, err := diffparse.ParseString(tc.input, diffparse.Options{Facts: []kube.Path{replicas}, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, o := range plan.Objects {
+			if got := o.Fact(diffparse.New, replicas).Presence; got != tc.want[i] {
+				t.Errorf("%s: %s replicas: got %v, want %v", tc.name, o.Ref.Name, got, tc.want[i])
 			}
 		}
 	}

@@ -139,7 +139,7 @@ type hookSide struct {
 
 // readHookSide reads one side of o.
 func readHookSide(o *diffparse.Object, side diffparse.Side) hookSide {
-	hf := o.Fact(side, hookPath)
+	hf := o.ShownFact(side, hookPath)
 	switch hf.Presence {
 	case diffparse.Absent:
 		return hookSide{known: true, policyKnown: true}
@@ -158,7 +158,7 @@ func readHookSide(o *diffparse.Object, side diffparse.Side) hookSide {
 		}
 		h.events = append(h.events, e)
 	}
-	pf := o.Fact(side, hookPolicyPath)
+	pf := o.ShownFact(side, hookPolicyPath)
 	switch {
 	case pf.Presence == diffparse.Unknown, pf.Presence == diffparse.Present && !stringFact(pf):
 		return h

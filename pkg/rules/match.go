@@ -318,10 +318,13 @@ const (
 	valueHidden                    // the changed value is not shown
 	valueRedacted                  // the changed value is redacted
 	valueNotNumber                 // the changed value is not a number
+	fieldInPart                    // the field is shown where a line out of view may replace it
+	otherInPart                    // so is the field compared with
+	bothInPart                     // so are both
 )
 
 // unknownBits is how many bits an unknown takes in a code of unknowns.
-const unknownBits = 3
+const unknownBits = 4
 
 func (c *Condition) unknown(s Subject) unknown {
 	if c.eval(s) != kube.Maybe {
@@ -331,13 +334,21 @@ func (c *Condition) unknown(s Subject) unknown {
 	case TargetField:
 		field := c.shown(s.Object, c.Field)
 		other := c.AtLeastField == nil || c.shown(s.Object, c.AtLeastField.Field)
+		fieldPart := !field && c.inPart(s.Object, c.Field)
+		otherPart := !other && c.inPart(s.Object, c.AtLeastField.Field)
 		switch {
 		case field && other:
 			return fieldUnreadable
+		case field && otherPart:
+			return otherInPart
 		case field:
 			return otherHidden
+		case other && fieldPart:
+			return fieldInPart
 		case other:
 			return fieldHidden
+		case fieldPart && otherPart:
+			return bothInPart
 		}
 		return bothHidden
 	case TargetValue:
@@ -375,9 +386,34 @@ func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases 
 			phrases = append(phrases, "the value is redacted")
 		case valueNotNumber:
 			phrases = append(phrases, "the value is not a number")
+		case fieldInPart:
+			missing = append(missing, c.Field)
+			phrases = append(phrases, c.Field.String()+inPart)
+		case otherInPart:
+			missing = append(missing, c.AtLeastField.Field)
+			phrases = append(phrases, c.AtLeastField.Field.String()+inPart)
+		case bothInPart:
+			missing = append(missing, c.Field, c.AtLeastField.Field)
+			phrases = append(phrases, c.Field.String()+" and "+c.AtLeastField.Field.String()+" are shown, but lines out of view may replace them (they count as their worst values)")
 		}
 	}
 	return missing, phrases
+}
+
+// inPart is the phrase for a field shown where a line out of view may
+// replace it (see diffparse.Fact.Partial).
+const inPart = " is shown, but a line out of view may replace it (it counts as its worst value)"
+
+// inPart reports whether a field the condition reads, not shown for
+// certain, is shown on every side it reads, where a line out of view may
+// replace it.
+func (c *Condition) inPart(obj *diffparse.Object, field kube.Path) bool {
+	for _, side := range c.sides(obj) {
+		if f := obj.Fact(side, field); f.Presence == diffparse.Unknown && !obj.ShownFact(side, field).Partial {
+			return false
+		}
+	}
+	return true
 }
 
 // shown reports whether a field the condition reads is shown on every
