@@ -525,6 +525,9 @@ spec:
 		{"a StatefulSet's rollingUpdate set, then OnDelete", withStrategy(statefulSet("data"), "  updateStrategy:\n    rollingUpdate:\n      partition: 0\n"), withStrategy(statefulSet("data"), "  updateStrategy:\n    type: OnDelete\n"), false},
 		{"a finalizer repeated", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/a"), true},
 		{"a second finalizer", withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a"), withFinalizers(configMap("app.yaml", "example.com/owner"), "example.com/a", "example.com/b"), false},
+		// a claim grows only where it is bound and its class allows it,
+		// which the diff does not show (found on a real chart: safe)
+		{"a claim grown, not bound", claim("  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n"), claim("  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 2Gi}}\n"), true},
 	} {
 		t.Run(h4.name+" server-side, "+tt.name, func(t *testing.T) {
 			failed, review, up := upgrade(t, h4, "refusals-ssa-"+itoa(i), tt.old, tt.new)

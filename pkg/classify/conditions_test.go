@@ -315,9 +315,9 @@ var conditionCases = []struct {
 
 	{"claim shrunk", "pvc-storage-shrink", -1, edit(hPVC, pvc, "5Gi", "1Gi"), "spec.resources.requests.storage", "pvc-storage-shrink", rules.Disruptive,
 		"a claim cannot shrink"},
-	{"claim grown", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "10Gi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
+	{"claim grown", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "10Gi"), "spec.resources.requests.storage", "pvc-storage", rules.Disruptive,
 		"expansion"},
-	{"claim grown in other units", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "5121Mi"), "spec.resources.requests.storage", "pvc-storage", rules.Safe,
+	{"claim grown in other units", "pvc-storage-shrink", 0, edit(hPVC, pvc, "5Gi", "5121Mi"), "spec.resources.requests.storage", "pvc-storage", rules.Disruptive,
 		"5121Mi is more than 5Gi: not a decrease (5120Mi is the same quantity, no change at all)"},
 
 	{"reclaim policy Delete", "pv-reclaim-delete", -1, edit(hPV, pv, "Retain", "Delete"), "spec.persistentVolumeReclaimPolicy", "pv-reclaim-delete", rules.Destructive,

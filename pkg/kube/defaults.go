@@ -25,7 +25,11 @@ import (
 // sessionAffinity None), pkg/apis/storage/v1/defaults.go
 // (SetDefaults_StorageClass: reclaimPolicy Delete, volumeBindingMode
 // Immediate; SetDefaults_CSIDriver: attachRequired true), pkg/apis/scheduling/v1/defaults.go (SetDefaults_PriorityClass:
-// preemptionPolicy PreemptLowerPriority).
+// preemptionPolicy PreemptLowerPriority), pkg/apis/admissionregistration/v1/defaults.go
+// (SetDefaults_ValidatingWebhook, SetDefaults_MutatingWebhook, SetDefaults_Rule,
+// SetDefaults_ServiceReference: failurePolicy Fail, matchPolicy Equivalent,
+// timeoutSeconds 10, reinvocationPolicy Never, a rule's scope "*", a
+// service's port 443).
 var serverDefaults = map[string]map[string]string{
 	"apps/Deployment":                 {"spec.replicas": "1"},
 	"apps/StatefulSet":                {"spec.replicas": "1", "spec.updateStrategy.rollingUpdate.partition": "0", "spec.podManagementPolicy": "OrderedReady", "spec.volumeClaimTemplates[?].spec.volumeMode": "Filesystem"},
@@ -38,6 +42,14 @@ var serverDefaults = map[string]map[string]string{
 	"storage.k8s.io/StorageClass":     {"reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"},
 	"storage.k8s.io/CSIDriver":        {"spec.attachRequired": "true"},
 	"scheduling.k8s.io/PriorityClass": {"preemptionPolicy": "PreemptLowerPriority"},
+	"admissionregistration.k8s.io/ValidatingWebhookConfiguration": {
+		"webhooks[?].failurePolicy": "Fail", "webhooks[?].matchPolicy": "Equivalent", "webhooks[?].timeoutSeconds": "10",
+		"webhooks[?].rules[?].scope": "*", "webhooks[?].clientConfig.service.port": "443",
+	},
+	"admissionregistration.k8s.io/MutatingWebhookConfiguration": {
+		"webhooks[?].failurePolicy": "Fail", "webhooks[?].matchPolicy": "Equivalent", "webhooks[?].timeoutSeconds": "10",
+		"webhooks[?].rules[?].scope": "*", "webhooks[?].clientConfig.service.port": "443", "webhooks[?].reinvocationPolicy": "Never",
+	},
 }
 
 // Default returns the value the API server gives field p of an object of

@@ -22,6 +22,10 @@ func TestDefault(t *testing.T) {
 		{"autoscaling", "HorizontalPodAutoscaler", "spec.replicas", "", false}, // another kind
 		{"apps", "Deployment", "spec.template.spec.replicas", "", false},       // another field
 		{"apps", "Deployment", "spec", "", false},                              // the parent
+		{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", `webhooks[name=a].rules[0].scope`, "*", true},
+		{"admissionregistration.k8s.io", "MutatingWebhookConfiguration", `webhooks[name=a].reinvocationPolicy`, "Never", true},
+		{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", `webhooks[name=a].reinvocationPolicy`, "", false}, // a mutating webhook's only
+		{"admissionregistration.k8s.io", "ValidatingWebhookConfiguration", `webhooks[name=a].clientConfig.service.port`, "443", true},
 	}
 	for _, tc := range tests {
 		p, err := kube.ParsePath(tc.path)
