@@ -535,6 +535,9 @@ spec:
 			if failed != tt.fails || predicted != tt.fails {
 				t.Errorf("the server refused it: %v; the review said it might: %v; the case says %v\nreview:\n%s\nhelm upgrade:\n%s", failed, predicted, tt.fails, review, up)
 			}
+			if failed && !strings.Contains(review, "Gate: FAIL") {
+				t.Errorf("the server refused it, and the review's gate passed it\nreview:\n%s", review)
+			}
 		})
 	}
 	// helm hooks: helm creates a hook's object at the events it names
