@@ -498,14 +498,7 @@ func TestElidedRulesBetweenFields(t *testing.T) {
 		{"a second container of one name", "          image: agent:1\n", "          image: agent:1\n        - name: agent\n          image: agent:2\n", false, rules.Disruptive},
 		{"a second container of another name", "          image: agent:1\n", "          image: agent:1\n        - name: exporter\n          image: exporter:1\n", false, rules.Disruptive},
 	}
-	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: one-by-one, description: d, reason: the team knows the pods roll one at a time, level: restart, match: {kinds: [DaemonSet], paths: [\"spec.template.**\"]}}\n"), "team.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	oneByOne, err := rules.NewSet(rules.DefaultFile(), team)
-	if err != nil {
-		t.Fatal(err)
-	}
+	oneByOne := withTeamRule(t, "{id: one-by-one, description: d, reason: the team knows the pods roll one at a time, level: restart, match: {kinds: [DaemonSet], paths: [\"spec.template.**\"]}}")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lines := strings.SplitAfter(daemonSet, "\n")
@@ -641,14 +634,7 @@ spec:
 // a team that lowers them still hears where a partial view hides what
 // makes helm upgrade fail, and nothing where the view shows it cannot.
 func TestElidedIngress(t *testing.T) {
-	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: routes-reviewed, description: d, reason: routes are reviewed by the edge team, level: safe, match: {kinds: [Ingress]}}\n"), "team.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rules.NewSet(rules.DefaultFile(), team)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := withTeamRule(t, "{id: routes-reviewed, description: d, reason: routes are reviewed by the edge team, level: safe, match: {kinds: [Ingress]}}")
 	const head = "default, web, Ingress (networking.k8s.io) has changed:\n...\n        paths:\n"
 	tests := []partialCase{
 		{"a path with '//', its type hidden", head + "-       - path: /api\n+       - path: /api//v2\n...\n", rules.Disruptive, "may fail: the path's type is not shown, and a path of type Exact or Prefix must be a path without '//'"},
@@ -668,6 +654,21 @@ func TestElidedIngress(t *testing.T) {
 		{"a port renumbered", head + "...\n                port:\n-                 number: 80\n+                 number: 8080\n...\n", rules.Safe, ""},
 	}
 	checkPartialCases(t, set, tests)
+}
+
+// withTeamRule returns the default rules under one rule of a team's
+// rules file (its flow mapping, as YAML).
+func withTeamRule(t *testing.T, rule string) *rules.Set {
+	t.Helper()
+	team, err := rules.Parse([]byte("version: 1\nrules:\n  - "+rule+"\n"), "team.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := rules.NewSet(rules.DefaultFile(), team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return set
 }
 
 // partialCase is a partial view and what its review says: the highest
@@ -814,14 +815,7 @@ func TestElidedBounds(t *testing.T) {
 // immutable stands in for it: only the size checks may raise the changes.
 func TestElidedConfigSize(t *testing.T) {
 	const cm = "default, web, ConfigMap (v1) has changed:\n...\n  immutable: false\n  data:\n"
-	team, err := rules.Parse([]byte("version: 1\nrules:\n  - {id: not-immutable, description: d, reason: the team knows it is not immutable, level: safe, match: {kinds: [ConfigMap], paths: [\"data.**\", \"binaryData.**\", binaryData]}}\n"), "team.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set, err := rules.NewSet(rules.DefaultFile(), team)
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := withTeamRule(t, "{id: not-immutable, description: d, reason: the team knows it is not immutable, level: safe, match: {kinds: [ConfigMap], paths: [\"data.**\", \"binaryData.**\", binaryData]}}")
 	checkPartialCases(t, set, []partialCase{
 		{"a config value alone above 1 MiB", cm + "-   app.yaml: \"port: 80\"\n+   app.yaml: " + strings.Repeat("x", 1<<20+1) + "\n...\n", rules.Disruptive, "will fail: data[\"app.yaml\"] alone holds 1048577 bytes"},
 		{"a binary config value alone above 1 MiB", cm + "+ binaryData:\n+   logo.png: " + base64.StdEncoding.EncodeToString(make([]byte, 1<<20+1)) + "\n", rules.Disruptive, "will fail: binaryData alone holds 1048577 bytes"},
