@@ -3,6 +3,7 @@ package rules
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
+	"strings"
 
 	"encoding/binary"
 	"fmt"
@@ -341,7 +342,10 @@ func (sel *Selection) emptyAsAbsent(ch *diffparse.Change, op diffparse.Op) (Deci
 // emptyTree reports whether YAML text is an empty flow mapping or list,
 // and which.
 func emptyTree(text string) (list, empty bool) {
-	if len(text) > 64 {
+	if len(text) > 64 || !strings.ContainsAny(text, "{[!") {
+		// without a flow collection or a tag, YAML text is a scalar or a
+		// block collection, which has an entry: a list of 100,000 items
+		// added is not read 100,000 times
 		return false, false
 	}
 	var v any
