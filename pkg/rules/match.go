@@ -388,10 +388,10 @@ func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases 
 			phrases = append(phrases, "the value is not a number")
 		case fieldInPart:
 			missing = append(missing, c.Field)
-			phrases = append(phrases, c.Field.String()+inPart)
+			phrases = append(phrases, c.Field.String()+inPartPhrase)
 		case otherInPart:
 			missing = append(missing, c.AtLeastField.Field)
-			phrases = append(phrases, c.AtLeastField.Field.String()+inPart)
+			phrases = append(phrases, c.AtLeastField.Field.String()+inPartPhrase)
 		case bothInPart:
 			missing = append(missing, c.Field, c.AtLeastField.Field)
 			phrases = append(phrases, c.Field.String()+" and "+c.AtLeastField.Field.String()+" are shown, but lines out of view may replace them (they count as their worst values)")
@@ -400,16 +400,16 @@ func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases 
 	return missing, phrases
 }
 
-// inPart is the phrase for a field shown where a line out of view may
-// replace it (see diffparse.Fact.Partial).
-const inPart = " is shown, but a line out of view may replace it (it counts as its worst value)"
+// inPartPhrase is the phrase for a field shown where a line out of view
+// may replace it (see diffparse.Fact.Partial).
+const inPartPhrase = " is shown, but a line out of view may replace it (it counts as its worst value)"
 
 // inPart reports whether a field the condition reads, not shown for
 // certain, is shown on every side it reads, where a line out of view may
 // replace it.
 func (c *Condition) inPart(obj *diffparse.Object, field kube.Path) bool {
 	for _, side := range c.sides(obj) {
-		if f := obj.Fact(side, field); f.Presence == diffparse.Unknown && !obj.ShownFact(side, field).Partial {
+		if obj.ShownFact(side, field).Presence == diffparse.Unknown { // a shown value has a presence, in part or not
 			return false
 		}
 	}
