@@ -266,6 +266,7 @@ type sharing struct {
 	reasons     map[[2]string]string
 	assumptions map[assumptionsKey][]string
 	decisions   map[decisionKey]*rules.Decision
+	alsos       map[string][]string // lists of other rules, by their ids
 	// free is the rest of a block the decisions on changes are taken
 	// from: one allocation for many objects
 	free []rules.Decision
@@ -322,6 +323,18 @@ type decisionKey struct {
 	nPlace, places                 int
 }
 
+// keyOf returns d's key.
+func keyOf(d *rules.Decision) decisionKey {
+	return decisionKey{
+		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
+		replace: d.Replace, maybeReplace: d.MaybeReplace, assumed: d.Assumed,
+		assumptions: unsafe.SliceData(d.Assumptions), nAssumptions: len(d.Assumptions),
+		also: unsafe.SliceData(d.Also), nAlso: len(d.Also),
+		missing: unsafe.SliceData(d.Missing), nMissing: len(d.Missing),
+		place: unsafe.SliceData(d.Place), nPlace: len(d.Place), places: d.Places,
+	}
+}
+
 // maxSharedDecisions bounds the decisions a sharing keeps: the decisions
 // on whole objects are a few per kind and rule set, so the bound is met
 // only by inputs that would not share anyway.
@@ -335,14 +348,7 @@ func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 	if d.Lowered != nil {
 		return newDecision(d)
 	}
-	k := decisionKey{
-		level: d.Level, rule: d.Rule, origin: d.Origin, reason: d.Reason,
-		replace: d.Replace, maybeReplace: d.MaybeReplace, assumed: d.Assumed,
-		assumptions: unsafe.SliceData(d.Assumptions), nAssumptions: len(d.Assumptions),
-		also: unsafe.SliceData(d.Also), nAlso: len(d.Also),
-		missing: unsafe.SliceData(d.Missing), nMissing: len(d.Missing),
-		place: unsafe.SliceData(d.Place), nPlace: len(d.Place), places: d.Places,
-	}
+	k := keyOf(&d)
 	if p, ok := sh.decisions[k]; ok {
 		return p
 	}
@@ -351,6 +357,48 @@ func (sh *sharing) decision(d rules.Decision) *rules.Decision {
 		sh.decisions[k] = p
 	}
 	return p
+}
+
+// fieldDecision is decision for the decision on a change: one made
+// before with the same content, or a new one from a block.
+func (sh *sharing) fieldDecision(d rules.Decision) *rules.Decision {
+	if d.Lowered != nil {
+		p := &sh.block(1)[0]
+		*p = d
+		return p
+	}
+	d.Also = sh.also(d.Also)
+	k := keyOf(&d)
+	if p, ok := sh.decisions[k]; ok {
+		return p
+	}
+	p := &sh.block(1)[0]
+	*p = d
+	if len(sh.decisions) < maxSharedDecisions {
+		sh.decisions[k] = p
+	}
+	return p
+}
+
+// also returns a list equal to list of the other rules that matched: one
+// returned before, so that decisions alike but for it are one.
+func (sh *sharing) also(list []string) []string {
+	if len(list) == 0 {
+		return list
+	}
+	var buf [256]byte
+	key := buf[:0]
+	for _, id := range list {
+		key = append(append(key, id...), 0)
+	}
+	if l, ok := sh.alsos[string(key)]; ok {
+		return l
+	}
+	list = slices.Clip(list) // an append to a shared list makes a new one
+	if len(sh.alsos) < maxSharedDecisions {
+		sh.alsos[string(key)] = list
+	}
+	return list
 }
 
 // assumptionsKey is an assumption and the shared list it goes in front
@@ -362,7 +410,7 @@ type assumptionsKey struct {
 }
 
 func newSharing() *sharing {
-	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}, decisions: map[decisionKey]*rules.Decision{}}
+	return &sharing{reasons: map[[2]string]string{}, assumptions: map[assumptionsKey][]string{}, decisions: map[decisionKey]*rules.Decision{}, alsos: map[string][]string{}}
 }
 
 // reason returns reason + middle + decided.
@@ -401,16 +449,17 @@ func object(sel *rules.Selection, o *diffparse.Object, sh *sharing) *Object {
 	case diffparse.Ownership:
 		// only the owner changes: the owner finding below
 	default:
-		// the decisions on the object's changes, from shared blocks; a
-		// change decided as the one before it shares its decision (a
-		// ConfigMap of 100,000 changed keys keeps one, not 100,000)
+		// the decisions on the object's changes: a change decided as the
+		// one before it shares its decision (a ConfigMap of 100,000
+		// changed keys keeps one, not 100,000), and so do changes of other
+		// objects decided alike (20,000 ConfigMaps whose data changes keep
+		// one); the others come from shared blocks
 		var prev *rules.Decision
 		for i := range o.Changes {
 			ch := &o.Changes[i]
 			d := sel.Decide(ch, ch.Op, places(o, ch)...)
 			if prev == nil || !sameDecision(prev, &d) {
-				prev = &sh.block(1)[0]
-				*prev = d
+				prev = sh.fieldDecision(d)
 			}
 			out.Findings = append(out.Findings, Finding{Change: ch, Decision: prev, Pos: ch.Pos})
 		}

@@ -103,3 +103,66 @@ func TestChangesDecidedAlikeShareADecision(t *testing.T) {
 		}
 	}
 }
+
+// TestObjectsDecidedAlikeShareDecisions: the changes of many objects
+// decided alike keep one decision (20,000 ConfigMaps made mutable keep
+// two, not 40,000), the other rules that matched included; an object
+// decided otherwise has its own, and so does every change a user rule
+// lowered (its note names the change).
+func TestObjectsDecidedAlikeShareDecisions(t *testing.T) {
+	cm := func(name, immutable string) string {
+		return "default, " + name + ", ConfigMap (v1) has changed:\n  apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: " + name + "\n" +
+			immutable + "  data:\n-   a: '1'\n+   a: '2'\n"
+	}
+	made := "- immutable: true\n+ immutable: false\n"
+	in := cm("c0", made) + cm("c1", made) + cm("c2", made) + cm("plain", "")
+	base, err := rules.NewSet(rules.DefaultFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lowered, err := base.With(&rules.File{Origin: "team.yaml", Rules: []*rules.Rule{{ID: "mutable-ok", Description: "we recreate them", Source: "team", Level: rules.Safe, Reason: "ours",
+		Match: rules.Match{Kinds: []string{"ConfigMap"}, Paths: []kube.Pattern{kube.MustParsePattern("immutable")}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		set    *rules.Set
+		shared bool // the immutable change's decisions (the data's are shared)
+	}{{"default rules", base, true}, {"a user rule lowers", lowered, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.Parse(strings.NewReader(in), diffparse.Options{Facts: tc.set.FactPaths()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := ClassifyWorkers(plan, tc.set, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := func(o int, path string) *rules.Decision {
+				for _, f := range res.Objects[o].Findings {
+					if f.Change.Path.String() == path {
+						return f.Decision
+					}
+				}
+				t.Fatalf("%s: no finding at %s", res.Objects[o].Ref, path)
+				return nil
+			}
+			for o := 1; o < 3; o++ {
+				for _, path := range []string{"immutable", "data.a"} {
+					first, this := at(0, path), at(o, path)
+					want := tc.shared || path == "data.a"
+					if (first == this) != want || first != this && !reflect.DeepEqual(first.Also, this.Also) {
+						t.Errorf("%s of %s and of c0: shared %v, want %v", path, res.Objects[o].Ref, first == this, want)
+					}
+				}
+			}
+			if len(at(0, "data.a").Also) == 0 {
+				t.Error("the data change's decision names no other rule: the test no longer covers shared lists")
+			}
+			if at(3, "data.a") == at(0, "data.a") {
+				t.Error("a mutable ConfigMap's data change shares the decision on an immutable one's")
+			}
+		})
+	}
+}
