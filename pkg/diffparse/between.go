@@ -24,7 +24,8 @@ import (
 // changes a template label its selector uses fails helm upgrade there.
 //
 // A container's request of a resource must not exceed its limit of it,
-// and no init container is named as a container. A pod template's
+// and no init container is named as a container. A seccomp or AppArmor
+// profile of type Localhost names its file, and only such a one does. A pod template's
 // restartPolicy is what its kind takes.
 //
 // A Service's ports are each named when there are several, by different
@@ -186,6 +187,7 @@ var (
 		anyKind((*sideTree).containerNameRefusal), anyKind((*sideTree).containerPortRefusal), (*sideTree).volumeRefusal,
 		anyKind((*sideTree).handlerRefusal), anyKind((*sideTree).envRefusal), anyKind((*sideTree).dnsRefusal),
 		anyKind((*sideTree).tolerationRefusal), anyKind((*sideTree).containersRefusal),
+		anyKind((*sideTree).profileRefusal),
 	}
 	objectChecks = []func(t *sideTree, ref kube.ObjectRef) (Note, bool){
 		(*sideTree).servicePortRefusal, (*sideTree).serviceTypeRefusal, (*sideTree).rbacRefusal,
@@ -865,6 +867,53 @@ func (t *sideTree) dnsRefusal(base kube.Path, spec int32) (Note, bool) {
 		}
 	}
 	return Note{Pos: Pos{Line: t.lineOf(p)}, Text: base.String() + ".dnsConfig.nameservers must name a nameserver when dnsPolicy is None"}, true
+}
+
+// profileRefusal returns a note when a seccomp or AppArmor profile of the
+// pod spec at node spec (path base) of a complete new side t, the pod's
+// or a container's, has no type ("type: Required value"), is of type
+// Localhost without a localhostProfile ("must be set when seccomp type is
+// Localhost"), or names a localhostProfile beside another type ("can only
+// be set when seccomp type is Localhost"): validateSeccompProfileField,
+// validateAppArmorProfileField.
+func (t *sideTree) profileRefusal(base kube.Path, spec int32) (Note, bool) {
+	check := func(sc int32, at string) (Note, bool) {
+		if sc < 0 || t.vkindOf(sc) != vMap {
+			return Note{}, false
+		}
+		for _, f := range []string{"seccompProfile", "appArmorProfile"} {
+			p := t.set(sc, f)
+			if p < 0 || t.vkindOf(p) != vMap {
+				continue
+			}
+			var typ, local string
+			if !t.stringFields(p, map[string]*string{"type": &typ, "localhostProfile": &local}) {
+				continue // a value of another type: the type check's
+			}
+			where := at + ".securityContext." + f
+			switch hasLocal := t.set(p, "localhostProfile") >= 0; {
+			case typ == "":
+				return Note{Pos: Pos{Line: t.lineOf(p)}, Text: where + ".type must be set"}, true
+			case typ == "Localhost" && !hasLocal:
+				return Note{Pos: Pos{Line: t.lineOf(p)}, Text: where + ".localhostProfile must be set when the type is Localhost"}, true
+			case typ != "Localhost" && hasLocal:
+				return Note{Pos: Pos{Line: t.lineOf(t.set(p, "localhostProfile"))}, Text: where + ".localhostProfile can only be set when the type is Localhost"}, true
+			}
+		}
+		return Note{}, false
+	}
+	if n, ok := check(t.child(spec, "securityContext"), base.String()); ok {
+		return n, true
+	}
+	for list, c := range t.containers(spec) {
+		if t.vkindOf(c) != vMap {
+			continue
+		}
+		if n, ok := check(t.child(c, "securityContext"), base.String()+"."+t.containerStep(list, c)); ok {
+			return n, true
+		}
+	}
+	return Note{}, false
 }
 
 // nameSet is a set of names, most often a few: kept in place until it

@@ -1222,6 +1222,13 @@ func TestServerValidation(t *testing.T) {
 		{"config key in binaryData alone, valid", configMapBinary, "logo.png: aGVsbG8=", "icon.png: aGVsbG8=", ""},
 		{"a resource name misspelt", deployment, "cpu: 500m", "cpus: 500m", "resources.limits.cpus must be a container resource"},
 		{"an extended resource, valid", deployment, "cpu: 500m", "example.com/fpga: 1", ""},
+		// found on a real chart (cilium's podSecurityContext): the gate passed at restart
+		{"a seccomp profile of type Localhost without a file", deployment, "runAsUser: 1000", "runAsUser: 1000\n+         seccompProfile:\n+           type: Localhost", "spec.template.spec.securityContext.seccompProfile.localhostProfile must be set when the type is Localhost"},
+		{"a seccomp profile of type Localhost with a file, valid", deployment, "runAsUser: 1000", "runAsUser: 1000\n+         seccompProfile: {type: Localhost, localhostProfile: profiles/web.json}", ""},
+		{"a seccomp profile's file beside RuntimeDefault", deployment, "runAsUser: 1000", "runAsUser: 1000\n+         seccompProfile: {type: RuntimeDefault, localhostProfile: profiles/web.json}", "seccompProfile.localhostProfile can only be set when the type is Localhost"},
+		{"a seccomp profile without a type", deployment, "runAsUser: 1000", "runAsUser: 1000\n+         seccompProfile: {localhostProfile: profiles/web.json}", "spec.template.spec.securityContext.seccompProfile.type must be set"},
+		{"a container's AppArmor profile of type Localhost without a profile", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: IfNotPresent\n+         securityContext: {appArmorProfile: {type: Localhost}}", "spec.template.spec.containers[name=web].securityContext.appArmorProfile.localhostProfile must be set when the type is Localhost"},
+		{"a container's AppArmor profile of RuntimeDefault, valid", deployment, "imagePullPolicy: IfNotPresent", "imagePullPolicy: IfNotPresent\n+         securityContext: {appArmorProfile: {type: RuntimeDefault}}", ""},
 		{"a user id below 0", deployment, "runAsUser: 1000", "runAsUser: -1", "securityContext.runAsUser must be an integer of at least 0"},
 		{"a mount without a path", deployment, "mountPath: /cache", `mountPath: ""`, "must be a non-empty string (it is required)"},
 		{"a mount of a volume the pod has not", deployment, "- name: cache", "- name: tmp", "volumeMounts name tmp must name a volume of spec.template.spec.volumes"},
