@@ -150,25 +150,11 @@ func (t *sideTree) nextChild(n, ch int32) int32 {
 	return t.nodes[ch].next
 }
 
-// podSpecPaths are where a kind of the apps, batch and core groups holds
-// its pod spec.
-var podSpecPaths = map[string]kube.Path{
-	"/Pod":                   {kube.Field("spec")},
-	"/PodTemplate":           {kube.Field("template"), kube.Field("spec")},
-	"/ReplicationController": {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"apps/Deployment":        {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"apps/StatefulSet":       {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"apps/DaemonSet":         {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"apps/ReplicaSet":        {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"batch/Job":              {kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-	"batch/CronJob":          {kube.Field("spec"), kube.Field("jobTemplate"), kube.Field("spec"), kube.Field("template"), kube.Field("spec")},
-}
-
 // podSpec returns where an object of ref holds its pod spec, and the
 // spec's node in t; ok is false for a kind without one, or a side where
 // it is not a mapping (a wrong shape is the type check's).
 func (t *sideTree) podSpec(ref kube.ObjectRef) (base kube.Path, spec int32, ok bool) {
-	base, ok = podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, ok = kube.PodSpecPath(ref.Group, ref.Kind)
 	if !ok {
 		return nil, -1, false
 	}
@@ -268,7 +254,7 @@ func (t *sideTree) containers(spec int32) iter.Seq2[string, int32] {
 // object of ref that leaves its pod template no container (removed, null,
 // or an empty list), in any view: "" for any other change.
 func ContainersRefusal(ref kube.ObjectRef, p kube.Path, op Op, v Value) string {
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, ok := kube.PodSpecPath(ref.Group, ref.Kind)
 	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("containers") || !slices.Equal(p[:len(base)], base) {
 		return ""
 	}
@@ -305,7 +291,7 @@ func (t *sideTree) containersRefusal(base kube.Path, spec int32) (Note, bool) {
 // a flow list emptied (whose items the changes name one by one). The API
 // server requires one.
 func (t *sideTree) emptiedContainers(ref kube.ObjectRef) (Note, bool) {
-	base, ok := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, ok := kube.PodSpecPath(ref.Group, ref.Kind)
 	if !ok {
 		return Note{}, false
 	}
@@ -372,7 +358,7 @@ func KindRefusal(ref kube.ObjectRef, p kube.Path, text string, absent bool) stri
 		return "" // (every change meets this: the rest looks up maps)
 	}
 	rp, ok := restartPolicies[ref.Group+"/"+ref.Kind]
-	base := podSpecPaths[ref.Group+"/"+ref.Kind]
+	base, _ := kube.PodSpecPath(ref.Group, ref.Kind)
 	if !ok || len(p) != len(base)+1 || p[len(base)] != kube.Field("restartPolicy") || !slices.Equal(p[:len(base)], base) {
 		return ""
 	}

@@ -366,23 +366,31 @@ func emptyTree(text string) (list, empty bool) {
 // 10240Mi, 500m and 0.5): the API server decodes both to the same
 // resource.Quantity and compares them equal (Semantic.DeepEqual: a Job's
 // immutable template, a claim template's storage, a Deployment's pod
-// template). Not so in a template that its controller holds by its bytes
-// ([kube.TemplateBytes]): there the rules decide.
+// template). A template that its controller holds by its bytes
+// ([kube.TemplateBytes]) is held as the server stores it, each quantity in
+// its canonical form: 100m and 0.1, or 1Gi and 1024Mi, are stored alike
+// and change nothing, where 1Gi and 1073741824 (binary and decimal
+// suffixes) are stored apart, and the rules decide.
 func (sel *Selection) sameQuantity(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
 	if op != diffparse.Modify || ch.Old.Kind != diffparse.Scalar || ch.New.Kind != diffparse.Scalar || ch.Old.Redacted || ch.New.Redacted {
 		return Decision{}, false
 	}
-	if ft := sel.schema.At(ch.Path); ft == nil || ft.Kind != kube.ScalarType || ft.Leaf != kube.QuantityLeaf || kube.TemplateBytes(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
+	if ft := sel.schema.At(ch.Path); ft == nil || ft.Kind != kube.ScalarType || ft.Leaf != kube.QuantityLeaf {
 		return Decision{}, false
 	}
+	bytes := kube.TemplateBytes(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
 	// the values as the API server receives them (sigs.k8s.io/yaml: a
 	// plain 010 is the octal 8, not the quantity "010")
 	qa, err := resource.ParseQuantity(ch.Old.Comparable())
 	if err != nil {
 		return Decision{}, false
 	}
-	if qb, err := resource.ParseQuantity(ch.New.Comparable()); err != nil || qa.Cmp(qb) != 0 {
+	qb, err := resource.ParseQuantity(ch.New.Comparable())
+	if err != nil || qa.Cmp(qb) != 0 || bytes && qa.String() != qb.String() {
 		return Decision{}, false
+	}
+	if bytes {
+		return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: fmt.Sprintf("%s: %s and %s are one quantity, which the API server stores as %s - the template does not change", ch.Path, ch.Old.Text, ch.New.Text, qa.String())}, true
 	}
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: fmt.Sprintf("%s: %s and %s are one quantity, which the API server compares by value - the object does not change", ch.Path, ch.Old.Text, ch.New.Text)}, true
 }
