@@ -142,8 +142,51 @@ func parseInput(in *input, opts *Options) (*Plan, error) {
 	}
 	addNotes(plan)
 	suppressedLines(plan)
+	existingNamespaces(plan)
 	plan.Notes = dedupeNotes(plan.Notes)
 	return plan, nil
+}
+
+// existingNamespaces adds a refusal to each Namespace the plan creates
+// where the plan changes, deletes or takes over an object in it: the
+// namespace exists, and it is not the release's (a Namespace of the
+// release would be in the diff as it is). helm creates only what does not
+// exist; an object that exists it takes over only where it carries the
+// release's ownership labels and annotations, and else refuses the
+// upgrade ("exists and cannot be imported into the current release"). A
+// chart's createNamespace toggle for the release's own namespace,
+// installed with --create-namespace, fails there. Existence is the
+// cluster's: an object of another release of the stream shows it too.
+func existingNamespaces(plan *Plan) {
+	var existing map[string]*Object // a namespace, and an object that shows it exists
+	for _, o := range plan.Objects {
+		if o.Ref.Namespace == "" || o.Action != Update && o.Action != Delete && o.Action != Ownership {
+			continue
+		}
+		if existing == nil {
+			existing = map[string]*Object{}
+		}
+		if _, ok := existing[o.Ref.Namespace]; !ok {
+			existing[o.Ref.Namespace] = o
+		}
+	}
+	for _, o := range plan.Objects {
+		if o.Action != Create || o.Ref.Group != "" || o.Ref.Kind != "Namespace" {
+			continue
+		}
+		in, ok := existing[o.Ref.Name]
+		if !ok {
+			continue
+		}
+		how := map[Action]string{Update: "changes", Delete: "deletes", Ownership: "takes over"}[in.Action]
+		where := ""
+		if in.Pos.Line > 0 {
+			where = fmt.Sprintf(", line %d", in.Pos.Line)
+		}
+		o.Refused = append(o.Refused, Note{Pos: o.Pos, Text: fmt.Sprintf(
+			"Namespace %s exists (the upgrade %s %s in it%s), and helm creates only what does not exist: it takes an existing object over only where that carries this release's ownership labels and annotations, else it refuses (%q)",
+			o.Ref.Name, how, in.Ref.Display(), where, "exists and cannot be imported into the current release")})
+	}
 }
 
 // suppressedLines marks every object of a plan whose diff helm-diff
