@@ -462,15 +462,17 @@ func TestContainersEmptied(t *testing.T) {
 }
 
 // TestContainersKeptPastAnElision: a container removed where an elision
-// follows the list, and others follow the elision, does not empty it.
+// follows the list, and others follow the elision, does not empty it. (The
+// gate trips all the same: lines out of view may repeat the container's
+// name, and helm 3's patch would delete every container of it.)
 func TestContainersKeptPastAnElision(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "testdata", "hostile", "containers-removed-one-of-more-context.diff"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code := run(t, string(data), "review", "--no-color")
-	if code != 0 || strings.Contains(out, "will fail") {
-		t.Errorf("exit %d, want 0 and no failure foretold\n%s%s", code, out, errOut)
+	if code != 2 || strings.Contains(out, "will fail") || !strings.Contains(out, "lines out of view may repeat this item's") {
+		t.Errorf("exit %d, want 2 for a key out of view alone, and no failure foretold\n%s%s", code, out, errOut)
 	}
 }
 

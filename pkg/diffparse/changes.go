@@ -404,7 +404,7 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 			continue
 		}
 		out = append(out, Change{Path: oc.path, Op: Remove, Old: ov, Shape: oshape, Pos: Pos{Line: oc.first}, GapColumn: oldT.gapColumn(oc.node), Outline: outlineOf(oldT, oc, &oldCache),
-			Within: keptUnder(oldT, newT, oc.node)})
+			Within: keptUnder(oldT, newT, oc.node), KeyShared: keyedItem(oldT, oc)})
 		redactChange(ref, &out[len(out)-1], oldT, oc.node, newT, -1)
 		out = splitWhole(ref, out, oldT, oc, Remove, oldT, newT, func(sc sideChange) *kube.Outline { return outlineOf(oldT, sc, &oldCache) })
 	}
@@ -424,6 +424,17 @@ func pairChanges(ref kube.ObjectRef, oldT, newT *sideTree, oldC, newC []sideChan
 		out = slices.Clone(out)
 	}
 	return out, movedAt
+}
+
+// keyedItem reports whether sc, of side t of a partial view, is an item
+// of a list of a merge key: lines out of view may hold another item of
+// its key, which the new side may keep (see Change.KeyShared).
+func keyedItem(t *sideTree, sc sideChange) bool {
+	if sc.node < 0 || !t.nodes[sc.node].item || len(sc.path) == 0 {
+		return false
+	}
+	_, ok := sc.path[len(sc.path)-1].(kube.Key)
+	return ok
 }
 
 // splitWhole appends, after the change of a mapping that one side of a

@@ -334,6 +334,13 @@ type Change struct {
 	// name the field reach it): its removal does not unset a field of an
 	// object that keeps its parent.
 	Within bool
+	// KeyShared is set on a list item removed where the old side repeats
+	// its merge key and the new side keeps an item of that key: helm 3's
+	// three-way patch deletes items by their key, so every item of it
+	// goes, the one the new side keeps too. In a partial view it is set
+	// on every item removed from a list of a merge key: lines out of view
+	// may repeat its key.
+	KeyShared bool
 }
 
 // Approximate reports whether the change's location is not fully known.

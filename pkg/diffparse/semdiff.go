@@ -23,6 +23,8 @@ type semChange struct {
 	// within: a field of a block added or removed whole, reported beside
 	// the block's own change (see splitBlock)
 	within bool
+	// keyShared: see Change.KeyShared
+	keyShared bool
 	// for Reorder: the items' keys (or the items) of each side, in order
 	oldOrder, newOrder []string
 }
@@ -41,6 +43,8 @@ type differ struct {
 	// same: b was patched from a (patchFrom), so a node of both with one
 	// index has the same entries at the same indexes
 	same bool
+	// keyShared marks the changes reported meanwhile (see Change.KeyShared)
+	keyShared bool
 }
 
 // semanticDiff compares the roots of two complete sides and returns their
@@ -85,6 +89,7 @@ func (sc semChange) values(c *Change, a, b *sideTree) {
 		c.Shape = os
 	}
 	c.Within = sc.within
+	c.KeyShared = sc.keyShared
 }
 
 // walk compares the roots of two complete sides as semanticDiff does,
@@ -262,6 +267,7 @@ func (d *differ) field(k string) kube.Step {
 
 // report hands a difference to each, or counts it.
 func (d *differ) report(sc semChange) {
+	sc.keyShared = d.keyShared && !sc.within // the item's own change, not its fields'
 	d.n++
 	if d.each != nil {
 		d.each(sc)
@@ -497,16 +503,53 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 			tail++
 		}
 	}
+	// a list of a merge key whose old side repeats a key (keyedItems
+	// refused it): an item of that key removed, where the new side keeps
+	// one, takes them all (helm 3's patch deletes by key)
+	var shared map[string]bool
+	if field := mergeKeyOf(typ); field != "" && len(itemsB) < len(itemsA) {
+		shared = keysShared(d.a, itemsA, d.b, itemsB, field)
+	}
 	for i := head; i < len(itemsA)-tail || i < len(itemsB)-tail; i++ {
 		switch {
 		case i >= len(itemsB)-tail:
+			if k, ok := d.a.itemKey(itemsA[i], mergeKeyOf(typ)); ok && shared[k] {
+				d.keyShared = true
+			}
 			d.emit(d.child(p, kube.Index(i)), nil, Remove, itemsA[i], -1)
+			d.keyShared = false
 		case i >= len(itemsA)-tail:
 			d.emit(d.child(p, kube.Index(i)), nil, Add, -1, itemsB[i])
 		default:
 			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
 		}
 	}
+}
+
+// keysShared returns the merge keys (of field) that items a of the old
+// side repeat and of which items b of the new side keep fewer, but one
+// at least.
+func keysShared(ta *sideTree, a []int32, tb *sideTree, b []int32, field string) map[string]bool {
+	count := func(t *sideTree, items []int32) map[string]int {
+		m := map[string]int{}
+		for _, n := range items {
+			if k, ok := t.itemKey(n, field); ok {
+				m[k]++
+			}
+		}
+		return m
+	}
+	ca, cb := count(ta, a), count(tb, b)
+	var out map[string]bool
+	for k, n := range ca {
+		if cb[k] >= 1 && cb[k] < n { // so n > 1: a key the old side repeats
+			if out == nil {
+				out = map[string]bool{}
+			}
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // sameItem reports whether two list items hold the same value.

@@ -583,6 +583,9 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		if why == "" {
 			why = sel.applyProblem(ch, op, path)
 		}
+		if why == "" {
+			why = sel.keySharedProblem(ch, op)
+		}
 		if why != "" {
 			if d.Rule != FallbackRule {
 				d.Also = append([]string{d.Rule}, d.Also...)

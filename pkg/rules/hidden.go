@@ -718,6 +718,26 @@ func below(p kube.Path, steps ...kube.Step) kube.Path {
 	return append(slices.Clone(p), steps...)
 }
 
+// keySharedProblem says what an item removed from a list whose old side
+// repeats its merge key does where the new side keeps an item of that key
+// (diffparse.Change.KeyShared): helm 3's three-way patch deletes list
+// items by their key, so the live object loses every item of it, the one
+// the chart keeps included. Found on cilium's chart: a volume named as
+// the chart's own, put in and taken out again through extraVolumes, took
+// the chart's volume with it, and the API server refused the DaemonSet
+// ("volumeMounts[0].name: Not found"); an env var so taken out left the
+// agents without it.
+func (sel *Selection) keySharedProblem(ch *diffparse.Change, op diffparse.Op) string {
+	if ch == nil || !ch.KeyShared || op != diffparse.Remove || len(ch.Path) == 0 {
+		return ""
+	}
+	repeats := "the last manifest repeats this item's"
+	if sel.obj.Content == diffparse.Partial {
+		repeats = "lines out of view may repeat this item's in the last manifest"
+	}
+	return fmt.Sprintf("helm 3's patch deletes the items of %s by their merge key, and %s: every item of that key goes, the one the chart keeps too (a volume a container mounts: the server refuses the pod template; an env var: it is gone)", ch.Path[:len(ch.Path)-1], repeats)
+}
+
 // applyProblem returns why helm upgrade may fail for a change of an
 // update strategy's type whatever the view shows, by how helm applies it,
 // or "": helm 3 patches the live object with a three-way merge, which
