@@ -92,7 +92,7 @@ func (Markdown) Write(w io.Writer, r *Report) error {
 	must.WriteString(mdMarker(release, namespace, r.KubeContext))
 	fmt.Fprintf(&must, "### %s safediff: gate %s%s\n\n", icon, verdict, mdTarget(release, namespace, r.KubeContext, len(res.Plan.Releases)))
 	if len(res.Objects) == 0 {
-		must.WriteString("No changes. The release already matches the chart.\n\n")
+		must.WriteString("No changes. helm diff found the chart the same as the release's last revision. " + noChangesCaveat + "\n\n")
 	}
 	fmt.Fprintf(&must, "**Plan:** %s. **Highest level:** %s. **Gate:** %s, exit %d.\n\n",
 		planLine(res.Objects), res.Highest, gateText(r), r.Verdict.ExitCode)

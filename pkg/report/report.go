@@ -328,6 +328,12 @@ func ignoredSummary(fs []*classify.Finding) string {
 	return fmt.Sprintf("%d ignored %s (%s)", len(fs), noun, strings.Join(reasons, ", "))
 }
 
+// noChangesCaveat is what an empty plan cannot say: helm diff compares
+// the chart with the release's last revision, whatever became of it. After
+// an upgrade that failed (a field the server refused), the diff is empty
+// and the same upgrade fails again.
+const noChangesCaveat = "If that revision failed (helm history says so), the cluster may not hold it, and the same upgrade may fail again: roll back first (safediff upgrade refuses a release whose last revision failed)."
+
 // gateLine is the verdict's line: its summary and the exit code.
 func gateLine(r *Report) string {
 	return fmt.Sprintf("%s; exit %d", r.Verdict.Summary, r.Verdict.ExitCode)

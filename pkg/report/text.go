@@ -85,7 +85,8 @@ func (Text) Write(out io.Writer, r *Report) error {
 	}
 	if len(objs) == 0 {
 		fmt.Fprintln(w)
-		fmt.Fprintln(w, "No changes. The release already matches the chart.")
+		fmt.Fprintln(w, "No changes. helm diff found the chart the same as the release's last revision.")
+		fmt.Fprintln(w, noChangesCaveat)
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "Gate: %s\n", p.pass.Sprint(gateLine(r)))
 		return w.Flush()
