@@ -161,6 +161,11 @@ spec:
 
 func d(replicas, extra string) string { return fmt.Sprintf(deploy, replicas, extra) }
 
+// withSA is a three-replica Deployment whose pod spec begins with lines.
+func withSA(lines string) string {
+	return strings.Replace(d("3", ""), "      nodeSelector:\n", lines+"      nodeSelector:\n", 1)
+}
+
 const daemonSet = `apiVersion: apps/v1
 kind: DaemonSet
 metadata:
@@ -408,6 +413,14 @@ var defaultRuleCases = []struct {
 		"the stored template holds it already: the immutable template does not change"},
 	{"job termination message path elsewhere", edit("prod, j, Job (batch)", job, "          image: m:1\n", "          image: m:1\n          terminationMessagePath: /tmp/log\n"), "spec.template.spec.containers[name=m].terminationMessagePath", "job-immutable", rules.Disruptive,
 		"not the default: the template changes"},
+	{"deprecated serviceAccount taken away", edit(hDeploy, withSA("      serviceAccountName: web\n      serviceAccount: web\n"), "      serviceAccount: web\n", ""), "spec.template.spec.serviceAccount", "server-default", rules.Safe,
+		"found on a real chart (cilium 1.15.6 to 1.15.19): the server stores serviceAccountName alone and writes serviceAccount out as its copy"},
+	{"deprecated serviceAccount written out", edit(hDeploy, withSA("      serviceAccountName: web\n"), "      serviceAccountName: web\n", "      serviceAccountName: web\n      serviceAccount: web\n"), "spec.template.spec.serviceAccount", "server-default", rules.Safe,
+		"the copy the server writes out"},
+	{"deprecated serviceAccount other than serviceAccountName", edit(hDeploy, withSA("      serviceAccountName: web\n"), "      serviceAccountName: web\n", "      serviceAccountName: web\n      serviceAccount: other\n"), "spec.template.spec.serviceAccount", "pod-template", rules.Restart,
+		"not the copy: the review does not lean on which of the two the server reads"},
+	{"deprecated serviceAccount of another name", edit(hDeploy, withSA(""), "      nodeSelector:\n", "      serviceAccount: other\n      nodeSelector:\n"), "spec.template.spec.serviceAccount", "pod-template", rules.Restart,
+		"no serviceAccountName: the pods run as another account"},
 	{"deployment memory in another format", edit(hDeploy, d("3", ""), "cpu: 500m", "cpu: \"0.5\""), "spec.template.spec.containers[name=web].resources.limits.cpu", "server-default", rules.Safe,
 		"a Deployment compares its template by value: no new ReplicaSet"},
 	{"job env as a mapping", edit("prod, j, Job (batch)", job, "          image: m:1\n", "          image: m:1\n          env: {}\n"), "spec.template.spec.containers[name=m].env", "schema-type", rules.Disruptive,

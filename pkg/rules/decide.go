@@ -282,6 +282,9 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	if d, ok := sel.sameQuantity(ch, op); ok {
 		return d, true
 	}
+	if d, ok := sel.mirroredServiceAccount(ch, op); ok {
+		return d, true
+	}
 	def, ok := kube.Default(sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path)
 	if !ok {
 		return Decision{}, false
@@ -359,6 +362,52 @@ func emptyTree(text string) (list, empty bool) {
 		return true, len(v) == 0
 	}
 	return false, false
+}
+
+// serviceAccountNamePaths are where the kinds with a pod spec hold its
+// serviceAccountName, for the parser to keep (mirroredServiceAccount).
+func serviceAccountNamePaths() []kube.Path {
+	seen := map[string]bool{}
+	var out []kube.Path
+	for _, gk := range [][2]string{{"", "Pod"}, {"", "PodTemplate"}, {"apps", "Deployment"}, {"batch", "CronJob"}} {
+		base, _ := kube.PodSpecPath(gk[0], gk[1])
+		p := base.Child(kube.Field("serviceAccountName"))
+		if !seen[p.String()] {
+			seen[p.String()] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// mirroredServiceAccount decides a change of a pod spec's deprecated
+// serviceAccount that leaves it the value of the new side's
+// serviceAccountName (added, or changed to it), or takes it away where
+// serviceAccountName holds its value: the API server stores only
+// serviceAccountName, and writes serviceAccount out as a copy of it (the
+// v1 conversion of PodSpec), so the object does not change. Many charts
+// dropped the field in a patch release (cilium 1.15.6 to 1.15.19). Where
+// serviceAccountName is not shown, or differs, the rules decide.
+func (sel *Selection) mirroredServiceAccount(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
+	base, ok := kube.PodSpecPath(sel.obj.Ref.Group, sel.obj.Ref.Kind)
+	if !ok || len(ch.Path) != len(base)+1 || ch.Path[len(base)] != kube.Field("serviceAccount") || !ch.Path[:len(base)].Equal(base) {
+		return Decision{}, false
+	}
+	var v diffparse.Value
+	switch op {
+	case diffparse.Add, diffparse.Modify:
+		v = ch.New
+	case diffparse.Remove:
+		v = ch.Old
+	default:
+		return Decision{}, false
+	}
+	name := sel.obj.Fact(diffparse.New, base.Child(kube.Field("serviceAccountName")))
+	if v.Kind != diffparse.Scalar || v.Redacted || v.Type != diffparse.StringType || v.Text == "" ||
+		name.Presence != diffparse.Present || name.Value.Kind != diffparse.Scalar || name.Value.Type != diffparse.StringType || name.Value.Comparable() != v.Comparable() {
+		return Decision{}, false
+	}
+	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: fmt.Sprintf("%s is the deprecated copy of serviceAccountName, which is %s: the API server stores only serviceAccountName - the object does not change", ch.Path, v.Text)}, true
 }
 
 // sameQuantity decides a change of an exact quantity field (by the schema)

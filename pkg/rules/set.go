@@ -255,6 +255,9 @@ func NewSet(files ...*File) (*Set, error) {
 		factSet[p.String()] = p
 	}
 	factSet[cronTimeZone.String()] = cronTimeZone
+	for _, p := range serviceAccountNamePaths() {
+		factSet[p.String()] = p
+	}
 	keys := make([]string, 0, len(factSet))
 	for k := range factSet {
 		keys = append(keys, k)
