@@ -244,11 +244,13 @@ func leaves(chk Check, field kube.Path) []kube.Path {
 // String says what a roll-out restarts and what may hold it back.
 func (b Blast) String() string {
 	var s strings.Builder
-	fmt.Fprintf(&s, "blast radius: %s restarts %d live pod", b.Ref, b.Replicas)
+	// Replicas is what the workload wants, not the pods that run: "the 1
+	// pod it wants (0 ready now)" where none runs
+	fmt.Fprintf(&s, "blast radius: %s restarts the %d pod", b.Ref, b.Replicas)
 	if b.Replicas != 1 {
 		s.WriteString("s")
 	}
-	fmt.Fprintf(&s, " (%d ready)", b.Ready)
+	fmt.Fprintf(&s, " it wants (%d ready now)", b.Ready)
 	if b.Strategy != "" {
 		fmt.Fprintf(&s, ", update strategy %s", b.Strategy)
 	}

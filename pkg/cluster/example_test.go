@@ -16,5 +16,5 @@ func ExampleBlast() {
 	}
 	fmt.Println(b)
 	// Output:
-	// blast radius: Deployment.apps/prod/web restarts 3 live pods (3 ready), update strategy RollingUpdate (maxUnavailable 0, maxSurge 1); PodDisruptionBudget web (minAvailable 3) allows 0 disruptions now: evictions (node drains) of these pods wait while the roll-out runs; the roll-out itself does not wait for it
+	// blast radius: Deployment.apps/prod/web restarts the 3 pods it wants (3 ready now), update strategy RollingUpdate (maxUnavailable 0, maxSurge 1); PodDisruptionBudget web (minAvailable 3) allows 0 disruptions now: evictions (node drains) of these pods wait while the roll-out runs; the roll-out itself does not wait for it
 }
