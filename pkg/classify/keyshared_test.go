@@ -36,6 +36,8 @@ func TestItemOfARepeatedKeyRemoved(t *testing.T) {
 	}{
 		{"the repeated item taken out", edit(hDeploy, withDup, extra, ""), rules.Disruptive, true,
 			"the chart's LOG_LEVEL goes with it"},
+		{"the repeated item taken out and another put in", edit(hDeploy, withDup, extra, "            - name: DEBUG\n              value: \"1\"\n"), rules.Disruptive, true,
+			"as many items as before, but one fewer of the repeated key: the patch still deletes it (found while fixing the first case: a check on the list's length missed it)"},
 		{"the repeated item taken out, the key kept nowhere", edit(hDeploy, withDup, dup+extra, ""), rules.Restart, false,
 			"every item of the key is meant to go"},
 		{"an item of its own key taken out", edit(hDeploy, base, dup, ""), rules.Restart, false,
@@ -57,17 +59,17 @@ func TestItemOfARepeatedKeyRemoved(t *testing.T) {
 			}
 			var found bool
 			for _, f := range res.Objects[0].Findings {
-				if f.Change.Op != diffparse.Remove || !strings.Contains(f.Change.Path.String(), "env[") {
+				if !strings.Contains(f.Change.Path.String(), "env[") {
 					continue
 				}
 				found = true
-				said := strings.Contains(f.Reason, "helm 3's patch deletes the items of")
+				said := strings.Contains(f.Reason, "helm 3's patch deletes list items by their merge key")
 				if f.Change.KeyShared != tc.shared || said != tc.shared {
 					t.Errorf("%s: KeyShared %v, reason %q; want shared %v\nreason: %s", f.Change.Path, f.Change.KeyShared, f.Reason, tc.shared, tc.reason)
 				}
 			}
 			if !found {
-				t.Fatal("no env item removed")
+				t.Fatal("no change of an env item")
 			}
 			if o := res.Objects[0]; o.Level < tc.level || tc.level < rules.Disruptive && o.Level != tc.level {
 				t.Errorf("level %s, want %s\nreason: %s", o.Level, tc.level, tc.reason)

@@ -334,12 +334,12 @@ type Change struct {
 	// name the field reach it): its removal does not unset a field of an
 	// object that keeps its parent.
 	Within bool
-	// KeyShared is set on a list item removed where the old side repeats
-	// its merge key and the new side keeps an item of that key: helm 3's
-	// three-way patch deletes items by their key, so every item of it
-	// goes, the one the new side keeps too. In a partial view it is set
-	// on every item removed from a list of a merge key: lines out of view
-	// may repeat its key.
+	// KeyShared is set on the changes of a list whose old side repeats a
+	// merge key of which the new side keeps fewer items, one at least:
+	// helm 3's three-way patch deletes items by their key, so every item
+	// of it goes, the ones the new side keeps too. In a partial view it is
+	// set on every item removed from a list of a merge key: lines out of
+	// view may repeat its key.
 	KeyShared bool
 }
 

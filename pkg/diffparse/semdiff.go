@@ -504,20 +504,18 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 		}
 	}
 	// a list of a merge key whose old side repeats a key (keyedItems
-	// refused it): an item of that key removed, where the new side keeps
-	// one, takes them all (helm 3's patch deletes by key)
-	var shared map[string]bool
-	if field := mergeKeyOf(typ); field != "" && len(itemsB) < len(itemsA) {
-		shared = keysShared(d.a, itemsA, d.b, itemsB, field)
+	// refused it) of which the new side keeps fewer items, one at least:
+	// helm 3's patch deletes by key, so every item of it goes; each change
+	// of the list says so (which of them stands for the item taken out
+	// depends on where the positions shift)
+	if field := mergeKeyOf(typ); field != "" && !d.keyShared && keysShared(d.a, itemsA, d.b, itemsB, field) {
+		d.keyShared = true
+		defer func() { d.keyShared = false }()
 	}
 	for i := head; i < len(itemsA)-tail || i < len(itemsB)-tail; i++ {
 		switch {
 		case i >= len(itemsB)-tail:
-			if k, ok := d.a.itemKey(itemsA[i], mergeKeyOf(typ)); ok && shared[k] {
-				d.keyShared = true
-			}
 			d.emit(d.child(p, kube.Index(i)), nil, Remove, itemsA[i], -1)
-			d.keyShared = false
 		case i >= len(itemsA)-tail:
 			d.emit(d.child(p, kube.Index(i)), nil, Add, -1, itemsB[i])
 		default:
@@ -526,10 +524,9 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 	}
 }
 
-// keysShared returns the merge keys (of field) that items a of the old
-// side repeat and of which items b of the new side keep fewer, but one
-// at least.
-func keysShared(ta *sideTree, a []int32, tb *sideTree, b []int32, field string) map[string]bool {
+// keysShared reports whether items a of the old side repeat a merge key
+// (of field) of which items b of the new side keep fewer, one at least.
+func keysShared(ta *sideTree, a []int32, tb *sideTree, b []int32, field string) bool {
 	count := func(t *sideTree, items []int32) map[string]int {
 		m := map[string]int{}
 		for _, n := range items {
@@ -540,16 +537,12 @@ func keysShared(ta *sideTree, a []int32, tb *sideTree, b []int32, field string) 
 		return m
 	}
 	ca, cb := count(ta, a), count(tb, b)
-	var out map[string]bool
 	for k, n := range ca {
 		if cb[k] >= 1 && cb[k] < n { // so n > 1: a key the old side repeats
-			if out == nil {
-				out = map[string]bool{}
-			}
-			out[k] = true
+			return true
 		}
 	}
-	return out
+	return false
 }
 
 // sameItem reports whether two list items hold the same value.

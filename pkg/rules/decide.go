@@ -633,7 +633,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 			why = sel.applyProblem(ch, op, path)
 		}
 		if why == "" {
-			why = sel.keySharedProblem(ch, op)
+			why = sel.keySharedProblem(ch)
 		}
 		if why != "" {
 			if d.Rule != FallbackRule {

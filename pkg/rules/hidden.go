@@ -727,15 +727,14 @@ func below(p kube.Path, steps ...kube.Step) kube.Path {
 // the chart's volume with it, and the API server refused the DaemonSet
 // ("volumeMounts[0].name: Not found"); an env var so taken out left the
 // agents without it.
-func (sel *Selection) keySharedProblem(ch *diffparse.Change, op diffparse.Op) string {
-	if ch == nil || !ch.KeyShared || op != diffparse.Remove || len(ch.Path) == 0 {
+func (sel *Selection) keySharedProblem(ch *diffparse.Change) string {
+	if ch == nil || !ch.KeyShared {
 		return ""
 	}
-	repeats := "the last manifest repeats this item's"
 	if sel.obj.Content == diffparse.Partial {
-		repeats = "lines out of view may repeat this item's in the last manifest"
+		return "helm 3's patch deletes list items by their merge key, and lines out of view may repeat this item's key in the last manifest: every item of that key goes, the one the chart keeps too (a volume a container mounts: the server refuses the pod template; an env var: it is gone)"
 	}
-	return fmt.Sprintf("helm 3's patch deletes the items of %s by their merge key, and %s: every item of that key goes, the one the chart keeps too (a volume a container mounts: the server refuses the pod template; an env var: it is gone)", ch.Path[:len(ch.Path)-1], repeats)
+	return "helm 3's patch deletes list items by their merge key, and the last manifest repeats a key of this list that the chart keeps fewer items of: every item of that key goes, the one the chart keeps too (a volume a container mounts: the server refuses the pod template; an env var: it is gone)"
 }
 
 // applyProblem returns why helm upgrade may fail for a change of an
