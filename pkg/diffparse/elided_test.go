@@ -892,3 +892,84 @@ func TestElidedBlankLines(t *testing.T) {
 `},
 	})
 }
+
+// TestRepeatedKeyTakenOutNotLower: an item taken out of a list whose last
+// manifest repeats its key takes every item of that key (helm 3's patch
+// deletes by key); the full view says so (disruptive), and no partial
+// view of it may say less, where the template change itself is below
+// disruptive (a ReplicaSet's template, a CronJob's job template).
+func TestRepeatedKeyTakenOutNotLower(t *testing.T) {
+	const rs = `apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1
+        env:
+        - name: MODE
+          value: fast
+        - name: LOG_LEVEL
+          value: info
+        - name: LOG_LEVEL
+          value: debug
+        - name: TZ
+          value: UTC
+        volumeMounts:
+        - name: cache
+          mountPath: /cache
+      volumes:
+      - name: cache
+        emptyDir: {}
+      - name: cache
+        hostPath: {path: /tmp}
+`
+	const cron = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: report
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: report
+            image: report:1
+            env:
+            - name: LOG_LEVEL
+              value: info
+            - name: LOG_LEVEL
+              value: debug
+            - name: TZ
+              value: UTC
+`
+	for _, tc := range []struct{ name, header, doc, from, to string }{
+		{"a ReplicaSet's env", "default, web, ReplicaSet (apps)", rs, "        - name: LOG_LEVEL\n          value: debug\n", ""},
+		{"a ReplicaSet's volume", "default, web, ReplicaSet (apps)", rs, "      - name: cache\n        hostPath: {path: /tmp}\n", ""},
+		{"a ReplicaSet's env, another put in", "default, web, ReplicaSet (apps)", rs, "        - name: LOG_LEVEL\n          value: debug\n", "        - name: DEBUG\n          value: \"1\"\n"},
+		{"a CronJob's env", "default, report, CronJob (batch)", cron, "            - name: LOG_LEVEL\n              value: debug\n", ""},
+	} {
+		entry := tc.header + " has changed:\n" + lineDiff(tc.doc, strings.Replace(tc.doc, tc.from, tc.to, 1))
+		full, err := review.Review(strings.NewReader(entry), review.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if full.Result.Highest < rules.Disruptive {
+			t.Errorf("%s: the full view is %s, want disruptive\n%s", tc.name, full.Result.Highest, entry)
+		}
+		checkElidedNotLower(t, tc.name, entry)
+	}
+}
