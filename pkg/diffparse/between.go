@@ -667,6 +667,7 @@ var claimTemplates = kube.Path{kube.Field("spec"), kube.Field("volumeClaimTempla
 // defaults it).
 func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32) (Note, bool) {
 	var volumes nameSet
+	var sourceOf map[string]string // a volume's name, and its first volume's source
 	if l := t.child(spec, "volumes"); l >= 0 && !(t.vkindOf(l) == vScalar && t.scalarOf(l).typ == NullType) {
 		if t.vkindOf(l) != vSeq {
 			return Note{}, false // the type check's
@@ -681,14 +682,29 @@ func (t *sideTree) volumeRefusal(ref kube.ObjectRef, base kube.Path, spec int32)
 				return Note{}, false // a volume without a name: its own refusal
 			}
 			volumes.add(name)
-			sources := 0
+			sources, source := 0, "emptyDir" // a volume of no source is an emptyDir, as the server defaults it
 			for ch := t.nodes[v].firstChild; ch >= 0 && vt != nil; ch = t.nodes[ch].next {
 				if key := t.keyOf(ch); key != "name" && vt.Field(key) != nil && !(t.vkindOf(ch) == vScalar && t.scalarOf(ch).typ == NullType) {
 					sources++
+					source = key
 				}
 			}
 			if sources > 1 {
 				return Note{Pos: Pos{Line: t.lineOf(v)}, Text: fmt.Sprintf("%s.volumes[name=%s] must have one source (emptyDir, configMap, persistentVolumeClaim, ...), not %d", base, name, sources)}, true
+			}
+			// two volumes of one name and other sources: helm 3's patch
+			// cannot merge them (volumes are patched with retainKeys), and
+			// server-side apply refuses the repeat (found on cilium's
+			// extraVolumes: "invalid patch format of retainKeys")
+			if vt != nil {
+				if first, ok := sourceOf[name]; ok && first != source {
+					return Note{Pos: Pos{Line: t.lineOf(v)}, Text: fmt.Sprintf("%s.volumes must not hold two volumes named %s of other sources (%s, %s): helm 3's patch cannot merge them (retainKeys), and server-side apply refuses the repeat", base, name, first, source)}, true
+				} else if !ok {
+					if sourceOf == nil {
+						sourceOf = map[string]string{}
+					}
+					sourceOf[name] = source
+				}
 			}
 		}
 	}

@@ -1235,6 +1235,9 @@ func TestServerValidation(t *testing.T) {
 		{"a volume of two sources", deployment, "# one source", "configMap: {name: web}", "volumes[name=cache] must have one source"},
 		{"a StatefulSet's mount of a claim template, valid", statefulSet, "image: postgres:16", "image: postgres:17", ""},
 		{"a StatefulSet's mount of neither a volume nor a claim template", statefulSet, "- name: data", "- name: wal", "volumeMounts name wal must name a volume"},
+		// found on a real chart (cilium's extraVolumes): helm 3 failed ("invalid patch format of retainKeys")
+		{"two volumes of one name and other sources", deployment, "# one source", "# one source\n+       - name: cache\n+         hostPath: {path: /tmp}", "spec.template.spec.volumes must not hold two volumes named cache of other sources (emptyDir, hostPath)"},
+		{"two volumes of one name and one source, helm 3 merges them", deployment, "# one source", "# one source\n+       - name: cache\n+         emptyDir: {medium: Memory}", ""},
 		{"a volume's source replaced, valid", deployment, "emptyDir: {}", "configMap: {name: web}", ""},
 		{"a probe of two handlers", deployment, "port: http", "port: http\n+           tcpSocket: {port: 80}", "readinessProbe must have one handler (exec, grpc, httpGet, tcpSocket), not 2"},
 		{"a probe without a handler", deployment, "readinessProbe:", "readinessProbe: {periodSeconds: 5}\n+         startupProbe:", "readinessProbe must have one handler (exec, grpc, httpGet, tcpSocket), not 0"},
