@@ -268,6 +268,24 @@ func (p *blockParser) added(h header, objs []*Object) {
 	}
 }
 
+// documentStart reports whether l, a line that begins with "---", only
+// starts the document of the sides it is on: a marker alone on its line
+// where those sides have shown nothing but blank lines. helm skips the
+// empty document before it (dapr's chart renders a template of nothing
+// but separators, and helm-diff shows the marker at the head of the next
+// object).
+func documentStart(l *bodyLine, content [2]bool) bool {
+	if strings.TrimRight(l.text, " \t") != "---" {
+		return false
+	}
+	for s, bit := range []uint8{sideOld, sideNew} {
+		if l.side&bit != 0 && content[s] {
+			return false
+		}
+	}
+	return true
+}
+
 // checkShape checks what helm-diff prints of every object body: one YAML
 // document (helm-diff splits the manifest on "\n---\n" only, while helm
 // splits it before any line starting with "---": a body that holds a
@@ -275,10 +293,12 @@ func (p *blockParser) added(h header, objs []*Object) {
 // removed object, the empty other side that starts or ends its body (a
 // body cut short lacks it).
 func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
-	ended := [2]int{} // per side: the line of a "..." document end seen
+	ended := [2]int{}   // per side: the line of a "..." document end seen
+	var content [2]bool // per side: a line other than a blank one seen, or an elision
 	for i := range body {
 		l := &body[i]
 		if l.gap {
+			content = [2]bool{true, true} // the lines it stands for may be content
 			continue
 		}
 		for s, bit := range []uint8{sideOld, sideNew} {
@@ -290,14 +310,22 @@ func (p *blockParser) checkShape(obj *Object, body []bodyLine) bool {
 				return false
 			}
 		}
-		if strings.HasPrefix(l.text, "---") {
+		start := strings.HasPrefix(l.text, "---") && documentStart(l, content)
+		if strings.HasPrefix(l.text, "---") && !start {
 			p.errs.Add(Pos{Line: int(l.no)}, "a second YAML document starts here, inside the diff of %s: helm applies it as an object of its own, but helm-diff shows it under this object's key, so safediff cannot judge it (check the chart's document separators: helm-diff splits only on a line that is exactly '---')", obj.Ref)
 			return false
 		}
-		if docMarker(l.text) {
+		if docMarker(l.text) && !start {
 			for s, bit := range []uint8{sideOld, sideNew} {
 				if l.side&bit != 0 {
 					ended[s] = int(l.no)
+				}
+			}
+		}
+		if !isBlank(l.text) {
+			for s, bit := range []uint8{sideOld, sideNew} {
+				if l.side&bit != 0 {
+					content[s] = true
 				}
 			}
 		}

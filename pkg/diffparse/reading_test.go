@@ -427,6 +427,18 @@ func TestDocumentsAsHelmSplitsThem(t *testing.T) {
 +   replicas: 0
 `
 	ended := strings.Replace(hidden, "  --- # helm splits here, helm-diff does not\n", "  ...\n", 1)
+	leading := `dapr-system, daprsystem, Configuration (dapr.io) has changed:
++ ---
+  # Source: dapr/charts/dapr_config/templates/dapr_default_config.yaml
+  apiVersion: dapr.io/v1alpha1
+  kind: Configuration
+  metadata:
+    name: daprsystem
+  spec:
+    tracing:
+-     samplingRate: "0"
++     samplingRate: "1"
+`
 	for _, tc := range []struct {
 		name, input, want string
 	}{
@@ -434,11 +446,36 @@ func TestDocumentsAsHelmSplitsThem(t *testing.T) {
 		{"inside helmfile", inHelmfile(hidden), "line 10: a second YAML document starts here"},
 		{"inside stevedore, where the separator is elided", inStevedore(hidden), "the header names a HorizontalPodAutoscaler, but the document is a StatefulSet"},
 		{"content after a document end", ended, "line 10: content after the YAML document end"},
+		// a marker alone where the side has shown nothing yet starts its one
+		// document; one after content, or after an elision (which may stand
+		// for content), or with more on its line, starts a second
+		{"a marker after an elision", strings.Replace(leading, "+ ---\n", "...\n+ ---\n", 1), "line 3: a second YAML document starts here"},
+		{"a marker with a comment at the head", strings.Replace(leading, "+ ---\n", "+ --- # a comment\n", 1), "line 2: a second YAML document starts here"},
+		{"a marker after a comment at the head", strings.Replace(leading, "+ ---\n", "+ # a comment\n+ ---\n", 1), "line 3: a second YAML document starts here"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := diffparse.ParseString(tc.input, diffparse.Options{})
 			if err == nil || !strings.Contains(allErrors(err), tc.want) {
 				t.Fatalf("want an error containing %q, got %v", tc.want, err)
+			}
+		})
+	}
+	// found on dapr's chart (global.actors.enabled): a template of nothing
+	// but separators leaves the next object's new side to begin with the
+	// marker; helm skips the empty document before it, and so does the
+	// review: one object, its changes read exactly
+	for _, tc := range []struct{ name, input string }{
+		{"a marker at the head of a side", leading},
+		{"after blank lines", strings.Replace(leading, "+ ---\n", "+ \n+ ---\n", 1)},
+		{"on both sides", strings.Replace(leading, "+ ---\n", "  ---\n", 1)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plan, err := diffparse.ParseString(tc.input, diffparse.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(plan.Objects) != 1 || len(plan.Objects[0].Changes) == 0 || plan.Objects[0].Changes[len(plan.Objects[0].Changes)-1].Path.String() != "spec.tracing.samplingRate" {
+				t.Fatalf("want the Configuration and its change, got %+v", plan.Objects)
 			}
 		})
 	}
