@@ -67,6 +67,13 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 			reason: "replicas is shown (3), but a line out of view may give it again (YAML keeps the last): 1, its worst value, stops the only pod",
 		},
 		{
+			name: "a load-balancer class given as the type may become LoadBalancer",
+			diff: "prod, gw, Service (v1) has changed:\n...\n  spec:\n-   type: ClusterIP\n+   loadBalancerClass: example.com/lb-a\n+   type: LoadBalancer\n    ports:\n...\n",
+			path: "spec.loadBalancerClass", level: rules.Disruptive, rule: "service-ip-family", assumed: true, maybeRepl: true,
+			missing: "spec.type", assumption: "spec.type is shown, but a line out of view may replace it", objectLevel: rules.Disruptive, action: diffparse.Update,
+			reason: "found on a real chart (istio's gateway): the view said certain replacement and advised deleting the Service (its external IP goes with it); the override for a class given with the type may hold, so a replacement is only possible",
+		},
+		{
 			name: "suppressed kind",
 			diff: "prod, web, Deployment (apps) has changed:\n+ Changes suppressed on sensitive content of type Deployment\n",
 			path: "", level: rules.Disruptive, rule: "selector-immutable", assumed: true, maybeRepl: true,
@@ -106,6 +113,13 @@ func TestWhatTheInputDoesNotShow(t *testing.T) {
 			}
 			if tc.place != "" && f.Place.String() != tc.place {
 				t.Errorf("judged at %s, want %s\nreason: %s", f.Place, tc.place, tc.reason)
+			}
+			said := map[string]bool{}
+			for _, a := range f.Assumptions {
+				if said[a] {
+					t.Errorf("the assumption %q is said twice (two conditions on one field say it once)", a)
+				}
+				said[a] = true
 			}
 			if tc.assumption != "" && !slices.ContainsFunc(f.Assumptions, func(a string) bool { return strings.Contains(a, tc.assumption) }) {
 				t.Errorf("assumptions %q do not say %q\nreason: %s", f.Assumptions, tc.assumption, tc.reason)

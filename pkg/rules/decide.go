@@ -551,6 +551,7 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	var yesBuf, maybeBuf [16]*Rule
 	collected := collectedBuf[:0]
 	decided := len(sel.layers)
+	var maybeOverride *Rule
 	pms := sel.pathMatches(path)
 	base := 0
 	for li := 0; li < first; li++ {
@@ -588,6 +589,16 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 		}
 		if len(yes) > 0 {
 			decided = li
+			if !overridden {
+				// an override that may match would decide alone: the
+				// others' outcome is then only the worst one
+				for _, r := range maybe {
+					if r.Override {
+						maybeOverride = r
+						break
+					}
+				}
+			}
 			break
 		}
 		base += len(sel.layers[li])
@@ -613,10 +624,18 @@ func (sel *Selection) decideAt(ch *diffparse.Change, op diffparse.Op, path kube.
 	} else {
 		d.Level, d.Rule, d.Origin, d.Reason = best.r.Level, best.r.ID, best.r.Origin, best.r.Reason
 		d.Assumed = best.maybe
-		if best.maybe {
+		switch {
+		case best.maybe:
 			d.MaybeReplace = best.r.Replace
 			d.Missing, d.Assumptions = best.r.unknowns(subj, sel.set.shared)
-		} else {
+		case maybeOverride != nil && !best.r.Override:
+			// certain, but an override the input does not show enough to
+			// rule out would decide otherwise: a replacement is only
+			// possible (a Service's loadBalancerClass set as its type may
+			// become LoadBalancer, in a view that may hide another type)
+			d.Assumed, d.MaybeReplace = true, best.r.Replace
+			d.Missing, d.Assumptions = maybeOverride.unknowns(subj, sel.set.shared)
+		default:
 			d.Replace = best.r.Replace
 		}
 	}

@@ -366,6 +366,11 @@ func (c *Condition) unknown(s Subject) unknown {
 
 // unknownsBy lists the unknowns of r given what each condition gives.
 func (r *Rule) unknownsBy(of func(i int) unknown) (missing []kube.Path, phrases []string) {
+	// two conditions on one field (its old side and its new) say it once
+	defer func() {
+		missing = slices.CompactFunc(missing, kube.Path.Equal)
+		phrases = slices.Compact(phrases)
+	}()
 	for i := range r.When {
 		c := &r.When[i]
 		switch of(i) {
