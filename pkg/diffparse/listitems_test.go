@@ -61,6 +61,18 @@ func TestListItemsAddedInPlace(t *testing.T) {
 		{"the same rule spelled otherwise", "a rule is the same value however it is written: it is not changed because a rule was inserted before it",
 			roleDiff(join(rule("  ", "pods"), rule("+ ", "secrets"), rule("- ", "services"), []string{"+ - apiGroups:", "+     - ''", "+   resources:", "+     - services", "+   verbs:", "+     - get"})...),
 			[]string{"rules[1] add"}, rules.Safe},
+		{"rules inserted in two places", "the rules between them are the same values: two rules added, permissions only grow (karpenter 1.14 -> 1.15 inserts two rules of its ClusterRole so; compared in order, the one between read as changed, and narrowed)",
+			roleDiff(join(rule("  ", "pods"), rule("+ ", "secrets"), rule("  ", "services"), rule("+ ", "nodes"), rule("  ", "configmaps"))...),
+			[]string{"rules[1] add", "rules[3] add"}, rules.Safe},
+		{"a rule moved and one added", "the moved rule is the same value elsewhere: the order changes (nothing, for RBAC) and one rule is added",
+			roleDiff(join(rule("+ ", "secrets"), rule("  ", "pods"), rule("  ", "services"), rule("- ", "secrets"), rule("+ ", "nodes"))...),
+			[]string{"rules reorder", "rules[3] add"}, rules.Safe},
+		{"a rule removed in one place and one added in another", "the rule taken out is a permission taken away, whatever is added elsewhere",
+			roleDiff(join(rule("  ", "pods"), rule("- ", "secrets"), rule("  ", "services"), rule("+ ", "nodes"))...),
+			[]string{"rules[1] remove", "rules[2] add"}, rules.Disruptive},
+		{"a rule changed between rules inserted", "no rule between the same neighbours is kept: the first in its place is paired with the one taken out (a change, and a narrowing), the others are added",
+			roleDiff(join(rule("  ", "pods"), rule("+ ", "secrets"), rule("- ", "services"), rule("+ ", "endpoints"), rule("+ ", "nodes"), rule("  ", "configmaps"))...),
+			[]string{"rules[1].resources[0] modify", "rules[2] add", "rules[3] add"}, rules.Disruptive},
 		{"the same number of rules", "no item is added: compared in order, as the API server's list is replaced whole",
 			roleDiff(join(rule("- ", "pods"), rule("  ", "services"), rule("+ ", "pods"))...),
 			[]string{"rules reorder"}, 0},
@@ -84,5 +96,23 @@ func TestListItemsAddedInPlace(t *testing.T) {
 				t.Errorf("level %s, want %s (%s)", level, tt.level, tt.why)
 			}
 		})
+	}
+}
+
+// TestListItemsKeptReformatted: an item the alignment keeps, between
+// items changed around it, holds the same value, and a change of its
+// spelling is still reported, at the item's place in the new list (a
+// reformat: the review says what the text diff shows, nothing unseen).
+func TestListItemsKeptReformatted(t *testing.T) {
+	respelled := []string{"- - apiGroups:", "-     - ''", "-   resources:", "-     - services", "-   verbs:", "-     - get"}
+	diff := roleDiff(join(rule("- ", "pods"), rule("+ ", "nodes"), rule("+ ", "secrets"), respelled, rule("+ ", "services"), rule("- ", "configmaps"), rule("+ ", "endpoints"))...)
+	_, plan := reviewed(t, diff)
+	var got []string
+	for _, c := range plan.Objects[0].Changes {
+		got = append(got, c.Path.String()+" "+c.Op.String())
+	}
+	want := []string{"rules[0].resources[0] modify", "rules[1] add", "rules[2].apiGroups[0] reformat", "rules[2].resources[0] reformat", "rules[2].verbs[0] reformat", "rules[3].resources[0] modify"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes\n got %q\nwant %q (services kept, respelled; the rules around it changed or added)", got, want)
 	}
 }

@@ -2,9 +2,12 @@ package diffparse
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aymanbagabas/go-udiff/lcs"
 
 	"github.com/safediff/safediff/pkg/kube"
 )
@@ -489,19 +492,17 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 			}
 		}
 	}
-	// items added or removed in one place, not only at the end: the items
-	// before and after it are the same, only moved; what changes is the
-	// items between (an RBAC rule inserted before the last is an added
-	// rule, not the last one changed and another added)
+	// the items both sides keep, in the same order, are the same items:
+	// what changes is the items between them (an RBAC rule inserted
+	// among the others is a rule added, not the ones after it changed).
+	// The ends first (cheap), then the longest common run of the middle.
 	head, tail := 0, 0
-	if len(itemsA) != len(itemsB) {
-		n := min(len(itemsA), len(itemsB))
-		for head < n && d.sameItem(itemsA[head], itemsB[head]) {
-			head++
-		}
-		for tail < n-head && d.sameItem(itemsA[len(itemsA)-1-tail], itemsB[len(itemsB)-1-tail]) {
-			tail++
-		}
+	n := min(len(itemsA), len(itemsB))
+	for head < n && d.sameItem(itemsA[head], itemsB[head]) {
+		head++
+	}
+	for tail < n-head && d.sameItem(itemsA[len(itemsA)-1-tail], itemsB[len(itemsB)-1-tail]) {
+		tail++
 	}
 	// a list of a merge key whose old side repeats a key (keyedItems
 	// refused it) of which the new side keeps fewer items, one at least:
@@ -512,16 +513,129 @@ func (d *differ) diffSeq(p kube.Path, typ *kube.Type, na, nb int32) {
 		d.keyShared = true
 		defer func() { d.keyShared = false }()
 	}
-	for i := head; i < len(itemsA)-tail || i < len(itemsB)-tail; i++ {
-		switch {
-		case i >= len(itemsB)-tail:
-			d.emit(d.child(p, kube.Index(i)), nil, Remove, itemsA[i], -1)
-		case i >= len(itemsA)-tail:
-			d.emit(d.child(p, kube.Index(i)), nil, Add, -1, itemsB[i])
-		default:
-			d.diffChild(p, kube.Index(i), it, itemsA[i], itemsB[i])
+	midA, midB := itemsA[head:len(itemsA)-tail], itemsB[head:len(itemsB)-tail]
+	spans, kept := d.align(p, na, nb, itemsA, itemsB, midA, midB)
+	// the items kept hold equal values, which may be spelled otherwise
+	// (a reformat)
+	same := func(i, j int) {
+		if !d.unchanged(itemsA[i], itemsB[j]) {
+			d.diffChild(p, kube.Index(j), it, itemsA[i], itemsB[j])
 		}
 	}
+	for i := range head {
+		same(i, i)
+	}
+	for _, k := range kept {
+		same(head+k[0], head+k[1])
+	}
+	for k := range tail {
+		same(len(itemsA)-tail+k, len(itemsB)-tail+k)
+	}
+	for _, r := range spans {
+		for k := 0; k < r.oldN || k < r.newN; k++ {
+			i, j := head+r.old+k, head+r.new+k
+			switch {
+			case k >= r.newN:
+				d.emit(d.child(p, kube.Index(i)), nil, Remove, itemsA[i], -1)
+			case k >= r.oldN:
+				d.emit(d.child(p, kube.Index(j)), nil, Add, -1, itemsB[j])
+			default:
+				d.diffChild(p, kube.Index(j), it, itemsA[i], itemsB[j])
+			}
+		}
+	}
+}
+
+// span is a stretch of a list's items that one side has in place of the
+// other's: oldN items of the old side from old, newN of the new side from
+// new. Paired in order, the items of both are one item changed; the rest
+// are removed or added.
+type span struct{ old, oldN, new, newN int }
+
+// maxAligned bounds the items of a list whose middle is aligned by value:
+// beyond it, the middle is one stretch (paired in order, as a list that
+// changed throughout).
+const maxAligned = 10000
+
+// align returns the stretches where the middles of a list's two sides
+// differ. The items they share are matched in order by value (the longest
+// common run found by go-udiff's bounded Myers search: each item it
+// matches is equal to its match, so nothing it matches hides a change);
+// an item that is in both sides' stretches is one moved, and the list's
+// order is reported as changed (a role's rules in any order grant the
+// same; a container's args do not) rather than the item as removed and
+// added.
+func (d *differ) align(p kube.Path, na, nb int32, itemsA, itemsB, midA, midB []int32) (spans []span, kept [][2]int) {
+	whole := []span{{0, len(midA), 0, len(midB)}}
+	if len(midA) == 0 || len(midB) == 0 || len(midA)+len(midB) == 2 || len(midA)+len(midB) > maxAligned {
+		return whole, nil
+	}
+	fa, fb := d.itemForms(d.a, midA), d.itemForms(d.b, midB)
+	diffs := lcs.DiffLines(fa, fb)
+	spans = make([]span, 0, len(diffs))
+	i, j := 0, 0 // the items before these are matched or in a stretch
+	for _, df := range diffs {
+		for ; i < df.Start; i, j = i+1, j+1 {
+			kept = append(kept, [2]int{i, j})
+		}
+		spans = append(spans, span{df.Start, df.End - df.Start, df.ReplStart, df.ReplEnd - df.ReplStart})
+		i, j = df.End, df.ReplEnd
+	}
+	for ; i < len(midA); i, j = i+1, j+1 {
+		kept = append(kept, [2]int{i, j})
+	}
+	// an item in a stretch of each side: moved
+	moved := map[string]int{}
+	for _, s := range spans {
+		for _, f := range fa[s.old : s.old+s.oldN] {
+			moved[f]++
+		}
+	}
+	var out []span
+	left := map[string]int{}
+	for _, s := range spans {
+		for _, f := range fb[s.new : s.new+s.newN] {
+			if moved[f] > 0 {
+				moved[f]--
+				left[f]++
+			}
+		}
+	}
+	if len(left) == 0 {
+		return spans, kept
+	}
+	// the moved items, out of their stretches: the rest of each is paired
+	// in order (a stretch becomes the runs between its moved items)
+	d.report(semChange{path: p, op: Reorder, old: na, new: nb, oldOrder: d.itemForms(d.a, itemsA), newOrder: d.itemForms(d.b, itemsB)})
+	takeA, takeB := maps.Clone(left), left
+	for _, s := range spans {
+		var a, b []int
+		for k := s.old; k < s.old+s.oldN; k++ {
+			if takeA[fa[k]] > 0 {
+				takeA[fa[k]]--
+				continue
+			}
+			a = append(a, k)
+		}
+		for k := s.new; k < s.new+s.newN; k++ {
+			if takeB[fb[k]] > 0 {
+				takeB[fb[k]]--
+				continue
+			}
+			b = append(b, k)
+		}
+		for k := 0; k < len(a) || k < len(b); k++ {
+			r := span{}
+			if k < len(a) {
+				r.old, r.oldN = a[k], 1
+			}
+			if k < len(b) {
+				r.new, r.newN = b[k], 1
+			}
+			out = append(out, r)
+		}
+	}
+	return out, kept
 }
 
 // keysShared reports whether items a of the old side repeat a merge key

@@ -35,11 +35,20 @@ cleanup() {
 trap cleanup EXIT
 
 # chart MODULE@VERSION DIR NAME: copies the chart in DIR of a Go module
-# (downloaded into the module cache) to $work/NAME
+# (downloaded into the module cache) to $work/NAME. A module that asks for
+# a newer go than the one here is downloaded but not extracted: its zip is
+# unpacked instead (with unzip).
 chart() {
-	local dir
-	dir=$(cd "$work" && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	[ -n "$dir" ] || { echo "capture: $1 cannot be downloaded" >&2; exit 1; }
+	local dir json zip
+	json=$(cd "$work" && go mod download -json "$1" || true)
+	dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")
+	zip=$(sed -n 's/^[[:space:]]*"Zip": "\(.*\)",$/\1/p' <<<"$json")
+	if [ -z "$dir" ] && [ -n "$zip" ]; then
+		dir=$work/modules/$1
+		mkdir -p "$work/modules"
+		unzip -q -o "$zip" -d "$work/modules"
+	fi
+	[ -d "$dir" ] || { echo "capture: $1 cannot be downloaded" >&2; exit 1; }
 	mkdir -p "$(dirname "$work/$3")"
 	cp -R "$dir/$2" "$work/$3"
 	chmod -R u+w "$work/$3"
@@ -47,6 +56,8 @@ chart() {
 chart github.com/open-policy-agent/gatekeeper/v3@v3.21.0 charts/gatekeeper gatekeeper-3.21.0
 chart github.com/open-policy-agent/gatekeeper/v3@v3.23.1 charts/gatekeeper gatekeeper-3.23.1
 chart github.com/hashicorp/vault-helm@v0.34.1 . vault
+chart github.com/aws/karpenter-provider-aws@v1.14.4 charts/karpenter karpenter-1.14.4
+chart github.com/aws/karpenter-provider-aws@v1.15.3 charts/karpenter karpenter-1.15.3
 chart k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d charts/ingress-nginx ingress-nginx
 chart sigs.k8s.io/metrics-server@v0.7.2 charts/metrics-server metrics-server-3.12.1
 chart sigs.k8s.io/metrics-server@v0.8.0 charts/metrics-server metrics-server-3.12.2
@@ -143,5 +154,8 @@ kps=(--set grafana.enabled=false)
 "$helm" install kube-prometheus-stack ./kube-prometheus-stack --namespace kube-prometheus-stack --create-namespace --no-hooks "${kps[@]}" >/dev/null
 capture kube-prometheus-stack-alertmanager-replicas kube-prometheus-stack kube-prometheus-stack "${kps[@]}" --set alertmanager.alertmanagerSpec.replicas=3
 capture kube-prometheus-stack-webhook-policy kube-prometheus-stack kube-prometheus-stack "${kps[@]}" --set prometheusOperator.admissionWebhooks.failurePolicy=Ignore
+# karpenter's chart 1.14.4 -> 1.15.3 inserts rules among its ClusterRole's
+"$helm" install karpenter ./karpenter-1.14.4 --namespace karpenter --create-namespace --no-hooks --set settings.clusterName=capture >/dev/null
+capture karpenter-bump karpenter karpenter-1.15.3 --set settings.clusterName=capture
 "$helm" install gatekeeper ./gatekeeper-3.21.0 --namespace gatekeeper --create-namespace --no-hooks >/dev/null
 capture gatekeeper-bump gatekeeper gatekeeper-3.23.1
