@@ -74,6 +74,8 @@ rules:
 		{name: "broken rules", args: []string{"review", "--rules", broken}, input: all, wantExit: 1, wantErr: []string{"broken.yaml: rules[0] (id=x): unknown level"}, reason: "rule errors name the file and rule"},
 		{name: "no default rules", args: []string{"review", "--no-default-rules"}, input: image, wantExit: 2,
 			wantOut: []string{"no rule covers this change"}, reason: "without rules everything gets the fallback, disruptive"},
+		{name: "release without cluster", args: []string{"review", "--release", "shop"}, input: all, wantExit: 1, wantErr: []string{"--release is for --cluster"},
+			reason: "the release is read only by helm's ownership check, which --cluster makes: alone it would look like a check that is not made"},
 		{name: "empty input", args: []string{"review"}, input: "", wantExit: 0, wantOut: []string{"No changes."}, reason: "helm diff prints nothing when nothing changes"},
 		{name: "garbage", args: []string{"review"}, input: "hello\n", wantExit: 1, wantErr: []string{"line 1:", "re-run helm diff with --output diff"}, reason: "not understood: never a pass"},
 		{name: "helm diff failed", args: []string{"review"}, input: sample(t, "cli-real-missing-release-error.txt"), wantExit: 1, wantErr: []string{"helm diff failed: Release was not present"}, reason: "a failed helm diff fails the review"},

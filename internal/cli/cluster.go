@@ -132,7 +132,8 @@ func newClusterCheck(ctx context.Context, s *Streams, f *clusterFlags, runner *h
 	if err != nil {
 		return nil, fmt.Errorf("the rendered manifest: %w", err)
 	}
-	t := cluster.Target{Release: u.Release, Namespace: namespace, Desired: desired, LastRevision: cur.Number, LastStatus: cur.Status}
+	t := cluster.Target{Release: u.Release, Namespace: namespace, Desired: desired, LastRevision: cur.Number, LastStatus: cur.Status,
+		TakeOwnership: u.TakeOwnership()}
 	if cur.Number > 0 {
 		text, err := runner.ManifestOf(ctx, u, cur.Number)
 		if err != nil {
@@ -202,7 +203,10 @@ func prepareDiffCluster(ctx context.Context, s *Streams, f *reviewFlags, in io.R
 	if err != nil {
 		return nil, fmt.Errorf("--cluster: %w", err)
 	}
-	t := cluster.Target{Namespace: ns, Unknown: map[kube.ObjectID]string{}}
+	// the release is known only when it is given (helm diff's output does
+	// not name it): without it, an object the diff creates that exists
+	// already is refused, as helm's check of its owner cannot be made
+	t := cluster.Target{Release: f.release, Namespace: ns, Unknown: map[kube.ObjectID]string{}}
 	for _, o := range objs {
 		switch {
 		case o.Unknown != "":

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,7 @@ type reviewFlags struct {
 	failOn         []string
 	maxBytes       int
 	namespace      string
+	release        string // review only
 	accept         []string
 	writeAccept    string // review only
 	cluster        clusterFlags
@@ -43,6 +45,7 @@ func (f *reviewFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.inputFormat, "input-format", "auto", "input format: "+strings.Join(diffparse.Formats(), ", "))
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: "+strings.Join(report.Formats(), ", "))
 	fl.StringVarP(&f.namespace, "namespace", "n", "", "release namespace, for objects identified by template path (helm diff release)")
+	fl.StringVar(&f.release, "release", "", "with --cluster: the release the diff is of (helm diff upgrade RELEASE), whose ownership helm checks on the objects the diff creates that exist already")
 	fl.StringVar(&f.writeAccept, "write-accept", "", "write an accept `FILE` with an entry for each change that trips the gate, each with reason TODO to fill in (the file must not exist)")
 	f.registerShared(cmd)
 }
@@ -94,6 +97,9 @@ In a pipe, use set -o pipefail, so that a failing helm diff fails the pipe:
 				return err
 			}
 			defer closeIn()
+			if f.release != "" && !f.cluster.on {
+				return errors.New("--release is for --cluster: it names the release whose ownership helm checks")
+			}
 			if f.cluster.on {
 				var err error
 				if in, err = prepareDiffCluster(cmd.Context(), s, &f, in); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/safediff/safediff/pkg/kubeapi"
 )
 
 // TestMigrateRedisCluster moves a Redis Cluster of three shards (a master
@@ -299,4 +303,102 @@ func TestMigrateRedisClusterAbort(t *testing.T) {
 	acked, _ := w.result()
 	checkRecords(t, h.clusterRecords(h.srcPods), acked)
 	h.noSecrets()
+}
+
+// An object the upgrade creates that was made by hand: the chart's
+// autoscaling is turned on while an HPA of the same name, made with a
+// direct API call, has no ownership metadata. helm diff shows it created,
+// and helm upgrade fails: helm does not import an object that is not the
+// release's. review --cluster reads it and says so with helm's message;
+// once the HPA carries the release's ownership metadata, helm adopts it,
+// and the review says that instead.
+func TestClusterRefusesACreatedObjectThatExists(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		c := chart(t, "1.0.0")
+		tpl := "{{- if (.Values.autoscaling).enabled }}\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata:\n  name: {{ .Release.Name }}-web\n  labels:\n    {{- include \"shop.labels\" . | nindent 4 }}\n" +
+			"spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: {{ .Release.Name }}-web}\n  minReplicas: 2\n  maxReplicas: 4\n{{- end }}\n"
+		writeFile(t, filepath.Join(c, "templates", "web-hpa.yaml"), tpl)
+		h.MustRun(t, "install", "shop", c, "-n", ns, "--create-namespace")
+		client := apiClient(t)
+		byHand := []byte(`{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"shop-web"},` +
+			`"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"shop-web"},"minReplicas":1,"maxReplicas":3}}`)
+		if err := client.Do(context.Background(), kubeapi.Request{Method: http.MethodPost, Path: kubeapi.Path("autoscaling", "v2", ns, "horizontalpodautoscalers", ""),
+			Body: byHand, ContentType: "application/json"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		diffArgs := []string{"diff", "upgrade", "shop", c, "-n", ns, "--set", "autoscaling.enabled=true", "--context", "-1", "--no-color"}
+		if h.name == "v4" {
+			diffArgs = append(diffArgs, "--disable-validation") // helm-diff 3.13 under helm 4
+		}
+		d := h.Run(nil, nil, diffArgs...)
+		if d.Code != 0 {
+			t.Fatalf("helm diff:\n%s", d)
+		}
+		wantIn(t, "helm diff", d.Stdout, "shop-web, HorizontalPodAutoscaler (autoscaling) has been added")
+		diffFile := filepath.Join(t.TempDir(), "shop.diff")
+		writeFile(t, diffFile, d.Stdout)
+
+		r := safediff(t, h, ns, "review", diffFile)
+		wantExit(t, r, 0) // offline: a creation, as the diff shows it
+
+		helmSays := `HorizontalPodAutoscaler "shop-web" in namespace "` + ns + `" exists and cannot be imported into the current release: invalid ownership metadata; ` +
+			`label validation error: missing key "app.kubernetes.io/managed-by": must be set to "Helm"; annotation validation error: missing key "meta.helm.sh/release-name": must be set to "shop"; ` +
+			`annotation validation error: missing key "meta.helm.sh/release-namespace": must be set to "` + ns + `"`
+		r = safediff(t, h, ns, "review", diffFile, "--cluster", "--release", "shop")
+		wantExit(t, r, 2)
+		wantIn(t, "review --cluster --release", r.Stdout, "server-exists", "helm upgrade will fail here", helmSays, "--take-ownership")
+		// the release not given: the owner cannot be checked, never a pass
+		r = safediff(t, h, ns, "review", diffFile, "--cluster")
+		wantExit(t, r, 2)
+		wantIn(t, "review --cluster", r.Stdout, "server-exists", "the release this review is of is not known")
+		// helm's own words, as helm upgrade fails
+		up := h.Run(nil, nil, "upgrade", "shop", c, "-n", ns, "--set", "autoscaling.enabled=true")
+		if up.Code == 0 {
+			t.Fatalf("helm upgrade took an HPA made by hand:\n%s", up)
+		}
+		wantIn(t, "helm upgrade", up.Stderr, helmSays)
+		wantHistory(t, h, ns, "shop", 1, "deployed")
+		// helm safediff's own render (helm upgrade --dry-run=server) meets
+		// helm's check first; --take-ownership takes the object over
+		r = safediff(t, h, ns, "upgrade", "shop", c, "--set", "autoscaling.enabled=true", "--plan", "--cluster")
+		if r.Code == 0 {
+			t.Errorf("upgrade --plan --cluster passed:\n%s", r)
+		}
+		wantIn(t, "upgrade --plan --cluster", r.Stdout+r.Stderr, helmSays)
+		take := []string{"upgrade", "shop", c, "--set", "autoscaling.enabled=true", "--plan", "--cluster", "--take-ownership"}
+		if h.name == "v4" {
+			take = append(take, "--force-conflicts") // server-side apply, below
+		}
+		r = safediff(t, h, ns, take...)
+		wantExit(t, r, 0)
+		// (helm diff --take-ownership shows the object taken over, not created)
+		wantIn(t, "upgrade --plan --cluster --take-ownership", r.Stdout, "# owner (none) -> "+ns+"/shop")
+		if strings.Contains(r.Stdout, "server-exists") {
+			t.Errorf("refused with --take-ownership:\n%s", r.Stdout)
+		}
+
+		// the release's ownership metadata: helm adopts it
+		owned := []byte(`{"metadata":{"labels":{"app.kubernetes.io/managed-by":"Helm"},"annotations":{"meta.helm.sh/release-name":"shop","meta.helm.sh/release-namespace":"` + ns + `"}}}`)
+		if err := client.Do(context.Background(), kubeapi.Request{Method: http.MethodPatch, Path: kubeapi.Path("autoscaling", "v2", ns, "horizontalpodautoscalers", "shop-web"),
+			Body: owned, ContentType: "application/merge-patch+json"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		adopts := "the upgrade creates it, but it exists already: helm adopts it (its ownership metadata names release shop in namespace " + ns + ")"
+		r = safediff(t, h, ns, "review", diffFile, "--cluster", "--release", "shop")
+		wantExit(t, r, 0)
+		wantIn(t, "review --cluster --release, owned", r.Stdout, adopts)
+		upgrade := []string{"upgrade", "shop", c, "--set", "autoscaling.enabled=true", "--cluster"}
+		if h.name == "v4" {
+			// helm 4 applies server-side: the fields the hand-made object's
+			// manager set conflict, as the dry run of the adopted object says
+			r = safediff(t, h, ns, upgrade...)
+			wantExit(t, r, 2)
+			wantIn(t, "upgrade --cluster, owned, helm 4", r.Stdout, adopts, "server-conflict", ".spec.maxReplicas")
+			upgrade = append(upgrade, "--force-conflicts")
+		}
+		r = safediff(t, h, ns, upgrade...)
+		wantExit(t, r, 0)
+		wantIn(t, "upgrade --cluster, owned", r.Stdout, adopts)
+		wantHistory(t, h, ns, "shop", 2, "deployed")
+	})
 }

@@ -20,6 +20,9 @@ const (
 	RuleRejected = "server-rejected"
 	// RuleConflict: server-side apply meets other managers' fields.
 	RuleConflict = "server-conflict"
+	// RuleExists: the upgrade creates an object the server has already,
+	// and helm refuses to import it into the release.
+	RuleExists = "server-exists"
 )
 
 // Annotate adds what the server said to a review. It only ever adds: a
@@ -54,7 +57,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 			}
 		case Unconfirmed:
 			note("%s: not confirmed by the server: %s", chk.Ref, chk.Message)
-		case Immutable, Rejected, Conflict:
+		case Immutable, Rejected, Conflict, Unowned:
 			if o == nil {
 				// an object the diff does not change, refused because of
 				// drift: the upgrade still applies it
@@ -64,6 +67,9 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 			}
 			addRefusal(o, chk)
 		}
+	}
+	for _, a := range cf.Adopted {
+		note("%s: the upgrade creates it, but it exists already: helm adopts it (%s) and updates the live object in place", a.Ref, a.Why)
 	}
 	if len(cf.Drift) > 0 {
 		t := cf.Target
@@ -129,7 +135,15 @@ func addRefusal(o *classify.Object, chk Check) {
 	case Conflict:
 		rule, reason = RuleConflict, "server-side apply conflicts with fields other managers own (helm upgrade fails unless --force-conflicts)"
 	}
-	reason += ": helm upgrade will fail here; the server says: " + serverMessage(chk)
+	if chk.Outcome == Unowned {
+		// helm's message names only the object and its owner metadata
+		rule, reason = RuleExists, "the upgrade creates it, but the server has it already, and helm does not import it into the release: helm upgrade will fail here; helm says: "+chk.Message
+	} else {
+		reason += ": helm upgrade will fail here; the server says: " + serverMessage(chk)
+	}
+	if chk.hint != "" {
+		reason += "; " + chk.hint
+	}
 	add := func(ch *diffparse.Change, whole bool) {
 		d := rules.Decision{Level: rules.Disruptive, Rule: rule, Reason: reason, Replace: chk.Outcome == Immutable}
 		f := classify.Finding{Change: ch, Decision: &d, WholeObject: whole}

@@ -54,8 +54,13 @@ type Confirmer struct {
 type Target struct {
 	// Release and Namespace name the release; Release is empty when it is
 	// not known (a review of a diff), and the dry runs then do not add
-	// helm's ownership metadata.
+	// helm's ownership metadata, and an object the review says is created
+	// that exists already is refused: helm's check of its owner cannot be
+	// made (see [Unowned]).
 	Release, Namespace string
+	// TakeOwnership: the upgrade adopts the objects it creates that exist
+	// already, whoever owns them (helm upgrade --take-ownership).
+	TakeOwnership bool
 	// Desired are the objects the upgrade applies (the rendered manifest);
 	// nil when they are not known (a review of a diff alone).
 	Desired []manifest.Object
@@ -89,9 +94,14 @@ const (
 	// Unconfirmed: the server cannot say (its kind is not served yet, its
 	// namespace does not exist yet, its rendered object is not known).
 	Unconfirmed
+	// Unowned: the upgrade creates the object, the server has it already,
+	// and helm refuses to import it into the release: its ownership
+	// metadata does not name the release (or the release is not known).
+	// The message is helm's.
+	Unowned
 )
 
-var outcomeNames = []string{"", "accepted", "immutable", "rejected", "conflict", "unconfirmed"}
+var outcomeNames = []string{"", "accepted", "immutable", "rejected", "conflict", "unconfirmed", "unowned"}
 
 func (o Outcome) String() string {
 	if o > 0 && int(o) < len(outcomeNames) {
@@ -110,6 +120,7 @@ type Check struct {
 	Fields []kube.Path
 
 	desired, live map[string]any // the object as applied, and as it is
+	hint          string         // what to do about a refusal
 }
 
 // Confirmation is what the server said about an upgrade.
@@ -118,17 +129,21 @@ type Confirmation struct {
 	Checks []Check
 	Drift  []Drift
 	Blast  []Blast
+	// Adopted are the objects the upgrade creates that exist already and
+	// that helm takes into the release.
+	Adopted []Adopted
 	// Requests counts the requests made.
 	Requests int
 }
 
 // Confirm dry-runs every object the review says changes, and every object
 // that drifted, with server-side apply (dryRun=All) as helm's field
-// manager; reads the live objects of the last revision for drift; and, for
-// workloads whose pods restart, the live replicas and the
-// PodDisruptionBudgets that cover them. Any failure to reach the server,
-// and any answer that is not about the object, is an error: nothing is
-// confirmed in part.
+// manager; reads the live objects of the last revision for drift, and
+// those of the objects the review says are created, whose owner helm
+// checks when they exist (see [Unowned]); and, for workloads whose pods
+// restart, the live replicas and the PodDisruptionBudgets that cover
+// them. Any failure to reach the server, and any answer that is not about
+// the object, is an error: nothing is confirmed in part.
 func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target) (*Confirmation, error) {
 	if c.Client == nil {
 		return nil, errors.New("no API server client")
@@ -152,6 +167,8 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	if err != nil {
 		return nil, err
 	}
+	refused, adopted := ownership(res, t, desired, live)
+	cf.Adopted = adopted
 	for _, o := range t.Last {
 		cf.Drift = append(cf.Drift, drift(o, live[o.Ref.ID()])...)
 		cf.Drift = append(cf.Drift, ownerDrift(o, live[o.Ref.ID()], t)...)
@@ -186,6 +203,11 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	cf.Checks = make([]Check, len(subjects))
 	err = c.each(ctx, len(subjects), func(i int) error {
 		ref := subjects[i]
+		if chk, ok := refused[ref.ID()]; ok {
+			// helm fails before it applies anything: no dry run says more
+			cf.Checks[i] = chk
+			return nil
+		}
 		if hooks[ref.ID()] {
 			cf.Checks[i] = Check{Ref: ref, Outcome: Unconfirmed, Message: "a helm hook: helm creates it at the events it names, it does not update it, so the server was not asked about an update"}
 			return nil
@@ -241,7 +263,9 @@ func (m objects) find(ref kube.ObjectRef) kube.ObjectRef {
 }
 
 // readLive reads the live objects of the last revision and of the
-// changed objects. A missing object is absent from the map.
+// changed objects, and of every object the review says is created, found
+// by discovery where only its group and kind are known. A missing object,
+// and one of a kind the server does not serve, is absent from the map.
 func (c *Confirmer) readLive(ctx context.Context, t Target, res *classify.Result, desired objects) (map[kube.ObjectID]map[string]any, error) {
 	var refs []kube.ObjectRef
 	seen := map[kube.ObjectID]bool{}
@@ -257,11 +281,21 @@ func (c *Confirmer) readLive(ctx context.Context, t Target, res *classify.Result
 	for _, o := range res.Objects {
 		if d, ok := desired[desired.find(o.Ref).ID()]; ok {
 			add(d.Ref)
+		} else if creates(o) && !seen[o.Ref.ID()] {
+			seen[o.Ref.ID()] = true
+			refs = append(refs, o.Ref) // its version found below
 		}
 	}
 	bodies := make([]map[string]any, len(refs))
 	err := c.each(ctx, len(refs), func(i int) error {
-		path, _, err := c.disc.path(ctx, refs[i])
+		ref, err := c.disc.locate(ctx, refs[i])
+		if errors.Is(err, errNotServed) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		path, _, err := c.disc.path(ctx, ref)
 		if errors.Is(err, errNotServed) {
 			return nil
 		}

@@ -13,6 +13,13 @@
 //     is refused ([Immutable]: an immutable field, a CRD transition rule
 //     such as self == oldSelf, a webhook); otherwise the object is
 //     [Rejected] as it is;
+//   - for every object the review says is created, whether the server
+//     has it already (found by discovery where the review knows only its
+//     group and kind): helm then checks its ownership metadata, as helm's
+//     existingResourceConflict does, and fails the upgrade unless it names
+//     the release ([Unowned], with helm's message; an unknown release is
+//     refused too); one that names it, or any under --take-ownership,
+//     helm adopts and updates in place ([Adopted]);
 //   - drift: the fields where the live objects differ from the last
 //     revision's manifest (only what the manifest states is compared: the
 //     server's defaults, status and the labels of others are not drift);
@@ -24,9 +31,10 @@
 // reached or asked is an error, never an offline answer.
 //
 // [Confirmation.Annotate] adds the answers to the review. It only adds:
-// a refusal is a finding at disruptive (helm upgrade fails there), an
-// immutable field makes the object a replacement even where no rule knew;
-// a replacement the server accepts keeps its level and gets a note, "not
-// confirmed by the server"; drift and blast radius are notes. It never
-// lowers a level on the server's word.
+// a refusal (an object helm cannot import among them) is a finding at
+// disruptive (helm upgrade fails there), an immutable field makes the
+// object a replacement even where no rule knew; a replacement the server
+// accepts keeps its level and gets a note, "not confirmed by the server";
+// an adoption, drift and blast radius are notes. It never lowers a level
+// on the server's word.
 package cluster

@@ -343,6 +343,11 @@ func (u Upgrade) DryRun() bool {
 	return dry
 }
 
+// TakeOwnership says whether the upgrade adopts the objects it creates
+// that exist already, whoever owns them (--take-ownership, helm 3.17 and
+// later).
+func (u Upgrade) TakeOwnership() bool { return u.flagOn("take-ownership") }
+
 // flagOn says whether a boolean flag of the upgrade is on (the last one
 // given wins, as for helm).
 func (u Upgrade) flagOn(long string) bool {

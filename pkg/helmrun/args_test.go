@@ -484,3 +484,26 @@ func TestValuesFromAStreamAreRefused(t *testing.T) {
 		t.Errorf("-f /dev/null: %v", err)
 	}
 }
+
+// --take-ownership makes helm adopt the objects the upgrade creates that
+// exist already: --cluster must not call them refused.
+func TestTakeOwnership(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		want   bool
+		reason string
+	}{
+		{[]string{"shop", "./chart"}, false, "helm checks the owner by default"},
+		{[]string{"shop", "./chart", "--take-ownership"}, true, "the flag"},
+		{[]string{"shop", "./chart", "--take-ownership=false"}, false, "turned off by value"},
+		{[]string{"shop", "./chart", "--take-ownership=false", "--take-ownership"}, true, "the last one wins, as for helm"},
+	} {
+		u, err := helmrun.ParseUpgrade(tc.args)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.reason, err)
+		}
+		if got := u.TakeOwnership(); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.reason, got, tc.want)
+		}
+	}
+}
