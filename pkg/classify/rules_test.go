@@ -255,6 +255,10 @@ const ingress = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  n
 const sc = "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: fast\n  annotations:\n    storageclass.kubernetes.io/is-default-class: \"false\"\nprovisioner: ebs.csi.aws.com\nparameters:\n  type: gp3\nallowVolumeExpansion: false\n"
 const crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  scope: Namespaced\n  names:\n    plural: widgets\n    kind: Widget\n  versions:\n    - name: v1\n      served: true\n      storage: true\n"
 
+// crdSchema is crd with a schema: descriptions, a property named
+// description and a default that holds a key of that name.
+const crdSchema = crd + "      schema:\n        openAPIV3Schema:\n          type: object\n          properties:\n            spec:\n              description: The spec.\n              type: object\n              properties:\n                    description:\n                      description: A text.\n                      type: string\n                    meta:\n                      type: object\n                      default:\n                        description: a\n                      example:\n                        description: c\n                    kind:\n                      type: object\n                      enum:\n                        - description: e\n"
+
 // podTolerated is pod with a toleration and a grace period.
 var podTolerated = pod + "  terminationGracePeriodSeconds: 30\n  tolerations:\n    - key: a\n      operator: Exists\n"
 
@@ -525,6 +529,20 @@ var defaultRuleCases = []struct {
 		"replacing the CRD deletes every Widget"},
 	{"crd versions", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crd, "served: true", "served: false"), "spec.versions[name=v1].served", "crd-versions", rules.Disruptive,
 		"an unserved version breaks clients"},
+	{"crd description", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "description: The spec.", "description: The desired state."), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.description", "crd-documentation", rules.Safe,
+		"documentation: the schema validates as before"},
+	{"crd description of a property named description", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "description: A text.", "description: A free text."), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.properties.description.description", "crd-documentation", rules.Safe,
+		"the property's own description is documentation too"},
+	{"crd property named description", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "                    description:\n                      description: A text.\n                      type: string\n", ""), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.properties.description", "crd-versions", rules.Disruptive,
+		"a property taken out of the schema: the server prunes it from every object"},
+	{"crd default holding a description key", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "description: a", "description: b"), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.properties.meta.default.description", "crd-versions", rules.Disruptive,
+		"a default is written into the objects: not documentation"},
+	{"crd example holding a description key", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "description: c", "description: d"), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.properties.meta.example.description", "crd-versions", rules.Disruptive,
+		"an example is a value, not documentation (the cautious reading)"},
+	{"crd enum value holding a description key", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crdSchema, "description: e", "description: f"), "spec.versions[name=v1].schema.openAPIV3Schema.properties.spec.properties.kind.enum[0].description", "crd-versions", rules.Disruptive,
+		"objects are checked against the enum's values"},
+	{"crd version deprecated", edit("prod, widgets.example.com, CustomResourceDefinition (apiextensions.k8s.io)", crd, "served: true\n", "served: true\n      deprecated: true\n"), "spec.versions[name=v1].deprecated", "crd-documentation", rules.Safe,
+		"still served, with a warning"},
 	{"pod labels", edit(hPod, pod, "app: p", "app: q"), "metadata.labels.app", "pod-labels", rules.Disruptive,
 		"Services select bare pods by these labels"},
 	{"pod image", edit(hPod, pod, "busybox:1.36", "busybox:1.37"), "spec.containers[name=c].image", "pod-image", rules.Restart,
