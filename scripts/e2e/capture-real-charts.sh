@@ -58,6 +58,8 @@ chart github.com/open-policy-agent/gatekeeper/v3@v3.23.1 charts/gatekeeper gatek
 chart github.com/hashicorp/vault-helm@v0.34.1 . vault
 chart github.com/aws/karpenter-provider-aws@v1.14.4 charts/karpenter karpenter-1.14.4
 chart github.com/aws/karpenter-provider-aws@v1.15.3 charts/karpenter karpenter-1.15.3
+chart github.com/aws/karpenter-provider-aws@v1.14.4 charts/karpenter-crd karpenter-crd-1.14.4
+chart github.com/aws/karpenter-provider-aws@v1.15.3 charts/karpenter-crd karpenter-crd-1.15.3
 chart k8s.io/ingress-nginx@v0.0.0-20240708192948-52c50467d67d charts/ingress-nginx ingress-nginx
 chart sigs.k8s.io/metrics-server@v0.7.2 charts/metrics-server metrics-server-3.12.1
 chart sigs.k8s.io/metrics-server@v0.8.0 charts/metrics-server metrics-server-3.12.2
@@ -154,7 +156,10 @@ kps=(--set grafana.enabled=false)
 "$helm" install kube-prometheus-stack ./kube-prometheus-stack --namespace kube-prometheus-stack --create-namespace --no-hooks "${kps[@]}" >/dev/null
 capture kube-prometheus-stack-alertmanager-replicas kube-prometheus-stack kube-prometheus-stack "${kps[@]}" --set alertmanager.alertmanagerSpec.replicas=3
 capture kube-prometheus-stack-webhook-policy kube-prometheus-stack kube-prometheus-stack "${kps[@]}" --set prometheusOperator.admissionWebhooks.failurePolicy=Ignore
-# karpenter's chart 1.14.4 -> 1.15.3 inserts rules among its ClusterRole's
+# karpenter's chart 1.14.4 -> 1.15.3 inserts rules among its ClusterRole's;
+# its CRDs' chart rewrites descriptions and changes schemas
+"$helm" install karpenter-crd ./karpenter-crd-1.14.4 --namespace karpenter-crd --create-namespace --no-hooks >/dev/null
+capture karpenter-crd-bump karpenter-crd karpenter-crd-1.15.3
 "$helm" install karpenter ./karpenter-1.14.4 --namespace karpenter --create-namespace --no-hooks --set settings.clusterName=capture >/dev/null
 capture karpenter-bump karpenter karpenter-1.15.3 --set settings.clusterName=capture
 "$helm" install gatekeeper ./gatekeeper-3.21.0 --namespace gatekeeper --create-namespace --no-hooks >/dev/null
