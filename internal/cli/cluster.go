@@ -206,7 +206,10 @@ func prepareDiffCluster(ctx context.Context, s *Streams, f *reviewFlags, in io.R
 	// the release is known only when it is given (helm diff's output does
 	// not name it): without it, an object the diff creates that exists
 	// already is refused, as helm's check of its owner cannot be made
-	t := cluster.Target{Release: f.release, Namespace: ns, Unknown: map[kube.ObjectID]string{}}
+	// after a failed upgrade, helm diff compares with the failed revision
+	// and helm upgrade with the last deployed one: the release's
+	// revisions are read from helm's storage (HELM_DRIVER's)
+	t := cluster.Target{Release: f.release, Namespace: ns, Unknown: map[kube.ObjectID]string{}, Revisions: true, Driver: s.Getenv("HELM_DRIVER")}
 	for _, o := range objs {
 		switch {
 		case o.Unknown != "":

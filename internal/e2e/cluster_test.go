@@ -402,3 +402,74 @@ func TestClusterRefusesACreatedObjectThatExists(t *testing.T) {
 		wantHistory(t, h, ns, "shop", 2, "deployed")
 	})
 }
+
+// TestClusterRetryAfterAFailedUpgrade: an upgrade the server refuses (an
+// immutable ConfigMap changed) leaves its revision failed, and the last
+// deployed one as it was. helm diff compares a retry with the failed
+// revision, so a retry that changes something else shows that change
+// alone (and the same upgrade again shows none), while helm upgrade
+// patches from the deployed revision and fails again. review --cluster
+// --release reads the release's revisions and does not pass; after helm
+// rollback it does.
+func TestClusterRetryAfterAFailedUpgrade(t *testing.T) {
+	eachHelm(t, func(t *testing.T, h helmUnderTest, ns string) {
+		c := chart(t, "1.0.0")
+		writeFile(t, filepath.Join(c, "templates", "frozen.yaml"),
+			"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-frozen\nimmutable: true\ndata:\n  mode: {{ .Values.frozenMode | default \"a\" | quote }}\n")
+		h.MustRun(t, "install", "shop", c, "-n", ns, "--create-namespace")
+		up := h.Run(nil, nil, "upgrade", "shop", c, "-n", ns, "--set", "frozenMode=b")
+		if up.Code == 0 {
+			t.Fatalf("helm upgrade changed an immutable ConfigMap:\n%s", up)
+		}
+		wantHistory(t, h, ns, "shop", 2, "failed")
+
+		diff := func(set ...string) string {
+			args := append([]string{"diff", "upgrade", "shop", c, "-n", ns, "--context", "-1", "--no-color"}, sets(set...)...)
+			if h.name == "v4" {
+				args = append(args, "--disable-validation") // helm-diff 3.13 under helm 4
+			}
+			d := h.Run(nil, nil, args...)
+			if d.Code != 0 {
+				t.Fatalf("helm diff:\n%s", d)
+			}
+			return d.Stdout
+		}
+		retry := diff("frozenMode=b", "web.replicas=3")
+		if strings.Contains(retry, "frozen") || !strings.Contains(retry, "replicas: 3") {
+			t.Fatalf("helm diff of the retry, against the failed revision:\n%s", retry)
+		}
+		retryFile := filepath.Join(t.TempDir(), "retry.diff")
+		writeFile(t, retryFile, retry)
+		sameFile := filepath.Join(t.TempDir(), "same.diff")
+		writeFile(t, sameFile, diff("frozenMode=b"))
+
+		r := safediff(t, h, ns, "review", retryFile)
+		wantExit(t, r, 0) // offline: the change the diff shows
+		says := []string{"server-release-not-deployed", "revision 2 of release shop failed", "helm upgrade patches from revision 1, the last deployed one",
+			"changes the failed upgrade tried may be missing from this diff", "helm rollback shop 1", "--three-way-merge"}
+		for _, file := range []string{retryFile, sameFile} {
+			r = safediff(t, h, ns, "review", file, "--cluster", "--release", "shop")
+			wantExit(t, r, 2)
+			wantIn(t, "review --cluster --release of "+filepath.Base(file), r.Stdout, says...)
+			for _, format := range []string{"json", "markdown"} {
+				r = safediff(t, h, ns, "review", file, "--cluster", "--release", "shop", "--output", format)
+				wantExit(t, r, 2)
+				wantIn(t, "review --cluster --release --output "+format+" of "+filepath.Base(file), r.Stdout, "server-release-not-deployed", "helm rollback shop 1")
+			}
+		}
+		// helm upgrade patches from revision 1, and fails again
+		up = h.Run(nil, nil, "upgrade", "shop", c, "-n", ns, "--set", "frozenMode=b", "--set", "web.replicas=3")
+		if up.Code == 0 {
+			t.Fatalf("the retry of the failed upgrade passed:\n%s", up)
+		}
+		wantHistory(t, h, ns, "shop", 3, "failed")
+
+		h.MustRun(t, "rollback", "shop", "1", "-n", ns)
+		wantHistory(t, h, ns, "shop", 4, "deployed")
+		r = safediff(t, h, ns, "review", retryFile, "--cluster", "--release", "shop")
+		wantExit(t, r, 0)
+		if strings.Contains(r.Stdout, "server-release-not-deployed") {
+			t.Errorf("after the rollback:\n%s", r.Stdout)
+		}
+	})
+}

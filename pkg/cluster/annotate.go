@@ -8,6 +8,7 @@ import (
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
 	"github.com/safediff/safediff/pkg/kube"
+	"github.com/safediff/safediff/pkg/manifest"
 	"github.com/safediff/safediff/pkg/rules"
 )
 
@@ -77,7 +78,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 		if t.LastRevision == 0 {
 			rev = "the last release" // as the diff's old side shows it
 		}
-		if t.LastStatus == "failed" {
+		if t.LastStatus == manifest.StatusFailed {
 			note("%s of %s failed: helm applied part of it, so the live objects can differ from its manifest; the drift below shows where", rev, t.Release)
 		}
 		for _, d := range cf.Drift {
@@ -91,6 +92,7 @@ func (cf *Confirmation) Annotate(res *classify.Result) {
 	for _, b := range cf.Blast {
 		note("%s", b.String())
 	}
+	cf.Revisions.annotate(res, cf.Target.Release, cf.Target.Namespace)
 	for _, n := range notes {
 		res.Notes = append(res.Notes, diffparse.Note{Text: n})
 	}

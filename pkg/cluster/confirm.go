@@ -73,6 +73,13 @@ type Target struct {
 	LastStatus   string
 	// Unknown says, for objects whose documents are not known, why.
 	Unknown map[kube.ObjectID]string
+	// Revisions: read the release's revisions from helm's storage on the
+	// server (see [Revisions]), with helm's storage driver Driver
+	// (HELM_DRIVER: "" or secret(s), configmap(s); another one cannot be
+	// read). For a review of a diff of a known release: helm diff compares
+	// with the newest revision, helm upgrade with the last deployed one.
+	Revisions bool
+	Driver    string
 }
 
 // Outcome is the server's answer to a dry run of one object.
@@ -132,6 +139,9 @@ type Confirmation struct {
 	// Adopted are the objects the upgrade creates that exist already and
 	// that helm takes into the release.
 	Adopted []Adopted
+	// Revisions are the release's revisions, when they were read
+	// ([Target].Revisions).
+	Revisions *Revisions
 	// Requests counts the requests made.
 	Requests int
 }
@@ -161,6 +171,12 @@ func (c *Confirmer) Confirm(ctx context.Context, res *classify.Result, t Target)
 	// nothing else needs asking
 	if err := c.get(ctx, "/version", nil); err != nil {
 		return nil, err
+	}
+	if t.Revisions && t.Release != "" {
+		var err error
+		if cf.Revisions, err = c.revisions(ctx, t); err != nil {
+			return nil, err
+		}
 	}
 	desired := index(t.Desired)
 	live, err := c.readLive(ctx, t, res, desired)

@@ -25,7 +25,12 @@
 //     server's defaults, status and the labels of others are not drift);
 //   - blast radius: for each workload whose pods restart, its live
 //     replicas and update strategy, and the PodDisruptionBudgets that
-//     select its pods.
+//     select its pods;
+//   - when asked ([Target].Revisions: a review of a diff of a known
+//     release), the release's revisions, from the labels of helm's
+//     storage (never a revision's body): helm diff compares with the
+//     newest revision, helm upgrade patches from the last deployed one
+//     ([Revisions]).
 //
 // Requests are bounded in number and in time; a server that cannot be
 // reached or asked is an error, never an offline answer.
@@ -35,6 +40,8 @@
 // disruptive (helm upgrade fails there), an immutable field makes the
 // object a replacement even where no rule knew; a replacement the server
 // accepts keeps its level and gets a note, "not confirmed by the server";
-// an adoption, drift and blast radius are notes. It never lowers a level
-// on the server's word.
+// an adoption, drift and blast radius are notes; a newest revision that
+// failed or is pending (or could not be read) is a finding of the release
+// itself at disruptive, assumed, which trips the gate even when the diff
+// lists no object. It never lowers a level on the server's word.
 package cluster

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/safediff/safediff/pkg/manifest"
 )
 
 // Rendered is an upgrade as helm renders it: helm upgrade with the user's
@@ -98,12 +100,8 @@ func (rd *Rendered) AllManifests() []byte {
 	return []byte(b.String())
 }
 
-// Revision is one revision of a release.
-type Revision struct {
-	Number int    `json:"revision"`
-	Status string `json:"status"`
-	Chart  string `json:"chart"`
-}
+// Revision is one revision of a release (helm history's JSON reads into it).
+type Revision = manifest.Revision
 
 // Current returns the newest revision of the release in the namespace
 // helm uses; a release that does not exist is revision 0, not an error.
@@ -148,23 +146,6 @@ func (r *Runner) history(ctx context.Context, release string, max int, globals [
 		return nil, fmt.Errorf("helm history: %v", err)
 	}
 	return revs, nil
-}
-
-// upgradeBase is the revision helm upgrade applies a chart over, and
-// whose values it keeps when the upgrade gives none (action.Upgrade's
-// prepareUpgrade): the newest deployed one; with none, the last one when
-// it failed or was superseded (a first install that failed); 0 for none.
-func upgradeBase(revs []Revision) int {
-	base := 0
-	for _, rev := range revs {
-		if rev.Status == "deployed" {
-			base = rev.Number
-		}
-	}
-	if last := len(revs) - 1; base == 0 && last >= 0 && (revs[last].Status == "failed" || revs[last].Status == "superseded") {
-		base = revs[last].Number
-	}
-	return base
 }
 
 // releaseValues writes the values of a revision of the release (helm get

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/safediff/safediff/pkg/diag"
+	"github.com/safediff/safediff/pkg/manifest"
 )
 
 // Runner runs helm for safediff: helm diff upgrade to plan, helm upgrade to
@@ -150,16 +151,16 @@ func (r *Runner) Diff(ctx context.Context, u Upgrade) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := upgradeBase(revs)
+	base := manifest.UpgradeBase(revs)
 	switch last := len(revs) - 1; {
 	case last < 0:
-	case u.flagOn("install") && revs[last].Status == "uninstalled":
+	case u.flagOn("install") && revs[last].Status == manifest.StatusUninstalled:
 		// helm upgrade --install of a release uninstalled with
 		// --keep-history installs it anew (the chart's defaults, over the
 		// objects a resource policy kept), while helm diff diffs it against
 		// its last manifest: "no changes"
 		return nil, fmt.Errorf("release %s was uninstalled (its history kept): helm upgrade --install installs it anew, which helm diff does not show; safediff cannot review it: install it with helm install, or remove its history first", u.Release)
-	case revs[last].Status == "failed" && base != revs[last].Number:
+	case revs[last].Status == manifest.StatusFailed && base != revs[last].Number:
 		// after a failed upgrade, helm upgrade applies the chart over the
 		// last deployed revision (what it deletes is what that one has
 		// and the chart no longer renders), while helm diff shows the

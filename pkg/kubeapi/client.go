@@ -2,6 +2,7 @@ package kubeapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -92,6 +93,10 @@ type Request struct {
 	// ContentType defaults to application/json when there is a body
 	// (application/apply-patch+yaml, application/merge-patch+json, …).
 	ContentType string
+	// Accept is the media type asked for, application/json by default
+	// (…;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1 asks a list for
+	// its objects' metadata alone).
+	Accept string
 }
 
 // StatusError is an answer other than 2xx: the HTTP status and, when the
@@ -186,7 +191,7 @@ func (c *Client) Do(ctx context.Context, r Request, out any) error {
 	for k, v := range c.Header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", cmp.Or(r.Accept, "application/json"))
 	if ct != "" {
 		req.Header.Set("Content-Type", ct)
 	}

@@ -13,4 +13,9 @@
 // (kube.HelmInstallOrder): helm installs and upgrades the objects of a
 // release in that order, kind by kind, keeping the manifest's order within
 // a kind. A release's stored manifest is already in that order.
+//
+// [Revision], the status names and [UpgradeBase] say what helm's history
+// says of a release: which revision helm upgrade patches from, and whether
+// the newest one failed or is pending ([Unsettled]), when helm diff, which
+// compares with the newest, shows another change than the upgrade makes.
 package manifest
