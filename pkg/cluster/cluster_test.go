@@ -247,11 +247,12 @@ func TestAnnotate(t *testing.T) {
 	}
 }
 
-// The dry run's answer: only answers about the object count; a server
-// that cannot be asked is an error, never an empty confirmation.
+// The fields a refusal names: each once; a cause without a field (none,
+// or "<nil>": a CRD's validation rules say so of the object as a whole,
+// found on a real chart) names none.
 func TestFieldsOf(t *testing.T) {
 	d := parse(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {selector: {matchLabels: {a: b}}}\n")
-	se := &kubeapi.StatusError{Code: 422, Reason: "Invalid", Causes: []kubeapi.Cause{{Field: "spec.selector"}, {Field: "spec.selector"}, {Field: ""}}}
+	se := &kubeapi.StatusError{Code: 422, Reason: "Invalid", Causes: []kubeapi.Cause{{Field: "spec.selector"}, {Field: "spec.selector"}, {Field: ""}, {Field: "<nil>"}}}
 	if got := fieldsOf(se, d); len(got) != 1 || got[0].String() != "spec.selector" {
 		t.Errorf("fields: %v", got)
 	}

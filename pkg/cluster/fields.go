@@ -16,7 +16,9 @@ func fieldsOf(se *kubeapi.StatusError, d manifest.Object) []kube.Path {
 	var out []kube.Path
 	seen := map[string]bool{}
 	for _, c := range se.Causes {
-		if c.Field == "" {
+		if c.Field == "" || c.Field == "<nil>" {
+			// none: the API server prints a cause of the object as a
+			// whole (a field.Error of a nil path) as "<nil>"
 			continue
 		}
 		p := serverPath(c.Field, d)
