@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/safediff/safediff/internal/tabletest"
 	"github.com/safediff/safediff/pkg/classify"
 	"github.com/safediff/safediff/pkg/diffparse"
@@ -581,6 +583,8 @@ var defaultRuleCases = []struct {
 		"value may not change"},
 	{"runtime class", edit("prod, gvisor, RuntimeClass (node.k8s.io)", "apiVersion: node.k8s.io/v1\nkind: RuntimeClass\nhandler: runsc\n", "runsc", "kata"), "handler", "runtime-class-immutable", rules.Disruptive,
 		"handler is immutable"},
+	{"webhook ca bundle", edit("prod, hook, MutatingWebhookConfiguration (admissionregistration.k8s.io)", "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nwebhooks:\n  - name: a.example.com\n    clientConfig:\n      caBundle: QUJD\n", "QUJD", "REVG"), "webhooks[name=a.example.com].clientConfig.caBundle", "webhook-ca-bundle", rules.Disruptive,
+		"found on a real chart: a certificate rotation read as a change of which requests are intercepted; calls fail until the webhook serves a certificate the new CA signed"},
 	{"webhook", edit("prod, hook, ValidatingWebhookConfiguration (admissionregistration.k8s.io)", "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nwebhooks:\n  - name: a.example.com\n    failurePolicy: Ignore\n", "Ignore", "Fail"), "webhooks[name=a.example.com].failurePolicy", "webhook-configuration", rules.Disruptive,
 		"a failing webhook would now block writes"},
 	{"webhook rule scope written out", edit("prod, hook, MutatingWebhookConfiguration (admissionregistration.k8s.io)", "apiVersion: admissionregistration.k8s.io/v1\nkind: MutatingWebhookConfiguration\nwebhooks:\n  - name: a.example.com\n    rules:\n      - operations: [CREATE]\n        resources: [pods]\n", "        resources: [pods]\n", "        resources: [pods]\n        scope: \"*\"\n"), "webhooks[name=a.example.com].rules[0].scope", "server-default", rules.Safe,
@@ -719,6 +723,26 @@ var defaultRuleCases = []struct {
 		"found: a CRD's free-form schema leaves every list possible, and an owner reference's item passed for one: destructive on real charts' partial views"},
 	{"custom resource", edit("prod, w, Widget (example.com)", "apiVersion: example.com/v1\nkind: Widget\nspec:\n  size: 1\n", "size: 1", "size: 2"), "spec.size", rules.FallbackRule, rules.Disruptive,
 		"no rule knows Widget: the fallback, never ignored"},
+	{"custom resource created", change("prod, w, Widget (example.com)", "", "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  driverType: GPU\n"), "", rules.FallbackRule, rules.Disruptive,
+		"found on a real chart: the CRD's enum refused GPU and the gate passed a new object; its schema is not in the diff, so no value of it can be checked"},
+	{"role created", change("prod, reader, ClusterRole (rbac.authorization.k8s.io)", "", role), "", "create", rules.Safe,
+		"a built-in group with a dot in its name is still a built-in kind, whose schema the review checks"},
+}
+
+// TestCreateRuleIsBuiltinOnly: the create rule takes the new objects of
+// the built-in groups, whose schema the review checks, and no other: a
+// group Kubernetes gains must be added to it (a custom resource's group
+// never is one of them).
+func TestCreateRuleIsBuiltinOnly(t *testing.T) {
+	for _, r := range rules.DefaultFile().Rules {
+		if r.ID == "create" {
+			if diff := cmp.Diff(kube.BuiltinGroups(), r.Match.Groups); diff != "" {
+				t.Errorf("the create rule's groups are not the built-in groups (-built-in +rule):\n%s", diff)
+			}
+			return
+		}
+	}
+	t.Fatal("no create rule in the default set")
 }
 
 func TestDefaultRules(t *testing.T) {
