@@ -895,7 +895,7 @@ func (p *blockParser) facts(obj *Object, side Side, t *sideTree, complete bool) 
 		default:
 			v, _ = t.valueOf(n)
 			if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, fp) || t.sensitiveBelow(obj.Ref, fp, n) {
-				v = redactValue(v)
+				v = redactValue(v, base64At(obj.Ref, fp))
 			}
 		}
 		found = append(found, indexedValue{i: i, v: v})

@@ -337,7 +337,8 @@ func (s *stream) structuredObject(e *structuredEntry, pos Pos) {
 		}
 		if kube.Sensitive(obj.Ref.Group, obj.Ref.Kind, ch.Path) || sensitiveJSON(obj.Ref, ch.Path, c.OldValue) || sensitiveJSON(obj.Ref, ch.Path, c.NewValue) ||
 			kube.IsSecretKind(obj.Ref.Group, obj.Ref.Kind) && (!secretShows(ch.Path, ch.Old) || !secretShows(ch.Path, ch.New)) {
-			ch.Old, ch.New = redactValue(ch.Old), redactValue(ch.New)
+			encoded := base64At(obj.Ref, ch.Path)
+			ch.Old, ch.New = redactValue(ch.Old, encoded), redactValue(ch.New, encoded)
 		}
 		obj.Changes = append(obj.Changes, ch)
 	}

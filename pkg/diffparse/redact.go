@@ -23,8 +23,9 @@ func redactChange(ref kube.ObjectRef, c *Change, oldT *sideTree, on int32, newT 
 		nn >= 0 && newT.sensitiveBelow(ref, c.Path, nn) ||
 		secret && (on >= 0 && oldT.unlikeShown(on, c.Path) || nn >= 0 && newT.unlikeShown(nn, c.Path))
 	if sensitive {
-		c.Old = redactValue(c.Old)
-		c.New = redactValue(c.New)
+		encoded := base64At(ref, c.Path)
+		c.Old = redactValue(c.Old, encoded)
+		c.New = redactValue(c.New, encoded)
 	}
 }
 
@@ -146,20 +147,32 @@ var redactMarkerRE = lazyRE(`^(?:REDACTED|-{8}|\+{8}) # \((\d+) bytes\)$`)
 // can be a label's.
 var labelPlace = kube.Path{kube.Field("metadata"), kube.Field("labels"), kube.Field("app")}
 
-func redactValue(v Value) Value {
+// redactValue returns v redacted: its type and size stay, its text goes.
+// encoded says that the field holds base64 (a Secret's data), measured
+// decoded.
+func redactValue(v Value, encoded bool) Value {
 	if v.Kind == NoValue || v.Redacted {
 		return v
 	}
 	// the YAML type stays (a string, an integer): the schema's, not the
 	// value's, so that a value of the wrong type is refused unseen
 	notLabel := v.Kind == Scalar && v.Type == StringType && !kube.Plausible(labelPlace, v.Text)
-	return Value{Kind: v.Kind, Type: v.Type, Redacted: true, NotLabel: notLabel, Bytes: secretSize(v)}
+	return Value{Kind: v.Kind, Type: v.Type, Redacted: true, NotLabel: notLabel, Bytes: secretSize(v, encoded)}
+}
+
+// base64At reports whether the field at path p of an object of ref holds
+// base64: a Secret's data values. Its stringData is plain text, also
+// where it is valid base64 (and where helm-diff --show-secrets-decoded
+// shows data decoded: under stringData).
+func base64At(ref kube.ObjectRef, p kube.Path) bool {
+	return len(p) == 2 && p[0] == kube.Field("data") && kube.IsSecretKind(ref.Group, ref.Kind)
 }
 
 // secretSize returns the size of a secret value: helm-diff's redaction
-// marker states it; base64 data (Secret data shown with --show-secrets, or
-// by Stevedore) is measured decoded; anything else by its length.
-func secretSize(v Value) int {
+// marker states it; base64 data (encoded: Secret data shown with
+// --show-secrets, or by Stevedore) is measured decoded; anything else by
+// its length.
+func secretSize(v Value, encoded bool) int {
 	if v.Kind != Scalar {
 		return -1
 	}
@@ -167,7 +180,7 @@ func secretSize(v Value) int {
 		n, _ := strconv.Atoi(m[1])
 		return n
 	}
-	if b, err := base64.StdEncoding.DecodeString(v.Text); err == nil && v.Text != "" {
+	if b, err := base64.StdEncoding.DecodeString(v.Text); encoded && err == nil && v.Text != "" {
 		return len(b)
 	}
 	return len(v.Text)

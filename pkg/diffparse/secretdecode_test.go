@@ -85,3 +85,39 @@ func TestSecretsKubernetesCannotDecode(t *testing.T) {
 		})
 	}
 }
+
+// TestSecretSizes: a redacted value keeps its size, the one the API
+// server stores: a Secret's data is base64, measured decoded; its
+// stringData is plain text, measured as it is, also where it happens to
+// be valid base64 (found: an 8-byte password shown by --show-secrets as
+// 6 bytes); helm-diff's own marker states the size.
+func TestSecretSizes(t *testing.T) {
+	const diff = "default, s, Secret (v1) has changed:\n  apiVersion: v1\n  kind: Secret\n  metadata:\n    name: s\n" +
+		"  data:\n-   a: aGVsbG8=\n+   a: aGVsbG8gd29ybGQ=\n-   m: '-------- # (5 bytes)'\n+   m: '++++++++ # (7 bytes)'\n" +
+		"  stringData:\n-   p: EchoOld1\n+   p: EchoNew1\n-   q: AlphaNew1\n+   q: AlphaNew12\n\n"
+	plan, err := diffparse.ParseString(diff, diffparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][2]int{"data.a": {5, 11}, "data.m": {5, 7}, "stringData.p": {8, 8}, "stringData.q": {9, 10}}
+	got := map[string][2]int{}
+	for _, c := range plan.Objects[0].Changes {
+		if !c.Old.Redacted || !c.New.Redacted {
+			t.Errorf("%s is not redacted", c.Path)
+		}
+		got[c.Path.String()] = [2]int{c.Old.Bytes, c.New.Bytes}
+	}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s: sizes %v, want %v", p, got[p], w)
+		}
+	}
+	// a partial view: data at the root column is the root's
+	plan, err = diffparse.ParseString("default, s, Secret (v1) has changed:\n...\n  data:\n-   a: aGVsbG8=\n+   a: aGVsbG8gd29ybGQ=\n...\n", diffparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := plan.Objects[0].Changes[0]; c.Old.Bytes != 5 || c.New.Bytes != 11 {
+		t.Errorf("%s in a partial view: sizes %d and %d, want 5 and 11", c.Path, c.Old.Bytes, c.New.Bytes)
+	}
+}
