@@ -973,3 +973,34 @@ spec:
 		checkElidedNotLower(t, tc.name, entry)
 	}
 }
+
+// TestTaggedScalarsInAPartialView: a tag decides a scalar's type (!!str
+// on is the string "on", !!int "3" the number 3). The exact reader
+// follows it; a partial view, which it cannot read, leaves the type
+// unknown rather than read the scalar untagged (found: value: !!str on
+// under --context 3 read as the boolean on, and the review said helm
+// upgrade would fail: an env value must be a string).
+func TestTaggedScalarsInAPartialView(t *testing.T) {
+	for _, v := range []string{"!!str on", "!!str 3", "&a !!str on", "!<tag:yaml.org,2002:str> on", "!!int \"3\""} {
+		diff := "default, d, Deployment (apps) has changed:\n...\n          - name: A\n-           value: \"x\"\n+           value: " + v + "\n...\n"
+		plan, err := diffparse.ParseString(diff, diffparse.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", v, err)
+		}
+		o := plan.Objects[0]
+		if len(o.Changes) != 1 || o.Changes[0].New.Type != diffparse.UnknownType {
+			t.Errorf("%s: changes %+v, want one whose new value's type is unknown", v, o.Changes)
+		}
+		if len(o.Unresolved) == 0 {
+			t.Errorf("%s: the tag is not noted as unresolved", v)
+		}
+	}
+	// untagged, the type is the plain scalar's
+	plan, err := diffparse.ParseString("default, d, Deployment (apps) has changed:\n...\n          - name: A\n-           value: \"x\"\n+           value: on\n...\n", diffparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := plan.Objects[0].Changes[0]; c.New.Type != diffparse.BoolType {
+		t.Errorf("on: type %v, want a boolean", c.New.Type)
+	}
+}

@@ -50,6 +50,10 @@ func (t *sideTree) scalarOf(n int32) scalar {
 		return t.multiScalar(n)
 	case kScalar:
 		raw := t.str(nd, nd.raw)
+		if nd.vtype == vtypeTagged {
+			// its tag decides its type (!!str on, !!int "3")
+			return scalar{text: raw, canon: raw, typ: UnknownType}
+		}
 		if raw == "" {
 			return nullScalar
 		}

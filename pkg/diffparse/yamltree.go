@@ -82,11 +82,15 @@ type tnode struct {
 	seqStart                            bool  // for kSeq: the sequence's first item is visible
 	flow                                bool  // a container written in flow style: nothing nests below
 	quote                               byte  // for kMulti: the open quote or bracket being continued
-	vtype                               uint8 // for kValue: the ScalarType
+	vtype                               uint8 // for kValue: the ScalarType; for kScalar: vtypeTagged or 0
 	level                               uint16
 	key                                 sref // the entry's key
 	raw                                 sref // value text on the own line (scalars); for kValue the canonical value
 }
+
+// vtypeTagged marks a plain or quoted scalar written with a tag, whose
+// type the fast reader does not know.
+const vtypeTagged = 255
 
 // sref is a string of a side tree held in 8 bytes rather than 16: a tree
 // has a node for every line of a document (a 100,000-item list holds
@@ -746,15 +750,28 @@ func plainContOK(s string) bool {
 // setValue classifies the value text written on node n's own line i.
 func (t *sideTree) setValue(i int, n int32, value string, floor int32) {
 	v := stripComment(value)
+	tagged := false
 	if v != "" && (v[0] == '&' || v[0] == '!') {
 		if v[0] == '&' {
 			t.markOdd(i, oddAnchor)
 		} else {
 			t.markOdd(i, oddTag)
 		}
-		v = stripProperties(v)
+		w := stripProperties(v)
+		tagged = strings.IndexByte(v[:len(v)-len(w)], '!') >= 0
+		v = w
 	}
 	nd := &t.nodes[n]
+	if tagged {
+		// a tag decides the scalar's type (!!str on is a string), which
+		// this reader does not follow: the exact reader does, and a
+		// partial view, which it cannot read, knows no type
+		defer func() {
+			if nd := &t.nodes[n]; nd.kind == kScalar {
+				nd.vtype = vtypeTagged
+			}
+		}()
+	}
 	// the value may stand on a later line than the node's own (a key
 	// with no value, then its scalar on the next line): a reference is
 	// into the node's own line, or else the string is kept
