@@ -279,9 +279,6 @@ func (sel *Selection) serverDefault(ch *diffparse.Change, op diffparse.Op) (Deci
 	if d, ok := sel.emptyAsAbsent(ch, op); ok {
 		return d, true
 	}
-	if d, ok := sel.nullAsAbsent(ch, op); ok {
-		return d, true
-	}
 	if d, ok := sel.sameQuantity(ch, op); ok {
 		return d, true
 	}
@@ -343,34 +340,6 @@ func (sel *Selection) emptyAsAbsent(ch *diffparse.Change, op diffparse.Op) (Deci
 		return Decision{}, false
 	}
 	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: ch.Path.String() + " is empty: the API server holds it as it holds the field left out - the object does not change"}, true
-}
-
-// nullAsAbsent decides a change of an exact field that writes out a null
-// where the release's manifest left the field out, or takes away the
-// null it wrote: to the API server both are the field left out, and
-// where nothing but the chart writes the field ([kube.NullIsAbsent]),
-// helm 3's patch, which sets it to null, finds nothing there to clear (a
-// value of the server's defaulting is set again). Found on real helm:
-// selector.matchExpressions: ~ read as a change of an immutable
-// selector, nodeSelector: ~ as a restart. As for a default, a field of a
-// partial view may have stood elsewhere.
-func (sel *Selection) nullAsAbsent(ch *diffparse.Change, op diffparse.Op) (Decision, bool) {
-	if sel.obj.Content == diffparse.Partial {
-		return Decision{}, false
-	}
-	null := func(v diffparse.Value) bool {
-		return v.Kind == diffparse.Scalar && v.Type == diffparse.NullType && !v.Redacted
-	}
-	switch {
-	case op == diffparse.Add && !ch.Old.Present() && null(ch.New):
-	case op == diffparse.Remove && !ch.New.Present() && null(ch.Old):
-	default:
-		return Decision{}, false
-	}
-	if !kube.NullIsAbsent(sel.schema, sel.obj.Ref.Group, sel.obj.Ref.Kind, ch.Path) {
-		return Decision{}, false
-	}
-	return Decision{Level: Safe, Rule: ServerDefaultRule, Reason: ch.Path.String() + " is null: the API server holds it as the field left out, and nothing but the chart writes it - the object does not change"}, true
 }
 
 // emptyTree reports whether YAML text is an empty flow mapping or list,
