@@ -399,6 +399,17 @@ var defaultRuleCases = []struct {
 		"a value struct: {} is what the server holds without it (helm create's values render it); the immutable template does not change"},
 	{"job env written out empty", edit("prod, j, Job (batch)", job, "          image: m:1\n", "          image: m:1\n          env: []\n"), "spec.template.spec.containers[name=m].env", "server-default", rules.Safe,
 		"an empty list is none to the server's comparison"},
+	// a null written out where the manifest left the field out is a
+	// change of it: helm 3's patch clears what the live object holds
+	// there, helm 4 stores a null in a map of strings as "" (found with
+	// real helm, where a decision that took it as the field left out
+	// passed each)
+	{"job completions written out null", edit("prod, j, Job (batch)", job, "  suspend: false\n", "  suspend: false\n  completions: ~\n"), "spec.completions", "job-immutable", rules.Disruptive,
+		"found: the server defaulted completions with parallelism; cleared, it does not come back, and both helms' upgrades were refused"},
+	{"service selector key written out null", edit(hSvc, svc, "    app: web\n", "    app: web\n    tier: ~\n"), "spec.selector.tier", "service-routing", rules.Disruptive,
+		"found: helm 4 stores tier: \"\", and the Service selects no pods"},
+	{"pod template resources written out null", edit(hSts, s("3", ""), "          image: postgres:15.1\n", "          image: postgres:15.1\n          resources: ~\n"), "spec.template.spec.containers[name=db].resources", "pod-template-resources", rules.Restart,
+		"found: helm 3's patch cleared a limit set by hand on the live object, and the pods restarted"},
 	{"job pod securityContext written out empty", edit("prod, j, Job (batch)", job, "      restartPolicy: Never\n", "      restartPolicy: Never\n      securityContext: {}\n"), "spec.template.spec.securityContext", "server-default", rules.Safe,
 		"the server's defaulting sets an empty pod securityContext where there is none"},
 	{"job container securityContext written out empty", edit("prod, j, Job (batch)", job, "          image: m:1\n", "          image: m:1\n          securityContext: {}\n"), "spec.template.spec.containers[name=m].securityContext", "job-immutable", rules.Disruptive,
